@@ -1,0 +1,16 @@
+#pragma once
+// Standard base64 (RFC 4648, with padding): Kubernetes Secret data and docker auth strings.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kexsim {
+
+/// Encodes bytes as padded standard base64.
+std::string base64_encode(std::string_view bytes);
+
+/// Decodes padded or unpadded standard base64; nullopt on a character outside the alphabet.
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace kexsim

@@ -1,0 +1,185 @@
+#include "base/tls.h"
+
+#include <arpa/inet.h>
+
+#include <memory>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+namespace kexsim {
+namespace {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct X509Free {
+  void operator()(X509* p) const { X509_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+// Fixed validity windows (ASN.1 GeneralizedTime text): reproducible, and far from any real "now".
+constexpr const char* kNotBefore = "20000101000000Z";
+constexpr const char* kNotAfter = "20991231235959Z";
+constexpr const char* kExpiredNotAfter = "20010101000000Z";
+
+// The most recent OpenSSL error as text, and the queue left empty for the next caller.
+std::string openssl_error(const std::string& what) {
+  const unsigned long code = ERR_peek_last_error();
+  std::string out = what;
+  if (code != 0) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    out += ": ";
+    out += buf;
+  }
+  ERR_clear_error();
+  return out;
+}
+
+bool is_ip_literal(const std::string& name) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
+}
+
+std::string bio_text(BIO* bio) {
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio, &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+Result<std::string> cert_to_pem(X509* cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return make_error(openssl_error("writing certificate PEM"));
+  return bio_text(bio.get());
+}
+
+Result<std::string> key_to_pem(EVP_PKEY* key) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    return make_error(openssl_error("writing private key PEM"));
+  return bio_text(bio.get());
+}
+
+X509Ptr cert_from_pem(const std::string& pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  return X509Ptr(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+}
+
+PkeyPtr key_from_pem(const std::string& pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  return PkeyPtr(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+}
+
+bool set_common_name(X509_NAME* name, const std::string& cn) {
+  // X.520 limits CN to 64 characters; longer names live only in the SAN.
+  const std::string value = cn.substr(0, 64);
+  return X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.c_str()),
+                                    -1, -1, 0) == 1;
+}
+
+bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
+  if (!ext) return false;
+  const int ok = X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+  return ok == 1;
+}
+
+// A certificate skeleton: version 3, serial, validity, subject and public key.
+Result<X509Ptr> new_cert(uint64_t serial, const std::string& cn, EVP_PKEY* key, bool expired) {
+  X509Ptr cert(X509_new());
+  if (!cert || X509_set_version(cert.get(), 2) != 1 ||
+      ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial) != 1 ||
+      ASN1_TIME_set_string_X509(X509_getm_notBefore(cert.get()), kNotBefore) != 1 ||
+      ASN1_TIME_set_string_X509(X509_getm_notAfter(cert.get()), expired ? kExpiredNotAfter : kNotAfter) != 1 ||
+      !set_common_name(X509_get_subject_name(cert.get()), cn) || X509_set_pubkey(cert.get(), key) != 1)
+    return make_error(openssl_error("building certificate for " + cn));
+  return cert;
+}
+
+}  // namespace
+
+CertificateAuthority::CertificateAuthority(std::string common_name, std::string cert_pem, std::string key_pem)
+    : common_name_(std::move(common_name)), cert_pem_(std::move(cert_pem)), key_pem_(std::move(key_pem)) {}
+
+Result<CertificateAuthority> CertificateAuthority::create(const std::string& common_name) {
+  PkeyPtr key(EVP_EC_gen("P-256"));
+  if (!key) return make_error(openssl_error("generating CA key"));
+  auto cert = new_cert(1, common_name, key.get(), false);
+  if (!cert) return cert.error();
+  X509* c = cert->get();
+  if (X509_set_issuer_name(c, X509_get_subject_name(c)) != 1 ||
+      !add_extension(c, c, NID_basic_constraints, "critical,CA:TRUE") ||
+      !add_extension(c, c, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature") ||
+      !add_extension(c, c, NID_subject_key_identifier, "hash") || X509_sign(c, key.get(), EVP_sha256()) == 0)
+    return make_error(openssl_error("signing CA certificate " + common_name));
+  auto cert_pem = cert_to_pem(c);
+  if (!cert_pem) return cert_pem.error();
+  auto key_pem = key_to_pem(key.get());
+  if (!key_pem) return key_pem.error();
+  return CertificateAuthority(common_name, std::move(*cert_pem), std::move(*key_pem));
+}
+
+Result<KeyPair> CertificateAuthority::issue(const std::vector<std::string>& names, bool expired) const {
+  if (names.empty()) return make_error("a certificate needs at least one name");
+  std::string san;
+  for (const auto& name : names) {
+    if (name.empty() || name.find_first_of(", \t") != std::string::npos)
+      return make_error("invalid certificate name \"" + name + "\"");
+    if (!san.empty()) san += ",";
+    san += (is_ip_literal(name) ? "IP:" : "DNS:") + name;
+  }
+  X509Ptr ca_cert = cert_from_pem(cert_pem_);
+  PkeyPtr ca_key = key_from_pem(key_pem_);
+  if (!ca_cert || !ca_key) return make_error(openssl_error("reading CA " + common_name_));
+  PkeyPtr key(EVP_EC_gen("P-256"));
+  if (!key) return make_error(openssl_error("generating key for " + names.front()));
+  auto cert = new_cert(next_serial_++, names.front(), key.get(), expired);
+  if (!cert) return cert.error();
+  X509* c = cert->get();
+  if (X509_set_issuer_name(c, X509_get_subject_name(ca_cert.get())) != 1 ||
+      !add_extension(c, ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
+      !add_extension(c, ca_cert.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment") ||
+      !add_extension(c, ca_cert.get(), NID_ext_key_usage, "serverAuth,clientAuth") ||
+      !add_extension(c, ca_cert.get(), NID_authority_key_identifier, "keyid:always") ||
+      !add_extension(c, ca_cert.get(), NID_subject_alt_name, san) || X509_sign(c, ca_key.get(), EVP_sha256()) == 0)
+    return make_error(openssl_error("signing certificate for " + names.front()));
+  auto cert_pem = cert_to_pem(c);
+  if (!cert_pem) return cert_pem.error();
+  auto key_pem = key_to_pem(key.get());
+  if (!key_pem) return key_pem.error();
+  return KeyPair{std::move(*cert_pem), std::move(*key_pem)};
+}
+
+bool add_pem_to_store(ssl_ctx_st* ctx, const std::string& pem) {
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!store || !bio) return false;
+  int added = 0;
+  while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+    if (X509_STORE_add_cert(store, cert.get()) != 1) {
+      ERR_clear_error();
+      return false;
+    }
+    ++added;
+  }
+  // Reading past the last certificate leaves a "no start line" error; callers must not see it.
+  ERR_clear_error();
+  return added > 0;
+}
+
+}  // namespace kexsim

@@ -1,0 +1,103 @@
+#pragma once
+// config.toml as GitLab Runner reads it: the global keys, [[runners]] and [runners.kubernetes].
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace kexsim::executor {
+
+/// One [[runners.kubernetes.host_aliases]] entry.
+struct HostAlias {
+  std::string ip;
+  std::vector<std::string> hostnames;
+};
+
+/// One [[runners.kubernetes.services]] entry.
+struct ServiceConfig {
+  std::string name;                       ///< image
+  std::string alias;                      ///< space/comma separated aliases
+  std::vector<std::string> command;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> environment;  ///< "K=V"
+};
+
+/// One volume from [runners.kubernetes.volumes] (any of its kinds).
+struct VolumeConfig {
+  std::string kind;  ///< "host_path", "pvc", "config_map", "secret", "empty_dir", "csi", "nfs"
+  std::string name;
+  std::string mount_path;
+  std::string sub_path;
+  bool read_only = false;
+  std::string host_path;   ///< host_path
+  std::string medium;      ///< empty_dir
+  std::string size_limit;  ///< empty_dir
+  std::string server, path;  ///< nfs
+  std::string driver;      ///< csi
+  std::map<std::string, std::string> items;  ///< config_map / secret
+};
+
+/// [runners.kubernetes].
+struct KubernetesConfig {
+  std::string host;
+  std::string context;
+  std::string bearer_token;
+  std::string ca_file, cert_file, key_file;
+  std::string namespace_;  ///< `namespace`
+  std::string service_account;
+  std::string image;
+  std::string helper_image;
+  std::optional<bool> privileged;
+  int poll_interval = 3;   ///< seconds; <= 0 in the file means the default
+  int poll_timeout = 180;  ///< seconds; <= 0 in the file means the default
+  std::vector<HostAlias> host_aliases;
+  std::vector<ServiceConfig> services;
+  std::vector<VolumeConfig> volumes;
+  std::map<std::string, std::string> node_selector;
+  std::vector<std::string> image_pull_secrets;
+  std::string cpu_limit, cpu_request, memory_limit, memory_request;
+  std::string helper_cpu_limit, helper_cpu_request, helper_memory_limit, helper_memory_request;
+  std::string service_cpu_limit, service_cpu_request, service_memory_limit, service_memory_request;
+  std::optional<int64_t> cleanup_grace_period_seconds;
+};
+
+/// One [[runners]] entry.
+struct RunnerConfig {
+  std::string name;
+  std::string url;
+  std::string token;
+  std::string executor;
+  std::string tls_ca_file;  ///< `tls-ca-file`
+  std::string builds_dir;
+  std::vector<std::string> environment;  ///< "K=V"
+  std::map<std::string, bool> feature_flags;
+  KubernetesConfig kubernetes;
+  int line = 0;  ///< where the entry starts in config.toml, for messages
+};
+
+/// A warning about the file that does not stop the runner (e.g. a key this executor ignores).
+struct ConfigWarning {
+  std::string where;    ///< file:line:column
+  std::string message;
+};
+
+/// The whole config.toml.
+struct Config {
+  int concurrent = 1;
+  int check_interval = 3;  ///< seconds; <= 0 in the file means the default
+  std::vector<RunnerConfig> runners;
+  std::vector<ConfigWarning> warnings;
+};
+
+/// Parses config.toml text. `path` is only used in messages. `line_offset` is added to every line
+/// number in messages (for a config embedded in a scenario file).
+Result<Config> parse_config(const std::string& text, const std::string& path, int line_offset = 0);
+
+/// Reads and parses a config.toml file.
+Result<Config> load_config(const std::string& path);
+
+}  // namespace kexsim::executor

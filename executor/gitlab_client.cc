@@ -1,0 +1,131 @@
+#include "executor/gitlab_client.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace kexsim::executor {
+
+GitLabClient::GitLabClient(HttpClient& http, Clock& clock, const RunnerConfig& runner, Profile profile,
+                           std::string system_id)
+    : http_(http), clock_(clock), runner_(runner), profile_(profile), system_id_(std::move(system_id)) {}
+
+std::string GitLabClient::url(const std::string& path) const {
+  std::string base = runner_.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/api/v4/" + path;
+}
+
+std::string GitLabClient::info_json() const {
+  nlohmann::json features = {{"variables", true},  {"image", true},          {"services", true},
+                             {"artifacts", true},  {"cache", true},          {"shared", false},
+                             {"masking", true},    {"raw_variables", true},  {"multi_build_steps", true},
+                             {"trace_reset", true}, {"trace_checksum", true}, {"trace_size", true},
+                             {"cancelable", true}, {"return_exit_code", true}, {"refspecs", true}};
+  if (profile_ == Profile::kV19_4) features["two_phase_job_commit"] = true;
+  nlohmann::json info = {{"name", "gitlab-runner"},
+                         {"version", std::string(runner_version(profile_))},
+                         {"revision", std::string(runner_revision(profile_))},
+                         {"platform", "linux"},
+                         {"architecture", "amd64"},
+                         {"executor", "kubernetes"},
+                         {"shell", "bash"},
+                         {"features", features}};
+  return info.dump();
+}
+
+std::vector<std::pair<std::string, std::string>> GitLabClient::headers(const std::string& token_header,
+                                                                       const std::string& token) const {
+  std::vector<std::pair<std::string, std::string>> h = {
+      {"User-Agent", "gitlab-runner " + std::string(runner_version(profile_)) + " (main; go1.24.6; linux/amd64)"},
+      {"Accept", "application/json"},
+      {"Content-Type", "application/json"}};
+  // Runners before 17.11 sent the runner token only in the body.
+  if (!token_header.empty() && (token_header == "JOB-TOKEN" || profile_ == Profile::kV19_4))
+    h.emplace_back(token_header, token);
+  return h;
+}
+
+asio::awaitable<Status> GitLabClient::verify() {
+  nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
+  if (profile_ == Profile::kV19_4) body["system_id"] = system_id_;
+  HttpClientRequest req{"POST", url("runners/verify"), headers("RUNNER-TOKEN", runner_.token), body.dump()};
+  auto res = co_await http_.request(std::move(req));
+  if (!res) co_return res.error();
+  if (res->status == 403)
+    co_return make_error("Verifying runner... is not valid", "check the runner token in config.toml (runner " + runner_.name + ")");
+  if (res->status != 200)
+    co_return make_error("Verifying runner... failed (status " + std::to_string(res->status) + ")");
+  co_return Status{};
+}
+
+asio::awaitable<Result<std::optional<std::string>>> GitLabClient::request_job() {
+  nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
+  if (profile_ == Profile::kV19_4) body["system_id"] = system_id_;
+  HttpClientRequest req{"POST", url("jobs/request"), headers("RUNNER-TOKEN", runner_.token), body.dump()};
+  auto res = co_await http_.request(std::move(req));
+  if (!res) co_return res.error();
+  if (res->status == 201) co_return std::optional<std::string>(res->body);
+  if (res->status == 204) co_return std::optional<std::string>();
+  if (res->status == 403) {
+    Error e = make_error("Checking for jobs... forbidden", "the runner token is not valid for this GitLab instance");
+    e.code = 403;
+    co_return e;
+  }
+  Error e = make_error("Checking for jobs... failed (status " + std::to_string(res->status) + ")");
+  e.code = res->status;
+  co_return e;
+}
+
+asio::awaitable<Result<std::string>> GitLabClient::update_job(int64_t id, const std::string& job_token,
+                                                              const JobUpdate& update) {
+  nlohmann::json body = {{"token", job_token}, {"state", update.state}, {"info", nlohmann::json::parse(info_json())}};
+  if (!update.failure_reason.empty()) body["failure_reason"] = update.failure_reason;
+  if (update.exit_code != 0) body["exit_code"] = update.exit_code;
+  if (!update.checksum.empty()) {
+    body["checksum"] = update.checksum;
+    body["output"] = {{"checksum", update.checksum}, {"bytesize", update.bytesize}};
+  }
+  HttpClientRequest req{"PUT", url("jobs/" + std::to_string(id)), headers("JOB-TOKEN", job_token), body.dump()};
+  auto res = co_await http_.request(std::move(req));
+  if (!res) co_return res.error();
+  if (res->status == 200) co_return res->header("Job-Status");
+  Error e = make_error("Submitting job to coordinator... " +
+                       std::string(res->status == 202   ? "accepted, but not yet completed"
+                                   : res->status == 412 ? "trace validation failed"
+                                                        : "failed (status " + std::to_string(res->status) + ")"));
+  e.code = res->status;
+  co_return e;
+}
+
+asio::awaitable<Status> GitLabClient::patch_trace(int64_t id, const std::string& job_token, const std::string& trace,
+                                                  size_t& sent) {
+  for (int attempt = 0; attempt < 3 && sent < trace.size(); ++attempt) {
+    auto h = headers("JOB-TOKEN", job_token);
+    h.pop_back();  // JOB-TOKEN is re-added below after the content type
+    h.erase(std::remove_if(h.begin(), h.end(), [](const auto& kv) { return kv.first == "Content-Type"; }), h.end());
+    h.emplace_back("Content-Type", "text/plain");
+    h.emplace_back("JOB-TOKEN", job_token);
+    h.emplace_back("Content-Range", std::to_string(sent) + "-" + std::to_string(trace.size() - 1));
+    HttpClientRequest req{"PATCH", url("jobs/" + std::to_string(id) + "/trace?debug_trace=false"), h, trace.substr(sent)};
+    auto res = co_await http_.request(std::move(req));
+    if (!res) co_return res.error();
+    if (res->status == 202) {
+      sent = trace.size();
+      co_return Status{};
+    }
+    if (res->status == 416) {
+      // GitLab says where its copy ends: "0-<n>".
+      const std::string range = res->header("Range");
+      const auto dash = range.find('-');
+      sent = dash == std::string::npos ? 0 : std::stoul(range.substr(dash + 1));
+      continue;
+    }
+    Error e = make_error("Appending trace to coordinator... failed (status " + std::to_string(res->status) + ")");
+    e.code = res->status;
+    co_return e;
+  }
+  co_return Status{};
+}
+
+}  // namespace kexsim::executor

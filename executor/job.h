@@ -1,0 +1,139 @@
+#pragma once
+// The job payload GitLab hands the runner (201 answer of POST /api/v4/jobs/request).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "executor/profile.h"
+
+namespace kexsim::executor {
+
+/// One variable: from the payload's `variables[]`, or added by the runner (`internal`).
+struct JobVariable {
+  std::string key;
+  std::string value;
+  bool is_public = false;  ///< `public`: safe to show (goes into container env)
+  bool masked = false;     ///< replaced by [MASKED] in the trace
+  bool file = false;       ///< the value is written to a file; the variable holds its path
+  bool raw = false;        ///< not expanded
+  bool internal = false;   ///< set by the runner, not by GitLab (also goes into container env)
+};
+
+/// `job_info`.
+struct JobInfo {
+  std::string name;
+  std::string stage;
+  int64_t project_id = 0;
+  std::string project_name;
+  std::string project_full_path;  ///< "root/mycicd"
+  int64_t pipeline_id = 0;
+  int64_t namespace_id = 0;
+  int64_t root_namespace_id = 0;
+};
+
+/// `git_info`.
+struct GitInfo {
+  std::string repo_url;  ///< with gitlab-ci-token:<job token>@ credentials
+  std::string ref;
+  std::string sha;
+  std::string before_sha;
+  std::string ref_type;  ///< "branch" | "tag"
+  std::vector<std::string> refspecs;
+  int64_t depth = 0;     ///< 0: full clone
+  bool protected_ref = false;  ///< `protected`
+};
+
+/// One of `image.ports` / `services[].ports`.
+struct ImagePort {
+  int64_t number = 0;
+  std::string protocol;
+  std::string name;
+};
+
+/// `image` or one of `services[]` (the payload uses the same shape for both).
+struct JobImage {
+  std::string name;
+  std::string alias;  ///< services: several, space or comma separated
+  std::vector<std::string> command;
+  std::vector<std::string> entrypoint;
+  std::vector<ImagePort> ports;
+  std::vector<JobVariable> variables;  ///< services: the service's own variables
+  std::vector<std::string> pull_policy;
+};
+
+/// One of `credentials[]`.
+struct JobCredential {
+  std::string type;  ///< "registry"
+  std::string url;
+  std::string username;
+  std::string password;
+};
+
+/// One of `steps[]`.
+struct JobStep {
+  std::string name;  ///< "script", "after_script", "release", ...
+  std::vector<std::string> script;
+  int64_t timeout = 0;
+  std::string when;
+  bool allow_failure = false;
+};
+
+/// `features`: what this GitLab supports for this job.
+struct JobFeatures {
+  bool trace_sections = false;
+  std::vector<std::string> failure_reasons;
+  std::vector<std::string> token_mask_prefixes;
+};
+
+/// A job as the runner received it.
+struct Job {
+  int64_t id = 0;
+  std::string token;
+  bool allow_git_fetch = false;
+  JobInfo job_info;
+  GitInfo git_info;
+  int64_t timeout_seconds = 7200;  ///< runner_info.timeout; 0 or absent means 7200
+  std::vector<JobVariable> variables;
+  std::vector<JobStep> steps;
+  std::vector<std::string> script;        ///< lines of the "script" step
+  std::vector<std::string> after_script;  ///< lines of the "after_script" step
+  JobImage image;                         ///< name empty: the config's default image
+  std::vector<JobImage> services;
+  std::vector<JobCredential> credentials;
+  JobFeatures features;
+
+  /// The value of the last variable named key ("" if none), as the runner's lookup does.
+  std::string variable(std::string_view key) const;
+  /// Whether a variable named key exists.
+  bool has_variable(std::string_view key) const;
+  /// Non-empty values of masked variables, for the trace's masker.
+  std::vector<std::string> masked_values() const;
+  /// Expands $NAME and ${NAME} from the job's variables (unknown names become ""; a `$` not
+  /// followed by a name stays as it is).
+  std::string expand(std::string_view text) const;
+};
+
+/// Parses a job payload. Errors name the field and what was wrong; never throws.
+Result<Job> parse_job(const std::string& json);
+
+/// What the runner knows about a job's run that it exposes as predefined variables.
+struct RunnerVariablesInput {
+  Profile profile = Profile::kV19_4;
+  std::string builds_dir;   ///< CI_BUILDS_DIR, e.g. "/builds"
+  std::string project_dir;  ///< CI_PROJECT_DIR
+  int concurrent_id = 0;          ///< CI_CONCURRENT_ID
+  int concurrent_project_id = 0;  ///< CI_CONCURRENT_PROJECT_ID
+  std::string short_token;        ///< CI_RUNNER_SHORT_TOKEN (19.4)
+  std::vector<std::string> environment;  ///< [[runners]] environment, "K=V"
+};
+
+/// The runner's own variables (internal), in the order the runner puts them before the job's.
+std::vector<JobVariable> runner_variables(const RunnerVariablesInput& in);
+
+/// Where a file variable's content is written: "<project dir>.tmp/<KEY>".
+std::string file_variable_path(std::string_view project_dir, std::string_view key);
+
+}  // namespace kexsim::executor

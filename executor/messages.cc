@@ -1,0 +1,353 @@
+#include "executor/messages.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+namespace kexsim::executor::messages {
+namespace {
+
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts) out += p;
+  return out;
+}
+
+std::string hex_escape(const char* format, unsigned value) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, format, value);
+  return buf;
+}
+
+// Length of a valid UTF-8 sequence starting at s[i], or 0 if the bytes there are not one.
+size_t utf8_length(std::string_view s, size_t i, uint32_t& code) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  size_t n;
+  if (b >= 0xc2 && b <= 0xdf) {
+    n = 2, code = b & 0x1f;
+  } else if (b >= 0xe0 && b <= 0xef) {
+    n = 3, code = b & 0x0f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    n = 4, code = b & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xc0) != 0x80) return 0;
+    code = (code << 6) | (c & 0x3f);
+  }
+  const uint32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+  if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return 0;
+  return n;
+}
+
+std::string shell_profile_url(Profile p) {
+  return p == Profile::kV13_12
+             ? "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading"
+             : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string go_quote(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\a': out += "\\a"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\v': out += "\\v"; break;
+        default:
+          if (c < 0x20 || c == 0x7f) {
+            out += hex_escape("\\x%02x", c);
+          } else {
+            out += char(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    uint32_t code = 0;
+    const size_t n = utf8_length(s, i, code);
+    if (n == 0) {
+      out += hex_escape("\\x%02x", c);  // Go escapes each byte of invalid UTF-8
+      ++i;
+    } else if (code < 0xa0) {
+      out += hex_escape("\\u%04x", code);  // C1 controls are not printable
+      i += n;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string go_duration(int64_t seconds) {
+  if (seconds == 0) return "0s";
+  std::string sign = seconds < 0 ? "-" : "";
+  const int64_t v = seconds < 0 ? -seconds : seconds;
+  const int64_t h = v / 3600, m = (v % 3600) / 60, s = v % 60;
+  if (h > 0) return sign + std::to_string(h) + "h" + std::to_string(m) + "m" + std::to_string(s) + "s";
+  if (m > 0) return sign + std::to_string(m) + "m" + std::to_string(s) + "s";
+  return sign + std::to_string(s) + "s";
+}
+
+std::string header_running_with(Profile p) {
+  return cat({"Running with gitlab-runner ", runner_version(p), " (", runner_revision(p), ")"});
+}
+
+std::string header_on(Profile p, std::string_view name, std::string_view short_token,
+                      std::string_view system_id) {
+  if (p == Profile::kV13_12) return cat({"  on ", name, " ", short_token});
+  return cat({"  on ", name, " ", short_token, ", system ID: ", system_id});
+}
+
+std::string header_feature_flags(const std::map<std::string, bool>& flags) {
+  std::string out = "  feature flags: ";
+  bool first = true;
+  for (const auto& [name, value] : flags) {
+    if (!first) out += ", ";
+    first = false;
+    out += name + (value ? ":true" : ":false");
+  }
+  return out;
+}
+
+std::string preparing_executor() { return "Preparing the \"kubernetes\" executor"; }
+std::string preparing_environment() { return "Preparing environment"; }
+std::string getting_source() { return "Getting source from Git repository"; }
+std::string executing_step_script() { return "Executing \"step_script\" stage of the job script"; }
+std::string running_after_script() { return "Running after_script"; }
+
+std::string cleanup_stage_title(Profile p) {
+  return p == Profile::kV13_12 ? "Cleaning up file based variables"
+                               : "Cleaning up project directory and file based variables";
+}
+
+std::string using_namespace(std::string_view ns) { return cat({"Using Kubernetes namespace: ", ns}); }
+
+std::string namespace_empty() { return "Namespace is empty, therefore assuming 'default'."; }
+
+std::string using_image(std::string_view image) {
+  return cat({"Using Kubernetes executor with image ", image, " ..."});
+}
+
+std::string using_pull_policy(const std::vector<std::string>& policies, std::string_view container) {
+  std::string list;
+  for (const auto& p : policies) list += (list.empty() ? "" : " ") + p;
+  return cat({"Using effective pull policy of [", list, "] for container ", container});
+}
+
+std::string active_deadline_notice(int64_t timeout_seconds) {
+  return "Using FF_USE_POD_ACTIVE_DEADLINE_SECONDS, the Pod activeDeadlineSeconds will be set to "
+         "the job timeout: " +
+         go_duration(timeout_seconds) + "...";
+}
+
+std::string no_image_specified() {
+  return "check defaults error: no image specified and no default set in config";
+}
+
+std::string preparation_failed(std::string_view err) { return cat({"Preparation failed: ", err}); }
+std::string will_be_retried() { return "Will be retried in 3s ..."; }
+
+std::string waiting_for_pod(Profile p, std::string_view ns, std::string_view pod,
+                            std::string_view node, std::string_view phase) {
+  if (p == Profile::kV13_12) {
+    return cat({"Waiting for pod ", ns, "/", pod, " to be running, status is ", phase});
+  }
+  return cat({"Waiting for pod ", ns, "/", pod, " to be running on the node ",
+              node.empty() ? "<unknown>" : node, ", status is ", phase});
+}
+
+std::string pod_condition(std::string_view reason, std::string_view message) {
+  return cat({"\t", reason, ": ", go_quote(message)});
+}
+
+std::string timed_out_waiting(Profile p, std::string_view last_phase) {
+  if (p == Profile::kV13_12) return "timed out waiting for pod to start";
+  return cat({"timed out waiting for pod to start (last phase: ",
+              last_phase.empty() ? "Unknown" : last_phase, ")"});
+}
+
+std::string pod_already_succeeded() { return "pod already succeeded before it begins running"; }
+std::string pod_status_failed() { return "pod status is failed"; }
+
+std::string pod_phase_error(std::string_view pod, std::string_view phase) {
+  return cat({"pod ", go_quote(pod), " status is ", go_quote(phase)});
+}
+
+std::string error_in_container(std::string_view container, int exit_code, std::string_view reason) {
+  return cat({"Error in container ", container, ": exit code: ", std::to_string(exit_code),
+              ", reason: '", reason, "'"});
+}
+
+std::string pulling_image_failed(std::string_view image, std::string_view container,
+                                 std::string_view kubelet_message) {
+  return cat({"pulling image ", go_quote(image), " for container ", container,
+              ": image pull failed: ", kubelet_message});
+}
+
+std::string image_pull_failed(std::string_view kubelet_message) {
+  return cat({"image pull failed: ", kubelet_message});
+}
+
+std::string crash_loop_back_off(std::string_view container, std::string_view message) {
+  return cat({"container ", go_quote(container), " is in CrashLoopBackOff: ", message});
+}
+
+std::string container_config_error(std::string_view message) {
+  return cat({"container configuration error: ", message});
+}
+
+std::string event_retrieved(std::string_view message) {
+  return cat({"Event retrieved from the cluster: ", message});
+}
+
+std::string running_on(std::string_view pod, std::string_view runner_hostname) {
+  return cat({"Running on ", pod, " via ", runner_hostname, "..."});
+}
+
+std::string fetching_changes(int64_t depth) {
+  if (depth <= 0) return "Fetching changes...";
+  return "Fetching changes with git depth set to " + std::to_string(depth) + "...";
+}
+
+std::string created_fresh_repository() { return "Created fresh repository."; }
+
+std::string checking_out(Profile p, std::string_view sha, std::string_view ref) {
+  const std::string_view sha8 = sha.substr(0, 8);
+  if (p == Profile::kV13_12) return cat({"Checking out ", sha8, " as ", ref, "..."});
+  return cat({"Checking out ", sha8, " as detached HEAD (ref is ", ref, ")..."});
+}
+
+std::string skipping_submodules() { return "Skipping Git submodules setup"; }
+std::string skipping_repository_setup() { return "Skipping Git repository setup"; }
+
+std::string prepare_environment_error(Profile p, std::string_view inner) {
+  return cat({"prepare environment: ", inner, ". Check ", shell_profile_url(p),
+              " for more information"});
+}
+
+std::string setting_up_credentials(Profile p, std::string_view inner) {
+  if (p == Profile::kV13_12) return std::string(inner);
+  return cat({"setting up credentials: ", inner});
+}
+
+std::string setting_up_build_pod(Profile p, std::string_view inner) {
+  if (p == Profile::kV13_12) return std::string(inner);
+  return cat({"setting up build pod: ", inner});
+}
+
+std::string waiting_for_pod_running(std::string_view inner) {
+  return cat({"waiting for pod running: ", inner});
+}
+
+std::string couldnt_get_pod_details(std::string_view inner) {
+  return cat({"couldn't get pod details: ", inner});
+}
+
+std::string pod_not_running_for_exec(std::string_view pod, std::string_view ns, std::string_view phase) {
+  return cat({"pod ", go_quote(pod), " (on namespace '", ns,
+              "') is not running and cannot execute commands; current phase is ", go_quote(phase)});
+}
+
+std::string unable_to_upgrade(std::string_view msg) {
+  return cat({"unable to upgrade connection: ", msg});
+}
+
+std::string command_terminated(int exit_code) {
+  return "command terminated with exit code " + std::to_string(exit_code);
+}
+
+std::string error_stream_closed() {
+  return "error stream closed before receiving a status message: command execution may have been "
+         "interrupted";
+}
+
+std::string host_alias_check_failed() { return "Checking for host alias support. Host aliases will be disabled."; }
+
+std::string invalid_host_alias(std::string_view alias, std::string_view service,
+                               std::string_view validation_errors) {
+  return cat({"provided host alias ", alias, " for service ", service, " is invalid DNS. ",
+              validation_errors});
+}
+
+std::string timed_out_waiting_for_resource(std::string_view kind, std::string_view name) {
+  return cat({"Timed out while waiting for ", kind, "/", name, " to be present in the cluster"});
+}
+
+std::string error_cleaning_up_pod(std::string_view err) { return cat({"Error cleaning up pod: ", err}); }
+
+std::string error_cleaning_up_secrets(std::string_view err) {
+  return cat({"Error cleaning up secrets: ", err});
+}
+
+std::string script_canceled() { return "script canceled externally (UI, API)"; }
+
+std::string execution_took_longer(int64_t timeout_seconds) {
+  return "execution took longer than " + go_duration(timeout_seconds) + " seconds";
+}
+
+std::string job_succeeded() { return "Job succeeded"; }
+
+std::string job_failed(bool system_failure, std::string_view err) {
+  return cat({system_failure ? "Job failed (system failure): " : "Job failed: ", err});
+}
+
+std::string negotiate_failure_reason(const std::string& reason,
+                                     const std::vector<std::string>& supported) {
+  if (reason.empty()) return std::string(reason::kScriptFailure);
+  // Every GitLab that speaks the runner API knows these three.
+  static constexpr std::array<std::string_view, 3> kAlways = {
+      reason::kScriptFailure, reason::kRunnerSystemFailure, reason::kJobExecutionTimeout};
+  const auto is_supported = [&](std::string_view r) {
+    return std::find(kAlways.begin(), kAlways.end(), r) != kAlways.end() ||
+           std::find(supported.begin(), supported.end(), r) != supported.end();
+  };
+  if (is_supported(reason)) return reason;
+  if (reason == reason::kImagePullFailure || reason == reason::kRunnerExternalDependencyFailure) {
+    return std::string(reason::kRunnerSystemFailure);
+  }
+  if (reason == reason::kRunnerConfigurationError) return std::string(reason::kScriptFailure);
+  return std::string(reason::kUnknownFailure);
+}
+
+std::string classify_image_pull_failure(std::string_view kubelet_message) {
+  std::string msg(kubelet_message);
+  std::transform(msg.begin(), msg.end(), msg.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static constexpr std::array<std::string_view, 8> kConfiguration = {
+      "not found",          "manifest unknown",
+      "pull access denied", "unauthorized",
+      "authentication required", "no basic auth credentials",
+      "repository does not exist or may require", "access to the resource is denied"};
+  static constexpr std::array<std::string_view, 8> kExternal = {
+      "dial tcp",         "connection refused",       "no such host",    "i/o timeout",
+      "tls handshake",    "client.timeout exceeded",  "request canceled", "connection reset"};
+  for (auto s : kConfiguration) {
+    if (contains(msg, s)) return std::string(reason::kRunnerConfigurationError);
+  }
+  for (auto s : kExternal) {
+    if (contains(msg, s)) return std::string(reason::kRunnerExternalDependencyFailure);
+  }
+  return std::string(reason::kImagePullFailure);
+}
+
+}  // namespace kexsim::executor::messages

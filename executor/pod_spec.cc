@@ -1,0 +1,442 @@
+#include "executor/pod_spec.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "base/base64.h"
+#include "executor/messages.h"
+#include "executor/naming.h"
+#include "executor/scripts.h"
+
+namespace kexsim::executor {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDefaultBuildsDir = "/builds";
+
+// A service container before naming: from [[runners.kubernetes.services]] or the job.
+struct Service {
+  std::string image;
+  std::string aliases;
+  std::vector<std::string> command;
+  std::vector<std::string> entrypoint;
+  std::vector<JobVariable> variables;
+  bool has_ports = false;
+  std::string container_name;
+};
+
+std::vector<std::string> split_aliases(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ' ' || c == ',') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+std::string replace_all(std::string s, char from, std::string_view to) {
+  std::string out;
+  for (char c : s) {
+    if (c == from) {
+      out += to;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape_dollars(const std::string& v) { return replace_all(v, '$', "$$"); }
+
+// Env list: public and internal variables, first position kept, last value wins.
+json env_list(const std::vector<const JobVariable*>& vars, const std::string& project_dir) {
+  std::vector<std::string> order;
+  std::map<std::string, std::string> values;
+  for (const JobVariable* v : vars) {
+    if (!v->is_public && !v->internal) continue;
+    if (!values.count(v->key)) order.push_back(v->key);
+    values[v->key] = v->file ? file_variable_path(project_dir, v->key) : escape_dollars(v->value);
+  }
+  json env = json::array();
+  for (const auto& key : order) env.push_back({{"name", key}, {"value", values[key]}});
+  return env;
+}
+
+json resources(const std::string& cpu_request, const std::string& memory_request,
+               const std::string& cpu_limit, const std::string& memory_limit) {
+  json r = json::object();
+  const auto put = [&](const char* kind, const char* res, const std::string& v) {
+    if (!v.empty()) r[kind][res] = v;
+  };
+  put("requests", "cpu", cpu_request);
+  put("requests", "memory", memory_request);
+  put("limits", "cpu", cpu_limit);
+  put("limits", "memory", memory_limit);
+  return r;
+}
+
+json security_context(const PodInputs& in) {
+  json sc = json::object();
+  if (in.runner->kubernetes.privileged) sc["privileged"] = *in.runner->kubernetes.privileged;
+  if (in.profile == Profile::kV19_4) sc["capabilities"] = {{"drop", {"NET_RAW"}}};
+  return sc;
+}
+
+json container(const PodInputs& in, const std::string& name, const std::string& image,
+               const json& mounts, const json& res) {
+  json c = {{"name", name},
+            {"image", image},
+            {"stdin", true},
+            {"volumeMounts", mounts}};
+  if (!res.empty()) c["resources"] = res;
+  const json sc = security_context(in);
+  if (!sc.empty()) c["securityContext"] = sc;
+  return c;
+}
+
+std::string builds_mount_path(const RunnerConfig& runner) {
+  std::string dir = runner.builds_dir.empty() ? kDefaultBuildsDir : runner.builds_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+// Volumes (configured, by kind, then `repo`) and the mounts every container gets.
+void volumes(const PodInputs& in, const Job& job, json& out_volumes, json& out_mounts) {
+  const auto& configured = in.runner->kubernetes.volumes;
+  const std::string builds = builds_mount_path(*in.runner);
+  out_volumes = json::array();
+  out_mounts = json::array();
+  bool builds_dir_mounted = false;
+  std::set<std::string> pvc_names;
+  for (const char* kind : {"host_path", "secret", "pvc", "config_map", "empty_dir", "csi", "nfs"}) {
+    for (const VolumeConfig& v : configured) {
+      if (v.kind != kind) continue;
+      const std::string mount_path = job.expand(v.mount_path);
+      json mount = {{"name", v.name}, {"mountPath", mount_path}};
+      if (!v.sub_path.empty()) mount["subPath"] = job.expand(v.sub_path);
+      if (v.read_only) mount["readOnly"] = true;
+      out_mounts.push_back(mount);
+      if (mount_path == builds) builds_dir_mounted = true;
+
+      json vol = {{"name", v.name}};
+      const std::string k = kind;
+      if (k == "host_path") {
+        vol["hostPath"] = {{"path", v.host_path.empty() ? mount_path : v.host_path}};
+      } else if (k == "secret" || k == "config_map") {
+        json src = json::object();
+        src[k == "secret" ? "secretName" : "name"] = v.name;
+        if (!v.items.empty()) {
+          src["items"] = json::array();
+          for (const auto& [key, path] : v.items) src["items"].push_back({{"key", key}, {"path", path}});
+        }
+        vol[k == "secret" ? "secret" : "configMap"] = src;
+      } else if (k == "pvc") {
+        const std::string claim = job.expand(v.name);
+        out_mounts.back()["name"] = claim;
+        if (!pvc_names.insert(claim).second) continue;  // one volume per claim
+        vol["name"] = claim;
+        vol["persistentVolumeClaim"] = {{"claimName", claim}};
+      } else if (k == "empty_dir") {
+        json src = json::object();
+        if (!v.medium.empty()) src["medium"] = v.medium;
+        if (!v.size_limit.empty()) src["sizeLimit"] = v.size_limit;
+        vol["emptyDir"] = src;
+      } else if (k == "csi") {
+        json src = {{"driver", v.driver}};
+        if (v.read_only) src["readOnly"] = true;
+        vol["csi"] = src;
+      } else {
+        json src = {{"server", v.server}, {"path", v.path}};
+        if (v.read_only) src["readOnly"] = true;
+        vol["nfs"] = src;
+      }
+      out_volumes.push_back(vol);
+    }
+  }
+  if (!builds_dir_mounted) {
+    out_volumes.push_back({{"name", "repo"}, {"emptyDir", json::object()}});
+    out_mounts.push_back({{"name", "repo"}, {"mountPath", builds}});
+  }
+}
+
+std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
+  std::vector<Service> out;
+  for (const ServiceConfig& sc : in.runner->kubernetes.services) {
+    Service s;
+    s.image = job.expand(sc.name);
+    s.aliases = sc.alias;
+    s.command = sc.command;
+    s.entrypoint = sc.entrypoint;
+    for (const auto& kv : sc.environment) {
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos) continue;
+      JobVariable v;
+      v.key = kv.substr(0, eq);
+      v.value = job.expand(kv.substr(eq + 1));
+      v.internal = true;
+      s.variables.push_back(std::move(v));
+    }
+    out.push_back(std::move(s));
+  }
+  for (const JobImage& img : job.services) {
+    Service s;
+    s.image = job.expand(img.name);
+    s.aliases = img.alias;
+    s.command = img.command;
+    s.entrypoint = img.entrypoint;
+    for (JobVariable v : img.variables) {
+      v.value = job.expand(v.value);
+      v.internal = true;  // a service's own variables always reach its container
+      s.variables.push_back(std::move(v));
+    }
+    s.has_ports = !img.ports.empty();
+    out.push_back(std::move(s));
+  }
+
+  std::set<std::string> used;
+  int fallback = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    Service& s = out[i];
+    if (in.profile == Profile::kV13_12) {
+      s.container_name = "svc-" + std::to_string(i);
+      continue;
+    }
+    for (const auto& alias : split_aliases(s.aliases)) {
+      if (s.container_name.empty() && is_dns1123_label(alias) && !used.count(alias)) {
+        s.container_name = alias;
+      }
+      used.insert(alias);  // invalid or taken aliases are reserved all the same
+    }
+    while (s.container_name.empty()) {
+      const std::string candidate = "svc-" + std::to_string(fallback++);
+      if (used.insert(candidate).second) s.container_name = candidate;
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Service& a, const Service& b) {
+    return a.container_name < b.container_name;
+  });
+  return out;
+}
+
+Result<json> host_aliases(const PodInputs& in, const std::vector<Service>& services) {
+  json out = json::array();
+  if (!in.host_aliases_supported) return out;
+  std::vector<std::string> local;
+  for (const Service& s : services) {
+    if (s.has_ports) continue;  // reached through a proxy Service instead
+    for (auto& name : service_image_host_names(s.image)) local.push_back(std::move(name));
+    for (const auto& alias : split_aliases(s.aliases)) {
+      const std::string errors = dns1123_subdomain_errors(alias);
+      if (!errors.empty()) {
+        return make_error(messages::invalid_host_alias(alias, s.image, errors),
+                          "service aliases must be valid DNS names (lower case letters, digits, "
+                          "'-' and '.')",
+                          "services");
+      }
+      local.push_back(alias);
+    }
+  }
+  if (!local.empty()) out.push_back({{"ip", "127.0.0.1"}, {"hostnames", local}});
+  for (const HostAlias& h : in.runner->kubernetes.host_aliases) {
+    out.push_back({{"ip", h.ip}, {"hostnames", h.hostnames}});
+  }
+  return out;
+}
+
+std::string job_web_url(const Job& job) {
+  std::string url = job.git_info.repo_url;
+  const size_t scheme = url.find("://");
+  const size_t host_start = scheme == std::string::npos ? 0 : scheme + 3;
+  const size_t at = url.find('@', host_start);
+  const size_t slash = url.find('/', host_start);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+    url.erase(host_start, at + 1 - host_start);  // drop gitlab-ci-token:<token>@
+  }
+  if (url.size() >= 4 && url.compare(url.size() - 4, 4, ".git") == 0) url.resize(url.size() - 4);
+  return url + "/-/jobs/" + std::to_string(job.id);
+}
+
+json labels(const PodInputs& in, const Job& job, const std::string& unique_name) {
+  const auto root_ns_id = [&] {
+    if (job.job_info.root_namespace_id != 0) return std::to_string(job.job_info.root_namespace_id);
+    return job.variable("CI_PROJECT_ROOT_NAMESPACE_ID");
+  };
+  const auto ns_id = [&] {
+    if (job.job_info.namespace_id != 0) return std::to_string(job.job_info.namespace_id);
+    return job.variable("CI_PROJECT_NAMESPACE_ID");
+  };
+  json l = json::object();
+  const auto put = [&](const char* key, const std::string& value) {
+    l[key] = sanitize_label_value(value);
+  };
+  put("pod", unique_name);
+  put("project.runner.gitlab.com/id", std::to_string(job.job_info.project_id));
+  put("project.runner.gitlab.com/namespace-id", ns_id());
+  put("project.runner.gitlab.com/name", job.job_info.project_name);
+  put("project.runner.gitlab.com/namespace", job.variable("CI_PROJECT_NAMESPACE"));
+  put("project.runner.gitlab.com/root-namespace", job.variable("CI_PROJECT_ROOT_NAMESPACE"));
+  put("project.runner.gitlab.com/root-namespace-id", root_ns_id());
+  put("job.runner.gitlab.com/pod", unique_name);
+  put("manager.runner.gitlab.com/name", in.runner->name);
+  put("manager.runner.gitlab.com/id-short", in.short_token);
+  return l;
+}
+
+json annotations(const Job& job) {
+  return {{"job.runner.gitlab.com/id", std::to_string(job.id)},
+          {"job.runner.gitlab.com/url", job_web_url(job)},
+          {"job.runner.gitlab.com/sha", job.git_info.sha},
+          {"job.runner.gitlab.com/before_sha", job.git_info.before_sha},
+          {"job.runner.gitlab.com/ref", job.git_info.ref},
+          {"job.runner.gitlab.com/name", job.job_info.name},
+          {"job.runner.gitlab.com/timeout", messages::go_duration(job.timeout_seconds)},
+          {"project.runner.gitlab.com/id", std::to_string(job.job_info.project_id)}};
+}
+
+}  // namespace
+
+std::vector<std::string> service_image_host_names(const std::string& image) {
+  std::string ref = image.substr(0, image.find('@'));
+  const size_t last_slash = ref.rfind('/');
+  const size_t tag = ref.find(':', last_slash == std::string::npos ? 0 : last_slash);
+  if (tag != std::string::npos) ref.resize(tag);
+  const size_t first_slash = ref.find('/');
+  if (first_slash != std::string::npos) {
+    const size_t port = ref.find(':');
+    if (port != std::string::npos && port < first_slash) ref.erase(port, first_slash - port);
+  }
+  std::vector<std::string> out;
+  const std::string a = replace_all(ref, '/', "__");
+  const std::string b = replace_all(ref, '/', "-");
+  if (dns1123_subdomain_errors(a).empty()) out.push_back(a);
+  if (b != a && dns1123_subdomain_errors(b).empty()) out.push_back(b);
+  return out;
+}
+
+std::string default_helper_image(Profile p) {
+  if (p == Profile::kV13_12) {
+    return "gitlab/gitlab-runner-helper:x86_64-" + std::string(runner_revision(p));
+  }
+  return "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v" +
+         std::string(runner_version(p));
+}
+
+Result<json> build_pod(const PodInputs& in) {
+  if (!in.runner || !in.job) {
+    return make_error("build_pod: runner config and job are required", "", "pod spec");
+  }
+  const RunnerConfig& runner = *in.runner;
+  const KubernetesConfig& kube = runner.kubernetes;
+  const Job& job = *in.job;
+
+  std::string build_image = job.expand(job.image.name);
+  if (build_image.empty()) build_image = job.expand(kube.image);
+  if (build_image.empty()) {
+    return make_error(messages::no_image_specified(),
+                      "set `image` in [runners.kubernetes] or `image:` in .gitlab-ci.yml",
+                      "runners.kubernetes.image");
+  }
+  std::string helper_image = in.helper_image;
+  if (helper_image.empty()) helper_image = job.expand(kube.helper_image);
+  if (helper_image.empty()) helper_image = default_helper_image(in.profile);
+
+  json vols, mounts;
+  volumes(in, job, vols, mounts);
+  const std::vector<Service> services = collect_services(in, job);
+  auto aliases = host_aliases(in, services);
+  if (!aliases.ok()) return aliases.error();
+
+  std::vector<const JobVariable*> job_vars;
+  for (const auto& v : in.runner_variables) job_vars.push_back(&v);
+  for (const auto& v : job.variables) job_vars.push_back(&v);
+
+  const json shell_command = {"sh", "-c", detect_shell_script()};
+  json containers = json::array();
+
+  json build = container(in, "build", build_image, mounts,
+                         resources(kube.cpu_request, kube.memory_request, kube.cpu_limit,
+                                   kube.memory_limit));
+  build["command"] = shell_command;
+  if (!job.image.command.empty()) build["args"] = job.image.command;
+  build["env"] = env_list(job_vars, in.project_dir);
+  containers.push_back(build);
+
+  json helper = container(in, "helper", helper_image, mounts,
+                          resources(kube.helper_cpu_request, kube.helper_memory_request,
+                                    kube.helper_cpu_limit, kube.helper_memory_limit));
+  helper["command"] = shell_command;
+  containers.push_back(helper);
+
+  for (const Service& s : services) {
+    json c = container(in, s.container_name, s.image, mounts,
+                       resources(kube.service_cpu_request, kube.service_memory_request,
+                                 kube.service_cpu_limit, kube.service_memory_limit));
+    if (!s.entrypoint.empty()) c["command"] = s.entrypoint;
+    if (!s.command.empty()) c["args"] = s.command;
+    std::vector<const JobVariable*> vars = job_vars;
+    for (const auto& v : s.variables) vars.push_back(&v);
+    c["env"] = env_list(vars, in.project_dir);
+    containers.push_back(c);
+  }
+
+  const std::string unique_name = project_unique_name(in.short_token, job.job_info.project_id,
+                                                      in.concurrent_id);
+  json metadata = {{"namespace", in.namespace_},
+                   {"labels", labels(in, job, unique_name)},
+                   {"annotations", annotations(job)}};
+  if (!in.name.empty()) {
+    metadata["name"] = in.name;
+  } else {
+    metadata["generateName"] = in.generate_name;
+  }
+
+  json spec = {{"restartPolicy", "Never"}, {"containers", containers}, {"volumes", vols}};
+  if (!kube.service_account.empty()) spec["serviceAccountName"] = kube.service_account;
+  if (!kube.node_selector.empty()) spec["nodeSelector"] = kube.node_selector;
+  if (!aliases->empty()) spec["hostAliases"] = *aliases;
+  json pull_secrets = json::array();
+  for (const auto& name : kube.image_pull_secrets) pull_secrets.push_back({{"name", name}});
+  if (!in.registry_secret.empty()) pull_secrets.push_back({{"name", in.registry_secret}});
+  if (!pull_secrets.empty()) spec["imagePullSecrets"] = pull_secrets;
+  if (in.profile == Profile::kV19_4) spec["activeDeadlineSeconds"] = job.timeout_seconds + 1;
+
+  return json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata}, {"spec", spec}};
+}
+
+bool has_registry_credentials(const Job& job) {
+  return std::any_of(job.credentials.begin(), job.credentials.end(),
+                     [](const JobCredential& c) { return c.type == "registry"; });
+}
+
+json build_registry_secret(const std::string& namespace_, const std::string& name,
+                           const std::string& generate_name, const Job& job) {
+  json dockercfg = json::object();
+  for (const JobCredential& c : job.credentials) {
+    if (c.type != "registry") continue;  // exact lowercase, as the runner compares it
+    dockercfg[c.url] = {{"username", c.username},
+                        {"password", c.password},
+                        {"email", ""},
+                        {"auth", base64_encode(c.username + ":" + c.password)}};
+  }
+  json metadata = {{"namespace", namespace_}};
+  if (!name.empty()) {
+    metadata["name"] = name;
+  } else {
+    metadata["generateName"] = generate_name;
+  }
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", metadata},
+          {"type", "kubernetes.io/dockercfg"},
+          {"data", {{".dockercfg", base64_encode(dockercfg.dump())}}}};
+}
+
+}  // namespace kexsim::executor

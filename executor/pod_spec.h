@@ -1,0 +1,54 @@
+#pragma once
+// The build pod and the registry-credentials secret, as v1 JSON objects (§2 of the reference).
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "executor/config.h"
+#include "executor/job.h"
+#include "executor/profile.h"
+
+namespace kexsim::executor {
+
+/// Everything build_pod needs; the caller has already chosen names and created the secret.
+struct PodInputs {
+  const RunnerConfig* runner = nullptr;
+  const Job* job = nullptr;
+  Profile profile = Profile::kV19_4;
+  std::string namespace_;
+  std::string name;           ///< metadata.name; empty: use generate_name (13.12)
+  std::string generate_name;  ///< metadata.generateName when name is empty
+  std::string helper_image;   ///< empty: config helper_image, else default_helper_image()
+  std::string registry_secret;  ///< name of the credentials secret; empty: none
+  bool host_aliases_supported = true;  ///< false when GET /version said < 1.7 or failed
+  int concurrent_id = 0;      ///< ProjectRunnerID ("concurrent-N")
+  std::string short_token;
+  std::string project_dir;    ///< CI_PROJECT_DIR (file variables live in "<dir>.tmp")
+  std::vector<JobVariable> runner_variables;  ///< internal variables (see runner_variables())
+};
+
+/// The full v1 Pod for a job (legacy exec strategy: no scripts/logs volumes, no init
+/// containers). Errors: no image at all, an invalid explicit service alias for hostAliases.
+/// Labels follow 19.4 for both profiles.
+Result<nlohmann::json> build_pod(const PodInputs& in);
+
+/// The helper image the profile uses when the config names none.
+std::string default_helper_image(Profile p);
+
+/// Whether the job carries registry credentials, i.e. needs the dockercfg secret.
+bool has_registry_credentials(const Job& job);
+
+/// The kubernetes.io/dockercfg Secret holding the job's registry credentials. Exactly one of
+/// name (19.4, client-side) and generate_name (13.12, server-side) is set.
+nlohmann::json build_registry_secret(const std::string& namespace_, const std::string& name,
+                                     const std::string& generate_name, const Job& job);
+
+/// Host names the pod gets for a service image ("docker:dind" -> docker,
+/// "registry.example.com:5000/group/img:1" -> registry.example.com-group-img); only names that
+/// are valid DNS-1123 subdomains.
+std::vector<std::string> service_image_host_names(const std::string& image);
+
+}  // namespace kexsim::executor

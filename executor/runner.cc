@@ -1,0 +1,46 @@
+#include "executor/runner.h"
+
+#include "executor/gitlab_client.h"
+#include "executor/http/client.h"
+
+namespace kexsim::executor {
+
+Runner::Runner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const Config& config,
+               ExecutorEnvironment env)
+    : ex_(ex), clock_(clock), random_(random), dialer_(dialer), config_(config), env_(std::move(env)) {}
+
+asio::awaitable<Result<RunnerReport>> Runner::run_until_idle() {
+  RunnerReport report;
+  for (const auto& runner : config_.runners) {
+    TlsSettings tls;
+    tls.ca_file = runner.tls_ca_file;
+    HttpClient http(ex_, dialer_, clock_, tls);
+    GitLabClient gitlab(http, clock_, runner, env_.profile, env_.system_id);
+    if (auto verified = co_await gitlab.verify(); !verified) {
+      Error e = verified.error();
+      e.message = "Verifying runner... " + e.message;
+      e.where = "runner \"" + runner.name + "\" (" + runner.url + ")";
+      co_return e;
+    }
+    JobRunner jobs(ex_, clock_, random_, dialer_, runner, env_);
+    while (true) {
+      auto payload = co_await gitlab.request_job();
+      if (!payload) {
+        Error e = payload.error();
+        e.message = "Couldn't execute POST against " + runner.url + "/api/v4/jobs/request: " + e.message;
+        co_return e;
+      }
+      if (!payload->has_value()) break;
+      auto job = parse_job(**payload);
+      if (!job) {
+        report.log.push_back("ERROR: " + job.error().describe());
+        continue;
+      }
+      report.jobs.push_back(co_await jobs.run(gitlab, *job, 0));
+    }
+    http.close_idle();
+  }
+  co_return report;
+}
+
+}  // namespace kexsim::executor

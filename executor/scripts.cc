@@ -1,0 +1,187 @@
+#include "executor/scripts.h"
+
+#include "executor/messages.h"
+
+namespace kexsim::executor {
+namespace {
+
+constexpr std::string_view kGreen = "\033[32;1m";
+constexpr std::string_view kReset = "\033[0;m";
+
+bool is_shell_name(std::string_view key) {
+  if (key.empty()) return false;
+  for (size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+    if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
+  }
+  return true;
+}
+
+// A green notice line, written like the runner's Noticef: echo -e with the escapes as text.
+std::string notice(std::string_view text) {
+  return "echo -e " + shell_quote("\\033[32;1m" + std::string(text) + "\\033[0;m") + "\n";
+}
+
+// Inside double quotes only \ " $ ` are special.
+std::string double_quote_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"' || c == '$' || c == '`') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string export_line(std::string_view key, std::string_view value) {
+  return "export " + std::string(key) + "=" + shell_quote(value) + "\n";
+}
+
+// The common head of every stage script: shell options and the job's variables.
+std::string preamble(const ScriptContext& ctx) {
+  std::string out = "set -eo pipefail\nset +o noclobber\n";
+  const std::string tmp_dir = ctx.project_dir + ".tmp";
+  bool made_tmp = false;
+  const auto add = [&](const JobVariable& v) {
+    if (!is_shell_name(v.key)) return;  // sh cannot export it; the runner skips such names too
+    if (!v.file) {
+      out += export_line(v.key, v.value);
+      return;
+    }
+    if (!made_tmp) {
+      out += "mkdir -p " + shell_quote(tmp_dir) + "\n";
+      made_tmp = true;
+    }
+    const std::string path = file_variable_path(ctx.project_dir, v.key);
+    out += "printf '%s' " + shell_quote(v.value) + " > " + shell_quote(path) + "\n";
+    out += export_line(v.key, path);
+  };
+  for (const auto& v : ctx.runner_variables) add(v);
+  if (ctx.job) {
+    for (const auto& v : ctx.job->variables) add(v);
+  }
+  return out;
+}
+
+bool blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Echo each command as the runner does ("$ cmd" in green), then run it.
+std::string user_commands(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    if (blank(line)) continue;
+    std::string echoed(kGreen);
+    echoed += "$ " + line;
+    echoed += kReset;
+    out += "printf '%s\\n' " + shell_quote(echoed) + "\n";
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string default_refspec(const GitInfo& git) {
+  if (git.ref_type == "tag") return "+refs/tags/" + git.ref + ":refs/tags/" + git.ref;
+  return "+refs/heads/" + git.ref + ":refs/remotes/origin/" + git.ref;
+}
+
+StageScript make(std::string_view container, const ScriptContext& ctx, std::string body) {
+  return StageScript{std::string(container), stage_command(container, ctx.profile),
+                     preamble(ctx) + body};
+}
+
+}  // namespace
+
+const std::string& detect_shell_script() {
+  static const std::string script = [] {
+    std::string s;
+    bool first = true;
+    for (const char* shell : {"/usr/local/bin/bash", "/usr/bin/bash", "/bin/bash",
+                              "/usr/local/bin/sh", "/usr/bin/sh", "/bin/sh", "/busybox/sh"}) {
+      s += first ? "if" : "elif";
+      s += std::string(" [ -x ") + shell + " ]; then\n\texec " + shell + " \n";
+      first = false;
+    }
+    s += "else\n\techo shell not found\n\texit 1\nfi\n\n";
+    return s;
+  }();
+  return script;
+}
+
+std::vector<std::string> stage_command(std::string_view container, Profile p) {
+  if (container == "helper" && p == Profile::kV13_12) return {"gitlab-runner-build"};
+  return {"sh", "-c", detect_shell_script()};
+}
+
+std::string shell_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += "'";
+  return out;
+}
+
+StageScript prepare_script(const ScriptContext& ctx) {
+  // The pod name is the container's own $(hostname); everything else is quoted literally.
+  constexpr std::string_view kPod = "\x01";
+  std::string text = double_quote_escape(messages::running_on(kPod, ctx.runner_hostname));
+  text.replace(text.find(kPod), kPod.size(), "$(hostname)");
+  return make("helper", ctx, "echo \"" + text + "\"\n");
+}
+
+StageScript get_sources(const ScriptContext& ctx) {
+  if (!ctx.job) return make("helper", ctx, "");
+  const Job& job = *ctx.job;
+  const GitInfo& git = job.git_info;
+  const std::string dir = shell_quote(ctx.project_dir);
+  std::string body;
+  if (job.variable("GIT_STRATEGY") == "none") {
+    body += notice(messages::skipping_repository_setup());
+    return make("helper", ctx, body);
+  }
+  body += notice(messages::fetching_changes(git.depth));
+  body += "git init " + dir + "\n";
+  body += notice(messages::created_fresh_repository());
+  body += "cd " + dir + "\n";
+  body += "git remote add origin " + shell_quote(git.repo_url) + "\n";
+  body += "git fetch origin";
+  if (git.refspecs.empty()) {
+    body += " " + shell_quote(default_refspec(git));
+  } else {
+    for (const auto& r : git.refspecs) body += " " + shell_quote(r);
+  }
+  if (git.depth > 0) body += " --depth " + std::to_string(git.depth);
+  body += " --prune --quiet || exit 1\n";  // git exits 128; the runner's stage reports 1
+  body += notice(messages::checking_out(ctx.profile, git.sha, git.ref));
+  body += "git checkout -f -q " + shell_quote(git.sha) + "\n";
+  body += "git clean -ffdx\n";
+  body += notice(messages::skipping_submodules());
+  return make("helper", ctx, body);
+}
+
+StageScript step_script(const ScriptContext& ctx) {
+  std::string body = "cd " + shell_quote(ctx.project_dir) + "\n";
+  if (ctx.job) body += user_commands(ctx.job->script);
+  return make("build", ctx, body);
+}
+
+StageScript after_script(const ScriptContext& ctx) {
+  std::string body;
+  if (!ctx.job_status.empty()) body += export_line("CI_JOB_STATUS", ctx.job_status);
+  body += "cd " + shell_quote(ctx.project_dir) + "\n";
+  if (ctx.job) body += user_commands(ctx.job->after_script);
+  return make("build", ctx, body);
+}
+
+StageScript cleanup_file_variables(const ScriptContext& ctx) {
+  return StageScript{"helper", stage_command("helper", ctx.profile),
+                     "set -eo pipefail\nrm -rf " + shell_quote(ctx.project_dir + ".tmp") + "\n"};
+}
+
+}  // namespace kexsim::executor

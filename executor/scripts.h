@@ -1,0 +1,54 @@
+#pragma once
+// The stage scripts of the legacy exec strategy: POSIX sh text fed to an exec's stdin.
+//
+// A model shell (not bash) runs these in simulation, so they keep to plain POSIX sh:
+// variables, single quotes, echo/printf, cd, export, set -e, && ||, if, $(...).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "executor/job.h"
+#include "executor/profile.h"
+
+namespace kexsim::executor {
+
+/// One stage as an exec: which container, the exec's argv, and the script on its stdin.
+struct StageScript {
+  std::string container;             ///< "build" | "helper"
+  std::vector<std::string> command;  ///< argv of the exec
+  std::string script;                ///< POSIX sh text written to stdin
+};
+
+/// Everything a stage script needs besides the job.
+struct ScriptContext {
+  const Job* job = nullptr;
+  Profile profile = Profile::kV19_4;
+  std::string runner_hostname;   ///< "Running on ... via <this>..."
+  std::string project_dir;       ///< CI_PROJECT_DIR, e.g. "/builds/root/mycicd"
+  std::vector<JobVariable> runner_variables;  ///< exported before the job's (see runner_variables())
+  std::string job_status;        ///< after_script: CI_JOB_STATUS ("success", "failed", "canceled")
+};
+
+/// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.
+const std::string& detect_shell_script();
+
+/// The exec argv for a stage in container ("build" or "helper") under the profile.
+std::vector<std::string> stage_command(std::string_view container, Profile p);
+
+/// prepare_script (helper): prints "Running on $(hostname) via <runner hostname>...".
+StageScript prepare_script(const ScriptContext& ctx);
+/// get_sources (helper): fresh git init + fetch + checkout, with the runner's messages.
+StageScript get_sources(const ScriptContext& ctx);
+/// step_script (build): echo each command as "$ <command>" in green, then run it.
+StageScript step_script(const ScriptContext& ctx);
+/// after_script (build): like step_script with the after_script lines; the caller ignores its
+/// exit code, as the runner does.
+StageScript after_script(const ScriptContext& ctx);
+/// cleanup_file_variables (helper): removes the file-variable directory, silently.
+StageScript cleanup_file_variables(const ScriptContext& ctx);
+
+/// Single-quotes s for sh ('it'\''s').
+std::string shell_quote(std::string_view s);
+
+}  // namespace kexsim::executor

@@ -1,0 +1,222 @@
+#include "executor/trace.h"
+
+#include <algorithm>
+
+namespace kexsim::executor {
+namespace {
+
+constexpr std::string_view kClear = "\033[0K";
+constexpr std::string_view kReset = "\033[0;m";
+constexpr std::string_view kBoldGreen = "\033[32;1m";
+constexpr std::string_view kBoldCyan = "\033[36;1m";
+constexpr std::string_view kWarning = "\033[0;33mWARNING: ";
+constexpr std::string_view kError = "\033[31;1mERROR: ";
+constexpr std::string_view kMasked = "[MASKED]";
+
+bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// Length of a section marker "section_(start|end):<digits>:<name>\r\033[0K" at s, else 0.
+size_t section_marker_length(std::string_view s) {
+  size_t i;
+  if (starts_with(s, "section_start:")) {
+    i = 14;
+  } else if (starts_with(s, "section_end:")) {
+    i = 12;
+  } else {
+    return 0;
+  }
+  const size_t digits = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == digits || i >= s.size() || s[i] != ':') return 0;
+  const size_t cr = s.find_first_of("\r\n", i + 1);
+  if (cr == std::string_view::npos || s[cr] != '\r') return 0;
+  if (!starts_with(s.substr(cr + 1), kClear)) return 0;
+  return cr + 1 + kClear.size();
+}
+
+std::string strip_section_markers(std::string_view trace) {
+  std::string out;
+  for (size_t i = 0; i < trace.size();) {
+    if (trace[i] == 's') {
+      if (const size_t n = section_marker_length(trace.substr(i))) {
+        i += n;
+        continue;
+      }
+    }
+    out += trace[i++];
+  }
+  return out;
+}
+
+// Length of the ANSI escape sequence at s (s[0] == ESC).
+size_t escape_length(std::string_view s) {
+  if (s.size() < 2) return s.size();
+  if (s[1] != '[') return 2;
+  size_t i = 2;
+  while (i < s.size() && s[i] >= 0x30 && s[i] <= 0x3f) ++i;  // parameters
+  while (i < s.size() && s[i] >= 0x20 && s[i] <= 0x2f) ++i;  // intermediates
+  return i < s.size() ? i + 1 : i;                           // final byte
+}
+
+}  // namespace
+
+JobTrace::JobTrace(Clock& clock, Profile profile, bool sections,
+                   std::vector<std::string> masked_values, std::vector<std::string> token_prefixes)
+    : clock_(clock), profile_(profile), sections_(sections) {
+  for (auto& v : masked_values) {
+    if (!v.empty()) masked_values_.push_back(std::move(v));
+  }
+  // Longest first, so that a secret containing another is masked whole.
+  std::stable_sort(masked_values_.begin(), masked_values_.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  token_prefixes_.push_back("glpat-");
+  for (auto& p : token_prefixes) {
+    if (!p.empty() && std::find(token_prefixes_.begin(), token_prefixes_.end(), p) ==
+                          token_prefixes_.end()) {
+      token_prefixes_.push_back(std::move(p));
+    }
+  }
+}
+
+void JobTrace::println(std::string_view text) { line(kClear, text); }
+void JobTrace::info(std::string_view text) { line(kBoldGreen, text); }
+void JobTrace::warning(std::string_view text) { line(kWarning, text); }
+void JobTrace::error(std::string_view text) { line(kError, text); }
+
+void JobTrace::stage_header(std::string_view description) {
+  std::string text(kBoldCyan);
+  text += description;
+  text += kReset;
+  println(text);
+}
+
+void JobTrace::section_start(std::string_view name) { section("section_start:", name); }
+void JobTrace::section_end(std::string_view name) { section("section_end:", name); }
+
+void JobTrace::raw(std::string_view bytes) { write(bytes, false); }
+
+void JobTrace::waiting_line(std::string_view text) {
+  std::string out(text);
+  out += '\n';
+  write(out, true);
+}
+
+void JobTrace::flush() { write({}, true); }
+
+void JobTrace::line(std::string_view prefix, std::string_view text) {
+  std::string out(prefix);
+  out += text;
+  // GitLab Runner 13.x reset colours after the newline; later releases before it.
+  if (profile_ == Profile::kV13_12) {
+    out += '\n';
+    out += kReset;
+  } else {
+    out += kReset;
+    out += '\n';
+  }
+  write(out, true);
+}
+
+void JobTrace::section(std::string_view kind, std::string_view name) {
+  if (!sections_) return;
+  std::string out(kind);
+  out += std::to_string(unix_seconds(clock_.now()));
+  out += ':';
+  out += name;
+  out += '\r';
+  out += kClear;
+  write(out, true);
+}
+
+bool JobTrace::could_start_secret(std::string_view rest) const {
+  for (const auto& s : masked_values_) {
+    if (rest.size() < s.size() && starts_with(s, rest)) return true;
+  }
+  for (const auto& p : token_prefixes_) {
+    if (rest.size() < p.size()) {
+      if (starts_with(p, rest)) return true;
+    } else if (starts_with(rest, p) &&
+               std::all_of(rest.begin() + p.size(), rest.end(), is_token_char)) {
+      return true;  // the token's body may go on in the next write
+    }
+  }
+  return false;
+}
+
+size_t JobTrace::secret_length_at(std::string_view rest) const {
+  for (const auto& s : masked_values_) {
+    if (starts_with(rest, s)) return s.size();
+  }
+  return 0;
+}
+
+void JobTrace::write(std::string_view bytes, bool final) {
+  pending_ += bytes;
+  const std::string_view buf = pending_;
+  std::string out;
+  size_t i = 0;
+  while (i < buf.size()) {
+    const std::string_view rest = buf.substr(i);
+    if (!final && could_start_secret(rest)) break;
+    if (const size_t n = secret_length_at(rest)) {
+      out += kMasked;
+      i += n;
+      continue;
+    }
+    bool masked_token = false;
+    for (const auto& p : token_prefixes_) {
+      if (!starts_with(rest, p)) continue;
+      size_t end = p.size();
+      while (end < rest.size() && is_token_char(rest[end])) ++end;
+      if (end == p.size()) continue;  // a prefix alone is not a token
+      out += p;
+      out += kMasked;
+      i += end;
+      masked_token = true;
+      break;
+    }
+    if (!masked_token) out += buf[i++];
+  }
+  committed_ += out;
+  pending_.erase(0, i);
+}
+
+std::vector<std::string> default_token_prefixes(Profile p) {
+  if (p == Profile::kV13_12) return {};
+  return {"glrt-", "glcbt-"};
+}
+
+std::string render_plain(std::string_view trace) {
+  const std::string text = strip_section_markers(trace);
+  std::string out;
+  size_t line_start = 0;  // where the current output line begins, for "\r" overwrites
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '\033') {
+      i += escape_length(std::string_view(text).substr(i));
+    } else if (c == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') {
+        ++i;  // "\r\n" is a newline
+      } else {
+        out.erase(line_start);
+        ++i;
+      }
+    } else {
+      out += c;
+      if (c == '\n') line_start = out.size();
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string render_terminal(std::string_view trace) { return strip_section_markers(trace); }
+
+}  // namespace kexsim::executor

@@ -1,0 +1,321 @@
+#include "fakes/gitlab/fake_gitlab.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "base/crc32.h"
+#include "fakes/gitlab/job_payload.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kHex[] = "0123456789abcdef";
+constexpr char kTokenAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr char kJobsPrefix[] = "/api/v4/jobs/";
+// Seconds the runner should wait between trace PATCHes (X-GitLab-Trace-Update-Interval).
+constexpr char kTraceUpdateInterval[] = "3";
+
+HttpResponse message(int status, const std::string& text) {
+  return HttpResponse::json(status, json{{"message", text}}.dump());
+}
+
+HttpResponse bad_request(const std::string& error) {
+  return HttpResponse::json(400, json{{"error", error}}.dump());
+}
+
+HttpResponse not_found() { return message(404, "404 Not Found"); }
+HttpResponse forbidden() { return message(403, "403 Forbidden"); }
+
+// GitLab answers a job that is no longer running (finished, canceled, not yet picked) this way,
+// and the runner aborts on the 403 or on the Job-Status header.
+HttpResponse not_processing(const JobRecord& job) {
+  HttpResponse r = message(403, "403 Forbidden - Job is not processing on runner");
+  r.headers.emplace_back("Job-Status", job.state);
+  return r;
+}
+
+// An empty body counts as an empty object: runners put tokens in headers too.
+std::optional<json> parse_body(const std::string& body, std::string& error) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  try {
+    json parsed = json::parse(body);
+    if (parsed.is_object()) return parsed;
+    error = "body must be a JSON object";
+  } catch (const json::parse_error& e) {
+    error = std::string("body is not valid JSON: ") + e.what();
+  }
+  return std::nullopt;
+}
+
+std::string string_field(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string format_checksum(uint32_t crc) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", crc);
+  return std::string("crc32:") + buf;
+}
+
+// Like Ruby's String#to_i, as GitLab reads the Content-Range start: leading digits, else 0.
+size_t range_start(const std::string& content_range) {
+  size_t value = 0;
+  for (char c : content_range) {
+    if (c < '0' || c > '9') break;
+    value = value * 10 + static_cast<size_t>(c - '0');
+  }
+  return value;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+}  // namespace
+
+FakeGitLab::FakeGitLab(Clock& clock, Random random, std::string external_url, std::string runner_token)
+    : clock_(clock),
+      random_(std::move(random)),
+      last_update_random_(random_.fork("last-update")),
+      external_url_(std::move(external_url)),
+      runner_token_(std::move(runner_token)) {
+  last_update_ = next_last_update();
+}
+
+void FakeGitLab::enqueue(JobDefinition job) {
+  if (job.id == 0) {
+    while (find(next_job_id_)) ++next_job_id_;
+    job.id = next_job_id_++;
+  }
+  auto& repo = repositories_[job.project];
+  if (repo.path.empty()) {
+    repo.path = job.project;
+    repo.default_branch = job.ref;
+  }
+  if (job.sha.empty()) {
+    auto known = repo.refs.find(job.ref);
+    job.sha = known != repo.refs.end()
+                  ? known->second
+                  : random_.fork("sha:" + job.project + "@" + job.ref).chars(40, kHex);
+  }
+  repo.refs[job.ref] = job.sha;
+
+  const auto slash = job.project.find('/');
+  const auto last = job.project.rfind('/');
+  if (slash != std::string::npos) {
+    namespace_id(job.project.substr(0, slash));
+    namespace_id(job.project.substr(0, last));
+  }
+  auto [pipeline, added] = pipeline_ids_.try_emplace(job.project + "@" + job.sha, next_pipeline_id_);
+  if (added) ++next_pipeline_id_;
+
+  JobRecord record;
+  record.id = job.id;
+  record.token = "glcbt-64_" + random_.chars(20, kTokenAlphabet);
+  record.pipeline_id = pipeline->second;
+  record.enqueued_at = clock_.now();
+  record.definition = std::move(job);
+  jobs_.push_back(std::move(record));
+  last_update_ = next_last_update();
+}
+
+void FakeGitLab::add_repository(GitRepository repo) {
+  auto& existing = repositories_[repo.path];
+  for (auto& [ref, sha] : repo.refs) existing.refs[ref] = sha;
+  existing.path = repo.path;
+  existing.default_branch = repo.default_branch;
+}
+
+std::optional<GitRepository> FakeGitLab::repository(const std::string& path) const {
+  auto it = repositories_.find(path);
+  if (it == repositories_.end()) return std::nullopt;
+  return it->second;
+}
+
+const JobRecord* FakeGitLab::job(int64_t id) const {
+  for (const auto& j : jobs_)
+    if (j.id == id) return &j;
+  return nullptr;
+}
+
+JobRecord* FakeGitLab::find(int64_t id) {
+  for (auto& j : jobs_)
+    if (j.id == id) return &j;
+  return nullptr;
+}
+
+HttpResponse FakeGitLab::handle(const HttpRequest& request) {
+  HttpResponse response = route(request);
+  call_log_.push_back(request.method + " " + request.path + " " + std::to_string(response.status));
+  return response;
+}
+
+HttpResponse FakeGitLab::route(const HttpRequest& request) {
+  const std::string& path = request.path;
+  if (path == "/api/v4/runners/verify") return request.method == "POST" ? verify_runner(request) : not_found();
+  if (path == "/api/v4/jobs/request") return request.method == "POST" ? request_job(request) : not_found();
+
+  const std::string prefix = kJobsPrefix;
+  if (path.compare(0, prefix.size(), prefix) != 0) return not_found();
+  const std::string rest = path.substr(prefix.size());
+  const auto digits = rest.find_first_not_of("0123456789");
+  if (digits == 0 || rest.empty()) return not_found();
+  const std::string id_text = rest.substr(0, digits);
+  if (id_text.size() > 18) return not_found();
+  const int64_t id = std::stoll(id_text);
+  const std::string tail = digits == std::string::npos ? std::string() : rest.substr(digits);
+  if (tail.empty() && request.method == "PUT") return update_job(request, id);
+  if (tail == "/trace" && request.method == "PATCH") return append_trace(request, id);
+  return not_found();
+}
+
+HttpResponse FakeGitLab::verify_runner(const HttpRequest& request) {
+  std::string error;
+  auto body = parse_body(request.body, error);
+  if (!body) return bad_request(error);
+  std::string token = string_field(*body, "token");
+  if (token.empty()) token = request.header("runner-token");
+  if (token != runner_token_) return forbidden();
+  return HttpResponse::json(200, json{{"id", 1}, {"token", runner_token_}, {"token_expires_at", nullptr}}.dump());
+}
+
+HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
+  std::string error;
+  auto body = parse_body(request.body, error);
+  if (!body) return bad_request(error);
+  std::string token = string_field(*body, "token");
+  if (token.empty()) token = request.header("runner-token");
+  if (token != runner_token_) return forbidden();
+
+  auto next = std::find_if(jobs_.begin(), jobs_.end(), [](const JobRecord& j) { return j.state == "pending"; });
+  if (next == jobs_.end()) {
+    HttpResponse none;
+    none.status = 204;
+    none.headers.emplace_back("X-GitLab-Last-Update", last_update_);
+    return none;
+  }
+
+  JobRecord& job = *next;
+  const TimePoint now = clock_.now();
+  job.state = "running";
+  job.started_at = now;
+  last_update_ = next_last_update();
+
+  const JobDefinition& def = job.definition;
+  const auto slash = def.project.find('/');
+  const auto last = def.project.rfind('/');
+  const auto repo = repositories_.find(def.project);
+
+  JobContext ctx;
+  ctx.external_url = external_url_;
+  ctx.token = job.token;
+  ctx.pipeline_id = job.pipeline_id;
+  ctx.namespace_id = slash == std::string::npos ? 0 : namespace_id(def.project.substr(0, last));
+  ctx.root_namespace_id = slash == std::string::npos ? 0 : namespace_id(def.project.substr(0, slash));
+  ctx.protected_ref = repo != repositories_.end() && repo->second.default_branch == def.ref;
+  ctx.time_in_queue_seconds = std::max<int64_t>(0, unix_seconds(now) - unix_seconds(job.enqueued_at));
+
+  HttpResponse r = HttpResponse::json(201, job_payload(def, ctx));
+  r.headers.emplace_back("X-GitLab-Last-Update", last_update_);
+  return r;
+}
+
+HttpResponse FakeGitLab::update_job(const HttpRequest& request, int64_t id) {
+  std::string error;
+  auto body = parse_body(request.body, error);
+  if (!body) return bad_request(error);
+  JobRecord* job = find(id);
+  if (!job) return not_found();
+  std::string token = request.header("job-token");
+  if (token.empty()) token = string_field(*body, "token");
+  if (token != job->token) return forbidden();
+  apply_cancellation(*job);
+  if (job->state != "running") return not_processing(*job);
+
+  const std::string state = string_field(*body, "state");
+  if (!state.empty() && state != "running" && state != "success" && state != "failed" && state != "canceled")
+    return bad_request("state does not have a valid value");
+  const std::string reason = string_field(*body, "failure_reason");
+  if (!reason.empty() && !contains(effective_failure_reasons(job->definition), reason) &&
+      reason != "script_failure" && reason != "runner_system_failure" && reason != "job_execution_timeout")
+    return bad_request("failure_reason does not have a valid value");
+
+  HttpResponse r;
+  r.status = 200;
+  if (state.empty() || state == "running") {
+    r.headers.emplace_back("Job-Status", job->state);
+    return r;
+  }
+
+  std::string checksum;
+  if (auto output = body->find("output"); output != body->end() && output->is_object())
+    checksum = string_field(*output, "checksum");
+  if (checksum.empty()) checksum = string_field(*body, "checksum");
+  job->checksum = checksum;
+  job->checksum_ok = !checksum.empty() && checksum == format_checksum(crc32(job->trace));
+  if (!checksum.empty() && !job->checksum_ok) {
+    // The runner answers 412 by resending its whole trace from offset 0, then updating again.
+    job->trace_reset_allowed = true;
+    r = message(412, "412 Precondition Failed - trace validation failed");
+    r.headers.emplace_back("Job-Status", job->state);
+    return r;
+  }
+
+  job->state = state;
+  job->finished_at = clock_.now();
+  job->failure_reason = state == "failed" && reason.empty() ? "unknown_failure" : reason;
+  if (auto code = body->find("exit_code"); code != body->end() && code->is_number_integer())
+    job->exit_code = code->get<int>();
+  r.headers.emplace_back("Job-Status", job->state);
+  return r;
+}
+
+HttpResponse FakeGitLab::append_trace(const HttpRequest& request, int64_t id) {
+  JobRecord* job = find(id);
+  if (!job) return not_found();
+  if (request.header("job-token") != job->token) return forbidden();
+  apply_cancellation(*job);
+  if (job->state != "running") return not_processing(*job);
+  if (request.headers.count("content-range") == 0) return message(400, "400 Missing header Content-Range");
+
+  const size_t start = range_start(request.header("content-range"));
+  if (start == 0 && job->trace_reset_allowed) {
+    job->trace.clear();
+  } else if (start != job->trace.size()) {
+    HttpResponse r = message(416, "416 Range Not Satisfiable");
+    r.headers.emplace_back("Range", "0-" + std::to_string(job->trace.size()));
+    return r;
+  }
+  job->trace_reset_allowed = false;
+  job->trace += request.body;
+
+  HttpResponse r;
+  r.status = 202;
+  r.headers.emplace_back("Job-Status", job->state);
+  r.headers.emplace_back("Range", "0-" + std::to_string(job->trace.size()));
+  r.headers.emplace_back("X-GitLab-Trace-Update-Interval", kTraceUpdateInterval);
+  return r;
+}
+
+void FakeGitLab::apply_cancellation(JobRecord& job) {
+  const int64_t after_ms = job.definition.cancel_after_ms;
+  if (job.state != "running" || after_ms < 0 || !job.started_at) return;
+  const TimePoint cancel_at = *job.started_at + std::chrono::milliseconds(after_ms);
+  if (clock_.now() < cancel_at) return;
+  job.state = "canceled";
+  job.finished_at = cancel_at;
+}
+
+std::string FakeGitLab::next_last_update() { return last_update_random_.chars(32, kHex); }
+
+int64_t FakeGitLab::namespace_id(const std::string& path) {
+  return namespace_ids_.try_emplace(path, static_cast<int64_t>(namespace_ids_.size()) + 1).first->second;
+}
+
+}  // namespace kexsim::fakes

@@ -1,0 +1,87 @@
+#pragma once
+// The fake GitLab: the runner API (verify, job request, job update, trace append) as a pure
+// HttpHandler over a job queue, with the traces and final states kept for assertions.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/random.h"
+#include "fakes/gitlab/job.h"
+#include "fakes/http/types.h"
+#include "fakes/runtime/world.h"
+
+namespace kexsim::fakes {
+
+/// What the fake GitLab knows about one job: its definition and what the runner reported.
+struct JobRecord {
+  JobDefinition definition;                ///< with id and sha filled in
+  int64_t id = 0;
+  std::string token;                       ///< job token, "glcbt-64_..."
+  int64_t pipeline_id = 0;
+  std::string state = "pending";           ///< pending, running, success, failed, canceled
+  std::string failure_reason;              ///< as the runner sent it
+  std::optional<int> exit_code;
+  std::string trace;                       ///< bytes received via PATCH, in order
+  std::string checksum;                    ///< as sent in the final PUT ("crc32:%08x")
+  bool checksum_ok = false;                ///< checksum matches the crc32 of trace
+  bool trace_reset_allowed = false;        ///< a 412 was sent: the next PATCH may restart at 0
+  TimePoint enqueued_at{};
+  std::optional<TimePoint> started_at;     ///< handed to the runner
+  std::optional<TimePoint> finished_at;    ///< final state reached (or canceled)
+};
+
+/// GitLab's runner API for one instance and one runner token.
+class FakeGitLab : public HttpHandler {
+ public:
+  /// external_url is what jobs see as CI_SERVER_URL, e.g. "https://gitlab.mylab.com".
+  FakeGitLab(Clock& clock, Random random, std::string external_url, std::string runner_token);
+
+  /// Queues a job; ids run 1000, 1001, ... unless the definition sets one. Registers its repository.
+  void enqueue(JobDefinition job);
+  /// Adds or replaces a repository (its refs are merged over those jobs registered).
+  void add_repository(GitRepository repo);
+  /// The repository at "root/mycicd" (no .git), if any.
+  std::optional<GitRepository> repository(const std::string& path) const;
+
+  /// Answers one runner API request at clock.now().
+  HttpResponse handle(const HttpRequest& request) override;
+
+  /// Every job, in queue order (cancellations are applied when a request touches the job).
+  const std::vector<JobRecord>& jobs() const { return jobs_; }
+  /// The job with this id, or nullptr.
+  const JobRecord* job(int64_t id) const;
+  /// "<METHOD> <path> <status>" per request, in order.
+  const std::vector<std::string>& call_log() const { return call_log_; }
+
+ private:
+  HttpResponse route(const HttpRequest& request);
+  HttpResponse verify_runner(const HttpRequest& request);
+  HttpResponse request_job(const HttpRequest& request);
+  HttpResponse update_job(const HttpRequest& request, int64_t id);
+  HttpResponse append_trace(const HttpRequest& request, int64_t id);
+
+  JobRecord* find(int64_t id);
+  void apply_cancellation(JobRecord& job);
+  std::string next_last_update();
+  int64_t namespace_id(const std::string& path);
+
+  Clock& clock_;
+  Random random_;
+  Random last_update_random_;
+  std::string external_url_;
+  std::string runner_token_;
+  std::string last_update_;
+  int64_t next_job_id_ = 1000;
+  int64_t next_pipeline_id_ = 1;
+  std::vector<JobRecord> jobs_;
+  std::map<std::string, GitRepository> repositories_;
+  std::map<std::string, int64_t> namespace_ids_;
+  std::map<std::string, int64_t> pipeline_ids_;  ///< "<project>@<sha>" -> pipeline id
+  std::vector<std::string> call_log_;
+};
+
+}  // namespace kexsim::fakes

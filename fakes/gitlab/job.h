@@ -1,0 +1,58 @@
+#pragma once
+// A job as a scenario defines it; the fake GitLab turns it into the runner API's job payload.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kexsim::fakes {
+
+/// A service the job asks for (`services:` in .gitlab-ci.yml).
+struct JobService {
+  std::string name;   ///< image, e.g. "docker:24.0.6-dind"
+  std::string alias;  ///< may hold several, space or comma separated
+  std::vector<std::string> command;
+  std::vector<std::string> entrypoint;
+};
+
+/// A job variable (`variables:`, project/group/instance variables, predefined variables).
+struct JobVariable {
+  std::string key;
+  std::string value;
+  bool is_public = true;
+  bool masked = false;
+  bool file = false;
+};
+
+/// A registry credential handed to the runner (`credentials[]` in the payload).
+struct JobCredential {
+  std::string type = "registry";
+  std::string url;
+  std::string username;
+  std::string password;
+};
+
+/// One job in the fake GitLab's queue.
+struct JobDefinition {
+  int64_t id = 0;                   ///< 0: assigned by the fake (1000, 1001, ...)
+  std::string name = "test";
+  std::string stage = "test";
+  std::string project = "root/app";  ///< full path
+  int64_t project_id = 1;
+  std::string ref = "main";
+  std::string sha;                  ///< 40 hex; empty: derived deterministically
+  int depth = 20;
+  std::string image;                ///< empty: the runner's default image
+  std::vector<JobService> services;
+  std::vector<std::string> script;
+  std::vector<std::string> after_script;
+  std::vector<JobVariable> variables;  ///< user variables; predefined CI_* are added by the fake
+  std::vector<JobCredential> credentials;
+  int timeout_seconds = 3600;
+  std::vector<std::string> failure_reasons;  ///< features.failure_reasons; empty: GitLab's usual set
+  bool trace_sections = true;
+  int64_t cancel_after_ms = -1;     ///< cancel the job this long after it starts (virtual), -1: never
+};
+
+}  // namespace kexsim::fakes

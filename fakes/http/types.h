@@ -1,0 +1,89 @@
+#pragma once
+// Plain request/response values exchanged between the fakes' HTTP server and their handlers.
+// No Beast types here: handlers stay cheap to compile and easy to test without sockets.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+
+namespace kexsim::fakes {
+
+/// One HTTP request as a fake sees it.
+struct HttpRequest {
+  std::string method;                                       ///< "GET", "POST", ...
+  std::string target;                                       ///< raw request target, path plus query
+  std::string path;                                         ///< percent-decoded path, no query
+  std::vector<std::pair<std::string, std::string>> query;  ///< decoded, in order, repeats kept
+  std::map<std::string, std::string> headers;              ///< names lower-cased
+  std::string body;
+  std::string listener;                                     ///< logical name of the listener it arrived on
+
+  /// First value of a query parameter, or empty.
+  std::string query_value(const std::string& key) const {
+    for (const auto& [k, v] : query)
+      if (k == key) return v;
+    return {};
+  }
+  /// All values of a repeated query parameter (e.g. exec's command=).
+  std::vector<std::string> query_values(const std::string& key) const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : query)
+      if (k == key) out.push_back(v);
+    return out;
+  }
+  /// A header value, or empty. name must be lower-case.
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+/// One piece of output of a simulated process, at an offset from the moment its stdin closed.
+struct OutputChunk {
+  Duration at{0};
+  int stream = 1;  ///< 1 stdout, 2 stderr (the exec channel numbers)
+  std::string data;
+};
+
+/// What a finished exec session sends back: timed output, then the v4/v5 error-channel Status.
+struct ExecOutcome {
+  std::vector<OutputChunk> output;
+  Duration duration{0};     ///< when the process ends, relative to stdin close
+  std::string status_json;  ///< e.g. {"metadata":{},"status":"Success"}
+};
+
+/// Runs a simulated process once its whole stdin has arrived.
+using ExecRunner = std::function<ExecOutcome(const std::string& stdin_data)>;
+
+/// One HTTP response. status 101 with exec set means: upgrade to a WebSocket exec session
+/// (subprotocol v5.channel.k8s.io or v4.channel.k8s.io) and run it.
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  ExecRunner exec;  ///< only with status 101
+
+  /// A JSON response.
+  static HttpResponse json(int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = std::move(body);
+    return r;
+  }
+};
+
+/// Anything that answers HTTP requests (the fake GitLab, the fake Kubernetes API server).
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  /// Answers one request. Must not block: fakes answer from their current state at clock.now().
+  virtual HttpResponse handle(const HttpRequest& request) = 0;
+};
+
+}  // namespace kexsim::fakes

@@ -1,0 +1,465 @@
+#include "fakes/kube/api_server.h"
+
+#include <algorithm>
+
+#include "fakes/kube/selector.h"
+#include "fakes/kube/strategy.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using nlohmann::json;
+
+// Until protobuf request bodies are decoded (reference §9.2), JSON is all the fake accepts.
+const std::vector<std::string> kAcceptedMediaTypes = {"application/json"};
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+std::vector<std::string> split_list(const std::string& value) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    const size_t comma = value.find(',', start);
+    const std::string item = trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string text(const json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return {};
+  return object[key].get<std::string>();
+}
+
+const json& member(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+HttpResponse text_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  r.body = std::move(body);
+  return r;
+}
+
+// Decodes a request body the way the fake can: JSON only.
+ApiResult<json> decode_body(const HttpRequest& request) {
+  const std::string content_type = request.header("content-type");
+  if (content_type.rfind("application/vnd.kubernetes.protobuf", 0) == 0)
+    return status_unsupported_media_type(kAcceptedMediaTypes);
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded())
+    return status_bad_request("couldn't get version/kind; json parse error: the body is not valid JSON");
+  if (!body.is_object()) return status_bad_request("couldn't get version/kind; json parse error: expected an object");
+  return body;
+}
+
+// Go's %s of a []string.
+std::string go_list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
+  return out + "]";
+}
+
+std::vector<std::string> names_in(const json& pod, const char* list) {
+  std::vector<std::string> out;
+  const json& containers = member(member(pod, "spec"), list);
+  if (containers.is_array())
+    for (const auto& c : containers) out.push_back(text(c, "name"));
+  return out;
+}
+
+// The fields a field selector may name, per kind (the rest is "field label not supported").
+bool field_supported(const std::string& resource, const std::string& field) {
+  if (field == "metadata.name" || field == "metadata.namespace") return true;
+  if (resource == "pods")
+    return field == "status.phase" || field == "spec.nodeName" || field == "spec.restartPolicy" ||
+           field == "spec.schedulerName" || field == "spec.serviceAccountName" || field == "status.podIP" ||
+           field == "status.nominatedNodeName";
+  if (resource == "secrets") return field == "type";
+  if (resource == "events") return true;
+  return false;
+}
+
+}  // namespace
+
+KubeApiServer::KubeApiServer(Clock& clock, Random random, ContainerWorldFactory& worlds)
+    : clock_(clock), random_(std::move(random)), worlds_(worlds), store_(clock_, random_), authorizer_(store_) {}
+
+void KubeApiServer::add_token(const std::string& token, const std::string& user, std::vector<std::string> groups) {
+  tokens_[token] = authenticated_user(user, std::move(groups));
+}
+
+void KubeApiServer::set_version(const std::string& major, const std::string& minor, const std::string& git_version) {
+  version_ = VersionInfo{major, minor, git_version};
+}
+
+HttpResponse KubeApiServer::handle(const HttpRequest& request) {
+  std::string user_name = "-";
+  HttpResponse response;
+  try {
+    response = serve(request, user_name);
+  } catch (const json::exception& e) {
+    // A body of the right syntax but the wrong shape (a string where an object belongs).
+    response = status_bad_request(std::string("the request body has an unexpected shape: ") + e.what()).response();
+  }
+  log_.record(request.method, request.target.empty() ? request.path : request.target, response.status, user_name);
+  return response;
+}
+
+HttpResponse KubeApiServer::serve(const HttpRequest& request, std::string& user_name) {
+  const std::string authorization = request.header("authorization");
+  const std::string prefix = "Bearer ";
+  auto token = authorization.rfind(prefix, 0) == 0 ? tokens_.find(trim(authorization.substr(prefix.size())))
+                                                    : tokens_.end();
+  if (token == tokens_.end()) return status_unauthorized().response();
+  UserInfo user = token->second;
+  user_name = user.name;
+
+  const std::string as_user = trim(request.header("impersonate-user"));
+  const std::vector<std::string> as_groups = split_list(request.header("impersonate-group"));
+  if (as_user.empty() && !as_groups.empty())
+    return status_internal_error("requested " + go_list(as_groups) + " without impersonating a user").response();
+  if (!as_user.empty()) {
+    ApiResult<UserInfo> impersonated = authorizer_.impersonate(user, as_user, as_groups);
+    if (!impersonated.ok()) return impersonated.status().response();
+    user = impersonated.value();
+    user_name = user.name;
+  }
+
+  const RequestAttributes attrs = resolve_request(request.method, request.path, request.query);
+  const Decision decision = authorizer_.authorize(user, attrs);
+  if (!decision.allowed) return forbidden_status(user, attrs, decision.reason).response();
+  if (!attrs.resource_request) return serve_non_resource(request);
+  return serve_resource(request, attrs, user);
+}
+
+HttpResponse KubeApiServer::serve_non_resource(const HttpRequest& request) {
+  std::string path = request.path;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (request.method != "GET" && request.method != "HEAD") return status_method_not_allowed().response();
+  if (path == "/version") return HttpResponse::json(200, version_document(version_));
+  if (path == "/api") return HttpResponse::json(200, api_versions_document());
+  if (path == "/apis") return HttpResponse::json(200, api_group_list_document());
+  if (path == "/healthz" || path == "/livez" || path == "/readyz") return text_response(200, "ok");
+  std::optional<std::string> resources;
+  if (path == "/api/v1") resources = api_resource_list_document("v1");
+  if (path.rfind("/apis/", 0) == 0) resources = api_resource_list_document(path.substr(6));
+  if (resources) return HttpResponse::json(200, *resources);
+  return status_path_not_found().response();
+}
+
+HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const RequestAttributes& attrs,
+                                           const UserInfo& user) {
+  const ResourceType* type = attrs.api_version == "v1" ? find_resource(attrs.api_group, attrs.resource) : nullptr;
+  if (!type) return status_path_not_found().response();
+  // Cluster-scoped kinds have no namespaced URL (a namespace's own URL names it as the namespace).
+  if (!type->namespaced && !attrs.ns.empty() && type->resource != "namespaces")
+    return status_path_not_found().response();
+  const std::string ns = type->namespaced ? attrs.ns : std::string();
+  if (!attrs.subresource.empty()) {
+    if (type->resource == "pods" && attrs.subresource == "exec" && attrs.verb == "create")
+      return exec(request, ns, attrs.name);
+    return status_path_not_found().response();
+  }
+  if (attrs.verb == "watch") return status_method_not_supported(type->group_resource(), "watch").response();
+  if (type->resource == "selfsubjectaccessreviews" && attrs.verb == "create" && attrs.name.empty())
+    return access_review(request, user);
+  if (!type->serves(attrs.verb)) return status_method_not_allowed().response();
+  // Listing across namespaces is the only namespaced verb without a namespace in the URL.
+  if (type->namespaced && ns.empty() && attrs.verb != "list") return status_method_not_allowed().response();
+  // A list narrowed by a metadata.name field selector carries that name for RBAC only.
+  if (attrs.verb == "list") return list(request, *type, ns);
+  if (attrs.verb == "create") return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
+  if (attrs.name.empty()) return status_method_not_allowed().response();
+  if (attrs.verb == "get") {
+    const StoredObject* stored = store_.find(type->resource, ns, attrs.name);
+    if (!stored) return status_not_found(type->group_resource(), attrs.name).response();
+    return HttpResponse::json(200, present(*type, *stored).dump());
+  }
+  if (attrs.verb == "update") return update(request, *type, ns, attrs.name);
+  if (attrs.verb == "delete") return remove(request, *type, ns, attrs.name);
+  return status_method_not_allowed().response();
+}
+
+HttpResponse KubeApiServer::create(const HttpRequest& request, const ResourceType& type, const std::string& ns) {
+  ApiResult<json> body = decode_body(request);
+  if (!body.ok()) return body.status().response();
+  json object = std::move(body).value();
+  json& meta = object["metadata"];
+  if (!meta.is_object()) meta = json::object();
+  const std::string body_ns = text(meta, "namespace");
+  if (type.namespaced && !body_ns.empty() && body_ns != ns)
+    return status_bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        .response();
+  ApiResult<json> created = create_object(type, ns, std::move(object));
+  if (!created.ok()) return created.status().response();
+  const StoredObject* stored = store_.find(type.resource, ns, text(created.value()["metadata"], "name"));
+  return HttpResponse::json(201, present(type, *stored).dump());
+}
+
+ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std::string& ns, json object) {
+  // Admission, in a real server's order: the namespace must exist, a pod's service account too.
+  if (type.namespaced && !store_.find("namespaces", "", ns)) return status_not_found({"", "namespaces"}, ns);
+  json& meta = object["metadata"];
+  if (!meta.is_object()) meta = json::object();
+  if (type.resource == "pods") {
+    std::string account = text(member(object, "spec"), "serviceAccountName");
+    if (account.empty()) account = "default";
+    if (!store_.find("serviceaccounts", ns, account)) {
+      // Admission runs before name generation, so the message names the generateName prefix.
+      const std::string name = text(meta, "name").empty() ? text(meta, "generateName") : text(meta, "name");
+      return status_forbidden({"", "pods"}, name.empty() ? "Unknown" : name,
+                              "error looking up service account " + ns + "/" + account + ": serviceaccount " +
+                                  json(account).dump() + " not found");
+    }
+  }
+  bool generated = false;
+  if (text(meta, "name").empty() && !text(meta, "generateName").empty()) {
+    meta["name"] = store_.generate_name(text(meta, "generateName"));
+    generated = true;
+  }
+  if (type.namespaced) meta["namespace"] = ns;
+  if (auto invalid = validate_create(type, object)) return *invalid;
+  apply_create_defaults(type, object);
+  ApiResult<json> created = store_.create(type, ns, std::move(object), generated);
+  if (!created.ok()) return created;
+  const std::string name = text(created.value()["metadata"], "name");
+  if (type.resource == "pods") {
+    pod_ips_[text(created.value()["metadata"], "uid")] = "10.244.0." + std::to_string(2 + pods_created_ % 250);
+    ++pods_created_;
+  }
+  // The service-account controller gives every new namespace its `default` account at once.
+  if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
+    json account = {{"metadata", {{"name", "default"}}}};
+    store_.create(*find_resource("", "serviceaccounts"), name, std::move(account));
+  }
+  return created;
+}
+
+HttpResponse KubeApiServer::update(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                                   const std::string& name) {
+  ApiResult<json> body = decode_body(request);
+  if (!body.ok()) return body.status().response();
+  json object = std::move(body).value();
+  const std::string body_name = text(member(object, "metadata"), "name");
+  if (!body_name.empty() && body_name != name)
+    return status_bad_request("the name of the object (" + body_name + ") does not match the name on the URL (" +
+                              name + ")")
+        .response();
+  if (type.resource == "secrets") {
+    json& meta = object["metadata"];
+    if (!meta.is_object()) meta = json::object();
+    meta["name"] = name;
+    apply_create_defaults(type, object);
+  }
+  ApiResult<json> updated = store_.update(type, ns, name, std::move(object));
+  if (!updated.ok()) return updated.status().response();
+  return HttpResponse::json(200, updated.value().dump());
+}
+
+HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType& type, const std::string& ns) {
+  auto labels = LabelSelector::parse(request.query_value("labelSelector"));
+  if (!labels.ok()) return status_bad_request(labels.error().message).response();
+  auto fields = parse_field_selector(request.query_value("fieldSelector"));
+  if (!fields.ok()) return status_bad_request(fields.error().message).response();
+  for (const FieldTerm& term : fields.value())
+    if (!field_supported(type.resource, term.field))
+      return status_bad_request("field label not supported: " + term.field).response();
+
+  std::string items;
+  // Events are not recorded yet: every event list is empty.
+  if (type.resource != "events") {
+    for (const StoredObject* stored : store_.list(type.resource, ns)) {
+      const json object = present(type, *stored);
+      if (!labels.value().matches(member(member(object, "metadata"), "labels"))) continue;
+      const bool selected = std::all_of(fields.value().begin(), fields.value().end(), [&](const FieldTerm& t) {
+        return (field_value(object, t.field) == t.value) == t.equals;
+      });
+      if (!selected) continue;
+      items += (items.empty() ? "" : ",") + object.dump();
+    }
+  }
+  const std::string body = "{\"kind\":" + json(type.kind + "List").dump() + ",\"apiVersion\":" +
+                           json(type.api_version()).dump() + ",\"metadata\":{\"resourceVersion\":" +
+                           json(store_.resource_version()).dump() + "},\"items\":[" + items + "]}";
+  return HttpResponse::json(200, body);
+}
+
+HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                                   const std::string& name) {
+  const StoredObject* stored = store_.find(type.resource, ns, name);
+  if (!stored) return status_not_found(type.group_resource(), name).response();
+  json shown = present(type, *stored);
+  const std::string uid = text(member(shown, "metadata"), "uid");
+  if (type.resource == "pods") {
+    // Pods answer with the object, marked for deletion; the fake's kubelet removes it at once.
+    const json options = request.header("content-type").rfind("application/json", 0) == 0
+                             ? json::parse(request.body, nullptr, false)
+                             : json();
+    json grace = member(options, "gracePeriodSeconds");
+    if (!grace.is_number_integer()) grace = member(member(shown, "spec"), "terminationGracePeriodSeconds");
+    if (!grace.is_number_integer()) grace = 30;
+    store_.remove(type.resource, ns, name);
+    store_.collect_dependents(ns, uid);
+    pod_ips_.erase(uid);
+    pod_volumes_.erase(uid);
+    shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
+    shown["metadata"]["deletionGracePeriodSeconds"] = grace;
+    shown["metadata"]["resourceVersion"] = store_.resource_version();
+    return HttpResponse::json(200, shown.dump());
+  }
+  if (type.resource == "namespaces") {
+    store_.remove(type.resource, "", name);
+    store_.remove_namespace_contents(name);
+    shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
+    shown["metadata"]["resourceVersion"] = store_.resource_version();
+    shown["status"] = {{"phase", "Terminating"}};
+    return HttpResponse::json(200, shown.dump());
+  }
+  store_.remove(type.resource, ns, name);
+  store_.collect_dependents(ns, uid);
+  return status_success(type.group_resource(), name, uid).response();
+}
+
+HttpResponse KubeApiServer::access_review(const HttpRequest& request, const UserInfo& user) {
+  ApiResult<json> body = decode_body(request);
+  if (!body.ok()) return body.status().response();
+  json review = std::move(body).value();
+  const json& spec = member(review, "spec");
+  const json& resource = member(spec, "resourceAttributes");
+  const json& non_resource = member(spec, "nonResourceAttributes");
+  if (resource.is_object() == non_resource.is_object())
+    return status_invalid("authorization.k8s.io", "SelfSubjectAccessReview", "",
+                          {{"FieldValueInvalid",
+                            "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must "
+                            "be specified",
+                            "spec.resourceAttributes"}})
+        .response();
+  RequestAttributes asked;
+  if (resource.is_object()) {
+    asked.resource_request = true;
+    asked.ns = text(resource, "namespace");
+    asked.verb = text(resource, "verb");
+    asked.api_group = text(resource, "group");
+    asked.api_version = text(resource, "version");
+    asked.resource = text(resource, "resource");
+    asked.subresource = text(resource, "subresource");
+    asked.name = text(resource, "name");
+  } else {
+    asked.path = text(non_resource, "path");
+    asked.verb = text(non_resource, "verb");
+  }
+  const Decision decision = authorizer_.authorize(user, asked);
+  review["apiVersion"] = "authorization.k8s.io/v1";
+  review["kind"] = "SelfSubjectAccessReview";
+  review["metadata"] = {{"creationTimestamp", nullptr}};
+  review["status"] = {{"allowed", decision.allowed}};
+  if (!decision.reason.empty()) review["status"]["reason"] = decision.reason;
+  return HttpResponse::json(201, review.dump());
+}
+
+HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& ns, const std::string& name) {
+  const ResourceType& pods = *find_resource("", "pods");
+  const StoredObject* stored = store_.find("pods", ns, name);
+  if (!stored) return status_not_found(pods.group_resource(), name).response();
+  const json pod = present(pods, *stored);
+
+  std::string container;
+  for (const std::string& c : request.query_values("container"))
+    if (!c.empty()) {
+      container = c;
+      break;
+    }
+  const std::vector<std::string> app = names_in(pod, "containers");
+  const std::vector<std::string> init = names_in(pod, "initContainers");
+  if (container.empty()) {
+    if (app.size() != 1)
+      return status_bad_request("a container name must be specified for pod " + name + ", choose one of: " +
+                                go_list(app))
+          .response();
+    container = app.front();
+  }
+  const bool in_app = std::find(app.begin(), app.end(), container) != app.end();
+  const bool in_init = std::find(init.begin(), init.end(), container) != init.end();
+  if (!in_app && !in_init)
+    return status_bad_request("container " + container + " is not valid for pod " + name).response();
+  const std::vector<std::string> command = request.query_values("command");
+  if (command.empty()) return status_bad_request("you must specify at least 1 command").response();
+  if (text(member(pod, "status"), "phase") != "Running" || !in_app)
+    return status_bad_request("unable to upgrade connection: container not found (" + json(container).dump() + ")")
+        .response();
+  if (request.header("upgrade").empty()) return status_bad_request("Upgrade request required").response();
+
+  HttpResponse response;
+  response.status = 101;
+  auto& volumes = pod_volumes_[text(member(pod, "metadata"), "uid")];
+  if (!volumes) volumes = make_volumes();
+  response.exec = make_exec_runner(pod, container, command, worlds_, clock_, volumes);
+  return response;
+}
+
+json KubeApiServer::present(const ResourceType& type, const StoredObject& stored) const {
+  if (type.resource != "pods") return stored.object;
+  auto ip = pod_ips_.find(text(member(stored.object, "metadata"), "uid"));
+  const std::string pod_ip = ip == pod_ips_.end() ? "10.244.0.2" : ip->second;
+  return pod_with_status(stored.object, stored.created, clock_.now(), timing_, pod_ip);
+}
+
+Status KubeApiServer::seed(const json& object) {
+  const std::string kind = text(object, "kind");
+  const ResourceType* type = find_kind(kind);
+  if (!type || type->resource == "events" || type->resource == "selfsubjectaccessreviews")
+    return make_error("cannot seed an object of kind \"" + kind + "\"",
+                      "seed one of Namespace, ServiceAccount, Secret, Role, RoleBinding, ClusterRole, "
+                      "ClusterRoleBinding, Pod");
+  const json& meta = member(object, "metadata");
+  const std::string name = text(meta, "name");
+  const std::string ns = type->namespaced ? text(meta, "namespace") : std::string();
+  const std::string where = kind + " " + (ns.empty() ? name : ns + "/" + name);
+  if (type->namespaced && ns.empty())
+    return make_error("a " + kind + " needs metadata.namespace", "add metadata.namespace", where);
+  if (store_.find(type->resource, ns, name)) {
+    json replacement = object;
+    replacement["metadata"].erase("resourceVersion");
+    ApiResult<json> updated = store_.update(*type, ns, name, std::move(replacement));
+    if (!updated.ok()) return make_error(updated.status().message(), {}, where);
+    return {};
+  }
+  ApiResult<json> created = create_object(*type, ns, object);
+  if (!created.ok()) {
+    const std::string hint = created.status().code == 404 ? "seed the Namespace before the objects in it" : "";
+    return make_error(created.status().message(), hint, where);
+  }
+  return {};
+}
+
+size_t KubeApiServer::count(const std::string& resource, const std::string& ns) const {
+  return store_.list(resource, ns).size();
+}
+
+std::vector<std::string> KubeApiServer::names(const std::string& resource, const std::string& ns) const {
+  std::vector<std::string> out;
+  for (const StoredObject* stored : store_.list(resource, ns)) out.push_back(text(stored->object["metadata"], "name"));
+  return out;
+}
+
+std::optional<json> KubeApiServer::get(const std::string& resource, const std::string& ns,
+                                       const std::string& name) const {
+  const StoredObject* stored = store_.find(resource, ns, name);
+  const ResourceType* type = find_plural(resource);
+  if (!stored || !type) return std::nullopt;
+  return present(*type, *stored);
+}
+
+}  // namespace kexsim::fakes

@@ -1,0 +1,89 @@
+#pragma once
+// The fake Kubernetes API server's logic: authentication, impersonation, RBAC, discovery, the served
+// kinds, pod status over virtual time and exec routing. A transport (HTTPS/WebSocket) calls handle();
+// nothing here touches sockets, clocks other than Clock, or unseeded randomness.
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "base/random.h"
+#include "base/result.h"
+#include "fakes/http/types.h"
+#include "fakes/runtime/shell.h"
+#include "fakes/kube/call_log.h"
+#include "fakes/kube/discovery.h"
+#include "fakes/kube/exec.h"
+#include "fakes/kube/pod_lifecycle.h"
+#include "fakes/kube/rbac.h"
+#include "fakes/kube/status.h"
+#include "fakes/kube/store.h"
+
+namespace kexsim::fakes {
+
+/// An in-memory Kubernetes API server answering the requests a runner, kubectl and official clients send.
+class KubeApiServer : public HttpHandler {
+ public:
+  KubeApiServer(Clock& clock, Random random, ContainerWorldFactory& worlds);
+  KubeApiServer(const KubeApiServer&) = delete;
+  KubeApiServer& operator=(const KubeApiServer&) = delete;
+
+  /// Answers one request (401 -> 403 -> 404/validation, in a real server's order) and logs it.
+  HttpResponse handle(const HttpRequest& request) override;
+
+  /// Accepts `Authorization: Bearer <token>` as user with groups (plus the groups §5.4 adds).
+  void add_token(const std::string& token, const std::string& user, std::vector<std::string> groups);
+  /// Creates (or replaces) Namespace/ServiceAccount/Secret/Role/RoleBinding/ClusterRole/ClusterRoleBinding/Pod as admin.
+  Status seed(const nlohmann::json& object);
+  /// How pods come up from now on.
+  void set_pod_timing(PodTiming t) { timing_ = std::move(t); }
+  /// What /version reports (default "1", "33", "v1.33.0").
+  void set_version(const std::string& major, const std::string& minor, const std::string& git_version);
+
+  /// How many objects of resource exist in ns (all namespaces when ns is empty), e.g. leftover pods.
+  size_t count(const std::string& resource, const std::string& ns) const;
+  /// Their names, in (namespace, name) order.
+  std::vector<std::string> names(const std::string& resource, const std::string& ns) const;
+  /// One object as a GET returns it (pods with their current status).
+  std::optional<nlohmann::json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
+  /// One line per request: "<METHOD> <target> <status> <user>".
+  const std::vector<std::string>& call_log() const { return log_.lines(); }
+
+ private:
+  HttpResponse serve(const HttpRequest& request, std::string& user_name);
+  HttpResponse serve_non_resource(const HttpRequest& request);
+  HttpResponse serve_resource(const HttpRequest& request, const RequestAttributes& attrs, const UserInfo& user);
+  HttpResponse create(const HttpRequest& request, const ResourceType& type, const std::string& ns);
+  HttpResponse update(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                      const std::string& name);
+  HttpResponse list(const HttpRequest& request, const ResourceType& type, const std::string& ns);
+  HttpResponse remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                      const std::string& name);
+  HttpResponse access_review(const HttpRequest& request, const UserInfo& user);
+  HttpResponse exec(const HttpRequest& request, const std::string& ns, const std::string& name);
+
+  ApiResult<nlohmann::json> create_object(const ResourceType& type, const std::string& ns, nlohmann::json object);
+  nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;
+
+  Clock& clock_;
+  Random random_;
+  ContainerWorldFactory& worlds_;
+  Store store_;
+  Authorizer authorizer_;
+  CallLog log_;
+  PodTiming timing_;
+  VersionInfo version_;
+  std::map<std::string, UserInfo> tokens_;
+  std::map<std::string, std::string> pod_ips_;  ///< by pod uid, allocated at creation
+  /// Each pod's file system, shared by all its containers' execs (the emptyDir volumes), by pod uid.
+  std::map<std::string, std::shared_ptr<shell::Volumes>> pod_volumes_;
+  unsigned pods_created_ = 0;
+};
+
+}  // namespace kexsim::fakes

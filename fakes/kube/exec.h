@@ -1,0 +1,45 @@
+#pragma once
+// Exec into a simulated container: which script an exec's argv stands for, the environment the
+// process sees, and the runner the transport calls once stdin has arrived.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes/http/types.h"
+#include "fakes/runtime/shell.h"
+#include "fakes/runtime/world.h"
+
+namespace kexsim::fakes {
+
+/// Something that builds a ContainerWorld for an exec into a pod (the network view etc. live elsewhere).
+class ContainerWorldFactory {
+ public:
+  virtual ~ContainerWorldFactory() = default;
+  /// The world as `container` of `pod` (the pod as a read returns it) sees it.
+  virtual std::unique_ptr<ContainerWorld> world_for(const nlohmann::json& pod, const std::string& container) = 0;
+};
+
+/// What the shell model runs for an exec: the exec's stdin, or a script taken from its argv.
+struct ExecScript {
+  bool from_stdin = false;
+  std::string script;  ///< when not from stdin
+};
+
+/// A bare shell (`sh`, `/bin/bash -l`), `sh -c <shell-detect script>` and `gitlab-runner-build` read
+/// their script from stdin; `sh -c <script>` runs that script; anything else runs argv as one command.
+ExecScript exec_script(const std::vector<std::string>& command);
+
+/// The process environment: the container's `env` entries with a `value`, HOSTNAME = pod name, and
+/// the container's workingDir (or /).
+ShellOptions exec_options(const nlohmann::json& pod, const std::string& container);
+
+/// The runner of an accepted exec. It owns copies of what it needs, so it outlives the request;
+/// volumes is the pod's file system, shared with its other execs; the clock dates the process.
+ExecRunner make_exec_runner(const nlohmann::json& pod, const std::string& container,
+                            const std::vector<std::string>& command, ContainerWorldFactory& worlds, Clock& clock,
+                            std::shared_ptr<shell::Volumes> volumes);
+
+}  // namespace kexsim::fakes

@@ -1,0 +1,220 @@
+#include "fakes/kube/pod_lifecycle.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+namespace kexsim::fakes {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kHostIp = "10.0.0.10";
+
+const json& member(const json& object, const char* field) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(field);
+  return it == object.end() ? kNull : *it;
+}
+
+std::vector<std::string> container_names(const json& containers) {
+  std::vector<std::string> names;
+  if (!containers.is_array()) return names;
+  for (const auto& c : containers) names.push_back(member(c, "name").is_string() ? c["name"].get<std::string>() : "");
+  return names;
+}
+
+// Go's %s of a []string: "[a b c]".
+std::string go_list(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? " " : "") + names[i];
+  return out + "]";
+}
+
+json condition(const char* type, bool status, TimePoint since, const std::string& reason = {},
+               const std::string& message = {}) {
+  json c = {{"type", type},
+            {"status", status ? "True" : "False"},
+            {"lastProbeTime", nullptr},
+            {"lastTransitionTime", format_rfc3339(since)}};
+  if (!reason.empty()) c["reason"] = reason;
+  if (!message.empty()) c["message"] = message;
+  return c;
+}
+
+// 64 hex digits derived from text: stable stand-ins for container and image digests.
+std::string digest(const std::string& text) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    uint64_t z = (h += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(z));
+    out += buf;
+  }
+  return out;
+}
+
+std::string image_of(const json& container) {
+  const json& image = member(container, "image");
+  return image.is_string() ? image.get<std::string>() : std::string();
+}
+
+std::string image_id(const std::string& image) {
+  const size_t colon = image.rfind(':');
+  const bool tagged = colon != std::string::npos && image.find('/', colon) == std::string::npos;
+  return (tagged ? image.substr(0, colon) : image) + "@sha256:" + digest(image);
+}
+
+json waiting_status(const json& container, const char* reason) {
+  return {{"name", member(container, "name")},
+          {"image", image_of(container)},
+          {"imageID", ""},
+          {"ready", false},
+          {"restartCount", 0},
+          {"started", false},
+          {"state", {{"waiting", {{"reason", reason}}}}},
+          {"lastState", json::object()}};
+}
+
+json started_status(const json& container, const std::string& uid, TimePoint at, bool init) {
+  const std::string name = member(container, "name").is_string() ? container["name"].get<std::string>() : "";
+  const std::string id = "containerd://" + digest(uid + "/" + name);
+  json state;
+  if (init) {
+    state["terminated"] = {{"exitCode", 0},
+                           {"reason", "Completed"},
+                           {"startedAt", format_rfc3339(at)},
+                           {"finishedAt", format_rfc3339(at)},
+                           {"containerID", id}};
+  } else {
+    state["running"] = {{"startedAt", format_rfc3339(at)}};
+  }
+  return {{"name", name},
+          {"image", image_of(container)},
+          {"imageID", image_id(image_of(container))},
+          {"containerID", id},
+          {"ready", true},
+          {"restartCount", 0},
+          {"started", !init},
+          {"state", state},
+          {"lastState", json::object()}};
+}
+
+// The kubelet reports container statuses sorted by container name.
+json sorted_by_name(json statuses) {
+  std::sort(statuses.begin(), statuses.end(),
+            [](const json& a, const json& b) { return a.value("name", "") < b.value("name", ""); });
+  return statuses;
+}
+
+bool has_resources(const json& container) {
+  const json& r = member(container, "resources");
+  return (member(r, "requests").is_object() && !r["requests"].empty()) ||
+         (member(r, "limits").is_object() && !r["limits"].empty());
+}
+
+// Guaranteed needs cpu and memory limits on every container, with requests (if given) equal to them.
+bool guaranteed(const json& container) {
+  const json& r = member(container, "resources");
+  const json& limits = member(r, "limits");
+  const json& requests = member(r, "requests");
+  for (const char* res : {"cpu", "memory"}) {
+    if (!member(limits, res).is_string() && !member(limits, res).is_number()) return false;
+    const json& req = member(requests, res);
+    if (!req.is_null() && req != limits[res]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string pod_qos_class(const json& pod) {
+  const json& spec = member(pod, "spec");
+  std::vector<const json*> all;
+  for (const char* list : {"initContainers", "containers"})
+    if (member(spec, list).is_array())
+      for (const auto& c : spec[list]) all.push_back(&c);
+  if (std::none_of(all.begin(), all.end(), [](const json* c) { return has_resources(*c); })) return "BestEffort";
+  if (std::all_of(all.begin(), all.end(), [](const json* c) { return guaranteed(*c); })) return "Guaranteed";
+  return "Burstable";
+}
+
+json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
+                const std::string& pod_ip) {
+  const json& spec = member(pod, "spec");
+  const json& containers = member(spec, "containers");
+  const json& init_containers = member(spec, "initContainers");
+  const bool has_init = init_containers.is_array() && !init_containers.empty();
+  const TimePoint ready_at = created + timing.pending;
+  const bool running = !timing.never_start && now >= ready_at;
+
+  json status = json::object();
+  status["hostIP"] = kHostIp;
+  status["hostIPs"] = json::array({{{"ip", kHostIp}}});
+  status["startTime"] = format_rfc3339(created);
+  status["qosClass"] = pod_qos_class(pod);
+
+  if (!running) {
+    const std::string unready = "containers with unready status: " + go_list(container_names(containers));
+    status["phase"] = "Pending";
+    status["conditions"] = json::array(
+        {condition("PodReadyToStartContainers", false, created),
+         has_init ? condition("Initialized", false, created, "ContainersNotInitialized",
+                              "containers with incomplete status: " + go_list(container_names(init_containers)))
+                  : condition("Initialized", true, created),
+         condition("Ready", false, created, "ContainersNotReady", unready),
+         condition("ContainersReady", false, created, "ContainersNotReady", unready),
+         condition("PodScheduled", true, created)});
+    const char* waiting = has_init ? "PodInitializing" : "ContainerCreating";
+    json statuses = json::array();
+    if (containers.is_array())
+      for (const auto& c : containers) statuses.push_back(waiting_status(c, waiting));
+    status["containerStatuses"] = sorted_by_name(statuses);
+    if (has_init) {
+      json init = json::array();
+      for (const auto& c : init_containers) init.push_back(waiting_status(c, "PodInitializing"));
+      status["initContainerStatuses"] = init;
+    }
+    return status;
+  }
+
+  const std::string uid = member(member(pod, "metadata"), "uid").is_string() ? pod["metadata"]["uid"].get<std::string>()
+                                                                             : std::string();
+  status["phase"] = "Running";
+  status["podIP"] = pod_ip;
+  status["podIPs"] = json::array({{{"ip", pod_ip}}});
+  status["conditions"] = json::array({condition("PodReadyToStartContainers", true, ready_at),
+                                      condition("Initialized", true, has_init ? ready_at : created),
+                                      condition("Ready", true, ready_at), condition("ContainersReady", true, ready_at),
+                                      condition("PodScheduled", true, created)});
+  json statuses = json::array();
+  if (containers.is_array())
+    for (const auto& c : containers) statuses.push_back(started_status(c, uid, ready_at, false));
+  status["containerStatuses"] = sorted_by_name(statuses);
+  if (has_init) {
+    json init = json::array();
+    for (const auto& c : init_containers) init.push_back(started_status(c, uid, ready_at, true));
+    status["initContainerStatuses"] = init;
+  }
+  return status;
+}
+
+json pod_with_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
+                     const std::string& pod_ip) {
+  json out = pod;
+  json& spec = out["spec"];
+  if (!spec.is_object()) spec = json::object();
+  if (!spec.contains("nodeName") || !spec["nodeName"].is_string() || spec["nodeName"].get<std::string>().empty())
+    spec["nodeName"] = timing.node_name;
+  out["status"] = pod_status(pod, created, now, timing, pod_ip);
+  return out;
+}
+
+}  // namespace kexsim::fakes

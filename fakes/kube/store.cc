@@ -1,0 +1,178 @@
+#include "fakes/kube/store.h"
+
+#include <algorithm>
+
+namespace kexsim::fakes {
+namespace {
+
+// The alphabet of apiserver's SimpleNameGenerator: no vowels, no look-alike digits.
+constexpr const char* kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+constexpr size_t kNameSuffixLength = 5;
+
+const std::vector<std::string> kCrud = {"create", "delete", "get", "list"};
+const std::vector<std::string> kCrudUpdate = {"create", "delete", "get", "list", "update"};
+const std::string kRbac = "rbac.authorization.k8s.io";
+
+// Cluster-scoped objects are keyed without a namespace, whatever the caller passes.
+std::string scope_of(const std::string& resource, const std::string& ns) {
+  const ResourceType* type = find_plural(resource);
+  return type && !type->namespaced ? std::string() : ns;
+}
+
+}  // namespace
+
+bool ResourceType::serves(const std::string& verb) const {
+  return std::find(verbs.begin(), verbs.end(), verb) != verbs.end();
+}
+
+const std::vector<ResourceType>& served_resources() {
+  static const std::vector<ResourceType> types = {
+      {"", "namespaces", "Namespace", "namespace", false, kCrud, {"ns"}},
+      {"", "serviceaccounts", "ServiceAccount", "serviceaccount", true, kCrud, {"sa"}},
+      {"", "secrets", "Secret", "secret", true, kCrudUpdate, {}},
+      {"", "pods", "Pod", "pod", true, kCrud, {"po"}},
+      {"", "events", "Event", "event", true, {"list"}, {"ev"}},
+      {kRbac, "roles", "Role", "role", true, kCrudUpdate, {}},
+      {kRbac, "rolebindings", "RoleBinding", "rolebinding", true, kCrudUpdate, {}},
+      {kRbac, "clusterroles", "ClusterRole", "clusterrole", false, kCrudUpdate, {}},
+      {kRbac, "clusterrolebindings", "ClusterRoleBinding", "clusterrolebinding", false, kCrudUpdate, {}},
+      {"authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", "selfsubjectaccessreview",
+       false, {"create"}, {}},
+  };
+  return types;
+}
+
+const ResourceType* find_resource(const std::string& group, const std::string& resource) {
+  for (const auto& t : served_resources())
+    if (t.group == group && t.resource == resource) return &t;
+  return nullptr;
+}
+
+const ResourceType* find_plural(const std::string& resource) {
+  for (const auto& t : served_resources())
+    if (t.resource == resource) return &t;
+  return nullptr;
+}
+
+const ResourceType* find_kind(const std::string& kind) {
+  for (const auto& t : served_resources())
+    if (t.kind == kind) return &t;
+  return nullptr;
+}
+
+Store::Store(Clock& clock, Random& random) : clock_(clock), random_(random) {}
+
+std::string Store::generate_name(const std::string& prefix) {
+  return prefix + random_.chars(kNameSuffixLength, kNameAlphabet);
+}
+
+ApiResult<nlohmann::json> Store::create(const ResourceType& type, const std::string& ns, nlohmann::json object,
+                                        bool name_generated) {
+  nlohmann::json& meta = object["metadata"];
+  if (!meta.is_object()) meta = nlohmann::json::object();
+  std::string name = meta.contains("name") && meta["name"].is_string() ? meta["name"].get<std::string>() : "";
+  bool generated = name_generated;
+  if (name.empty() && meta.contains("generateName") && meta["generateName"].is_string()) {
+    name = generate_name(meta["generateName"].get<std::string>());
+    generated = true;
+  }
+  const std::string scope = type.namespaced ? ns : std::string();
+  Key key{type.resource, scope, name};
+  if (objects_.count(key)) {
+    if (generated) return status_generate_name_conflict(type.group_resource(), name, 1);
+    return status_already_exists(type.group_resource(), name);
+  }
+  const TimePoint now = clock_.now();
+  object["apiVersion"] = type.api_version();
+  object["kind"] = type.kind;
+  meta["name"] = name;
+  if (type.namespaced)
+    meta["namespace"] = ns;
+  else
+    meta.erase("namespace");
+  meta["uid"] = random_.uuid();
+  meta["resourceVersion"] = next_resource_version();
+  meta["creationTimestamp"] = format_rfc3339(now);
+  objects_[key] = StoredObject{object, now};
+  return object;
+}
+
+ApiResult<nlohmann::json> Store::update(const ResourceType& type, const std::string& ns, const std::string& name,
+                                        nlohmann::json object) {
+  const std::string scope = type.namespaced ? ns : std::string();
+  auto it = objects_.find(Key{type.resource, scope, name});
+  if (it == objects_.end()) return status_not_found(type.group_resource(), name);
+  nlohmann::json& meta = object["metadata"];
+  if (!meta.is_object()) meta = nlohmann::json::object();
+  const nlohmann::json& old_meta = it->second.object["metadata"];
+  const std::string sent_version =
+      meta.contains("resourceVersion") && meta["resourceVersion"].is_string() ? meta["resourceVersion"].get<std::string>() : "";
+  if (!sent_version.empty() && sent_version != old_meta["resourceVersion"].get<std::string>())
+    return status_conflict(type.group_resource(), name);
+  object["apiVersion"] = type.api_version();
+  object["kind"] = type.kind;
+  meta["name"] = name;
+  if (type.namespaced) meta["namespace"] = ns;
+  meta["uid"] = old_meta["uid"];
+  meta["creationTimestamp"] = old_meta["creationTimestamp"];
+  meta["resourceVersion"] = next_resource_version();
+  it->second.object = object;
+  return object;
+}
+
+std::optional<StoredObject> Store::remove(const std::string& resource, const std::string& ns,
+                                          const std::string& name) {
+  const std::string scope = scope_of(resource, ns);
+  auto it = objects_.find(Key{resource, scope, name});
+  if (it == objects_.end()) return std::nullopt;
+  StoredObject out = std::move(it->second);
+  objects_.erase(it);
+  next_resource_version();
+  return out;
+}
+
+void Store::collect_dependents(const std::string& ns, const std::string& uid) {
+  if (uid.empty()) return;
+  std::vector<std::string> orphaned_owners;
+  for (auto it = objects_.begin(); it != objects_.end();) {
+    bool owned = false;
+    if (it->first.ns == ns) {
+      const auto& meta = it->second.object.value("metadata", nlohmann::json::object());
+      for (const auto& ref : meta.value("ownerReferences", nlohmann::json::array()))
+        owned |= ref.is_object() && ref.value("uid", std::string()) == uid;
+    }
+    if (owned) {
+      orphaned_owners.push_back(it->second.object["metadata"].value("uid", std::string()));
+      it = objects_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& dependent : orphaned_owners) collect_dependents(ns, dependent);
+}
+
+void Store::remove_namespace_contents(const std::string& ns) {
+  for (auto it = objects_.begin(); it != objects_.end();) {
+    if (!ns.empty() && it->first.ns == ns)
+      it = objects_.erase(it);
+    else
+      ++it;
+  }
+}
+
+const StoredObject* Store::find(const std::string& resource, const std::string& ns, const std::string& name) const {
+  const std::string scope = scope_of(resource, ns);
+  auto it = objects_.find(Key{resource, scope, name});
+  return it == objects_.end() ? nullptr : &it->second;
+}
+
+std::vector<const StoredObject*> Store::list(const std::string& resource, const std::string& requested_ns) const {
+  const std::string ns = scope_of(resource, requested_ns);
+  std::vector<const StoredObject*> out;
+  for (auto it = objects_.lower_bound(Key{resource, "", ""}); it != objects_.end() && it->first.resource == resource;
+       ++it)
+    if (ns.empty() || it->first.ns == ns) out.push_back(&it->second);
+  return out;
+}
+
+}  // namespace kexsim::fakes

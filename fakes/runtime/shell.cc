@@ -1,0 +1,69 @@
+#include "fakes/runtime/shell.h"
+
+#include <algorithm>
+#include <exception>
+
+#include "fakes/runtime/interpreter.h"
+
+namespace kexsim::fakes {
+namespace {
+
+// Background jobs and pipes write out of order; the stream is ordered by time, then merged so
+// each stream has one chunk per instant.
+std::vector<OutputChunk> normalize(std::vector<OutputChunk> chunks) {
+  std::stable_sort(chunks.begin(), chunks.end(),
+                   [](const OutputChunk& a, const OutputChunk& b) { return a.at < b.at; });
+  std::vector<OutputChunk> out;
+  for (auto& c : chunks) {
+    if (c.data.empty()) continue;
+    if (!out.empty() && out.back().at == c.at && out.back().stream == c.stream)
+      out.back().data += c.data;
+    else
+      out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<shell::Volumes> make_volumes() { return std::make_shared<shell::Volumes>(); }
+
+ShellResult interpret(const std::string& script, const ShellOptions& options, ContainerWorld& world) {
+  std::shared_ptr<shell::Volumes> volumes = options.volumes ? options.volumes : make_volumes();
+  shell::Session session(world, *volumes);
+  session.start = options.start;
+  shell::ShellEnv env;
+  for (const auto& [name, value] : options.env) {
+    env.vars[name] = value;
+    env.exported.insert(name);
+  }
+  env.cwd = shell::FileSystem::resolve("/", options.cwd);
+  env.vars["PWD"] = env.cwd;
+  session.fs.make_dir(env.cwd);
+  const shell::Io io;
+  int code = 0;
+  try {
+    shell::Interpreter interpreter(session, env);
+    code = interpreter.finish(interpreter.run_script(script, io), io);
+  } catch (const std::exception& e) {
+    // Only resource exhaustion gets here; report it as the shell would report a crash.
+    session.write(io.err, std::string("sh: internal error: ") + e.what() + "\n");
+    code = 2;
+  }
+  ShellResult result;
+  result.output = normalize(std::move(session.output));
+  result.duration = std::max(session.now, session.background_end);
+  result.exit_code = code;
+  return result;
+}
+
+ExecOutcome run_shell(const std::string& script, const ShellOptions& options, ContainerWorld& world) {
+  ShellResult r = interpret(script, options, world);
+  ExecOutcome out;
+  out.output = std::move(r.output);
+  out.duration = r.duration;
+  out.status_json = exec_status_json(r.exit_code, {"sh"});
+  return out;
+}
+
+}  // namespace kexsim::fakes

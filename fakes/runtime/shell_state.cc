@@ -1,0 +1,73 @@
+#include "fakes/runtime/shell_state.h"
+
+namespace kexsim::fakes::shell {
+
+bool InputBuffer::at_end() {
+  while (chunk_ < chunks_.size() && offset_ >= chunks_[chunk_].data.size()) {
+    ++chunk_;
+    offset_ = 0;
+  }
+  return chunk_ >= chunks_.size();
+}
+
+std::vector<OutputChunk> InputBuffer::take_all() {
+  std::vector<OutputChunk> out;
+  while (!at_end()) {
+    OutputChunk c = chunks_[chunk_];
+    c.data.erase(0, offset_);
+    out.push_back(std::move(c));
+    ++chunk_;
+    offset_ = 0;
+  }
+  return out;
+}
+
+bool InputBuffer::read_line(std::string& line, Duration& at) {
+  line.clear();
+  if (at_end()) return false;
+  while (!at_end()) {
+    const OutputChunk& c = chunks_[chunk_];
+    at = c.at;
+    const size_t nl = c.data.find('\n', offset_);
+    if (nl != std::string::npos) {
+      line.append(c.data, offset_, nl - offset_);
+      offset_ = nl + 1;
+      return true;
+    }
+    line.append(c.data, offset_, std::string::npos);
+    offset_ = c.data.size();
+  }
+  return true;
+}
+
+void Session::write_at(const Sink& sink, std::string_view data, Duration at) {
+  if (data.empty()) return;
+  switch (sink.kind) {
+    case Sink::Kind::kNull:
+      return;
+    case Sink::Kind::kFile:
+      fs.write(sink.path, std::string(data), true);
+      return;
+    case Sink::Kind::kBuffer:
+      sink.buffer->push_back(OutputChunk{at, 1, std::string(data)});
+      return;
+    case Sink::Kind::kStream:
+      if (!output.empty() && output.back().stream == sink.stream && output.back().at == at) {
+        output.back().data.append(data);
+        return;
+      }
+      output.push_back(OutputChunk{at, sink.stream, std::string(data)});
+      return;
+  }
+}
+
+Result<std::string> Session::read_file(const std::string& path) {
+  if (path == "/etc/hosts") return world.etc_hosts();
+  if (path == "/etc/hostname") return world.hostname() + "\n";
+  if (path == "/dev/null") return std::string();
+  if (const File* f = fs.file(path)) return f->content;
+  if (fs.is_dir(path)) return make_error("Is a directory");
+  return make_error("No such file or directory");
+}
+
+}  // namespace kexsim::fakes::shell

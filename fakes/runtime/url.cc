@@ -1,0 +1,90 @@
+#include "fakes/runtime/url.h"
+
+#include <cctype>
+
+namespace kexsim::fakes::shell {
+
+std::string Url::display() const {
+  std::string out = scheme + "://" + host;
+  if (explicit_port) out += ":" + std::to_string(port);
+  return out + path;
+}
+
+std::optional<Url> parse_url(const std::string& text) {
+  const size_t sep = text.find("://");
+  if (sep == std::string::npos) return std::nullopt;
+  Url url;
+  url.scheme = text.substr(0, sep);
+  for (char& c : url.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (url.scheme != "http" && url.scheme != "https") return std::nullopt;
+  const size_t authority_start = sep + 3;
+  size_t authority_end = text.find_first_of("/?#", authority_start);
+  if (authority_end == std::string::npos) authority_end = text.size();
+  std::string authority = text.substr(authority_start, authority_end - authority_start);
+  url.path = text.substr(authority_end);
+  const size_t at = authority.rfind('@');
+  if (at != std::string::npos) {
+    const std::string userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    const size_t colon = userinfo.find(':');
+    url.user = userinfo.substr(0, colon);
+    if (colon != std::string::npos) url.password = userinfo.substr(colon + 1);
+    url.has_credentials = true;
+  }
+  size_t host_end = authority.size();
+  if (!authority.empty() && authority[0] == '[') {
+    host_end = authority.find(']');
+    if (host_end == std::string::npos) return std::nullopt;
+    ++host_end;
+  } else {
+    const size_t colon = authority.rfind(':');
+    if (colon != std::string::npos) host_end = colon;
+  }
+  url.host = authority.substr(0, host_end);
+  if (url.host.empty()) return std::nullopt;
+  url.port = url.tls() ? 443 : 80;
+  if (host_end < authority.size()) {
+    if (authority[host_end] != ':') return std::nullopt;
+    const std::string port = authority.substr(host_end + 1);
+    if (port.empty() || port.size() > 5) return std::nullopt;
+    for (char c : port)
+      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    url.port = std::stoi(port);
+    url.explicit_port = true;
+  }
+  return url;
+}
+
+std::string curl_error_text(const ConnectOutcome& outcome, const std::string& host, int port) {
+  const std::string where = "Failed to connect to " + host + " port " + std::to_string(port) + ": ";
+  switch (outcome.kind) {
+    case ConnectOutcome::Kind::kOk: return "";
+    case ConnectOutcome::Kind::kResolveFailed: return "Could not resolve host: " + host;
+    case ConnectOutcome::Kind::kRefused: return where + "Connection refused";
+    case ConnectOutcome::Kind::kUnreachable: return where + "Host is unreachable";
+    case ConnectOutcome::Kind::kTimeout: return where + "Connection timed out";
+    // libcurl really ends this message with a space.
+    case ConnectOutcome::Kind::kTlsReset:
+      return "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to " + host + ":" + std::to_string(port) + " ";
+    case ConnectOutcome::Kind::kTlsUntrusted: return "SSL certificate problem: unable to get local issuer certificate";
+    case ConnectOutcome::Kind::kTlsWrongName:
+      return "SSL: no alternative certificate subject name matches target host name '" + host + "'";
+  }
+  return "";
+}
+
+int curl_exit_code(ConnectOutcome::Kind kind) {
+  switch (kind) {
+    case ConnectOutcome::Kind::kOk: return 0;
+    case ConnectOutcome::Kind::kResolveFailed: return 6;
+    case ConnectOutcome::Kind::kRefused:
+    case ConnectOutcome::Kind::kUnreachable: return 7;
+    case ConnectOutcome::Kind::kTimeout: return 28;
+    case ConnectOutcome::Kind::kTlsReset: return 35;
+    case ConnectOutcome::Kind::kTlsUntrusted:
+    case ConnectOutcome::Kind::kTlsWrongName: return 60;
+  }
+  return 1;
+}
+
+}  // namespace kexsim::fakes::shell

@@ -1,0 +1,227 @@
+#include "sim/cli.h"
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "executor/trace.h"
+#include "sim/junit.h"
+#include "sim/scenario.h"
+#include "sim/scenario_runner.h"
+
+namespace kexsim::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Style {
+  bool color = false;
+  std::string green(const std::string& s) const { return color ? "\033[32;1m" + s + "\033[0m" : s; }
+  std::string red(const std::string& s) const { return color ? "\033[31;1m" + s + "\033[0m" : s; }
+  std::string bold(const std::string& s) const { return color ? "\033[1m" + s + "\033[0m" : s; }
+};
+
+Style style_for(bool no_color_flag) {
+  Style s;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  s.color = !no_color_flag && isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
+  return s;
+}
+
+std::string seconds(Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+/// Every scenario file named directly or found under a directory, in a stable order.
+std::vector<std::string> expand(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    if (fs::is_directory(p)) {
+      for (auto& f : list_scenarios(p)) out.push_back(f);
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed, bool raw, bool no_color) {
+  const Style st = style_for(no_color);
+  int code = kExitPassed;
+  for (const auto& file : files) {
+    auto scenario = load_scenario(file);
+    if (!scenario) {
+      std::cerr << "kexsim: invalid scenario: " << scenario.error().describe() << "\n";
+      code = std::max(code, static_cast<int>(kExitInvalid));
+      continue;
+    }
+    auto run = run_scenario(*scenario, seed);
+    if (!run) {
+      std::cerr << "kexsim: " << file << ": " << run.error().describe() << "\n";
+      code = std::max(code, static_cast<int>(kExitInvalid));
+      continue;
+    }
+    std::cout << st.bold("== " + scenario->name) << " (" << file << ", seed " << run->seed << ")\n";
+    if (!scenario->reproduces.empty()) std::cout << "   reproduces: " << scenario->reproduces << "\n";
+    std::cout << "\n";
+    if (raw)
+      std::cout << run->trace;
+    else if (st.color)
+      std::cout << executor::render_terminal(run->trace);
+    else
+      std::cout << executor::render_plain(run->trace);
+    if (!run->trace.empty() && run->trace.back() != '\n') std::cout << "\n";
+    std::cout << "\n";
+    if (!run->error.empty()) std::cout << st.red("run error: ") << run->error << "\n";
+    for (const auto& v : run->verdicts) {
+      std::cout << "  " << (v.passed ? st.green("ok  ") : st.red("FAIL")) << " " << v.expectation;
+      if (!v.passed) std::cout << "  -- " << v.actual;
+      std::cout << "\n";
+    }
+    if (!run->passed()) {
+      if (!scenario->cause.empty()) std::cout << "  cause: " << scenario->cause << "\n";
+      if (!scenario->fix.empty()) std::cout << "  fix:   " << scenario->fix << "\n";
+    }
+    std::cout << (run->passed() ? st.green("PASS") : st.red("FAIL")) << " " << scenario->name << " in "
+              << seconds(run->virtual_duration) << " of virtual time\n\n";
+    if (!run->error.empty()) code = std::max(code, static_cast<int>(kExitInfrastructure));
+    else if (!run->passed()) code = std::max(code, static_cast<int>(kExitFailed));
+  }
+  return code;
+}
+
+int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed, bool twice,
+              const std::string& junit_path, bool no_color) {
+  const Style st = style_for(no_color);
+  const auto files = expand(dirs);
+  if (files.empty()) {
+    std::cerr << "kexsim check: no scenario files (*.toml) found in the given paths\n";
+    return kExitUsage;
+  }
+  int passed = 0, failed = 0, invalid = 0;
+  std::vector<JunitCase> cases;
+  size_t index = 0;
+  for (const auto& file : files) {
+    ++index;
+    JunitCase jc;
+    jc.file = file;
+    const auto wall_start = std::chrono::steady_clock::now();
+    auto scenario = load_scenario(file);
+    std::string failure;
+    if (!scenario) {
+      failure = "invalid scenario: " + scenario.error().describe();
+      jc.name = fs::path(file).stem().string();
+      jc.classname = fs::path(file).parent_path().filename().string();
+      ++invalid;
+    } else {
+      jc.name = scenario->name;
+      jc.classname = scenario->group;
+      auto run = run_scenario(*scenario, seed);
+      if (!run) {
+        failure = run.error().describe();
+      } else {
+        jc.system_out = executor::render_plain(run->trace);
+        jc.virtual_seconds = std::chrono::duration<double>(run->virtual_duration).count();
+        if (!run->error.empty()) failure = "run error: " + run->error;
+        for (const auto& v : run->verdicts)
+          if (!v.passed) failure += (failure.empty() ? "" : "\n") + v.expectation + "  -- " + v.actual;
+        if (failure.empty() && twice) {
+          auto again = run_scenario(*scenario, seed);
+          if (!again || again->digest != run->digest)
+            failure = "not deterministic: a second run with seed " + std::to_string(run->seed) +
+                      " gave a different job log or API call log (digest " + run->digest + " vs " +
+                      (again ? again->digest : again.error().message) + ")";
+        }
+      }
+    }
+    jc.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    jc.failure = failure;
+    const std::string label = "[" + std::to_string(index) + "/" + std::to_string(files.size()) + "] " +
+                              (scenario ? scenario->group + "/" + scenario->name : file);
+    if (failure.empty()) {
+      ++passed;
+      std::cout << st.green("PASS") << " " << label << "\n";
+    } else {
+      ++failed;
+      std::cout << st.red("FAIL") << " " << label << "\n";
+      std::string indented = "    " + failure;
+      for (size_t p = 0; (p = indented.find('\n', p)) != std::string::npos; p += 5) indented.insert(p + 1, "    ");
+      std::cout << indented << "\n";
+    }
+    std::cout.flush();
+    cases.push_back(std::move(jc));
+  }
+  if (!junit_path.empty()) {
+    std::ofstream out(junit_path);
+    out << render_junit("kexsim", cases);
+  }
+  std::cout << passed << " passed, " << failed << " failed\n";
+  if (failed == 0) return kExitPassed;
+  return invalid == failed ? kExitInvalid : kExitFailed;
+}
+
+int cmd_list(const std::vector<std::string>& dirs) {
+  int code = kExitPassed;
+  for (const auto& file : expand(dirs)) {
+    auto scenario = load_scenario(file);
+    if (!scenario) {
+      std::cout << file << "  (invalid: " << scenario.error().message << ")\n";
+      code = kExitInvalid;
+      continue;
+    }
+    std::cout << scenario->group << "/" << scenario->name << "  [" << scenario->profile << "]  " << file << "\n";
+    if (!scenario->reproduces.empty()) std::cout << "    reproduces: " << scenario->reproduces << "\n";
+  }
+  return code;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a peer closing mid-write must be an error, not a dead process
+  CLI::App app{"kexsim: a simulator and test harness for the GitLab Runner Kubernetes executor"};
+  app.set_version_flag("--version", "kexsim 0.1.0");
+  app.require_subcommand(1);
+
+  std::vector<std::string> run_files, check_dirs, list_dirs;
+  std::optional<uint64_t> seed;
+  bool raw = false, no_color = false, twice = false;
+  std::string junit;
+
+  auto* run = app.add_subcommand("run", "Run scenarios and show each job log as GitLab received it, then a verdict");
+  run->add_option("scenario", run_files, "Scenario files (*.toml)")->required()->check(CLI::ExistingFile);
+  run->add_option("--seed", seed, "Seed for every random choice (default: the scenario's)");
+  run->add_flag("--raw", raw, "Print the raw trace bytes (ANSI colours and section markers)");
+  run->add_flag("--no-color", no_color, "Never colour the output (NO_COLOR is honoured too)");
+
+  auto* check = app.add_subcommand("check", "Run a scenario library as a regression suite");
+  check->add_option("paths", check_dirs, "Scenario directories or files")->required()->check(CLI::ExistingPath);
+  check->add_option("--seed", seed, "Seed for every scenario (default: each scenario's)");
+  check->add_flag("--twice", twice, "Run each scenario twice and fail if the logs differ");
+  check->add_option("--junit", junit, "Write a JUnit XML report here (for GitLab's test reports)");
+  check->add_flag("--no-color", no_color, "Never colour the output");
+
+  auto* list = app.add_subcommand("list", "List the scenarios in a library");
+  list->add_option("paths", list_dirs, "Scenario directories")->check(CLI::ExistingPath);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitPassed : kExitUsage;
+  }
+  if (*run) return cmd_run(run_files, seed, raw, no_color);
+  if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
+  if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);
+  return kExitUsage;
+}
+
+}  // namespace kexsim::sim

@@ -1,0 +1,482 @@
+#include "sim/scenario.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "executor/config.h"
+#include "executor/toml_reader.h"
+
+namespace kexsim::sim {
+namespace {
+
+using executor::TomlContext;
+using executor::TomlTable;
+using nlohmann::json;
+
+const char kHint[] = "see docs/scenarios.md for the scenario format";
+const char kRbacGroup[] = "rbac.authorization.k8s.io";
+
+// `"a" or "b"` / `one of "a", "b", "c"`, for messages about a closed set of values.
+std::string allowed_list(const std::vector<std::string>& allowed) {
+  auto quote = [](const std::string& s) { return "\"" + s + "\""; };
+  if (allowed.size() == 2) return quote(allowed[0]) + " or " + quote(allowed[1]);
+  std::string out = "one of ";
+  for (size_t i = 0; i < allowed.size(); ++i) out += (i ? ", " : "") + quote(allowed[i]);
+  return out;
+}
+
+// Reads a string key whose value must be one of `allowed`.
+void get_one_of(TomlTable& t, std::string_view key, std::string& out,
+                const std::vector<std::string>& allowed) {
+  std::string value;
+  if (!t.get(key, value)) return;
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    t.context().fail(
+        t.raw().get(key)->source(),
+        t.path(key) + ": expected " + allowed_list(allowed) + ", got \"" + value + "\"", kHint);
+    return;
+  }
+  out = value;
+}
+
+void get_one_of(TomlTable& t, std::string_view key, std::optional<std::string>& out,
+                const std::vector<std::string>& allowed) {
+  std::string value;
+  get_one_of(t, key, value, allowed);
+  if (t.raw().get(key) && !t.context().failed()) out = value;
+}
+
+// Reads a number that must not be negative (durations, counts).
+template <class T>
+bool get_non_negative(TomlTable& t, std::string_view key, T& out) {
+  T value{};
+  if (!t.get(key, value)) return false;
+  if (value < 0) {
+    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": expected a value >= 0", kHint);
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+template <class T>
+void get_non_negative(TomlTable& t, std::string_view key, std::optional<T>& out) {
+  T value{};
+  if (get_non_negative(t, key, value)) out = value;
+}
+
+// A string that must be present and non-empty.
+void get_required(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
+  if (t.require(key, hint) && t.get(key, out) && out.empty())
+    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": must not be empty", hint);
+}
+
+// [runner]: the host name, and config.toml embedded verbatim.
+void read_runner(TomlTable& root, const std::string& text, Scenario& s) {
+  if (!root.require("runner", "add a [runner] table with config = '''<your config.toml>'''"))
+    return;
+  const toml::table* table = root.table("runner");
+  if (!table) return;
+  TomlTable t(*table, "runner", root.context());
+  t.get("hostname", s.runner_hostname);
+  get_required(t, "config", s.runner_config, "paste your config.toml into config = '''...'''");
+  t.reject_unread();
+  if (t.context().failed()) return;
+
+  // toml++ gives the line of the opening quotes; a newline right after ''' or """ is dropped, so
+  // config.toml's first line is then the next scenario line.
+  const auto begin = table->get("config")->source().begin;
+  std::istringstream lines(text);
+  std::string line;
+  for (uint32_t i = 0; i < begin.line && std::getline(lines, line);) ++i;
+  std::string rest =
+      begin.column >= 1 && begin.column - 1 <= line.size() ? line.substr(begin.column - 1) : "";
+  bool multi_line = rest.rfind("'''", 0) == 0 || rest.rfind("\"\"\"", 0) == 0;
+  bool newline_dropped = multi_line && (rest.size() == 3 || rest.substr(3) == "\r");
+  s.runner_config_line = static_cast<int>(begin.line) + (newline_dropped ? 1 : 0);
+}
+
+std::vector<fakes::JobService> read_services(TomlTable& job) {
+  std::vector<fakes::JobService> out;
+  const toml::node* n = job.node("services");
+  if (!n) return out;
+  if (!n->is_array()) {
+    job.context().fail_type(*n, job.path("services"), "an array");
+    return out;
+  }
+  size_t i = 0;
+  for (const toml::node& e : *n->as_array()) {
+    std::string where = job.path("services") + "[" + std::to_string(i++) + "]";
+    fakes::JobService service;
+    if (e.is_string()) {
+      service.name = e.as_string()->get();
+    } else if (e.is_table()) {
+      TomlTable t(*e.as_table(), job.path("services"), job.context());
+      get_required(t, "name", service.name,
+                   "a service needs the image name: { name = \"docker:dind\" }");
+      t.get("alias", service.alias);
+      t.get("command", service.command);
+      t.get("entrypoint", service.entrypoint);
+      t.reject_unread();
+    } else {
+      job.context().fail_type(e, where, "an image name or { name = \"...\", alias = \"...\" }");
+    }
+    out.push_back(std::move(service));
+  }
+  return out;
+}
+
+std::vector<fakes::JobVariable> read_variables(TomlTable& job) {
+  std::vector<fakes::JobVariable> out;
+  const toml::table* table = job.table("variables");
+  if (!table) return out;
+  for (const auto& [key, node] : executor::in_file_order(*table)) {
+    fakes::JobVariable var;
+    var.key = std::string(key->str());
+    std::string where = job.path("variables") + "." + var.key;
+    if (node->is_string()) {
+      var.value = node->as_string()->get();
+    } else if (node->is_table()) {
+      TomlTable t(*node->as_table(), where, job.context());
+      t.require("value", "write { value = \"...\", masked = true }");
+      t.get("value", var.value);
+      t.get("masked", var.masked);
+      t.get("public", var.is_public);
+      t.get("file", var.file);
+      t.reject_unread();
+    } else {
+      job.context().fail_type(*node, where, "a string or { value = \"...\", masked = true }");
+    }
+    out.push_back(std::move(var));
+  }
+  return out;
+}
+
+fakes::JobDefinition read_job(TomlTable& t) {
+  fakes::JobDefinition job;
+  t.get("name", job.name);
+  t.get("stage", job.stage);
+  t.get("project", job.project);
+  t.get("project_id", job.project_id);
+  t.get("ref", job.ref);
+  if (t.get("sha", job.sha)) {
+    bool hex = job.sha.size() == 40 && std::all_of(job.sha.begin(), job.sha.end(), [](char c) {
+                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+               });
+    if (!hex)
+      t.context().fail(t.raw().get("sha")->source(),
+                       t.path("sha") + ": expected 40 lowercase hexadecimal digits", kHint);
+  }
+  get_non_negative(t, "depth", job.depth);
+  if (get_non_negative(t, "timeout", job.timeout_seconds) && job.timeout_seconds == 0)
+    t.context().fail(t.raw().get("timeout")->source(), t.path("timeout") + ": expected seconds > 0",
+                     kHint);
+  t.get("image", job.image);
+  job.services = read_services(t);
+  t.require("script", "a job needs script = ['...'], as in .gitlab-ci.yml");
+  t.get("script", job.script);
+  t.get("after_script", job.after_script);
+  job.variables = read_variables(t);
+  for (const toml::table* entry : t.tables("credentials")) {
+    TomlTable c(*entry, t.path("credentials"), t.context());
+    fakes::JobCredential credential;
+    c.get("type", credential.type);
+    c.get("url", credential.url);
+    c.get("username", credential.username);
+    c.get("password", credential.password);
+    c.reject_unread();
+    job.credentials.push_back(std::move(credential));
+  }
+  t.get("failure_reasons", job.failure_reasons);
+  t.get("trace_sections", job.trace_sections);
+  double cancel_after = 0;
+  if (get_non_negative(t, "cancel_after_seconds", cancel_after))
+    job.cancel_after_ms = static_cast<int64_t>(std::llround(cancel_after * 1000));
+  t.reject_unread();
+  return job;
+}
+
+// [gitlab] and its [[gitlab.jobs]].
+void read_gitlab(TomlTable& root, Scenario& s) {
+  const toml::table* table = root.table("gitlab");
+  if (table) {
+    TomlTable t(*table, "gitlab", root.context());
+    t.get("url", s.gitlab_url);
+    for (const toml::table* entry : t.tables("jobs")) {
+      TomlTable job(*entry, "gitlab.jobs", root.context());
+      s.jobs.push_back(read_job(job));
+    }
+    t.reject_unread();
+  }
+  if (s.jobs.empty() && !root.context().failed()) {
+    root.context().fail(table ? table->source() : root.raw().source(),
+                        "at least one [[gitlab.jobs]] is required",
+                        "add a job: [[gitlab.jobs]] with image = \"...\" and script = ['...']");
+  }
+}
+
+json rules_json(TomlTable& t) {
+  json rules = json::array();
+  for (const toml::table* entry : t.tables("rules")) {
+    TomlTable r(*entry, t.path("rules"), t.context());
+    RoleRule rule;
+    rule.api_groups = {""};  // the core group, where everything the runner touches lives
+    r.get("api_groups", rule.api_groups);
+    r.get("resources", rule.resources);
+    r.require("verbs", "a rule needs verbs, e.g. verbs = [\"get\", \"create\"]");
+    r.get("verbs", rule.verbs);
+    r.get("resource_names", rule.resource_names);
+    r.reject_unread();
+    json j = {{"apiGroups", rule.api_groups}, {"resources", rule.resources}, {"verbs", rule.verbs}};
+    if (!rule.resource_names.empty()) j["resourceNames"] = rule.resource_names;
+    rules.push_back(std::move(j));
+  }
+  return rules;
+}
+
+json metadata(const std::string& name, const std::string& ns) {
+  json m = {{"name", name}};
+  if (!ns.empty()) m["namespace"] = ns;
+  return m;
+}
+
+json role_json(TomlTable& t, const char* kind, bool namespaced) {
+  std::string name, ns;
+  get_required(t, "name", name, "give the role a name");
+  if (namespaced) get_required(t, "namespace", ns, "a Role lives in a namespace");
+  json role = {{"apiVersion", std::string(kRbacGroup) + "/v1"},
+               {"kind", kind},
+               {"metadata", metadata(name, ns)},
+               {"rules", rules_json(t)}};
+  t.reject_unread();
+  return role;
+}
+
+json binding_json(TomlTable& t, const char* kind, bool namespaced) {
+  std::string name, ns, role;
+  std::string role_kind = namespaced ? "Role" : "ClusterRole";
+  get_required(t, "name", name, "give the binding a name");
+  if (namespaced) get_required(t, "namespace", ns, "a RoleBinding lives in a namespace");
+  get_required(t, "role", role, "name the Role or ClusterRole to bind");
+  get_one_of(t, "role_kind", role_kind,
+             namespaced ? std::vector<std::string>{"Role", "ClusterRole"}
+                        : std::vector<std::string>{"ClusterRole"});
+  json subjects = json::array();
+  for (const toml::table* entry : t.tables("subjects")) {
+    TomlTable sub(*entry, t.path("subjects"), t.context());
+    std::string subject_kind, subject_name, subject_ns;
+    sub.require("kind", "kind is ServiceAccount, User or Group");
+    get_one_of(sub, "kind", subject_kind, {"ServiceAccount", "User", "Group"});
+    get_required(sub, "name", subject_name, "name the subject");
+    sub.get("namespace", subject_ns);
+    sub.reject_unread();
+    json j = {{"kind", subject_kind}, {"name", subject_name}};
+    if (subject_kind == "ServiceAccount") {
+      if (subject_ns.empty()) subject_ns = ns;
+      if (subject_ns.empty())
+        t.context().fail(entry->source(),
+                         sub.prefix() + ": a ServiceAccount subject needs a namespace", kHint);
+      j["namespace"] = subject_ns;
+    } else {
+      j["apiGroup"] = kRbacGroup;
+    }
+    subjects.push_back(std::move(j));
+  }
+  t.reject_unread();
+  return {{"apiVersion", std::string(kRbacGroup) + "/v1"},
+          {"kind", kind},
+          {"metadata", metadata(name, ns)},
+          {"roleRef", {{"apiGroup", kRbacGroup}, {"kind", role_kind}, {"name", role}}},
+          {"subjects", subjects}};
+}
+
+void read_commands(TomlTable& cluster, Scenario& s) {
+  const toml::table* table = cluster.table("commands");
+  if (!table) return;
+  for (const auto& [key, node] : executor::in_file_order(*table)) {
+    std::string name(key->str());
+    if (!node->is_table()) {
+      cluster.context().fail_type(*node, cluster.path("commands") + "." + name, "a table");
+      return;
+    }
+    TomlTable t(*node->as_table(), cluster.path("commands") + "." + name, cluster.context());
+    fakes::CommandSpec spec;
+    t.get("stdout", spec.stdout_text);
+    t.get("stderr", spec.stderr_text);
+    t.get("exit_code", spec.exit_code);
+    double seconds = 0;
+    if (get_non_negative(t, "seconds", seconds))
+      spec.duration = Duration(static_cast<int64_t>(std::llround(seconds * 1e6)));
+    t.reject_unread();
+    s.commands[name] = spec;
+  }
+}
+
+// [cluster]: namespaces, identities and RBAC, pod timings, commands and DNS records.
+void read_cluster(TomlTable& root, Scenario& s) {
+  const toml::table* table = root.table("cluster");
+  if (!table) return;
+  TomlTable t(*table, "cluster", root.context());
+  t.get("namespaces", s.namespaces);
+  t.get("runner_identity", s.runner_identity);
+  get_non_negative(t, "pod_pending_seconds", s.pod_pending_seconds);
+  t.get("pod_never_starts", s.pod_never_starts);
+  for (const toml::table* entry : t.tables("service_accounts")) {
+    TomlTable sa(*entry, t.path("service_accounts"), t.context());
+    std::string name, ns;
+    get_required(sa, "name", name, "name the service account");
+    get_required(sa, "namespace", ns, "a ServiceAccount lives in a namespace");
+    sa.reject_unread();
+    s.cluster_objects.push_back(
+        {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", metadata(name, ns)}});
+  }
+  for (const toml::table* entry : t.tables("roles")) {
+    TomlTable r(*entry, t.path("roles"), t.context());
+    s.cluster_objects.push_back(role_json(r, "Role", true));
+  }
+  for (const toml::table* entry : t.tables("role_bindings")) {
+    TomlTable b(*entry, t.path("role_bindings"), t.context());
+    s.cluster_objects.push_back(binding_json(b, "RoleBinding", true));
+  }
+  for (const toml::table* entry : t.tables("cluster_roles")) {
+    TomlTable r(*entry, t.path("cluster_roles"), t.context());
+    s.cluster_objects.push_back(role_json(r, "ClusterRole", false));
+  }
+  for (const toml::table* entry : t.tables("cluster_role_bindings")) {
+    TomlTable b(*entry, t.path("cluster_role_bindings"), t.context());
+    s.cluster_objects.push_back(binding_json(b, "ClusterRoleBinding", false));
+  }
+  read_commands(t, s);
+  t.get("dns", s.cluster_dns);
+  t.reject_unread();
+}
+
+void read_view(TomlTable& network, std::string_view key, NetworkView& view) {
+  const toml::table* table = network.table(key);
+  if (!table) return;
+  TomlTable t(*table, network.path(key), network.context());
+  t.get("dns", view.dns);
+  t.get("unreachable", view.unreachable);
+  t.get("refused", view.refused);
+  t.get("timeout", view.timeout);
+  t.reject_unread();
+}
+
+// [network]: the hosts that exist, and what the runner host and pods see of them.
+void read_network(TomlTable& root, Scenario& s) {
+  const toml::table* table = root.table("network");
+  if (!table) return;
+  TomlTable t(*table, "network", root.context());
+  for (const toml::table* entry : t.tables("hosts")) {
+    TomlTable h(*entry, t.path("hosts"), t.context());
+    NetworkHost host;
+    get_required(h, "name", host.name,
+                 "name the host as the field does, e.g. \"gitlab.mylab.com\"");
+    get_one_of(h, "serves", host.serves, {"gitlab", "kubernetes", ""});
+    h.get("address", host.address);
+    if (h.get("port", host.port) && (host.port < 1 || host.port > 65535))
+      h.context().fail(entry->get("port")->source(), h.path("port") + ": expected 1 to 65535",
+                       kHint);
+    get_one_of(h, "tls", host.tls, {"ok", "reset", "untrusted", "wrong-name", "expired", "none"});
+    h.reject_unread();
+    s.hosts.push_back(std::move(host));
+  }
+  read_view(t, "runner", s.runner_view);
+  read_view(t, "pod", s.pod_view);
+  t.reject_unread();
+}
+
+// [expect]: what the run must show.
+void read_expect(TomlTable& root, Scenario& s) {
+  const toml::table* table = root.table("expect");
+  if (!table) return;
+  TomlTable t(*table, "expect", root.context());
+  Expectations& e = s.expect;
+  get_one_of(t, "status", e.status, {"success", "failed"});
+  get_one_of(t, "failure_reason", e.failure_reason,
+             {"script_failure", "runner_system_failure", "job_execution_timeout",
+              "image_pull_failure", "unknown_failure", "runner_configuration_error",
+              "runner_external_dependency_failure", "runner_interrupted", "job_canceled"});
+  t.get("exit_code", e.exit_code);
+  t.get("log_contains", e.log_contains);
+  t.get("log_not_contains", e.log_not_contains);
+  t.get("api_calls_contain", e.api_calls_contain);
+  get_non_negative(t, "leftover_pods", e.leftover_pods);
+  get_non_negative(t, "leftover_secrets", e.leftover_secrets);
+  get_non_negative(t, "min_virtual_seconds", e.min_virtual_seconds);
+  get_non_negative(t, "max_virtual_seconds", e.max_virtual_seconds);
+  t.reject_unread();
+}
+
+}  // namespace
+
+Result<Scenario> parse_scenario(const std::string& text, const std::string& path) {
+  auto doc = executor::parse_toml(text, path, 0, "scenario files are TOML; " + std::string(kHint));
+  if (!doc.ok()) return doc.error();
+  TomlContext ctx(path, 0, kHint);
+  TomlTable root(*doc, "", ctx);
+
+  Scenario s;
+  s.path = path;
+  s.group = std::filesystem::path(path).parent_path().filename().string();
+  get_required(root, "name", s.name, "every scenario starts with name = \"what-it-shows\"");
+  root.get("reproduces", s.reproduces);
+  root.get("cause", s.cause);
+  root.get("fix", s.fix);
+  root.get("description", s.description);
+  get_one_of(root, "profile", s.profile, {"19.4", "13.12"});
+  int64_t seed = 1;
+  if (get_non_negative(root, "seed", seed)) s.seed = static_cast<uint64_t>(seed);
+  read_runner(root, text, s);
+  read_gitlab(root, s);
+  read_cluster(root, s);
+  read_network(root, s);
+  read_expect(root, s);
+  root.reject_unread();
+  if (ctx.failed()) return ctx.error();
+
+  // The embedded config.toml is validated as the runner will read it, with positions in this file.
+  auto config = executor::parse_config(s.runner_config, path, s.runner_config_line - 1);
+  if (!config.ok()) return config.error();
+  if (config->runners.empty()) {
+    return make_error("runner.config: config.toml has no [[runners]] entry",
+                      "add a [[runners]] entry with url, token and executor = \"kubernetes\"",
+                      ctx.where(doc->at_path("runner.config").node()->source().begin));
+  }
+  if (s.gitlab_url.empty()) s.gitlab_url = config->runners.front().url;
+  return s;
+}
+
+Result<Scenario> load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error("cannot read scenario file: " + std::string(std::strerror(errno)),
+                      "check the scenario path", path);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+std::vector<std::string> list_scenarios(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (fs::is_regular_file(dir, ec)) {
+    if (fs::path(dir).extension() == ".toml") out.push_back(dir);
+    return out;
+  }
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ".toml")
+      out.push_back(it->path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace kexsim::sim

@@ -1,0 +1,85 @@
+#pragma once
+// A scenario: one TOML file describing a field failure (or a behaviour) end to end — the runner's
+// config.toml, the jobs GitLab hands out, the cluster, the network, and what must be seen.
+// The format is documented in docs/scenarios.md.
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "fakes/gitlab/job.h"
+#include "fakes/runtime/world.h"
+
+namespace kexsim::sim {
+
+/// One rule of a Role or ClusterRole.
+struct RoleRule {
+  std::vector<std::string> api_groups, resources, verbs, resource_names;
+};
+
+/// A host on the simulated network, named as the field names it.
+struct NetworkHost {
+  std::string name;
+  std::string serves;   ///< "gitlab" | "kubernetes" | "" (nothing listens)
+  std::string address;  ///< the address it listens on, e.g. 10.0.0.216
+  int port = 443;
+  std::string tls = "ok";  ///< ok | reset | untrusted | wrong-name | expired | none
+};
+
+/// What one side (the runner host, or pods) resolves and reaches.
+struct NetworkView {
+  std::map<std::string, std::string> dns;                  ///< name -> address
+  std::vector<std::string> unreachable, refused, timeout;  ///< addresses, or address:port
+};
+
+/// What the run must show; unset fields are not checked.
+struct Expectations {
+  std::optional<std::string> status;  ///< "success" | "failed"
+  std::optional<std::string> failure_reason;
+  std::optional<int> exit_code;
+  std::vector<std::string> log_contains, log_not_contains;  ///< exact lines of the rendered log
+  std::vector<std::string> api_calls_contain;               ///< substrings of Kubernetes call lines
+  std::optional<int> leftover_pods, leftover_secrets;
+  std::optional<double> min_virtual_seconds, max_virtual_seconds;
+};
+
+/// A loaded, validated scenario file.
+struct Scenario {
+  std::string path;
+  std::string name;
+  std::string group;  ///< the parent folder's name
+  std::string reproduces, cause, fix, description;
+  std::string profile = "19.4";  ///< GitLab Runner wording: "19.4" | "13.12"
+  uint64_t seed = 1;
+  std::string runner_hostname = "gitlab-runner-7c9d8b6f4-x2x8p";
+  std::string runner_config;   ///< config.toml text, verbatim
+  int runner_config_line = 0;  ///< scenario line where config.toml line 1 is
+  std::string gitlab_url;      ///< default: the first runner's url
+  std::vector<fakes::JobDefinition> jobs;
+  std::vector<std::string> namespaces;  ///< created at start
+  std::string runner_identity = "system:serviceaccount:default:default";
+  std::vector<nlohmann::json>
+      cluster_objects;  ///< RBAC objects and ServiceAccounts, Kubernetes JSON
+  double pod_pending_seconds = 2;
+  bool pod_never_starts = false;
+  std::map<std::string, fakes::CommandSpec> commands;  ///< container commands the scenario defines
+  std::vector<NetworkHost> hosts;
+  NetworkView runner_view, pod_view;
+  std::map<std::string, std::string> cluster_dns;  ///< extra cluster DNS records: name -> address
+  Expectations expect;
+};
+
+/// Reads and validates a scenario file.
+Result<Scenario> load_scenario(const std::string& path);
+
+/// Validates scenario text; `path` names the file in messages and gives the group.
+Result<Scenario> parse_scenario(const std::string& text, const std::string& path);
+
+/// Every *.toml under dir (recursively), sorted; a .toml file given as dir is returned alone.
+std::vector<std::string> list_scenarios(const std::string& dir);
+
+}  // namespace kexsim::sim

@@ -1,0 +1,45 @@
+#include "sim/sim_dialer.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "base/tls.h"
+
+namespace kexsim::sim {
+
+asio::awaitable<Result<asio::ip::tcp::socket>> SimDialer::dial(const std::string& host, uint16_t port) {
+  auto address = network_.resolve_from_runner(host);
+  if (!address) {
+    co_return make_error("dial tcp: lookup " + host + " on 127.0.0.53:53: no such host");
+  }
+  const fakes::Reach reach = network_.reach_from_runner(*address, port);
+  if (reach != fakes::Reach::kReachable) {
+    // The caller counts its request as in flight; a failing connect that takes virtual time must
+    // step out of that count while it waits, or time could never reach its end.
+    clock_.io_end();
+    co_await clock_.sleep_for(fakes::connect_cost(reach));
+    clock_.io_begin();
+    co_return make_error(fakes::Network::go_dial_error(reach, *address, port));
+  }
+  const fakes::HostEntry* entry = network_.host_at(*address, port);
+  if (entry == nullptr || entry->loopback_port == 0) {
+    co_return make_error(fakes::Network::go_dial_error(fakes::Reach::kRefused, *address, port));
+  }
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::tcp::socket socket(ex);
+  boost::system::error_code ec;
+  {
+    InFlight connecting(clock_);  // the kernel completes the loopback connect; time must not move meanwhile
+    co_await socket.async_connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), entry->loopback_port),
+        asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (ec) co_return make_error(fakes::Network::go_dial_error(fakes::Reach::kRefused, *address, port));
+  socket.set_option(asio::ip::tcp::no_delay(true));
+  co_return std::move(socket);
+}
+
+void SimDialer::add_default_trust(ssl_ctx_st* ctx) { add_pem_to_store(ctx, ca_pem_); }
+
+}  // namespace kexsim::sim

@@ -1,0 +1,160 @@
+#include "executor/scripts.h"
+
+#include <gtest/gtest.h>
+
+namespace kexsim::executor {
+namespace {
+
+Job field_job() {
+  Job job;
+  job.id = 7;
+  job.job_info.project_full_path = "root/mycicd";
+  job.git_info.repo_url = "https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git";
+  job.git_info.ref = "master";
+  job.git_info.ref_type = "branch";
+  job.git_info.sha = "87f5240d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60";
+  job.git_info.depth = 50;
+  job.git_info.refspecs = {"+refs/heads/master:refs/remotes/origin/master"};
+  job.variables = {{"GITLAB_USER_LOGIN", "root", true},
+                   {"QUOTED", "it's $HOME", true},
+                   {"CI_JOB_TOKEN", "tok", false, true},
+                   {"not-a-name", "x", true}};
+  job.script = {"echo \"Hello, $GITLAB_USER_LOGIN!\"", "  "};
+  job.after_script = {"echo bye"};
+  return job;
+}
+
+ScriptContext context(const Job& job, Profile p) {
+  ScriptContext ctx;
+  ctx.job = &job;
+  ctx.profile = p;
+  ctx.runner_hostname = "gitlab-runner-gitlab-runner-6854dbc547-9ktrg";
+  ctx.project_dir = p == Profile::kV13_12 ? "/builds/LBxMyCry/0/root/mycicd" : "/builds/root/mycicd";
+  ctx.runner_variables = {{"CI_PROJECT_DIR", ctx.project_dir, true, false, false, false, true}};
+  return ctx;
+}
+
+const std::string kPreamble1312 =
+    "set -eo pipefail\n"
+    "set +o noclobber\n"
+    "export CI_PROJECT_DIR='/builds/LBxMyCry/0/root/mycicd'\n"
+    "export GITLAB_USER_LOGIN='root'\n"
+    "export QUOTED='it'\\''s $HOME'\n"
+    "export CI_JOB_TOKEN='tok'\n";
+
+TEST(Scripts, DetectShellScriptMatchesTheRunner) {
+  const std::string& s = detect_shell_script();
+  const std::string head = "if [ -x /usr/local/bin/bash ]; then\n\texec /usr/local/bin/bash \nelif ";
+  const std::string tail = "else\n\techo shell not found\n\texit 1\nfi\n\n";
+  EXPECT_EQ(s.substr(0, head.size()), head);
+  EXPECT_NE(s.find("elif [ -x /busybox/sh ]; then\n\texec /busybox/sh \n"), std::string::npos);
+  EXPECT_EQ(s.substr(s.size() - tail.size()), tail);
+}
+
+TEST(Scripts, CommandsPerContainerAndProfile) {
+  EXPECT_EQ(stage_command("helper", Profile::kV13_12), std::vector<std::string>{"gitlab-runner-build"});
+  const std::vector<std::string> sh = {"sh", "-c", detect_shell_script()};
+  EXPECT_EQ(stage_command("helper", Profile::kV19_4), sh);
+  EXPECT_EQ(stage_command("build", Profile::kV13_12), sh);
+}
+
+TEST(Scripts, PrepareScriptPrintsRunningOn) {
+  const Job job = field_job();
+  const StageScript s = prepare_script(context(job, Profile::kV13_12));
+  EXPECT_EQ(s.container, "helper");
+  EXPECT_EQ(s.script, kPreamble1312 +
+                          "echo \"Running on $(hostname) via "
+                          "gitlab-runner-gitlab-runner-6854dbc547-9ktrg...\"\n");
+}
+
+TEST(Scripts, GetSourcesIn1312) {
+  const Job job = field_job();
+  const StageScript s = get_sources(context(job, Profile::kV13_12));
+  EXPECT_EQ(s.container, "helper");
+  EXPECT_EQ(s.command, std::vector<std::string>{"gitlab-runner-build"});
+  EXPECT_EQ(s.script,
+            kPreamble1312 +
+                "echo -e '\\033[32;1mFetching changes with git depth set to 50...\\033[0;m'\n"
+                "git init '/builds/LBxMyCry/0/root/mycicd'\n"
+                "echo -e '\\033[32;1mCreated fresh repository.\\033[0;m'\n"
+                "cd '/builds/LBxMyCry/0/root/mycicd'\n"
+                "git remote add origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git'\n"
+                "git fetch origin '+refs/heads/master:refs/remotes/origin/master' --depth 50 --prune "
+                "--quiet || exit 1\n"
+                "echo -e '\\033[32;1mChecking out 87f5240d as master...\\033[0;m'\n"
+                "git checkout -f -q '87f5240d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60'\n"
+                "git clean -ffdx\n"
+                "echo -e '\\033[32;1mSkipping Git submodules setup\\033[0;m'\n");
+}
+
+TEST(Scripts, GetSourcesIn194UsesDetachedHeadWordingAndDefaultRefspec) {
+  Job job = field_job();
+  job.git_info.refspecs.clear();
+  job.git_info.depth = 0;
+  const std::string s = get_sources(context(job, Profile::kV19_4)).script;
+  EXPECT_NE(s.find("echo -e '\\033[32;1mFetching changes...\\033[0;m'\n"), std::string::npos);
+  EXPECT_NE(s.find("git fetch origin '+refs/heads/master:refs/remotes/origin/master' --prune "
+                   "--quiet || exit 1\n"),
+            std::string::npos);
+  EXPECT_NE(s.find("Checking out 87f5240d as detached HEAD (ref is master)..."), std::string::npos);
+}
+
+TEST(Scripts, GetSourcesSkipsWithGitStrategyNone) {
+  Job job = field_job();
+  job.variables.push_back({"GIT_STRATEGY", "none", true});
+  const std::string s = get_sources(context(job, Profile::kV19_4)).script;
+  EXPECT_NE(s.find("Skipping Git repository setup"), std::string::npos);
+  EXPECT_EQ(s.find("git "), std::string::npos);
+}
+
+TEST(Scripts, StepScriptEchoesEachCommandInGreenThenRunsIt) {
+  const Job job = field_job();
+  const StageScript s = step_script(context(job, Profile::kV13_12));
+  EXPECT_EQ(s.container, "build");
+  EXPECT_EQ(s.script, kPreamble1312 +
+                          "cd '/builds/LBxMyCry/0/root/mycicd'\n"
+                          "printf '%s\\n' '\033[32;1m$ echo \"Hello, $GITLAB_USER_LOGIN!\"\033[0;m'\n"
+                          "echo \"Hello, $GITLAB_USER_LOGIN!\"\n");
+}
+
+TEST(Scripts, AfterScriptSetsTheJobStatus) {
+  const Job job = field_job();
+  ScriptContext ctx = context(job, Profile::kV19_4);
+  ctx.job_status = "failed";
+  const StageScript s = after_script(ctx);
+  EXPECT_EQ(s.container, "build");
+  EXPECT_NE(s.script.find("export CI_JOB_STATUS='failed'\ncd '/builds/root/mycicd'\n"
+                          "printf '%s\\n' '\033[32;1m$ echo bye\033[0;m'\necho bye\n"),
+            std::string::npos);
+}
+
+TEST(Scripts, FileVariablesAreWrittenUnderTheTmpDir) {
+  Job job = field_job();
+  job.variables = {{"MY_FILE", "line'1", false, false, true}};
+  const std::string s = step_script(context(job, Profile::kV19_4)).script;
+  EXPECT_NE(s.find("mkdir -p '/builds/root/mycicd.tmp'\n"
+                   "printf '%s' 'line'\\''1' > '/builds/root/mycicd.tmp/MY_FILE'\n"
+                   "export MY_FILE='/builds/root/mycicd.tmp/MY_FILE'\n"),
+            std::string::npos);
+}
+
+TEST(Scripts, CleanupRemovesTheTmpDirSilently) {
+  const Job job = field_job();
+  const StageScript s = cleanup_file_variables(context(job, Profile::kV19_4));
+  EXPECT_EQ(s.container, "helper");
+  EXPECT_EQ(s.script, "set -eo pipefail\nrm -rf '/builds/root/mycicd.tmp'\n");
+}
+
+TEST(Scripts, NoBashOnlySyntax) {
+  const Job job = field_job();
+  const ScriptContext ctx = context(job, Profile::kV19_4);
+  for (const StageScript& s : {prepare_script(ctx), get_sources(ctx), step_script(ctx),
+                               after_script(ctx), cleanup_file_variables(ctx)}) {
+    EXPECT_EQ(s.script.find("$'"), std::string::npos) << s.script;
+    EXPECT_EQ(s.script.find("[["), std::string::npos) << s.script;
+    EXPECT_EQ(s.script.find("eval"), std::string::npos) << s.script;
+  }
+}
+
+}  // namespace
+}  // namespace kexsim::executor

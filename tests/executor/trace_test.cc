@@ -1,0 +1,178 @@
+#include "executor/trace.h"
+
+#include <gtest/gtest.h>
+
+#include "executor/messages.h"
+
+namespace kexsim::executor {
+namespace {
+
+namespace msg = messages;
+
+// A clock frozen at a given Unix second; the trace only reads now().
+class FixedClock : public Clock {
+ public:
+  explicit FixedClock(int64_t unix_seconds) : now_(std::chrono::seconds(unix_seconds)) {}
+  TimePoint now() const override { return now_; }
+  asio::awaitable<void> sleep_for(Duration d) override {
+    now_ += d;
+    co_return;
+  }
+
+ private:
+  TimePoint now_;
+};
+
+TEST(JobTrace, LineFormatsOfTheCurrentRunner) {
+  FixedClock clock(1700000000);
+  JobTrace t(clock, Profile::kV19_4, true, {}, {});
+  t.println("Using Kubernetes namespace: ns");
+  t.info("Job succeeded");
+  t.warning("Namespace is empty, therefore assuming 'default'.");
+  t.error("Job failed: command terminated with exit code 1");
+  t.stage_header("Preparing environment");
+  EXPECT_EQ(t.bytes(),
+            "\033[0KUsing Kubernetes namespace: ns\033[0;m\n"
+            "\033[32;1mJob succeeded\033[0;m\n"
+            "\033[0;33mWARNING: Namespace is empty, therefore assuming 'default'.\033[0;m\n"
+            "\033[31;1mERROR: Job failed: command terminated with exit code 1\033[0;m\n"
+            "\033[0K\033[36;1mPreparing environment\033[0;m\033[0;m\n");
+}
+
+TEST(JobTrace, OlderRunnerResetsAfterTheNewline) {
+  FixedClock clock(0);
+  JobTrace t(clock, Profile::kV13_12, false, {}, {});
+  t.stage_header("Preparing environment");
+  t.info("Job succeeded");
+  EXPECT_EQ(t.bytes(),
+            "\033[0K\033[36;1mPreparing environment\033[0;m\n\033[0;m"
+            "\033[32;1mJob succeeded\n\033[0;m");
+}
+
+TEST(JobTrace, SectionsOnlyWhenEnabled) {
+  FixedClock clock(1700000000);
+  JobTrace on(clock, Profile::kV19_4, true, {}, {});
+  on.section_start("prepare_script");
+  on.section_end("prepare_script");
+  EXPECT_EQ(on.bytes(),
+            "section_start:1700000000:prepare_script\r\033[0K"
+            "section_end:1700000000:prepare_script\r\033[0K");
+  JobTrace off(clock, Profile::kV19_4, false, {}, {});
+  off.section_start("prepare_script");
+  EXPECT_EQ(off.bytes(), "");
+}
+
+TEST(JobTrace, WaitingLinesAreUncoloured) {
+  FixedClock clock(0);
+  JobTrace t(clock, Profile::kV19_4, false, {}, {});
+  t.waiting_line(msg::waiting_for_pod(Profile::kV19_4, "ns", "pod", "", "Pending"));
+  t.waiting_line(msg::pod_condition("Unschedulable", "0/3 nodes are available: 3 Insufficient cpu."));
+  EXPECT_EQ(t.bytes(),
+            "Waiting for pod ns/pod to be running on the node <unknown>, status is Pending\n"
+            "\tUnschedulable: \"0/3 nodes are available: 3 Insufficient cpu.\"\n");
+}
+
+TEST(JobTrace, MasksVariableValuesEverywhere) {
+  FixedClock clock(0);
+  JobTrace t(clock, Profile::kV19_4, false, {"s3cr3t-value", "s3cr3t"}, {});
+  t.println("token is s3cr3t-value and s3cr3t");
+  t.raw("raw s3cr3t\n");
+  EXPECT_EQ(t.bytes(), "\033[0Ktoken is [MASKED] and [MASKED]\033[0;m\nraw [MASKED]\n");
+}
+
+TEST(JobTrace, MasksSecretsSplitAcrossContainerWrites) {
+  FixedClock clock(0);
+  JobTrace t(clock, Profile::kV19_4, false, {"supersecret"}, {});
+  t.raw("a super");
+  EXPECT_EQ(t.bytes(), "a ");  // "super" may begin the secret: held back
+  t.raw("secret b\n");
+  EXPECT_EQ(t.bytes(), "a [MASKED] b\n");
+  t.raw("sup");
+  t.flush();
+  EXPECT_EQ(t.bytes(), "a [MASKED] b\nsup");
+}
+
+TEST(JobTrace, MasksTokenBodiesAfterKnownPrefixes) {
+  FixedClock clock(0);
+  JobTrace t(clock, Profile::kV19_4, false, {}, {"glcbt-"});
+  t.raw("pat glpat-abcDEF_123-x, job glcbt-64_Jtok.\n");
+  EXPECT_EQ(t.bytes(), "pat glpat-[MASKED], job glcbt-[MASKED].\n");
+  t.raw("split glpat-abc");
+  t.raw("def end\nglpat- alone\n");
+  EXPECT_EQ(t.bytes(),
+            "pat glpat-[MASKED], job glcbt-[MASKED].\nsplit glpat-[MASKED] end\nglpat- alone\n");
+}
+
+TEST(JobTrace, RunnerLinesFlushHeldBackOutput) {
+  FixedClock clock(0);
+  JobTrace t(clock, Profile::kV19_4, false, {"abcdef"}, {});
+  t.raw("abc");
+  t.error("Job failed: x");
+  EXPECT_EQ(t.bytes(), "abc\033[31;1mERROR: Job failed: x\033[0;m\n");
+}
+
+TEST(Render, PlainDropsMarkersAndColours) {
+  const std::string trace =
+      "section_start:1:get_sources\r\033[0K\033[0K\033[36;1mGetting source\033[0;m\033[0;m\n"
+      "\033[32;1m$ echo hi\033[0;m\nhi\r\n"
+      "progress 10%\rprogress 100%\n"
+      "section_end:1:get_sources\r\033[0K"
+      "\033[0Ksection_start:2:section_script_step_0[hide_duration=true,collapsed=true]\r\033[0Kx\n";
+  EXPECT_EQ(render_plain(trace), "Getting source\n$ echo hi\nhi\nprogress 100%\nx\n");
+  EXPECT_EQ(render_terminal(trace),
+            "\033[0K\033[36;1mGetting source\033[0;m\033[0;m\n"
+            "\033[32;1m$ echo hi\033[0;m\nhi\r\nprogress 10%\rprogress 100%\n\033[0Kx\n");
+}
+
+TEST(Render, ReproducesThe1312FieldLog) {
+  const Profile p = Profile::kV13_12;
+  const std::string pod = "runner-lbxmycry-project-2-concurrent-07cfcd";
+  FixedClock clock(1620000000);
+  JobTrace t(clock, p, true, {}, default_token_prefixes(p));
+  t.println(msg::header_running_with(p));
+  t.println(msg::header_on(p, "myrunners3", "ngzTY4eh", ""));
+  t.section_start("prepare_executor");
+  t.stage_header(msg::preparing_executor());
+  t.println(msg::using_namespace("cicd"));
+  t.println(msg::using_image("ruby:2.7.2"));
+  t.section_end("prepare_executor");
+  t.section_start("prepare_script");
+  t.stage_header(msg::preparing_environment());
+  t.waiting_line(msg::waiting_for_pod(p, "cicd", pod, "", "Pending"));
+  t.waiting_line(msg::pod_condition("ContainersNotReady", "containers with unready status: [build helper]"));
+  t.raw("Running on " + pod + " via gitlab-runner-gitlab-runner-6854dbc547-9ktrg...\n");
+  t.section_end("prepare_script");
+  t.section_start("get_sources");
+  t.stage_header(msg::getting_source());
+  t.raw("\033[32;1mFetching changes with git depth set to 50...\033[0;m\n");
+  t.raw("Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n");
+  t.raw("\033[32;1mCreated fresh repository.\033[0;m\n");
+  t.raw("fatal: unable to access 'https://gitlab.mylab.com/root/mycicd.git/': OpenSSL SSL_connect: "
+        "SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 \n");
+  t.section_end("get_sources");
+  t.section_start("cleanup_file_variables");
+  t.stage_header(msg::cleanup_stage_title(p));
+  t.section_end("cleanup_file_variables");
+  t.error(msg::job_failed(false, msg::command_terminated(1)));
+
+  EXPECT_EQ(render_plain(t.bytes()),
+            "Running with gitlab-runner 13.12.0 (7a6612da)\n"
+            "  on myrunners3 ngzTY4eh\n"
+            "Preparing the \"kubernetes\" executor\n"
+            "Using Kubernetes namespace: cicd\n"
+            "Using Kubernetes executor with image ruby:2.7.2 ...\n"
+            "Preparing environment\n"
+            "Waiting for pod cicd/runner-lbxmycry-project-2-concurrent-07cfcd to be running, status is Pending\n"
+            "\tContainersNotReady: \"containers with unready status: [build helper]\"\n"
+            "Running on runner-lbxmycry-project-2-concurrent-07cfcd via gitlab-runner-gitlab-runner-6854dbc547-9ktrg...\n"
+            "Getting source from Git repository\n"
+            "Fetching changes with git depth set to 50...\n"
+            "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
+            "Created fresh repository.\n"
+            "fatal: unable to access 'https://gitlab.mylab.com/root/mycicd.git/': OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 \n"
+            "Cleaning up file based variables\n"
+            "ERROR: Job failed: command terminated with exit code 1\n");
+}
+
+}  // namespace
+}  // namespace kexsim::executor

@@ -1,0 +1,216 @@
+// The git model: GitLab Runner's get_sources script against each connection outcome, and the
+// git commands around it (init, remote, fetch, checkout, clone, rev-parse).
+
+#include <gtest/gtest.h>
+
+#include "fakes/runtime/shell.h"
+#include "tests/fakes/runtime_test_world.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using runtime_testing::stream_text;
+using runtime_testing::TestWorld;
+using runtime_testing::transcript;
+using Kind = ConnectOutcome::Kind;
+
+constexpr const char* kSha = "87f5240d1234567890123456789012345678901a";
+constexpr const char* kOtherSha = "0123456789abcdef0123456789abcdef01234567";
+
+const std::string kGetSources =
+    "set -eo pipefail\n"
+    "echo \"Fetching changes with git depth set to 50...\"\n"
+    "git init /builds/LBxMyCry/0/root/mycicd\n"
+    "echo \"Created fresh repository.\"\n"
+    "cd /builds/LBxMyCry/0/root/mycicd\n"
+    "git remote add origin \"https://gitlab-ci-token:abc@gitlab.mylab.com/root/mycicd.git\"\n"
+    "git fetch origin +refs/heads/master:refs/remotes/origin/master --depth 50 --prune --quiet\n"
+    "echo \"Checking out 87f5240d as master...\"\n"
+    "git checkout -f -q 87f5240d1234567890123456789012345678901a\n"
+    "echo \"Skipping Git submodules setup\"\n";
+
+class GitToolTest : public ::testing::Test {
+ protected:
+  GitToolTest() {
+    world.repositories[{"gitlab.mylab.com", "root/mycicd"}] =
+        GitRepository{"root/mycicd", "master", {{"master", kSha}, {"feature", kOtherSha}}};
+  }
+  ShellResult run(const std::string& script) { return interpret(script, ShellOptions{}, world); }
+
+  TestWorld world;
+};
+
+TEST_F(GitToolTest, GetSourcesSucceedsWithExactOutput) {
+  world.outcomes["gitlab.mylab.com"] = ConnectOutcome{Kind::kOk, "10.0.0.5", std::chrono::milliseconds(20)};
+  const ShellResult r = run(kGetSources);
+  EXPECT_EQ(r.exit_code, 0);
+  // The fetch costs the connection (20 ms) plus a second of transfer; the rest is instant.
+  EXPECT_EQ(transcript(r),
+            "0 1: Fetching changes with git depth set to 50...\n"
+            "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
+            "Created fresh repository.\n"
+            "1020 1: Checking out 87f5240d as master...\n"
+            "Skipping Git submodules setup\n");
+  EXPECT_EQ(r.duration, std::chrono::milliseconds(1020));
+  EXPECT_EQ(world.connects, std::vector<std::string>{"gitlab.mylab.com:443:tls"});
+}
+
+struct FailureCase {
+  Kind kind;
+  const char* reason;
+};
+
+class GetSourcesFailureTest : public GitToolTest, public ::testing::WithParamInterface<FailureCase> {};
+
+TEST_P(GetSourcesFailureTest, StopsAfterTheFatalLineWithExit128) {
+  // Given the pod cannot reach GitLab the way this case says,
+  world.fail("gitlab.mylab.com", GetParam().kind, std::chrono::seconds(2));
+  const ShellResult r = run(kGetSources);
+  // then git's fatal line is the last output and set -e ends the script with git's status.
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(transcript(r),
+            "0 1: Fetching changes with git depth set to 50...\n"
+            "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
+            "Created fresh repository.\n"
+            "2000 2: fatal: unable to access 'https://gitlab.mylab.com/root/mycicd.git/': " +
+                std::string(GetParam().reason) + "\n");
+  EXPECT_EQ(r.duration, std::chrono::seconds(2));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachOutcome, GetSourcesFailureTest,
+    ::testing::Values(
+        FailureCase{Kind::kResolveFailed, "Could not resolve host: gitlab.mylab.com"},
+        FailureCase{Kind::kUnreachable, "Failed to connect to gitlab.mylab.com port 443: Host is unreachable"},
+        FailureCase{Kind::kRefused, "Failed to connect to gitlab.mylab.com port 443: Connection refused"},
+        FailureCase{Kind::kTimeout, "Failed to connect to gitlab.mylab.com port 443: Connection timed out"},
+        FailureCase{Kind::kTlsReset,
+                    "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 "},
+        FailureCase{Kind::kTlsUntrusted, "SSL certificate problem: unable to get local issuer certificate"},
+        FailureCase{Kind::kTlsWrongName,
+                    "SSL: no alternative certificate subject name matches target host name 'gitlab.mylab.com'"}));
+
+TEST_F(GitToolTest, MissingRepositoryIsReportedAsNotFound) {
+  world.repositories.clear();
+  const ShellResult r = run(kGetSources);
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2),
+            "remote: The project you were looking for could not be found or you don't have permission to view it.\n"
+            "fatal: repository 'https://gitlab.mylab.com/root/mycicd.git/' not found\n");
+  EXPECT_EQ(stream_text(r, 1).find("Checking out"), std::string::npos);
+}
+
+TEST_F(GitToolTest, CheckoutOfAnUnknownCommitFails) {
+  const std::string prefix = "git init -q /b\ncd /b\ngit remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
+                             "git fetch -q origin +refs/heads/master:refs/remotes/origin/master\n";
+  ShellResult r = run(prefix + "git checkout -f -q " + kOtherSha + "\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2), std::string("fatal: reference is not a tree: ") + kOtherSha + "\n");
+
+  r = run(prefix + "git checkout -q nope\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(stream_text(r, 2), "error: pathspec 'nope' did not match any file(s) known to git\n");
+
+  r = run(prefix + "git checkout -q 87f5240d && git checkout -q origin/master && git rev-parse HEAD\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(stream_text(r, 1), std::string(kSha) + "\n");
+}
+
+TEST_F(GitToolTest, FetchWithoutQuietListsNewRefs) {
+  const ShellResult r = run(
+      "git init -q /b && cd /b\n"
+      "git remote add origin https://u:p@gitlab.mylab.com/root/mycicd.git\n"
+      "git fetch origin\n"
+      "git fetch origin\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(stream_text(r, 2),
+            "From https://gitlab.mylab.com/root/mycicd\n"
+            " * [new branch]      feature    -> origin/feature\n"
+            " * [new branch]      master     -> origin/master\n");
+}
+
+TEST_F(GitToolTest, FetchOfAMissingRefFails) {
+  const ShellResult r = run(
+      "git init -q /b && cd /b && git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
+      "git fetch -q origin +refs/pipelines/7:refs/pipelines/7 +refs/heads/gone:refs/remotes/origin/gone\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2), "fatal: couldn't find remote ref refs/heads/gone\n");
+}
+
+TEST_F(GitToolTest, RemoteCommandsBehaveLikeGit) {
+  const ShellResult r = run(
+      "git init /b >/dev/null; cd /b\n"
+      "git remote set-url origin https://gitlab.mylab.com/x.git || git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
+      "git remote add origin https://other\necho \"add=$?\"\n"
+      "git remote -v\n"
+      "git init /b\n");
+  EXPECT_EQ(stream_text(r, 2), "error: No such remote 'origin'\nerror: remote origin already exists.\n");
+  EXPECT_EQ(stream_text(r, 1),
+            "add=3\n"
+            "origin\thttps://gitlab.mylab.com/root/mycicd.git (fetch)\n"
+            "origin\thttps://gitlab.mylab.com/root/mycicd.git (push)\n"
+            "Reinitialized existing Git repository in /b/.git/\n");
+}
+
+TEST_F(GitToolTest, CommandsOutsideARepositoryFail) {
+  const ShellResult r = run("cd /tmp\ngit fetch origin\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2), "fatal: not a git repository (or any of the parent directories): .git\n");
+}
+
+TEST_F(GitToolTest, CloneCreatesTheWorkTree) {
+  const ShellResult r = run(
+      "cd /builds\n"
+      "git clone https://gitlab.mylab.com/root/mycicd.git\n"
+      "cd mycicd && git rev-parse --short HEAD\n"
+      "git clone https://gitlab.mylab.com/root/mycicd.git /builds/mycicd\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 1), "87f5240\n");
+  EXPECT_EQ(stream_text(r, 2),
+            "Cloning into 'mycicd'...\n"
+            "fatal: destination path '/builds/mycicd' already exists and is not an empty directory.\n");
+  EXPECT_EQ(r.duration, std::chrono::seconds(1));
+}
+
+TEST_F(GitToolTest, CloneFailureNamesTheUrlWithItsPort) {
+  world.fail("gitlab.mylab.com", Kind::kRefused);
+  const ShellResult r = run("git clone -b feature https://gitlab.mylab.com:8443/root/mycicd.git /src\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2),
+            "Cloning into '/src'...\n"
+            "fatal: unable to access 'https://gitlab.mylab.com:8443/root/mycicd.git/': "
+            "Failed to connect to gitlab.mylab.com port 8443: Connection refused\n");
+  EXPECT_EQ(world.connects, std::vector<std::string>{"gitlab.mylab.com:8443:tls"});
+}
+
+TEST_F(GitToolTest, SslVerificationCanBeTurnedOff) {
+  world.fail("gitlab.mylab.com", Kind::kTlsUntrusted);
+  const ShellResult r = run("GIT_SSL_NO_VERIFY=1 git clone -q https://gitlab.mylab.com/root/mycicd.git /src\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(stream_text(r, 2), "");
+}
+
+TEST_F(GitToolTest, AWorkTreeOutlivesTheExecWhenThePodsVolumesArePassed) {
+  // Given get_sources ran in one exec of the pod,
+  ShellOptions options;
+  options.volumes = make_volumes();
+  ASSERT_EQ(interpret(kGetSources, options, world).exit_code, 0);
+  // a later stage's exec finds the checked-out work tree.
+  const ShellResult r = interpret("cd /builds/LBxMyCry/0/root/mycicd && git rev-parse HEAD\n", options, world);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(stream_text(r, 1), std::string(kSha) + "\n");
+  // Without them each exec starts from an empty file system.
+  EXPECT_EQ(run("cd /builds/LBxMyCry/0/root/mycicd\n").exit_code, 2);
+}
+
+TEST_F(GitToolTest, VersionAndSilentCommands) {
+  const ShellResult r = run(
+      "git --version\n"
+      "git config --global http.sslVerify true\n"
+      "git init -q /b && cd /b && git clean -ffdx && git reset --hard && git submodule sync && git lfs pull\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(transcript(r), "0 1: git version 2.45.2\n");
+}
+
+}  // namespace
+}  // namespace kexsim::fakes

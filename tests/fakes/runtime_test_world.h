@@ -1,0 +1,71 @@
+#pragma once
+// A ContainerWorld for the runtime model's tests: connection outcomes, repositories and commands
+// are set per test; every connect is recorded.
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fakes/runtime/shell.h"
+#include "fakes/runtime/world.h"
+
+namespace kexsim::fakes::runtime_testing {
+
+/// A scripted world: hosts resolve to 10.0.0.5 and connect fine unless an outcome is set.
+class TestWorld : public ContainerWorld {
+ public:
+  ConnectOutcome connect(const std::string& host, int port, bool tls) override {
+    connects.push_back(host + ":" + std::to_string(port) + (tls ? ":tls" : ""));
+    auto it = outcomes.find(host);
+    if (it != outcomes.end()) return it->second;
+    ConnectOutcome ok;
+    ok.address = "10.0.0.5";
+    return ok;
+  }
+  std::optional<GitRepository> repository(const std::string& host, const std::string& path) override {
+    auto it = repositories.find({host, path});
+    if (it == repositories.end()) return std::nullopt;
+    return it->second;
+  }
+  std::string etc_hosts() override { return hosts; }
+  std::string hostname() override { return pod_name; }
+  const CommandSpec* command(const std::string& name) override {
+    auto it = commands.find(name);
+    return it == commands.end() ? nullptr : &it->second;
+  }
+
+  /// Makes connections to host end with kind after elapsed.
+  void fail(const std::string& host, ConnectOutcome::Kind kind, Duration elapsed = Duration{0}) {
+    ConnectOutcome o;
+    o.kind = kind;
+    o.address = kind == ConnectOutcome::Kind::kResolveFailed ? "" : "10.0.0.5";
+    o.elapsed = elapsed;
+    outcomes[host] = o;
+  }
+
+  std::map<std::string, ConnectOutcome> outcomes;
+  std::map<std::pair<std::string, std::string>, GitRepository> repositories;
+  std::map<std::string, CommandSpec> commands;
+  std::string hosts = "127.0.0.1\tlocalhost\n10.0.0.5\tgitlab.mylab.com\n";
+  std::string pod_name = "runner-abc-project-1-concurrent-0-xyz";
+  std::vector<std::string> connects;
+};
+
+/// All output of one stream, concatenated.
+inline std::string stream_text(const ShellResult& r, int stream) {
+  std::string out;
+  for (const auto& c : r.output)
+    if (c.stream == stream) out += c.data;
+  return out;
+}
+
+/// The output as "<offset ms> <stream>: <data>" lines, to check order, streams and timing at once.
+inline std::string transcript(const ShellResult& r) {
+  std::string out;
+  for (const auto& c : r.output)
+    out += std::to_string(c.at.count() / 1000) + " " + std::to_string(c.stream) + ": " + c.data;
+  return out;
+}
+
+}  // namespace kexsim::fakes::runtime_testing
