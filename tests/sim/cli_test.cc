@@ -1,0 +1,61 @@
+// The command line's contract: exit codes and where-and-what error messages for bad input.
+#include "sim/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace kexsim::sim {
+namespace {
+
+int run(std::vector<std::string> args) {
+  args.insert(args.begin(), "kexsim");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return run_cli(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string data(const std::string& name) { return std::string(KEXSIM_SOURCE_DIR) + "/tests/data/" + name; }
+
+TEST(Cli, BrokenConfigInsideAScenarioNamesItsLineAndColumnAndExits3) {
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  const int code = run({"run", "--no-color", data("broken-config.toml")});
+  const std::string err = testing::internal::GetCapturedStderr();
+  testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, 3);
+  // The unterminated string starts on line 9 of the scenario file (line 4 of the embedded config).
+  EXPECT_NE(err.find("broken-config.toml:9:"), std::string::npos) << err;
+}
+
+TEST(Cli, UnknownScenarioKeyIsReportedWithASuggestionAndExits3) {
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  const int code = run({"run", "--no-color", data("broken-scenario.toml")});
+  const std::string err = testing::internal::GetCapturedStderr();
+  testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, 3);
+  EXPECT_NE(err.find("broken-scenario.toml:16:1"), std::string::npos) << err;
+  EXPECT_NE(err.find("status"), std::string::npos) << err;
+}
+
+TEST(Cli, UsageErrorsExit2) {
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run({"run"}), 2);
+  EXPECT_EQ(run({"frobnicate"}), 2);
+  testing::internal::GetCapturedStderr();
+  testing::internal::GetCapturedStdout();
+}
+
+TEST(Cli, CheckOfTheLibraryPassesAndPrintsTheSummaryLine) {
+  testing::internal::CaptureStdout();
+  const int code = run({"check", "--no-color", std::string(KEXSIM_SOURCE_DIR) + "/scenarios/basics"});
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("2 passed, 0 failed"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace kexsim::sim
