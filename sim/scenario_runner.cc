@@ -311,6 +311,10 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
   result.virtual_duration = clock.elapsed();
   if (!ran) result.error = ran.error().describe();
   else if (report && !*report) result.error = report->error().describe();
+  else if (report && !(*report)->log.empty()) {
+    // The runner could not take a job (e.g. a payload it cannot parse): that is a run error too.
+    for (const auto& line : (*report)->log) result.error += (result.error.empty() ? "" : "\n") + line;
+  }
 
   for (auto& server : servers) server->stop();
   io.restart();
