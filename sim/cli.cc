@@ -71,6 +71,7 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
     }
     std::cout << st.bold("== " + scenario->name) << " (" << file << ", seed " << run->seed << ")\n";
     if (!scenario->reproduces.empty()) std::cout << "   reproduces: " << scenario->reproduces << "\n";
+    for (const auto& w : run->warnings) std::cout << "   config.toml warning: " << w << "\n";
     std::cout << "\n";
     if (raw)
       std::cout << run->trace;
@@ -116,6 +117,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
     const auto wall_start = std::chrono::steady_clock::now();
     auto scenario = load_scenario(file);
     std::string failure;
+    std::vector<std::string> warnings;
     if (!scenario) {
       failure = "invalid scenario: " + scenario.error().describe();
       jc.name = fs::path(file).stem().string();
@@ -128,6 +130,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
       if (!run) {
         failure = run.error().describe();
       } else {
+        warnings = run->warnings;
         jc.system_out = executor::render_plain(run->trace);
         jc.virtual_seconds = std::chrono::duration<double>(run->virtual_duration).count();
         if (!run->error.empty()) failure = "run error: " + run->error;
@@ -149,6 +152,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
     if (failure.empty()) {
       ++passed;
       std::cout << st.green("PASS") << " " << label << "\n";
+      for (const auto& w : warnings) std::cout << "    config.toml warning: " << w << "\n";
     } else {
       ++failed;
       std::cout << st.red("FAIL") << " " << label << "\n";

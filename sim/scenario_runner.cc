@@ -184,6 +184,7 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
                       s.path + ":" + std::to_string(s.runner_config_line));
   }
   const executor::RunnerConfig& first = config->runners.front();
+  for (const auto& w : config->warnings) result.warnings.push_back(w.where + ": " + w.message);
 
   boost::asio::io_context io;
   TimePoint start;

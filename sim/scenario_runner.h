@@ -31,6 +31,7 @@ struct RunResult {
   std::vector<std::string> leftovers;  ///< "pods/cicd/name" for everything the job left behind
   std::vector<Verdict> verdicts;
   std::string error;                ///< a run that could not complete (stall, timeout, crash)
+  std::vector<std::string> warnings;  ///< config.toml keys the executor ignored, with file:line:column
   Duration virtual_duration{0};
   std::string digest;               ///< of the traces and both call logs: equal across runs with one seed
 

@@ -59,3 +59,19 @@ TEST(Cli, CheckOfTheLibraryPassesAndPrintsTheSummaryLine) {
 
 }  // namespace
 }  // namespace kexsim::sim
+
+namespace kexsim::sim {
+namespace {
+
+TEST(Cli, UnsupportedConfigKeysAreWarnedAboutWithTheirPositionNotDropped) {
+  testing::internal::CaptureStdout();
+  const int code = run({"run", "--no-color", data("unsupported-key.toml")});
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("unsupported-key.toml:20:5: key \"runners.kubernetes.cap_add\" is not supported by kexsim yet"),
+            std::string::npos)
+      << out;
+}
+
+}  // namespace
+}  // namespace kexsim::sim
