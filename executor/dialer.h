@@ -21,6 +21,8 @@ namespace asio = boost::asio;
 /// Errors carry Go's wording, since that is what GitLab Runner prints, e.g.
 /// "dial tcp 10.0.0.216:443: connect: connection refused" or
 /// "dial tcp: lookup gitlab.mylab.com on 127.0.0.53:53: no such host".
+/// A dial is not counted as in flight by its caller: a Dialer may wait on the Clock (a connect
+/// timeout), and must count its own real socket work (Clock::io_begin/io_end) itself.
 class Dialer {
  public:
   virtual ~Dialer() = default;

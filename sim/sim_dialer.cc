@@ -15,11 +15,7 @@ asio::awaitable<Result<asio::ip::tcp::socket>> SimDialer::dial(const std::string
   }
   const fakes::Reach reach = network_.reach_from_runner(*address, port);
   if (reach != fakes::Reach::kReachable) {
-    // The caller counts its request as in flight; a failing connect that takes virtual time must
-    // step out of that count while it waits, or time could never reach its end.
-    clock_.io_end();
     co_await clock_.sleep_for(fakes::connect_cost(reach));
-    clock_.io_begin();
     co_return make_error(fakes::Network::go_dial_error(reach, *address, port));
   }
   const fakes::HostEntry* entry = network_.host_at(*address, port);

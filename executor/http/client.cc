@@ -460,8 +460,10 @@ namespace {
 
 /// Dials and, for https, runs the TLS handshake with Go's verification verdicts. Returns the
 /// connection or the cause of failure (without the method/URL prefix).
-asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer& dialer, const Url& url,
+asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer& dialer, Clock& clock, const Url& url,
                                                                         ssl::context* ctx, bool insecure) {
+  // The dial is not counted as in flight: a dialer may wait on the clock (a connect timeout) and
+  // counts its own socket work. Once connected, the handshake is a conversation with the peer.
   auto socket = co_await dialer.dial(url.host, url.port);
   if (!socket) co_return socket.error();
   error_code ec;
@@ -493,7 +495,9 @@ asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer&
       return true;
     });
   }
+  InFlight handshake(clock);
   co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+  handshake.release();
   if (auto verdict = go_verify_error(*findings, url.host)) co_return make_error(*verdict);
   if (ec) co_return make_error(go_cause(ec, false));
   co_return conn;
@@ -526,7 +530,6 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::request(HttpClientReques
   message.body() = std::move(req.body);
   message.prepare_payload();
 
-  InFlight flight(clock_);
   const std::string key = url->key();
   std::unique_ptr<Connection> conn;
   if (auto it = idle_.find(key); it != idle_.end()) {
@@ -536,10 +539,11 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::request(HttpClientReques
   bool reused = conn != nullptr;
   for (;;) {
     if (!conn) {
-      auto fresh = co_await connect(dialer_, *url, ctx, tls_.insecure_skip_verify);
+      auto fresh = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify);
       if (!fresh) co_return url_error(req.method, req.url, fresh.error().message);
       conn = std::move(*fresh);
     }
+    InFlight flight(clock_);  // from the request's first byte to the response's last
     // Not a conditional expression: g++ 12 mishandles co_await inside ?: (double destruction).
     Exchange x;
     if (conn->secure)
@@ -570,9 +574,9 @@ asio::awaitable<Result<ExecStreamResult>> HttpClient::exec_websocket(
     if (!c) co_return url_error("GET", url_text, c.error().message);
     ctx = *c;
   }
-  InFlight flight(clock_);
-  auto conn = co_await connect(dialer_, *url, ctx, tls_.insecure_skip_verify);
+  auto conn = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify);
   if (!conn) co_return url_error("GET", url_text, conn.error().message);
+  InFlight flight(clock_);  // the upgrade request until its 101; run_exec releases it
   auto& c = **conn;
   if (c.secure)
     co_return co_await run_exec(*c.secure, clock_, flight, *url, url_text, headers, stdin_data, on_output);
