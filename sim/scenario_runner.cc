@@ -22,6 +22,7 @@
 #include "fakes/network/network.h"
 #include "sim/sim_dialer.h"
 #include "sim/virtual_clock.h"
+#include "sim/world.h"
 
 namespace kexsim::sim {
 namespace {
@@ -29,8 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kKubeAddress = "10.96.0.1";
-constexpr const char* kKubeName = "kubernetes.default.svc";
 
 /// A private directory for the executor's in-cluster files, removed when the run ends.
 struct RunDir {
@@ -47,31 +46,6 @@ struct RunDir {
     std::ofstream(path / name, std::ios::binary) << content;
   }
 };
-
-/// host[:port] of a URL, with the scheme's default port.
-void split_url(const std::string& url, std::string& host, int& port) {
-  std::string rest = url;
-  port = 443;
-  if (auto p = rest.find("://"); p != std::string::npos) {
-    if (rest.substr(0, p) == "http") port = 80;
-    rest = rest.substr(p + 3);
-  }
-  rest = rest.substr(0, rest.find('/'));
-  if (auto c = rest.find(':'); c != std::string::npos) {
-    port = std::atoi(rest.c_str() + c + 1);
-    rest = rest.substr(0, c);
-  }
-  host = rest;
-}
-
-fakes::TlsBehaviour tls_behaviour(const std::string& s) {
-  if (s == "none") return fakes::TlsBehaviour::kNone;
-  if (s == "reset") return fakes::TlsBehaviour::kReset;
-  if (s == "untrusted") return fakes::TlsBehaviour::kUntrusted;
-  if (s == "wrong-name") return fakes::TlsBehaviour::kWrongName;
-  if (s == "expired") return fakes::TlsBehaviour::kExpired;
-  return fakes::TlsBehaviour::kOk;
-}
 
 std::string hex64(uint64_t v) {
   char buf[17];
@@ -97,25 +71,6 @@ std::vector<std::string> split_lines(const std::string& text) {
     start = end + 1;
   }
   return lines;
-}
-
-/// The TLS identity of one served host: a certificate as the scenario wants it to look.
-Result<fakes::ServerTls> server_tls(const CertificateAuthority& ca, const CertificateAuthority& rogue,
-                                    const fakes::HostEntry& host, std::vector<std::string> names) {
-  fakes::ServerTls tls;
-  names.push_back(host.address);
-  Result<KeyPair> pair = make_error("unreachable");
-  switch (host.tls) {
-    case fakes::TlsBehaviour::kUntrusted: pair = rogue.issue(names); break;
-    case fakes::TlsBehaviour::kWrongName: pair = ca.issue({"wrong-name.invalid"}); break;
-    case fakes::TlsBehaviour::kExpired: pair = ca.issue(names, true); break;
-    default: pair = ca.issue(names); break;
-  }
-  if (!pair) return pair.error();
-  tls.cert_pem = pair->cert_pem;
-  tls.key_pem = pair->key_pem;
-  tls.reset_handshake = host.tls == fakes::TlsBehaviour::kReset;
-  return tls;
 }
 
 void check(RunResult& r, std::string expectation, bool ok, std::string actual) {
@@ -183,107 +138,22 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
     return make_error("the runner config has no [[runners]] entry", "add one [[runners]] block with executor = \"kubernetes\"",
                       s.path + ":" + std::to_string(s.runner_config_line));
   }
-  const executor::RunnerConfig& first = config->runners.front();
   for (const auto& w : config->warnings) result.warnings.push_back(w.where + ": " + w.message);
 
   boost::asio::io_context io;
   TimePoint start;
   parse_rfc3339("2026-01-01T09:00:00Z", start);
   VirtualClock clock(io, start);
+  auto started = SimWorld::start(s, *config, result.seed, io, clock);
+  if (!started) return started.error();
+  SimWorld& world = **started;
   Random root(result.seed);
-
-  // The simulated network: the scenario's hosts, plus GitLab and the API server where it names none.
-  fakes::Network network;
-  bool has_gitlab = false, has_kube = false;
-  for (const auto& h : s.hosts) {
-    network.add_host({h.name, h.address, h.port, h.serves, tls_behaviour(h.tls)});
-    has_gitlab |= h.serves == "gitlab";
-    has_kube |= h.serves == "kubernetes";
-  }
-  std::string gitlab_host;
-  int gitlab_port = 443;
-  split_url(s.gitlab_url.empty() ? first.url : s.gitlab_url, gitlab_host, gitlab_port);
-  if (!has_gitlab) network.add_host({gitlab_host, "192.0.2.10", gitlab_port, "gitlab", fakes::TlsBehaviour::kOk});
-  std::string kube_host = kKubeName, kube_address = kKubeAddress;
-  int kube_port = 443;
-  if (!first.kubernetes.host.empty()) split_url(first.kubernetes.host, kube_host, kube_port);
-  if (!has_kube) {
-    const std::string address = fakes::is_ip_literal(kube_host) ? kube_host : kKubeAddress;
-    network.add_host({kube_host, address, kube_port, "kubernetes", fakes::TlsBehaviour::kOk});
-  }
-  network.set_runner_rules({s.runner_view.dns, s.runner_view.unreachable, s.runner_view.refused, s.runner_view.timeout});
-  network.set_pod_rules({s.pod_view.dns, s.pod_view.unreachable, s.pod_view.refused, s.pod_view.timeout});
-  network.set_cluster_dns(s.cluster_dns);
-
-  // TLS: one simulation CA everyone trusts, and a rogue one for "untrusted" hosts.
-  auto ca = CertificateAuthority::create("kexsim simulation CA");
-  auto rogue = CertificateAuthority::create("untrusted CA");
-  if (!ca || !rogue) return make_error("could not create the simulation CA: " + (!ca ? ca.error() : rogue.error()).message);
-
-  // The fakes.
-  fakes::FakeGitLab gitlab(clock, root.fork("gitlab"), "https://" + gitlab_host, first.token);
-  for (const auto& job : s.jobs) gitlab.enqueue(job);
-  fakes::PodWorldFactory worlds(network, gitlab, s.commands);
-  fakes::KubeApiServer kube(clock, root.fork("kubernetes"), worlds);
-  kube.set_pod_timing({std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s.pod_pending_seconds)),
-                       s.pod_never_starts, "node-1"});
-  std::vector<std::string> namespaces = s.namespaces;
-  if (std::find(namespaces.begin(), namespaces.end(), "default") == namespaces.end()) namespaces.push_back("default");
-  for (const auto& ns : namespaces) {
-    if (auto st = kube.seed({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}); !st) return st.error();
-    if (auto st = kube.seed({{"apiVersion", "v1"}, {"kind", "ServiceAccount"},
-                             {"metadata", {{"name", "default"}, {"namespace", ns}}}});
-        !st)
-      return st.error();
-  }
-  for (const auto& object : s.cluster_objects)
-    if (auto st = kube.seed(object); !st) return st.error();
-  const std::string runner_token = "kexsim-runner-" + root.fork("token").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
-  {
-    std::vector<std::string> groups;
-    const std::string& id = s.runner_identity;
-    if (id.rfind("system:serviceaccount:", 0) == 0) {
-      const std::string ns = id.substr(22, id.find(':', 22) - 22);
-      groups = {"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"};
-    } else {
-      groups = {"system:authenticated"};
-    }
-    kube.add_token(runner_token, id, groups);
-    if (!first.kubernetes.bearer_token.empty()) kube.add_token(first.kubernetes.bearer_token, id, groups);
-  }
-
-  // Servers on loopback, each with the certificate its scenario asks for.
-  std::vector<std::unique_ptr<fakes::HttpServer>> servers;
-  for (size_t i = 0; i < network.hosts().size(); ++i) {
-    const fakes::HostEntry& h = network.hosts()[i];
-    if (h.serves.empty()) continue;
-    std::vector<std::string> names;
-    for (const auto& other : network.hosts())
-      if (other.serves == h.serves) names.push_back(other.name);
-    if (h.serves == "kubernetes") {
-      names.push_back(kKubeName);
-      names.push_back("kubernetes.default.svc.cluster.local");
-      names.push_back(kKubeAddress);
-    }
-    std::optional<fakes::ServerTls> tls;
-    if (h.tls != fakes::TlsBehaviour::kNone) {
-      auto t = server_tls(*ca, *rogue, h, names);
-      if (!t) return t.error();
-      tls = *t;
-    }
-    fakes::HttpHandler& handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler&>(gitlab) : kube;
-    auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, handler, h.name, tls);
-    auto port = server->listen();
-    if (!port) return port.error();
-    network.bind(i, *port);
-    servers.push_back(std::move(server));
-  }
 
   // The executor, as it would run in a pod of this cluster.
   RunDir dir;
-  dir.write("token", runner_token);
-  dir.write("ca.crt", ca->cert_pem());
-  dir.write("namespace", namespaces.front());
+  dir.write("token", world.runner_token());
+  dir.write("ca.crt", world.ca().cert_pem());
+  dir.write("namespace", world.namespaces().front());
   executor::ExecutorEnvironment env;
   env.hostname = s.runner_hostname;
   Random exec_random = root.fork("executor");
@@ -293,7 +163,7 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
   env.profile = *profile;
   env.in_cluster.env = {{"KUBERNETES_SERVICE_HOST", kKubeAddress}, {"KUBERNETES_SERVICE_PORT", "443"}};
   env.in_cluster.service_account_dir = dir.path.string();
-  SimDialer dialer(network, clock, ca->cert_pem());
+  SimDialer dialer(world.network(), clock, world.ca().cert_pem());
   executor::Runner runner(io.get_executor(), clock, exec_random, dialer, *config, env);
 
   bool done = false;
@@ -317,9 +187,11 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
     for (const auto& line : (*report)->log) result.error += (result.error.empty() ? "" : "\n") + line;
   }
 
-  for (auto& server : servers) server->stop();
+  world.stop();
   io.restart();
   io.poll();
+  fakes::FakeGitLab& gitlab = world.gitlab();
+  fakes::KubeApiServer& kube = world.kube();
 
   if (!gitlab.jobs().empty()) {
     const auto& job = gitlab.jobs().front();
@@ -330,7 +202,7 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
   }
   result.kube_calls = kube.call_log();
   result.gitlab_calls = gitlab.call_log();
-  for (const auto& ns : namespaces) {
+  for (const auto& ns : world.namespaces()) {
     for (const auto& kind : {"pods", "secrets"})
       for (const auto& name : kube.names(kind, ns)) result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
