@@ -113,11 +113,13 @@ asio::awaitable<JobOutcome> Execution::run() {
   std::optional<Failure> failure = co_await prepare_executor();
   if (!failure) failure = co_await prepare_environment();
   if (!failure) failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
-  if (!failure) failure = co_await run_stage(step_script(scripts_), "step_script", messages::executing_step_script());
-  if (!failure && !job_.after_script.empty()) {
-    // after_script failures are reported but never fail the job.
-    scripts_.job_status = "success";
-    (void)co_await run_stage(after_script(scripts_), "after_script", messages::running_after_script());
+  if (!failure) {
+    failure = co_await run_stage(step_script(scripts_), "step_script", messages::executing_step_script());
+    // after_script follows the script whatever its result; its own failures never fail the job.
+    if (!job_.after_script.empty()) {
+      scripts_.job_status = failure ? "failed" : "success";
+      (void)co_await run_stage(after_script(scripts_), "after_script", messages::running_after_script());
+    }
   }
   if (!pod_name_.empty() && kube_) {
     (void)co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
