@@ -13,6 +13,7 @@
 #include "sim/junit.h"
 #include "sim/scenario.h"
 #include "sim/scenario_runner.h"
+#include "sim/serve.h"
 
 namespace kexsim::sim {
 namespace {
@@ -213,6 +214,16 @@ int run_cli(int argc, char** argv) {
   check->add_option("--junit", junit, "Write a JUnit XML report here (for GitLab's test reports)");
   check->add_flag("--no-color", no_color, "Never colour the output");
 
+  ServeOptions serve_options;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "Start a scenario's fake Kubernetes API server and GitLab in real time, for kubectl and other clients");
+  serve_cmd->add_option("scenario", serve_options.scenario, "Scenario file (*.toml)")->required()->check(CLI::ExistingFile);
+  serve_cmd->add_option("--seed", serve_options.seed, "Seed for every random choice (default: the scenario's)");
+  serve_cmd->add_option("--dir", serve_options.dir,
+                        "Write ca.crt and kubeconfig here (default: a new temporary directory, removed at exit)");
+  serve_cmd->add_option("--for", serve_options.for_seconds, "Stop after this many seconds (default: at Ctrl-C)")
+      ->check(CLI::NonNegativeNumber);
+
   auto* list = app.add_subcommand("list", "List the scenarios in a library");
   list->add_option("paths", list_dirs, "Scenario directories")->check(CLI::ExistingPath);
 
@@ -224,6 +235,7 @@ int run_cli(int argc, char** argv) {
   }
   if (*run) return cmd_run(run_files, seed, raw, no_color);
   if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
+  if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
   if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);
   return kExitUsage;
 }

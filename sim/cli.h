@@ -1,5 +1,5 @@
 #pragma once
-// The kexsim command line: run, check, list.
+// The kexsim command line: run, check, list, serve.
 
 namespace kexsim::sim {
 

@@ -140,6 +140,9 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
       names.push_back("kubernetes.default.svc.cluster.local");
       names.push_back(kKubeAddress);
     }
+    // Where clients outside the simulation (kexsim serve: kubectl, git) reach the fakes.
+    names.push_back("localhost");
+    names.push_back("127.0.0.1");
     std::optional<fakes::ServerTls> tls;
     if (h.tls != fakes::TlsBehaviour::kNone) {
       auto t = server_tls(*w->ca_, *w->rogue_, h, names);

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Conformance: real kubectl builds against `kexsim serve scenarios/rbac/secrets-forbidden.toml`.
+#
+# Usage: run-kubectl.sh KEXSIM SOURCE_DIR [KUBECTL...]
+# Without KUBECTL: /usr/bin/kubectl (gcloud's dispatcher, which runs kubectl.1.<minor of our /version>)
+# and every versioned build /usr/lib/google-cloud-sdk/bin/kubectl.1.27 ... 1.33 present.
+# Each check compares kubectl's exact output and exit code. What a version cannot do against the
+# fake (protobuf bodies from 1.32, SPDY exec up to 1.29) is printed as "known gap: ..." and skipped.
+# Exits 0 when every check passed, 1 otherwise, 77 (ctest's skip) when kubectl is not installed.
+set -u
+
+kexsim=${1:?usage: run-kubectl.sh KEXSIM SOURCE_DIR [KUBECTL...]}
+src=${2:?usage: run-kubectl.sh KEXSIM SOURCE_DIR [KUBECTL...]}
+shift 2
+sdk=/usr/lib/google-cloud-sdk/bin
+
+if [ ! -x /usr/bin/kubectl ]; then
+  echo "skip: /usr/bin/kubectl is not installed (the Google Cloud SDK's kubectl builds are needed)"
+  exit 77
+fi
+kubectls=("$@")
+if [ ${#kubectls[@]} -eq 0 ]; then
+  kubectls=(/usr/bin/kubectl)
+  for minor in 27 28 29 30 31 32 33; do
+    [ -x "$sdk/kubectl.1.$minor" ] && kubectls+=("$sdk/kubectl.1.$minor")
+  done
+fi
+for k in "${kubectls[@]}"; do
+  if [ ! -x "$k" ]; then
+    echo "skip: $k is not installed"
+    exit 77
+  fi
+done
+
+# shellcheck source=serve-lib.sh
+. "$(dirname "$0")/serve-lib.sh"
+start_serve "$kexsim" "$src/scenarios/rbac/secrets-forbidden.toml"
+
+failures=0
+namespaces=(cicd default)  # every namespace the cluster has, kept up to date as versions add some
+
+# run CMD...: runs it (at most 60 s) and sets out, err and rc.
+run() {
+  timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  out=$(cat "$tmp/out")
+  err=$(cat "$tmp/err")
+}
+
+# expect WHAT RC OUT ERR: compares the last run's exit code, stdout and stderr exactly.
+expect() {
+  local what=$1 want_rc=$2 want_out=$3 want_err=$4
+  if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ] && [ "$err" = "$want_err" ]; then
+    echo "ok: $label: $what"
+  else
+    failures=$((failures + 1))
+    echo "FAIL: $label: $what"
+    echo "  expected exit $want_rc, stdout: $want_out"
+    echo "  expected stderr: $want_err"
+    echo "  got exit $rc, stdout: $out"
+    echo "  got stderr: $err"
+  fi
+}
+
+json_field() {
+  /usr/bin/python3 -c 'import json, sys
+d = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    d = d[k]
+print(d)' "$1"
+}
+
+check_kubectl() {
+  local k=$1 minor tag
+  run "$k" version -o json
+  minor=$(printf '%s' "$out" | json_field clientVersion.minor 2>/dev/null)
+  label="kubectl 1.$minor ($k)"
+  out=$(printf '%s' "$out" | json_field serverVersion.gitVersion 2>/dev/null)
+  local skew=""  # kubectl warns when the server is more than one minor version ahead of it
+  [ "$minor" -lt 32 ] &&
+    skew="WARNING: version difference between client (1.$minor) and server (1.33) exceeds the supported minor version skew of +/-1"
+  expect "version -o json: serverVersion.gitVersion" 0 "v1.33.0" "$skew"
+  tag=$(basename "$k" | tr -c 'a-z0-9\n' '-')
+  tag=${tag#kubectl-}
+
+  run "$k" get ns --no-headers -o custom-columns=NAME:.metadata.name
+  expect "get ns lists the namespaces" 0 "$(printf '%s\n' "${namespaces[@]}" | sort)" ""
+  run "$k" get pods -n cicd
+  expect "get pods -n cicd" 0 "" "No resources found in cicd namespace."
+
+  run "$k" --context runner create secret generic x -n cicd --from-literal=a=b
+  expect "create secret as the runner is forbidden" 1 "" \
+    'error: failed to create secret secrets is forbidden: User "system:serviceaccount:cicd:default" cannot create resource "secrets" in API group "" in the namespace "cicd"'
+
+  if [ "$minor" -le 31 ]; then
+    run "$k" auth can-i create secrets -n cicd --as=system:serviceaccount:cicd:default
+    expect "auth can-i as the runner's service account" 1 "no" ""
+    run "$k" auth can-i create secrets -n cicd
+    expect "auth can-i as admin" 0 "yes" ""
+    run "$k" create namespace "extra-$tag"
+    expect "create namespace" 0 "namespace/extra-$tag created" ""
+    namespaces+=("extra-$tag")
+    run "$k" get ns "extra-$tag" -o name
+    expect "get the new namespace" 0 "namespace/extra-$tag" ""
+  else
+    echo "known gap: $label: auth can-i and create namespace send protobuf bodies, which the fake answers with 415"
+  fi
+
+  local pod="p-$tag"
+  run "$k" run "$pod" --image=alpine:3.20 -n cicd --restart=Never -- sleep 1
+  expect "run a pod" 0 "pod/$pod created" ""
+  local i phase=""
+  for i in $(seq 100); do  # the scenario's pod_pending_seconds pass in real time: poll at most 10 s
+    run "$k" get pod "$pod" -n cicd -o 'jsonpath={.status.phase}'
+    phase=$out
+    [ "$phase" = Running ] && break
+    sleep 0.1
+  done
+  expect "the pod becomes Running" 0 "Running" ""
+
+  run "$k" exec -n cicd "$pod" -c "$pod" -- sh -c 'echo hi; exit 3'
+  if [ "$minor" -ge 30 ]; then
+    expect "exec over WebSocket v5: output and exit code" 3 "hi" "command terminated with exit code 3"
+  else
+    echo "known gap: $label: exec uses SPDY/3.1, which the fake does not serve (got exit $rc: $err)"
+  fi
+
+  run "$k" delete pod "$pod" -n cicd --wait=false
+  expect "delete the pod (--wait=false: the fake has no watch)" 0 "pod \"$pod\" deleted" ""
+  run "$k" get pod "$pod" -n cicd
+  expect "the pod is gone" 1 "" "Error from server (NotFound): pods \"$pod\" not found"
+}
+
+for k in "${kubectls[@]}"; do
+  check_kubectl "$k"
+done
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) failed; the server's output:"
+  cat "$tmp/serve.log"
+  exit 1
+fi
+echo "all kubectl checks passed"
