@@ -41,9 +41,13 @@ KubeClient::KubeClient(HttpClient& http, std::string base_url, std::string token
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
-asio::awaitable<Result<nlohmann::json>> KubeClient::call(const std::string& method, const std::string& path,
-                                                        const nlohmann::json* body) {
-  HttpClientRequest req{method, base_url_ + path, {{"Accept", "application/json"}, {"User-Agent", user_agent_}}, {}};
+asio::awaitable<Result<nlohmann::json>> KubeClient::call(std::string method, std::string path,
+                                                        std::optional<nlohmann::json> body) {
+  HttpClientRequest req;
+  req.method = method;
+  req.url = base_url_ + path;
+  req.headers.emplace_back("Accept", "application/json");
+  req.headers.emplace_back("User-Agent", user_agent_);
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
   if (body) {
     req.headers.emplace_back("Content-Type", "application/json");
@@ -60,20 +64,21 @@ asio::awaitable<Result<nlohmann::json>> KubeClient::call(const std::string& meth
   co_return parsed;
 }
 
-asio::awaitable<Result<nlohmann::json>> KubeClient::get(const std::string& path) { return call("GET", path, nullptr); }
-asio::awaitable<Result<nlohmann::json>> KubeClient::post(const std::string& path, const nlohmann::json& body) {
-  return call("POST", path, &body);
+asio::awaitable<Result<nlohmann::json>> KubeClient::get(std::string path) {
+  return call("GET", std::move(path), std::nullopt);
 }
-asio::awaitable<Result<nlohmann::json>> KubeClient::put(const std::string& path, const nlohmann::json& body) {
-  return call("PUT", path, &body);
+asio::awaitable<Result<nlohmann::json>> KubeClient::post(std::string path, nlohmann::json body) {
+  return call("POST", std::move(path), std::move(body));
 }
-asio::awaitable<Result<nlohmann::json>> KubeClient::del(const std::string& path, const nlohmann::json& body) {
-  return call("DELETE", path, &body);
+asio::awaitable<Result<nlohmann::json>> KubeClient::put(std::string path, nlohmann::json body) {
+  return call("PUT", std::move(path), std::move(body));
+}
+asio::awaitable<Result<nlohmann::json>> KubeClient::del(std::string path, nlohmann::json body) {
+  return call("DELETE", std::move(path), std::move(body));
 }
 
-asio::awaitable<Result<int>> KubeClient::exec(const std::string& ns, const std::string& pod,
-                                              const std::string& container, const std::vector<std::string>& argv,
-                                              std::string stdin_data,
+asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, std::string container,
+                                              std::vector<std::string> argv, std::string stdin_data,
                                               std::function<void(int stream, std::string_view data)> on_output) {
   std::string url = base_url_ + "/api/v1/namespaces/" + ns + "/pods/" + pod + "/exec?container=" +
                     url_encode(container);

@@ -2,6 +2,7 @@
 // A small Kubernetes REST client: JSON objects over HTTPS, Status errors, exec streams.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,20 +19,22 @@ class KubeClient {
  public:
   KubeClient(HttpClient& http, std::string base_url, std::string token, std::string user_agent);
 
-  asio::awaitable<Result<nlohmann::json>> get(const std::string& path);
-  asio::awaitable<Result<nlohmann::json>> post(const std::string& path, const nlohmann::json& body);
-  asio::awaitable<Result<nlohmann::json>> put(const std::string& path, const nlohmann::json& body);
-  asio::awaitable<Result<nlohmann::json>> del(const std::string& path, const nlohmann::json& body);
+  // Parameters are taken by value: an asio::awaitable starts lazily, after the caller's
+  // temporaries may be gone.
+  asio::awaitable<Result<nlohmann::json>> get(std::string path);
+  asio::awaitable<Result<nlohmann::json>> post(std::string path, nlohmann::json body);
+  asio::awaitable<Result<nlohmann::json>> put(std::string path, nlohmann::json body);
+  asio::awaitable<Result<nlohmann::json>> del(std::string path, nlohmann::json body);
 
   /// Runs argv in a container with stdin_data as its stdin; output goes to on_output as it arrives.
   /// Returns the exit code; errors are upgrade failures or exec-level failures.
-  asio::awaitable<Result<int>> exec(const std::string& ns, const std::string& pod, const std::string& container,
-                                    const std::vector<std::string>& argv, std::string stdin_data,
+  asio::awaitable<Result<int>> exec(std::string ns, std::string pod, std::string container,
+                                    std::vector<std::string> argv, std::string stdin_data,
                                     std::function<void(int stream, std::string_view data)> on_output);
 
  private:
-  asio::awaitable<Result<nlohmann::json>> call(const std::string& method, const std::string& path,
-                                               const nlohmann::json* body);
+  asio::awaitable<Result<nlohmann::json>> call(std::string method, std::string path,
+                                               std::optional<nlohmann::json> body);
 
   HttpClient& http_;
   std::string base_url_;

@@ -9,17 +9,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "base/crc32.h"
 #include "base/random.h"
-#include "base/tls.h"
 #include "executor/config.h"
 #include "executor/runner.h"
 #include "executor/trace.h"
-#include "fakes/container_world.h"
-#include "fakes/gitlab/fake_gitlab.h"
-#include "fakes/http/server.h"
-#include "fakes/kube/api_server.h"
-#include "fakes/network/network.h"
 #include "sim/sim_dialer.h"
 #include "sim/virtual_clock.h"
 #include "sim/world.h"
@@ -28,8 +21,6 @@ namespace kexsim::sim {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
-
 
 /// A private directory for the executor's in-cluster files, removed when the run ends.
 struct RunDir {
