@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "executor/toml_reader.h"
+#include "base/toml_reader.h"
 
 namespace kexsim::executor {
 namespace {

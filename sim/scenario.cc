@@ -9,13 +9,13 @@
 #include <sstream>
 
 #include "executor/config.h"
-#include "executor/toml_reader.h"
+#include "base/toml_reader.h"
 
 namespace kexsim::sim {
 namespace {
 
-using executor::TomlContext;
-using executor::TomlTable;
+using kexsim::TomlContext;
+using kexsim::TomlTable;
 using nlohmann::json;
 
 const char kHint[] = "see docs/scenarios.md for the scenario format";
@@ -416,7 +416,7 @@ void read_expect(TomlTable& root, Scenario& s) {
 }  // namespace
 
 Result<Scenario> parse_scenario(const std::string& text, const std::string& path) {
-  auto doc = executor::parse_toml(text, path, 0, "scenario files are TOML; " + std::string(kHint));
+  auto doc = kexsim::parse_toml(text, path, 0, "scenario files are TOML; " + std::string(kHint));
   if (!doc.ok()) return doc.error();
   TomlContext ctx(path, 0, kHint);
   TomlTable root(*doc, "", ctx);

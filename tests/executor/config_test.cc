@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "executor/toml_reader.h"
+#include "base/toml_reader.h"
 
 namespace kexsim::executor {
 namespace {

@@ -14,7 +14,7 @@
 
 #include "base/result.h"
 
-namespace kexsim::executor {
+namespace kexsim {
 
 /// A warning with its position, so that warnings can be listed in file order.
 struct TomlWarning {
@@ -141,4 +141,4 @@ std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const 
 std::string unknown_key_message(const std::string& key_path, std::string_view key,
                                 const std::vector<std::string>& candidates);
 
-}  // namespace kexsim::executor
+}  // namespace kexsim

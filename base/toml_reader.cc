@@ -1,9 +1,9 @@
-#include "executor/toml_reader.h"
+#include "base/toml_reader.h"
 
 #include <algorithm>
 #include <limits>
 
-namespace kexsim::executor {
+namespace kexsim {
 
 TomlContext::TomlContext(std::string path, int line_offset, std::string hint)
     : path_(std::move(path)), line_offset_(line_offset), hint_(std::move(hint)) {}
@@ -328,4 +328,4 @@ void TomlTable::reject_unread() {
   ctx_->fail(k.source(), unknown_key_message(path(k.str()), k.str(), declared_), ctx_->hint());
 }
 
-}  // namespace kexsim::executor
+}  // namespace kexsim

@@ -1,0 +1,51 @@
+#include "base/strings.h"
+
+#include <arpa/inet.h>
+
+#include <cctype>
+
+namespace kexsim {
+
+std::string_view trim_view(std::string_view s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string trim(std::string_view s) { return std::string(trim_view(s)); }
+
+std::vector<std::string> split_list(std::string_view s, char separator) {
+  std::vector<std::string> out;
+  for (const std::string& piece : split(s, separator)) {
+    std::string_view item = trim_view(piece);
+    if (!item.empty()) out.emplace_back(item);
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view s, char separator) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    const size_t at = s.find(separator, start);
+    out.emplace_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+bool is_ip_literal(std::string_view host) {
+  const std::string text(host);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+}  // namespace kexsim
