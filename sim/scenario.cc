@@ -135,7 +135,7 @@ std::vector<fakes::JobVariable> read_variables(TomlTable& job) {
   std::vector<fakes::JobVariable> out;
   const toml::table* table = job.table("variables");
   if (!table) return out;
-  for (const auto& [key, node] : executor::in_file_order(*table)) {
+  for (const auto& [key, node] : kexsim::in_file_order(*table)) {
     fakes::JobVariable var;
     var.key = std::string(key->str());
     std::string where = job.path("variables") + "." + var.key;
@@ -298,7 +298,7 @@ json binding_json(TomlTable& t, const char* kind, bool namespaced) {
 void read_commands(TomlTable& cluster, Scenario& s) {
   const toml::table* table = cluster.table("commands");
   if (!table) return;
-  for (const auto& [key, node] : executor::in_file_order(*table)) {
+  for (const auto& [key, node] : kexsim::in_file_order(*table)) {
     std::string name(key->str());
     if (!node->is_table()) {
       cluster.context().fail_type(*node, cluster.path("commands") + "." + name, "a table");
