@@ -60,7 +60,8 @@ TEST(LogView, UnterminatedLastLineOf1312IsNotALine) {
 TEST(LogView, TerminalViewKeepsColoursAndCarriageReturns) {
   const std::string raw = ts() + "section_start:1787359443:get_sources\r\033[0K\n" + ts("00O", '+') +
                           "\033[0K\033[36;1mGetting source from Git repository\033[0;m\033[0;m\n" + ts("01E") +
-                          "Receiving objects:  50% (1/2)\r\n" + ts("01E", '+') + "Receiving objects: 100% (2/2), done.\n" +
+                          "Receiving objects:  50% (1/2)\r\n" + ts("01E", '+') +
+                          "Receiving objects: 100% (2/2), done.\n" +
                           ts() + "section_end:1787359444:get_sources\r\033[0K\n" + ts("00O", '+') +
                           "\033[32;1mJob succeeded\033[0;m\n";
   EXPECT_EQ(render_log_terminal(raw),
@@ -77,8 +78,22 @@ TEST(LogView, TerminalViewOfAnUntimestampedTrace) {
       "section_start:1620000000:prepare_executor\r\033[0K\033[0K\033[36;1mPreparing\033[0;m\n\033[0;m"
       "section_end:1620000000:prepare_executor\r\033[0K";
   EXPECT_EQ(render_log_terminal(raw),
-            "\033[0KRunning with gitlab-runner 13.12.0 (7a6612da)\n\033[0;m\033[0K\033[36;1mPreparing\033[0;m\n\033[0;m");
+            "\033[0KRunning with gitlab-runner 13.12.0 (7a6612da)\n"
+            "\033[0;m\033[0K\033[36;1mPreparing\033[0;m\n\033[0;m");
   EXPECT_EQ(render_log_plain(raw), "Running with gitlab-runner 13.12.0 (7a6612da)\nPreparing\n");
+}
+
+TEST(LogView, ExecutorStyleTraceWithoutTimestamps) {
+  const std::string trace =
+      "section_start:1:get_sources\r\033[0K\033[0K\033[36;1mGetting source\033[0;m\033[0;m\n"
+      "\033[32;1m$ echo hi\033[0;m\nhi\r\n"
+      "progress 10%\rprogress 100%\n"
+      "section_end:1:get_sources\r\033[0K"
+      "\033[0Ksection_start:2:section_script_step_0[hide_duration=true,collapsed=true]\r\033[0Kx\n";
+  EXPECT_EQ(render_log_plain(trace), "Getting source\n$ echo hi\nhi\nprogress 100%\nx\n");
+  EXPECT_EQ(render_log_terminal(trace),
+            "\033[0K\033[36;1mGetting source\033[0;m\033[0;m\n"
+            "\033[32;1m$ echo hi\033[0;m\nhi\r\nprogress 10%\rprogress 100%\n\033[0Kx\n");
 }
 
 TEST(LogView, EmptyTrace) {
@@ -113,7 +128,8 @@ TEST(LogView, StreamIdsAndTypes) {
 
 TEST(LogView, ContinuationJoinsTheLineBefore) {
   // The timestamper splits a line longer than 8 KiB; the page joins it again.
-  EXPECT_EQ(log_lines(ts("01O") + "first half, \n" + ts("01O", '+') + "second half\n"), (Lines{"first half, second half"}));
+  EXPECT_EQ(log_lines(ts("01O") + "first half, \n" + ts("01O", '+') + "second half\n"),
+            (Lines{"first half, second half"}));
   // A continuation at the very start has nothing to continue.
   EXPECT_EQ(log_lines(ts("01O", '+') + "alone\n"), (Lines{"alone"}));
 }
