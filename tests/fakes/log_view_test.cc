@@ -194,6 +194,9 @@ TEST(LogView, NearMarkersAreText) {
   EXPECT_EQ(log_lines("section_start:1:a b\r\033[0K\n"), (Lines{"section_start:1:a b"}));
   EXPECT_EQ(log_lines("section_start:1:a[collapsed]\r\033[0K\n"), (Lines{"section_start:1:a[collapsed]"}));
   EXPECT_EQ(log_lines("section_end:1:\r\033[0K\n"), (Lines{"section_end:1:"}));
+  EXPECT_EQ(log_lines("section_start:1:a[collapsed=]\r\033[0K\n"), (Lines{"section_start:1:a[collapsed=]"}));
+  EXPECT_EQ(log_lines("section_start:1:a[=true]\r\033[0K\n"), (Lines{"section_start:1:a[=true]"}));
+  EXPECT_EQ(log_lines("section_start:1:a[x=1,]\r\033[0K\n"), (Lines{"section_start:1:a[x=1,]"}));
   EXPECT_EQ(log_lines("section_middle:1:a\r\033[0K\n"), (Lines{"section_middle:1:a"}));
 }
 
