@@ -22,49 +22,6 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// Length of a section marker "section_(start|end):<digits>:<name>\r\033[0K" at s, else 0.
-size_t section_marker_length(std::string_view s) {
-  size_t i;
-  if (starts_with(s, "section_start:")) {
-    i = 14;
-  } else if (starts_with(s, "section_end:")) {
-    i = 12;
-  } else {
-    return 0;
-  }
-  const size_t digits = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  if (i == digits || i >= s.size() || s[i] != ':') return 0;
-  const size_t cr = s.find_first_of("\r\n", i + 1);
-  if (cr == std::string_view::npos || s[cr] != '\r') return 0;
-  if (!starts_with(s.substr(cr + 1), kClear)) return 0;
-  return cr + 1 + kClear.size();
-}
-
-std::string strip_section_markers(std::string_view trace) {
-  std::string out;
-  for (size_t i = 0; i < trace.size();) {
-    if (trace[i] == 's') {
-      if (const size_t n = section_marker_length(trace.substr(i))) {
-        i += n;
-        continue;
-      }
-    }
-    out += trace[i++];
-  }
-  return out;
-}
-
-// Length of the ANSI escape sequence at s (s[0] == ESC).
-size_t escape_length(std::string_view s) {
-  if (s.size() < 2) return s.size();
-  if (s[1] != '[') return 2;
-  size_t i = 2;
-  while (i < s.size() && s[i] >= 0x30 && s[i] <= 0x3f) ++i;  // parameters
-  while (i < s.size() && s[i] >= 0x20 && s[i] <= 0x2f) ++i;  // intermediates
-  return i < s.size() ? i + 1 : i;                           // final byte
-}
-
 }  // namespace
 
 JobTrace::JobTrace(Clock& clock, Profile profile, bool sections,
@@ -192,31 +149,5 @@ std::vector<std::string> default_token_prefixes(Profile p) {
   if (p == Profile::kV13_12) return {};
   return {"glrt-", "glcbt-"};
 }
-
-std::string render_plain(std::string_view trace) {
-  const std::string text = strip_section_markers(trace);
-  std::string out;
-  size_t line_start = 0;  // where the current output line begins, for "\r" overwrites
-  for (size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    if (c == '\033') {
-      i += escape_length(std::string_view(text).substr(i));
-    } else if (c == '\r') {
-      if (i + 1 < text.size() && text[i + 1] == '\n') {
-        ++i;  // "\r\n" is a newline
-      } else {
-        out.erase(line_start);
-        ++i;
-      }
-    } else {
-      out += c;
-      if (c == '\n') line_start = out.size();
-      ++i;
-    }
-  }
-  return out;
-}
-
-std::string render_terminal(std::string_view trace) { return strip_section_markers(trace); }
 
 }  // namespace kexsim::executor

@@ -65,11 +65,4 @@ class JobTrace {
 /// Token prefixes the profile masks by default besides "glpat-" (19.4: FF_MASK_ALL_DEFAULT_TOKENS).
 std::vector<std::string> default_token_prefixes(Profile p);
 
-/// The log as a person reads it in GitLab's UI without colours: section markers and ANSI escape
-/// sequences removed, "\r\n" read as a newline, and a lone "\r" overwriting its line.
-std::string render_plain(std::string_view trace);
-
-/// The log for a colour terminal: section markers removed, everything else kept.
-std::string render_terminal(std::string_view trace);
-
 }  // namespace kexsim::executor

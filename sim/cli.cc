@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "executor/trace.h"
+#include "fakes/gitlab/log_view.h"
 #include "sim/junit.h"
 #include "sim/scenario.h"
 #include "sim/scenario_runner.h"
@@ -77,9 +77,9 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
     if (raw)
       std::cout << run->trace;
     else if (st.color)
-      std::cout << executor::render_terminal(run->trace);
+      std::cout << fakes::render_log_terminal(run->trace);
     else
-      std::cout << executor::render_plain(run->trace);
+      std::cout << fakes::render_log_plain(run->trace);
     if (!run->trace.empty() && run->trace.back() != '\n') std::cout << "\n";
     std::cout << "\n";
     if (!run->error.empty()) std::cout << st.red("run error: ") << run->error << "\n";
@@ -132,7 +132,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
         failure = run.error().describe();
       } else {
         warnings = run->warnings;
-        jc.system_out = executor::render_plain(run->trace);
+        jc.system_out = fakes::render_log_plain(run->trace);
         jc.virtual_seconds = std::chrono::duration<double>(run->virtual_duration).count();
         if (!run->error.empty()) failure = "run error: " + run->error;
         for (const auto& v : run->verdicts)

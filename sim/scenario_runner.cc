@@ -12,7 +12,7 @@
 #include "base/random.h"
 #include "executor/config.h"
 #include "executor/runner.h"
-#include "executor/trace.h"
+#include "fakes/gitlab/log_view.h"
 #include "sim/sim_dialer.h"
 #include "sim/virtual_clock.h"
 #include "sim/world.h"
@@ -49,21 +49,6 @@ uint64_t fnv1a(uint64_t h, std::string_view s) {
   return h;
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) {
-      if (start < text.size()) lines.push_back(text.substr(start));
-      break;
-    }
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
 void check(RunResult& r, std::string expectation, bool ok, std::string actual) {
   r.verdicts.push_back({std::move(expectation), ok, ok ? std::string() : std::move(actual)});
 }
@@ -79,7 +64,7 @@ void evaluate(const Scenario& s, RunResult& r) {
     check(r, "exit_code = " + std::to_string(*e.exit_code), actual == *e.exit_code,
           "exit_code was " + std::to_string(actual));
   }
-  const auto lines = split_lines(executor::render_plain(r.trace));
+  const auto lines = fakes::log_lines(r.trace);  // the job log as GitLab's job page shows it
   for (const auto& want : e.log_contains) {
     bool found = false;
     for (const auto& l : lines) found |= l == want;
