@@ -44,14 +44,6 @@ const json& member(const json& object, const char* key) {
   return it == object.end() ? kNull : *it;
 }
 
-HttpResponse text_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-  r.body = std::move(body);
-  return r;
-}
-
 // Decodes a request body the way the fake can: JSON only.
 ApiResult<json> decode_body(const HttpRequest& request) {
   const std::string content_type = request.header("content-type");
@@ -151,7 +143,7 @@ HttpResponse KubeApiServer::serve_non_resource(const HttpRequest& request) {
   if (path == "/version") return HttpResponse::json(200, version_document(version_));
   if (path == "/api") return HttpResponse::json(200, api_versions_document());
   if (path == "/apis") return HttpResponse::json(200, api_group_list_document());
-  if (path == "/healthz" || path == "/livez" || path == "/readyz") return text_response(200, "ok");
+  if (path == "/healthz" || path == "/livez" || path == "/readyz") return HttpResponse::text(200, "ok");
   std::optional<std::string> resources;
   if (path == "/api/v1") resources = api_resource_list_document("v1");
   if (path.rfind("/apis/", 0) == 0) resources = api_resource_list_document(path.substr(6));
@@ -406,6 +398,7 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   auto& volumes = pod_volumes_[text(member(pod, "metadata"), "uid")];
   if (!volumes) volumes = make_volumes();
   response.exec = make_exec_runner(pod, container, command, worlds_, clock_, volumes);
+  response.upgrade_failed = upgrade_failure_response;
   return response;
 }
 

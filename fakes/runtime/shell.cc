@@ -57,13 +57,4 @@ ShellResult interpret(const std::string& script, const ShellOptions& options, Co
   return result;
 }
 
-ExecOutcome run_shell(const std::string& script, const ShellOptions& options, ContainerWorld& world) {
-  ShellResult r = interpret(script, options, world);
-  ExecOutcome out;
-  out.output = std::move(r.output);
-  out.duration = r.duration;
-  out.status_json = exec_status_json(r.exit_code, {"sh"});
-  return out;
-}
-
 }  // namespace kexsim::fakes

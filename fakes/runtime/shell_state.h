@@ -12,8 +12,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
-#include "fakes/http/types.h"
 #include "fakes/runtime/file_system.h"
+#include "fakes/runtime/output.h"
 #include "fakes/runtime/shell_ast.h"
 #include "fakes/runtime/world.h"
 

@@ -1,4 +1,4 @@
-// The shell model: language, built-ins, tool models, timing, and the exec packaging.
+// The shell model: language, built-ins, tool models, timing and exit status.
 
 #include <gtest/gtest.h>
 
@@ -286,23 +286,13 @@ TEST_F(ShellTest, AdjacentChunksOfOneStreamAndInstantAreMerged) {
   EXPECT_EQ(r.output[2].data, "e\n");
 }
 
-TEST_F(ShellTest, ExecStatusJson) {
-  EXPECT_EQ(exec_status_json(0, {"sh"}), R"({"metadata":{},"status":"Success"})");
-  EXPECT_EQ(exec_status_json(3, {"sh", "-c", "exit 3"}),
-            R"({"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: )"
-            R"(error executing command [sh -c exit 3], exit code 3","reason":"NonZeroExitCode",)"
-            R"("details":{"causes":[{"reason":"ExitCode","message":"3"}]}})");
-}
-
-TEST_F(ShellTest, RunShellPackagesAnExecOutcome) {
-  const ExecOutcome e = run_shell("echo hi; sleep 2; exit 5\n", options, world);
-  ASSERT_EQ(e.output.size(), 1u);
-  EXPECT_EQ(e.output[0].data, "hi\n");
-  EXPECT_EQ(e.duration, seconds(2));
-  EXPECT_EQ(e.status_json,
-            R"({"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: )"
-            R"(error executing command [sh], exit code 5","reason":"NonZeroExitCode",)"
-            R"("details":{"causes":[{"reason":"ExitCode","message":"5"}]}})");
+TEST_F(ShellTest, ResultCarriesDurationAndExitCode) {
+  const ShellResult r = run("echo hi; sleep 2; exit 5\n");
+  ASSERT_EQ(r.output.size(), 1u);
+  EXPECT_EQ(r.output[0].data, "hi\n");
+  EXPECT_EQ(r.output[0].stream, 1);
+  EXPECT_EQ(r.duration, seconds(2));
+  EXPECT_EQ(r.exit_code, 5);
 }
 
 TEST_F(ShellTest, ScriptFilesAndSourcing) {
