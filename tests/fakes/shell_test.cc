@@ -34,6 +34,10 @@ TEST_F(ShellTest, SingleQuotesKeepEscapeBytes) {
 TEST_F(ShellTest, QuotingAndEscapes) {
   EXPECT_EQ(out("echo \"a \\\"b\\\" \\$c \\\\ d\" 'e $f' g\\ h \\$i\n"), "a \"b\" $c \\ d e $f g h $i\n");
   EXPECT_EQ(out("echo $'x\\ty\\x41\\e'\n"), "x\ty\x41\033\n");
+  EXPECT_EQ(out("echo $'it\\'s' $'\\101\\?\\\\' x\n"), "it's A?\\ x\n");
+  const ShellResult open = run("echo $'no end\\'\n");
+  EXPECT_EQ(open.exit_code, 2);
+  EXPECT_NE(stream_text(open, 2).find("unterminated quoted string"), std::string::npos) << stream_text(open, 2);
   EXPECT_EQ(out("echo \"multi\nline\" one\\\n two\n"), "multi\nline one two\n");
   EXPECT_EQ(out("echo a # comment\n# whole line\necho b#c\n"), "a\nb#c\n");
 }
