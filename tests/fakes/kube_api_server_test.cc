@@ -2,23 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/manual_clock.h"
+
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
-
-class KubeApiClock : public Clock {
- public:
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    now_ += d;
-    co_return;
-  }
-  void advance(Duration d) { now_ += d; }
-
- private:
-  TimePoint now_ = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
-};
 
 class KubeApiWorld : public ContainerWorld {
  public:
@@ -130,7 +119,7 @@ class KubeApiServerTest : public ::testing::Test {
     return json::parse(r.body)["metadata"]["name"];
   }
 
-  KubeApiClock clock_;
+  testing::ManualClock clock_;
   KubeApiWorlds worlds_;
   KubeApiServer server_{clock_, Random(7), worlds_};
 };
