@@ -30,7 +30,7 @@ std::shared_ptr<shell::Volumes> make_volumes() { return std::make_shared<shell::
 
 ShellResult interpret(const std::string& script, const ShellOptions& options, ContainerWorld& world) {
   std::shared_ptr<shell::Volumes> volumes = options.volumes ? options.volumes : make_volumes();
-  shell::Session session(world, *volumes);
+  shell::Session session(world, *volumes, options.tools ? *options.tools : shell::default_tools());
   session.start = options.start;
   shell::ShellEnv env;
   for (const auto& [name, value] : options.env) {

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "fakes/runtime/output.h"
+#include "fakes/runtime/tool_table.h"
 #include "fakes/runtime/world.h"
 
 namespace kexsim::fakes {
@@ -25,6 +26,8 @@ struct ShellOptions {
   /// The pod's files, shared by its execs so that a stage sees what an earlier one wrote (the git
   /// work tree under /builds). Null: a fresh file system for this exec only.
   std::shared_ptr<shell::Volumes> volumes;
+  /// The commands the shell knows. Null: every built-in and tool model (shell::default_tools()).
+  const shell::ToolTable* tools = nullptr;
 };
 
 /// An empty file system (with the usual system directories) for one pod's execs.

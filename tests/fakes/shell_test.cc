@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fakes/runtime/shell.h"
+#include "fakes/runtime/tools.h"
 #include "tests/fakes/runtime_test_world.h"
 
 namespace kexsim::fakes {
@@ -297,6 +298,22 @@ TEST_F(ShellTest, ResultCarriesDurationAndExitCode) {
   EXPECT_EQ(r.output[0].stream, 1);
   EXPECT_EQ(r.duration, seconds(2));
   EXPECT_EQ(r.exit_code, 5);
+}
+
+TEST_F(ShellTest, TheCommandTableIsPassedIn) {
+  shell::ToolTable table;
+  table["greet"] = {[](shell::ToolContext& ctx) {
+                      ctx.out("hello " + (ctx.args.size() > 1 ? ctx.args[1] : std::string("?")) + "\n");
+                      return 0;
+                    },
+                    shell::ToolTier::kModel};
+  options.tools = &table;
+  const ShellResult r = run("greet you; command -v greet; cat /etc/hostname\n");
+  EXPECT_EQ(stream_text(r, 1), "hello you\n/usr/bin/greet\n");
+  EXPECT_EQ(stream_text(r, 2), "sh: cat: not found\n");
+  EXPECT_EQ(r.exit_code, 127);
+  options.tools = nullptr;
+  EXPECT_EQ(run("greet\n").exit_code, 127);  // the default table has no greet
 }
 
 TEST_F(ShellTest, ScriptFilesAndSourcing) {
