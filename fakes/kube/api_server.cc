@@ -209,10 +209,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
   ApiResult<json> created = store_.create(type, ns, std::move(object), generated);
   if (!created.ok()) return created;
   const std::string name = text(created.value()["metadata"], "name");
-  if (type.resource == "pods") {
-    pod_ips_[text(created.value()["metadata"], "uid")] = "10.244.0." + std::to_string(2 + pods_created_ % 250);
-    ++pods_created_;
-  }
+  if (type.resource == "pods") pods_.admit(text(created.value()["metadata"], "uid"));
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
     json account = {{"metadata", {{"name", "default"}}}};
@@ -286,8 +283,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     if (!grace.is_number_integer()) grace = 30;
     store_.remove(type.resource, ns, name);
     store_.collect_dependents(ns, uid);
-    pod_ips_.erase(uid);
-    pod_volumes_.erase(uid);
+    pods_.release(uid);
     shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
     shown["metadata"]["deletionGracePeriodSeconds"] = grace;
     shown["metadata"]["resourceVersion"] = store_.resource_version();
@@ -377,18 +373,16 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
 
   HttpResponse response;
   response.status = 101;
-  auto& volumes = pod_volumes_[text(member(pod, "metadata"), "uid")];
-  if (!volumes) volumes = make_volumes();
-  response.exec = make_exec_runner(pod, container, command, worlds_, clock_, volumes);
+  response.exec =
+      make_exec_runner(pod, container, command, worlds_, clock_, pods_.volumes(text(member(pod, "metadata"), "uid")));
   response.upgrade_failed = upgrade_failure_response;
   return response;
 }
 
 json KubeApiServer::present(const ResourceType& type, const StoredObject& stored) const {
   if (type.resource != "pods") return stored.object;
-  auto ip = pod_ips_.find(text(member(stored.object, "metadata"), "uid"));
-  const std::string pod_ip = ip == pod_ips_.end() ? "10.244.0.2" : ip->second;
-  return pod_with_status(stored.object, stored.created, clock_.now(), timing_, pod_ip);
+  return pod_with_status(stored.object, stored.created, clock_.now(), timing_,
+                         pods_.ip(text(member(stored.object, "metadata"), "uid")));
 }
 
 Status KubeApiServer::seed(const json& object) {
