@@ -125,7 +125,8 @@ std::string exec_status_json(int exit_code, const std::vector<std::string>& comm
 ExecOutcome exec_outcome(const ShellResult& result, const std::vector<std::string>& command) {
   ExecOutcome outcome;
   outcome.output.reserve(result.output.size());
-  for (const OutputChunk& chunk : result.output) outcome.output.push_back(TimedMessage{chunk.at, chunk.stream, chunk.data});
+  for (const OutputChunk& chunk : result.output)
+    outcome.output.push_back(TimedMessage{chunk.at, chunk.stream, chunk.data});  // stream n is channel n
   outcome.duration = result.duration;
   outcome.status_json = exec_status_json(result.exit_code, command);
   return outcome;
