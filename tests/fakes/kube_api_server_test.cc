@@ -375,6 +375,8 @@ TEST_F(KubeApiServerTest, ExecRoutesToTheContainerWorld) {
   r = call("POST", exec + query, "sa-token", "", upgrade);
   ASSERT_EQ(r.status, 101) << r.body;
   ASSERT_TRUE(r.exec);
+  ASSERT_TRUE(r.upgrade_failed);  // the transport's failed upgrades are answered in the API server's words
+  EXPECT_EQ(json::parse(r.upgrade_failed(UpgradeFailure::kNotWebSocket).body)["message"], "Upgrade request required");
   ExecOutcome outcome = r.exec("echo from-stdin\n");
   std::string out;
   for (const auto& chunk : outcome.output) out += chunk.data;
