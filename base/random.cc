@@ -1,14 +1,9 @@
 #include "base/random.h"
 
+#include "base/hash.h"
+
 namespace kexsim {
 namespace {
-
-uint64_t splitmix64(uint64_t& x) {
-  uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
@@ -61,9 +56,7 @@ std::string Random::uuid() {
 }
 
 Random Random::fork(std::string_view label) const {
-  uint64_t h = 1469598103934665603ULL;  // FNV-1a over the label, mixed with our seed
-  for (unsigned char c : label) h = (h ^ c) * 1099511628211ULL;
-  return Random(seed_ ^ h);
+  return Random(seed_ ^ fnv1a(label));  // the label's hash, mixed with our seed
 }
 
 }  // namespace kexsim

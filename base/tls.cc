@@ -1,7 +1,5 @@
 #include "base/tls.h"
 
-#include <arpa/inet.h>
-
 #include <memory>
 
 #include <openssl/bio.h>
@@ -11,6 +9,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "base/strings.h"
 
 namespace kexsim {
 namespace {
@@ -45,11 +45,6 @@ std::string openssl_error(const std::string& what) {
   }
   ERR_clear_error();
   return out;
-}
-
-bool is_ip_literal(const std::string& name) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
 }
 
 std::string bio_text(BIO* bio) {

@@ -19,6 +19,8 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <openssl/ssl.h>
 
+#include "base/strings.h"
+
 namespace kexsim::fakes {
 
 namespace beast = boost::beast;
@@ -154,26 +156,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::vector<std::string> split_list(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    const size_t comma = s.find(',');
-    const std::string_view item = trim(s.substr(0, comma));
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    s.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 HttpRequest to_fake_request(const http::request<http::string_body>& req, const std::string& listener) {
   HttpRequest out;
   out.method = std::string(req.method_string());
@@ -205,37 +187,22 @@ HttpRequest to_fake_request(const http::request<http::string_body>& req, const s
   return out;
 }
 
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\u00";
-      out.push_back(hex[(c >> 4) & 0xf]);
-      out.push_back(hex[c & 0xf]);
-    } else {
-      out.push_back(c);
-    }
+// The handler's answer to a failed upgrade, or a plain-text one when it gave none.
+HttpResponse upgrade_failure(const HttpResponse& accepted, UpgradeFailure failure) {
+  if (accepted.upgrade_failed) return accepted.upgrade_failed(failure);
+  switch (failure) {
+    case UpgradeFailure::kNotWebSocket: return HttpResponse::text(400, "not a WebSocket upgrade request");
+    case UpgradeFailure::kNoExecRunner: return HttpResponse::text(500, "upgrade without an exec runner");
+    case UpgradeFailure::kNoCommonProtocol: return HttpResponse::text(400, "no supported WebSocket subprotocol");
   }
-  return out;
-}
-
-// A Kubernetes Status error, as the API server's transport answers when an upgrade goes wrong.
-HttpResponse status_error(int code, std::string_view reason, std::string_view message) {
-  return HttpResponse::json(code, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-                                  "\"message\":\"" +
-                                      json_escape(message) + "\",\"reason\":\"" + std::string(reason) +
-                                      "\",\"code\":" + std::to_string(code) + "}");
+  return HttpResponse::text(500, "upgrade failed");
 }
 
 // The first subprotocol the client offers that this server (and the handler) supports.
 std::string choose_protocol(const http::request<http::string_body>& req, const HttpResponse& resp) {
   std::vector<std::string> supported{std::string(kV5), std::string(kV4)};
   for (const auto& [name, value] : resp.headers) {
-    if (lower(name) != "sec-websocket-protocol") continue;
+    if (!iequals(name, "sec-websocket-protocol")) continue;
     const auto allowed = split_list(value);
     std::erase_if(supported, [&](const std::string& p) { return std::find(allowed.begin(), allowed.end(), p) == allowed.end(); });
   }
@@ -352,7 +319,7 @@ asio::awaitable<void> run_exec(std::shared_ptr<Session<Stream>> session, http::r
     if (ch->peer_gone || state.stopped) break;
     co_await sleep_until(*state.clock, start + chunk.at);
     if (ch->peer_gone || state.stopped) break;
-    if (!chunk.data.empty()) co_await send_message(*ch, static_cast<unsigned char>(chunk.stream), chunk.data);
+    if (!chunk.data.empty()) co_await send_message(*ch, static_cast<unsigned char>(chunk.channel), chunk.data);
   }
   if (!ch->peer_gone && !state.stopped) co_await sleep_until(*state.clock, start + outcome.duration);
   if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.status_json);
@@ -380,7 +347,7 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
     parser.header_limit(64 * 1024);
     co_await http::async_read_header(session->stream, buf, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec || state.stopped) break;
-    if (iequals_ascii(sv(parser.get()[http::field::expect]), "100-continue")) {
+    if (iequals(sv(parser.get()[http::field::expect]), "100-continue")) {
       http::response<http::empty_body> go_on{http::status::continue_, 11};
       co_await http::async_write(session->stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
@@ -393,13 +360,13 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
     HttpResponse resp = state.handler->handle(request);
     if (resp.status == 101) {
       if (!websocket::is_upgrade(req)) {
-        resp = status_error(400, "BadRequest", "Upgrade request required");
+        resp = upgrade_failure(resp, UpgradeFailure::kNotWebSocket);
       } else if (!resp.exec) {
-        resp = status_error(500, "InternalError", "Internal error occurred: upgrade without a stream handler");
+        resp = upgrade_failure(resp, UpgradeFailure::kNoExecRunner);
       } else {
         std::string protocol = choose_protocol(req, resp);
         if (protocol.empty()) {
-          resp = status_error(400, "BadRequest", "unable to upgrade connection: no supported stream protocol");
+          resp = upgrade_failure(resp, UpgradeFailure::kNoCommonProtocol);
         } else {
           const std::string stdin_flag = request.query_value("stdin");
           co_await run_exec(session, std::move(req), std::move(protocol), std::move(resp.exec),

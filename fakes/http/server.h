@@ -28,7 +28,8 @@ struct ServerTls {
 /// is accounted with Clock::io_begin (before writing) and io_end (after the peer read it).
 ///
 /// A handler may restrict the exec subprotocols by putting a Sec-WebSocket-Protocol header (a
-/// comma-separated list) on its 101 response, e.g. to play an older API server without v5.
+/// comma-separated list) on its 101 response, e.g. to play an older API server without v5. When the
+/// upgrade cannot happen, the server answers what the 101 response's upgrade_failed gives.
 class HttpServer {
  public:
   HttpServer(asio::any_io_executor ex, Clock& clock, HttpHandler& handler, std::string logical_name,

@@ -43,22 +43,35 @@ struct HttpRequest {
   }
 };
 
-/// One piece of output of a simulated process, at an offset from the moment its stdin closed.
-struct OutputChunk {
+/// One output message of an exec session: data for a channel, due at an offset from the moment
+/// the session's stdin closed.
+struct TimedMessage {
   Duration at{0};
-  int stream = 1;  ///< 1 stdout, 2 stderr (the exec channel numbers)
+  int channel = 1;  ///< 1 stdout, 2 stderr
   std::string data;
 };
 
-/// What a finished exec session sends back: timed output, then the v4/v5 error-channel Status.
+/// What a finished exec session sends back: timed output, then one last message on the error
+/// channel (3), e.g. {"metadata":{},"status":"Success"}.
 struct ExecOutcome {
-  std::vector<OutputChunk> output;
+  std::vector<TimedMessage> output;
   Duration duration{0};     ///< when the process ends, relative to stdin close
-  std::string status_json;  ///< e.g. {"metadata":{},"status":"Success"}
+  std::string status_json;  ///< the error-channel message, sent as given
 };
 
 /// Runs a simulated process once its whole stdin has arrived.
 using ExecRunner = std::function<ExecOutcome(const std::string& stdin_data)>;
+
+/// Why the server could not start the exec session a handler accepted with 101.
+enum class UpgradeFailure {
+  kNotWebSocket,      ///< the request is not a WebSocket upgrade (no or other Upgrade headers)
+  kNoExecRunner,      ///< the handler answered 101 without an ExecRunner
+  kNoCommonProtocol,  ///< the client offers no subprotocol that both the server and the handler accept
+};
+
+struct HttpResponse;
+/// The answer to a failed upgrade, worded in the handler's own protocol (e.g. an API Status).
+using UpgradeFailureResponder = std::function<HttpResponse(UpgradeFailure)>;
 
 /// One HTTP response. status 101 with exec set means: upgrade to a WebSocket exec session
 /// (subprotocol v5.channel.k8s.io or v4.channel.k8s.io) and run it.
@@ -67,12 +80,22 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   ExecRunner exec;  ///< only with status 101
+  /// Only with status 101: what to answer when the upgrade cannot happen. Unset: a plain-text error.
+  UpgradeFailureResponder upgrade_failed;
 
   /// A JSON response.
   static HttpResponse json(int status, std::string body) {
     HttpResponse r;
     r.status = status;
     r.headers.emplace_back("Content-Type", "application/json");
+    r.body = std::move(body);
+    return r;
+  }
+  /// A plain-text response.
+  static HttpResponse text(int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
     r.body = std::move(body);
     return r;
   }

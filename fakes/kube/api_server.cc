@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
 
@@ -13,25 +14,6 @@ using nlohmann::json;
 // Until protobuf request bodies are decoded (reference §9.2), JSON is all the fake accepts.
 const std::vector<std::string> kAcceptedMediaTypes = {"application/json"};
 
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-std::vector<std::string> split_list(const std::string& value) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= value.size()) {
-    const size_t comma = value.find(',', start);
-    const std::string item = trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string text(const json& object, const char* key) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return {};
   return object[key].get<std::string>();
@@ -42,14 +24,6 @@ const json& member(const json& object, const char* key) {
   if (!object.is_object()) return kNull;
   auto it = object.find(key);
   return it == object.end() ? kNull : *it;
-}
-
-HttpResponse text_response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-  r.body = std::move(body);
-  return r;
 }
 
 // Decodes a request body the way the fake can: JSON only.
@@ -151,7 +125,7 @@ HttpResponse KubeApiServer::serve_non_resource(const HttpRequest& request) {
   if (path == "/version") return HttpResponse::json(200, version_document(version_));
   if (path == "/api") return HttpResponse::json(200, api_versions_document());
   if (path == "/apis") return HttpResponse::json(200, api_group_list_document());
-  if (path == "/healthz" || path == "/livez" || path == "/readyz") return text_response(200, "ok");
+  if (path == "/healthz" || path == "/livez" || path == "/readyz") return HttpResponse::text(200, "ok");
   std::optional<std::string> resources;
   if (path == "/api/v1") resources = api_resource_list_document("v1");
   if (path.rfind("/apis/", 0) == 0) resources = api_resource_list_document(path.substr(6));
@@ -235,10 +209,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
   ApiResult<json> created = store_.create(type, ns, std::move(object), generated);
   if (!created.ok()) return created;
   const std::string name = text(created.value()["metadata"], "name");
-  if (type.resource == "pods") {
-    pod_ips_[text(created.value()["metadata"], "uid")] = "10.244.0." + std::to_string(2 + pods_created_ % 250);
-    ++pods_created_;
-  }
+  if (type.resource == "pods") pods_.admit(text(created.value()["metadata"], "uid"));
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
     json account = {{"metadata", {{"name", "default"}}}};
@@ -312,8 +283,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     if (!grace.is_number_integer()) grace = 30;
     store_.remove(type.resource, ns, name);
     store_.collect_dependents(ns, uid);
-    pod_ips_.erase(uid);
-    pod_volumes_.erase(uid);
+    pods_.release(uid);
     shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
     shown["metadata"]["deletionGracePeriodSeconds"] = grace;
     shown["metadata"]["resourceVersion"] = store_.resource_version();
@@ -403,17 +373,16 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
 
   HttpResponse response;
   response.status = 101;
-  auto& volumes = pod_volumes_[text(member(pod, "metadata"), "uid")];
-  if (!volumes) volumes = make_volumes();
-  response.exec = make_exec_runner(pod, container, command, worlds_, clock_, volumes);
+  response.exec =
+      make_exec_runner(pod, container, command, worlds_, clock_, pods_.volumes(text(member(pod, "metadata"), "uid")));
+  response.upgrade_failed = upgrade_failure_response;
   return response;
 }
 
 json KubeApiServer::present(const ResourceType& type, const StoredObject& stored) const {
   if (type.resource != "pods") return stored.object;
-  auto ip = pod_ips_.find(text(member(stored.object, "metadata"), "uid"));
-  const std::string pod_ip = ip == pod_ips_.end() ? "10.244.0.2" : ip->second;
-  return pod_with_status(stored.object, stored.created, clock_.now(), timing_, pod_ip);
+  return pod_with_status(stored.object, stored.created, clock_.now(), timing_,
+                         pods_.ip(text(member(stored.object, "metadata"), "uid")));
 }
 
 Status KubeApiServer::seed(const json& object) {

@@ -16,11 +16,11 @@
 #include "base/random.h"
 #include "base/result.h"
 #include "fakes/http/types.h"
-#include "fakes/runtime/shell.h"
 #include "fakes/kube/call_log.h"
 #include "fakes/kube/discovery.h"
 #include "fakes/kube/exec.h"
 #include "fakes/kube/pod_lifecycle.h"
+#include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
 #include "fakes/kube/status.h"
 #include "fakes/kube/store.h"
@@ -80,10 +80,7 @@ class KubeApiServer : public HttpHandler {
   PodTiming timing_;
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
-  std::map<std::string, std::string> pod_ips_;  ///< by pod uid, allocated at creation
-  /// Each pod's file system, shared by all its containers' execs (the emptyDir volumes), by pod uid.
-  std::map<std::string, std::shared_ptr<shell::Volumes>> pod_volumes_;
-  unsigned pods_created_ = 0;
+  PodResources pods_;  ///< pod IPs and volumes, by pod uid
 };
 
 }  // namespace kexsim::fakes

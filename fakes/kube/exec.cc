@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "fakes/kube/status.h"
+
 namespace kexsim::fakes {
 namespace {
 
@@ -100,6 +102,49 @@ ShellOptions exec_options(const json& pod, const std::string& container) {
   return options;
 }
 
+// The kubelet's words (kubernetes pkg/kubelet/cri/streaming/remotecommand/exec.go, ServeExec; the
+// message wraps containerd's "error executing command [...], exit code N"; k8s-fake.md section 2.1).
+std::string exec_status_json(int exit_code, const std::vector<std::string>& command) {
+  nlohmann::ordered_json status;
+  status["metadata"] = nlohmann::ordered_json::object();
+  if (exit_code == 0) {
+    status["status"] = "Success";
+    return status.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }
+  std::string joined;
+  for (size_t i = 0; i < command.size(); ++i) joined += (i ? " " : "") + command[i];
+  const std::string code = std::to_string(exit_code);
+  status["status"] = "Failure";
+  status["message"] = "command terminated with non-zero exit code: error executing command [" + joined +
+                      "], exit code " + code;
+  status["reason"] = "NonZeroExitCode";
+  status["details"]["causes"] = nlohmann::ordered_json::array({{{"reason", "ExitCode"}, {"message", code}}});
+  return status.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+ExecOutcome exec_outcome(const ShellResult& result, const std::vector<std::string>& command) {
+  ExecOutcome outcome;
+  outcome.output.reserve(result.output.size());
+  for (const OutputChunk& chunk : result.output)
+    outcome.output.push_back(TimedMessage{chunk.at, chunk.stream, chunk.data});  // stream n is channel n
+  outcome.duration = result.duration;
+  outcome.status_json = exec_status_json(result.exit_code, command);
+  return outcome;
+}
+
+HttpResponse upgrade_failure_response(UpgradeFailure failure) {
+  switch (failure) {
+    case UpgradeFailure::kNotWebSocket:
+      // apimachinery pkg/util/proxy/upgradeaware.go
+      return status_bad_request("Upgrade request required").response();
+    case UpgradeFailure::kNoExecRunner:  // kexsim's own wording from here on: no upstream path matches
+      return status_internal_error("upgrade without a stream handler").response();
+    case UpgradeFailure::kNoCommonProtocol:
+      return status_bad_request("unable to upgrade connection: no supported stream protocol").response();
+  }
+  return status_internal_error("upgrade failed").response();
+}
+
 ExecRunner make_exec_runner(const json& pod, const std::string& container, const std::vector<std::string>& command,
                             ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes) {
   ContainerWorldFactory* factory = &worlds;
@@ -116,11 +161,7 @@ ExecRunner make_exec_runner(const json& pod, const std::string& container, const
     ShellOptions options = exec_options(pod, container);
     options.start = time->now();
     options.volumes = volumes;
-    const ShellResult result = interpret(plan.from_stdin ? stdin_data : plan.script, options, *world);
-    outcome.output = result.output;
-    outcome.duration = result.duration;
-    outcome.status_json = exec_status_json(result.exit_code, command);
-    return outcome;
+    return exec_outcome(interpret(plan.from_stdin ? stdin_data : plan.script, options, *world), command);
   };
 }
 

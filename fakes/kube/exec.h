@@ -1,6 +1,7 @@
 #pragma once
 // Exec into a simulated container: which script an exec's argv stands for, the environment the
-// process sees, and the runner the transport calls once stdin has arrived.
+// process sees, the runner the transport calls once stdin has arrived, and the kubelet's and API
+// server's words for how it ended or why it could not start.
 
 #include <memory>
 #include <string>
@@ -35,6 +36,17 @@ ExecScript exec_script(const std::vector<std::string>& command);
 /// The process environment: the container's `env` entries with a `value`, HOSTNAME = pod name, and
 /// the container's workingDir (or /).
 ShellOptions exec_options(const nlohmann::json& pod, const std::string& container);
+
+/// The exec error-channel Status for an exit code: {"metadata":{},"status":"Success"} for 0, else the
+/// kubelet's NonZeroExitCode Failure naming the command (elements joined by spaces).
+std::string exec_status_json(int exit_code, const std::vector<std::string>& command);
+
+/// What the transport plays for a finished process: its output as stdout/stderr channel messages at
+/// the same offsets, then the Status for its exit code.
+ExecOutcome exec_outcome(const ShellResult& result, const std::vector<std::string>& command);
+
+/// The API server's Status for an exec whose WebSocket upgrade failed.
+HttpResponse upgrade_failure_response(UpgradeFailure failure);
 
 /// The runner of an accepted exec. It owns copies of what it needs, so it outlives the request;
 /// volumes is the pod's file system, shared with its other execs; the clock dates the process.

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <vector>
+
+#include "base/hash.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -46,18 +47,9 @@ json condition(const char* type, bool status, TimePoint since, const std::string
 
 // 64 hex digits derived from text: stable stand-ins for container and image digests.
 std::string digest(const std::string& text) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  uint64_t state = fnv1a(text);
   std::string out;
-  for (int i = 0; i < 4; ++i) {
-    uint64_t z = (h += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(z));
-    out += buf;
-  }
+  for (int i = 0; i < 4; ++i) out += hex64(splitmix64(state));
   return out;
 }
 

@@ -2,15 +2,10 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
+
 namespace kexsim::fakes {
 namespace {
-
-std::string trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  const size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
 
 // Splits on commas outside parentheses, so `a in (x,y),b` is two terms.
 std::vector<std::string> split_terms(const std::string& text) {

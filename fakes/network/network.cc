@@ -13,22 +13,6 @@ bool listed(const std::vector<std::string>& list, const std::string& address, in
 
 }  // namespace
 
-bool is_ip_literal(const std::string& host) {
-  int dots = 0, digits = 0;
-  for (char c : host) {
-    if (c == '.') {
-      if (digits == 0) return false;
-      ++dots;
-      digits = 0;
-    } else if (c >= '0' && c <= '9') {
-      if (++digits > 3) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots == 3 && digits > 0;
-}
-
 Duration connect_cost(Reach reach) {
   switch (reach) {
     case Reach::kTimeout: return std::chrono::seconds(130);   // Linux gives up on SYNs after ~127 s

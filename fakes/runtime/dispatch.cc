@@ -43,7 +43,7 @@ std::vector<std::string> tail(const std::vector<std::string>& args, size_t from)
 int Interpreter::run_command(const std::vector<std::string>& args, const std::vector<Word>& assignments,
                              const Io& io) {
   const std::string& name = args[0];
-  const ToolEntry* tool = find_tool(name);
+  const ToolEntry* tool = session_.tool(name);
   std::vector<std::pair<std::string, std::string>> values;
   for (const auto& a : assignments) {
     std::string v;
@@ -126,7 +126,7 @@ int Interpreter::run_external(const std::vector<std::string>& args, const Io& io
   if (is_shell_program(base) && (!has_slash || session_.fs.is_file(FileSystem::resolve(env_.cwd, name))))
     return builtin_sh(args, io);
   if (base == "env") return builtin_env(args, io);
-  const ToolEntry* tool = find_tool(base);
+  const ToolEntry* tool = session_.tool(base);
   if (tool && tool->tier != ToolTier::kSpecial) {
     ToolContext ctx{session_, env_, io, args};
     return tool->run(ctx);
@@ -204,7 +204,7 @@ std::string Interpreter::command_path(const std::string& name) const {
   if (name.find('/') != std::string::npos)
     return session_.fs.exists(FileSystem::resolve(env_.cwd, name)) ? name : "";
   if (env_.functions.count(name)) return name;
-  const ToolEntry* tool = find_tool(name);
+  const ToolEntry* tool = session_.tool(name);
   if ((tool && tool->tier != ToolTier::kModel) || name == "eval" || name == "." || name == "exec" ||
       name == "command" || name == "type" || name == "wait")
     return name;
@@ -235,7 +235,7 @@ int Interpreter::builtin_command(const std::vector<std::string>& args, const Io&
   std::vector<std::string> rest = tail(args, i);
   int status = 0;
   if (run_shell_level_builtin(rest, io, status)) return status;
-  const ToolEntry* tool = find_tool(rest[0]);
+  const ToolEntry* tool = session_.tool(rest[0]);
   if (tool && tool->tier != ToolTier::kModel) {
     ToolContext ctx{session_, env_, io, rest};
     return tool->run(ctx);

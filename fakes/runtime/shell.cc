@@ -30,7 +30,7 @@ std::shared_ptr<shell::Volumes> make_volumes() { return std::make_shared<shell::
 
 ShellResult interpret(const std::string& script, const ShellOptions& options, ContainerWorld& world) {
   std::shared_ptr<shell::Volumes> volumes = options.volumes ? options.volumes : make_volumes();
-  shell::Session session(world, *volumes);
+  shell::Session session(world, *volumes, options.tools ? *options.tools : shell::default_tools());
   session.start = options.start;
   shell::ShellEnv env;
   for (const auto& [name, value] : options.env) {
@@ -55,15 +55,6 @@ ShellResult interpret(const std::string& script, const ShellOptions& options, Co
   result.duration = std::max(session.now, session.background_end);
   result.exit_code = code;
   return result;
-}
-
-ExecOutcome run_shell(const std::string& script, const ShellOptions& options, ContainerWorld& world) {
-  ShellResult r = interpret(script, options, world);
-  ExecOutcome out;
-  out.output = std::move(r.output);
-  out.duration = r.duration;
-  out.status_json = exec_status_json(r.exit_code, {"sh"});
-  return out;
 }
 
 }  // namespace kexsim::fakes

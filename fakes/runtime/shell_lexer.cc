@@ -3,6 +3,7 @@
 #include <cctype>
 #include <utility>
 
+#include "fakes/runtime/escapes.h"
 #include "fakes/runtime/shell_parser.h"
 
 namespace kexsim::fakes::shell {
@@ -467,58 +468,17 @@ void Parser::lex_backtick(std::vector<WordPart>& parts, bool quoted) {
 
 void Parser::lex_ansi_c(std::vector<WordPart>& parts) {
   pos_ += 2;  // $'
-  std::string out;
-  while (!at_end() && at() != '\'') {
-    if (at() != '\\') {
-      out.push_back(at());
-      ++pos_;
-      continue;
-    }
-    const char e = at(1);
-    pos_ += 2;
-    switch (e) {
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'e':
-      case 'E': out.push_back('\033'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case 'x': {
-        int value = 0, n = 0;
-        while (n < 2 && std::isxdigit(static_cast<unsigned char>(at()))) {
-          value = value * 16 + (std::isdigit(static_cast<unsigned char>(at())) ? at() - '0' : (at() | 0x20) - 'a' + 10);
-          ++pos_;
-          ++n;
-        }
-        if (n == 0) out += "\\x";
-        else out.push_back(static_cast<char>(value));
-        break;
-      }
-      default:
-        if (e >= '0' && e <= '7') {
-          int value = e - '0', n = 1;
-          while (n < 3 && at() >= '0' && at() <= '7') {
-            value = value * 8 + (at() - '0');
-            ++pos_;
-            ++n;
-          }
-          out.push_back(static_cast<char>(value));
-        } else if (e == '\\' || e == '\'' || e == '"' || e == '?') {
-          out.push_back(e);
-        } else {
-          out.push_back('\\');
-          out.push_back(e);
-        }
-    }
-  }
-  if (at_end()) {
+  // The body ends at the first quote no backslash escapes.
+  size_t end = pos_;
+  while (end < src_.size() && src_[end] != '\'') end += src_[end] == '\\' ? 2 : 1;
+  if (end >= src_.size()) {
+    pos_ = src_.size();
     fail("syntax error: unterminated quoted string");
     return;
   }
-  ++pos_;
+  std::string out;
+  unescape_backslash(src_.substr(pos_, end - pos_), out, EscapeDialect::kAnsiC);
+  pos_ = end + 1;
   WordPart part;
   part.quoted = true;
   part.text = std::move(out);

@@ -12,9 +12,10 @@
 
 #include "base/clock.h"
 #include "base/result.h"
-#include "fakes/http/types.h"
 #include "fakes/runtime/file_system.h"
+#include "fakes/runtime/output.h"
 #include "fakes/runtime/shell_ast.h"
+#include "fakes/runtime/tool_table.h"
 #include "fakes/runtime/world.h"
 
 namespace kexsim::fakes::shell {
@@ -80,11 +81,13 @@ struct Volumes {
 
 /// What the shell and all its subshells share during one exec.
 struct Session {
-  Session(ContainerWorld& w, Volumes& v) : world(w), fs(v.fs), git(v.git) {}
+  Session(ContainerWorld& w, Volumes& v, const ToolTable& t = default_tools())
+      : world(w), fs(v.fs), git(v.git), tools(t) {}
 
   ContainerWorld& world;
   FileSystem& fs;
   std::map<std::string, GitWorkTree>& git;
+  const ToolTable& tools;                  ///< the built-ins and tool models this exec knows
   TimePoint start{};                       ///< when the exec started (for date)
   Duration now{0};                         ///< virtual time since the exec started
   Duration background_end{0};              ///< when the last background job finishes
@@ -92,6 +95,11 @@ struct Session {
   uint64_t steps = 0;                      ///< commands run, to stop endless loops
   int depth = 0;                           ///< nesting of commands being run, to stop runaway recursion
 
+  /// The built-in or tool model called name, or nullptr.
+  const ToolEntry* tool(const std::string& name) const {
+    auto it = tools.find(name);
+    return it == tools.end() ? nullptr : &it->second;
+  }
   /// Writes data to a sink at the current virtual time.
   void write(const Sink& sink, std::string_view data) { write_at(sink, data, now); }
   /// Writes data to a sink as produced at a given time (pipes replay their input's timing).

@@ -6,84 +6,11 @@
 #include <cstdlib>
 #include <regex>
 
+#include "fakes/runtime/escapes.h"
 #include "fakes/runtime/tools.h"
 
 namespace kexsim::fakes::shell {
 namespace {
-
-int octal_digit(char c) { return c >= '0' && c <= '7' ? c - '0' : -1; }
-int hex_digit(char c) {
-  if (std::isdigit(static_cast<unsigned char>(c))) return c - '0';
-  const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
-}
-
-// Interprets backslash escapes. In a printf format \NNN is up to three octal digits; for echo -e
-// and %b an octal escape may start with \0 (\0NNN) and \c ends all output. Returns false on \c.
-bool unescape(std::string_view in, std::string& out, bool format) {
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '\\' || i + 1 >= in.size()) {
-      out.push_back(in[i]);
-      continue;
-    }
-    const char e = in[++i];
-    switch (e) {
-      case '\\': out.push_back('\\'); break;
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'e':
-      case 'E': out.push_back('\033'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case '"':
-        if (format) {
-          out.push_back('"');
-          break;
-        }
-        out += "\\\"";
-        break;
-      case 'c':
-        if (!format) return false;
-        out += "\\c";
-        break;
-      case 'x': {
-        int value = 0, n = 0;
-        while (n < 2 && i + 1 < in.size() && hex_digit(in[i + 1]) >= 0) {
-          value = value * 16 + hex_digit(in[++i]);
-          ++n;
-        }
-        if (n == 0)
-          out += "\\x";
-        else
-          out.push_back(static_cast<char>(value));
-        break;
-      }
-      default: {
-        if (octal_digit(e) < 0) {
-          out.push_back('\\');
-          out.push_back(e);
-          break;
-        }
-        int value = 0, n = 0;
-        size_t j = i;
-        if (format || e != '0') {  // for echo -e and %b, \0 only introduces \0NNN
-          value = octal_digit(e);
-          n = 1;
-        }
-        while (n < 3 && j + 1 < in.size() && octal_digit(in[j + 1]) >= 0) {
-          value = value * 8 + octal_digit(in[++j]);
-          ++n;
-        }
-        i = j;
-        out.push_back(static_cast<char>(value & 0xff));
-      }
-    }
-  }
-  return true;
-}
 
 int tool_echo(ToolContext& ctx) {
   bool newline = true, escapes = false;
@@ -101,7 +28,7 @@ int tool_echo(ToolContext& ctx) {
   for (size_t k = i; k < ctx.args.size(); ++k) text += (k > i ? " " : "") + ctx.args[k];
   std::string out;
   if (escapes) {
-    if (!unescape(text, out, false)) newline = false;
+    if (!unescape_backslash(text, out, EscapeDialect::kEcho)) newline = false;
   } else {
     out = std::move(text);
   }
@@ -149,18 +76,8 @@ std::string printf_pass(ToolContext& ctx, const std::string& fmt, PrintfState& s
   for (size_t i = 0; i < fmt.size() && !st.stop; ++i) {
     const char c = fmt[i];
     if (c == '\\') {
-      size_t j = i + 1;
-      // Find the end of this escape so unescape sees it whole.
-      if (j < fmt.size() && fmt[j] == 'x') {
-        j += 1;
-        for (int n = 0; n < 2 && j < fmt.size() && hex_digit(fmt[j]) >= 0; ++n) ++j;
-      } else if (j < fmt.size() && octal_digit(fmt[j]) >= 0) {
-        for (int n = 0; n < 3 && j < fmt.size() && octal_digit(fmt[j]) >= 0; ++n) ++j;
-      } else if (j < fmt.size()) {
-        ++j;
-      }
-      unescape(std::string_view(fmt).substr(i, j - i), out, true);
-      i = j - 1;
+      bool stopped = false;  // \c means nothing special in a format
+      i += unescape_one(std::string_view(fmt).substr(i), out, EscapeDialect::kPrintfFormat, stopped) - 1;
       continue;
     }
     if (c != '%') {
@@ -211,7 +128,7 @@ std::string printf_pass(ToolContext& ctx, const std::string& fmt, PrintfState& s
         pad(piece, flags, width);
         break;
       case 'b':
-        if (!unescape(value, piece, false)) st.stop = true;
+        if (!unescape_backslash(value, piece, EscapeDialect::kEcho)) st.stop = true;
         pad(piece, flags, width);
         break;
       case 'c':

@@ -59,7 +59,7 @@ int tool_which(ToolContext& ctx) {
     const std::string& name = ctx.args[i];
     if (name == "sh" || name == "bash" || name == "ash") {
       ctx.out("/bin/" + name + "\n");
-    } else if (find_tool(name) || name == "env" || ctx.session.world.command(name)) {
+    } else if (ctx.session.tool(name) || name == "env" || ctx.session.world.command(name)) {
       ctx.out("/usr/bin/" + name + "\n");
     } else {
       status = 1;
@@ -125,10 +125,9 @@ ToolTable build_table() {
 
 }  // namespace
 
-const ToolEntry* find_tool(const std::string& name) {
+const ToolTable& default_tools() {
   static const ToolTable table = build_table();
-  auto it = table.find(name);
-  return it == table.end() ? nullptr : &it->second;
+  return table;
 }
 
 bool parse_sleep_seconds(const std::string& text, Duration& out) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fakes/runtime/shell_state.h"
+#include "fakes/runtime/tool_table.h"
 
 namespace kexsim::fakes::shell {
 
@@ -26,25 +27,6 @@ struct ToolContext {
   /// A path argument made absolute against the shell's working directory.
   std::string path(const std::string& p) const { return FileSystem::resolve(env.cwd, p); }
 };
-
-/// A command implementation; returns its exit status.
-using Tool = int (*)(ToolContext&);
-
-/// How a name binds, as in POSIX: special built-ins beat functions, functions beat the rest, and a
-/// scenario-defined command beats a tool model (so scenarios can override, e.g., curl).
-enum class ToolTier { kSpecial, kBuiltin, kModel };
-
-/// One entry of the command table.
-struct ToolEntry {
-  Tool run = nullptr;
-  ToolTier tier = ToolTier::kModel;
-};
-
-/// Command name -> implementation.
-using ToolTable = std::map<std::string, ToolEntry>;
-
-/// The built-in or tool model with this name, or nullptr.
-const ToolEntry* find_tool(const std::string& name);
 
 /// Registers cd, export, unset, set, exit, shift, trap, read, return, break, continue, local (builtins.cc).
 void add_shell_builtins(ToolTable& table);

@@ -3,24 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "executor/messages.h"
+#include "tests/support/manual_clock.h"
 
 namespace kexsim::executor {
 namespace {
 
 namespace msg = messages;
 
-// A clock frozen at a given Unix second; the trace only reads now().
-class FixedClock : public Clock {
- public:
-  explicit FixedClock(int64_t unix_seconds) : now_(std::chrono::seconds(unix_seconds)) {}
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    now_ += d;
-    co_return;
-  }
-
- private:
-  TimePoint now_;
+// The toolkit's clock, started at a given Unix second; the trace only reads now().
+struct FixedClock : testing::ManualClock {
+  explicit FixedClock(int64_t unix_seconds) : ManualClock(TimePoint(std::chrono::seconds(unix_seconds))) {}
 };
 
 TEST(JobTrace, LineFormatsOfTheCurrentRunner) {

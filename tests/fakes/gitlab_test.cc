@@ -8,25 +8,14 @@
 
 #include "base/crc32.h"
 #include "fakes/gitlab/job_payload.h"
+#include "tests/support/manual_clock.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-// A clock that only moves when the test says so.
-class ManualClock : public Clock {
- public:
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    now_ += d;
-    co_return;
-  }
-  void advance(Duration d) { now_ += d; }
-
- private:
-  TimePoint now_ = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
-};
+using testing::ManualClock;
 
 constexpr char kRunnerToken[] = "gVQMabxjR2x9";
 

@@ -2,23 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/manual_clock.h"
+
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
-
-class KubeApiClock : public Clock {
- public:
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    now_ += d;
-    co_return;
-  }
-  void advance(Duration d) { now_ += d; }
-
- private:
-  TimePoint now_ = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
-};
 
 class KubeApiWorld : public ContainerWorld {
  public:
@@ -130,7 +119,7 @@ class KubeApiServerTest : public ::testing::Test {
     return json::parse(r.body)["metadata"]["name"];
   }
 
-  KubeApiClock clock_;
+  testing::ManualClock clock_;
   KubeApiWorlds worlds_;
   KubeApiServer server_{clock_, Random(7), worlds_};
 };
@@ -386,6 +375,8 @@ TEST_F(KubeApiServerTest, ExecRoutesToTheContainerWorld) {
   r = call("POST", exec + query, "sa-token", "", upgrade);
   ASSERT_EQ(r.status, 101) << r.body;
   ASSERT_TRUE(r.exec);
+  ASSERT_TRUE(r.upgrade_failed);  // the transport's failed upgrades are answered in the API server's words
+  EXPECT_EQ(json::parse(r.upgrade_failed(UpgradeFailure::kNotWebSocket).body)["message"], "Upgrade request required");
   ExecOutcome outcome = r.exec("echo from-stdin\n");
   std::string out;
   for (const auto& chunk : outcome.output) out += chunk.data;

@@ -6,6 +6,8 @@ namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
 
 const std::string kDetect =
     "if [ -x /usr/local/bin/bash ]; then\n\texec /usr/local/bin/bash \nelif [ -x /usr/bin/bash ]; then\n\texec "
@@ -49,6 +51,45 @@ TEST(KubeExecOptions, ContainerEnvValuesHostnameAndWorkingDir) {
   const ShellOptions helper = exec_options(pod, "helper");
   EXPECT_EQ(helper.env, (std::map<std::string, std::string>{{"HOSTNAME", "runner-x"}}));
   EXPECT_EQ(helper.cwd, "/");
+}
+
+TEST(KubeExecStatus, SuccessAndNonZeroExitCode) {
+  EXPECT_EQ(exec_status_json(0, {"sh"}), R"({"metadata":{},"status":"Success"})");
+  EXPECT_EQ(exec_status_json(3, {"sh", "-c", "exit 3"}),
+            R"({"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: )"
+            R"(error executing command [sh -c exit 3], exit code 3","reason":"NonZeroExitCode",)"
+            R"("details":{"causes":[{"reason":"ExitCode","message":"3"}]}})");
+}
+
+TEST(KubeExecOutcome, ChannelsOffsetsDurationAndStatusComeFromTheProcess) {
+  ShellResult result;
+  result.output = {{milliseconds(0), 1, "hi\n"}, {seconds(2), 2, "warn\n"}};
+  result.duration = seconds(3);
+  result.exit_code = 5;
+  const ExecOutcome outcome = exec_outcome(result, {"sh"});
+  ASSERT_EQ(outcome.output.size(), 2u);
+  EXPECT_EQ(outcome.output[0].at, milliseconds(0));
+  EXPECT_EQ(outcome.output[0].channel, 1);
+  EXPECT_EQ(outcome.output[0].data, "hi\n");
+  EXPECT_EQ(outcome.output[1].at, seconds(2));
+  EXPECT_EQ(outcome.output[1].channel, 2);
+  EXPECT_EQ(outcome.output[1].data, "warn\n");
+  EXPECT_EQ(outcome.duration, seconds(3));
+  EXPECT_EQ(outcome.status_json, exec_status_json(5, {"sh"}));
+}
+
+TEST(KubeExecUpgradeFailure, AnsweredAsApiStatus) {
+  const HttpResponse not_ws = upgrade_failure_response(UpgradeFailure::kNotWebSocket);
+  EXPECT_EQ(not_ws.status, 400);
+  EXPECT_EQ(not_ws.body,
+            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+            R"("message":"Upgrade request required","reason":"BadRequest","code":400})");
+  const HttpResponse no_protocol = upgrade_failure_response(UpgradeFailure::kNoCommonProtocol);
+  EXPECT_EQ(no_protocol.status, 400);
+  EXPECT_EQ(json::parse(no_protocol.body)["message"], "unable to upgrade connection: no supported stream protocol");
+  const HttpResponse no_runner = upgrade_failure_response(UpgradeFailure::kNoExecRunner);
+  EXPECT_EQ(no_runner.status, 500);
+  EXPECT_EQ(json::parse(no_runner.body)["reason"], "InternalError");
 }
 
 }  // namespace

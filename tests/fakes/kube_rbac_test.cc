@@ -2,16 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/manual_clock.h"
+
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
-
-class KubeRbacClock : public Clock {
- public:
-  TimePoint now() const override { return TimePoint(Duration(1767225600LL * 1000000)); }
-  asio::awaitable<void> sleep_for(Duration) override { co_return; }
-};
 
 RequestAttributes resource(const std::string& verb, const std::string& group, const std::string& res,
                            const std::string& sub, const std::string& ns, const std::string& name = "") {
@@ -164,7 +160,7 @@ class KubeRbacAuthorizer : public ::testing::Test {
     return authorizer_.authorize(authenticated_user(user, {}), a);
   }
 
-  KubeRbacClock clock_;
+  testing::ManualClock clock_;
   Random random_{1};
   Store store_{clock_, random_};
   Authorizer authorizer_{store_};

@@ -4,21 +4,14 @@
 
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
+#include "tests/support/manual_clock.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-class KubeStoreClock : public Clock {
- public:
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    now_ += d;
-    co_return;
-  }
-  TimePoint now_ = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
-};
+using testing::ManualClock;
 
 class KubeStore : public ::testing::Test {
  protected:
@@ -28,7 +21,7 @@ class KubeStore : public ::testing::Test {
     ADD_FAILURE() << "no such resource " << resource;
     return served_resources().front();
   }
-  KubeStoreClock clock_;
+  ManualClock clock_;
   Random random_{42};
   Store store_{clock_, random_};
 };
@@ -60,7 +53,7 @@ TEST_F(KubeStore, GenerateNameAppendsFiveCharactersFromTheApiserverAlphabet) {
   EXPECT_EQ(name.rfind("runner-abc-", 0), 0u);
   for (char c : name.substr(11)) EXPECT_NE(std::string("bcdfghjklmnpqrstvwxz2456789").find(c), std::string::npos);
 
-  KubeStoreClock clock;
+  ManualClock clock;
   Random same_seed{42};
   Store again(clock, same_seed);
   auto b = again.create(type("pods"), "cicd", {{"metadata", {{"generateName", "runner-abc-"}}}});

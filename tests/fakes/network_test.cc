@@ -42,11 +42,16 @@ TEST(Network, GoDialErrorsUseGoWording) {
   EXPECT_EQ(Network::go_dial_error(Reach::kTimeout, "10.0.0.216", 443), "dial tcp 10.0.0.216:443: i/o timeout");
 }
 
-TEST(Network, IpLiterals) {
-  EXPECT_TRUE(is_ip_literal("10.0.0.216"));
-  EXPECT_FALSE(is_ip_literal("gitlab.mylab.com"));
-  EXPECT_FALSE(is_ip_literal("1.2.3"));
-  EXPECT_FALSE(is_ip_literal("1.2.3.4444"));
+TEST(Network, IpLiteralsResolveToThemselvesIpv6Too) {
+  // The network model and the executor share one notion of an IP literal: `::1` is one, not a name.
+  Network net;
+  net.add_host({"gitlab.mylab.com", "10.0.0.216", 443, "gitlab"});
+  for (const std::string literal : {"10.0.0.9", "::1", "fe80::1"}) {
+    EXPECT_EQ(net.resolve_from_runner(literal), literal);
+    EXPECT_EQ(net.resolve_from_pod(literal, nlohmann::json::array()), literal);
+  }
+  EXPECT_EQ(net.resolve_from_runner("1.2.3"), std::nullopt);
+  EXPECT_EQ(net.resolve_from_pod("1.2.3.4444", nlohmann::json::array()), std::nullopt);
 }
 
 }  // namespace

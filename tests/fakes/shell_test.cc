@@ -1,8 +1,9 @@
-// The shell model: language, built-ins, tool models, timing, and the exec packaging.
+// The shell model: language, built-ins, tool models, timing and exit status.
 
 #include <gtest/gtest.h>
 
 #include "fakes/runtime/shell.h"
+#include "fakes/runtime/tools.h"
 #include "tests/fakes/runtime_test_world.h"
 
 namespace kexsim::fakes {
@@ -34,6 +35,10 @@ TEST_F(ShellTest, SingleQuotesKeepEscapeBytes) {
 TEST_F(ShellTest, QuotingAndEscapes) {
   EXPECT_EQ(out("echo \"a \\\"b\\\" \\$c \\\\ d\" 'e $f' g\\ h \\$i\n"), "a \"b\" $c \\ d e $f g h $i\n");
   EXPECT_EQ(out("echo $'x\\ty\\x41\\e'\n"), "x\ty\x41\033\n");
+  EXPECT_EQ(out("echo $'it\\'s' $'\\101\\?\\\\' x\n"), "it's A?\\ x\n");
+  const ShellResult open = run("echo $'no end\\'\n");
+  EXPECT_EQ(open.exit_code, 2);
+  EXPECT_NE(stream_text(open, 2).find("unterminated quoted string"), std::string::npos) << stream_text(open, 2);
   EXPECT_EQ(out("echo \"multi\nline\" one\\\n two\n"), "multi\nline one two\n");
   EXPECT_EQ(out("echo a # comment\n# whole line\necho b#c\n"), "a\nb#c\n");
 }
@@ -286,23 +291,29 @@ TEST_F(ShellTest, AdjacentChunksOfOneStreamAndInstantAreMerged) {
   EXPECT_EQ(r.output[2].data, "e\n");
 }
 
-TEST_F(ShellTest, ExecStatusJson) {
-  EXPECT_EQ(exec_status_json(0, {"sh"}), R"({"metadata":{},"status":"Success"})");
-  EXPECT_EQ(exec_status_json(3, {"sh", "-c", "exit 3"}),
-            R"({"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: )"
-            R"(error executing command [sh -c exit 3], exit code 3","reason":"NonZeroExitCode",)"
-            R"("details":{"causes":[{"reason":"ExitCode","message":"3"}]}})");
+TEST_F(ShellTest, ResultCarriesDurationAndExitCode) {
+  const ShellResult r = run("echo hi; sleep 2; exit 5\n");
+  ASSERT_EQ(r.output.size(), 1u);
+  EXPECT_EQ(r.output[0].data, "hi\n");
+  EXPECT_EQ(r.output[0].stream, 1);
+  EXPECT_EQ(r.duration, seconds(2));
+  EXPECT_EQ(r.exit_code, 5);
 }
 
-TEST_F(ShellTest, RunShellPackagesAnExecOutcome) {
-  const ExecOutcome e = run_shell("echo hi; sleep 2; exit 5\n", options, world);
-  ASSERT_EQ(e.output.size(), 1u);
-  EXPECT_EQ(e.output[0].data, "hi\n");
-  EXPECT_EQ(e.duration, seconds(2));
-  EXPECT_EQ(e.status_json,
-            R"({"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: )"
-            R"(error executing command [sh], exit code 5","reason":"NonZeroExitCode",)"
-            R"("details":{"causes":[{"reason":"ExitCode","message":"5"}]}})");
+TEST_F(ShellTest, TheCommandTableIsPassedIn) {
+  shell::ToolTable table;
+  table["greet"] = {[](shell::ToolContext& ctx) {
+                      ctx.out("hello " + (ctx.args.size() > 1 ? ctx.args[1] : std::string("?")) + "\n");
+                      return 0;
+                    },
+                    shell::ToolTier::kModel};
+  options.tools = &table;
+  const ShellResult r = run("greet you; command -v greet; cat /etc/hostname\n");
+  EXPECT_EQ(stream_text(r, 1), "hello you\n/usr/bin/greet\n");
+  EXPECT_EQ(stream_text(r, 2), "sh: cat: not found\n");
+  EXPECT_EQ(r.exit_code, 127);
+  options.tools = nullptr;
+  EXPECT_EQ(run("greet\n").exit_code, 127);  // the default table has no greet
 }
 
 TEST_F(ShellTest, ScriptFilesAndSourcing) {

@@ -32,6 +32,7 @@
 #include "executor/http/client.h"
 #include "fakes/http/server.h"
 #include "fakes/http/types.h"
+#include "fakes/kube/exec.h"
 
 namespace kexsim::sim {
 namespace {
@@ -95,7 +96,11 @@ class TestHandler : public fakes::HttpHandler {
  public:
   fakes::HttpResponse handle(const fakes::HttpRequest& request) override {
     requests.push_back(request);
-    if (request.path.ends_with("/exec")) return exec_response;
+    if (request.path.ends_with("/exec")) {
+      fakes::HttpResponse res = exec_response;
+      res.upgrade_failed = fakes::upgrade_failure_response;  // failed upgrades in the API server's words
+      return res;
+    }
     std::string body = request.method + " " + request.path;
     for (const auto& [k, v] : request.query) body += " " + k + "=" + v;
     if (!request.body.empty()) body += " body=" + request.body;
