@@ -8,7 +8,9 @@
 
 namespace kexsim {
 
-/// The FNV-1a 64-bit offset basis: the starting value of a fresh hash.
+/// The starting value of a fresh hash. It is FNV's published 64-bit offset basis
+/// (14695981039346656037) with its last digit dropped, as the first seed code had it; every seed
+/// fork and digest in the scenario library derives from it, so it stays (tests/base/hash_test.cc).
 inline constexpr uint64_t kFnv1aBasis = 1469598103934665603ULL;
 
 /// FNV-1a over s, continuing from h (pass kFnv1aBasis to start).
