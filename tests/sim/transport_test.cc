@@ -1,5 +1,6 @@
-// The transport end to end: the executor's HttpClient against the fakes' HttpServer over real
-// loopback sockets, with TLS made by the simulation CA, on one io_context and a counting clock.
+// The transport end to end: the executor's HttpClient and exec stream against the fakes'
+// HttpServer over real loopback sockets, with TLS made by the simulation CA, on one io_context and
+// a counting clock.
 
 // g++ 12 at -O2 flags Asio 1.74's coroutine frames (sized operator delete paired with the frame's
 // own operator new) as mismatched: a false positive that -Werror would turn into a failure.
@@ -30,6 +31,7 @@
 #include "base/tls.h"
 #include "executor/dialer.h"
 #include "executor/http/client.h"
+#include "executor/kube_exec_stream.h"
 #include "fakes/http/server.h"
 #include "fakes/http/types.h"
 
@@ -455,7 +457,8 @@ TEST(Transport, ExecOverWebSocketV5WithTimedOutput) {
   const TimePoint start = rig.clock.now();
   const std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer t"}};
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket(
+    auto res = co_await executor::run_exec_stream(
+        *rig.client,
         "https://k8s.local:6443/api/v1/namespaces/cicd/pods/p/exec?command=sh&container=build&stdin=true&stdout=true",
         headers, script, [&](int stream, std::string_view data) {
           output.emplace_back(stream, std::string(data));
@@ -484,8 +487,8 @@ TEST(Transport, ExecFallsBackToV4) {
   rig.handler.exec_response.headers.emplace_back("Sec-WebSocket-Protocol", "v4.channel.k8s.io");
   std::string out;
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("http://k8s.local/exec?command=true&stdout=true", {}, "",
-                                                   [&](int, std::string_view data) { out += data; });
+    auto res = co_await executor::run_exec_stream(*rig.client, "http://k8s.local/exec?command=true&stdout=true", {},
+                                                  "", [&](int, std::string_view data) { out += data; });
     EXPECT_TRUE(res) << res.error().message;
     if (res) { EXPECT_EQ(res->protocol, "v4.channel.k8s.io"); }
   });
@@ -500,7 +503,7 @@ TEST(Transport, ExecWithNoCommonProtocolIsRefused) {
   rig.handler.exec_response = timed_exec(&stdin_seen);
   rig.handler.exec_response.headers.emplace_back("Sec-WebSocket-Protocol", "v3.channel.k8s.io");
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("https://k8s.local/exec", {}, "x", {});
+    auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) { EXPECT_EQ(res.error().message, "unable to upgrade connection: no supported stream protocol"); }
   });
@@ -511,7 +514,7 @@ TEST(Transport, ExecRefusedWithStatusMessage) {
   rig.handler.exec_response = fakes::HttpResponse::json(
       403, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p\" is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"name":"p","kind":"pods"},"code":403})");
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("https://k8s.local/exec", {}, "x", {});
+    auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) {
       EXPECT_EQ(res.error().message,
@@ -521,7 +524,7 @@ TEST(Transport, ExecRefusedWithStatusMessage) {
     rig.handler.exec_response = fakes::HttpResponse{};
     rig.handler.exec_response.status = 500;
     rig.handler.exec_response.body = "container not found (\"helper\")";
-    res = co_await rig.client->exec_websocket("https://k8s.local/exec", {}, "x", {});
+    res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) { EXPECT_EQ(res.error().message, "container not found (\"helper\")"); }
   });
@@ -536,8 +539,8 @@ TEST(Transport, ServerDestroyedMidExecLeavesNothingInFlight) {
   };
   std::string out;
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("https://k8s.local/exec?stdin=true", {}, "script",
-                                                   [&](int, std::string_view data) { out += data; });
+    auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec?stdin=true", {}, "script",
+                                                  [&](int, std::string_view data) { out += data; });
     EXPECT_FALSE(res);
     if (!res) { EXPECT_EQ(res.error().message.rfind("next reader: ", 0), 0u) << res.error().message; }
   });
@@ -580,7 +583,7 @@ TEST(Transport, ExecRejectsAServerThatChoseNoSubprotocol) {
   rig.dialer.target_port = acceptor.local_endpoint().port();
   asio::co_spawn(rig.io, accept_without_subprotocol(acceptor), asio::detached);
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("http://k8s.local/exec", {}, "x", {});
+    auto res = co_await executor::run_exec_stream(*rig.client, "http://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) {
       EXPECT_EQ(res.error().message,
@@ -588,28 +591,6 @@ TEST(Transport, ExecRejectsAServerThatChoseNoSubprotocol) {
                 "v4.channel.k8s.io; got \"\")");
     }
   });
-}
-
-TEST(Transport, KeepAliveHttpsThroughput) {
-  Rig rig;
-  constexpr int kRequests = 2000;
-  std::chrono::steady_clock::duration elapsed{};
-  rig.run([&]() -> asio::awaitable<void> {
-    (void)co_await rig.get("https://k8s.local/warmup");
-    const auto begin = std::chrono::steady_clock::now();
-    for (int i = 0; i < kRequests; ++i) {
-      auto res = co_await rig.get("https://k8s.local/version");
-      if (!res) {
-        ADD_FAILURE() << res.error().message;
-        co_return;
-      }
-    }
-    elapsed = std::chrono::steady_clock::now() - begin;
-  });
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  std::printf("keep-alive HTTPS GET through HttpClient+HttpServer: %d requests in %.3f s = %.0f req/s\n", kRequests,
-              seconds, kRequests / seconds);
-  EXPECT_EQ(rig.dialer.dials, 1);
 }
 
 }  // namespace
