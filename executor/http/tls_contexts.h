@@ -27,7 +27,8 @@ struct TlsSettings {
 
 /// Shares one client SSL_CTX among the HttpClients of one process (GitLab's and every job's
 /// Kubernetes client) per (dialer, CA bundle text, client certificate, key). Files are read on
-/// every get(), so a changed CA file gives a new context, as a new Go client would see it.
+/// every get(), so a changed CA file gives a new context, as a new Go client would see it; a
+/// dialer's default trust must not change while the cache lives.
 /// No TLS session is ever resumed: neither GitLab Runner's network client nor client-go sets a
 /// tls.Config.ClientSessionCache, so every new Go connection runs a full handshake, and each
 /// one verifies the server's certificate.

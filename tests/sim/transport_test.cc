@@ -320,6 +320,37 @@ TEST(Transport, InsecureSkipVerifyIgnoresTrust) {
   });
 }
 
+TEST(Transport, ClientsShareOneTlsContextPerTrustAndKeepTheirVerdicts) {
+  Rig rig;
+  const std::string dir = testing::TempDir();
+  write_file(dir + "kexsim-shared-ca.pem", rig.ca.cert_pem());
+  auto contexts = std::make_shared<executor::TlsContextCache>();
+  auto make = [&](executor::TlsSettings tls) {
+    return std::make_unique<executor::HttpClient>(rig.io.get_executor(), rig.dialer, rig.clock, tls, contexts);
+  };
+  auto first = make({});
+  auto second = make({});  // same trust: reuses the first one's context
+  auto with_file = make({.ca_file = dir + "kexsim-shared-ca.pem"});
+  rig.run([&]() -> asio::awaitable<void> {
+    auto res = co_await first->request(make_request("GET", "https://k8s.local/version"));
+    EXPECT_TRUE(res) << res.error().message;
+    // Sharing the context shares no verdict: each handshake verifies the name it dialled.
+    res = co_await second->request(make_request("GET", "https://api.k8s.local/version"));
+    EXPECT_FALSE(res);
+    if (!res) {
+      EXPECT_EQ(res.error().message,
+                "Get \"https://api.k8s.local/version\": x509: certificate is valid for k8s.local, not api.k8s.local");
+    }
+    res = co_await with_file->request(make_request("GET", "https://k8s.local/version"));
+    EXPECT_TRUE(res) << res.error().message;
+    first->close_idle();
+    second->close_idle();
+    with_file->close_idle();
+  });
+  EXPECT_EQ(contexts->built(), 2u);
+  EXPECT_EQ(rig.dialer.dials, 3);  // no connection is shared between clients
+}
+
 TEST(Transport, WrongNameListsTheCertificatesNames) {
   auto ca = CertificateAuthority::create("ca");
   ASSERT_TRUE(ca);
