@@ -380,10 +380,12 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
     co_return prepare_error(
         messages::setting_up_build_pod(profile_, "error setting ownerReferences: " + secret.error().message));
   }
-  (*secret)["metadata"]["ownerReferences"] = json::array({{{"apiVersion", "v1"},
-                                                           {"kind", "Pod"},
-                                                           {"name", pod_name_},
-                                                           {"uid", string_at(metadata, "uid")}}});
+  json& secret_metadata = (*secret)["metadata"];  // call() answers objects only
+  if (!secret_metadata.is_object()) secret_metadata = json::object();
+  secret_metadata["ownerReferences"] = json::array({{{"apiVersion", "v1"},
+                                                     {"kind", "Pod"},
+                                                     {"name", pod_name_},
+                                                     {"uid", string_at(metadata, "uid")}}});
   auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(*secret));
   if (!updated) {
     co_return prepare_error(

@@ -24,6 +24,7 @@
 #include "executor/config.h"
 #include "executor/runner.h"
 #include "sim/scenario.h"
+#include "sim/scenario_runner.h"
 #include "sim/sim_dialer.h"
 #include "sim/virtual_clock.h"
 #include "sim/world.h"
@@ -143,6 +144,18 @@ TEST(JobRunnerTest, AThrowAfterTheSecretIsMadeCleansUpPodAndSecret) {
   EXPECT_TRUE(run.pods_left.empty());
   EXPECT_TRUE(run.secrets_left.empty()) << run.secrets_left.front();
   EXPECT_EQ(run.job_state, "failed");
+}
+
+TEST(JobRunnerTest, AFailedSecretAdoptionFailsTheJobAndCleansUp) {
+  // 19.4's setupBuildPod fails the job when the ownerReferences update is refused; the scenario
+  // expects the error line, the failed state, and neither pod nor secret left behind.
+  auto scenario =
+      sim::load_scenario(std::string(KEXSIM_SOURCE_DIR) + "/tests/data/secret-adoption-forbidden.toml");
+  ASSERT_TRUE(scenario) << scenario.error().describe();
+  auto run = sim::run_scenario(*scenario);
+  ASSERT_TRUE(run) << run.error().describe();
+  for (const auto& verdict : run->verdicts) EXPECT_TRUE(verdict.passed) << verdict.expectation << ": " << verdict.actual;
+  EXPECT_TRUE(run->passed()) << run->error;
 }
 
 }  // namespace
