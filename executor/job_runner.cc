@@ -10,6 +10,7 @@
 
 #include "base/crc32.h"
 #include "executor/dialer.h"
+#include "executor/failure_reason.h"
 #include "executor/http/client.h"
 #include "executor/kube_client.h"
 #include "executor/kube_config.h"
@@ -23,12 +24,11 @@ namespace kexsim::executor {
 namespace {
 
 using nlohmann::json;
-namespace reason = messages::reason;
 
 /// Why a job stopped: the error text GitLab Runner prints, the failure reason and the exit code.
 struct Failure {
   std::string message;
-  std::string reason = std::string(reason::kRunnerSystemFailure);
+  FailureReason reason = FailureReason::kRunnerSystemFailure;
   int exit_code = 0;
 };
 
@@ -170,10 +170,10 @@ asio::awaitable<JobOutcome> Execution::run() {
     trace_.info(messages::job_succeeded());
     outcome.state = "success";
   } else {
-    const bool system = failure->reason == reason::kRunnerSystemFailure;
+    const bool system = failure->reason == FailureReason::kRunnerSystemFailure;
     trace_.error(messages::job_failed(system, failure->message));
     outcome.state = "failed";
-    outcome.failure_reason = messages::negotiate_failure_reason(failure->reason, job_.features.failure_reasons);
+    outcome.failure_reason = negotiate_failure_reason(failure->reason, job_.features.failure_reasons);
     outcome.exit_code = failure->exit_code;
   }
   co_await send_final_update(outcome);
@@ -265,7 +265,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   stage_begins("prepare_executor");
 
   auto images = resolve_images(runner_, job_, profile_);
-  if (!images) co_return Failure{images.error().message, std::string(reason::kRunnerConfigurationError)};
+  if (!images) co_return Failure{images.error().message, FailureReason::kRunnerConfigurationError};
   images_ = std::move(*images);
   namespace_ = kube_config.namespace_;
   if (namespace_.empty()) {
@@ -277,7 +277,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   if (!connection) {
     // executors/kubernetes/kubernetes.go: Prepare wraps it as a configuration error.
     co_return Failure{"getting Kubernetes config: " + connection.error().message,
-                      std::string(reason::kRunnerConfigurationError)};
+                      FailureReason::kRunnerConfigurationError};
   }
   kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, connection->tls, tls_contexts_);
   kube_ = std::make_unique<KubeClient>(*kube_http_, *connection);
@@ -450,7 +450,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
     if (!exit) {
       failure = Failure{exit.error().message};
     } else if (*exit != 0) {
-      failure = Failure{messages::command_terminated(*exit), std::string(reason::kScriptFailure), *exit};
+      failure = Failure{messages::command_terminated(*exit), FailureReason::kScriptFailure, *exit};
     }
   }
   trace_.flush();
