@@ -1,11 +1,9 @@
 #include "executor/config.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <map>
 
+#include "base/files.h"
 #include "base/toml_reader.h"
 
 namespace kexsim::executor {
@@ -18,134 +16,102 @@ const char kKeysHint[] =
     "see https://docs.gitlab.com/runner/configuration/advanced-configuration/ for the keys and "
     "their types";
 
-// Keys GitLab Runner knows that this executor does not implement (reference section 3). A key in
-// one of these lists gets "not supported yet"; any other unread key is reported as unknown.
-const std::vector<std::string> kGlobalUnsupported = {
-    "log_level",          "log_format",     "listen_address", "shutdown_timeout",
-    "connection_max_age", "session_server", "sentry_dsn",     "user"};
+// Every key of GitLab Runner 19.4's config.toml, table by table (common/config.go at d79f3e7b:
+// Config, RunnerConfig with RunnerCredentials and RunnerSettings, KubernetesConfig, Service,
+// KubernetesHostAliases, KubernetesVolumes and its kinds). A key kexsim does not read gets "not
+// supported by kexsim yet"; only a key in none of these lists is "unknown". Keys of a sub-table
+// that kexsim does not read (pod_security_context, affinity, ...) are covered by the table's key.
+const std::vector<std::string> kGlobalKeys = {
+    "listen_address", "session_server", "labels", "concurrent", "check_interval", "log_level", "log_format", "user",
+    "runners", "sentry_dsn", "connection_max_age", "machine", "experimental", "shutdown_timeout"};
 
-const std::vector<std::string> kRunnerUnsupported = {"id",
-                                                     "token_obtained_at",
-                                                     "token_expires_at",
-                                                     "tls-cert-file",
-                                                     "tls-key-file",
-                                                     "shell",
-                                                     "cache_dir",
-                                                     "clone_url",
-                                                     "pre_get_sources_script",
-                                                     "post_get_sources_script",
-                                                     "pre_build_script",
-                                                     "post_build_script",
-                                                     "pre_clone_script",
-                                                     "post_clone_script",
-                                                     "limit",
-                                                     "request_concurrency",
-                                                     "output_limit",
-                                                     "prepare_timeout",
-                                                     "get_sources_timeout",
-                                                     "debug_trace_disabled",
-                                                     "unhealthy_requests_limit",
-                                                     "unhealthy_interval",
-                                                     "job_status_final_update_retry_limit",
-                                                     "cache",
-                                                     "custom_build_dir",
-                                                     "referees",
-                                                     "docker",
-                                                     "machine",
-                                                     "custom",
-                                                     "ssh",
-                                                     "parallels",
-                                                     "virtualbox",
-                                                     "autoscaler",
-                                                     "instance",
-                                                     "clean_git_config"};
+const std::vector<std::string> kRunnerKeys = {
+    "name", "limit", "output_limit", "request_concurrency", "strict_check_interval", "unhealthy_requests_limit",
+    "unhealthy_interval", "job_status_final_update_retry_limit", "experimental", "url", "id", "token",
+    "token_obtained_at", "token_expires_at", "tls-ca-file", "tls-cert-file", "tls-key-file", "labels", "executor",
+    "builds_dir", "cache_dir", "clone_url", "environment", "proxy_exec", "pre_get_sources_script",
+    "post_get_sources_script", "pre_build_script", "post_build_script", "prepare_timeout", "get_sources_timeout",
+    "debug_trace_disabled", "safe_directory_checkout", "clean_git_config", "shell", "custom_build_dir", "referees",
+    "cache", "artifact", "feature_flags", "monitoring", "use_slot_cgroups", "slot_cgroup_template", "instance",
+    "ssh", "docker", "parallels", "virtualbox", "machine", "kubernetes", "custom", "autoscaler", "step_runner_image",
+    // 13.12 keys that 19.4 no longer has (the 13.12 profile reads configs of that time).
+    "pre_clone_script", "post_clone_script"};
 
-std::vector<std::string> kubernetes_unsupported() {
-  std::vector<std::string> keys = {"bearer_token_overwrite_allowed",
-                                   "namespace_overwrite_allowed",
-                                   "namespace_per_job",
-                                   "allow_privilege_escalation",
-                                   "runtime_class_name",
-                                   "allowed_images",
-                                   "allowed_services",
-                                   "allowed_pull_policies",
-                                   "allowed_users",
-                                   "allowed_groups",
-                                   "pull_policy",
-                                   "node_selector_overwrite_allowed",
-                                   "node_tolerations",
-                                   "node_tolerations_overwrite_allowed",
-                                   "affinity",
-                                   "use_service_account_image_pull_secrets",
-                                   "helper_image_flavor",
-                                   "helper_image_autoset_arch_and_os",
-                                   "pod_termination_grace_period_seconds",
-                                   "cleanup_resources_timeout",
-                                   "resource_availability_check_max_attempts",
-                                   "retry_limit",
-                                   "retry_backoff_max",
-                                   "retry_limits",
-                                   "pod_labels",
-                                   "pod_labels_overwrite_allowed",
-                                   "pod_annotations",
-                                   "pod_annotations_overwrite_allowed",
-                                   "scheduler_name",
-                                   "service_account_overwrite_allowed",
-                                   "automount_service_account_token",
-                                   "pod_security_context",
-                                   "build_container_security_context",
-                                   "helper_container_security_context",
-                                   "service_container_security_context",
-                                   "init_permissions_container_security_context",
-                                   "cap_add",
-                                   "cap_drop",
-                                   "dns_policy",
-                                   "dns_config",
-                                   "container_lifecycle",
-                                   "priority_class_name",
-                                   "pod_spec",
-                                   "logs_base_dir",
-                                   "scripts_base_dir",
-                                   "print_pod_warning_events",
-                                   "pod_disruption_budget",
-                                   "suspend_pvc_size",
-                                   "suspend_pvc_storage_class",
-                                   "autoscaler",
-                                   "terminationGracePeriodSeconds",
-                                   "ephemeral_storage_limit",
-                                   "ephemeral_storage_request",
-                                   "helper_ephemeral_storage_limit",
-                                   "helper_ephemeral_storage_request",
-                                   "service_ephemeral_storage_limit",
-                                   "service_ephemeral_storage_request",
-                                   "pod_cpu_limit",
-                                   "pod_cpu_request",
-                                   "pod_memory_limit",
-                                   "pod_memory_request"};
-  // Every resource key has an `_overwrite_max_allowed` companion.
-  for (std::string prefix : {"", "helper_", "service_", "pod_"}) {
-    for (std::string resource : {"cpu_limit", "cpu_request", "memory_limit", "memory_request",
-                                 "ephemeral_storage_limit", "ephemeral_storage_request"}) {
-      if (prefix == "pod_" && resource.rfind("ephemeral", 0) == 0) continue;
-      keys.push_back(prefix + resource + "_overwrite_max_allowed");
-    }
-  }
-  return keys;
-}
+const std::vector<std::string> kKubernetesKeys = {
+    "host", "context", "cert_file", "key_file", "ca_file", "bearer_token_overwrite_allowed", "bearer_token", "image",
+    "namespace", "namespace_overwrite_allowed", "namespace_per_job", "privileged", "runtime_class_name",
+    "allow_privilege_escalation", "cpu_limit", "cpu_limit_overwrite_max_allowed", "cpu_request",
+    "cpu_request_overwrite_max_allowed", "memory_limit", "memory_limit_overwrite_max_allowed", "memory_request",
+    "memory_request_overwrite_max_allowed", "ephemeral_storage_limit",
+    "ephemeral_storage_limit_overwrite_max_allowed", "ephemeral_storage_request",
+    "ephemeral_storage_request_overwrite_max_allowed", "service_cpu_limit",
+    "service_cpu_limit_overwrite_max_allowed", "service_cpu_request", "service_cpu_request_overwrite_max_allowed",
+    "service_memory_limit", "service_memory_limit_overwrite_max_allowed", "service_memory_request",
+    "service_memory_request_overwrite_max_allowed", "service_ephemeral_storage_limit",
+    "service_ephemeral_storage_limit_overwrite_max_allowed", "service_ephemeral_storage_request",
+    "service_ephemeral_storage_request_overwrite_max_allowed", "helper_cpu_limit",
+    "helper_cpu_limit_overwrite_max_allowed", "helper_cpu_request", "helper_cpu_request_overwrite_max_allowed",
+    "helper_memory_limit", "helper_memory_limit_overwrite_max_allowed", "helper_memory_request",
+    "helper_memory_request_overwrite_max_allowed", "helper_ephemeral_storage_limit",
+    "helper_ephemeral_storage_limit_overwrite_max_allowed", "helper_ephemeral_storage_request",
+    "helper_ephemeral_storage_request_overwrite_max_allowed", "pod_cpu_limit", "pod_cpu_limit_overwrite_max_allowed",
+    "pod_cpu_request", "pod_cpu_request_overwrite_max_allowed", "pod_memory_limit",
+    "pod_memory_limit_overwrite_max_allowed", "pod_memory_request", "pod_memory_request_overwrite_max_allowed",
+    "allowed_images", "allowed_pull_policies", "allowed_services", "allowed_users", "allowed_groups", "pull_policy",
+    "node_selector", "node_selector_overwrite_allowed", "node_tolerations", "node_tolerations_overwrite_allowed",
+    "affinity", "image_pull_secrets", "use_service_account_image_pull_secrets", "helper_image",
+    "helper_image_flavor", "helper_image_autoset_arch_and_os", "pod_termination_grace_period_seconds",
+    "cleanup_grace_period_seconds", "cleanup_resources_timeout", "poll_interval", "poll_timeout",
+    "resource_availability_check_max_attempts", "retry_limit", "retry_backoff_max", "retry_limits", "pod_labels",
+    "pod_labels_overwrite_allowed", "scheduler_name", "service_account", "service_account_overwrite_allowed",
+    "automount_service_account_token", "pod_annotations", "pod_annotations_overwrite_allowed",
+    "pod_security_context", "init_permissions_container_security_context", "build_container_security_context",
+    "helper_container_security_context", "service_container_security_context", "volumes", "host_aliases", "services",
+    "cap_add", "cap_drop", "suspend_pvc_size", "suspend_pvc_storage_class", "dns_policy", "dns_config",
+    "container_lifecycle", "priority_class_name", "pod_spec", "logs_base_dir", "scripts_base_dir",
+    "print_pod_warning_events", "pod_disruption_budget", "autoscaler",
+    // A 13.12 key that 19.4 no longer has.
+    "terminationGracePeriodSeconds"};
+
+const std::vector<std::string> kServiceKeys = {"name",       "alias",       "command",
+                                               "entrypoint", "environment", "suspend_data_path"};
+
+const std::vector<std::string> kHostAliasKeys = {"ip", "hostnames"};
 
 const std::vector<std::string> kVolumeKinds = {"host_path", "pvc", "config_map", "secret",
                                                "empty_dir", "csi", "nfs"};
 
-// Reports unread keys as warnings: known-but-unsupported, or unknown with a suggestion.
-void warn_unread(TomlTable& t, const std::vector<std::string>& unsupported) {
+// The keys of each volume kind.
+const std::map<std::string, std::vector<std::string>> kVolumeKeys = {
+    {"host_path", {"name", "mount_path", "sub_path", "read_only", "host_path", "mount_propagation"}},
+    {"pvc", {"name", "mount_path", "sub_path", "read_only", "mount_propagation"}},
+    {"config_map", {"name", "mount_path", "sub_path", "read_only", "items"}},
+    {"secret", {"name", "mount_path", "sub_path", "read_only", "items"}},
+    {"empty_dir", {"name", "mount_path", "sub_path", "medium", "size_limit", "mount_propagation"}},
+    {"csi", {"name", "mount_path", "sub_path", "driver", "fs_type", "read_only", "volume_attributes"}},
+    {"nfs", {"name", "mount_path", "sub_path", "server", "path", "read_only"}}};
+
+std::string not_supported(const std::string& path) {
+  return "key \"" + path + "\" is not supported by kexsim yet and is ignored";
+}
+
+// A key kexsim reads (for its type check) but does not act on yet: warned like an unread one.
+void warn_ignored(TomlTable& t, std::string_view name) {
+  for (const auto& [key, node] : t.raw()) {
+    if (key.str() == name) t.context().warn(key.source(), not_supported(t.path(name)));
+  }
+}
+
+// Reports unread keys as warnings: a key of the table's upstream list is not supported yet; any
+// other is unknown, with a suggestion among the upstream keys.
+void warn_unread(TomlTable& t, const std::vector<std::string>& upstream_keys) {
   std::vector<std::string> candidates = t.declared();
-  candidates.insert(candidates.end(), unsupported.begin(), unsupported.end());
+  candidates.insert(candidates.end(), upstream_keys.begin(), upstream_keys.end());
   for (const auto& [key, node] : t.unread()) {
     std::string name(key->str());
     std::string path = t.path(name);
-    if (std::find(unsupported.begin(), unsupported.end(), name) != unsupported.end()) {
-      t.context().warn(key->source(),
-                       "key \"" + path + "\" is not supported by kexsim yet and is ignored");
+    if (std::find(upstream_keys.begin(), upstream_keys.end(), name) != upstream_keys.end()) {
+      t.context().warn(key->source(), not_supported(path));
     } else {
       t.context().warn(key->source(), unknown_key_message(path, name, candidates));
     }
@@ -158,7 +124,7 @@ void read_host_aliases(TomlTable& k8s, KubernetesConfig& out) {
     HostAlias alias;
     t.get("ip", alias.ip);
     t.get("hostnames", alias.hostnames);
-    warn_unread(t, {});
+    warn_unread(t, kHostAliasKeys);
     out.host_aliases.push_back(std::move(alias));
   }
 }
@@ -172,7 +138,7 @@ void read_services(TomlTable& k8s, KubernetesConfig& out) {
     t.get("command", service.command);
     t.get("entrypoint", service.entrypoint);
     t.get("environment", service.environment);
-    warn_unread(t, {"suspend_data_path"});
+    warn_unread(t, kServiceKeys);
     out.services.push_back(std::move(service));
   }
 }
@@ -184,7 +150,6 @@ VolumeConfig read_volume(TomlTable& t, const std::string& kind) {
   t.get("name", v.name);
   t.get("mount_path", v.mount_path);
   t.get("sub_path", v.sub_path);
-  std::vector<std::string> unsupported;
   if (kind != "empty_dir") t.get("read_only", v.read_only);
   if (kind == "host_path") t.get("host_path", v.host_path);
   if (kind == "empty_dir") {
@@ -195,14 +160,9 @@ VolumeConfig read_volume(TomlTable& t, const std::string& kind) {
     t.get("server", v.server);
     t.get("path", v.path);
   }
-  if (kind == "csi") {
-    t.get("driver", v.driver);
-    unsupported = {"fs_type", "volume_attributes"};
-  }
+  if (kind == "csi") t.get("driver", v.driver);
   if (kind == "config_map" || kind == "secret") t.get("items", v.items);
-  if (kind == "host_path" || kind == "pvc" || kind == "empty_dir")
-    unsupported = {"mount_propagation"};
-  warn_unread(t, unsupported);
+  warn_unread(t, kVolumeKeys.at(kind));
   return v;
 }
 
@@ -216,12 +176,11 @@ void read_volumes(TomlTable& k8s, KubernetesConfig& out) {
       out.volumes.push_back(read_volume(t, kind));
     }
   }
-  warn_unread(kinds, {});
+  warn_unread(kinds, kVolumeKinds);
 }
 
 void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("host", out.host);
-  k8s.get("context", out.context);
   k8s.get("bearer_token", out.bearer_token);
   k8s.get("ca_file", out.ca_file);
   k8s.get("cert_file", out.cert_file);
@@ -251,7 +210,7 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("service_memory_limit", out.service_memory_limit);
   k8s.get("service_memory_request", out.service_memory_request);
   k8s.get("cleanup_grace_period_seconds", out.cleanup_grace_period_seconds);
-  warn_unread(k8s, kubernetes_unsupported());
+  warn_unread(k8s, kKubernetesKeys);
 }
 
 RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
@@ -264,12 +223,13 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("tls-ca-file", r.tls_ca_file);
   t.get("builds_dir", r.builds_dir);
   t.get("environment", r.environment);
-  t.get("feature_flags", r.feature_flags);
+  // Read for its type check; no flag changes what kexsim does yet.
+  if (t.get("feature_flags", r.feature_flags)) warn_ignored(t, "feature_flags");
   if (const toml::table* k8s = t.table("kubernetes")) {
     TomlTable kt(*k8s, t.path("kubernetes"), t.context());
     read_kubernetes(kt, r.kubernetes);
   }
-  warn_unread(t, kRunnerUnsupported);
+  warn_unread(t, kRunnerKeys);
   if (t.context().failed()) return r;
 
   std::string who =
@@ -301,30 +261,32 @@ Result<Config> parse_config(const std::string& text, const std::string& path, in
   TomlTable root(*doc, "", ctx);
 
   Config config;
-  root.get("concurrent", config.concurrent);
-  if (root.get("check_interval", config.check_interval) && config.check_interval <= 0)
-    config.check_interval = 3;
+  // Read for their type checks. kexsim runs one job at a time and polls GitLab back to back
+  // until it has no job, so concurrent = 1 is honoured and any other value or interval is not.
+  if (root.get("concurrent", config.concurrent) && config.concurrent != 1) warn_ignored(root, "concurrent");
+  if (root.get("check_interval", config.check_interval)) {
+    warn_ignored(root, "check_interval");
+    if (config.check_interval <= 0) config.check_interval = 3;
+  }
   int index = 0;
   for (const toml::table* entry : root.tables("runners")) {
     TomlTable t(*entry, "runners", ctx);
     config.runners.push_back(read_runner(t, index++, line_offset));
     if (ctx.failed()) break;
   }
-  warn_unread(root, kGlobalUnsupported);
+  warn_unread(root, kGlobalKeys);
   if (ctx.failed()) return ctx.error();
   for (const TomlWarning& w : ctx.warnings()) config.warnings.push_back({w.where, w.message});
   return config;
 }
 
 Result<Config> load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error("cannot read config file: " + std::string(std::strerror(errno)),
-                      "check the path given for config.toml", path);
+  auto text = read_file(path);
+  if (!text) {
+    return make_error("cannot read config file: " + text.error().message, "check the path given for config.toml",
+                      path);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path, 0);
+  return parse_config(*text, path, 0);
 }
 
 }  // namespace kexsim::executor

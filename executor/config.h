@@ -44,7 +44,6 @@ struct VolumeConfig {
 /// [runners.kubernetes].
 struct KubernetesConfig {
   std::string host;
-  std::string context;
   std::string bearer_token;
   std::string ca_file, cert_file, key_file;
   std::string namespace_;  ///< `namespace`
@@ -74,7 +73,7 @@ struct RunnerConfig {
   std::string tls_ca_file;  ///< `tls-ca-file`
   std::string builds_dir;
   std::vector<std::string> environment;  ///< "K=V"
-  std::map<std::string, bool> feature_flags;
+  std::map<std::string, bool> feature_flags;  ///< read and type-checked, not acted on yet (warned)
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
 };
@@ -87,8 +86,8 @@ struct ConfigWarning {
 
 /// The whole config.toml.
 struct Config {
-  int concurrent = 1;
-  int check_interval = 3;  ///< seconds; <= 0 in the file means the default
+  int concurrent = 1;      ///< jobs run one at a time: any other value is warned
+  int check_interval = 3;  ///< seconds; <= 0 in the file means the default; not acted on (warned)
   std::vector<RunnerConfig> runners;
   std::vector<ConfigWarning> warnings;
 };

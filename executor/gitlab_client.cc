@@ -1,6 +1,7 @@
 #include "executor/gitlab_client.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <nlohmann/json.hpp>
 
@@ -118,7 +119,11 @@ asio::awaitable<Status> GitLabClient::patch_trace(int64_t id, const std::string&
       // GitLab says where its copy ends: "0-<n>".
       const std::string range = res->header("Range");
       const auto dash = range.find('-');
-      sent = dash == std::string::npos ? 0 : std::stoul(range.substr(dash + 1));
+      // An unreadable offset (not a number, out of range) restarts from 0: never throws.
+      size_t offset = 0;
+      const char* end = range.data() + range.size();
+      if (dash == std::string::npos || std::from_chars(range.data() + dash + 1, end, offset).ptr != end) offset = 0;
+      sent = offset;
       continue;
     }
     Error e = make_error("Appending trace to coordinator... failed (status " + std::to_string(res->status) + ")");

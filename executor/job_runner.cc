@@ -1,8 +1,8 @@
 #include "executor/job_runner.h"
 
-#include <fstream>
+#include <charconv>
+#include <exception>
 #include <memory>
-#include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,8 +10,10 @@
 
 #include "base/crc32.h"
 #include "executor/dialer.h"
+#include "executor/failure_reason.h"
 #include "executor/http/client.h"
 #include "executor/kube_client.h"
+#include "executor/kube_config.h"
 #include "executor/messages.h"
 #include "executor/naming.h"
 #include "executor/pod_spec.h"
@@ -26,51 +28,84 @@ using nlohmann::json;
 /// Why a job stopped: the error text GitLab Runner prints, the failure reason and the exit code.
 struct Failure {
   std::string message;
-  std::string reason = "runner_system_failure";
+  FailureReason reason = FailureReason::kRunnerSystemFailure;
   int exit_code = 0;
 };
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+/// obj[key] when obj is an object and the member is a string, else fallback: API answers are
+/// read defensively, since a fault-injecting server may send anything.
+std::string string_at(const json& obj, const char* key, std::string fallback = {}) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
+/// obj[key] when obj is an object and the member has the wanted type, else an empty value.
+const json& member(const json& obj, const char* key) {
+  static const json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it != obj.end() ? *it : kNull;
+}
+
+/// The items of obj[key] when it is an array, else none.
+const json& array_at(const json& obj, const char* key) {
+  static const json kEmpty = json::array();
+  const json& value = member(obj, key);
+  return value.is_array() ? value : kEmpty;
+}
+
+/// A version number field ("1", "28+") as GKE and EKS send it: the leading digits.
+std::optional<int> version_number(const std::string& text) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data()) return std::nullopt;
+  return value;
 }
 
 /// One job's run: the state shared by its stages, its trace patcher and its cleanup.
 class Execution : public std::enable_shared_from_this<Execution> {
  public:
   Execution(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const RunnerConfig& runner,
-            const ExecutorEnvironment& env, GitLabClient& gitlab, const Job& job, int concurrent_id)
-      : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(env), gitlab_(gitlab),
-        job_(job), concurrent_id_(concurrent_id), p_(env.profile),
-        trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, env.profile)) {}
+            const ExecutorEnvironment& env, std::shared_ptr<TlsContextCache> tls_contexts, GitLabClient& gitlab,
+            const Job& job, int concurrent_id)
+      : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(env),
+        tls_contexts_(std::move(tls_contexts)), gitlab_(gitlab), job_(job), concurrent_id_(concurrent_id),
+        profile_(env.profile),
+        trace_(clock, env.profile, job.features.trace_sections, job.masked_values(),
+               token_prefixes(job, env.profile)) {}
 
   asio::awaitable<JobOutcome> run();
 
  private:
-  static std::vector<std::string> token_prefixes(const Job& job, Profile p) {
-    std::vector<std::string> out = default_token_prefixes(p);
+  static std::vector<std::string> token_prefixes(const Job& job, Profile profile) {
+    std::vector<std::string> out = default_token_prefixes(profile);
     out.insert(out.end(), job.features.token_mask_prefixes.begin(), job.features.token_mask_prefixes.end());
     return out;
   }
 
+  void stage_begins(std::string_view stage) const {
+    if (env_.job_options.before_stage) env_.job_options.before_stage(stage);
+  }
+
+  asio::awaitable<void> send_running_update();
+  asio::awaitable<std::optional<Failure>> run_stages();
   asio::awaitable<std::optional<Failure>> prepare_executor();
   asio::awaitable<std::optional<Failure>> prepare_environment();
+  asio::awaitable<std::optional<Failure>> create_registry_secret(std::string unique_name);
+  asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
+  asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
   asio::awaitable<std::optional<Failure>> wait_for_pod();
   asio::awaitable<std::optional<Failure>> run_stage(const StageScript& stage, std::string_view section,
                                                     std::string_view header);
   asio::awaitable<void> cleanup();
+  asio::awaitable<void> send_final_update(JobOutcome& outcome);
   asio::awaitable<void> patch_periodically();
   asio::awaitable<void> flush_trace();
-
-  std::string pod_path() const { return "/api/v1/namespaces/" + ns_ + "/pods/" + pod_name_; }
+  Failure prepare_error(const std::string& inner) const {
+    return Failure{messages::prepare_environment_error(profile_, inner)};
+  }
+  void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
 
   asio::any_io_executor ex_;
   Clock& clock_;
@@ -78,15 +113,18 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Dialer& dialer_;
   const RunnerConfig& runner_;
   const ExecutorEnvironment& env_;
+  std::shared_ptr<TlsContextCache> tls_contexts_;
   GitLabClient& gitlab_;
   const Job& job_;
   int concurrent_id_;
-  Profile p_;
+  Profile profile_;
   JobTrace trace_;
+  std::vector<std::string> runner_log_;
 
   std::unique_ptr<HttpClient> kube_http_;
   std::unique_ptr<KubeClient> kube_;
-  std::string ns_, image_, short_token_, project_dir_;
+  std::string namespace_, short_token_, project_dir_;
+  PodImages images_;
   ScriptContext scripts_;
   std::string secret_name_;
   bool secret_owned_ = false;
@@ -98,18 +136,61 @@ class Execution : public std::enable_shared_from_this<Execution> {
 };
 
 asio::awaitable<JobOutcome> Execution::run() {
-  // Two-phase commit: tell GitLab the job is running before anything else.
-  if (p_ == Profile::kV19_4) {
-    JobUpdate running;
-    running.state = "running";
-    (void)co_await gitlab_.update_job(job_.id, job_.token, running);
-  }
+  co_await send_running_update();
   asio::co_spawn(ex_, [self = shared_from_this()]() { return self->patch_periodically(); }, asio::detached);
 
-  short_token_ = short_token(runner_.token, p_);
-  trace_.println(messages::header_running_with(p_));
-  trace_.println(messages::header_on(p_, runner_.name, short_token_, env_.system_id));
+  short_token_ = short_token(runner_.token, profile_);
+  trace_.println(messages::header_running_with(profile_));
+  trace_.println(messages::header_on(profile_, runner_.name, short_token_, env_.system_id));
 
+  // A throw anywhere in the stages is a kexsim bug, but the job must still end as GitLab Runner
+  // ends a build that panicked (common/build.go: "panic: %s", a system failure): the pod and
+  // secret are cleaned up and GitLab gets the failed state. Then the exception goes on upward.
+  std::optional<Failure> failure;
+  std::exception_ptr crash;
+  try {
+    failure = co_await run_stages();
+  } catch (const std::exception& e) {
+    crash = std::current_exception();
+    failure = Failure{"panic: " + std::string(e.what())};
+  } catch (...) {
+    crash = std::current_exception();
+    failure = Failure{"panic: unknown exception"};
+  }
+  try {
+    co_await cleanup();
+  } catch (const std::exception& e) {
+    if (!crash) crash = std::current_exception();
+    trace_.error(messages::error_cleaning_up_pod("panic: " + std::string(e.what())));
+  }
+
+  JobOutcome outcome;
+  outcome.job_id = job_.id;
+  if (!failure) {
+    trace_.info(messages::job_succeeded());
+    outcome.state = "success";
+  } else {
+    const bool system = failure->reason == FailureReason::kRunnerSystemFailure;
+    trace_.error(messages::job_failed(system, failure->message));
+    outcome.state = "failed";
+    outcome.failure_reason = negotiate_failure_reason(failure->reason, job_.features.failure_reasons);
+    outcome.exit_code = failure->exit_code;
+  }
+  co_await send_final_update(outcome);
+  if (crash) std::rethrow_exception(crash);
+  co_return outcome;
+}
+
+asio::awaitable<void> Execution::send_running_update() {
+  // Two-phase commit (19.4): tell GitLab the job is running before anything else.
+  if (profile_ != Profile::kV19_4) co_return;
+  JobUpdate running;
+  running.state = "running";
+  auto sent = co_await gitlab_.update_job(job_.id, job_.token, running);
+  if (!sent) log_runner("WARNING: " + sent.error().message);
+}
+
+asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   std::optional<Failure> failure = co_await prepare_executor();
   if (!failure) failure = co_await prepare_environment();
   if (!failure) failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
@@ -118,31 +199,23 @@ asio::awaitable<JobOutcome> Execution::run() {
     // after_script follows the script whatever its result; its own failures never fail the job.
     if (!job_.after_script.empty()) {
       scripts_.job_status = failure ? "failed" : "success";
-      (void)co_await run_stage(after_script(scripts_), "after_script", messages::running_after_script());
+      if (auto after = co_await run_stage(after_script(scripts_), "after_script", messages::running_after_script()))
+        log_runner("WARNING: after_script failed: " + after->message);
     }
   }
   if (!pod_name_.empty() && kube_) {
-    (void)co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
-                             messages::cleanup_stage_title(p_));
+    // Removing the file variables is best effort: the pod goes next anyway.
+    if (auto removed = co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
+                                          messages::cleanup_stage_title(profile_)))
+      log_runner("WARNING: cleanup_file_variables failed: " + removed->message);
   }
-  co_await cleanup();
+  co_return failure;
+}
 
-  JobOutcome outcome;
-  outcome.job_id = job_.id;
-  if (!failure) {
-    trace_.info(messages::job_succeeded());
-    outcome.state = "success";
-  } else {
-    const bool system = failure->reason == "runner_system_failure";
-    trace_.error(messages::job_failed(system, failure->message));
-    outcome.state = "failed";
-    outcome.failure_reason = messages::negotiate_failure_reason(failure->reason, job_.features.failure_reasons);
-    outcome.exit_code = failure->exit_code;
-  }
+asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   finished_ = true;
   co_await flush_trace();
-
-  // The final update; GitLab answers 412 when its copy of the trace does not match the checksum.
+  // GitLab answers 412 when its copy of the trace does not match the checksum: resend and retry.
   char checksum[32];
   std::snprintf(checksum, sizeof checksum, "crc32:%08x", crc32(trace_.bytes()));
   for (int attempt = 0; attempt < 5; ++attempt) {
@@ -153,11 +226,13 @@ asio::awaitable<JobOutcome> Execution::run() {
     final_update.checksum = checksum;
     final_update.bytesize = trace_.bytes().size();
     auto res = co_await gitlab_.update_job(job_.id, job_.token, final_update);
-    if (res || res.error().code != 412) break;
+    if (res) break;
+    log_runner("WARNING: " + res.error().message);
+    if (res.error().code != 412) break;
     trace_sent_ = 0;
     co_await flush_trace();
   }
-  co_return outcome;
+  outcome.runner_log = std::move(runner_log_);
 }
 
 asio::awaitable<void> Execution::patch_periodically() {
@@ -167,8 +242,10 @@ asio::awaitable<void> Execution::patch_periodically() {
     if (finished_) break;
     if (trace_sent_ >= trace_.bytes().size()) continue;
     patching_ = true;
-    (void)co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+    auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
     patching_ = false;
+    // The next tick resends from trace_sent_; the final update's checksum catches any gap.
+    if (!patched) log_runner("WARNING: " + patched.error().message);
   }
 }
 
@@ -176,55 +253,38 @@ asio::awaitable<void> Execution::flush_trace() {
   // Wait for a periodic PATCH in flight to finish so the offsets stay in order.
   while (patching_) co_await clock_.sleep_for(Duration(0));
   patching_ = true;
-  (void)co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+  auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
   patching_ = false;
+  if (!patched) log_runner("WARNING: " + patched.error().message);
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
-  const auto& k = runner_.kubernetes;
+  const KubernetesConfig& kube_config = runner_.kubernetes;
   trace_.section_start("prepare_executor");
   trace_.stage_header(messages::preparing_executor());
+  stage_begins("prepare_executor");
 
-  image_ = job_.image.name.empty() ? k.image : job_.image.name;
-  if (image_.empty()) {
-    co_return Failure{"check defaults error: no image specified and no default set in config",
-                      "runner_configuration_error"};
-  }
-  ns_ = k.namespace_;
-  if (ns_.empty()) {
+  auto images = resolve_images(runner_, job_, profile_);
+  if (!images) co_return Failure{images.error().message, FailureReason::kRunnerConfigurationError};
+  images_ = std::move(*images);
+  namespace_ = kube_config.namespace_;
+  if (namespace_.empty()) {
     trace_.warning(messages::namespace_empty());
-    ns_ = "default";
+    namespace_ = "default";
   }
 
-  // Where the API server is and who we are: [runners.kubernetes] host, or in-cluster discovery.
-  std::string base_url, token = k.bearer_token;
-  TlsSettings tls;
-  tls.ca_file = k.ca_file;
-  tls.cert_file = k.cert_file;
-  tls.key_file = k.key_file;
-  if (!k.host.empty()) {
-    base_url = k.host;
-    if (base_url.find("://") == std::string::npos) base_url = "https://" + base_url;
-  } else {
-    const auto& ic = env_.in_cluster;
-    auto host = ic.env.find("KUBERNETES_SERVICE_HOST");
-    auto port = ic.env.find("KUBERNETES_SERVICE_PORT");
-    if (host == ic.env.end() || port == ic.env.end()) {
-      co_return Failure{"getting Kubernetes config: invalid configuration: no configuration has been provided, try "
-                        "setting KUBERNETES_MASTER environment variable",
-                        "runner_configuration_error"};
-    }
-    base_url = "https://" + host->second + ":" + port->second;
-    if (token.empty()) token = trim(read_file(ic.service_account_dir + "/token"));
-    if (tls.ca_file.empty()) tls.ca_file = ic.service_account_dir + "/ca.crt";
+  auto connection = connect_to_cluster(kube_config, env_.in_cluster, profile_);
+  if (!connection) {
+    // executors/kubernetes/kubernetes.go: Prepare wraps it as a configuration error.
+    co_return Failure{"getting Kubernetes config: " + connection.error().message,
+                      FailureReason::kRunnerConfigurationError};
   }
-  kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, tls);
-  kube_ = std::make_unique<KubeClient>(*kube_http_, base_url, token,
-                                       "gitlab-runner " + std::string(runner_version(p_)) + " (main; go1.24.6; linux/amd64)");
+  kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, connection->tls, tls_contexts_);
+  kube_ = std::make_unique<KubeClient>(*kube_http_, *connection);
 
-  trace_.println(messages::using_namespace(ns_));
-  trace_.println(messages::using_image(image_));
-  if (p_ == Profile::kV19_4) {
+  trace_.println(messages::using_namespace(namespace_));
+  trace_.println(messages::using_image(images_.build));
+  if (profile_ == Profile::kV19_4) {
     trace_.println(messages::using_pull_policy({}, "build"));
     trace_.println(messages::using_pull_policy({}, "helper"));
   }
@@ -235,83 +295,21 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
 asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   trace_.section_start("prepare_script");
   trace_.stage_header(messages::preparing_environment());
-  if (p_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
-
-  auto prepare_error = [&](const std::string& inner) {
-    return Failure{messages::prepare_environment_error(p_, inner), "runner_system_failure"};
-  };
+  stage_begins("prepare_script");
+  if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
 
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_id_);
-  const std::string builds_base = runner_.builds_dir.empty() ? "/builds" : runner_.builds_dir;
-  project_dir_ = builds_dir(p_, builds_base, short_token_, concurrent_id_, job_.job_info.project_full_path);
+  const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
+  project_dir_ = builds_dir(profile_, builds_base, short_token_, concurrent_id_, job_.job_info.project_full_path);
   scripts_.job = &job_;
-  scripts_.profile = p_;
+  scripts_.profile = profile_;
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
-  scripts_.runner_variables = runner_variables({p_, builds_base, project_dir_, concurrent_id_, concurrent_id_,
+  scripts_.runner_variables = runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_,
                                                 short_token_, runner_.environment});
 
-  // The registry-credential secret, when the job brings registry credentials.
-  if (has_registry_credentials(job_)) {
-    // 13.12 let the server pick the name (generateName); newer runners add their own suffix.
-    json secret = p_ == Profile::kV19_4 ? build_registry_secret(ns_, name_with_random_suffix(unique, random_), "", job_)
-                                        : build_registry_secret(ns_, "", unique, job_);
-    auto created = co_await kube_->post("/api/v1/namespaces/" + ns_ + "/secrets", secret);
-    if (!created) co_return prepare_error(messages::setting_up_credentials(p_, created.error().message));
-    secret_name_ = (*created)["metadata"].value("name", std::string());
-  }
-
-  // Host aliases need a server that knows them (>= 1.7); GitLab Runner asks /version.
-  bool aliases_supported = true;
-  if (auto version = co_await kube_->get("/version"); !version) {
-    co_return prepare_error(messages::setting_up_build_pod(p_, version.error().message));
-  } else {
-    const std::string major = version->value("major", std::string("1"));
-    const std::string minor = version->value("minor", std::string("0"));
-    try {
-      aliases_supported = std::stoi(major) > 1 || std::stoi(minor) >= 7;
-    } catch (...) {
-      trace_.warning(messages::host_alias_check_failed());
-      aliases_supported = false;
-    }
-  }
-
-  PodInputs in;
-  in.runner = &runner_;
-  in.job = &job_;
-  in.profile = p_;
-  in.namespace_ = ns_;
-  if (p_ == Profile::kV19_4)
-    in.name = name_with_random_suffix(unique, random_);
-  else
-    in.generate_name = unique;
-  in.helper_image = runner_.kubernetes.helper_image.empty() ? default_helper_image(p_) : runner_.kubernetes.helper_image;
-  in.registry_secret = secret_name_;
-  in.host_aliases_supported = aliases_supported;
-  in.concurrent_id = concurrent_id_;
-  in.short_token = short_token_;
-  in.project_dir = project_dir_;
-  in.runner_variables = scripts_.runner_variables;
-  auto pod = build_pod(in);
-  if (!pod) co_return prepare_error(messages::setting_up_build_pod(p_, pod.error().message));
-
-  auto created = co_await kube_->post("/api/v1/namespaces/" + ns_ + "/pods", *pod);
-  if (!created) co_return prepare_error(messages::setting_up_build_pod(p_, created.error().message));
-  pod_name_ = (*created)["metadata"].value("name", std::string());
-
-  // Tie the secret to the pod so Kubernetes garbage-collects it with the pod.
-  if (!secret_name_.empty() && p_ == Profile::kV19_4) {
-    auto secret = co_await kube_->get("/api/v1/namespaces/" + ns_ + "/secrets/" + secret_name_);
-    if (secret) {
-      (*secret)["metadata"]["ownerReferences"] = json::array({{{"apiVersion", "v1"},
-                                                               {"kind", "Pod"},
-                                                               {"name", pod_name_},
-                                                               {"uid", (*created)["metadata"].value("uid", "")}}});
-      auto updated = co_await kube_->put("/api/v1/namespaces/" + ns_ + "/secrets/" + secret_name_, *secret);
-      secret_owned_ = static_cast<bool>(updated);
-    }
-  }
-
+  if (auto f = co_await create_registry_secret(unique)) co_return f;
+  if (auto f = co_await create_build_pod(unique)) co_return f;
   if (auto f = co_await wait_for_pod()) co_return f;
 
   auto prepare = prepare_script(scripts_);
@@ -320,39 +318,116 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   co_return std::nullopt;
 }
 
+asio::awaitable<std::optional<Failure>> Execution::create_registry_secret(std::string unique_name) {
+  if (!has_registry_credentials(job_)) co_return std::nullopt;
+  // 13.12 let the server pick the name (generateName); newer runners add their own suffix.
+  json secret = profile_ == Profile::kV19_4
+                    ? build_registry_secret(namespace_, name_with_random_suffix(unique_name, random_), "", job_)
+                    : build_registry_secret(namespace_, "", unique_name, job_);
+  auto created = co_await kube_->create(namespace_, "secrets", std::move(secret));
+  if (!created) co_return prepare_error(messages::setting_up_credentials(profile_, created.error().message));
+  secret_name_ = string_at(member(*created, "metadata"), "name");
+  co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string unique_name) {
+  // Host aliases need a server that knows them (>= 1.7); GitLab Runner asks /version.
+  bool aliases_supported = true;
+  auto version = co_await kube_->server_version();
+  if (!version) co_return prepare_error(messages::setting_up_build_pod(profile_, version.error().message));
+  const auto major = version_number(string_at(*version, "major", "1"));
+  const auto minor = version_number(string_at(*version, "minor", "0"));
+  if (!major || !minor) {
+    trace_.warning(messages::host_alias_check_failed());
+    aliases_supported = false;
+  } else {
+    aliases_supported = *major > 1 || *minor >= 7;
+  }
+
+  PodInputs pod_inputs;
+  pod_inputs.runner = &runner_;
+  pod_inputs.job = &job_;
+  pod_inputs.profile = profile_;
+  pod_inputs.namespace_ = namespace_;
+  if (profile_ == Profile::kV19_4)
+    pod_inputs.name = name_with_random_suffix(unique_name, random_);
+  else
+    pod_inputs.generate_name = unique_name;
+  pod_inputs.images = images_;
+  pod_inputs.registry_secret = secret_name_;
+  pod_inputs.host_aliases_supported = aliases_supported;
+  pod_inputs.concurrent_id = concurrent_id_;
+  pod_inputs.short_token = short_token_;
+  pod_inputs.project_dir = project_dir_;
+  pod_inputs.runner_variables = scripts_.runner_variables;
+  auto pod = build_pod(pod_inputs);
+  if (!pod) co_return prepare_error(messages::setting_up_build_pod(profile_, pod.error().message));
+
+  auto created = co_await kube_->create(namespace_, "pods", std::move(*pod));
+  if (!created) co_return prepare_error(messages::setting_up_build_pod(profile_, created.error().message));
+  pod_name_ = string_at(member(*created, "metadata"), "name");
+  co_return co_await adopt_registry_secret(std::move(*created));
+}
+
+asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json pod) {
+  // Tie the secret to the pod so Kubernetes garbage-collects it with the pod (19.4). Upstream's
+  // setOwnerReferencesForResources fails the job when the update fails: "error setting
+  // ownerReferences: <err>" (executors/kubernetes/kubernetes.go: setupBuildPod).
+  if (secret_name_.empty() || profile_ != Profile::kV19_4) co_return std::nullopt;
+  const json& metadata = member(pod, "metadata");
+  auto secret = co_await kube_->get(namespace_, "secrets", secret_name_);
+  if (!secret) {
+    co_return prepare_error(
+        messages::setting_up_build_pod(profile_, "error setting ownerReferences: " + secret.error().message));
+  }
+  json& secret_metadata = (*secret)["metadata"];  // call() answers objects only
+  if (!secret_metadata.is_object()) secret_metadata = json::object();
+  secret_metadata["ownerReferences"] = json::array({{{"apiVersion", "v1"},
+                                                     {"kind", "Pod"},
+                                                     {"name", pod_name_},
+                                                     {"uid", string_at(metadata, "uid")}}});
+  auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(*secret));
+  if (!updated) {
+    co_return prepare_error(
+        messages::setting_up_build_pod(profile_, "error setting ownerReferences: " + updated.error().message));
+  }
+  secret_owned_ = true;
+  co_return std::nullopt;
+}
+
 asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
-  const auto& k = runner_.kubernetes;
-  const int interval = k.poll_interval > 0 ? k.poll_interval : 3;
-  const int timeout = k.poll_timeout > 0 ? k.poll_timeout : 180;
+  const KubernetesConfig& kube_config = runner_.kubernetes;
+  const int interval = kube_config.poll_interval > 0 ? kube_config.poll_interval : 3;
+  const int timeout = kube_config.poll_timeout > 0 ? kube_config.poll_timeout : 180;
   const int attempts = timeout / interval;
   std::string last_phase = "Unknown";
   for (int i = 0; i <= attempts; ++i) {
-    auto pod = co_await kube_->get(pod_path());
-    if (!pod) {
-      co_return Failure{messages::prepare_environment_error(p_, messages::waiting_for_pod_running(pod.error().message))};
-    }
-    const json status = pod->value("status", json::object());
-    last_phase = status.value("phase", std::string("Unknown"));
+    auto pod = co_await kube_->get_pod(namespace_, pod_name_);
+    if (!pod) co_return prepare_error(messages::waiting_for_pod_running(pod.error().message));
+    const json& status = member(*pod, "status");
+    last_phase = string_at(status, "phase", "Unknown");
     if (last_phase == "Running") {
       bool build_ready = false;
-      for (const auto& cs : status.value("containerStatuses", json::array()))
-        if (cs.value("name", "") == "build") build_ready = cs.value("ready", false);
+      for (const auto& container : array_at(status, "containerStatuses")) {
+        const json& ready = member(container, "ready");
+        if (string_at(container, "name") == "build") build_ready = ready.is_boolean() && ready.get<bool>();
+      }
       if (build_ready) co_return std::nullopt;
     } else if (last_phase == "Succeeded" || last_phase == "Failed") {
-      const std::string inner = last_phase == "Succeeded" ? "pod already succeeded before it begins running"
-                                                          : "pod status is failed";
-      co_return Failure{messages::prepare_environment_error(p_, messages::waiting_for_pod_running(inner))};
+      const std::string inner =
+          last_phase == "Succeeded" ? messages::pod_already_succeeded() : messages::pod_status_failed();
+      co_return prepare_error(messages::waiting_for_pod_running(inner));
     }
-    const std::string node = (*pod)["spec"].value("nodeName", std::string());
-    trace_.waiting_line(messages::waiting_for_pod(p_, ns_, pod_name_, node.empty() ? "<unknown>" : node, last_phase));
-    for (const auto& c : status.value("conditions", json::array())) {
-      const std::string reason = c.value("reason", std::string());
-      if (!reason.empty()) trace_.waiting_line(messages::pod_condition(reason, c.value("message", std::string())));
+    const std::string node = string_at(member(*pod, "spec"), "nodeName");
+    trace_.waiting_line(
+        messages::waiting_for_pod(profile_, namespace_, pod_name_, node.empty() ? "<unknown>" : node, last_phase));
+    for (const auto& condition : array_at(status, "conditions")) {
+      const std::string why = string_at(condition, "reason");
+      if (!why.empty()) trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
     }
     if (i < attempts) co_await clock_.sleep_for(std::chrono::seconds(interval));
   }
-  co_return Failure{messages::prepare_environment_error(
-      p_, messages::waiting_for_pod_running(messages::timed_out_waiting(p_, last_phase)))};
+  co_return prepare_error(messages::waiting_for_pod_running(messages::timed_out_waiting(profile_, last_phase)));
 }
 
 asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& stage, std::string_view section,
@@ -360,21 +435,22 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   if (!section.empty()) {
     trace_.section_start(std::string(section));
     trace_.stage_header(std::string(header));
+    stage_begins(section);
   }
   std::optional<Failure> failure;
   // GitLab Runner checks the pod before every exec.
-  auto pod = co_await kube_->get(pod_path());
+  auto pod = co_await kube_->get_pod(namespace_, pod_name_);
   if (!pod) {
     failure = Failure{messages::couldnt_get_pod_details(pod.error().message)};
-  } else if (const std::string phase = (*pod)["status"].value("phase", std::string()); phase != "Running") {
-    failure = Failure{messages::pod_not_running_for_exec(pod_name_, ns_, phase)};
+  } else if (const std::string phase = string_at(member(*pod, "status"), "phase"); phase != "Running") {
+    failure = Failure{messages::pod_not_running_for_exec(pod_name_, namespace_, phase)};
   } else {
-    auto exit = co_await kube_->exec(ns_, pod_name_, stage.container, stage.command, stage.script,
+    auto exit = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script,
                                      [this](int, std::string_view data) { trace_.raw(data); });
     if (!exit) {
       failure = Failure{exit.error().message};
     } else if (*exit != 0) {
-      failure = Failure{messages::command_terminated(*exit), "script_failure", *exit};
+      failure = Failure{messages::command_terminated(*exit), FailureReason::kScriptFailure, *exit};
     }
   }
   trace_.flush();
@@ -388,14 +464,15 @@ asio::awaitable<void> Execution::cleanup() {
     json options = {{"propagationPolicy", "Background"}};
     if (runner_.kubernetes.cleanup_grace_period_seconds)
       options["gracePeriodSeconds"] = *runner_.kubernetes.cleanup_grace_period_seconds;
-    auto deleted = co_await kube_->del(pod_path(), options);
+    auto deleted = co_await kube_->remove(namespace_, "pods", pod_name_, std::move(options));
     if (!deleted && deleted.error().code != 404) trace_.error(messages::error_cleaning_up_pod(deleted.error().message));
   }
   // A secret the pod owns goes with the pod; anything else must be deleted here.
   if (!secret_name_.empty() && !secret_owned_) {
-    const json options = {{"propagationPolicy", "Background"}};
-    auto deleted = co_await kube_->del("/api/v1/namespaces/" + ns_ + "/secrets/" + secret_name_, options);
-    if (!deleted && deleted.error().code != 404) trace_.error(messages::error_cleaning_up_secrets(deleted.error().message));
+    json options = {{"propagationPolicy", "Background"}};
+    auto deleted = co_await kube_->remove(namespace_, "secrets", secret_name_, std::move(options));
+    if (!deleted && deleted.error().code != 404)
+      trace_.error(messages::error_cleaning_up_secrets(deleted.error().message));
   }
   kube_http_->close_idle();
 }
@@ -403,11 +480,15 @@ asio::awaitable<void> Execution::cleanup() {
 }  // namespace
 
 JobRunner::JobRunner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer,
-                     const RunnerConfig& runner, ExecutorEnvironment env)
-    : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(std::move(env)) {}
+                     const RunnerConfig& runner, ExecutorEnvironment env, std::shared_ptr<TlsContextCache> tls_contexts)
+    : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(std::move(env)),
+      tls_contexts_(std::move(tls_contexts)) {
+  if (!tls_contexts_) tls_contexts_ = std::make_shared<TlsContextCache>();
+}
 
 asio::awaitable<JobOutcome> JobRunner::run(GitLabClient& gitlab, const Job& job, int concurrent_id) {
-  auto execution = std::make_shared<Execution>(ex_, clock_, random_, dialer_, runner_, env_, gitlab, job, concurrent_id);
+  auto execution = std::make_shared<Execution>(ex_, clock_, random_, dialer_, runner_, env_, tls_contexts_, gitlab,
+                                               job, concurrent_id);
   co_return co_await execution->run();
 }
 

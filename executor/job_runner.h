@@ -1,25 +1,32 @@
 #pragma once
 // Runs one job with the Kubernetes executor: pod bring-up, stages through exec, trace, cleanup.
 
-#include <map>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/random.h"
 #include "executor/config.h"
 #include "executor/gitlab_client.h"
+#include "executor/http/tls_contexts.h"
 #include "executor/job.h"
+#include "executor/kube_config.h"
 #include "executor/profile.h"
 
 namespace kexsim::executor {
 
 class Dialer;
 
-/// Where the executor finds in-cluster credentials when [runners.kubernetes] has no host.
-struct InClusterSource {
-  std::map<std::string, std::string> env;  ///< KUBERNETES_SERVICE_HOST / _PORT
-  std::string service_account_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
+/// Test seams of a job's run; production leaves them empty.
+struct JobRunnerOptions {
+  /// Called as each stage begins ("prepare_executor", "prepare_script", "get_sources",
+  /// "step_script", "after_script", "cleanup_file_variables"). A test throws from it to prove that
+  /// cleanup and the final update still happen.
+  std::function<void(std::string_view stage)> before_stage;
 };
 
 /// Everything about the process the executor runs in.
@@ -28,6 +35,7 @@ struct ExecutorEnvironment {
   std::string system_id;  ///< "r_0123456789ab"
   Profile profile = Profile::kV19_4;
   InClusterSource in_cluster;
+  JobRunnerOptions job_options;
 };
 
 /// How a job ended, as sent to GitLab.
@@ -36,15 +44,18 @@ struct JobOutcome {
   std::string state;           ///< success | failed
   std::string failure_reason;  ///< as negotiated with GitLab
   int exit_code = 0;
+  std::vector<std::string> runner_log;  ///< the runner's own log lines about this job (not the trace)
 };
 
 /// Runs jobs for one [[runners]] entry.
 class JobRunner {
  public:
+  /// tls_contexts: shared with the runner's other clients; null gives this runner its own.
   JobRunner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const RunnerConfig& runner,
-            ExecutorEnvironment env);
+            ExecutorEnvironment env, std::shared_ptr<TlsContextCache> tls_contexts = nullptr);
 
-  /// Runs one job end to end (trace, cleanup and final update included).
+  /// Runs one job end to end (trace, cleanup and final update included). An exception thrown by
+  /// a stage still ends in cleanup and a failed final update, then propagates to the caller.
   asio::awaitable<JobOutcome> run(GitLabClient& gitlab, const Job& job, int concurrent_id);
 
  private:
@@ -54,6 +65,7 @@ class JobRunner {
   Dialer& dialer_;
   const RunnerConfig& runner_;
   ExecutorEnvironment env_;
+  std::shared_ptr<TlsContextCache> tls_contexts_;
 };
 
 }  // namespace kexsim::executor

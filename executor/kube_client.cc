@@ -1,14 +1,19 @@
 #include "executor/kube_client.h"
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
+
+#include "executor/kube_exec_stream.h"
 
 namespace kexsim::executor {
 namespace {
 
+using nlohmann::json;
+
 // client-go turns a Status body into an error whose text is the Status message.
 Error status_error(int http_status, const std::string& body) {
-  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  auto parsed = json::parse(body, nullptr, false);
   std::string message;
   if (parsed.is_object() && parsed.contains("message") && parsed["message"].is_string())
     message = parsed["message"].get<std::string>();
@@ -18,6 +23,12 @@ Error status_error(int http_status, const std::string& body) {
   Error e = make_error(message);
   e.code = http_status;
   return e;
+}
+
+std::string string_field(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -36,13 +47,46 @@ std::string url_encode(const std::string& value) {
   return out;
 }
 
-KubeClient::KubeClient(HttpClient& http, std::string base_url, std::string token, std::string user_agent)
-    : http_(http), base_url_(std::move(base_url)), token_(std::move(token)), user_agent_(std::move(user_agent)) {
+// client-go tools/remotecommand errorDecoderV4 and the exec protocol's Status convention.
+Result<int> exec_exit_code(const std::string& status_json) {
+  if (status_json.empty()) return 0;  // an empty error stream at EOF means success
+  const json status = json::parse(status_json, nullptr, false);
+  if (!status.is_object()) return make_error("error stream protocol error: invalid status");
+  if (string_field(status, "status") == "Success") return 0;
+  if (string_field(status, "reason") == "NonZeroExitCode") {
+    const auto details = status.find("details");
+    const json* causes = nullptr;
+    if (details != status.end() && details->is_object()) {
+      auto it = details->find("causes");
+      if (it != details->end() && it->is_array()) causes = &*it;
+    }
+    for (const auto& cause : causes ? *causes : json::array()) {
+      if (string_field(cause, "reason") != "ExitCode") continue;
+      const std::string text = cause.is_object() && cause.contains("message") ? string_field(cause, "message") : "1";
+      int code = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
+      if (ec != std::errc() || end != text.data() + text.size())
+        return make_error("error stream protocol error: invalid exit code value");
+      return code;
+    }
+    return make_error("error stream protocol error: no ExitCode cause");
+  }
+  const std::string message = string_field(status, "message");
+  return make_error(message.empty() ? "command failed" : message);
+}
+
+KubeClient::KubeClient(HttpClient& http, const KubeConnection& connection)
+    : http_(http), base_url_(connection.base_url), token_(connection.token), user_agent_(connection.user_agent) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
-asio::awaitable<Result<nlohmann::json>> KubeClient::call(std::string method, std::string path,
-                                                        std::optional<nlohmann::json> body) {
+std::string KubeClient::object_path(const std::string& ns, const std::string& resource, const std::string& name) {
+  std::string path = "/api/v1/namespaces/" + ns + "/" + resource;
+  if (!name.empty()) path += "/" + name;
+  return path;
+}
+
+asio::awaitable<Result<json>> KubeClient::call(std::string method, std::string path, std::optional<json> body) {
   HttpClientRequest req;
   req.method = method;
   req.url = base_url_ + path;
@@ -56,60 +100,44 @@ asio::awaitable<Result<nlohmann::json>> KubeClient::call(std::string method, std
   auto res = co_await http_.request(std::move(req));
   if (!res) co_return res.error();
   if (res->status < 200 || res->status > 299) co_return status_error(res->status, res->body);
-  auto parsed = nlohmann::json::parse(res->body, nullptr, false);
-  if (parsed.is_discarded()) {
+  auto parsed = json::parse(res->body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
     co_return make_error("invalid JSON in the answer to " + method + " " + path,
                          "the API server answered with something that is not Kubernetes JSON", path);
   }
   co_return parsed;
 }
 
-asio::awaitable<Result<nlohmann::json>> KubeClient::get(std::string path) {
-  return call("GET", std::move(path), std::nullopt);
+asio::awaitable<Result<json>> KubeClient::create(std::string ns, std::string resource, json object) {
+  return call("POST", object_path(ns, resource), std::move(object));
 }
-asio::awaitable<Result<nlohmann::json>> KubeClient::post(std::string path, nlohmann::json body) {
-  return call("POST", std::move(path), std::move(body));
+asio::awaitable<Result<json>> KubeClient::get(std::string ns, std::string resource, std::string name) {
+  return call("GET", object_path(ns, resource, name), std::nullopt);
 }
-asio::awaitable<Result<nlohmann::json>> KubeClient::put(std::string path, nlohmann::json body) {
-  return call("PUT", std::move(path), std::move(body));
+asio::awaitable<Result<json>> KubeClient::get_pod(std::string ns, std::string name) {
+  return call("GET", object_path(ns, "pods", name), std::nullopt);
 }
-asio::awaitable<Result<nlohmann::json>> KubeClient::del(std::string path, nlohmann::json body) {
-  return call("DELETE", std::move(path), std::move(body));
+asio::awaitable<Result<json>> KubeClient::update(std::string ns, std::string resource, std::string name, json object) {
+  return call("PUT", object_path(ns, resource, name), std::move(object));
 }
+asio::awaitable<Result<json>> KubeClient::remove(std::string ns, std::string resource, std::string name,
+                                                 json options) {
+  return call("DELETE", object_path(ns, resource, name), std::move(options));
+}
+asio::awaitable<Result<json>> KubeClient::server_version() { return call("GET", "/version", std::nullopt); }
 
 asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, std::string container,
                                               std::vector<std::string> argv, std::string stdin_data,
                                               std::function<void(int stream, std::string_view data)> on_output) {
-  std::string url = base_url_ + "/api/v1/namespaces/" + ns + "/pods/" + pod + "/exec?container=" +
-                    url_encode(container);
+  std::string url = base_url_ + object_path(ns, "pods", pod) + "/exec?container=" + url_encode(container);
   for (const auto& a : argv) url += "&command=" + url_encode(a);
   url += "&stdin=true&stdout=true&stderr=true";
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
   if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
-  auto res = co_await http_.exec_websocket(url, headers, std::move(stdin_data), std::move(on_output));
-  if (!res) {
-    Error e = res.error();
-    // client-go reports refused upgrades this way; RBAC denials keep the server's own words.
-    if (e.code != 0 && e.code != 403) e.message = "unable to upgrade connection: " + e.message;
-    co_return e;
-  }
-  if (res->status_json.empty()) co_return 0;  // an empty error stream at EOF means success
-  auto status = nlohmann::json::parse(res->status_json, nullptr, false);
-  if (!status.is_object()) co_return make_error("error stream protocol error: invalid status");
-  if (status.value("status", std::string()) == "Success") co_return 0;
-  if (status.value("reason", std::string()) == "NonZeroExitCode") {
-    for (const auto& cause : status["details"].value("causes", nlohmann::json::array())) {
-      if (cause.value("reason", std::string()) == "ExitCode") {
-        try {
-          co_return std::stoi(cause.value("message", std::string("1")));
-        } catch (...) {
-          co_return make_error("error stream protocol error: invalid exit code value");
-        }
-      }
-    }
-    co_return make_error("error stream protocol error: no ExitCode cause");
-  }
-  co_return make_error(status.value("message", std::string("command failed")));
+  auto res = co_await run_exec_stream(http_, std::move(url), std::move(headers), std::move(stdin_data),
+                                      std::move(on_output));
+  if (!res) co_return res.error();
+  co_return exec_exit_code(res->status_json);
 }
 
 }  // namespace kexsim::executor

@@ -1,30 +1,45 @@
 #pragma once
-// A small Kubernetes REST client: JSON objects over HTTPS, Status errors, exec streams.
+// A small typed Kubernetes client: core/v1 objects by namespace, resource and name, the server
+// version, and exec streams. Callers never build REST paths.
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
 #include "executor/http/client.h"
+#include "executor/kube_config.h"
 
 namespace kexsim::executor {
 
 /// Talks to one Kubernetes API server as one identity. Errors carry the server's Status message
-/// (as client-go does) and the HTTP status in Error::code.
+/// (as client-go does) and the HTTP status in Error::code. Resources are core/v1 plural names
+/// ("pods", "secrets").
 class KubeClient {
  public:
-  KubeClient(HttpClient& http, std::string base_url, std::string token, std::string user_agent);
+  KubeClient(HttpClient& http, const KubeConnection& connection);
 
   // Parameters are taken by value: an asio::awaitable starts lazily, after the caller's
   // temporaries may be gone.
-  asio::awaitable<Result<nlohmann::json>> get(std::string path);
-  asio::awaitable<Result<nlohmann::json>> post(std::string path, nlohmann::json body);
-  asio::awaitable<Result<nlohmann::json>> put(std::string path, nlohmann::json body);
-  asio::awaitable<Result<nlohmann::json>> del(std::string path, nlohmann::json body);
+
+  /// POST: creates object in ns; returns the stored object.
+  asio::awaitable<Result<nlohmann::json>> create(std::string ns, std::string resource, nlohmann::json object);
+  /// GET one object.
+  asio::awaitable<Result<nlohmann::json>> get(std::string ns, std::string resource, std::string name);
+  /// GET a pod.
+  asio::awaitable<Result<nlohmann::json>> get_pod(std::string ns, std::string name);
+  /// PUT: replaces the object.
+  asio::awaitable<Result<nlohmann::json>> update(std::string ns, std::string resource, std::string name,
+                                                 nlohmann::json object);
+  /// DELETE with DeleteOptions.
+  asio::awaitable<Result<nlohmann::json>> remove(std::string ns, std::string resource, std::string name,
+                                                 nlohmann::json options);
+  /// GET /version.
+  asio::awaitable<Result<nlohmann::json>> server_version();
 
   /// Runs argv in a container with stdin_data as its stdin; output goes to on_output as it arrives.
   /// Returns the exit code; errors are upgrade failures or exec-level failures.
@@ -35,6 +50,7 @@ class KubeClient {
  private:
   asio::awaitable<Result<nlohmann::json>> call(std::string method, std::string path,
                                                std::optional<nlohmann::json> body);
+  static std::string object_path(const std::string& ns, const std::string& resource, const std::string& name = {});
 
   HttpClient& http_;
   std::string base_url_;
@@ -44,5 +60,9 @@ class KubeClient {
 
 /// Percent-encodes a query parameter value.
 std::string url_encode(const std::string& value);
+
+/// The exit code in an exec error-channel Status (client-go remotecommand's v4 error decoder):
+/// 0 for Success or no Status, the ExitCode cause for NonZeroExitCode, else an error.
+Result<int> exec_exit_code(const std::string& status_json);
 
 }  // namespace kexsim::executor

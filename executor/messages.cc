@@ -1,7 +1,5 @@
 #include "executor/messages.h"
 
-#include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstdio>
 
@@ -48,10 +46,6 @@ std::string shell_profile_url(Profile p) {
   return p == Profile::kV13_12
              ? "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading"
              : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
-}
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
 }
 
 }  // namespace
@@ -309,45 +303,6 @@ std::string job_succeeded() { return "Job succeeded"; }
 
 std::string job_failed(bool system_failure, std::string_view err) {
   return cat({system_failure ? "Job failed (system failure): " : "Job failed: ", err});
-}
-
-std::string negotiate_failure_reason(const std::string& reason,
-                                     const std::vector<std::string>& supported) {
-  if (reason.empty()) return std::string(reason::kScriptFailure);
-  // Every GitLab that speaks the runner API knows these three.
-  static constexpr std::array<std::string_view, 3> kAlways = {
-      reason::kScriptFailure, reason::kRunnerSystemFailure, reason::kJobExecutionTimeout};
-  const auto is_supported = [&](std::string_view r) {
-    return std::find(kAlways.begin(), kAlways.end(), r) != kAlways.end() ||
-           std::find(supported.begin(), supported.end(), r) != supported.end();
-  };
-  if (is_supported(reason)) return reason;
-  if (reason == reason::kImagePullFailure || reason == reason::kRunnerExternalDependencyFailure) {
-    return std::string(reason::kRunnerSystemFailure);
-  }
-  if (reason == reason::kRunnerConfigurationError) return std::string(reason::kScriptFailure);
-  return std::string(reason::kUnknownFailure);
-}
-
-std::string classify_image_pull_failure(std::string_view kubelet_message) {
-  std::string msg(kubelet_message);
-  std::transform(msg.begin(), msg.end(), msg.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  static constexpr std::array<std::string_view, 8> kConfiguration = {
-      "not found",          "manifest unknown",
-      "pull access denied", "unauthorized",
-      "authentication required", "no basic auth credentials",
-      "repository does not exist or may require", "access to the resource is denied"};
-  static constexpr std::array<std::string_view, 8> kExternal = {
-      "dial tcp",         "connection refused",       "no such host",    "i/o timeout",
-      "tls handshake",    "client.timeout exceeded",  "request canceled", "connection reset"};
-  for (auto s : kConfiguration) {
-    if (contains(msg, s)) return std::string(reason::kRunnerConfigurationError);
-  }
-  for (auto s : kExternal) {
-    if (contains(msg, s)) return std::string(reason::kRunnerExternalDependencyFailure);
-  }
-  return std::string(reason::kImagePullFailure);
 }
 
 }  // namespace kexsim::executor::messages

@@ -150,29 +150,4 @@ std::string job_succeeded();
 /// "Job failed: <err>" or "Job failed (system failure): <err>" (an ERROR line).
 std::string job_failed(bool system_failure, std::string_view err);
 
-// --- Failure reasons -------------------------------------------------------------------------
-
-/// Failure reasons as the runner API spells them.
-namespace reason {
-inline constexpr std::string_view kScriptFailure = "script_failure";
-inline constexpr std::string_view kRunnerSystemFailure = "runner_system_failure";
-inline constexpr std::string_view kJobExecutionTimeout = "job_execution_timeout";
-inline constexpr std::string_view kImagePullFailure = "image_pull_failure";
-inline constexpr std::string_view kUnknownFailure = "unknown_failure";
-inline constexpr std::string_view kRunnerConfigurationError = "runner_configuration_error";
-inline constexpr std::string_view kRunnerExternalDependencyFailure =
-    "runner_external_dependency_failure";
-inline constexpr std::string_view kRunnerInterrupted = "runner_interrupted";
-inline constexpr std::string_view kJobCanceled = "job_canceled";
-}  // namespace reason
-
-/// The reason to send to GitLab: the reason itself if GitLab supports it (job
-/// features.failure_reasons plus the three every GitLab knows), else its compatible fallback,
-/// else unknown_failure. Empty means script_failure.
-std::string negotiate_failure_reason(const std::string& reason,
-                                     const std::vector<std::string>& supported);
-
-/// The failure reason of an image pull error, from the kubelet's message.
-std::string classify_image_pull_failure(std::string_view kubelet_message);
-
 }  // namespace kexsim::executor::messages

@@ -112,7 +112,7 @@ std::string sanitize_label_value(std::string_view s) {
 
 std::string builds_dir(Profile p, std::string_view builds_dir_base, std::string_view short_token,
                        int concurrent_id, std::string_view project_full_path) {
-  std::string base = trim_slashes(builds_dir_base.empty() ? "/builds" : builds_dir_base, false);
+  std::string base = trim_slashes(builds_dir_base.empty() ? kDefaultBuildsDir : builds_dir_base, false);
   if (p == Profile::kV13_12) {
     base += "/";
     base += short_token;

@@ -29,6 +29,9 @@ std::string name_with_random_suffix(std::string_view pattern, Random& random);
 /// ends, cut to 63, trimmed again.
 std::string sanitize_label_value(std::string_view s);
 
+/// The builds directory when config.toml sets no builds_dir (the pod's build volume mount).
+inline constexpr std::string_view kDefaultBuildsDir = "/builds";
+
 /// The job's project directory (CI_PROJECT_DIR). 19.4: <base>/<project path>. 13.12:
 /// <base>/<short token>/<concurrent id>/<project path>. An empty base means "/builds".
 std::string builds_dir(Profile p, std::string_view builds_dir_base, std::string_view short_token,

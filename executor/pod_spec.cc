@@ -14,8 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kDefaultBuildsDir = "/builds";
-
 // A service container before naming: from [[runners.kubernetes.services]] or the job.
 struct Service {
   std::string image;
@@ -103,7 +101,7 @@ json container(const PodInputs& in, const std::string& name, const std::string& 
 }
 
 std::string builds_mount_path(const RunnerConfig& runner) {
-  std::string dir = runner.builds_dir.empty() ? kDefaultBuildsDir : runner.builds_dir;
+  std::string dir = runner.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner.builds_dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir;
 }
@@ -329,6 +327,20 @@ std::string default_helper_image(Profile p) {
          std::string(runner_version(p));
 }
 
+Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile) {
+  PodImages out;
+  out.build = job.expand(job.image.name);
+  if (out.build.empty()) out.build = job.expand(runner.kubernetes.image);
+  if (out.build.empty()) {
+    return make_error(messages::no_image_specified(),
+                      "set `image` in [runners.kubernetes] or `image:` in .gitlab-ci.yml",
+                      "runners.kubernetes.image");
+  }
+  out.helper = job.expand(runner.kubernetes.helper_image);
+  if (out.helper.empty()) out.helper = default_helper_image(profile);
+  return out;
+}
+
 Result<json> build_pod(const PodInputs& in) {
   if (!in.runner || !in.job) {
     return make_error("build_pod: runner config and job are required", "", "pod spec");
@@ -337,16 +349,15 @@ Result<json> build_pod(const PodInputs& in) {
   const KubernetesConfig& kube = runner.kubernetes;
   const Job& job = *in.job;
 
-  std::string build_image = job.expand(job.image.name);
-  if (build_image.empty()) build_image = job.expand(kube.image);
-  if (build_image.empty()) {
-    return make_error(messages::no_image_specified(),
-                      "set `image` in [runners.kubernetes] or `image:` in .gitlab-ci.yml",
-                      "runners.kubernetes.image");
+  PodImages images = in.images;
+  if (images.build.empty() || images.helper.empty()) {
+    auto resolved = resolve_images(runner, job, in.profile);
+    if (!resolved) return resolved.error();
+    if (images.build.empty()) images.build = resolved->build;
+    if (images.helper.empty()) images.helper = resolved->helper;
   }
-  std::string helper_image = in.helper_image;
-  if (helper_image.empty()) helper_image = job.expand(kube.helper_image);
-  if (helper_image.empty()) helper_image = default_helper_image(in.profile);
+  const std::string& build_image = images.build;
+  const std::string& helper_image = images.helper;
 
   json vols, mounts;
   volumes(in, job, vols, mounts);

@@ -13,6 +13,17 @@
 
 namespace kexsim::executor {
 
+/// The images a job's pod runs, as GitLab Runner resolves them once for both the log line
+/// ("Using Kubernetes executor with image ...") and the pod.
+struct PodImages {
+  std::string build;   ///< the job's image, else [runners.kubernetes] image; variables expanded
+  std::string helper;  ///< [runners.kubernetes] helper_image (expanded), else default_helper_image()
+};
+
+/// Resolves the images (common/build.go expands the job's image; checkDefaults and
+/// getHelperImage the config's). Error: no image at all (messages::no_image_specified()).
+Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile);
+
 /// Everything build_pod needs; the caller has already chosen names and created the secret.
 struct PodInputs {
   const RunnerConfig* runner = nullptr;
@@ -21,7 +32,7 @@ struct PodInputs {
   std::string namespace_;
   std::string name;           ///< metadata.name; empty: use generate_name (13.12)
   std::string generate_name;  ///< metadata.generateName when name is empty
-  std::string helper_image;   ///< empty: config helper_image, else default_helper_image()
+  PodImages images;           ///< from resolve_images(); an empty field is resolved again
   std::string registry_secret;  ///< name of the credentials secret; empty: none
   bool host_aliases_supported = true;  ///< false when GET /version said < 1.7 or failed
   int concurrent_id = 0;      ///< ProjectRunnerID ("concurrent-N")

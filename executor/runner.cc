@@ -1,5 +1,6 @@
 #include "executor/runner.h"
 
+#include "base/strings.h"
 #include "executor/gitlab_client.h"
 #include "executor/http/client.h"
 
@@ -11,18 +12,21 @@ Runner::Runner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& d
 
 asio::awaitable<Result<RunnerReport>> Runner::run_until_idle() {
   RunnerReport report;
+  // One TLS context per trust configuration for the whole process (GitLab's and every job's).
+  auto tls_contexts = std::make_shared<TlsContextCache>();
   for (const auto& runner : config_.runners) {
     TlsSettings tls;
     tls.ca_file = runner.tls_ca_file;
-    HttpClient http(ex_, dialer_, clock_, tls);
+    HttpClient http(ex_, dialer_, clock_, tls, tls_contexts);
     GitLabClient gitlab(http, clock_, runner, env_.profile, env_.system_id);
     if (auto verified = co_await gitlab.verify(); !verified) {
+      // GitLab's answers already read "Verifying runner... <verdict>"; transport errors do not.
       Error e = verified.error();
-      e.message = "Verifying runner... " + e.message;
-      e.where = "runner \"" + runner.name + "\" (" + runner.url + ")";
+      if (!starts_with(e.message, "Verifying runner... ")) e.message = "Verifying runner... " + e.message;
+      if (e.where.empty()) e.where = "runner \"" + runner.name + "\" (" + runner.url + ")";
       co_return e;
     }
-    JobRunner jobs(ex_, clock_, random_, dialer_, runner, env_);
+    JobRunner jobs(ex_, clock_, random_, dialer_, runner, env_, tls_contexts);
     while (true) {
       auto payload = co_await gitlab.request_job();
       if (!payload) {

@@ -1,9 +1,7 @@
 #pragma once
-// The executor's HTTP/1.1 and WebSocket client: connects through the Dialer, verifies TLS against
-// the logical host name, keeps connections alive, and words its errors as Go's net/http does.
+// The executor's HTTP/1.1 client: connects through the Dialer, verifies TLS against the logical
+// host name, keeps connections alive, and words its errors as Go's net/http does.
 
-#include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,21 +15,10 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "executor/dialer.h"
-
-namespace boost::asio::ssl {
-class context;
-}
+#include "executor/http/tls_contexts.h"
+#include "executor/http/url.h"
 
 namespace kexsim::executor {
-
-/// Trust and identity for https:// URLs, on top of the Dialer's default trust.
-struct TlsSettings {
-  std::string ca_file;   ///< PEM bundle file (tls-ca-file, kubeconfig certificate-authority)
-  std::string ca_pem;    ///< PEM bundle text (kubeconfig certificate-authority-data)
-  std::string cert_file; ///< client certificate (PEM), with key_file
-  std::string key_file;
-  bool insecure_skip_verify = false;
-};
 
 /// One request. headers are sent as given; Host, User-Agent and Content-Length are added.
 struct HttpClientRequest {
@@ -50,22 +37,20 @@ struct HttpClientResponse {
   std::string header(std::string_view name) const;
 };
 
-/// The end of an exec session: the subprotocol used and the error-channel (3) Status JSON
-/// (empty when the server sent none, which v4/v5 clients read as success).
-struct ExecStreamResult {
-  std::string protocol;
-  std::string status_json;
-};
+/// The Go http.Client default User-Agent, sent when a request names none.
+inline constexpr const char* kGoUserAgent = "Go-http-client/1.1";
 
-/// HTTP/1.1 over TCP or TLS with one idle keep-alive connection per scheme+host+port, plus
-/// Kubernetes exec over WebSocket. Accounts transport time on the Clock: a request is in flight
-/// from before it connects until its response is read (the Dialer runs inside that window; a
-/// Dialer that waits on the virtual clock must io_end() before and io_begin() after the wait).
-/// Errors read as GitLab Runner prints them, e.g.
+/// HTTP/1.1 over TCP or TLS with one idle keep-alive connection per scheme+host+port, and fresh
+/// connections for protocol upgrades (see kube_exec_stream.h). Accounts transport time on the
+/// Clock: the dial is not in flight (a Dialer may wait on the clock and counts its own socket
+/// work); the TLS handshake is, and so is each request from its first byte until its response's
+/// last. Errors read as GitLab Runner prints them, e.g.
 /// Get "https://k8s:6443/api": x509: certificate signed by unknown authority
 class HttpClient {
  public:
-  HttpClient(asio::any_io_executor ex, Dialer& dialer, Clock& clock, TlsSettings tls);
+  /// contexts: the process's shared TLS contexts; a client without one keeps its own.
+  HttpClient(asio::any_io_executor ex, Dialer& dialer, Clock& clock, TlsSettings tls,
+             std::shared_ptr<TlsContextCache> contexts = nullptr);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -73,28 +58,32 @@ class HttpClient {
   /// Sends req and reads the whole response (any status is a response, not an error).
   asio::awaitable<Result<HttpClientResponse>> request(HttpClientRequest req);
 
-  /// Runs a Kubernetes exec session over WebSocket (offering v5 then v4): sends stdin_data on
-  /// channel 0 (then v5's stdin close), passes channel 1/2 output to on_output, and returns at
-  /// the server's close. A refused upgrade returns the Status message (or the body) as error.
-  asio::awaitable<Result<ExecStreamResult>> exec_websocket(const std::string& url,
-                                                          std::vector<std::pair<std::string, std::string>> headers,
-                                                          std::string stdin_data,
-                                                          std::function<void(int stream, std::string_view data)> on_output);
+  /// Implementation detail (defined in connection.h): one open plain or TLS connection.
+  struct Connection;
+
+  /// A fresh connection (never pooled) for a request that upgrades the protocol.
+  struct Upgradable {
+    Url url;
+    std::unique_ptr<Connection> connection;
+  };
+  /// Dials url and runs the TLS handshake; errors carry Go's `Get "<url>": ` prefix.
+  asio::awaitable<Result<Upgradable>> open_for_upgrade(std::string url);
+
+  /// The clock transport time is accounted on.
+  Clock& clock() { return clock_; }
 
   /// Drops the pooled idle connections.
   void close_idle();
 
-  /// Implementation detail (defined in client.cc): one open plain or TLS connection.
-  struct Connection;
-
  private:
-  Result<asio::ssl::context*> tls_context();
+  Result<boost::asio::ssl::context*> tls_context();
 
   asio::any_io_executor ex_;
   Dialer& dialer_;
   Clock& clock_;
   TlsSettings tls_;
-  std::unique_ptr<asio::ssl::context> ssl_ctx_;
+  std::shared_ptr<TlsContextCache> contexts_;
+  std::shared_ptr<boost::asio::ssl::context> ssl_ctx_;  // this client's, from contexts_
   std::map<std::string, std::unique_ptr<Connection>> idle_;  // key: scheme://host:port
 };
 

@@ -109,30 +109,6 @@ TEST(Messages, StageTitlesAndEndLines) {
   EXPECT_EQ(running_on("pod-1", "host-a"), "Running on pod-1 via host-a...");
 }
 
-TEST(FailureReasons, NegotiationPerReferenceRules) {
-  const std::vector<std::string> modern = {"script_failure", "runner_system_failure",
-                                           "image_pull_failure", "runner_configuration_error"};
-  EXPECT_EQ(negotiate_failure_reason("", modern), "script_failure");
-  EXPECT_EQ(negotiate_failure_reason("image_pull_failure", modern), "image_pull_failure");
-  EXPECT_EQ(negotiate_failure_reason("job_execution_timeout", {}), "job_execution_timeout");
-  EXPECT_EQ(negotiate_failure_reason("image_pull_failure", {}), "runner_system_failure");
-  EXPECT_EQ(negotiate_failure_reason("runner_external_dependency_failure", {}),
-            "runner_system_failure");
-  EXPECT_EQ(negotiate_failure_reason("runner_configuration_error", {}), "script_failure");
-  EXPECT_EQ(negotiate_failure_reason("job_canceled", {}), "unknown_failure");
-  EXPECT_EQ(negotiate_failure_reason("runner_interrupted", {"runner_interrupted"}),
-            "runner_interrupted");
-}
-
-TEST(FailureReasons, ImagePullClassification) {
-  EXPECT_EQ(classify_image_pull_failure("rpc error: code = Unknown desc = 401 Unauthorized"),
-            "runner_configuration_error");
-  EXPECT_EQ(classify_image_pull_failure("manifest unknown"), "runner_configuration_error");
-  EXPECT_EQ(classify_image_pull_failure("dial tcp 10.0.0.1:443: i/o timeout"),
-            "runner_external_dependency_failure");
-  EXPECT_EQ(classify_image_pull_failure("Back-off pulling image \"x\""), "image_pull_failure");
-}
-
 }  // namespace
 }  // namespace kexsim::executor::messages
 

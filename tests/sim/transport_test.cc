@@ -1,5 +1,6 @@
-// The transport end to end: the executor's HttpClient against the fakes' HttpServer over real
-// loopback sockets, with TLS made by the simulation CA, on one io_context and a counting clock.
+// The transport end to end: the executor's HttpClient and exec stream against the fakes'
+// HttpServer over real loopback sockets, with TLS made by the simulation CA, on one io_context and
+// a counting clock.
 
 // g++ 12 at -O2 flags Asio 1.74's coroutine frames (sized operator delete paired with the frame's
 // own operator new) as mismatched: a false positive that -Werror would turn into a failure.
@@ -30,6 +31,7 @@
 #include "base/tls.h"
 #include "executor/dialer.h"
 #include "executor/http/client.h"
+#include "executor/kube_exec_stream.h"
 #include "fakes/http/server.h"
 #include "fakes/http/types.h"
 #include "fakes/kube/exec.h"
@@ -323,6 +325,37 @@ TEST(Transport, InsecureSkipVerifyIgnoresTrust) {
   });
 }
 
+TEST(Transport, ClientsShareOneTlsContextPerTrustAndKeepTheirVerdicts) {
+  Rig rig;
+  const std::string dir = testing::TempDir();
+  write_file(dir + "kexsim-shared-ca.pem", rig.ca.cert_pem());
+  auto contexts = std::make_shared<executor::TlsContextCache>();
+  auto make = [&](executor::TlsSettings tls) {
+    return std::make_unique<executor::HttpClient>(rig.io.get_executor(), rig.dialer, rig.clock, tls, contexts);
+  };
+  auto first = make({});
+  auto second = make({});  // same trust: reuses the first one's context
+  auto with_file = make({.ca_file = dir + "kexsim-shared-ca.pem"});
+  rig.run([&]() -> asio::awaitable<void> {
+    auto res = co_await first->request(make_request("GET", "https://k8s.local/version"));
+    EXPECT_TRUE(res) << res.error().message;
+    // Sharing the context shares no verdict: each handshake verifies the name it dialled.
+    res = co_await second->request(make_request("GET", "https://api.k8s.local/version"));
+    EXPECT_FALSE(res);
+    if (!res) {
+      EXPECT_EQ(res.error().message,
+                "Get \"https://api.k8s.local/version\": x509: certificate is valid for k8s.local, not api.k8s.local");
+    }
+    res = co_await with_file->request(make_request("GET", "https://k8s.local/version"));
+    EXPECT_TRUE(res) << res.error().message;
+    first->close_idle();
+    second->close_idle();
+    with_file->close_idle();
+  });
+  EXPECT_EQ(contexts->built(), 2u);
+  EXPECT_EQ(rig.dialer.dials, 3);  // no connection is shared between clients
+}
+
 TEST(Transport, WrongNameListsTheCertificatesNames) {
   auto ca = CertificateAuthority::create("ca");
   ASSERT_TRUE(ca);
@@ -460,7 +493,8 @@ TEST(Transport, ExecOverWebSocketV5WithTimedOutput) {
   const TimePoint start = rig.clock.now();
   const std::vector<std::pair<std::string, std::string>> headers{{"Authorization", "Bearer t"}};
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket(
+    auto res = co_await executor::run_exec_stream(
+        *rig.client,
         "https://k8s.local:6443/api/v1/namespaces/cicd/pods/p/exec?command=sh&container=build&stdin=true&stdout=true",
         headers, script, [&](int stream, std::string_view data) {
           output.emplace_back(stream, std::string(data));
@@ -489,8 +523,8 @@ TEST(Transport, ExecFallsBackToV4) {
   rig.handler.exec_response.headers.emplace_back("Sec-WebSocket-Protocol", "v4.channel.k8s.io");
   std::string out;
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("http://k8s.local/exec?command=true&stdout=true", {}, "",
-                                                   [&](int, std::string_view data) { out += data; });
+    auto res = co_await executor::run_exec_stream(*rig.client, "http://k8s.local/exec?command=true&stdout=true", {},
+                                                  "", [&](int, std::string_view data) { out += data; });
     EXPECT_TRUE(res) << res.error().message;
     if (res) { EXPECT_EQ(res->protocol, "v4.channel.k8s.io"); }
   });
@@ -505,7 +539,7 @@ TEST(Transport, ExecWithNoCommonProtocolIsRefused) {
   rig.handler.exec_response = timed_exec(&stdin_seen);
   rig.handler.exec_response.headers.emplace_back("Sec-WebSocket-Protocol", "v3.channel.k8s.io");
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("https://k8s.local/exec", {}, "x", {});
+    auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) { EXPECT_EQ(res.error().message, "unable to upgrade connection: no supported stream protocol"); }
   });
@@ -516,7 +550,7 @@ TEST(Transport, ExecRefusedWithStatusMessage) {
   rig.handler.exec_response = fakes::HttpResponse::json(
       403, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p\" is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"name":"p","kind":"pods"},"code":403})");
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("https://k8s.local/exec", {}, "x", {});
+    auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) {
       EXPECT_EQ(res.error().message,
@@ -526,7 +560,7 @@ TEST(Transport, ExecRefusedWithStatusMessage) {
     rig.handler.exec_response = fakes::HttpResponse{};
     rig.handler.exec_response.status = 500;
     rig.handler.exec_response.body = "container not found (\"helper\")";
-    res = co_await rig.client->exec_websocket("https://k8s.local/exec", {}, "x", {});
+    res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) { EXPECT_EQ(res.error().message, "container not found (\"helper\")"); }
   });
@@ -541,8 +575,8 @@ TEST(Transport, ServerDestroyedMidExecLeavesNothingInFlight) {
   };
   std::string out;
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("https://k8s.local/exec?stdin=true", {}, "script",
-                                                   [&](int, std::string_view data) { out += data; });
+    auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec?stdin=true", {}, "script",
+                                                  [&](int, std::string_view data) { out += data; });
     EXPECT_FALSE(res);
     if (!res) { EXPECT_EQ(res.error().message.rfind("next reader: ", 0), 0u) << res.error().message; }
   });
@@ -585,7 +619,7 @@ TEST(Transport, ExecRejectsAServerThatChoseNoSubprotocol) {
   rig.dialer.target_port = acceptor.local_endpoint().port();
   asio::co_spawn(rig.io, accept_without_subprotocol(acceptor), asio::detached);
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await rig.client->exec_websocket("http://k8s.local/exec", {}, "x", {});
+    auto res = co_await executor::run_exec_stream(*rig.client, "http://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
     if (!res) {
       EXPECT_EQ(res.error().message,
@@ -593,28 +627,6 @@ TEST(Transport, ExecRejectsAServerThatChoseNoSubprotocol) {
                 "v4.channel.k8s.io; got \"\")");
     }
   });
-}
-
-TEST(Transport, KeepAliveHttpsThroughput) {
-  Rig rig;
-  constexpr int kRequests = 2000;
-  std::chrono::steady_clock::duration elapsed{};
-  rig.run([&]() -> asio::awaitable<void> {
-    (void)co_await rig.get("https://k8s.local/warmup");
-    const auto begin = std::chrono::steady_clock::now();
-    for (int i = 0; i < kRequests; ++i) {
-      auto res = co_await rig.get("https://k8s.local/version");
-      if (!res) {
-        ADD_FAILURE() << res.error().message;
-        co_return;
-      }
-    }
-    elapsed = std::chrono::steady_clock::now() - begin;
-  });
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  std::printf("keep-alive HTTPS GET through HttpClient+HttpServer: %d requests in %.3f s = %.0f req/s\n", kRequests,
-              seconds, kRequests / seconds);
-  EXPECT_EQ(rig.dialer.dials, 1);
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+#include "executor/http/tls_contexts.h"
+
+#include <cstdint>
+
+#include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
+#include <boost/asio/ssl/context.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "base/files.h"
+#include "base/hash.h"
+#include "base/tls.h"
+#include "executor/dialer.h"
+
+namespace kexsim::executor {
+
+namespace ssl = boost::asio::ssl;
+
+Result<std::shared_ptr<ssl::context>> TlsContextCache::get(Dialer& dialer, const TlsSettings& tls) {
+  // What the context will trust and present, read now: the cache key is the content, not the path.
+  std::string ca_pem;
+  if (!tls.ca_file.empty()) {
+    auto text = read_file(tls.ca_file);
+    if (!text) return make_error(text.error().message);
+    ca_pem = std::move(*text);
+  }
+  const bool client_identity = !tls.cert_file.empty() || !tls.key_file.empty();
+  Result<std::string> cert_pem = std::string(), key_pem = std::string();
+  if (client_identity) {
+    cert_pem = read_file(tls.cert_file);
+    if (cert_pem) key_pem = read_file(tls.key_file);
+  }
+  // A failed read is reported after the CA checks below, in the order a fresh client meets them.
+  const bool readable = cert_pem && key_pem;
+  std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(&dialer));
+  if (readable) {
+    const std::string* parts[] = {&ca_pem, &tls.ca_pem, &*cert_pem, &*key_pem};
+    for (const std::string* part : parts)
+      key += "/" + std::to_string(part->size()) + ":" + hex64(fnv1a(*part));
+    if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
+  }
+
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX* native = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  static const unsigned char kAlpn[] = "\x08http/1.1";
+  SSL_CTX_set_alpn_protos(native, kAlpn, sizeof kAlpn - 1);
+  dialer.add_default_trust(native);
+  if (!tls.ca_file.empty() && !add_pem_to_store(native, ca_pem))
+    return make_error("no certificates found in " + tls.ca_file);
+  if (!tls.ca_pem.empty() && !add_pem_to_store(native, tls.ca_pem))
+    return make_error("no certificates found in the configured certificate authority data");
+  if (!cert_pem) return make_error(cert_pem.error().message);
+  if (!key_pem) return make_error(key_pem.error().message);
+  if (client_identity) {
+    if (SSL_CTX_use_certificate_chain_file(native, tls.cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(native, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      ERR_clear_error();
+      return make_error("tls: failed to find any PEM data in certificate input");
+    }
+  }
+  ++built_;
+  contexts_.emplace(key, ctx);
+  return ctx;
+}
+
+}  // namespace kexsim::executor
