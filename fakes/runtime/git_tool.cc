@@ -1,12 +1,21 @@
 // The git model: what GitLab Runner's get_sources stage runs (init, remote, fetch, checkout,
-// clean, submodule, lfs) and clone, against the repositories the fake GitLab serves, reached
-// through the pod's network view. Messages are git 2.45's.
+// clean, submodule, lfs) and clone. fetch and clone speak git's smart HTTP (protocol v0) to the
+// fake GitLab over the pod's network, TLS verified by OpenSSL with the pod's trust: GET info/refs,
+// then POST git-upload-pack, whose pack is checked (signature and SHA-1 trailer). Work trees keep
+// refs only; files are not checked out. Messages are git 2.45's.
 //
 // Virtual time: a transfer costs the connection attempt (ConnectOutcome::elapsed) plus
-// kTransferCost when it succeeds; everything else is instant.
+// kTransferCost when the remote answers; everything else is instant.
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 
+#include <openssl/evp.h>
+
+#include "base/base64.h"
+#include "base/strings.h"
 #include "fakes/runtime/tools.h"
 #include "fakes/runtime/url.h"
 
@@ -15,6 +24,8 @@ namespace {
 
 constexpr Duration kTransferCost = std::chrono::seconds(1);
 constexpr const char* kVersion = "git version 2.45.2\n";
+constexpr const char* kAgent = "agent=git/2.45.2";
+constexpr const char* kUserAgent = "git/2.45.2";
 constexpr const char* kReadRemoteHelp =
     "fatal: Could not read from remote repository.\n\n"
     "Please make sure you have the correct access rights\nand the repository exists.\n";
@@ -26,15 +37,6 @@ bool is_hex(const std::string& s) {
   return true;
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
-
-std::string strip_prefix(const std::string& s, const std::string& prefix) {
-  return starts_with(s, prefix) ? s.substr(prefix.size()) : s;
-}
-
-// A served ref's full name: keys are branch names unless written as refs/...
-std::string full_ref(const std::string& key) { return starts_with(key, "refs/") ? key : "refs/heads/" + key; }
-
 // How git shows a ref in fetch output: "main" for refs/heads/main, "origin/main" for remotes.
 std::string short_ref(const std::string& ref) {
   for (const char* p : {"refs/heads/", "refs/tags/", "refs/remotes/"})
@@ -42,25 +44,27 @@ std::string short_ref(const std::string& ref) {
   return ref;
 }
 
-// The repository path the fake GitLab knows: "/root/mycicd.git" -> "root/mycicd".
-std::string repository_path(const std::string& url_path) {
-  std::string p = url_path;
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  if (p.size() > 4 && p.compare(p.size() - 4, 4, ".git") == 0) p.resize(p.size() - 4);
-  while (!p.empty() && p.front() == '/') p.erase(0, 1);
-  return p;
-}
-
 std::string pad_right(std::string s, size_t width) {
   if (s.size() < width) s.resize(width, ' ');
   return s;
 }
+
+// The remote of one fetch or clone: its connection, what it advertised, and the request headers.
+struct Remote {
+  Url url;
+  std::string base;  ///< the URL path without trailing slashes, "/root/mycicd.git"
+  std::unique_ptr<Connection> connection;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string head;                         ///< what HEAD points at (symref), e.g. "refs/heads/master"
+  std::map<std::string, std::string> refs;  ///< full ref name -> sha
+};
 
 // One git invocation: its working directory (-C) and the config overrides (-c) that matter.
 struct Git {
   ToolContext& ctx;
   std::string dir;
   bool ssl_verify = true;
+  std::vector<std::string> ca_files;  ///< http.sslCAInfo, GIT_SSL_CAINFO
 
   Session& session() { return ctx.session; }
 
@@ -87,36 +91,165 @@ struct Git {
     return 128;
   }
 
-  // Connects to the remote and finds the repository; on failure prints git's messages.
-  int open_remote(const std::string& url_text, const Url*& url_out, Url& url_storage, GitRepository& repo) {
+  // Connects to the remote over the pod's network (TLS verified with the pod's trust) and reads
+  // its ref advertisement (GET info/refs); on failure prints git's messages.
+  int open_remote(const std::string& url_text, Remote& remote) {
     auto url = parse_url(url_text);
     if (!url) {
       ctx.err("fatal: '" + url_text + "' does not appear to be a git repository\n" + kReadRemoteHelp);
       return 128;
     }
-    url_storage = *url;
-    url_out = &url_storage;
-    const ConnectOutcome outcome = session().world.connect(url->host, url->port, url->tls());
-    session().now += outcome.elapsed;
-    ConnectOutcome::Kind kind = outcome.kind;
-    if (!ssl_verify && (kind == ConnectOutcome::Kind::kTlsUntrusted || kind == ConnectOutcome::Kind::kTlsWrongName))
-      kind = ConnectOutcome::Kind::kOk;
-    if (kind != ConnectOutcome::Kind::kOk) {
+    remote.url = *url;
+    TlsOptions trust;
+    trust.verify = ssl_verify;
+    for (const std::string& path : ca_files) {
+      auto pem = session().read_file(FileSystem::resolve(dir, path));
+      if (pem) trust.extra_pems.push_back(*pem);
+    }
+    Connected connected = session().world.open(url->host, url->port, url->tls() ? &trust : nullptr);
+    session().now += connected.outcome.elapsed;
+    if (connected.outcome.kind != ConnectOutcome::Kind::kOk || !connected.connection) {
       ctx.err("fatal: unable to access '" + url->display() + "/': " +
-              curl_error_text(outcome, url->host, url->port) + "\n");
+              curl_error_text(connected.outcome, url->host, url->port) + "\n");
       return 128;
     }
-    auto found = session().world.repository(url->host, repository_path(url->path));
-    if (!found) {
-      ctx.err(
-          "remote: The project you were looking for could not be found or you don't have permission to view "
-          "it.\nfatal: repository '" +
-          url->display() + "/' not found\n");
+    remote.connection = std::move(connected.connection);
+    remote.headers.emplace_back("User-Agent", kUserAgent);
+    remote.headers.emplace_back("Accept", "*/*");
+    remote.headers.emplace_back("Pragma", "no-cache");
+    remote.base = url->path;
+    while (!remote.base.empty() && remote.base.back() == '/') remote.base.pop_back();
+    if (url->has_credentials)
+      remote.headers.emplace_back("Authorization", "Basic " + base64_encode(url->user + ":" + url->password));
+    auto headers = remote.headers;
+    // git 2.45 asks for protocol v2; a server that ignores the header answers v0, and git falls back.
+    headers.emplace_back("Git-Protocol", "version=2");
+    auto reply = http_exchange(*remote.connection, "GET", *url, remote.base + "/info/refs?service=git-upload-pack",
+                               headers, "");
+    if (!reply) {
+      ctx.err("fatal: unable to access '" + url->display() + "/': " + reply.error().message + "\n");
+      return 128;
+    }
+    if (reply->status != 200) return http_failure(*reply, *url);
+    if (!parse_advertisement(reply->body, remote)) {
+      ctx.err("fatal: protocol error: bad line length character: " + reply->body.substr(0, 4) + "\n");
       return 128;
     }
     session().now += kTransferCost;
-    repo = std::move(*found);
     return 0;
+  }
+
+  // git's words for an HTTP error answer (http.c, remote-curl.c), with the body GitLab sent as "remote:" lines.
+  int http_failure(const HttpReply& reply, const Url& url) {
+    std::string remote_lines;
+    for (const auto& line : split(reply.body, '\n'))
+      if (!trim(line).empty()) remote_lines += "remote: " + line + "\n";
+    if (reply.status == 404) {
+      ctx.err(remote_lines + "fatal: repository '" + url.display() + "/' not found\n");
+    } else if (reply.status == 401) {
+      ctx.err(remote_lines + "fatal: Authentication failed for '" + url.display() + "/'\n");
+    } else {
+      ctx.err(remote_lines + "fatal: unable to access '" + url.display() +
+              "/': The requested URL returned error: " + std::to_string(reply.status) + "\n");
+    }
+    return 128;
+  }
+
+  // Reads "# service=git-upload-pack", a flush, then "<sha> <ref>" lines (capabilities after a NUL on the first).
+  static bool parse_advertisement(const std::string& body, Remote& remote) {
+    size_t pos = 0;
+    int flushes = 0;
+    bool service_seen = false;
+    while (pos + 4 <= body.size()) {
+      const size_t length = std::strtoul(body.substr(pos, 4).c_str(), nullptr, 16);
+      if (length == 0) {
+        if (body.compare(pos, 4, "0000") != 0) return false;
+        pos += 4;
+        ++flushes;
+        continue;
+      }
+      if (length < 4 || pos + length > body.size()) return false;
+      std::string line = body.substr(pos + 4, length - 4);
+      pos += length;
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      if (!service_seen) {
+        if (line != "# service=git-upload-pack") return false;
+        service_seen = true;
+        continue;
+      }
+      const size_t nul = line.find('\0');
+      if (nul != std::string::npos) {
+        for (const auto& cap : split(line.substr(nul + 1), ' '))
+          if (starts_with(cap, "symref=HEAD:")) remote.head = cap.substr(12);
+        line.resize(nul);
+      }
+      if (line.size() < 42 || line[40] != ' ') return false;
+      const std::string sha = line.substr(0, 40), name = line.substr(41);
+      if (name != "HEAD" && name != "capabilities^{}") remote.refs[name] = sha;
+    }
+    return service_seen && flushes >= 2 && pos == body.size();
+  }
+
+  // Asks for wants (POST git-upload-pack) and checks the pack that comes back.
+  int download(Remote& remote, std::vector<std::string> wants, int depth) {
+    std::sort(wants.begin(), wants.end());
+    wants.erase(std::unique(wants.begin(), wants.end()), wants.end());
+    if (wants.empty()) return 0;
+    std::string request;
+    for (size_t i = 0; i < wants.size(); ++i)
+      request += pkt("want " + wants[i] + (i == 0 ? std::string(" no-progress shallow ") + kAgent : "") + "\n");
+    if (depth > 0) request += pkt("deepen " + std::to_string(depth) + "\n");
+    request += "0000" + pkt("done\n");
+    auto headers = remote.headers;
+    headers.emplace_back("Content-Type", "application/x-git-upload-pack-request");
+    headers.emplace_back("Accept", "application/x-git-upload-pack-result");
+    auto reply = http_exchange(*remote.connection, "POST", remote.url, remote.base + "/git-upload-pack", headers, request);
+    if (!reply) {
+      ctx.err("error: RPC failed; " + reply.error().message + "\nfatal: expected flush after ref listing\n");
+      return 128;
+    }
+    if (reply->status != 200) return http_failure(*reply, remote.url);
+    const std::string& body = reply->body;
+    size_t pos = 0;
+    // The shallow-update section (only when deepen was asked) ends with a flush; then NAK or ACK.
+    bool acknowledged = false;
+    for (int lines = 0; pos + 4 <= body.size() && !acknowledged && lines < 10000; ++lines) {
+      const size_t length = std::strtoul(body.substr(pos, 4).c_str(), nullptr, 16);
+      if (length == 0) {
+        pos += 4;
+        continue;
+      }
+      if (length < 4 || pos + length > body.size()) break;
+      const std::string line = body.substr(pos + 4, length - 4);
+      pos += length;
+      if (starts_with(line, "ERR ")) {
+        ctx.err("fatal: remote error: " + trim(line.substr(4)) + "\n");
+        return 128;
+      }
+      acknowledged = line == "NAK\n" || starts_with(line, "ACK ");
+    }
+    const std::string pack = acknowledged ? body.substr(pos) : std::string();
+    if (!valid_pack(pack)) {
+      ctx.err("fatal: early EOF\nfatal: fetch-pack: invalid index-pack output\n");
+      return 128;
+    }
+    return 0;
+  }
+
+  // "PACK", version 2 or 3, then entries, then the SHA-1 of everything before it.
+  static bool valid_pack(const std::string& pack) {
+    if (pack.size() < 32 || pack.compare(0, 4, "PACK") != 0 || pack[4] || pack[5] || pack[6] || (pack[7] != 2 && pack[7] != 3))
+      return false;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_Digest(pack.data(), pack.size() - 20, digest, &size, EVP_sha1(), nullptr) != 1 || size != 20) return false;
+    return pack.compare(pack.size() - 20, 20, std::string(reinterpret_cast<const char*>(digest), 20)) == 0;
+  }
+
+  static std::string pkt(const std::string& payload) {
+    char length[5];
+    std::snprintf(length, sizeof length, "%04zx", payload.size() + 4);
+    return std::string(length, 4) + payload;
   }
 
   // Resolves a branch, tag, remote-tracking name or (abbreviated) sha against fetched refs.
@@ -218,12 +351,14 @@ int Git::fetch(const std::vector<std::string>& args) {
   GitWorkTree* tree = work_tree();
   if (!tree) return not_a_repository();
   bool quiet = false;
+  int depth = 0;
   std::vector<std::string> operands;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-q" || a == "--quiet") quiet = true;
-    else if ((a == "--depth" || a == "--deepen" || a == "--shallow-since" || a == "-j" || a == "--jobs") &&
-             i + 1 < args.size())
+    else if (a == "--depth" && i + 1 < args.size()) depth = std::atoi(args[++i].c_str());
+    else if (starts_with(a, "--depth=")) depth = std::atoi(a.c_str() + 8);
+    else if ((a == "--deepen" || a == "--shallow-since" || a == "-j" || a == "--jobs") && i + 1 < args.size())
       ++i;
     else if (a.size() > 1 && a[0] == '-') continue;
     else operands.push_back(a);
@@ -238,10 +373,9 @@ int Git::fetch(const std::vector<std::string>& args) {
     ctx.err("fatal: '" + remote + "' does not appear to be a git repository\n" + kReadRemoteHelp);
     return 128;
   }
-  Url storage;
-  const Url* url = nullptr;
-  GitRepository repo;
-  if (const int failed = open_remote(url_text, url, storage, repo)) return failed;
+  Remote repo;
+  if (const int failed = open_remote(url_text, repo)) return failed;
+  const Url* url = &repo.url;
 
   std::vector<std::string> refspecs(operands.size() > 1 ? operands.begin() + 1 : operands.end(), operands.end());
   const bool named_remote = remote.find("://") == std::string::npos;
@@ -259,8 +393,7 @@ int Git::fetch(const std::vector<std::string>& args) {
     if (!src.empty() && src.back() == '*') {
       const std::string prefix = src.substr(0, src.size() - 1);
       const std::string dst_prefix = dst.empty() ? "" : dst.substr(0, dst.size() - 1);
-      for (const auto& [key, sha] : repo.refs) {
-        const std::string full = full_ref(key);
+      for (const auto& [full, sha] : repo.refs) {
         if (starts_with(full, prefix))
           updates.push_back({full, dst.empty() ? "" : dst_prefix + full.substr(prefix.size()), sha});
       }
@@ -268,22 +401,22 @@ int Git::fetch(const std::vector<std::string>& args) {
     }
     const std::string* sha = nullptr;
     std::string full;
-    for (const auto& [key, value] : repo.refs) {
-      const std::string f = full_ref(key);
-      if (f == src || f == "refs/heads/" + src || key == strip_prefix(strip_prefix(src, "refs/heads/"), "refs/tags/")) {
+    for (const auto& [f, value] : repo.refs) {
+      if (f == src || f == "refs/heads/" + src || f == "refs/tags/" + src) {
         sha = &value;
         full = starts_with(src, "refs/") ? src : f;
         break;
       }
     }
     if (!sha) {
-      // GitLab keeps a refs/pipelines/<id> ref for every pipeline; the model assumes it exists.
-      if (starts_with(src, "refs/pipelines/") || starts_with(src, "refs/merge-requests/")) continue;
       ctx.err("fatal: couldn't find remote ref " + src + "\n");
       return 128;
     }
     updates.push_back({full, dst, *sha});
   }
+  std::vector<std::string> wants;
+  for (const auto& u : updates) wants.push_back(u.sha);
+  if (const int failed = download(repo, wants, depth)) return failed;
 
   std::string report;
   for (const auto& u : updates) {
@@ -315,6 +448,7 @@ int Git::fetch(const std::vector<std::string>& args) {
 
 int Git::clone(const std::vector<std::string>& args) {
   bool quiet = false, no_checkout = false;
+  int depth = 0;
   std::string branch, origin = "origin";
   std::vector<std::string> operands;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -323,7 +457,9 @@ int Git::clone(const std::vector<std::string>& args) {
     else if (a == "-n" || a == "--no-checkout") no_checkout = true;
     else if ((a == "-b" || a == "--branch") && i + 1 < args.size()) branch = args[++i];
     else if ((a == "-o" || a == "--origin") && i + 1 < args.size()) origin = args[++i];
-    else if ((a == "--depth" || a == "--reference" || a == "-c" || a == "--config" || a == "--template" ||
+    else if (a == "--depth" && i + 1 < args.size()) depth = std::atoi(args[++i].c_str());
+    else if (starts_with(a, "--depth=")) depth = std::atoi(a.c_str() + 8);
+    else if ((a == "--reference" || a == "-c" || a == "--config" || a == "--template" ||
               a == "-j" || a == "--jobs" || a == "--shallow-since") && i + 1 < args.size())
       ++i;
     else if (a.size() > 1 && a[0] == '-') continue;
@@ -348,28 +484,31 @@ int Git::clone(const std::vector<std::string>& args) {
     return 128;
   }
   if (!quiet) ctx.err("Cloning into '" + dir_arg + "'...\n");
-  Url storage;
-  const Url* url = nullptr;
-  GitRepository repo;
-  if (const int failed = open_remote(url_text, url, storage, repo)) return failed;
-  if (branch.empty()) branch = repo.default_branch;
+  Remote repo;
+  if (const int failed = open_remote(url_text, repo)) return failed;
+  if (branch.empty()) branch = short_ref(repo.head);
   std::string head;
-  for (const auto& [key, sha] : repo.refs)
-    if (key == branch || full_ref(key) == "refs/heads/" + branch || full_ref(key) == "refs/tags/" + branch) head = sha;
+  for (const auto& [full, sha] : repo.refs)
+    if (full == "refs/heads/" + branch || full == "refs/tags/" + branch) head = sha;
   if (head.empty() && !branch.empty() && !repo.refs.empty()) {
     ctx.err("warning: Could not find remote branch " + branch + " to clone.\nfatal: Remote branch " + branch +
             " not found in upstream " + origin + "\n");
     return 128;
   }
+  // A clone takes branches and tags (with --depth: only the branch it checks out).
+  std::vector<std::string> wants;
+  for (const auto& [full, sha] : repo.refs)
+    if (depth > 0 ? sha == head : starts_with(full, "refs/heads/") || starts_with(full, "refs/tags/")) wants.push_back(sha);
+  if (const int failed = download(repo, wants, depth)) return failed;
   fs.make_dir(target);
   fs.make_dir(target + "/.git");
   GitWorkTree& tree = session().git[target];
   tree = GitWorkTree{};
   tree.remotes[origin] = url_text;
-  for (const auto& [key, sha] : repo.refs) {
-    const std::string full = full_ref(key);
+  for (const auto& [full, sha] : repo.refs) {
+    if (depth > 0 && full != "refs/heads/" + branch && full != "refs/tags/" + branch) continue;
     if (starts_with(full, "refs/heads/")) tree.refs["refs/remotes/" + origin + "/" + short_ref(full)] = sha;
-    else tree.refs[full] = sha;
+    else if (starts_with(full, "refs/tags/")) tree.refs[full] = sha;
   }
   if (!head.empty()) {
     tree.refs["refs/heads/" + branch] = head;
@@ -439,9 +578,14 @@ int Git::run(const std::vector<std::string>& args) {
     if (a == "-C" && i + 1 < args.size()) {
       dir = FileSystem::resolve(dir, args[++i]);
     } else if (a == "-c" && i + 1 < args.size()) {
-      std::string setting = args[++i];
-      for (char& c : setting) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (setting == "http.sslverify=false" || setting == "http.sslverify=0") ssl_verify = false;
+      const std::string& setting = args[++i];
+      const size_t eq = setting.find('=');
+      std::string key = setting.substr(0, eq);
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string value = eq == std::string::npos ? "true" : setting.substr(eq + 1);
+      if (key == "http.sslverify" && (iequals(value, "false") || value == "0" || iequals(value, "no"))) ssl_verify = false;
+      // http.sslCAInfo, also in its per-URL form http.<url>.sslCAInfo (what GitLab Runner writes).
+      if (key == "http.sslcainfo" || (starts_with(key, "http.") && ends_with(key, ".sslcainfo"))) ca_files.push_back(value);
     } else if (a == "--version" || a == "version") {
       ctx.out(kVersion);
       return 0;
@@ -457,6 +601,7 @@ int Git::run(const std::vector<std::string>& args) {
   }
   const std::string* no_verify = ctx.env.get("GIT_SSL_NO_VERIFY");
   if (no_verify && !no_verify->empty() && *no_verify != "false" && *no_verify != "0") ssl_verify = false;
+  if (const std::string* ca = ctx.env.get("GIT_SSL_CAINFO"); ca && !ca->empty()) ca_files.push_back(*ca);
   const std::string& command = args[i];
   const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
   if (command == "init") return init(rest);
