@@ -139,6 +139,10 @@ class TlsConnection : public Connection {
 
 }  // namespace
 
+std::unique_ptr<Connection> in_memory_http(HttpHandler* handler, std::string listener) {
+  return std::make_unique<PlainConnection>(ServerEnd(handler, std::move(listener)));
+}
+
 Connected PodContainerWorld::open(const std::string& host, int port, const TlsOptions* tls) {
   Connected result;
   ConnectOutcome& out = result.outcome;

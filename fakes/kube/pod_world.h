@@ -17,6 +17,9 @@
 
 namespace kexsim::fakes {
 
+/// A plain (no TLS) in-memory connection whose HTTP/1.1 requests handler answers (none: 404).
+std::unique_ptr<Connection> in_memory_http(HttpHandler* handler, std::string listener);
+
 /// What the pods of one simulation share: the network, the servers behind it, and the TLS
 /// identities and trust the network model hands out.
 struct PodNetwork {
