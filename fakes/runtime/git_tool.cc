@@ -119,13 +119,20 @@ struct Git {
     remote.headers.emplace_back("Pragma", "no-cache");
     remote.base = url->path;
     while (!remote.base.empty() && remote.base.back() == '/') remote.base.pop_back();
-    if (url->has_credentials)
-      remote.headers.emplace_back("Authorization", "Basic " + base64_encode(url->user + ":" + url->password));
-    auto headers = remote.headers;
     // git 2.45 asks for protocol v2; a server that ignores the header answers v0, and git falls back.
-    headers.emplace_back("Git-Protocol", "version=2");
-    auto reply = http_exchange(*remote.connection, "GET", *url, remote.base + "/info/refs?service=git-upload-pack",
-                               headers, "");
+    auto advertise = [&] {
+      auto headers = remote.headers;
+      headers.emplace_back("Git-Protocol", "version=2");
+      return http_exchange(*remote.connection, "GET", *url, remote.base + "/info/refs?service=git-upload-pack",
+                           headers, "");
+    };
+    auto reply = advertise();
+    // libcurl sends the URL's credentials only when the server asks for them (401), so a public
+    // project never sees them.
+    if (reply && reply->status == 401 && url->has_credentials) {
+      remote.headers.emplace_back("Authorization", "Basic " + base64_encode(url->user + ":" + url->password));
+      reply = advertise();
+    }
     if (!reply) {
       ctx.err("fatal: unable to access '" + url->display() + "/': " + reply.error().message + "\n");
       return 128;
