@@ -1,8 +1,8 @@
 // The git model: what GitLab Runner's get_sources stage runs (init, remote, fetch, checkout,
 // clean, submodule, lfs) and clone. fetch and clone speak git's smart HTTP (protocol v0) to the
 // fake GitLab over the pod's network, TLS verified by OpenSSL with the pod's trust: GET info/refs,
-// then POST git-upload-pack, whose pack is checked (signature and SHA-1 trailer). Work trees keep
-// refs only; files are not checked out. Messages are git 2.45's.
+// then POST git-upload-pack, whose pack is unpacked into .git/objects (git_objects.h); checkout and
+// clone write the commit's files into the work tree. Messages are git 2.45's.
 //
 // Virtual time: a transfer costs the connection attempt (ConnectOutcome::elapsed) plus
 // kTransferCost when the remote answers; everything else is instant.
@@ -12,10 +12,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <openssl/evp.h>
-
 #include "base/base64.h"
 #include "base/strings.h"
+#include "fakes/runtime/git_objects.h"
 #include "fakes/runtime/tools.h"
 #include "fakes/runtime/url.h"
 
@@ -197,8 +196,8 @@ struct Git {
     return service_seen && flushes >= 2 && pos == body.size();
   }
 
-  // Asks for wants (POST git-upload-pack) and checks the pack that comes back.
-  int download(Remote& remote, std::vector<std::string> wants, int depth) {
+  // Asks for wants (POST git-upload-pack) and unpacks the pack that comes back into git_dir.
+  int download(Remote& remote, std::vector<std::string> wants, int depth, const std::string& git_dir) {
     std::sort(wants.begin(), wants.end());
     wants.erase(std::unique(wants.begin(), wants.end()), wants.end());
     if (wants.empty()) return 0;
@@ -220,6 +219,7 @@ struct Git {
     size_t pos = 0;
     // The shallow-update section (only when deepen was asked) ends with a flush; then NAK or ACK.
     bool acknowledged = false;
+    std::string shallow;
     for (int lines = 0; pos + 4 <= body.size() && !acknowledged && lines < 10000; ++lines) {
       const size_t length = std::strtoul(body.substr(pos, 4).c_str(), nullptr, 16);
       if (length == 0) {
@@ -233,24 +233,21 @@ struct Git {
         ctx.err("fatal: remote error: " + trim(line.substr(4)) + "\n");
         return 128;
       }
+      if (starts_with(line, "shallow ")) shallow += line.substr(8);
       acknowledged = line == "NAK\n" || starts_with(line, "ACK ");
     }
-    const std::string pack = acknowledged ? body.substr(pos) : std::string();
-    if (!valid_pack(pack)) {
-      ctx.err("fatal: early EOF\nfatal: fetch-pack: invalid index-pack output\n");
+    // Like git, record where history was cut.
+    if (!shallow.empty()) session().fs.write(git_dir + "/shallow", shallow, true);
+    if (!acknowledged) {
+      ctx.err("fatal: git fetch-pack: expected ACK/NAK, got a flush packet\n");
+      return 128;
+    }
+    auto unpacked = unpack_objects(session().fs, git_dir, body.substr(pos));
+    if (!unpacked) {
+      ctx.err(unpacked.error().message + "\n");
       return 128;
     }
     return 0;
-  }
-
-  // "PACK", version 2 or 3, then entries, then the SHA-1 of everything before it.
-  static bool valid_pack(const std::string& pack) {
-    if (pack.size() < 32 || pack.compare(0, 4, "PACK") != 0 || pack[4] || pack[5] || pack[6] || (pack[7] != 2 && pack[7] != 3))
-      return false;
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    if (EVP_Digest(pack.data(), pack.size() - 20, digest, &size, EVP_sha1(), nullptr) != 1 || size != 20) return false;
-    return pack.compare(pack.size() - 20, 20, std::string(reinterpret_cast<const char*>(digest), 20)) == 0;
   }
 
   static std::string pkt(const std::string& payload) {
@@ -355,7 +352,8 @@ int Git::remote(const std::vector<std::string>& args) {
 }
 
 int Git::fetch(const std::vector<std::string>& args) {
-  GitWorkTree* tree = work_tree();
+  std::string root;
+  GitWorkTree* tree = work_tree(&root);
   if (!tree) return not_a_repository();
   bool quiet = false;
   int depth = 0;
@@ -423,7 +421,7 @@ int Git::fetch(const std::vector<std::string>& args) {
   }
   std::vector<std::string> wants;
   for (const auto& u : updates) wants.push_back(u.sha);
-  if (const int failed = download(repo, wants, depth)) return failed;
+  if (const int failed = download(repo, wants, depth, root + "/.git")) return failed;
 
   std::string report;
   for (const auto& u : updates) {
@@ -506,7 +504,11 @@ int Git::clone(const std::vector<std::string>& args) {
   std::vector<std::string> wants;
   for (const auto& [full, sha] : repo.refs)
     if (depth > 0 ? sha == head : starts_with(full, "refs/heads/") || starts_with(full, "refs/tags/")) wants.push_back(sha);
-  if (const int failed = download(repo, wants, depth)) return failed;
+  const bool existed = fs.is_dir(target);
+  if (const int failed = download(repo, wants, depth, target + "/.git")) {
+    if (!existed) fs.remove(target);  // git removes what a failed clone made
+    return failed;
+  }
   fs.make_dir(target);
   fs.make_dir(target + "/.git");
   GitWorkTree& tree = session().git[target];
@@ -519,13 +521,20 @@ int Git::clone(const std::vector<std::string>& args) {
   }
   if (!head.empty()) {
     tree.refs["refs/heads/" + branch] = head;
-    if (!no_checkout) tree.head = head;
+    if (!no_checkout) {
+      if (auto st = checkout_commit(fs, target + "/.git", head, target); !st) {
+        ctx.err(st.error().message + "\n");
+        return 128;
+      }
+      tree.head = head;
+    }
   }
   return 0;
 }
 
 int Git::checkout(const std::vector<std::string>& args) {
-  GitWorkTree* tree = work_tree();
+  std::string root;
+  GitWorkTree* tree = work_tree(&root);
   if (!tree) return not_a_repository();
   std::string new_branch, target;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -544,6 +553,10 @@ int Git::checkout(const std::vector<std::string>& args) {
     }
     ctx.err("error: pathspec '" + target + "' did not match any file(s) known to git\n");
     return 1;
+  }
+  if (auto st = checkout_commit(session().fs, root + "/.git", sha, root); !st) {
+    ctx.err(st.error().message + "\n");
+    return 128;
   }
   tree->head = sha;
   if (!new_branch.empty()) tree->refs["refs/heads/" + new_branch] = sha;

@@ -81,11 +81,28 @@ TEST_F(GitToolTest, CredentialsAreSentOnlyWhenAsked) {
   EXPECT_EQ(gitlab.call_log().size(), 2u);
 }
 
+TEST_F(GitToolTest, CheckoutWritesTheCommitsFiles) {
+  // get_sources fetches into .git/objects, then checkout writes the tree of the commit it names.
+  const ShellResult r = run(get_sources_script + "cat README.md\n"
+                            "git fetch -q origin +refs/heads/feature:refs/remotes/origin/feature\n"
+                            "git checkout -q origin/feature && cat README.md\n"
+                            "ls .git/objects/" + master_sha.substr(0, 2) + "\n");
+  EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(stream_text(r, 1), "Fetching changes with git depth set to 50...\n"
+                               "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
+                               "Created fresh repository.\n"
+                               "Checking out " + master_sha.substr(0, 8) + " as master...\n"
+                               "Skipping Git submodules setup\n"
+                               "# mycicd\n"
+                               "# mycicd\n\nWork on feature.\n" +
+                               master_sha.substr(2) + "\n");
+}
+
 TEST_F(GitToolTest, ShallowCloneOfABranchOnTopOfMaster) {
   const ShellResult r = run("git clone -q --depth 1 -b feature https://gitlab.mylab.com/root/mycicd.git /a\n"
-                            "cd /a && git rev-parse HEAD\n");
+                            "cd /a && git rev-parse HEAD && cat .git/shallow README.md\n");
   EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
-  EXPECT_EQ(stream_text(r, 1), feature_sha + "\n");
+  EXPECT_EQ(stream_text(r, 1), feature_sha + "\n" + feature_sha + "\n# mycicd\n\nWork on feature.\n");
 }
 
 TEST_F(GitToolTest, GetSourcesSucceedsWithExactOutput) {
