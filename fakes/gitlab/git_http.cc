@@ -55,7 +55,10 @@ Result<std::vector<PktLine>> parse_pkt_lines(std::string_view data) {
     size_t length = 0;
     for (size_t i = 0; i < 4; ++i) {
       const char c = data[pos + i];
-      int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      int v = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
       if (v < 0) return make_error("bad pkt-line length '" + std::string(data.substr(pos, 4)) + "'");
       length = length * 16 + static_cast<size_t>(v);
     }
@@ -136,11 +139,16 @@ HttpResponse git_upload_pack(const GitRepository& repo, const HttpRequest& reque
   for (const auto& line : *lines) {
     if (line.flush) continue;
     const std::string text = chomp(line.data);
-    if (text.rfind("want ", 0) == 0) wants.push_back(text.substr(5, 40));
-    else if (text.rfind("have ", 0) == 0) haves.push_back(text.substr(5, 40));
-    else if (text.rfind("shallow ", 0) == 0) client_shallow.insert(text.substr(8, 40));
-    else if (text.rfind("deepen ", 0) == 0) depth = std::max(0, std::atoi(text.c_str() + 7));
-    else if (text == "done") done = true;
+    if (text.rfind("want ", 0) == 0)
+      wants.push_back(text.substr(5, 40));
+    else if (text.rfind("have ", 0) == 0)
+      haves.push_back(text.substr(5, 40));
+    else if (text.rfind("shallow ", 0) == 0)
+      client_shallow.insert(text.substr(8, 40));
+    else if (text.rfind("deepen ", 0) == 0)
+      depth = std::max(0, std::atoi(text.c_str() + 7));
+    else if (text == "done")
+      done = true;
   }
   const std::string result_type = "application/x-git-upload-pack-result";
   for (const auto& w : wants) {
@@ -163,8 +171,10 @@ HttpResponse git_upload_pack(const GitRepository& repo, const HttpRequest& reque
     if (common.empty() && repo.object(h)) common = h;
   if (!done) {
     // A round without done: answer the haves; the stateless client comes back with done.
-    if (!haves.empty()) body += pkt_line(common.empty() ? "NAK\n" : "ACK " + common + "\n");
-    else if (depth == 0) body += pkt_line("NAK\n");
+    if (!haves.empty())
+      body += pkt_line(common.empty() ? "NAK\n" : "ACK " + common + "\n");
+    else if (depth == 0)
+      body += pkt_line("NAK\n");
     return git_response(200, result_type, std::move(body));
   }
   body += pkt_line(common.empty() ? "NAK\n" : "ACK " + common + "\n");

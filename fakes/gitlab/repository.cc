@@ -1,9 +1,9 @@
 #include "fakes/gitlab/repository.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <set>
-
-#include <openssl/evp.h>
 
 namespace kexsim::fakes {
 namespace {

@@ -1,9 +1,9 @@
 #include "fakes/kube/pod_world.h"
 
+#include <openssl/x509_vfy.h>
+
 #include <cctype>
 #include <utility>
-
-#include <openssl/x509_vfy.h>
 
 #include "base/strings.h"
 
@@ -12,18 +12,30 @@ namespace {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 412: return "Precondition Failed";
-    case 416: return "Range Not Satisfiable";
-    case 500: return "Internal Server Error";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 412:
+      return "Precondition Failed";
+    case 416:
+      return "Range Not Satisfiable";
+    case 500:
+      return "Internal Server Error";
+    default:
+      return "Unknown";
   }
 }
 
@@ -146,8 +158,8 @@ std::unique_ptr<Connection> in_memory_http(HttpHandler* handler, std::string lis
 Connected PodContainerWorld::open(const std::string& host, int port, const TlsOptions* tls) {
   Connected result;
   ConnectOutcome& out = result.outcome;
-  const nlohmann::json aliases = pod_.contains("spec") ? pod_["spec"].value("hostAliases", nlohmann::json::array())
-                                                       : nlohmann::json::array();
+  const nlohmann::json aliases =
+      pod_.contains("spec") ? pod_["spec"].value("hostAliases", nlohmann::json::array()) : nlohmann::json::array();
   auto address = net_.network.resolve_from_pod(host, aliases);
   if (!address) {
     out.kind = ConnectOutcome::Kind::kResolveFailed;
@@ -157,10 +169,17 @@ Connected PodContainerWorld::open(const std::string& host, int port, const TlsOp
   const Reach reach = net_.network.reach_from_pod(*address, port);
   out.elapsed = connect_cost(reach);
   switch (reach) {
-    case Reach::kRefused: out.kind = ConnectOutcome::Kind::kRefused; return result;
-    case Reach::kUnreachable: out.kind = ConnectOutcome::Kind::kUnreachable; return result;
-    case Reach::kTimeout: out.kind = ConnectOutcome::Kind::kTimeout; return result;
-    case Reach::kReachable: break;
+    case Reach::kRefused:
+      out.kind = ConnectOutcome::Kind::kRefused;
+      return result;
+    case Reach::kUnreachable:
+      out.kind = ConnectOutcome::Kind::kUnreachable;
+      return result;
+    case Reach::kTimeout:
+      out.kind = ConnectOutcome::Kind::kTimeout;
+      return result;
+    case Reach::kReachable:
+      break;
   }
   const HostEntry* entry = net_.network.host_at(*address, port);
   HttpHandler* handler = entry && entry->serves == "gitlab" ? static_cast<HttpHandler*>(&net_.gitlab) : nullptr;
@@ -188,7 +207,8 @@ Connected PodContainerWorld::open(const std::string& host, int port, const TlsOp
       break;
     case TlsVerdict::Kind::kVerifyFailed:
       // libcurl checks the name itself and words it its own way; every other reason is OpenSSL's text.
-      if (verdict.verify_result == X509_V_ERR_HOSTNAME_MISMATCH || verdict.verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+      if (verdict.verify_result == X509_V_ERR_HOSTNAME_MISMATCH ||
+          verdict.verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH) {
         out.kind = ConnectOutcome::Kind::kTlsWrongName;
       } else {
         out.kind = ConnectOutcome::Kind::kTlsUntrusted;
@@ -197,7 +217,9 @@ Connected PodContainerWorld::open(const std::string& host, int port, const TlsOp
       break;
     // In the field the reset is a TCP RST (SSL_ERROR_SYSCALL); in memory the peer just closes.
     case TlsVerdict::Kind::kPeerClosed:
-    case TlsVerdict::Kind::kFailed: out.kind = ConnectOutcome::Kind::kTlsReset; break;
+    case TlsVerdict::Kind::kFailed:
+      out.kind = ConnectOutcome::Kind::kTlsReset;
+      break;
   }
   return result;
 }

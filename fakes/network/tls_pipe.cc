@@ -37,8 +37,10 @@ std::string first_error() {
 }
 
 bool load_identity(SSL_CTX* ctx, const TlsPipeServer& server) {
-  std::unique_ptr<BIO, BioFree> cert_bio(BIO_new_mem_buf(server.cert_pem.data(), static_cast<int>(server.cert_pem.size())));
-  std::unique_ptr<BIO, BioFree> key_bio(BIO_new_mem_buf(server.key_pem.data(), static_cast<int>(server.key_pem.size())));
+  std::unique_ptr<BIO, BioFree> cert_bio(
+      BIO_new_mem_buf(server.cert_pem.data(), static_cast<int>(server.cert_pem.size())));
+  std::unique_ptr<BIO, BioFree> key_bio(
+      BIO_new_mem_buf(server.key_pem.data(), static_cast<int>(server.key_pem.size())));
   if (!cert_bio || !key_bio) return false;
   X509* cert = PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr);
   EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr);
@@ -132,8 +134,10 @@ std::unique_ptr<TlsPipe> TlsPipe::connect(const TlsPipeServer& server, const Tls
   if (client.verify) {
     X509_VERIFY_PARAM* param = SSL_get0_param(c);
     // The name check is the one libcurl asks for; an IP literal is matched against IP SANs.
-    if (is_ip_literal(client.host)) X509_VERIFY_PARAM_set1_ip_asc(param, client.host.c_str());
-    else X509_VERIFY_PARAM_set1_host(param, client.host.c_str(), client.host.size());
+    if (is_ip_literal(client.host))
+      X509_VERIFY_PARAM_set1_ip_asc(param, client.host.c_str());
+    else
+      X509_VERIFY_PARAM_set1_host(param, client.host.c_str(), client.host.size());
     if (client.verify_time != 0) X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(client.verify_time));
   }
   if (!is_ip_literal(client.host)) SSL_set_tlsext_host_name(c, client.host.c_str());

@@ -22,10 +22,10 @@ struct TlsPipeServer {
 
 /// The client end: the name it asks for and checks, what it trusts, and the time it checks at.
 struct TlsPipeClient {
-  std::string host;                        ///< SNI and the name (or IP literal) the certificate must match
-  std::vector<std::string> trusted_pems;   ///< CA certificates, PEM (each may hold several)
-  bool verify = true;                      ///< false: no chain and no name check (curl -k, http.sslVerify=false)
-  int64_t verify_time = 0;                 ///< Unix seconds validity is checked at (the virtual clock); 0: OpenSSL's default
+  std::string host;                       ///< SNI and the name (or IP literal) the certificate must match
+  std::vector<std::string> trusted_pems;  ///< CA certificates, PEM (each may hold several)
+  bool verify = true;                     ///< false: no chain and no name check (curl -k, http.sslVerify=false)
+  int64_t verify_time = 0;  ///< Unix seconds validity is checked at (the virtual clock); 0: OpenSSL's default
 };
 
 /// How the handshake ended, as OpenSSL reported it.

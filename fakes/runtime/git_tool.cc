@@ -209,7 +209,8 @@ struct Git {
     auto headers = remote.headers;
     headers.emplace_back("Content-Type", "application/x-git-upload-pack-request");
     headers.emplace_back("Accept", "application/x-git-upload-pack-result");
-    auto reply = http_exchange(*remote.connection, "POST", remote.url, remote.base + "/git-upload-pack", headers, request);
+    auto reply =
+        http_exchange(*remote.connection, "POST", remote.url, remote.base + "/git-upload-pack", headers, request);
     if (!reply) {
       ctx.err("error: RPC failed; " + reply.error().message + "\nfatal: expected flush after ref listing\n");
       return 128;
@@ -503,7 +504,8 @@ int Git::clone(const std::vector<std::string>& args) {
   // A clone takes branches and tags (with --depth: only the branch it checks out).
   std::vector<std::string> wants;
   for (const auto& [full, sha] : repo.refs)
-    if (depth > 0 ? sha == head : starts_with(full, "refs/heads/") || starts_with(full, "refs/tags/")) wants.push_back(sha);
+    if (depth > 0 ? sha == head : starts_with(full, "refs/heads/") || starts_with(full, "refs/tags/"))
+      wants.push_back(sha);
   const bool existed = fs.is_dir(target);
   if (const int failed = download(repo, wants, depth, target + "/.git")) {
     if (!existed) fs.remove(target);  // git removes what a failed clone made
@@ -603,9 +605,11 @@ int Git::run(const std::vector<std::string>& args) {
       std::string key = setting.substr(0, eq);
       for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       const std::string value = eq == std::string::npos ? "true" : setting.substr(eq + 1);
-      if (key == "http.sslverify" && (iequals(value, "false") || value == "0" || iequals(value, "no"))) ssl_verify = false;
+      if (key == "http.sslverify" && (iequals(value, "false") || value == "0" || iequals(value, "no")))
+        ssl_verify = false;
       // http.sslCAInfo, also in its per-URL form http.<url>.sslCAInfo (what GitLab Runner writes).
-      if (key == "http.sslcainfo" || (starts_with(key, "http.") && ends_with(key, ".sslcainfo"))) ca_files.push_back(value);
+      if (key == "http.sslcainfo" || (starts_with(key, "http.") && ends_with(key, ".sslcainfo")))
+        ca_files.push_back(value);
     } else if (a == "--version" || a == "version") {
       ctx.out(kVersion);
       return 0;

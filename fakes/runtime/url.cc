@@ -95,7 +95,8 @@ int curl_exit_code(ConnectOutcome::Kind kind) {
 }
 
 Result<HttpReply> http_exchange(Connection& connection, const std::string& method, const Url& url,
-                                const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& target,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
                                 const std::string& body) {
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + url.host;
   if (url.explicit_port) request += ":" + std::to_string(url.port);

@@ -49,7 +49,8 @@ struct HttpReply {
 /// Sends one request (Host and Content-Length added) over connection and reads the answer, which
 /// must carry a Content-Length (the fakes always send one).
 Result<HttpReply> http_exchange(Connection& connection, const std::string& method, const Url& url,
-                                const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& target,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
                                 const std::string& body);
 
 }  // namespace kexsim::fakes::shell

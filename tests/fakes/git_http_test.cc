@@ -1,9 +1,10 @@
 // The fake GitLab's git side: real object ids, pkt-lines, the ref advertisement, upload-pack's
 // negotiation and the packfile it sends.
 
+#include "fakes/gitlab/git_http.h"
+
 #include <gtest/gtest.h>
 
-#include "fakes/gitlab/git_http.h"
 #include "fakes/gitlab/pack.h"
 #include "fakes/gitlab/repository.h"
 
@@ -85,11 +86,12 @@ TEST(GitHttpTest, AdvertisementIsProtocolV0WithHeadFirst) {
   repo.ensure_ref("master");
   const HttpResponse r = git_info_refs(repo, request("GET", "/root/mycicd.git/info/refs"));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.headers.front(), (std::pair<std::string, std::string>{"Content-Type",
-                                                                    "application/x-git-upload-pack-advertisement"}));
+  EXPECT_EQ(r.headers.front(),
+            (std::pair<std::string, std::string>{"Content-Type", "application/x-git-upload-pack-advertisement"}));
   const std::string caps =
       "shallow no-progress include-tag object-format=sha1 symref=HEAD:refs/heads/master agent=git/2.45.2.gl1";
-  EXPECT_EQ(r.body, "001e# service=git-upload-pack\n0000" + pkt_line(std::string(kMasterCommit) + " HEAD" + '\0' + caps + "\n") +
+  EXPECT_EQ(r.body, "001e# service=git-upload-pack\n0000" +
+                        pkt_line(std::string(kMasterCommit) + " HEAD" + '\0' + caps + "\n") +
                         pkt_line(std::string(kMasterCommit) + " refs/heads/master\n") + "0000");
   HttpRequest dumb = request("GET", "/root/mycicd.git/info/refs");
   dumb.query.clear();
@@ -132,8 +134,8 @@ TEST(GitHttpTest, UnadvertisedWantIsAnError) {
   GitRepository repo("root/mycicd", "master");
   repo.ensure_ref("master");
   const std::string unknown(40, 'a');
-  HttpResponse r = git_upload_pack(
-      repo, request("POST", "/root/mycicd.git/git-upload-pack", pkt_line("want " + unknown + "\n") + "0000" + pkt_line("done\n")));
+  HttpResponse r = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack",
+                                                 pkt_line("want " + unknown + "\n") + "0000" + pkt_line("done\n")));
   EXPECT_EQ(r.body, pkt_line("ERR upload-pack: not our ref " + unknown + "\n"));
 }
 

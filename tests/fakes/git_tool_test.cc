@@ -177,7 +177,8 @@ TEST_F(GitToolTest, CheckoutOfAnUnknownCommitFails) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(stream_text(r, 2), "error: pathspec 'nope' did not match any file(s) known to git\n");
 
-  r = run(prefix + "git checkout -q " + master_sha.substr(0, 8) + " && git checkout -q origin/master && git rev-parse HEAD\n");
+  r = run(prefix + "git checkout -q " + master_sha.substr(0, 8) +
+          " && git checkout -q origin/master && git rev-parse HEAD\n");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(stream_text(r, 1), master_sha + "\n");
 }

@@ -1,11 +1,12 @@
 // The pod's world end to end: git in a container clones from the fake GitLab through the network
 // model and an in-memory TLS connection; each TLS identity gives git's exact message.
 
+#include "fakes/kube/pod_world.h"
+
 #include <gtest/gtest.h>
 
 #include "base/tls.h"
 #include "fakes/gitlab/fake_gitlab.h"
-#include "fakes/kube/pod_world.h"
 #include "fakes/runtime/shell.h"
 #include "tests/fakes/runtime_test_world.h"
 #include "tests/support/manual_clock.h"
@@ -34,11 +35,13 @@ class PodWorldTest : public ::testing::Test {
   ShellResult clone(const Result<KeyPair>* pair, const std::string& flags = "") {
     PodWorldFactory factory(network_, gitlab_, clock_, {});
     factory.set_trust(ca_->cert_pem());
-    factory.set_identity("10.0.0.216", 443, pair ? TlsPipeServer{(*pair)->cert_pem, (*pair)->key_pem, false}
-                                                 : TlsPipeServer{"", "", true});
+    factory.set_identity(
+        "10.0.0.216", 443,
+        pair ? TlsPipeServer{(*pair)->cert_pem, (*pair)->key_pem, false} : TlsPipeServer{"", "", true});
     auto world = factory.world_for(kPod, "build");
-    return interpret("git " + flags + "clone -q https://gitlab.mylab.com/root/mycicd.git /src && cd /src && git rev-parse HEAD\n",
-                     ShellOptions{}, *world);
+    return interpret(
+        "git " + flags + "clone -q https://gitlab.mylab.com/root/mycicd.git /src && cd /src && git rev-parse HEAD\n",
+        ShellOptions{}, *world);
   }
 
   std::string fatal(const std::string& reason) {

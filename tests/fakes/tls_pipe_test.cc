@@ -1,11 +1,11 @@
 // The in-memory TLS pipe: OpenSSL's verdict for each kind of server identity, and bytes both ways.
 
-#include <gtest/gtest.h>
+#include "fakes/network/tls_pipe.h"
 
+#include <gtest/gtest.h>
 #include <openssl/x509_vfy.h>
 
 #include "base/tls.h"
-#include "fakes/network/tls_pipe.h"
 
 namespace kexsim::fakes {
 namespace {
