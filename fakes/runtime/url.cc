@@ -72,10 +72,14 @@ std::string curl_error_text(const ConnectOutcome& outcome, const std::string& ho
     case ConnectOutcome::Kind::kTlsUntrusted:
       return "SSL certificate problem: " +
              (outcome.tls_detail.empty() ? std::string("unable to get local issuer certificate") : outcome.tls_detail);
-    // lib/vtls/openssl.c (ossl_verifyhost): "... matches target %s '%s'", "host name" or "ipv4 address".
-    case ConnectOutcome::Kind::kTlsWrongName:
-      return "SSL: no alternative certificate subject name matches target " +
-             std::string(is_ip_literal(host) ? "ipv4 address" : "host name") + " '" + host + "'";
+    // lib/vtls/openssl.c (ossl_verifyhost) before curl 8.9 ("hostname" from 8.9 on):
+    // "... matches target %s '%s'" with "host name", "ipv4 address" or "ipv6 address".
+    case ConnectOutcome::Kind::kTlsWrongName: {
+      const char* kind = !is_ip_literal(host)                 ? "host name"
+                         : host.find(':') != std::string::npos ? "ipv6 address"
+                                                                : "ipv4 address";
+      return "SSL: no alternative certificate subject name matches target " + std::string(kind) + " '" + host + "'";
+    }
   }
   return "";
 }

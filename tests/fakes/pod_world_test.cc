@@ -32,16 +32,17 @@ class PodWorldTest : public ::testing::Test {
   }
 
   // Runs a clone from a pod whose GitLab presents pair (or resets when pair is null).
-  ShellResult clone(const Result<KeyPair>* pair, const std::string& flags = "") {
+  ShellResult clone(const Result<KeyPair>* pair, const std::string& flags = "",
+                    const std::string& host = "gitlab.mylab.com") {
     PodWorldFactory factory(network_, gitlab_, clock_, {});
     factory.set_trust(ca_->cert_pem());
     factory.set_identity(
         "10.0.0.216", 443,
         pair ? TlsPipeServer{(*pair)->cert_pem, (*pair)->key_pem, false} : TlsPipeServer{"", "", true});
     auto world = factory.world_for(kPod, "build");
-    return interpret(
-        "git " + flags + "clone -q https://gitlab.mylab.com/root/mycicd.git /src && cd /src && git rev-parse HEAD\n",
-        ShellOptions{}, *world);
+    return interpret("git " + flags + "clone -q https://" + host +
+                         "/root/mycicd.git /src && cd /src && git rev-parse HEAD\n",
+                     ShellOptions{}, *world);
   }
 
   std::string fatal(const std::string& reason) {
@@ -77,6 +78,13 @@ TEST_F(PodWorldTest, WrongName) {
   const auto pair = ca_->issue({"wrong-name.invalid"});
   EXPECT_EQ(stream_text(clone(&pair), 2),
             fatal("SSL: no alternative certificate subject name matches target host name 'gitlab.mylab.com'"));
+}
+
+TEST_F(PodWorldTest, WrongIpAddress) {
+  const auto pair = ca_->issue({"gitlab.mylab.com"});
+  EXPECT_EQ(stream_text(clone(&pair, "", "10.0.0.216"), 2),
+            "fatal: unable to access 'https://10.0.0.216/root/mycicd.git/': "
+            "SSL: no alternative certificate subject name matches target ipv4 address '10.0.0.216'\n");
 }
 
 TEST_F(PodWorldTest, Reset) {
