@@ -14,6 +14,7 @@
 
 #include "base/base64.h"
 #include "base/strings.h"
+#include "fakes/runtime/git_config.h"
 #include "fakes/runtime/git_objects.h"
 #include "fakes/runtime/tools.h"
 #include "fakes/runtime/url.h"
@@ -62,8 +63,25 @@ struct Remote {
 struct Git {
   ToolContext& ctx;
   std::string dir;
-  bool ssl_verify = true;
-  std::vector<std::string> ca_files;  ///< http.sslCAInfo, GIT_SSL_CAINFO
+  std::vector<GitConfigEntry> overrides;  ///< -c name=value, above every config file
+
+  // The config files a command sees (system, global, the repository's at git_dir), then -c.
+  std::vector<GitConfigEntry> effective_config(const std::string& git_dir) {
+    std::vector<GitConfigEntry> out;
+    for (const std::string& path : {std::string("/etc/gitconfig"), home() + "/.gitconfig",
+                                    git_dir.empty() ? std::string() : git_dir + "/config"}) {
+      const File* f = path.empty() ? nullptr : session().fs.file(path);
+      if (!f) continue;
+      for (auto& e : parse_git_config(f->content)) out.push_back(std::move(e));
+    }
+    out.insert(out.end(), overrides.begin(), overrides.end());
+    return out;
+  }
+
+  std::string home() {
+    const std::string* h = ctx.env.get("HOME");
+    return h && !h->empty() ? *h : "/root";
+  }
 
   Session& session() { return ctx.session; }
 
@@ -92,22 +110,40 @@ struct Git {
 
   // Connects to the remote over the pod's network (TLS verified with the pod's trust) and reads
   // its ref advertisement (GET info/refs); on failure prints git's messages.
-  int open_remote(const std::string& url_text, Remote& remote) {
+  int open_remote(const std::string& url_text, Remote& remote, const std::string& git_dir) {
     auto url = parse_url(url_text);
     if (!url) {
       ctx.err("fatal: '" + url_text + "' does not appear to be a git repository\n" + kReadRemoteHelp);
       return 128;
     }
     remote.url = *url;
+    // http.c: http.sslVerify and http.sslCAInfo (per URL or not) from config, then the environment.
+    const std::vector<GitConfigEntry> config = effective_config(git_dir);
     TlsOptions trust;
-    trust.verify = ssl_verify;
-    for (const std::string& path : ca_files) {
-      auto pem = session().read_file(FileSystem::resolve(dir, path));
+    const std::string verify_setting = git_http_setting(config, "sslVerify", url->display());
+    trust.verify = verify_setting.empty() || !git_false(verify_setting);
+    const std::string* no_verify = ctx.env.get("GIT_SSL_NO_VERIFY");
+    if (no_verify && !no_verify->empty() && *no_verify != "false" && *no_verify != "0") trust.verify = false;
+    std::string ca_file = git_http_setting(config, "sslCAInfo", url->display());
+    if (const std::string* ca = ctx.env.get("GIT_SSL_CAINFO"); ca && !ca->empty()) ca_file = *ca;
+    bool ca_missing = false;
+    if (!ca_file.empty()) {
+      auto pem = session().read_file(FileSystem::resolve(dir, ca_file));
       if (pem) trust.extra_pems.push_back(*pem);
+      ca_missing = !pem;
     }
     Connected connected = session().world.open(url->host, url->port, url->tls() ? &trust : nullptr);
     session().now += connected.outcome.elapsed;
-    if (connected.outcome.kind != ConnectOutcome::Kind::kOk || !connected.connection) {
+    using Kind = ConnectOutcome::Kind;
+    const Kind kind = connected.outcome.kind;
+    const bool tcp_failed = kind == Kind::kResolveFailed || kind == Kind::kRefused || kind == Kind::kUnreachable ||
+                            kind == Kind::kTimeout;
+    // libcurl loads the CA file while setting up TLS, after the TCP connect (lib/vtls/openssl.c).
+    if (url->tls() && trust.verify && ca_missing && !tcp_failed) {
+      ctx.err("fatal: unable to access '" + url->display() + "/': error setting certificate file: " + ca_file + "\n");
+      return 128;
+    }
+    if (kind != Kind::kOk || !connected.connection) {
       ctx.err("fatal: unable to access '" + url->display() + "/': " +
               curl_error_text(connected.outcome, url->host, url->port) + "\n");
       return 128;
@@ -281,16 +317,19 @@ struct Git {
   int clone(const std::vector<std::string>& args);
   int checkout(const std::vector<std::string>& args);
   int rev_parse(const std::vector<std::string>& args);
+  int config(const std::vector<std::string>& args);
   int run(const std::vector<std::string>& args);
 };
 
 int Git::init(const std::vector<std::string>& args) {
   bool quiet = false;
-  std::string target_arg;
+  std::string target_arg, template_dir;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-q" || a == "--quiet") quiet = true;
-    else if ((a == "--template" || a == "-b" || a == "--initial-branch" || a == "--separate-git-dir" ||
+    else if (a == "--template" && i + 1 < args.size()) template_dir = args[++i];
+    else if (starts_with(a, "--template=")) template_dir = a.substr(11);
+    else if ((a == "-b" || a == "--initial-branch" || a == "--separate-git-dir" ||
               a == "--object-format") && i + 1 < args.size())
       ++i;
     else if (!a.empty() && a[0] == '-') continue;
@@ -304,6 +343,12 @@ int Git::init(const std::vector<std::string>& args) {
   const bool existing = session().git.count(target) && session().fs.is_dir(target + "/.git");
   session().fs.make_dir(target);
   session().fs.make_dir(target + "/.git");
+  // The template's files are copied in, its config too (how GitLab Runner hands git its settings).
+  if (!template_dir.empty() && !existing) {
+    const File* config = session().fs.file(FileSystem::resolve(dir, template_dir) + "/config");
+    if (config && !session().fs.file(target + "/.git/config"))
+      session().fs.write(target + "/.git/config", config->content, false);
+  }
   session().git[target];
   if (!quiet)
     ctx.out(std::string(existing ? "Reinitialized existing" : "Initialized empty") + " Git repository in " +
@@ -380,7 +425,7 @@ int Git::fetch(const std::vector<std::string>& args) {
     return 128;
   }
   Remote repo;
-  if (const int failed = open_remote(url_text, repo)) return failed;
+  if (const int failed = open_remote(url_text, repo, root + "/.git")) return failed;
   const Url* url = &repo.url;
 
   std::vector<std::string> refspecs(operands.size() > 1 ? operands.begin() + 1 : operands.end(), operands.end());
@@ -491,7 +536,7 @@ int Git::clone(const std::vector<std::string>& args) {
   }
   if (!quiet) ctx.err("Cloning into '" + dir_arg + "'...\n");
   Remote repo;
-  if (const int failed = open_remote(url_text, repo)) return failed;
+  if (const int failed = open_remote(url_text, repo, "")) return failed;
   if (branch.empty()) branch = short_ref(repo.head);
   std::string head;
   for (const auto& [full, sha] : repo.refs)
@@ -593,6 +638,86 @@ int Git::rev_parse(const std::vector<std::string>& args) {
   return 0;
 }
 
+int Git::config(const std::vector<std::string>& args) {
+  enum class Mode { kSet, kGet, kGetAll, kUnset, kList } mode = Mode::kSet;
+  std::string file;
+  bool located = false;
+  std::vector<std::string> operands;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--global") {
+      file = home() + "/.gitconfig";
+      located = true;
+    } else if (a == "--system") {
+      file = "/etc/gitconfig";
+      located = true;
+    } else if ((a == "-f" || a == "--file") && i + 1 < args.size()) {
+      file = FileSystem::resolve(dir, args[++i]);
+      located = true;
+    } else if (a == "--get") {
+      mode = Mode::kGet;
+    } else if (a == "--get-all") {
+      mode = Mode::kGetAll;
+    } else if (a == "--unset" || a == "--unset-all") {
+      mode = Mode::kUnset;
+    } else if (a == "-l" || a == "--list") {
+      mode = Mode::kList;
+    } else if (a.size() > 1 && a[0] == '-') {
+      continue;  // --local, --add, --replace-all, --bool ...
+    } else {
+      operands.push_back(a);
+    }
+  }
+  std::string root;
+  const bool in_repository = work_tree(&root) != nullptr;
+  if (!located && in_repository) file = root + "/.git/config";
+  auto& fs = session().fs;
+  // One file with a location option; otherwise every file git reads, as git config does.
+  auto selected = [&] {
+    if (!located) return effective_config(in_repository ? root + "/.git" : "");
+    return parse_git_config(fs.file(file) ? fs.file(file)->content : "");
+  };
+  if (mode == Mode::kList) {
+    const auto entries = selected();
+    std::string out;
+    for (const auto& e : entries) out += e.key + "=" + e.value + "\n";
+    ctx.out(out);
+    return 0;
+  }
+  if (operands.empty()) {
+    ctx.err("error: wrong number of arguments, should be 1\n");
+    return 129;
+  }
+  const std::string key = canonical_git_key(operands[0]);
+  if (key.empty()) {
+    ctx.err("error: key does not contain a section: " + operands[0] + "\n");
+    return operands.size() > 1 ? 1 : 2;
+  }
+  if (mode == Mode::kSet && operands.size() < 2) mode = Mode::kGet;
+  if (mode == Mode::kGet || mode == Mode::kGetAll) {
+    const auto entries = selected();
+    std::string out;
+    for (const auto& e : entries)
+      if (e.key == key) out = mode == Mode::kGetAll ? out + e.value + "\n" : e.value + "\n";
+    if (out.empty()) return 1;
+    ctx.out(out);
+    return 0;
+  }
+  if (file.empty()) {
+    ctx.err("fatal: not in a git directory\n");
+    return 128;
+  }
+  const std::string text = fs.file(file) ? fs.file(file)->content : "";
+  if (mode == Mode::kUnset) {
+    const std::string changed = unset_git_config(text, key);
+    if (parse_git_config(changed).size() == parse_git_config(text).size()) return 5;  // nothing to unset
+    fs.write(file, changed, false);
+    return 0;
+  }
+  fs.write(file, set_git_config(text, operands[0], operands[1]), false);
+  return 0;
+}
+
 int Git::run(const std::vector<std::string>& args) {
   size_t i = 1;
   for (; i < args.size(); ++i) {
@@ -602,14 +727,9 @@ int Git::run(const std::vector<std::string>& args) {
     } else if (a == "-c" && i + 1 < args.size()) {
       const std::string& setting = args[++i];
       const size_t eq = setting.find('=');
-      std::string key = setting.substr(0, eq);
-      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      const std::string value = eq == std::string::npos ? "true" : setting.substr(eq + 1);
-      if (key == "http.sslverify" && (iequals(value, "false") || value == "0" || iequals(value, "no")))
-        ssl_verify = false;
-      // http.sslCAInfo, also in its per-URL form http.<url>.sslCAInfo (what GitLab Runner writes).
-      if (key == "http.sslcainfo" || (starts_with(key, "http.") && ends_with(key, ".sslcainfo")))
-        ca_files.push_back(value);
+      const std::string key = canonical_git_key(setting.substr(0, eq));
+      // "-c name" without a value means true (git(1)).
+      if (!key.empty()) overrides.push_back({key, eq == std::string::npos ? "true" : setting.substr(eq + 1)});
     } else if (a == "--version" || a == "version") {
       ctx.out(kVersion);
       return 0;
@@ -623,9 +743,6 @@ int Git::run(const std::vector<std::string>& args) {
     ctx.out("usage: git [-v | --version] [-h | --help] [-C <path>] [-c <name>=<value>] <command> [<args>]\n");
     return 1;
   }
-  const std::string* no_verify = ctx.env.get("GIT_SSL_NO_VERIFY");
-  if (no_verify && !no_verify->empty() && *no_verify != "false" && *no_verify != "0") ssl_verify = false;
-  if (const std::string* ca = ctx.env.get("GIT_SSL_CAINFO"); ca && !ca->empty()) ca_files.push_back(*ca);
   const std::string& command = args[i];
   const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
   if (command == "init") return init(rest);
@@ -634,8 +751,9 @@ int Git::run(const std::vector<std::string>& args) {
   if (command == "clone") return clone(rest);
   if (command == "checkout") return checkout(rest);
   if (command == "rev-parse") return rev_parse(rest);
+  if (command == "config") return config(rest);
   if (command == "clean" || command == "reset" || command == "submodule") return work_tree() ? 0 : not_a_repository();
-  // config, lfs and everything else: accepted silently.
+  // lfs and everything else: accepted silently.
   return 0;
 }
 

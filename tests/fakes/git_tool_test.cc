@@ -270,6 +270,51 @@ TEST_F(GitToolTest, AWorkTreeOutlivesTheExecWhenThePodsVolumesArePassed) {
   EXPECT_EQ(run("cd /builds/LBxMyCry/0/root/mycicd\n").exit_code, 2);
 }
 
+TEST_F(GitToolTest, GlobalConfigTurnsVerificationOff) {
+  world.fail("gitlab.mylab.com", Kind::kTlsUntrusted);
+  const ShellResult r = run(
+      "git clone -q https://gitlab.mylab.com/root/mycicd.git /a || echo failed\n"
+      "git config --global http.sslVerify false\n"
+      "git clone -q https://gitlab.mylab.com/root/mycicd.git /b && echo cloned\n"
+      "cat /root/.gitconfig\n");
+  EXPECT_EQ(stream_text(r, 1), "failed\ncloned\n[http]\n\tsslVerify = false\n");
+}
+
+TEST_F(GitToolTest, TemplateConfigGivesTheCaFileForTheServersUrl) {
+  // GitLab Runner's way: http.<url>.sslCAInfo in the template's config, then git init --template.
+  const ShellResult r = run(
+      "echo PEM > /ca.crt\n"
+      "git config -f /tpl/config http.https://gitlab.mylab.com.sslCAInfo /ca.crt\n"
+      "git config -f /tpl/config http.https://other.example.sslCAInfo /other.crt\n"
+      "git init -q --template /tpl /b && cd /b\n"
+      "git config --get http.https://gitlab.mylab.com.sslcainfo\n"
+      "git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
+      "git fetch -q origin\n");
+  EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(stream_text(r, 1), "/ca.crt\n");
+  EXPECT_EQ(world.trusted, (std::vector<std::vector<std::string>>{{"PEM\n"}}));
+}
+
+TEST_F(GitToolTest, AMissingCaFileFailsAfterTheConnect) {
+  const ShellResult r = run("GIT_SSL_CAINFO=/nope.crt git clone -q https://gitlab.mylab.com/root/mycicd.git /a\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2),
+            "fatal: unable to access 'https://gitlab.mylab.com/root/mycicd.git/': "
+            "error setting certificate file: /nope.crt\n");
+}
+
+TEST_F(GitToolTest, ConfigGetListUnset) {
+  const ShellResult r = run(
+      "git init -q /b && cd /b\n"
+      "git config user.name CI; git config User.Name Bot; git config --get user.name\n"
+      "git config --get core.missing; echo \"missing=$?\"\n"
+      "git config nosection 1; echo \"nosection=$?\"\n"
+      "git config --unset user.name; git config --unset user.name; echo \"unset=$?\"\n"
+      "git -c http.sslVerify=false config --list\n");
+  EXPECT_EQ(stream_text(r, 1), "Bot\nmissing=1\nnosection=1\nunset=5\nhttp.sslverify=false\n");
+  EXPECT_EQ(stream_text(r, 2), "error: key does not contain a section: nosection\n");
+}
+
 TEST_F(GitToolTest, VersionAndSilentCommands) {
   const ShellResult r = run(
       "git --version\n"
