@@ -99,5 +99,42 @@ TEST_F(PodWorldTest, SslVerifyFalseAcceptsABadCertificate) {
   EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
 }
 
+// Records the request it gets and answers 201 with a body.
+class RecordingHandler : public HttpHandler {
+ public:
+  HttpResponse handle(const HttpRequest& request) override {
+    requests.push_back(request);
+    HttpResponse r;
+    r.status = 201;
+    r.headers.emplace_back("X-Seen", request.method);
+    r.body = "made";
+    return r;
+  }
+  std::vector<HttpRequest> requests;
+};
+
+TEST(InMemoryHttpTest, ParsesRequestsAndAnswersWithContentLength) {
+  RecordingHandler handler;
+  auto connection = in_memory_http(&handler, "gitlab.mylab.com");
+  // Two pipelined requests, the second with a body split across writes.
+  ASSERT_TRUE(connection->write("GET /a%20b/info/refs?service=git-upload-pack&x=1+2 HTTP/1.1\r\nHost: h\r\n\r\n"
+                                "POST /p HTTP/1.1\r\nContent-Length: 5\r\nX-Token: T\r\n\r\nab"));
+  ASSERT_TRUE(connection->write("cde"));
+  EXPECT_EQ(connection->read(),
+            "HTTP/1.1 201 Created\r\nX-Seen: GET\r\nContent-Length: 4\r\n\r\nmade"
+            "HTTP/1.1 201 Created\r\nX-Seen: POST\r\nContent-Length: 4\r\n\r\nmade");
+  ASSERT_EQ(handler.requests.size(), 2u);
+  EXPECT_EQ(handler.requests[0].path, "/a b/info/refs");
+  EXPECT_EQ(handler.requests[0].query_value("service"), "git-upload-pack");
+  EXPECT_EQ(handler.requests[0].query_value("x"), "1 2");
+  EXPECT_EQ(handler.requests[0].listener, "gitlab.mylab.com");
+  EXPECT_EQ(handler.requests[1].body, "abcde");
+  EXPECT_EQ(handler.requests[1].header("x-token"), "T");
+  // No fake behind the listener: 404.
+  auto nobody = in_memory_http(nullptr, "x");
+  ASSERT_TRUE(nobody->write("GET / HTTP/1.1\r\n\r\n"));
+  EXPECT_EQ(nobody->read(), "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace kexsim::fakes
