@@ -178,7 +178,19 @@ HttpResponse git_upload_pack(const GitRepository& repo, const HttpRequest& reque
     return git_response(200, result_type, std::move(body));
   }
   body += pkt_line(common.empty() ? "NAK\n" : "ACK " + common + "\n");
-  auto pack = write_pack(repo, set.objects);
+  // Leave out what the client has: everything reachable from its haves (a shallow client may lack
+  // history below its haves, so it gets the full set).
+  std::vector<std::string> objects = set.objects;
+  if (client_shallow.empty()) {
+    std::vector<std::string> known;
+    for (const auto& h : haves)
+      if (repo.object(h)) known.push_back(h);
+    const GitFetchSet had = repo.fetch_set(known, 0);
+    const std::set<std::string> skip(had.objects.begin(), had.objects.end());
+    objects.erase(std::remove_if(objects.begin(), objects.end(), [&](const std::string& id) { return skip.count(id); }),
+                  objects.end());
+  }
+  auto pack = write_pack(repo, objects);
   if (!pack) return plain(500, "Internal Server Error: " + pack.error().message + "\n");
   body += *pack;
   return git_response(200, result_type, std::move(body));

@@ -77,6 +77,13 @@ check "the fake's shallow-update names the cut commit" "$feature" "$(cat "$tmp/s
 check "shallow feature history has one commit" "1" "$("$git" -C "$tmp/shallow-feature" rev-list --count HEAD 2>&1)"
 check "full clone has feature on top of main" "$sha" "$("$git" -C "$tmp/full" rev-parse origin/feature^ 2>&1)"
 
+# A fetch that negotiates: the client has main and says so (have), the fake ACKs it and sends the rest.
+out=$(g clone -q -b main --single-branch "$url" "$tmp/single" 2>&1 && g -C "$tmp/single" fetch -q origin feature 2>&1)
+check "fetch of feature with main as a have exits 0" "0" "$?"
+[ -n "$out" ] && echo "  git said: $out"
+check "FETCH_HEAD is feature" "$feature" "$("$git" -C "$tmp/single" rev-parse FETCH_HEAD 2>&1)"
+check "fsck after the negotiated fetch" "0" "$("$git" -C "$tmp/single" fsck --strict --no-progress >/dev/null 2>&1; echo $?)"
+
 out=$(g -C "$tmp/full" fetch -q origin 2>&1)
 check "fetch into the clone exits 0" "0" "$?"
 [ -n "$out" ] && echo "  git said: $out"

@@ -130,6 +130,18 @@ TEST(GitHttpTest, UploadPackSendsShallowUpdateNakAndAValidPack) {
   EXPECT_EQ(*inflated, commit->data);
 }
 
+TEST(GitHttpTest, HavesAreAcknowledgedAndLeftOutOfThePack) {
+  GitRepository repo("root/mycicd", "master");
+  const std::string feature = repo.ensure_ref("feature");
+  const std::string ask = pkt_line("want " + feature + "\n") + "0000" + pkt_line(std::string("have ") + kMasterCommit + "\n");
+  HttpResponse round = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask + "0000"));
+  EXPECT_EQ(round.body, pkt_line(std::string("ACK ") + kMasterCommit + "\n"));
+  HttpResponse r = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask + pkt_line("done\n")));
+  const std::string ack = pkt_line(std::string("ACK ") + kMasterCommit + "\n");
+  ASSERT_EQ(r.body.compare(0, ack.size(), ack), 0);
+  EXPECT_EQ(be32(r.body, ack.size() + 8), 3u);  // feature's commit, tree and README; master's are known
+}
+
 TEST(GitHttpTest, UnadvertisedWantIsAnError) {
   GitRepository repo("root/mycicd", "master");
   repo.ensure_ref("master");
