@@ -153,7 +153,12 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   const fs::path ca_file = dir.path / "ca.crt";
   const std::string yaml = render_kubeconfig(
       {kube_url, world->ca().cert_pem(), world->admin_token(), world->runner_token(), scenario->runner_identity, ns});
-  if (!write_atomically(ca_file, world->ca().cert_pem()) || !write_atomically(kubeconfig, yaml)) {
+  // Each project's refs as the fake GitLab serves them: "<path> <ref> <sha>" lines, for git clients.
+  std::string refs;
+  for (const auto& [path, repo] : world->gitlab().repositories())
+    for (const auto& [ref, sha] : repo.refs()) refs += path + " " + ref + " " + sha + "\n";
+  if (!write_atomically(dir.path / "repositories", refs) || !write_atomically(ca_file, world->ca().cert_pem()) ||
+      !write_atomically(kubeconfig, yaml)) {
     err << "kexsim: cannot write " << kubeconfig.string() << "\n";
     return kExitInfrastructure;
   }
@@ -163,6 +168,9 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   out << "  Kubernetes API  " << kube_url << "  contexts: admin (current), runner = " << scenario->runner_identity
       << "\n";
   out << "  GitLab          " << gitlab_url << "\n";
+  for (const auto& [path, repo] : world->gitlab().repositories())
+    out << "  git clone       " << gitlab_url << "/" << path << ".git  (refs in "
+        << (dir.path / "repositories").string() << ")\n";
   out << "  CA certificate  " << ca_file.string() << "\n\n";
   out << "export KUBECONFIG=" << kubeconfig.string() << "\n\n";
   if (options.for_seconds)

@@ -92,8 +92,10 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
   // The fakes.
   w->gitlab_ = std::make_unique<fakes::FakeGitLab>(clock, root.fork("gitlab"), "https://" + gitlab_host, first.token);
   fakes::FakeGitLab& gitlab = *w->gitlab_;
-  for (const auto& job : s.jobs) gitlab.enqueue(job);
-  w->worlds_ = std::make_unique<fakes::PodWorldFactory>(network, gitlab, s.commands);
+  for (const auto& job : s.jobs)
+    if (auto queued = gitlab.enqueue(job); !queued) return queued.error();
+  w->worlds_ = std::make_unique<fakes::PodWorldFactory>(network, gitlab, clock, s.commands);
+  w->worlds_->set_trust(w->ca_->cert_pem());
   w->kube_ = std::make_unique<fakes::KubeApiServer>(clock, root.fork("kubernetes"), *w->worlds_);
   fakes::KubeApiServer& kube = *w->kube_;
   kube.set_pod_timing({std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s.pod_pending_seconds)),
@@ -148,6 +150,8 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
       auto t = server_tls(*w->ca_, *w->rogue_, h, names);
       if (!t) return t.error();
       tls = *t;
+      // Pods reach this listener through the in-memory TLS pipe, with the same certificate.
+      w->worlds_->set_identity(h.address, h.port, {t->cert_pem, t->key_pem, t->reset_handshake});
     }
     fakes::HttpHandler& handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler&>(gitlab) : kube;
     auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, handler, h.name, tls);

@@ -13,10 +13,10 @@
 #include "base/result.h"
 #include "base/tls.h"
 #include "executor/config.h"
-#include "fakes/container_world.h"
 #include "fakes/gitlab/fake_gitlab.h"
 #include "fakes/http/server.h"
 #include "fakes/kube/api_server.h"
+#include "fakes/kube/pod_world.h"
 #include "fakes/network/network.h"
 #include "sim/scenario.h"
 

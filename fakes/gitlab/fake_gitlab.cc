@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
+#include "base/base64.h"
+#include "fakes/gitlab/git_http.h"
 #include "fakes/gitlab/job_payload.h"
 
 namespace kexsim::fakes {
@@ -88,23 +90,19 @@ FakeGitLab::FakeGitLab(Clock& clock, Random random, std::string external_url, st
   last_update_ = next_last_update();
 }
 
-void FakeGitLab::enqueue(JobDefinition job) {
+Status FakeGitLab::enqueue(JobDefinition job) {
+  GitRepository& repo = repository_for(job.project, job.ref);
+  const std::string commit = repo.ensure_ref(job.ref);
+  if (!job.sha.empty() && job.sha != commit)
+    return make_error("job " + job.name + " of " + job.project + " pins sha " + job.sha +
+                          ", but the fake GitLab builds a real repository whose " + job.ref + " is commit " + commit,
+                      "remove gitlab.jobs.sha (a commit id is the hash of its content, so no other id can be served) "
+                      "or set it to " + commit);
+  job.sha = commit;
   if (job.id == 0) {
     while (find(next_job_id_)) ++next_job_id_;
     job.id = next_job_id_++;
   }
-  auto& repo = repositories_[job.project];
-  if (repo.path.empty()) {
-    repo.path = job.project;
-    repo.default_branch = job.ref;
-  }
-  if (job.sha.empty()) {
-    auto known = repo.refs.find(job.ref);
-    job.sha = known != repo.refs.end()
-                  ? known->second
-                  : random_.fork("sha:" + job.project + "@" + job.ref).chars(40, kHex);
-  }
-  repo.refs[job.ref] = job.sha;
 
   const auto slash = job.project.find('/');
   const auto last = job.project.rfind('/');
@@ -114,6 +112,8 @@ void FakeGitLab::enqueue(JobDefinition job) {
   }
   auto [pipeline, added] = pipeline_ids_.try_emplace(job.project + "@" + job.sha, next_pipeline_id_);
   if (added) ++next_pipeline_id_;
+  // GitLab keeps a refs/pipelines/<id> ref for every pipeline; the runner fetches it.
+  repo.set_ref("refs/pipelines/" + std::to_string(pipeline->second), job.sha);
 
   JobRecord record;
   record.id = job.id;
@@ -123,19 +123,23 @@ void FakeGitLab::enqueue(JobDefinition job) {
   record.definition = std::move(job);
   jobs_.push_back(std::move(record));
   last_update_ = next_last_update();
+  return {};
 }
 
-void FakeGitLab::add_repository(GitRepository repo) {
-  auto& existing = repositories_[repo.path];
-  for (auto& [ref, sha] : repo.refs) existing.refs[ref] = sha;
-  existing.path = repo.path;
-  existing.default_branch = repo.default_branch;
+GitRepository& FakeGitLab::repository_for(const std::string& path, const std::string& default_branch) {
+  return repositories_.try_emplace(path, path, default_branch).first->second;
 }
 
-std::optional<GitRepository> FakeGitLab::repository(const std::string& path) const {
+void FakeGitLab::add_repository(const std::string& path, const std::string& default_branch,
+                                const std::vector<std::string>& refs) {
+  GitRepository& repo = repository_for(path, default_branch);
+  repo.ensure_ref(repo.default_branch());
+  for (const auto& ref : refs) repo.ensure_ref(ref);
+}
+
+const GitRepository* FakeGitLab::repository(const std::string& path) const {
   auto it = repositories_.find(path);
-  if (it == repositories_.end()) return std::nullopt;
-  return it->second;
+  return it == repositories_.end() ? nullptr : &it->second;
 }
 
 const JobRecord* FakeGitLab::job(int64_t id) const {
@@ -158,6 +162,7 @@ HttpResponse FakeGitLab::handle(const HttpRequest& request) {
 
 HttpResponse FakeGitLab::route(const HttpRequest& request) {
   const std::string& path = request.path;
+  if (git_http_route(path)) return git(request);
   if (path == "/api/v4/runners/verify") return request.method == "POST" ? verify_runner(request) : not_found();
   if (path == "/api/v4/jobs/request") return request.method == "POST" ? request_job(request) : not_found();
 
@@ -210,7 +215,7 @@ HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
   const JobDefinition& def = job.definition;
   const auto slash = def.project.find('/');
   const auto last = def.project.rfind('/');
-  const auto repo = repositories_.find(def.project);
+  const GitRepository* repo = repository(def.project);
 
   JobContext ctx;
   ctx.external_url = external_url_;
@@ -218,7 +223,7 @@ HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
   ctx.pipeline_id = job.pipeline_id;
   ctx.namespace_id = slash == std::string::npos ? 0 : namespace_id(def.project.substr(0, last));
   ctx.root_namespace_id = slash == std::string::npos ? 0 : namespace_id(def.project.substr(0, slash));
-  ctx.protected_ref = repo != repositories_.end() && repo->second.default_branch == def.ref;
+  ctx.protected_ref = repo && repo->default_branch() == def.ref;
   ctx.time_in_queue_seconds = std::max<int64_t>(0, unix_seconds(now) - unix_seconds(job.enqueued_at));
 
   HttpResponse r = HttpResponse::json(201, job_payload(def, ctx));
@@ -301,6 +306,36 @@ HttpResponse FakeGitLab::append_trace(const HttpRequest& request, int64_t id) {
   r.headers.emplace_back("Range", "0-" + std::to_string(job->trace.size()));
   r.headers.emplace_back("X-GitLab-Trace-Update-Interval", kTraceUpdateInterval);
   return r;
+}
+
+HttpResponse FakeGitLab::git(const HttpRequest& request) {
+  const GitHttpRoute route = *git_http_route(request.path);
+  // Jobs clone as gitlab-ci-token:<job token> (basic auth); public projects also read anonymously.
+  const std::string authorization = request.header("authorization");
+  if (authorization.rfind("Basic ", 0) == 0) {
+    const std::string credentials = base64_decode(authorization.substr(6)).value_or("");
+    const std::string password = credentials.substr(credentials.find(':') + 1);
+    const bool known = std::any_of(jobs_.begin(), jobs_.end(), [&](const JobRecord& j) { return j.token == password; });
+    if (credentials.rfind("gitlab-ci-token:", 0) != 0 || !known) {
+      HttpResponse denied;
+      denied.status = 401;
+      denied.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+      denied.headers.emplace_back("WWW-Authenticate", "Basic realm=\"GitLab\"");
+      denied.body = "HTTP Basic: Access denied\n";
+      return denied;
+    }
+  }
+  const GitRepository* repo = repository(route.repository);
+  if (!repo) {
+    HttpResponse missing;
+    missing.status = 404;
+    missing.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    missing.body = "The project you were looking for could not be found or you don't have permission to view it.";
+    return missing;
+  }
+  if (route.kind == GitHttpRoute::Kind::kInfoRefs && request.method == "GET") return git_info_refs(*repo, request);
+  if (route.kind == GitHttpRoute::Kind::kUploadPack && request.method == "POST") return git_upload_pack(*repo, request);
+  return forbidden();
 }
 
 void FakeGitLab::apply_cancellation(JobRecord& job) {

@@ -1,6 +1,7 @@
 #pragma once
-// The fake GitLab: the runner API (verify, job request, job update, trace append) as a pure
-// HttpHandler over a job queue, with the traces and final states kept for assertions.
+// The fake GitLab: the runner API (verify, job request, job update, trace append) and git's smart
+// HTTP for each project's repository, as a pure HttpHandler over a job queue, with the traces and
+// final states kept for assertions.
 
 #include <cstdint>
 #include <map>
@@ -10,9 +11,10 @@
 
 #include "base/clock.h"
 #include "base/random.h"
+#include "base/result.h"
 #include "fakes/gitlab/job.h"
+#include "fakes/gitlab/repository.h"
 #include "fakes/http/types.h"
-#include "fakes/runtime/world.h"
 
 namespace kexsim::fakes {
 
@@ -40,12 +42,17 @@ class FakeGitLab : public HttpHandler {
   /// external_url is what jobs see as CI_SERVER_URL, e.g. "https://gitlab.mylab.com".
   FakeGitLab(Clock& clock, Random random, std::string external_url, std::string runner_token);
 
-  /// Queues a job; ids run 1000, 1001, ... unless the definition sets one. Registers its repository.
-  void enqueue(JobDefinition job);
-  /// Adds or replaces a repository (its refs are merged over those jobs registered).
-  void add_repository(GitRepository repo);
-  /// The repository at "root/mycicd" (no .git), if any.
-  std::optional<GitRepository> repository(const std::string& path) const;
+  /// Queues a job; ids run 1000, 1001, ... unless the definition sets one. Builds its project's
+  /// repository (the first job's ref is the default branch) and sets the job's sha to the real
+  /// commit of its ref. A definition that pins another sha is an error: no content hashes to it.
+  Status enqueue(JobDefinition job);
+  /// Creates the repository at path (no .git) if it is new, with a commit for each ref.
+  void add_repository(const std::string& path, const std::string& default_branch,
+                      const std::vector<std::string>& refs);
+  /// The repository at "root/mycicd" (no .git), or nullptr.
+  const GitRepository* repository(const std::string& path) const;
+  /// Every repository, by path.
+  const std::map<std::string, GitRepository>& repositories() const { return repositories_; }
 
   /// Answers one runner API request at clock.now().
   HttpResponse handle(const HttpRequest& request) override;
@@ -63,6 +70,8 @@ class FakeGitLab : public HttpHandler {
   HttpResponse request_job(const HttpRequest& request);
   HttpResponse update_job(const HttpRequest& request, int64_t id);
   HttpResponse append_trace(const HttpRequest& request, int64_t id);
+  HttpResponse git(const HttpRequest& request);
+  GitRepository& repository_for(const std::string& path, const std::string& default_branch);
 
   JobRecord* find(int64_t id);
   void apply_cancellation(JobRecord& job);

@@ -1,12 +1,21 @@
 // The git model: what GitLab Runner's get_sources stage runs (init, remote, fetch, checkout,
-// clean, submodule, lfs) and clone, against the repositories the fake GitLab serves, reached
-// through the pod's network view. Messages are git 2.45's.
+// clean, submodule, lfs) and clone. fetch and clone speak git's smart HTTP (protocol v0) to the
+// fake GitLab over the pod's network, TLS verified by OpenSSL with the pod's trust: GET info/refs,
+// then POST git-upload-pack, whose pack is unpacked into .git/objects (git_objects.h); checkout and
+// clone write the commit's files into the work tree. Messages are git 2.45's.
 //
 // Virtual time: a transfer costs the connection attempt (ConnectOutcome::elapsed) plus
-// kTransferCost when it succeeds; everything else is instant.
+// kTransferCost when the remote answers; everything else is instant.
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 
+#include "base/base64.h"
+#include "base/strings.h"
+#include "fakes/runtime/git_config.h"
+#include "fakes/runtime/git_objects.h"
 #include "fakes/runtime/tools.h"
 #include "fakes/runtime/url.h"
 
@@ -15,6 +24,8 @@ namespace {
 
 constexpr Duration kTransferCost = std::chrono::seconds(1);
 constexpr const char* kVersion = "git version 2.45.2\n";
+constexpr const char* kAgent = "agent=git/2.45.2";
+constexpr const char* kUserAgent = "git/2.45.2";
 constexpr const char* kReadRemoteHelp =
     "fatal: Could not read from remote repository.\n\n"
     "Please make sure you have the correct access rights\nand the repository exists.\n";
@@ -26,15 +37,6 @@ bool is_hex(const std::string& s) {
   return true;
 }
 
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
-
-std::string strip_prefix(const std::string& s, const std::string& prefix) {
-  return starts_with(s, prefix) ? s.substr(prefix.size()) : s;
-}
-
-// A served ref's full name: keys are branch names unless written as refs/...
-std::string full_ref(const std::string& key) { return starts_with(key, "refs/") ? key : "refs/heads/" + key; }
-
 // How git shows a ref in fetch output: "main" for refs/heads/main, "origin/main" for remotes.
 std::string short_ref(const std::string& ref) {
   for (const char* p : {"refs/heads/", "refs/tags/", "refs/remotes/"})
@@ -42,25 +44,44 @@ std::string short_ref(const std::string& ref) {
   return ref;
 }
 
-// The repository path the fake GitLab knows: "/root/mycicd.git" -> "root/mycicd".
-std::string repository_path(const std::string& url_path) {
-  std::string p = url_path;
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  if (p.size() > 4 && p.compare(p.size() - 4, 4, ".git") == 0) p.resize(p.size() - 4);
-  while (!p.empty() && p.front() == '/') p.erase(0, 1);
-  return p;
-}
-
 std::string pad_right(std::string s, size_t width) {
   if (s.size() < width) s.resize(width, ' ');
   return s;
 }
 
+// The remote of one fetch or clone: its connection, what it advertised, and the request headers.
+struct Remote {
+  Url url;
+  std::string base;  ///< the URL path without trailing slashes, "/root/mycicd.git"
+  std::unique_ptr<Connection> connection;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string head;                         ///< what HEAD points at (symref), e.g. "refs/heads/master"
+  std::map<std::string, std::string> refs;  ///< full ref name -> sha
+};
+
 // One git invocation: its working directory (-C) and the config overrides (-c) that matter.
 struct Git {
   ToolContext& ctx;
   std::string dir;
-  bool ssl_verify = true;
+  std::vector<GitConfigEntry> overrides;  ///< -c name=value, above every config file
+
+  // The config files a command sees (system, global, the repository's at git_dir), then -c.
+  std::vector<GitConfigEntry> effective_config(const std::string& git_dir) {
+    std::vector<GitConfigEntry> out;
+    for (const std::string& path : {std::string("/etc/gitconfig"), home() + "/.gitconfig",
+                                    git_dir.empty() ? std::string() : git_dir + "/config"}) {
+      const File* f = path.empty() ? nullptr : session().fs.file(path);
+      if (!f) continue;
+      for (auto& e : parse_git_config(f->content)) out.push_back(std::move(e));
+    }
+    out.insert(out.end(), overrides.begin(), overrides.end());
+    return out;
+  }
+
+  std::string home() {
+    const std::string* h = ctx.env.get("HOME");
+    return h && !h->empty() ? *h : "/root";
+  }
 
   Session& session() { return ctx.session; }
 
@@ -87,36 +108,189 @@ struct Git {
     return 128;
   }
 
-  // Connects to the remote and finds the repository; on failure prints git's messages.
-  int open_remote(const std::string& url_text, const Url*& url_out, Url& url_storage, GitRepository& repo) {
+  // Connects to the remote over the pod's network (TLS verified with the pod's trust) and reads
+  // its ref advertisement (GET info/refs); on failure prints git's messages.
+  int open_remote(const std::string& url_text, Remote& remote, const std::string& git_dir) {
     auto url = parse_url(url_text);
     if (!url) {
       ctx.err("fatal: '" + url_text + "' does not appear to be a git repository\n" + kReadRemoteHelp);
       return 128;
     }
-    url_storage = *url;
-    url_out = &url_storage;
-    const ConnectOutcome outcome = session().world.connect(url->host, url->port, url->tls());
-    session().now += outcome.elapsed;
-    ConnectOutcome::Kind kind = outcome.kind;
-    if (!ssl_verify && (kind == ConnectOutcome::Kind::kTlsUntrusted || kind == ConnectOutcome::Kind::kTlsWrongName))
-      kind = ConnectOutcome::Kind::kOk;
-    if (kind != ConnectOutcome::Kind::kOk) {
-      ctx.err("fatal: unable to access '" + url->display() + "/': " +
-              curl_error_text(outcome, url->host, url->port) + "\n");
+    remote.url = *url;
+    // http.c: http.sslVerify and http.sslCAInfo (per URL or not) from config, then the environment.
+    const std::vector<GitConfigEntry> config = effective_config(git_dir);
+    TlsOptions trust;
+    const std::string verify_setting = git_http_setting(config, "sslVerify", url->display());
+    trust.verify = verify_setting.empty() || !git_false(verify_setting);
+    const std::string* no_verify = ctx.env.get("GIT_SSL_NO_VERIFY");
+    if (no_verify && !no_verify->empty() && *no_verify != "false" && *no_verify != "0") trust.verify = false;
+    std::string ca_file = git_http_setting(config, "sslCAInfo", url->display());
+    if (const std::string* ca = ctx.env.get("GIT_SSL_CAINFO"); ca && !ca->empty()) ca_file = *ca;
+    bool ca_missing = false;
+    if (!ca_file.empty()) {
+      auto pem = session().read_file(FileSystem::resolve(dir, ca_file));
+      if (pem) trust.extra_pems.push_back(*pem);
+      ca_missing = !pem;
+    }
+    Connected connected = session().world.open(url->host, url->port, url->tls() ? &trust : nullptr);
+    session().now += connected.outcome.elapsed;
+    using Kind = ConnectOutcome::Kind;
+    const Kind kind = connected.outcome.kind;
+    const bool tcp_failed = kind == Kind::kResolveFailed || kind == Kind::kRefused || kind == Kind::kUnreachable ||
+                            kind == Kind::kTimeout;
+    // libcurl loads the CA file while setting up TLS, after the TCP connect (lib/vtls/openssl.c).
+    if (url->tls() && trust.verify && ca_missing && !tcp_failed) {
+      ctx.err("fatal: unable to access '" + url->display() + "/': error setting certificate file: " + ca_file + "\n");
       return 128;
     }
-    auto found = session().world.repository(url->host, repository_path(url->path));
-    if (!found) {
-      ctx.err(
-          "remote: The project you were looking for could not be found or you don't have permission to view "
-          "it.\nfatal: repository '" +
-          url->display() + "/' not found\n");
+    if (kind != Kind::kOk || !connected.connection) {
+      ctx.err("fatal: unable to access '" + url->display() + "/': " +
+              curl_error_text(connected.outcome, url->host, url->port) + "\n");
+      return 128;
+    }
+    remote.connection = std::move(connected.connection);
+    remote.headers.emplace_back("User-Agent", kUserAgent);
+    remote.headers.emplace_back("Accept", "*/*");
+    remote.headers.emplace_back("Pragma", "no-cache");
+    remote.base = url->path;
+    while (!remote.base.empty() && remote.base.back() == '/') remote.base.pop_back();
+    // git 2.45 asks for protocol v2; a server that ignores the header answers v0, and git falls back.
+    auto advertise = [&] {
+      auto headers = remote.headers;
+      headers.emplace_back("Git-Protocol", "version=2");
+      return http_exchange(*remote.connection, "GET", *url, remote.base + "/info/refs?service=git-upload-pack",
+                           headers, "");
+    };
+    auto reply = advertise();
+    // libcurl sends the URL's credentials only when the server asks for them (401), so a public
+    // project never sees them.
+    if (reply && reply->status == 401 && url->has_credentials) {
+      remote.headers.emplace_back("Authorization", "Basic " + base64_encode(url->user + ":" + url->password));
+      reply = advertise();
+    }
+    if (!reply) {
+      ctx.err("fatal: unable to access '" + url->display() + "/': " + reply.error().message + "\n");
+      return 128;
+    }
+    if (reply->status != 200) return http_failure(*reply, *url);
+    if (!parse_advertisement(reply->body, remote)) {
+      ctx.err("fatal: protocol error: bad line length character: " + reply->body.substr(0, 4) + "\n");
       return 128;
     }
     session().now += kTransferCost;
-    repo = std::move(*found);
     return 0;
+  }
+
+  // git's words for an HTTP error answer (http.c, remote-curl.c), with the body GitLab sent as "remote:" lines.
+  int http_failure(const HttpReply& reply, const Url& url) {
+    std::string remote_lines;
+    for (const auto& line : split(reply.body, '\n'))
+      if (!trim(line).empty()) remote_lines += "remote: " + line + "\n";
+    if (reply.status == 404) {
+      ctx.err(remote_lines + "fatal: repository '" + url.display() + "/' not found\n");
+    } else if (reply.status == 401) {
+      ctx.err(remote_lines + "fatal: Authentication failed for '" + url.display() + "/'\n");
+    } else {
+      ctx.err(remote_lines + "fatal: unable to access '" + url.display() +
+              "/': The requested URL returned error: " + std::to_string(reply.status) + "\n");
+    }
+    return 128;
+  }
+
+  // Reads "# service=git-upload-pack", a flush, then "<sha> <ref>" lines (capabilities after a NUL on the first).
+  static bool parse_advertisement(const std::string& body, Remote& remote) {
+    size_t pos = 0;
+    int flushes = 0;
+    bool service_seen = false;
+    while (pos + 4 <= body.size()) {
+      const size_t length = std::strtoul(body.substr(pos, 4).c_str(), nullptr, 16);
+      if (length == 0) {
+        if (body.compare(pos, 4, "0000") != 0) return false;
+        pos += 4;
+        ++flushes;
+        continue;
+      }
+      if (length < 4 || pos + length > body.size()) return false;
+      std::string line = body.substr(pos + 4, length - 4);
+      pos += length;
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      if (!service_seen) {
+        if (line != "# service=git-upload-pack") return false;
+        service_seen = true;
+        continue;
+      }
+      const size_t nul = line.find('\0');
+      if (nul != std::string::npos) {
+        for (const auto& cap : split(line.substr(nul + 1), ' '))
+          if (starts_with(cap, "symref=HEAD:")) remote.head = cap.substr(12);
+        line.resize(nul);
+      }
+      if (line.size() < 42 || line[40] != ' ') return false;
+      const std::string sha = line.substr(0, 40), name = line.substr(41);
+      if (name != "HEAD" && name != "capabilities^{}") remote.refs[name] = sha;
+    }
+    return service_seen && flushes >= 2 && pos == body.size();
+  }
+
+  // Asks for wants (POST git-upload-pack) and unpacks the pack that comes back into git_dir.
+  int download(Remote& remote, std::vector<std::string> wants, int depth, const std::string& git_dir) {
+    std::sort(wants.begin(), wants.end());
+    wants.erase(std::unique(wants.begin(), wants.end()), wants.end());
+    if (wants.empty()) return 0;
+    std::string request;
+    for (size_t i = 0; i < wants.size(); ++i)
+      request += pkt("want " + wants[i] + (i == 0 ? std::string(" no-progress shallow ") + kAgent : "") + "\n");
+    if (depth > 0) request += pkt("deepen " + std::to_string(depth) + "\n");
+    request += "0000" + pkt("done\n");
+    auto headers = remote.headers;
+    headers.emplace_back("Content-Type", "application/x-git-upload-pack-request");
+    headers.emplace_back("Accept", "application/x-git-upload-pack-result");
+    auto reply =
+        http_exchange(*remote.connection, "POST", remote.url, remote.base + "/git-upload-pack", headers, request);
+    if (!reply) {
+      ctx.err("error: RPC failed; " + reply.error().message + "\nfatal: expected flush after ref listing\n");
+      return 128;
+    }
+    if (reply->status != 200) return http_failure(*reply, remote.url);
+    const std::string& body = reply->body;
+    size_t pos = 0;
+    // The shallow-update section (only when deepen was asked) ends with a flush; then NAK or ACK.
+    bool acknowledged = false;
+    std::string shallow;
+    for (int lines = 0; pos + 4 <= body.size() && !acknowledged && lines < 10000; ++lines) {
+      const size_t length = std::strtoul(body.substr(pos, 4).c_str(), nullptr, 16);
+      if (length == 0) {
+        pos += 4;
+        continue;
+      }
+      if (length < 4 || pos + length > body.size()) break;
+      const std::string line = body.substr(pos + 4, length - 4);
+      pos += length;
+      if (starts_with(line, "ERR ")) {
+        ctx.err("fatal: remote error: " + trim(line.substr(4)) + "\n");
+        return 128;
+      }
+      if (starts_with(line, "shallow ")) shallow += line.substr(8);
+      acknowledged = line == "NAK\n" || starts_with(line, "ACK ");
+    }
+    // Like git, record where history was cut.
+    if (!shallow.empty()) session().fs.write(git_dir + "/shallow", shallow, true);
+    if (!acknowledged) {
+      ctx.err("fatal: git fetch-pack: expected ACK/NAK, got a flush packet\n");
+      return 128;
+    }
+    auto unpacked = unpack_objects(session().fs, git_dir, body.substr(pos));
+    if (!unpacked) {
+      ctx.err(unpacked.error().message + "\n");
+      return 128;
+    }
+    return 0;
+  }
+
+  static std::string pkt(const std::string& payload) {
+    char length[5];
+    std::snprintf(length, sizeof length, "%04zx", payload.size() + 4);
+    return std::string(length, 4) + payload;
   }
 
   // Resolves a branch, tag, remote-tracking name or (abbreviated) sha against fetched refs.
@@ -143,16 +317,19 @@ struct Git {
   int clone(const std::vector<std::string>& args);
   int checkout(const std::vector<std::string>& args);
   int rev_parse(const std::vector<std::string>& args);
+  int config(const std::vector<std::string>& args);
   int run(const std::vector<std::string>& args);
 };
 
 int Git::init(const std::vector<std::string>& args) {
   bool quiet = false;
-  std::string target_arg;
+  std::string target_arg, template_dir;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-q" || a == "--quiet") quiet = true;
-    else if ((a == "--template" || a == "-b" || a == "--initial-branch" || a == "--separate-git-dir" ||
+    else if (a == "--template" && i + 1 < args.size()) template_dir = args[++i];
+    else if (starts_with(a, "--template=")) template_dir = a.substr(11);
+    else if ((a == "-b" || a == "--initial-branch" || a == "--separate-git-dir" ||
               a == "--object-format") && i + 1 < args.size())
       ++i;
     else if (!a.empty() && a[0] == '-') continue;
@@ -166,6 +343,12 @@ int Git::init(const std::vector<std::string>& args) {
   const bool existing = session().git.count(target) && session().fs.is_dir(target + "/.git");
   session().fs.make_dir(target);
   session().fs.make_dir(target + "/.git");
+  // The template's files are copied in, its config too (how GitLab Runner hands git its settings).
+  if (!template_dir.empty() && !existing) {
+    const File* config = session().fs.file(FileSystem::resolve(dir, template_dir) + "/config");
+    if (config && !session().fs.file(target + "/.git/config"))
+      session().fs.write(target + "/.git/config", config->content, false);
+  }
   session().git[target];
   if (!quiet)
     ctx.out(std::string(existing ? "Reinitialized existing" : "Initialized empty") + " Git repository in " +
@@ -215,15 +398,18 @@ int Git::remote(const std::vector<std::string>& args) {
 }
 
 int Git::fetch(const std::vector<std::string>& args) {
-  GitWorkTree* tree = work_tree();
+  std::string root;
+  GitWorkTree* tree = work_tree(&root);
   if (!tree) return not_a_repository();
   bool quiet = false;
+  int depth = 0;
   std::vector<std::string> operands;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-q" || a == "--quiet") quiet = true;
-    else if ((a == "--depth" || a == "--deepen" || a == "--shallow-since" || a == "-j" || a == "--jobs") &&
-             i + 1 < args.size())
+    else if (a == "--depth" && i + 1 < args.size()) depth = std::atoi(args[++i].c_str());
+    else if (starts_with(a, "--depth=")) depth = std::atoi(a.c_str() + 8);
+    else if ((a == "--deepen" || a == "--shallow-since" || a == "-j" || a == "--jobs") && i + 1 < args.size())
       ++i;
     else if (a.size() > 1 && a[0] == '-') continue;
     else operands.push_back(a);
@@ -238,10 +424,9 @@ int Git::fetch(const std::vector<std::string>& args) {
     ctx.err("fatal: '" + remote + "' does not appear to be a git repository\n" + kReadRemoteHelp);
     return 128;
   }
-  Url storage;
-  const Url* url = nullptr;
-  GitRepository repo;
-  if (const int failed = open_remote(url_text, url, storage, repo)) return failed;
+  Remote repo;
+  if (const int failed = open_remote(url_text, repo, root + "/.git")) return failed;
+  const Url* url = &repo.url;
 
   std::vector<std::string> refspecs(operands.size() > 1 ? operands.begin() + 1 : operands.end(), operands.end());
   const bool named_remote = remote.find("://") == std::string::npos;
@@ -259,8 +444,7 @@ int Git::fetch(const std::vector<std::string>& args) {
     if (!src.empty() && src.back() == '*') {
       const std::string prefix = src.substr(0, src.size() - 1);
       const std::string dst_prefix = dst.empty() ? "" : dst.substr(0, dst.size() - 1);
-      for (const auto& [key, sha] : repo.refs) {
-        const std::string full = full_ref(key);
+      for (const auto& [full, sha] : repo.refs) {
         if (starts_with(full, prefix))
           updates.push_back({full, dst.empty() ? "" : dst_prefix + full.substr(prefix.size()), sha});
       }
@@ -268,22 +452,22 @@ int Git::fetch(const std::vector<std::string>& args) {
     }
     const std::string* sha = nullptr;
     std::string full;
-    for (const auto& [key, value] : repo.refs) {
-      const std::string f = full_ref(key);
-      if (f == src || f == "refs/heads/" + src || key == strip_prefix(strip_prefix(src, "refs/heads/"), "refs/tags/")) {
+    for (const auto& [f, value] : repo.refs) {
+      if (f == src || f == "refs/heads/" + src || f == "refs/tags/" + src) {
         sha = &value;
         full = starts_with(src, "refs/") ? src : f;
         break;
       }
     }
     if (!sha) {
-      // GitLab keeps a refs/pipelines/<id> ref for every pipeline; the model assumes it exists.
-      if (starts_with(src, "refs/pipelines/") || starts_with(src, "refs/merge-requests/")) continue;
       ctx.err("fatal: couldn't find remote ref " + src + "\n");
       return 128;
     }
     updates.push_back({full, dst, *sha});
   }
+  std::vector<std::string> wants;
+  for (const auto& u : updates) wants.push_back(u.sha);
+  if (const int failed = download(repo, wants, depth, root + "/.git")) return failed;
 
   std::string report;
   for (const auto& u : updates) {
@@ -315,6 +499,7 @@ int Git::fetch(const std::vector<std::string>& args) {
 
 int Git::clone(const std::vector<std::string>& args) {
   bool quiet = false, no_checkout = false;
+  int depth = 0;
   std::string branch, origin = "origin";
   std::vector<std::string> operands;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -323,7 +508,9 @@ int Git::clone(const std::vector<std::string>& args) {
     else if (a == "-n" || a == "--no-checkout") no_checkout = true;
     else if ((a == "-b" || a == "--branch") && i + 1 < args.size()) branch = args[++i];
     else if ((a == "-o" || a == "--origin") && i + 1 < args.size()) origin = args[++i];
-    else if ((a == "--depth" || a == "--reference" || a == "-c" || a == "--config" || a == "--template" ||
+    else if (a == "--depth" && i + 1 < args.size()) depth = std::atoi(args[++i].c_str());
+    else if (starts_with(a, "--depth=")) depth = std::atoi(a.c_str() + 8);
+    else if ((a == "--reference" || a == "-c" || a == "--config" || a == "--template" ||
               a == "-j" || a == "--jobs" || a == "--shallow-since") && i + 1 < args.size())
       ++i;
     else if (a.size() > 1 && a[0] == '-') continue;
@@ -348,38 +535,53 @@ int Git::clone(const std::vector<std::string>& args) {
     return 128;
   }
   if (!quiet) ctx.err("Cloning into '" + dir_arg + "'...\n");
-  Url storage;
-  const Url* url = nullptr;
-  GitRepository repo;
-  if (const int failed = open_remote(url_text, url, storage, repo)) return failed;
-  if (branch.empty()) branch = repo.default_branch;
+  Remote repo;
+  if (const int failed = open_remote(url_text, repo, "")) return failed;
+  if (branch.empty()) branch = short_ref(repo.head);
   std::string head;
-  for (const auto& [key, sha] : repo.refs)
-    if (key == branch || full_ref(key) == "refs/heads/" + branch || full_ref(key) == "refs/tags/" + branch) head = sha;
+  for (const auto& [full, sha] : repo.refs)
+    if (full == "refs/heads/" + branch || full == "refs/tags/" + branch) head = sha;
   if (head.empty() && !branch.empty() && !repo.refs.empty()) {
     ctx.err("warning: Could not find remote branch " + branch + " to clone.\nfatal: Remote branch " + branch +
             " not found in upstream " + origin + "\n");
     return 128;
+  }
+  // A clone takes branches and tags (with --depth: only the branch it checks out).
+  std::vector<std::string> wants;
+  for (const auto& [full, sha] : repo.refs)
+    if (depth > 0 ? sha == head : starts_with(full, "refs/heads/") || starts_with(full, "refs/tags/"))
+      wants.push_back(sha);
+  const bool existed = fs.is_dir(target);
+  if (const int failed = download(repo, wants, depth, target + "/.git")) {
+    if (!existed) fs.remove(target);  // git removes what a failed clone made
+    return failed;
   }
   fs.make_dir(target);
   fs.make_dir(target + "/.git");
   GitWorkTree& tree = session().git[target];
   tree = GitWorkTree{};
   tree.remotes[origin] = url_text;
-  for (const auto& [key, sha] : repo.refs) {
-    const std::string full = full_ref(key);
+  for (const auto& [full, sha] : repo.refs) {
+    if (depth > 0 && full != "refs/heads/" + branch && full != "refs/tags/" + branch) continue;
     if (starts_with(full, "refs/heads/")) tree.refs["refs/remotes/" + origin + "/" + short_ref(full)] = sha;
-    else tree.refs[full] = sha;
+    else if (starts_with(full, "refs/tags/")) tree.refs[full] = sha;
   }
   if (!head.empty()) {
     tree.refs["refs/heads/" + branch] = head;
-    if (!no_checkout) tree.head = head;
+    if (!no_checkout) {
+      if (auto st = checkout_commit(fs, target + "/.git", head, target); !st) {
+        ctx.err(st.error().message + "\n");
+        return 128;
+      }
+      tree.head = head;
+    }
   }
   return 0;
 }
 
 int Git::checkout(const std::vector<std::string>& args) {
-  GitWorkTree* tree = work_tree();
+  std::string root;
+  GitWorkTree* tree = work_tree(&root);
   if (!tree) return not_a_repository();
   std::string new_branch, target;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -398,6 +600,10 @@ int Git::checkout(const std::vector<std::string>& args) {
     }
     ctx.err("error: pathspec '" + target + "' did not match any file(s) known to git\n");
     return 1;
+  }
+  if (auto st = checkout_commit(session().fs, root + "/.git", sha, root); !st) {
+    ctx.err(st.error().message + "\n");
+    return 128;
   }
   tree->head = sha;
   if (!new_branch.empty()) tree->refs["refs/heads/" + new_branch] = sha;
@@ -432,6 +638,86 @@ int Git::rev_parse(const std::vector<std::string>& args) {
   return 0;
 }
 
+int Git::config(const std::vector<std::string>& args) {
+  enum class Mode { kSet, kGet, kGetAll, kUnset, kList } mode = Mode::kSet;
+  std::string file;
+  bool located = false;
+  std::vector<std::string> operands;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--global") {
+      file = home() + "/.gitconfig";
+      located = true;
+    } else if (a == "--system") {
+      file = "/etc/gitconfig";
+      located = true;
+    } else if ((a == "-f" || a == "--file") && i + 1 < args.size()) {
+      file = FileSystem::resolve(dir, args[++i]);
+      located = true;
+    } else if (a == "--get") {
+      mode = Mode::kGet;
+    } else if (a == "--get-all") {
+      mode = Mode::kGetAll;
+    } else if (a == "--unset" || a == "--unset-all") {
+      mode = Mode::kUnset;
+    } else if (a == "-l" || a == "--list") {
+      mode = Mode::kList;
+    } else if (a.size() > 1 && a[0] == '-') {
+      continue;  // --local, --add, --replace-all, --bool ...
+    } else {
+      operands.push_back(a);
+    }
+  }
+  std::string root;
+  const bool in_repository = work_tree(&root) != nullptr;
+  if (!located && in_repository) file = root + "/.git/config";
+  auto& fs = session().fs;
+  // One file with a location option; otherwise every file git reads, as git config does.
+  auto selected = [&] {
+    if (!located) return effective_config(in_repository ? root + "/.git" : "");
+    return parse_git_config(fs.file(file) ? fs.file(file)->content : "");
+  };
+  if (mode == Mode::kList) {
+    const auto entries = selected();
+    std::string out;
+    for (const auto& e : entries) out += e.key + "=" + e.value + "\n";
+    ctx.out(out);
+    return 0;
+  }
+  if (operands.empty()) {
+    ctx.err("error: wrong number of arguments, should be 1\n");
+    return 129;
+  }
+  const std::string key = canonical_git_key(operands[0]);
+  if (key.empty()) {
+    ctx.err("error: key does not contain a section: " + operands[0] + "\n");
+    return operands.size() > 1 ? 1 : 2;
+  }
+  if (mode == Mode::kSet && operands.size() < 2) mode = Mode::kGet;
+  if (mode == Mode::kGet || mode == Mode::kGetAll) {
+    const auto entries = selected();
+    std::string out;
+    for (const auto& e : entries)
+      if (e.key == key) out = mode == Mode::kGetAll ? out + e.value + "\n" : e.value + "\n";
+    if (out.empty()) return 1;
+    ctx.out(out);
+    return 0;
+  }
+  if (file.empty()) {
+    ctx.err("fatal: not in a git directory\n");
+    return 128;
+  }
+  const std::string text = fs.file(file) ? fs.file(file)->content : "";
+  if (mode == Mode::kUnset) {
+    const std::string changed = unset_git_config(text, key);
+    if (parse_git_config(changed).size() == parse_git_config(text).size()) return 5;  // nothing to unset
+    fs.write(file, changed, false);
+    return 0;
+  }
+  fs.write(file, set_git_config(text, operands[0], operands[1]), false);
+  return 0;
+}
+
 int Git::run(const std::vector<std::string>& args) {
   size_t i = 1;
   for (; i < args.size(); ++i) {
@@ -439,9 +725,11 @@ int Git::run(const std::vector<std::string>& args) {
     if (a == "-C" && i + 1 < args.size()) {
       dir = FileSystem::resolve(dir, args[++i]);
     } else if (a == "-c" && i + 1 < args.size()) {
-      std::string setting = args[++i];
-      for (char& c : setting) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (setting == "http.sslverify=false" || setting == "http.sslverify=0") ssl_verify = false;
+      const std::string& setting = args[++i];
+      const size_t eq = setting.find('=');
+      const std::string key = canonical_git_key(setting.substr(0, eq));
+      // "-c name" without a value means true (git(1)).
+      if (!key.empty()) overrides.push_back({key, eq == std::string::npos ? "true" : setting.substr(eq + 1)});
     } else if (a == "--version" || a == "version") {
       ctx.out(kVersion);
       return 0;
@@ -455,8 +743,6 @@ int Git::run(const std::vector<std::string>& args) {
     ctx.out("usage: git [-v | --version] [-h | --help] [-C <path>] [-c <name>=<value>] <command> [<args>]\n");
     return 1;
   }
-  const std::string* no_verify = ctx.env.get("GIT_SSL_NO_VERIFY");
-  if (no_verify && !no_verify->empty() && *no_verify != "false" && *no_verify != "0") ssl_verify = false;
   const std::string& command = args[i];
   const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
   if (command == "init") return init(rest);
@@ -465,8 +751,9 @@ int Git::run(const std::vector<std::string>& args) {
   if (command == "clone") return clone(rest);
   if (command == "checkout") return checkout(rest);
   if (command == "rev-parse") return rev_parse(rest);
+  if (command == "config") return config(rest);
   if (command == "clean" || command == "reset" || command == "submodule") return work_tree() ? 0 : not_a_repository();
-  // config, lfs and everything else: accepted silently.
+  // lfs and everything else: accepted silently.
   return 0;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "base/strings.h"
+
 namespace kexsim::fakes::shell {
 
 std::string Url::display() const {
@@ -66,9 +68,18 @@ std::string curl_error_text(const ConnectOutcome& outcome, const std::string& ho
     // libcurl really ends this message with a space.
     case ConnectOutcome::Kind::kTlsReset:
       return "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to " + host + ":" + std::to_string(port) + " ";
-    case ConnectOutcome::Kind::kTlsUntrusted: return "SSL certificate problem: unable to get local issuer certificate";
-    case ConnectOutcome::Kind::kTlsWrongName:
-      return "SSL: no alternative certificate subject name matches target host name '" + host + "'";
+    // lib/vtls/openssl.c: "SSL certificate problem: %s" with X509_verify_cert_error_string.
+    case ConnectOutcome::Kind::kTlsUntrusted:
+      return "SSL certificate problem: " +
+             (outcome.tls_detail.empty() ? std::string("unable to get local issuer certificate") : outcome.tls_detail);
+    // lib/vtls/openssl.c (ossl_verifyhost) before curl 8.9 ("hostname" from 8.9 on):
+    // "... matches target %s '%s'" with "host name", "ipv4 address" or "ipv6 address".
+    case ConnectOutcome::Kind::kTlsWrongName: {
+      const char* kind = !is_ip_literal(host)                 ? "host name"
+                         : host.find(':') != std::string::npos ? "ipv6 address"
+                                                                : "ipv4 address";
+      return "SSL: no alternative certificate subject name matches target " + std::string(kind) + " '" + host + "'";
+    }
   }
   return "";
 }
@@ -85,6 +96,37 @@ int curl_exit_code(ConnectOutcome::Kind kind) {
     case ConnectOutcome::Kind::kTlsWrongName: return 60;
   }
   return 1;
+}
+
+Result<HttpReply> http_exchange(Connection& connection, const std::string& method, const Url& url,
+                                const std::string& target,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& body) {
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + url.host;
+  if (url.explicit_port) request += ":" + std::to_string(url.port);
+  request += "\r\n";
+  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+  if (!body.empty() || method == "POST") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  request += "\r\n" + body;
+  if (auto sent = connection.write(request); !sent) return sent.error();
+  const std::string raw = connection.read();
+  const size_t end = raw.find("\r\n\r\n");
+  if (raw.compare(0, 9, "HTTP/1.1 ") != 0 || end == std::string::npos || raw.size() < 12)
+    return make_error("Empty reply from server");
+  HttpReply reply;
+  reply.status = std::atoi(raw.c_str() + 9);
+  for (const auto& line : split(raw.substr(0, end), '\n')) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = trim(line.substr(colon + 1));
+  }
+  reply.body = raw.substr(end + 4);
+  auto length = reply.headers.find("content-length");
+  if (length != reply.headers.end() && reply.body.size() != static_cast<size_t>(std::atoll(length->second.c_str())))
+    return make_error("transfer closed with outstanding read data remaining");
+  return reply;
 }
 
 }  // namespace kexsim::fakes::shell

@@ -1,9 +1,12 @@
 #pragma once
-// URLs as git and curl take them, and libcurl's wording for failed connections (git over HTTPS
-// prints libcurl's error text, so both tool models share it).
+// URLs as git and curl take them, libcurl's wording for failed connections (git over HTTPS
+// prints libcurl's error text, so both tool models share it), and a tiny HTTP/1.1 exchange.
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fakes/runtime/world.h"
 
@@ -35,5 +38,19 @@ std::string curl_error_text(const ConnectOutcome& outcome, const std::string& ho
 
 /// curl's exit code for a failed connection (6, 7, 28, 35, 60); 0 for kOk.
 int curl_exit_code(ConnectOutcome::Kind kind);
+
+/// One HTTP/1.1 response as a client reads it.
+struct HttpReply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  ///< names lower-cased
+  std::string body;
+};
+
+/// Sends one request (Host and Content-Length added) over connection and reads the answer, which
+/// must carry a Content-Length (the fakes always send one).
+Result<HttpReply> http_exchange(Connection& connection, const std::string& method, const Url& url,
+                                const std::string& target,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& body);
 
 }  // namespace kexsim::fakes::shell

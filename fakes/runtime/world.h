@@ -1,12 +1,15 @@
 #pragma once
-// What a simulated container can see of the world: the network from its pod, the repositories the
-// fake GitLab serves, its /etc/hosts, and commands a scenario defines.
+// What a simulated container can see of the world: the network from its pod (connections, TLS
+// included, that carry real bytes to the fakes), its /etc/hosts, and commands a scenario defines.
+// Plain types only: the runtime model knows no fake's headers.
 
 #include <map>
-#include <optional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
+#include "base/result.h"
 
 namespace kexsim::fakes {
 
@@ -19,19 +22,36 @@ struct ConnectOutcome {
     kUnreachable,     ///< no route to the address (ICMP host unreachable)
     kTimeout,         ///< SYNs unanswered
     kTlsReset,        ///< peer reset during the TLS handshake (curl: SSL_ERROR_SYSCALL)
-    kTlsUntrusted,    ///< certificate chain not trusted by the pod's CA bundle
+    kTlsUntrusted,    ///< certificate verification failed (tls_detail: OpenSSL's reason)
     kTlsWrongName,    ///< certificate does not name the host
   };
   Kind kind = Kind::kOk;
-  std::string address;  ///< the address the name resolved to (if it did)
-  Duration elapsed{0};  ///< virtual time the attempt took (e.g. a connect timeout)
+  std::string address;     ///< the address the name resolved to (if it did)
+  Duration elapsed{0};     ///< virtual time the attempt took (e.g. a connect timeout)
+  std::string tls_detail;  ///< for kTlsUntrusted: X509_verify_cert_error_string, e.g. "certificate has expired"
 };
 
-/// A repository the fake GitLab serves over HTTPS.
-struct GitRepository {
-  std::string path;            ///< "root/mycicd"
-  std::string default_branch;  ///< "master"
-  std::map<std::string, std::string> refs;  ///< branch or tag name -> 40-hex sha
+/// What a TLS client in the pod trusts: the image's CA bundle (the simulation CA) plus extra PEM.
+struct TlsOptions {
+  bool verify = true;                  ///< false: curl -k, git -c http.sslVerify=false
+  std::vector<std::string> extra_pems;  ///< CA certificates from http.sslCAInfo, GIT_SSL_CAINFO, ...
+};
+
+/// An open connection from a pod: bytes written reach the server, which answers at once (the
+/// fakes answer from their current state), so a read after a write returns the whole answer.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// Sends bytes to the server.
+  virtual Status write(const std::string& bytes) = 0;
+  /// Everything the server sent since the last read (empty when it has nothing more).
+  virtual std::string read() = 0;
+};
+
+/// The outcome of opening a connection, and the connection when it succeeded.
+struct Connected {
+  ConnectOutcome outcome;
+  std::unique_ptr<Connection> connection;  ///< set when outcome.kind is kOk
 };
 
 /// A command a scenario defines for containers (e.g. `docker`, `make`).
@@ -46,10 +66,14 @@ struct CommandSpec {
 class ContainerWorld {
  public:
   virtual ~ContainerWorld() = default;
-  /// Opens a connection from this pod to host:port through the simulated network.
-  virtual ConnectOutcome connect(const std::string& host, int port, bool tls) = 0;
-  /// The repository served at https://host[:port]/<path>.git, if any (path without .git).
-  virtual std::optional<GitRepository> repository(const std::string& host, const std::string& path) = 0;
+  /// Opens a connection from this pod to host:port through the simulated network; with tls set,
+  /// also runs a TLS handshake with the certificate the host presents (OpenSSL's verdict).
+  virtual Connected open(const std::string& host, int port, const TlsOptions* tls) = 0;
+  /// Opens and closes a connection (default trust): whether host:port answers, for curl and wget.
+  ConnectOutcome connect(const std::string& host, int port, bool tls) {
+    const TlsOptions defaults;
+    return open(host, port, tls ? &defaults : nullptr).outcome;
+  }
   /// The pod's /etc/hosts, rendered from its hostAliases as the kubelet does.
   virtual std::string etc_hosts() = 0;
   /// The pod's host name (the pod name).

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "fakes/gitlab/fake_gitlab.h"
 #include "fakes/runtime/shell.h"
 #include "tests/fakes/runtime_test_world.h"
+#include "tests/support/manual_clock.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -14,42 +16,105 @@ using runtime_testing::TestWorld;
 using runtime_testing::transcript;
 using Kind = ConnectOutcome::Kind;
 
-constexpr const char* kSha = "87f5240d1234567890123456789012345678901a";
+// A commit id nobody has.
 constexpr const char* kOtherSha = "0123456789abcdef0123456789abcdef01234567";
 
-const std::string kGetSources =
+// What GitLab Runner's get_sources runs for a job at commit sha.
+std::string get_sources(const std::string& sha, const std::string& token) {
+  return
     "set -eo pipefail\n"
     "echo \"Fetching changes with git depth set to 50...\"\n"
     "git init /builds/LBxMyCry/0/root/mycicd\n"
     "echo \"Created fresh repository.\"\n"
     "cd /builds/LBxMyCry/0/root/mycicd\n"
-    "git remote add origin \"https://gitlab-ci-token:abc@gitlab.mylab.com/root/mycicd.git\"\n"
+    "git remote add origin \"https://gitlab-ci-token:" + token + "@gitlab.mylab.com/root/mycicd.git\"\n"
     "git fetch origin +refs/heads/master:refs/remotes/origin/master --depth 50 --prune --quiet\n"
-    "echo \"Checking out 87f5240d as master...\"\n"
-    "git checkout -f -q 87f5240d1234567890123456789012345678901a\n"
+    "echo \"Checking out " + sha.substr(0, 8) + " as master...\"\n"
+    "git checkout -f -q " + sha + "\n"
     "echo \"Skipping Git submodules setup\"\n";
+}
 
 class GitToolTest : public ::testing::Test {
  protected:
-  GitToolTest() {
-    world.repositories[{"gitlab.mylab.com", "root/mycicd"}] =
-        GitRepository{"root/mycicd", "master", {{"master", kSha}, {"feature", kOtherSha}}};
+  GitToolTest() : gitlab(clock, Random(3), "https://gitlab.mylab.com", "runner-token") {
+    // The fake GitLab serves root/mycicd (master, feature) as a real repository over smart HTTP.
+    gitlab.add_repository("root/mycicd", "master", {"feature"});
+    JobDefinition job;
+    job.project = "root/mycicd";
+    job.ref = "master";
+    EXPECT_TRUE(gitlab.enqueue(job));
+    job_token = gitlab.jobs().front().token;
+    master_sha = gitlab.repository("root/mycicd")->refs().at("refs/heads/master");
+    feature_sha = gitlab.repository("root/mycicd")->refs().at("refs/heads/feature");
+    get_sources_script = get_sources(master_sha, job_token);
+    world.server = &gitlab;
   }
   ShellResult run(const std::string& script) { return interpret(script, ShellOptions{}, world); }
 
+  kexsim::testing::ManualClock clock;
+  FakeGitLab gitlab;
   TestWorld world;
+  std::string master_sha, feature_sha, get_sources_script, job_token;
 };
+
+TEST_F(GitToolTest, FetchAsksTheFakeGitLabOverSmartHttp) {
+  const ShellResult r = run(get_sources_script);
+  ASSERT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  // The ref advertisement, then the negotiation whose answer carries the pack.
+  EXPECT_EQ(gitlab.call_log(), (std::vector<std::string>{"GET /root/mycicd.git/info/refs 200",
+                                                         "POST /root/mycicd.git/git-upload-pack 200"}));
+}
+
+TEST_F(GitToolTest, ExtraCaFilesAreReadFromThePod) {
+  const ShellResult r = run(
+      "echo PEM-TEXT > /ca.crt\n"
+      "git -c http.https://gitlab.mylab.com.sslCAInfo=/ca.crt clone -q https://gitlab.mylab.com/root/mycicd.git /a\n"
+      "GIT_SSL_CAINFO=/ca.crt git clone -q https://gitlab.mylab.com/root/mycicd.git /b\n");
+  EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(world.trusted, (std::vector<std::vector<std::string>>{{"PEM-TEXT\n"}, {"PEM-TEXT\n"}}));
+}
+
+TEST_F(GitToolTest, CredentialsAreSentOnlyWhenAsked) {
+  // The project is public: git (libcurl) never sends the URL's credentials, so a wrong token passes.
+  const ShellResult r = run("git clone -q https://gitlab-ci-token:wrong@gitlab.mylab.com/root/mycicd.git /a\n");
+  EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(gitlab.call_log().size(), 2u);
+}
+
+TEST_F(GitToolTest, CheckoutWritesTheCommitsFiles) {
+  // get_sources fetches into .git/objects, then checkout writes the tree of the commit it names.
+  const ShellResult r = run(get_sources_script + "cat README.md\n"
+                            "git fetch -q origin +refs/heads/feature:refs/remotes/origin/feature\n"
+                            "git checkout -q origin/feature && cat README.md\n"
+                            "ls .git/objects/" + master_sha.substr(0, 2) + "\n");
+  EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(stream_text(r, 1), "Fetching changes with git depth set to 50...\n"
+                               "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
+                               "Created fresh repository.\n"
+                               "Checking out " + master_sha.substr(0, 8) + " as master...\n"
+                               "Skipping Git submodules setup\n"
+                               "# mycicd\n"
+                               "# mycicd\n\nWork on feature.\n" +
+                               master_sha.substr(2) + "\n");
+}
+
+TEST_F(GitToolTest, ShallowCloneOfABranchOnTopOfMaster) {
+  const ShellResult r = run("git clone -q --depth 1 -b feature https://gitlab.mylab.com/root/mycicd.git /a\n"
+                            "cd /a && git rev-parse HEAD && cat .git/shallow README.md\n");
+  EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(stream_text(r, 1), feature_sha + "\n" + feature_sha + "\n# mycicd\n\nWork on feature.\n");
+}
 
 TEST_F(GitToolTest, GetSourcesSucceedsWithExactOutput) {
   world.outcomes["gitlab.mylab.com"] = ConnectOutcome{Kind::kOk, "10.0.0.5", std::chrono::milliseconds(20)};
-  const ShellResult r = run(kGetSources);
+  const ShellResult r = run(get_sources_script);
   EXPECT_EQ(r.exit_code, 0);
   // The fetch costs the connection (20 ms) plus a second of transfer; the rest is instant.
   EXPECT_EQ(transcript(r),
             "0 1: Fetching changes with git depth set to 50...\n"
             "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
             "Created fresh repository.\n"
-            "1020 1: Checking out 87f5240d as master...\n"
+            "1020 1: Checking out " + master_sha.substr(0, 8) + " as master...\n"
             "Skipping Git submodules setup\n");
   EXPECT_EQ(r.duration, std::chrono::milliseconds(1020));
   EXPECT_EQ(world.connects, std::vector<std::string>{"gitlab.mylab.com:443:tls"});
@@ -65,7 +130,7 @@ class GetSourcesFailureTest : public GitToolTest, public ::testing::WithParamInt
 TEST_P(GetSourcesFailureTest, StopsAfterTheFatalLineWithExit128) {
   // Given the pod cannot reach GitLab the way this case says,
   world.fail("gitlab.mylab.com", GetParam().kind, std::chrono::seconds(2));
-  const ShellResult r = run(kGetSources);
+  const ShellResult r = run(get_sources_script);
   // then git's fatal line is the last output and set -e ends the script with git's status.
   EXPECT_EQ(r.exit_code, 128);
   EXPECT_EQ(transcript(r),
@@ -91,12 +156,13 @@ INSTANTIATE_TEST_SUITE_P(
                     "SSL: no alternative certificate subject name matches target host name 'gitlab.mylab.com'"}));
 
 TEST_F(GitToolTest, MissingRepositoryIsReportedAsNotFound) {
-  world.repositories.clear();
-  const ShellResult r = run(kGetSources);
+  std::string script = get_sources_script;
+  script.replace(script.find("root/mycicd.git"), 15, "root/missing.git");
+  const ShellResult r = run(script);
   EXPECT_EQ(r.exit_code, 128);
   EXPECT_EQ(stream_text(r, 2),
             "remote: The project you were looking for could not be found or you don't have permission to view it.\n"
-            "fatal: repository 'https://gitlab.mylab.com/root/mycicd.git/' not found\n");
+            "fatal: repository 'https://gitlab.mylab.com/root/missing.git/' not found\n");
   EXPECT_EQ(stream_text(r, 1).find("Checking out"), std::string::npos);
 }
 
@@ -111,15 +177,16 @@ TEST_F(GitToolTest, CheckoutOfAnUnknownCommitFails) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(stream_text(r, 2), "error: pathspec 'nope' did not match any file(s) known to git\n");
 
-  r = run(prefix + "git checkout -q 87f5240d && git checkout -q origin/master && git rev-parse HEAD\n");
+  r = run(prefix + "git checkout -q " + master_sha.substr(0, 8) +
+          " && git checkout -q origin/master && git rev-parse HEAD\n");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(stream_text(r, 1), std::string(kSha) + "\n");
+  EXPECT_EQ(stream_text(r, 1), master_sha + "\n");
 }
 
 TEST_F(GitToolTest, FetchWithoutQuietListsNewRefs) {
   const ShellResult r = run(
       "git init -q /b && cd /b\n"
-      "git remote add origin https://u:p@gitlab.mylab.com/root/mycicd.git\n"
+      "git remote add origin https://gitlab-ci-token:" + job_token + "@gitlab.mylab.com/root/mycicd.git\n"
       "git fetch origin\n"
       "git fetch origin\n");
   EXPECT_EQ(r.exit_code, 0);
@@ -132,7 +199,7 @@ TEST_F(GitToolTest, FetchWithoutQuietListsNewRefs) {
 TEST_F(GitToolTest, FetchOfAMissingRefFails) {
   const ShellResult r = run(
       "git init -q /b && cd /b && git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
-      "git fetch -q origin +refs/pipelines/7:refs/pipelines/7 +refs/heads/gone:refs/remotes/origin/gone\n");
+      "git fetch -q origin +refs/heads/master:refs/remotes/origin/master +refs/heads/gone:refs/remotes/origin/gone\n");
   EXPECT_EQ(r.exit_code, 128);
   EXPECT_EQ(stream_text(r, 2), "fatal: couldn't find remote ref refs/heads/gone\n");
 }
@@ -165,7 +232,7 @@ TEST_F(GitToolTest, CloneCreatesTheWorkTree) {
       "cd mycicd && git rev-parse --short HEAD\n"
       "git clone https://gitlab.mylab.com/root/mycicd.git /builds/mycicd\n");
   EXPECT_EQ(r.exit_code, 128);
-  EXPECT_EQ(stream_text(r, 1), "87f5240\n");
+  EXPECT_EQ(stream_text(r, 1), master_sha.substr(0, 7) + "\n");
   EXPECT_EQ(stream_text(r, 2),
             "Cloning into 'mycicd'...\n"
             "fatal: destination path '/builds/mycicd' already exists and is not an empty directory.\n");
@@ -194,13 +261,58 @@ TEST_F(GitToolTest, AWorkTreeOutlivesTheExecWhenThePodsVolumesArePassed) {
   // Given get_sources ran in one exec of the pod,
   ShellOptions options;
   options.volumes = make_volumes();
-  ASSERT_EQ(interpret(kGetSources, options, world).exit_code, 0);
+  ASSERT_EQ(interpret(get_sources_script, options, world).exit_code, 0);
   // a later stage's exec finds the checked-out work tree.
   const ShellResult r = interpret("cd /builds/LBxMyCry/0/root/mycicd && git rev-parse HEAD\n", options, world);
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(stream_text(r, 1), std::string(kSha) + "\n");
+  EXPECT_EQ(stream_text(r, 1), master_sha + "\n");
   // Without them each exec starts from an empty file system.
   EXPECT_EQ(run("cd /builds/LBxMyCry/0/root/mycicd\n").exit_code, 2);
+}
+
+TEST_F(GitToolTest, GlobalConfigTurnsVerificationOff) {
+  world.fail("gitlab.mylab.com", Kind::kTlsUntrusted);
+  const ShellResult r = run(
+      "git clone -q https://gitlab.mylab.com/root/mycicd.git /a || echo failed\n"
+      "git config --global http.sslVerify false\n"
+      "git clone -q https://gitlab.mylab.com/root/mycicd.git /b && echo cloned\n"
+      "cat /root/.gitconfig\n");
+  EXPECT_EQ(stream_text(r, 1), "failed\ncloned\n[http]\n\tsslVerify = false\n");
+}
+
+TEST_F(GitToolTest, TemplateConfigGivesTheCaFileForTheServersUrl) {
+  // GitLab Runner's way: http.<url>.sslCAInfo in the template's config, then git init --template.
+  const ShellResult r = run(
+      "echo PEM > /ca.crt\n"
+      "git config -f /tpl/config http.https://gitlab.mylab.com.sslCAInfo /ca.crt\n"
+      "git config -f /tpl/config http.https://other.example.sslCAInfo /other.crt\n"
+      "git init -q --template /tpl /b && cd /b\n"
+      "git config --get http.https://gitlab.mylab.com.sslcainfo\n"
+      "git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
+      "git fetch -q origin\n");
+  EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(stream_text(r, 1), "/ca.crt\n");
+  EXPECT_EQ(world.trusted, (std::vector<std::vector<std::string>>{{"PEM\n"}}));
+}
+
+TEST_F(GitToolTest, AMissingCaFileFailsAfterTheConnect) {
+  const ShellResult r = run("GIT_SSL_CAINFO=/nope.crt git clone -q https://gitlab.mylab.com/root/mycicd.git /a\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2),
+            "fatal: unable to access 'https://gitlab.mylab.com/root/mycicd.git/': "
+            "error setting certificate file: /nope.crt\n");
+}
+
+TEST_F(GitToolTest, ConfigGetListUnset) {
+  const ShellResult r = run(
+      "git init -q /b && cd /b\n"
+      "git config user.name CI; git config User.Name Bot; git config --get user.name\n"
+      "git config --get core.missing; echo \"missing=$?\"\n"
+      "git config nosection 1; echo \"nosection=$?\"\n"
+      "git config --unset user.name; git config --unset user.name; echo \"unset=$?\"\n"
+      "git -c http.sslVerify=false config --list\n");
+  EXPECT_EQ(stream_text(r, 1), "Bot\nmissing=1\nnosection=1\nunset=5\nhttp.sslverify=false\n");
+  EXPECT_EQ(stream_text(r, 2), "error: key does not contain a section: nosection\n");
 }
 
 TEST_F(GitToolTest, VersionAndSilentCommands) {

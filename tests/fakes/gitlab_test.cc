@@ -196,29 +196,42 @@ TEST_F(FakeGitLabTest, PayloadIsDeterministic) {
 TEST_F(FakeGitLabTest, IdsAndRepositories) {
   JobDefinition fixed = sample_job();
   fixed.id = 77;
-  fixed.sha = std::string(40, 'a');
-  gitlab_.enqueue(sample_job());
-  gitlab_.enqueue(fixed);
-  gitlab_.enqueue(sample_job());
+  ASSERT_TRUE(gitlab_.enqueue(sample_job()));
+  ASSERT_TRUE(gitlab_.enqueue(fixed));
+  ASSERT_TRUE(gitlab_.enqueue(sample_job()));
   ASSERT_EQ(gitlab_.jobs().size(), 3u);
   EXPECT_EQ(gitlab_.jobs()[0].id, 1000);
   EXPECT_EQ(gitlab_.jobs()[1].id, 77);
   EXPECT_EQ(gitlab_.jobs()[2].id, 1001);
   EXPECT_NE(gitlab_.jobs()[0].token, gitlab_.jobs()[2].token);
-  // The third job follows the branch as the second left it.
-  EXPECT_EQ(gitlab_.jobs()[2].definition.sha, std::string(40, 'a'));
 
-  auto repo = gitlab_.repository("root/mycicd");
-  ASSERT_TRUE(repo.has_value());
-  EXPECT_EQ(repo->default_branch, "master");
-  EXPECT_EQ(repo->refs.at("master"), std::string(40, 'a'));
-  EXPECT_FALSE(gitlab_.repository("root/other").has_value());
+  // Each job's sha is the real commit of its ref in the repository the fake built.
+  const GitRepository* repo = gitlab_.repository("root/mycicd");
+  ASSERT_NE(repo, nullptr);
+  EXPECT_EQ(repo->default_branch(), "master");
+  const std::string master = repo->refs().at("refs/heads/master");
+  EXPECT_EQ(gitlab_.jobs()[0].definition.sha, master);
+  EXPECT_EQ(gitlab_.jobs()[2].definition.sha, master);
+  EXPECT_EQ(repo->refs().at("refs/pipelines/1"), master);
+  ASSERT_NE(repo->object(master), nullptr);
+  EXPECT_EQ(repo->object(master)->type, "commit");
+  EXPECT_EQ(gitlab_.repository("root/other"), nullptr);
 
-  gitlab_.add_repository({"grp/lib", "main", {{"main", std::string(40, 'b')}}});
+  // A pinned sha that no content hashes to is refused with the real one in the hint.
+  JobDefinition pinned = sample_job();
+  pinned.sha = std::string(40, 'a');
+  const Status refused = gitlab_.enqueue(pinned);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().hint.find(master), std::string::npos);
+  pinned.sha = master;
+  EXPECT_TRUE(gitlab_.enqueue(pinned));
+
+  gitlab_.add_repository("grp/lib", "main", {"dev"});
   JobDefinition lib;
   lib.project = "grp/lib";
-  gitlab_.enqueue(lib);
-  EXPECT_EQ(gitlab_.jobs()[3].definition.sha, std::string(40, 'b'));
+  lib.ref = "dev";
+  ASSERT_TRUE(gitlab_.enqueue(lib));
+  EXPECT_EQ(gitlab_.jobs().back().definition.sha, gitlab_.repository("grp/lib")->refs().at("refs/heads/dev"));
 }
 
 TEST_F(FakeGitLabTest, TwoPhaseRunTraceAndFinalUpdate) {

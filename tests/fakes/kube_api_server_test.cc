@@ -12,8 +12,7 @@ using nlohmann::json;
 class KubeApiWorld : public ContainerWorld {
  public:
   explicit KubeApiWorld(std::string host) : host_(std::move(host)) {}
-  ConnectOutcome connect(const std::string&, int, bool) override { return {}; }
-  std::optional<GitRepository> repository(const std::string&, const std::string&) override { return std::nullopt; }
+  Connected open(const std::string&, int, const TlsOptions*) override { return {}; }
   std::string etc_hosts() override { return "127.0.0.1\tlocalhost\n"; }
   std::string hostname() override { return host_; }
   const CommandSpec* command(const std::string&) override { return nullptr; }

@@ -1,12 +1,15 @@
 #pragma once
-// A ContainerWorld for the runtime model's tests: connection outcomes, repositories and commands
-// are set per test; every connect is recorded.
+// A ContainerWorld for the runtime model's tests: connection outcomes and commands are set per
+// test; every connect is recorded; connections that succeed reach `server` (e.g. a FakeGitLab)
+// in memory, without TLS (tests/fakes/tls_pipe_test.cc covers the TLS verdicts).
 
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fakes/http/types.h"
+#include "fakes/kube/pod_world.h"
 #include "fakes/runtime/shell.h"
 #include "fakes/runtime/world.h"
 
@@ -15,18 +18,23 @@ namespace kexsim::fakes::runtime_testing {
 /// A scripted world: hosts resolve to 10.0.0.5 and connect fine unless an outcome is set.
 class TestWorld : public ContainerWorld {
  public:
-  ConnectOutcome connect(const std::string& host, int port, bool tls) override {
+  Connected open(const std::string& host, int port, const TlsOptions* tls) override {
     connects.push_back(host + ":" + std::to_string(port) + (tls ? ":tls" : ""));
+    Connected out;
     auto it = outcomes.find(host);
-    if (it != outcomes.end()) return it->second;
-    ConnectOutcome ok;
-    ok.address = "10.0.0.5";
-    return ok;
-  }
-  std::optional<GitRepository> repository(const std::string& host, const std::string& path) override {
-    auto it = repositories.find({host, path});
-    if (it == repositories.end()) return std::nullopt;
-    return it->second;
+    if (it != outcomes.end()) {
+      out.outcome = it->second;
+    } else {
+      out.outcome.address = "10.0.0.5";
+    }
+    using Kind = ConnectOutcome::Kind;
+    const Kind kind = out.outcome.kind;
+    // Without verification a bad certificate does not matter (curl -k, http.sslVerify=false).
+    if (tls && !tls->verify && (kind == Kind::kTlsUntrusted || kind == Kind::kTlsWrongName))
+      out.outcome.kind = Kind::kOk;
+    if (tls) trusted.push_back(tls->extra_pems);
+    if (out.outcome.kind == Kind::kOk) out.connection = in_memory_http(server, host);
+    return out;
   }
   std::string etc_hosts() override { return hosts; }
   std::string hostname() override { return pod_name; }
@@ -45,11 +53,12 @@ class TestWorld : public ContainerWorld {
   }
 
   std::map<std::string, ConnectOutcome> outcomes;
-  std::map<std::pair<std::string, std::string>, GitRepository> repositories;
+  HttpHandler* server = nullptr;  ///< answers every successful connection (nullptr: 404)
   std::map<std::string, CommandSpec> commands;
   std::string hosts = "127.0.0.1\tlocalhost\n10.0.0.5\tgitlab.mylab.com\n";
   std::string pod_name = "runner-abc-project-1-concurrent-0-xyz";
   std::vector<std::string> connects;
+  std::vector<std::vector<std::string>> trusted;  ///< the extra CA PEMs of each TLS connect
 };
 
 /// All output of one stream, concatenated.
