@@ -263,7 +263,8 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   render_cmd->add_option("--profile", render_request.profile, "GitLab Runner release: 19.4 (default) or 13.12")
       ->check(CLI::IsMember({"19.4", "13.12"}));
-  render_cmd->add_option("--seed", render_request.seed, "Seed of the generated names (default: the scenario's, else 1)");
+  render_cmd->add_option("--seed", render_request.seed,
+                         "Seed of the generated names (default: the scenario's, else 1)");
   render_cmd->add_option("-o,--output", render_format, "Output format: yaml (default) or json")
       ->check(CLI::IsMember({"yaml", "json"}));
   // --- end kexsim render ---

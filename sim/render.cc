@@ -104,7 +104,8 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
         std::string(s.name) + ": WebSocket exec of `" + argv + "`, the stage script on stdin");
   }
   std::string options = "propagationPolicy Background";
-  if (k.cleanup_grace_period_seconds) options += ", gracePeriodSeconds " + std::to_string(*k.cleanup_grace_period_seconds);
+  if (k.cleanup_grace_period_seconds)
+    options += ", gracePeriodSeconds " + std::to_string(*k.cleanup_grace_period_seconds);
   add("DELETE", pod_path(ns, pod_name), options);
   if (!secret_name.empty() && !v19) add("DELETE", secrets + "/" + secret_name, "propagationPolicy Background");
 }
@@ -295,7 +296,8 @@ bool needs_quotes(const std::string& s) {
   }
   const char first = s[0];
   if (!(std::isdigit(static_cast<unsigned char>(first)) || first == '+' || first == '-' || first == '.')) return false;
-  if (std::none_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) return false;
+  const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  if (std::none_of(s.begin(), s.end(), digit)) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
     return std::isxdigit(static_cast<unsigned char>(c)) || std::strchr("+-._:xXoObBtTzZ ", c) != nullptr;
   });
@@ -393,11 +395,7 @@ Result<Rendering> render(const RenderInputs& in) {
   // the random suffixes are drawn as in a run (the scenario runner draws the system id first).
   Random random = Random(in.seed).fork("executor");
   (void)random.chars(12, kSystemIdAlphabet);
-  const std::string image = job->image.name.empty() ? k.image : job->image.name;
-  if (image.empty()) {
-    return make_error("check defaults error: no image specified and no default set in config",
-                      "set `image` in [runners.kubernetes] or `image` in the job", "runners.kubernetes.image");
-  }
+  // No image at all: build_pod reports it in the executor's words.
   std::string ns = k.namespace_;
   if (ns.empty()) {
     ns = "default";

@@ -149,7 +149,8 @@ std::vector<Case> cases() {
     c.push_back(std::move(x));
     return &c.back();
   };
-  add("passes_node_selector_setting", kNs + "    node_selector = { a-selector = \"first\", another-selector = \"second\" }\n",
+  add("passes_node_selector_setting",
+      kNs + "    node_selector = { a-selector = \"first\", another-selector = \"second\" }\n",
       [](const Rendered& r) {
         EXPECT_EQ(r.pod["spec"]["nodeSelector"], (json{{"a-selector", "first"}, {"another-selector", "second"}}));
       });
@@ -168,7 +169,8 @@ std::vector<Case> cases() {
   })->job = "image = \"alpine:3.20\"\nscript = [\"true\"]\n" + kCredentials;
   add("uses_configured_image_pull_secrets", kNs + "    image_pull_secrets = [\"my-secret1\", \"my-secret2\"]\n",
       [](const Rendered& r) {
-        EXPECT_EQ(r.pod["spec"]["imagePullSecrets"], (json::array({{{"name", "my-secret1"}}, {{"name", "my-secret2"}}})));
+        EXPECT_EQ(r.pod["spec"]["imagePullSecrets"],
+                  (json::array({{{"name", "my-secret1"}}, {{"name", "my-secret2"}}})));
         EXPECT_TRUE(r.secret.is_null());
       });
   add("configured_pull_secrets_come_before_the_job_credentials", kNs + "    image_pull_secrets = [\"my-secret1\"]\n",
@@ -289,7 +291,8 @@ std::vector<Case> cases() {
         EXPECT_EQ(r.env("build", "REDIS_ARGS"), "<absent>");
       });
   add("build_cpu_and_memory_limits_and_requests",
-      kNs + "    cpu_limit = \"2\"\n    cpu_request = \"500m\"\n    memory_limit = \"1Gi\"\n    memory_request = \"256Mi\"\n",
+      kNs + "    cpu_limit = \"2\"\n    cpu_request = \"500m\"\n" +
+          "    memory_limit = \"1Gi\"\n    memory_request = \"256Mi\"\n",
       [](const Rendered& r) {
         EXPECT_EQ(r.container("build")["resources"],
                   json::parse(R"({"limits":{"cpu":"2","memory":"1Gi"},"requests":{"cpu":"500m","memory":"256Mi"}})"));
@@ -328,7 +331,8 @@ std::vector<Case> cases() {
       mount_path = "/cache"
 )",
       [](const Rendered& r) {
-        EXPECT_EQ(r.pod["spec"]["volumes"][0], json::parse(R"({"name":"cache-7","persistentVolumeClaim":{"claimName":"cache-7"}})"));
+        EXPECT_EQ(r.pod["spec"]["volumes"][0],
+                  json::parse(R"({"name":"cache-7","persistentVolumeClaim":{"claimName":"cache-7"}})"));
         EXPECT_EQ(r.container("build")["volumeMounts"][0]["name"], "cache-7");
       });
   add("config_map_volume_with_items", kNs + R"(
@@ -340,7 +344,8 @@ std::vector<Case> cases() {
 )",
       [](const Rendered& r) {
         EXPECT_EQ(r.pod["spec"]["volumes"][0],
-                  json::parse(R"({"name":"settings","configMap":{"name":"settings","items":[{"key":"app.conf","path":"app.conf"}]}})"));
+                  json::parse(R"({"name":"settings",
+                                  "configMap":{"name":"settings","items":[{"key":"app.conf","path":"app.conf"}]}})"));
       });
   add("secret_volume", kNs + R"(
     [[runners.kubernetes.volumes.secret]]
@@ -539,7 +544,8 @@ TEST(RenderYaml, PyYamlReadsTheSameTypesBack) {
 TEST(RenderJobFile, JsonAndTomlGiveTheSameJob) {
   auto a = parse_job_file(R"({"image":"alpine","script":["true"],"variables":{"B":"2","A":"1"},
                               "services":[{"name":"redis","alias":"cache"}]})", "job.json");
-  auto b = parse_job_file("image = \"alpine\"\nscript = [\"true\"]\nservices = [{ name = \"redis\", alias = \"cache\" }]\n"
+  auto b = parse_job_file("image = \"alpine\"\nscript = [\"true\"]\n"
+                          "services = [{ name = \"redis\", alias = \"cache\" }]\n"
                           "[variables]\nB = \"2\"\nA = \"1\"\n", "job.toml");
   ASSERT_TRUE(a) << a.error().describe();
   ASSERT_TRUE(b) << b.error().describe();
@@ -644,7 +650,8 @@ TEST(RenderCli, JsonOutputIsValidJson) {
 
 TEST(RenderCli, YamlStreamFromATomlJobFile) {
   std::string out;
-  ASSERT_EQ(cli({"render", data("render/config.toml"), "--job", data("render/job.toml"), "--profile", "13.12"}, &out), 0);
+  ASSERT_EQ(cli({"render", data("render/config.toml"), "--job", data("render/job.toml"), "--profile", "13.12"}, &out),
+            0);
   const auto docs = YAML::LoadAll(out);
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0]["metadata"]["generateName"].as<std::string>(), "runner-t18xyzab-project-1-concurrent-0");
