@@ -11,6 +11,7 @@
 
 #include "fakes/gitlab/log_view.h"
 #include "sim/junit.h"
+#include "sim/render.h"
 #include "sim/scenario.h"
 #include "sim/scenario_runner.h"
 #include "sim/serve.h"
@@ -188,6 +189,26 @@ int cmd_list(const std::vector<std::string>& dirs) {
   return code;
 }
 
+// --- kexsim render ---
+/// Prints the secret and pod a config and job would give, and the planned API calls.
+int cmd_render(const RenderRequest& request, const std::string& format) {
+  std::vector<std::string> warnings;
+  auto inputs = load_render_inputs(request, &warnings);
+  if (!inputs) {
+    std::cerr << "kexsim render: " << inputs.error().describe() << "\n";
+    return kExitInvalid;
+  }
+  for (const auto& w : warnings) std::cerr << "kexsim render: config.toml warning: " << w << "\n";
+  auto rendering = render(*inputs);
+  if (!rendering) {
+    std::cerr << "kexsim render: " << rendering.error().describe() << "\n";
+    return kExitInvalid;
+  }
+  std::cout << (format == "json" ? rendering_json(*rendering) : rendering_yaml(*rendering));
+  return kExitPassed;
+}
+// --- end kexsim render ---
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -227,6 +248,27 @@ int run_cli(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List the scenarios in a library");
   list->add_option("paths", list_dirs, "Scenario directories")->check(CLI::ExistingPath);
 
+  // --- kexsim render ---
+  RenderRequest render_request;
+  std::string render_format = "yaml";
+  auto* render_cmd = app.add_subcommand(
+      "render", "Print the secret(s) and pod the executor would POST for a config and a job, and the API calls of the "
+                "run, without running it (like helm template)");
+  render_cmd->add_option("config", render_request.config_path, "config.toml, or a scenario file (its config and job)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  render_cmd->add_option("--job", render_request.job_path,
+                         "Job file (.json or .toml; the keys of a scenario's [[gitlab.jobs]]); default: the "
+                         "scenario's job, else alpine:3.20 running `echo Hello`")
+      ->check(CLI::ExistingFile);
+  render_cmd->add_option("--profile", render_request.profile, "GitLab Runner release: 19.4 (default) or 13.12")
+      ->check(CLI::IsMember({"19.4", "13.12"}));
+  render_cmd->add_option("--seed", render_request.seed,
+                         "Seed of the generated names (default: the scenario's, else 1)");
+  render_cmd->add_option("-o,--output", render_format, "Output format: yaml (default) or json")
+      ->check(CLI::IsMember({"yaml", "json"}));
+  // --- end kexsim render ---
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -236,6 +278,7 @@ int run_cli(int argc, char** argv) {
   if (*run) return cmd_run(run_files, seed, raw, no_color);
   if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
   if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
+  if (*render_cmd) return cmd_render(render_request, render_format);
   if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);
   return kExitUsage;
 }

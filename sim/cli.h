@@ -1,5 +1,5 @@
 #pragma once
-// The kexsim command line: run, check, list, serve.
+// The kexsim command line: run, check, list, serve, render.
 
 namespace kexsim::sim {
 
