@@ -501,7 +501,8 @@ TEST(SpdyExecSession, StdinStdoutStderrAndStatusWithTimedOutput) {
   Seen seen;
   bool goaway_sent = false;
   rig.run([&]() -> asio::awaitable<void> {
-    const std::string head = co_await rig.upgrade("command=sh&container=build&stdin=true&stdout=true&stderr=true", kOffers);
+    const std::string query = "command=sh&container=build&stdin=true&stdout=true&stderr=true";
+    const std::string head = co_await rig.upgrade(query, kOffers);
     EXPECT_TRUE(head.starts_with("HTTP/1.1 101 Switching Protocols\r\n")) << head;
     EXPECT_NE(head.find("X-Stream-Protocol-Version: v4.channel.k8s.io\r\n"), std::string::npos) << head;
     EXPECT_NE(head.find("Upgrade: SPDY/3.1\r\n"), std::string::npos) << head;
