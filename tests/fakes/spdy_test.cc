@@ -314,6 +314,32 @@ TEST(SpdyExecConnection, MalformedFramesEndTheConnectionWithGoAway) {
   EXPECT_EQ(got.replies, std::vector<std::string>{spdy::goaway_frame(3, spdy::GoAwayStatus::kProtocolError)});
 }
 
+TEST(SpdyExecConnection, RandomBytesAndMutatedSessionsNeverCrash) {
+  // A valid set-up to mutate, then pure noise; every outcome is fine except a crash or a hang.
+  BufferClient client;
+  const std::string valid = client.open_all({{1, "error"}, {3, "stdin"}, {5, "stdout"}}) +
+                            spdy::data_frame(3, spdy::kFlagFin, "echo hi\n") + spdy::ping_frame(1);
+  uint64_t seed = 42;
+  for (int round = 0; round < 300; ++round) {
+    std::string bytes = valid;
+    if (round % 3 == 2) {
+      bytes.assign(64 + splitmix64(seed) % 512, '\0');
+      for (char& c : bytes) c = static_cast<char>(splitmix64(seed));
+    } else {
+      for (int flips = 0; flips < 1 + round % 4; ++flips)
+        bytes[splitmix64(seed) % bytes.size()] = static_cast<char>(splitmix64(seed));
+    }
+    spdy::ExecConnection conn({.in = true, .out = true});
+    size_t at = 0;
+    while (at < bytes.size()) {  // in random slices, as reads deliver them
+      const size_t n = 1 + splitmix64(seed) % 64;
+      conn.receive(std::string_view(bytes).substr(at, n));
+      at += n;
+    }
+    if (conn.failed()) { EXPECT_FALSE(conn.ready()); }
+  }
+}
+
 // ---- whole sessions over a socket ----
 
 /// Sleeps wait (yielding) until nothing is in flight, then jump: a miscounted message hangs the test
