@@ -309,6 +309,8 @@ void ExecConnection::handle_control(const Frame& frame, Received& out) {
       // Client streams are odd and increasing (SPDY/3 section 2.3.2); anything else is a session error.
       if (!headers || id == 0 || id % 2 == 0 || id <= last_stream_id_) return fail(out);
       last_stream_id_ = id;
+      // The header is StreamType ("streamType", lower-cased on the wire) with the values StreamTypeError,
+      // StreamTypeStdin, ... of k8s.io/api core/v1 types.go.
       std::string type;
       for (const auto& [name, value] : *headers)
         if (name == "streamtype") type = value;
