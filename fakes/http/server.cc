@@ -1,7 +1,9 @@
 #include "fakes/http/server.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <deque>
 #include <exception>
 #include <map>
 #include <string_view>
@@ -20,6 +22,7 @@
 #include <openssl/ssl.h>
 
 #include "base/strings.h"
+#include "fakes/http/spdy.h"
 
 namespace kexsim::fakes {
 
@@ -34,6 +37,9 @@ namespace {
 
 constexpr std::string_view kV5 = "v5.channel.k8s.io";
 constexpr std::string_view kV4 = "v4.channel.k8s.io";
+constexpr std::string_view kSpdy = "SPDY/3.1";
+// The channel-protocol offers of a SPDY upgrade (apimachinery pkg/util/httpstream/httpstream.go).
+constexpr std::string_view kStreamProtocolHeader = "X-Stream-Protocol-Version";
 constexpr uint64_t kBodyLimit = 256ull << 20;
 constexpr size_t kMessageLimit = 64u << 20;
 
@@ -198,19 +204,33 @@ HttpResponse upgrade_failure(const HttpResponse& accepted, UpgradeFailure failur
   return HttpResponse::text(500, "upgrade failed");
 }
 
-// The first subprotocol the client offers that this server (and the handler) supports.
-std::string choose_protocol(const http::request<http::string_body>& req, const HttpResponse& resp) {
-  std::vector<std::string> supported{std::string(kV5), std::string(kV4)};
+// The first channel protocol the client offers (in the offers field) that this server and the handler
+// support. The handler's Sec-WebSocket-Protocol list restricts SPDY too: both name channel protocols.
+std::string choose_protocol(const http::request<http::string_body>& req, const HttpResponse& resp,
+                            std::string_view offers_field, std::vector<std::string> supported) {
   for (const auto& [name, value] : resp.headers) {
     if (!iequals(name, "sec-websocket-protocol")) continue;
     const auto allowed = split_list(value);
     std::erase_if(supported, [&](const std::string& p) { return std::find(allowed.begin(), allowed.end(), p) == allowed.end(); });
   }
-  const auto [first, last] = req.equal_range(http::field::sec_websocket_protocol);
+  const auto [first, last] = req.equal_range(beast::string_view(offers_field.data(), offers_field.size()));
   for (auto field = first; field != last; ++field)
     for (const auto& offered : split_list(sv(field->value())))
       if (std::find(supported.begin(), supported.end(), offered) != supported.end()) return offered;
   return {};
+}
+
+// A SPDY/3.1 upgrade (kubectl up to 1.29, client-go's SPDY executor): Connection names upgrade, Upgrade is SPDY/3.1.
+bool is_spdy_upgrade(const http::request<http::string_body>& req) {
+  bool upgrade = false;
+  for (const std::string& token : split_list(sv(req[http::field::connection])))
+    if (iequals(token, "upgrade")) upgrade = true;
+  return upgrade && iequals(trim_view(sv(req[http::field::upgrade])), kSpdy);
+}
+
+bool query_flag(const HttpRequest& request, const std::string& name) {
+  const std::string value = request.query_value(name);
+  return value == "true" || value == "1";
 }
 
 template <class Stream>
@@ -332,6 +352,155 @@ asio::awaitable<void> run_exec(std::shared_ptr<Session<Stream>> session, http::r
   }
 }
 
+// One SPDY exec connection after its 101, shared by the reading coroutine and the process player.
+// All writes go through one queue so that frames never interleave on the stream.
+template <class Stream>
+struct SpdyExec {
+  SpdyExec(std::shared_ptr<Session<Stream>> s, spdy::ExecStreamsWanted wanted, ExecRunner r)
+      : session(std::move(s)), conn(wanted), exec(std::move(r)) {}
+
+  /// A frame waiting to be written. counted: io_begin was paid for it; close_after: the connection's end.
+  struct Outgoing {
+    std::string bytes;
+    bool counted = true;
+    bool close_after = false;
+  };
+
+  std::shared_ptr<Session<Stream>> session;
+  spdy::ExecConnection conn;
+  ExecRunner exec;
+  std::deque<Outgoing> queue;
+  bool writing = false;
+  bool peer_gone = false;     // the connection failed or the client closed it: nothing more reaches it
+  bool reader_done = false;   // the client sent GOAWAY, closed, or broke the protocol
+  bool started = false;       // the process has been started
+  bool process_done = false;  // its output and Status are queued
+  bool ended = false;         // the server's GOAWAY (or close) is queued
+};
+
+// Writes the queue until it is empty; a failed write settles what can no longer be delivered.
+template <class Stream>
+asio::awaitable<void> spdy_flush(std::shared_ptr<SpdyExec<Stream>> ch) {
+  if (ch->writing) co_return;  // the running flush takes the new frames too
+  ch->writing = true;
+  Clock& clock = *ch->session->state->clock;
+  while (!ch->queue.empty()) {
+    auto item = std::move(ch->queue.front());
+    ch->queue.pop_front();
+    error_code ec;
+    if (!ch->peer_gone)
+      co_await asio::async_write(ch->session->stream, asio::buffer(item.bytes),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    if (ch->peer_gone || ec) {
+      ch->peer_gone = true;
+      if (item.counted) clock.io_end();  // never delivered whole
+    }
+    if (item.close_after && !ch->session->state->stopped) ch->session->close_socket();
+  }
+  ch->writing = false;
+}
+
+// Queues frames the client will read, each one message in flight until it does.
+template <class Stream>
+asio::awaitable<void> spdy_send(std::shared_ptr<SpdyExec<Stream>> ch, std::vector<std::string> frames) {
+  Clock& clock = *ch->session->state->clock;
+  for (std::string& frame : frames) {
+    clock.io_begin();
+    ch->queue.push_back({std::move(frame), true, false});
+  }
+  co_await spdy_flush(ch);
+}
+
+// The connection's end, once: the last frame (GOAWAY) counts as the session end the server owes, then close.
+template <class Stream>
+asio::awaitable<void> spdy_end(std::shared_ptr<SpdyExec<Stream>> ch, std::string last_frame) {
+  if (ch->ended || ch->session->state->stopped) co_return;  // stop() settled the end and closed the socket
+  ch->ended = true;
+  ch->session->settle_end();
+  ch->queue.push_back({std::move(last_frame), false, true});
+  co_await spdy_flush(ch);
+}
+
+// Runs the process once its stdin is complete and plays its output at its offsets on the clock.
+template <class Stream>
+asio::awaitable<void> spdy_play(std::shared_ptr<SpdyExec<Stream>> ch) {
+  State& state = *ch->session->state;
+  auto gone = [&] { return state.stopped || ch->peer_gone || ch->ended || ch->conn.peer_going_away(); };
+  // The process runs even when the client has gone: its effects on the simulated pod remain.
+  const ExecOutcome outcome = ch->exec(ch->conn.stdin_data());
+  const TimePoint start = state.clock->now();
+  for (const auto& chunk : outcome.output) {
+    if (gone()) break;
+    co_await sleep_until(*state.clock, start + chunk.at);
+    if (gone()) break;
+    co_await spdy_send(ch, ch->conn.output(chunk.channel, chunk.data));
+  }
+  if (!gone()) co_await sleep_until(*state.clock, start + outcome.duration);
+  if (!gone()) co_await spdy_send(ch, ch->conn.finish(outcome.status_json));
+  if (state.stopped) co_return;
+  ch->process_done = true;
+  if (ch->reader_done) co_await spdy_end(ch, ch->conn.goaway());
+}
+
+// Feeds what the client sent to the protocol, answers it, and starts the process when it can.
+template <class Stream>
+asio::awaitable<void> spdy_receive(std::shared_ptr<SpdyExec<Stream>> ch, std::string bytes) {
+  State& state = *ch->session->state;
+  spdy::ExecConnection::Received got = ch->conn.receive(bytes);
+  for (int i = 0; i < got.frames; ++i) state.clock->io_end();
+  if (ch->conn.failed()) {  // the last reply is GOAWAY(PROTOCOL_ERROR): the end of the connection
+    std::string goaway = std::move(got.replies.back());
+    got.replies.pop_back();
+    ch->reader_done = true;
+    co_await spdy_send(ch, std::move(got.replies));
+    co_await spdy_end(ch, std::move(goaway));
+    co_return;
+  }
+  co_await spdy_send(ch, std::move(got.replies));
+  if (!ch->started && ch->conn.ready() && !state.stopped) {
+    ch->started = true;
+    asio::co_spawn(state.ex, spdy_play(ch), rethrow);
+  }
+}
+
+// A SPDY/3.1 exec session (k8s-fake.md section 2.3): the 101, then frames until the client leaves.
+template <class Stream>
+asio::awaitable<void> run_spdy_exec(std::shared_ptr<Session<Stream>> session, std::string protocol, ExecRunner exec,
+                                    spdy::ExecStreamsWanted wanted, std::string early_bytes) {
+  State& state = *session->state;
+  http::response<http::empty_body> res{http::status::switching_protocols, 11};
+  res.set(http::field::connection, "Upgrade");
+  res.set(http::field::upgrade, beast::string_view(kSpdy.data(), kSpdy.size()));
+  res.set(beast::string_view(kStreamProtocolHeader.data(), kStreamProtocolHeader.size()), protocol);
+  error_code ec;
+  co_await http::async_write(session->stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  session->end_owed = true;  // the client saw the 101: from here on it will count the end
+  if (state.stopped) {
+    session->settle_end();
+    co_return;
+  }
+  auto ch = std::make_shared<SpdyExec<Stream>>(session, wanted, std::move(exec));
+  if (!early_bytes.empty()) co_await spdy_receive(ch, std::move(early_bytes));
+  std::array<char, 16384> chunk;
+  while (!ch->reader_done && !state.stopped) {
+    const size_t n = co_await session->stream.async_read_some(asio::buffer(chunk),
+                                                              asio::redirect_error(asio::use_awaitable, ec));
+    if (state.stopped) co_return;
+    if (n > 0) co_await spdy_receive(ch, std::string(chunk.data(), n));
+    if (ec) ch->peer_gone = true;
+    if (ec || ch->conn.peer_going_away()) ch->reader_done = true;
+  }
+  if (state.stopped || ch->ended) co_return;
+  if (!ch->started) {
+    // The client left before stdin ended: the process still runs (as over WebSocket), unheard.
+    ch->started = true;
+    co_await spdy_play(ch);
+    co_return;
+  }
+  if (ch->process_done) co_await spdy_end(ch, ch->conn.goaway());
+}
+
 template <class Stream>
 asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
   State& state = *session->state;
@@ -358,13 +527,27 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
     http::request<http::string_body> req = parser.release();
     const HttpRequest request = to_fake_request(req, state.name);
     HttpResponse resp = state.handler->handle(request);
-    if (resp.status == 101) {
+    if (resp.status == 101 && is_spdy_upgrade(req)) {
+      std::string protocol = choose_protocol(req, resp, kStreamProtocolHeader, {std::string(kV4)});
+      if (!resp.exec) {
+        resp = upgrade_failure(resp, UpgradeFailure::kNoExecRunner);
+      } else if (protocol.empty()) {
+        resp = upgrade_failure(resp, UpgradeFailure::kNoCommonProtocol);
+      } else {
+        const spdy::ExecStreamsWanted wanted{query_flag(request, "stdin"), query_flag(request, "stdout"),
+                                             query_flag(request, "stderr"), query_flag(request, "tty")};
+        std::string early = beast::buffers_to_string(buf.data());
+        co_await run_spdy_exec(session, std::move(protocol), std::move(resp.exec), wanted, std::move(early));
+        co_return;
+      }
+    } else if (resp.status == 101) {
       if (!websocket::is_upgrade(req)) {
         resp = upgrade_failure(resp, UpgradeFailure::kNotWebSocket);
       } else if (!resp.exec) {
         resp = upgrade_failure(resp, UpgradeFailure::kNoExecRunner);
       } else {
-        std::string protocol = choose_protocol(req, resp);
+        std::string protocol =
+            choose_protocol(req, resp, "Sec-WebSocket-Protocol", {std::string(kV5), std::string(kV4)});
         if (protocol.empty()) {
           resp = upgrade_failure(resp, UpgradeFailure::kNoCommonProtocol);
         } else {

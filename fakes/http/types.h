@@ -64,7 +64,7 @@ using ExecRunner = std::function<ExecOutcome(const std::string& stdin_data)>;
 
 /// Why the server could not start the exec session a handler accepted with 101.
 enum class UpgradeFailure {
-  kNotWebSocket,      ///< the request is not a WebSocket upgrade (no or other Upgrade headers)
+  kNotWebSocket,      ///< the request is neither a WebSocket nor a SPDY/3.1 upgrade (no or other Upgrade headers)
   kNoExecRunner,      ///< the handler answered 101 without an ExecRunner
   kNoCommonProtocol,  ///< the client offers no subprotocol that both the server and the handler accept
 };
@@ -73,8 +73,8 @@ struct HttpResponse;
 /// The answer to a failed upgrade, worded in the handler's own protocol (e.g. an API Status).
 using UpgradeFailureResponder = std::function<HttpResponse(UpgradeFailure)>;
 
-/// One HTTP response. status 101 with exec set means: upgrade to a WebSocket exec session
-/// (subprotocol v5.channel.k8s.io or v4.channel.k8s.io) and run it.
+/// One HTTP response. status 101 with exec set means: upgrade to an exec session (WebSocket with
+/// v5.channel.k8s.io or v4.channel.k8s.io, or SPDY/3.1 with v4.channel.k8s.io) and run it.
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;

@@ -5,7 +5,9 @@
 # Without KUBECTL: /usr/bin/kubectl (gcloud's dispatcher, which runs kubectl.1.<minor of our /version>)
 # and every versioned build /usr/lib/google-cloud-sdk/bin/kubectl.1.27 ... 1.33 present.
 # Each check compares kubectl's exact output and exit code. What a version cannot do against the
-# fake (protobuf bodies from 1.32, SPDY exec up to 1.29) is printed as "known gap: ..." and skipped.
+# fake (protobuf bodies from 1.32) is printed as "known gap: ..." and skipped. Exec is checked over
+# SPDY/3.1 (the only transport up to 1.29, forced with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false from 1.30)
+# and over WebSocket v5 (1.30 and later).
 # Exits 0 when every check passed, 1 otherwise, 77 (ctest's skip) when kubectl is not installed.
 set -u
 
@@ -42,6 +44,16 @@ namespaces=(cicd default)  # every namespace the cluster has, kept up to date as
 # run CMD...: runs it (at most 60 s) and sets out, err and rc.
 run() {
   timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  out=$(cat "$tmp/out")
+  err=$(cat "$tmp/err")
+}
+
+# run_stdin INPUT CMD...: like run, with INPUT (and a newline) on stdin.
+run_stdin() {
+  local input=$1
+  shift
+  printf '%s\n' "$input" | timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
   rc=$?
   out=$(cat "$tmp/out")
   err=$(cat "$tmp/err")
@@ -118,11 +130,18 @@ check_kubectl() {
   done
   expect "the pod becomes Running" 0 "Running" ""
 
+  # Up to 1.29 kubectl execs over SPDY/3.1 only; from 1.30 over WebSocket v5, SPDY when told so.
+  local transport="SPDY/3.1 (v4.channel.k8s.io)"
+  [ "$minor" -ge 30 ] && transport="WebSocket v5"
   run "$k" exec -n cicd "$pod" -c "$pod" -- sh -c 'echo hi; exit 3'
+  expect "exec over $transport: output and exit code" 3 "hi" "command terminated with exit code 3"
+  run_stdin 'echo hi; echo oops >&2; exit 3' "$k" exec -i -n cicd "$pod" -c "$pod" -- sh
+  expect "exec -i over $transport: the script from stdin, stdout, stderr, exit code" 3 "hi" \
+    "oops
+command terminated with exit code 3"
   if [ "$minor" -ge 30 ]; then
-    expect "exec over WebSocket v5: output and exit code" 3 "hi" "command terminated with exit code 3"
-  else
-    echo "known gap: $label: exec uses SPDY/3.1, which the fake does not serve (got exit $rc: $err)"
+    KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false run "$k" exec -n cicd "$pod" -c "$pod" -- sh -c 'echo hi; exit 3'
+    expect "exec forced onto SPDY/3.1: output and exit code" 3 "hi" "command terminated with exit code 3"
   fi
 
   run "$k" delete pod "$pod" -n cicd --wait=false

@@ -1,0 +1,195 @@
+#pragma once
+// SPDY/3.1 as kubectl and client-go speak it for exec (moby/spdystream; k8s-fake.md section 2.3): frames,
+// zlib-compressed header blocks, and the server side of one exec connection on byte buffers. No
+// sockets here: fakes/http/server.cc owns the connection and the timing.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+
+namespace kexsim::fakes::spdy {
+
+/// The protocol version in every control frame.
+inline constexpr uint16_t kVersion = 3;
+/// The largest payload a frame's 24-bit length can carry.
+inline constexpr uint32_t kMaxFrameLength = (1u << 24) - 1;
+
+/// Control frame types (spdystream spdy/types.go).
+enum class ControlType : uint16_t {
+  kSynStream = 1,
+  kSynReply = 2,
+  kRstStream = 3,
+  kSettings = 4,
+  kPing = 6,
+  kGoAway = 7,
+  kHeaders = 8,
+  kWindowUpdate = 9,
+};
+
+/// FLAG_FIN on DATA, SYN_STREAM, SYN_REPLY and HEADERS: the sender's half of the stream ends.
+inline constexpr uint8_t kFlagFin = 0x01;
+/// FLAG_UNIDIRECTIONAL on SYN_STREAM: the receiver never sends on the stream.
+inline constexpr uint8_t kFlagUnidirectional = 0x02;
+
+/// RST_STREAM status codes (SPDY/3 section 2.6.3).
+enum class RstStatus : uint32_t {
+  kProtocolError = 1,
+  kInvalidStream = 2,
+  kRefusedStream = 3,
+  kUnsupportedVersion = 4,
+  kCancel = 5,
+  kInternalError = 6,
+  kFlowControlError = 7,
+  kStreamInUse = 8,
+  kStreamAlreadyClosed = 9,
+};
+
+/// GOAWAY status codes (SPDY/3 section 2.6.6).
+enum class GoAwayStatus : uint32_t { kOk = 0, kProtocolError = 1, kInternalError = 2 };
+
+/// A header block in wire order; names are lower-case, several values of one name are NUL-separated.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// One frame with its header blocks still compressed: payload is the DATA bytes or the control frame's data.
+struct Frame {
+  bool control = false;
+  uint16_t version = 0;     ///< control frames
+  uint16_t type = 0;        ///< control frames: a ControlType value (unknown types are kept)
+  uint8_t flags = 0;
+  uint32_t stream_id = 0;   ///< DATA frames (control frames carry theirs in the payload)
+  std::string payload;
+};
+
+/// The 1423-byte zlib dictionary every SPDY/3 header stream is primed with (SPDY/3 spec 2.6.10.1).
+const std::string& header_dictionary();
+
+/// Cuts the next whole frame off the front of buffer; nullopt while it is still incomplete.
+std::optional<Frame> take_frame(std::string& buffer);
+
+/// A DATA frame.
+std::string data_frame(uint32_t stream_id, uint8_t flags, std::string_view data);
+/// A control frame around its data.
+std::string control_frame(ControlType type, uint8_t flags, std::string_view data);
+/// RST_STREAM for a stream.
+std::string rst_stream_frame(uint32_t stream_id, RstStatus status);
+/// PING with an id (a peer's ping is echoed unchanged).
+std::string ping_frame(uint32_t id);
+/// GOAWAY naming the last stream the sender accepted.
+std::string goaway_frame(uint32_t last_good_stream_id, GoAwayStatus status);
+/// WINDOW_UPDATE for a stream (0: the connection).
+std::string window_update_frame(uint32_t stream_id, uint32_t delta);
+/// SYN_STREAM (a client opening a stream) with an already compressed header block.
+std::string syn_stream_frame(uint32_t stream_id, uint8_t flags, std::string_view compressed_headers);
+/// SYN_REPLY (accepting a stream) with an already compressed header block.
+std::string syn_reply_frame(uint32_t stream_id, uint8_t flags, std::string_view compressed_headers);
+
+/// The big-endian 32-bit word at offset of s (the caller checked the size).
+uint32_t read_u32(std::string_view s, size_t offset);
+
+/// The uncompressed form of a header block: count, then length-prefixed names and values.
+std::string encode_header_block(const Headers& headers);
+/// Parses an uncompressed header block; an error when a length runs past the end or bytes are left over.
+Result<Headers> decode_header_block(std::string_view block);
+
+/// One direction's header compression: one zlib stream for the whole connection, each block flushed.
+class HeaderCompressor {
+ public:
+  HeaderCompressor();
+  ~HeaderCompressor();
+  HeaderCompressor(const HeaderCompressor&) = delete;
+  HeaderCompressor& operator=(const HeaderCompressor&) = delete;
+  /// The compressed block for headers, continuing this direction's stream.
+  std::string compress(const Headers& headers);
+
+ private:
+  struct Z;
+  std::unique_ptr<Z> z_;
+};
+
+/// The other end of a HeaderCompressor. After an error the stream is unusable: close the connection.
+class HeaderDecompressor {
+ public:
+  HeaderDecompressor();
+  ~HeaderDecompressor();
+  HeaderDecompressor(const HeaderDecompressor&) = delete;
+  HeaderDecompressor& operator=(const HeaderDecompressor&) = delete;
+  /// Inflates one block (at most 1 MiB of headers) and parses it.
+  Result<Headers> decompress(std::string_view block);
+
+ private:
+  struct Z;
+  std::unique_ptr<Z> z_;
+};
+
+/// Which streams an exec connection sets up, from the exec request's query flags.
+struct ExecStreamsWanted {
+  bool in = false;   ///< stdin=true
+  bool out = false;  ///< stdout=true
+  bool err = false;  ///< stderr=true
+  bool tty = false;  ///< the client opens a resize stream and no stderr stream
+};
+
+/// The server side of one SPDY exec connection after the 101: it reads the client's frames, answers
+/// each stream with a SYN_REPLY, echoes pings, collects stdin until its FIN, and turns the process's
+/// output and Status into DATA frames. A malformed frame ends the connection with GOAWAY(PROTOCOL_ERROR).
+class ExecConnection {
+ public:
+  explicit ExecConnection(ExecStreamsWanted wanted);
+
+  /// What one call of receive() read and wants written, in order.
+  struct Received {
+    int frames = 0;                    ///< whole frames consumed
+    std::vector<std::string> replies;  ///< SYN_REPLY, PING echoes, RST_STREAM, a final GOAWAY
+  };
+  /// Takes bytes from the client.
+  Received receive(std::string_view bytes);
+
+  /// Every wanted stream is open and stdin (if wanted) has ended: the process can run.
+  bool ready() const;
+  /// The stdin the client sent (complete once ready()).
+  const std::string& stdin_data() const { return stdin_; }
+  /// The client sent GOAWAY: it reads nothing more.
+  bool peer_going_away() const { return peer_going_away_; }
+  /// A protocol error ended the connection; the GOAWAY is among the last replies: write them, then close.
+  bool failed() const { return failed_; }
+
+  /// DATA frames carrying output of channel 1 (stdout) or 2 (stderr); none when the client did not open
+  /// (or reset) that stream. With a tty, stderr goes to stdout, as a terminal merges them.
+  std::vector<std::string> output(int channel, std::string_view data) const;
+  /// The end of the process: FIN on stdout and stderr, then the Status on the error stream with FIN.
+  std::vector<std::string> finish(std::string_view status_json);
+  /// The server's last frame: GOAWAY(OK) naming the last stream it accepted.
+  std::string goaway() const;
+
+ private:
+  struct Stream {
+    std::string type;
+    bool reset = false;
+    bool remote_fin = false;
+  };
+  void handle(const Frame& frame, Received& out);
+  void handle_control(const Frame& frame, Received& out);
+  void fail(Received& out);
+  std::optional<uint32_t> stream_of(const std::string& type) const;
+
+  ExecStreamsWanted wanted_;
+  std::string buffer_;
+  HeaderCompressor compressor_;
+  HeaderDecompressor decompressor_;
+  std::map<uint32_t, Stream> streams_;
+  std::map<std::string, uint32_t> by_type_;
+  uint32_t last_stream_id_ = 0;
+  std::string stdin_;
+  bool failed_ = false;
+  bool peer_going_away_ = false;
+};
+
+}  // namespace kexsim::fakes::spdy
