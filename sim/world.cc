@@ -180,10 +180,11 @@ void SimWorld::stop() {
 }
 
 const TlsIdentity* SimWorld::identity_for(const std::string& host) const {
-  for (size_t i = 0; i < network_.hosts().size(); ++i) {
-    const fakes::HostEntry& h = network_.hosts()[i];
-    if (h.name == host || h.address == host) return identities_[i].get();
-  }
+  const auto& hosts = network_.hosts();
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].address == host) return identities_[i].get();
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].name == host) return identities_[i].get();
   return nullptr;
 }
 

@@ -40,8 +40,10 @@ class SimWorld {
   fakes::KubeApiServer& kube() { return *kube_; }
   /// The simulation CA every client trusts.
   const CertificateAuthority& ca() const { return *ca_; }
-  /// The certificate and key the server of host (a name or address of the network) presents, or
-  /// null if host is unknown or serves no TLS. Shared with later runs of the process.
+  /// The certificate and key (as the scenario's TLS behaviour wants them) that the server of host
+  /// presents, or null if host is unknown or serves no TLS. host is an address of the network, or
+  /// a name (its first entry: pass the address a view resolved when entries share a name). The
+  /// identity is cached for the process and outlives the world.
   const TlsIdentity* identity_for(const std::string& host) const;
   /// The token the runner's service account authenticates with.
   const std::string& runner_token() const { return runner_token_; }
