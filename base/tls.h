@@ -39,9 +39,12 @@ struct KeyPair {
 /// SSL_CTX_use_PrivateKey without a PEM round trip. Immutable once made, so it may be shared.
 class TlsIdentity {
  public:
+  /// Takes ownership of cert and the key it certifies.
   TlsIdentity(X509Ptr cert, PkeyPtr key);
 
+  /// The certificate (owned by the identity; up-ref it to keep it longer).
   x509_st* cert() const { return cert_.get(); }
+  /// The private key (owned by the identity).
   evp_pkey_st* key() const { return key_.get(); }
   /// The certificate as PEM (for files and kubeconfigs).
   Result<std::string> cert_pem() const;
@@ -78,6 +81,7 @@ class CertificateAuthority {
   x509_st* cert() const { return cert_.get(); }
   /// The CA certificate as PEM, for files and kubeconfigs (made once, with the CA).
   const std::string& cert_pem() const { return cert_pem_; }
+  /// The CN the CA was made with (its IdentityCache key).
   const std::string& common_name() const { return common_name_; }
 
  private:
