@@ -13,19 +13,15 @@
 #include "base/strings.h"
 
 namespace kexsim {
+
+void OpenSslFree::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+void OpenSslFree::operator()(X509* cert) const { X509_free(cert); }
+
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
 struct BioFree {
   void operator()(BIO* p) const { BIO_free(p); }
 };
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 // Fixed validity windows (ASN.1 GeneralizedTime text): reproducible, and far from any real "now".
@@ -66,16 +62,6 @@ Result<std::string> key_to_pem(EVP_PKEY* key) {
   return bio_text(bio.get());
 }
 
-X509Ptr cert_from_pem(const std::string& pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  return X509Ptr(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-}
-
-PkeyPtr key_from_pem(const std::string& pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  return PkeyPtr(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-}
-
 bool set_common_name(X509_NAME* name, const std::string& cn) {
   // X.520 limits CN to 64 characters; longer names live only in the SAN.
   const std::string value = cn.substr(0, 64);
@@ -108,8 +94,22 @@ Result<X509Ptr> new_cert(uint64_t serial, const std::string& cn, EVP_PKEY* key, 
 
 }  // namespace
 
-CertificateAuthority::CertificateAuthority(std::string common_name, std::string cert_pem, std::string key_pem)
-    : common_name_(std::move(common_name)), cert_pem_(std::move(cert_pem)), key_pem_(std::move(key_pem)) {}
+TlsIdentity::TlsIdentity(X509Ptr cert, PkeyPtr key) : cert_(std::move(cert)), key_(std::move(key)) {}
+
+Result<std::string> TlsIdentity::cert_pem() const { return cert_to_pem(cert_.get()); }
+
+Result<std::string> TlsIdentity::key_pem() const { return key_to_pem(key_.get()); }
+
+Result<KeyPair> TlsIdentity::to_pem() const {
+  auto cert = cert_pem();
+  if (!cert) return cert.error();
+  auto key = key_pem();
+  if (!key) return key.error();
+  return KeyPair{std::move(*cert), std::move(*key)};
+}
+
+CertificateAuthority::CertificateAuthority(std::string common_name, X509Ptr cert, PkeyPtr key, std::string cert_pem)
+    : common_name_(std::move(common_name)), cert_(std::move(cert)), key_(std::move(key)), cert_pem_(std::move(cert_pem)) {}
 
 Result<CertificateAuthority> CertificateAuthority::create(const std::string& common_name) {
   PkeyPtr key(EVP_EC_gen("P-256"));
@@ -124,12 +124,10 @@ Result<CertificateAuthority> CertificateAuthority::create(const std::string& com
     return make_error(openssl_error("signing CA certificate " + common_name));
   auto cert_pem = cert_to_pem(c);
   if (!cert_pem) return cert_pem.error();
-  auto key_pem = key_to_pem(key.get());
-  if (!key_pem) return key_pem.error();
-  return CertificateAuthority(common_name, std::move(*cert_pem), std::move(*key_pem));
+  return CertificateAuthority(common_name, std::move(*cert), std::move(key), std::move(*cert_pem));
 }
 
-Result<KeyPair> CertificateAuthority::issue(const std::vector<std::string>& names, bool expired) const {
+Result<TlsIdentity> CertificateAuthority::issue_identity(const std::vector<std::string>& names, bool expired) const {
   if (names.empty()) return make_error("a certificate needs at least one name");
   std::string san;
   for (const auto& name : names) {
@@ -138,28 +136,61 @@ Result<KeyPair> CertificateAuthority::issue(const std::vector<std::string>& name
     if (!san.empty()) san += ",";
     san += (is_ip_literal(name) ? "IP:" : "DNS:") + name;
   }
-  X509Ptr ca_cert = cert_from_pem(cert_pem_);
-  PkeyPtr ca_key = key_from_pem(key_pem_);
-  if (!ca_cert || !ca_key) return make_error(openssl_error("reading CA " + common_name_));
+  X509* ca_cert = cert_.get();
   PkeyPtr key(EVP_EC_gen("P-256"));
   if (!key) return make_error(openssl_error("generating key for " + names.front()));
   auto cert = new_cert(next_serial_++, names.front(), key.get(), expired);
   if (!cert) return cert.error();
   X509* c = cert->get();
-  if (X509_set_issuer_name(c, X509_get_subject_name(ca_cert.get())) != 1 ||
-      !add_extension(c, ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
-      !add_extension(c, ca_cert.get(), NID_key_usage, "critical,digitalSignature,keyEncipherment") ||
-      !add_extension(c, ca_cert.get(), NID_ext_key_usage, "serverAuth,clientAuth") ||
-      !add_extension(c, ca_cert.get(), NID_authority_key_identifier, "keyid:always") ||
-      !add_extension(c, ca_cert.get(), NID_subject_alt_name, san) || X509_sign(c, ca_key.get(), EVP_sha256()) == 0)
+  if (X509_set_issuer_name(c, X509_get_subject_name(ca_cert)) != 1 ||
+      !add_extension(c, ca_cert, NID_basic_constraints, "critical,CA:FALSE") ||
+      !add_extension(c, ca_cert, NID_key_usage, "critical,digitalSignature,keyEncipherment") ||
+      !add_extension(c, ca_cert, NID_ext_key_usage, "serverAuth,clientAuth") ||
+      !add_extension(c, ca_cert, NID_authority_key_identifier, "keyid:always") ||
+      !add_extension(c, ca_cert, NID_subject_alt_name, san) || X509_sign(c, key_.get(), EVP_sha256()) == 0)
     return make_error(openssl_error("signing certificate for " + names.front()));
-  auto cert_pem = cert_to_pem(c);
-  if (!cert_pem) return cert_pem.error();
-  auto key_pem = key_to_pem(key.get());
-  if (!key_pem) return key_pem.error();
-  return KeyPair{std::move(*cert_pem), std::move(*key_pem)};
+  return TlsIdentity(std::move(*cert), std::move(key));
 }
 
+Result<KeyPair> CertificateAuthority::issue(const std::vector<std::string>& names, bool expired) const {
+  auto identity = issue_identity(names, expired);
+  if (!identity) return identity.error();
+  return identity->to_pem();
+}
+
+IdentityCache& IdentityCache::process() {
+  // Never destroyed: identities may be in use by servers until the very end of the process.
+  static IdentityCache* cache = new IdentityCache();
+  return *cache;
+}
+
+Result<std::shared_ptr<const CertificateAuthority>> IdentityCache::authority_locked(const std::string& common_name) {
+  if (auto it = authorities_.find(common_name); it != authorities_.end()) return it->second;
+  auto ca = CertificateAuthority::create(common_name);
+  if (!ca) return ca.error();
+  auto shared = std::make_shared<const CertificateAuthority>(std::move(*ca));
+  authorities_.emplace(common_name, shared);
+  return shared;
+}
+
+Result<std::shared_ptr<const CertificateAuthority>> IdentityCache::authority(const std::string& common_name) {
+  std::lock_guard lock(mutex_);
+  return authority_locked(common_name);
+}
+
+Result<std::shared_ptr<const TlsIdentity>> IdentityCache::leaf(const std::string& ca_name,
+                                                               const std::vector<std::string>& names, bool expired) {
+  std::lock_guard lock(mutex_);
+  auto key = std::make_tuple(ca_name, names, expired);
+  if (auto it = leaves_.find(key); it != leaves_.end()) return it->second;
+  auto ca = authority_locked(ca_name);
+  if (!ca) return ca.error();
+  auto identity = (*ca)->issue_identity(names, expired);
+  if (!identity) return identity.error();
+  auto shared = std::make_shared<const TlsIdentity>(std::move(*identity));
+  leaves_.emplace(std::move(key), shared);
+  return shared;
+}
 bool add_pem_to_store(ssl_ctx_st* ctx, const std::string& pem) {
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -175,6 +206,15 @@ bool add_pem_to_store(ssl_ctx_st* ctx, const std::string& pem) {
   // Reading past the last certificate leaves a "no start line" error; callers must not see it.
   ERR_clear_error();
   return added > 0;
+}
+
+bool add_cert_to_store(ssl_ctx_st* ctx, X509* cert) {
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  if (!store || !cert || X509_STORE_add_cert(store, cert) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  return true;
 }
 
 }  // namespace kexsim

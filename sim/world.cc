@@ -32,23 +32,49 @@ fakes::TlsBehaviour tls_behaviour(const std::string& s) {
   return fakes::TlsBehaviour::kOk;
 }
 
-/// The TLS identity of one served host: a certificate as the scenario wants it to look.
-Result<fakes::ServerTls> server_tls(const CertificateAuthority& ca, const CertificateAuthority& rogue,
-                                    const fakes::HostEntry& host, std::vector<std::string> names) {
-  fakes::ServerTls tls;
-  names.push_back(host.address);
-  Result<KeyPair> pair = make_error("unreachable");
-  switch (host.tls) {
-    case fakes::TlsBehaviour::kUntrusted: pair = rogue.issue(names); break;
-    case fakes::TlsBehaviour::kWrongName: pair = ca.issue({"wrong-name.invalid"}); break;
-    case fakes::TlsBehaviour::kExpired: pair = ca.issue(names, true); break;
-    default: pair = ca.issue(names); break;
+constexpr const char* kSimulationCa = "kexsim simulation CA";
+constexpr const char* kRogueCa = "untrusted CA";
+
+/// The names a server of host answers to: every host serving the same, the API server's
+/// in-cluster names, and loopback (kexsim serve: kubectl and git reach the fakes there).
+std::vector<std::string> server_names(const fakes::Network& network, const fakes::HostEntry& host) {
+  std::vector<std::string> names;
+  for (const auto& other : network.hosts())
+    if (other.serves == host.serves) names.push_back(other.name);
+  if (host.serves == "kubernetes") {
+    names.push_back(kKubeName);
+    names.push_back("kubernetes.default.svc.cluster.local");
+    names.push_back(kKubeAddress);
   }
-  if (!pair) return pair.error();
-  tls.cert_pem = pair->cert_pem;
-  tls.key_pem = pair->key_pem;
-  tls.reset_handshake = host.tls == fakes::TlsBehaviour::kReset;
-  return tls;
+  names.push_back("localhost");
+  names.push_back("127.0.0.1");
+  names.push_back(host.address);
+  return names;
+}
+
+/// The certificate of one served host, as the scenario wants it to look; cached for the process.
+Result<std::shared_ptr<const TlsIdentity>> server_identity(const fakes::HostEntry& host,
+                                                           const std::vector<std::string>& names) {
+  IdentityCache& cache = IdentityCache::process();
+  switch (host.tls) {
+    case fakes::TlsBehaviour::kUntrusted: return cache.leaf(kRogueCa, names);
+    case fakes::TlsBehaviour::kWrongName: return cache.leaf(kSimulationCa, {"wrong-name.invalid"});
+    case fakes::TlsBehaviour::kExpired: return cache.leaf(kSimulationCa, names, true);
+    default: return cache.leaf(kSimulationCa, names);
+  }
+}
+
+/// Every host's identity (null where it serves nothing or plain HTTP), by host index.
+Result<std::vector<std::shared_ptr<const TlsIdentity>>> make_identities(const fakes::Network& network) {
+  std::vector<std::shared_ptr<const TlsIdentity>> identities(network.hosts().size());
+  for (size_t i = 0; i < network.hosts().size(); ++i) {
+    const fakes::HostEntry& h = network.hosts()[i];
+    if (h.serves.empty() || h.tls == fakes::TlsBehaviour::kNone || h.tls == fakes::TlsBehaviour::kReset) continue;
+    auto identity = server_identity(h, server_names(network, h));
+    if (!identity) return identity.error();
+    identities[i] = *identity;
+  }
+  return identities;
 }
 
 }  // namespace
@@ -82,12 +108,13 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
   network.set_pod_rules({s.pod_view.dns, s.pod_view.unreachable, s.pod_view.refused, s.pod_view.timeout});
   network.set_cluster_dns(s.cluster_dns);
 
-  // TLS: one simulation CA everyone trusts, and a rogue one for "untrusted" hosts.
-  auto ca = CertificateAuthority::create("kexsim simulation CA");
-  auto rogue = CertificateAuthority::create("untrusted CA");
-  if (!ca || !rogue) return make_error("could not create the simulation CA: " + (!ca ? ca.error() : rogue.error()).message);
-  w->ca_.emplace(std::move(*ca));
-  w->rogue_.emplace(std::move(*rogue));
+  // TLS: one simulation CA everyone trusts (and a rogue one for "untrusted" hosts), made once per process.
+  auto ca = IdentityCache::process().authority(kSimulationCa);
+  if (!ca) return make_error("could not create the simulation CA: " + ca.error().message);
+  w->ca_ = *ca;
+  auto identities = make_identities(network);
+  if (!identities) return make_error("could not create the servers' certificates: " + identities.error().message);
+  w->identities_ = std::move(*identities);
 
   // The fakes.
   w->gitlab_ = std::make_unique<fakes::FakeGitLab>(clock, root.fork("gitlab"), "https://" + gitlab_host, first.token);
@@ -134,24 +161,19 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
   for (size_t i = 0; i < network.hosts().size(); ++i) {
     const fakes::HostEntry& h = network.hosts()[i];
     if (h.serves.empty()) continue;
-    std::vector<std::string> names;
-    for (const auto& other : network.hosts())
-      if (other.serves == h.serves) names.push_back(other.name);
-    if (h.serves == "kubernetes") {
-      names.push_back(kKubeName);
-      names.push_back("kubernetes.default.svc.cluster.local");
-      names.push_back(kKubeAddress);
-    }
-    // Where clients outside the simulation (kexsim serve: kubectl, git) reach the fakes.
-    names.push_back("localhost");
-    names.push_back("127.0.0.1");
     std::optional<fakes::ServerTls> tls;
-    if (h.tls != fakes::TlsBehaviour::kNone) {
-      auto t = server_tls(*w->ca_, *w->rogue_, h, names);
-      if (!t) return t.error();
-      tls = *t;
-      // Pods reach this listener through the in-memory TLS pipe, with the same certificate.
-      w->worlds_->set_identity(h.address, h.port, {t->cert_pem, t->key_pem, t->reset_handshake});
+    if (h.tls == fakes::TlsBehaviour::kReset) tls = fakes::ServerTls{.reset_handshake = true};
+    if (w->identities_[i]) tls = fakes::ServerTls{.identity = w->identities_[i]};
+    // Pods reach this listener through the in-memory TLS pipe, with the same certificate.
+    if (tls) {
+      fakes::TlsPipeServer pipe{.reset_handshake = tls->reset_handshake};
+      if (w->identities_[i]) {
+        auto pem = w->identities_[i]->to_pem();
+        if (!pem) return make_error("could not write the certificate of " + h.name + ": " + pem.error().message);
+        pipe.cert_pem = pem->cert_pem;
+        pipe.key_pem = pem->key_pem;
+      }
+      w->worlds_->set_identity(h.address, h.port, pipe);
     }
     fakes::HttpHandler& handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler&>(gitlab) : kube;
     auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, handler, h.name, tls);
@@ -168,6 +190,15 @@ SimWorld::~SimWorld() { stop(); }
 
 void SimWorld::stop() {
   for (auto& server : servers_) server->stop();
+}
+
+const TlsIdentity* SimWorld::identity_for(const std::string& host) const {
+  const auto& hosts = network_.hosts();
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].address == host) return identities_[i].get();
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].name == host) return identities_[i].get();
+  return nullptr;
 }
 
 uint16_t SimWorld::loopback_port(const std::string& serves) const {

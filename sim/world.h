@@ -38,7 +38,13 @@ class SimWorld {
   fakes::Network& network() { return network_; }
   fakes::FakeGitLab& gitlab() { return *gitlab_; }
   fakes::KubeApiServer& kube() { return *kube_; }
+  /// The simulation CA every client trusts.
   const CertificateAuthority& ca() const { return *ca_; }
+  /// The certificate and key (as the scenario's TLS behaviour wants them) that the server of host
+  /// presents, or null if host is unknown or serves no TLS. host is an address of the network, or
+  /// a name (its first entry: pass the address a view resolved when entries share a name). The
+  /// identity is cached for the process and outlives the world.
+  const TlsIdentity* identity_for(const std::string& host) const;
   /// The token the runner's service account authenticates with.
   const std::string& runner_token() const { return runner_token_; }
   /// A token in group system:masters, for people and tools inspecting the cluster.
@@ -54,7 +60,8 @@ class SimWorld {
   SimWorld() = default;
 
   fakes::Network network_;
-  std::optional<CertificateAuthority> ca_, rogue_;
+  std::shared_ptr<const CertificateAuthority> ca_;
+  std::vector<std::shared_ptr<const TlsIdentity>> identities_;  // by host index of network_; null without TLS
   std::unique_ptr<fakes::FakeGitLab> gitlab_;
   std::unique_ptr<fakes::PodWorldFactory> worlds_;
   std::unique_ptr<fakes::KubeApiServer> kube_;

@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "base/strings.h"
@@ -58,7 +60,7 @@ struct HttpServer::State {
   HttpHandler* handler;
   std::string name;
   std::optional<ServerTls> tls;
-  std::unique_ptr<ssl::context> ssl_ctx;
+  std::shared_ptr<ssl::context> ssl_ctx;
   tcp::acceptor acceptor;
   uint16_t port = 0;
   bool stopped = false;
@@ -612,16 +614,49 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* outlen, const 
   return SSL_TLSEXT_ERR_NOACK;
 }
 
-Result<std::unique_ptr<ssl::context>> make_tls_context(const ServerTls& tls, const std::string& name) {
-  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+Result<std::shared_ptr<ssl::context>> make_tls_context(const ServerTls& tls, const std::string& name) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  error_code ec;
-  ctx->use_certificate_chain(asio::buffer(tls.cert_pem), ec);
-  if (!ec) ctx->use_private_key(asio::buffer(tls.key_pem), ssl::context::pem, ec);
-  if (ec) return make_error("loading the TLS certificate of " + name + ": " + ec.message());
+  if (tls.identity) {
+    if (SSL_CTX_use_certificate(native, tls.identity->cert()) != 1 ||
+        SSL_CTX_use_PrivateKey(native, tls.identity->key()) != 1) {
+      ERR_clear_error();
+      return make_error("loading the TLS certificate of " + name + ": the key does not match the certificate");
+    }
+  } else {
+    error_code ec;
+    ctx->use_certificate_chain(asio::buffer(tls.cert_pem), ec);
+    if (!ec) ctx->use_private_key(asio::buffer(tls.key_pem), ssl::context::pem, ec);
+    if (ec) return make_error("loading the TLS certificate of " + name + ": " + ec.message());
+  }
   SSL_CTX_set_alpn_select_cb(native, select_http11, nullptr);
+  // Resumption: session IDs (TLS 1.2, the built-in server cache) and one ticket per handshake
+  // (TLS 1.3; OpenSSL's default of two doubles the work for clients that keep one).
+  static const unsigned char kSessionContext[] = "kexsim";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_SERVER);
+  SSL_CTX_set_num_tickets(native, 1);
   return ctx;
+}
+
+// The SSL_CTX of a listener: one per identity for the whole process (several worlds, one after
+// another or at once, present the same cached identities), else one of its own.
+Result<std::shared_ptr<ssl::context>> tls_context_for(const ServerTls& tls, const std::string& name) {
+  if (!tls.identity) return make_tls_context(tls, name);
+  struct Entry {
+    std::weak_ptr<const TlsIdentity> identity;
+    std::shared_ptr<ssl::context> ctx;
+  };
+  static std::mutex mutex;
+  static auto* contexts = new std::map<const TlsIdentity*, Entry>();  // never destroyed, like the identities
+  std::lock_guard lock(mutex);
+  std::erase_if(*contexts, [](const auto& entry) { return entry.second.identity.expired(); });
+  if (auto it = contexts->find(tls.identity.get()); it != contexts->end()) return it->second.ctx;
+  auto ctx = make_tls_context(tls, name);
+  if (!ctx) return ctx.error();
+  contexts->emplace(tls.identity.get(), Entry{tls.identity, *ctx});
+  return *ctx;
 }
 
 }  // namespace
@@ -636,7 +671,7 @@ Result<uint16_t> HttpServer::listen() {
   State& state = *state_;
   if (state.acceptor.is_open()) return make_error("listener " + state.name + " is already listening");
   if (state.tls && !state.tls->reset_handshake && !state.ssl_ctx) {
-    auto ctx = make_tls_context(*state.tls, state.name);
+    auto ctx = tls_context_for(*state.tls, state.name);
     if (!ctx) return ctx.error();
     state.ssl_ctx = std::move(*ctx);
   }

@@ -11,15 +11,19 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "base/tls.h"
 #include "fakes/http/types.h"
 
 namespace kexsim::fakes {
 
 /// The certificate a listener presents, and a transport fault to play instead of TLS.
 struct ServerTls {
-  std::string cert_pem;
+  std::string cert_pem;  ///< used when identity is null
   std::string key_pem;
   bool reset_handshake = false;  ///< read the ClientHello, then reset the connection
+  /// The certificate and key as objects: servers presenting the same identity share one SSL_CTX
+  /// (and so its session cache and ticket keys) for the whole process.
+  std::shared_ptr<const TlsIdentity> identity;
 };
 
 /// Serves one HttpHandler on 127.0.0.1:<ephemeral port>: keep-alive HTTP/1.1 (ALPN http/1.1 only

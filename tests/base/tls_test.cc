@@ -1,9 +1,13 @@
 #include "base/tls.h"
 
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -11,11 +15,6 @@
 
 namespace kexsim {
 namespace {
-
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
 
 X509Ptr parse(const std::string& pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
@@ -26,12 +25,11 @@ X509Ptr parse(const std::string& pem) {
 
 // Verifies leaf against ca the way a TLS client would (optionally checking a host name), and
 // returns OpenSSL's verify result.
-int verify(const std::string& ca_pem, const std::string& leaf_pem, const std::string& host = {}, bool ip = false) {
+int verify(X509* ca, X509* leaf, const std::string& host = {}, bool ip = false) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  EXPECT_TRUE(add_pem_to_store(ctx, ca_pem));
-  X509Ptr leaf = parse(leaf_pem);
+  EXPECT_TRUE(add_cert_to_store(ctx, ca));
   X509_STORE_CTX* sctx = X509_STORE_CTX_new();
-  X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(ctx), leaf.get(), nullptr);
+  X509_STORE_CTX_init(sctx, SSL_CTX_get_cert_store(ctx), leaf, nullptr);
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(sctx);
   X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
   if (!host.empty()) {
@@ -47,6 +45,25 @@ int verify(const std::string& ca_pem, const std::string& leaf_pem, const std::st
   return result;
 }
 
+// The same, from PEM (what a client reading files sees).
+int verify(const std::string& ca_pem, const std::string& leaf_pem, const std::string& host = {}, bool ip = false) {
+  X509Ptr ca = parse(ca_pem);
+  X509Ptr leaf = parse(leaf_pem);
+  EXPECT_TRUE(ca && leaf);
+  if (!ca || !leaf) return -1;
+  return verify(ca.get(), leaf.get(), host, ip);
+}
+
+// The curve of an EC key, or "" if key is not EC.
+std::string curve_of(EVP_PKEY* key) {
+  char name[64] = {};
+  size_t len = 0;
+  if (!EVP_PKEY_is_a(key, "EC") ||
+      EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len) != 1)
+    return "";
+  return std::string(name, len);
+}
+
 TEST(CertificateAuthority, IssuesLeafThatVerifiesForItsNames) {
   auto ca = CertificateAuthority::create("kexsim simulation CA");
   ASSERT_TRUE(ca) << ca.error().message;
@@ -55,6 +72,37 @@ TEST(CertificateAuthority, IssuesLeafThatVerifiesForItsNames) {
   EXPECT_NE(leaf->key_pem.find("PRIVATE KEY"), std::string::npos);
   EXPECT_EQ(verify(ca->cert_pem(), leaf->cert_pem, "gitlab.mylab.com"), X509_V_OK);
   EXPECT_EQ(verify(ca->cert_pem(), leaf->cert_pem, "10.0.0.216", true), X509_V_OK);
+}
+
+TEST(CertificateAuthority, KeysAreEcP256AndMatchTheirCertificates) {
+  auto ca = CertificateAuthority::create("ca");
+  ASSERT_TRUE(ca);
+  auto leaf = ca->issue_identity({"gitlab.mylab.com"});
+  ASSERT_TRUE(leaf) << leaf.error().message;
+  EXPECT_EQ(curve_of(X509_get0_pubkey(ca->cert())), "prime256v1");
+  EXPECT_EQ(curve_of(leaf->key()), "prime256v1");
+  EXPECT_EQ(X509_check_private_key(leaf->cert(), leaf->key()), 1);
+  EXPECT_EQ(verify(ca->cert(), leaf->cert(), "gitlab.mylab.com"), X509_V_OK);
+}
+
+TEST(TlsIdentity, PemIsTheSameCertificateAndKey) {
+  auto ca = CertificateAuthority::create("ca");
+  ASSERT_TRUE(ca);
+  auto leaf = ca->issue_identity({"k8s.local"});
+  ASSERT_TRUE(leaf);
+  auto pem = leaf->to_pem();
+  ASSERT_TRUE(pem) << pem.error().message;
+  X509Ptr cert = parse(pem->cert_pem);
+  ASSERT_TRUE(cert);
+  EXPECT_EQ(X509_cmp(cert.get(), leaf->cert()), 0);
+  BIO* bio = BIO_new_mem_buf(pem->key_pem.data(), static_cast<int>(pem->key_pem.size()));
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
+  BIO_free(bio);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(EVP_PKEY_eq(key.get(), leaf->key()), 1);
+  X509Ptr ca_cert = parse(ca->cert_pem());
+  ASSERT_TRUE(ca_cert);
+  EXPECT_EQ(X509_cmp(ca_cert.get(), ca->cert()), 0);
 }
 
 TEST(CertificateAuthority, WrongNameAndWrongIpAreRejected) {
@@ -120,6 +168,81 @@ TEST(AddPemToStore, AddsEveryCertificateOfABundle) {
   EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx))), 2);
   EXPECT_FALSE(add_pem_to_store(ctx, "not a certificate"));
   SSL_CTX_free(ctx);
+}
+
+TEST(AddCertToStore, AddsTheCertificateObject) {
+  auto a = CertificateAuthority::create("a");
+  ASSERT_TRUE(a);
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  EXPECT_TRUE(add_cert_to_store(ctx, a->cert()));
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx))), 1);
+  EXPECT_FALSE(add_cert_to_store(ctx, nullptr));
+  SSL_CTX_free(ctx);
+}
+
+TEST(IdentityCache, ReturnsTheSameObjectsForTheSameKey) {
+  IdentityCache cache;
+  auto ca = cache.authority("kexsim simulation CA");
+  auto again = cache.authority("kexsim simulation CA");
+  auto rogue = cache.authority("untrusted CA");
+  ASSERT_TRUE(ca && again && rogue);
+  EXPECT_EQ(ca->get(), again->get());
+  EXPECT_NE(ca->get(), rogue->get());
+
+  auto leaf = cache.leaf("kexsim simulation CA", {"gitlab.example.com", "192.0.2.10"});
+  auto same = cache.leaf("kexsim simulation CA", {"gitlab.example.com", "192.0.2.10"});
+  auto reordered = cache.leaf("kexsim simulation CA", {"192.0.2.10", "gitlab.example.com"});
+  auto expired = cache.leaf("kexsim simulation CA", {"gitlab.example.com", "192.0.2.10"}, true);
+  auto other_ca = cache.leaf("untrusted CA", {"gitlab.example.com", "192.0.2.10"});
+  ASSERT_TRUE(leaf && same && reordered && expired && other_ca);
+  EXPECT_EQ(leaf->get(), same->get());
+  EXPECT_NE(leaf->get(), reordered->get());
+  EXPECT_NE(leaf->get(), expired->get());
+  EXPECT_NE(leaf->get(), other_ca->get());
+  EXPECT_EQ(verify((*ca)->cert(), (*leaf)->cert(), "gitlab.example.com"), X509_V_OK);
+  EXPECT_EQ(verify((*rogue)->cert(), (*other_ca)->cert(), "gitlab.example.com"), X509_V_OK);
+  // A leaf made after the CA came from the cache is still that CA's.
+  EXPECT_EQ(X509_check_issued((*ca)->cert(), (*reordered)->cert()), X509_V_OK);
+}
+
+TEST(IdentityCache, CachedBadCertificatesFailWithTheSameVerdicts) {
+  IdentityCache cache;
+  auto ca = cache.authority("kexsim simulation CA");
+  ASSERT_TRUE(ca);
+  for (int round = 0; round < 2; ++round) {  // made, then from the cache
+    auto expired = cache.leaf("kexsim simulation CA", {"gitlab.mylab.com"}, true);
+    auto wrong_name = cache.leaf("kexsim simulation CA", {"wrong-name.invalid"});
+    auto untrusted = cache.leaf("untrusted CA", {"gitlab.mylab.com"});
+    ASSERT_TRUE(expired && wrong_name && untrusted);
+    EXPECT_EQ(verify((*ca)->cert(), (*expired)->cert(), "gitlab.mylab.com"), X509_V_ERR_CERT_HAS_EXPIRED);
+    EXPECT_EQ(verify((*ca)->cert(), (*wrong_name)->cert(), "gitlab.mylab.com"), X509_V_ERR_HOSTNAME_MISMATCH);
+    EXPECT_EQ(verify((*ca)->cert(), (*untrusted)->cert(), "gitlab.mylab.com"),
+              X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+  }
+}
+
+TEST(IdentityCache, ProcessCacheIsOneInstance) { EXPECT_EQ(&IdentityCache::process(), &IdentityCache::process()); }
+
+TEST(IdentityCache, ThreadsAskingAtOnceGetOneObject) {
+  IdentityCache cache;
+  constexpr int kThreads = 4;
+  std::vector<const TlsIdentity*> seen(kThreads, nullptr);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&cache, &seen, i] {
+      auto leaf = cache.leaf("ca", {"k8s.local"});
+      if (leaf) seen[i] = leaf->get();
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_NE(seen[0], nullptr);
+  for (int i = 1; i < kThreads; ++i) EXPECT_EQ(seen[i], seen[0]);
+}
+
+TEST(IdentityCache, ReportsBadNames) {
+  IdentityCache cache;
+  auto leaf = cache.leaf("ca", {"a,DNS:evil"});
+  ASSERT_FALSE(leaf);
+  EXPECT_NE(leaf.error().message.find("invalid certificate name"), std::string::npos);
 }
 
 }  // namespace
