@@ -341,8 +341,10 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     if (limits.script) start_deadline(*limits.script, script_active, &Execution::script_timed_out_);
     in_user_scripts_ = true;
   }
-  std::optional<Failure> failure =
-      co_await run_stage(step_script(scripts_), "step_script", messages::executing_step_script(), StageScope::kScript);
+  // Named first: no temporaries inside a co_await call (g++ 12).
+  const StageScript script = step_script(scripts_);
+  const std::string script_header = messages::executing_step_script();
+  std::optional<Failure> failure = co_await run_stage(script, "step_script", script_header, StageScope::kScript);
   *script_active = false;
   in_user_scripts_ = false;
   user_scripts_done_ = true;
@@ -360,8 +362,9 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     scripts_.job_status = job_status;
     std::shared_ptr<bool> after_active = std::make_shared<bool>(true);
     if (after_limit) start_deadline(*after_limit, after_active, &Execution::after_script_timed_out_);
-    auto after = co_await run_stage(after_script(scripts_), "after_script", messages::running_after_script(),
-                                    StageScope::kAfterScript);
+    const StageScript after_stage = after_script(scripts_);
+    const std::string after_header = messages::running_after_script();
+    auto after = co_await run_stage(after_stage, "after_script", after_header, StageScope::kAfterScript);
     *after_active = false;
     if (after) log_runner("WARNING: after_script failed: " + after->message);
   }
