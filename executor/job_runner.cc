@@ -77,7 +77,7 @@ struct StageWait {
   explicit StageWait(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
   asio::steady_timer wake;
   std::optional<Result<int>> result;  ///< set when the exec ends
-  bool detached = false;            ///< the stage was interrupted: later output is dropped
+  bool detached = false;              ///< the stage was interrupted: later output is dropped
 };
 
 /// One job's run: the state shared by its stages, its trace patcher and its cleanup.
@@ -659,8 +659,9 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
       failure = Failure{messages::command_terminated(code), FailureReason::kScriptFailure, code};
     }
   }
-  // executors/kubernetes: a stage whose context ended returns "build aborted"; the caller puts
-  // the context's own error in its place.
+  // executors/kubernetes/kubernetes.go runWithExecLegacy: a stage whose context ended returns
+  // "build aborted" (the legacy exec strategy sends no kill script); the caller puts the
+  // context's own error in its place.
   if (interrupted) failure = Failure{"build aborted"};
   trace_.flush();
   if (!section.empty()) trace_.section_end(std::string(section));
