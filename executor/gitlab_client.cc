@@ -7,6 +7,12 @@
 
 namespace kexsim::executor {
 
+RemoteJobState remote_job_state(int http_status, std::string_view job_status) {
+  if (job_status == "canceled" || job_status == "failed" || http_status == 403) return RemoteJobState::kAbort;
+  if (job_status == "canceling") return RemoteJobState::kCancelRequested;
+  return RemoteJobState::kRunning;
+}
+
 GitLabClient::GitLabClient(HttpClient& http, Clock& clock, const RunnerConfig& runner, Profile profile,
                            std::string system_id)
     : http_(http), clock_(clock), runner_(runner), profile_(profile), system_id_(std::move(system_id)) {}
@@ -78,8 +84,8 @@ asio::awaitable<Result<std::optional<std::string>>> GitLabClient::request_job() 
   co_return e;
 }
 
-asio::awaitable<Result<std::string>> GitLabClient::update_job(int64_t id, const std::string& job_token,
-                                                              const JobUpdate& update) {
+asio::awaitable<Result<RemoteJobState>> GitLabClient::update_job(int64_t id, const std::string& job_token,
+                                                                 const JobUpdate& update) {
   nlohmann::json body = {{"token", job_token}, {"state", update.state}, {"info", nlohmann::json::parse(info_json())}};
   if (!update.failure_reason.empty()) body["failure_reason"] = update.failure_reason;
   if (update.exit_code != 0) body["exit_code"] = update.exit_code;
@@ -90,7 +96,10 @@ asio::awaitable<Result<std::string>> GitLabClient::update_job(int64_t id, const 
   HttpClientRequest req{"PUT", url("jobs/" + std::to_string(id)), headers("JOB-TOKEN", job_token), body.dump()};
   auto res = co_await http_.request(std::move(req));
   if (!res) co_return res.error();
-  if (res->status == 200) co_return res->header("Job-Status");
+  // network/gitlab.go createUpdateJobResult: IsFailed first, then the status; 404 aborts too.
+  const RemoteJobState state = remote_job_state(res->status, res->header("Job-Status"));
+  if (state == RemoteJobState::kAbort || res->status == 404) co_return RemoteJobState::kAbort;
+  if (res->status == 200) co_return state;
   Error e = make_error("Submitting job to coordinator... " +
                        std::string(res->status == 202   ? "accepted, but not yet completed"
                                    : res->status == 412 ? "trace validation failed"
@@ -99,8 +108,8 @@ asio::awaitable<Result<std::string>> GitLabClient::update_job(int64_t id, const 
   co_return e;
 }
 
-asio::awaitable<Status> GitLabClient::patch_trace(int64_t id, const std::string& job_token, const std::string& trace,
-                                                  size_t& sent) {
+asio::awaitable<Result<RemoteJobState>> GitLabClient::patch_trace(int64_t id, const std::string& job_token,
+                                                                  const std::string& trace, size_t& sent) {
   for (int attempt = 0; attempt < 3 && sent < trace.size(); ++attempt) {
     auto h = headers("JOB-TOKEN", job_token);
     h.pop_back();  // JOB-TOKEN is re-added below after the content type
@@ -111,9 +120,12 @@ asio::awaitable<Status> GitLabClient::patch_trace(int64_t id, const std::string&
     HttpClientRequest req{"PATCH", url("jobs/" + std::to_string(id) + "/trace?debug_trace=false"), h, trace.substr(sent)};
     auto res = co_await http_.request(std::move(req));
     if (!res) co_return res.error();
+    // network/gitlab.go createPatchTraceResult: IsFailed (canceled, failed, 403) aborts the job.
+    const RemoteJobState state = remote_job_state(res->status, res->header("Job-Status"));
+    if (state == RemoteJobState::kAbort) co_return state;
     if (res->status == 202) {
       sent = trace.size();
-      co_return Status{};
+      co_return state;
     }
     if (res->status == 416) {
       // GitLab says where its copy ends: "0-<n>".
@@ -130,7 +142,7 @@ asio::awaitable<Status> GitLabClient::patch_trace(int64_t id, const std::string&
     e.code = res->status;
     co_return e;
   }
-  co_return Status{};
+  co_return RemoteJobState::kRunning;
 }
 
 }  // namespace kexsim::executor

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -21,6 +22,16 @@ struct JobUpdate {
   size_t bytesize = 0;
 };
 
+/// What a trace PATCH or job PUT answer says about the job (network/remote_job_state_response.go).
+enum class RemoteJobState {
+  kRunning,          ///< carry on
+  kCancelRequested,  ///< `Job-Status: canceling`: a graceful cancel (the script stops, after_script runs)
+  kAbort,            ///< `Job-Status: canceled|failed`, or 403: the job is gone, stop at once
+};
+
+/// The job state an answer carries: its HTTP status and Job-Status header (IsFailed, IsCanceled).
+RemoteJobState remote_job_state(int http_status, std::string_view job_status);
+
 /// Talks to GitLab as one [[runners]] entry.
 class GitLabClient {
  public:
@@ -30,10 +41,14 @@ class GitLabClient {
   asio::awaitable<Status> verify();
   /// POST /api/v4/jobs/request: the job payload text, or nullopt when GitLab has none (204).
   asio::awaitable<Result<std::optional<std::string>>> request_job();
-  /// PUT /api/v4/jobs/:id. Returns the Job-Status response header (e.g. "canceled").
-  asio::awaitable<Result<std::string>> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);
-  /// PATCH /api/v4/jobs/:id/trace with trace[sent...]; advances sent (416 answers move it to GitLab's offset).
-  asio::awaitable<Status> patch_trace(int64_t id, const std::string& job_token, const std::string& trace, size_t& sent);
+  /// PUT /api/v4/jobs/:id. A 200 (or an answer that aborts: Job-Status canceled/failed, 403, 404)
+  /// gives the job's remote state; other answers are errors with the HTTP status as code.
+  asio::awaitable<Result<RemoteJobState>> update_job(int64_t id, const std::string& job_token,
+                                                     const JobUpdate& update);
+  /// PATCH /api/v4/jobs/:id/trace with trace[sent...]; advances sent (416 answers move it to GitLab's
+  /// offset). A 202 (or an aborting answer) gives the job's remote state; nothing to send is kRunning.
+  asio::awaitable<Result<RemoteJobState>> patch_trace(int64_t id, const std::string& job_token,
+                                                      const std::string& trace, size_t& sent);
 
  private:
   std::string url(const std::string& path) const;

@@ -6,6 +6,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
@@ -18,6 +21,7 @@
 #include "executor/naming.h"
 #include "executor/pod_spec.h"
 #include "executor/scripts.h"
+#include "executor/stage_timeouts.h"
 #include "executor/trace.h"
 
 namespace kexsim::executor {
@@ -63,6 +67,19 @@ std::optional<int> version_number(const std::string& text) {
   return value;
 }
 
+/// The context a stage runs under (common/build.go): the build's own, or the script's or
+/// after_script's, which GitLab's cancel and the RUNNER_*_TIMEOUT variables end on their own.
+enum class StageScope { kBuild, kScript, kAfterScript };
+
+/// One exec in flight, and the event its stage waits on: the exec's end or an interruption.
+/// The timer never expires: it is only cancelled, as a wake-up (no wall-clock time is read).
+struct StageWait {
+  explicit StageWait(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer wake;
+  std::optional<Result<int>> result;  ///< set when the exec ends
+  bool detached = false;              ///< the stage was interrupted: later output is dropped
+};
+
 /// One job's run: the state shared by its stages, its trace patcher and its cleanup.
 class Execution : public std::enable_shared_from_this<Execution> {
  public:
@@ -97,7 +114,44 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
   asio::awaitable<std::optional<Failure>> wait_for_pod();
   asio::awaitable<std::optional<Failure>> run_stage(const StageScript& stage, std::string_view section,
-                                                    std::string_view header);
+                                                    std::string_view header, StageScope scope = StageScope::kBuild);
+  asio::awaitable<void> exec_stage(std::shared_ptr<StageWait> wait, StageScript stage);
+  asio::awaitable<std::optional<Failure>> run_user_scripts();
+  asio::awaitable<void> expire_after(Duration d, std::shared_ptr<bool> active, bool Execution::*flag);
+  void on_remote_state(RemoteJobState state);
+  // Spawning happens in plain functions, away from g++ 12's coroutine temporaries.
+  void spawn_exec(const std::shared_ptr<StageWait>& wait, const StageScript& stage) {
+    auto self = shared_from_this();
+    asio::co_spawn(
+        ex_, [self, wait, stage]() { return self->exec_stage(wait, stage); }, asio::detached);
+  }
+  /// Sets *flag and interrupts the stage after d, unless *active was cleared first.
+  void start_deadline(Duration d, const std::shared_ptr<bool>& active, bool Execution::*flag) {
+    auto self = shared_from_this();
+    asio::co_spawn(
+        ex_, [self, d, active, flag]() { return self->expire_after(d, active, flag); }, asio::detached);
+  }
+  void interrupt() {
+    if (current_wait_) current_wait_->wake.cancel();
+  }
+  /// Whether the build context is done: the job timed out or GitLab aborted or canceled it.
+  bool build_done() const { return build_timed_out_ || build_canceled_; }
+  bool scope_done(StageScope scope) const {
+    if (build_done()) return true;
+    if (scope == StageScope::kScript) return script_canceled_ || script_timed_out_;
+    if (scope == StageScope::kAfterScript) return after_script_timed_out_;
+    return false;
+  }
+  bool scope_timed_out(StageScope scope) const {
+    return build_timed_out_ || (scope == StageScope::kScript && script_timed_out_) ||
+           (scope == StageScope::kAfterScript && after_script_timed_out_);
+  }
+  /// The error the build context ended with (common/build.go runtimeStateAndError).
+  Failure build_failure() const {
+    if (build_timed_out_)
+      return Failure{messages::execution_took_longer(job_.timeout_seconds), FailureReason::kJobExecutionTimeout};
+    return Failure{messages::job_canceled(), FailureReason::kJobCanceled};
+  }
   asio::awaitable<void> cleanup();
   asio::awaitable<void> send_final_update(JobOutcome& outcome);
   asio::awaitable<void> patch_periodically();
@@ -133,11 +187,43 @@ class Execution : public std::enable_shared_from_this<Execution> {
   size_t trace_sent_ = 0;
   bool patching_ = false;
   bool finished_ = false;
+  TimePoint last_sent_{};  ///< the last PATCH or touch GitLab accepted
+
+  // Cancellation and timeouts, as GitLab Runner's contexts (common/build.go Run, executeUserScripts;
+  // network/trace.go Cancel/Abort). Cancel() is consumed once: it ends the build context before
+  // the user scripts, the script context during them, and nothing after them.
+  std::shared_ptr<StageWait> current_wait_;
+  TimePoint started_at_{};
+  bool aborted_ = false;  ///< GitLab said the job is gone: no more trace updates
+  bool cancel_consumed_ = false;
+  bool in_user_scripts_ = false;
+  bool user_scripts_done_ = false;
+  bool build_timed_out_ = false;
+  bool build_canceled_ = false;  ///< aborted, or canceled before the user scripts
+  bool script_canceled_ = false;
+  bool script_timed_out_ = false;
+  bool after_script_timed_out_ = false;
+  std::shared_ptr<bool> job_active_ = std::make_shared<bool>(true);
 };
 
 asio::awaitable<JobOutcome> Execution::run() {
   co_await send_running_update();
-  asio::co_spawn(ex_, [self = shared_from_this()]() { return self->patch_periodically(); }, asio::detached);
+  started_at_ = last_sent_ = clock_.now();
+  if (build_done()) {
+    // The two-phase PUT said the job is gone (an abort drops it; a cancel fails it as job_canceled,
+    // commands/multi.go requestJob) before anything ran: no trace, no pod.
+    JobOutcome dropped;
+    dropped.job_id = job_.id;
+    dropped.state = "failed";
+    dropped.failure_reason = negotiate_failure_reason(FailureReason::kJobCanceled, job_.features.failure_reasons);
+    if (!aborted_) co_await send_final_update(dropped);
+    dropped.runner_log = std::move(runner_log_);
+    co_return dropped;
+  }
+  auto self = shared_from_this();
+  asio::co_spawn(ex_, [self]() { return self->patch_periodically(); }, asio::detached);
+  // The job timeout: Build.Run's context.WithTimeout(GetBuildTimeout()), on the virtual clock.
+  start_deadline(std::chrono::seconds(job_.timeout_seconds), job_active_, &Execution::build_timed_out_);
 
   short_token_ = short_token(runner_.token, profile_);
   trace_.println(messages::header_running_with(profile_));
@@ -150,6 +236,8 @@ asio::awaitable<JobOutcome> Execution::run() {
   std::exception_ptr crash;
   try {
     failure = co_await run_stages();
+    // The build context's end wins over whatever the interrupted stage returned (Build.run).
+    if (build_done()) failure = build_failure();
   } catch (const std::exception& e) {
     crash = std::current_exception();
     failure = Failure{"panic: " + std::string(e.what())};
@@ -164,6 +252,7 @@ asio::awaitable<JobOutcome> Execution::run() {
     trace_.error(messages::error_cleaning_up_pod("panic: " + std::string(e.what())));
   }
 
+  *job_active_ = false;
   JobOutcome outcome;
   outcome.job_id = job_.id;
   if (!failure) {
@@ -187,27 +276,97 @@ asio::awaitable<void> Execution::send_running_update() {
   JobUpdate running;
   running.state = "running";
   auto sent = co_await gitlab_.update_job(job_.id, job_.token, running);
-  if (!sent) log_runner("WARNING: " + sent.error().message);
+  if (!sent) {
+    log_runner("WARNING: " + sent.error().message);
+  } else if (*sent == RemoteJobState::kAbort) {
+    aborted_ = true;
+    build_canceled_ = true;
+  } else if (*sent == RemoteJobState::kCancelRequested) {
+    build_canceled_ = true;
+  }
+}
+
+void Execution::on_remote_state(RemoteJobState state) {
+  if (finished_) return;
+  if (state == RemoteJobState::kAbort) {
+    // trace.Abort(): the build context ends; after_script does not run.
+    aborted_ = true;
+    cancel_consumed_ = true;
+    if (!build_done()) build_canceled_ = true;
+    interrupt();
+  } else if (state == RemoteJobState::kCancelRequested && !cancel_consumed_) {
+    // trace.Cancel(): 16.9+ ends only the script context while the user scripts run; 13.12
+    // (and any release before the user scripts) ends the whole build.
+    cancel_consumed_ = true;
+    if (user_scripts_done_) return;
+    if (in_user_scripts_ && profile_ == Profile::kV19_4)
+      script_canceled_ = true;
+    else if (!build_done())
+      build_canceled_ = true;
+    interrupt();
+  }
+}
+
+asio::awaitable<void> Execution::expire_after(Duration d, std::shared_ptr<bool> active, bool Execution::*flag) {
+  auto self = shared_from_this();
+  co_await clock_.sleep_for(d);
+  if (!*active || finished_) co_return;
+  if (!build_done()) this->*flag = true;
+  interrupt();
 }
 
 asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   std::optional<Failure> failure = co_await prepare_executor();
   if (!failure) failure = co_await prepare_environment();
   if (!failure) failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
-  if (!failure) {
-    failure = co_await run_stage(step_script(scripts_), "step_script", messages::executing_step_script());
-    // after_script follows the script whatever its result; its own failures never fail the job.
-    if (!job_.after_script.empty()) {
-      scripts_.job_status = failure ? "failed" : "success";
-      if (auto after = co_await run_stage(after_script(scripts_), "after_script", messages::running_after_script()))
-        log_runner("WARNING: after_script failed: " + after->message);
-    }
-  }
-  if (!pod_name_.empty() && kube_) {
+  if (!failure && !build_done()) failure = co_await run_user_scripts();
+  if (!pod_name_.empty() && kube_ && !build_done()) {
     // Removing the file variables is best effort: the pod goes next anyway.
     if (auto removed = co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
                                           messages::cleanup_stage_title(profile_)))
       log_runner("WARNING: cleanup_file_variables failed: " + removed->message);
+  }
+  co_return failure;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
+  // common/build.go executeUserScripts: the script and after_script contexts, below the build's.
+  std::shared_ptr<bool> script_active = std::make_shared<bool>(true);
+  std::optional<Duration> after_limit;
+  if (profile_ == Profile::kV19_4) {
+    const Duration left = started_at_ + std::chrono::seconds(job_.timeout_seconds) - clock_.now();
+    StageTimeouts limits = read_stage_timeouts(job_, left);
+    for (const auto& line : limits.warnings) trace_.warning(line);
+    after_limit = limits.after_script;
+    if (limits.script) start_deadline(*limits.script, script_active, &Execution::script_timed_out_);
+    in_user_scripts_ = true;
+  }
+  // Named first: no temporaries inside a co_await call (g++ 12).
+  const StageScript script = step_script(scripts_);
+  const std::string script_header = messages::executing_step_script();
+  std::optional<Failure> failure = co_await run_stage(script, "step_script", script_header, StageScope::kScript);
+  *script_active = false;
+  in_user_scripts_ = false;
+  user_scripts_done_ = true;
+  std::string job_status = failure ? "failed" : "success";
+  if (!build_done() && script_canceled_) {
+    failure = Failure{messages::job_canceled(), FailureReason::kJobCanceled};
+    trace_.warning(messages::script_canceled());
+    job_status = "canceled";
+  } else if (!build_done() && script_timed_out_) {
+    failure = Failure{messages::script_timeout_exceeded(), FailureReason::kJobExecutionTimeout};
+    job_status = "timedout";
+  }
+  // after_script follows the script whatever its result; its own failures never fail the job.
+  if (!job_.after_script.empty() && !build_done()) {
+    scripts_.job_status = job_status;
+    std::shared_ptr<bool> after_active = std::make_shared<bool>(true);
+    if (after_limit) start_deadline(*after_limit, after_active, &Execution::after_script_timed_out_);
+    const StageScript after_stage = after_script(scripts_);
+    const std::string after_header = messages::running_after_script();
+    auto after = co_await run_stage(after_stage, "after_script", after_header, StageScope::kAfterScript);
+    *after_active = false;
+    if (after) log_runner("WARNING: after_script failed: " + after->message);
   }
   co_return failure;
 }
@@ -226,6 +385,7 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
     final_update.checksum = checksum;
     final_update.bytesize = trace_.bytes().size();
     auto res = co_await gitlab_.update_job(job_.id, job_.token, final_update);
+    if (res && *res == RemoteJobState::kAbort) log_runner("WARNING: Submitting job to coordinator... job failed");
     if (res) break;
     log_runner("WARNING: " + res.error().message);
     if (res.error().code != 412) break;
@@ -237,15 +397,41 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
 
 asio::awaitable<void> Execution::patch_periodically() {
   auto self = shared_from_this();
-  while (!finished_) {
+  // network/trace.go watch/incrementalUpdate: PATCH what is new; when nothing went to GitLab for
+  // 30 s, touch the job with a running PUT, so that a silent script still hears a cancel.
+  constexpr Duration kForceSendInterval = std::chrono::seconds(30);
+  while (!finished_ && !aborted_) {
     co_await clock_.sleep_for(std::chrono::seconds(3));
     if (finished_) break;
-    if (trace_sent_ >= trace_.bytes().size()) continue;
-    patching_ = true;
-    auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
-    patching_ = false;
-    // The next tick resends from trace_sent_; the final update's checksum catches any gap.
-    if (!patched) log_runner("WARNING: " + patched.error().message);
+    if (trace_sent_ < trace_.bytes().size()) {
+      patching_ = true;
+      auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+      patching_ = false;
+      if (finished_) break;
+      // The next tick resends from trace_sent_; the final update's checksum catches any gap.
+      if (!patched) {
+        log_runner("WARNING: " + patched.error().message);
+        continue;
+      }
+      last_sent_ = clock_.now();
+      on_remote_state(*patched);
+      if (*patched == RemoteJobState::kAbort) break;
+    }
+    if (clock_.now() - last_sent_ <= kForceSendInterval) continue;
+    JobUpdate touch;
+    touch.state = "running";
+    char checksum[32];
+    std::snprintf(checksum, sizeof checksum, "crc32:%08x", crc32(trace_.bytes()));
+    touch.checksum = checksum;
+    touch.bytesize = trace_.bytes().size();
+    auto touched = co_await gitlab_.update_job(job_.id, job_.token, touch);
+    if (finished_) break;
+    if (!touched) {
+      log_runner("WARNING: " + touched.error().message);
+      continue;
+    }
+    last_sent_ = clock_.now();
+    on_remote_state(*touched);
   }
 }
 
@@ -256,6 +442,7 @@ asio::awaitable<void> Execution::flush_trace() {
   auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
   patching_ = false;
   if (!patched) log_runner("WARNING: " + patched.error().message);
+  else if (*patched == RemoteJobState::kAbort) log_runner("WARNING: Appending trace to coordinator... job failed");
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
@@ -426,36 +613,73 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
       if (!why.empty()) trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
     }
     if (i < attempts) co_await clock_.sleep_for(std::chrono::seconds(interval));
+    if (build_done()) co_return build_failure();
   }
   co_return prepare_error(messages::waiting_for_pod_running(messages::timed_out_waiting(profile_, last_phase)));
 }
 
 asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& stage, std::string_view section,
-                                                             std::string_view header) {
+                                                             std::string_view header, StageScope scope) {
+  // executeStage: a stage whose context already ended does not start.
+  if (scope_done(scope)) co_return Failure{"build aborted"};
   if (!section.empty()) {
     trace_.section_start(std::string(section));
     trace_.stage_header(std::string(header));
     stage_begins(section);
   }
   std::optional<Failure> failure;
-  // GitLab Runner checks the pod before every exec.
+  bool interrupted = false;
+  // GitLab Runner checks the pod before every exec. (No co_await below inside an if-init scope:
+  // g++ 12 mislays such variables across a suspension.)
   auto pod = co_await kube_->get_pod(namespace_, pod_name_);
+  const std::string phase = pod ? string_at(member(*pod, "status"), "phase") : std::string();
   if (!pod) {
     failure = Failure{messages::couldnt_get_pod_details(pod.error().message)};
-  } else if (const std::string phase = string_at(member(*pod, "status"), "phase"); phase != "Running") {
+  } else if (phase != "Running") {
     failure = Failure{messages::pod_not_running_for_exec(pod_name_, namespace_, phase)};
+  } else if (scope_done(scope)) {
+    interrupted = true;  // canceled or timed out while the pod was checked
   } else {
-    auto exit = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script,
-                                     [this](int, std::string_view data) { trace_.raw(data); });
-    if (!exit) {
-      failure = Failure{exit.error().message};
-    } else if (*exit != 0) {
-      failure = Failure{messages::command_terminated(*exit), FailureReason::kScriptFailure, *exit};
+    // The exec runs on its own so that a cancel or a deadline can end the stage first; its stream
+    // then goes on in the background (its end is still consumed) and its output is dropped.
+    std::shared_ptr<StageWait> wait = std::make_shared<StageWait>(ex_);
+    current_wait_ = wait;
+    spawn_exec(wait, stage);
+    while (!wait->result && !scope_done(scope)) {
+      boost::system::error_code ignored;
+      co_await wait->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    current_wait_.reset();
+    if (!wait->result) wait->detached = true;
+    if (!wait->result) {
+      interrupted = true;
+    } else if (!*wait->result) {
+      failure = Failure{wait->result->error().message};
+    } else if (const int code = **wait->result; code != 0) {
+      failure = Failure{messages::command_terminated(code), FailureReason::kScriptFailure, code};
     }
   }
+  // executors/kubernetes/kubernetes.go runWithExecLegacy: a stage whose context ended returns
+  // "build aborted" (the legacy exec strategy sends no kill script); the caller puts the
+  // context's own error in its place.
+  if (interrupted) failure = Failure{"build aborted"};
   trace_.flush();
   if (!section.empty()) trace_.section_end(std::string(section));
+  if (interrupted && scope_timed_out(scope) && profile_ == Profile::kV19_4 && !section.empty())
+    trace_.warning(messages::stage_timeout_exceeded(section));
   co_return failure;
+}
+
+asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, StageScript stage) {
+  auto self = shared_from_this();
+  // Named first: a lambda temporary inside the co_await expression is destroyed twice by g++ 12.
+  std::function<void(int, std::string_view)> on_output = [this, wait](int, std::string_view data) {
+    if (!wait->detached) trace_.raw(data);
+  };
+  Result<int> code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script,
+                                          on_output);
+  wait->result.emplace(std::move(code));
+  wait->wake.cancel();
 }
 
 asio::awaitable<void> Execution::cleanup() {

@@ -295,6 +295,32 @@ std::string error_cleaning_up_secrets(std::string_view err) {
 
 std::string script_canceled() { return "script canceled externally (UI, API)"; }
 
+// common/build.go: ErrJobCanceled.
+std::string job_canceled() { return "canceled"; }
+
+// common/build.go executeUserScripts: "%w: %w" of ErrJobScriptTimeout and the context's error.
+std::string script_timeout_exceeded() { return "script timeout: context deadline exceeded"; }
+
+// common/build.go warnTimeoutExceeded (the 17.11+ URL).
+std::string stage_timeout_exceeded(std::string_view stage) {
+  return cat({stage,
+              " could not run to completion because the timeout was exceeded. For more control over job and script "
+              "timeouts see: https://docs.gitlab.com/ci/runners/configure_runners/#set-script-and-after_script-timeouts"});
+}
+
+// common/build.go getStageTimeoutContexts.
+std::string ignoring_malformed_timeout(std::string_view name, std::string_view raw) {
+  return cat({"Ignoring malformed ", name, " timeout: ", raw});
+}
+
+std::string ignoring_relative_timeout(std::string_view name, std::string_view raw) {
+  return cat({"Ignoring relative ", name, " timeout: ", raw});
+}
+
+std::string timeout_longer_than_job(std::string_view name, std::string_view raw) {
+  return cat({name, " timeout: ", raw, " is longer than job timeout. Setting to job timeout"});
+}
+
 std::string execution_took_longer(int64_t timeout_seconds) {
   return "execution took longer than " + go_duration(timeout_seconds) + " seconds";
 }

@@ -143,6 +143,20 @@ std::string error_cleaning_up_pod(std::string_view err);
 std::string error_cleaning_up_secrets(std::string_view err);
 /// "script canceled externally (UI, API)" (a WARNING line).
 std::string script_canceled();
+/// "canceled": ErrJobCanceled, the error of a canceled or aborted job (common/build.go).
+std::string job_canceled();
+/// "script timeout: context deadline exceeded": RUNNER_SCRIPT_TIMEOUT ran out (common/build.go
+/// executeUserScripts, 17.0+).
+std::string script_timeout_exceeded();
+/// "<stage> could not run to completion because the timeout was exceeded. For more control over
+/// job and script timeouts see: <docs URL>" (a WARNING line; common/build.go warnTimeoutExceeded, 16.9+).
+std::string stage_timeout_exceeded(std::string_view stage);
+/// "Ignoring malformed <name> timeout: <raw>" (a WARNING line; common/build.go getStageTimeoutContexts).
+std::string ignoring_malformed_timeout(std::string_view name, std::string_view raw);
+/// "Ignoring relative <name> timeout: <raw>" (a WARNING line, for a negative duration).
+std::string ignoring_relative_timeout(std::string_view name, std::string_view raw);
+/// "<name> timeout: <raw> is longer than job timeout. Setting to job timeout" (a WARNING line).
+std::string timeout_longer_than_job(std::string_view name, std::string_view raw);
 /// "execution took longer than <Go duration> seconds" (sic).
 std::string execution_took_longer(int64_t timeout_seconds);
 /// "Job succeeded" (an info line).

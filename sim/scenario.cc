@@ -197,6 +197,16 @@ fakes::JobDefinition read_job(TomlTable& t) {
   double cancel_after = 0;
   if (get_non_negative(t, "cancel_after_seconds", cancel_after))
     job.cancel_after_ms = static_cast<int64_t>(std::llround(cancel_after * 1000));
+  if (const toml::table* cancel = t.table("cancel")) {
+    TomlTable c(*cancel, t.path("cancel"), t.context());
+    if (c.require("after_seconds", "cancel = { after_seconds = 20, mode = \"graceful\" }") &&
+        get_non_negative(c, "after_seconds", cancel_after))
+      job.cancel_after_ms = static_cast<int64_t>(std::llround(cancel_after * 1000));
+    std::string mode = "graceful";
+    get_one_of(c, "mode", mode, {"graceful", "force"});
+    job.cancel_graceful = mode == "graceful";
+    c.reject_unread();
+  }
   t.reject_unread();
   return job;
 }
@@ -397,7 +407,7 @@ void read_expect(TomlTable& root, Scenario& s) {
   if (!table) return;
   TomlTable t(*table, "expect", root.context());
   Expectations& e = s.expect;
-  get_one_of(t, "status", e.status, {"success", "failed"});
+  get_one_of(t, "status", e.status, {"success", "failed", "canceled"});
   get_one_of(t, "failure_reason", e.failure_reason,
              {"script_failure", "runner_system_failure", "job_execution_timeout",
               "image_pull_failure", "unknown_failure", "runner_configuration_error",

@@ -172,7 +172,7 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
   if (!gitlab.jobs().empty()) {
     const auto& job = gitlab.jobs().front();
     result.trace = job.trace;
-    if (job.state == "success" || job.state == "failed") result.job_state = job.state;
+    if (job.state == "success" || job.state == "failed" || job.state == "canceled") result.job_state = job.state;
     result.failure_reason = job.failure_reason;
     result.exit_code = job.exit_code;
   }

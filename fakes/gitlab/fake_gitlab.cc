@@ -241,7 +241,9 @@ HttpResponse FakeGitLab::update_job(const HttpRequest& request, int64_t id) {
   if (token.empty()) token = string_field(*body, "token");
   if (token != job->token) return forbidden();
   apply_cancellation(*job);
-  if (job->state != "running") return not_processing(*job);
+  // A canceling job still takes the runner's updates: its final one makes it canceled.
+  const bool canceling = job->state == "canceling";
+  if (job->state != "running" && !canceling) return not_processing(*job);
 
   const std::string state = string_field(*body, "state");
   if (!state.empty() && state != "running" && state != "success" && state != "failed" && state != "canceled")
@@ -272,7 +274,7 @@ HttpResponse FakeGitLab::update_job(const HttpRequest& request, int64_t id) {
     return r;
   }
 
-  job->state = state;
+  job->state = canceling ? "canceled" : state;
   job->finished_at = clock_.now();
   job->failure_reason = state == "failed" && reason.empty() ? "unknown_failure" : reason;
   if (auto code = body->find("exit_code"); code != body->end() && code->is_number_integer())
@@ -286,7 +288,7 @@ HttpResponse FakeGitLab::append_trace(const HttpRequest& request, int64_t id) {
   if (!job) return not_found();
   if (request.header("job-token") != job->token) return forbidden();
   apply_cancellation(*job);
-  if (job->state != "running") return not_processing(*job);
+  if (job->state != "running" && job->state != "canceling") return not_processing(*job);
   if (request.headers.count("content-range") == 0) return message(400, "400 Missing header Content-Range");
 
   const size_t start = range_start(request.header("content-range"));
@@ -343,6 +345,12 @@ void FakeGitLab::apply_cancellation(JobRecord& job) {
   if (job.state != "running" || after_ms < 0 || !job.started_at) return;
   const TimePoint cancel_at = *job.started_at + std::chrono::milliseconds(after_ms);
   if (clock_.now() < cancel_at) return;
+  // GitLab's Ci::Build: a cancel of a job whose runner supports cancel_gracefully goes through
+  // canceling, answered as `Job-Status: canceling` until the runner sends its final state.
+  if (job.definition.cancel_graceful) {
+    job.state = "canceling";
+    return;
+  }
   job.state = "canceled";
   job.finished_at = cancel_at;
 }

@@ -24,7 +24,7 @@ struct JobRecord {
   int64_t id = 0;
   std::string token;                       ///< job token, "glcbt-64_..."
   int64_t pipeline_id = 0;
-  std::string state = "pending";           ///< pending, running, success, failed, canceled
+  std::string state = "pending";           ///< pending, running, canceling, success, failed, canceled
   std::string failure_reason;              ///< as the runner sent it
   std::optional<int> exit_code;
   std::string trace;                       ///< bytes received via PATCH, in order

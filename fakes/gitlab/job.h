@@ -53,6 +53,10 @@ struct JobDefinition {
   std::vector<std::string> failure_reasons;  ///< features.failure_reasons; empty: GitLab's usual set
   bool trace_sections = true;
   int64_t cancel_after_ms = -1;     ///< cancel the job this long after it starts (virtual), -1: never
+  /// How that cancel happens: graceful is a UI/API cancel of a runner that advertises
+  /// cancel_gracefully (the job goes `canceling` until the runner reports); otherwise the job is
+  /// `canceled` at once (a forced cancel), and the runner only hears it as an abort.
+  bool cancel_graceful = false;
 };
 
 }  // namespace kexsim::fakes

@@ -392,5 +392,55 @@ TEST(JobPayload, RepoUrlKeepsPortAndRelativeRoot) {
   EXPECT_EQ(vars.count("CI_REGISTRY"), 0u);
 }
 
+TEST_F(FakeGitLabTest, GracefulCancelAnswersCancelingUntilTheFinalUpdate) {
+  JobDefinition def = sample_job();
+  def.cancel_after_ms = 20000;
+  def.cancel_graceful = true;
+  const JobRecord& rec = start_job(def);
+  const int64_t id = rec.id;
+  const std::string token = rec.token;
+
+  clock_.advance(std::chrono::seconds(19));
+  auto before = patch(id, token, "0-1", "ok");
+  EXPECT_EQ(before.status, 202);
+  EXPECT_EQ(header(before, "Job-Status"), "running");
+  clock_.advance(std::chrono::seconds(1));
+  // A canceling job still takes trace and running touches, and says it is canceling.
+  auto during = patch(id, token, "2-3", "go");
+  EXPECT_EQ(during.status, 202);
+  EXPECT_EQ(header(during, "Job-Status"), "canceling");
+  auto touch = put(id, token, {{"state", "running"}});
+  EXPECT_EQ(touch.status, 200);
+  EXPECT_EQ(header(touch, "Job-Status"), "canceling");
+  EXPECT_EQ(gitlab_.job(id)->state, "canceling");
+  EXPECT_EQ(gitlab_.job(id)->trace, "okgo");
+
+  // The runner's final update ends the cancel: the job is canceled, with what the runner sent.
+  auto final_update = put(id, token, {{"state", "failed"}, {"failure_reason", "unknown_failure"}});
+  EXPECT_EQ(final_update.status, 200);
+  EXPECT_EQ(header(final_update, "Job-Status"), "canceled");
+  EXPECT_EQ(gitlab_.job(id)->state, "canceled");
+  EXPECT_EQ(gitlab_.job(id)->failure_reason, "unknown_failure");
+  auto late = patch(id, token, "4-5", "no");
+  EXPECT_EQ(late.status, 403);
+  EXPECT_EQ(header(late, "Job-Status"), "canceled");
+}
+
+TEST_F(FakeGitLabTest, ForcedCancelIsCanceledAtOnce) {
+  JobDefinition def = sample_job();
+  def.cancel_after_ms = 5000;
+  def.cancel_graceful = false;
+  const JobRecord& rec = start_job(def);
+  const int64_t id = rec.id;
+  const std::string token = rec.token;
+  clock_.advance(std::chrono::seconds(5));
+  auto touch = put(id, token, {{"state", "running"}});
+  EXPECT_EQ(touch.status, 403);
+  EXPECT_EQ(header(touch, "Job-Status"), "canceled");
+  auto final_update = put(id, token, {{"state", "failed"}});
+  EXPECT_EQ(final_update.status, 403);
+  EXPECT_EQ(gitlab_.job(id)->state, "canceled");
+}
+
 }  // namespace
 }  // namespace kexsim::fakes

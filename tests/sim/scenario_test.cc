@@ -316,6 +316,21 @@ TEST(ScenarioTest, RequiredPartsAreChecked) {
   EXPECT_EQ(script.message, "gitlab.jobs: missing required key \"script\"");
 }
 
+TEST(ScenarioTest, TheCancelTableSetsTimeAndMode) {
+  auto graceful = parse_scenario(minimal("cancel = { after_seconds = 20 }\n"), "s.toml");
+  ASSERT_TRUE(graceful) << graceful.error().describe();
+  EXPECT_EQ(graceful->jobs[0].cancel_after_ms, 20000);
+  EXPECT_TRUE(graceful->jobs[0].cancel_graceful);
+  auto force = parse_scenario(minimal("cancel = { after_seconds = 1.5, mode = \"force\" }\n"), "s.toml");
+  ASSERT_TRUE(force) << force.error().describe();
+  EXPECT_EQ(force->jobs[0].cancel_after_ms, 1500);
+  EXPECT_FALSE(force->jobs[0].cancel_graceful);
+  Error mode = error_of(minimal("cancel = { after_seconds = 1, mode = \"soft\" }\n"));
+  EXPECT_EQ(mode.message, "gitlab.jobs.cancel.mode: expected \"graceful\" or \"force\", got \"soft\"");
+  Error missing = error_of(minimal("cancel = { mode = \"force\" }\n"));
+  EXPECT_EQ(missing.message, "gitlab.jobs.cancel: missing required key \"after_seconds\"");
+}
+
 TEST(ScenarioTest, ClosedValueSetsAreChecked) {
   Error profile = error_of("profile = \"14.0\"\n" + minimal());
   EXPECT_EQ(profile.where, "s.toml:1:11");
@@ -323,7 +338,8 @@ TEST(ScenarioTest, ClosedValueSetsAreChecked) {
 
   Error status = error_of(minimal("[expect]\nstatus = \"passed\"\n"));
   EXPECT_EQ(status.where, "s.toml:12:10");
-  EXPECT_EQ(status.message, "expect.status: expected \"success\" or \"failed\", got \"passed\"");
+  EXPECT_EQ(status.message,
+            "expect.status: expected one of \"success\", \"failed\", \"canceled\", got \"passed\"");
 
   Error tls = error_of(minimal("[[network.hosts]]\nname = \"g\"\ntls = \"bad-cert\"\n"));
   EXPECT_EQ(tls.where, "s.toml:13:7");
