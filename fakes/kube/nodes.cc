@@ -71,6 +71,18 @@ std::map<std::string, std::string> default_capacity() {
   return {{"cpu", "4"}, {"memory", "16Gi"}, {"ephemeral-storage", "100Gi"}, {"pods", "110"}};
 }
 
+std::map<std::string, std::string> capacity_of(const NodeSpec& node) {
+  std::map<std::string, std::string> out = default_capacity();
+  for (const auto& [k, v] : node.capacity) out[k] = v;
+  return out;
+}
+
+std::map<std::string, std::string> allocatable_of(const NodeSpec& node) {
+  std::map<std::string, std::string> out = capacity_of(node);
+  for (const auto& [k, v] : node.allocatable) out[k] = v;
+  return out;
+}
+
 Status validate_node(const NodeSpec& node, const std::string& where) {
   if (node.name.empty()) return make_error("a node needs a name", "add name = \"node-2\"", where);
   for (const auto* amounts : {&node.capacity, &node.allocatable, &node.used})
@@ -117,9 +129,8 @@ json node_object(const NodeSpec& node, TimePoint created, const std::string& kub
       spec["taints"].push_back(taint);
     }
   }
-  const std::map<std::string, std::string> capacity = node.capacity.empty() ? default_capacity() : node.capacity;
-  std::map<std::string, std::string> allocatable = capacity;
-  for (const auto& [k, v] : node.allocatable) allocatable[k] = v;
+  const std::map<std::string, std::string> capacity = capacity_of(node);
+  const std::map<std::string, std::string> allocatable = allocatable_of(node);
   // Condition reasons and messages as the kubelet's node status setters write them
   // (pkg/kubelet/nodestatus/setters.go), in the kubelet's order.
   json conditions = json::array(

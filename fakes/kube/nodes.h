@@ -47,8 +47,12 @@ struct Resources {
 /// The amounts of a resource map (quantity texts), or the first quantity that does not parse.
 Result<Resources> parse_resources(const std::map<std::string, std::string>& amounts);
 
-/// The capacity a node has when the scenario gives none: 4 cpu, 16Gi memory, 100Gi storage, 110 pods.
+/// The capacity a node has where the scenario is silent: 4 cpu, 16Gi memory, 100Gi storage, 110 pods.
 std::map<std::string, std::string> default_capacity();
+/// The node's capacity: the scenario's amounts over default_capacity().
+std::map<std::string, std::string> capacity_of(const NodeSpec& node);
+/// The node's allocatable: the scenario's amounts over its capacity.
+std::map<std::string, std::string> allocatable_of(const NodeSpec& node);
 
 /// Checks a declared node: its name, quantities and taint effects; where names the scenario entry.
 Status validate_node(const NodeSpec& node, const std::string& where);

@@ -256,9 +256,7 @@ std::vector<NodeView> Scheduler::views() const {
   for (const Member& m : nodes_) {
     NodeView v;
     v.node = &m.node;
-    std::map<std::string, std::string> allocatable = m.node.capacity.empty() ? default_capacity() : m.node.capacity;
-    for (const auto& [k, q] : m.node.allocatable) allocatable[k] = q;
-    v.allocatable = parse_resources(allocatable).value();
+    v.allocatable = parse_resources(allocatable_of(m.node)).value();
     v.requested = parse_resources(m.node.used).value();
     for (const auto& [uid, p] : placements_)
       if (p.bound && p.node == m.node.name) v.requested.add(bound_requests_.at(uid));
@@ -365,9 +363,7 @@ void Scheduler::try_scale_up(const std::string& uid, TimePoint now, EventLog& ev
     templ.name = g.name + "-template";
     NodeView view;
     view.node = &templ;
-    std::map<std::string, std::string> allocatable = templ.capacity.empty() ? default_capacity() : templ.capacity;
-    for (const auto& [k, q] : templ.allocatable) allocatable[k] = q;
-    view.allocatable = parse_resources(allocatable).value();
+    view.allocatable = parse_resources(allocatable_of(templ)).value();
     view.requested = parse_resources(templ.used).value();
     if (auto failure = filter_node(w.pod, pod_requests(w.pod), view, minor_)) {
       for (const auto& r : failure->reasons) ++reasons[r];
