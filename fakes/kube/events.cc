@@ -11,11 +11,18 @@ namespace {
 using nlohmann::json;
 
 // Event names are "<object>.<hex UnixNano>" (client-go tools/record and tools/events).
-std::string event_name(const std::string& object, TimePoint at) {
-  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(nanos));
-  return object + "." + hex;
+// Two events at the same virtual instant would share a name; real clocks never tick alike, so the later
+// one is moved on by a nanosecond.
+std::string event_name(const std::string& object, const std::string& ns, TimePoint at,
+                       const std::map<std::pair<std::string, std::string>, nlohmann::json>& taken) {
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+  while (true) {
+    char hex[32];
+    std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(nanos));
+    std::string name = object + "." + hex;
+    if (!taken.count({ns, name})) return name;
+    ++nanos;
+  }
 }
 
 std::string stable_uid(const std::string& text) {
@@ -64,7 +71,7 @@ void EventLog::record_series(const EventSubject& subject, const EventRecord& rec
     event["metadata"]["resourceVersion"] = rv;
     return;
   }
-  const std::string name = event_name(subject.name, at);
+  const std::string name = event_name(subject.name, subject.ns, at, events_);
   json event = {{"kind", "Event"},
                 {"apiVersion", "v1"},
                 {"metadata", metadata(subject.ns, name, at, rv)},
@@ -94,7 +101,7 @@ void EventLog::record_legacy(const EventSubject& subject, const EventRecord& rec
     event["metadata"]["resourceVersion"] = rv;
     return;
   }
-  const std::string name = event_name(subject.name, at);
+  const std::string name = event_name(subject.name, subject.ns, at, events_);
   json source = {{"component", record.component}};
   if (!record.instance.empty()) source["host"] = record.instance;
   json event = {{"kind", "Event"},
