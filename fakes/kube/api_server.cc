@@ -5,6 +5,7 @@
 #include "base/strings.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
+#include "fakes/kube/table.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -165,8 +166,12 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   if (attrs.verb == "create") return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
   if (attrs.name.empty()) return status_method_not_allowed().response();
   if (attrs.verb == "get" && type->resource == "nodes") {
-    for (const json& node : node_objects())
-      if (text(node["metadata"], "name") == attrs.name) return HttpResponse::json(200, node.dump());
+    for (const json& node : node_objects()) {
+      if (text(node["metadata"], "name") != attrs.name) continue;
+      if (wants_table(request.header("accept")))
+        return HttpResponse::json(200, node_table({node}, clock_.now(), store_.resource_version()).dump());
+      return HttpResponse::json(200, node.dump());
+    }
     return status_not_found(type->group_resource(), attrs.name).response();
   }
   if (attrs.verb == "get") {
@@ -274,6 +279,7 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   } else {
     for (const StoredObject* stored : store_.list(type.resource, ns)) objects.push_back(present(type, *stored));
   }
+  std::vector<json> selected_objects;
   for (const json& object : objects) {
     if (!labels.value().matches(member(member(object, "metadata"), "labels"))) continue;
     const bool selected = std::all_of(fields.value().begin(), fields.value().end(), [&](const FieldTerm& t) {
@@ -281,6 +287,14 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
     });
     if (!selected) continue;
     items += (items.empty() ? "" : ",") + object.dump();
+    selected_objects.push_back(object);
+  }
+  // kubectl asks for a Table; nodes and events have their printers' columns, other kinds stay plain lists.
+  if (wants_table(request.header("accept")) && (type.resource == "nodes" || type.resource == "events")) {
+    const json table = type.resource == "nodes"
+                           ? node_table(selected_objects, clock_.now(), store_.resource_version())
+                           : event_table(selected_objects, clock_.now(), store_.resource_version());
+    return HttpResponse::json(200, table.dump());
   }
   const std::string body = "{\"kind\":" + json(type.kind + "List").dump() + ",\"apiVersion\":" +
                            json(type.api_version()).dump() + ",\"metadata\":{\"resourceVersion\":" +
