@@ -411,7 +411,8 @@ void read_nodes(TomlTable& t, Scenario& s) {
     group.scale_up = Duration(static_cast<int64_t>(std::llround(seconds * 1e6)));
     int max_size = 1;
     if (a.get("max_size", max_size)) {
-      if (max_size < 1) a.context().fail(a.raw().get("max_size")->source(), a.path("max_size") + ": expected a value >= 1", kHint);
+      if (max_size < 1)
+        a.context().fail(a.raw().get("max_size")->source(), a.path("max_size") + ": expected a value >= 1", kHint);
       group.max_size = max_size;
     }
     read_node_keys(a, group.node);

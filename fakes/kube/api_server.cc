@@ -438,7 +438,8 @@ std::vector<json> KubeApiServer::node_objects() const {
     out.push_back(node_object(node, started_, version_.git_version, rv));
     return out;
   }
-  for (const Scheduler::Member& m : scheduler_.nodes()) out.push_back(node_object(m.node, m.since, version_.git_version, rv));
+  for (const Scheduler::Member& m : scheduler_.nodes())
+    out.push_back(node_object(m.node, m.since, version_.git_version, rv));
   return out;
 }
 

@@ -33,12 +33,8 @@ std::string stable_uid(const std::string& text) {
 }
 
 json involved(const EventSubject& s) {
-  return {{"kind", s.kind},
-          {"namespace", s.ns},
-          {"name", s.name},
-          {"uid", s.uid},
-          {"apiVersion", "v1"},
-          {"resourceVersion", s.resource_version}};
+  return {{"kind", s.kind}, {"namespace", s.ns},  {"name", s.name},
+          {"uid", s.uid},   {"apiVersion", "v1"}, {"resourceVersion", s.resource_version}};
 }
 
 json metadata(const std::string& ns, const std::string& name, TimePoint at, const std::string& rv) {

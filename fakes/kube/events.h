@@ -4,10 +4,9 @@
 // controllers such as cluster-autoscaler (count, firstTimestamp, lastTimestamp, source).
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 
@@ -22,9 +21,9 @@ struct EventSubject {
 /// What is recorded: type (Normal, Warning), reason, message, and who reports it.
 struct EventRecord {
   std::string type, reason, message;
-  std::string action;      ///< new recorder only, e.g. Scheduling, Binding
-  std::string component;   ///< reportingController / source.component, e.g. default-scheduler
-  std::string instance;    ///< reportingInstance / source.host
+  std::string action;     ///< new recorder only, e.g. Scheduling, Binding
+  std::string component;  ///< reportingController / source.component, e.g. default-scheduler
+  std::string instance;   ///< reportingInstance / source.host
 };
 
 /// Every event recorded so far, keyed by namespace and name as the API server lists them.

@@ -58,11 +58,16 @@ Result<Resources> parse_resources(const std::map<std::string, std::string>& amou
   for (const auto& [name, text] : amounts) {
     auto q = Quantity::parse(text);
     if (!q.ok()) return make_error(name + " = \"" + text + "\": " + q.error().message, q.error().hint);
-    if (name == "cpu") r.milli_cpu = q->milli();
-    else if (name == "memory") r.memory = q->value();
-    else if (name == "ephemeral-storage") r.ephemeral_storage = q->value();
-    else if (name == "pods") r.pods = q->value();
-    else r.scalar[name] = q->value();
+    if (name == "cpu")
+      r.milli_cpu = q->milli();
+    else if (name == "memory")
+      r.memory = q->value();
+    else if (name == "ephemeral-storage")
+      r.ephemeral_storage = q->value();
+    else if (name == "pods")
+      r.pods = q->value();
+    else
+      r.scalar[name] = q->value();
   }
   return r;
 }
@@ -88,11 +93,13 @@ Status validate_node(const NodeSpec& node, const std::string& where) {
   for (const auto* amounts : {&node.capacity, &node.allocatable, &node.used})
     if (auto r = parse_resources(*amounts); !r.ok()) return make_error(r.error().message, r.error().hint, where);
   for (const Taint& t : node.taints) {
-    if (t.key.empty()) return make_error("a taint needs a key", "write taints = [{key = \"dedicated\", value = \"ci\", effect = \"NoSchedule\"}]", where);
+    if (t.key.empty())
+      return make_error("a taint needs a key",
+                        "write taints = [{key = \"dedicated\", value = \"ci\", effect = \"NoSchedule\"}]", where);
     if (t.effect != "NoSchedule" && t.effect != "PreferNoSchedule" && t.effect != "NoExecute")
-      return make_error("taint " + t.key + ": effect must be NoSchedule, PreferNoSchedule or NoExecute, got \"" +
-                            t.effect + "\"",
-                        "set effect = \"NoSchedule\"", where);
+      return make_error(
+          "taint " + t.key + ": effect must be NoSchedule, PreferNoSchedule or NoExecute, got \"" + t.effect + "\"",
+          "set effect = \"NoSchedule\"", where);
   }
   return {};
 }
@@ -134,7 +141,8 @@ json node_object(const NodeSpec& node, TimePoint created, const std::string& kub
   // Condition reasons and messages as the kubelet's node status setters write them
   // (pkg/kubelet/nodestatus/setters.go), in the kubelet's order.
   json conditions = json::array(
-      {condition("MemoryPressure", false, "KubeletHasSufficientMemory", "kubelet has sufficient memory available", created),
+      {condition("MemoryPressure", false, "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
+                 created),
        condition("DiskPressure", false, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", created),
        condition("PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available", created),
        node.ready ? condition("Ready", true, "KubeletReady", "kubelet is posting ready status", created)

@@ -180,7 +180,8 @@ Result<Quantity> Quantity::parse(std::string_view text) {
   const std::string shifted = p.num + p.denom;
   if (format == Format::kBinarySI) {
     if (exponent >= 0 && p.denom.empty()) {
-      const int precision = 15 - static_cast<int>(p.num.size()) - static_cast<int>(static_cast<float>(exponent) * 3 / 10) - 1;
+      const int precision =
+          15 - static_cast<int>(p.num.size()) - static_cast<int>(static_cast<float>(exponent) * 3 / 10) - 1;
       const Int128 value = magnitude_nano(p.num, 10, 0, 0) / kNanoPerUnit;
       if (precision >= 0 && shifted.size() <= 18 && exponent % 10 == 0 && (static_cast<int64_t>(value) & 0x07) != 0)
         q.kept_ = std::string(text);
@@ -245,12 +246,22 @@ std::string Quantity::to_string() const {
     ++exponent;
   }
   switch (exponent % 3) {
-    case 1: case -2: amount *= 10; exponent -= 1; break;
-    case 2: case -1: amount *= 100; exponent -= 2; break;
-    default: break;
+    case 1:
+    case -2:
+      amount *= 10;
+      exponent -= 1;
+      break;
+    case 2:
+    case -1:
+      amount *= 100;
+      exponent -= 2;
+      break;
+    default:
+      break;
   }
-  if (format == Format::kDecimalExponent) return to_text(amount) + (exponent == 0 ? "" : "e" + std::to_string(exponent));
-  static const std::pair<int, const char*> kDecimal[] = {{-9, "n"}, {-6, "u"}, {-3, "m"}, {0, ""},  {3, "k"},
+  if (format == Format::kDecimalExponent)
+    return to_text(amount) + (exponent == 0 ? "" : "e" + std::to_string(exponent));
+  static const std::pair<int, const char*> kDecimal[] = {{-9, "n"}, {-6, "u"}, {-3, "m"}, {0, ""},   {3, "k"},
                                                          {6, "M"},  {9, "G"},  {12, "T"}, {15, "P"}, {18, "E"}};
   for (const auto& [e, s] : kDecimal)
     if (e == exponent) return to_text(amount) + s;

@@ -27,7 +27,9 @@ class Quantity {
   int64_t value() const;
   /// The canonical text (String()): the input itself when apimachinery keeps it, else CanonicalizeBytes.
   std::string to_string() const;
+  /// The format String() prints in (BinarySI below 1 becomes DecimalSI, as upstream).
   Format format() const { return format_; }
+  /// Whether the value is zero.
   bool is_zero() const { return nano_ == 0; }
   /// Sum, keeping this quantity's format (as Quantity.Add does).
   Quantity plus(const Quantity& other) const;

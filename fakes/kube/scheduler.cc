@@ -36,8 +36,10 @@ Resources container_requests(const json& container) {
     const json& list = member(resources, part);
     if (!list.is_object()) continue;
     for (const auto& [name, value] : list.items()) {
-      if (value.is_string()) amounts[name] = value.get<std::string>();
-      else if (value.is_number()) amounts[name] = value.dump();
+      if (value.is_string())
+        amounts[name] = value.get<std::string>();
+      else if (value.is_number())
+        amounts[name] = value.dump();
     }
   }
   auto parsed = parse_resources(amounts);
@@ -216,7 +218,8 @@ std::string fit_error_message(const json& pod, const std::vector<NodeFailure>& f
   for (const NodeFailure& f : failures) {
     for (const auto& r : f.reasons) ++reasons[r];
     // pkg/scheduler/framework/preemption/preemption.go and defaultpreemption/default_preemption.go.
-    ++preemption[f.unresolvable ? "Preemption is not helpful for scheduling" : "No preemption victims found for incoming pod"];
+    ++preemption[f.unresolvable ? "Preemption is not helpful for scheduling"
+                                : "No preemption victims found for incoming pod"];
   }
   std::string post;
   if (minor >= 24) {
@@ -326,11 +329,11 @@ void Scheduler::attempt(const std::string& uid, TimePoint now, EventLog& events,
     placements_[uid] = p;
     bound_requests_[uid] = pod_requests(pod);
     // schedule_one.go: "Successfully assigned %v/%v to %v", Normal Scheduled, action Binding.
-    events.record_series(subject,
-                         {"Normal", "Scheduled", "Successfully assigned " + subject.ns + "/" + subject.name + " to " +
-                                                     outcome.node,
-                          "Binding", kScheduler, kSchedulerInstance},
-                         now, rv);
+    events.record_series(
+        subject,
+        {"Normal", "Scheduled", "Successfully assigned " + subject.ns + "/" + subject.name + " to " + outcome.node,
+         "Binding", kScheduler, kSchedulerInstance},
+        now, rv);
     waiting_.erase(uid);
     queue_.erase(std::remove(queue_.begin(), queue_.end(), uid), queue_.end());
     return;
@@ -374,14 +377,15 @@ void Scheduler::try_scale_up(const std::string& uid, TimePoint now, EventLog& ev
     // processors/status/eventing_scale_up_processor.go; ScaleUpInfo.String() is "{%v %v->%v (max: %v)}".
     const std::string info = "{" + g.name + " " + std::to_string(current) + "->" + std::to_string(current + 1) +
                              " (max: " + std::to_string(g.max_size) + ")}";
-    events.record_legacy(subject_of(w.pod), {"Normal", "TriggeredScaleUp", "pod triggered scale-up: [" + info + "]", "",
-                                             kAutoscaler, ""},
+    events.record_legacy(subject_of(w.pod),
+                         {"Normal", "TriggeredScaleUp", "pod triggered scale-up: [" + info + "]", "", kAutoscaler, ""},
                          now, rv);
     return;
   }
   // NotTriggerScaleUp: "%d %s" per reason over node groups, joined ", " (Go map order upstream; sorted here).
   std::string joined;
-  for (const auto& [reason, count] : reasons) joined += (joined.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
+  for (const auto& [reason, count] : reasons)
+    joined += (joined.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
   events.record_legacy(subject_of(w.pod),
                        {"Normal", "NotTriggerScaleUp", "pod didn't trigger scale-up: " + joined, "", kAutoscaler, ""},
                        now, rv);

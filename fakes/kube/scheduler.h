@@ -5,11 +5,10 @@
 // added by a simple cluster-autoscaler model, a pod leaving). Facts: k8s-cluster-messages.md §1.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "fakes/kube/events.h"
@@ -65,8 +64,8 @@ struct NodeGroup {
 struct Placement {
   bool bound = false;
   std::string node, host_ip;
-  TimePoint at;          ///< bound: binding time; waiting: the first failed attempt
-  std::string message;   ///< waiting: the latest FitError message
+  TimePoint at;         ///< bound: binding time; waiting: the first failed attempt
+  std::string message;  ///< waiting: the latest FitError message
 };
 
 /// The scheduling queue and the cluster's nodes. Time moves only through advance(), so pod state
@@ -75,6 +74,7 @@ class Scheduler {
  public:
   /// Names the release whose wording to use (the minor of 1.x).
   void set_minor(int minor) { minor_ = minor; }
+  /// The release whose wording is used.
   int minor() const { return minor_; }
   /// Adds a node present from `at`.
   void add_node(NodeSpec node, TimePoint at);

@@ -65,15 +65,16 @@ std::string human_duration(Duration d) {
 
 json node_table(const std::vector<json>& nodes, TimePoint now, const std::string& rv) {
   // printNode: Ready/NotReady/Unknown (+ ",SchedulingDisabled"), roles from node-role.kubernetes.io/* labels.
-  json columns = json::array({column("Name", "Name must be unique within a namespace.", 0, "name"),
-                              column("Status", "The status of the node"), column("Roles", "The roles of the node"),
-                              column("Age", "CreationTimestamp is a timestamp representing the server time when this object was created."),
-                              column("Version", "Kubelet Version reported by the node."),
-                              column("Internal-IP", "List of addresses reachable to the node.", 1),
-                              column("External-IP", "List of addresses reachable to the node.", 1),
-                              column("OS-Image", "OS Image reported by the node from /etc/os-release.", 1),
-                              column("Kernel-Version", "Kernel Version reported by the node.", 1),
-                              column("Container-Runtime", "ContainerRuntime Version reported by the node.", 1)});
+  json columns = json::array(
+      {column("Name", "Name must be unique within a namespace.", 0, "name"), column("Status", "The status of the node"),
+       column("Roles", "The roles of the node"),
+       column("Age", "CreationTimestamp is a timestamp representing the server time when this object was created."),
+       column("Version", "Kubelet Version reported by the node."),
+       column("Internal-IP", "List of addresses reachable to the node.", 1),
+       column("External-IP", "List of addresses reachable to the node.", 1),
+       column("OS-Image", "OS Image reported by the node from /etc/os-release.", 1),
+       column("Kernel-Version", "Kernel Version reported by the node.", 1),
+       column("Container-Runtime", "ContainerRuntime Version reported by the node.", 1)});
   json rows = json::array();
   for (const json& n : nodes) {
     std::string status = "Unknown";
@@ -94,26 +95,30 @@ json node_table(const std::vector<json>& nodes, TimePoint now, const std::string
       if (a["type"] == "ExternalIP" && external == "<none>") external = a["address"];
     }
     const json& info = n["status"]["nodeInfo"];
-    rows.push_back(row({text(n["metadata"], "name"), status, role_text.empty() ? "<none>" : role_text,
-                        age(text(n["metadata"], "creationTimestamp"), now), text(info, "kubeletVersion"), internal,
-                        external, text(info, "osImage"), text(info, "kernelVersion"), text(info, "containerRuntimeVersion")},
-                       n));
+    rows.push_back(
+        row({text(n["metadata"], "name"), status, role_text.empty() ? "<none>" : role_text,
+             age(text(n["metadata"], "creationTimestamp"), now), text(info, "kubeletVersion"), internal, external,
+             text(info, "osImage"), text(info, "kernelVersion"), text(info, "containerRuntimeVersion")},
+            n));
   }
   return table(std::move(columns), std::move(rows), rv);
 }
 
 json event_table(const std::vector<json>& events, TimePoint now, const std::string& rv) {
   // printEvent: FIRST SEEN falls back to eventTime, LAST SEEN to series.lastObservedTime, then FIRST SEEN.
-  json columns = json::array({column("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
-                              column("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
-                              column("Reason", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
-                              column("Object", "The object that this event is about."),
-                              column("Subobject", "If the reference is to an object component, the field path.", 1),
-                              column("Source", "The component reporting this event. Should be a short machine understandable string.", 1),
-                              column("Message", "A human-readable description of the status of this operation."),
-                              column("First Seen", "The time at which the event was first recorded.", 1),
-                              column("Count", "The number of times this event has occurred.", 1),
-                              column("Name", "Name must be unique within a namespace.", 1, "name")});
+  json columns = json::array(
+      {column("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
+       column("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
+       column("Reason",
+              "This should be a short, machine understandable string that gives the reason for the transition into the "
+              "object's current status."),
+       column("Object", "The object that this event is about."),
+       column("Subobject", "If the reference is to an object component, the field path.", 1),
+       column("Source", "The component reporting this event. Should be a short machine understandable string.", 1),
+       column("Message", "A human-readable description of the status of this operation."),
+       column("First Seen", "The time at which the event was first recorded.", 1),
+       column("Count", "The number of times this event has occurred.", 1),
+       column("Name", "Name must be unique within a namespace.", 1, "name")});
   json rows = json::array();
   for (const json& e : events) {
     const std::string first_ts = !text(e, "firstTimestamp").empty() ? text(e, "firstTimestamp") : text(e, "eventTime");

@@ -3,10 +3,9 @@
 // nodes (NAME STATUS ROLES AGE VERSION …) and events (LAST SEEN TYPE REASON OBJECT MESSAGE …), as
 // pkg/printers/internalversion/printers.go prints them.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 

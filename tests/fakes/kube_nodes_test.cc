@@ -1,10 +1,9 @@
 // Nodes as the fake API server serves them, and pods through the scheduler: Pending with
 // PodScheduled=False/Unschedulable, FailedScheduling events, binding once the autoscaler adds a node.
 
-#include "fakes/kube/api_server.h"
-
 #include <gtest/gtest.h>
 
+#include "fakes/kube/api_server.h"
 #include "tests/support/manual_clock.h"
 
 namespace kexsim::fakes {
@@ -46,10 +45,10 @@ class KubeNodesTest : public ::testing::Test {
     return json::parse(r.body);
   }
   std::string create_pod(const std::string& cpu) {
-    const json pod = {{"metadata", {{"generateName", "runner-"}}},
-                      {"spec",
-                       {{"containers",
-                         {{{"name", "build"}, {"image", "alpine"}, {"resources", {{"requests", {{"cpu", cpu}}}}}}}}}}};
+    const json pod = {
+        {"metadata", {{"generateName", "runner-"}}},
+        {"spec",
+         {{"containers", {{{"name", "build"}, {"image", "alpine"}, {"resources", {{"requests", {{"cpu", cpu}}}}}}}}}}};
     return call("/api/v1/namespaces/ci/pods", "POST", pod.dump())["metadata"]["name"];
   }
 
@@ -151,6 +150,17 @@ TEST_F(KubeNodesTest, UnschedulablePodWaitsForTheAutoscalersNode) {
   call("/api/v1/namespaces/ci/pods/" + pod, "DELETE");
   const std::string next = create_pod("7");
   EXPECT_EQ(call("/api/v1/namespaces/ci/pods/" + next)["spec"]["nodeName"], "pool-1");
+}
+
+}  // namespace
+}  // namespace kexsim::fakes
+
+namespace kexsim::fakes {
+namespace {
+
+TEST_F(KubeNodesTest, PodQuantitiesAreStoredCanonically) {
+  const std::string pod = create_pod("0.5");
+  EXPECT_EQ(call("/api/v1/namespaces/ci/pods/" + pod)["spec"]["containers"][0]["resources"]["requests"]["cpu"], "500m");
 }
 
 }  // namespace

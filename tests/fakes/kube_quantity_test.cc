@@ -1,8 +1,8 @@
 // Kubernetes quantities: parse and canonical String() as apimachinery's quantity_test.go expects.
 
-#include "fakes/kube/quantity.h"
-
 #include <gtest/gtest.h>
+
+#include "fakes/kube/quantity.h"
 
 namespace kexsim::fakes {
 namespace {

@@ -1,9 +1,9 @@
 // The simulated scheduler: filter plugins, FitError wording by release, and the scheduling queue with
 // its events and the autoscaler model (k8s-cluster-messages.md §1).
 
-#include "fakes/kube/scheduler.h"
-
 #include <gtest/gtest.h>
+
+#include "fakes/kube/scheduler.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -26,7 +26,8 @@ NodeSpec node(const std::string& name, std::map<std::string, std::string> capaci
 
 std::string message(const json& p, const std::vector<NodeSpec>& nodes, int minor = 33) {
   std::vector<NodeView> views;
-  for (const NodeSpec& n : nodes) views.push_back({&n, parse_resources(allocatable_of(n)).value(), parse_resources(n.used).value()});
+  for (const NodeSpec& n : nodes)
+    views.push_back({&n, parse_resources(allocatable_of(n)).value(), parse_resources(n.used).value()});
   return schedule_pod(p, views, minor).message;
 }
 
@@ -88,19 +89,21 @@ TEST(KubeScheduler, FirstFailingPluginDecides) {
   tainted.taints = {{"dedicated", "gpu", "NoExecute"}, {"other", "x", "NoSchedule"}};
   NodeSpec prefer = node("p", {{"cpu", "1"}});
   prefer.taints = {{"soft", "x", "PreferNoSchedule"}};
-  EXPECT_EQ(message(p, {cordoned, tainted, prefer}, 33),
-            "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated "
-            "taint {dedicated: gpu}, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is "
-            "not helpful for scheduling.");
+  EXPECT_EQ(
+      message(p, {cordoned, tainted, prefer}, 33),
+      "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated "
+      "taint {dedicated: gpu}, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is "
+      "not helpful for scheduling.");
   EXPECT_EQ(message(p, {tainted}, 23),
             "0/1 nodes are available: 1 node(s) had taint {dedicated: gpu}, that the pod didn't tolerate.");
   EXPECT_EQ(message(p, {tainted}, 35).substr(0, 65),
             "0/1 nodes are available: 1 node(s) had untolerated taint(s). pree");
   NodeSpec not_ready = node("nr");
   not_ready.ready = false;
-  EXPECT_EQ(message(pod(json::object()), {not_ready}, 29),
-            "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/1 "
-            "nodes are available: 1 Preemption is not helpful for scheduling.");
+  EXPECT_EQ(
+      message(pod(json::object()), {not_ready}, 29),
+      "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/1 "
+      "nodes are available: 1 Preemption is not helpful for scheduling.");
 }
 
 TEST(KubeScheduler, TolerationsAndAffinityLetPodsIn) {

@@ -463,13 +463,17 @@ TEST(ScenarioTest, NodeKeysAreCheckedWithPositions) {
   EXPECT_EQ(q.message,
             "cluster.nodes.capacity.cpu: quantities must match the regular expression "
             "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
-  Error effect = error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ntaints = [{ key = \"k\", effect = \"Never\" }]\n"));
-  EXPECT_EQ(effect.message, "cluster.nodes.taints.effect: expected one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\", got \"Never\"");
+  Error effect =
+      error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ntaints = [{ key = \"k\", effect = \"Never\" }]\n"));
+  EXPECT_EQ(effect.message,
+            "cluster.nodes.taints.effect: expected one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\", got "
+            "\"Never\"");
   Error twice = error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\n[[cluster.nodes]]\nname = \"a\"\n"));
   EXPECT_EQ(twice.message, "cluster.nodes: node \"a\" is declared twice");
   Error version = error_of(minimal("[cluster]\nkubernetes_version = \"1.21\"\n"));
   EXPECT_EQ(version.where, "s.toml:12:22");
-  EXPECT_EQ(version.message, "cluster.kubernetes_version: expected a release from 1.22 to 1.35 such as \"1.29\", got \"1.21\"");
+  EXPECT_EQ(version.message,
+            "cluster.kubernetes_version: expected a release from 1.22 to 1.35 such as \"1.29\", got \"1.21\"");
   Error group = error_of(minimal("[cluster]\n[[cluster.autoscaler]]\nmax_size = 0\n"));
   EXPECT_EQ(group.message, "cluster.autoscaler: missing required key \"node_group\"");
 }
