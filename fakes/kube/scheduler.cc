@@ -15,6 +15,9 @@ using nlohmann::json;
 constexpr const char* kScheduler = "default-scheduler";
 constexpr const char* kSchedulerInstance = "default-scheduler-control-plane";
 constexpr const char* kAutoscaler = "cluster-autoscaler";
+// podMaxInUnschedulablePodsDuration (pkg/scheduler/internal/queue/scheduling_queue.go): without a cluster
+// change, an unschedulable pod goes back to the active queue after 5 minutes.
+constexpr Duration kUnschedulableFlush = std::chrono::minutes(5);
 
 const json& member(const json& object, const char* key) {
   static const json kNull;
@@ -300,7 +303,20 @@ void Scheduler::advance(TimePoint now, EventLog& events, const std::string& rv) 
   while (true) {
     auto next = std::min_element(scale_ups_.begin(), scale_ups_.end(),
                                  [](const ScaleUp& a, const ScaleUp& b) { return a.due < b.due; });
-    if (next == scale_ups_.end() || next->due > now) return;
+    // The waiting pod due for a flush first (queue order breaks ties).
+    std::string flush_uid;
+    TimePoint flush_at = TimePoint::max();
+    for (const std::string& uid : queue_) {
+      const TimePoint at = waiting_.at(uid).last_attempt + kUnschedulableFlush;
+      if (at < flush_at) flush_at = at, flush_uid = uid;
+    }
+    const bool node_first = next != scale_ups_.end() && next->due <= flush_at;
+    if (!node_first) {
+      if (flush_uid.empty() || flush_at > now) return;
+      attempt(flush_uid, flush_at, events, rv);
+      continue;
+    }
+    if (next->due > now) return;
     const ScaleUp due = *next;
     scale_ups_.erase(next);
     NodeGroup& group = groups_[due.group];
@@ -338,6 +354,7 @@ void Scheduler::attempt(const std::string& uid, TimePoint now, EventLog& events,
     queue_.erase(std::remove(queue_.begin(), queue_.end(), uid), queue_.end());
     return;
   }
+  w->second.last_attempt = now;
   auto [it, first] = placements_.try_emplace(uid, Placement{false, "", "", now, outcome.message});
   if (!first) it->second.message = outcome.message;
   // schedule_one.go handleSchedulingFailure: Warning FailedScheduling, action Scheduling, truncated note.

@@ -87,7 +87,8 @@ class Scheduler {
   void admit(const nlohmann::json& pod, TimePoint now, EventLog& events, const std::string& rv);
   /// A pod left at `now`: its requests are freed and waiting pods are retried.
   void release(const std::string& uid, TimePoint now, EventLog& events, const std::string& rv);
-  /// Applies everything due by `now` (nodes the autoscaler adds), retrying waiting pods at each.
+  /// Applies everything due by `now`, in time order: nodes the autoscaler adds (every waiting pod is
+  /// retried), and the queue's periodic flush (a pod unschedulable for 5 minutes is tried again).
   void advance(TimePoint now, EventLog& events, const std::string& rv);
 
   /// Where a pod is, or nullptr for a pod the scheduler never saw.
@@ -105,6 +106,7 @@ class Scheduler {
   struct Waiting {
     nlohmann::json pod;
     bool scale_up_triggered = false;
+    TimePoint last_attempt;
   };
   struct ScaleUp {
     size_t group;

@@ -219,3 +219,29 @@ TEST(KubeScheduler, LongNotesAreTruncated) {
 
 }  // namespace
 }  // namespace kexsim::fakes
+
+namespace kexsim::fakes {
+namespace {
+
+TEST(KubeSchedulerQueue, UnschedulablePodsAreRetriedEveryFiveMinutes) {
+  Scheduler s;
+  EventLog events;
+  const TimePoint t0 = TimePoint(std::chrono::seconds(1'700'000'000));
+  NodeSpec n;
+  n.name = "n1";
+  n.capacity = {{"cpu", "1"}};
+  s.add_node(n, t0);
+  s.admit(pod(json::object(), "a"), t0, events, "1");
+  s.advance(t0 + std::chrono::minutes(4), events, "2");
+  ASSERT_EQ(events.list("ci").size(), 1u);
+  EXPECT_FALSE(events.list("ci")[0].contains("series"));
+  s.advance(t0 + std::chrono::minutes(11), events, "3");
+  const auto list = events.list("ci");
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["series"]["count"], 3);
+  EXPECT_EQ(list[0]["series"]["lastObservedTime"], "2023-11-14T22:23:20.000000Z");
+  EXPECT_EQ(s.placement("uid-a")->at, t0);  // the condition's transition stays at the first failure
+}
+
+}  // namespace
+}  // namespace kexsim::fakes
