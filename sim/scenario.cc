@@ -10,6 +10,7 @@
 
 #include "executor/config.h"
 #include "base/toml_reader.h"
+#include "fakes/kube/quantity.h"
 
 namespace kexsim::sim {
 namespace {
@@ -327,6 +328,109 @@ void read_commands(TomlTable& cluster, Scenario& s) {
   }
 }
 
+// A table of resource quantities (cpu = "500m", pods = 110), each checked as the API server parses it.
+void read_quantities(TomlTable& t, std::string_view key, std::map<std::string, std::string>& out) {
+  const toml::table* table = t.table(key);
+  if (!table) return;
+  for (const auto& [k, node] : kexsim::in_file_order(*table)) {
+    const std::string name(k->str());
+    const std::string at = t.path(key) + "." + name;
+    std::string text;
+    if (auto v = node->value<std::string>()) text = *v;
+    else if (auto i = node->as_integer()) text = std::to_string(i->get());
+    else {
+      t.context().fail_type(*node, at, "a quantity such as \"500m\", \"4Gi\" or 110");
+      return;
+    }
+    auto q = fakes::Quantity::parse(text);
+    if (!q.ok()) {
+      t.context().fail(node->source(), at + ": " + q.error().message, q.error().hint);
+      return;
+    }
+    out[name] = text;
+  }
+}
+
+// The node keys [[cluster.nodes]] and [[cluster.autoscaler]] share: labels, taints, resources, platform.
+void read_node_keys(TomlTable& t, fakes::NodeSpec& node) {
+  t.get("labels", node.labels);
+  for (const toml::table* entry : t.tables("taints")) {
+    TomlTable taint(*entry, t.path("taints"), t.context());
+    fakes::Taint x;
+    get_required(taint, "key", x.key, "a taint is {key = \"dedicated\", value = \"ci\", effect = \"NoSchedule\"}");
+    taint.get("value", x.value);
+    x.effect = "NoSchedule";
+    get_one_of(taint, "effect", x.effect, {"NoSchedule", "PreferNoSchedule", "NoExecute"});
+    taint.reject_unread();
+    node.taints.push_back(x);
+  }
+  read_quantities(t, "capacity", node.capacity);
+  read_quantities(t, "allocatable", node.allocatable);
+  read_quantities(t, "used", node.used);
+  t.get("arch", node.arch);
+  t.get("os", node.os);
+}
+
+// "1.29", "v1.29" or "v1.29.3": the minor, for releases whose wording the simulation knows (1.22-1.35).
+void read_kubernetes_version(TomlTable& t, Scenario& s) {
+  std::string v;
+  if (!t.get("kubernetes_version", v)) return;
+  std::string rest = v.rfind('v', 0) == 0 ? v.substr(1) : v;
+  int minor = -1;
+  if (rest.rfind("1.", 0) == 0) {
+    const std::string tail = rest.substr(2);
+    const size_t dot = tail.find('.');
+    const std::string digits = tail.substr(0, dot);
+    bool ok = !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
+    if (ok && dot != std::string::npos)
+      ok = tail.size() > dot + 1 && tail.find_first_not_of("0123456789", dot + 1) == std::string::npos;
+    if (ok) minor = std::atoi(digits.c_str());
+  }
+  if (minor < 22 || minor > 35) {
+    t.context().fail(t.raw().get("kubernetes_version")->source(),
+                     t.path("kubernetes_version") + ": expected a release from 1.22 to 1.35 such as \"1.29\", got \"" +
+                         v + "\"",
+                     kHint);
+    return;
+  }
+  s.kubernetes_version = v;
+  s.kubernetes_minor = minor;
+}
+
+// [[cluster.nodes]] and [[cluster.autoscaler]].
+void read_nodes(TomlTable& t, Scenario& s) {
+  for (const toml::table* entry : t.tables("nodes")) {
+    TomlTable n(*entry, t.path("nodes"), t.context());
+    fakes::NodeSpec node;
+    get_required(n, "name", node.name, "name the node, e.g. name = \"node-2\"");
+    read_node_keys(n, node);
+    n.get("ready", node.ready);
+    n.get("unschedulable", node.unschedulable);
+    n.reject_unread();
+    for (const auto& other : s.nodes)
+      if (!node.name.empty() && other.name == node.name)
+        t.context().fail(entry->source(), t.path("nodes") + ": node \"" + node.name + "\" is declared twice", kHint);
+    s.nodes.push_back(std::move(node));
+  }
+  for (const toml::table* entry : t.tables("autoscaler")) {
+    TomlTable a(*entry, t.path("autoscaler"), t.context());
+    fakes::NodeGroup group;
+    get_required(a, "node_group", group.name, "name the node group, e.g. node_group = \"ci-pool\"");
+    double seconds = 60;
+    get_non_negative(a, "scale_up_seconds", seconds);
+    group.scale_up = Duration(static_cast<int64_t>(std::llround(seconds * 1e6)));
+    int max_size = 1;
+    if (a.get("max_size", max_size)) {
+      if (max_size < 1)
+        a.context().fail(a.raw().get("max_size")->source(), a.path("max_size") + ": expected a value >= 1", kHint);
+      group.max_size = max_size;
+    }
+    read_node_keys(a, group.node);
+    a.reject_unread();
+    s.node_groups.push_back(std::move(group));
+  }
+}
+
 // [cluster]: namespaces, identities and RBAC, pod timings, commands and DNS records.
 void read_cluster(TomlTable& root, Scenario& s) {
   const toml::table* table = root.table("cluster");
@@ -336,6 +440,8 @@ void read_cluster(TomlTable& root, Scenario& s) {
   t.get("runner_identity", s.runner_identity);
   get_non_negative(t, "pod_pending_seconds", s.pod_pending_seconds);
   t.get("pod_never_starts", s.pod_never_starts);
+  read_kubernetes_version(t, s);
+  read_nodes(t, s);
   for (const toml::table* entry : t.tables("service_accounts")) {
     TomlTable sa(*entry, t.path("service_accounts"), t.context());
     std::string name, ns;

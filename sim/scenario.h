@@ -12,6 +12,8 @@
 
 #include "base/result.h"
 #include "fakes/gitlab/job.h"
+#include "fakes/kube/nodes.h"
+#include "fakes/kube/scheduler.h"
 #include "fakes/runtime/world.h"
 
 namespace kexsim::sim {
@@ -64,6 +66,10 @@ struct Scenario {
   std::string runner_identity = "system:serviceaccount:default:default";
   std::vector<nlohmann::json>
       cluster_objects;  ///< RBAC objects and ServiceAccounts, Kubernetes JSON
+  std::string kubernetes_version;            ///< [cluster] kubernetes_version, e.g. "1.29"; "" = the default (1.33)
+  int kubernetes_minor = 33;                 ///< its minor version
+  std::vector<fakes::NodeSpec> nodes;        ///< [[cluster.nodes]]; none: one node that takes every pod
+  std::vector<fakes::NodeGroup> node_groups; ///< [[cluster.autoscaler]]
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
   std::map<std::string, fakes::CommandSpec> commands;  ///< container commands the scenario defines

@@ -127,6 +127,15 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
   fakes::KubeApiServer& kube = *w->kube_;
   kube.set_pod_timing({std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s.pod_pending_seconds)),
                        s.pod_never_starts, "node-1"});
+  // The cluster's release and nodes. Without declared nodes every pod goes to node-1 at once.
+  if (!s.kubernetes_version.empty()) {
+    std::string git = s.kubernetes_version.rfind('v', 0) == 0 ? s.kubernetes_version : "v" + s.kubernetes_version;
+    if (std::count(git.begin(), git.end(), '.') == 1) git += ".0";
+    kube.set_version("1", std::to_string(s.kubernetes_minor), git);
+  }
+  kube.scheduler().set_minor(s.kubernetes_minor);
+  for (const auto& node : s.nodes) kube.scheduler().add_node(node, clock.now());
+  for (const auto& group : s.node_groups) kube.scheduler().add_group(group);
   std::vector<std::string>& namespaces = w->namespaces_;
   namespaces = s.namespaces;
   if (std::find(namespaces.begin(), namespaces.end(), "default") == namespaces.end()) namespaces.push_back("default");

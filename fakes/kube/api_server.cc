@@ -5,6 +5,7 @@
 #include "base/strings.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
+#include "fakes/kube/table.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -62,13 +63,19 @@ bool field_supported(const std::string& resource, const std::string& field) {
            field == "status.nominatedNodeName";
   if (resource == "secrets") return field == "type";
   if (resource == "events") return true;
+  if (resource == "nodes") return field == "spec.unschedulable";
   return false;
 }
 
 }  // namespace
 
 KubeApiServer::KubeApiServer(Clock& clock, Random random, ContainerWorldFactory& worlds)
-    : clock_(clock), random_(std::move(random)), worlds_(worlds), store_(clock_, random_), authorizer_(store_) {}
+    : clock_(clock),
+      random_(std::move(random)),
+      worlds_(worlds),
+      store_(clock_, random_),
+      authorizer_(store_),
+      started_(clock_.now()) {}
 
 void KubeApiServer::add_token(const std::string& token, const std::string& user, std::vector<std::string> groups) {
   tokens_[token] = authenticated_user(user, std::move(groups));
@@ -81,6 +88,8 @@ void KubeApiServer::set_version(const std::string& major, const std::string& min
 HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   std::string user_name = "-";
   HttpResponse response;
+  // Cluster changes due by now (nodes the autoscaler adds) happen before the request is answered.
+  scheduler_.advance(clock_.now(), events_, store_.resource_version());
   try {
     response = serve(request, user_name);
   } catch (const json::exception& e) {
@@ -156,6 +165,15 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   if (attrs.verb == "list") return list(request, *type, ns);
   if (attrs.verb == "create") return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
   if (attrs.name.empty()) return status_method_not_allowed().response();
+  if (attrs.verb == "get" && type->resource == "nodes") {
+    for (const json& node : node_objects()) {
+      if (text(node["metadata"], "name") != attrs.name) continue;
+      if (wants_table(request.header("accept")))
+        return HttpResponse::json(200, node_table({node}, clock_.now(), store_.resource_version()).dump());
+      return HttpResponse::json(200, node.dump());
+    }
+    return status_not_found(type->group_resource(), attrs.name).response();
+  }
   if (attrs.verb == "get") {
     const StoredObject* stored = store_.find(type->resource, ns, attrs.name);
     if (!stored) return status_not_found(type->group_resource(), attrs.name).response();
@@ -209,7 +227,10 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
   ApiResult<json> created = store_.create(type, ns, std::move(object), generated);
   if (!created.ok()) return created;
   const std::string name = text(created.value()["metadata"], "name");
-  if (type.resource == "pods") pods_.admit(text(created.value()["metadata"], "uid"));
+  if (type.resource == "pods") {
+    pods_.admit(text(created.value()["metadata"], "uid"));
+    if (scheduler_.modelled()) scheduler_.admit(created.value(), clock_.now(), events_, store_.resource_version());
+  }
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
     json account = {{"metadata", {{"name", "default"}}}};
@@ -249,17 +270,31 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
       return status_bad_request("field label not supported: " + term.field).response();
 
   std::string items;
-  // Events are not recorded yet: every event list is empty.
-  if (type.resource != "events") {
-    for (const StoredObject* stored : store_.list(type.resource, ns)) {
-      const json object = present(type, *stored);
-      if (!labels.value().matches(member(member(object, "metadata"), "labels"))) continue;
-      const bool selected = std::all_of(fields.value().begin(), fields.value().end(), [&](const FieldTerm& t) {
-        return (field_value(object, t.field) == t.value) == t.equals;
-      });
-      if (!selected) continue;
-      items += (items.empty() ? "" : ",") + object.dump();
-    }
+  std::vector<json> objects;
+  // Events and nodes live in the cluster model, not in the store.
+  if (type.resource == "events") {
+    objects = events_.list(ns);
+  } else if (type.resource == "nodes") {
+    objects = node_objects();
+  } else {
+    for (const StoredObject* stored : store_.list(type.resource, ns)) objects.push_back(present(type, *stored));
+  }
+  std::vector<json> selected_objects;
+  for (const json& object : objects) {
+    if (!labels.value().matches(member(member(object, "metadata"), "labels"))) continue;
+    const bool selected = std::all_of(fields.value().begin(), fields.value().end(), [&](const FieldTerm& t) {
+      return (field_value(object, t.field) == t.value) == t.equals;
+    });
+    if (!selected) continue;
+    items += (items.empty() ? "" : ",") + object.dump();
+    selected_objects.push_back(object);
+  }
+  // kubectl asks for a Table; nodes and events have their printers' columns, other kinds stay plain lists.
+  if (wants_table(request.header("accept")) && (type.resource == "nodes" || type.resource == "events")) {
+    const json table = type.resource == "nodes"
+                           ? node_table(selected_objects, clock_.now(), store_.resource_version())
+                           : event_table(selected_objects, clock_.now(), store_.resource_version());
+    return HttpResponse::json(200, table.dump());
   }
   const std::string body = "{\"kind\":" + json(type.kind + "List").dump() + ",\"apiVersion\":" +
                            json(type.api_version()).dump() + ",\"metadata\":{\"resourceVersion\":" +
@@ -284,6 +319,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     store_.remove(type.resource, ns, name);
     store_.collect_dependents(ns, uid);
     pods_.release(uid);
+    scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
     shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
     shown["metadata"]["deletionGracePeriodSeconds"] = grace;
     shown["metadata"]["resourceVersion"] = store_.resource_version();
@@ -381,8 +417,30 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
 
 json KubeApiServer::present(const ResourceType& type, const StoredObject& stored) const {
   if (type.resource != "pods") return stored.object;
-  return pod_with_status(stored.object, stored.created, clock_.now(), timing_,
-                         pods_.ip(text(member(stored.object, "metadata"), "uid")));
+  const std::string uid = text(member(stored.object, "metadata"), "uid");
+  const Placement* placement = scheduler_.modelled() ? scheduler_.placement(uid) : nullptr;
+  if (!placement) return pod_with_status(stored.object, stored.created, clock_.now(), timing_, pods_.ip(uid));
+  if (!placement->bound) return unscheduled_pod(stored.object, placement->at, placement->message);
+  // Bound: the kubelet's stages start at the binding.
+  PodTiming timing = timing_;
+  timing.node_name = placement->node;
+  if (!placement->host_ip.empty()) timing.host_ip = placement->host_ip;
+  return pod_with_status(stored.object, placement->at, clock_.now(), timing, pods_.ip(uid));
+}
+
+std::vector<json> KubeApiServer::node_objects() const {
+  std::vector<json> out;
+  const std::string rv = store_.resource_version();
+  if (!scheduler_.modelled()) {
+    NodeSpec node;
+    node.name = timing_.node_name;
+    node.address = timing_.host_ip;
+    out.push_back(node_object(node, started_, version_.git_version, rv));
+    return out;
+  }
+  for (const Scheduler::Member& m : scheduler_.nodes())
+    out.push_back(node_object(m.node, m.since, version_.git_version, rv));
+  return out;
 }
 
 Status KubeApiServer::seed(const json& object) {

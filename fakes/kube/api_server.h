@@ -18,10 +18,12 @@
 #include "fakes/http/types.h"
 #include "fakes/kube/call_log.h"
 #include "fakes/kube/discovery.h"
+#include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
 #include "fakes/kube/pod_lifecycle.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
+#include "fakes/kube/scheduler.h"
 #include "fakes/kube/status.h"
 #include "fakes/kube/store.h"
 
@@ -43,6 +45,10 @@ class KubeApiServer : public HttpHandler {
   Status seed(const nlohmann::json& object);
   /// How pods come up from now on.
   void set_pod_timing(PodTiming t) { timing_ = std::move(t); }
+  /// The cluster's nodes, node groups and scheduling queue (seed nodes here before the first pod).
+  Scheduler& scheduler() { return scheduler_; }
+  /// The events recorded so far.
+  const EventLog& events() const { return events_; }
   /// What /version reports (default "1", "33", "v1.33.0").
   void set_version(const std::string& major, const std::string& minor, const std::string& git_version);
 
@@ -70,6 +76,8 @@ class KubeApiServer : public HttpHandler {
 
   ApiResult<nlohmann::json> create_object(const ResourceType& type, const std::string& ns, nlohmann::json object);
   nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;
+  /// The Node objects served: the scheduler's nodes, or the one node pods go to when none is declared.
+  std::vector<nlohmann::json> node_objects() const;
 
   Clock& clock_;
   Random random_;
@@ -81,6 +89,9 @@ class KubeApiServer : public HttpHandler {
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
   PodResources pods_;  ///< pod IPs and volumes, by pod uid
+  Scheduler scheduler_;
+  EventLog events_;
+  TimePoint started_;  ///< when the default node joined
 };
 
 }  // namespace kexsim::fakes

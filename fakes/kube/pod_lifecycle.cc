@@ -11,8 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kHostIp = "10.0.0.10";
-
 const json& member(const json& object, const char* field) {
   static const json kNull;
   if (!object.is_object()) return kNull;
@@ -148,8 +146,8 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
   const bool running = !timing.never_start && now >= ready_at;
 
   json status = json::object();
-  status["hostIP"] = kHostIp;
-  status["hostIPs"] = json::array({{{"ip", kHostIp}}});
+  status["hostIP"] = timing.host_ip;
+  status["hostIPs"] = json::array({{{"ip", timing.host_ip}}});
   status["startTime"] = format_rfc3339(created);
   status["qosClass"] = pod_qos_class(pod);
 
@@ -206,6 +204,17 @@ json pod_with_status(const json& pod, TimePoint created, TimePoint now, const Po
   if (!spec.contains("nodeName") || !spec["nodeName"].is_string() || spec["nodeName"].get<std::string>().empty())
     spec["nodeName"] = timing.node_name;
   out["status"] = pod_status(pod, created, now, timing, pod_ip);
+  return out;
+}
+
+json unscheduled_pod(const json& pod, TimePoint since, const std::string& message) {
+  json out = pod;
+  if (out.contains("spec") && out["spec"].is_object()) out["spec"].erase("nodeName");
+  json status = json::object();
+  status["phase"] = "Pending";
+  status["conditions"] = json::array({condition("PodScheduled", false, since, "Unschedulable", message)});
+  status["qosClass"] = pod_qos_class(pod);
+  out["status"] = status;
   return out;
 }
 

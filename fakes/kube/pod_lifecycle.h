@@ -34,6 +34,7 @@ struct PodTiming {
   Duration pending{std::chrono::seconds(6)};  ///< from creation until the containers run
   bool never_start = false;                   ///< stay in ContainerCreating forever
   std::string node_name = "node-1";
+  std::string host_ip = "10.0.0.10";  ///< the node's InternalIP (status.hostIP)
 };
 
 /// The pod's status at `now`; pod_ip is the address it gets once running.
@@ -43,6 +44,10 @@ nlohmann::json pod_status(const nlohmann::json& pod, TimePoint created, TimePoin
 /// The pod as a read returns it: spec.nodeName filled in (unless the pod names one) and the status at `now`.
 nlohmann::json pod_with_status(const nlohmann::json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
                                const std::string& pod_ip = "10.244.0.2");
+
+/// A pod the scheduler could not place (yet): phase Pending, qosClass, and only the scheduler's
+/// condition PodScheduled False, reason Unschedulable, with the FitError message (schedule_one.go).
+nlohmann::json unscheduled_pod(const nlohmann::json& pod, TimePoint since, const std::string& message);
 
 /// The pod's QoS class from its containers' resources: BestEffort, Burstable or Guaranteed.
 std::string pod_qos_class(const nlohmann::json& pod);

@@ -32,6 +32,7 @@ const std::vector<ResourceType>& served_resources() {
       {"", "secrets", "Secret", "secret", true, kCrudUpdate, {}},
       {"", "pods", "Pod", "pod", true, kCrud, {"po"}},
       {"", "events", "Event", "event", true, {"list"}, {"ev"}},
+      {"", "nodes", "Node", "node", false, {"get", "list"}, {"no"}},
       {kRbac, "roles", "Role", "role", true, kCrudUpdate, {}},
       {kRbac, "rolebindings", "RoleBinding", "rolebinding", true, kCrudUpdate, {}},
       {kRbac, "clusterroles", "ClusterRole", "clusterrole", false, kCrudUpdate, {}},

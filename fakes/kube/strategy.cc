@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/base64.h"
+#include "fakes/kube/quantity.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -120,6 +121,17 @@ void default_container(json& c) {
   if (!c.contains("terminationMessagePolicy")) c["terminationMessagePolicy"] = "File";
   if (!c.contains("imagePullPolicy")) c["imagePullPolicy"] = pull_policy(text(c, "image"));
   if (!c.contains("resources")) c["resources"] = json::object();
+  // Quantities are stored in their canonical form (a request of "0.5" reads back as "500m").
+  if (!c["resources"].is_object()) return;
+  for (const char* part : {"limits", "requests"}) {
+    auto it = c["resources"].find(part);
+    if (it == c["resources"].end() || !it->is_object()) continue;
+    json& list = *it;
+    for (auto& [name, value] : list.items()) {
+      if (!value.is_string()) continue;
+      if (auto q = Quantity::parse(value.get<std::string>()); q.ok()) value = q->to_string();
+    }
+  }
 }
 
 void default_pod(json& pod) {

@@ -437,3 +437,62 @@ TEST(ScenarioTest, LoadsFilesAndListsThemSorted) {
 
 }  // namespace
 }  // namespace kexsim::sim
+
+namespace kexsim::sim {
+namespace {
+
+TEST(ScenarioTest, NodesAutoscalerAndVersionAreRead) {
+  auto s = parse_scenario(minimal("[cluster]\n"
+                                  "kubernetes_version = \"v1.29.3\"\n"
+                                  "[[cluster.nodes]]\n"
+                                  "name = \"ci-1\"\n"
+                                  "labels = { pool = \"ci\" }\n"
+                                  "taints = [{ key = \"dedicated\", value = \"ci\" }]\n"
+                                  "capacity = { cpu = \"8\", pods = 30, \"nvidia.com/gpu\" = 1 }\n"
+                                  "used = { cpu = \"3500m\" }\n"
+                                  "ready = false\n"
+                                  "[[cluster.autoscaler]]\n"
+                                  "node_group = \"pool\"\n"
+                                  "scale_up_seconds = 90.5\n"
+                                  "max_size = 4\n"
+                                  "arch = \"arm64\"\n"),
+                          "s.toml");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->kubernetes_minor, 29);
+  ASSERT_EQ(s->nodes.size(), 1u);
+  EXPECT_EQ(s->nodes[0].labels.at("pool"), "ci");
+  ASSERT_EQ(s->nodes[0].taints.size(), 1u);
+  EXPECT_EQ(s->nodes[0].taints[0].effect, "NoSchedule");
+  EXPECT_EQ(s->nodes[0].capacity.at("pods"), "30");
+  EXPECT_EQ(s->nodes[0].capacity.at("nvidia.com/gpu"), "1");
+  EXPECT_EQ(s->nodes[0].used.at("cpu"), "3500m");
+  EXPECT_FALSE(s->nodes[0].ready);
+  ASSERT_EQ(s->node_groups.size(), 1u);
+  EXPECT_EQ(s->node_groups[0].scale_up, std::chrono::milliseconds(90500));
+  EXPECT_EQ(s->node_groups[0].max_size, 4);
+  EXPECT_EQ(s->node_groups[0].node.arch, "arm64");
+}
+
+TEST(ScenarioTest, NodeKeysAreCheckedWithPositions) {
+  Error q = error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ncapacity = { cpu = \"four\" }\n"));
+  EXPECT_EQ(q.where, "s.toml:14:20");
+  EXPECT_EQ(q.message,
+            "cluster.nodes.capacity.cpu: quantities must match the regular expression "
+            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+  Error effect =
+      error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ntaints = [{ key = \"k\", effect = \"Never\" }]\n"));
+  EXPECT_EQ(effect.message,
+            "cluster.nodes.taints.effect: expected one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\", got "
+            "\"Never\"");
+  Error twice = error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\n[[cluster.nodes]]\nname = \"a\"\n"));
+  EXPECT_EQ(twice.message, "cluster.nodes: node \"a\" is declared twice");
+  Error version = error_of(minimal("[cluster]\nkubernetes_version = \"1.21\"\n"));
+  EXPECT_EQ(version.where, "s.toml:12:22");
+  EXPECT_EQ(version.message,
+            "cluster.kubernetes_version: expected a release from 1.22 to 1.35 such as \"1.29\", got \"1.21\"");
+  Error group = error_of(minimal("[cluster]\n[[cluster.autoscaler]]\nmax_size = 0\n"));
+  EXPECT_EQ(group.message, "cluster.autoscaler: missing required key \"node_group\"");
+}
+
+}  // namespace
+}  // namespace kexsim::sim
