@@ -63,6 +63,16 @@ std::optional<int> version_number(const std::string& text) {
   return value;
 }
 
+/// The job's variable of that name (the last one, as spec.Variables.Get), for feature flags.
+std::function<const std::string*(std::string_view)> job_variable_lookup(const Job& job) {
+  return [&job](std::string_view name) -> const std::string* {
+    for (auto it = job.variables.rbegin(); it != job.variables.rend(); ++it) {
+      if (it->key == name) return &it->value;
+    }
+    return nullptr;
+  };
+}
+
 /// One job's run: the state shared by its stages, its trace patcher and its cleanup.
 class Execution : public std::enable_shared_from_this<Execution> {
  public:
@@ -72,14 +82,17 @@ class Execution : public std::enable_shared_from_this<Execution> {
       : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(env),
         tls_contexts_(std::move(tls_contexts)), gitlab_(gitlab), job_(job), concurrent_id_(concurrent_id),
         profile_(env.profile),
-        trace_(clock, env.profile, job.features.trace_sections, job.masked_values(),
-               token_prefixes(job, env.profile)) {}
+        flags_(resolve_feature_flags(env.profile, runner.feature_flags, job_variable_lookup(job))),
+        trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
+               flags_.on("FF_TIMESTAMPS")) {}
 
   asio::awaitable<JobOutcome> run();
 
  private:
-  static std::vector<std::string> token_prefixes(const Job& job, Profile profile) {
-    std::vector<std::string> out = default_token_prefixes(profile);
+  // common/build.go getNewLogger: the default prefixes only with FF_MASK_ALL_DEFAULT_TOKENS.
+  std::vector<std::string> token_prefixes(const Job& job, const FeatureFlagValues& flags) const {
+    std::vector<std::string> out;
+    if (flags.on("FF_MASK_ALL_DEFAULT_TOKENS")) out = default_token_prefixes(profile_);
     out.insert(out.end(), job.features.token_mask_prefixes.begin(), job.features.token_mask_prefixes.end());
     return out;
   }
@@ -118,6 +131,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   const Job& job_;
   int concurrent_id_;
   Profile profile_;
+  FeatureFlagValues flags_;  ///< before trace_: it decides FF_TIMESTAMPS and the token prefixes
   JobTrace trace_;
   std::vector<std::string> runner_log_;
 
@@ -142,6 +156,10 @@ asio::awaitable<JobOutcome> Execution::run() {
   short_token_ = short_token(runner_.token, profile_);
   trace_.println(messages::header_running_with(profile_));
   trace_.println(messages::header_on(profile_, runner_.name, short_token_, env_.system_id));
+  if (const std::string info = feature_flag_info(profile_, flags_); !info.empty()) {
+    trace_.println(messages::header_feature_flags(info));
+  }
+  if (!flags_.errors.empty()) trace_.warning(messages::feature_flag_errors(flags_.errors));
 
   // A throw anywhere in the stages is a kexsim bug, but the job must still end as GitLab Runner
   // ends a build that panicked (common/build.go: "panic: %s", a system failure): the pod and
@@ -446,7 +464,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
     failure = Failure{messages::pod_not_running_for_exec(pod_name_, namespace_, phase)};
   } else {
     auto exit = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script,
-                                     [this](int, std::string_view data) { trace_.raw(data); });
+                                     [this](int channel, std::string_view data) { trace_.raw(channel, data); });
     if (!exit) {
       failure = Failure{exit.error().message};
     } else if (*exit != 0) {
