@@ -114,11 +114,11 @@ void warn_unused_flags(TomlTable& t) {
     const std::string path = t.path("feature_flags") + "." + name;
     if (kexsim_acts_on_flag(name)) continue;
     if (is_feature_flag(Profile::kV19_4, name) || is_feature_flag(Profile::kV13_12, name)) {
-      t.context().warn(key.source(), "feature flag \"" + path + "\" is not acted on by kexsim yet and only "
-                                     "shows in the \"feature flags:\" header line");
+      t.context().warn(key.source(), "key \"" + path + "\" is not acted on by kexsim yet: the flag only shows in "
+                                     "the \"feature flags:\" header line");
     } else {
-      t.context().warn(key.source(), "\"" + path + "\" is not a GitLab Runner 13.12 or 19.4 feature flag and "
-                                     "is ignored");
+      t.context().warn(key.source(),
+                       "key \"" + path + "\" is not a GitLab Runner 13.12 or 19.4 feature flag and is ignored");
     }
   }
 }

@@ -70,6 +70,7 @@ void JobTrace::raw(int channel, std::string_view bytes) { write(channel == 2 ? k
 void JobTrace::waiting_line(std::string_view text) {
   std::string out(text);
   out += '\n';
+  release_held();
   write(kRunnerErr, out, true);
 }
 
@@ -101,7 +102,15 @@ void JobTrace::line(std::string_view prefix, std::string_view text) {
     out += kReset;
     out += '\n';
   }
+  release_held();
   write(kRunnerOut, out, true);
+}
+
+void JobTrace::release_held() {
+  // A runner line never waits behind a held-back tail of container output (the tail cannot be a
+  // secret any more once the exec has gone on to something else).
+  write(kWorkOut, {}, true);
+  write(kWorkErr, {}, true);
 }
 
 void JobTrace::section(std::string_view kind, std::string_view name) {
@@ -112,6 +121,7 @@ void JobTrace::section(std::string_view kind, std::string_view name) {
   out += name;
   out += '\r';
   out += kClear;
+  release_held();
   write(kRunnerOut, out, true);
 }
 

@@ -68,6 +68,7 @@ class JobTrace {
   void section(std::string_view kind, std::string_view name);
   void write(StreamIndex stream, std::string_view bytes, bool final);
   void emit(Stream& stream, std::string_view masked);
+  void release_held();
   bool could_start_secret(std::string_view rest) const;
   size_t secret_length_at(std::string_view rest) const;
 
