@@ -175,6 +175,7 @@ asio::awaitable<JobOutcome> Execution::run() {
     crash = std::current_exception();
     failure = Failure{"panic: unknown exception"};
   }
+  trace_.flush();  // the exec writers are closed (deferred Close) even when a stage threw
   try {
     co_await cleanup();
   } catch (const std::exception& e) {
@@ -232,6 +233,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
 
 asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   finished_ = true;
+  trace_.flush();  // the checksum covers every byte, a held partial line included
   co_await flush_trace();
   // GitLab answers 412 when its copy of the trace does not match the checksum: resend and retry.
   char checksum[32];
