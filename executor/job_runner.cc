@@ -97,6 +97,22 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return out;
   }
 
+  // Every flag of the release as a public, internal variable ahead of all others (common/build.go
+  // GetAllVariables: 19.4 getResolvedFeatureFlags, the effective values; 13.12
+  // GetDefaultFeatureFlagsVariables, the defaults). A job's own FF_* variable still follows.
+  std::vector<JobVariable> feature_flag_variables() const {
+    std::vector<JobVariable> out;
+    for (const auto& f : feature_flags(profile_)) {
+      JobVariable v;
+      v.key = std::string(f.name);
+      v.value = (profile_ == Profile::kV13_12 ? f.default_value : flags_.on(f.name)) ? "true" : "false";
+      v.is_public = true;
+      v.internal = true;
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
   void stage_begins(std::string_view stage) const {
     if (env_.job_options.before_stage) env_.job_options.before_stage(stage);
   }
@@ -325,8 +341,11 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   scripts_.profile = profile_;
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
-  scripts_.runner_variables = runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_,
-                                                short_token_, runner_.environment});
+  scripts_.runner_variables = feature_flag_variables();
+  for (auto& v : runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_, short_token_,
+                                   runner_.environment})) {
+    scripts_.runner_variables.push_back(std::move(v));
+  }
 
   if (auto f = co_await create_registry_secret(unique)) co_return f;
   if (auto f = co_await create_build_pod(unique)) co_return f;
