@@ -63,11 +63,20 @@ std::optional<int> version_number(const std::string& text) {
   return value;
 }
 
-/// The job's variable of that name (the last one, as spec.Variables.Get), for feature flags.
-std::function<const std::string*(std::string_view)> job_variable_lookup(const Job& job) {
-  return [&job](std::string_view name) -> const std::string* {
+/// The variable of that name a build resolves feature flags from (common/build.go
+/// getVariablesForFeatureFlagResolution; the last one wins): the job's, else the runner's
+/// `environment` entry ("NAME=value"), which comes before the job's variables.
+std::function<const std::string*(std::string_view)> flag_variable_lookup(const Job& job, const RunnerConfig& runner) {
+  return [&job, &runner, env_value = std::string()](std::string_view name) mutable -> const std::string* {
     for (auto it = job.variables.rbegin(); it != job.variables.rend(); ++it) {
       if (it->key == name) return &it->value;
+    }
+    for (auto it = runner.environment.rbegin(); it != runner.environment.rend(); ++it) {
+      const size_t eq = it->find('=');
+      if (eq != std::string::npos && std::string_view(*it).substr(0, eq) == name) {
+        env_value = it->substr(eq + 1);
+        return &env_value;
+      }
     }
     return nullptr;
   };
@@ -82,7 +91,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
       : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(env),
         tls_contexts_(std::move(tls_contexts)), gitlab_(gitlab), job_(job), concurrent_id_(concurrent_id),
         profile_(env.profile),
-        flags_(resolve_feature_flags(env.profile, runner.feature_flags, job_variable_lookup(job))),
+        flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
                flags_.on("FF_TIMESTAMPS")) {}
 
