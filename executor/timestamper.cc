@@ -9,7 +9,9 @@ constexpr std::string_view kHex = "0123456789abcdef";
 
 void put_digits(std::string& to, int64_t value, int width) {
   std::string digits(static_cast<size_t>(width), '0');
-  for (int i = width - 1; i >= 0 && value > 0; --i, value /= 10) digits[static_cast<size_t>(i)] = char('0' + value % 10);
+  for (int i = width - 1; i >= 0 && value > 0; --i, value /= 10) {
+    digits[static_cast<size_t>(i)] = char('0' + value % 10);
+  }
   to += digits;
 }
 

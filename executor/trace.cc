@@ -107,8 +107,8 @@ void JobTrace::line(std::string_view prefix, std::string_view text) {
 }
 
 void JobTrace::release_held() {
-  // A runner line never waits behind a held-back tail of container output (the tail cannot be a
-  // secret any more once the exec has gone on to something else).
+  // A runner line never overtakes a held-back tail of container output: the exec that wrote it has
+  // ended or paused, so the tail is released first and bytes keep their arrival order.
   write(kWorkOut, {}, true);
   write(kWorkErr, {}, true);
 }

@@ -106,8 +106,8 @@ TEST(Timestamper, LongPartialLinesAreWrittenOutAndContinued) {
   r.w(std::string(kBuf, 'x'));  // with the 32-byte header held, this outgrows the buffer
   r.w(std::string(kBuf + 1, 'y'));
   r.w("end\n");
-  EXPECT_EQ(r.out, at(6, "01E begin" + std::string(kBuf, 'x') + "\n") + at(7, "01E+" + std::string(kBuf + 1, 'y') + "\n") +
-                       at(8, "01E+end\n"));
+  EXPECT_EQ(r.out, at(6, "01E begin" + std::string(kBuf, 'x') + "\n") +
+                       at(7, "01E+" + std::string(kBuf + 1, 'y') + "\n") + at(8, "01E+end\n"));
 }
 
 TEST(Timestamper, PartialLineBelowTheBufferIsHeld) {
