@@ -5,6 +5,7 @@
 
 #include "base/files.h"
 #include "base/toml_reader.h"
+#include "executor/profile.h"
 
 namespace kexsim::executor {
 namespace {
@@ -99,6 +100,26 @@ std::string not_supported(const std::string& path) {
 void warn_ignored(TomlTable& t, std::string_view name) {
   for (const auto& [key, node] : t.raw()) {
     if (key.str() == name) t.context().warn(key.source(), not_supported(t.path(name)));
+  }
+}
+
+// `[runners.feature_flags]` is used (common/build_settings.go populateFeatureFlags); a flag kexsim
+// does not act on is accepted and warned about by name, and so is a name no profile knows
+// (GitLab Runner ignores it silently, which hides typos).
+void warn_unused_flags(TomlTable& t) {
+  const toml::table* flags = t.raw().get_as<toml::table>("feature_flags");
+  if (!flags) return;
+  for (const auto& [key, node] : *flags) {
+    const std::string name(key.str());
+    const std::string path = t.path("feature_flags") + "." + name;
+    if (kexsim_acts_on_flag(name)) continue;
+    if (is_feature_flag(Profile::kV19_4, name) || is_feature_flag(Profile::kV13_12, name)) {
+      t.context().warn(key.source(), "key \"" + path + "\" is not acted on by kexsim yet: the flag only shows in "
+                                     "the \"feature flags:\" header line");
+    } else {
+      t.context().warn(key.source(),
+                       "key \"" + path + "\" is not a GitLab Runner 13.12 or 19.4 feature flag and is ignored");
+    }
   }
 }
 
@@ -223,8 +244,7 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("tls-ca-file", r.tls_ca_file);
   t.get("builds_dir", r.builds_dir);
   t.get("environment", r.environment);
-  // Read for its type check; no flag changes what kexsim does yet.
-  if (t.get("feature_flags", r.feature_flags)) warn_ignored(t, "feature_flags");
+  if (t.get("feature_flags", r.feature_flags)) warn_unused_flags(t);
   if (const toml::table* k8s = t.table("kubernetes")) {
     TomlTable kt(*k8s, t.path("kubernetes"), t.context());
     read_kubernetes(kt, r.kubernetes);

@@ -73,7 +73,7 @@ struct RunnerConfig {
   std::string tls_ca_file;  ///< `tls-ca-file`
   std::string builds_dir;
   std::vector<std::string> environment;  ///< "K=V"
-  std::map<std::string, bool> feature_flags;  ///< read and type-checked, not acted on yet (warned)
+  std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
 };

@@ -80,6 +80,25 @@ struct StageWait {
   bool detached = false;              ///< the stage was interrupted: later output is dropped
 };
 
+/// The variable of that name a build resolves feature flags from (common/build.go
+/// getVariablesForFeatureFlagResolution; the last one wins): the job's, else the runner's
+/// `environment` entry ("NAME=value"), which comes before the job's variables.
+std::function<const std::string*(std::string_view)> flag_variable_lookup(const Job& job, const RunnerConfig& runner) {
+  return [&job, &runner, env_value = std::string()](std::string_view name) mutable -> const std::string* {
+    for (auto it = job.variables.rbegin(); it != job.variables.rend(); ++it) {
+      if (it->key == name) return &it->value;
+    }
+    for (auto it = runner.environment.rbegin(); it != runner.environment.rend(); ++it) {
+      const size_t eq = it->find('=');
+      if (eq != std::string::npos && std::string_view(*it).substr(0, eq) == name) {
+        env_value = it->substr(eq + 1);
+        return &env_value;
+      }
+    }
+    return nullptr;
+  };
+}
+
 /// One job's run: the state shared by its stages, its trace patcher and its cleanup.
 class Execution : public std::enable_shared_from_this<Execution> {
  public:
@@ -89,15 +108,34 @@ class Execution : public std::enable_shared_from_this<Execution> {
       : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(env),
         tls_contexts_(std::move(tls_contexts)), gitlab_(gitlab), job_(job), concurrent_id_(concurrent_id),
         profile_(env.profile),
-        trace_(clock, env.profile, job.features.trace_sections, job.masked_values(),
-               token_prefixes(job, env.profile)) {}
+        flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
+        trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
+               flags_.on("FF_TIMESTAMPS")) {}
 
   asio::awaitable<JobOutcome> run();
 
  private:
-  static std::vector<std::string> token_prefixes(const Job& job, Profile profile) {
-    std::vector<std::string> out = default_token_prefixes(profile);
+  // common/build.go getNewLogger: the default prefixes only with FF_MASK_ALL_DEFAULT_TOKENS.
+  std::vector<std::string> token_prefixes(const Job& job, const FeatureFlagValues& flags) const {
+    std::vector<std::string> out;
+    if (flags.on("FF_MASK_ALL_DEFAULT_TOKENS")) out = default_token_prefixes(profile_);
     out.insert(out.end(), job.features.token_mask_prefixes.begin(), job.features.token_mask_prefixes.end());
+    return out;
+  }
+
+  // Every flag of the release as a public, internal variable ahead of all others (common/build.go
+  // GetAllVariables: 19.4 getResolvedFeatureFlags, the effective values; 13.12
+  // GetDefaultFeatureFlagsVariables, the defaults). A job's own FF_* variable still follows.
+  std::vector<JobVariable> feature_flag_variables() const {
+    std::vector<JobVariable> out;
+    for (const auto& f : feature_flags(profile_)) {
+      JobVariable v;
+      v.key = std::string(f.name);
+      v.value = (profile_ == Profile::kV13_12 ? f.default_value : flags_.on(f.name)) ? "true" : "false";
+      v.is_public = true;
+      v.internal = true;
+      out.push_back(std::move(v));
+    }
     return out;
   }
 
@@ -172,6 +210,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   const Job& job_;
   int concurrent_id_;
   Profile profile_;
+  FeatureFlagValues flags_;  ///< before trace_: it decides FF_TIMESTAMPS and the token prefixes
   JobTrace trace_;
   std::vector<std::string> runner_log_;
 
@@ -228,6 +267,10 @@ asio::awaitable<JobOutcome> Execution::run() {
   short_token_ = short_token(runner_.token, profile_);
   trace_.println(messages::header_running_with(profile_));
   trace_.println(messages::header_on(profile_, runner_.name, short_token_, env_.system_id));
+  if (const std::string info = feature_flag_info(profile_, flags_); !info.empty()) {
+    trace_.println(messages::header_feature_flags(info));
+  }
+  if (!flags_.errors.empty()) trace_.warning(messages::feature_flag_errors(flags_.errors));
 
   // A throw anywhere in the stages is a kexsim bug, but the job must still end as GitLab Runner
   // ends a build that panicked (common/build.go: "panic: %s", a system failure): the pod and
@@ -245,6 +288,7 @@ asio::awaitable<JobOutcome> Execution::run() {
     crash = std::current_exception();
     failure = Failure{"panic: unknown exception"};
   }
+  trace_.flush();  // the exec writers are closed (deferred Close) even when a stage threw
   try {
     co_await cleanup();
   } catch (const std::exception& e) {
@@ -373,6 +417,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
 
 asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   finished_ = true;
+  trace_.flush();  // the checksum covers every byte, a held partial line included
   co_await flush_trace();
   // GitLab answers 412 when its copy of the trace does not match the checksum: resend and retry.
   char checksum[32];
@@ -492,8 +537,11 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   scripts_.profile = profile_;
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
-  scripts_.runner_variables = runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_,
-                                                short_token_, runner_.environment});
+  scripts_.runner_variables = feature_flag_variables();
+  for (auto& v : runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_, short_token_,
+                                   runner_.environment})) {
+    scripts_.runner_variables.push_back(std::move(v));
+  }
 
   if (auto f = co_await create_registry_secret(unique)) co_return f;
   if (auto f = co_await create_build_pod(unique)) co_return f;
@@ -673,8 +721,8 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
 asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, StageScript stage) {
   auto self = shared_from_this();
   // Named first: a lambda temporary inside the co_await expression is destroyed twice by g++ 12.
-  std::function<void(int, std::string_view)> on_output = [this, wait](int, std::string_view data) {
-    if (!wait->detached) trace_.raw(data);
+  std::function<void(int, std::string_view)> on_output = [this, wait](int channel, std::string_view data) {
+    if (!wait->detached) trace_.raw(channel, data);
   };
   Result<int> code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script,
                                           on_output);

@@ -112,13 +112,15 @@ std::string header_on(Profile p, std::string_view name, std::string_view short_t
   return cat({"  on ", name, " ", short_token, ", system ID: ", system_id});
 }
 
-std::string header_feature_flags(const std::map<std::string, bool>& flags) {
-  std::string out = "  feature flags: ";
-  bool first = true;
-  for (const auto& [name, value] : flags) {
-    if (!first) out += ", ";
-    first = false;
-    out += name + (value ? ":true" : ":false");
+// common/build.go printRunningWithHeader: Println("  feature flags:", featureInfo).
+std::string header_feature_flags(std::string_view info) { return cat({"  feature flags: ", info}); }
+
+// common/build.go printSettingErrors: Warningln(errors.Join(b.Settings().Errors...)).
+std::string feature_flag_errors(const std::vector<std::string>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += '\n';
+    out += e;
   }
   return out;
 }

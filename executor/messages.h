@@ -29,8 +29,11 @@ std::string header_running_with(Profile p);
 /// "  on <name> <short>, system ID: <id>" (19.4) / "  on <name> <short>" (13.12).
 std::string header_on(Profile p, std::string_view name, std::string_view short_token,
                       std::string_view system_id);
-/// "  feature flags: FF_A:true, FF_B:false" for the flags the config sets (19.4 only prints it).
-std::string header_feature_flags(const std::map<std::string, bool>& flags);
+/// "  feature flags: FF_A:true, FF_B:false": `info` lists the flags differing from their default
+/// (feature_flag_info); printed only when it is not empty (13.12 and 19.4 alike).
+std::string header_feature_flags(std::string_view info);
+/// The warning (one Warningln, errors joined by "\n") for job variables that are not booleans.
+std::string feature_flag_errors(const std::vector<std::string>& errors);
 /// Stage title of prepare_executor.
 std::string preparing_executor();
 /// Stage title of prepare_script.

@@ -25,8 +25,16 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 }  // namespace
 
 JobTrace::JobTrace(Clock& clock, Profile profile, bool sections,
-                   std::vector<std::string> masked_values, std::vector<std::string> token_prefixes)
-    : clock_(clock), profile_(profile), sections_(sections) {
+                   std::vector<std::string> masked_values, std::vector<std::string> token_prefixes,
+                   bool timestamps)
+    : clock_(clock), profile_(profile), sections_(sections), timestamps_(timestamps) {
+  // Stream ids and types: common/buildlogger/build_logger.go (StreamExecutorLevel,
+  // StreamWorkLevel); the pod wait writes to (0, Stderr), exec output to (1, Stdout/Stderr)
+  // (executors/kubernetes/kubernetes.go getExecutorIoWriters).
+  streams_.emplace_back(clock, TraceStream{0, 'O'});
+  streams_.emplace_back(clock, TraceStream{0, 'E'});
+  streams_.emplace_back(clock, TraceStream{1, 'O'});
+  streams_.emplace_back(clock, TraceStream{1, 'E'});
   for (auto& v : masked_values) {
     if (!v.empty()) masked_values_.push_back(std::move(v));
   }
@@ -57,15 +65,31 @@ void JobTrace::stage_header(std::string_view description) {
 void JobTrace::section_start(std::string_view name) { section("section_start:", name); }
 void JobTrace::section_end(std::string_view name) { section("section_end:", name); }
 
-void JobTrace::raw(std::string_view bytes) { write(bytes, false); }
+void JobTrace::raw(int channel, std::string_view bytes) { write(channel == 2 ? kWorkErr : kWorkOut, bytes, false); }
 
 void JobTrace::waiting_line(std::string_view text) {
   std::string out(text);
   out += '\n';
-  write(out, true);
+  release_held();
+  write(kRunnerErr, out, true);
 }
 
-void JobTrace::flush() { write({}, true); }
+void JobTrace::flush() {
+  for (size_t i = 0; i < kStreamCount; ++i) write(static_cast<StreamIndex>(i), {}, true);
+  // The exec writers are closed after each exec; the runner's own stay open.
+  for (const StreamIndex i : {kWorkOut, kWorkErr}) {
+    if (timestamps_) streams_[i].timestamper.close(committed_);
+  }
+}
+
+void JobTrace::emit(Stream& stream, std::string_view masked) {
+  if (masked.empty()) return;
+  if (timestamps_) {
+    stream.timestamper.write(masked, committed_);
+  } else {
+    committed_ += masked;
+  }
+}
 
 void JobTrace::line(std::string_view prefix, std::string_view text) {
   std::string out(prefix);
@@ -78,7 +102,15 @@ void JobTrace::line(std::string_view prefix, std::string_view text) {
     out += kReset;
     out += '\n';
   }
-  write(out, true);
+  release_held();
+  write(kRunnerOut, out, true);
+}
+
+void JobTrace::release_held() {
+  // A runner line never overtakes a held-back tail of container output: the exec that wrote it has
+  // ended or paused, so the tail is released first and bytes keep their arrival order.
+  write(kWorkOut, {}, true);
+  write(kWorkErr, {}, true);
 }
 
 void JobTrace::section(std::string_view kind, std::string_view name) {
@@ -89,7 +121,8 @@ void JobTrace::section(std::string_view kind, std::string_view name) {
   out += name;
   out += '\r';
   out += kClear;
-  write(out, true);
+  release_held();
+  write(kRunnerOut, out, true);
 }
 
 bool JobTrace::could_start_secret(std::string_view rest) const {
@@ -114,9 +147,10 @@ size_t JobTrace::secret_length_at(std::string_view rest) const {
   return 0;
 }
 
-void JobTrace::write(std::string_view bytes, bool final) {
-  pending_ += bytes;
-  const std::string_view buf = pending_;
+void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
+  Stream& stream = streams_[index];
+  stream.pending += bytes;
+  const std::string_view buf = stream.pending;
   std::string out;
   size_t i = 0;
   while (i < buf.size()) {
@@ -141,8 +175,8 @@ void JobTrace::write(std::string_view bytes, bool final) {
     }
     if (!masked_token) out += buf[i++];
   }
-  committed_ += out;
-  pending_.erase(0, i);
+  stream.pending.erase(0, i);
+  emit(stream, out);
 }
 
 std::vector<std::string> default_token_prefixes(Profile p) {

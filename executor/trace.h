@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "executor/profile.h"
+#include "executor/timestamper.h"
 
 namespace kexsim::executor {
 
@@ -14,13 +15,15 @@ namespace kexsim::executor {
 /// variable values become [MASKED], and so does the body of a token after a known prefix.
 /// Container output (raw) may end in the beginning of a secret, so the masker holds such a
 /// tail back until more bytes arrive or flush(); runner-side lines always flush.
-/// FF_TIMESTAMPS line prefixes are not produced.
+/// As upstream's buildlogger, each stream (runner messages 00O, pod-wait lines 00E, exec stdout
+/// 01O and stderr 01E) has its own masker, then, with FF_TIMESTAMPS, its own timestamper: masking
+/// comes first, so a secret split across lines or writes is masked before prefixes go in.
 class JobTrace {
  public:
   /// `sections`: the job's features.trace_sections. `token_prefixes`: besides "glpat-", which
-  /// is always masked (e.g. the job's features.token_mask_prefixes).
+  /// is always masked (e.g. the job's features.token_mask_prefixes). `timestamps`: FF_TIMESTAMPS.
   JobTrace(Clock& clock, Profile profile, bool sections, std::vector<std::string> masked_values,
-           std::vector<std::string> token_prefixes);
+           std::vector<std::string> token_prefixes, bool timestamps = false);
 
   /// A plain runner line ("\033[0K" prefix).
   void println(std::string_view text);
@@ -36,30 +39,47 @@ class JobTrace {
   void section_start(std::string_view name);
   /// "section_end:<unix seconds>:<name>\r\033[0K" (only when sections are enabled).
   void section_end(std::string_view name);
-  /// Container output, as it came.
-  void raw(std::string_view bytes);
-  /// A line without colour or level (the "Waiting for pod ..." lines and their conditions).
+  /// Container output, as it came: `channel` 1 is stdout (stream 01O), 2 stderr (01E).
+  void raw(int channel, std::string_view bytes);
+  /// Container stdout, as it came.
+  void raw(std::string_view bytes) { raw(1, bytes); }
+  /// A line without colour or level on the runner's stderr stream (00E: the "Waiting for pod
+  /// ..." lines and their conditions).
   void waiting_line(std::string_view text);
-  /// Releases any held-back tail of container output (end of a stage or of the job).
+  /// Releases any held-back tail of container output and closes the exec streams (end of a stage
+  /// or of the job): with FF_TIMESTAMPS a held partial line is written, ended with "\n".
   void flush();
+  /// Whether lines carry FF_TIMESTAMPS prefixes.
+  bool timestamps() const { return timestamps_; }
 
   /// The trace so far (masked; without a held-back tail).
   const std::string& bytes() const { return committed_; }
 
  private:
+  /// One writer chain of upstream's wrap(): masker state, then the timestamper.
+  struct Stream {
+    explicit Stream(const Clock& clock, TraceStream id) : timestamper(clock, id) {}
+    std::string pending;  ///< masker: a tail that may be the start of a secret
+    Timestamper timestamper;
+  };
+  enum StreamIndex : size_t { kRunnerOut, kRunnerErr, kWorkOut, kWorkErr, kStreamCount };
+
   void line(std::string_view prefix, std::string_view text);
   void section(std::string_view kind, std::string_view name);
-  void write(std::string_view bytes, bool final);
+  void write(StreamIndex stream, std::string_view bytes, bool final);
+  void emit(Stream& stream, std::string_view masked);
+  void release_held();
   bool could_start_secret(std::string_view rest) const;
   size_t secret_length_at(std::string_view rest) const;
 
   Clock& clock_;
   Profile profile_;
   bool sections_;
+  bool timestamps_;
   std::vector<std::string> masked_values_;  ///< longest first
   std::vector<std::string> token_prefixes_;
   std::string committed_;
-  std::string pending_;
+  std::vector<Stream> streams_;  ///< indexed by StreamIndex
 };
 
 /// Token prefixes the profile masks by default besides "glpat-" (19.4: FF_MASK_ALL_DEFAULT_TOKENS).

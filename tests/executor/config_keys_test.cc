@@ -72,7 +72,7 @@ const std::vector<UpstreamKey> kUpstreamKeys = {
     {"runners", "referees", "{}"},
     {"runners", "cache", "{}"},
     {"runners", "artifact", "{}"},
-    {"runners", "feature_flags", "{ FF_X = true }"},
+    {"runners", "feature_flags", "{ FF_TIMESTAMPS = true }"},  // acted on: no warning
     {"runners", "monitoring", "{}"},
     {"runners", "use_slot_cgroups", "true"},
     {"runners", "slot_cgroup_template", "\"x\""},

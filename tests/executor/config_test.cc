@@ -315,10 +315,14 @@ TEST(ConfigTest, FeatureFlagsPollDefaultsAndConnection) {
 )",
                              "config.toml");
   ASSERT_TRUE(config.ok()) << config.error().describe();
-  ASSERT_EQ(config->warnings.size(), 2u);
+  ASSERT_EQ(config->warnings.size(), 3u);
   EXPECT_EQ(config->warnings[0].message, "key \"check_interval\" is not supported by kexsim yet and is ignored");
   EXPECT_EQ(config->warnings[1].message,
-            "key \"runners.feature_flags\" is not supported by kexsim yet and is ignored");
+            "key \"runners.feature_flags.FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY\" is not acted on by kexsim "
+            "yet: the flag only shows in the \"feature flags:\" header line");
+  EXPECT_EQ(config->warnings[2].message,
+            "key \"runners.feature_flags.FF_PRINT_POD_EVENTS\" is not acted on by kexsim yet: the flag only shows "
+            "in the \"feature flags:\" header line");
   EXPECT_EQ(config->check_interval, 3);
   const RunnerConfig& r = config->runners[0];
   EXPECT_EQ(r.tls_ca_file, "/etc/gitlab-runner/certs/ca.crt");

@@ -11,8 +11,12 @@ TEST(Messages, HeaderPerProfile) {
   EXPECT_EQ(header_on(Profile::kV13_12, "myrunners3", "ngzTY4eh", "r_x"), "  on myrunners3 ngzTY4eh");
   EXPECT_EQ(header_on(Profile::kV19_4, "k8s-runner", "aaacccbb1", "r_0123456789ab"),
             "  on k8s-runner aaacccbb1, system ID: r_0123456789ab");
-  EXPECT_EQ(header_feature_flags({{"FF_B", false}, {"FF_A", true}}),
-            "  feature flags: FF_A:true, FF_B:false");
+  EXPECT_EQ(header_feature_flags("FF_TIMESTAMPS:false, FF_PRINT_POD_EVENTS:true"),
+            "  feature flags: FF_TIMESTAMPS:false, FF_PRINT_POD_EVENTS:true");
+  EXPECT_EQ(feature_flag_errors({"FF_A: could not parse feature flag, expected bool, got x",
+                                 "FF_B: could not parse feature flag, expected bool, got y"}),
+            "FF_A: could not parse feature flag, expected bool, got x\n"
+            "FF_B: could not parse feature flag, expected bool, got y");
 }
 
 TEST(Messages, PrepareExecutorLines) {

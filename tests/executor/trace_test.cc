@@ -159,5 +159,80 @@ TEST(JobTrace, ReproducesThe1312FieldLog) {
                 "\033[31;1mERROR: Job failed: command terminated with exit code 1\n\033[0;m");
 }
 
+// --- FF_TIMESTAMPS ------------------------------------------------------------------------------
+
+// 2023-11-14T22:13:20.000000Z is Unix 1700000000.
+std::string stamp(std::string_view stream_and_type, std::string_view rest) {
+  return "2023-11-14T22:13:20.000000Z " + std::string(stream_and_type) + std::string(rest);
+}
+
+TEST(JobTraceTimestamps, EachWriterHasItsStream) {
+  FixedClock clock(1700000000);
+  JobTrace t(clock, Profile::kV19_4, true, {}, {}, true);
+  EXPECT_TRUE(t.timestamps());
+  t.println(msg::header_running_with(Profile::kV19_4));
+  t.section_start("prepare_script");
+  t.stage_header(msg::preparing_environment());
+  t.waiting_line(msg::waiting_for_pod(Profile::kV19_4, "ns", "pod", "node-1", "Pending"));
+  t.raw(1, "out\n");
+  t.raw(2, "err\n");
+  t.flush();
+  t.section_end("prepare_script");
+  t.info("Job succeeded");
+  EXPECT_EQ(t.bytes(),
+            stamp("00O ", "\033[0KRunning with gitlab-runner 19.4.0 (4d1a0ea3)\033[0;m\n") +
+                stamp("00O ", "section_start:1700000000:prepare_script\r\033[0K\n") +
+                stamp("00O+", "\033[0K\033[36;1mPreparing environment\033[0;m\033[0;m\n") +
+                stamp("00E ", "Waiting for pod ns/pod to be running on the node node-1, status is Pending\n") +
+                stamp("01O ", "out\n") + stamp("01E ", "err\n") +
+                stamp("00O ", "section_end:1700000000:prepare_script\r\033[0K\n") +
+                stamp("00O+", "\033[32;1mJob succeeded\033[0;m\n"));
+}
+
+TEST(JobTraceTimestamps, TimeIsTheVirtualClockInMicroseconds) {
+  FixedClock clock(1700000000);
+  JobTrace t(clock, Profile::kV19_4, false, {}, {}, true);
+  clock.advance(std::chrono::microseconds(20010));
+  t.raw("a\n");
+  clock.advance(std::chrono::seconds(61));
+  t.raw("b\n");
+  EXPECT_EQ(t.bytes(), "2023-11-14T22:13:20.020010Z 01O a\n2023-11-14T22:14:21.020010Z 01O b\n");
+}
+
+TEST(JobTraceTimestamps, PartialLineIsEndedWhenTheExecEnds) {
+  FixedClock clock(1700000000);
+  JobTrace t(clock, Profile::kV19_4, false, {}, {}, true);
+  t.raw("no newline at the end");
+  EXPECT_EQ(t.bytes(), "");
+  t.flush();
+  EXPECT_EQ(t.bytes(), stamp("01O ", "no newline at the end\n"));
+  t.raw("progress 50%\r");
+  t.raw("progress 100%\n");
+  EXPECT_EQ(t.bytes(), stamp("01O ", "no newline at the end\n") + stamp("01O ", "progress 50%\r\n") +
+                           stamp("01O+", "progress 100%\n"));
+}
+
+TEST(JobTraceTimestamps, MaskingHappensBeforePrefixing) {
+  FixedClock clock(1700000000);
+  JobTrace t(clock, Profile::kV19_4, false, {"two\nlines", "supersecret"}, {}, true);
+  t.raw("a super");
+  t.raw("secret b\n");
+  t.raw("x two\nlines y\n");  // a secret holding a newline is masked whole, then split into lines
+  t.raw("glpat-abc");
+  t.raw("def\n");
+  EXPECT_EQ(t.bytes(), stamp("01O ", "a [MASKED] b\n") + stamp("01O ", "x [MASKED] y\n") +
+                           stamp("01O ", "glpat-[MASKED]\n"));
+}
+
+TEST(JobTraceTimestamps, OffWritesNoPrefixes) {
+  FixedClock clock(1700000000);
+  JobTrace t(clock, Profile::kV19_4, true, {}, {}, false);
+  t.section_start("step_script");
+  t.raw(2, "err\n");
+  t.println("x");
+  EXPECT_FALSE(t.timestamps());
+  EXPECT_EQ(t.bytes(), "section_start:1700000000:step_script\r\033[0Kerr\n\033[0Kx\033[0;m\n");
+}
+
 }  // namespace
 }  // namespace kexsim::executor
