@@ -297,8 +297,8 @@ class SpdyClient {
       auto it = streams_.find(frame.stream_id);
       if (it == streams_.end() || it->second.reset) co_return;
       ChannelStream& s = it->second;
-      if (s.type == "stdout" && on_output_) on_output_(1, frame.payload);
-      if (s.type == "stderr" && on_output_) on_output_(2, frame.payload);
+      if (s.type == "stdout" && on_output_ && !frame.payload.empty()) on_output_(1, frame.payload);
+      if (s.type == "stderr" && on_output_ && !frame.payload.empty()) on_output_(2, frame.payload);
       if (s.type == "error") status_json_ += frame.payload;
       if (frame.flags & spdy::kFlagFin) s.fin = true;
       co_return;
