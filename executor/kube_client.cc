@@ -76,7 +76,8 @@ Result<int> exec_exit_code(const std::string& status_json) {
 }
 
 KubeClient::KubeClient(HttpClient& http, const KubeConnection& connection)
-    : http_(http), base_url_(connection.base_url), token_(connection.token), user_agent_(connection.user_agent) {
+    : http_(http), base_url_(connection.base_url), token_(connection.token), user_agent_(connection.user_agent),
+      profile_(connection.profile) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
@@ -134,8 +135,9 @@ asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, s
   url += "&stdin=true&stdout=true&stderr=true";
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
   if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
-  auto res = co_await run_exec_stream(http_, std::move(url), std::move(headers), std::move(stdin_data),
-                                      std::move(on_output));
+  // GitLab Runner execs over SPDY (executors/kubernetes/exec.go: remotecommand.NewSPDYExecutor), never WebSocket.
+  auto res = co_await run_spdy_exec_stream(http_, std::move(url), std::move(headers), std::move(stdin_data),
+                                           std::move(on_output), spdy_exec_protocols(profile_));
   if (!res) co_return res.error();
   co_return exec_exit_code(res->status_json);
 }

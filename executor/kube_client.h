@@ -41,7 +41,8 @@ class KubeClient {
   /// GET /version.
   asio::awaitable<Result<nlohmann::json>> server_version();
 
-  /// Runs argv in a container with stdin_data as its stdin; output goes to on_output as it arrives.
+  /// Runs argv in a container over SPDY (as GitLab Runner does) with stdin_data as its stdin; output goes to
+  /// on_output as it arrives.
   /// Returns the exit code; errors are upgrade failures or exec-level failures.
   asio::awaitable<Result<int>> exec(std::string ns, std::string pod, std::string container,
                                     std::vector<std::string> argv, std::string stdin_data,
@@ -56,6 +57,7 @@ class KubeClient {
   std::string base_url_;
   std::string token_;
   std::string user_agent_;
+  Profile profile_;
 };
 
 /// Percent-encodes a query parameter value.

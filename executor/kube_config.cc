@@ -60,6 +60,7 @@ Result<KubeConnection> connect_to_cluster(const KubernetesConfig& config, const 
     out.tls.key_file = config.key_file;
   }
   out.user_agent = user_agent(profile);
+  out.profile = profile;
   return out;
 }
 

@@ -24,6 +24,7 @@ struct KubeConnection {
   std::string token;       ///< bearer token; empty: none
   TlsSettings tls;
   std::string user_agent;  ///< GitLab Runner's AppVersion.UserAgent()
+  Profile profile = Profile::kV19_4;  ///< the runner release, for what its client-go offers (exec protocols)
 };
 
 /// GitLab Runner's getKubeClientConfig: host set -> out-of-cluster config from the file; otherwise

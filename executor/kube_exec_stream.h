@@ -1,7 +1,9 @@
 #pragma once
-// The Kubernetes exec channel protocol over WebSocket, as client-go speaks it: offer
-// v5.channel.k8s.io then v4, stdin on channel 0 (v5 closes it with 0xFF 0x00), output on 1 and 2,
-// the final Status on 3.
+// The Kubernetes exec channel protocols as client-go speaks them. SPDY/3.1 (remotecommand's SPDY
+// executor, which GitLab Runner uses): a POST upgrade, one SPDY stream per channel (error, stdin,
+// stdout, stderr), the final Status on the error stream. WebSocket (kubectl 1.30+'s default, kept for
+// tests and kubectl-like clients): offer v5.channel.k8s.io then v4, stdin on channel 0 (v5 closes it
+// with 0xFF 0x00), output on 1 and 2, the final Status on 3.
 
 #include <functional>
 #include <string>
@@ -11,11 +13,12 @@
 
 #include "base/result.h"
 #include "executor/http/client.h"
+#include "executor/profile.h"
 
 namespace kexsim::executor {
 
-/// The end of an exec session: the subprotocol used and the error-channel (3) Status JSON
-/// (empty when the server sent none, which v4/v5 clients read as success).
+/// The end of an exec session: the channel protocol used and the error-channel (3) or error-stream
+/// Status JSON (empty when the server sent none, which v4/v5 clients read as success).
 struct ExecStreamResult {
   std::string protocol;
   std::string status_json;
@@ -28,5 +31,21 @@ struct ExecStreamResult {
 asio::awaitable<Result<ExecStreamResult>> run_exec_stream(
     HttpClient& http, std::string url, std::vector<std::pair<std::string, std::string>> headers, std::string stdin_data,
     std::function<void(int stream, std::string_view data)> on_output);
+
+/// The channel protocols client-go's SPDY executor offers, newest first (tools/remotecommand/spdy.go):
+/// v5 arrived with client-go 0.29, which GitLab Runner took in 18.7 (0.32.10); 13.12 vendors a 2019
+/// client-go that offers v4 down to channel.k8s.io.
+std::vector<std::string> spdy_exec_protocols(Profile profile);
+
+/// Runs one exec session over SPDY/3.1 on a fresh connection of http, as client-go's SPDY executor:
+/// POST with the protocol offers, then the error, stdin, stdout and stderr streams (those the URL's
+/// stdin/stdout/stderr flags ask for), each after the SYN_REPLY of the one before; stdin_data as DATA
+/// then FIN; output to on_output until stdout and stderr end; the error stream's Status. A refused
+/// upgrade returns the Status message (else `unable to upgrade connection: <body>`) as error. A
+/// connection lost after the streams are set up ends the session like EOF on every stream, as
+/// spdystream does: the result then holds whatever Status arrived (often none).
+asio::awaitable<Result<ExecStreamResult>> run_spdy_exec_stream(
+    HttpClient& http, std::string url, std::vector<std::pair<std::string, std::string>> headers, std::string stdin_data,
+    std::function<void(int stream, std::string_view data)> on_output, std::vector<std::string> protocols);
 
 }  // namespace kexsim::executor

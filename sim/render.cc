@@ -100,8 +100,8 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     std::string argv;
     for (const auto& a : executor::stage_command(s.container, in.profile))
       argv += (argv.empty() ? "" : " ") + (a.find('\n') != std::string::npos ? "<shell detection script>" : a);
-    add("GET", pod_path(ns, pod_name) + "/exec?container=" + s.container,
-        std::string(s.name) + ": WebSocket exec of `" + argv + "`, the stage script on stdin");
+    add("POST", pod_path(ns, pod_name) + "/exec?container=" + s.container,
+        std::string(s.name) + ": SPDY/3.1 exec of `" + argv + "`, the stage script on stdin");
   }
   std::string options = "propagationPolicy Background";
   if (k.cleanup_grace_period_seconds)

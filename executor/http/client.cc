@@ -183,17 +183,17 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::request(HttpClientReques
   }
 }
 
-asio::awaitable<Result<HttpClient::Upgradable>> HttpClient::open_for_upgrade(std::string url_text) {
+asio::awaitable<Result<HttpClient::Upgradable>> HttpClient::open_for_upgrade(std::string url_text, std::string method) {
   auto url = parse_url(url_text);
-  if (!url) co_return url_error("GET", url_text, url.error().message);
+  if (!url) co_return url_error(method, url_text, url.error().message);
   ssl::context* ctx = nullptr;
   if (url->tls) {
     auto c = tls_context();
-    if (!c) co_return url_error("GET", url_text, c.error().message);
+    if (!c) co_return url_error(method, url_text, c.error().message);
     ctx = *c;
   }
   auto conn = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify);
-  if (!conn) co_return url_error("GET", url_text, conn.error().message);
+  if (!conn) co_return url_error(method, url_text, conn.error().message);
   co_return Upgradable{std::move(*url), std::move(*conn)};
 }
 

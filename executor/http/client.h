@@ -66,8 +66,9 @@ class HttpClient {
     Url url;
     std::unique_ptr<Connection> connection;
   };
-  /// Dials url and runs the TLS handshake; errors carry Go's `Get "<url>": ` prefix.
-  asio::awaitable<Result<Upgradable>> open_for_upgrade(std::string url);
+  /// Dials url and runs the TLS handshake; errors carry Go's `<Method> "<url>": ` prefix (method: the
+  /// upgrade request's, GET for WebSocket, POST for SPDY).
+  asio::awaitable<Result<Upgradable>> open_for_upgrade(std::string url, std::string method = "GET");
 
   /// The clock transport time is accounted on.
   Clock& clock() { return clock_; }

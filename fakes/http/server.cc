@@ -24,7 +24,7 @@
 #include <openssl/ssl.h>
 
 #include "base/strings.h"
-#include "fakes/http/spdy.h"
+#include "fakes/http/spdy_exec.h"
 
 namespace kexsim::fakes {
 

@@ -29,7 +29,7 @@ struct ServerTls {
 /// Serves one HttpHandler on 127.0.0.1:<ephemeral port>: keep-alive HTTP/1.1 (ALPN http/1.1 only
 /// over TLS), and exec sessions when the handler answers 101 with an ExecRunner: WebSocket
 /// (v5.channel.k8s.io / v4.channel.k8s.io) or, for `Upgrade: SPDY/3.1`, SPDY with v4.channel.k8s.io
-/// (fakes/http/spdy.h). Exec output is timed on the Clock; every exec message is accounted with
+/// (fakes/http/spdy_exec.h). Exec output is timed on the Clock; every exec message is accounted with
 /// Clock::io_begin (before writing) and io_end (after the peer read it). Over SPDY every frame after the
 /// 101 is one message, both ways, except the server's final GOAWAY: that and the close are the
 /// session's end, which the server pays once and the client consumes when its read loop ends.

@@ -2,7 +2,7 @@
 // connection on buffers, and whole sessions against HttpServer over a real socket driven by a small
 // client written here (the shape of client-go's SPDY executor, k8s-fake.md section 2.3).
 
-#include "fakes/http/spdy.h"
+#include "fakes/http/spdy_exec.h"
 
 #include <array>
 #include <functional>
