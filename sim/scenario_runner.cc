@@ -99,12 +99,15 @@ void check_other_jobs(const std::vector<fakes::JobRecord>& jobs, RunResult& r) {
   }
 }
 
-/// The last `n` lines of a call log, indented, or "(none)".
+/// The last `n` lines of a call log, indented and cut to a readable width (an exec's URL carries
+/// its whole script), or "(none)".
 std::string last_calls(const std::vector<std::string>& log, size_t n) {
+  constexpr size_t kWidth = 160;
   if (log.empty()) return " (none)";
   std::string out;
   if (log.size() > n) out += "\n      … " + std::to_string(log.size() - n) + " earlier";
-  for (size_t i = log.size() > n ? log.size() - n : 0; i < log.size(); ++i) out += "\n      " + log[i];
+  for (size_t i = log.size() > n ? log.size() - n : 0; i < log.size(); ++i)
+    out += "\n      " + (log[i].size() > kWidth ? log[i].substr(0, kWidth - 3) + "…" : log[i]);
   return out;
 }
 
