@@ -91,7 +91,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
     has_kube |= h.serves == "kubernetes";
   }
   auto gitlab_at = split_url(s.gitlab_url.empty() ? first.url : s.gitlab_url);
-  if (!gitlab_at) return make_error(gitlab_at.error().message, "give GitLab's URL as https://host[:port]", s.path);
+  if (!gitlab_at) return make_error(gitlab_at.error().message, "give GitLab's URL as https://host[:port]");
   const std::string gitlab_host = gitlab_at->host;
   const int gitlab_port = gitlab_at->port;
   if (!has_gitlab) network.add_host({gitlab_host, "192.0.2.10", gitlab_port, "gitlab", fakes::TlsBehaviour::kOk});
@@ -99,10 +99,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   int kube_port = 443;
   if (!first.kubernetes.host.empty()) {
     auto kube_at = split_url(first.kubernetes.host);
-    if (!kube_at) {
-      return make_error(kube_at.error().message, "give [runners.kubernetes] host as https://host[:port]",
-                        s.path + ":" + std::to_string(s.runner_config_line));
-    }
+    if (!kube_at) return make_error(kube_at.error().message, "give [runners.kubernetes] host as https://host[:port]");
     kube_host = kube_at->host;
     kube_port = kube_at->port;
   }

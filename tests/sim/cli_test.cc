@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/files.h"
 #include "sim/scenario.h"
 
 namespace kexsim::sim {
@@ -49,6 +50,27 @@ TEST(Cli, UsageErrorsExit2) {
   EXPECT_EQ(run({"frobnicate"}), 2);
   testing::internal::GetCapturedStderr();
   testing::internal::GetCapturedStdout();
+}
+
+TEST(Cli, AGitLabUrlWithABadPortIsAnInvalidScenarioNotPort0) {
+  auto text = read_file(std::string(KEXSIM_SOURCE_DIR) + "/scenarios/basics/hello.toml");
+  ASSERT_TRUE(text) << text.error().describe();
+  std::string scenario = *text;
+  const std::string url = "url = \"https://gitlab.example.com\"";
+  ASSERT_NE(scenario.find(url), std::string::npos);
+  scenario.replace(scenario.find(url), url.size(), "url = \"https://gitlab.example.com:44x3\"");
+  TempDir dir("kexsim-cli-test");
+  ASSERT_TRUE(dir.ok()) << dir.error();
+  ASSERT_TRUE(write_file(dir.file("bad-port.toml"), scenario));
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  const int code = run({"run", "--no-color", dir.file("bad-port.toml")});
+  const std::string err = testing::internal::GetCapturedStderr();
+  testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, 3);
+  EXPECT_NE(err.find("invalid URL https://gitlab.example.com:44x3: port \"44x3\" is not a number from 1 to 65535"),
+            std::string::npos)
+      << err;
 }
 
 TEST(Cli, CheckOfTheLibraryPassesAndPrintsTheSummaryLine) {
