@@ -217,6 +217,11 @@ void read_gitlab(TomlTable& root, Scenario& s) {
   }
 }
 
+/// One rule of a Role or ClusterRole, as the scenario writes it.
+struct RoleRule {
+  std::vector<std::string> api_groups, resources, verbs, resource_names;
+};
+
 json rules_json(TomlTable& t) {
   json rules = json::array();
   for (const toml::table* entry : t.tables("rules")) {

@@ -17,11 +17,6 @@
 
 namespace kexsim::sim {
 
-/// One rule of a Role or ClusterRole.
-struct RoleRule {
-  std::vector<std::string> api_groups, resources, verbs, resource_names;
-};
-
 /// A host on the simulated network, named as the field names it.
 struct NetworkHost {
   std::string name;

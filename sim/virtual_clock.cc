@@ -57,7 +57,22 @@ Status VirtualClock::run_until(const std::function<bool()>& done, Duration limit
 Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
   using WallClock = std::chrono::steady_clock;
   auto last_progress = WallClock::now();
+  // A busy loop (a coroutine polling a flag with sleep_for(0)) keeps handlers running but never lets
+  // virtual time move: bounded by the same wall time as a stall. Waiting for bytes in flight is not
+  // a busy loop (time may not move then); the in-flight watchdog bounds that.
+  TimePoint time_seen = now_;
+  auto time_moved = last_progress;
   while (!done()) {
+    if (now_ != time_seen) {
+      time_seen = now_;
+      time_moved = WallClock::now();
+    } else if (const auto spun = WallClock::now() - time_moved; spun >= stall_timeout_) {
+      return make_error("virtual time has not moved for " + wall_seconds(spun) +
+                            " s while coroutines keep running (a busy loop at " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now_ - start_).count()) +
+                            " ms of virtual time)",
+                        kBugHint);
+    }
     if (io_.stopped()) io_.restart();
     if (io_.poll() > 0) {
       last_progress = WallClock::now();
@@ -81,6 +96,7 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
       const auto slice = std::min<WallClock::duration>(std::chrono::milliseconds(200), stall_timeout_ - waited);
       if (io_.stopped()) io_.restart();
       if (io_.run_one_for(slice) > 0) last_progress = WallClock::now();
+      time_moved = WallClock::now();
       continue;
     }
     while (!sleepers_.empty() && sleepers_.begin()->second.expired()) sleepers_.erase(sleepers_.begin());

@@ -17,8 +17,9 @@
 namespace kexsim::sim {
 
 /// How long run_until() waits in wall time, with requests or messages in flight and no handler
-/// running, before it calls the in-flight accounting unbalanced. Loopback delivers in microseconds;
-/// the bound only has to outlast a loaded or sanitizer-slowed machine.
+/// running, before it calls the in-flight accounting unbalanced; and how long virtual time may stand
+/// still while handlers run (a busy loop). Loopback delivers in microseconds and a whole scenario
+/// takes milliseconds; the bound only has to outlast a loaded or sanitizer-slowed machine.
 inline constexpr std::chrono::milliseconds kDefaultStallTimeout{10000};
 
 /// A Clock whose time moves only when run_until() finds nothing ready and nothing in flight;
@@ -35,11 +36,12 @@ class VirtualClock : public Clock {
   /// Runs the io_context until done() holds. Fails, instead of hanging or throwing, when the world
   /// stalls (nothing can ever happen again), when virtual time passes `limit` since the start, when
   /// something is in flight but no handler has run for the stall timeout (a leaked io_begin), when
-  /// the in-flight count is negative (an io_end without its io_begin), and when an exception
-  /// escapes a handler (a fake's, the executor's or the shell model's).
+  /// virtual time has not moved for the stall timeout (a busy loop), when the in-flight count is
+  /// negative (an io_end without its io_begin), and when an exception escapes a handler (a fake's,
+  /// the executor's or the shell model's).
   Status run_until(const std::function<bool()>& done, Duration limit);
 
-  /// Sets the stall watchdog's bound (kDefaultStallTimeout unless set; tests use a few ms).
+  /// Sets the watchdogs' bound (kDefaultStallTimeout unless set; tests use a few ms).
   void set_stall_timeout(std::chrono::milliseconds timeout) { stall_timeout_ = timeout; }
 
   /// Time elapsed since the clock started.

@@ -85,6 +85,22 @@ TEST(VirtualClock, ALeakedInFlightCountFailsAfterTheStallTimeoutInsteadOfHanging
   EXPECT_EQ(clock.elapsed(), Duration(0)) << "time must not move while something is in flight";
 }
 
+TEST(VirtualClock, ABusyLoopThatNeverLetsTimeMoveFailsAfterTheStallTimeout) {
+  boost::asio::io_context io;
+  VirtualClock clock(io, epoch());
+  clock.set_stall_timeout(std::chrono::milliseconds(5));  // a watchdog bound, not a sleep
+  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    co_await clock.sleep_for(std::chrono::seconds(2));
+    for (;;) co_await clock.sleep_for(Duration(0));  // waiting for a flag nobody sets
+  }, boost::asio::detached);
+  auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message.rfind("virtual time has not moved for 0.", 0), 0u) << status.error().message;
+  EXPECT_NE(status.error().message.find(" s while coroutines keep running (a busy loop at 2000 ms of virtual time)"),
+            std::string::npos)
+      << status.error().message;
+}
+
 TEST(VirtualClock, ANegativeInFlightCountIsABugReport) {
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
