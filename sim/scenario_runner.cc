@@ -22,6 +22,8 @@ namespace {
 /// How many of each call log's last lines a run error shows.
 constexpr size_t kCallsShown = 3;
 
+constexpr const char* kBugHint = "this is a kexsim bug; please report it with the scenario name and --seed";
+
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -117,8 +119,9 @@ std::string describe_run_error(const Scenario& s, uint64_t seed, const Error& e,
                                const std::vector<std::string>& kube_calls,
                                const std::vector<std::string>& gitlab_calls) {
   std::string out = e.where.empty() ? e.message : e.where + ": " + e.message;
-  out += "\n  scenario " + s.group + "/" + s.name + ", --seed " + std::to_string(seed) + " (replay: kexsim run --seed " +
-         std::to_string(seed) + " " + s.path + ")";
+  const std::string seed_text = std::to_string(seed);
+  out += "\n  scenario " + s.group + "/" + s.name + ", --seed " + seed_text + " (replay: kexsim run --seed " + seed_text +
+         " " + s.path + ")";
   out += "\n  in flight when it stopped: " + std::to_string(in_flight);
   out += "\n  last Kubernetes API calls:" + last_calls(kube_calls, kCallsShown);
   out += "\n  last GitLab calls:" + last_calls(gitlab_calls, kCallsShown);
@@ -137,7 +140,40 @@ std::string current_exception_text() {
   }
 }
 
-constexpr const char* kBugHint = "this is a kexsim bug; please report it with the scenario name and --seed";
+/// The service-account files the executor reads in a pod (token, CA, namespace), written into dir.
+Status write_service_account(const TempDir& dir, const SimWorld& world) {
+  if (!dir.ok()) return make_error("cannot create the run's service-account directory: " + dir.error(), "check TMPDIR");
+  const std::pair<std::string, std::string> files[] = {
+      {"token", world.runner_token()}, {"ca.crt", world.ca().cert_pem()}, {"namespace", world.namespaces().front()}};
+  for (const auto& [name, content] : files)
+    if (auto written = write_file(dir.file(name), content); !written) return written;
+  return {};
+}
+
+/// What the world holds once the run ended: the first job, both call logs, what was left behind,
+/// and the digest of every job's trace and both call logs.
+void collect(SimWorld& world, RunResult& result) {
+  fakes::FakeGitLab& gitlab = world.gitlab();
+  fakes::KubeApiServer& kube = world.kube();
+  if (!gitlab.jobs().empty()) {
+    const auto& job = gitlab.jobs().front();
+    result.trace = job.trace;
+    if (job.state == "success" || job.state == "failed") result.job_state = job.state;
+    result.failure_reason = job.failure_reason;
+    result.exit_code = job.exit_code;
+  }
+  result.kube_calls = kube.call_log();
+  result.gitlab_calls = gitlab.call_log();
+  for (const auto& ns : world.namespaces()) {
+    for (const auto& kind : {"pods", "secrets"})
+      for (const auto& name : kube.names(kind, ns)) result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
+  }
+  uint64_t h = kFnv1aBasis;
+  for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
+  for (const auto& l : result.kube_calls) h = fnv1a("\n", fnv1a(l, h));
+  for (const auto& l : result.gitlab_calls) h = fnv1a("\n", fnv1a(l, h));
+  result.digest = hex64(h);
+}
 
 Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
   RunResult result;
@@ -164,17 +200,9 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
 
   // The executor, as it would run in a pod of this cluster.
   TempDir dir("kexsim-run");
-  if (!dir.ok()) {
-    fail(make_error("cannot create the run's service-account directory: " + dir.error(), "check TMPDIR"));
+  if (auto written = write_service_account(dir, world); !written) {
+    fail(written.error());
     return result;
-  }
-  for (const auto& [name, content] : {std::pair<std::string, std::string>{"token", world.runner_token()},
-                                      {"ca.crt", world.ca().cert_pem()},
-                                      {"namespace", world.namespaces().front()}}) {
-    if (auto written = write_file(dir.file(name), content); !written) {
-      fail(written.error());
-      return result;
-    }
   }
   executor::ExecutorEnvironment env;
   env.hostname = s.runner_hostname;
@@ -212,7 +240,9 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
     fail(report->error());
   } else if (report && !(*report)->log.empty()) {
     // The runner could not take a job (e.g. a payload it cannot parse): that is a run error too.
-    for (const auto& line : (*report)->log) result.error += (result.error.empty() ? "" : "\n") + line;
+    std::string lines;
+    for (const auto& line : (*report)->log) lines += (lines.empty() ? "" : "\n") + line;
+    fail(make_error(lines));
   }
 
   // Let the closed connections' coroutines finish; one that throws now is a bug all the same.
@@ -225,31 +255,9 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
       fail(make_error("an exception escaped the simulation after the job ended: " + current_exception_text(),
                       kBugHint));
   }
-  fakes::FakeGitLab& gitlab = world.gitlab();
-  fakes::KubeApiServer& kube = world.kube();
-
-  if (!gitlab.jobs().empty()) {
-    const auto& job = gitlab.jobs().front();
-    result.trace = job.trace;
-    if (job.state == "success" || job.state == "failed") result.job_state = job.state;
-    result.failure_reason = job.failure_reason;
-    result.exit_code = job.exit_code;
-  }
-  result.kube_calls = kube.call_log();
-  result.gitlab_calls = gitlab.call_log();
-  for (const auto& ns : world.namespaces()) {
-    for (const auto& kind : {"pods", "secrets"})
-      for (const auto& name : kube.names(kind, ns)) result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
-  }
-
-  uint64_t h = kFnv1aBasis;
-  for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
-  for (const auto& l : result.kube_calls) h = fnv1a("\n", fnv1a(l, h));
-  for (const auto& l : result.gitlab_calls) h = fnv1a("\n", fnv1a(l, h));
-  result.digest = hex64(h);
-
+  collect(world, result);
   evaluate(s, result);
-  check_other_jobs(gitlab.jobs(), result);
+  check_other_jobs(world.gitlab().jobs(), result);
   return result;
 }
 

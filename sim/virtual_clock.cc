@@ -67,9 +67,9 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
       time_seen = now_;
       time_moved = WallClock::now();
     } else if (const auto spun = WallClock::now() - time_moved; spun >= stall_timeout_) {
+      const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - start_).count();
       return make_error("virtual time has not moved for " + wall_seconds(spun) +
-                            " s while coroutines keep running (a busy loop at " +
-                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now_ - start_).count()) +
+                            " s while coroutines keep running (a busy loop at " + std::to_string(at) +
                             " ms of virtual time)",
                         kBugHint);
     }
@@ -81,7 +81,8 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
     if (done()) break;
     if (in_flight_ < 0) {
       return make_error("the in-flight count is " + std::to_string(in_flight_) +
-                            " with nothing ready to run: an io_end() without its io_begin() (unbalanced io_begin/io_end)",
+                            " with nothing ready to run: an io_end() without its io_begin()"
+                            " (unbalanced io_begin/io_end)",
                         kBugHint);
     }
     if (in_flight_ > 0) {

@@ -181,7 +181,8 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
       tls = *t;
     }
     fakes::HttpHandler* handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler*>(&gitlab) : &kube;
-    if (hooks.wrap_handler) handler = w->wrapped_handlers_.emplace_back(hooks.wrap_handler(h.serves, *handler, clock)).get();
+    if (hooks.wrap_handler)
+      handler = w->wrapped_handlers_.emplace_back(hooks.wrap_handler(h.serves, *handler, clock)).get();
     auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, *handler, h.name, tls);
     auto port = server->listen();
     if (!port) return port.error();

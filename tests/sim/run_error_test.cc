@@ -94,7 +94,8 @@ TEST(RunError, AnExceptionInAFakeHandlerEndsTheRunWithExit4) {
         throw std::runtime_error("injected: the API server's pod handler failed");
     });
   };
-  RunResult run = run_broken_hello(options, "an exception escaped the simulation: injected: the API server's pod handler failed");
+  RunResult run =
+      run_broken_hello(options, "an exception escaped the simulation: injected: the API server's pod handler failed");
   // The calls before the failure are there to read: the job was requested, the version asked for.
   EXPECT_NE(run.error.find("GET /version 200"), std::string::npos) << run.error;
   EXPECT_NE(run.error.find("POST /api/v4/jobs/request"), std::string::npos) << run.error;
@@ -135,7 +136,8 @@ class BrokenWorlds : public fakes::ContainerWorldFactory {
 TEST(RunError, AnExceptionInTheShellModelEndsTheRunWithExit4) {
   RunOptions options;
   options.hooks.world.wrap_worlds = [](fakes::ContainerWorldFactory&) { return std::make_unique<BrokenWorlds>(); };
-  RunResult run = run_broken_hello(options, "an exception escaped the simulation: injected: the container world could not be built");
+  RunResult run = run_broken_hello(
+      options, "an exception escaped the simulation: injected: the container world could not be built");
   // It happened in an exec: the pod was created and ran.
   EXPECT_NE(run.error.find("/exec?"), std::string::npos) << run.error;
 }

@@ -43,7 +43,8 @@ TEST(Kubeconfig, NamesAdminAsCurrentAndTheRunnerWithTheSimulationCa) {
 TEST(Serve, WritesKubeconfigAndCaThenStopsAfterForSeconds) {
   testing::TestDir dir("kexsim-serve-test");
   std::ostringstream out, err;
-  const int code = serve({source("scenarios/rbac/secrets-forbidden.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
+  const int code =
+      serve({source("scenarios/rbac/secrets-forbidden.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
   EXPECT_EQ(code, 0) << err.str();
   EXPECT_NE(out.str().find("export KUBECONFIG=" + (dir.path() / "kubeconfig").string() + "\n"), std::string::npos)
       << out.str();
