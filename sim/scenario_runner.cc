@@ -189,6 +189,7 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
   parse_rfc3339("2026-01-01T09:00:00Z", start);
   VirtualClock& clock = clock_slot.emplace(io, start);
   clock.set_stall_timeout(options.stall_timeout);
+  clock.set_busy_loop_timeout(options.busy_loop_timeout);
   auto started = SimWorld::start(s, result.seed, io, clock, options.hooks.world);
   if (!started) return started.error();
   SimWorld& world = **started;

@@ -64,6 +64,9 @@ struct RunOptions {
   /// Wall time the driver waits, with requests or messages in flight and no handler running, before
   /// it ends the run as an unbalanced io_begin/io_end.
   std::chrono::milliseconds stall_timeout = kDefaultStallTimeout;
+  /// Wall time virtual time may stand still while handlers keep running before the run ends as a
+  /// busy loop.
+  std::chrono::milliseconds busy_loop_timeout = kDefaultStallTimeout;
   RunHooks hooks;  ///< test-only
 };
 

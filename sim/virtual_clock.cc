@@ -58,7 +58,7 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
   using WallClock = std::chrono::steady_clock;
   auto last_progress = WallClock::now();
   // A busy loop (a coroutine polling a flag with sleep_for(0)) keeps handlers running but never lets
-  // virtual time move: bounded by the same wall time as a stall. Waiting for bytes in flight is not
+  // virtual time move: bounded in wall time like a stall. Waiting for bytes in flight is not
   // a busy loop (time may not move then); the in-flight watchdog bounds that.
   TimePoint time_seen = now_;
   auto time_moved = last_progress;
@@ -66,7 +66,7 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
     if (now_ != time_seen) {
       time_seen = now_;
       time_moved = WallClock::now();
-    } else if (const auto spun = WallClock::now() - time_moved; spun >= stall_timeout_) {
+    } else if (const auto spun = WallClock::now() - time_moved; spun >= busy_loop_timeout_) {
       const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - start_).count();
       return make_error("virtual time has not moved for " + wall_seconds(spun) +
                             " s while coroutines keep running (a busy loop at " + std::to_string(at) +

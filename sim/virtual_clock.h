@@ -36,13 +36,15 @@ class VirtualClock : public Clock {
   /// Runs the io_context until done() holds. Fails, instead of hanging or throwing, when the world
   /// stalls (nothing can ever happen again), when virtual time passes `limit` since the start, when
   /// something is in flight but no handler has run for the stall timeout (a leaked io_begin), when
-  /// virtual time has not moved for the stall timeout (a busy loop), when the in-flight count is
+  /// virtual time has not moved for the busy-loop timeout (a busy loop), when the in-flight count is
   /// negative (an io_end without its io_begin), and when an exception escapes a handler (a fake's,
   /// the executor's or the shell model's).
   Status run_until(const std::function<bool()>& done, Duration limit);
 
-  /// Sets the watchdogs' bound (kDefaultStallTimeout unless set; tests use a few ms).
+  /// Sets the in-flight watchdog's bound (kDefaultStallTimeout unless set; tests use a few ms).
   void set_stall_timeout(std::chrono::milliseconds timeout) { stall_timeout_ = timeout; }
+  /// Sets the busy-loop watchdog's bound (kDefaultStallTimeout unless set; tests use a few ms).
+  void set_busy_loop_timeout(std::chrono::milliseconds timeout) { busy_loop_timeout_ = timeout; }
 
   /// Time elapsed since the clock started.
   Duration elapsed() const { return now_ - start_; }
@@ -60,6 +62,7 @@ class VirtualClock : public Clock {
   int64_t in_flight_ = 0;
   uint64_t next_seq_ = 0;
   std::chrono::milliseconds stall_timeout_ = kDefaultStallTimeout;
+  std::chrono::milliseconds busy_loop_timeout_ = kDefaultStallTimeout;
   /// Sleepers by deadline; a sleeper whose coroutine was destroyed has expired and is skipped.
   std::map<Key, std::weak_ptr<boost::asio::steady_timer>> sleepers_;
 };

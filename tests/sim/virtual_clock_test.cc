@@ -88,7 +88,7 @@ TEST(VirtualClock, ALeakedInFlightCountFailsAfterTheStallTimeoutInsteadOfHanging
 TEST(VirtualClock, ABusyLoopThatNeverLetsTimeMoveFailsAfterTheStallTimeout) {
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
-  clock.set_stall_timeout(std::chrono::milliseconds(5));  // a watchdog bound, not a sleep
+  clock.set_busy_loop_timeout(std::chrono::milliseconds(5));  // a watchdog bound, not a sleep
   boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     co_await clock.sleep_for(std::chrono::seconds(2));
     for (;;) co_await clock.sleep_for(Duration(0));  // waiting for a flag nobody sets
