@@ -120,8 +120,8 @@ std::string describe_run_error(const Scenario& s, uint64_t seed, const Error& e,
                                const std::vector<std::string>& gitlab_calls) {
   std::string out = e.where.empty() ? e.message : e.where + ": " + e.message;
   const std::string seed_text = std::to_string(seed);
-  out += "\n  scenario " + s.group + "/" + s.name + ", --seed " + seed_text + " (replay: kexsim run --seed " + seed_text +
-         " " + s.path + ")";
+  out += "\n  scenario " + s.group + "/" + s.name + ", --seed " + seed_text;
+  out += " (replay: kexsim run --seed " + seed_text + " " + s.path + ")";
   out += "\n  in flight when it stopped: " + std::to_string(in_flight);
   out += "\n  last Kubernetes API calls:" + last_calls(kube_calls, kCallsShown);
   out += "\n  last GitLab calls:" + last_calls(gitlab_calls, kCallsShown);
