@@ -65,13 +65,16 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
       code = std::max(code, static_cast<int>(kExitInvalid));
       continue;
     }
-    auto run = run_scenario(*scenario, seed);
+    RunOptions options;
+    options.seed = seed;
+    auto run = run_scenario(*scenario, options);
     if (!run) {
       std::cerr << "kexsim: " << file << ": " << run.error().describe() << "\n";
       code = std::max(code, static_cast<int>(kExitInvalid));
       continue;
     }
     std::cout << st.bold("== " + scenario->name) << " (" << file << ", seed " << run->seed << ")\n";
+    if (!scenario->description.empty()) std::cout << "   " << scenario->description << "\n";
     if (!scenario->reproduces.empty()) std::cout << "   reproduces: " << scenario->reproduces << "\n";
     for (const auto& w : run->warnings) std::cout << "   config.toml warning: " << w << "\n";
     std::cout << "\n";
@@ -95,8 +98,7 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
     }
     std::cout << (run->passed() ? st.green("PASS") : st.red("FAIL")) << " " << scenario->name << " in "
               << seconds(run->virtual_duration) << " of virtual time\n\n";
-    if (!run->error.empty()) code = std::max(code, static_cast<int>(kExitInfrastructure));
-    else if (!run->passed()) code = std::max(code, static_cast<int>(kExitFailed));
+    code = std::max(code, static_cast<int>(exit_code_of(*run)));
   }
   return code;
 }
@@ -109,7 +111,9 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
     std::cerr << "kexsim check: no scenario files (*.toml) found in the given paths\n";
     return kExitUsage;
   }
-  int passed = 0, failed = 0, invalid = 0;
+  int passed = 0, failed = 0, invalid = 0, broken = 0;
+  RunOptions options;
+  options.seed = seed;
   std::vector<JunitCase> cases;
   size_t index = 0;
   for (const auto& file : files) {
@@ -128,10 +132,12 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
     } else {
       jc.name = scenario->name;
       jc.classname = scenario->group;
-      auto run = run_scenario(*scenario, seed);
+      auto run = run_scenario(*scenario, options);
       if (!run) {
         failure = run.error().describe();
+        ++invalid;
       } else {
+        broken += !run->error.empty();
         warnings = run->warnings;
         jc.system_out = fakes::render_log_plain(run->trace);
         jc.virtual_seconds = std::chrono::duration<double>(run->virtual_duration).count();
@@ -139,11 +145,15 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
         for (const auto& v : run->verdicts)
           if (!v.passed) failure += (failure.empty() ? "" : "\n") + v.expectation + "  -- " + v.actual;
         if (failure.empty() && twice) {
-          auto again = run_scenario(*scenario, seed);
-          if (!again || again->digest != run->digest)
+          auto again = run_scenario(*scenario, options);
+          if (again && !again->error.empty()) {
+            failure = "run error (second run): " + again->error;
+            ++broken;
+          } else if (!again || again->digest != run->digest) {
             failure = "not deterministic: a second run with seed " + std::to_string(run->seed) +
                       " gave a different job log or API call log (digest " + run->digest + " vs " +
                       (again ? again->digest : again.error().message) + ")";
+          }
         }
       }
     }
@@ -171,6 +181,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
   }
   std::cout << passed << " passed, " << failed << " failed\n";
   if (failed == 0) return kExitPassed;
+  if (broken > 0) return kExitInfrastructure;
   return invalid == failed ? kExitInvalid : kExitFailed;
 }
 
@@ -184,6 +195,7 @@ int cmd_list(const std::vector<std::string>& dirs) {
       continue;
     }
     std::cout << scenario->group << "/" << scenario->name << "  [" << scenario->profile << "]  " << file << "\n";
+    if (!scenario->description.empty()) std::cout << "    " << scenario->description << "\n";
     if (!scenario->reproduces.empty()) std::cout << "    reproduces: " << scenario->reproduces << "\n";
   }
   return code;
@@ -275,11 +287,22 @@ int run_cli(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitPassed : kExitUsage;
   }
-  if (*run) return cmd_run(run_files, seed, raw, no_color);
-  if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
-  if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
-  if (*render_cmd) return cmd_render(render_request, render_format);
-  if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);
+  // run_scenario and serve report their own failures; this is the last line against an abort.
+  try {
+    if (*run) return cmd_run(run_files, seed, raw, no_color);
+    if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
+    if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
+    if (*render_cmd) return cmd_render(render_request, render_format);
+    if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);
+  } catch (const std::exception& e) {
+    std::cerr << "kexsim: internal error: " << e.what()
+              << "\n  hint: this is a kexsim bug; please report it with the command line\n";
+    return kExitInfrastructure;
+  } catch (...) {
+    std::cerr << "kexsim: internal error: an exception of unknown type"
+              << "\n  hint: this is a kexsim bug; please report it with the command line\n";
+    return kExitInfrastructure;
+  }
   return kExitUsage;
 }
 

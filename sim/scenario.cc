@@ -1,13 +1,10 @@
 #include "sim/scenario.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "base/files.h"
 #include "executor/config.h"
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
@@ -230,6 +227,11 @@ void read_gitlab(TomlTable& root, Scenario& s) {
                         "add a job: [[gitlab.jobs]] with image = \"...\" and script = ['...']");
   }
 }
+
+/// One rule of a Role or ClusterRole, as the scenario writes it.
+struct RoleRule {
+  std::vector<std::string> api_groups, resources, verbs, resource_names;
+};
 
 json rules_json(TomlTable& t) {
   json rules = json::array();
@@ -564,19 +566,15 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& path
                       "add a [[runners]] entry with url, token and executor = \"kubernetes\"",
                       ctx.where(doc->at_path("runner.config").node()->source().begin));
   }
-  if (s.gitlab_url.empty()) s.gitlab_url = config->runners.front().url;
+  s.config = std::move(*config);
+  if (s.gitlab_url.empty()) s.gitlab_url = s.config.runners.front().url;
   return s;
 }
 
 Result<Scenario> load_scenario(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error("cannot read scenario file: " + std::string(std::strerror(errno)),
-                      "check the scenario path", path);
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_scenario(text.str(), path);
+  auto text = read_file(path);
+  if (!text) return make_error("cannot read scenario file: " + text.error().message, "check the scenario path", path);
+  return parse_scenario(*text, path);
 }
 
 std::vector<std::string> list_scenarios(const std::string& dir) {

@@ -11,17 +11,13 @@
 #include <vector>
 
 #include "base/result.h"
+#include "executor/config.h"
 #include "fakes/gitlab/job.h"
 #include "fakes/kube/nodes.h"
 #include "fakes/kube/scheduler.h"
 #include "fakes/runtime/world.h"
 
 namespace kexsim::sim {
-
-/// One rule of a Role or ClusterRole.
-struct RoleRule {
-  std::vector<std::string> api_groups, resources, verbs, resource_names;
-};
 
 /// A host on the simulated network, named as the field names it.
 struct NetworkHost {
@@ -49,7 +45,8 @@ struct Expectations {
   std::optional<double> min_virtual_seconds, max_virtual_seconds;
 };
 
-/// A loaded, validated scenario file.
+/// A loaded, validated scenario file, with its config.toml parsed once (run, check and serve use
+/// `config`; nothing parses runner_config again).
 struct Scenario {
   std::string path;
   std::string name;
@@ -60,6 +57,7 @@ struct Scenario {
   std::string runner_hostname = "gitlab-runner-7c9d8b6f4-x2x8p";
   std::string runner_config;   ///< config.toml text, verbatim
   int runner_config_line = 0;  ///< scenario line where config.toml line 1 is
+  executor::Config config;     ///< runner_config as the executor reads it; has at least one [[runners]]
   std::string gitlab_url;      ///< default: the first runner's url
   std::vector<fakes::JobDefinition> jobs;
   std::vector<std::string> namespaces;  ///< created at start

@@ -1,14 +1,13 @@
 #include "sim/scenario_runner.h"
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
+#include <exception>
 #include <memory>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "base/files.h"
+#include "base/hash.h"
 #include "base/random.h"
 #include "executor/config.h"
 #include "executor/runner.h"
@@ -20,34 +19,10 @@
 namespace kexsim::sim {
 namespace {
 
-namespace fs = std::filesystem;
+/// How many of each call log's last lines a run error shows.
+constexpr size_t kCallsShown = 3;
 
-/// A private directory for the executor's in-cluster files, removed when the run ends.
-struct RunDir {
-  fs::path path;
-  RunDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kexsim-run-XXXXXX").string();
-    if (mkdtemp(tmpl.data())) path = tmpl;
-  }
-  ~RunDir() {
-    std::error_code ec;
-    if (!path.empty()) fs::remove_all(path, ec);
-  }
-  void write(const std::string& name, const std::string& content) const {
-    std::ofstream(path / name, std::ios::binary) << content;
-  }
-};
-
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-uint64_t fnv1a(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
+constexpr const char* kBugHint = "this is a kexsim bug; please report it with the scenario name and --seed";
 
 void check(RunResult& r, std::string expectation, bool ok, std::string actual) {
   r.verdicts.push_back({std::move(expectation), ok, ok ? std::string() : std::move(actual)});
@@ -60,9 +35,8 @@ void evaluate(const Scenario& s, RunResult& r) {
     check(r, "failure_reason = \"" + *e.failure_reason + "\"", r.failure_reason == *e.failure_reason,
           "failure_reason was \"" + r.failure_reason + "\"");
   if (e.exit_code) {
-    const int actual = r.exit_code.value_or(0);
-    check(r, "exit_code = " + std::to_string(*e.exit_code), actual == *e.exit_code,
-          "exit_code was " + std::to_string(actual));
+    check(r, "exit_code = " + std::to_string(*e.exit_code), r.exit_code == *e.exit_code,
+          r.exit_code ? "exit_code was " + std::to_string(*r.exit_code) : std::string("no exit_code was reported"));
   }
   const auto lines = fakes::log_lines(r.trace);  // the job log as GitLab's job page shows it
   for (const auto& want : e.log_contains) {
@@ -101,74 +75,71 @@ void evaluate(const Scenario& s, RunResult& r) {
           std::to_string(secs) + " s");
 }
 
-}  // namespace
-
-Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_override) {
-  RunResult result;
-  result.scenario = s.name;
-  result.seed = seed_override.value_or(s.seed);
-
-  auto config = executor::parse_config(s.runner_config, s.path, s.runner_config_line - 1);
-  if (!config) return config.error();
-  if (config->runners.empty()) {
-    return make_error("the runner config has no [[runners]] entry", "add one [[runners]] block with executor = \"kubernetes\"",
-                      s.path + ":" + std::to_string(s.runner_config_line));
+/// Every job after the first must at least finish: the expectations describe the first job only
+/// (docs/scenarios.md), but a later job left running or never taken is a failed run too.
+void check_other_jobs(const std::vector<fakes::JobRecord>& jobs, RunResult& r) {
+  for (size_t i = 1; i < jobs.size(); ++i) {
+    const auto& job = jobs[i];
+    const bool finished = job.state == "success" || job.state == "failed" || job.state == "canceled";
+    check(r, "job " + std::to_string(job.id) + " (" + job.definition.name + ") finishes", finished,
+          "its state was \"" + job.state + "\"");
   }
-  for (const auto& w : config->warnings) result.warnings.push_back(w.where + ": " + w.message);
+}
 
-  boost::asio::io_context io;
-  TimePoint start;
-  parse_rfc3339("2026-01-01T09:00:00Z", start);
-  VirtualClock clock(io, start);
-  auto started = SimWorld::start(s, *config, result.seed, io, clock);
-  if (!started) return started.error();
-  SimWorld& world = **started;
-  Random root(result.seed);
+/// The last `n` lines of a call log, indented and cut to a readable width (an exec's URL carries
+/// its whole script), or "(none)".
+std::string last_calls(const std::vector<std::string>& log, size_t n) {
+  constexpr size_t kWidth = 160;
+  if (log.empty()) return " (none)";
+  std::string out;
+  if (log.size() > n) out += "\n      … " + std::to_string(log.size() - n) + " earlier";
+  for (size_t i = log.size() > n ? log.size() - n : 0; i < log.size(); ++i)
+    out += "\n      " + (log[i].size() > kWidth ? log[i].substr(0, kWidth - 3) + "…" : log[i]);
+  return out;
+}
 
-  // The executor, as it would run in a pod of this cluster.
-  RunDir dir;
-  dir.write("token", world.runner_token());
-  dir.write("ca.crt", world.ca().cert_pem());
-  dir.write("namespace", world.namespaces().front());
-  executor::ExecutorEnvironment env;
-  env.hostname = s.runner_hostname;
-  Random exec_random = root.fork("executor");
-  env.system_id = "r_" + exec_random.chars(12, "abcdefghijklmnopqrstuvwxyz0123456789");
-  auto profile = executor::parse_profile(s.profile);
-  if (!profile) return profile.error();
-  env.profile = *profile;
-  env.in_cluster.env = {{"KUBERNETES_SERVICE_HOST", kKubeAddress}, {"KUBERNETES_SERVICE_PORT", "443"}};
-  env.in_cluster.service_account_dir = dir.path.string();
-  SimDialer dialer(world.network(), clock, world.ca().cert_pem());
-  executor::Runner runner(io.get_executor(), clock, exec_random, dialer, *config, env);
+/// A run that could not complete, as a bug report needs it: what happened, how to replay it, and
+/// what was in flight when it stopped.
+std::string describe_run_error(const Scenario& s, uint64_t seed, const Error& e, int64_t in_flight,
+                               const std::vector<std::string>& kube_calls,
+                               const std::vector<std::string>& gitlab_calls) {
+  std::string out = e.where.empty() ? e.message : e.where + ": " + e.message;
+  const std::string seed_text = std::to_string(seed);
+  out += "\n  scenario " + s.group + "/" + s.name + ", --seed " + seed_text;
+  out += " (replay: kexsim run --seed " + seed_text + " " + s.path + ")";
+  out += "\n  in flight when it stopped: " + std::to_string(in_flight);
+  out += "\n  last Kubernetes API calls:" + last_calls(kube_calls, kCallsShown);
+  out += "\n  last GitLab calls:" + last_calls(gitlab_calls, kCallsShown);
+  if (!e.hint.empty()) out += "\n  hint: " + e.hint;
+  return out;
+}
 
-  bool done = false;
-  std::optional<Result<executor::RunnerReport>> report;
-  auto drive = [&]() -> asio::awaitable<void> { report = co_await runner.run_until_idle(); };
-  boost::asio::co_spawn(io, drive(), [&](std::exception_ptr ep) {
-    done = true;
-    if (!ep) return;
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& ex) {
-      report = Result<executor::RunnerReport>(make_error(std::string("executor crashed: ") + ex.what()));
-    }
-  });
-  auto ran = clock.run_until([&] { return done; }, std::chrono::hours(3));
-  result.virtual_duration = clock.elapsed();
-  if (!ran) result.error = ran.error().describe();
-  else if (report && !*report) result.error = report->error().describe();
-  else if (report && !(*report)->log.empty()) {
-    // The runner could not take a job (e.g. a payload it cannot parse): that is a run error too.
-    for (const auto& line : (*report)->log) result.error += (result.error.empty() ? "" : "\n") + line;
+/// The text of the exception being handled (call inside a catch block).
+std::string current_exception_text() {
+  try {
+    throw;
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "an exception of unknown type";
   }
+}
 
-  world.stop();
-  io.restart();
-  io.poll();
+/// The service-account files the executor reads in a pod (token, CA, namespace), written into dir.
+Status write_service_account(const TempDir& dir, const SimWorld& world) {
+  if (!dir.ok()) return make_error("cannot create the run's service-account directory: " + dir.error(), "check TMPDIR");
+  const std::pair<std::string, std::string> files[] = {
+      {"token", world.runner_token()}, {"ca.crt", world.ca().cert_pem()}, {"namespace", world.namespaces().front()}};
+  for (const auto& [name, content] : files)
+    if (auto written = write_file(dir.file(name), content); !written) return written;
+  return {};
+}
+
+/// What the world holds once the run ended: the first job, both call logs, what was left behind,
+/// and the digest of every job's trace and both call logs.
+void collect(SimWorld& world, RunResult& result) {
   fakes::FakeGitLab& gitlab = world.gitlab();
   fakes::KubeApiServer& kube = world.kube();
-
   if (!gitlab.jobs().empty()) {
     const auto& job = gitlab.jobs().front();
     result.trace = job.trace;
@@ -182,15 +153,121 @@ Result<RunResult> run_scenario(const Scenario& s, std::optional<uint64_t> seed_o
     for (const auto& kind : {"pods", "secrets"})
       for (const auto& name : kube.names(kind, ns)) result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
-
-  uint64_t h = 1469598103934665603ULL;
-  for (const auto& job : gitlab.jobs()) h = fnv1a(h, job.trace);
-  for (const auto& l : result.kube_calls) h = fnv1a(fnv1a(h, l), "\n");
-  for (const auto& l : result.gitlab_calls) h = fnv1a(fnv1a(h, l), "\n");
+  uint64_t h = kFnv1aBasis;
+  for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
+  for (const auto& l : result.kube_calls) h = fnv1a("\n", fnv1a(l, h));
+  for (const auto& l : result.gitlab_calls) h = fnv1a("\n", fnv1a(l, h));
   result.digest = hex64(h);
+}
 
+Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
+  RunResult result;
+  result.scenario = s.name;
+  result.seed = options.seed.value_or(s.seed);
+  for (const auto& w : s.config.warnings) result.warnings.push_back(w.where + ": " + w.message);
+
+  // The clock outlives the io_context: coroutines still pending when it is destroyed settle their
+  // in-flight accounting on the clock (HttpServer::stop).
+  std::optional<VirtualClock> clock_slot;
+  boost::asio::io_context io;
+  TimePoint start;
+  parse_rfc3339("2026-01-01T09:00:00Z", start);
+  VirtualClock& clock = clock_slot.emplace(io, start);
+  clock.set_stall_timeout(options.stall_timeout);
+  clock.set_busy_loop_timeout(options.busy_loop_timeout);
+  auto started = SimWorld::start(s, result.seed, io, clock, options.hooks.world);
+  if (!started) return started.error();
+  SimWorld& world = **started;
+  Random root(result.seed);
+  auto fail = [&](const Error& e) {
+    result.error = describe_run_error(s, result.seed, e, clock.in_flight(), world.kube().call_log(),
+                                      world.gitlab().call_log());
+  };
+
+  // The executor, as it would run in a pod of this cluster.
+  TempDir dir("kexsim-run");
+  if (auto written = write_service_account(dir, world); !written) {
+    fail(written.error());
+    return result;
+  }
+  executor::ExecutorEnvironment env;
+  env.hostname = s.runner_hostname;
+  Random exec_random = root.fork("executor");
+  env.system_id = "r_" + exec_random.chars(12, "abcdefghijklmnopqrstuvwxyz0123456789");
+  auto profile = executor::parse_profile(s.profile);
+  if (!profile) return profile.error();
+  env.profile = *profile;
+  env.in_cluster.env = {{"KUBERNETES_SERVICE_HOST", kKubeAddress}, {"KUBERNETES_SERVICE_PORT", "443"}};
+  env.in_cluster.service_account_dir = dir.path().string();
+  SimDialer sim_dialer(world.network(), clock, world.ca().cert_pem());
+  std::unique_ptr<executor::Dialer> wrapped_dialer;
+  executor::Dialer* dialer = &sim_dialer;
+  if (options.hooks.wrap_dialer) dialer = (wrapped_dialer = options.hooks.wrap_dialer(sim_dialer)).get();
+  executor::Runner runner(io.get_executor(), clock, exec_random, *dialer, s.config, env);
+
+  bool done = false;
+  std::optional<Result<executor::RunnerReport>> report;
+  auto drive = [&]() -> asio::awaitable<void> { report = co_await runner.run_until_idle(); };
+  boost::asio::co_spawn(io, drive(), [&](std::exception_ptr ep) {
+    done = true;
+    if (!ep) return;
+    try {
+      std::rethrow_exception(ep);
+    } catch (...) {
+      report = Result<executor::RunnerReport>(
+          make_error("an exception escaped the executor: " + current_exception_text(), kBugHint));
+    }
+  });
+  auto ran = clock.run_until([&] { return done; }, std::chrono::hours(3));
+  result.virtual_duration = clock.elapsed();
+  if (!ran) {
+    fail(ran.error());
+  } else if (report && !*report) {
+    fail(report->error());
+  } else if (report && !(*report)->log.empty()) {
+    // The runner could not take a job (e.g. a payload it cannot parse): that is a run error too.
+    std::string lines;
+    for (const auto& line : (*report)->log) lines += (lines.empty() ? "" : "\n") + line;
+    fail(make_error(lines));
+  }
+
+  // Let the closed connections' coroutines finish; one that throws now is a bug all the same.
+  world.stop();
+  try {
+    io.restart();
+    io.poll();
+  } catch (...) {
+    if (result.error.empty())
+      fail(make_error("an exception escaped the simulation after the job ended: " + current_exception_text(),
+                      kBugHint));
+  }
+  collect(world, result);
   evaluate(s, result);
+  check_other_jobs(world.gitlab().jobs(), result);
   return result;
+}
+
+}  // namespace
+
+Result<RunResult> run_scenario(const Scenario& s, const RunOptions& options) {
+  try {
+    return run_once(s, options);
+  } catch (...) {
+    // Outside the simulation's loop (setting up the world, evaluating): no call logs to show.
+    RunResult result;
+    result.scenario = s.name;
+    result.seed = options.seed.value_or(s.seed);
+    result.error = describe_run_error(s, result.seed,
+                                      make_error("an exception escaped the harness: " + current_exception_text(),
+                                                 kBugHint),
+                                      0, {}, {});
+    return result;
+  }
+}
+
+ExitCode exit_code_of(const RunResult& result) {
+  if (!result.error.empty()) return kExitInfrastructure;
+  return result.passed() ? kExitPassed : kExitFailed;
 }
 
 }  // namespace kexsim::sim

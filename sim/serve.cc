@@ -1,12 +1,11 @@
 #include "sim/serve.h"
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
 #include <boost/asio/io_context.hpp>
@@ -15,9 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
+#include "base/files.h"
 #include "base/real_clock.h"
-#include "executor/config.h"
-#include "sim/cli.h"
+#include "sim/exit_code.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -57,29 +56,14 @@ bool write_atomically(const fs::path& path, const std::string& content) {
   return !ec;
 }
 
-/// The directory to write into: the one asked for, or a new temporary one (removed at exit).
-struct ServeDir {
-  fs::path path;
-  bool owned = false;
-  ~ServeDir() {
-    std::error_code ec;
-    if (owned) fs::remove_all(path, ec);
-  }
-};
-
-bool prepare_dir(const std::string& wanted, ServeDir& dir) {
+/// The directory asked for, made if missing and given as an absolute path; empty on failure.
+fs::path prepare_dir(const std::string& wanted) {
   std::error_code ec;
-  if (wanted.empty()) {
-    std::string tmpl = (fs::temp_directory_path(ec) / "kexsim-serve-XXXXXX").string();
-    if (ec || !mkdtemp(tmpl.data())) return false;
-    dir.path = tmpl;
-    dir.owned = true;
-    return true;
-  }
-  dir.path = fs::absolute(wanted, ec);
-  if (ec) return false;
-  fs::create_directories(dir.path, ec);
-  return !ec && fs::is_directory(dir.path);
+  fs::path path = fs::absolute(wanted, ec);
+  if (ec) return {};
+  fs::create_directories(path, ec);
+  if (ec || !fs::is_directory(path)) return {};
+  return path;
 }
 
 }  // namespace
@@ -119,26 +103,24 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
     err << "kexsim: invalid scenario: " << scenario.error().describe() << "\n";
     return kExitInvalid;
   }
-  auto config = executor::parse_config(scenario->runner_config, scenario->path, scenario->runner_config_line - 1);
-  if (!config) {
-    err << "kexsim: " << options.scenario << ": " << config.error().describe() << "\n";
-    return kExitInvalid;
-  }
-  if (config->runners.empty()) {
-    err << "kexsim: " << scenario->path << ":" << scenario->runner_config_line
-        << ": the runner config has no [[runners]] entry\n";
-    return kExitInvalid;
-  }
-  ServeDir dir;
-  if (!prepare_dir(options.dir, dir)) {
-    err << "kexsim: cannot create the directory " << (options.dir.empty() ? "for the kubeconfig" : options.dir) << "\n";
+  // The directory to write into: the one asked for, or a new temporary one (removed at exit).
+  std::optional<TempDir> temp;
+  fs::path dir;
+  if (options.dir.empty()) {
+    if (!temp.emplace("kexsim-serve").ok()) {
+      err << "kexsim: cannot create a directory for the kubeconfig: " << temp->error() << "\n";
+      return kExitInfrastructure;
+    }
+    dir = temp->path();
+  } else if ((dir = prepare_dir(options.dir)).empty()) {
+    err << "kexsim: cannot create the directory " << options.dir << "\n";
     return kExitInfrastructure;
   }
 
   RealClock clock;  // outlives io: coroutines still pending at exit settle their accounting on it
   boost::asio::io_context io;
   const uint64_t seed = options.seed.value_or(scenario->seed);
-  auto started = SimWorld::start(*scenario, *config, seed, io, clock);
+  auto started = SimWorld::start(*scenario, seed, io, clock);
   if (!started) {
     err << "kexsim: " << options.scenario << ": " << started.error().describe() << "\n";
     return kExitInvalid;
@@ -147,30 +129,30 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
 
   const std::string kube_url = url_of(world->network(), "kubernetes");
   const std::string gitlab_url = url_of(world->network(), "gitlab");
-  std::string ns = config->runners.front().kubernetes.namespace_;
+  std::string ns = scenario->config.runners.front().kubernetes.namespace_;
   if (ns.empty()) ns = "default";
-  const fs::path kubeconfig = dir.path / "kubeconfig";
-  const fs::path ca_file = dir.path / "ca.crt";
+  const fs::path kubeconfig = dir / "kubeconfig";
+  const fs::path ca_file = dir / "ca.crt";
   const std::string yaml = render_kubeconfig(
       {kube_url, world->ca().cert_pem(), world->admin_token(), world->runner_token(), scenario->runner_identity, ns});
   // Each project's refs as the fake GitLab serves them: "<path> <ref> <sha>" lines, for git clients.
   std::string refs;
   for (const auto& [path, repo] : world->gitlab().repositories())
     for (const auto& [ref, sha] : repo.refs()) refs += path + " " + ref + " " + sha + "\n";
-  if (!write_atomically(dir.path / "repositories", refs) || !write_atomically(ca_file, world->ca().cert_pem()) ||
+  if (!write_atomically(dir / "repositories", refs) || !write_atomically(ca_file, world->ca().cert_pem()) ||
       !write_atomically(kubeconfig, yaml)) {
     err << "kexsim: cannot write " << kubeconfig.string() << "\n";
     return kExitInfrastructure;
   }
 
   out << "kexsim serve: " << scenario->group << "/" << scenario->name << " (seed " << seed << "), no jobs run\n";
-  if (dir.owned) out << "  directory       " << dir.path.string() << " (removed when serve stops)\n";
+  if (temp) out << "  directory       " << dir.string() << " (removed when serve stops)\n";
   out << "  Kubernetes API  " << kube_url << "  contexts: admin (current), runner = " << scenario->runner_identity
       << "\n";
   out << "  GitLab          " << gitlab_url << "\n";
   for (const auto& [path, repo] : world->gitlab().repositories())
     out << "  git clone       " << gitlab_url << "/" << path << ".git  (refs in "
-        << (dir.path / "repositories").string() << ")\n";
+        << (dir / "repositories").string() << ")\n";
   out << "  CA certificate  " << ca_file.string() << "\n\n";
   out << "export KUBECONFIG=" << kubeconfig.string() << "\n\n";
   if (options.for_seconds)
@@ -201,11 +183,36 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
       if (!ec) stop();
     });
   }
-  io.run();
+  // An exception out of a fake (rethrown by its coroutine's completion) ends serve as an
+  // infrastructure error, not an abort.
+  auto crashed = [&](const std::string& when) {
+    std::string what = "an exception of unknown type";
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    err << "kexsim serve: " << scenario->group << "/" << scenario->name << " (--seed " << seed
+        << "): an exception escaped the fakes " << when << ": " << what << "\n  after "
+        << world->kube().call_log().size() << " Kubernetes API and " << world->gitlab().call_log().size()
+        << " GitLab requests\n  hint: this is a kexsim bug; please report it with the scenario name and --seed\n";
+    code = kExitInfrastructure;
+  };
+  try {
+    io.run();
+  } catch (...) {
+    crashed("while serving");
+    stop();
+  }
   // Let the closed connections' coroutines finish. An exec session asleep in a modelled `sleep`
   // waits on a timer, not on its closed connection: it is not ready and is dropped with the context.
-  io.restart();
-  io.poll();
+  try {
+    io.restart();
+    io.poll();
+  } catch (...) {
+    crashed("while stopping");
+  }
   out << "kexsim serve: stopped after " << world->kube().call_log().size() << " Kubernetes API and "
       << world->gitlab().call_log().size() << " GitLab requests\n";
   return code;

@@ -31,7 +31,7 @@ struct KubeconfigParams {
 std::string render_kubeconfig(const KubeconfigParams& params);
 
 /// Runs `kexsim serve` on the calling thread until a signal or for_seconds; returns the exit code
-/// (0 after for_seconds or SIGTERM, 130 after SIGINT, 3 for an invalid scenario).
+/// (0 after for_seconds or SIGTERM, 130 after SIGINT, 3 for an invalid scenario, 4 when the fakes fail).
 int serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace kexsim::sim

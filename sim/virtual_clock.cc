@@ -1,10 +1,31 @@
 #include "sim/virtual_clock.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace kexsim::sim {
+namespace {
+
+constexpr const char* kBugHint = "this is a kexsim bug; please report it with the scenario name and --seed";
+
+/// "1 request/message is" or "K requests/messages are".
+std::string in_flight_phrase(int64_t n) {
+  return n == 1 ? "1 request/message is" : std::to_string(n) + " requests/messages are";
+}
+
+std::string wall_seconds(std::chrono::steady_clock::duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+}  // namespace
 
 VirtualClock::VirtualClock(boost::asio::io_context& io, TimePoint start) : io_(io), start_(start), now_(start) {}
 
@@ -22,21 +43,66 @@ asio::awaitable<void> VirtualClock::sleep_for(Duration d) {
 }
 
 Status VirtualClock::run_until(const std::function<bool()>& done, Duration limit) {
+  // A handler that throws (a co_spawn completion rethrowing a coroutine's exception) unwinds out of
+  // io_context::poll(); the run ends here with the exception's text instead of taking the process down.
+  try {
+    return drive(done, limit);
+  } catch (const std::exception& e) {
+    return make_error(std::string("an exception escaped the simulation: ") + e.what(), kBugHint);
+  } catch (...) {
+    return make_error("an exception of unknown type escaped the simulation", kBugHint);
+  }
+}
+
+Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
+  using WallClock = std::chrono::steady_clock;
+  auto last_progress = WallClock::now();
+  // A busy loop (a coroutine polling a flag with sleep_for(0)) keeps handlers running but never lets
+  // virtual time move: bounded in wall time like a stall. Waiting for bytes in flight is not
+  // a busy loop (time may not move then); the in-flight watchdog bounds that.
+  TimePoint time_seen = now_;
+  auto time_moved = last_progress;
   while (!done()) {
+    if (now_ != time_seen) {
+      time_seen = now_;
+      time_moved = WallClock::now();
+    } else if (const auto spun = WallClock::now() - time_moved; spun >= busy_loop_timeout_) {
+      const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - start_).count();
+      return make_error("virtual time has not moved for " + wall_seconds(spun) +
+                            " s while coroutines keep running (a busy loop at " + std::to_string(at) +
+                            " ms of virtual time)",
+                        kBugHint);
+    }
     if (io_.stopped()) io_.restart();
-    if (io_.poll() > 0) continue;
+    if (io_.poll() > 0) {
+      last_progress = WallClock::now();
+      continue;
+    }
     if (done()) break;
+    if (in_flight_ < 0) {
+      return make_error("the in-flight count is " + std::to_string(in_flight_) +
+                            " with nothing ready to run: an io_end() without its io_begin()"
+                            " (unbalanced io_begin/io_end)",
+                        kBugHint);
+    }
     if (in_flight_ > 0) {
       // A peer has bytes to consume; wait (in wall time, which never shows in results) for the
-      // kernel to deliver them.
+      // kernel to deliver them. If nothing arrives for the stall timeout, a count leaked.
+      const auto waited = WallClock::now() - last_progress;
+      if (waited >= stall_timeout_) {
+        return make_error("no progress for " + wall_seconds(waited) + " s while " + in_flight_phrase(in_flight_) +
+                              " in flight (unbalanced io_begin/io_end)",
+                          kBugHint);
+      }
+      const auto slice = std::min<WallClock::duration>(std::chrono::milliseconds(200), stall_timeout_ - waited);
       if (io_.stopped()) io_.restart();
-      io_.run_one_for(std::chrono::milliseconds(200));
+      if (io_.run_one_for(slice) > 0) last_progress = WallClock::now();
+      time_moved = WallClock::now();
       continue;
     }
     while (!sleepers_.empty() && sleepers_.begin()->second.expired()) sleepers_.erase(sleepers_.begin());
     if (sleepers_.empty()) {
-      return make_error("the simulation stalled: nothing is in flight and nothing waits on the clock",
-                        "this is a kexsim bug; please report it with the scenario and --seed");
+      return make_error("the simulation stalled: nothing is in flight and nothing waits on the clock", kBugHint);
     }
     auto it = sleepers_.begin();
     if (it->first.first > now_) now_ = it->first.first;
@@ -48,6 +114,7 @@ Status VirtualClock::run_until(const std::function<bool()>& done, Duration limit
     auto timer = it->second.lock();
     sleepers_.erase(it);
     timer->cancel();
+    last_progress = WallClock::now();
   }
   return {};
 }

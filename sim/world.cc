@@ -1,26 +1,49 @@
 #include "sim/world.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "base/random.h"
 
 namespace kexsim::sim {
 namespace {
 
-/// host[:port] of a URL, with the scheme's default port.
-void split_url(const std::string& url, std::string& host, int& port) {
+/// Where a URL points: its host and port (the scheme's default when it names none).
+struct HostPort {
+  std::string host;
+  int port = 443;
+};
+
+/// Splits scheme://host[:port]/... ([v6]:port too); a port that is not a number in 1-65535 is an
+/// error, not port 0.
+Result<HostPort> split_url(const std::string& url) {
+  HostPort out;
   std::string rest = url;
-  port = 443;
   if (auto p = rest.find("://"); p != std::string::npos) {
-    if (rest.substr(0, p) == "http") port = 80;
+    if (rest.substr(0, p) == "http") out.port = 80;
     rest = rest.substr(p + 3);
   }
-  rest = rest.substr(0, rest.find('/'));
-  if (auto c = rest.find(':'); c != std::string::npos) {
-    port = std::atoi(rest.c_str() + c + 1);
-    rest = rest.substr(0, c);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  size_t colon = std::string::npos;
+  if (!rest.empty() && rest.front() == '[') {
+    const size_t close = rest.find(']');
+    if (close == std::string::npos) return make_error("invalid URL " + url + ": unterminated [ in the host");
+    out.host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') colon = close + 1;
+  } else {
+    colon = rest.find(':');
+    out.host = rest.substr(0, colon);
   }
-  host = rest;
+  if (colon != std::string::npos) {
+    const std::string port = rest.substr(colon + 1);
+    int value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value < 1 || value > 65535)
+      return make_error("invalid URL " + url + ": port \"" + port + "\" is not a number from 1 to 65535");
+    out.port = value;
+  }
+  if (out.host.empty()) return make_error("invalid URL " + url + ": no host");
+  return out;
 }
 
 fakes::TlsBehaviour tls_behaviour(const std::string& s) {
@@ -79,12 +102,12 @@ Result<std::vector<std::shared_ptr<const TlsIdentity>>> make_identities(const fa
 
 }  // namespace
 
-Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const executor::Config& config, uint64_t seed,
-                                                  boost::asio::io_context& io, Clock& clock) {
+Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t seed, boost::asio::io_context& io,
+                                                  Clock& clock, const WorldHooks& hooks) {
   std::unique_ptr<SimWorld> w(new SimWorld());
   fakes::Network& network = w->network_;
   Random root(seed);
-  const executor::RunnerConfig& first = config.runners.front();
+  const executor::RunnerConfig& first = s.config.runners.front();
 
   // The simulated network: the scenario's hosts, plus GitLab and the API server where it names none.
   bool has_gitlab = false, has_kube = false;
@@ -93,13 +116,19 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
     has_gitlab |= h.serves == "gitlab";
     has_kube |= h.serves == "kubernetes";
   }
-  std::string gitlab_host;
-  int gitlab_port = 443;
-  split_url(s.gitlab_url.empty() ? first.url : s.gitlab_url, gitlab_host, gitlab_port);
+  auto gitlab_at = split_url(s.gitlab_url.empty() ? first.url : s.gitlab_url);
+  if (!gitlab_at) return make_error(gitlab_at.error().message, "give GitLab's URL as https://host[:port]");
+  const std::string gitlab_host = gitlab_at->host;
+  const int gitlab_port = gitlab_at->port;
   if (!has_gitlab) network.add_host({gitlab_host, "192.0.2.10", gitlab_port, "gitlab", fakes::TlsBehaviour::kOk});
   std::string kube_host = kKubeName;
   int kube_port = 443;
-  if (!first.kubernetes.host.empty()) split_url(first.kubernetes.host, kube_host, kube_port);
+  if (!first.kubernetes.host.empty()) {
+    auto kube_at = split_url(first.kubernetes.host);
+    if (!kube_at) return make_error(kube_at.error().message, "give [runners.kubernetes] host as https://host[:port]");
+    kube_host = kube_at->host;
+    kube_port = kube_at->port;
+  }
   if (!has_kube) {
     const std::string address = fakes::is_ip_literal(kube_host) ? kube_host : kKubeAddress;
     network.add_host({kube_host, address, kube_port, "kubernetes", fakes::TlsBehaviour::kOk});
@@ -123,7 +152,9 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
     if (auto queued = gitlab.enqueue(job); !queued) return queued.error();
   w->worlds_ = std::make_unique<fakes::PodWorldFactory>(network, gitlab, clock, s.commands);
   w->worlds_->set_trust(w->ca_->cert_pem());
-  w->kube_ = std::make_unique<fakes::KubeApiServer>(clock, root.fork("kubernetes"), *w->worlds_);
+  fakes::ContainerWorldFactory* worlds = w->worlds_.get();
+  if (hooks.wrap_worlds) worlds = (w->wrapped_worlds_ = hooks.wrap_worlds(*worlds)).get();
+  w->kube_ = std::make_unique<fakes::KubeApiServer>(clock, root.fork("kubernetes"), *worlds);
   fakes::KubeApiServer& kube = *w->kube_;
   kube.set_pod_timing({std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s.pod_pending_seconds)),
                        s.pod_never_starts, "node-1"});
@@ -184,8 +215,10 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
       }
       w->worlds_->set_identity(h.address, h.port, pipe);
     }
-    fakes::HttpHandler& handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler&>(gitlab) : kube;
-    auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, handler, h.name, tls);
+    fakes::HttpHandler* handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler*>(&gitlab) : &kube;
+    if (hooks.wrap_handler)
+      handler = w->wrapped_handlers_.emplace_back(hooks.wrap_handler(h.serves, *handler, clock)).get();
+    auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, *handler, h.name, tls);
     auto port = server->listen();
     if (!port) return port.error();
     network.bind(i, *port);
@@ -208,12 +241,6 @@ const TlsIdentity* SimWorld::identity_for(const std::string& host) const {
   for (size_t i = 0; i < hosts.size(); ++i)
     if (hosts[i].name == host) return identities_[i].get();
   return nullptr;
-}
-
-uint16_t SimWorld::loopback_port(const std::string& serves) const {
-  for (const auto& h : network_.hosts())
-    if (h.serves == serves && h.loopback_port != 0) return h.loopback_port;
-  return 0;
 }
 
 }  // namespace kexsim::sim

@@ -2,6 +2,7 @@
 // The simulated world of one scenario: its network, its TLS identities, the fake GitLab and the
 // fake Kubernetes API server, listening on loopback.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,13 +27,25 @@ namespace kexsim::sim {
 inline constexpr const char* kKubeAddress = "10.96.0.1";
 inline constexpr const char* kKubeName = "kubernetes.default.svc";
 
+/// Test-only seams into a world (nothing on the command line reaches them): they wrap what the
+/// fakes run, to inject faults the scenario format cannot express (a handler that throws, a leaked
+/// in-flight count, a container world that fails).
+struct WorldHooks {
+  /// Wraps the handler a listener serves (`serves` is "gitlab" or "kubernetes"); clock is the world's.
+  std::function<std::unique_ptr<fakes::HttpHandler>(const std::string& serves, fakes::HttpHandler& inner,
+                                                    Clock& clock)>
+      wrap_handler;
+  /// Wraps the factory of the container worlds the API server's execs run in.
+  std::function<std::unique_ptr<fakes::ContainerWorldFactory>(fakes::ContainerWorldFactory& inner)> wrap_worlds;
+};
+
 /// Everything a scenario runs against, started and listening. Runs on the given io_context and
 /// clock, which must outlive it.
 class SimWorld {
  public:
-  /// Builds the world of a scenario (config is its parsed runner config) and starts its servers.
-  static Result<std::unique_ptr<SimWorld>> start(const Scenario& scenario, const executor::Config& config,
-                                                 uint64_t seed, boost::asio::io_context& io, Clock& clock);
+  /// Builds the world of a scenario (from its parsed runner config, scenario.config) and starts its servers.
+  static Result<std::unique_ptr<SimWorld>> start(const Scenario& scenario, uint64_t seed, boost::asio::io_context& io,
+                                                 Clock& clock, const WorldHooks& hooks = {});
   ~SimWorld();
 
   fakes::Network& network() { return network_; }
@@ -51,8 +64,6 @@ class SimWorld {
   const std::string& admin_token() const { return admin_token_; }
   /// Namespaces of the cluster (the scenario's, plus default).
   const std::vector<std::string>& namespaces() const { return namespaces_; }
-  /// Where the fake serving `serves` ("gitlab" or "kubernetes") listens first, or 0.
-  uint16_t loopback_port(const std::string& serves) const;
   /// Closes every listener and session.
   void stop();
 
@@ -64,6 +75,8 @@ class SimWorld {
   std::vector<std::shared_ptr<const TlsIdentity>> identities_;  // by host index of network_; null without TLS
   std::unique_ptr<fakes::FakeGitLab> gitlab_;
   std::unique_ptr<fakes::PodWorldFactory> worlds_;
+  std::unique_ptr<fakes::ContainerWorldFactory> wrapped_worlds_;          // from WorldHooks
+  std::vector<std::unique_ptr<fakes::HttpHandler>> wrapped_handlers_;   // from WorldHooks
   std::unique_ptr<fakes::KubeApiServer> kube_;
   std::vector<std::unique_ptr<fakes::HttpServer>> servers_;
   std::string runner_token_, admin_token_;

@@ -53,7 +53,7 @@ CrashRun run_with_throw_at(const std::string& scenario_file, const std::string& 
   TimePoint start;
   parse_rfc3339("2026-01-01T09:00:00Z", start);
   sim::VirtualClock clock(io, start);
-  auto world = sim::SimWorld::start(*scenario, *config, scenario->seed, io, clock);
+  auto world = sim::SimWorld::start(*scenario, scenario->seed, io, clock);
   EXPECT_TRUE(world) << world.error().describe();
   if (!world) return out;
 

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/files.h"
+#include "sim/scenario.h"
+
 namespace kexsim::sim {
 namespace {
 
@@ -49,12 +52,36 @@ TEST(Cli, UsageErrorsExit2) {
   testing::internal::GetCapturedStdout();
 }
 
-TEST(Cli, CheckOfTheLibraryPassesAndPrintsTheSummaryLine) {
+TEST(Cli, AGitLabUrlWithABadPortIsAnInvalidScenarioNotPort0) {
+  auto text = read_file(std::string(KEXSIM_SOURCE_DIR) + "/scenarios/basics/hello.toml");
+  ASSERT_TRUE(text) << text.error().describe();
+  std::string scenario = *text;
+  const std::string url = "url = \"https://gitlab.example.com\"";
+  ASSERT_NE(scenario.find(url), std::string::npos);
+  scenario.replace(scenario.find(url), url.size(), "url = \"https://gitlab.example.com:44x3\"");
+  TempDir dir("kexsim-cli-test");
+  ASSERT_TRUE(dir.ok()) << dir.error();
+  ASSERT_TRUE(write_file(dir.file("bad-port.toml"), scenario));
+  testing::internal::CaptureStderr();
   testing::internal::CaptureStdout();
-  const int code = run({"check", "--no-color", std::string(KEXSIM_SOURCE_DIR) + "/scenarios/basics"});
+  const int code = run({"run", "--no-color", dir.file("bad-port.toml")});
+  const std::string err = testing::internal::GetCapturedStderr();
+  testing::internal::GetCapturedStdout();
+  EXPECT_EQ(code, 3);
+  EXPECT_NE(err.find("invalid URL https://gitlab.example.com:44x3: port \"44x3\" is not a number from 1 to 65535"),
+            std::string::npos)
+      << err;
+}
+
+TEST(Cli, CheckOfTheLibraryPassesAndPrintsTheSummaryLine) {
+  const std::string basics = std::string(KEXSIM_SOURCE_DIR) + "/scenarios/basics";
+  const size_t count = list_scenarios(basics).size();
+  ASSERT_GT(count, 0u);
+  testing::internal::CaptureStdout();
+  const int code = run({"check", "--no-color", basics});
   const std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 0) << out;
-  EXPECT_NE(out.find("2 passed, 0 failed"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n" + std::to_string(count) + " passed, 0 failed\n"), std::string::npos) << out;
 }
 
 }  // namespace

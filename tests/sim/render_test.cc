@@ -579,7 +579,7 @@ void expect_plan_matches_run(const std::string& scenario_file) {
   ASSERT_TRUE(in) << in.error().describe();
   auto r = render(*in);
   ASSERT_TRUE(r) << r.error().describe();
-  auto run = run_scenario(*s, std::nullopt);
+  auto run = run_scenario(*s);
   ASSERT_TRUE(run) << run.error().describe();
   ASSERT_TRUE(run->passed());
   // 13.12's server-chosen names appear as XXXXX in the plan.

@@ -431,7 +431,8 @@ TEST(ScenarioTest, LoadsFilesAndListsThemSorted) {
 
   auto missing = load_scenario((dir / "nope.toml").string());
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().message, "cannot read scenario file: No such file or directory");
+  EXPECT_EQ(missing.error().message,
+            "cannot read scenario file: open " + (dir / "nope.toml").string() + ": no such file or directory");
   fs::remove_all(dir);
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/base64.h"
+#include "tests/support/temp_dir.h"
 
 namespace kexsim::sim {
 namespace {
@@ -23,19 +24,6 @@ std::string read(const fs::path& p) {
 }
 
 std::string source(const std::string& rel) { return std::string(KEXSIM_SOURCE_DIR) + "/" + rel; }
-
-/// A fresh directory under the system's temporary directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kexsim-serve-test-XXXXXX").string();
-    if (mkdtemp(tmpl.data())) path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 TEST(Kubeconfig, NamesAdminAsCurrentAndTheRunnerWithTheSimulationCa) {
   const std::string y = render_kubeconfig({"https://127.0.0.1:6443", "-----BEGIN CERTIFICATE-----\nx\n", "admin-tok",
@@ -53,34 +41,51 @@ TEST(Kubeconfig, NamesAdminAsCurrentAndTheRunnerWithTheSimulationCa) {
 }
 
 TEST(Serve, WritesKubeconfigAndCaThenStopsAfterForSeconds) {
-  TempDir dir;
+  testing::TestDir dir("kexsim-serve-test");
   std::ostringstream out, err;
-  const int code = serve({source("scenarios/rbac/secrets-forbidden.toml"), std::nullopt, dir.path.string(), 0.0}, out, err);
+  const int code =
+      serve({source("scenarios/rbac/secrets-forbidden.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
   EXPECT_EQ(code, 0) << err.str();
-  EXPECT_NE(out.str().find("export KUBECONFIG=" + (dir.path / "kubeconfig").string() + "\n"), std::string::npos)
+  EXPECT_NE(out.str().find("export KUBECONFIG=" + (dir.path() / "kubeconfig").string() + "\n"), std::string::npos)
       << out.str();
   EXPECT_NE(out.str().find("  GitLab          https://127.0.0.1:"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("Ctrl-C"), std::string::npos) << out.str();
-  const std::string kubeconfig = read(dir.path / "kubeconfig");
+  const std::string kubeconfig = read(dir.path() / "kubeconfig");
   EXPECT_NE(kubeconfig.find("    server: \"https://127.0.0.1:"), std::string::npos) << kubeconfig;
   EXPECT_NE(kubeconfig.find("current-context: admin"), std::string::npos);
   EXPECT_NE(kubeconfig.find("runner (system:serviceaccount:cicd:default)"), std::string::npos);
-  EXPECT_EQ(read(dir.path / "ca.crt").rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  EXPECT_EQ(read(dir.path() / "ca.crt").rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
 }
 
 TEST(Serve, InvalidScenarioExits3) {
-  TempDir dir;
+  testing::TestDir dir("kexsim-serve-test");
   std::ostringstream out, err;
-  const int code = serve({source("tests/data/broken-scenario.toml"), std::nullopt, dir.path.string(), 0.0}, out, err);
+  const int code = serve({source("tests/data/broken-scenario.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
   EXPECT_EQ(code, 3);
   EXPECT_NE(err.str().find("invalid scenario"), std::string::npos) << err.str();
-  EXPECT_FALSE(fs::exists(dir.path / "kubeconfig"));
+  EXPECT_FALSE(fs::exists(dir.path() / "kubeconfig"));
+}
+
+TEST(Serve, WithoutDirItWritesIntoATemporaryDirectoryAndRemovesItWhenItStops) {
+  std::ostringstream out, err;
+  const int code = serve({source("scenarios/basics/hello.toml"), std::nullopt, "", 0.0}, out, err);
+  EXPECT_EQ(code, 0) << err.str();
+  const std::string text = out.str();
+  const std::string label = "  directory       ";
+  const size_t at = text.find(label);
+  ASSERT_NE(at, std::string::npos) << text;
+  const size_t end = text.find(" (removed when serve stops)\n", at);
+  ASSERT_NE(end, std::string::npos) << text;
+  const fs::path dir = text.substr(at + label.size(), end - at - label.size());
+  EXPECT_EQ(dir.filename().string().rfind("kexsim-serve-", 0), 0u) << dir;
+  EXPECT_NE(text.find("export KUBECONFIG=" + (dir / "kubeconfig").string() + "\n"), std::string::npos) << text;
+  EXPECT_FALSE(fs::exists(dir)) << dir << " was left behind";
 }
 
 TEST(Serve, InvalidRunnerConfigExits3) {
-  TempDir dir;
+  testing::TestDir dir("kexsim-serve-test");
   std::ostringstream out, err;
-  const int code = serve({source("tests/data/broken-config.toml"), std::nullopt, dir.path.string(), 0.0}, out, err);
+  const int code = serve({source("tests/data/broken-config.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
   EXPECT_EQ(code, 3);
   EXPECT_NE(err.str().find("broken-config.toml:9:"), std::string::npos) << err.str();
 }

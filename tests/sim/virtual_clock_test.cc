@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -63,6 +65,68 @@ TEST(VirtualClock, LimitStopsARunawaySimulation) {
   auto status = clock.run_until([] { return false; }, std::chrono::minutes(5));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().message.find("virtual time limit"), std::string::npos);
+}
+
+TEST(VirtualClock, ALeakedInFlightCountFailsAfterTheStallTimeoutInsteadOfHanging) {
+  boost::asio::io_context io;
+  VirtualClock clock(io, epoch());
+  clock.set_stall_timeout(std::chrono::milliseconds(5));  // a watchdog bound, not a sleep
+  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    co_await clock.sleep_for(std::chrono::seconds(5));
+  }, boost::asio::detached);
+  clock.io_begin();
+  clock.io_begin();  // two io_begin()s nobody will end
+  auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message.rfind("no progress for 0.", 0), 0u) << status.error().message;
+  EXPECT_NE(status.error().message.find(" s while 2 requests/messages are in flight (unbalanced io_begin/io_end)"),
+            std::string::npos)
+      << status.error().message;
+  EXPECT_EQ(clock.elapsed(), Duration(0)) << "time must not move while something is in flight";
+}
+
+TEST(VirtualClock, ABusyLoopThatNeverLetsTimeMoveFailsAfterTheStallTimeout) {
+  boost::asio::io_context io;
+  VirtualClock clock(io, epoch());
+  clock.set_busy_loop_timeout(std::chrono::milliseconds(5));  // a watchdog bound, not a sleep
+  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    co_await clock.sleep_for(std::chrono::seconds(2));
+    for (;;) co_await clock.sleep_for(Duration(0));  // waiting for a flag nobody sets
+  }, boost::asio::detached);
+  auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message.rfind("virtual time has not moved for 0.", 0), 0u) << status.error().message;
+  EXPECT_NE(status.error().message.find(" s while coroutines keep running (a busy loop at 2000 ms of virtual time)"),
+            std::string::npos)
+      << status.error().message;
+}
+
+TEST(VirtualClock, ANegativeInFlightCountIsABugReport) {
+  boost::asio::io_context io;
+  VirtualClock clock(io, epoch());
+  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    co_await clock.sleep_for(std::chrono::seconds(5));
+  }, boost::asio::detached);
+  clock.io_end();
+  auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message,
+            "the in-flight count is -1 with nothing ready to run: an io_end() without its io_begin() "
+            "(unbalanced io_begin/io_end)");
+  EXPECT_NE(status.error().hint.find("kexsim bug"), std::string::npos);
+}
+
+TEST(VirtualClock, AnExceptionOutOfAHandlerIsAnErrorNotACrash) {
+  boost::asio::io_context io;
+  VirtualClock clock(io, epoch());
+  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    co_await clock.sleep_for(std::chrono::seconds(1));
+    throw std::runtime_error("boom");
+  }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });  // as the fakes' servers do
+  auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message, "an exception escaped the simulation: boom");
+  EXPECT_EQ(clock.elapsed(), std::chrono::seconds(1));
 }
 
 }  // namespace

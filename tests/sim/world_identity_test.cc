@@ -33,7 +33,7 @@ std::unique_ptr<Started> start(const std::string& relative) {
   EXPECT_TRUE(config) << config.error().message;
   if (!config) return nullptr;
   auto out = std::make_unique<Started>();
-  auto world = SimWorld::start(*scenario, *config, scenario->seed, out->io, out->clock);
+  auto world = SimWorld::start(*scenario, scenario->seed, out->io, out->clock);
   EXPECT_TRUE(world) << world.error().message;
   if (!world) return nullptr;
   out->world = std::move(*world);
