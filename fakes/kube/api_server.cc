@@ -1,10 +1,12 @@
 #include "fakes/kube/api_server.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "base/strings.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
+#include "fakes/kube/watch_stream.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -68,7 +70,12 @@ bool field_supported(const std::string& resource, const std::string& field) {
 }  // namespace
 
 KubeApiServer::KubeApiServer(Clock& clock, Random random, ContainerWorldFactory& worlds)
-    : clock_(clock), random_(std::move(random)), worlds_(worlds), store_(clock_, random_), authorizer_(store_) {}
+    : clock_(clock), random_(std::move(random)), worlds_(worlds), store_(clock_, random_), authorizer_(store_) {
+  store_.set_presenter([this](const std::string& resource, const StoredObject& stored) {
+    const ResourceType* type = find_plural(resource);
+    return type ? present(*type, stored) : stored.object;
+  });
+}
 
 void KubeApiServer::add_token(const std::string& token, const std::string& user, std::vector<std::string> groups) {
   tokens_[token] = authenticated_user(user, std::move(groups));
@@ -82,6 +89,7 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   std::string user_name = "-";
   HttpResponse response;
   try {
+    sync_lifecycle();  // every read sees the history up to now
     response = serve(request, user_name);
   } catch (const json::exception& e) {
     // A body of the right syntax but the wrong shape (a string where an object belongs).
@@ -146,12 +154,15 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
       return exec(request, ns, attrs.name);
     return status_path_not_found().response();
   }
-  if (attrs.verb == "watch") return status_method_not_supported(type->group_resource(), "watch").response();
+  if (attrs.verb == "watch" && !type->serves("watch"))
+    return status_method_not_supported(type->group_resource(), "watch").response();
   if (type->resource == "selfsubjectaccessreviews" && attrs.verb == "create" && attrs.name.empty())
     return access_review(request, user);
   if (!type->serves(attrs.verb)) return status_method_not_allowed().response();
   // Listing across namespaces is the only namespaced verb without a namespace in the URL.
-  if (type->namespaced && ns.empty() && attrs.verb != "list") return status_method_not_allowed().response();
+  if (type->namespaced && ns.empty() && attrs.verb != "list" && attrs.verb != "watch")
+    return status_method_not_allowed().response();
+  if (attrs.verb == "watch") return watch(request, *type, ns);
   // A list narrowed by a metadata.name field selector carries that name for RBAC only.
   if (attrs.verb == "list") return list(request, *type, ns);
   if (attrs.verb == "create") return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
@@ -209,7 +220,14 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
   ApiResult<json> created = store_.create(type, ns, std::move(object), generated);
   if (!created.ok()) return created;
   const std::string name = text(created.value()["metadata"], "name");
-  if (type.resource == "pods") pods_.admit(text(created.value()["metadata"], "uid"));
+  if (type.resource == "pods") {
+    const std::string uid = text(created.value()["metadata"], "uid");
+    pods_.admit(uid);
+    // A pod that is running from the start has no status change to record later.
+    const StoredObject* pod = store_.find("pods", ns, name);
+    const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
+    if (!running_at || *running_at <= clock_.now()) running_recorded_.insert(uid);
+  }
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
     json account = {{"metadata", {{"name", "default"}}}};
@@ -267,6 +285,107 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   return HttpResponse::json(200, body);
 }
 
+HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType& type, const std::string& ns) {
+  auto labels = LabelSelector::parse(request.query_value("labelSelector"));
+  if (!labels.ok()) return status_bad_request(labels.error().message).response();
+  auto fields = parse_field_selector(request.query_value("fieldSelector"));
+  if (!fields.ok()) return status_bad_request(fields.error().message).response();
+  for (const FieldTerm& term : fields.value())
+    if (!field_supported(type.resource, term.field))
+      return status_bad_request("field label not supported: " + term.field).response();
+  WatchOptions options;
+  options.resource = type.resource;
+  options.api_version = type.api_version();
+  options.kind = type.kind;
+  options.ns = ns;
+  options.labels = std::move(labels).value();
+  options.fields = std::move(fields).value();
+  options.resource_version = request.query_value("resourceVersion");
+  options.allow_bookmarks = request.query_value("allowWatchBookmarks") == "true";
+  options.send_initial_events = request.query_value("sendInitialEvents") == "true";
+  const std::string timeout = request.query_value("timeoutSeconds");
+  uint64_t seconds = 0;
+  if (!timeout.empty() && parse_resource_version(timeout, seconds) && seconds > 0)
+    options.timeout = std::chrono::seconds(seconds);
+  uint64_t requested = 0;
+  if (!parse_resource_version(options.resource_version, requested)) options.resource_version.clear();
+  const uint64_t current = std::stoull(store_.resource_version());
+  if (requested > current) {
+    // apiserver storage/errors.go NewTooLargeResourceVersionError, through errors.NewTimeoutError.
+    const nlohmann::ordered_json status = {
+        {"kind", "Status"},
+        {"apiVersion", "v1"},
+        {"metadata", nlohmann::ordered_json::object()},
+        {"status", "Failure"},
+        {"message", "Timeout: Too large resource version: " + std::to_string(requested) +
+                        ", current: " + std::to_string(current)},
+        {"reason", "Timeout"},
+        {"details",
+         {{"causes", {{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}}},
+          {"retryAfterSeconds", 1}}},
+        {"code", 504}};
+    return HttpResponse::json(504, status.dump());
+  }
+  WatchSource source;
+  source.sync = [this] { sync_lifecycle(); };
+  source.current = [this, &type, ns] {
+    std::vector<json> out;
+    // Events are not recorded yet: an event watch starts empty.
+    if (type.resource != "events")
+      for (const StoredObject* stored : store_.list(type.resource, ns)) out.push_back(present(type, *stored));
+    return out;
+  };
+  source.next_change = [this] { return next_lifecycle_change(); };
+  source.resource_version = [this] { return static_cast<uint64_t>(std::stoull(store_.resource_version())); };
+  auto stream = std::make_shared<WatchStream>(clock_, store_.history(), std::move(source), alive_, std::move(options));
+  return HttpResponse::streamed(200, "application/json", std::move(stream));
+}
+
+std::optional<TimePoint> KubeApiServer::pod_running_at(const StoredObject& pod) const {
+  // Follows pod_lifecycle.h: the one change of a pod's status is its containers starting at created + pending.
+  if (timing_.never_start) return std::nullopt;
+  return pod.created + timing_.pending;
+}
+
+void KubeApiServer::sync_lifecycle() {
+  const TimePoint now = clock_.now();
+  struct Due {
+    TimePoint at;
+    std::string ns;
+    std::string name;
+    std::string uid;
+    bool operator<(const Due& o) const { return std::tie(at, ns, name) < std::tie(o.at, o.ns, o.name); }
+  };
+  std::vector<Due> due;
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    const std::string uid = text(member(pod->object, "metadata"), "uid");
+    if (running_recorded_.count(uid)) continue;
+    const std::optional<TimePoint> at = pod_running_at(*pod);
+    if (at && *at <= now)
+      due.push_back({*at, text(pod->object["metadata"], "namespace"), text(pod->object["metadata"], "name"), uid});
+  }
+  std::sort(due.begin(), due.end());
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const Due& d : due) {
+    const StoredObject* pod = store_.find("pods", d.ns, d.name);
+    // The state just before the change, for watches whose selectors it enters or leaves.
+    json before = pod_with_status(pod->object, pod->created, d.at - Duration(1), timing_,
+                                  pods_.ip(text(member(pod->object, "metadata"), "uid")));
+    running_recorded_.insert(d.uid);
+    store_.touch(pods.resource, d.ns, d.name, std::move(before));
+  }
+}
+
+std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
+  std::optional<TimePoint> next;
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    if (running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
+    const std::optional<TimePoint> at = pod_running_at(*pod);
+    if (at && (!next || *at < *next)) next = at;
+  }
+  return next;
+}
+
 HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                                    const std::string& name) {
   const StoredObject* stored = store_.find(type.resource, ns, name);
@@ -281,11 +400,12 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     json grace = member(options, "gracePeriodSeconds");
     if (!grace.is_number_integer()) grace = member(member(shown, "spec"), "terminationGracePeriodSeconds");
     if (!grace.is_number_integer()) grace = 30;
-    store_.remove(type.resource, ns, name);
-    store_.collect_dependents(ns, uid);
-    pods_.release(uid);
     shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
     shown["metadata"]["deletionGracePeriodSeconds"] = grace;
+    store_.remove(type.resource, ns, name, &shown);
+    store_.collect_dependents(ns, uid);
+    pods_.release(uid);
+    running_recorded_.erase(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ class KubeApiServer : public HttpHandler {
   Status seed(const nlohmann::json& object);
   /// How pods come up from now on.
   void set_pod_timing(PodTiming t) { timing_ = std::move(t); }
+  /// How many changes per resource watches can resume from (older resourceVersions get 410 Expired).
+  void set_watch_window(size_t events) { store_.history()->set_capacity(events); }
   /// What /version reports (default "1", "33", "v1.33.0").
   void set_version(const std::string& major, const std::string& minor, const std::string& git_version);
 
@@ -63,6 +66,7 @@ class KubeApiServer : public HttpHandler {
   HttpResponse update(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
   HttpResponse list(const HttpRequest& request, const ResourceType& type, const std::string& ns);
+  HttpResponse watch(const HttpRequest& request, const ResourceType& type, const std::string& ns);
   HttpResponse remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
   HttpResponse access_review(const HttpRequest& request, const UserInfo& user);
@@ -70,6 +74,12 @@ class KubeApiServer : public HttpHandler {
 
   ApiResult<nlohmann::json> create_object(const ResourceType& type, const std::string& ns, nlohmann::json object);
   nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;
+  /// When a pod's status next changes by itself (its containers start), or nothing.
+  std::optional<TimePoint> pod_running_at(const StoredObject& pod) const;
+  /// Records the pod status changes due by now as MODIFIED events, in the order they happened.
+  void sync_lifecycle();
+  /// The earliest pod status change still to record.
+  std::optional<TimePoint> next_lifecycle_change() const;
 
   Clock& clock_;
   Random random_;
@@ -81,6 +91,8 @@ class KubeApiServer : public HttpHandler {
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
   PodResources pods_;  ///< pod IPs and volumes, by pod uid
+  std::set<std::string> running_recorded_;  ///< uids of pods whose start is in the history
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 
 }  // namespace kexsim::fakes
