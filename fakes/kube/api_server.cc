@@ -301,8 +301,13 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   options.labels = std::move(labels).value();
   options.fields = std::move(fields).value();
   options.resource_version = request.query_value("resourceVersion");
-  options.allow_bookmarks = request.query_value("allowWatchBookmarks") == "true";
-  options.send_initial_events = request.query_value("sendInitialEvents") == "true";
+  // Booleans as apimachinery decodes them: anything but "", "0" and "false" (any case) is true.
+  const auto flag = [&](const char* key) {
+    const std::string v = request.query_value(key);
+    return !v.empty() && v != "0" && !iequals(v, "false");
+  };
+  options.allow_bookmarks = flag("allowWatchBookmarks");
+  options.send_initial_events = flag("sendInitialEvents");
   const std::string timeout = request.query_value("timeoutSeconds");
   uint64_t seconds = 0;
   if (!timeout.empty() && parse_resource_version(timeout, seconds) && seconds > 0)
