@@ -162,7 +162,7 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   // Listing across namespaces is the only namespaced verb without a namespace in the URL.
   if (type->namespaced && ns.empty() && attrs.verb != "list" && attrs.verb != "watch")
     return status_method_not_allowed().response();
-  if (attrs.verb == "watch") return watch(request, *type, ns);
+  if (attrs.verb == "watch") return watch(request, *type, ns, attrs.name);
   // A list narrowed by a metadata.name field selector carries that name for RBAC only.
   if (attrs.verb == "list") return list(request, *type, ns);
   if (attrs.verb == "create") return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
@@ -285,7 +285,8 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   return HttpResponse::json(200, body);
 }
 
-HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType& type, const std::string& ns) {
+HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                                  const std::string& name) {
   auto labels = LabelSelector::parse(request.query_value("labelSelector"));
   if (!labels.ok()) return status_bad_request(labels.error().message).response();
   auto fields = parse_field_selector(request.query_value("fieldSelector"));
@@ -300,6 +301,8 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   options.ns = ns;
   options.labels = std::move(labels).value();
   options.fields = std::move(fields).value();
+  // The legacy /api/v1/watch/namespaces/<ns>/<resource>/<name> watches one object.
+  if (!name.empty()) options.fields.push_back({"metadata.name", true, name});
   options.resource_version = request.query_value("resourceVersion");
   // Booleans as apimachinery decodes them: anything but "", "0" and "false" (any case) is true.
   const auto flag = [&](const char* key) {

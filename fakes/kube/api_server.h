@@ -66,7 +66,8 @@ class KubeApiServer : public HttpHandler {
   HttpResponse update(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
   HttpResponse list(const HttpRequest& request, const ResourceType& type, const std::string& ns);
-  HttpResponse watch(const HttpRequest& request, const ResourceType& type, const std::string& ns);
+  HttpResponse watch(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                     const std::string& name);
   HttpResponse remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
   HttpResponse access_review(const HttpRequest& request, const UserInfo& user);

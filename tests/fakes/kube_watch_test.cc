@@ -250,6 +250,30 @@ TEST_F(KubeWatchTest, SelectorsNarrowTheEvents) {
   EXPECT_EQ(json::parse(bad.body)["message"], "field label not supported: spec.x");
 }
 
+TEST_F(KubeWatchTest, LegacyWatchPathWatchesOneObject) {
+  HttpResponse r = server_.handle(get("/api/v1/watch/namespaces/cicd/pods/b", {{"resourceVersion", list_version()}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto w = std::dynamic_pointer_cast<WatchStream>(r.stream);
+  ASSERT_TRUE(w);
+  create(pod("a"));
+  create(pod("b"));
+  EXPECT_EQ(types(w->poll()), (std::vector<std::string>{"ADDED b"}));
+}
+
+TEST_F(KubeWatchTest, PythonClientBooleansCount) {
+  // The Python client sends watch=True and allowWatchBookmarks=True; apimachinery reads both as true.
+  HttpResponse r = server_.handle(get("/api/v1/namespaces/cicd/pods",
+                                      {{"watch", "True"}, {"allowWatchBookmarks", "True"}, {"timeoutSeconds", "1"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto w = std::dynamic_pointer_cast<WatchStream>(r.stream);
+  ASSERT_TRUE(w);
+  clock_.advance(seconds(1));
+  EXPECT_EQ(types(w->poll()), (std::vector<std::string>{"BOOKMARK "}));
+  HttpResponse list = server_.handle(get("/api/v1/namespaces/cicd/pods", {{"watch", "false"}}));
+  EXPECT_FALSE(list.stream);
+  EXPECT_EQ(json::parse(list.body)["kind"], "PodList");
+}
+
 // Pulls a stream to its end, noting the clock at each line.
 asio::awaitable<void> drain(std::shared_ptr<HttpBodyStream> stream, Clock* clock,
                             std::vector<std::pair<std::string, TimePoint>>* out) {
