@@ -258,6 +258,64 @@ asio::awaitable<bool> write_response(Stream& stream, const HttpResponse& resp, b
   co_return !ec;
 }
 
+// What a streamed response shares with the reader that notices the client leaving.
+struct StreamPeer {
+  bool gone = false;
+};
+
+// Reads (and drops) whatever the client sends during a streamed response: the read's end is the client
+// leaving (or stop() closing the socket), which cancels the stream so that an idle watch ends at once.
+template <class Stream>
+asio::awaitable<void> watch_peer(std::shared_ptr<Session<Stream>> session, std::shared_ptr<HttpBodyStream> body,
+                                 std::shared_ptr<StreamPeer> peer) {
+  std::array<char, 4096> sink;
+  error_code ec;
+  while (!ec) co_await session->stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+  peer->gone = true;
+  body->cancel();
+}
+
+// A streamed response (a watch): the header with chunked encoding, one chunk per piece the body gives,
+// then the zero-length chunk. The connection closes afterwards (the reader owns its read side).
+template <class Stream>
+asio::awaitable<void> write_streamed(std::shared_ptr<Session<Stream>> session, HttpResponse resp) {
+  State& state = *session->state;
+  std::shared_ptr<HttpBodyStream> body = std::move(resp.stream);
+  http::response<http::empty_body> res;
+  res.result(static_cast<unsigned>(resp.status));
+  for (const auto& [name, value] : resp.headers) res.insert(name, value);
+  res.chunked(true);
+  res.keep_alive(false);
+  http::response_serializer<http::empty_body> serializer{res};
+  error_code ec;
+  co_await http::async_write_header(session->stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec || state.stopped) {
+    body->cancel();
+    co_return;
+  }
+  auto peer = std::make_shared<StreamPeer>();
+  asio::co_spawn(state.ex, watch_peer(session, body, peer), rethrow);
+  Clock& clock = *state.clock;
+  for (;;) {
+    std::optional<std::string> piece = co_await body->next();
+    if (!piece || peer->gone || state.stopped) break;
+    if (piece->empty()) continue;  // an empty chunk would end the body
+    clock.io_begin();
+    co_await asio::async_write(session->stream, http::make_chunk(asio::buffer(*piece)),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      clock.io_end();  // never delivered whole
+      peer->gone = true;
+      break;
+    }
+  }
+  body->cancel();
+  if (peer->gone || state.stopped) co_return;
+  clock.io_begin();  // the end of the body is one more message the client consumes
+  co_await asio::async_write(session->stream, http::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) clock.io_end();
+}
+
 // Sends one exec message [channel]+data, accounted as in flight until the client reads it.
 template <class Stream>
 asio::awaitable<bool> send_message(ExecChannel<Stream>& ch, unsigned char channel, std::string_view data) {
@@ -559,6 +617,10 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
           co_return;
         }
       }
+    }
+    if (resp.stream && resp.status != 101) {
+      co_await write_streamed(session, std::move(resp));
+      break;
     }
     const bool keep_alive = req.keep_alive();
     if (!co_await write_response(session->stream, resp, req.method() == http::verb::head, keep_alive)) break;

@@ -34,6 +34,11 @@ struct ServerTls {
 /// 101 is one message, both ways, except the server's final GOAWAY: that and the close are the
 /// session's end, which the server pays once and the client consumes when its read loop ends.
 ///
+/// A response with a stream (HttpBodyStream, e.g. a watch) is sent chunked, one chunk per piece as the
+/// stream gives it, each accounted as one message (io_begin before the write), and so is its end; the
+/// connection then closes. While it streams the server reads the connection only to notice the client
+/// leaving, which cancels the stream.
+///
 /// A handler may restrict the exec subprotocols by putting a Sec-WebSocket-Protocol header (a
 /// comma-separated list) on its 101 response, e.g. to play an older API server without v5. When the
 /// upgrade cannot happen, the server answers what the 101 response's upgrade_failed gives.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,20 @@ enum class UpgradeFailure {
   kNoCommonProtocol,  ///< the client offers no subprotocol that both the server and the handler accept
 };
 
+/// A response body produced over time (a watch): the server sends each chunk as one HTTP/1.1 chunk
+/// as soon as next() gives it, and ends the response (zero-length chunk, then close) when next()
+/// gives none. Each chunk, and the end, is one message in flight (Clock::io_begin before the write;
+/// the client calls io_end when it has read it).
+class HttpBodyStream {
+ public:
+  virtual ~HttpBodyStream() = default;
+  /// The next chunk, waiting on the Clock as long as it takes; nullopt ends the response.
+  virtual asio::awaitable<std::optional<std::string>> next() = 0;
+  /// The client went away or the server stops: the pending or next call of next() gives nullopt
+  /// without touching the handler.
+  virtual void cancel() = 0;
+};
+
 struct HttpResponse;
 /// The answer to a failed upgrade, worded in the handler's own protocol (e.g. an API Status).
 using UpgradeFailureResponder = std::function<HttpResponse(UpgradeFailure)>;
@@ -82,6 +97,8 @@ struct HttpResponse {
   ExecRunner exec;  ///< only with status 101
   /// Only with status 101: what to answer when the upgrade cannot happen. Unset: a plain-text error.
   UpgradeFailureResponder upgrade_failed;
+  /// When set (not with 101): the body is streamed from it, chunked, and body is ignored.
+  std::shared_ptr<HttpBodyStream> stream;
 
   /// A JSON response.
   static HttpResponse json(int status, std::string body) {
@@ -89,6 +106,14 @@ struct HttpResponse {
     r.status = status;
     r.headers.emplace_back("Content-Type", "application/json");
     r.body = std::move(body);
+    return r;
+  }
+  /// A streamed response of a content type.
+  static HttpResponse streamed(int status, std::string content_type, std::shared_ptr<HttpBodyStream> stream) {
+    HttpResponse r;
+    r.status = status;
+    r.headers.emplace_back("Content-Type", std::move(content_type));
+    r.stream = std::move(stream);
     return r;
   }
   /// A plain-text response.

@@ -1,11 +1,13 @@
 #include "fakes/kube/api_server.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "base/strings.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
 #include "fakes/kube/table.h"
+#include "fakes/kube/watch_stream.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -75,7 +77,12 @@ KubeApiServer::KubeApiServer(Clock& clock, Random random, ContainerWorldFactory&
       worlds_(worlds),
       store_(clock_, random_),
       authorizer_(store_),
-      started_(clock_.now()) {}
+      started_(clock_.now()) {
+  store_.set_presenter([this](const std::string& resource, const StoredObject& stored) {
+    const ResourceType* type = find_plural(resource);
+    return type ? present(*type, stored) : stored.object;
+  });
+}
 
 void KubeApiServer::add_token(const std::string& token, const std::string& user, std::vector<std::string> groups) {
   tokens_[token] = authenticated_user(user, std::move(groups));
@@ -91,6 +98,7 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   // Cluster changes due by now (nodes the autoscaler adds) happen before the request is answered.
   scheduler_.advance(clock_.now(), events_, store_.resource_version());
   try {
+    sync_lifecycle();  // every read sees the history up to now
     response = serve(request, user_name);
   } catch (const json::exception& e) {
     // A body of the right syntax but the wrong shape (a string where an object belongs).
@@ -155,12 +163,15 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
       return exec(request, ns, attrs.name);
     return status_path_not_found().response();
   }
-  if (attrs.verb == "watch") return status_method_not_supported(type->group_resource(), "watch").response();
+  if (attrs.verb == "watch" && !type->serves("watch"))
+    return status_method_not_supported(type->group_resource(), "watch").response();
   if (type->resource == "selfsubjectaccessreviews" && attrs.verb == "create" && attrs.name.empty())
     return access_review(request, user);
   if (!type->serves(attrs.verb)) return status_method_not_allowed().response();
   // Listing across namespaces is the only namespaced verb without a namespace in the URL.
-  if (type->namespaced && ns.empty() && attrs.verb != "list") return status_method_not_allowed().response();
+  if (type->namespaced && ns.empty() && attrs.verb != "list" && attrs.verb != "watch")
+    return status_method_not_allowed().response();
+  if (attrs.verb == "watch") return watch(request, *type, ns, attrs.name);
   // A list narrowed by a metadata.name field selector carries that name for RBAC only.
   if (attrs.verb == "list") return list(request, *type, ns);
   if (attrs.verb == "create") return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
@@ -228,8 +239,13 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
   if (!created.ok()) return created;
   const std::string name = text(created.value()["metadata"], "name");
   if (type.resource == "pods") {
-    pods_.admit(text(created.value()["metadata"], "uid"));
+    const std::string uid = text(created.value()["metadata"], "uid");
+    pods_.admit(uid);
     if (scheduler_.modelled()) scheduler_.admit(created.value(), clock_.now(), events_, store_.resource_version());
+    // A pod that is running from the start has no status change to record later.
+    const StoredObject* pod = store_.find("pods", ns, name);
+    const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
+    if (!running_at || *running_at <= clock_.now()) running_recorded_.insert(uid);
   }
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
@@ -302,6 +318,120 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   return HttpResponse::json(200, body);
 }
 
+HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                                  const std::string& name) {
+  auto labels = LabelSelector::parse(request.query_value("labelSelector"));
+  if (!labels.ok()) return status_bad_request(labels.error().message).response();
+  auto fields = parse_field_selector(request.query_value("fieldSelector"));
+  if (!fields.ok()) return status_bad_request(fields.error().message).response();
+  for (const FieldTerm& term : fields.value())
+    if (!field_supported(type.resource, term.field))
+      return status_bad_request("field label not supported: " + term.field).response();
+  WatchOptions options;
+  options.resource = type.resource;
+  options.api_version = type.api_version();
+  options.kind = type.kind;
+  options.ns = ns;
+  options.labels = std::move(labels).value();
+  options.fields = std::move(fields).value();
+  // The legacy /api/v1/watch/namespaces/<ns>/<resource>/<name> watches one object.
+  if (!name.empty()) options.fields.push_back({"metadata.name", true, name});
+  options.resource_version = request.query_value("resourceVersion");
+  // Booleans as apimachinery decodes them: anything but "", "0" and "false" (any case) is true.
+  const auto flag = [&](const char* key) {
+    const std::string v = request.query_value(key);
+    return !v.empty() && v != "0" && !iequals(v, "false");
+  };
+  options.allow_bookmarks = flag("allowWatchBookmarks");
+  options.send_initial_events = flag("sendInitialEvents");
+  const std::string timeout = request.query_value("timeoutSeconds");
+  uint64_t seconds = 0;
+  if (!timeout.empty() && parse_resource_version(timeout, seconds) && seconds > 0)
+    options.timeout = std::chrono::seconds(seconds);
+  uint64_t requested = 0;
+  if (!parse_resource_version(options.resource_version, requested)) options.resource_version.clear();
+  const uint64_t current = std::stoull(store_.resource_version());
+  if (requested > current) {
+    // apiserver storage/errors.go NewTooLargeResourceVersionError, through errors.NewTimeoutError.
+    const nlohmann::ordered_json status = {
+        {"kind", "Status"},
+        {"apiVersion", "v1"},
+        {"metadata", nlohmann::ordered_json::object()},
+        {"status", "Failure"},
+        {"message", "Timeout: Too large resource version: " + std::to_string(requested) +
+                        ", current: " + std::to_string(current)},
+        {"reason", "Timeout"},
+        {"details",
+         {{"causes", {{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}}},
+          {"retryAfterSeconds", 1}}},
+        {"code", 504}};
+    return HttpResponse::json(504, status.dump());
+  }
+  WatchSource source;
+  source.sync = [this] { sync_lifecycle(); };
+  source.current = [this, &type, ns] {
+    std::vector<json> out;
+    // Events are not recorded yet: an event watch starts empty.
+    if (type.resource != "events")
+      for (const StoredObject* stored : store_.list(type.resource, ns)) out.push_back(present(type, *stored));
+    return out;
+  };
+  source.next_change = [this] { return next_lifecycle_change(); };
+  source.resource_version = [this] { return static_cast<uint64_t>(std::stoull(store_.resource_version())); };
+  auto stream = std::make_shared<WatchStream>(clock_, store_.history(), std::move(source), alive_, std::move(options));
+  return HttpResponse::streamed(200, "application/json", std::move(stream));
+}
+
+std::optional<TimePoint> KubeApiServer::pod_running_at(const StoredObject& pod) const {
+  // Follows pod_lifecycle.h and present(): the one change recorded is the containers starting, `pending`
+  // after the pod was created (no scheduler modelled) or bound. An unbound pod's binding is not recorded
+  // as its own MODIFIED event yet.
+  if (timing_.never_start) return std::nullopt;
+  if (!scheduler_.modelled()) return pod.created + timing_.pending;
+  const Placement* placement = scheduler_.placement(text(member(pod.object, "metadata"), "uid"));
+  if (!placement || !placement->bound) return std::nullopt;
+  return placement->at + timing_.pending;
+}
+
+void KubeApiServer::sync_lifecycle() {
+  const TimePoint now = clock_.now();
+  struct Due {
+    TimePoint at;
+    std::string ns;
+    std::string name;
+    std::string uid;
+    bool operator<(const Due& o) const { return std::tie(at, ns, name) < std::tie(o.at, o.ns, o.name); }
+  };
+  std::vector<Due> due;
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    const std::string uid = text(member(pod->object, "metadata"), "uid");
+    if (running_recorded_.count(uid)) continue;
+    const std::optional<TimePoint> at = pod_running_at(*pod);
+    if (at && *at <= now)
+      due.push_back({*at, text(pod->object["metadata"], "namespace"), text(pod->object["metadata"], "name"), uid});
+  }
+  std::sort(due.begin(), due.end());
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const Due& d : due) {
+    const StoredObject* pod = store_.find("pods", d.ns, d.name);
+    // The state just before the change, for watches whose selectors it enters or leaves.
+    json before = pod_with_status(pod->object, pod->created, d.at - Duration(1), timing_,
+                                  pods_.ip(text(member(pod->object, "metadata"), "uid")));
+    running_recorded_.insert(d.uid);
+    store_.touch(pods.resource, d.ns, d.name, std::move(before));
+  }
+}
+
+std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
+  std::optional<TimePoint> next;
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    if (running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
+    const std::optional<TimePoint> at = pod_running_at(*pod);
+    if (at && (!next || *at < *next)) next = at;
+  }
+  return next;
+}
+
 HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                                    const std::string& name) {
   const StoredObject* stored = store_.find(type.resource, ns, name);
@@ -316,12 +446,13 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     json grace = member(options, "gracePeriodSeconds");
     if (!grace.is_number_integer()) grace = member(member(shown, "spec"), "terminationGracePeriodSeconds");
     if (!grace.is_number_integer()) grace = 30;
-    store_.remove(type.resource, ns, name);
+    shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
+    shown["metadata"]["deletionGracePeriodSeconds"] = grace;
+    store_.remove(type.resource, ns, name, &shown);
     store_.collect_dependents(ns, uid);
     pods_.release(uid);
     scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
-    shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
-    shown["metadata"]["deletionGracePeriodSeconds"] = grace;
+    running_recorded_.erase(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
   }

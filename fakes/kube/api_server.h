@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ class KubeApiServer : public HttpHandler {
   Scheduler& scheduler() { return scheduler_; }
   /// The events recorded so far.
   const EventLog& events() const { return events_; }
+  /// How many changes per resource watches can resume from (older resourceVersions get 410 Expired).
+  void set_watch_window(size_t events) { store_.history()->set_capacity(events); }
   /// What /version reports (default "1", "33", "v1.33.0").
   void set_version(const std::string& major, const std::string& minor, const std::string& git_version);
 
@@ -69,6 +72,8 @@ class KubeApiServer : public HttpHandler {
   HttpResponse update(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
   HttpResponse list(const HttpRequest& request, const ResourceType& type, const std::string& ns);
+  HttpResponse watch(const HttpRequest& request, const ResourceType& type, const std::string& ns,
+                     const std::string& name);
   HttpResponse remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
   HttpResponse access_review(const HttpRequest& request, const UserInfo& user);
@@ -78,6 +83,12 @@ class KubeApiServer : public HttpHandler {
   nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;
   /// The Node objects served: the scheduler's nodes, or the one node pods go to when none is declared.
   std::vector<nlohmann::json> node_objects() const;
+  /// When a pod's status next changes by itself (its containers start), or nothing.
+  std::optional<TimePoint> pod_running_at(const StoredObject& pod) const;
+  /// Records the pod status changes due by now as MODIFIED events, in the order they happened.
+  void sync_lifecycle();
+  /// The earliest pod status change still to record.
+  std::optional<TimePoint> next_lifecycle_change() const;
 
   Clock& clock_;
   Random random_;
@@ -92,6 +103,8 @@ class KubeApiServer : public HttpHandler {
   Scheduler scheduler_;
   EventLog events_;
   TimePoint started_;  ///< when the default node joined
+  std::set<std::string> running_recorded_;  ///< uids of pods whose start is in the history
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 
 }  // namespace kexsim::fakes

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/strings.h"
 #include "fakes/kube/selector.h"
 
 namespace kexsim::fakes {
@@ -176,9 +177,11 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
+// A boolean query parameter as apimachinery decodes it (runtime Convert_Slice_string_To_bool): set and
+// not "", "0" or "false" in any case means true, so the Python client's "watch=True" is a watch.
 bool query_flag(const std::vector<std::pair<std::string, std::string>>& query, const std::string& key) {
   for (const auto& [k, v] : query)
-    if (k == key) return v == "true" || v == "1";
+    if (k == key) return !v.empty() && v != "0" && !iequals(v, "false");
   return false;
 }
 

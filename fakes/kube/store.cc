@@ -9,8 +9,8 @@ namespace {
 constexpr const char* kNameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 constexpr size_t kNameSuffixLength = 5;
 
-const std::vector<std::string> kCrud = {"create", "delete", "get", "list"};
-const std::vector<std::string> kCrudUpdate = {"create", "delete", "get", "list", "update"};
+const std::vector<std::string> kCrud = {"create", "delete", "get", "list", "watch"};
+const std::vector<std::string> kCrudUpdate = {"create", "delete", "get", "list", "update", "watch"};
 const std::string kRbac = "rbac.authorization.k8s.io";
 
 // Cluster-scoped objects are keyed without a namespace, whatever the caller passes.
@@ -31,7 +31,7 @@ const std::vector<ResourceType>& served_resources() {
       {"", "serviceaccounts", "ServiceAccount", "serviceaccount", true, kCrud, {"sa"}},
       {"", "secrets", "Secret", "secret", true, kCrudUpdate, {}},
       {"", "pods", "Pod", "pod", true, kCrud, {"po"}},
-      {"", "events", "Event", "event", true, {"list"}, {"ev"}},
+      {"", "events", "Event", "event", true, {"list", "watch"}, {"ev"}},
       {"", "nodes", "Node", "node", false, {"get", "list"}, {"no"}},
       {kRbac, "roles", "Role", "role", true, kCrudUpdate, {}},
       {kRbac, "rolebindings", "RoleBinding", "rolebinding", true, kCrudUpdate, {}},
@@ -95,6 +95,7 @@ ApiResult<nlohmann::json> Store::create(const ResourceType& type, const std::str
   meta["resourceVersion"] = next_resource_version();
   meta["creationTimestamp"] = format_rfc3339(now);
   objects_[key] = StoredObject{object, now};
+  record("ADDED", key, presented(type.resource, objects_[key]), nullptr);
   return object;
 }
 
@@ -117,19 +118,55 @@ ApiResult<nlohmann::json> Store::update(const ResourceType& type, const std::str
   meta["uid"] = old_meta["uid"];
   meta["creationTimestamp"] = old_meta["creationTimestamp"];
   meta["resourceVersion"] = next_resource_version();
+  nlohmann::json previous = presented(type.resource, it->second);
   it->second.object = object;
+  record("MODIFIED", it->first, presented(type.resource, it->second), std::move(previous));
   return object;
 }
 
 std::optional<StoredObject> Store::remove(const std::string& resource, const std::string& ns,
-                                          const std::string& name) {
+                                          const std::string& name, const nlohmann::json* last_state) {
   const std::string scope = scope_of(resource, ns);
   auto it = objects_.find(Key{resource, scope, name});
   if (it == objects_.end()) return std::nullopt;
-  StoredObject out = std::move(it->second);
-  objects_.erase(it);
-  next_resource_version();
+  StoredObject out = it->second;
+  erase_recorded(it, last_state);
   return out;
+}
+
+void Store::touch(const std::string& resource, const std::string& ns, const std::string& name,
+                  nlohmann::json previous) {
+  auto it = objects_.find(Key{resource, scope_of(resource, ns), name});
+  if (it == objects_.end()) return;
+  it->second.object["metadata"]["resourceVersion"] = next_resource_version();
+  record("MODIFIED", it->first, presented(resource, it->second), std::move(previous));
+}
+
+nlohmann::json Store::presented(const std::string& resource, const StoredObject& stored) const {
+  return presenter_ ? presenter_(resource, stored) : stored.object;
+}
+
+void Store::record(const char* type, const Key& key, nlohmann::json object, nlohmann::json previous) {
+  WatchEvent event;
+  event.resource_version = resource_version_;
+  event.type = type;
+  event.resource = key.resource;
+  event.ns = key.ns;
+  if (object.is_object()) object["metadata"]["resourceVersion"] = resource_version();
+  event.object = std::move(object);
+  event.previous = std::move(previous);
+  history_->record(std::move(event));
+}
+
+std::map<Store::Key, StoredObject>::iterator Store::erase_recorded(std::map<Key, StoredObject>::iterator it,
+                                                                   const nlohmann::json* last_state) {
+  const Key key = it->first;
+  nlohmann::json previous = presented(key.resource, it->second);
+  nlohmann::json last = last_state ? *last_state : previous;
+  it = objects_.erase(it);
+  next_resource_version();
+  record("DELETED", key, std::move(last), std::move(previous));
+  return it;
 }
 
 void Store::collect_dependents(const std::string& ns, const std::string& uid) {
@@ -144,7 +181,7 @@ void Store::collect_dependents(const std::string& ns, const std::string& uid) {
     }
     if (owned) {
       orphaned_owners.push_back(it->second.object["metadata"].value("uid", std::string()));
-      it = objects_.erase(it);
+      it = erase_recorded(it);
     } else {
       ++it;
     }
@@ -155,7 +192,7 @@ void Store::collect_dependents(const std::string& ns, const std::string& uid) {
 void Store::remove_namespace_contents(const std::string& ns) {
   for (auto it = objects_.begin(); it != objects_.end();) {
     if (!ns.empty() && it->first.ns == ns)
-      it = objects_.erase(it);
+      it = erase_recorded(it);
     else
       ++it;
   }

@@ -4,7 +4,9 @@
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "base/clock.h"
 #include "base/random.h"
 #include "fakes/kube/status.h"
+#include "fakes/kube/watch_history.h"
 
 namespace kexsim::fakes {
 
@@ -50,10 +53,19 @@ struct StoredObject {
   TimePoint created;  ///< exact creation time (creationTimestamp is rounded to seconds)
 };
 
+/// How a read shows a stored object (pods get their status at the clock's now); history events use it.
+using ObjectPresenter = std::function<nlohmann::json(const std::string& resource, const StoredObject& stored)>;
+
 /// Objects keyed by resource, namespace and name; iteration is in key order, so lists are stable.
+/// Every write is also an event in the watch history, with the resourceVersion it got.
 class Store {
  public:
   Store(Clock& clock, Random& random);
+
+  /// How history events show objects; unset: as stored.
+  void set_presenter(ObjectPresenter presenter) { presenter_ = std::move(presenter); }
+  /// The change history watches read (shared: a watch may outlive the server that started it).
+  const std::shared_ptr<WatchHistory>& history() const { return history_; }
 
   /// A name for metadata.generateName: the prefix plus 5 random characters (apiserver's alphabet).
   std::string generate_name(const std::string& prefix);
@@ -66,8 +78,13 @@ class Store {
   /// body's metadata.resourceVersion is set and stale.
   ApiResult<nlohmann::json> update(const ResourceType& type, const std::string& ns, const std::string& name,
                                    nlohmann::json object);
-  /// Removes an object and returns it, or nothing when it does not exist.
-  std::optional<StoredObject> remove(const std::string& resource, const std::string& ns, const std::string& name);
+  /// Removes an object and returns it, or nothing when it does not exist. The DELETED event carries
+  /// last_state when given (e.g. with deletionTimestamp set), else the object as presented.
+  std::optional<StoredObject> remove(const std::string& resource, const std::string& ns, const std::string& name,
+                                     const nlohmann::json* last_state = nullptr);
+  /// Records a change the store did not see (a pod's status moving on in time): a new resourceVersion
+  /// for the object and a MODIFIED event from previous (as presented before) to its presentation now.
+  void touch(const std::string& resource, const std::string& ns, const std::string& name, nlohmann::json previous);
   /// The garbage collector: removes every object in ns whose ownerReferences name uid (and, in
   /// turn, their dependents), as background propagation does once the owner is gone.
   void collect_dependents(const std::string& ns, const std::string& uid);
@@ -93,8 +110,16 @@ class Store {
     auto operator<=>(const Key&) const = default;
   };
 
+  nlohmann::json presented(const std::string& resource, const StoredObject& stored) const;
+  void record(const char* type, const Key& key, nlohmann::json object, nlohmann::json previous);
+  // Removes one object with its DELETED event; the iterator after it.
+  std::map<Key, StoredObject>::iterator erase_recorded(std::map<Key, StoredObject>::iterator it,
+                                                              const nlohmann::json* last_state = nullptr);
+
   Clock& clock_;
   Random& random_;
+  ObjectPresenter presenter_;
+  std::shared_ptr<WatchHistory> history_ = std::make_shared<WatchHistory>();
   std::map<Key, StoredObject> objects_;
   uint64_t resource_version_ = 0;
 };

@@ -7,12 +7,12 @@ Usage: python_client.py KUBECONFIG. Prints one line per check ("ok: ...", "FAIL:
 import base64
 import json
 import sys
-import time
 
 try:
     import kubernetes
     from kubernetes.client.rest import ApiException
     from kubernetes.stream import stream
+    from kubernetes import watch
 except ImportError as e:
     print(f"skip: the Python client is not installed ({e}); scripts/install-deps installs python3-kubernetes")
     sys.exit(77)
@@ -65,13 +65,22 @@ def main(kubeconfig):
         spec=kubernetes.client.V1PodSpec(restart_policy="Never", containers=[
             kubernetes.client.V1Container(name="build", image="alpine:3.20", command=["sleep", "3600"])]))
     admin.create_namespaced_pod("cicd", pod)
-    phase = None
-    for _ in range(100):  # the scenario's pod_pending_seconds pass in real time in serve mode
-        phase = admin.read_namespaced_pod("py-exec", "cicd").status.phase
-        if phase == "Running":
-            break
-        time.sleep(0.1)
+    # The scenario's pod_pending_seconds pass in real time in serve mode: watch the pod start (at most 10 s).
+    seen = []
+    w = watch.Watch()
+    for event in w.stream(admin.list_namespaced_pod, "cicd", field_selector="metadata.name=py-exec",
+                          timeout_seconds=10):
+        seen.append((event["type"], event["object"].status.phase))
+        if event["object"].status.phase == "Running":
+            w.stop()
+    check("watch: ADDED (Pending) then MODIFIED (Running)",
+          seen == [("ADDED", "Pending"), ("MODIFIED", "Running")], seen)
+    phase = admin.read_namespaced_pod("py-exec", "cicd").status.phase
     check("pod cicd/py-exec reaches Running", phase == "Running", phase)
+    listed = admin.list_namespaced_pod("cicd")
+    ended = list(watch.Watch().stream(admin.list_namespaced_pod, "cicd", timeout_seconds=1,
+                                      resource_version=listed.metadata.resource_version))
+    check("watch from the list's resourceVersion ends quietly at timeout_seconds", ended == [], ended)
 
     try:
         ws = stream(admin.connect_get_namespaced_pod_exec, "py-exec", "cicd", container="build",
@@ -86,7 +95,11 @@ def main(kubeconfig):
     except Exception as e:  # noqa: BLE001 -- any failure of the stream API is recorded, not hidden
         print(f"known gap: exec through kubernetes.stream failed: {type(e).__name__}: {e}")
 
+    rv = admin.list_namespaced_pod("cicd").metadata.resource_version
     admin.delete_namespaced_pod("py-exec", "cicd")
+    gone = [(e["type"], e["object"].metadata.name) for e in
+            watch.Watch().stream(admin.list_namespaced_pod, "cicd", resource_version=rv, timeout_seconds=1)]
+    check("watch sees the pod DELETED", gone == [("DELETED", "py-exec")], gone)
     admin.delete_namespaced_secret("py-secret", "cicd")
     check("pod and secret deleted", "py-exec" not in [p.metadata.name for p in admin.list_namespaced_pod("cicd").items])
     return 1 if failures else 0

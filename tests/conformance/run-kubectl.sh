@@ -119,6 +119,11 @@ check_kubectl() {
   fi
 
   local pod="p-$tag"
+  # A watch started before the pod exists: LIST, then WATCH from the list's resourceVersion, which ends
+  # when the server closes it at timeoutSeconds (kubectl sends --request-timeout as that), exit 0.
+  timeout 20 "$k" get pods -n cicd -w --field-selector "metadata.name=$pod" --request-timeout=4s \
+    -o 'jsonpath={.metadata.name} {.status.phase}{"\n"}' >"$tmp/watch.out" 2>"$tmp/watch.err" &
+  local watch_pid=$!
   run "$k" run "$pod" --image=alpine:3.20 -n cicd --restart=Never -- sleep 1
   expect "run a pod" 0 "pod/$pod created" ""
   local i phase=""
@@ -129,6 +134,13 @@ check_kubectl() {
     sleep 0.1
   done
   expect "the pod becomes Running" 0 "Running" ""
+  wait "$watch_pid"
+  rc=$?
+  out=$(cat "$tmp/watch.out")
+  err=$(cat "$tmp/watch.err")
+  expect "get pods -w: the pod Pending, then Running, then the end at --request-timeout" 0 \
+    "$pod Pending
+$pod Running" ""
 
   # Up to 1.29 kubectl execs over SPDY/3.1 only; from 1.30 over WebSocket v5, SPDY when told so.
   local transport="SPDY/3.1 (v4.channel.k8s.io)"
@@ -144,8 +156,8 @@ command terminated with exit code 3"
     expect "exec forced onto SPDY/3.1: output and exit code" 3 "hi" "command terminated with exit code 3"
   fi
 
-  run "$k" delete pod "$pod" -n cicd --wait=false
-  expect "delete the pod (--wait=false: the fake has no watch)" 0 "pod \"$pod\" deleted" ""
+  run "$k" delete pod "$pod" -n cicd
+  expect "delete the pod (and wait until it is gone)" 0 "pod \"$pod\" deleted" ""
   run "$k" get pod "$pod" -n cicd
   expect "the pod is gone" 1 "" "Error from server (NotFound): pods \"$pod\" not found"
 }

@@ -231,7 +231,8 @@ TEST_F(KubeApiServerTest, ListsWithSelectors) {
   const json all = json::parse(call("GET", "/api/v1/namespaces/cicd/pods").body);
   EXPECT_EQ(all["kind"], "PodList");
   EXPECT_EQ(all["apiVersion"], "v1");
-  EXPECT_EQ(all["metadata"]["resourceVersion"].get<std::string>(), "4");
+  // 1-2 namespace and its account, 3 pod a, 4 a started (a change like any other), 5 pod b.
+  EXPECT_EQ(all["metadata"]["resourceVersion"].get<std::string>(), "5");
   EXPECT_EQ(list("?fieldSelector=status.phase%3DRunning"), std::vector<std::string>{a});
   EXPECT_EQ(list("?fieldSelector=status.phase%3DRunning%2Cmetadata.name%3D" + b), std::vector<std::string>{});
   EXPECT_EQ(list("?fieldSelector=metadata.name%3D" + b), std::vector<std::string>{b});
@@ -243,7 +244,7 @@ TEST_F(KubeApiServerTest, ListsWithSelectors) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(json::parse(bad.body)["message"], "field label not supported: spec.bogus");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/events?fieldSelector=involvedObject.name%3Dx%2Ctype%3DWarning").body,
-            R"({"kind":"EventList","apiVersion":"v1","metadata":{"resourceVersion":"4"},"items":[]})");
+            R"({"kind":"EventList","apiVersion":"v1","metadata":{"resourceVersion":"5"},"items":[]})");
 }
 
 TEST_F(KubeApiServerTest, CreateErrorsInARealServersOrder) {

@@ -1,0 +1,63 @@
+#pragma once
+// The fake API server's change history: every write as a watch event with its resourceVersion, kept per
+// resource in a bounded window (older starting points get 410 Expired, as from the apiserver's watch cache).
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace kexsim::fakes {
+
+/// One change: ADDED, MODIFIED or DELETED, the object after it (for DELETED its last state) and before it.
+struct WatchEvent {
+  uint64_t resource_version = 0;
+  std::string type;  ///< "ADDED", "MODIFIED", "DELETED"
+  std::string resource;
+  std::string ns;           ///< "" for cluster-scoped kinds
+  nlohmann::json object;    ///< as a read presents it, metadata.resourceVersion = resource_version
+  nlohmann::json previous;  ///< the object before a MODIFIED or DELETED, null for ADDED
+};
+
+/// Bounded, per-resource event log; watchers subscribe to be woken on every new event.
+class WatchHistory {
+ public:
+  /// How many events each resource keeps by default (the apiserver's watch cache keeps 100 and grows).
+  static constexpr size_t kDefaultCapacity = 1000;
+
+  explicit WatchHistory(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+
+  /// Appends an event (resourceVersions only grow), drops the oldest beyond the window, wakes subscribers.
+  void record(WatchEvent event);
+  /// The events of resource after resource_version, oldest first.
+  std::vector<const WatchEvent*> since(const std::string& resource, uint64_t resource_version) const;
+  /// When resource_version is older than the window: the value the 410 names (oldest retained - 1).
+  std::optional<uint64_t> too_old(const std::string& resource, uint64_t resource_version) const;
+  /// Changes the window (tests); shrinking drops the oldest events at once.
+  void set_capacity(size_t capacity);
+
+  /// Calls wake on every later record() until unsubscribe(id); wakers run in subscription order.
+  uint64_t subscribe(std::function<void()> wake);
+  /// Stops waking a subscriber (idempotent).
+  void unsubscribe(uint64_t id);
+
+ private:
+  struct Log {
+    std::deque<WatchEvent> events;
+    bool truncated = false;  ///< whether anything was ever dropped (until then every start point is served)
+  };
+  void trim(Log& log);
+
+  size_t capacity_;
+  std::map<std::string, Log> logs_;
+  uint64_t next_subscriber_ = 0;
+  std::map<uint64_t, std::function<void()>> subscribers_;
+};
+
+}  // namespace kexsim::fakes

@@ -1,0 +1,197 @@
+#include "fakes/kube/watch_stream.h"
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace kexsim::fakes {
+namespace {
+
+using nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+const json& member(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+}  // namespace
+
+bool parse_resource_version(const std::string& text, uint64_t& out) {
+  out = 0;
+  if (text.empty()) return true;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+WatchStream::WatchStream(Clock& clock, std::shared_ptr<WatchHistory> history, WatchSource source,
+                         std::weak_ptr<void> alive, WatchOptions options)
+    : clock_(clock),
+      history_(std::move(history)),
+      source_(std::move(source)),
+      alive_(std::move(alive)),
+      options_(std::move(options)),
+      deadline_(clock_.now() + options_.timeout) {
+  subscription_ = history_->subscribe([this] { wake(); });
+  start();
+}
+
+WatchStream::~WatchStream() { history_->unsubscribe(subscription_); }
+
+void WatchStream::start() {
+  if (alive_.expired()) {
+    ended_ = true;
+    return;
+  }
+  source_.sync();
+  uint64_t requested = 0;
+  parse_resource_version(options_.resource_version, requested);
+  const bool from_now = options_.resource_version.empty() || options_.resource_version == "0";
+  if (from_now || options_.send_initial_events) {
+    // apiserver: a watch from "" / "0" (or watch-list) first sees the current state as ADDED events.
+    cursor_ = source_.resource_version();
+    for (const json& object : source_.current())
+      if (selects(object)) push("ADDED", object);
+    if (options_.send_initial_events && options_.allow_bookmarks) push_bookmark(true);
+    return;
+  }
+  if (auto oldest = history_->too_old(options_.resource, requested)) {
+    push_expired(requested, *oldest);
+    return;
+  }
+  cursor_ = requested;
+}
+
+bool WatchStream::selects(const json& object) const {
+  const json& meta = member(object, "metadata");
+  if (!options_.ns.empty() && member(meta, "namespace") != options_.ns) return false;
+  if (!options_.labels.matches(member(meta, "labels"))) return false;
+  return std::all_of(options_.fields.begin(), options_.fields.end(),
+                     [&](const FieldTerm& t) { return (field_value(object, t.field) == t.value) == t.equals; });
+}
+
+void WatchStream::push(const char* type, const json& object) {
+  pending_.push_back("{\"type\":\"" + std::string(type) + "\",\"object\":" + object.dump() + "}\n");
+}
+
+void WatchStream::push_bookmark(bool initial_events_end) {
+  ojson meta = {{"resourceVersion", std::to_string(cursor_)}};
+  // apiserver storage/cacher: the watch-list's end is a bookmark annotated k8s.io/initial-events-end.
+  if (initial_events_end) meta["annotations"] = {{"k8s.io/initial-events-end", "true"}};
+  const ojson object = {{"kind", options_.kind}, {"apiVersion", options_.api_version}, {"metadata", meta}};
+  pending_.push_back("{\"type\":\"BOOKMARK\",\"object\":" + object.dump() + "}\n");
+}
+
+void WatchStream::push_expired(uint64_t requested, uint64_t oldest) {
+  // apiserver storage/cacher/watch_cache.go: errors.NewResourceExpired("too old resource version: %d (%d)").
+  const ojson status = {{"kind", "Status"},
+                        {"apiVersion", "v1"},
+                        {"metadata", ojson::object()},
+                        {"status", "Failure"},
+                        {"message", "too old resource version: " + std::to_string(requested) + " (" +
+                                        std::to_string(oldest) + ")"},
+                        {"reason", "Expired"},
+                        {"code", 410}};
+  pending_.push_back("{\"type\":\"ERROR\",\"object\":" + status.dump() + "}\n");
+  ended_ = true;
+}
+
+void WatchStream::collect() {
+  if (ended_ || cancelled_ || alive_.expired()) return;
+  source_.sync();
+  if (auto oldest = history_->too_old(options_.resource, cursor_)) {  // fell behind the window
+    push_expired(cursor_, *oldest);
+    return;
+  }
+  for (const WatchEvent* event : history_->since(options_.resource, cursor_)) {
+    cursor_ = event->resource_version;
+    const bool now_selected = selects(event->object);
+    if (event->type != "MODIFIED") {
+      if (now_selected) push(event->type.c_str(), event->object);
+      continue;
+    }
+    // apiserver cacher: an object entering the selection is ADDED, one leaving it DELETED (its old state).
+    const bool was_selected = selects(event->previous);
+    if (now_selected && was_selected) push("MODIFIED", event->object);
+    if (now_selected && !was_selected) push("ADDED", event->object);
+    if (!now_selected && was_selected) {
+      json last = event->previous;
+      last["metadata"]["resourceVersion"] = std::to_string(event->resource_version);
+      push("DELETED", last);
+    }
+  }
+}
+
+std::vector<std::string> WatchStream::poll() {
+  collect();
+  if (!ended_ && !cancelled_ && clock_.now() >= deadline_) {
+    if (options_.allow_bookmarks && !alive_.expired()) {
+      // Like the apiserver's bookmark shortly before a watch times out: the client resumes from here.
+      cursor_ = std::max(cursor_, source_.resource_version());
+      push_bookmark(false);
+    }
+    ended_ = true;
+  }
+  std::vector<std::string> out(pending_.begin(), pending_.end());
+  pending_.clear();
+  return out;
+}
+
+asio::awaitable<std::optional<std::string>> WatchStream::next() {
+  for (;;) {
+    if (cancelled_) co_return std::nullopt;
+    if (pending_.empty()) {
+      for (std::string& line : poll()) pending_.push_back(std::move(line));
+    }
+    if (!pending_.empty()) {
+      std::string line = std::move(pending_.front());
+      pending_.pop_front();
+      co_return line;
+    }
+    if (ended_ || alive_.expired()) co_return std::nullopt;
+    TimePoint when = deadline_;
+    if (auto change = source_.next_change(); change && *change > clock_.now() && *change < when) when = *change;
+    co_await wait_until(when);
+  }
+}
+
+void WatchStream::cancel() {
+  cancelled_ = true;
+  wake();
+}
+
+void WatchStream::wake() {
+  if (auto timer = waiting_.lock()) timer->cancel();
+}
+
+asio::awaitable<void> WatchStream::wait_until(TimePoint when) {
+  auto ex = co_await asio::this_coro::executor;
+  // The timer never expires by itself: a new event, cancel() or the clock alarm cut it short.
+  auto timer = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
+  waiting_ = timer;
+  if (alarms_.insert(when).second) {
+    const Duration d = std::chrono::duration_cast<Duration>(when - clock_.now());
+    asio::co_spawn(ex, alarm(&clock_, d, when, weak_from_this()), asio::detached);
+  }
+  boost::system::error_code ec;
+  co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  waiting_.reset();
+}
+
+asio::awaitable<void> WatchStream::alarm(Clock* clock, Duration d, TimePoint when, std::weak_ptr<WatchStream> stream) {
+  co_await clock->sleep_for(d);
+  if (auto s = stream.lock()) {
+    s->alarms_.erase(when);
+    s->wake();
+  }
+}
+
+}  // namespace kexsim::fakes

@@ -1,0 +1,100 @@
+#pragma once
+// One watch of the fake API server (`GET <collection>?watch=true`): what it asks for, and the stream of
+// JSON event lines it answers with (k8s-fake.md §3): initial ADDED events for resourceVersion "" / "0",
+// history after resourceVersion N, a 410 Expired ERROR event when N left the window, BOOKMARKs, and the
+// end at timeoutSeconds on the Clock. Pod status changes are functions of time: the stream sleeps until
+// the next one is due and asks its source to record it.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "fakes/http/types.h"
+#include "fakes/kube/selector.h"
+#include "fakes/kube/watch_history.h"
+
+namespace kexsim::fakes {
+
+/// What a watch asks for, from the query of `?watch=true`.
+struct WatchOptions {
+  std::string resource;     ///< plural, e.g. "pods"
+  std::string api_version;  ///< of the watched kind, for BOOKMARK objects
+  std::string kind;
+  std::string ns;  ///< empty: every namespace
+  LabelSelector labels;
+  std::vector<FieldTerm> fields;
+  std::string resource_version;       ///< "" / "0": start with the current state; N: the changes after N
+  bool allow_bookmarks = false;       ///< allowWatchBookmarks=true
+  bool send_initial_events = false;   ///< sendInitialEvents=true (watch-list)
+  Duration timeout{std::chrono::seconds(1800)};  ///< timeoutSeconds; the fake's stand-in for --min-request-timeout
+};
+
+/// The server-side state a watch reads besides the history; every call happens while the server lives.
+struct WatchSource {
+  std::function<void()> sync;                            ///< records the changes due by now (pod status steps)
+  std::function<std::vector<nlohmann::json>()> current;  ///< the watched kind's objects as a list shows them now
+  std::function<std::optional<TimePoint>()> next_change;  ///< when sync() next has something to record
+  std::function<uint64_t()> resource_version;            ///< the current global resourceVersion
+};
+
+/// The body of a watch response: one `{"type":…,"object":…}\n` line per chunk.
+class WatchStream : public HttpBodyStream, public std::enable_shared_from_this<WatchStream> {
+ public:
+  /// Starts the watch at clock.now(): the initial events (or the 410) are due at once. alive expires
+  /// when the server behind source goes away; the stream then ends without calling it.
+  WatchStream(Clock& clock, std::shared_ptr<WatchHistory> history, WatchSource source, std::weak_ptr<void> alive,
+              WatchOptions options);
+  ~WatchStream() override;
+  WatchStream(const WatchStream&) = delete;
+  WatchStream& operator=(const WatchStream&) = delete;
+
+  asio::awaitable<std::optional<std::string>> next() override;
+  void cancel() override;
+
+  /// The lines due now, without waiting (what next() would give before it sleeps); for tests.
+  std::vector<std::string> poll();
+  /// Whether the stream has given its last line.
+  bool ended() const { return ended_ && pending_.empty(); }
+  /// When the watch ends (start + timeoutSeconds).
+  TimePoint deadline() const { return deadline_; }
+
+ private:
+  void start();
+  void collect();
+  bool selects(const nlohmann::json& object) const;
+  void push(const char* type, const nlohmann::json& object);
+  void push_bookmark(bool initial_events_end);
+  void push_expired(uint64_t requested, uint64_t oldest);
+  void wake();
+  asio::awaitable<void> wait_until(TimePoint when);
+  static asio::awaitable<void> alarm(Clock* clock, Duration d, TimePoint when, std::weak_ptr<WatchStream> stream);
+
+  Clock& clock_;
+  std::shared_ptr<WatchHistory> history_;
+  WatchSource source_;
+  std::weak_ptr<void> alive_;
+  WatchOptions options_;
+  TimePoint deadline_;
+  uint64_t cursor_ = 0;  ///< the last resourceVersion this watch has seen
+  uint64_t subscription_ = 0;
+  bool ended_ = false;
+  bool cancelled_ = false;
+  std::deque<std::string> pending_;
+  std::weak_ptr<asio::steady_timer> waiting_;  ///< the wait in progress, cut short by wake()
+  std::set<TimePoint> alarms_;                 ///< clock sleepers already pending, one per wake-up time
+};
+
+/// Parses a resourceVersion query value: "" and "0" give 0; false when it is not a number.
+bool parse_resource_version(const std::string& text, uint64_t& out);
+
+}  // namespace kexsim::fakes
