@@ -86,7 +86,21 @@ std::string KubeClient::object_path(const std::string& ns, const std::string& re
   return path;
 }
 
+void KubeClient::set_retry(KubeRetryPolicy policy, Clock& clock) {
+  retry_.emplace(std::move(policy));
+  clock_ = &clock;
+}
+
 asio::awaitable<Result<json>> KubeClient::call(std::string method, std::string path, std::optional<json> body) {
+  // helpers/retry retryRun: try, ask the policy, wait the backoff, try again. Nothing is logged.
+  for (int tries = 1;; ++tries) {
+    auto res = co_await call_once(method, path, body);
+    if (res || !retry_ || !clock_ || !retry_->should_retry(tries, res.error().message)) co_return res;
+    co_await clock_->sleep_for(retry_->backoff(tries - 1));
+  }
+}
+
+asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::string path, std::optional<json> body) {
   HttpClientRequest req;
   req.method = method;
   req.url = base_url_ + path;
