@@ -54,6 +54,10 @@ class KubeApiServer : public HttpHandler {
   std::optional<nlohmann::json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
   /// One line per request: "<METHOD> <target> <status> <user>".
   const std::vector<std::string>& call_log() const { return log_.lines(); }
+  /// Logs a request a fault layer answered in this server's place: "<METHOD> <target> <status> - fault".
+  void record_fault(const HttpRequest& request, int status) {
+    log_.record(request.method, request.target, status, "- fault");
+  }
 
  private:
   HttpResponse serve(const HttpRequest& request, std::string& user_name);
