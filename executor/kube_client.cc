@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 
 #include "executor/kube_exec_stream.h"
@@ -10,6 +11,9 @@ namespace kexsim::executor {
 namespace {
 
 using nlohmann::json;
+
+// client-go rest.Request's default maxRetries.
+constexpr int kClientGoMaxRetries = 10;
 
 // client-go turns a Status body into an error whose text is the Status message.
 Error status_error(int http_status, const std::string& body) {
@@ -111,7 +115,18 @@ asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::str
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body->dump();
   }
-  auto res = co_await http_.request(std::move(req));
+  auto res = co_await http_.request(req);
+  // client-go rest (with_retry.go IsNextRetry, request.go checkWait): a 429 or 5xx answer with an
+  // integer Retry-After is tried again after that many seconds, up to 10 retries.
+  for (int retries = 0; res && clock_ && retries < kClientGoMaxRetries; ++retries) {
+    if (res->status != 429 && res->status < 500) break;
+    const std::string after = res->header("Retry-After");
+    int seconds = 0;
+    const auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), seconds);
+    if (after.empty() || ec != std::errc() || end != after.data() + after.size() || seconds < 0) break;
+    co_await clock_->sleep_for(std::chrono::seconds(seconds));
+    res = co_await http_.request(req);
+  }
   if (!res) co_return res.error();
   if (res->status < 200 || res->status > 299) co_return status_error(res->status, res->body);
   auto parsed = json::parse(res->body, nullptr, false);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "fakes/faults/fault_rule.h"
 #include "fakes/gitlab/job.h"
 #include "fakes/runtime/world.h"
 
@@ -43,6 +44,7 @@ struct Expectations {
   std::optional<int> exit_code;
   std::vector<std::string> log_contains, log_not_contains;  ///< exact lines of the rendered log
   std::vector<std::string> api_calls_contain;               ///< substrings of Kubernetes call lines
+  std::vector<std::string> gitlab_calls_contain;            ///< substrings of GitLab API call lines
   std::optional<int> leftover_pods, leftover_secrets;
   std::optional<double> min_virtual_seconds, max_virtual_seconds;
 };
@@ -70,6 +72,7 @@ struct Scenario {
   std::vector<NetworkHost> hosts;
   NetworkView runner_view, pod_view;
   std::map<std::string, std::string> cluster_dns;  ///< extra cluster DNS records: name -> address
+  std::vector<fakes::FaultRule> faults;  ///< [[faults]], in file order
   Expectations expect;
 };
 

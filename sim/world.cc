@@ -129,6 +129,21 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
     if (!first.kubernetes.bearer_token.empty()) kube.add_token(first.kubernetes.bearer_token, id, groups);
   }
 
+  // [[faults]]: a fault layer in front of each wire that has rules (one per wire: calls count across hosts).
+  for (const char* wire : {"gitlab", "kubernetes"}) {
+    std::vector<fakes::FaultRule> rules;
+    for (const auto& rule : s.faults)
+      if (rule.wire == wire) rules.push_back(rule);
+    if (rules.empty()) continue;
+    if (std::string(wire) == "gitlab") {
+      w->gitlab_faults_ = std::make_unique<fakes::FaultInjector>(
+          clock, gitlab, std::move(rules), [&gitlab](const fakes::HttpRequest& r, int st) { gitlab.record_fault(r, st); });
+    } else {
+      w->kube_faults_ = std::make_unique<fakes::FaultInjector>(
+          clock, kube, std::move(rules), [&kube](const fakes::HttpRequest& r, int st) { kube.record_fault(r, st); });
+    }
+  }
+
   // Servers on loopback, each with the certificate its scenario asks for.
   auto& servers = w->servers_;
   for (size_t i = 0; i < network.hosts().size(); ++i) {
@@ -153,8 +168,10 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
       // Pods reach this listener through the in-memory TLS pipe, with the same certificate.
       w->worlds_->set_identity(h.address, h.port, {t->cert_pem, t->key_pem, t->reset_handshake});
     }
-    fakes::HttpHandler& handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler&>(gitlab) : kube;
-    auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, handler, h.name, tls);
+    fakes::HttpHandler* handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler*>(&gitlab) : &kube;
+    if (h.serves == "gitlab" && w->gitlab_faults_) handler = w->gitlab_faults_.get();
+    if (h.serves == "kubernetes" && w->kube_faults_) handler = w->kube_faults_.get();
+    auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, *handler, h.name, tls);
     auto port = server->listen();
     if (!port) return port.error();
     network.bind(i, *port);
