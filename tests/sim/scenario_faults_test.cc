@@ -105,5 +105,14 @@ TEST(ScenarioFaults, UnsupportedAndUnknownKeys) {
   EXPECT_EQ(e.message, "unknown key \"faults.cuont\" (did you mean \"count\"?)");
 }
 
+TEST(ScenarioFaults, FaultsMustBeAnArrayOfTables) {
+  std::string text = with_faults("wire = \"gitlab\"\nstatus = 503\n");
+  text.replace(text.find("[[faults]]"), 10, "[faults]");
+  auto s = parse_scenario(text, "s.toml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().where, "s.toml:11:1");
+  EXPECT_EQ(s.error().message, "faults: expected an array of tables ([[faults]]), got a table");
+}
+
 }  // namespace
 }  // namespace kexsim::sim
