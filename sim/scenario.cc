@@ -406,9 +406,11 @@ void read_faults(TomlTable& root, Scenario& s) {
     get_one_of(f, "method", rule.method, {"GET", "POST", "PUT", "PATCH", "DELETE"});
     f.get("path", rule.path);
     if (!rule.path.empty() && rule.path[0] != '/') fail_at("path", "expected a path starting with \"/\"");
-    get_one_of(f, "verb", rule.verb, {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"});
+    get_one_of(f, "verb", rule.verb,
+               {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"});
     f.get("resource", rule.resource);
-    if (get_non_negative(f, "nth", rule.nth) && rule.nth < 1) fail_at("nth", "expected a value >= 1 (the first call is 1)");
+    if (get_non_negative(f, "nth", rule.nth) && rule.nth < 1)
+      fail_at("nth", "expected a value >= 1 (the first call is 1)");
     if (get_non_negative(f, "count", rule.count) && rule.count < 1) fail_at("count", "expected a value >= 1");
     get_non_negative(f, "after_seconds", rule.after_seconds);
     get_non_negative(f, "until_seconds", rule.until_seconds);

@@ -136,11 +136,11 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, const execu
       if (rule.wire == wire) rules.push_back(rule);
     if (rules.empty()) continue;
     if (std::string(wire) == "gitlab") {
-      w->gitlab_faults_ = std::make_unique<fakes::FaultInjector>(
-          clock, gitlab, std::move(rules), [&gitlab](const fakes::HttpRequest& r, int st) { gitlab.record_fault(r, st); });
+      auto log = [&gitlab](const fakes::HttpRequest& r, int status) { gitlab.record_fault(r, status); };
+      w->gitlab_faults_ = std::make_unique<fakes::FaultInjector>(clock, gitlab, std::move(rules), log);
     } else {
-      w->kube_faults_ = std::make_unique<fakes::FaultInjector>(
-          clock, kube, std::move(rules), [&kube](const fakes::HttpRequest& r, int st) { kube.record_fault(r, st); });
+      auto log = [&kube](const fakes::HttpRequest& r, int status) { kube.record_fault(r, status); };
+      w->kube_faults_ = std::make_unique<fakes::FaultInjector>(clock, kube, std::move(rules), log);
     }
   }
 

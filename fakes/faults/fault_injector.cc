@@ -25,7 +25,8 @@ HttpResponse kube_fault(const FaultRule& rule) {
   if (rule.retry_after_seconds > 0) details = ojson{{"retryAfterSeconds", rule.retry_after_seconds}};
   else if (reason == "Timeout" || reason == "TooManyRequests") details = ojson::object();  // RetryAfterSeconds 0
   ApiStatus status = status_failure(rule.status, reason, message, details ? &*details : nullptr);
-  if (rule.retry_after_seconds > 0) status.headers.emplace_back("Retry-After", std::to_string(rule.retry_after_seconds));
+  if (rule.retry_after_seconds > 0)
+    status.headers.emplace_back("Retry-After", std::to_string(rule.retry_after_seconds));
   return status.response();
 }
 
