@@ -416,7 +416,8 @@ void read_faults(TomlTable& root, Scenario& s) {
     get_non_negative(f, "until_seconds", rule.until_seconds);
     if (rule.after_seconds && rule.until_seconds && *rule.until_seconds <= *rule.after_seconds)
       fail_at("until_seconds", "expected a value greater than after_seconds");
-    if (f.require("status", "give the HTTP status the client sees, e.g. status = 500") &&
+    f.get("reset", rule.reset);
+    if ((rule.reset || f.require("status", "give the HTTP status the client sees, e.g. status = 500")) &&
         f.get("status", rule.status) && (rule.status < 400 || rule.status > 599))
       fail_at("status", "expected an error status, 400 to 599");
     f.get("message", rule.message);
@@ -424,10 +425,13 @@ void read_faults(TomlTable& root, Scenario& s) {
     get_non_negative(f, "retry_after_seconds", rule.retry_after_seconds);
     f.get("body", rule.body);
     f.get("content_type", rule.content_type);
-    for (const char* key : {"latency_seconds", "reset", "refuse"})
+    if (rule.reset)
+      for (const char* key : {"status", "message", "reason", "retry_after_seconds", "body", "content_type"})
+        if (f.raw().get(key)) fail_at(key, "a reset fault answers nothing: leave out the answer keys");
+    for (const char* key : {"latency_seconds", "refuse"})
       if (f.raw().get(key)) {
         f.node(key);
-        fail_at(key, "not supported by kexsim yet (faults answer with a status only)");
+        fail_at(key, "not supported by kexsim yet (faults answer with a status or a reset)");
       }
     if (rule.wire == "gitlab") {
       for (const char* key : {"verb", "resource", "message", "reason"})
@@ -435,7 +439,7 @@ void read_faults(TomlTable& root, Scenario& s) {
     } else if (rule.wire == "kubernetes") {
       for (const char* key : {"body", "content_type"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"gitlab\" (a Kubernetes fault answers with a Status)");
-      if (rule.message.empty() && rule.status != 429 && rule.status != 504 && f.raw().get("status"))
+      if (!rule.reset && rule.message.empty() && rule.status != 429 && rule.status != 504 && f.raw().get("status"))
         fail_at("status", "a Kubernetes fault needs message = \"...\" (the Status message), except for 429 and 504");
     }
     f.reject_unread();

@@ -33,6 +33,12 @@ HttpResponse kube_fault(const FaultRule& rule) {
 }  // namespace
 
 HttpResponse fault_response(const FaultRule& rule) {
+  if (rule.reset) {
+    HttpResponse r;
+    r.status = 0;
+    r.reset_connection = true;
+    return r;
+  }
   if (rule.wire == "kubernetes") return kube_fault(rule);
   HttpResponse r;
   r.status = rule.status;

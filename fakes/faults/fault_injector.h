@@ -12,13 +12,13 @@
 namespace kexsim::fakes {
 
 /// The answer a rule gives on its wire: a real apiserver Status for "kubernetes", the rule's body
-/// for "gitlab". 429 and 504 without a message get apiserver's own wording.
+/// for "gitlab", or a connection reset. 429 and 504 without a message get apiserver's own wording.
 HttpResponse fault_response(const FaultRule& rule);
 
 /// Wraps the handler of one wire. Deterministic: a rule hits by call count and virtual time only.
 class FaultInjector : public HttpHandler {
  public:
-  /// Told about every faulted request with the status the client saw (for the fake's call log).
+  /// Told about every faulted request with the status the client saw, 0 for a reset (for the fake's call log).
   using FaultObserver = std::function<void(const HttpRequest&, int status)>;
 
   /// The window of every rule counts from now.

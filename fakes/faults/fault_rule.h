@@ -24,6 +24,7 @@ struct FaultRule {
   std::optional<double> after_seconds, until_seconds;  ///< virtual-time window since the world started
 
   // The answer.
+  bool reset = false;  ///< reset the connection (RST) instead of answering; the client reads ECONNRESET
   int status = 500;
   std::string message;          ///< Kubernetes: the Status message
   std::string reason;           ///< Kubernetes: the Status reason ("" leaves it out, as for etcd errors)

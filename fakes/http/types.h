@@ -82,6 +82,8 @@ struct HttpResponse {
   ExecRunner exec;  ///< only with status 101
   /// Only with status 101: what to answer when the upgrade cannot happen. Unset: a plain-text error.
   UpgradeFailureResponder upgrade_failed;
+  /// A transport fault: the server resets the connection (RST) instead of answering; status is unused.
+  bool reset_connection = false;
 
   /// A JSON response.
   static HttpResponse json(int status, std::string body) {

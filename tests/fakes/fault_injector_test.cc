@@ -85,6 +85,14 @@ TEST(FaultResponse, GitLabBodyIsVerbatim) {
   EXPECT_EQ(header(res, "Content-Type"), "text/html");
 }
 
+TEST(FaultResponse, ResetAsksTheServerToDropTheConnection) {
+  FaultRule r = kube_rule(500);
+  r.reset = true;
+  const HttpResponse res = fault_response(r);
+  EXPECT_TRUE(res.reset_connection);
+  EXPECT_EQ(res.status, 0);
+}
+
 TEST(FaultInjector, AnswersHitsAndPassesTheRestThrough) {
   testing::ManualClock clock;
   Inner inner;

@@ -97,12 +97,21 @@ TEST(ScenarioFaults, KeysOfTheOtherWireAreErrors) {
 }
 
 TEST(ScenarioFaults, UnsupportedAndUnknownKeys) {
-  Error e = error_of("wire = \"kubernetes\"\nstatus = 504\nreset = true\n");
-  EXPECT_EQ(e.where, "s.toml:14:9");
-  EXPECT_EQ(e.message, "faults.reset: not supported by kexsim yet (faults answer with a status only)");
+  Error e = error_of("wire = \"kubernetes\"\nstatus = 504\nlatency_seconds = 2\n");
+  EXPECT_EQ(e.where, "s.toml:14:19");
+  EXPECT_EQ(e.message, "faults.latency_seconds: not supported by kexsim yet (faults answer with a status or a reset)");
   e = error_of("wire = \"kubernetes\"\nstatus = 504\ncuont = 2\n");
   EXPECT_EQ(e.where, "s.toml:14:1");
   EXPECT_EQ(e.message, "unknown key \"faults.cuont\" (did you mean \"count\"?)");
+}
+
+TEST(ScenarioFaults, ResetNeedsNoStatusAndTakesNoAnswer) {
+  auto s = parse_scenario(with_faults("wire = \"kubernetes\"\nreset = true\n"), "s.toml");
+  ASSERT_TRUE(s.ok()) << s.error().describe();
+  EXPECT_TRUE(s->faults[0].reset);
+  const Error e = error_of("wire = \"kubernetes\"\nreset = true\nstatus = 500\n");
+  EXPECT_EQ(e.where, "s.toml:14:10");
+  EXPECT_EQ(e.message, "faults.status: a reset fault answers nothing: leave out the answer keys");
 }
 
 TEST(ScenarioFaults, FaultsMustBeAnArrayOfTables) {
