@@ -123,6 +123,26 @@ void warn_unused_flags(TomlTable& t) {
   }
 }
 
+// retry_limit, retry_limits and retry_backoff_max (common/config.go RequestRetryLimit, RequestRetryLimits,
+// RequestRetryBackoffMax): the defaults apply to zero or negative values, as upstream's Get() does.
+void read_retry(TomlTable& k8s, KubernetesConfig& out) {
+  if (k8s.get("retry_limit", out.retry_limit) && out.retry_limit <= 0) out.retry_limit = 5;
+  if (k8s.get("retry_backoff_max", out.retry_backoff_max) && out.retry_backoff_max <= 0) out.retry_backoff_max = 2000;
+  const toml::node* limits = k8s.node("retry_limits");
+  if (!limits) return;
+  if (!limits->is_table()) {
+    k8s.context().fail_type(*limits, k8s.path("retry_limits"), "a table of integers");
+    return;
+  }
+  for (auto&& [key, value] : *limits->as_table()) {
+    if (!value.is_integer()) {
+      k8s.context().fail_type(value, k8s.path("retry_limits") + "." + std::string(key.str()), "an integer");
+      return;
+    }
+    out.retry_limits[std::string(key.str())] = static_cast<int>(value.as_integer()->get());
+  }
+}
+
 // Reports unread keys as warnings: a key of the table's upstream list is not supported yet; any
 // other is unknown, with a suggestion among the upstream keys.
 void warn_unread(TomlTable& t, const std::vector<std::string>& upstream_keys) {
@@ -231,6 +251,7 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("service_memory_limit", out.service_memory_limit);
   k8s.get("service_memory_request", out.service_memory_request);
   k8s.get("cleanup_grace_period_seconds", out.cleanup_grace_period_seconds);
+  read_retry(k8s, out);
   warn_unread(k8s, kKubernetesKeys);
 }
 

@@ -513,6 +513,9 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   }
   kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, connection->tls, tls_contexts_);
   kube_ = std::make_unique<KubeClient>(*kube_http_, *connection);
+  kube_->set_retry(KubeRetryPolicy(profile_, {kube_config.retry_limit, kube_config.retry_limits,
+                                              kube_config.retry_backoff_max}),
+                   clock_);
 
   trace_.println(messages::using_namespace(namespace_));
   trace_.println(messages::using_image(images_.build));

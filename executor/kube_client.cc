@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 
 #include "executor/kube_exec_stream.h"
@@ -10,6 +11,9 @@ namespace kexsim::executor {
 namespace {
 
 using nlohmann::json;
+
+// client-go rest.Request's default maxRetries.
+constexpr int kClientGoMaxRetries = 10;
 
 // client-go turns a Status body into an error whose text is the Status message.
 Error status_error(int http_status, const std::string& body) {
@@ -87,7 +91,21 @@ std::string KubeClient::object_path(const std::string& ns, const std::string& re
   return path;
 }
 
+void KubeClient::set_retry(KubeRetryPolicy policy, Clock& clock) {
+  retry_.emplace(std::move(policy));
+  clock_ = &clock;
+}
+
 asio::awaitable<Result<json>> KubeClient::call(std::string method, std::string path, std::optional<json> body) {
+  // helpers/retry retryRun: try, ask the policy, wait the backoff, try again. Nothing is logged.
+  for (int tries = 1;; ++tries) {
+    auto res = co_await call_once(method, path, body);
+    if (res || !retry_ || !clock_ || !retry_->should_retry(tries, res.error().message)) co_return res;
+    co_await clock_->sleep_for(retry_->backoff(tries - 1));
+  }
+}
+
+asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::string path, std::optional<json> body) {
   HttpClientRequest req;
   req.method = method;
   req.url = base_url_ + path;
@@ -98,7 +116,18 @@ asio::awaitable<Result<json>> KubeClient::call(std::string method, std::string p
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body->dump();
   }
-  auto res = co_await http_.request(std::move(req));
+  auto res = co_await http_.request(req);
+  // client-go rest (with_retry.go IsNextRetry, request.go checkWait): a 429 or 5xx answer with an
+  // integer Retry-After is tried again after that many seconds, up to 10 retries.
+  for (int retries = 0; res && clock_ && retries < kClientGoMaxRetries; ++retries) {
+    if (res->status != 429 && res->status < 500) break;
+    const std::string after = res->header("Retry-After");
+    int seconds = 0;
+    const auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), seconds);
+    if (after.empty() || ec != std::errc() || end != after.data() + after.size() || seconds < 0) break;
+    co_await clock_->sleep_for(std::chrono::seconds(seconds));
+    res = co_await http_.request(req);
+  }
   if (!res) co_return res.error();
   if (res->status < 200 || res->status > 299) co_return status_error(res->status, res->body);
   auto parsed = json::parse(res->body, nullptr, false);

@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "executor/http/client.h"
 #include "executor/kube_config.h"
+#include "executor/kube_retry.h"
 
 namespace kexsim::executor {
 
@@ -22,6 +23,9 @@ namespace kexsim::executor {
 class KubeClient {
  public:
   KubeClient(HttpClient& http, const KubeConnection& connection);
+
+  /// Retries failed requests (not exec) as GitLab Runner's NewRetry does, waiting on clock.
+  void set_retry(KubeRetryPolicy policy, Clock& clock);
 
   // Parameters are taken by value: an asio::awaitable starts lazily, after the caller's
   // temporaries may be gone.
@@ -51,6 +55,8 @@ class KubeClient {
  private:
   asio::awaitable<Result<nlohmann::json>> call(std::string method, std::string path,
                                                std::optional<nlohmann::json> body);
+  asio::awaitable<Result<nlohmann::json>> call_once(std::string method, std::string path,
+                                                    std::optional<nlohmann::json> body);
   static std::string object_path(const std::string& ns, const std::string& resource, const std::string& name = {});
 
   HttpClient& http_;
@@ -58,6 +64,8 @@ class KubeClient {
   std::string token_;
   std::string user_agent_;
   Profile profile_;
+  std::optional<KubeRetryPolicy> retry_;
+  Clock* clock_ = nullptr;
 };
 
 /// Percent-encodes a query parameter value.

@@ -509,6 +509,62 @@ void read_network(TomlTable& root, Scenario& s) {
   t.reject_unread();
 }
 
+// [[faults]]: answers the fakes give in place of the real one, on the runner's API wires.
+void read_faults(TomlTable& root, Scenario& s) {
+  for (const toml::table* entry : root.tables("faults")) {
+    TomlTable f(*entry, "faults", root.context());
+    TomlContext& ctx = f.context();
+    auto fail_at = [&](std::string_view key, const std::string& message) {
+      const toml::node* n = f.raw().get(key);
+      ctx.fail(n ? n->source() : entry->source(), f.path(key) + ": " + message, kHint);
+    };
+    fakes::FaultRule rule;
+    if (f.require("wire", "say which wire the fault is on: wire = \"kubernetes\" or \"gitlab\""))
+      get_one_of(f, "wire", rule.wire, {"kubernetes", "gitlab"});
+    get_one_of(f, "method", rule.method, {"GET", "POST", "PUT", "PATCH", "DELETE"});
+    f.get("path", rule.path);
+    if (!rule.path.empty() && rule.path[0] != '/') fail_at("path", "expected a path starting with \"/\"");
+    get_one_of(f, "verb", rule.verb,
+               {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"});
+    f.get("resource", rule.resource);
+    if (get_non_negative(f, "nth", rule.nth) && rule.nth < 1)
+      fail_at("nth", "expected a value >= 1 (the first call is 1)");
+    if (get_non_negative(f, "count", rule.count) && rule.count < 1) fail_at("count", "expected a value >= 1");
+    get_non_negative(f, "after_seconds", rule.after_seconds);
+    get_non_negative(f, "until_seconds", rule.until_seconds);
+    if (rule.after_seconds && rule.until_seconds && *rule.until_seconds <= *rule.after_seconds)
+      fail_at("until_seconds", "expected a value greater than after_seconds");
+    f.get("reset", rule.reset);
+    if ((rule.reset || f.require("status", "give the HTTP status the client sees, e.g. status = 500")) &&
+        f.get("status", rule.status) && (rule.status < 400 || rule.status > 599))
+      fail_at("status", "expected an error status, 400 to 599");
+    f.get("message", rule.message);
+    f.get("reason", rule.reason);
+    get_non_negative(f, "retry_after_seconds", rule.retry_after_seconds);
+    f.get("body", rule.body);
+    f.get("content_type", rule.content_type);
+    if (rule.reset)
+      for (const char* key : {"status", "message", "reason", "retry_after_seconds", "body", "content_type"})
+        if (f.raw().get(key)) fail_at(key, "a reset fault answers nothing: leave out the answer keys");
+    for (const char* key : {"latency_seconds", "refuse"})
+      if (f.raw().get(key)) {
+        f.node(key);
+        fail_at(key, "not supported by kexsim yet (faults answer with a status or a reset)");
+      }
+    if (rule.wire == "gitlab") {
+      for (const char* key : {"verb", "resource", "message", "reason"})
+        if (f.raw().get(key)) fail_at(key, "only for wire = \"kubernetes\" (a GitLab fault answers with body)");
+    } else if (rule.wire == "kubernetes") {
+      for (const char* key : {"body", "content_type"})
+        if (f.raw().get(key)) fail_at(key, "only for wire = \"gitlab\" (a Kubernetes fault answers with a Status)");
+      if (!rule.reset && rule.message.empty() && rule.status != 429 && rule.status != 504 && f.raw().get("status"))
+        fail_at("status", "a Kubernetes fault needs message = \"...\" (the Status message), except for 429 and 504");
+    }
+    f.reject_unread();
+    s.faults.push_back(std::move(rule));
+  }
+}
+
 // [expect]: what the run must show.
 void read_expect(TomlTable& root, Scenario& s) {
   const toml::table* table = root.table("expect");
@@ -524,6 +580,7 @@ void read_expect(TomlTable& root, Scenario& s) {
   t.get("log_contains", e.log_contains);
   t.get("log_not_contains", e.log_not_contains);
   t.get("api_calls_contain", e.api_calls_contain);
+  t.get("gitlab_calls_contain", e.gitlab_calls_contain);
   get_non_negative(t, "leftover_pods", e.leftover_pods);
   get_non_negative(t, "leftover_secrets", e.leftover_secrets);
   get_non_negative(t, "min_virtual_seconds", e.min_virtual_seconds);
@@ -554,6 +611,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& path
   read_gitlab(root, s);
   read_cluster(root, s);
   read_network(root, s);
+  read_faults(root, s);
   read_expect(root, s);
   root.reject_unread();
   if (ctx.failed()) return ctx.error();

@@ -12,6 +12,7 @@
 
 #include "base/result.h"
 #include "executor/config.h"
+#include "fakes/faults/fault_rule.h"
 #include "fakes/gitlab/job.h"
 #include "fakes/kube/nodes.h"
 #include "fakes/kube/scheduler.h"
@@ -41,6 +42,7 @@ struct Expectations {
   std::optional<int> exit_code;
   std::vector<std::string> log_contains, log_not_contains;  ///< exact lines of the rendered log
   std::vector<std::string> api_calls_contain;               ///< substrings of Kubernetes call lines
+  std::vector<std::string> gitlab_calls_contain;            ///< substrings of GitLab API call lines
   std::optional<int> leftover_pods, leftover_secrets;
   std::optional<double> min_virtual_seconds, max_virtual_seconds;
 };
@@ -74,6 +76,7 @@ struct Scenario {
   std::vector<NetworkHost> hosts;
   NetworkView runner_view, pod_view;
   std::map<std::string, std::string> cluster_dns;  ///< extra cluster DNS records: name -> address
+  std::vector<fakes::FaultRule> faults;  ///< [[faults]], in file order
   Expectations expect;
 };
 

@@ -55,6 +55,11 @@ void evaluate(const Scenario& s, RunResult& r) {
     for (const auto& l : r.kube_calls) found |= l.find(call) != std::string::npos;
     check(r, "Kubernetes API calls include: " + call, found, "no such call");
   }
+  for (const auto& call : e.gitlab_calls_contain) {
+    bool found = false;
+    for (const auto& l : r.gitlab_calls) found |= l.find(call) != std::string::npos;
+    check(r, "GitLab API calls include: " + call, found, "no such call");
+  }
   auto count = [&](const std::string& kind) {
     int n = 0;
     for (const auto& l : r.leftovers) n += l.rfind(kind + "/", 0) == 0;

@@ -196,6 +196,21 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
     if (!first.kubernetes.bearer_token.empty()) kube.add_token(first.kubernetes.bearer_token, id, groups);
   }
 
+  // [[faults]]: a fault layer in front of each wire that has rules (one per wire: calls count across hosts).
+  for (const char* wire : {"gitlab", "kubernetes"}) {
+    std::vector<fakes::FaultRule> rules;
+    for (const auto& rule : s.faults)
+      if (rule.wire == wire) rules.push_back(rule);
+    if (rules.empty()) continue;
+    if (std::string(wire) == "gitlab") {
+      auto log = [&gitlab](const fakes::HttpRequest& r, int status) { gitlab.record_fault(r, status); };
+      w->gitlab_faults_ = std::make_unique<fakes::FaultInjector>(clock, gitlab, std::move(rules), log);
+    } else {
+      auto log = [&kube](const fakes::HttpRequest& r, int status) { kube.record_fault(r, status); };
+      w->kube_faults_ = std::make_unique<fakes::FaultInjector>(clock, kube, std::move(rules), log);
+    }
+  }
+
   // Servers on loopback, each with the certificate its scenario asks for.
   auto& servers = w->servers_;
   for (size_t i = 0; i < network.hosts().size(); ++i) {
@@ -216,6 +231,8 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
       w->worlds_->set_identity(h.address, h.port, pipe);
     }
     fakes::HttpHandler* handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler*>(&gitlab) : &kube;
+    if (h.serves == "gitlab" && w->gitlab_faults_) handler = w->gitlab_faults_.get();
+    if (h.serves == "kubernetes" && w->kube_faults_) handler = w->kube_faults_.get();
     if (hooks.wrap_handler)
       handler = w->wrapped_handlers_.emplace_back(hooks.wrap_handler(h.serves, *handler, clock)).get();
     auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, *handler, h.name, tls);

@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "base/tls.h"
 #include "executor/config.h"
+#include "fakes/faults/fault_injector.h"
 #include "fakes/gitlab/fake_gitlab.h"
 #include "fakes/http/server.h"
 #include "fakes/kube/api_server.h"
@@ -78,6 +79,7 @@ class SimWorld {
   std::unique_ptr<fakes::ContainerWorldFactory> wrapped_worlds_;          // from WorldHooks
   std::vector<std::unique_ptr<fakes::HttpHandler>> wrapped_handlers_;   // from WorldHooks
   std::unique_ptr<fakes::KubeApiServer> kube_;
+  std::unique_ptr<fakes::FaultInjector> gitlab_faults_, kube_faults_;  ///< only when the scenario has [[faults]]
   std::vector<std::unique_ptr<fakes::HttpServer>> servers_;
   std::string runner_token_, admin_token_;
   std::vector<std::string> namespaces_;

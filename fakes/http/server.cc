@@ -587,6 +587,12 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
     http::request<http::string_body> req = parser.release();
     const HttpRequest request = to_fake_request(req, state.name);
     HttpResponse resp = state.handler->handle(request);
+    if (resp.reset_connection) {
+      // As reset_connection() below: an RST, so the client reads ECONNRESET rather than EOF.
+      session->socket().set_option(asio::socket_base::linger(true, 0), ec);
+      session->socket().close(ec);
+      co_return;
+    }
     if (resp.status == 101 && is_spdy_upgrade(req)) {
       std::string protocol = choose_protocol(req, resp, kStreamProtocolHeader, {std::string(kV4)});
       if (!resp.exec) {

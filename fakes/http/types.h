@@ -99,6 +99,8 @@ struct HttpResponse {
   UpgradeFailureResponder upgrade_failed;
   /// When set (not with 101): the body is streamed from it, chunked, and body is ignored.
   std::shared_ptr<HttpBodyStream> stream;
+  /// A transport fault: the server resets the connection (RST) instead of answering; status is unused.
+  bool reset_connection = false;
 
   /// A JSON response.
   static HttpResponse json(int status, std::string body) {

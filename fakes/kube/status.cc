@@ -141,6 +141,12 @@ ApiStatus status_too_many_requests(int retry_after_seconds) {
   return s;
 }
 
+ApiStatus status_failure(int code, const std::string& reason, const std::string& message, const ojson* details) {
+  ApiStatus s = failure(code, reason, message, details);
+  if (reason.empty()) s.body.erase("reason");
+  return s;
+}
+
 ApiStatus status_success(const GroupResource& gr, const std::string& name, const std::string& uid) {
   ApiStatus s;
   s.code = 200;

@@ -89,6 +89,10 @@ ApiStatus status_unsupported_media_type(const std::vector<std::string>& accepted
 ApiStatus status_internal_error(const std::string& error);
 /// 429 with a Retry-After header and details.retryAfterSeconds.
 ApiStatus status_too_many_requests(int retry_after_seconds);
+/// Any Failure Status: reason "" is left out (as apiserver does for errors it cannot classify, such
+/// as etcd's), details only when given. For injected faults.
+ApiStatus status_failure(int code, const std::string& reason, const std::string& message,
+                         const nlohmann::ordered_json* details = nullptr);
 /// 200 Success Status returned by DELETE for most kinds.
 ApiStatus status_success(const GroupResource& gr, const std::string& name, const std::string& uid);
 

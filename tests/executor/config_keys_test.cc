@@ -167,7 +167,7 @@ const std::vector<UpstreamKey> kUpstreamKeys = {
     {"runners.kubernetes", "poll_timeout", "1"},
     {"runners.kubernetes", "resource_availability_check_max_attempts", "1"},
     {"runners.kubernetes", "retry_limit", "1"},
-    {"runners.kubernetes", "retry_backoff_max", "\"1s\""},
+    {"runners.kubernetes", "retry_backoff_max", "1000"},
     {"runners.kubernetes", "retry_limits", "{}"},
     {"runners.kubernetes", "pod_labels", "{ a = \"b\" }"},
     {"runners.kubernetes", "pod_labels_overwrite_allowed", "\"x\""},

@@ -277,9 +277,9 @@ TEST(ScenarioTest, UnknownKeysAreErrorsWithSuggestions) {
   EXPECT_EQ(root.message,
             "missing required key \"name\" (\"nmae\" looks like a misspelling of it)");
 
-  Error section = error_of(minimal("[faults]\nx = 1\n"));
+  Error section = error_of(minimal("[chaos]\nx = 1\n"));
   EXPECT_EQ(section.where, "s.toml:11:2");
-  EXPECT_EQ(section.message, "unknown key \"faults\"");
+  EXPECT_EQ(section.message, "unknown key \"chaos\"");
 
   Error nested = error_of(minimal("[[network.hosts]]\nname = \"a\"\nsrves = \"gitlab\"\n"));
   EXPECT_EQ(nested.where, "s.toml:13:1");

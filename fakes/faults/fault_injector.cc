@@ -1,0 +1,62 @@
+#include "fakes/faults/fault_injector.h"
+
+#include "fakes/kube/status.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// apiserver pkg/server/filters/timeout.go: NewTimeoutError("request did not complete within requested
+// timeout - " + ctx.Err().Error(), 0); apimachinery errors.NewTimeoutError prefixes "Timeout: ".
+constexpr const char* kTimeoutMessage =
+    "Timeout: request did not complete within requested timeout - context deadline exceeded";
+
+HttpResponse kube_fault(const FaultRule& rule) {
+  if (rule.status == 429 && rule.message.empty())
+    return status_too_many_requests(rule.retry_after_seconds > 0 ? rule.retry_after_seconds : 1).response();
+  std::string reason = rule.reason;
+  std::string message = rule.message;
+  if (rule.status == 504 && message.empty()) {
+    message = kTimeoutMessage;
+    if (reason.empty()) reason = "Timeout";
+  }
+  std::optional<ojson> details;
+  if (rule.retry_after_seconds > 0) details = ojson{{"retryAfterSeconds", rule.retry_after_seconds}};
+  else if (reason == "Timeout" || reason == "TooManyRequests") details = ojson::object();  // RetryAfterSeconds 0
+  ApiStatus status = status_failure(rule.status, reason, message, details ? &*details : nullptr);
+  if (rule.retry_after_seconds > 0)
+    status.headers.emplace_back("Retry-After", std::to_string(rule.retry_after_seconds));
+  return status.response();
+}
+
+}  // namespace
+
+HttpResponse fault_response(const FaultRule& rule) {
+  if (rule.reset) {
+    HttpResponse r;
+    r.status = 0;
+    r.reset_connection = true;
+    return r;
+  }
+  if (rule.wire == "kubernetes") return kube_fault(rule);
+  HttpResponse r;
+  r.status = rule.status;
+  r.headers.emplace_back("Content-Type", rule.content_type.empty() ? "text/plain; charset=utf-8" : rule.content_type);
+  if (rule.retry_after_seconds > 0) r.headers.emplace_back("Retry-After", std::to_string(rule.retry_after_seconds));
+  r.body = rule.body;
+  return r;
+}
+
+FaultInjector::FaultInjector(Clock& clock, HttpHandler& inner, std::vector<FaultRule> rules, FaultObserver observer)
+    : clock_(clock), inner_(inner), matcher_(std::move(rules)), observer_(std::move(observer)), start_(clock.now()) {}
+
+HttpResponse FaultInjector::handle(const HttpRequest& request) {
+  const FaultRule* rule = matcher_.match(request, clock_.now() - start_);
+  if (!rule) return inner_.handle(request);
+  HttpResponse response = fault_response(*rule);
+  if (observer_) observer_(request, response.status);
+  return response;
+}
+
+}  // namespace kexsim::fakes

@@ -1,0 +1,126 @@
+// What a fault layer answers in a fake's place (fakes/faults/fault_injector.h).
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fakes/faults/fault_injector.h"
+#include "tests/support/manual_clock.h"
+
+namespace kexsim::fakes {
+namespace {
+
+/// Answers 200 "inner" and counts the requests it saw.
+class Inner : public HttpHandler {
+ public:
+  HttpResponse handle(const HttpRequest&) override {
+    ++calls;
+    return HttpResponse::text(200, "inner");
+  }
+  int calls = 0;
+};
+
+HttpRequest post_pods() {
+  HttpRequest r;
+  r.method = "POST";
+  r.path = r.target = "/api/v1/namespaces/ci/pods";
+  return r;
+}
+
+std::string header(const HttpResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return {};
+}
+
+FaultRule kube_rule(int status) {
+  FaultRule r;
+  r.wire = "kubernetes";
+  r.status = status;
+  return r;
+}
+
+TEST(FaultResponse, EtcdTimeoutIsAStatusWithoutReason) {
+  FaultRule r = kube_rule(500);
+  r.message = "etcdserver: request timed out";
+  const HttpResponse res = fault_response(r);
+  EXPECT_EQ(res.status, 500);
+  EXPECT_EQ(res.body,
+            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+            R"("message":"etcdserver: request timed out","code":500})");
+  EXPECT_EQ(header(res, "Content-Type"), "application/json");
+}
+
+TEST(FaultResponse, GatewayTimeoutUsesTheTimeoutFilterWording) {
+  const HttpResponse res = fault_response(kube_rule(504));
+  EXPECT_EQ(res.status, 504);
+  EXPECT_EQ(res.body,
+            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+            R"("message":"Timeout: request did not complete within requested timeout - context deadline exceeded",)"
+            R"("reason":"Timeout","details":{},"code":504})");
+}
+
+TEST(FaultResponse, TooManyRequestsCarriesRetryAfter) {
+  FaultRule r = kube_rule(429);
+  r.retry_after_seconds = 2;
+  const HttpResponse res = fault_response(r);
+  EXPECT_EQ(res.status, 429);
+  EXPECT_EQ(header(res, "Retry-After"), "2");
+  const auto body = nlohmann::json::parse(res.body);
+  EXPECT_EQ(body["message"], "Too many requests, please try again later.");
+  EXPECT_EQ(body["reason"], "TooManyRequests");
+  EXPECT_EQ(body["details"]["retryAfterSeconds"], 2);
+}
+
+TEST(FaultResponse, GitLabBodyIsVerbatim) {
+  FaultRule r;
+  r.wire = "gitlab";
+  r.status = 503;
+  r.body = "<html>503</html>";
+  r.content_type = "text/html";
+  const HttpResponse res = fault_response(r);
+  EXPECT_EQ(res.status, 503);
+  EXPECT_EQ(res.body, "<html>503</html>");
+  EXPECT_EQ(header(res, "Content-Type"), "text/html");
+}
+
+TEST(FaultResponse, ResetAsksTheServerToDropTheConnection) {
+  FaultRule r = kube_rule(500);
+  r.reset = true;
+  const HttpResponse res = fault_response(r);
+  EXPECT_TRUE(res.reset_connection);
+  EXPECT_EQ(res.status, 0);
+}
+
+TEST(FaultInjector, AnswersHitsAndPassesTheRestThrough) {
+  testing::ManualClock clock;
+  Inner inner;
+  FaultRule r = kube_rule(500);
+  r.message = "etcdserver: request timed out";
+  r.count = 2;
+  std::vector<int> seen;
+  FaultInjector injector(clock, inner, {r}, [&](const HttpRequest&, int status) { seen.push_back(status); });
+  EXPECT_EQ(injector.handle(post_pods()).status, 500);
+  EXPECT_EQ(injector.handle(post_pods()).status, 500);
+  EXPECT_EQ(inner.calls, 0);
+  EXPECT_EQ(injector.handle(post_pods()).status, 200);
+  EXPECT_EQ(inner.calls, 1);
+  EXPECT_EQ(seen, (std::vector<int>{500, 500}));
+}
+
+TEST(FaultInjector, WindowCountsFromConstruction) {
+  testing::ManualClock clock;
+  clock.advance(std::chrono::seconds(100));
+  Inner inner;
+  FaultRule r = kube_rule(500);
+  r.message = "x";
+  r.after_seconds = 5;
+  FaultInjector injector(clock, inner, {r}, nullptr);
+  EXPECT_EQ(injector.handle(post_pods()).status, 200);
+  clock.advance(std::chrono::seconds(5));
+  EXPECT_EQ(injector.handle(post_pods()).status, 500);
+}
+
+}  // namespace
+}  // namespace kexsim::fakes

@@ -1,0 +1,127 @@
+// [[faults]] in scenario files: what is read, and the positioned errors for bad keys and values.
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "sim/scenario.h"
+
+namespace kexsim::sim {
+namespace {
+
+std::string with_faults(const std::string& faults) {
+  return "name = \"x\"\n"                            // 1
+         "[runner]\n"                                // 2
+         "config = '''\n"                            // 3
+         "[[runners]]\n"                             // 4
+         "  url = \"https://gitlab.example.com\"\n"  // 5
+         "  token = \"glrt-x\"\n"                    // 6
+         "  executor = \"kubernetes\"\n"             // 7
+         "'''\n"                                     // 8
+         "[[gitlab.jobs]]\n"                         // 9
+         "script = [\"true\"]\n"                     // 10
+         "[[faults]]\n" +                            // 11
+         faults;                                     // 12...
+}
+
+Error error_of(const std::string& faults) {
+  auto s = parse_scenario(with_faults(faults), "s.toml");
+  EXPECT_FALSE(s.ok()) << "expected an error";
+  return s.ok() ? Error{} : s.error();
+}
+
+TEST(ScenarioFaults, ReadsEveryKey) {
+  auto s = parse_scenario(with_faults("wire = \"kubernetes\"\nmethod = \"POST\"\npath = \"/api/v1/namespaces/*/pods\"\n"
+                                      "verb = \"create\"\nresource = \"pods\"\nnth = 2\ncount = 3\n"
+                                      "after_seconds = 1.5\nuntil_seconds = 9\nstatus = 500\n"
+                                      "message = \"etcdserver: request timed out\"\nreason = \"InternalError\"\n"
+                                      "retry_after_seconds = 4\n"
+                                      "[[faults]]\nwire = \"gitlab\"\nstatus = 503\nbody = \"down\"\n"
+                                      "content_type = \"text/html\"\n"),
+                          "s.toml");
+  ASSERT_TRUE(s.ok()) << s.error().describe();
+  ASSERT_EQ(s->faults.size(), 2u);
+  const fakes::FaultRule& k = s->faults[0];
+  EXPECT_EQ(k.wire, "kubernetes");
+  EXPECT_EQ(k.method, "POST");
+  EXPECT_EQ(k.path, "/api/v1/namespaces/*/pods");
+  EXPECT_EQ(k.verb, "create");
+  EXPECT_EQ(k.resource, "pods");
+  EXPECT_EQ(k.nth, 2);
+  EXPECT_EQ(k.count, 3);
+  EXPECT_EQ(k.after_seconds, 1.5);
+  EXPECT_EQ(k.until_seconds, 9);
+  EXPECT_EQ(k.status, 500);
+  EXPECT_EQ(k.message, "etcdserver: request timed out");
+  EXPECT_EQ(k.reason, "InternalError");
+  EXPECT_EQ(k.retry_after_seconds, 4);
+  const fakes::FaultRule& g = s->faults[1];
+  EXPECT_EQ(g.wire, "gitlab");
+  EXPECT_EQ(g.nth, 1);
+  EXPECT_EQ(g.count, 1);
+  EXPECT_EQ(g.body, "down");
+  EXPECT_EQ(g.content_type, "text/html");
+}
+
+TEST(ScenarioFaults, WireIsRequiredAndClosed) {
+  EXPECT_EQ(error_of("status = 500\nmessage = \"x\"\n").message, "faults: missing required key \"wire\"");
+  const Error e = error_of("wire = \"etcd\"\nstatus = 500\n");
+  EXPECT_EQ(e.where, "s.toml:12:8");
+  EXPECT_EQ(e.message, "faults.wire: expected \"kubernetes\" or \"gitlab\", got \"etcd\"");
+}
+
+TEST(ScenarioFaults, BadValuesArePositioned) {
+  Error e = error_of("wire = \"kubernetes\"\nnth = 0\nstatus = 504\n");
+  EXPECT_EQ(e.where, "s.toml:13:7");
+  EXPECT_EQ(e.message, "faults.nth: expected a value >= 1 (the first call is 1)");
+  e = error_of("wire = \"kubernetes\"\nstatus = 200\n");
+  EXPECT_EQ(e.where, "s.toml:13:10");
+  EXPECT_EQ(e.message, "faults.status: expected an error status, 400 to 599");
+  e = error_of("wire = \"kubernetes\"\nstatus = 500\n");
+  EXPECT_EQ(e.message,
+            "faults.status: a Kubernetes fault needs message = \"...\" (the Status message), except for 429 and 504");
+  e = error_of("wire = \"kubernetes\"\nstatus = 504\nafter_seconds = 5\nuntil_seconds = 5\n");
+  EXPECT_EQ(e.message, "faults.until_seconds: expected a value greater than after_seconds");
+  e = error_of("wire = \"kubernetes\"\nverb = \"post\"\nstatus = 504\n");
+  EXPECT_EQ(e.where, "s.toml:13:8");
+  e = error_of("wire = \"gitlab\"\npath = \"api/v4/jobs\"\nstatus = 503\n");
+  EXPECT_EQ(e.message, "faults.path: expected a path starting with \"/\"");
+}
+
+TEST(ScenarioFaults, KeysOfTheOtherWireAreErrors) {
+  Error e = error_of("wire = \"gitlab\"\nstatus = 503\nmessage = \"x\"\n");
+  EXPECT_EQ(e.where, "s.toml:14:11");
+  EXPECT_EQ(e.message, "faults.message: only for wire = \"kubernetes\" (a GitLab fault answers with body)");
+  e = error_of("wire = \"kubernetes\"\nstatus = 504\nbody = \"x\"\n");
+  EXPECT_EQ(e.message, "faults.body: only for wire = \"gitlab\" (a Kubernetes fault answers with a Status)");
+}
+
+TEST(ScenarioFaults, UnsupportedAndUnknownKeys) {
+  Error e = error_of("wire = \"kubernetes\"\nstatus = 504\nlatency_seconds = 2\n");
+  EXPECT_EQ(e.where, "s.toml:14:19");
+  EXPECT_EQ(e.message, "faults.latency_seconds: not supported by kexsim yet (faults answer with a status or a reset)");
+  e = error_of("wire = \"kubernetes\"\nstatus = 504\ncuont = 2\n");
+  EXPECT_EQ(e.where, "s.toml:14:1");
+  EXPECT_EQ(e.message, "unknown key \"faults.cuont\" (did you mean \"count\"?)");
+}
+
+TEST(ScenarioFaults, ResetNeedsNoStatusAndTakesNoAnswer) {
+  auto s = parse_scenario(with_faults("wire = \"kubernetes\"\nreset = true\n"), "s.toml");
+  ASSERT_TRUE(s.ok()) << s.error().describe();
+  EXPECT_TRUE(s->faults[0].reset);
+  const Error e = error_of("wire = \"kubernetes\"\nreset = true\nstatus = 500\n");
+  EXPECT_EQ(e.where, "s.toml:14:10");
+  EXPECT_EQ(e.message, "faults.status: a reset fault answers nothing: leave out the answer keys");
+}
+
+TEST(ScenarioFaults, FaultsMustBeAnArrayOfTables) {
+  std::string text = with_faults("wire = \"gitlab\"\nstatus = 503\n");
+  text.replace(text.find("[[faults]]"), 10, "[faults]");
+  auto s = parse_scenario(text, "s.toml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().where, "s.toml:11:1");
+  EXPECT_EQ(s.error().message, "faults: expected an array of tables ([[faults]]), got a table");
+}
+
+}  // namespace
+}  // namespace kexsim::sim
