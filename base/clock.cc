@@ -71,8 +71,8 @@ bool parse_rfc3339(const std::string& text, TimePoint& out) {
   }
   if (pos != text.size() - 1 || text[pos] != 'Z') return false;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
-  const int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                       h * 3600 + mi * 60 + s;
+  const int64_t secs =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
   out = TimePoint(Duration(secs * 1000000 + frac_us));
   return true;
 }

@@ -20,7 +20,8 @@ std::string errno_text(int err) {
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("open " + path + ": " + errno_text(errno), "check that the file exists and is readable", path);
+  if (!in)
+    return make_error("open " + path + ": " + errno_text(errno), "check that the file exists and is readable", path);
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return make_error("read " + path + ": " + errno_text(errno), "check that the file is readable", path);
@@ -29,7 +30,9 @@ Result<std::string> read_file(const std::string& path) {
 
 Status write_file(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return make_error("open " + path + ": " + errno_text(errno), "check that the directory exists and is writable", path);
+  if (!out)
+    return make_error("open " + path + ": " + errno_text(errno), "check that the directory exists and is writable",
+                      path);
   out << content;
   out.flush();
   if (!out) return make_error("write " + path + ": " + errno_text(errno), "check free space and permissions", path);

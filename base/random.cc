@@ -48,8 +48,8 @@ std::string Random::uuid() {
   for (int i = 0; i < 32; ++i) {
     if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
     int v = static_cast<int>(below(16));
-    if (i == 12) v = 4;                 // version 4
-    if (i == 16) v = 8 | (v & 3);       // RFC 4122 variant
+    if (i == 12) v = 4;            // version 4
+    if (i == 16) v = 8 | (v & 3);  // RFC 4122 variant
     out += hex[v];
   }
   return out;

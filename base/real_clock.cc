@@ -7,9 +7,7 @@
 
 namespace kexsim {
 
-TimePoint RealClock::now() const {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
+TimePoint RealClock::now() const { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
 
 asio::awaitable<void> RealClock::sleep_for(Duration d) {
   auto ex = co_await asio::this_coro::executor;

@@ -29,16 +29,71 @@ void put_u16(std::string& out, uint16_t v) {
 // 65 words, each after its 4-byte big-endian length, then one run of status lines, dates and types.
 const std::string& header_dictionary() {
   static const std::string dictionary = [] {
-    static constexpr std::array<std::string_view, 65> kWords = {
-        "options", "head", "post", "put", "delete", "trace", "accept", "accept-charset", "accept-encoding",
-        "accept-language", "accept-ranges", "age", "allow", "authorization", "cache-control", "connection",
-        "content-base", "content-encoding", "content-language", "content-length", "content-location",
-        "content-md5", "content-range", "content-type", "date", "etag", "expect", "expires", "from", "host",
-        "if-match", "if-modified-since", "if-none-match", "if-range", "if-unmodified-since", "last-modified",
-        "location", "max-forwards", "pragma", "proxy-authenticate", "proxy-authorization", "range", "referer",
-        "retry-after", "server", "te", "trailer", "transfer-encoding", "upgrade", "user-agent", "vary", "via",
-        "warning", "www-authenticate", "method", "get", "status", "200 OK", "version", "HTTP/1.1", "url",
-        "public", "set-cookie", "keep-alive", "origin"};
+    static constexpr std::array<std::string_view, 65> kWords = {"options",
+                                                                "head",
+                                                                "post",
+                                                                "put",
+                                                                "delete",
+                                                                "trace",
+                                                                "accept",
+                                                                "accept-charset",
+                                                                "accept-encoding",
+                                                                "accept-language",
+                                                                "accept-ranges",
+                                                                "age",
+                                                                "allow",
+                                                                "authorization",
+                                                                "cache-control",
+                                                                "connection",
+                                                                "content-base",
+                                                                "content-encoding",
+                                                                "content-language",
+                                                                "content-length",
+                                                                "content-location",
+                                                                "content-md5",
+                                                                "content-range",
+                                                                "content-type",
+                                                                "date",
+                                                                "etag",
+                                                                "expect",
+                                                                "expires",
+                                                                "from",
+                                                                "host",
+                                                                "if-match",
+                                                                "if-modified-since",
+                                                                "if-none-match",
+                                                                "if-range",
+                                                                "if-unmodified-since",
+                                                                "last-modified",
+                                                                "location",
+                                                                "max-forwards",
+                                                                "pragma",
+                                                                "proxy-authenticate",
+                                                                "proxy-authorization",
+                                                                "range",
+                                                                "referer",
+                                                                "retry-after",
+                                                                "server",
+                                                                "te",
+                                                                "trailer",
+                                                                "transfer-encoding",
+                                                                "upgrade",
+                                                                "user-agent",
+                                                                "vary",
+                                                                "via",
+                                                                "warning",
+                                                                "www-authenticate",
+                                                                "method",
+                                                                "get",
+                                                                "status",
+                                                                "200 OK",
+                                                                "version",
+                                                                "HTTP/1.1",
+                                                                "url",
+                                                                "public",
+                                                                "set-cookie",
+                                                                "keep-alive",
+                                                                "origin"};
     std::string out;
     for (std::string_view word : kWords) {
       put_u32(out, static_cast<uint32_t>(word.size()));
@@ -132,7 +187,7 @@ std::string window_update_frame(uint32_t stream_id, uint32_t delta) {
 std::string syn_stream_frame(uint32_t stream_id, uint8_t flags, std::string_view compressed_headers) {
   std::string data;
   put_u32(data, stream_id & 0x7fffffffu);
-  put_u32(data, 0);  // associated-to stream
+  put_u32(data, 0);   // associated-to stream
   data.push_back(0);  // priority 0 (3 bits) and unused bits
   data.push_back(0);  // credential slot
   data += compressed_headers;

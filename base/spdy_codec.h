@@ -61,10 +61,10 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 /// One frame with its header blocks still compressed: payload is the DATA bytes or the control frame's data.
 struct Frame {
   bool control = false;
-  uint16_t version = 0;     ///< control frames
-  uint16_t type = 0;        ///< control frames: a ControlType value (unknown types are kept)
+  uint16_t version = 0;  ///< control frames
+  uint16_t type = 0;     ///< control frames: a ControlType value (unknown types are kept)
   uint8_t flags = 0;
-  uint32_t stream_id = 0;   ///< DATA frames (control frames carry theirs in the payload)
+  uint32_t stream_id = 0;  ///< DATA frames (control frames carry theirs in the payload)
   std::string payload;
 };
 

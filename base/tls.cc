@@ -109,7 +109,10 @@ Result<KeyPair> TlsIdentity::to_pem() const {
 }
 
 CertificateAuthority::CertificateAuthority(std::string common_name, X509Ptr cert, PkeyPtr key, std::string cert_pem)
-    : common_name_(std::move(common_name)), cert_(std::move(cert)), key_(std::move(key)), cert_pem_(std::move(cert_pem)) {}
+    : common_name_(std::move(common_name)),
+      cert_(std::move(cert)),
+      key_(std::move(key)),
+      cert_pem_(std::move(cert_pem)) {}
 
 Result<CertificateAuthority> CertificateAuthority::create(const std::string& common_name) {
   PkeyPtr key(EVP_EC_gen("P-256"));

@@ -20,17 +20,13 @@ void TomlContext::fail(const toml::source_region& at, std::string message, std::
   error_ = Error{std::move(message), std::move(hint), where(at.begin)};
 }
 
-void TomlContext::fail_type(const toml::node& n, const std::string& key_path,
-                            std::string_view expected) {
-  fail(n.source(),
-       key_path + ": expected " + std::string(expected) + ", got " + toml_type_name(n.type()),
-       hint_);
+void TomlContext::fail_type(const toml::node& n, const std::string& key_path, std::string_view expected) {
+  fail(n.source(), key_path + ": expected " + std::string(expected) + ", got " + toml_type_name(n.type()), hint_);
 }
 
 void TomlContext::warn(const toml::source_region& at, std::string message) {
-  warnings_.push_back(TomlWarning{static_cast<int>(at.begin.line) + line_offset_,
-                                  static_cast<int>(at.begin.column), where(at.begin),
-                                  std::move(message)});
+  warnings_.push_back(TomlWarning{static_cast<int>(at.begin.line) + line_offset_, static_cast<int>(at.begin.column),
+                                  where(at.begin), std::move(message)});
 }
 
 std::vector<TomlWarning> TomlContext::warnings() const {
@@ -53,26 +49,16 @@ Result<toml::table> parse_toml(const std::string& text, const std::string& path,
 
 std::string toml_type_name(toml::node_type type) {
   switch (type) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    case toml::node_type::none:
-      break;
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
   }
   return "nothing";
 }
@@ -124,8 +110,7 @@ std::string TomlTable::path(std::string_view key) const {
 }
 
 const toml::node* TomlTable::lookup(std::string_view key) {
-  if (std::find(declared_.begin(), declared_.end(), key) == declared_.end())
-    declared_.emplace_back(key);
+  if (std::find(declared_.begin(), declared_.end(), key) == declared_.end()) declared_.emplace_back(key);
   return table_->get(key);
 }
 
@@ -166,8 +151,7 @@ bool TomlTable::get(std::string_view key, int& out) {
   int64_t wide = 0;
   if (!get(key, wide)) return false;
   if (wide < std::numeric_limits<int>::min() || wide > std::numeric_limits<int>::max()) {
-    ctx_->fail(table_->get(key)->source(),
-               path(key) + ": " + std::to_string(wide) + " is out of range", ctx_->hint());
+    ctx_->fail(table_->get(key)->source(), path(key) + ": " + std::to_string(wide) + " is out of range", ctx_->hint());
     return false;
   }
   out = static_cast<int>(wide);
@@ -281,11 +265,9 @@ const toml::node* TomlTable::node(std::string_view key) { return lookup(key); }
 
 bool TomlTable::require(std::string_view key, std::string hint) {
   if (lookup(key)) return true;
-  std::string message =
-      (prefix_.empty() ? "" : prefix_ + ": ") + "missing required key \"" + std::string(key) + "\"";
+  std::string message = (prefix_.empty() ? "" : prefix_ + ": ") + "missing required key \"" + std::string(key) + "\"";
   if (const toml::key* typo = misspelling_of(key)) {
-    ctx_->fail(typo->source(),
-               message + " (\"" + std::string(typo->str()) + "\" looks like a misspelling of it)",
+    ctx_->fail(typo->source(), message + " (\"" + std::string(typo->str()) + "\" looks like a misspelling of it)",
                std::move(hint));
   } else {
     ctx_->fail(table_->source(), message, std::move(hint));
@@ -300,8 +282,7 @@ const toml::key* TomlTable::misspelling_of(std::string_view key) const {
   return nullptr;
 }
 
-std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(
-    const toml::table& table) {
+std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& table) {
   std::vector<std::pair<const toml::key*, const toml::node*>> out;
   for (auto&& [k, v] : table) out.emplace_back(&k, &v);
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -315,8 +296,7 @@ std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(
 std::vector<std::pair<const toml::key*, const toml::node*>> TomlTable::unread() const {
   std::vector<std::pair<const toml::key*, const toml::node*>> out;
   for (const auto& entry : in_file_order(*table_)) {
-    if (std::find(declared_.begin(), declared_.end(), entry.first->str()) == declared_.end())
-      out.push_back(entry);
+    if (std::find(declared_.begin(), declared_.end(), entry.first->str()) == declared_.end()) out.push_back(entry);
   }
   return out;
 }

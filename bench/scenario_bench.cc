@@ -36,9 +36,9 @@ void BM_FreshIdentitiesForHello(benchmark::State& state) {
   for (auto _ : state) {
     kexsim::IdentityCache cache;
     auto gitlab = cache.leaf("kexsim simulation CA", {"gitlab.example.com", "localhost", "127.0.0.1", "192.0.2.10"});
-    auto kube = cache.leaf("kexsim simulation CA", {"kubernetes.default.svc", "kubernetes.default.svc",
-                                                    "kubernetes.default.svc.cluster.local", "10.96.0.1", "localhost",
-                                                    "127.0.0.1", "10.96.0.1"});
+    auto kube = cache.leaf("kexsim simulation CA",
+                           {"kubernetes.default.svc", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
+                            "10.96.0.1", "localhost", "127.0.0.1", "10.96.0.1"});
     if (!gitlab || !kube) {
       state.SkipWithError("could not make the identities");
       return;

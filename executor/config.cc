@@ -23,8 +23,9 @@ const char kKeysHint[] =
 // supported by kexsim yet"; only a key in none of these lists is "unknown". Keys of a sub-table
 // that kexsim does not read (pod_security_context, affinity, ...) are covered by the table's key.
 const std::vector<std::string> kGlobalKeys = {
-    "listen_address", "session_server", "labels", "concurrent", "check_interval", "log_level", "log_format", "user",
-    "runners", "sentry_dsn", "connection_max_age", "machine", "experimental", "shutdown_timeout"};
+    "listen_address",     "session_server", "labels",       "concurrent",      "check_interval",
+    "log_level",          "log_format",     "user",         "runners",         "sentry_dsn",
+    "connection_max_age", "machine",        "experimental", "shutdown_timeout"};
 
 const std::vector<std::string> kRunnerKeys = {
     "name", "limit", "output_limit", "request_concurrency", "strict_check_interval", "unhealthy_requests_limit",
@@ -33,8 +34,8 @@ const std::vector<std::string> kRunnerKeys = {
     "builds_dir", "cache_dir", "clone_url", "environment", "proxy_exec", "pre_get_sources_script",
     "post_get_sources_script", "pre_build_script", "post_build_script", "prepare_timeout", "get_sources_timeout",
     "debug_trace_disabled", "safe_directory_checkout", "clean_git_config", "shell", "custom_build_dir", "referees",
-    "cache", "artifact", "feature_flags", "monitoring", "use_slot_cgroups", "slot_cgroup_template", "instance",
-    "ssh", "docker", "parallels", "virtualbox", "machine", "kubernetes", "custom", "autoscaler", "step_runner_image",
+    "cache", "artifact", "feature_flags", "monitoring", "use_slot_cgroups", "slot_cgroup_template", "instance", "ssh",
+    "docker", "parallels", "virtualbox", "machine", "kubernetes", "custom", "autoscaler", "step_runner_image",
     // 13.12 keys that 19.4 no longer has (the 13.12 profile reads configs of that time).
     "pre_clone_script", "post_clone_script"};
 
@@ -43,9 +44,8 @@ const std::vector<std::string> kKubernetesKeys = {
     "namespace", "namespace_overwrite_allowed", "namespace_per_job", "privileged", "runtime_class_name",
     "allow_privilege_escalation", "cpu_limit", "cpu_limit_overwrite_max_allowed", "cpu_request",
     "cpu_request_overwrite_max_allowed", "memory_limit", "memory_limit_overwrite_max_allowed", "memory_request",
-    "memory_request_overwrite_max_allowed", "ephemeral_storage_limit",
-    "ephemeral_storage_limit_overwrite_max_allowed", "ephemeral_storage_request",
-    "ephemeral_storage_request_overwrite_max_allowed", "service_cpu_limit",
+    "memory_request_overwrite_max_allowed", "ephemeral_storage_limit", "ephemeral_storage_limit_overwrite_max_allowed",
+    "ephemeral_storage_request", "ephemeral_storage_request_overwrite_max_allowed", "service_cpu_limit",
     "service_cpu_limit_overwrite_max_allowed", "service_cpu_request", "service_cpu_request_overwrite_max_allowed",
     "service_memory_limit", "service_memory_limit_overwrite_max_allowed", "service_memory_request",
     "service_memory_request_overwrite_max_allowed", "service_ephemeral_storage_limit",
@@ -60,17 +60,16 @@ const std::vector<std::string> kKubernetesKeys = {
     "pod_memory_limit_overwrite_max_allowed", "pod_memory_request", "pod_memory_request_overwrite_max_allowed",
     "allowed_images", "allowed_pull_policies", "allowed_services", "allowed_users", "allowed_groups", "pull_policy",
     "node_selector", "node_selector_overwrite_allowed", "node_tolerations", "node_tolerations_overwrite_allowed",
-    "affinity", "image_pull_secrets", "use_service_account_image_pull_secrets", "helper_image",
-    "helper_image_flavor", "helper_image_autoset_arch_and_os", "pod_termination_grace_period_seconds",
-    "cleanup_grace_period_seconds", "cleanup_resources_timeout", "poll_interval", "poll_timeout",
-    "resource_availability_check_max_attempts", "retry_limit", "retry_backoff_max", "retry_limits", "pod_labels",
-    "pod_labels_overwrite_allowed", "scheduler_name", "service_account", "service_account_overwrite_allowed",
-    "automount_service_account_token", "pod_annotations", "pod_annotations_overwrite_allowed",
-    "pod_security_context", "init_permissions_container_security_context", "build_container_security_context",
-    "helper_container_security_context", "service_container_security_context", "volumes", "host_aliases", "services",
-    "cap_add", "cap_drop", "suspend_pvc_size", "suspend_pvc_storage_class", "dns_policy", "dns_config",
-    "container_lifecycle", "priority_class_name", "pod_spec", "logs_base_dir", "scripts_base_dir",
-    "print_pod_warning_events", "pod_disruption_budget", "autoscaler",
+    "affinity", "image_pull_secrets", "use_service_account_image_pull_secrets", "helper_image", "helper_image_flavor",
+    "helper_image_autoset_arch_and_os", "pod_termination_grace_period_seconds", "cleanup_grace_period_seconds",
+    "cleanup_resources_timeout", "poll_interval", "poll_timeout", "resource_availability_check_max_attempts",
+    "retry_limit", "retry_backoff_max", "retry_limits", "pod_labels", "pod_labels_overwrite_allowed", "scheduler_name",
+    "service_account", "service_account_overwrite_allowed", "automount_service_account_token", "pod_annotations",
+    "pod_annotations_overwrite_allowed", "pod_security_context", "init_permissions_container_security_context",
+    "build_container_security_context", "helper_container_security_context", "service_container_security_context",
+    "volumes", "host_aliases", "services", "cap_add", "cap_drop", "suspend_pvc_size", "suspend_pvc_storage_class",
+    "dns_policy", "dns_config", "container_lifecycle", "priority_class_name", "pod_spec", "logs_base_dir",
+    "scripts_base_dir", "print_pod_warning_events", "pod_disruption_budget", "autoscaler",
     // A 13.12 key that 19.4 no longer has.
     "terminationGracePeriodSeconds"};
 
@@ -79,8 +78,7 @@ const std::vector<std::string> kServiceKeys = {"name",       "alias",       "com
 
 const std::vector<std::string> kHostAliasKeys = {"ip", "hostnames"};
 
-const std::vector<std::string> kVolumeKinds = {"host_path", "pvc", "config_map", "secret",
-                                               "empty_dir", "csi", "nfs"};
+const std::vector<std::string> kVolumeKinds = {"host_path", "pvc", "config_map", "secret", "empty_dir", "csi", "nfs"};
 
 // The keys of each volume kind.
 const std::map<std::string, std::vector<std::string>> kVolumeKeys = {
@@ -114,8 +112,9 @@ void warn_unused_flags(TomlTable& t) {
     const std::string path = t.path("feature_flags") + "." + name;
     if (kexsim_acts_on_flag(name)) continue;
     if (is_feature_flag(Profile::kV19_4, name) || is_feature_flag(Profile::kV13_12, name)) {
-      t.context().warn(key.source(), "key \"" + path + "\" is not acted on by kexsim yet: the flag only shows in "
-                                     "the \"feature flags:\" header line");
+      t.context().warn(key.source(), "key \"" + path +
+                                         "\" is not acted on by kexsim yet: the flag only shows in "
+                                         "the \"feature flags:\" header line");
     } else {
       t.context().warn(key.source(),
                        "key \"" + path + "\" is not a GitLab Runner 13.12 or 19.4 feature flag and is ignored");
@@ -273,8 +272,7 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   warn_unread(t, kRunnerKeys);
   if (t.context().failed()) return r;
 
-  std::string who =
-      r.name.empty() ? "runner #" + std::to_string(index + 1) : "runner \"" + r.name + "\"";
+  std::string who = r.name.empty() ? "runner #" + std::to_string(index + 1) : "runner \"" + r.name + "\"";
   for (const char* key : {"url", "token", "executor"}) {
     if (t.raw().get(key)) continue;
     std::string message = who + ": missing required key \"" + key + "\"";
@@ -285,10 +283,10 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
     return r;
   }
   if (r.executor != "kubernetes") {
-    t.context().fail(t.raw().get("executor")->source(),
-                     who + ": executor \"" + r.executor +
-                         "\" is not supported: kexsim only simulates the Kubernetes executor",
-                     "set executor = \"kubernetes\"");
+    t.context().fail(
+        t.raw().get("executor")->source(),
+        who + ": executor \"" + r.executor + "\" is not supported: kexsim only simulates the Kubernetes executor",
+        "set executor = \"kubernetes\"");
   }
   return r;
 }
@@ -324,8 +322,7 @@ Result<Config> parse_config(const std::string& text, const std::string& path, in
 Result<Config> load_config(const std::string& path) {
   auto text = read_file(path);
   if (!text) {
-    return make_error("cannot read config file: " + text.error().message, "check the path given for config.toml",
-                      path);
+    return make_error("cannot read config file: " + text.error().message, "check the path given for config.toml", path);
   }
   return parse_config(*text, path, 0);
 }

@@ -19,8 +19,8 @@ struct HostAlias {
 
 /// One [[runners.kubernetes.services]] entry.
 struct ServiceConfig {
-  std::string name;                       ///< image
-  std::string alias;                      ///< space/comma separated aliases
+  std::string name;   ///< image
+  std::string alias;  ///< space/comma separated aliases
   std::vector<std::string> command;
   std::vector<std::string> entrypoint;
   std::vector<std::string> environment;  ///< "K=V"
@@ -33,11 +33,11 @@ struct VolumeConfig {
   std::string mount_path;
   std::string sub_path;
   bool read_only = false;
-  std::string host_path;   ///< host_path
-  std::string medium;      ///< empty_dir
-  std::string size_limit;  ///< empty_dir
-  std::string server, path;  ///< nfs
-  std::string driver;      ///< csi
+  std::string host_path;                     ///< host_path
+  std::string medium;                        ///< empty_dir
+  std::string size_limit;                    ///< empty_dir
+  std::string server, path;                  ///< nfs
+  std::string driver;                        ///< csi
   std::map<std::string, std::string> items;  ///< config_map / secret
 };
 
@@ -75,7 +75,7 @@ struct RunnerConfig {
   std::string executor;
   std::string tls_ca_file;  ///< `tls-ca-file`
   std::string builds_dir;
-  std::vector<std::string> environment;  ///< "K=V"
+  std::vector<std::string> environment;       ///< "K=V"
   std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
@@ -83,7 +83,7 @@ struct RunnerConfig {
 
 /// A warning about the file that does not stop the runner (e.g. a key this executor ignores).
 struct ConfigWarning {
-  std::string where;    ///< file:line:column
+  std::string where;  ///< file:line:column
   std::string message;
 };
 

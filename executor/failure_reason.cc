@@ -40,14 +40,17 @@ FailureReason classify_image_pull_failure(std::string_view kubelet_message) {
   std::string msg(kubelet_message);
   std::transform(msg.begin(), msg.end(), msg.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  static constexpr std::array<std::string_view, 8> kConfiguration = {
-      "not found",          "manifest unknown",
-      "pull access denied", "unauthorized",
-      "authentication required", "no basic auth credentials",
-      "repository does not exist or may require", "access to the resource is denied"};
+  static constexpr std::array<std::string_view, 8> kConfiguration = {"not found",
+                                                                     "manifest unknown",
+                                                                     "pull access denied",
+                                                                     "unauthorized",
+                                                                     "authentication required",
+                                                                     "no basic auth credentials",
+                                                                     "repository does not exist or may require",
+                                                                     "access to the resource is denied"};
   static constexpr std::array<std::string_view, 8> kExternal = {
-      "dial tcp",         "connection refused",       "no such host",    "i/o timeout",
-      "tls handshake",    "client.timeout exceeded",  "request canceled", "connection reset"};
+      "dial tcp",      "connection refused",      "no such host",     "i/o timeout",
+      "tls handshake", "client.timeout exceeded", "request canceled", "connection reset"};
   for (auto s : kConfiguration)
     if (msg.find(s) != std::string::npos) return FailureReason::kRunnerConfigurationError;
   for (auto s : kExternal)

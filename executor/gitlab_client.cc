@@ -24,11 +24,21 @@ std::string GitLabClient::url(const std::string& path) const {
 }
 
 std::string GitLabClient::info_json() const {
-  nlohmann::json features = {{"variables", true},  {"image", true},          {"services", true},
-                             {"artifacts", true},  {"cache", true},          {"shared", false},
-                             {"masking", true},    {"raw_variables", true},  {"multi_build_steps", true},
-                             {"trace_reset", true}, {"trace_checksum", true}, {"trace_size", true},
-                             {"cancelable", true}, {"return_exit_code", true}, {"refspecs", true}};
+  nlohmann::json features = {{"variables", true},
+                             {"image", true},
+                             {"services", true},
+                             {"artifacts", true},
+                             {"cache", true},
+                             {"shared", false},
+                             {"masking", true},
+                             {"raw_variables", true},
+                             {"multi_build_steps", true},
+                             {"trace_reset", true},
+                             {"trace_checksum", true},
+                             {"trace_size", true},
+                             {"cancelable", true},
+                             {"return_exit_code", true},
+                             {"refspecs", true}};
   if (profile_ == Profile::kV19_4) features["two_phase_job_commit"] = true;
   nlohmann::json info = {{"name", "gitlab-runner"},
                          {"version", std::string(runner_version(profile_))},
@@ -60,7 +70,8 @@ asio::awaitable<Status> GitLabClient::verify() {
   auto res = co_await http_.request(std::move(req));
   if (!res) co_return res.error();
   if (res->status == 403)
-    co_return make_error("Verifying runner... is not valid", "check the runner token in config.toml (runner " + runner_.name + ")");
+    co_return make_error("Verifying runner... is not valid",
+                         "check the runner token in config.toml (runner " + runner_.name + ")");
   if (res->status != 200)
     co_return make_error("Verifying runner... failed (status " + std::to_string(res->status) + ")");
   co_return Status{};
@@ -117,7 +128,8 @@ asio::awaitable<Result<RemoteJobState>> GitLabClient::patch_trace(int64_t id, co
     h.emplace_back("Content-Type", "text/plain");
     h.emplace_back("JOB-TOKEN", job_token);
     h.emplace_back("Content-Range", std::to_string(sent) + "-" + std::to_string(trace.size() - 1));
-    HttpClientRequest req{"PATCH", url("jobs/" + std::to_string(id) + "/trace?debug_trace=false"), h, trace.substr(sent)};
+    HttpClientRequest req{"PATCH", url("jobs/" + std::to_string(id) + "/trace?debug_trace=false"), h,
+                          trace.substr(sent)};
     auto res = co_await http_.request(std::move(req));
     if (!res) co_return res.error();
     // network/gitlab.go createPatchTraceResult: IsFailed (canceled, failed, 403) aborts the job.

@@ -43,8 +43,7 @@ class GitLabClient {
   asio::awaitable<Result<std::optional<std::string>>> request_job();
   /// PUT /api/v4/jobs/:id. A 200 (or an answer that aborts: Job-Status canceled/failed, 403, 404)
   /// gives the job's remote state; other answers are errors with the HTTP status as code.
-  asio::awaitable<Result<RemoteJobState>> update_job(int64_t id, const std::string& job_token,
-                                                     const JobUpdate& update);
+  asio::awaitable<Result<RemoteJobState>> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);
   /// PATCH /api/v4/jobs/:id/trace with trace[sent...]; advances sent (416 answers move it to GitLab's
   /// offset). A 202 (or an aborting answer) gives the job's remote state; nothing to send is kRunning.
   asio::awaitable<Result<RemoteJobState>> patch_trace(int64_t id, const std::string& job_token,
@@ -53,7 +52,8 @@ class GitLabClient {
  private:
   std::string url(const std::string& path) const;
   std::string info_json() const;
-  std::vector<std::pair<std::string, std::string>> headers(const std::string& token_header, const std::string& token) const;
+  std::vector<std::pair<std::string, std::string>> headers(const std::string& token_header,
+                                                           const std::string& token) const;
 
   HttpClient& http_;
   Clock& clock_;

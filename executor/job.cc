@@ -56,8 +56,7 @@ class Reader {
     }
   }
 
-  void strings(const json& obj, const char* key, const std::string& base,
-               std::vector<std::string>& out) {
+  void strings(const json& obj, const char* key, const std::string& base, std::vector<std::string>& out) {
     const json* v = array(obj, key, base);
     if (!v) return;
     for (size_t i = 0; i < v->size(); ++i) {
@@ -99,8 +98,7 @@ class Reader {
 
   void mismatch(const std::string& path, const char* expected, const json& got) {
     if (error) return;
-    error = make_error("job payload: \"" + path + "\": expected " + expected + ", got " +
-                           describe_value(got),
+    error = make_error("job payload: \"" + path + "\": expected " + expected + ", got " + describe_value(got),
                        kPayloadHint, path);
   }
 
@@ -261,8 +259,7 @@ Result<Job> parse_job(const std::string& text) {
     return make_error("job payload: invalid JSON: " + what, kPayloadHint);
   }
   if (!root.is_object()) {
-    return make_error("job payload: expected a JSON object, got " + describe_value(root),
-                      kPayloadHint);
+    return make_error("job payload: expected a JSON object, got " + describe_value(root), kPayloadHint);
   }
   Job job;
   Reader reader;

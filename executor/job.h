@@ -42,7 +42,7 @@ struct GitInfo {
   std::string before_sha;
   std::string ref_type;  ///< "branch" | "tag"
   std::vector<std::string> refspecs;
-  int64_t depth = 0;     ///< 0: full clone
+  int64_t depth = 0;           ///< 0: full clone
   bool protected_ref = false;  ///< `protected`
 };
 
@@ -122,11 +122,11 @@ Result<Job> parse_job(const std::string& json);
 /// What the runner knows about a job's run that it exposes as predefined variables.
 struct RunnerVariablesInput {
   Profile profile = Profile::kV19_4;
-  std::string builds_dir;   ///< CI_BUILDS_DIR, e.g. "/builds"
-  std::string project_dir;  ///< CI_PROJECT_DIR
-  int concurrent_id = 0;          ///< CI_CONCURRENT_ID
-  int concurrent_project_id = 0;  ///< CI_CONCURRENT_PROJECT_ID
-  std::string short_token;        ///< CI_RUNNER_SHORT_TOKEN (19.4)
+  std::string builds_dir;                ///< CI_BUILDS_DIR, e.g. "/builds"
+  std::string project_dir;               ///< CI_PROJECT_DIR
+  int concurrent_id = 0;                 ///< CI_CONCURRENT_ID
+  int concurrent_project_id = 0;         ///< CI_CONCURRENT_PROJECT_ID
+  std::string short_token;               ///< CI_RUNNER_SHORT_TOKEN (19.4)
   std::vector<std::string> environment;  ///< [[runners]] environment, "K=V"
 };
 

@@ -105,8 +105,16 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Execution(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const RunnerConfig& runner,
             const ExecutorEnvironment& env, std::shared_ptr<TlsContextCache> tls_contexts, GitLabClient& gitlab,
             const Job& job, int concurrent_id)
-      : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(env),
-        tls_contexts_(std::move(tls_contexts)), gitlab_(gitlab), job_(job), concurrent_id_(concurrent_id),
+      : ex_(ex),
+        clock_(clock),
+        random_(random),
+        dialer_(dialer),
+        runner_(runner),
+        env_(env),
+        tls_contexts_(std::move(tls_contexts)),
+        gitlab_(gitlab),
+        job_(job),
+        concurrent_id_(concurrent_id),
         profile_(env.profile),
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
@@ -260,7 +268,8 @@ asio::awaitable<JobOutcome> Execution::run() {
     co_return dropped;
   }
   auto self = shared_from_this();
-  asio::co_spawn(ex_, [self]() { return self->patch_periodically(); }, asio::detached);
+  asio::co_spawn(
+      ex_, [self]() { return self->patch_periodically(); }, asio::detached);
   // The job timeout: Build.Run's context.WithTimeout(GetBuildTimeout()), on the virtual clock.
   start_deadline(std::chrono::seconds(job_.timeout_seconds), job_active_, &Execution::build_timed_out_);
 
@@ -486,8 +495,10 @@ asio::awaitable<void> Execution::flush_trace() {
   patching_ = true;
   auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
   patching_ = false;
-  if (!patched) log_runner("WARNING: " + patched.error().message);
-  else if (*patched == RemoteJobState::kAbort) log_runner("WARNING: Appending trace to coordinator... job failed");
+  if (!patched)
+    log_runner("WARNING: " + patched.error().message);
+  else if (*patched == RemoteJobState::kAbort)
+    log_runner("WARNING: Appending trace to coordinator... job failed");
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
@@ -513,9 +524,9 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   }
   kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, connection->tls, tls_contexts_);
   kube_ = std::make_unique<KubeClient>(*kube_http_, *connection);
-  kube_->set_retry(KubeRetryPolicy(profile_, {kube_config.retry_limit, kube_config.retry_limits,
-                                              kube_config.retry_backoff_max}),
-                   clock_);
+  kube_->set_retry(
+      KubeRetryPolicy(profile_, {kube_config.retry_limit, kube_config.retry_limits, kube_config.retry_backoff_max}),
+      clock_);
 
   trace_.println(messages::using_namespace(namespace_));
   trace_.println(messages::using_image(images_.build));
@@ -541,8 +552,8 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
   scripts_.runner_variables = feature_flag_variables();
-  for (auto& v : runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_, short_token_,
-                                   runner_.environment})) {
+  for (auto& v : runner_variables(
+           {profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_, short_token_, runner_.environment})) {
     scripts_.runner_variables.push_back(std::move(v));
   }
 
@@ -620,10 +631,8 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   }
   json& secret_metadata = (*secret)["metadata"];  // call() answers objects only
   if (!secret_metadata.is_object()) secret_metadata = json::object();
-  secret_metadata["ownerReferences"] = json::array({{{"apiVersion", "v1"},
-                                                     {"kind", "Pod"},
-                                                     {"name", pod_name_},
-                                                     {"uid", string_at(metadata, "uid")}}});
+  secret_metadata["ownerReferences"] =
+      json::array({{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", pod_name_}, {"uid", string_at(metadata, "uid")}}});
   auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(*secret));
   if (!updated) {
     co_return prepare_error(
@@ -727,8 +736,8 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
   std::function<void(int, std::string_view)> on_output = [this, wait](int channel, std::string_view data) {
     if (!wait->detached) trace_.raw(channel, data);
   };
-  Result<int> code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script,
-                                          on_output);
+  Result<int> code =
+      co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
   wait->result.emplace(std::move(code));
   wait->wake.cancel();
 }
@@ -754,16 +763,21 @@ asio::awaitable<void> Execution::cleanup() {
 
 }  // namespace
 
-JobRunner::JobRunner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer,
-                     const RunnerConfig& runner, ExecutorEnvironment env, std::shared_ptr<TlsContextCache> tls_contexts)
-    : ex_(ex), clock_(clock), random_(random), dialer_(dialer), runner_(runner), env_(std::move(env)),
+JobRunner::JobRunner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const RunnerConfig& runner,
+                     ExecutorEnvironment env, std::shared_ptr<TlsContextCache> tls_contexts)
+    : ex_(ex),
+      clock_(clock),
+      random_(random),
+      dialer_(dialer),
+      runner_(runner),
+      env_(std::move(env)),
       tls_contexts_(std::move(tls_contexts)) {
   if (!tls_contexts_) tls_contexts_ = std::make_shared<TlsContextCache>();
 }
 
 asio::awaitable<JobOutcome> JobRunner::run(GitLabClient& gitlab, const Job& job, int concurrent_id) {
-  auto execution = std::make_shared<Execution>(ex_, clock_, random_, dialer_, runner_, env_, tls_contexts_, gitlab,
-                                               job, concurrent_id);
+  auto execution = std::make_shared<Execution>(ex_, clock_, random_, dialer_, runner_, env_, tls_contexts_, gitlab, job,
+                                               concurrent_id);
   co_return co_await execution->run();
 }
 

@@ -80,7 +80,10 @@ Result<int> exec_exit_code(const std::string& status_json) {
 }
 
 KubeClient::KubeClient(HttpClient& http, const KubeConnection& connection)
-    : http_(http), base_url_(connection.base_url), token_(connection.token), user_agent_(connection.user_agent),
+    : http_(http),
+      base_url_(connection.base_url),
+      token_(connection.token),
+      user_agent_(connection.user_agent),
       profile_(connection.profile) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
@@ -150,8 +153,7 @@ asio::awaitable<Result<json>> KubeClient::get_pod(std::string ns, std::string na
 asio::awaitable<Result<json>> KubeClient::update(std::string ns, std::string resource, std::string name, json object) {
   return call("PUT", object_path(ns, resource, name), std::move(object));
 }
-asio::awaitable<Result<json>> KubeClient::remove(std::string ns, std::string resource, std::string name,
-                                                 json options) {
+asio::awaitable<Result<json>> KubeClient::remove(std::string ns, std::string resource, std::string name, json options) {
   return call("DELETE", object_path(ns, resource, name), std::move(options));
 }
 asio::awaitable<Result<json>> KubeClient::server_version() { return call("GET", "/version", std::nullopt); }

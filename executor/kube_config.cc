@@ -20,8 +20,9 @@ Result<KubeConnection> in_cluster_config(const InClusterSource& source) {
   auto host = source.env.find("KUBERNETES_SERVICE_HOST");
   auto port = source.env.find("KUBERNETES_SERVICE_PORT");
   if (host == source.env.end() || port == source.env.end() || host->second.empty() || port->second.empty())
-    return make_error("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT "
-                      "must be defined");
+    return make_error(
+        "unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT "
+        "must be defined");
   auto token = read_file(source.service_account_dir + "/token");
   if (!token) return make_error(token.error().message);
   KubeConnection out;

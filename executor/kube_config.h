@@ -20,10 +20,10 @@ struct InClusterSource {
 
 /// A resolved connection: what KubeClient and its HttpClient need.
 struct KubeConnection {
-  std::string base_url;    ///< e.g. https://10.96.0.1:443
-  std::string token;       ///< bearer token; empty: none
+  std::string base_url;  ///< e.g. https://10.96.0.1:443
+  std::string token;     ///< bearer token; empty: none
   TlsSettings tls;
-  std::string user_agent;  ///< GitLab Runner's AppVersion.UserAgent()
+  std::string user_agent;             ///< GitLab Runner's AppVersion.UserAgent()
   Profile profile = Profile::kV19_4;  ///< the runner release, for what its client-go offers (exec protocols)
 };
 

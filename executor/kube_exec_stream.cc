@@ -101,9 +101,9 @@ asio::awaitable<Result<ExecStreamResult>> run_exec(Stream& stream, Clock& clock,
     clock.io_end();  // a message, or the end of the stream
     if (ec == websocket::error::closed) {
       if (ws.reason().code != websocket::close_code::normal && !failure) {
-        failure = "next reader: " + go_websocket_close_error(ws.reason().code,
-                                                             std::string_view(ws.reason().reason.data(),
-                                                                              ws.reason().reason.size()));
+        failure = "next reader: " +
+                  go_websocket_close_error(ws.reason().code,
+                                           std::string_view(ws.reason().reason.data(), ws.reason().reason.size()));
       }
       break;
     }
@@ -129,13 +129,12 @@ asio::awaitable<Result<ExecStreamResult>> run_exec(Stream& stream, Clock& clock,
   co_return ExecStreamResult{protocol, status_json};
 }
 
-
 // ---- SPDY/3.1 (client-go tools/remotecommand/spdy.go over apimachinery httpstream/spdy and moby/spdystream)
 
 constexpr std::string_view kV3 = "v3.channel.k8s.io";
 constexpr std::string_view kV2 = "v2.channel.k8s.io";
 constexpr std::string_view kV1 = "channel.k8s.io";
-constexpr std::string_view kSpdy31 = "SPDY/3.1";  // httpstream/spdy HeaderSpdy31
+constexpr std::string_view kSpdy31 = "SPDY/3.1";                           // httpstream/spdy HeaderSpdy31
 constexpr std::string_view kProtocolHeader = "X-Stream-Protocol-Version";  // httpstream HeaderProtocolVersion
 constexpr size_t kUpgradeBodyLimit = 1u << 20;
 
@@ -339,11 +338,8 @@ class SpdyClient {
         if (id % 2 == 0 && !server_goaway_) co_await send(spdy::ping_frame(id));  // the server's: echo it
         co_return;
       }
-      case spdy::ControlType::kGoAway:
-        server_goaway_ = true;
-        co_return;
-      default:
-        co_return;  // SETTINGS, WINDOW_UPDATE (spdystream keeps no windows) and unknown types
+      case spdy::ControlType::kGoAway: server_goaway_ = true; co_return;
+      default: co_return;  // SETTINGS, WINDOW_UPDATE (spdystream keeps no windows) and unknown types
     }
   }
 
@@ -386,8 +382,9 @@ asio::awaitable<Result<ExecStreamResult>> run_spdy(Stream& stream, beast::flat_b
   if (!has_agent) req.set(http::field::user_agent, kGoUserAgent);
   req.set(http::field::connection, "Upgrade");  // httpstream HeaderConnection / HeaderUpgrade
   req.set(http::field::upgrade, std::string(kSpdy31));
-  for (const std::string& p : protocols) req.insert(std::string(kProtocolHeader), p);  // one line per offer (Header.Add)
-  req.prepare_payload();  // Go's Request.Write sends Content-Length: 0 for a bodiless POST
+  for (const std::string& p : protocols)
+    req.insert(std::string(kProtocolHeader), p);  // one line per offer (Header.Add)
+  req.prepare_payload();                          // Go's Request.Write sends Content-Length: 0 for a bodiless POST
 
   // client-go transport/spdy Negotiate: a failed round trip is "error sending request: <url.Error>".
   error_code ec;
@@ -397,7 +394,8 @@ asio::awaitable<Result<ExecStreamResult>> run_spdy(Stream& stream, beast::flat_b
   if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   request_flight.release();
   if (ec) {
-    co_return make_error("error sending request: " + url_error("POST", url_text, go_cause(ec, parser.got_some())).message);
+    co_return make_error("error sending request: " +
+                         url_error("POST", url_text, go_cause(ec, parser.got_some())).message);
   }
   const auto& res = parser.get();
   const std::string connection_header = lower(sv(res[http::field::connection]));
@@ -413,8 +411,8 @@ asio::awaitable<Result<ExecStreamResult>> run_spdy(Stream& stream, beast::flat_b
   std::optional<std::string> failure;
   if (protocol != kV5 && protocol != kV4) {
     // client-go would fall back to the v1-v3 protocols, which carry no exit codes.
-    failure = "the API server chose exec protocol \"" + protocol + "\"; kexsim's executor speaks " +
-              std::string(kV5) + " and " + std::string(kV4) + " over SPDY";
+    failure = "the API server chose exec protocol \"" + protocol + "\"; kexsim's executor speaks " + std::string(kV5) +
+              " and " + std::string(kV4) + " over SPDY";
   }
   // v4/v5 createStreams: error first, then stdin, stdout, stderr, each header streamType (remotecommand v2.go).
   std::vector<std::string> types{"error"};

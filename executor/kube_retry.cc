@@ -38,8 +38,10 @@ KubeRetryPolicy::KubeRetryPolicy(Profile profile, KubeRetrySettings settings)
   if (enabled_) network_errors_ = kNetworkErrors19;
   // common/config.go RequestRetryBackoffMax.Get: <= 0 is the default, anything up to the minimum is the minimum.
   const Duration configured = std::chrono::milliseconds(settings_.retry_backoff_max_ms);
-  if (settings_.retry_backoff_max_ms <= 0) backoff_max_ = kDefaultBackoffMax;
-  else backoff_max_ = std::max(configured, kBackoffMin);
+  if (settings_.retry_backoff_max_ms <= 0)
+    backoff_max_ = kDefaultBackoffMax;
+  else
+    backoff_max_ = std::max(configured, kBackoffMin);
 }
 
 bool KubeRetryPolicy::retryable(std::string_view error_text) const {

@@ -14,9 +14,9 @@ namespace kexsim::executor {
 
 /// The retry settings of [runners.kubernetes] as the runner resolves them.
 struct KubeRetrySettings {
-  int retry_limit = 0;                     ///< `retry_limit`; <= 0 means the default (5)
-  std::map<std::string, int> retry_limits; ///< `retry_limits`: error substring -> max tries
-  int retry_backoff_max_ms = 0;            ///< `retry_backoff_max` in milliseconds; <= 0 means 2000
+  int retry_limit = 0;                      ///< `retry_limit`; <= 0 means the default (5)
+  std::map<std::string, int> retry_limits;  ///< `retry_limits`: error substring -> max tries
+  int retry_backoff_max_ms = 0;             ///< `retry_backoff_max` in milliseconds; <= 0 means 2000
 };
 
 /// Decides, for one failed request, whether to try again and after how long. Pure: no clock, no I/O.

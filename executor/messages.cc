@@ -43,9 +43,8 @@ size_t utf8_length(std::string_view s, size_t i, uint32_t& code) {
 }
 
 std::string shell_profile_url(Profile p) {
-  return p == Profile::kV13_12
-             ? "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading"
-             : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
+  return p == Profile::kV13_12 ? "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading"
+                               : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
 }
 
 }  // namespace
@@ -106,8 +105,7 @@ std::string header_running_with(Profile p) {
   return cat({"Running with gitlab-runner ", runner_version(p), " (", runner_revision(p), ")"});
 }
 
-std::string header_on(Profile p, std::string_view name, std::string_view short_token,
-                      std::string_view system_id) {
+std::string header_on(Profile p, std::string_view name, std::string_view short_token, std::string_view system_id) {
   if (p == Profile::kV13_12) return cat({"  on ", name, " ", short_token});
   return cat({"  on ", name, " ", short_token, ", system ID: ", system_id});
 }
@@ -156,20 +154,18 @@ std::string active_deadline_notice(int64_t timeout_seconds) {
          go_duration(timeout_seconds) + "...";
 }
 
-std::string no_image_specified() {
-  return "check defaults error: no image specified and no default set in config";
-}
+std::string no_image_specified() { return "check defaults error: no image specified and no default set in config"; }
 
 std::string preparation_failed(std::string_view err) { return cat({"Preparation failed: ", err}); }
 std::string will_be_retried() { return "Will be retried in 3s ..."; }
 
-std::string waiting_for_pod(Profile p, std::string_view ns, std::string_view pod,
-                            std::string_view node, std::string_view phase) {
+std::string waiting_for_pod(Profile p, std::string_view ns, std::string_view pod, std::string_view node,
+                            std::string_view phase) {
   if (p == Profile::kV13_12) {
     return cat({"Waiting for pod ", ns, "/", pod, " to be running, status is ", phase});
   }
-  return cat({"Waiting for pod ", ns, "/", pod, " to be running on the node ",
-              node.empty() ? "<unknown>" : node, ", status is ", phase});
+  return cat({"Waiting for pod ", ns, "/", pod, " to be running on the node ", node.empty() ? "<unknown>" : node,
+              ", status is ", phase});
 }
 
 std::string pod_condition(std::string_view reason, std::string_view message) {
@@ -178,8 +174,7 @@ std::string pod_condition(std::string_view reason, std::string_view message) {
 
 std::string timed_out_waiting(Profile p, std::string_view last_phase) {
   if (p == Profile::kV13_12) return "timed out waiting for pod to start";
-  return cat({"timed out waiting for pod to start (last phase: ",
-              last_phase.empty() ? "Unknown" : last_phase, ")"});
+  return cat({"timed out waiting for pod to start (last phase: ", last_phase.empty() ? "Unknown" : last_phase, ")"});
 }
 
 std::string pod_already_succeeded() { return "pod already succeeded before it begins running"; }
@@ -190,14 +185,13 @@ std::string pod_phase_error(std::string_view pod, std::string_view phase) {
 }
 
 std::string error_in_container(std::string_view container, int exit_code, std::string_view reason) {
-  return cat({"Error in container ", container, ": exit code: ", std::to_string(exit_code),
-              ", reason: '", reason, "'"});
+  return cat(
+      {"Error in container ", container, ": exit code: ", std::to_string(exit_code), ", reason: '", reason, "'"});
 }
 
-std::string pulling_image_failed(std::string_view image, std::string_view container,
-                                 std::string_view kubelet_message) {
-  return cat({"pulling image ", go_quote(image), " for container ", container,
-              ": image pull failed: ", kubelet_message});
+std::string pulling_image_failed(std::string_view image, std::string_view container, std::string_view kubelet_message) {
+  return cat(
+      {"pulling image ", go_quote(image), " for container ", container, ": image pull failed: ", kubelet_message});
 }
 
 std::string image_pull_failed(std::string_view kubelet_message) {
@@ -212,9 +206,7 @@ std::string container_config_error(std::string_view message) {
   return cat({"container configuration error: ", message});
 }
 
-std::string event_retrieved(std::string_view message) {
-  return cat({"Event retrieved from the cluster: ", message});
-}
+std::string event_retrieved(std::string_view message) { return cat({"Event retrieved from the cluster: ", message}); }
 
 std::string running_on(std::string_view pod, std::string_view runner_hostname) {
   return cat({"Running on ", pod, " via ", runner_hostname, "..."});
@@ -237,8 +229,7 @@ std::string skipping_submodules() { return "Skipping Git submodules setup"; }
 std::string skipping_repository_setup() { return "Skipping Git repository setup"; }
 
 std::string prepare_environment_error(Profile p, std::string_view inner) {
-  return cat({"prepare environment: ", inner, ". Check ", shell_profile_url(p),
-              " for more information"});
+  return cat({"prepare environment: ", inner, ". Check ", shell_profile_url(p), " for more information"});
 }
 
 std::string setting_up_credentials(Profile p, std::string_view inner) {
@@ -251,22 +242,16 @@ std::string setting_up_build_pod(Profile p, std::string_view inner) {
   return cat({"setting up build pod: ", inner});
 }
 
-std::string waiting_for_pod_running(std::string_view inner) {
-  return cat({"waiting for pod running: ", inner});
-}
+std::string waiting_for_pod_running(std::string_view inner) { return cat({"waiting for pod running: ", inner}); }
 
-std::string couldnt_get_pod_details(std::string_view inner) {
-  return cat({"couldn't get pod details: ", inner});
-}
+std::string couldnt_get_pod_details(std::string_view inner) { return cat({"couldn't get pod details: ", inner}); }
 
 std::string pod_not_running_for_exec(std::string_view pod, std::string_view ns, std::string_view phase) {
   return cat({"pod ", go_quote(pod), " (on namespace '", ns,
               "') is not running and cannot execute commands; current phase is ", go_quote(phase)});
 }
 
-std::string unable_to_upgrade(std::string_view msg) {
-  return cat({"unable to upgrade connection: ", msg});
-}
+std::string unable_to_upgrade(std::string_view msg) { return cat({"unable to upgrade connection: ", msg}); }
 
 std::string command_terminated(int exit_code) {
   return "command terminated with exit code " + std::to_string(exit_code);
@@ -279,10 +264,8 @@ std::string error_stream_closed() {
 
 std::string host_alias_check_failed() { return "Checking for host alias support. Host aliases will be disabled."; }
 
-std::string invalid_host_alias(std::string_view alias, std::string_view service,
-                               std::string_view validation_errors) {
-  return cat({"provided host alias ", alias, " for service ", service, " is invalid DNS. ",
-              validation_errors});
+std::string invalid_host_alias(std::string_view alias, std::string_view service, std::string_view validation_errors) {
+  return cat({"provided host alias ", alias, " for service ", service, " is invalid DNS. ", validation_errors});
 }
 
 std::string timed_out_waiting_for_resource(std::string_view kind, std::string_view name) {
@@ -291,9 +274,7 @@ std::string timed_out_waiting_for_resource(std::string_view kind, std::string_vi
 
 std::string error_cleaning_up_pod(std::string_view err) { return cat({"Error cleaning up pod: ", err}); }
 
-std::string error_cleaning_up_secrets(std::string_view err) {
-  return cat({"Error cleaning up secrets: ", err});
-}
+std::string error_cleaning_up_secrets(std::string_view err) { return cat({"Error cleaning up secrets: ", err}); }
 
 std::string script_canceled() { return "script canceled externally (UI, API)"; }
 
@@ -305,9 +286,10 @@ std::string script_timeout_exceeded() { return "script timeout: context deadline
 
 // common/build.go warnTimeoutExceeded (the 17.11+ URL).
 std::string stage_timeout_exceeded(std::string_view stage) {
-  return cat({stage,
-              " could not run to completion because the timeout was exceeded. For more control over job and script "
-              "timeouts see: https://docs.gitlab.com/ci/runners/configure_runners/#set-script-and-after_script-timeouts"});
+  return cat(
+      {stage,
+       " could not run to completion because the timeout was exceeded. For more control over job and script "
+       "timeouts see: https://docs.gitlab.com/ci/runners/configure_runners/#set-script-and-after_script-timeouts"});
 }
 
 // common/build.go getStageTimeoutContexts.

@@ -27,8 +27,7 @@ std::string go_duration(int64_t seconds);
 /// "Running with gitlab-runner 19.4.0 (4d1a0ea3)".
 std::string header_running_with(Profile p);
 /// "  on <name> <short>, system ID: <id>" (19.4) / "  on <name> <short>" (13.12).
-std::string header_on(Profile p, std::string_view name, std::string_view short_token,
-                      std::string_view system_id);
+std::string header_on(Profile p, std::string_view name, std::string_view short_token, std::string_view system_id);
 /// "  feature flags: FF_A:true, FF_B:false": `info` lists the flags differing from their default
 /// (feature_flag_info); printed only when it is not empty (13.12 and 19.4 alike).
 std::string header_feature_flags(std::string_view info);
@@ -69,8 +68,8 @@ std::string will_be_retried();
 // --- Waiting for the pod ---------------------------------------------------------------------
 
 /// One poll's line; an empty node prints "<unknown>" (19.4); 13.12 has no node part.
-std::string waiting_for_pod(Profile p, std::string_view ns, std::string_view pod,
-                            std::string_view node, std::string_view phase);
+std::string waiting_for_pod(Profile p, std::string_view ns, std::string_view pod, std::string_view node,
+                            std::string_view phase);
 /// "\t<Reason>: "<Message>"" (Go %q of the message), printed under a waiting line.
 std::string pod_condition(std::string_view reason, std::string_view message);
 /// "timed out waiting for pod to start (last phase: <phase>)"; 13.12 had no parenthesis.
@@ -84,8 +83,7 @@ std::string pod_phase_error(std::string_view pod, std::string_view phase);
 /// "Error in container <c>: exit code: <n>, reason: '<reason>'".
 std::string error_in_container(std::string_view container, int exit_code, std::string_view reason);
 /// `pulling image "<img>" for container <c>: image pull failed: <msg>`.
-std::string pulling_image_failed(std::string_view image, std::string_view container,
-                                 std::string_view kubelet_message);
+std::string pulling_image_failed(std::string_view image, std::string_view container, std::string_view kubelet_message);
 /// "image pull failed: <msg>" (InvalidImageName).
 std::string image_pull_failed(std::string_view kubelet_message);
 /// `container "<c>" is in CrashLoopBackOff: <msg>`.
@@ -133,8 +131,7 @@ std::string error_stream_closed();
 /// The warning when /version cannot be parsed: host aliases are then left out of the pod.
 std::string host_alias_check_failed();
 /// `provided host alias <alias> for service <image> is invalid DNS. <errors>`.
-std::string invalid_host_alias(std::string_view alias, std::string_view service,
-                               std::string_view validation_errors);
+std::string invalid_host_alias(std::string_view alias, std::string_view service, std::string_view validation_errors);
 /// "Timed out while waiting for <kind>/<name> to be present in the cluster".
 std::string timed_out_waiting_for_resource(std::string_view kind, std::string_view name);
 

@@ -110,8 +110,8 @@ std::string sanitize_label_value(std::string_view s) {
   return trim_label_edges(std::move(out));
 }
 
-std::string builds_dir(Profile p, std::string_view builds_dir_base, std::string_view short_token,
-                       int concurrent_id, std::string_view project_full_path) {
+std::string builds_dir(Profile p, std::string_view builds_dir_base, std::string_view short_token, int concurrent_id,
+                       std::string_view project_full_path) {
   std::string base = trim_slashes(builds_dir_base.empty() ? kDefaultBuildsDir : builds_dir_base, false);
   if (p == Profile::kV13_12) {
     base += "/";

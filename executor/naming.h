@@ -34,8 +34,8 @@ inline constexpr std::string_view kDefaultBuildsDir = "/builds";
 
 /// The job's project directory (CI_PROJECT_DIR). 19.4: <base>/<project path>. 13.12:
 /// <base>/<short token>/<concurrent id>/<project path>. An empty base means "/builds".
-std::string builds_dir(Profile p, std::string_view builds_dir_base, std::string_view short_token,
-                       int concurrent_id, std::string_view project_full_path);
+std::string builds_dir(Profile p, std::string_view builds_dir_base, std::string_view short_token, int concurrent_id,
+                       std::string_view project_full_path);
 
 /// Whether s is a valid DNS-1123 label (container names, service aliases).
 bool is_dns1123_label(std::string_view s);

@@ -68,8 +68,8 @@ json env_list(const std::vector<const JobVariable*>& vars, const std::string& pr
   return env;
 }
 
-json resources(const std::string& cpu_request, const std::string& memory_request,
-               const std::string& cpu_limit, const std::string& memory_limit) {
+json resources(const std::string& cpu_request, const std::string& memory_request, const std::string& cpu_limit,
+               const std::string& memory_limit) {
   json r = json::object();
   const auto put = [&](const char* kind, const char* res, const std::string& v) {
     if (!v.empty()) r[kind][res] = v;
@@ -88,12 +88,9 @@ json security_context(const PodInputs& in) {
   return sc;
 }
 
-json container(const PodInputs& in, const std::string& name, const std::string& image,
-               const json& mounts, const json& res) {
-  json c = {{"name", name},
-            {"image", image},
-            {"stdin", true},
-            {"volumeMounts", mounts}};
+json container(const PodInputs& in, const std::string& name, const std::string& image, const json& mounts,
+               const json& res) {
+  json c = {{"name", name}, {"image", image}, {"stdin", true}, {"volumeMounts", mounts}};
   if (!res.empty()) c["resources"] = res;
   const json sc = security_context(in);
   if (!sc.empty()) c["securityContext"] = sc;
@@ -218,9 +215,8 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
       if (used.insert(candidate).second) s.container_name = candidate;
     }
   }
-  std::stable_sort(out.begin(), out.end(), [](const Service& a, const Service& b) {
-    return a.container_name < b.container_name;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Service& a, const Service& b) { return a.container_name < b.container_name; });
   return out;
 }
 
@@ -272,9 +268,7 @@ json labels(const PodInputs& in, const Job& job, const std::string& unique_name)
     return job.variable("CI_PROJECT_NAMESPACE_ID");
   };
   json l = json::object();
-  const auto put = [&](const char* key, const std::string& value) {
-    l[key] = sanitize_label_value(value);
-  };
+  const auto put = [&](const char* key, const std::string& value) { l[key] = sanitize_label_value(value); };
   put("pod", unique_name);
   put("project.runner.gitlab.com/id", std::to_string(job.job_info.project_id));
   put("project.runner.gitlab.com/namespace-id", ns_id());
@@ -323,8 +317,7 @@ std::string default_helper_image(Profile p) {
   if (p == Profile::kV13_12) {
     return "gitlab/gitlab-runner-helper:x86_64-" + std::string(runner_revision(p));
   }
-  return "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v" +
-         std::string(runner_version(p));
+  return "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v" + std::string(runner_version(p));
 }
 
 Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile) {
@@ -333,8 +326,7 @@ Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Pro
   if (out.build.empty()) out.build = job.expand(runner.kubernetes.image);
   if (out.build.empty()) {
     return make_error(messages::no_image_specified(),
-                      "set `image` in [runners.kubernetes] or `image:` in .gitlab-ci.yml",
-                      "runners.kubernetes.image");
+                      "set `image` in [runners.kubernetes] or `image:` in .gitlab-ci.yml", "runners.kubernetes.image");
   }
   out.helper = job.expand(runner.kubernetes.helper_image);
   if (out.helper.empty()) out.helper = default_helper_image(profile);
@@ -373,23 +365,22 @@ Result<json> build_pod(const PodInputs& in) {
   json containers = json::array();
 
   json build = container(in, "build", build_image, mounts,
-                         resources(kube.cpu_request, kube.memory_request, kube.cpu_limit,
-                                   kube.memory_limit));
+                         resources(kube.cpu_request, kube.memory_request, kube.cpu_limit, kube.memory_limit));
   build["command"] = shell_command;
   if (!job.image.command.empty()) build["args"] = job.image.command;
   build["env"] = env_list(job_vars, in.project_dir);
   containers.push_back(build);
 
-  json helper = container(in, "helper", helper_image, mounts,
-                          resources(kube.helper_cpu_request, kube.helper_memory_request,
-                                    kube.helper_cpu_limit, kube.helper_memory_limit));
+  json helper = container(
+      in, "helper", helper_image, mounts,
+      resources(kube.helper_cpu_request, kube.helper_memory_request, kube.helper_cpu_limit, kube.helper_memory_limit));
   helper["command"] = shell_command;
   containers.push_back(helper);
 
   for (const Service& s : services) {
     json c = container(in, s.container_name, s.image, mounts,
-                       resources(kube.service_cpu_request, kube.service_memory_request,
-                                 kube.service_cpu_limit, kube.service_memory_limit));
+                       resources(kube.service_cpu_request, kube.service_memory_request, kube.service_cpu_limit,
+                                 kube.service_memory_limit));
     if (!s.entrypoint.empty()) c["command"] = s.entrypoint;
     if (!s.command.empty()) c["args"] = s.command;
     std::vector<const JobVariable*> vars = job_vars;
@@ -398,11 +389,9 @@ Result<json> build_pod(const PodInputs& in) {
     containers.push_back(c);
   }
 
-  const std::string unique_name = project_unique_name(in.short_token, job.job_info.project_id,
-                                                      in.concurrent_id);
-  json metadata = {{"namespace", in.namespace_},
-                   {"labels", labels(in, job, unique_name)},
-                   {"annotations", annotations(job)}};
+  const std::string unique_name = project_unique_name(in.short_token, job.job_info.project_id, in.concurrent_id);
+  json metadata = {
+      {"namespace", in.namespace_}, {"labels", labels(in, job, unique_name)}, {"annotations", annotations(job)}};
   if (!in.name.empty()) {
     metadata["name"] = in.name;
   } else {
@@ -427,8 +416,8 @@ bool has_registry_credentials(const Job& job) {
                      [](const JobCredential& c) { return c.type == "registry"; });
 }
 
-json build_registry_secret(const std::string& namespace_, const std::string& name,
-                           const std::string& generate_name, const Job& job) {
+json build_registry_secret(const std::string& namespace_, const std::string& name, const std::string& generate_name,
+                           const Job& job) {
   json dockercfg = json::object();
   for (const JobCredential& c : job.credentials) {
     if (c.type != "registry") continue;  // exact lowercase, as the runner compares it

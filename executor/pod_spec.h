@@ -30,14 +30,14 @@ struct PodInputs {
   const Job* job = nullptr;
   Profile profile = Profile::kV19_4;
   std::string namespace_;
-  std::string name;           ///< metadata.name; empty: use generate_name (13.12)
-  std::string generate_name;  ///< metadata.generateName when name is empty
-  PodImages images;           ///< from resolve_images(); an empty field is resolved again
-  std::string registry_secret;  ///< name of the credentials secret; empty: none
+  std::string name;                    ///< metadata.name; empty: use generate_name (13.12)
+  std::string generate_name;           ///< metadata.generateName when name is empty
+  PodImages images;                    ///< from resolve_images(); an empty field is resolved again
+  std::string registry_secret;         ///< name of the credentials secret; empty: none
   bool host_aliases_supported = true;  ///< false when GET /version said < 1.7 or failed
-  int concurrent_id = 0;      ///< ProjectRunnerID ("concurrent-N")
+  int concurrent_id = 0;               ///< ProjectRunnerID ("concurrent-N")
   std::string short_token;
-  std::string project_dir;    ///< CI_PROJECT_DIR (file variables live in "<dir>.tmp")
+  std::string project_dir;                    ///< CI_PROJECT_DIR (file variables live in "<dir>.tmp")
   std::vector<JobVariable> runner_variables;  ///< internal variables (see runner_variables())
 };
 

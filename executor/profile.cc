@@ -132,9 +132,8 @@ bool FeatureFlagValues::on(std::string_view name) const {
   return false;
 }
 
-FeatureFlagValues resolve_feature_flags(
-    Profile p, const std::map<std::string, bool>& config,
-    const std::function<const std::string*(std::string_view name)>& job_variable) {
+FeatureFlagValues resolve_feature_flags(Profile p, const std::map<std::string, bool>& config,
+                                        const std::function<const std::string*(std::string_view name)>& job_variable) {
   FeatureFlagValues out;
   for (const auto& f : feature_flags(p)) {
     bool value = f.default_value;

@@ -49,7 +49,7 @@ bool kexsim_acts_on_flag(std::string_view name);
 /// Feature flags as a build sees them: config first, then the job's variable, else the default.
 struct FeatureFlagValues {
   std::vector<std::pair<std::string_view, bool>> values;  ///< registry order
-  std::vector<std::string> errors;  ///< 19.4: job variables that are not booleans, as printed
+  std::vector<std::string> errors;                        ///< 19.4: job variables that are not booleans, as printed
 
   /// The effective value (false for a name the release does not know, as upstream).
   bool on(std::string_view name) const;
@@ -60,9 +60,8 @@ struct FeatureFlagValues {
 /// variable of that name (the last one), parsed as Go's strconv.ParseBool; else the default.
 /// An unparsable variable keeps the default and (19.4) yields an error line; in 13.12 it is false.
 /// `job_variable` returns the variable's value or nullptr when the job does not set it.
-FeatureFlagValues resolve_feature_flags(
-    Profile p, const std::map<std::string, bool>& config,
-    const std::function<const std::string*(std::string_view name)>& job_variable);
+FeatureFlagValues resolve_feature_flags(Profile p, const std::map<std::string, bool>& config,
+                                        const std::function<const std::string*(std::string_view name)>& job_variable);
 
 /// The flags whose effective value differs from the default, as "NAME:true, NAME:false" in
 /// registry order (common/build.go getFeatureFlagInfo); empty when none differ.

@@ -63,9 +63,7 @@ std::string preamble(const ScriptContext& ctx) {
   return out;
 }
 
-bool blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
+bool blank(std::string_view line) { return line.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 // Echo each command as the runner does ("$ cmd" in green), then run it.
 std::string user_commands(const std::vector<std::string>& lines) {
@@ -87,8 +85,7 @@ std::string default_refspec(const GitInfo& git) {
 }
 
 StageScript make(std::string_view container, const ScriptContext& ctx, std::string body) {
-  return StageScript{std::string(container), stage_command(container, ctx.profile),
-                     preamble(ctx) + body};
+  return StageScript{std::string(container), stage_command(container, ctx.profile), preamble(ctx) + body};
 }
 
 }  // namespace
@@ -97,8 +94,8 @@ const std::string& detect_shell_script() {
   static const std::string script = [] {
     std::string s;
     bool first = true;
-    for (const char* shell : {"/usr/local/bin/bash", "/usr/bin/bash", "/bin/bash",
-                              "/usr/local/bin/sh", "/usr/bin/sh", "/bin/sh", "/busybox/sh"}) {
+    for (const char* shell : {"/usr/local/bin/bash", "/usr/bin/bash", "/bin/bash", "/usr/local/bin/sh", "/usr/bin/sh",
+                              "/bin/sh", "/busybox/sh"}) {
       s += first ? "if" : "elif";
       s += std::string(" [ -x ") + shell + " ]; then\n\texec " + shell + " \n";
       first = false;

@@ -31,13 +31,20 @@ std::optional<Duration> parse_go_duration(std::string_view text) {
     while (u < s.size() && !(s[u] >= '0' && s[u] <= '9') && s[u] != '.') ++u;
     const std::string_view unit = s.substr(i, u - i);
     double us_per_unit = 0;
-    if (unit == "ns") us_per_unit = 0.001;
-    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs") us_per_unit = 1;
-    else if (unit == "ms") us_per_unit = 1e3;
-    else if (unit == "s") us_per_unit = 1e6;
-    else if (unit == "m") us_per_unit = 60e6;
-    else if (unit == "h") us_per_unit = 3600e6;
-    else return std::nullopt;  // a missing or unknown unit
+    if (unit == "ns")
+      us_per_unit = 0.001;
+    else if (unit == "us" || unit == "\u00b5s" || unit == "\u03bcs")
+      us_per_unit = 1;
+    else if (unit == "ms")
+      us_per_unit = 1e3;
+    else if (unit == "s")
+      us_per_unit = 1e6;
+    else if (unit == "m")
+      us_per_unit = 60e6;
+    else if (unit == "h")
+      us_per_unit = 3600e6;
+    else
+      return std::nullopt;  // a missing or unknown unit
     total_us += (whole + frac / scale) * us_per_unit;
     s.remove_prefix(u);
   }
@@ -52,8 +59,8 @@ StageTimeouts read_stage_timeouts(const Job& job, Duration job_time_left) {
     const char* name;
     std::optional<Duration>* target;
   };
-  for (const Entry& entry : {Entry{"RUNNER_SCRIPT_TIMEOUT", &out.script},
-                             Entry{"RUNNER_AFTER_SCRIPT_TIMEOUT", &out.after_script}}) {
+  for (const Entry& entry :
+       {Entry{"RUNNER_SCRIPT_TIMEOUT", &out.script}, Entry{"RUNNER_AFTER_SCRIPT_TIMEOUT", &out.after_script}}) {
     const std::string raw = job.variable(entry.name);
     if (raw.find_first_not_of(" \t\r\n") == std::string::npos) continue;
     const auto parsed = parse_go_duration(raw);

@@ -14,19 +14,15 @@ constexpr std::string_view kError = "\033[31;1mERROR: ";
 constexpr std::string_view kMasked = "[MASKED]";
 
 bool is_token_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 
-JobTrace::JobTrace(Clock& clock, Profile profile, bool sections,
-                   std::vector<std::string> masked_values, std::vector<std::string> token_prefixes,
-                   bool timestamps)
+JobTrace::JobTrace(Clock& clock, Profile profile, bool sections, std::vector<std::string> masked_values,
+                   std::vector<std::string> token_prefixes, bool timestamps)
     : clock_(clock), profile_(profile), sections_(sections), timestamps_(timestamps) {
   // Stream ids and types: common/buildlogger/build_logger.go (StreamExecutorLevel,
   // StreamWorkLevel); the pod wait writes to (0, Stderr), exec output to (1, Stdout/Stderr)
@@ -43,8 +39,7 @@ JobTrace::JobTrace(Clock& clock, Profile profile, bool sections,
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   token_prefixes_.push_back("glpat-");
   for (auto& p : token_prefixes) {
-    if (!p.empty() && std::find(token_prefixes_.begin(), token_prefixes_.end(), p) ==
-                          token_prefixes_.end()) {
+    if (!p.empty() && std::find(token_prefixes_.begin(), token_prefixes_.end(), p) == token_prefixes_.end()) {
       token_prefixes_.push_back(std::move(p));
     }
   }
@@ -132,8 +127,7 @@ bool JobTrace::could_start_secret(std::string_view rest) const {
   for (const auto& p : token_prefixes_) {
     if (rest.size() < p.size()) {
       if (starts_with(p, rest)) return true;
-    } else if (starts_with(rest, p) &&
-               std::all_of(rest.begin() + p.size(), rest.end(), is_token_char)) {
+    } else if (starts_with(rest, p) && std::all_of(rest.begin() + p.size(), rest.end(), is_token_char)) {
       return true;  // the token's body may go on in the next write
     }
   }

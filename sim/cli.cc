@@ -32,7 +32,8 @@ Style style_for(bool no_color_flag) {
   Style s;
   const char* no_color = std::getenv("NO_COLOR");
   const char* term = std::getenv("TERM");
-  s.color = !no_color_flag && isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
+  s.color =
+      !no_color_flag && isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
   return s;
 }
 
@@ -250,7 +251,9 @@ int run_cli(int argc, char** argv) {
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand(
       "serve", "Start a scenario's fake Kubernetes API server and GitLab in real time, for kubectl and other clients");
-  serve_cmd->add_option("scenario", serve_options.scenario, "Scenario file (*.toml)")->required()->check(CLI::ExistingFile);
+  serve_cmd->add_option("scenario", serve_options.scenario, "Scenario file (*.toml)")
+      ->required()
+      ->check(CLI::ExistingFile);
   serve_cmd->add_option("--seed", serve_options.seed, "Seed for every random choice (default: the scenario's)");
   serve_cmd->add_option("--dir", serve_options.dir,
                         "Write ca.crt and kubeconfig here (default: a new temporary directory, removed at exit)");
@@ -264,14 +267,16 @@ int run_cli(int argc, char** argv) {
   RenderRequest render_request;
   std::string render_format = "yaml";
   auto* render_cmd = app.add_subcommand(
-      "render", "Print the secret(s) and pod the executor would POST for a config and a job, and the API calls of the "
-                "run, without running it (like helm template)");
+      "render",
+      "Print the secret(s) and pod the executor would POST for a config and a job, and the API calls of the "
+      "run, without running it (like helm template)");
   render_cmd->add_option("config", render_request.config_path, "config.toml, or a scenario file (its config and job)")
       ->required()
       ->check(CLI::ExistingFile);
-  render_cmd->add_option("--job", render_request.job_path,
-                         "Job file (.json or .toml; the keys of a scenario's [[gitlab.jobs]]); default: the "
-                         "scenario's job, else alpine:3.20 running `echo Hello`")
+  render_cmd
+      ->add_option("--job", render_request.job_path,
+                   "Job file (.json or .toml; the keys of a scenario's [[gitlab.jobs]]); default: the "
+                   "scenario's job, else alpine:3.20 running `echo Hello`")
       ->check(CLI::ExistingFile);
   render_cmd->add_option("--profile", render_request.profile, "GitLab Runner release: 19.4 (default) or 13.12")
       ->check(CLI::IsMember({"19.4", "13.12"}));

@@ -68,8 +68,8 @@ std::string pod_path(const std::string& ns, const std::string& name) {
 
 // The Kubernetes calls of job_runner.cc's flow (prepare_environment, wait_for_pod, run_stage,
 // cleanup) on the path where every call succeeds.
-void plan_calls(const RenderInputs& in, const executor::Job& job, const std::string& ns,
-                const std::string& secret_name, const std::string& pod_name, Rendering& out) {
+void plan_calls(const RenderInputs& in, const executor::Job& job, const std::string& ns, const std::string& secret_name,
+                const std::string& pod_name, Rendering& out) {
   const bool v19 = in.profile == executor::Profile::kV19_4;
   auto add = [&](std::string method, std::string path, std::string when) {
     out.calls.push_back({std::move(method), std::move(path), std::move(when)});
@@ -224,7 +224,8 @@ Result<fakes::JobDefinition> job_from_json(const ordered_json& doc, const std::s
         s.name = e.get<std::string>();
       } else {
         JsonFields sf(e, "services[" + std::to_string(i) + "]", file);
-        if (!e.is_object()) sf.fail(sf.path("") + ": expected an image name or {name, alias}");
+        if (!e.is_object())
+          sf.fail(sf.path("") + ": expected an image name or {name, alias}");
         else {
           sf.get("name", s.name);
           sf.get("alias", s.alias);
@@ -246,7 +247,8 @@ Result<fakes::JobDefinition> job_from_json(const ordered_json& doc, const std::s
         v.value = it->get<std::string>();
       } else {
         JsonFields vf(*it, "variables." + v.key, file);
-        if (!it->is_object()) vf.fail(vf.path("") + ": expected a string or { value = \"...\", masked = true }");
+        if (!it->is_object())
+          vf.fail(vf.path("") + ": expected a string or { value = \"...\", masked = true }");
         else {
           vf.get("value", v.value);
           vf.get("masked", v.masked);
@@ -264,7 +266,8 @@ Result<fakes::JobDefinition> job_from_json(const ordered_json& doc, const std::s
     for (size_t i = 0; creds->is_array() && i < creds->size(); ++i) {
       JsonFields cf((*creds)[i], "credentials[" + std::to_string(i) + "]", file);
       fakes::JobCredential c;
-      if (!(*creds)[i].is_object()) cf.fail(cf.path("") + ": expected {type, url, username, password}");
+      if (!(*creds)[i].is_object())
+        cf.fail(cf.path("") + ": expected {type, url, username, password}");
       else {
         cf.get("type", c.type);
         cf.get("url", c.url);
@@ -290,8 +293,8 @@ bool needs_quotes(const std::string& s) {
   if (s.empty()) return true;
   std::string lower;
   for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"~", "null", "true", "false", "yes", "no", "y", "n", "on", "off", ".inf", "-.inf", "+.inf",
-                           ".nan"}) {
+  for (const char* word :
+       {"~", "null", "true", "false", "yes", "no", "y", "n", "on", "off", ".inf", "-.inf", "+.inf", ".nan"}) {
     if (lower == word) return true;
   }
   const char first = s[0];
@@ -335,21 +338,11 @@ void emit(YAML::Emitter& e, const json& v) {
       e << s;
       return;
     }
-    case json::value_t::boolean:
-      e << v.get<bool>();
-      return;
-    case json::value_t::number_integer:
-      e << v.get<int64_t>();
-      return;
-    case json::value_t::number_unsigned:
-      e << v.get<uint64_t>();
-      return;
-    case json::value_t::number_float:
-      e << v.get<double>();
-      return;
-    default:
-      e << YAML::Null;
-      return;
+    case json::value_t::boolean: e << v.get<bool>(); return;
+    case json::value_t::number_integer: e << v.get<int64_t>(); return;
+    case json::value_t::number_unsigned: e << v.get<uint64_t>(); return;
+    case json::value_t::number_float: e << v.get<double>(); return;
+    default: e << YAML::Null; return;
   }
 }
 
@@ -406,8 +399,8 @@ Result<Rendering> render(const RenderInputs& in) {
   const std::string unique = project_unique_name(token, job->job_info.project_id, concurrent_id);
   const std::string builds_base = in.runner.builds_dir.empty() ? std::string(kDefaultBuildsDir) : in.runner.builds_dir;
   const std::string project_dir = builds_dir(p, builds_base, token, concurrent_id, job->job_info.project_full_path);
-  const auto variables = runner_variables({p, builds_base, project_dir, concurrent_id, concurrent_id, token,
-                                           in.runner.environment});
+  const auto variables =
+      runner_variables({p, builds_base, project_dir, concurrent_id, concurrent_id, token, in.runner.environment});
 
   const bool v19 = p == Profile::kV19_4;
   std::string secret_name;
@@ -446,18 +439,22 @@ Result<Rendering> render(const RenderInputs& in) {
     out.assumptions.push_back("names end in the random suffix a run with seed " + std::to_string(in.seed) +
                               " draws; another --seed gives other names");
   } else {
-    out.assumptions.push_back("13.12 lets the API server name the pod and secret (generateName); XXXXX stands "
-                              "for the 5 characters it appends");
+    out.assumptions.push_back(
+        "13.12 lets the API server name the pod and secret (generateName); XXXXX stands "
+        "for the 5 characters it appends");
   }
   if (!secret_name.empty() && v19) {
-    out.assumptions.push_back("the secret is deleted with the pod (ownerReferences); were the PUT refused, the "
-                              "executor would DELETE it after the pod");
+    out.assumptions.push_back(
+        "the secret is deleted with the pod (ownerReferences); were the PUT refused, the "
+        "executor would DELETE it after the pod");
   }
   out.assumptions.push_back("GET /version answers >= 1.7; an older or unreadable version drops hostAliases");
-  out.assumptions.push_back("every call succeeds; a failing call ends the run early (after a failed "
-                            "step_script, after_script and cleanup still run)");
-  out.assumptions.push_back("only Kubernetes calls are listed; the GitLab runner-API calls (job request, trace "
-                            "PATCHes, job updates) depend on timing");
+  out.assumptions.push_back(
+      "every call succeeds; a failing call ends the run early (after a failed "
+      "step_script, after_script and cleanup still run)");
+  out.assumptions.push_back(
+      "only Kubernetes calls are listed; the GitLab runner-API calls (job request, trace "
+      "PATCHes, job updates) depend on timing");
   return out;
 }
 

@@ -45,8 +45,8 @@ Result<Rendering> render(const RenderInputs& in);
 
 /// What `kexsim render` was given on its command line.
 struct RenderRequest {
-  std::string config_path;  ///< a config.toml, or a scenario file (its config and first job)
-  std::string job_path;     ///< optional job file (.json or .toml); empty: the scenario's job or hello
+  std::string config_path;             ///< a config.toml, or a scenario file (its config and first job)
+  std::string job_path;                ///< optional job file (.json or .toml); empty: the scenario's job or hello
   std::optional<std::string> profile;  ///< "19.4" | "13.12"; default: the scenario's, else 19.4
   std::optional<uint64_t> seed;        ///< default: the scenario's, else 1
 };

@@ -29,14 +29,12 @@ std::string allowed_list(const std::vector<std::string>& allowed) {
 }
 
 // Reads a string key whose value must be one of `allowed`.
-void get_one_of(TomlTable& t, std::string_view key, std::string& out,
-                const std::vector<std::string>& allowed) {
+void get_one_of(TomlTable& t, std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
   std::string value;
   if (!t.get(key, value)) return;
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-    t.context().fail(
-        t.raw().get(key)->source(),
-        t.path(key) + ": expected " + allowed_list(allowed) + ", got \"" + value + "\"", kHint);
+    t.context().fail(t.raw().get(key)->source(),
+                     t.path(key) + ": expected " + allowed_list(allowed) + ", got \"" + value + "\"", kHint);
     return;
   }
   out = value;
@@ -76,8 +74,7 @@ void get_required(TomlTable& t, std::string_view key, std::string& out, const st
 
 // [runner]: the host name, and config.toml embedded verbatim.
 void read_runner(TomlTable& root, const std::string& text, Scenario& s) {
-  if (!root.require("runner", "add a [runner] table with config = '''<your config.toml>'''"))
-    return;
+  if (!root.require("runner", "add a [runner] table with config = '''<your config.toml>'''")) return;
   const toml::table* table = root.table("runner");
   if (!table) return;
   TomlTable t(*table, "runner", root.context());
@@ -92,8 +89,7 @@ void read_runner(TomlTable& root, const std::string& text, Scenario& s) {
   std::istringstream lines(text);
   std::string line;
   for (uint32_t i = 0; i < begin.line && std::getline(lines, line);) ++i;
-  std::string rest =
-      begin.column >= 1 && begin.column - 1 <= line.size() ? line.substr(begin.column - 1) : "";
+  std::string rest = begin.column >= 1 && begin.column - 1 <= line.size() ? line.substr(begin.column - 1) : "";
   bool multi_line = rest.rfind("'''", 0) == 0 || rest.rfind("\"\"\"", 0) == 0;
   bool newline_dropped = multi_line && (rest.size() == 3 || rest.substr(3) == "\r");
   s.runner_config_line = static_cast<int>(begin.line) + (newline_dropped ? 1 : 0);
@@ -115,8 +111,7 @@ std::vector<fakes::JobService> read_services(TomlTable& job) {
       service.name = e.as_string()->get();
     } else if (e.is_table()) {
       TomlTable t(*e.as_table(), job.path("services"), job.context());
-      get_required(t, "name", service.name,
-                   "a service needs the image name: { name = \"docker:dind\" }");
+      get_required(t, "name", service.name, "a service needs the image name: { name = \"docker:dind\" }");
       t.get("alias", service.alias);
       t.get("command", service.command);
       t.get("entrypoint", service.entrypoint);
@@ -167,13 +162,12 @@ fakes::JobDefinition read_job(TomlTable& t) {
                  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
                });
     if (!hex)
-      t.context().fail(t.raw().get("sha")->source(),
-                       t.path("sha") + ": expected 40 lowercase hexadecimal digits", kHint);
+      t.context().fail(t.raw().get("sha")->source(), t.path("sha") + ": expected 40 lowercase hexadecimal digits",
+                       kHint);
   }
   get_non_negative(t, "depth", job.depth);
   if (get_non_negative(t, "timeout", job.timeout_seconds) && job.timeout_seconds == 0)
-    t.context().fail(t.raw().get("timeout")->source(), t.path("timeout") + ": expected seconds > 0",
-                     kHint);
+    t.context().fail(t.raw().get("timeout")->source(), t.path("timeout") + ": expected seconds > 0", kHint);
   t.get("image", job.image);
   job.services = read_services(t);
   t.require("script", "a job needs script = ['...'], as in .gitlab-ci.yml");
@@ -222,8 +216,7 @@ void read_gitlab(TomlTable& root, Scenario& s) {
     t.reject_unread();
   }
   if (s.jobs.empty() && !root.context().failed()) {
-    root.context().fail(table ? table->source() : root.raw().source(),
-                        "at least one [[gitlab.jobs]] is required",
+    root.context().fail(table ? table->source() : root.raw().source(), "at least one [[gitlab.jobs]] is required",
                         "add a job: [[gitlab.jobs]] with image = \"...\" and script = ['...']");
   }
 }
@@ -277,8 +270,7 @@ json binding_json(TomlTable& t, const char* kind, bool namespaced) {
   if (namespaced) get_required(t, "namespace", ns, "a RoleBinding lives in a namespace");
   get_required(t, "role", role, "name the Role or ClusterRole to bind");
   get_one_of(t, "role_kind", role_kind,
-             namespaced ? std::vector<std::string>{"Role", "ClusterRole"}
-                        : std::vector<std::string>{"ClusterRole"});
+             namespaced ? std::vector<std::string>{"Role", "ClusterRole"} : std::vector<std::string>{"ClusterRole"});
   json subjects = json::array();
   for (const toml::table* entry : t.tables("subjects")) {
     TomlTable sub(*entry, t.path("subjects"), t.context());
@@ -292,8 +284,7 @@ json binding_json(TomlTable& t, const char* kind, bool namespaced) {
     if (subject_kind == "ServiceAccount") {
       if (subject_ns.empty()) subject_ns = ns;
       if (subject_ns.empty())
-        t.context().fail(entry->source(),
-                         sub.prefix() + ": a ServiceAccount subject needs a namespace", kHint);
+        t.context().fail(entry->source(), sub.prefix() + ": a ServiceAccount subject needs a namespace", kHint);
       j["namespace"] = subject_ns;
     } else {
       j["apiGroup"] = kRbacGroup;
@@ -338,8 +329,10 @@ void read_quantities(TomlTable& t, std::string_view key, std::map<std::string, s
     const std::string name(k->str());
     const std::string at = t.path(key) + "." + name;
     std::string text;
-    if (auto v = node->value<std::string>()) text = *v;
-    else if (auto i = node->as_integer()) text = std::to_string(i->get());
+    if (auto v = node->value<std::string>())
+      text = *v;
+    else if (auto i = node->as_integer())
+      text = std::to_string(i->get());
     else {
       t.context().fail_type(*node, at, "a quantity such as \"500m\", \"4Gi\" or 110");
       return;
@@ -389,10 +382,10 @@ void read_kubernetes_version(TomlTable& t, Scenario& s) {
     if (ok) minor = std::atoi(digits.c_str());
   }
   if (minor < 22 || minor > 35) {
-    t.context().fail(t.raw().get("kubernetes_version")->source(),
-                     t.path("kubernetes_version") + ": expected a release from 1.22 to 1.35 such as \"1.29\", got \"" +
-                         v + "\"",
-                     kHint);
+    t.context().fail(
+        t.raw().get("kubernetes_version")->source(),
+        t.path("kubernetes_version") + ": expected a release from 1.22 to 1.35 such as \"1.29\", got \"" + v + "\"",
+        kHint);
     return;
   }
   s.kubernetes_version = v;
@@ -450,8 +443,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
     get_required(sa, "name", name, "name the service account");
     get_required(sa, "namespace", ns, "a ServiceAccount lives in a namespace");
     sa.reject_unread();
-    s.cluster_objects.push_back(
-        {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", metadata(name, ns)}});
+    s.cluster_objects.push_back({{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", metadata(name, ns)}});
   }
   for (const toml::table* entry : t.tables("roles")) {
     TomlTable r(*entry, t.path("roles"), t.context());
@@ -493,13 +485,11 @@ void read_network(TomlTable& root, Scenario& s) {
   for (const toml::table* entry : t.tables("hosts")) {
     TomlTable h(*entry, t.path("hosts"), t.context());
     NetworkHost host;
-    get_required(h, "name", host.name,
-                 "name the host as the field does, e.g. \"gitlab.mylab.com\"");
+    get_required(h, "name", host.name, "name the host as the field does, e.g. \"gitlab.mylab.com\"");
     get_one_of(h, "serves", host.serves, {"gitlab", "kubernetes", ""});
     h.get("address", host.address);
     if (h.get("port", host.port) && (host.port < 1 || host.port > 65535))
-      h.context().fail(entry->get("port")->source(), h.path("port") + ": expected 1 to 65535",
-                       kHint);
+      h.context().fail(entry->get("port")->source(), h.path("port") + ": expected 1 to 65535", kHint);
     get_one_of(h, "tls", host.tls, {"ok", "reset", "untrusted", "wrong-name", "expired", "none"});
     h.reject_unread();
     s.hosts.push_back(std::move(host));
@@ -572,10 +562,10 @@ void read_expect(TomlTable& root, Scenario& s) {
   TomlTable t(*table, "expect", root.context());
   Expectations& e = s.expect;
   get_one_of(t, "status", e.status, {"success", "failed", "canceled"});
-  get_one_of(t, "failure_reason", e.failure_reason,
-             {"script_failure", "runner_system_failure", "job_execution_timeout",
-              "image_pull_failure", "unknown_failure", "runner_configuration_error",
-              "runner_external_dependency_failure", "runner_interrupted", "job_canceled"});
+  get_one_of(
+      t, "failure_reason", e.failure_reason,
+      {"script_failure", "runner_system_failure", "job_execution_timeout", "image_pull_failure", "unknown_failure",
+       "runner_configuration_error", "runner_external_dependency_failure", "runner_interrupted", "job_canceled"});
   t.get("exit_code", e.exit_code);
   t.get("log_contains", e.log_contains);
   t.get("log_not_contains", e.log_not_contains);
@@ -644,8 +634,7 @@ std::vector<std::string> list_scenarios(const std::string& dir) {
     return out;
   }
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file(ec) && it->path().extension() == ".toml")
-      out.push_back(it->path().string());
+    if (it->is_regular_file(ec) && it->path().extension() == ".toml") out.push_back(it->path().string());
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -64,19 +64,18 @@ struct Scenario {
   std::vector<fakes::JobDefinition> jobs;
   std::vector<std::string> namespaces;  ///< created at start
   std::string runner_identity = "system:serviceaccount:default:default";
-  std::vector<nlohmann::json>
-      cluster_objects;  ///< RBAC objects and ServiceAccounts, Kubernetes JSON
-  std::string kubernetes_version;            ///< [cluster] kubernetes_version, e.g. "1.29"; "" = the default (1.33)
-  int kubernetes_minor = 33;                 ///< its minor version
-  std::vector<fakes::NodeSpec> nodes;        ///< [[cluster.nodes]]; none: one node that takes every pod
-  std::vector<fakes::NodeGroup> node_groups; ///< [[cluster.autoscaler]]
+  std::vector<nlohmann::json> cluster_objects;  ///< RBAC objects and ServiceAccounts, Kubernetes JSON
+  std::string kubernetes_version;               ///< [cluster] kubernetes_version, e.g. "1.29"; "" = the default (1.33)
+  int kubernetes_minor = 33;                    ///< its minor version
+  std::vector<fakes::NodeSpec> nodes;           ///< [[cluster.nodes]]; none: one node that takes every pod
+  std::vector<fakes::NodeGroup> node_groups;    ///< [[cluster.autoscaler]]
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
   std::map<std::string, fakes::CommandSpec> commands;  ///< container commands the scenario defines
   std::vector<NetworkHost> hosts;
   NetworkView runner_view, pod_view;
   std::map<std::string, std::string> cluster_dns;  ///< extra cluster DNS records: name -> address
-  std::vector<fakes::FaultRule> faults;  ///< [[faults]], in file order
+  std::vector<fakes::FaultRule> faults;            ///< [[faults]], in file order
   Expectations expect;
 };
 

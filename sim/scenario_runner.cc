@@ -30,7 +30,8 @@ void check(RunResult& r, std::string expectation, bool ok, std::string actual) {
 
 void evaluate(const Scenario& s, RunResult& r) {
   const Expectations& e = s.expect;
-  if (e.status) check(r, "status = \"" + *e.status + "\"", r.job_state == *e.status, "status was \"" + r.job_state + "\"");
+  if (e.status)
+    check(r, "status = \"" + *e.status + "\"", r.job_state == *e.status, "status was \"" + r.job_state + "\"");
   if (e.failure_reason)
     check(r, "failure_reason = \"" + *e.failure_reason + "\"", r.failure_reason == *e.failure_reason,
           "failure_reason was \"" + r.failure_reason + "\"");
@@ -156,7 +157,8 @@ void collect(SimWorld& world, RunResult& result) {
   result.gitlab_calls = gitlab.call_log();
   for (const auto& ns : world.namespaces()) {
     for (const auto& kind : {"pods", "secrets"})
-      for (const auto& name : kube.names(kind, ns)) result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
+      for (const auto& name : kube.names(kind, ns))
+        result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
   uint64_t h = kFnv1aBasis;
   for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
@@ -185,8 +187,8 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
   SimWorld& world = **started;
   Random root(result.seed);
   auto fail = [&](const Error& e) {
-    result.error = describe_run_error(s, result.seed, e, clock.in_flight(), world.kube().call_log(),
-                                      world.gitlab().call_log());
+    result.error =
+        describe_run_error(s, result.seed, e, clock.in_flight(), world.kube().call_log(), world.gitlab().call_log());
   };
 
   // The executor, as it would run in a pod of this cluster.
@@ -243,8 +245,8 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
     io.poll();
   } catch (...) {
     if (result.error.empty())
-      fail(make_error("an exception escaped the simulation after the job ended: " + current_exception_text(),
-                      kBugHint));
+      fail(
+          make_error("an exception escaped the simulation after the job ended: " + current_exception_text(), kBugHint));
   }
   collect(world, result);
   evaluate(s, result);
@@ -262,10 +264,9 @@ Result<RunResult> run_scenario(const Scenario& s, const RunOptions& options) {
     RunResult result;
     result.scenario = s.name;
     result.seed = options.seed.value_or(s.seed);
-    result.error = describe_run_error(s, result.seed,
-                                      make_error("an exception escaped the harness: " + current_exception_text(),
-                                                 kBugHint),
-                                      0, {}, {});
+    result.error = describe_run_error(
+        s, result.seed, make_error("an exception escaped the harness: " + current_exception_text(), kBugHint), 0, {},
+        {});
     return result;
   }
 }

@@ -151,8 +151,8 @@ int serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
       << "\n";
   out << "  GitLab          " << gitlab_url << "\n";
   for (const auto& [path, repo] : world->gitlab().repositories())
-    out << "  git clone       " << gitlab_url << "/" << path << ".git  (refs in "
-        << (dir / "repositories").string() << ")\n";
+    out << "  git clone       " << gitlab_url << "/" << path << ".git  (refs in " << (dir / "repositories").string()
+        << ")\n";
   out << "  CA certificate  " << ca_file.string() << "\n\n";
   out << "export KUBECONFIG=" << kubeconfig.string() << "\n\n";
   if (options.for_seconds)

@@ -27,9 +27,8 @@ asio::awaitable<Result<asio::ip::tcp::socket>> SimDialer::dial(const std::string
   boost::system::error_code ec;
   {
     InFlight connecting(clock_);  // the kernel completes the loopback connect; time must not move meanwhile
-    co_await socket.async_connect(
-        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), entry->loopback_port),
-        asio::redirect_error(asio::use_awaitable, ec));
+    co_await socket.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), entry->loopback_port),
+                                  asio::redirect_error(asio::use_awaitable, ec));
   }
   if (ec) co_return make_error(fakes::Network::go_dial_error(fakes::Reach::kRefused, *address, port));
   socket.set_option(asio::ip::tcp::no_delay(true));

@@ -108,8 +108,9 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
     if (it->first.first > now_) now_ = it->first.first;
     if (now_ - start_ > limit) {
       return make_error("virtual time limit reached after " +
-                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now_ - start_).count()) +
-                        " s", "raise the limit or check why the job never finishes");
+                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now_ - start_).count()) +
+                            " s",
+                        "raise the limit or check why the job never finishes");
     }
     auto timer = it->second.lock();
     sleepers_.erase(it);

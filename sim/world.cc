@@ -133,7 +133,8 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
     const std::string address = fakes::is_ip_literal(kube_host) ? kube_host : kKubeAddress;
     network.add_host({kube_host, address, kube_port, "kubernetes", fakes::TlsBehaviour::kOk});
   }
-  network.set_runner_rules({s.runner_view.dns, s.runner_view.unreachable, s.runner_view.refused, s.runner_view.timeout});
+  network.set_runner_rules(
+      {s.runner_view.dns, s.runner_view.unreachable, s.runner_view.refused, s.runner_view.timeout});
   network.set_pod_rules({s.pod_view.dns, s.pod_view.unreachable, s.pod_view.refused, s.pod_view.timeout});
   network.set_cluster_dns(s.cluster_dns);
 
@@ -171,9 +172,10 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   namespaces = s.namespaces;
   if (std::find(namespaces.begin(), namespaces.end(), "default") == namespaces.end()) namespaces.push_back("default");
   for (const auto& ns : namespaces) {
-    if (auto st = kube.seed({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}); !st) return st.error();
-    if (auto st = kube.seed({{"apiVersion", "v1"}, {"kind", "ServiceAccount"},
-                             {"metadata", {{"name", "default"}, {"namespace", ns}}}});
+    if (auto st = kube.seed({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}); !st)
+      return st.error();
+    if (auto st = kube.seed(
+            {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", {{"name", "default"}, {"namespace", ns}}}});
         !st)
       return st.error();
   }

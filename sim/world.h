@@ -33,8 +33,7 @@ inline constexpr const char* kKubeName = "kubernetes.default.svc";
 /// in-flight count, a container world that fails).
 struct WorldHooks {
   /// Wraps the handler a listener serves (`serves` is "gitlab" or "kubernetes"); clock is the world's.
-  std::function<std::unique_ptr<fakes::HttpHandler>(const std::string& serves, fakes::HttpHandler& inner,
-                                                    Clock& clock)>
+  std::function<std::unique_ptr<fakes::HttpHandler>(const std::string& serves, fakes::HttpHandler& inner, Clock& clock)>
       wrap_handler;
   /// Wraps the factory of the container worlds the API server's execs run in.
   std::function<std::unique_ptr<fakes::ContainerWorldFactory>(fakes::ContainerWorldFactory& inner)> wrap_worlds;
@@ -76,8 +75,8 @@ class SimWorld {
   std::vector<std::shared_ptr<const TlsIdentity>> identities_;  // by host index of network_; null without TLS
   std::unique_ptr<fakes::FakeGitLab> gitlab_;
   std::unique_ptr<fakes::PodWorldFactory> worlds_;
-  std::unique_ptr<fakes::ContainerWorldFactory> wrapped_worlds_;          // from WorldHooks
-  std::vector<std::unique_ptr<fakes::HttpHandler>> wrapped_handlers_;   // from WorldHooks
+  std::unique_ptr<fakes::ContainerWorldFactory> wrapped_worlds_;       // from WorldHooks
+  std::vector<std::unique_ptr<fakes::HttpHandler>> wrapped_handlers_;  // from WorldHooks
   std::unique_ptr<fakes::KubeApiServer> kube_;
   std::unique_ptr<fakes::FaultInjector> gitlab_faults_, kube_faults_;  ///< only when the scenario has [[faults]]
   std::vector<std::unique_ptr<fakes::HttpServer>> servers_;

@@ -52,8 +52,7 @@ asio::awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, h
     co_await http::async_read(stream, buffer, *parser, asio::redirect_error(asio::use_awaitable, out.ec));
     out.got_bytes = out.got_bytes || parser->got_some();
     if (out.ec) co_return out;
-  } while (parser->get().result_int() >= 100 && parser->get().result_int() < 200 &&
-           parser->get().result_int() != 101);
+  } while (parser->get().result_int() >= 100 && parser->get().result_int() < 200 && parser->get().result_int() != 101);
   auto& res = parser->get();
   out.keep_alive = res.keep_alive();
   out.response.status = static_cast<int>(res.result_int());
@@ -65,7 +64,7 @@ asio::awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, h
 /// Dials and, for https, runs the TLS handshake with Go's verification verdicts. Returns the
 /// connection or the cause of failure (without the method/URL prefix).
 asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer& dialer, Clock& clock, const Url& url,
-                                                                        ssl::context* ctx, bool insecure) {
+                                                                         ssl::context* ctx, bool insecure) {
   // The dial is not counted as in flight: a dialer may wait on the clock (a connect timeout) and
   // counts its own socket work. Once connected, the handshake is a conversation with the peer.
   auto socket = co_await dialer.dial(url.host, url.port);

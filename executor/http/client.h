@@ -84,7 +84,7 @@ class HttpClient {
   Clock& clock_;
   TlsSettings tls_;
   std::shared_ptr<TlsContextCache> contexts_;
-  std::shared_ptr<boost::asio::ssl::context> ssl_ctx_;  // this client's, from contexts_
+  std::shared_ptr<boost::asio::ssl::context> ssl_ctx_;       // this client's, from contexts_
   std::map<std::string, std::unique_ptr<Connection>> idle_;  // key: scheme://host:port
 };
 

@@ -81,12 +81,19 @@ std::string go_cause(const boost::system::error_code& ec, bool got_bytes) {
 
 // gorilla/websocket conn.go: CloseError.Error.
 std::string go_websocket_close_error(int code, std::string_view reason) {
-  static const std::map<int, std::string> names{
-      {1001, "going away"},           {1002, "protocol error"},       {1003, "unsupported data"},
-      {1005, "no status"},            {1006, "abnormal closure"},     {1007, "invalid payload data"},
-      {1008, "policy violation"},     {1009, "message too big"},      {1010, "mandatory extension missing"},
-      {1011, "internal server error"}, {1012, "service restart"},     {1013, "try again later"},
-      {1015, "TLS handshake"}};
+  static const std::map<int, std::string> names{{1001, "going away"},
+                                                {1002, "protocol error"},
+                                                {1003, "unsupported data"},
+                                                {1005, "no status"},
+                                                {1006, "abnormal closure"},
+                                                {1007, "invalid payload data"},
+                                                {1008, "policy violation"},
+                                                {1009, "message too big"},
+                                                {1010, "mandatory extension missing"},
+                                                {1011, "internal server error"},
+                                                {1012, "service restart"},
+                                                {1013, "try again later"},
+                                                {1015, "TLS handshake"}};
   std::string out = "websocket: close " + std::to_string(code);
   if (auto it = names.find(code); it != names.end()) out += " (" + it->second + ")";
   if (!reason.empty()) out += ": " + std::string(reason);

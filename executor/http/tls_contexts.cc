@@ -35,8 +35,7 @@ Result<std::shared_ptr<ssl::context>> TlsContextCache::get(Dialer& dialer, const
   std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(&dialer));
   if (readable) {
     const std::string* parts[] = {&ca_pem, &tls.ca_pem, &*cert_pem, &*key_pem};
-    for (const std::string* part : parts)
-      key += "/" + std::to_string(part->size()) + ":" + hex64(fnv1a(*part));
+    for (const std::string* part : parts) key += "/" + std::to_string(part->size()) + ":" + hex64(fnv1a(*part));
     if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
   }
 

@@ -18,9 +18,9 @@ class Dialer;
 
 /// Trust and identity for https:// URLs, on top of the Dialer's default trust.
 struct TlsSettings {
-  std::string ca_file;   ///< PEM bundle file (tls-ca-file, kubeconfig certificate-authority)
-  std::string ca_pem;    ///< PEM bundle text (kubeconfig certificate-authority-data)
-  std::string cert_file; ///< client certificate (PEM), with key_file
+  std::string ca_file;    ///< PEM bundle file (tls-ca-file, kubeconfig certificate-authority)
+  std::string ca_pem;     ///< PEM bundle text (kubeconfig certificate-authority-data)
+  std::string cert_file;  ///< client certificate (PEM), with key_file
   std::string key_file;
   bool insecure_skip_verify = false;
 };

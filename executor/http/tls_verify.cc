@@ -51,19 +51,15 @@ void expect_peer_name(SSL* ssl, const std::string& host, bool check) {
 
 void record_verify_error(X509_STORE_CTX* ctx, VerifyFindings& out) {
   switch (X509_STORE_CTX_get_error(ctx)) {
-    case X509_V_OK:
-      return;
+    case X509_V_OK: return;
     case X509_V_ERR_CERT_HAS_EXPIRED:
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-      out.expired = true;
-      return;
+    case X509_V_ERR_CERT_NOT_YET_VALID: out.expired = true; return;
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
       if (!out.name_mismatch) collect_sans(X509_STORE_CTX_get0_cert(ctx), out);
       out.name_mismatch = true;
       return;
-    default:
-      out.untrusted = true;
+    default: out.untrusted = true;
   }
 }
 

@@ -22,8 +22,10 @@ HttpResponse kube_fault(const FaultRule& rule) {
     if (reason.empty()) reason = "Timeout";
   }
   std::optional<ojson> details;
-  if (rule.retry_after_seconds > 0) details = ojson{{"retryAfterSeconds", rule.retry_after_seconds}};
-  else if (reason == "Timeout" || reason == "TooManyRequests") details = ojson::object();  // RetryAfterSeconds 0
+  if (rule.retry_after_seconds > 0)
+    details = ojson{{"retryAfterSeconds", rule.retry_after_seconds}};
+  else if (reason == "Timeout" || reason == "TooManyRequests")
+    details = ojson::object();  // RetryAfterSeconds 0
   ApiStatus status = status_failure(rule.status, reason, message, details ? &*details : nullptr);
   if (rule.retry_after_seconds > 0)
     status.headers.emplace_back("Retry-After", std::to_string(rule.retry_after_seconds));

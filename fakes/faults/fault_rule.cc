@@ -10,7 +10,10 @@ std::vector<std::string> path_segments(const std::string& path) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < path.size()) {
-    if (path[i] == '/') { ++i; continue; }
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
     size_t j = path.find('/', i);
     if (j == std::string::npos) j = path.size();
     out.push_back(path.substr(i, j - i));
@@ -31,9 +34,12 @@ KubeRequestKind kube_request_kind(const HttpRequest& request) {
   // [namespaces/<ns>/]<resource>[/<name>[/<subresource>]].
   std::vector<std::string> s = path_segments(request.path);
   size_t i;
-  if (s.size() >= 2 && s[0] == "api") i = 2;
-  else if (s.size() >= 3 && s[0] == "apis") i = 3;
-  else return {};
+  if (s.size() >= 2 && s[0] == "api")
+    i = 2;
+  else if (s.size() >= 3 && s[0] == "apis")
+    i = 3;
+  else
+    return {};
   if (s.size() >= i + 3 && s[i] == "namespaces") i += 2;  // namespaced; "namespaces/<ns>" alone is a namespace
   if (s.size() <= i) return {};
   KubeRequestKind kind;
@@ -41,12 +47,18 @@ KubeRequestKind kube_request_kind(const HttpRequest& request) {
   const bool named = s.size() > i + 1;
   if (s.size() > i + 2) kind.resource += "/" + s[i + 2];
   const std::string& m = request.method;
-  if (m == "GET") kind.verb = !named ? (query_true(request, "watch") ? "watch" : "list") : "get";
-  else if (m == "POST") kind.verb = "create";
-  else if (m == "PUT") kind.verb = "update";
-  else if (m == "PATCH") kind.verb = "patch";
-  else if (m == "DELETE") kind.verb = named ? "delete" : "deletecollection";
-  else for (char c : m) kind.verb += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (m == "GET")
+    kind.verb = !named ? (query_true(request, "watch") ? "watch" : "list") : "get";
+  else if (m == "POST")
+    kind.verb = "create";
+  else if (m == "PUT")
+    kind.verb = "update";
+  else if (m == "PATCH")
+    kind.verb = "patch";
+  else if (m == "DELETE")
+    kind.verb = named ? "delete" : "deletecollection";
+  else
+    for (char c : m) kind.verb += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return kind;
 }
 

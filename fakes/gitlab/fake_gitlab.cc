@@ -26,9 +26,7 @@ HttpResponse message(int status, const std::string& text) {
   return HttpResponse::json(status, json{{"message", text}}.dump());
 }
 
-HttpResponse bad_request(const std::string& error) {
-  return HttpResponse::json(400, json{{"error", error}}.dump());
-}
+HttpResponse bad_request(const std::string& error) { return HttpResponse::json(400, json{{"error", error}}.dump()); }
 
 HttpResponse not_found() { return message(404, "404 Not Found"); }
 HttpResponse forbidden() { return message(403, "403 Forbidden"); }
@@ -97,7 +95,8 @@ Status FakeGitLab::enqueue(JobDefinition job) {
     return make_error("job " + job.name + " of " + job.project + " pins sha " + job.sha +
                           ", but the fake GitLab builds a real repository whose " + job.ref + " is commit " + commit,
                       "remove gitlab.jobs.sha (a commit id is the hash of its content, so no other id can be served) "
-                      "or set it to " + commit);
+                      "or set it to " +
+                          commit);
   job.sha = commit;
   if (job.id == 0) {
     while (find(next_job_id_)) ++next_job_id_;
@@ -249,8 +248,8 @@ HttpResponse FakeGitLab::update_job(const HttpRequest& request, int64_t id) {
   if (!state.empty() && state != "running" && state != "success" && state != "failed" && state != "canceled")
     return bad_request("state does not have a valid value");
   const std::string reason = string_field(*body, "failure_reason");
-  if (!reason.empty() && !contains(effective_failure_reasons(job->definition), reason) &&
-      reason != "script_failure" && reason != "runner_system_failure" && reason != "job_execution_timeout")
+  if (!reason.empty() && !contains(effective_failure_reasons(job->definition), reason) && reason != "script_failure" &&
+      reason != "runner_system_failure" && reason != "job_execution_timeout")
     return bad_request("failure_reason does not have a valid value");
 
   HttpResponse r;

@@ -20,20 +20,20 @@ namespace kexsim::fakes {
 
 /// What the fake GitLab knows about one job: its definition and what the runner reported.
 struct JobRecord {
-  JobDefinition definition;                ///< with id and sha filled in
+  JobDefinition definition;  ///< with id and sha filled in
   int64_t id = 0;
-  std::string token;                       ///< job token, "glcbt-64_..."
+  std::string token;  ///< job token, "glcbt-64_..."
   int64_t pipeline_id = 0;
-  std::string state = "pending";           ///< pending, running, canceling, success, failed, canceled
-  std::string failure_reason;              ///< as the runner sent it
+  std::string state = "pending";  ///< pending, running, canceling, success, failed, canceled
+  std::string failure_reason;     ///< as the runner sent it
   std::optional<int> exit_code;
-  std::string trace;                       ///< bytes received via PATCH, in order
-  std::string checksum;                    ///< as sent in the final PUT ("crc32:%08x")
-  bool checksum_ok = false;                ///< checksum matches the crc32 of trace
-  bool trace_reset_allowed = false;        ///< a 412 was sent: the next PATCH may restart at 0
+  std::string trace;                 ///< bytes received via PATCH, in order
+  std::string checksum;              ///< as sent in the final PUT ("crc32:%08x")
+  bool checksum_ok = false;          ///< checksum matches the crc32 of trace
+  bool trace_reset_allowed = false;  ///< a 412 was sent: the next PATCH may restart at 0
   TimePoint enqueued_at{};
-  std::optional<TimePoint> started_at;     ///< handed to the runner
-  std::optional<TimePoint> finished_at;    ///< final state reached (or canceled)
+  std::optional<TimePoint> started_at;   ///< handed to the runner
+  std::optional<TimePoint> finished_at;  ///< final state reached (or canceled)
 };
 
 /// GitLab's runner API for one instance and one runner token.
@@ -47,8 +47,7 @@ class FakeGitLab : public HttpHandler {
   /// commit of its ref. A definition that pins another sha is an error: no content hashes to it.
   Status enqueue(JobDefinition job);
   /// Creates the repository at path (no .git) if it is new, with a commit for each ref.
-  void add_repository(const std::string& path, const std::string& default_branch,
-                      const std::vector<std::string>& refs);
+  void add_repository(const std::string& path, const std::string& default_branch, const std::vector<std::string>& refs);
   /// The repository at "root/mycicd" (no .git), or nullptr.
   const GitRepository* repository(const std::string& path) const;
   /// Every repository, by path.

@@ -35,15 +35,15 @@ struct JobCredential {
 
 /// One job in the fake GitLab's queue.
 struct JobDefinition {
-  int64_t id = 0;                   ///< 0: assigned by the fake (1000, 1001, ...)
+  int64_t id = 0;  ///< 0: assigned by the fake (1000, 1001, ...)
   std::string name = "test";
   std::string stage = "test";
   std::string project = "root/app";  ///< full path
   int64_t project_id = 1;
   std::string ref = "main";
-  std::string sha;                  ///< 40 hex; empty: derived deterministically
+  std::string sha;  ///< 40 hex; empty: derived deterministically
   int depth = 20;
-  std::string image;                ///< empty: the runner's default image
+  std::string image;  ///< empty: the runner's default image
   std::vector<JobService> services;
   std::vector<std::string> script;
   std::vector<std::string> after_script;
@@ -52,7 +52,7 @@ struct JobDefinition {
   int timeout_seconds = 3600;
   std::vector<std::string> failure_reasons;  ///< features.failure_reasons; empty: GitLab's usual set
   bool trace_sections = true;
-  int64_t cancel_after_ms = -1;     ///< cancel the job this long after it starts (virtual), -1: never
+  int64_t cancel_after_ms = -1;  ///< cancel the job this long after it starts (virtual), -1: never
   /// How that cancel happens: graceful is a UI/API cancel of a runner that advertises
   /// cancel_gracefully (the job goes `canceling` until the runner reports); otherwise the job is
   /// `canceled` at once (a forced cancel), and the runner only hears it as an abort.

@@ -44,7 +44,7 @@ std::string slugify(const std::string& text) {
 }
 
 json variable_json(const JobVariable& v) {
-  return json{{"key", v.key},      {"value", v.value}, {"public", v.is_public},
+  return json{{"key", v.key},       {"value", v.value}, {"public", v.is_public},
               {"masked", v.masked}, {"file", v.file},   {"raw", false}};
 }
 
@@ -244,17 +244,17 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
                          {"root_namespace_id", ctx.root_namespace_id},
                          {"user_id", 1},
                          {"time_in_queue_seconds", ctx.time_in_queue_seconds}};
-  payload["git_info"] = {{"repo_url", repo_url(server, job, ctx.token)},
-                         {"repo_object_format", "sha1"},
-                         {"ref", job.ref},
-                         {"sha", job.sha},
-                         {"before_sha", kZeroSha},
-                         {"ref_type", "branch"},
-                         {"refspecs",
-                          {"+" + pipeline_ref + ":" + pipeline_ref,
-                           "+refs/heads/" + job.ref + ":refs/remotes/origin/" + job.ref}},
-                         {"depth", job.depth},
-                         {"protected", ctx.protected_ref}};
+  payload["git_info"] = {
+      {"repo_url", repo_url(server, job, ctx.token)},
+      {"repo_object_format", "sha1"},
+      {"ref", job.ref},
+      {"sha", job.sha},
+      {"before_sha", kZeroSha},
+      {"ref_type", "branch"},
+      {"refspecs",
+       {"+" + pipeline_ref + ":" + pipeline_ref, "+refs/heads/" + job.ref + ":refs/remotes/origin/" + job.ref}},
+      {"depth", job.depth},
+      {"protected", ctx.protected_ref}};
   payload["runner_info"] = {{"timeout", job.timeout_seconds}};
   payload["variables"] = std::move(variables);
   payload["steps"] = std::move(steps);

@@ -12,12 +12,12 @@ namespace kexsim::fakes {
 
 /// What the fake GitLab decided about a job beyond its definition (which must have id and sha set).
 struct JobContext {
-  std::string external_url;        ///< e.g. "https://gitlab.mylab.com" (no trailing slash needed)
-  std::string token;               ///< the job token, "glcbt-..."
+  std::string external_url;  ///< e.g. "https://gitlab.mylab.com" (no trailing slash needed)
+  std::string token;         ///< the job token, "glcbt-..."
   int64_t pipeline_id = 0;
-  int64_t namespace_id = 0;        ///< id of the project's parent namespace
-  int64_t root_namespace_id = 0;   ///< id of the top-level group or user namespace
-  bool protected_ref = false;      ///< git_info.protected (the default branch is protected)
+  int64_t namespace_id = 0;       ///< id of the project's parent namespace
+  int64_t root_namespace_id = 0;  ///< id of the top-level group or user namespace
+  bool protected_ref = false;     ///< git_info.protected (the default branch is protected)
   int64_t time_in_queue_seconds = 0;
 };
 

@@ -57,9 +57,12 @@ bool has_timestamp_header(std::string_view line) {
 /// Length of the section marker s starts with, or 0 when s does not start with one.
 size_t section_marker_length(std::string_view s) {
   size_t p = 0;
-  if (s.starts_with("section_start:")) p = 14;
-  else if (s.starts_with("section_end:")) p = 12;
-  else return 0;
+  if (s.starts_with("section_start:"))
+    p = 14;
+  else if (s.starts_with("section_end:"))
+    p = 12;
+  else
+    return 0;
   const size_t digits = p;
   while (p < s.size() && is_digit(s[p])) ++p;
   if (p == digits || p >= s.size() || s[p] != ':') return 0;

@@ -178,8 +178,9 @@ HttpRequest to_fake_request(const http::request<http::string_body>& req, const s
       const std::string_view pair = query.substr(0, amp);
       if (!pair.empty()) {
         const size_t eq = pair.find('=');
-        out.query.emplace_back(percent_decode(pair.substr(0, eq), true),
-                               eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1), true));
+        out.query.emplace_back(
+            percent_decode(pair.substr(0, eq), true),
+            eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1), true));
       }
       if (amp == std::string_view::npos) break;
       query.remove_prefix(amp + 1);
@@ -213,7 +214,8 @@ std::string choose_protocol(const http::request<http::string_body>& req, const H
   for (const auto& [name, value] : resp.headers) {
     if (!iequals(name, "sec-websocket-protocol")) continue;
     const auto allowed = split_list(value);
-    std::erase_if(supported, [&](const std::string& p) { return std::find(allowed.begin(), allowed.end(), p) == allowed.end(); });
+    std::erase_if(supported,
+                  [&](const std::string& p) { return std::find(allowed.begin(), allowed.end(), p) == allowed.end(); });
   }
   const auto [first, last] = req.equal_range(beast::string_view(offers_field.data(), offers_field.size()));
   for (auto field = first; field != last; ++field)
@@ -270,7 +272,8 @@ asio::awaitable<void> watch_peer(std::shared_ptr<Session<Stream>> session, std::
                                  std::shared_ptr<StreamPeer> peer) {
   std::array<char, 4096> sink;
   error_code ec;
-  while (!ec) co_await session->stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+  while (!ec)
+    co_await session->stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
   peer->gone = true;
   body->cancel();
 }
@@ -544,8 +547,8 @@ asio::awaitable<void> run_spdy_exec(std::shared_ptr<Session<Stream>> session, st
   if (!early_bytes.empty()) co_await spdy_receive(ch, std::move(early_bytes));
   std::array<char, 16384> chunk;
   while (!ch->reader_done && !state.stopped) {
-    const size_t n = co_await session->stream.async_read_some(asio::buffer(chunk),
-                                                              asio::redirect_error(asio::use_awaitable, ec));
+    const size_t n =
+        co_await session->stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (state.stopped) co_return;
     if (n > 0) co_await spdy_receive(ch, std::string(chunk.data(), n));
     if (ec) ch->peer_gone = true;

@@ -95,8 +95,7 @@ void ExecConnection::handle_control(const Frame& frame, Received& out) {
     case ControlType::kWindowUpdate:
       if (data.size() != 8) return fail(out);
       return;  // spdystream keeps no flow-control windows, so neither does the fake
-    case ControlType::kSettings:
-      return;
+    case ControlType::kSettings: return;
   }
   // Unknown control types are ignored (SPDY/3 section 2.2.1).
 }

@@ -16,13 +16,13 @@ namespace kexsim::fakes {
 
 /// One HTTP request as a fake sees it.
 struct HttpRequest {
-  std::string method;                                       ///< "GET", "POST", ...
-  std::string target;                                       ///< raw request target, path plus query
-  std::string path;                                         ///< percent-decoded path, no query
+  std::string method;                                      ///< "GET", "POST", ...
+  std::string target;                                      ///< raw request target, path plus query
+  std::string path;                                        ///< percent-decoded path, no query
   std::vector<std::pair<std::string, std::string>> query;  ///< decoded, in order, repeats kept
   std::map<std::string, std::string> headers;              ///< names lower-cased
   std::string body;
-  std::string listener;                                     ///< logical name of the listener it arrived on
+  std::string listener;  ///< logical name of the listener it arrived on
 
   /// First value of a query parameter, or empty.
   std::string query_value(const std::string& key) const {

@@ -111,8 +111,8 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
 HttpResponse KubeApiServer::serve(const HttpRequest& request, std::string& user_name) {
   const std::string authorization = request.header("authorization");
   const std::string prefix = "Bearer ";
-  auto token = authorization.rfind(prefix, 0) == 0 ? tokens_.find(trim(authorization.substr(prefix.size())))
-                                                    : tokens_.end();
+  auto token =
+      authorization.rfind(prefix, 0) == 0 ? tokens_.find(trim(authorization.substr(prefix.size()))) : tokens_.end();
   if (token == tokens_.end()) return status_unauthorized().response();
   UserInfo user = token->second;
   user_name = user.name;
@@ -174,7 +174,8 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   if (attrs.verb == "watch") return watch(request, *type, ns, attrs.name);
   // A list narrowed by a metadata.name field selector carries that name for RBAC only.
   if (attrs.verb == "list") return list(request, *type, ns);
-  if (attrs.verb == "create") return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
+  if (attrs.verb == "create")
+    return attrs.name.empty() ? create(request, *type, ns) : status_method_not_allowed().response();
   if (attrs.name.empty()) return status_method_not_allowed().response();
   if (attrs.verb == "get" && type->resource == "nodes") {
     for (const json& node : node_objects()) {
@@ -262,8 +263,8 @@ HttpResponse KubeApiServer::update(const HttpRequest& request, const ResourceTyp
   json object = std::move(body).value();
   const std::string body_name = text(member(object, "metadata"), "name");
   if (!body_name.empty() && body_name != name)
-    return status_bad_request("the name of the object (" + body_name + ") does not match the name on the URL (" +
-                              name + ")")
+    return status_bad_request("the name of the object (" + body_name + ") does not match the name on the URL (" + name +
+                              ")")
         .response();
   if (type.resource == "secrets") {
     json& meta = object["metadata"];
@@ -312,9 +313,9 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
                            : event_table(selected_objects, clock_.now(), store_.resource_version());
     return HttpResponse::json(200, table.dump());
   }
-  const std::string body = "{\"kind\":" + json(type.kind + "List").dump() + ",\"apiVersion\":" +
-                           json(type.api_version()).dump() + ",\"metadata\":{\"resourceVersion\":" +
-                           json(store_.resource_version()).dump() + "},\"items\":[" + items + "]}";
+  const std::string body =
+      "{\"kind\":" + json(type.kind + "List").dump() + ",\"apiVersion\":" + json(type.api_version()).dump() +
+      ",\"metadata\":{\"resourceVersion\":" + json(store_.resource_version()).dump() + "},\"items\":[" + items + "]}";
   return HttpResponse::json(200, body);
 }
 
@@ -358,8 +359,8 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
         {"apiVersion", "v1"},
         {"metadata", nlohmann::ordered_json::object()},
         {"status", "Failure"},
-        {"message", "Timeout: Too large resource version: " + std::to_string(requested) +
-                        ", current: " + std::to_string(current)},
+        {"message",
+         "Timeout: Too large resource version: " + std::to_string(requested) + ", current: " + std::to_string(current)},
         {"reason", "Timeout"},
         {"details",
          {{"causes", {{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}}},
@@ -522,8 +523,8 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   const std::vector<std::string> init = names_in(pod, "initContainers");
   if (container.empty()) {
     if (app.size() != 1)
-      return status_bad_request("a container name must be specified for pod " + name + ", choose one of: " +
-                                go_list(app))
+      return status_bad_request("a container name must be specified for pod " + name +
+                                ", choose one of: " + go_list(app))
           .response();
     container = app.front();
   }

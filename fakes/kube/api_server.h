@@ -42,7 +42,8 @@ class KubeApiServer : public HttpHandler {
 
   /// Accepts `Authorization: Bearer <token>` as user with groups (plus the groups §5.4 adds).
   void add_token(const std::string& token, const std::string& user, std::vector<std::string> groups);
-  /// Creates (or replaces) Namespace/ServiceAccount/Secret/Role/RoleBinding/ClusterRole/ClusterRoleBinding/Pod as admin.
+  /// Creates (or replaces) Namespace/ServiceAccount/Secret/Role/RoleBinding/ClusterRole/ClusterRoleBinding/Pod as
+  /// admin.
   Status seed(const nlohmann::json& object);
   /// How pods come up from now on.
   void set_pod_timing(PodTiming t) { timing_ = std::move(t); }
@@ -108,8 +109,8 @@ class KubeApiServer : public HttpHandler {
   PodResources pods_;  ///< pod IPs and volumes, by pod uid
   Scheduler scheduler_;
   EventLog events_;
-  TimePoint started_;  ///< when the default node joined
-  std::set<std::string> running_recorded_;  ///< uids of pods whose start is in the history
+  TimePoint started_;                                      ///< when the default node joined
+  std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 

@@ -45,11 +45,10 @@ std::string version_document(const VersionInfo& version) {
 }
 
 std::string api_versions_document() {
-  const ojson doc = {
-      {"kind", "APIVersions"},
-      {"versions", {"v1"}},
-      {"serverAddressByClientCIDRs",
-       ojson::array({{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", "kubernetes.default.svc:443"}}})}};
+  const ojson doc = {{"kind", "APIVersions"},
+                     {"versions", {"v1"}},
+                     {"serverAddressByClientCIDRs",
+                      ojson::array({{{"clientCIDR", "0.0.0.0/0"}, {"serverAddress", "kubernetes.default.svc:443"}}})}};
   return doc.dump();
 }
 

@@ -115,8 +115,8 @@ std::string exec_status_json(int exit_code, const std::vector<std::string>& comm
   for (size_t i = 0; i < command.size(); ++i) joined += (i ? " " : "") + command[i];
   const std::string code = std::to_string(exit_code);
   status["status"] = "Failure";
-  status["message"] = "command terminated with non-zero exit code: error executing command [" + joined +
-                      "], exit code " + code;
+  status["message"] =
+      "command terminated with non-zero exit code: error executing command [" + joined + "], exit code " + code;
   status["reason"] = "NonZeroExitCode";
   status["details"]["causes"] = nlohmann::ordered_json::array({{{"reason", "ExitCode"}, {"message", code}}});
   return status.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

@@ -136,8 +136,7 @@ std::string pod_qos_class(const json& pod) {
   return "Burstable";
 }
 
-json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
-                const std::string& pod_ip) {
+json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing, const std::string& pod_ip) {
   const json& spec = member(pod, "spec");
   const json& containers = member(spec, "containers");
   const json& init_containers = member(spec, "initContainers");
@@ -175,15 +174,15 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
     return status;
   }
 
-  const std::string uid = member(member(pod, "metadata"), "uid").is_string() ? pod["metadata"]["uid"].get<std::string>()
-                                                                             : std::string();
+  const std::string uid =
+      member(member(pod, "metadata"), "uid").is_string() ? pod["metadata"]["uid"].get<std::string>() : std::string();
   status["phase"] = "Running";
   status["podIP"] = pod_ip;
   status["podIPs"] = json::array({{{"ip", pod_ip}}});
-  status["conditions"] = json::array({condition("PodReadyToStartContainers", true, ready_at),
-                                      condition("Initialized", true, has_init ? ready_at : created),
-                                      condition("Ready", true, ready_at), condition("ContainersReady", true, ready_at),
-                                      condition("PodScheduled", true, created)});
+  status["conditions"] =
+      json::array({condition("PodReadyToStartContainers", true, ready_at),
+                   condition("Initialized", true, has_init ? ready_at : created), condition("Ready", true, ready_at),
+                   condition("ContainersReady", true, ready_at), condition("PodScheduled", true, created)});
   json statuses = json::array();
   if (containers.is_array())
     for (const auto& c : containers) statuses.push_back(started_status(c, uid, ready_at, false));

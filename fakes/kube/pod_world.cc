@@ -12,30 +12,18 @@ namespace {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 412:
-      return "Precondition Failed";
-    case 416:
-      return "Range Not Satisfiable";
-    case 500:
-      return "Internal Server Error";
-    default:
-      return "Unknown";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 412: return "Precondition Failed";
+    case 416: return "Range Not Satisfiable";
+    case 500: return "Internal Server Error";
+    default: return "Unknown";
   }
 }
 
@@ -169,17 +157,10 @@ Connected PodContainerWorld::open(const std::string& host, int port, const TlsOp
   const Reach reach = net_.network.reach_from_pod(*address, port);
   out.elapsed = connect_cost(reach);
   switch (reach) {
-    case Reach::kRefused:
-      out.kind = ConnectOutcome::Kind::kRefused;
-      return result;
-    case Reach::kUnreachable:
-      out.kind = ConnectOutcome::Kind::kUnreachable;
-      return result;
-    case Reach::kTimeout:
-      out.kind = ConnectOutcome::Kind::kTimeout;
-      return result;
-    case Reach::kReachable:
-      break;
+    case Reach::kRefused: out.kind = ConnectOutcome::Kind::kRefused; return result;
+    case Reach::kUnreachable: out.kind = ConnectOutcome::Kind::kUnreachable; return result;
+    case Reach::kTimeout: out.kind = ConnectOutcome::Kind::kTimeout; return result;
+    case Reach::kReachable: break;
   }
   const HostEntry* entry = net_.network.host_at(*address, port);
   HttpHandler* handler = entry && entry->serves == "gitlab" ? static_cast<HttpHandler*>(&net_.gitlab) : nullptr;
@@ -217,9 +198,7 @@ Connected PodContainerWorld::open(const std::string& host, int port, const TlsOp
       break;
     // In the field the reset is a TCP RST (SSL_ERROR_SYSCALL); in memory the peer just closes.
     case TlsVerdict::Kind::kPeerClosed:
-    case TlsVerdict::Kind::kFailed:
-      out.kind = ConnectOutcome::Kind::kTlsReset;
-      break;
+    case TlsVerdict::Kind::kFailed: out.kind = ConnectOutcome::Kind::kTlsReset; break;
   }
   return result;
 }

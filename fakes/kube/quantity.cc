@@ -256,8 +256,7 @@ std::string Quantity::to_string() const {
       amount *= 100;
       exponent -= 2;
       break;
-    default:
-      break;
+    default: break;
   }
   if (format == Format::kDecimalExponent)
     return to_text(amount) + (exponent == 0 ? "" : "e" + std::to_string(exponent));

@@ -65,15 +65,15 @@ const std::vector<BootstrapBinding>& bootstrap_bindings() {
       {"system:discovery", kAuthenticated,
        json::array({{{"verbs", {"get"}},
                      {"nonResourceURLs",
-                      {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*",
-                       "/readyz", "/version", "/version/"}}}})},
+                      {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz",
+                       "/version", "/version/"}}}})},
       {"system:basic-user", kAuthenticated,
        json::array({{{"verbs", {"create"}},
                      {"apiGroups", {"authorization.k8s.io"}},
                      {"resources", {"selfsubjectaccessreviews", "selfsubjectrulesreviews"}}}})},
       {"system:public-info-viewer", kAuthenticated,
-       json::array({{{"verbs", {"get"}},
-                     {"nonResourceURLs", {"/healthz", "/livez", "/readyz", "/version", "/version/"}}}})},
+       json::array(
+           {{{"verbs", {"get"}}, {"nonResourceURLs", {"/healthz", "/livez", "/readyz", "/version", "/version/"}}}})},
   };
   return bindings;
 }
@@ -227,8 +227,9 @@ RequestAttributes resolve_request(const std::string& method, const std::string& 
     parts.erase(parts.begin());
   } else {
     verb_from_method = true;
-    static const std::vector<std::pair<std::string, std::string>> verbs = {
-        {"POST", "create"}, {"GET", "get"}, {"HEAD", "get"}, {"PUT", "update"}, {"PATCH", "patch"}, {"DELETE", "delete"}};
+    static const std::vector<std::pair<std::string, std::string>> verbs = {{"POST", "create"}, {"GET", "get"},
+                                                                           {"HEAD", "get"},    {"PUT", "update"},
+                                                                           {"PATCH", "patch"}, {"DELETE", "delete"}};
     a.verb.clear();
     for (const auto& [m, v] : verbs)
       if (m == method) a.verb = v;
@@ -237,7 +238,8 @@ RequestAttributes resolve_request(const std::string& method, const std::string& 
   if (parts[0] == "namespaces" && parts.size() > 1) {
     a.ns = parts[1];
     // /namespaces/{ns}/{resource}/... unless it is the namespace's own status or finalize subresource.
-    if (parts.size() > 2 && parts[2] != "status" && parts[2] != "finalize") parts.erase(parts.begin(), parts.begin() + 2);
+    if (parts.size() > 2 && parts[2] != "status" && parts[2] != "finalize")
+      parts.erase(parts.begin(), parts.begin() + 2);
   }
   const bool proxy = a.verb == "proxy";
   if (parts.size() >= 3 && !proxy) a.subresource = parts[2];
@@ -277,13 +279,14 @@ bool rule_allows(const json& rule, const RequestAttributes& request) {
   const auto groups = strings_of(rule, "apiGroups");
   if (!contains(groups, "*") && !contains(groups, request.api_group)) return false;
 
-  const std::string combined = request.subresource.empty() ? request.resource
-                                                           : request.resource + "/" + request.subresource;
+  const std::string combined =
+      request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
   bool resource_ok = false;
   for (const std::string& r : strings_of(rule, "resources")) {
     if (r == "*" || r == combined) resource_ok = true;
     // `*/exec` matches any resource's exec subresource; `*/*` only a literal `*` subresource.
-    else if (!request.subresource.empty() && r == "*/" + request.subresource) resource_ok = true;
+    else if (!request.subresource.empty() && r == "*/" + request.subresource)
+      resource_ok = true;
     if (resource_ok) break;
   }
   if (!resource_ok) return false;
@@ -300,8 +303,8 @@ ApiStatus forbidden_status(const UserInfo& user, const RequestAttributes& reques
     detail = who + " path " + json(request.path).dump();
   } else {
     gr = GroupResource{request.api_group, request.resource};
-    const std::string combined = request.subresource.empty() ? request.resource
-                                                             : request.resource + "/" + request.subresource;
+    const std::string combined =
+        request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
     detail = who + " resource " + json(combined).dump() + " in API group " + json(request.api_group).dump();
     detail += request.ns.empty() ? " at the cluster scope" : " in the namespace " + json(request.ns).dump();
   }
@@ -317,8 +320,7 @@ Decision Authorizer::authorize(const UserInfo& user, const RequestAttributes& re
   for (const BootstrapBinding& b : bootstrap_bindings()) {
     const json binding = {{"roleRef", {{"kind", "ClusterRole"}, {"name", b.name}}},
                           {"subjects", json::array({{{"kind", "Group"}, {"name", b.group}}})}};
-    if (visitor.visit(binding, "", &b.rules, "", "ClusterRoleBinding " + json(b.name).dump()))
-      return visitor.allowed();
+    if (visitor.visit(binding, "", &b.rules, "", "ClusterRoleBinding " + json(b.name).dump())) return visitor.allowed();
   }
   for (const StoredObject* stored : store_.list("clusterrolebindings", "")) {
     const json& binding = stored->object;
@@ -328,8 +330,7 @@ Decision Authorizer::authorize(const UserInfo& user, const RequestAttributes& re
                             : nullptr;
     const std::string missing = "clusterrole.rbac.authorization.k8s.io " + json(role_name).dump() + " not found";
     const std::string name = text_of(member(binding, "metadata"), "name");
-    if (visitor.visit(binding, "", rules, missing, "ClusterRoleBinding " + json(name).dump()))
-      return visitor.allowed();
+    if (visitor.visit(binding, "", rules, missing, "ClusterRoleBinding " + json(name).dump())) return visitor.allowed();
   }
   if (!request.ns.empty()) {
     for (const StoredObject* stored : store_.list("rolebindings", request.ns)) {
@@ -339,8 +340,8 @@ Decision Authorizer::authorize(const UserInfo& user, const RequestAttributes& re
       const bool cluster_role = kind == "ClusterRole";
       const json* rules = cluster_role ? rules_of(store_.find("clusterroles", "", role_name))
                                        : rules_of(store_.find("roles", request.ns, role_name));
-      const std::string missing = (cluster_role ? "clusterrole" : "role") +
-                                  std::string(".rbac.authorization.k8s.io ") + json(role_name).dump() + " not found";
+      const std::string missing = (cluster_role ? "clusterrole" : "role") + std::string(".rbac.authorization.k8s.io ") +
+                                  json(role_name).dump() + " not found";
       const std::string name = text_of(member(binding, "metadata"), "name") + "/" + request.ns;
       if (visitor.visit(binding, request.ns, rules, missing, "RoleBinding " + json(name).dump()))
         return visitor.allowed();
@@ -379,8 +380,7 @@ ApiResult<UserInfo> Authorizer::impersonate(const UserInfo& caller, const std::s
     if (!d.allowed) return forbidden_status(caller, check, d.reason);
   }
   UserInfo result{user, groups};
-  if (service_account && groups.empty())
-    result.groups = {"system:serviceaccounts", "system:serviceaccounts:" + sa_ns};
+  if (service_account && groups.empty()) result.groups = {"system:serviceaccounts", "system:serviceaccounts:" + sa_ns};
   if (user != "system:anonymous" && !contains(result.groups, kAuthenticated)) result.groups.push_back(kAuthenticated);
   return result;
 }

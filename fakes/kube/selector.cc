@@ -92,19 +92,11 @@ bool LabelSelector::matches(const nlohmann::json& labels) const {
     bool ok = false;
     switch (r.op) {
       case Op::kEquals:
-      case Op::kIn:
-        ok = has && listed;
-        break;
+      case Op::kIn: ok = has && listed; break;
       case Op::kNotEquals:
-      case Op::kNotIn:
-        ok = !has || !listed;
-        break;
-      case Op::kExists:
-        ok = has;
-        break;
-      case Op::kNotExists:
-        ok = !has;
-        break;
+      case Op::kNotIn: ok = !has || !listed; break;
+      case Op::kExists: ok = has; break;
+      case Op::kNotExists: ok = !has; break;
     }
     if (!ok) return false;
   }
@@ -121,7 +113,8 @@ Result<std::vector<FieldTerm>> parse_field_selector(const std::string& text) {
     t.equals = op == std::string::npos;
     if (t.equals) {
       op = term.find('=');
-      if (op == std::string::npos) return make_error("invalid selector: '" + text + "'; can't understand '" + term + "'");
+      if (op == std::string::npos)
+        return make_error("invalid selector: '" + text + "'; can't understand '" + term + "'");
       skip = term.compare(op, 2, "==") == 0 ? 2 : 1;
     }
     t.field = trim(term.substr(0, op));

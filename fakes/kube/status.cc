@@ -111,8 +111,8 @@ ApiStatus status_unauthorized() { return failure(401, "Unauthorized", "Unauthori
 
 ApiStatus status_method_not_supported(const GroupResource& gr, const std::string& action) {
   const ojson d = details("", gr.group, gr.resource);
-  return failure(405, "MethodNotAllowed",
-                 action + " is not supported on resources of kind " + quoted(gr.qualified()), &d);
+  return failure(405, "MethodNotAllowed", action + " is not supported on resources of kind " + quoted(gr.qualified()),
+                 &d);
 }
 
 ApiStatus status_method_not_allowed() {

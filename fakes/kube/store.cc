@@ -37,8 +37,13 @@ const std::vector<ResourceType>& served_resources() {
       {kRbac, "rolebindings", "RoleBinding", "rolebinding", true, kCrudUpdate, {}},
       {kRbac, "clusterroles", "ClusterRole", "clusterrole", false, kCrudUpdate, {}},
       {kRbac, "clusterrolebindings", "ClusterRoleBinding", "clusterrolebinding", false, kCrudUpdate, {}},
-      {"authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", "selfsubjectaccessreview",
-       false, {"create"}, {}},
+      {"authorization.k8s.io",
+       "selfsubjectaccessreviews",
+       "SelfSubjectAccessReview",
+       "selfsubjectaccessreview",
+       false,
+       {"create"},
+       {}},
   };
   return types;
 }
@@ -107,8 +112,9 @@ ApiResult<nlohmann::json> Store::update(const ResourceType& type, const std::str
   nlohmann::json& meta = object["metadata"];
   if (!meta.is_object()) meta = nlohmann::json::object();
   const nlohmann::json& old_meta = it->second.object["metadata"];
-  const std::string sent_version =
-      meta.contains("resourceVersion") && meta["resourceVersion"].is_string() ? meta["resourceVersion"].get<std::string>() : "";
+  const std::string sent_version = meta.contains("resourceVersion") && meta["resourceVersion"].is_string()
+                                       ? meta["resourceVersion"].get<std::string>()
+                                       : "";
   if (!sent_version.empty() && sent_version != old_meta["resourceVersion"].get<std::string>())
     return status_conflict(type.group_resource(), name);
   object["apiVersion"] = type.api_version();
@@ -124,8 +130,8 @@ ApiResult<nlohmann::json> Store::update(const ResourceType& type, const std::str
   return object;
 }
 
-std::optional<StoredObject> Store::remove(const std::string& resource, const std::string& ns,
-                                          const std::string& name, const nlohmann::json* last_state) {
+std::optional<StoredObject> Store::remove(const std::string& resource, const std::string& ns, const std::string& name,
+                                          const nlohmann::json* last_state) {
   const std::string scope = scope_of(resource, ns);
   auto it = objects_.find(Key{resource, scope, name});
   if (it == objects_.end()) return std::nullopt;

@@ -114,7 +114,7 @@ class Store {
   void record(const char* type, const Key& key, nlohmann::json object, nlohmann::json previous);
   // Removes one object with its DELETED event; the iterator after it.
   std::map<Key, StoredObject>::iterator erase_recorded(std::map<Key, StoredObject>::iterator it,
-                                                              const nlohmann::json* last_state = nullptr);
+                                                       const nlohmann::json* last_state = nullptr);
 
   Clock& clock_;
   Random& random_;

@@ -73,7 +73,8 @@ void validate_meta(const ResourceType& type, const json& meta, std::vector<Field
     std::string prefix = generate;
     if (prefix.back() == '-') prefix.pop_back();
     if (!prefix.empty())
-      for (const auto& p : name_problems(prefix, label)) causes.push_back(invalid("metadata.generateName", generate, p));
+      for (const auto& p : name_problems(prefix, label))
+        causes.push_back(invalid("metadata.generateName", generate, p));
   }
   if (name.empty()) {
     causes.push_back(required("metadata.name", "name or generateName is required"));
@@ -137,12 +138,15 @@ void default_container(json& c) {
 void default_pod(json& pod) {
   json& spec = pod["spec"];
   if (!spec.is_object()) spec = json::object();
-  const std::pair<const char*, json> defaults[] = {
-      {"restartPolicy", "Always"},           {"terminationGracePeriodSeconds", 30},
-      {"dnsPolicy", "ClusterFirst"},         {"securityContext", json::object()},
-      {"schedulerName", "default-scheduler"}, {"serviceAccountName", "default"},
-      {"enableServiceLinks", true},          {"priority", 0},
-      {"preemptionPolicy", "PreemptLowerPriority"}};
+  const std::pair<const char*, json> defaults[] = {{"restartPolicy", "Always"},
+                                                   {"terminationGracePeriodSeconds", 30},
+                                                   {"dnsPolicy", "ClusterFirst"},
+                                                   {"securityContext", json::object()},
+                                                   {"schedulerName", "default-scheduler"},
+                                                   {"serviceAccountName", "default"},
+                                                   {"enableServiceLinks", true},
+                                                   {"priority", 0},
+                                                   {"preemptionPolicy", "PreemptLowerPriority"}};
   for (const auto& [key, value] : defaults)
     if (!spec.contains(key)) spec[key] = value;
   spec["serviceAccount"] = spec["serviceAccountName"];

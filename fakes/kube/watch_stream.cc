@@ -92,14 +92,14 @@ void WatchStream::push_bookmark(bool initial_events_end) {
 
 void WatchStream::push_expired(uint64_t requested, uint64_t oldest) {
   // apiserver storage/cacher/watch_cache.go: errors.NewResourceExpired("too old resource version: %d (%d)").
-  const ojson status = {{"kind", "Status"},
-                        {"apiVersion", "v1"},
-                        {"metadata", ojson::object()},
-                        {"status", "Failure"},
-                        {"message", "too old resource version: " + std::to_string(requested) + " (" +
-                                        std::to_string(oldest) + ")"},
-                        {"reason", "Expired"},
-                        {"code", 410}};
+  const ojson status = {
+      {"kind", "Status"},
+      {"apiVersion", "v1"},
+      {"metadata", ojson::object()},
+      {"status", "Failure"},
+      {"message", "too old resource version: " + std::to_string(requested) + " (" + std::to_string(oldest) + ")"},
+      {"reason", "Expired"},
+      {"code", 410}};
   pending_.push_back("{\"type\":\"ERROR\",\"object\":" + status.dump() + "}\n");
   ended_ = true;
 }

@@ -33,18 +33,18 @@ struct WatchOptions {
   std::string ns;  ///< empty: every namespace
   LabelSelector labels;
   std::vector<FieldTerm> fields;
-  std::string resource_version;       ///< "" / "0": start with the current state; N: the changes after N
-  bool allow_bookmarks = false;       ///< allowWatchBookmarks=true
-  bool send_initial_events = false;   ///< sendInitialEvents=true (watch-list)
+  std::string resource_version;                  ///< "" / "0": start with the current state; N: the changes after N
+  bool allow_bookmarks = false;                  ///< allowWatchBookmarks=true
+  bool send_initial_events = false;              ///< sendInitialEvents=true (watch-list)
   Duration timeout{std::chrono::seconds(1800)};  ///< timeoutSeconds; the fake's stand-in for --min-request-timeout
 };
 
 /// The server-side state a watch reads besides the history; every call happens while the server lives.
 struct WatchSource {
-  std::function<void()> sync;                            ///< records the changes due by now (pod status steps)
-  std::function<std::vector<nlohmann::json>()> current;  ///< the watched kind's objects as a list shows them now
+  std::function<void()> sync;                             ///< records the changes due by now (pod status steps)
+  std::function<std::vector<nlohmann::json>()> current;   ///< the watched kind's objects as a list shows them now
   std::function<std::optional<TimePoint>()> next_change;  ///< when sync() next has something to record
-  std::function<uint64_t()> resource_version;            ///< the current global resourceVersion
+  std::function<uint64_t()> resource_version;             ///< the current global resourceVersion
 };
 
 /// The body of a watch response: one `{"type":…,"object":…}\n` line per chunk.

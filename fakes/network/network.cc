@@ -15,7 +15,7 @@ bool listed(const std::vector<std::string>& list, const std::string& address, in
 
 Duration connect_cost(Reach reach) {
   switch (reach) {
-    case Reach::kTimeout: return std::chrono::seconds(130);   // Linux gives up on SYNs after ~127 s
+    case Reach::kTimeout: return std::chrono::seconds(130);    // Linux gives up on SYNs after ~127 s
     case Reach::kUnreachable: return std::chrono::seconds(3);  // ARP resolution fails after ~3 s
     default: return Duration(0);
   }
@@ -31,7 +31,8 @@ std::optional<std::string> Network::resolve_from_runner(const std::string& name)
   return std::nullopt;
 }
 
-std::optional<std::string> Network::resolve_from_pod(const std::string& name, const nlohmann::json& host_aliases) const {
+std::optional<std::string> Network::resolve_from_pod(const std::string& name,
+                                                     const nlohmann::json& host_aliases) const {
   if (is_ip_literal(name)) return name;
   if (host_aliases.is_array()) {
     for (const auto& alias : host_aliases) {

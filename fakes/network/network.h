@@ -20,17 +20,17 @@ enum class TlsBehaviour { kNone, kOk, kReset, kUntrusted, kWrongName, kExpired }
 
 /// A logical server: a name, the address and port it is reached at, and who serves it.
 struct HostEntry {
-  std::string name;              ///< "gitlab.mylab.com"
-  std::string address;           ///< "10.0.0.216"
+  std::string name;     ///< "gitlab.mylab.com"
+  std::string address;  ///< "10.0.0.216"
   int port = 443;
-  std::string serves;            ///< "gitlab", "kubernetes" or "" (nothing listens: refused)
+  std::string serves;  ///< "gitlab", "kubernetes" or "" (nothing listens: refused)
   TlsBehaviour tls = TlsBehaviour::kOk;
-  uint16_t loopback_port = 0;    ///< where the fake actually listens, once started
+  uint16_t loopback_port = 0;  ///< where the fake actually listens, once started
 };
 
 /// What one kind of machine sees: its DNS answers and the addresses it cannot reach.
 struct ViewRules {
-  std::map<std::string, std::string> dns;  ///< name -> address, overrides the hosts' own addresses
+  std::map<std::string, std::string> dns;                  ///< name -> address, overrides the hosts' own addresses
   std::vector<std::string> unreachable, refused, timeout;  ///< "addr" or "addr:port"
 };
 

@@ -116,9 +116,9 @@ int tool_unset(ToolContext& ctx) {
 }
 
 // busybox ash's long option names, in its order; only the first four change the model.
-constexpr const char* kOptionNames[] = {"errexit", "noglob",    "ignoreeof", "monitor", "noexec",
-                                        "xtrace",  "verbose",   "noclobber", "allexport", "notify",
-                                        "nounset", "errtrace",  "vi",        "pipefail"};
+constexpr const char* kOptionNames[] = {"errexit", "noglob",   "ignoreeof", "monitor",   "noexec",
+                                        "xtrace",  "verbose",  "noclobber", "allexport", "notify",
+                                        "nounset", "errtrace", "vi",        "pipefail"};
 
 bool* option_flag(ShellEnv& env, const std::string& name) {
   if (name == "errexit") return &env.errexit;

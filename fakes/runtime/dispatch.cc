@@ -40,8 +40,7 @@ std::vector<std::string> tail(const std::vector<std::string>& args, size_t from)
 
 }  // namespace
 
-int Interpreter::run_command(const std::vector<std::string>& args, const std::vector<Word>& assignments,
-                             const Io& io) {
+int Interpreter::run_command(const std::vector<std::string>& args, const std::vector<Word>& assignments, const Io& io) {
   const std::string& name = args[0];
   const ToolEntry* tool = session_.tool(name);
   std::vector<std::pair<std::string, std::string>> values;
@@ -50,8 +49,8 @@ int Interpreter::run_command(const std::vector<std::string>& args, const std::ve
     if (!expand_string(a, io, v)) return env_.exit_code;
     values.emplace_back(a.raw, std::move(v));
   }
-  const bool special = (tool && tool->tier == ToolTier::kSpecial) || name == "eval" || name == "." ||
-                       name == "source" || name == "exec";
+  const bool special =
+      (tool && tool->tier == ToolTier::kSpecial) || name == "eval" || name == "." || name == "source" || name == "exec";
   int status = 0;
   if (special) {
     // Assignments before a special built-in stay set afterwards (POSIX).
@@ -145,8 +144,8 @@ int Interpreter::run_external(const std::vector<std::string>& args, const Io& io
   return 127;
 }
 
-int Interpreter::run_script_file(const std::string& text, const std::string& name,
-                                 const std::vector<std::string>& args, const Io& io) {
+int Interpreter::run_script_file(const std::string& text, const std::string& name, const std::vector<std::string>& args,
+                                 const Io& io) {
   ShellEnv child = process_env(env_);
   child.script_name = name;
   child.positional = args;
@@ -157,11 +156,16 @@ int Interpreter::run_script_file(const std::string& text, const std::string& nam
 
 bool Interpreter::run_shell_level_builtin(const std::vector<std::string>& args, const Io& io, int& status) {
   const std::string& name = args[0];
-  if (name == "eval") status = builtin_eval(args, io);
-  else if (name == "." || name == "source") status = builtin_source(args, io);
-  else if (name == "exec") status = builtin_exec(args, io);
-  else if (name == "command") status = builtin_command(args, io);
-  else if (name == "type") status = builtin_type(args, io);
+  if (name == "eval")
+    status = builtin_eval(args, io);
+  else if (name == "." || name == "source")
+    status = builtin_source(args, io);
+  else if (name == "exec")
+    status = builtin_exec(args, io);
+  else if (name == "command")
+    status = builtin_command(args, io);
+  else if (name == "type")
+    status = builtin_type(args, io);
   else if (name == "wait") {
     session_.now = std::max(session_.now, session_.background_end);
     status = 0;
@@ -201,8 +205,7 @@ int Interpreter::builtin_exec(const std::vector<std::string>& args, const Io& io
 }
 
 std::string Interpreter::command_path(const std::string& name) const {
-  if (name.find('/') != std::string::npos)
-    return session_.fs.exists(FileSystem::resolve(env_.cwd, name)) ? name : "";
+  if (name.find('/') != std::string::npos) return session_.fs.exists(FileSystem::resolve(env_.cwd, name)) ? name : "";
   if (env_.functions.count(name)) return name;
   const ToolEntry* tool = session_.tool(name);
   if ((tool && tool->tier != ToolTier::kModel) || name == "eval" || name == "." || name == "exec" ||

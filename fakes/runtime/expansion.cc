@@ -112,9 +112,7 @@ bool Interpreter::expand_pattern(const Word& word, const Io& io, std::string& ou
 bool Interpreter::expand_pieces(const std::vector<WordPart>& parts, const Io& io, std::vector<Piece>& out) {
   for (const WordPart& part : parts) {
     switch (part.kind) {
-      case WordPart::Kind::kLiteral:
-        out.push_back(Piece{part.text, false, part.quoted, false});
-        break;
+      case WordPart::Kind::kLiteral: out.push_back(Piece{part.text, false, part.quoted, false}); break;
       case WordPart::Kind::kParam:
         // A quoted expansion is a field even when empty ("${X:-}"); only "$@" may vanish.
         if (part.quoted && !(part.text == "@" && part.op.empty())) out.push_back(Piece{"", false, true, false});

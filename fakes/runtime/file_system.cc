@@ -58,9 +58,7 @@ std::string FileSystem::parent(const std::string& path) {
   return path.substr(0, slash);
 }
 
-bool FileSystem::is_dir(const std::string& path) const {
-  return dirs_.count(path) > 0 || any_below(dirs_, path);
-}
+bool FileSystem::is_dir(const std::string& path) const { return dirs_.count(path) > 0 || any_below(dirs_, path); }
 
 bool FileSystem::is_file(const std::string& path) const { return files_.count(path) > 0; }
 

@@ -136,16 +136,16 @@ struct Git {
     session().now += connected.outcome.elapsed;
     using Kind = ConnectOutcome::Kind;
     const Kind kind = connected.outcome.kind;
-    const bool tcp_failed = kind == Kind::kResolveFailed || kind == Kind::kRefused || kind == Kind::kUnreachable ||
-                            kind == Kind::kTimeout;
+    const bool tcp_failed =
+        kind == Kind::kResolveFailed || kind == Kind::kRefused || kind == Kind::kUnreachable || kind == Kind::kTimeout;
     // libcurl loads the CA file while setting up TLS, after the TCP connect (lib/vtls/openssl.c).
     if (url->tls() && trust.verify && ca_missing && !tcp_failed) {
       ctx.err("fatal: unable to access '" + url->display() + "/': error setting certificate file: " + ca_file + "\n");
       return 128;
     }
     if (kind != Kind::kOk || !connected.connection) {
-      ctx.err("fatal: unable to access '" + url->display() + "/': " +
-              curl_error_text(connected.outcome, url->host, url->port) + "\n");
+      ctx.err("fatal: unable to access '" + url->display() +
+              "/': " + curl_error_text(connected.outcome, url->host, url->port) + "\n");
       return 128;
     }
     remote.connection = std::move(connected.connection);
@@ -158,8 +158,8 @@ struct Git {
     auto advertise = [&] {
       auto headers = remote.headers;
       headers.emplace_back("Git-Protocol", "version=2");
-      return http_exchange(*remote.connection, "GET", *url, remote.base + "/info/refs?service=git-upload-pack",
-                           headers, "");
+      return http_exchange(*remote.connection, "GET", *url, remote.base + "/info/refs?service=git-upload-pack", headers,
+                           "");
     };
     auto reply = advertise();
     // libcurl sends the URL's credentials only when the server asks for them (401), so a public
@@ -326,14 +326,19 @@ int Git::init(const std::vector<std::string>& args) {
   std::string target_arg, template_dir;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-q" || a == "--quiet") quiet = true;
-    else if (a == "--template" && i + 1 < args.size()) template_dir = args[++i];
-    else if (starts_with(a, "--template=")) template_dir = a.substr(11);
-    else if ((a == "-b" || a == "--initial-branch" || a == "--separate-git-dir" ||
-              a == "--object-format") && i + 1 < args.size())
+    if (a == "-q" || a == "--quiet")
+      quiet = true;
+    else if (a == "--template" && i + 1 < args.size())
+      template_dir = args[++i];
+    else if (starts_with(a, "--template="))
+      template_dir = a.substr(11);
+    else if ((a == "-b" || a == "--initial-branch" || a == "--separate-git-dir" || a == "--object-format") &&
+             i + 1 < args.size())
       ++i;
-    else if (!a.empty() && a[0] == '-') continue;
-    else if (target_arg.empty()) target_arg = a;
+    else if (!a.empty() && a[0] == '-')
+      continue;
+    else if (target_arg.empty())
+      target_arg = a;
   }
   const std::string target = target_arg.empty() ? dir : FileSystem::resolve(dir, target_arg);
   if (session().fs.is_file(target)) {
@@ -362,9 +367,12 @@ int Git::remote(const std::vector<std::string>& args) {
   std::vector<std::string> operands;
   bool verbose = false;
   for (const auto& a : args) {
-    if (a == "-v" || a == "--verbose") verbose = true;
-    else if (!a.empty() && a[0] == '-') continue;
-    else operands.push_back(a);
+    if (a == "-v" || a == "--verbose")
+      verbose = true;
+    else if (!a.empty() && a[0] == '-')
+      continue;
+    else
+      operands.push_back(a);
   }
   if (operands.empty()) {
     std::string out;
@@ -406,13 +414,18 @@ int Git::fetch(const std::vector<std::string>& args) {
   std::vector<std::string> operands;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-q" || a == "--quiet") quiet = true;
-    else if (a == "--depth" && i + 1 < args.size()) depth = std::atoi(args[++i].c_str());
-    else if (starts_with(a, "--depth=")) depth = std::atoi(a.c_str() + 8);
+    if (a == "-q" || a == "--quiet")
+      quiet = true;
+    else if (a == "--depth" && i + 1 < args.size())
+      depth = std::atoi(args[++i].c_str());
+    else if (starts_with(a, "--depth="))
+      depth = std::atoi(a.c_str() + 8);
     else if ((a == "--deepen" || a == "--shallow-since" || a == "-j" || a == "--jobs") && i + 1 < args.size())
       ++i;
-    else if (a.size() > 1 && a[0] == '-') continue;
-    else operands.push_back(a);
+    else if (a.size() > 1 && a[0] == '-')
+      continue;
+    else
+      operands.push_back(a);
   }
   const std::string remote = operands.empty() ? "origin" : operands[0];
   std::string url_text;
@@ -504,17 +517,26 @@ int Git::clone(const std::vector<std::string>& args) {
   std::vector<std::string> operands;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-q" || a == "--quiet") quiet = true;
-    else if (a == "-n" || a == "--no-checkout") no_checkout = true;
-    else if ((a == "-b" || a == "--branch") && i + 1 < args.size()) branch = args[++i];
-    else if ((a == "-o" || a == "--origin") && i + 1 < args.size()) origin = args[++i];
-    else if (a == "--depth" && i + 1 < args.size()) depth = std::atoi(args[++i].c_str());
-    else if (starts_with(a, "--depth=")) depth = std::atoi(a.c_str() + 8);
-    else if ((a == "--reference" || a == "-c" || a == "--config" || a == "--template" ||
-              a == "-j" || a == "--jobs" || a == "--shallow-since") && i + 1 < args.size())
+    if (a == "-q" || a == "--quiet")
+      quiet = true;
+    else if (a == "-n" || a == "--no-checkout")
+      no_checkout = true;
+    else if ((a == "-b" || a == "--branch") && i + 1 < args.size())
+      branch = args[++i];
+    else if ((a == "-o" || a == "--origin") && i + 1 < args.size())
+      origin = args[++i];
+    else if (a == "--depth" && i + 1 < args.size())
+      depth = std::atoi(args[++i].c_str());
+    else if (starts_with(a, "--depth="))
+      depth = std::atoi(a.c_str() + 8);
+    else if ((a == "--reference" || a == "-c" || a == "--config" || a == "--template" || a == "-j" || a == "--jobs" ||
+              a == "--shallow-since") &&
+             i + 1 < args.size())
       ++i;
-    else if (a.size() > 1 && a[0] == '-') continue;
-    else operands.push_back(a);
+    else if (a.size() > 1 && a[0] == '-')
+      continue;
+    else
+      operands.push_back(a);
   }
   if (operands.empty()) {
     ctx.err("fatal: You must specify a repository to clone.\n");
@@ -563,8 +585,10 @@ int Git::clone(const std::vector<std::string>& args) {
   tree.remotes[origin] = url_text;
   for (const auto& [full, sha] : repo.refs) {
     if (depth > 0 && full != "refs/heads/" + branch && full != "refs/tags/" + branch) continue;
-    if (starts_with(full, "refs/heads/")) tree.refs["refs/remotes/" + origin + "/" + short_ref(full)] = sha;
-    else if (starts_with(full, "refs/tags/")) tree.refs[full] = sha;
+    if (starts_with(full, "refs/heads/"))
+      tree.refs["refs/remotes/" + origin + "/" + short_ref(full)] = sha;
+    else if (starts_with(full, "refs/tags/"))
+      tree.refs[full] = sha;
   }
   if (!head.empty()) {
     tree.refs["refs/heads/" + branch] = head;
@@ -586,10 +610,14 @@ int Git::checkout(const std::vector<std::string>& args) {
   std::string new_branch, target;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if ((a == "-b" || a == "-B") && i + 1 < args.size()) new_branch = args[++i];
-    else if (a == "--") break;
-    else if (a.size() > 1 && a[0] == '-') continue;
-    else if (target.empty()) target = a;
+    if ((a == "-b" || a == "-B") && i + 1 < args.size())
+      new_branch = args[++i];
+    else if (a == "--")
+      break;
+    else if (a.size() > 1 && a[0] == '-')
+      continue;
+    else if (target.empty())
+      target = a;
   }
   if (target.empty()) target = "HEAD";
   const std::string sha = resolve(*tree, target);
@@ -617,11 +645,16 @@ int Git::rev_parse(const std::vector<std::string>& args) {
   bool short_form = false;
   std::string out;
   for (const auto& a : args) {
-    if (a == "--short") short_form = true;
-    else if (a == "--show-toplevel") out += root + "\n";
-    else if (a == "--is-inside-work-tree") out += "true\n";
-    else if (a == "--git-dir") out += (dir == root ? std::string(".git") : root + "/.git") + "\n";
-    else if (!a.empty() && a[0] == '-') continue;
+    if (a == "--short")
+      short_form = true;
+    else if (a == "--show-toplevel")
+      out += root + "\n";
+    else if (a == "--is-inside-work-tree")
+      out += "true\n";
+    else if (a == "--git-dir")
+      out += (dir == root ? std::string(".git") : root + "/.git") + "\n";
+    else if (!a.empty() && a[0] == '-')
+      continue;
     else {
       const std::string sha = resolve(*tree, a);
       if (sha.empty()) {

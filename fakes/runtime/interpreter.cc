@@ -87,8 +87,7 @@ int Interpreter::dispatch(const Command& cmd, const Io& io) {
 int Interpreter::run_checked(const Command& cmd, const Io& io) {
   const int status = execute(cmd, io);
   const bool negated = cmd.kind == Command::Kind::kPipeline && cmd.negated;
-  if (status != 0 && env_.errexit && errexit_suppressed_ == 0 && !negated && !env_.interrupted())
-    env_.exit(status);
+  if (status != 0 && env_.errexit && errexit_suppressed_ == 0 && !negated && !env_.interrupted()) env_.exit(status);
   return status;
 }
 
@@ -323,8 +322,7 @@ bool Interpreter::apply_redirects(const std::vector<Redirect>& redirects, Io& io
         io.in = std::make_shared<InputBuffer>(std::vector<OutputChunk>{{session_.now, 1, content.value()}});
         break;
       }
-      case Redirect::Op::kDupIn:
-        break;
+      case Redirect::Op::kDupIn: break;
       case Redirect::Op::kDupOut: {
         Sink sink = target == "1" ? io.out : target == "2" ? io.err : Sink::null();
         if (target != "1" && target != "2" && target != "-") {
@@ -365,8 +363,7 @@ bool Interpreter::apply_redirects(const std::vector<Redirect>& redirects, Io& io
         if (r.fd == 2 || both) io.err = sink;
         break;
       }
-      case Redirect::Op::kHereDoc:
-        break;
+      case Redirect::Op::kHereDoc: break;
     }
   }
   return true;

@@ -32,13 +32,59 @@ bool create_output(ToolContext& ctx, const std::string& name) {
 }
 
 int tool_curl(ToolContext& ctx) {
-  static const std::set<std::string> kWithValue = {
-      "-o", "-X", "-H", "-d", "-u", "-w", "-m", "-A", "-e", "-T", "-F", "-x", "-b", "-c", "-E", "-K", "-r", "-y",
-      "-Y", "-z", "-C", "--output", "--request", "--header", "--data", "--data-raw", "--data-binary",
-      "--data-urlencode", "--user", "--write-out", "--max-time", "--connect-timeout", "--retry", "--retry-delay",
-      "--retry-max-time", "--cacert", "--capath", "--cert", "--key", "--user-agent", "--referer", "--upload-file",
-      "--form", "--proxy", "--cookie", "--cookie-jar", "--resolve", "--url", "--config", "--unix-socket",
-      "--interface", "--max-filesize", "--limit-rate"};
+  static const std::set<std::string> kWithValue = {"-o",
+                                                   "-X",
+                                                   "-H",
+                                                   "-d",
+                                                   "-u",
+                                                   "-w",
+                                                   "-m",
+                                                   "-A",
+                                                   "-e",
+                                                   "-T",
+                                                   "-F",
+                                                   "-x",
+                                                   "-b",
+                                                   "-c",
+                                                   "-E",
+                                                   "-K",
+                                                   "-r",
+                                                   "-y",
+                                                   "-Y",
+                                                   "-z",
+                                                   "-C",
+                                                   "--output",
+                                                   "--request",
+                                                   "--header",
+                                                   "--data",
+                                                   "--data-raw",
+                                                   "--data-binary",
+                                                   "--data-urlencode",
+                                                   "--user",
+                                                   "--write-out",
+                                                   "--max-time",
+                                                   "--connect-timeout",
+                                                   "--retry",
+                                                   "--retry-delay",
+                                                   "--retry-max-time",
+                                                   "--cacert",
+                                                   "--capath",
+                                                   "--cert",
+                                                   "--key",
+                                                   "--user-agent",
+                                                   "--referer",
+                                                   "--upload-file",
+                                                   "--form",
+                                                   "--proxy",
+                                                   "--cookie",
+                                                   "--cookie-jar",
+                                                   "--resolve",
+                                                   "--url",
+                                                   "--config",
+                                                   "--unix-socket",
+                                                   "--interface",
+                                                   "--max-filesize",
+                                                   "--limit-rate"};
   bool silent = false, show_error = false, insecure = false, remote_name = false;
   std::string url_text, output, write_out;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
@@ -46,13 +92,20 @@ int tool_curl(ToolContext& ctx) {
     if (a.size() > 1 && a[0] == '-' && a[1] == '-') {
       const bool value = kWithValue.count(a) && i + 1 < ctx.args.size();
       const std::string v = value ? ctx.args[++i] : "";
-      if (a == "--silent") silent = true;
-      else if (a == "--show-error") show_error = true;
-      else if (a == "--insecure") insecure = true;
-      else if (a == "--remote-name") remote_name = true;
-      else if (a == "--output") output = v;
-      else if (a == "--write-out") write_out = v;
-      else if (a == "--url") url_text = v;
+      if (a == "--silent")
+        silent = true;
+      else if (a == "--show-error")
+        show_error = true;
+      else if (a == "--insecure")
+        insecure = true;
+      else if (a == "--remote-name")
+        remote_name = true;
+      else if (a == "--output")
+        output = v;
+      else if (a == "--write-out")
+        write_out = v;
+      else if (a == "--url")
+        url_text = v;
       continue;
     }
     if (a.size() > 1 && a[0] == '-') {
@@ -127,12 +180,18 @@ int tool_wget(ToolContext& ctx) {
   std::string url_text, output;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     const std::string& a = ctx.args[i];
-    if (a == "-q" || a == "--quiet") quiet = true;
-    else if ((a == "-O" || a == "--output-document") && i + 1 < ctx.args.size()) output = ctx.args[++i];
-    else if (a.size() > 2 && a.compare(0, 2, "-O") == 0) output = a.substr(2);
-    else if ((a == "-T" || a == "-t" || a == "-U" || a == "--header" || a == "-P") && i + 1 < ctx.args.size()) ++i;
-    else if (a.size() > 1 && a[0] == '-') continue;
-    else if (url_text.empty()) url_text = a;
+    if (a == "-q" || a == "--quiet")
+      quiet = true;
+    else if ((a == "-O" || a == "--output-document") && i + 1 < ctx.args.size())
+      output = ctx.args[++i];
+    else if (a.size() > 2 && a.compare(0, 2, "-O") == 0)
+      output = a.substr(2);
+    else if ((a == "-T" || a == "-t" || a == "-U" || a == "--header" || a == "-P") && i + 1 < ctx.args.size())
+      ++i;
+    else if (a.size() > 1 && a[0] == '-')
+      continue;
+    else if (url_text.empty())
+      url_text = a;
   }
   if (url_text.empty()) {
     ctx.err("wget: missing URL\n");
@@ -161,16 +220,13 @@ int tool_wget(ToolContext& ctx) {
       ctx.err("wget: can't connect to remote host (" + outcome.address + "): " + why + "\n");
       return 1;
     }
-    case Kind::kTlsReset:
-      ctx.err("wget: error getting response: Connection reset by peer\n");
-      return 1;
+    case Kind::kTlsReset: ctx.err("wget: error getting response: Connection reset by peer\n"); return 1;
     case Kind::kTlsUntrusted:
     case Kind::kTlsWrongName:
       // busybox's own TLS code does not check certificates.
       ctx.err("wget: note: TLS certificate validation not implemented\n");
       break;
-    default:
-      break;
+    default: break;
   }
   if (output == "-") {
     if (!quiet) ctx.err("writing to stdout\nwritten to stdout\n");

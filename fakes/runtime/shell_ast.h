@@ -57,18 +57,18 @@ struct CaseItem {
 /// A command of any shape; which fields are used depends on kind.
 struct Command {
   enum class Kind {
-    kSimple,     ///< assignments, words, redirects
-    kPipeline,   ///< children joined by |, negated by !
-    kAndOr,      ///< children joined by && (and_ops[i] true) or ||
-    kSequence,   ///< children run one after another (background[i]: ended by &)
-    kSubshell,   ///< ( body )
-    kGroup,      ///< { body; }
-    kIf,         ///< children: cond, then, [cond, then]..., [else]
-    kFor,        ///< name in words; body
-    kWhile,      ///< children: cond, body
-    kUntil,      ///< children: cond, body
-    kCase,       ///< subject word, items
-    kFunction,   ///< name() body
+    kSimple,    ///< assignments, words, redirects
+    kPipeline,  ///< children joined by |, negated by !
+    kAndOr,     ///< children joined by && (and_ops[i] true) or ||
+    kSequence,  ///< children run one after another (background[i]: ended by &)
+    kSubshell,  ///< ( body )
+    kGroup,     ///< { body; }
+    kIf,        ///< children: cond, then, [cond, then]..., [else]
+    kFor,       ///< name in words; body
+    kWhile,     ///< children: cond, body
+    kUntil,     ///< children: cond, body
+    kCase,      ///< subject word, items
+    kFunction,  ///< name() body
   };
   Kind kind = Kind::kSimple;
   std::vector<Word> assignments;
@@ -82,7 +82,7 @@ struct Command {
   std::string name;     ///< kFor variable, kFunction name
   Word subject;         ///< kCase
   std::vector<CaseItem> items;
-  CommandPtr body;      ///< kSubshell, kGroup, kFor, kFunction
+  CommandPtr body;  ///< kSubshell, kGroup, kFor, kFunction
 };
 
 }  // namespace kexsim::fakes::shell

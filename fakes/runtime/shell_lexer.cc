@@ -15,8 +15,8 @@ bool is_special_param(char c) {
   return c == '@' || c == '*' || c == '#' || c == '?' || c == '$' || c == '!' || c == '-' || c == '0';
 }
 bool is_meta(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' ||
-         c == '(' || c == ')';
+  return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' ||
+         c == ')';
 }
 
 void add_literal(std::vector<WordPart>& parts, std::string_view text, bool quoted) {
@@ -196,8 +196,8 @@ Word Parser::lex_word() {
 }
 
 void Parser::lex_parts(Mode mode, std::vector<WordPart>& parts) {
-  const bool quoted = mode == Mode::kDouble || mode == Mode::kParamArgDouble || mode == Mode::kHereDoc ||
-                      mode == Mode::kArith;
+  const bool quoted =
+      mode == Mode::kDouble || mode == Mode::kParamArgDouble || mode == Mode::kHereDoc || mode == Mode::kArith;
   int paren_depth = 0;
   while (!failed()) {
     if (at_end()) {
@@ -218,8 +218,7 @@ void Parser::lex_parts(Mode mode, std::vector<WordPart>& parts) {
       case Mode::kParamArgDouble:
         if (c == '}') return;
         break;
-      case Mode::kHereDoc:
-        break;
+      case Mode::kHereDoc: break;
       case Mode::kArith:
         if (c == '(') ++paren_depth;
         if (c == ')') {
@@ -376,8 +375,8 @@ void Parser::lex_braced_param(std::vector<WordPart>& parts, bool quoted) {
   WordPart part;
   part.kind = WordPart::Kind::kParam;
   part.quoted = quoted;
-  if (at() == '#' && at(1) != '}' && (is_name_start(at(1)) || std::isdigit(static_cast<unsigned char>(at(1))) ||
-                                      is_special_param(at(1)))) {
+  if (at() == '#' && at(1) != '}' &&
+      (is_name_start(at(1)) || std::isdigit(static_cast<unsigned char>(at(1))) || is_special_param(at(1)))) {
     part.op = "len";
     ++pos_;
   }

@@ -77,15 +77,13 @@ bool Parser::is_terminator(const Token& tok) const {
   switch (tok.type) {
     case Token::Type::kEof:
     case Token::Type::kRParen:
-    case Token::Type::kDSemi:
-      return true;
+    case Token::Type::kDSemi: return true;
     case Token::Type::kWord: {
       const std::string& w = tok.word.raw;
       return w == "then" || w == "elif" || w == "else" || w == "fi" || w == "do" || w == "done" || w == "esac" ||
              w == "}";
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -431,8 +429,8 @@ void Parser::fail(std::string message) {
 void Parser::fail_unexpected(const Token& tok, const char* expecting) {
   if (failed()) return;
   // ash names plain words and redirections by their kind, keywords and operators quoted.
-  static const char* const kKeywords[] = {"!",  "case", "do", "done", "elif", "else", "esac", "fi",
-                                          "for", "if",  "in", "then", "until", "while", "{", "}"};
+  static const char* const kKeywords[] = {"!",   "case", "do", "done", "elif",  "else",  "esac", "fi",
+                                          "for", "if",   "in", "then", "until", "while", "{",    "}"};
   std::string message = "syntax error: unexpected ";
   if (tok.type == Token::Type::kEof || tok.type == Token::Type::kNewline) {
     message += tok.text;

@@ -43,14 +43,9 @@ bool InputBuffer::read_line(std::string& line, Duration& at) {
 void Session::write_at(const Sink& sink, std::string_view data, Duration at) {
   if (data.empty()) return;
   switch (sink.kind) {
-    case Sink::Kind::kNull:
-      return;
-    case Sink::Kind::kFile:
-      fs.write(sink.path, std::string(data), true);
-      return;
-    case Sink::Kind::kBuffer:
-      sink.buffer->push_back(OutputChunk{at, 1, std::string(data)});
-      return;
+    case Sink::Kind::kNull: return;
+    case Sink::Kind::kFile: fs.write(sink.path, std::string(data), true); return;
+    case Sink::Kind::kBuffer: sink.buffer->push_back(OutputChunk{at, 1, std::string(data)}); return;
     case Sink::Kind::kStream:
       if (!output.empty() && output.back().stream == sink.stream && output.back().at == at) {
         output.back().data.append(data);

@@ -24,8 +24,8 @@ namespace kexsim::fakes::shell {
 struct Sink {
   enum class Kind { kStream, kNull, kFile, kBuffer };
   Kind kind = Kind::kStream;
-  int stream = 1;                                     ///< kStream: 1 stdout, 2 stderr
-  std::string path;                                   ///< kFile: absolute path
+  int stream = 1;                                    ///< kStream: 1 stdout, 2 stderr
+  std::string path;                                  ///< kFile: absolute path
   std::shared_ptr<std::vector<OutputChunk>> buffer;  ///< kBuffer: a pipe or $(...)
 
   /// Output to the exec's stdout (1) or stderr (2).
@@ -35,7 +35,9 @@ struct Sink {
   /// Output appended to a file.
   static Sink to_file(std::string p) { return Sink{Kind::kFile, 0, std::move(p), nullptr}; }
   /// Output collected for a pipe or a command substitution.
-  static Sink to_buffer(std::shared_ptr<std::vector<OutputChunk>> b) { return Sink{Kind::kBuffer, 0, {}, std::move(b)}; }
+  static Sink to_buffer(std::shared_ptr<std::vector<OutputChunk>> b) {
+    return Sink{Kind::kBuffer, 0, {}, std::move(b)};
+  }
 };
 
 /// What a command reads on standard input, with the virtual time each piece arrived.
@@ -87,13 +89,13 @@ struct Session {
   ContainerWorld& world;
   FileSystem& fs;
   std::map<std::string, GitWorkTree>& git;
-  const ToolTable& tools;                  ///< the built-ins and tool models this exec knows
-  TimePoint start{};                       ///< when the exec started (for date)
-  Duration now{0};                         ///< virtual time since the exec started
-  Duration background_end{0};              ///< when the last background job finishes
+  const ToolTable& tools;      ///< the built-ins and tool models this exec knows
+  TimePoint start{};           ///< when the exec started (for date)
+  Duration now{0};             ///< virtual time since the exec started
+  Duration background_end{0};  ///< when the last background job finishes
   std::vector<OutputChunk> output;
-  uint64_t steps = 0;                      ///< commands run, to stop endless loops
-  int depth = 0;                           ///< nesting of commands being run, to stop runaway recursion
+  uint64_t steps = 0;  ///< commands run, to stop endless loops
+  int depth = 0;       ///< nesting of commands being run, to stop runaway recursion
 
   /// The built-in or tool model called name, or nullptr.
   const ToolEntry* tool(const std::string& name) const {

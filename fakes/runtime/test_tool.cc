@@ -13,8 +13,8 @@ bool is_unary(const std::string& op) {
 }
 
 bool is_binary(const std::string& op) {
-  return op == "=" || op == "==" || op == "!=" || op == "<" || op == ">" || op == "-eq" || op == "-ne" ||
-         op == "-lt" || op == "-le" || op == "-gt" || op == "-ge" || op == "-nt" || op == "-ot" || op == "-ef";
+  return op == "=" || op == "==" || op == "!=" || op == "<" || op == ">" || op == "-eq" || op == "-ne" || op == "-lt" ||
+         op == "-le" || op == "-gt" || op == "-ge" || op == "-nt" || op == "-ot" || op == "-ef";
 }
 
 // Recursive descent over the operands: or := and (-o and)*, and := not (-a not)*, not := ! not | primary.

@@ -147,8 +147,7 @@ std::string printf_pass(ToolContext& ctx, const std::string& fmt, PrintfState& s
           st.status = 1;
         }
         std::string spec = "%" + flags + (width ? std::to_string(width) : "") +
-                           (precision >= 0 ? "." + std::to_string(precision) : "") + "ll" +
-                           (conv == 'i' ? 'd' : conv);
+                           (precision >= 0 ? "." + std::to_string(precision) : "") + "ll" + (conv == 'i' ? 'd' : conv);
         char buf[256];
         std::snprintf(buf, sizeof buf, spec.c_str(), n);
         piece = buf;
@@ -280,8 +279,8 @@ int tool_tee(ToolContext& ctx) {
       continue;
     }
     if (ctx.session.fs.is_dir(path) || !ctx.session.fs.is_dir(FileSystem::parent(path))) {
-      ctx.err("tee: can't open '" + a + "': " +
-              (ctx.session.fs.is_dir(path) ? "Is a directory" : "No such file or directory") + "\n");
+      ctx.err("tee: can't open '" + a +
+              "': " + (ctx.session.fs.is_dir(path) ? "Is a directory" : "No such file or directory") + "\n");
       status = 1;
       continue;
     }
@@ -294,9 +293,12 @@ int tool_tee(ToolContext& ctx) {
     ctx.session.write_at(ctx.io.out, c.data, at);
     for (const auto& p : paths) {
       if (p == "/dev/null") continue;
-      if (p == "/dev/stdout") ctx.session.write_at(ctx.io.out, c.data, at);
-      else if (p == "/dev/stderr") ctx.session.write_at(ctx.io.err, c.data, at);
-      else ctx.session.fs.write(p, c.data, true);
+      if (p == "/dev/stdout")
+        ctx.session.write_at(ctx.io.out, c.data, at);
+      else if (p == "/dev/stderr")
+        ctx.session.write_at(ctx.io.err, c.data, at);
+      else
+        ctx.session.fs.write(p, c.data, true);
     }
   }
   return status;
@@ -381,10 +383,14 @@ int tool_head_tail(ToolContext& ctx) {
   std::vector<std::string> files;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string a = ctx.args[i];
-    if (a == "-n" && i + 1 < ctx.args.size()) a = ctx.args[++i];
-    else if (a.size() > 1 && a[0] == '-' && std::isdigit(static_cast<unsigned char>(a[1]))) a = a.substr(1);
-    else if (a.size() > 2 && a.compare(0, 2, "-n") == 0) a = a.substr(2);
-    else if (a.size() > 1 && a[0] == '-') continue;
+    if (a == "-n" && i + 1 < ctx.args.size())
+      a = ctx.args[++i];
+    else if (a.size() > 1 && a[0] == '-' && std::isdigit(static_cast<unsigned char>(a[1])))
+      a = a.substr(1);
+    else if (a.size() > 2 && a.compare(0, 2, "-n") == 0)
+      a = a.substr(2);
+    else if (a.size() > 1 && a[0] == '-')
+      continue;
     else {
       files.push_back(a);
       continue;
@@ -402,9 +408,12 @@ int tool_head_tail(ToolContext& ctx) {
   const bool ok = read_inputs(ctx, files, chunks);
   const auto lines = split_lines(chunks);
   size_t begin = 0, end = lines.size();
-  if (head) end = std::min(lines.size(), static_cast<size_t>(n));
-  else if (from_start) begin = std::min(lines.size(), static_cast<size_t>(std::max(1LL, n) - 1));
-  else begin = lines.size() > static_cast<size_t>(n) ? lines.size() - static_cast<size_t>(n) : 0;
+  if (head)
+    end = std::min(lines.size(), static_cast<size_t>(n));
+  else if (from_start)
+    begin = std::min(lines.size(), static_cast<size_t>(std::max(1LL, n) - 1));
+  else
+    begin = lines.size() > static_cast<size_t>(n) ? lines.size() - static_cast<size_t>(n) : 0;
   for (size_t k = begin; k < end; ++k)
     ctx.session.write_at(ctx.io.out, lines[k].text + "\n", std::max(ctx.session.now, lines[k].at));
   return ok ? 0 : 1;

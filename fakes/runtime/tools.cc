@@ -73,9 +73,12 @@ int tool_date(ToolContext& ctx) {
   std::string format = "%a %b %e %H:%M:%S UTC %Y";
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     const std::string& a = ctx.args[i];
-    if (!a.empty() && a[0] == '+') format = a.substr(1);
-    else if (a == "-R") format = "%a, %d %b %Y %H:%M:%S +0000";
-    else if (a == "-I") format = "%Y-%m-%d";
+    if (!a.empty() && a[0] == '+')
+      format = a.substr(1);
+    else if (a == "-R")
+      format = "%a, %d %b %Y %H:%M:%S +0000";
+    else if (a == "-I")
+      format = "%Y-%m-%d";
   }
   const TimePoint now = ctx.session.start + ctx.session.now;
   const int64_t seconds = unix_seconds(now);

@@ -75,9 +75,9 @@ std::string curl_error_text(const ConnectOutcome& outcome, const std::string& ho
     // lib/vtls/openssl.c (ossl_verifyhost) before curl 8.9 ("hostname" from 8.9 on):
     // "... matches target %s '%s'" with "host name", "ipv4 address" or "ipv6 address".
     case ConnectOutcome::Kind::kTlsWrongName: {
-      const char* kind = !is_ip_literal(host)                 ? "host name"
+      const char* kind = !is_ip_literal(host)                  ? "host name"
                          : host.find(':') != std::string::npos ? "ipv6 address"
-                                                                : "ipv4 address";
+                                                               : "ipv4 address";
       return "SSL: no alternative certificate subject name matches target " + std::string(kind) + " '" + host + "'";
     }
   }

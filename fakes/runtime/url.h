@@ -19,7 +19,7 @@ struct Url {
   std::string password;
   bool has_credentials = false;
   std::string host;
-  int port = 0;               ///< effective port (443 / 80 when not written)
+  int port = 0;  ///< effective port (443 / 80 when not written)
   bool explicit_port = false;
   std::string path;  ///< "/root/mycicd.git", may be empty
 

@@ -16,14 +16,14 @@ namespace kexsim::fakes {
 /// The result of opening a connection (and, with TLS, a handshake) from a pod to host:port.
 struct ConnectOutcome {
   enum class Kind {
-    kOk,              ///< connected (and TLS verified, when asked)
-    kResolveFailed,   ///< the name does not resolve in the pod's view
-    kRefused,         ///< TCP RST: nothing listens
-    kUnreachable,     ///< no route to the address (ICMP host unreachable)
-    kTimeout,         ///< SYNs unanswered
-    kTlsReset,        ///< peer reset during the TLS handshake (curl: SSL_ERROR_SYSCALL)
-    kTlsUntrusted,    ///< certificate verification failed (tls_detail: OpenSSL's reason)
-    kTlsWrongName,    ///< certificate does not name the host
+    kOk,             ///< connected (and TLS verified, when asked)
+    kResolveFailed,  ///< the name does not resolve in the pod's view
+    kRefused,        ///< TCP RST: nothing listens
+    kUnreachable,    ///< no route to the address (ICMP host unreachable)
+    kTimeout,        ///< SYNs unanswered
+    kTlsReset,       ///< peer reset during the TLS handshake (curl: SSL_ERROR_SYSCALL)
+    kTlsUntrusted,   ///< certificate verification failed (tls_detail: OpenSSL's reason)
+    kTlsWrongName,   ///< certificate does not name the host
   };
   Kind kind = Kind::kOk;
   std::string address;     ///< the address the name resolved to (if it did)
@@ -33,7 +33,7 @@ struct ConnectOutcome {
 
 /// What a TLS client in the pod trusts: the image's CA bundle (the simulation CA) plus extra PEM.
 struct TlsOptions {
-  bool verify = true;                  ///< false: curl -k, git -c http.sslVerify=false
+  bool verify = true;                   ///< false: curl -k, git -c http.sslVerify=false
   std::vector<std::string> extra_pems;  ///< CA certificates from http.sslCAInfo, GIT_SSL_CAINFO, ...
 };
 

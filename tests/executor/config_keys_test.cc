@@ -269,8 +269,10 @@ std::string config_with(const UpstreamKey& key) {
   if (table.empty()) return line + kRunner;
   if (table == "runners") return kRunner + line;
   std::string header;
-  if (table == "runners.kubernetes.volumes") header = "[" + table + "]\n";
-  else if (table != "runners.kubernetes") header = "[[" + table + "]]\n";  // arrays of tables
+  if (table == "runners.kubernetes.volumes")
+    header = "[" + table + "]\n";
+  else if (table != "runners.kubernetes")
+    header = "[[" + table + "]]\n";  // arrays of tables
   return std::string(kRunner) + "[runners.kubernetes]\n" + header + line;
 }
 

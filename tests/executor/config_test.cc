@@ -72,9 +72,8 @@ TEST(ConfigTest, FieldConfigLoadsUnchanged) {
   EXPECT_EQ(first.kubernetes.poll_timeout, 180);
   ASSERT_EQ(first.kubernetes.host_aliases.size(), 1u);
   EXPECT_EQ(first.kubernetes.host_aliases[0].ip, "10.0.0.216");
-  EXPECT_EQ(
-      first.kubernetes.host_aliases[0].hostnames,
-      (std::vector<std::string>{"gitlab.mylab.com", "minio.mylab.com", "registry.mylab.com"}));
+  EXPECT_EQ(first.kubernetes.host_aliases[0].hostnames,
+            (std::vector<std::string>{"gitlab.mylab.com", "minio.mylab.com", "registry.mylab.com"}));
 
   const RunnerConfig& dind = config->runners[1];
   EXPECT_EQ(dind.name, "dind");
@@ -131,15 +130,12 @@ TEST(ConfigTest, WrongTypeNamesKeyAndValuePosition) {
   auto nested = parse_config(with_kubernetes("    privileged = \"yes\"\n"), "config.toml");
   ASSERT_FALSE(nested.ok());
   EXPECT_EQ(nested.error().where, "config.toml:6:18");
-  EXPECT_EQ(nested.error().message,
-            "runners.kubernetes.privileged: expected a boolean (true or false), got a string");
+  EXPECT_EQ(nested.error().message, "runners.kubernetes.privileged: expected a boolean (true or false), got a string");
 
-  auto element =
-      parse_config(with_kubernetes("    image_pull_secrets = [\"a\", 3]\n"), "config.toml");
+  auto element = parse_config(with_kubernetes("    image_pull_secrets = [\"a\", 3]\n"), "config.toml");
   ASSERT_FALSE(element.ok());
   EXPECT_EQ(element.error().where, "config.toml:6:32");
-  EXPECT_EQ(element.error().message,
-            "runners.kubernetes.image_pull_secrets[1]: expected a string, got an integer");
+  EXPECT_EQ(element.error().message, "runners.kubernetes.image_pull_secrets[1]: expected a string, got an integer");
 }
 
 TEST(ConfigTest, MissingRequiredKeyPointsAtTheRunner) {
@@ -151,9 +147,8 @@ TEST(ConfigTest, MissingRequiredKeyPointsAtTheRunner) {
   EXPECT_EQ(config.error().where, "config.toml:3:1");
   EXPECT_EQ(config.error().message, "runner \"k8s\": missing required key \"token\"");
 
-  auto typo = parse_config(
-      "[[runners]]\n  url = \"https://g\"\n  tokne = \"t\"\n  executor = \"kubernetes\"\n",
-      "config.toml");
+  auto typo =
+      parse_config("[[runners]]\n  url = \"https://g\"\n  tokne = \"t\"\n  executor = \"kubernetes\"\n", "config.toml");
   ASSERT_FALSE(typo.ok());
   EXPECT_EQ(typo.error().where, "config.toml:3:3");
   EXPECT_EQ(typo.error().message,
@@ -162,8 +157,7 @@ TEST(ConfigTest, MissingRequiredKeyPointsAtTheRunner) {
 
 TEST(ConfigTest, OtherExecutorsAreRejected) {
   auto config =
-      parse_config("[[runners]]\n  url = \"https://g\"\n  token = \"t\"\n  executor = \"docker\"\n",
-                   "config.toml");
+      parse_config("[[runners]]\n  url = \"https://g\"\n  token = \"t\"\n  executor = \"docker\"\n", "config.toml");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().where, "config.toml:4:14");
   EXPECT_EQ(config.error().message,
@@ -184,28 +178,17 @@ TEST(ConfigTest, UnsupportedKeysAreWarnedInFileOrder) {
       "config.toml");
   ASSERT_TRUE(config.ok()) << config.error().describe();
   ASSERT_EQ(config->warnings.size(), 6u);
-  auto text = [&](size_t i) {
-    return config->warnings[i].where + ": " + config->warnings[i].message;
-  };
-  EXPECT_EQ(
-      text(0),
-      "config.toml:1:1: key \"listen_address\" is not supported by kexsim yet and is ignored");
-  EXPECT_EQ(text(1),
-            "config.toml:2:1: key \"log_level\" is not supported by kexsim yet and is ignored");
-  EXPECT_EQ(
-      text(2),
-      "config.toml:3:2: key \"session_server\" is not supported by kexsim yet and is ignored");
-  EXPECT_EQ(
-      text(3),
-      "config.toml:10:5: key \"runners.kubernetes.cap_add\" is not supported by kexsim yet and is "
-      "ignored");
-  EXPECT_EQ(
-      text(4),
-      "config.toml:11:25: key \"runners.kubernetes.affinity\" is not supported by kexsim yet and "
-      "is ignored");
-  EXPECT_EQ(
-      text(5),
-      "config.toml:13:12: key \"runners.cache\" is not supported by kexsim yet and is ignored");
+  auto text = [&](size_t i) { return config->warnings[i].where + ": " + config->warnings[i].message; };
+  EXPECT_EQ(text(0), "config.toml:1:1: key \"listen_address\" is not supported by kexsim yet and is ignored");
+  EXPECT_EQ(text(1), "config.toml:2:1: key \"log_level\" is not supported by kexsim yet and is ignored");
+  EXPECT_EQ(text(2), "config.toml:3:2: key \"session_server\" is not supported by kexsim yet and is ignored");
+  EXPECT_EQ(text(3),
+            "config.toml:10:5: key \"runners.kubernetes.cap_add\" is not supported by kexsim yet and is "
+            "ignored");
+  EXPECT_EQ(text(4),
+            "config.toml:11:25: key \"runners.kubernetes.affinity\" is not supported by kexsim yet and "
+            "is ignored");
+  EXPECT_EQ(text(5), "config.toml:13:12: key \"runners.cache\" is not supported by kexsim yet and is ignored");
 }
 
 TEST(ConfigTest, TyposGetADidYouMean) {
@@ -216,8 +199,7 @@ TEST(ConfigTest, TyposGetADidYouMean) {
   ASSERT_TRUE(config.ok()) << config.error().describe();
   ASSERT_EQ(config->warnings.size(), 3u);
   EXPECT_EQ(config->warnings[0].where, "config.toml:6:5");
-  EXPECT_EQ(config->warnings[0].message,
-            "unknown key \"runners.kubernetes.namepsace\" (did you mean \"namespace\"?)");
+  EXPECT_EQ(config->warnings[0].message, "unknown key \"runners.kubernetes.namepsace\" (did you mean \"namespace\"?)");
   EXPECT_EQ(config->warnings[1].message, "unknown key \"runners.kubernetes.colour\"");
   EXPECT_EQ(config->warnings[2].message,
             "unknown key \"runners.kubernetes.volumes.emptydir\" (did you mean \"empty_dir\"?)");
@@ -328,9 +310,8 @@ TEST(ConfigTest, FeatureFlagsPollDefaultsAndConnection) {
   EXPECT_EQ(r.tls_ca_file, "/etc/gitlab-runner/certs/ca.crt");
   EXPECT_EQ(r.builds_dir, "/builds");
   EXPECT_EQ(r.environment, std::vector<std::string>{"GIT_SSL_NO_VERIFY=1"});
-  EXPECT_EQ(r.feature_flags,
-            (std::map<std::string, bool>{{"FF_PRINT_POD_EVENTS", false},
-                                         {"FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY", true}}));
+  EXPECT_EQ(r.feature_flags, (std::map<std::string, bool>{{"FF_PRINT_POD_EVENTS", false},
+                                                          {"FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY", true}}));
   EXPECT_EQ(r.kubernetes.host, "https://10.0.0.1:6443");
   EXPECT_EQ(r.kubernetes.bearer_token, "tok");
   EXPECT_EQ(r.kubernetes.ca_file, "/ca.crt");
@@ -352,9 +333,8 @@ TEST(ConfigTest, FeatureFlagsMustBeBooleans) {
       "config.toml");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().where, "config.toml:5:37");
-  EXPECT_EQ(
-      config.error().message,
-      "runners.feature_flags.FF_TIMESTAMPS: expected a boolean (true or false), got a string");
+  EXPECT_EQ(config.error().message,
+            "runners.feature_flags.FF_TIMESTAMPS: expected a boolean (true or false), got a string");
 }
 
 TEST(ConfigTest, MissingFileIsAnError) {

@@ -151,8 +151,9 @@ TEST(StageTimeoutsTest, DefaultsAndValidValues) {
 }
 
 TEST(StageTimeoutsTest, BadValuesWarnAsUpstreamDoes) {
-  auto bad = read_stage_timeouts(
-      job_with({var("RUNNER_SCRIPT_TIMEOUT", "-5m"), var("RUNNER_AFTER_SCRIPT_TIMEOUT", "soon")}), std::chrono::hours(1));
+  auto bad =
+      read_stage_timeouts(job_with({var("RUNNER_SCRIPT_TIMEOUT", "-5m"), var("RUNNER_AFTER_SCRIPT_TIMEOUT", "soon")}),
+                          std::chrono::hours(1));
   EXPECT_FALSE(bad.script);
   EXPECT_EQ(bad.after_script, Duration(std::chrono::minutes(5)));
   ASSERT_EQ(bad.warnings.size(), 2u);

@@ -149,12 +149,12 @@ TEST(JobRunnerTest, AThrowAfterTheSecretIsMadeCleansUpPodAndSecret) {
 TEST(JobRunnerTest, AFailedSecretAdoptionFailsTheJobAndCleansUp) {
   // 19.4's setupBuildPod fails the job when the ownerReferences update is refused; the scenario
   // expects the error line, the failed state, and neither pod nor secret left behind.
-  auto scenario =
-      sim::load_scenario(std::string(KEXSIM_SOURCE_DIR) + "/tests/data/secret-adoption-forbidden.toml");
+  auto scenario = sim::load_scenario(std::string(KEXSIM_SOURCE_DIR) + "/tests/data/secret-adoption-forbidden.toml");
   ASSERT_TRUE(scenario) << scenario.error().describe();
   auto run = sim::run_scenario(*scenario);
   ASSERT_TRUE(run) << run.error().describe();
-  for (const auto& verdict : run->verdicts) EXPECT_TRUE(verdict.passed) << verdict.expectation << ": " << verdict.actual;
+  for (const auto& verdict : run->verdicts)
+    EXPECT_TRUE(verdict.passed) << verdict.expectation << ": " << verdict.actual;
   EXPECT_TRUE(run->passed()) << run->error;
 }
 

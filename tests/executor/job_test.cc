@@ -86,8 +86,7 @@ TEST(ParseJob, WrongTypeInsideArraysNamesTheIndex) {
   auto job = parse_job(R"({"variables":[{"key":"A","value":"1"},{"key":"B","value":2}]})");
   ASSERT_FALSE(job.ok());
   EXPECT_EQ(job.error().message, "job payload: \"variables[1].value\": expected a string, got 2");
-  EXPECT_EQ(parse_job(R"({"steps":{}})").error().message,
-            "job payload: \"steps\": expected an array, got {}");
+  EXPECT_EQ(parse_job(R"({"steps":{}})").error().message, "job payload: \"steps\": expected an array, got {}");
   EXPECT_EQ(parse_job(R"({"git_info":{"depth":1.5}})").error().message,
             "job payload: \"git_info.depth\": expected an integer, got 1.5");
   EXPECT_EQ(parse_job(R"({"git_info":{"refspecs":[1]}})").error().message,
@@ -97,8 +96,7 @@ TEST(ParseJob, WrongTypeInsideArraysNamesTheIndex) {
 TEST(ParseJob, InvalidJsonAndNonObjectsAreErrorsNotExceptions) {
   auto bad = parse_job("{\"id\":");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().message.rfind("job payload: invalid JSON: parse error", 0), 0u)
-      << bad.error().message;
+  EXPECT_EQ(bad.error().message.rfind("job payload: invalid JSON: parse error", 0), 0u) << bad.error().message;
   EXPECT_EQ(parse_job("[1]").error().message, "job payload: expected a JSON object, got [1]");
   EXPECT_FALSE(parse_job("").ok());
 }

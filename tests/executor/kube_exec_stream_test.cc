@@ -198,7 +198,8 @@ TEST(SpdyExecStream, PostsTheUpgradeStreamsStdinAndReadsOutputAndStatus) {
     const auto code = exec_exit_code(res->status_json);
     EXPECT_TRUE(code && *code == 0);
   });
-  EXPECT_TRUE(stdin_seen == script) << "stdin arrived with " << stdin_seen.size() << " of " << script.size() << " bytes";
+  EXPECT_TRUE(stdin_seen == script) << "stdin arrived with " << stdin_seen.size() << " of " << script.size()
+                                    << " bytes";
   EXPECT_EQ(rig.output, (std::vector<std::pair<int, std::string>>{{1, "hello\n"}, {2, "warn\n"}}));
   EXPECT_EQ(rig.clock.now() - start, 5s);
   EXPECT_GE(rig.clock.min_in_flight, 0);
@@ -248,7 +249,8 @@ TEST(SpdyExecStream, RefusedUpgradesSayWhatClientGoSays) {
   rig.run([&]() -> asio::awaitable<void> {
     // A Status body is a StatusError: its message alone (httpstream/spdy roundtripper.go NewConnection).
     rig.handler.exec_response = fakes::HttpResponse::json(
-        403, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p\" is forbidden: User \"system:serviceaccount:ci:default\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"ci\"","reason":"Forbidden","code":403})");
+        403,
+        R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p\" is forbidden: User \"system:serviceaccount:ci:default\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"ci\"","reason":"Forbidden","code":403})");
     auto res = co_await rig.exec(kExecUrl, "x");
     EXPECT_FALSE(res);
     if (!res) {
@@ -260,13 +262,17 @@ TEST(SpdyExecStream, RefusedUpgradesSayWhatClientGoSays) {
     rig.handler.exec_response = fakes::HttpResponse::text(500, "container not found (\"helper\")\n");
     res = co_await rig.exec(kExecUrl, "x");
     EXPECT_FALSE(res);
-    if (!res) { EXPECT_EQ(res.error().message, "unable to upgrade connection: container not found (\"helper\")"); }
+    if (!res) {
+      EXPECT_EQ(res.error().message, "unable to upgrade connection: container not found (\"helper\")");
+    }
     // No common protocol: the fake API server's Status.
     rig.handler.exec_response = timed_exec(nullptr);
     rig.handler.exec_response.headers.emplace_back("Sec-WebSocket-Protocol", "v5.channel.k8s.io");
     res = co_await rig.exec(kExecUrl, "x");
     EXPECT_FALSE(res);
-    if (!res) { EXPECT_EQ(res.error().message, "unable to upgrade connection: no supported stream protocol"); }
+    if (!res) {
+      EXPECT_EQ(res.error().message, "unable to upgrade connection: no supported stream protocol");
+    }
   });
 }
 
@@ -277,8 +283,9 @@ TEST(SpdyExecStream, DialFailuresAreErrorsSendingThePost) {
     auto res = co_await rig.exec("https://k8s.local:6443/exec?stdin=true", "x");
     EXPECT_FALSE(res);
     if (!res) {
-      EXPECT_EQ(res.error().message, "error sending request: Post \"https://k8s.local:6443/exec?stdin=true\": dial "
-                                     "tcp 10.0.0.1:6443: connect: connection refused");
+      EXPECT_EQ(res.error().message,
+                "error sending request: Post \"https://k8s.local:6443/exec?stdin=true\": dial "
+                "tcp 10.0.0.1:6443: connect: connection refused");
     }
   });
 }
@@ -294,7 +301,9 @@ TEST(SpdyExecStream, AServerGoneMidStreamEndsEveryStreamAsEofWithoutHanging) {
     // spdystream closes every stream at the connection's end and client-go reads an empty error stream as
     // success (remotecommand errorstream.go watchErrorStream): the caller sees no Status.
     EXPECT_TRUE(res) << res.error().message;
-    if (res) { EXPECT_EQ(res->status_json, ""); }
+    if (res) {
+      EXPECT_EQ(res->status_json, "");
+    }
   });
   EXPECT_EQ(rig.output, (std::vector<std::pair<int, std::string>>{{1, "hello\n"}}));
 }
@@ -308,8 +317,9 @@ asio::awaitable<void> spdy_stub(tcp::acceptor& acceptor, std::string after_first
     const size_t n = co_await socket.async_read_some(asio::buffer(buf), asio::use_awaitable);
     request.append(buf, n);
   }
-  const std::string response = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
-                               "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n";
+  const std::string response =
+      "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+      "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n";
   co_await asio::async_write(socket, asio::buffer(response), asio::use_awaitable);
   boost::system::error_code ec;
   co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
@@ -318,7 +328,8 @@ asio::awaitable<void> spdy_stub(tcp::acceptor& acceptor, std::string after_first
     std::string inbox;  // the client's RST_STREAMs, then its GOAWAY: then close, as the fake does
     bool goaway = false;
     while (!goaway && !ec) {
-      const size_t n = co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+      const size_t n =
+          co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
       inbox.append(buf, n);
       while (auto frame = spdy::take_frame(inbox))
         goaway = goaway || (frame->control && frame->type == static_cast<uint16_t>(spdy::ControlType::kGoAway));
@@ -343,7 +354,9 @@ TEST(SpdyExecStream, StreamSetUpFailuresUseSpdystreamsWords) {
     rig.run([&]() -> asio::awaitable<void> {
       auto res = co_await rig.exec("http://k8s.local/exec?stdin=true", "x");
       EXPECT_FALSE(res);
-      if (!res) { EXPECT_EQ(res.error().message, c.message); }
+      if (!res) {
+        EXPECT_EQ(res.error().message, c.message);
+      }
     });
   }
 }

@@ -14,8 +14,9 @@ using std::chrono::milliseconds;
 TEST(KubeRetryPolicy, RetriesUpstreamNetworkErrorsBySubstring) {
   const KubeRetryPolicy p(Profile::kV19_4, {});
   EXPECT_TRUE(p.retryable("etcdserver: request timed out"));
-  EXPECT_TRUE(p.retryable("Post \"https://10.0.0.1/api/v1/namespaces/ci/pods\": dial tcp 10.0.0.1:443: "
-                          "connect: connection refused"));
+  EXPECT_TRUE(
+      p.retryable("Post \"https://10.0.0.1/api/v1/namespaces/ci/pods\": dial tcp 10.0.0.1:443: "
+                  "connect: connection refused"));
   EXPECT_TRUE(p.retryable("read tcp 10.0.0.5:40000->10.0.0.1:443: read: connection reset by peer"));
   EXPECT_TRUE(p.retryable("unexpected EOF"));
   EXPECT_TRUE(p.retryable("net/http: TLS handshake timeout"));

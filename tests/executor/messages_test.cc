@@ -32,8 +32,7 @@ TEST(Messages, PrepareExecutorLines) {
 }
 
 TEST(Messages, WaitingForPodPerProfile) {
-  EXPECT_EQ(waiting_for_pod(Profile::kV13_12, "cicd", "runner-lbxmycry-project-2-concurrent-07cfcd",
-                            "", "Pending"),
+  EXPECT_EQ(waiting_for_pod(Profile::kV13_12, "cicd", "runner-lbxmycry-project-2-concurrent-07cfcd", "", "Pending"),
             "Waiting for pod cicd/runner-lbxmycry-project-2-concurrent-07cfcd to be running, "
             "status is Pending");
   EXPECT_EQ(waiting_for_pod(Profile::kV19_4, "ns", "pod", "", "Pending"),
@@ -63,27 +62,25 @@ TEST(Messages, GoDuration) {
 }
 
 TEST(Messages, TimeoutErrorChainPerProfile) {
-  EXPECT_EQ(job_failed(true, prepare_environment_error(
-                                 Profile::kV19_4,
-                                 waiting_for_pod_running(timed_out_waiting(Profile::kV19_4, "Pending")))),
+  EXPECT_EQ(job_failed(true, prepare_environment_error(Profile::kV19_4, waiting_for_pod_running(timed_out_waiting(
+                                                                            Profile::kV19_4, "Pending")))),
             "Job failed (system failure): prepare environment: waiting for pod running: timed out "
             "waiting for pod to start (last phase: Pending). Check "
             "https://docs.gitlab.com/runner/shells/#shell-profile-loading for more information");
-  EXPECT_EQ(prepare_environment_error(
-                Profile::kV13_12, waiting_for_pod_running(timed_out_waiting(Profile::kV13_12, "Pending"))),
+  EXPECT_EQ(prepare_environment_error(Profile::kV13_12,
+                                      waiting_for_pod_running(timed_out_waiting(Profile::kV13_12, "Pending"))),
             "prepare environment: waiting for pod running: timed out waiting for pod to start. Check "
             "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading for more "
             "information");
-  EXPECT_EQ(timed_out_waiting(Profile::kV19_4, ""),
-            "timed out waiting for pod to start (last phase: Unknown)");
+  EXPECT_EQ(timed_out_waiting(Profile::kV19_4, ""), "timed out waiting for pod to start (last phase: Unknown)");
 }
 
 TEST(Messages, SecretsForbiddenFieldLineIn1312) {
   const std::string forbidden =
       "secrets is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource "
       "\"secrets\" in API group \"\" in the namespace \"cicd\"";
-  EXPECT_EQ(job_failed(true, prepare_environment_error(
-                                 Profile::kV13_12, setting_up_credentials(Profile::kV13_12, forbidden))),
+  EXPECT_EQ(job_failed(
+                true, prepare_environment_error(Profile::kV13_12, setting_up_credentials(Profile::kV13_12, forbidden))),
             "Job failed (system failure): prepare environment: " + forbidden +
                 ". Check https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading for "
                 "more information");
@@ -94,20 +91,17 @@ TEST(Messages, SecretsForbiddenFieldLineIn1312) {
 
 TEST(Messages, StageTitlesAndEndLines) {
   EXPECT_EQ(cleanup_stage_title(Profile::kV13_12), "Cleaning up file based variables");
-  EXPECT_EQ(cleanup_stage_title(Profile::kV19_4),
-            "Cleaning up project directory and file based variables");
+  EXPECT_EQ(cleanup_stage_title(Profile::kV19_4), "Cleaning up project directory and file based variables");
   EXPECT_EQ(executing_step_script(), "Executing \"step_script\" stage of the job script");
   EXPECT_EQ(job_failed(false, command_terminated(1)), "Job failed: command terminated with exit code 1");
   EXPECT_EQ(job_succeeded(), "Job succeeded");
-  EXPECT_EQ(error_cleaning_up_pod("context deadline exceeded"),
-            "Error cleaning up pod: context deadline exceeded");
+  EXPECT_EQ(error_cleaning_up_pod("context deadline exceeded"), "Error cleaning up pod: context deadline exceeded");
   EXPECT_EQ(error_in_container("build", 137, "OOMKilled"),
             "Error in container build: exit code: 137, reason: 'OOMKilled'");
   EXPECT_EQ(pod_phase_error("runner-x", "Failed"), "pod \"runner-x\" status is \"Failed\"");
   EXPECT_EQ(unable_to_upgrade("container not found (\"helper\")"),
             "unable to upgrade connection: container not found (\"helper\")");
-  EXPECT_EQ(checking_out(Profile::kV13_12, "87f5240dabcdef", "master"),
-            "Checking out 87f5240d as master...");
+  EXPECT_EQ(checking_out(Profile::kV13_12, "87f5240dabcdef", "master"), "Checking out 87f5240d as master...");
   EXPECT_EQ(checking_out(Profile::kV19_4, "03af6fc71345", "main"),
             "Checking out 03af6fc7 as detached HEAD (ref is main)...");
   EXPECT_EQ(running_on("pod-1", "host-a"), "Running on pod-1 via host-a...");

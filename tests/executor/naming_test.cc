@@ -72,8 +72,7 @@ TEST(SanitizeLabelValue, ReplacesInvalidCharactersAndTrimsEdges) {
 TEST(BuildsDir, LayoutPerProfile) {
   EXPECT_EQ(builds_dir(Profile::kV19_4, "", "aaa_cccbb", 0, "grp/app"), "/builds/grp/app");
   EXPECT_EQ(builds_dir(Profile::kV19_4, "/data/", "x", 0, "grp/app"), "/data/grp/app");
-  EXPECT_EQ(builds_dir(Profile::kV13_12, "/builds", "LBxMyCry", 0, "root/mycicd"),
-            "/builds/LBxMyCry/0/root/mycicd");
+  EXPECT_EQ(builds_dir(Profile::kV13_12, "/builds", "LBxMyCry", 0, "root/mycicd"), "/builds/LBxMyCry/0/root/mycicd");
 }
 
 TEST(Dns1123, LabelsAndSubdomains) {

@@ -92,8 +92,7 @@ TEST(BuildPod, MetadataLabelsAndAnnotations) {
   EXPECT_EQ(md["labels"]["manager.runner.gitlab.com/name"], "k8s-runner");
   EXPECT_EQ(md["labels"]["project.runner.gitlab.com/id"], "42");
   EXPECT_EQ(md["labels"]["project.runner.gitlab.com/namespace"], "grp");
-  EXPECT_EQ(md["annotations"]["job.runner.gitlab.com/url"],
-            "https://gitlab.example.com/grp/app/-/jobs/1001");
+  EXPECT_EQ(md["annotations"]["job.runner.gitlab.com/url"], "https://gitlab.example.com/grp/app/-/jobs/1001");
   EXPECT_EQ(md["annotations"]["job.runner.gitlab.com/timeout"], "1h0m0s");
   EXPECT_EQ(md["annotations"]["job.runner.gitlab.com/sha"], job.git_info.sha);
   EXPECT_EQ(md["annotations"]["project.runner.gitlab.com/id"], "42");
@@ -123,8 +122,7 @@ TEST(BuildPod, BuildAndHelperContainers) {
     {"name":"PRICE","value":"$$5"},
     {"name":"PUB_FILE","value":"/builds/grp/app.tmp/PUB_FILE"}])"));
   EXPECT_EQ(helper["name"], "helper");
-  EXPECT_EQ(helper["image"],
-            "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v19.4.0");
+  EXPECT_EQ(helper["image"], "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v19.4.0");
   EXPECT_EQ(helper["command"], build["command"]);
   EXPECT_FALSE(helper.contains("env"));
   EXPECT_EQ(spec["volumes"], json::parse(R"([{"name":"repo","emptyDir":{}}])"));

@@ -72,19 +72,18 @@ TEST(Scripts, GetSourcesIn1312) {
   const StageScript s = get_sources(context(job, Profile::kV13_12));
   EXPECT_EQ(s.container, "helper");
   EXPECT_EQ(s.command, std::vector<std::string>{"gitlab-runner-build"});
-  EXPECT_EQ(s.script,
-            kPreamble1312 +
-                "echo -e '\\033[32;1mFetching changes with git depth set to 50...\\033[0;m'\n"
-                "git init '/builds/LBxMyCry/0/root/mycicd'\n"
-                "echo -e '\\033[32;1mCreated fresh repository.\\033[0;m'\n"
-                "cd '/builds/LBxMyCry/0/root/mycicd'\n"
-                "git remote add origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git'\n"
-                "git fetch origin '+refs/heads/master:refs/remotes/origin/master' --depth 50 --prune "
-                "--quiet || exit 1\n"
-                "echo -e '\\033[32;1mChecking out 87f5240d as master...\\033[0;m'\n"
-                "git checkout -f -q '87f5240d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60'\n"
-                "git clean -ffdx\n"
-                "echo -e '\\033[32;1mSkipping Git submodules setup\\033[0;m'\n");
+  EXPECT_EQ(s.script, kPreamble1312 +
+                          "echo -e '\\033[32;1mFetching changes with git depth set to 50...\\033[0;m'\n"
+                          "git init '/builds/LBxMyCry/0/root/mycicd'\n"
+                          "echo -e '\\033[32;1mCreated fresh repository.\\033[0;m'\n"
+                          "cd '/builds/LBxMyCry/0/root/mycicd'\n"
+                          "git remote add origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git'\n"
+                          "git fetch origin '+refs/heads/master:refs/remotes/origin/master' --depth 50 --prune "
+                          "--quiet || exit 1\n"
+                          "echo -e '\\033[32;1mChecking out 87f5240d as master...\\033[0;m'\n"
+                          "git checkout -f -q '87f5240d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60'\n"
+                          "git clean -ffdx\n"
+                          "echo -e '\\033[32;1mSkipping Git submodules setup\\033[0;m'\n");
 }
 
 TEST(Scripts, GetSourcesIn194UsesDetachedHeadWordingAndDefaultRefspec) {
@@ -148,8 +147,8 @@ TEST(Scripts, CleanupRemovesTheTmpDirSilently) {
 TEST(Scripts, NoBashOnlySyntax) {
   const Job job = field_job();
   const ScriptContext ctx = context(job, Profile::kV19_4);
-  for (const StageScript& s : {prepare_script(ctx), get_sources(ctx), step_script(ctx),
-                               after_script(ctx), cleanup_file_variables(ctx)}) {
+  for (const StageScript& s :
+       {prepare_script(ctx), get_sources(ctx), step_script(ctx), after_script(ctx), cleanup_file_variables(ctx)}) {
     EXPECT_EQ(s.script.find("$'"), std::string::npos) << s.script;
     EXPECT_EQ(s.script.find("[["), std::string::npos) << s.script;
     EXPECT_EQ(s.script.find("eval"), std::string::npos) << s.script;

@@ -67,8 +67,8 @@ TEST(Timestamper, HeaderIsUtcMicrosecondsLeftPaddedWithStreamAndLineType) {
 TEST(Timestamper, EveryNewlineEndsALine) {
   Stream r;
   r.w("one\n").w("two\nthree\n\nfour\n");
-  EXPECT_EQ(r.out, at(6, "01O one\n") + at(7, "01O two\n") + at(8, "01O three\n") + at(9, "01O \n") +
-                       at(10, "01O four\n"));
+  EXPECT_EQ(r.out,
+            at(6, "01O one\n") + at(7, "01O two\n") + at(8, "01O three\n") + at(9, "01O \n") + at(10, "01O four\n"));
 }
 
 TEST(Timestamper, LineSplitAcrossWritesKeepsTheTimeOfItsFirstByte) {
@@ -86,8 +86,8 @@ TEST(Timestamper, CarriageReturnWritesAreEmittedAndContinued) {
   r.w("Downloading: ");
   for (int i = 0; i < 3; ++i) r.w("#\r");
   r.w("done\r\n").w("CRLF line\r\n").w("many\r\r\r\n");
-  EXPECT_EQ(r.out, at(6, "01O Downloading: #\r\n") + at(7, "01O+#\r\n") + at(8, "01O+#\r\n") +
-                       at(9, "01O+done\r\n") + at(10, "01O CRLF line\r\n") + at(11, "01O many\r\r\r\n"));
+  EXPECT_EQ(r.out, at(6, "01O Downloading: #\r\n") + at(7, "01O+#\r\n") + at(8, "01O+#\r\n") + at(9, "01O+done\r\n") +
+                       at(10, "01O CRLF line\r\n") + at(11, "01O many\r\r\r\n"));
 }
 
 TEST(Timestamper, SectionMarkerStaysOneEntryWithItsEraseCode) {

@@ -91,8 +91,7 @@ TEST(JobTrace, MasksTokenBodiesAfterKnownPrefixes) {
   EXPECT_EQ(t.bytes(), "pat glpat-[MASKED], job glcbt-[MASKED].\n");
   t.raw("split glpat-abc");
   t.raw("def end\nglpat- alone\n");
-  EXPECT_EQ(t.bytes(),
-            "pat glpat-[MASKED], job glcbt-[MASKED].\nsplit glpat-[MASKED] end\nglpat- alone\n");
+  EXPECT_EQ(t.bytes(), "pat glpat-[MASKED], job glcbt-[MASKED].\nsplit glpat-[MASKED] end\nglpat- alone\n");
 }
 
 TEST(JobTrace, RunnerLinesFlushHeldBackOutput) {
@@ -126,8 +125,9 @@ TEST(JobTrace, ReproducesThe1312FieldLog) {
   t.raw("\033[32;1mFetching changes with git depth set to 50...\033[0;m\n");
   t.raw("Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n");
   t.raw("\033[32;1mCreated fresh repository.\033[0;m\n");
-  t.raw("fatal: unable to access 'https://gitlab.mylab.com/root/mycicd.git/': OpenSSL SSL_connect: "
-        "SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 \n");
+  t.raw(
+      "fatal: unable to access 'https://gitlab.mylab.com/root/mycicd.git/': OpenSSL SSL_connect: "
+      "SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 \n");
   t.section_end("get_sources");
   t.section_start("cleanup_file_variables");
   t.stage_header(msg::cleanup_stage_title(p));
@@ -220,8 +220,8 @@ TEST(JobTraceTimestamps, MaskingHappensBeforePrefixing) {
   t.raw("x two\nlines y\n");  // a secret holding a newline is masked whole, then split into lines
   t.raw("glpat-abc");
   t.raw("def\n");
-  EXPECT_EQ(t.bytes(), stamp("01O ", "a [MASKED] b\n") + stamp("01O ", "x [MASKED] y\n") +
-                           stamp("01O ", "glpat-[MASKED]\n"));
+  EXPECT_EQ(t.bytes(),
+            stamp("01O ", "a [MASKED] b\n") + stamp("01O ", "x [MASKED] y\n") + stamp("01O ", "glpat-[MASKED]\n"));
 }
 
 TEST(JobTraceTimestamps, OffWritesNoPrefixes) {

@@ -46,9 +46,8 @@ TEST(FaultResponse, EtcdTimeoutIsAStatusWithoutReason) {
   r.message = "etcdserver: request timed out";
   const HttpResponse res = fault_response(r);
   EXPECT_EQ(res.status, 500);
-  EXPECT_EQ(res.body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
-            R"("message":"etcdserver: request timed out","code":500})");
+  EXPECT_EQ(res.body, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+                      R"("message":"etcdserver: request timed out","code":500})");
   EXPECT_EQ(header(res, "Content-Type"), "application/json");
 }
 

@@ -133,7 +133,8 @@ TEST(GitHttpTest, UploadPackSendsShallowUpdateNakAndAValidPack) {
 TEST(GitHttpTest, HavesAreAcknowledgedAndLeftOutOfThePack) {
   GitRepository repo("root/mycicd", "master");
   const std::string feature = repo.ensure_ref("feature");
-  const std::string ask = pkt_line("want " + feature + "\n") + "0000" + pkt_line(std::string("have ") + kMasterCommit + "\n");
+  const std::string ask =
+      pkt_line("want " + feature + "\n") + "0000" + pkt_line(std::string("have ") + kMasterCommit + "\n");
   HttpResponse round = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask + "0000"));
   EXPECT_EQ(round.body, pkt_line(std::string("ACK ") + kMasterCommit + "\n"));
   HttpResponse r = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask + pkt_line("done\n")));

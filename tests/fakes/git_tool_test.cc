@@ -21,17 +21,22 @@ constexpr const char* kOtherSha = "0123456789abcdef0123456789abcdef01234567";
 
 // What GitLab Runner's get_sources runs for a job at commit sha.
 std::string get_sources(const std::string& sha, const std::string& token) {
-  return
-    "set -eo pipefail\n"
-    "echo \"Fetching changes with git depth set to 50...\"\n"
-    "git init /builds/LBxMyCry/0/root/mycicd\n"
-    "echo \"Created fresh repository.\"\n"
-    "cd /builds/LBxMyCry/0/root/mycicd\n"
-    "git remote add origin \"https://gitlab-ci-token:" + token + "@gitlab.mylab.com/root/mycicd.git\"\n"
-    "git fetch origin +refs/heads/master:refs/remotes/origin/master --depth 50 --prune --quiet\n"
-    "echo \"Checking out " + sha.substr(0, 8) + " as master...\"\n"
-    "git checkout -f -q " + sha + "\n"
-    "echo \"Skipping Git submodules setup\"\n";
+  return "set -eo pipefail\n"
+         "echo \"Fetching changes with git depth set to 50...\"\n"
+         "git init /builds/LBxMyCry/0/root/mycicd\n"
+         "echo \"Created fresh repository.\"\n"
+         "cd /builds/LBxMyCry/0/root/mycicd\n"
+         "git remote add origin \"https://gitlab-ci-token:" +
+         token +
+         "@gitlab.mylab.com/root/mycicd.git\"\n"
+         "git fetch origin +refs/heads/master:refs/remotes/origin/master --depth 50 --prune --quiet\n"
+         "echo \"Checking out " +
+         sha.substr(0, 8) +
+         " as master...\"\n"
+         "git checkout -f -q " +
+         sha +
+         "\n"
+         "echo \"Skipping Git submodules setup\"\n";
 }
 
 class GitToolTest : public ::testing::Test {
@@ -83,24 +88,30 @@ TEST_F(GitToolTest, CredentialsAreSentOnlyWhenAsked) {
 
 TEST_F(GitToolTest, CheckoutWritesTheCommitsFiles) {
   // get_sources fetches into .git/objects, then checkout writes the tree of the commit it names.
-  const ShellResult r = run(get_sources_script + "cat README.md\n"
+  const ShellResult r = run(get_sources_script +
+                            "cat README.md\n"
                             "git fetch -q origin +refs/heads/feature:refs/remotes/origin/feature\n"
                             "git checkout -q origin/feature && cat README.md\n"
-                            "ls .git/objects/" + master_sha.substr(0, 2) + "\n");
+                            "ls .git/objects/" +
+                            master_sha.substr(0, 2) + "\n");
   EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
-  EXPECT_EQ(stream_text(r, 1), "Fetching changes with git depth set to 50...\n"
-                               "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
-                               "Created fresh repository.\n"
-                               "Checking out " + master_sha.substr(0, 8) + " as master...\n"
-                               "Skipping Git submodules setup\n"
-                               "# mycicd\n"
-                               "# mycicd\n\nWork on feature.\n" +
-                               master_sha.substr(2) + "\n");
+  EXPECT_EQ(stream_text(r, 1),
+            "Fetching changes with git depth set to 50...\n"
+            "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
+            "Created fresh repository.\n"
+            "Checking out " +
+                master_sha.substr(0, 8) +
+                " as master...\n"
+                "Skipping Git submodules setup\n"
+                "# mycicd\n"
+                "# mycicd\n\nWork on feature.\n" +
+                master_sha.substr(2) + "\n");
 }
 
 TEST_F(GitToolTest, ShallowCloneOfABranchOnTopOfMaster) {
-  const ShellResult r = run("git clone -q --depth 1 -b feature https://gitlab.mylab.com/root/mycicd.git /a\n"
-                            "cd /a && git rev-parse HEAD && cat .git/shallow README.md\n");
+  const ShellResult r =
+      run("git clone -q --depth 1 -b feature https://gitlab.mylab.com/root/mycicd.git /a\n"
+          "cd /a && git rev-parse HEAD && cat .git/shallow README.md\n");
   EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
   EXPECT_EQ(stream_text(r, 1), feature_sha + "\n" + feature_sha + "\n# mycicd\n\nWork on feature.\n");
 }
@@ -114,8 +125,10 @@ TEST_F(GitToolTest, GetSourcesSucceedsWithExactOutput) {
             "0 1: Fetching changes with git depth set to 50...\n"
             "Initialized empty Git repository in /builds/LBxMyCry/0/root/mycicd/.git/\n"
             "Created fresh repository.\n"
-            "1020 1: Checking out " + master_sha.substr(0, 8) + " as master...\n"
-            "Skipping Git submodules setup\n");
+            "1020 1: Checking out " +
+                master_sha.substr(0, 8) +
+                " as master...\n"
+                "Skipping Git submodules setup\n");
   EXPECT_EQ(r.duration, std::chrono::milliseconds(1020));
   EXPECT_EQ(world.connects, std::vector<std::string>{"gitlab.mylab.com:443:tls"});
 }
@@ -149,8 +162,7 @@ INSTANTIATE_TEST_SUITE_P(
         FailureCase{Kind::kUnreachable, "Failed to connect to gitlab.mylab.com port 443: Host is unreachable"},
         FailureCase{Kind::kRefused, "Failed to connect to gitlab.mylab.com port 443: Connection refused"},
         FailureCase{Kind::kTimeout, "Failed to connect to gitlab.mylab.com port 443: Connection timed out"},
-        FailureCase{Kind::kTlsReset,
-                    "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 "},
+        FailureCase{Kind::kTlsReset, "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 "},
         FailureCase{Kind::kTlsUntrusted, "SSL certificate problem: unable to get local issuer certificate"},
         FailureCase{Kind::kTlsWrongName,
                     "SSL: no alternative certificate subject name matches target host name 'gitlab.mylab.com'"}));
@@ -167,8 +179,9 @@ TEST_F(GitToolTest, MissingRepositoryIsReportedAsNotFound) {
 }
 
 TEST_F(GitToolTest, CheckoutOfAnUnknownCommitFails) {
-  const std::string prefix = "git init -q /b\ncd /b\ngit remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
-                             "git fetch -q origin +refs/heads/master:refs/remotes/origin/master\n";
+  const std::string prefix =
+      "git init -q /b\ncd /b\ngit remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
+      "git fetch -q origin +refs/heads/master:refs/remotes/origin/master\n";
   ShellResult r = run(prefix + "git checkout -f -q " + kOtherSha + "\n");
   EXPECT_EQ(r.exit_code, 128);
   EXPECT_EQ(stream_text(r, 2), std::string("fatal: reference is not a tree: ") + kOtherSha + "\n");
@@ -184,11 +197,13 @@ TEST_F(GitToolTest, CheckoutOfAnUnknownCommitFails) {
 }
 
 TEST_F(GitToolTest, FetchWithoutQuietListsNewRefs) {
-  const ShellResult r = run(
-      "git init -q /b && cd /b\n"
-      "git remote add origin https://gitlab-ci-token:" + job_token + "@gitlab.mylab.com/root/mycicd.git\n"
-      "git fetch origin\n"
-      "git fetch origin\n");
+  const ShellResult r =
+      run("git init -q /b && cd /b\n"
+          "git remote add origin https://gitlab-ci-token:" +
+          job_token +
+          "@gitlab.mylab.com/root/mycicd.git\n"
+          "git fetch origin\n"
+          "git fetch origin\n");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(stream_text(r, 2),
             "From https://gitlab.mylab.com/root/mycicd\n"
@@ -205,12 +220,13 @@ TEST_F(GitToolTest, FetchOfAMissingRefFails) {
 }
 
 TEST_F(GitToolTest, RemoteCommandsBehaveLikeGit) {
-  const ShellResult r = run(
-      "git init /b >/dev/null; cd /b\n"
-      "git remote set-url origin https://gitlab.mylab.com/x.git || git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
-      "git remote add origin https://other\necho \"add=$?\"\n"
-      "git remote -v\n"
-      "git init /b\n");
+  const ShellResult r =
+      run("git init /b >/dev/null; cd /b\n"
+          "git remote set-url origin https://gitlab.mylab.com/x.git || git remote add origin "
+          "https://gitlab.mylab.com/root/mycicd.git\n"
+          "git remote add origin https://other\necho \"add=$?\"\n"
+          "git remote -v\n"
+          "git init /b\n");
   EXPECT_EQ(stream_text(r, 2), "error: No such remote 'origin'\nerror: remote origin already exists.\n");
   EXPECT_EQ(stream_text(r, 1),
             "add=3\n"
@@ -226,11 +242,11 @@ TEST_F(GitToolTest, CommandsOutsideARepositoryFail) {
 }
 
 TEST_F(GitToolTest, CloneCreatesTheWorkTree) {
-  const ShellResult r = run(
-      "cd /builds\n"
-      "git clone https://gitlab.mylab.com/root/mycicd.git\n"
-      "cd mycicd && git rev-parse --short HEAD\n"
-      "git clone https://gitlab.mylab.com/root/mycicd.git /builds/mycicd\n");
+  const ShellResult r =
+      run("cd /builds\n"
+          "git clone https://gitlab.mylab.com/root/mycicd.git\n"
+          "cd mycicd && git rev-parse --short HEAD\n"
+          "git clone https://gitlab.mylab.com/root/mycicd.git /builds/mycicd\n");
   EXPECT_EQ(r.exit_code, 128);
   EXPECT_EQ(stream_text(r, 1), master_sha.substr(0, 7) + "\n");
   EXPECT_EQ(stream_text(r, 2),
@@ -272,24 +288,24 @@ TEST_F(GitToolTest, AWorkTreeOutlivesTheExecWhenThePodsVolumesArePassed) {
 
 TEST_F(GitToolTest, GlobalConfigTurnsVerificationOff) {
   world.fail("gitlab.mylab.com", Kind::kTlsUntrusted);
-  const ShellResult r = run(
-      "git clone -q https://gitlab.mylab.com/root/mycicd.git /a || echo failed\n"
-      "git config --global http.sslVerify false\n"
-      "git clone -q https://gitlab.mylab.com/root/mycicd.git /b && echo cloned\n"
-      "cat /root/.gitconfig\n");
+  const ShellResult r =
+      run("git clone -q https://gitlab.mylab.com/root/mycicd.git /a || echo failed\n"
+          "git config --global http.sslVerify false\n"
+          "git clone -q https://gitlab.mylab.com/root/mycicd.git /b && echo cloned\n"
+          "cat /root/.gitconfig\n");
   EXPECT_EQ(stream_text(r, 1), "failed\ncloned\n[http]\n\tsslVerify = false\n");
 }
 
 TEST_F(GitToolTest, TemplateConfigGivesTheCaFileForTheServersUrl) {
   // GitLab Runner's way: http.<url>.sslCAInfo in the template's config, then git init --template.
-  const ShellResult r = run(
-      "echo PEM > /ca.crt\n"
-      "git config -f /tpl/config http.https://gitlab.mylab.com.sslCAInfo /ca.crt\n"
-      "git config -f /tpl/config http.https://other.example.sslCAInfo /other.crt\n"
-      "git init -q --template /tpl /b && cd /b\n"
-      "git config --get http.https://gitlab.mylab.com.sslcainfo\n"
-      "git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
-      "git fetch -q origin\n");
+  const ShellResult r =
+      run("echo PEM > /ca.crt\n"
+          "git config -f /tpl/config http.https://gitlab.mylab.com.sslCAInfo /ca.crt\n"
+          "git config -f /tpl/config http.https://other.example.sslCAInfo /other.crt\n"
+          "git init -q --template /tpl /b && cd /b\n"
+          "git config --get http.https://gitlab.mylab.com.sslcainfo\n"
+          "git remote add origin https://gitlab.mylab.com/root/mycicd.git\n"
+          "git fetch -q origin\n");
   EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
   EXPECT_EQ(stream_text(r, 1), "/ca.crt\n");
   EXPECT_EQ(world.trusted, (std::vector<std::vector<std::string>>{{"PEM\n"}}));
@@ -304,22 +320,22 @@ TEST_F(GitToolTest, AMissingCaFileFailsAfterTheConnect) {
 }
 
 TEST_F(GitToolTest, ConfigGetListUnset) {
-  const ShellResult r = run(
-      "git init -q /b && cd /b\n"
-      "git config user.name CI; git config User.Name Bot; git config --get user.name\n"
-      "git config --get core.missing; echo \"missing=$?\"\n"
-      "git config nosection 1; echo \"nosection=$?\"\n"
-      "git config --unset user.name; git config --unset user.name; echo \"unset=$?\"\n"
-      "git -c http.sslVerify=false config --list\n");
+  const ShellResult r =
+      run("git init -q /b && cd /b\n"
+          "git config user.name CI; git config User.Name Bot; git config --get user.name\n"
+          "git config --get core.missing; echo \"missing=$?\"\n"
+          "git config nosection 1; echo \"nosection=$?\"\n"
+          "git config --unset user.name; git config --unset user.name; echo \"unset=$?\"\n"
+          "git -c http.sslVerify=false config --list\n");
   EXPECT_EQ(stream_text(r, 1), "Bot\nmissing=1\nnosection=1\nunset=5\nhttp.sslverify=false\n");
   EXPECT_EQ(stream_text(r, 2), "error: key does not contain a section: nosection\n");
 }
 
 TEST_F(GitToolTest, VersionAndSilentCommands) {
-  const ShellResult r = run(
-      "git --version\n"
-      "git config --global http.sslVerify true\n"
-      "git init -q /b && cd /b && git clean -ffdx && git reset --hard && git submodule sync && git lfs pull\n");
+  const ShellResult r =
+      run("git --version\n"
+          "git config --global http.sslVerify true\n"
+          "git init -q /b && cd /b && git clean -ffdx && git reset --hard && git submodule sync && git lfs pull\n");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(transcript(r), "0 1: git version 2.45.2\n");
 }

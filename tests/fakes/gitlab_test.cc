@@ -151,7 +151,8 @@ TEST_F(FakeGitLabTest, PayloadCarriesTheJob) {
   EXPECT_EQ(p["runner_info"]["timeout"], 3600);
 
   EXPECT_EQ(p["image"], json({{"name", "ruby:2.7.2"}}));
-  EXPECT_EQ(p["services"][0], json::parse(R"({"name":"docker:24.0.6-dind","alias":"docker","command":["--mtu=1450"]})"));
+  EXPECT_EQ(p["services"][0],
+            json::parse(R"({"name":"docker:24.0.6-dind","alias":"docker","command":["--mtu=1450"]})"));
   EXPECT_EQ(p["credentials"][0]["password"], rec.token);
   EXPECT_TRUE(p["artifacts"].is_null());
   EXPECT_EQ(p["cache"], json::array());
@@ -259,7 +260,10 @@ TEST_F(FakeGitLabTest, TwoPhaseRunTraceAndFinalUpdate) {
   EXPECT_EQ(gitlab_.job(id)->trace, "hello world\n");
 
   auto done = put(id, token,
-                  {{"token", token}, {"state", "failed"}, {"failure_reason", "script_failure"}, {"exit_code", 1},
+                  {{"token", token},
+                   {"state", "failed"},
+                   {"failure_reason", "script_failure"},
+                   {"exit_code", 1},
                    {"output", {{"checksum", checksum_of("hello world\n")}, {"bytesize", 12}}}});
   EXPECT_EQ(done.status, 200);
   EXPECT_EQ(header(done, "Job-Status"), "failed");

@@ -60,7 +60,8 @@ HttpRequest request(const std::string& method, const std::string& target, const 
     while ((amp = query.find('&', start)) != std::string::npos) {
       const std::string pair = query.substr(start, amp - start);
       const size_t eq = pair.find('=');
-      if (!pair.empty()) r.query.emplace_back(decode(pair.substr(0, eq)), eq == std::string::npos ? "" : decode(pair.substr(eq + 1)));
+      if (!pair.empty())
+        r.query.emplace_back(decode(pair.substr(0, eq)), eq == std::string::npos ? "" : decode(pair.substr(eq + 1)));
       start = amp + 1;
     }
   }
@@ -74,11 +75,13 @@ HttpRequest request(const std::string& method, const std::string& target, const 
 json job_pod() {
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
-          {"metadata", {{"generateName", "runner-abc-project-1-concurrent-0-"}, {"labels", {{"job.runner.gitlab.com/id", "7"}}}}},
+          {"metadata",
+           {{"generateName", "runner-abc-project-1-concurrent-0-"}, {"labels", {{"job.runner.gitlab.com/id", "7"}}}}},
           {"spec",
            {{"containers",
              {{{"name", "build"}, {"image", "alpine:3.20"}, {"env", {{{"name", "GREETING"}, {"value", "hello"}}}}},
-              {{"name", "helper"}, {"image", "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v17.0.0"}}}}}}};
+              {{"name", "helper"},
+               {"image", "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v17.0.0"}}}}}}};
 }
 
 class KubeApiServerTest : public ::testing::Test {
@@ -101,13 +104,16 @@ class KubeApiServerTest : public ::testing::Test {
                     .seed({{"kind", "Role"},
                            {"metadata", {{"name", "gitlab-runner"}, {"namespace", "cicd"}}},
                            {"rules",
-                            {{{"apiGroups", {""}}, {"resources", {"pods", "secrets"}}, {"verbs", {"create", "get", "list", "delete", "update"}}},
+                            {{{"apiGroups", {""}},
+                              {"resources", {"pods", "secrets"}},
+                              {"verbs", {"create", "get", "list", "delete", "update"}}},
                              {{"apiGroups", {""}}, {"resources", {"pods/exec"}}, {"verbs", {"create"}}}}}})
                     .ok());
     ASSERT_TRUE(server_
                     .seed({{"kind", "RoleBinding"},
                            {"metadata", {{"name", "gitlab-runner"}, {"namespace", "cicd"}}},
-                           {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "gitlab-runner"}}},
+                           {"roleRef",
+                            {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "gitlab-runner"}}},
                            {"subjects", {{{"kind", "ServiceAccount"}, {"name", "default"}}}}})
                     .ok());
   }
@@ -127,8 +133,9 @@ TEST_F(KubeApiServerTest, UnknownOrMissingTokenIsUnauthorized) {
   for (const std::string token : {"", "nope"}) {
     const HttpResponse r = call("GET", "/api/v1/namespaces/cicd/pods", token);
     EXPECT_EQ(r.status, 401);
-    EXPECT_EQ(r.body,
-              R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
+    EXPECT_EQ(
+        r.body,
+        R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
   }
   EXPECT_EQ(server_.call_log().back(), "GET /api/v1/namespaces/cicd/pods 401 -");
 }
@@ -139,8 +146,9 @@ TEST_F(KubeApiServerTest, DiscoveryIsOpenToEveryAuthenticatedUser) {
   EXPECT_EQ(json::parse(r.body)["gitVersion"], "v1.33.0");
   server_.set_version("1", "29", "v1.29.14");
   EXPECT_EQ(json::parse(call("GET", "/version", "sa-token").body)["minor"], "29");
-  EXPECT_EQ(call("GET", "/api", "sa-token").body,
-            R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"kubernetes.default.svc:443"}]})");
+  EXPECT_EQ(
+      call("GET", "/api", "sa-token").body,
+      R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"kubernetes.default.svc:443"}]})");
   const json groups = json::parse(call("GET", "/apis", "sa-token").body);
   ASSERT_EQ(groups["groups"].size(), 2u);
   EXPECT_EQ(groups["groups"][0]["name"], "rbac.authorization.k8s.io");
@@ -156,20 +164,21 @@ TEST_F(KubeApiServerTest, DiscoveryIsOpenToEveryAuthenticatedUser) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "ok");
   EXPECT_EQ(call("GET", "/metrics", "sa-token").status, 403);
-  EXPECT_EQ(call("GET", "/apis/apps/v1", "admin-token").body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404})");
+  EXPECT_EQ(
+      call("GET", "/apis/apps/v1", "admin-token").body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404})");
 }
 
 TEST_F(KubeApiServerTest, ForbiddenBeforeNotFound) {
   const HttpResponse r = call("POST", "/api/v1/namespaces/cicd/secrets", "sa-token", R"({"metadata":{"name":"x"}})");
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(r.body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"secrets is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource \"secrets\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"kind":"secrets"},"code":403})");
+  EXPECT_EQ(
+      r.body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"secrets is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource \"secrets\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"kind":"secrets"},"code":403})");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/pods/missing", "sa-token").status, 403);
   EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/configmaps", "sa-token").status, 403);
   EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/configmaps", "admin-token").status, 404);
-  EXPECT_EQ(server_.call_log().front(),
-            "POST /api/v1/namespaces/cicd/secrets 403 system:serviceaccount:cicd:default");
+  EXPECT_EQ(server_.call_log().front(), "POST /api/v1/namespaces/cicd/secrets 403 system:serviceaccount:cicd:default");
 }
 
 TEST_F(KubeApiServerTest, PodLifecycleOverVirtualTime) {
@@ -259,7 +268,8 @@ TEST_F(KubeApiServerTest, CreateErrorsInARealServersOrder) {
            {{"content-type", "application/vnd.kubernetes.protobuf"}});
   EXPECT_EQ(r.status, 415);
   EXPECT_EQ(json::parse(r.body)["reason"], "UnsupportedMediaType");
-  r = call("POST", "/api/v1/namespaces/cicd/pods", "admin-token", R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"build"}]}})");
+  r = call("POST", "/api/v1/namespaces/cicd/pods", "admin-token",
+           R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"build"}]}})");
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(json::parse(r.body)["message"], R"(Pod "p" is invalid: spec.containers[0].image: Required value)");
   r = call("POST", "/api/v1/namespaces/cicd/pods", "admin-token", "{not json");
@@ -271,15 +281,17 @@ TEST_F(KubeApiServerTest, PodsNeedTheirServiceAccount) {
   pod["spec"]["serviceAccountName"] = "gitlab-runner";
   const HttpResponse r = call("POST", "/api/v1/namespaces/cicd/pods", "admin-token", pod.dump());
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(json::parse(r.body)["message"],
-            R"(pods "runner-abc-project-1-concurrent-0-" is forbidden: error looking up service account cicd/gitlab-runner: serviceaccount "gitlab-runner" not found)");
+  EXPECT_EQ(
+      json::parse(r.body)["message"],
+      R"(pods "runner-abc-project-1-concurrent-0-" is forbidden: error looking up service account cicd/gitlab-runner: serviceaccount "gitlab-runner" not found)");
   EXPECT_EQ(server_.names("serviceaccounts", "cicd"), std::vector<std::string>{"default"});
 }
 
 TEST_F(KubeApiServerTest, SecretUpdateChecksResourceVersion) {
   grant_runner_role();
-  HttpResponse r = call("POST", "/api/v1/namespaces/cicd/secrets", "sa-token",
-                        R"({"metadata":{"generateName":"runner-abc-"},"type":"kubernetes.io/dockerconfigjson","stringData":{".dockerconfigjson":"{}"}})");
+  HttpResponse r = call(
+      "POST", "/api/v1/namespaces/cicd/secrets", "sa-token",
+      R"({"metadata":{"generateName":"runner-abc-"},"type":"kubernetes.io/dockerconfigjson","stringData":{".dockerconfigjson":"{}"}})");
   ASSERT_EQ(r.status, 201);
   json secret = json::parse(r.body);
   EXPECT_EQ(secret["data"][".dockerconfigjson"], "e30=");
@@ -306,10 +318,12 @@ TEST_F(KubeApiServerTest, RbacObjectsOverTheApi) {
                 .status,
             201);
   EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/pods", "alice-token").status, 403);
-  EXPECT_EQ(call("POST", base + "/namespaces/cicd/rolebindings", "admin-token",
-                 R"({"metadata":{"name":"reader"},"roleRef":{"kind":"Role","name":"reader"},"subjects":[{"kind":"User","name":"alice"}]})")
-                .status,
-            201);
+  EXPECT_EQ(
+      call(
+          "POST", base + "/namespaces/cicd/rolebindings", "admin-token",
+          R"({"metadata":{"name":"reader"},"roleRef":{"kind":"Role","name":"reader"},"subjects":[{"kind":"User","name":"alice"}]})")
+          .status,
+      201);
   EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/pods", "alice-token").status, 200);
   EXPECT_EQ(json::parse(call("GET", base + "/namespaces/cicd/roles").body)["kind"], "RoleList");
   const HttpResponse missing = call("GET", base + "/namespaces/cicd/roles/runner");
@@ -324,26 +338,34 @@ TEST_F(KubeApiServerTest, SelfSubjectAccessReviewAnswersForTheCaller) {
   grant_runner_role();
   const auto review = [&](const std::string& verb, const std::string& token,
                           std::map<std::string, std::string> headers = {}) {
-    const json body = {{"apiVersion", "authorization.k8s.io/v1"},
-                       {"kind", "SelfSubjectAccessReview"},
-                       {"spec", {{"resourceAttributes", {{"namespace", "cicd"}, {"verb", verb}, {"resource", "pods"}}}}}};
-    const HttpResponse r = call("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", token, body.dump(), headers);
+    const json body = {
+        {"apiVersion", "authorization.k8s.io/v1"},
+        {"kind", "SelfSubjectAccessReview"},
+        {"spec", {{"resourceAttributes", {{"namespace", "cicd"}, {"verb", verb}, {"resource", "pods"}}}}}};
+    const HttpResponse r =
+        call("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", token, body.dump(), headers);
     EXPECT_EQ(r.status, 201) << r.body;
     return json::parse(r.body)["status"];
   };
-  EXPECT_EQ(review("list", "sa-token"),
-            (json{{"allowed", true},
-                  {"reason", R"(RBAC: allowed by RoleBinding "gitlab-runner/cicd" of Role "gitlab-runner" to ServiceAccount "default/cicd")"}}));
+  EXPECT_EQ(
+      review("list", "sa-token"),
+      (json{
+          {"allowed", true},
+          {"reason",
+           R"(RBAC: allowed by RoleBinding "gitlab-runner/cicd" of Role "gitlab-runner" to ServiceAccount "default/cicd")"}}));
   EXPECT_EQ(review("watch", "sa-token"), (json{{"allowed", false}}));
   EXPECT_EQ(review("watch", "admin-token"), (json{{"allowed", true}}));
   // kubectl auth can-i --as: the admin impersonates the service account.
-  EXPECT_EQ(review("list", "admin-token", {{"impersonate-user", "system:serviceaccount:cicd:default"}})["allowed"], true);
+  EXPECT_EQ(review("list", "admin-token", {{"impersonate-user", "system:serviceaccount:cicd:default"}})["allowed"],
+            true);
   EXPECT_EQ(server_.call_log().back(),
             "POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews 201 system:serviceaccount:cicd:default");
-  const HttpResponse denied = call("GET", "/version", "alice-token", "", {{"impersonate-user", "system:serviceaccount:cicd:default"}});
+  const HttpResponse denied =
+      call("GET", "/version", "alice-token", "", {{"impersonate-user", "system:serviceaccount:cicd:default"}});
   EXPECT_EQ(denied.status, 403);
-  EXPECT_EQ(json::parse(denied.body)["message"],
-            R"(serviceaccounts "default" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "cicd")");
+  EXPECT_EQ(
+      json::parse(denied.body)["message"],
+      R"(serviceaccounts "default" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "cicd")");
 }
 
 TEST_F(KubeApiServerTest, NamespacesComeWithADefaultServiceAccountAndTakeTheirObjectsAlong) {
@@ -365,7 +387,9 @@ TEST_F(KubeApiServerTest, ExecRoutesToTheContainerWorld) {
   const std::string name = create_job_pod("sa-token");
   const std::string exec = "/api/v1/namespaces/cicd/pods/" + name + "/exec";
   const std::map<std::string, std::string> upgrade = {{"upgrade", "SPDY/3.1"}, {"connection", "Upgrade"}};
-  const std::string query = "?container=build&container=build&command=sh&command=-c&command=echo+from-argv&stdin=true&stdout=true&stderr=true";
+  const std::string query =
+      "?container=build&container=build&command=sh&command=-c&command=echo+from-argv&stdin=true&stdout=true&stderr="
+      "true";
 
   HttpResponse r = call("POST", exec + query, "sa-token", "", upgrade);
   EXPECT_EQ(r.status, 400);
@@ -386,9 +410,11 @@ TEST_F(KubeApiServerTest, ExecRoutesToTheContainerWorld) {
   EXPECT_EQ(worlds_.calls, std::vector<std::string>{name + "/build Running"});
 
   // The runner's legacy strategy: the detect script in argv, the stage script on stdin.
-  r = call("POST", exec + "?container=build&command=sh&command=-c&command=" +
-                       "if+%5B+-x+%2Fbin%2Fbash+%5D%3B+then%0A%09exec+%2Fbin%2Fbash+%0Aelse%0A%09echo+shell+not+found%0A%09exit+1%0Afi%0A" +
-                       "&stdin=true&stdout=true&stderr=true",
+  r = call("POST",
+           exec + "?container=build&command=sh&command=-c&command=" +
+               "if+%5B+-x+%2Fbin%2Fbash+%5D%3B+then%0A%09exec+%2Fbin%2Fbash+%0Aelse%0A%09echo+shell+not+found%0A%"
+               "09exit+1%0Afi%0A" +
+               "&stdin=true&stdout=true&stderr=true",
            "sa-token", "", upgrade);
   ASSERT_EQ(r.status, 101);
   outcome = r.exec("echo \"$GREETING from $HOSTNAME\"\n");
@@ -419,10 +445,11 @@ TEST_F(KubeApiServerTest, ExecErrors) {
   EXPECT_EQ(call("POST", base + name + "/exec?container=build&command=sh", "sa-token").status, 400);
   r = call("POST", base + name + "/exec?container=build&command=sh", "alice-token", "", upgrade);
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(r.body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \")" + name +
-                R"(\" is forbidden: User \"alice\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"name":")" +
-                name + R"(","kind":"pods"},"code":403})");
+  EXPECT_EQ(
+      r.body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \")" + name +
+          R"(\" is forbidden: User \"alice\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"name":")" +
+          name + R"(","kind":"pods"},"code":403})");
 }
 
 TEST_F(KubeApiServerTest, CallLogKeepsTheRawTarget) {
@@ -430,7 +457,8 @@ TEST_F(KubeApiServerTest, CallLogKeepsTheRawTarget) {
   call("GET", "/version?timeout=32s", "sa-token");
   const auto& log = server_.call_log();
   ASSERT_EQ(log.size(), 2u);
-  EXPECT_EQ(log[0], "GET /api/v1/namespaces/cicd/pods?labelSelector=a%3Db&limit=500 403 system:serviceaccount:cicd:default");
+  EXPECT_EQ(log[0],
+            "GET /api/v1/namespaces/cicd/pods?labelSelector=a%3Db&limit=500 403 system:serviceaccount:cicd:default");
   EXPECT_EQ(log[1], "GET /version?timeout=32s 200 system:serviceaccount:cicd:default");
 }
 
@@ -440,7 +468,8 @@ TEST_F(KubeApiServerTest, SeedingErrorsAreValues) {
   ASSERT_FALSE(missing_ns.ok());
   EXPECT_EQ(missing_ns.error().message, R"(namespaces "prod" not found)");
   EXPECT_EQ(missing_ns.error().where, "Secret prod/x");
-  EXPECT_TRUE(server_.seed({{"kind", "ServiceAccount"}, {"metadata", {{"name", "default"}, {"namespace", "cicd"}}}}).ok());
+  EXPECT_TRUE(
+      server_.seed({{"kind", "ServiceAccount"}, {"metadata", {{"name", "default"}, {"namespace", "cicd"}}}}).ok());
   EXPECT_EQ(server_.count("serviceaccounts", "cicd"), 1u);
 }
 

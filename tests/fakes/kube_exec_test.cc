@@ -36,15 +36,16 @@ TEST(KubeExecScript, ScriptsFromArgv) {
 }
 
 TEST(KubeExecOptions, ContainerEnvValuesHostnameAndWorkingDir) {
-  const json pod = {{"metadata", {{"name", "runner-x"}}},
-                    {"spec",
-                     {{"containers",
-                       {{{"name", "build"},
-                         {"workingDir", "/builds"},
-                         {"env",
-                          {{{"name", "CI"}, {"value", "true"}},
-                           {{"name", "FROM_SECRET"}, {"valueFrom", {{"secretKeyRef", {{"name", "s"}, {"key", "k"}}}}}}}}},
-                        {{"name", "helper"}}}}}}};
+  const json pod = {
+      {"metadata", {{"name", "runner-x"}}},
+      {"spec",
+       {{"containers",
+         {{{"name", "build"},
+           {"workingDir", "/builds"},
+           {"env",
+            {{{"name", "CI"}, {"value", "true"}},
+             {{"name", "FROM_SECRET"}, {"valueFrom", {{"secretKeyRef", {{"name", "s"}, {"key", "k"}}}}}}}}},
+          {{"name", "helper"}}}}}}};
   const ShellOptions build = exec_options(pod, "build");
   EXPECT_EQ(build.env, (std::map<std::string, std::string>{{"CI", "true"}, {"HOSTNAME", "runner-x"}}));
   EXPECT_EQ(build.cwd, "/builds");
@@ -81,9 +82,8 @@ TEST(KubeExecOutcome, ChannelsOffsetsDurationAndStatusComeFromTheProcess) {
 TEST(KubeExecUpgradeFailure, AnsweredAsApiStatus) {
   const HttpResponse not_ws = upgrade_failure_response(UpgradeFailure::kNotWebSocket);
   EXPECT_EQ(not_ws.status, 400);
-  EXPECT_EQ(not_ws.body,
-            R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
-            R"("message":"Upgrade request required","reason":"BadRequest","code":400})");
+  EXPECT_EQ(not_ws.body, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+                         R"("message":"Upgrade request required","reason":"BadRequest","code":400})");
   const HttpResponse no_protocol = upgrade_failure_response(UpgradeFailure::kNoCommonProtocol);
   EXPECT_EQ(no_protocol.status, 400);
   EXPECT_EQ(json::parse(no_protocol.body)["message"], "unable to upgrade connection: no supported stream protocol");

@@ -26,19 +26,41 @@ TEST(KubePodLifecycle, ScheduledAndCreatingWhilePending) {
   EXPECT_FALSE(status.contains("podIP"));
   const std::string unready = "containers with unready status: [build helper svc-0]";
   const json expected_conditions = json::array({
-      {{"type", "PodReadyToStartContainers"}, {"status", "False"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", "2026-01-01T00:00:00Z"}},
-      {{"type", "Initialized"}, {"status", "True"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", "2026-01-01T00:00:00Z"}},
-      {{"type", "Ready"}, {"status", "False"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", "2026-01-01T00:00:00Z"},
-       {"reason", "ContainersNotReady"}, {"message", unready}},
-      {{"type", "ContainersReady"}, {"status", "False"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", "2026-01-01T00:00:00Z"},
-       {"reason", "ContainersNotReady"}, {"message", unready}},
-      {{"type", "PodScheduled"}, {"status", "True"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", "2026-01-01T00:00:00Z"}},
+      {{"type", "PodReadyToStartContainers"},
+       {"status", "False"},
+       {"lastProbeTime", nullptr},
+       {"lastTransitionTime", "2026-01-01T00:00:00Z"}},
+      {{"type", "Initialized"},
+       {"status", "True"},
+       {"lastProbeTime", nullptr},
+       {"lastTransitionTime", "2026-01-01T00:00:00Z"}},
+      {{"type", "Ready"},
+       {"status", "False"},
+       {"lastProbeTime", nullptr},
+       {"lastTransitionTime", "2026-01-01T00:00:00Z"},
+       {"reason", "ContainersNotReady"},
+       {"message", unready}},
+      {{"type", "ContainersReady"},
+       {"status", "False"},
+       {"lastProbeTime", nullptr},
+       {"lastTransitionTime", "2026-01-01T00:00:00Z"},
+       {"reason", "ContainersNotReady"},
+       {"message", unready}},
+      {{"type", "PodScheduled"},
+       {"status", "True"},
+       {"lastProbeTime", nullptr},
+       {"lastTransitionTime", "2026-01-01T00:00:00Z"}},
   });
   EXPECT_EQ(status["conditions"], expected_conditions);
   ASSERT_EQ(status["containerStatuses"].size(), 3u);
-  EXPECT_EQ(status["containerStatuses"][0],
-            (json{{"name", "build"}, {"image", "alpine:3.20"}, {"imageID", ""}, {"ready", false}, {"restartCount", 0},
-                  {"started", false}, {"state", {{"waiting", {{"reason", "ContainerCreating"}}}}}, {"lastState", json::object()}}));
+  EXPECT_EQ(status["containerStatuses"][0], (json{{"name", "build"},
+                                                  {"image", "alpine:3.20"},
+                                                  {"imageID", ""},
+                                                  {"ready", false},
+                                                  {"restartCount", 0},
+                                                  {"started", false},
+                                                  {"state", {{"waiting", {{"reason", "ContainerCreating"}}}}},
+                                                  {"lastState", json::object()}}));
   EXPECT_EQ(status["qosClass"], "BestEffort");
 }
 

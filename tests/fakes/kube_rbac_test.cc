@@ -125,28 +125,37 @@ TEST(KubeRbacRule, NonResourceUrls) {
 
 TEST(KubeRbacForbidden, ExactMessages) {
   const UserInfo sa = authenticated_user("system:serviceaccount:cicd:default", {});
-  EXPECT_EQ(forbidden_status(sa, resource("create", "", "secrets", "", "cicd"), "").message(),
-            R"(secrets is forbidden: User "system:serviceaccount:cicd:default" cannot create resource "secrets" in API group "" in the namespace "cicd")");
-  EXPECT_EQ(forbidden_status(sa, resource("create", "", "pods", "exec", "cicd", "x"), "").message(),
-            R"(pods "x" is forbidden: User "system:serviceaccount:cicd:default" cannot create resource "pods/exec" in API group "" in the namespace "cicd")");
+  EXPECT_EQ(
+      forbidden_status(sa, resource("create", "", "secrets", "", "cicd"), "").message(),
+      R"(secrets is forbidden: User "system:serviceaccount:cicd:default" cannot create resource "secrets" in API group "" in the namespace "cicd")");
+  EXPECT_EQ(
+      forbidden_status(sa, resource("create", "", "pods", "exec", "cicd", "x"), "").message(),
+      R"(pods "x" is forbidden: User "system:serviceaccount:cicd:default" cannot create resource "pods/exec" in API group "" in the namespace "cicd")");
   const UserInfo alice = authenticated_user("alice", {});
-  EXPECT_EQ(forbidden_status(alice, resource("list", "rbac.authorization.k8s.io", "roles", "", "cicd"), "").message(),
-            R"(roles.rbac.authorization.k8s.io is forbidden: User "alice" cannot list resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "cicd")");
-  EXPECT_EQ(forbidden_status(alice, resource("create", "", "namespaces", "", ""), "").message(),
-            R"(namespaces is forbidden: User "alice" cannot create resource "namespaces" in API group "" at the cluster scope)");
-  EXPECT_EQ(forbidden_status(alice, path("get", "/foo"), "").message(), R"(forbidden: User "alice" cannot get path "/foo")");
-  const ApiStatus with_reason =
-      forbidden_status(alice, resource("get", "", "pods", "", "cicd", "p"), "RBAC: role.rbac.authorization.k8s.io \"r\" not found");
-  EXPECT_EQ(with_reason.message(),
-            R"(pods "p" is forbidden: User "alice" cannot get resource "pods" in API group "" in the namespace "cicd": RBAC: role.rbac.authorization.k8s.io "r" not found)");
+  EXPECT_EQ(
+      forbidden_status(alice, resource("list", "rbac.authorization.k8s.io", "roles", "", "cicd"), "").message(),
+      R"(roles.rbac.authorization.k8s.io is forbidden: User "alice" cannot list resource "roles" in API group "rbac.authorization.k8s.io" in the namespace "cicd")");
+  EXPECT_EQ(
+      forbidden_status(alice, resource("create", "", "namespaces", "", ""), "").message(),
+      R"(namespaces is forbidden: User "alice" cannot create resource "namespaces" in API group "" at the cluster scope)");
+  EXPECT_EQ(forbidden_status(alice, path("get", "/foo"), "").message(),
+            R"(forbidden: User "alice" cannot get path "/foo")");
+  const ApiStatus with_reason = forbidden_status(alice, resource("get", "", "pods", "", "cicd", "p"),
+                                                 "RBAC: role.rbac.authorization.k8s.io \"r\" not found");
+  EXPECT_EQ(
+      with_reason.message(),
+      R"(pods "p" is forbidden: User "alice" cannot get resource "pods" in API group "" in the namespace "cicd": RBAC: role.rbac.authorization.k8s.io "r" not found)");
   EXPECT_EQ(with_reason.body["details"].dump(), R"({"name":"p","kind":"pods"})");
-  EXPECT_EQ(forbidden_status(alice, resource("list", "rbac.authorization.k8s.io", "roles", "", "cicd"), "").body["details"].dump(),
+  EXPECT_EQ(forbidden_status(alice, resource("list", "rbac.authorization.k8s.io", "roles", "", "cicd"), "")
+                .body["details"]
+                .dump(),
             R"({"group":"rbac.authorization.k8s.io","kind":"roles"})");
 }
 
 TEST(KubeRbacIdentity, GroupsPerKindOfUser) {
-  EXPECT_EQ(authenticated_user("system:serviceaccount:cicd:runner", {}).groups,
-            (std::vector<std::string>{"system:serviceaccounts", "system:serviceaccounts:cicd", "system:authenticated"}));
+  EXPECT_EQ(
+      authenticated_user("system:serviceaccount:cicd:runner", {}).groups,
+      (std::vector<std::string>{"system:serviceaccounts", "system:serviceaccounts:cicd", "system:authenticated"}));
   EXPECT_EQ(authenticated_user("alice", {"devs"}).groups, (std::vector<std::string>{"devs", "system:authenticated"}));
 }
 
@@ -167,14 +176,16 @@ class KubeRbacAuthorizer : public ::testing::Test {
 };
 
 TEST_F(KubeRbacAuthorizer, RoleBindingToServiceAccountDefaultsItsNamespace) {
-  add("roles", "cicd", {{"metadata", {{"name", "runner"}}}, {"rules", {rule({"create", "get"}, {""}, {"pods", "pods/exec"})}}});
+  add("roles", "cicd",
+      {{"metadata", {{"name", "runner"}}}, {"rules", {rule({"create", "get"}, {""}, {"pods", "pods/exec"})}}});
   add("rolebindings", "cicd",
       {{"metadata", {{"name", "runner"}}},
        {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "runner"}}},
        {"subjects", {{{"kind", "ServiceAccount"}, {"name", "default"}}}}});
   const Decision d = check("system:serviceaccount:cicd:default", resource("create", "", "pods", "exec", "cicd", "p"));
   EXPECT_TRUE(d.allowed);
-  EXPECT_EQ(d.reason, R"(RBAC: allowed by RoleBinding "runner/cicd" of Role "runner" to ServiceAccount "default/cicd")");
+  EXPECT_EQ(d.reason,
+            R"(RBAC: allowed by RoleBinding "runner/cicd" of Role "runner" to ServiceAccount "default/cicd")");
   EXPECT_FALSE(check("system:serviceaccount:other:default", resource("create", "", "pods", "", "cicd")).allowed);
   EXPECT_FALSE(check("system:serviceaccount:cicd:default", resource("create", "", "pods", "", "other")).allowed);
   EXPECT_FALSE(check("system:serviceaccount:cicd:default", resource("delete", "", "pods", "", "cicd", "p")).allowed);
@@ -206,7 +217,8 @@ TEST_F(KubeRbacAuthorizer, ClusterRoleBindingNeedsTheServiceAccountNamespace) {
        {"subjects", {{{"kind", "ServiceAccount"}, {"name", "default"}, {"namespace", "cicd"}}}}});
   const Decision d = check(sa, resource("list", "", "pods", "", ""));
   EXPECT_TRUE(d.allowed);
-  EXPECT_EQ(d.reason, R"(RBAC: allowed by ClusterRoleBinding "with-ns" of ClusterRole "pods" to ServiceAccount "default/cicd")");
+  EXPECT_EQ(d.reason,
+            R"(RBAC: allowed by ClusterRoleBinding "with-ns" of ClusterRole "pods" to ServiceAccount "default/cicd")");
 }
 
 TEST_F(KubeRbacAuthorizer, GroupSubjectsAndMasters) {
@@ -217,8 +229,8 @@ TEST_F(KubeRbacAuthorizer, GroupSubjectsAndMasters) {
        {"subjects", {{{"kind", "Group"}, {"name", "system:serviceaccounts:cicd"}}}}});
   EXPECT_TRUE(check("system:serviceaccount:cicd:x", resource("get", "", "pods", "", "cicd", "p")).allowed);
   EXPECT_FALSE(check("system:serviceaccount:prod:x", resource("get", "", "pods", "", "cicd", "p")).allowed);
-  const Decision admin =
-      authorizer_.authorize(authenticated_user("admin", {"system:masters"}), resource("delete", "", "namespaces", "", "", "x"));
+  const Decision admin = authorizer_.authorize(authenticated_user("admin", {"system:masters"}),
+                                               resource("delete", "", "namespaces", "", "", "x"));
   EXPECT_TRUE(admin.allowed);
   EXPECT_EQ(admin.reason, "");
 }
@@ -241,8 +253,9 @@ TEST_F(KubeRbacAuthorizer, BootstrapPolicyForAuthenticatedUsers) {
   EXPECT_FALSE(check("alice", path("get", "/metrics")).allowed);
   const Decision ssar = check("alice", resource("create", "authorization.k8s.io", "selfsubjectaccessreviews", "", ""));
   EXPECT_TRUE(ssar.allowed);
-  EXPECT_EQ(ssar.reason,
-            R"(RBAC: allowed by ClusterRoleBinding "system:basic-user" of ClusterRole "system:basic-user" to Group "system:authenticated")");
+  EXPECT_EQ(
+      ssar.reason,
+      R"(RBAC: allowed by ClusterRoleBinding "system:basic-user" of ClusterRole "system:basic-user" to Group "system:authenticated")");
   EXPECT_FALSE(check("alice", resource("list", "", "pods", "", "cicd")).allowed);
 }
 
@@ -250,10 +263,12 @@ TEST_F(KubeRbacAuthorizer, ImpersonationIsAuthorizedPerValue) {
   const UserInfo alice = authenticated_user("alice", {});
   auto denied = authorizer_.impersonate(alice, "system:serviceaccount:cicd:default", {});
   ASSERT_FALSE(denied.ok());
-  EXPECT_EQ(denied.status().message(),
-            R"(serviceaccounts "default" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "cicd")");
+  EXPECT_EQ(
+      denied.status().message(),
+      R"(serviceaccounts "default" is forbidden: User "alice" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "cicd")");
 
-  add("clusterroles", "", {{"metadata", {{"name", "imp"}}}, {"rules", {rule({"impersonate"}, {""}, {"serviceaccounts", "users"})}}});
+  add("clusterroles", "",
+      {{"metadata", {{"name", "imp"}}}, {"rules", {rule({"impersonate"}, {""}, {"serviceaccounts", "users"})}}});
   add("clusterrolebindings", "",
       {{"metadata", {{"name", "imp"}}},
        {"roleRef", {{"kind", "ClusterRole"}, {"name", "imp"}}},
@@ -261,12 +276,13 @@ TEST_F(KubeRbacAuthorizer, ImpersonationIsAuthorizedPerValue) {
   auto as_sa = authorizer_.impersonate(alice, "system:serviceaccount:cicd:default", {});
   ASSERT_TRUE(as_sa.ok());
   EXPECT_EQ(as_sa.value().name, "system:serviceaccount:cicd:default");
-  EXPECT_EQ(as_sa.value().groups,
-            (std::vector<std::string>{"system:serviceaccounts", "system:serviceaccounts:cicd", "system:authenticated"}));
+  EXPECT_EQ(as_sa.value().groups, (std::vector<std::string>{"system:serviceaccounts", "system:serviceaccounts:cicd",
+                                                            "system:authenticated"}));
   auto as_group = authorizer_.impersonate(alice, "bob", {"devs"});
   ASSERT_FALSE(as_group.ok());
-  EXPECT_EQ(as_group.status().message(),
-            R"(groups "devs" is forbidden: User "alice" cannot impersonate resource "groups" in API group "" at the cluster scope)");
+  EXPECT_EQ(
+      as_group.status().message(),
+      R"(groups "devs" is forbidden: User "alice" cannot impersonate resource "groups" in API group "" at the cluster scope)");
 }
 
 }  // namespace

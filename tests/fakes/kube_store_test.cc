@@ -94,7 +94,9 @@ TEST_F(KubeStore, ListIsInNamespaceThenNameOrder) {
     for (const char* name : {"y", "x"}) store_.create(type("secrets"), ns, {{"metadata", {{"name", name}}}});
   store_.create(type("pods"), "a", {{"metadata", {{"name", "p"}}}});
   std::vector<std::string> seen;
-  for (const auto* s : store_.list("secrets", "")) seen.push_back(s->object["metadata"]["namespace"].get<std::string>() + "/" + s->object["metadata"]["name"].get<std::string>());
+  for (const auto* s : store_.list("secrets", ""))
+    seen.push_back(s->object["metadata"]["namespace"].get<std::string>() + "/" +
+                   s->object["metadata"]["name"].get<std::string>());
   EXPECT_EQ(seen, (std::vector<std::string>{"a/x", "a/y", "b/x", "b/y"}));
   EXPECT_EQ(store_.list("secrets", "b").size(), 2u);
   EXPECT_TRUE(store_.remove("secrets", "b", "x").has_value());
@@ -140,19 +142,26 @@ TEST(KubeSelector, FieldSelectors) {
 
 TEST(KubeStrategy, PodValidationAndDefaults) {
   const ResourceType& pods = *find_resource("", "pods");
-  auto invalid = validate_create(pods, {{"metadata", {{"name", "p"}}}, {"spec", {{"containers", {{{"name", "build"}}}}}}});
+  auto invalid =
+      validate_create(pods, {{"metadata", {{"name", "p"}}}, {"spec", {{"containers", {{{"name", "build"}}}}}}});
   ASSERT_TRUE(invalid.has_value());
   EXPECT_EQ(invalid->message(), R"(Pod "p" is invalid: spec.containers[0].image: Required value)");
   auto unnamed = validate_create(pods, {{"spec", {{"containers", {{{"name", "b"}, {"image", "i"}}}}}}});
   ASSERT_TRUE(unnamed.has_value());
-  EXPECT_EQ(unnamed->message(), R"(Pod "" is invalid: metadata.name: Required value: name or generateName is required)");
-  auto bad_name = validate_create(pods, {{"metadata", {{"name", "Bad_Name"}}}, {"spec", {{"containers", {{{"name", "b"}, {"image", "i"}}}}}}});
+  EXPECT_EQ(unnamed->message(),
+            R"(Pod "" is invalid: metadata.name: Required value: name or generateName is required)");
+  auto bad_name = validate_create(
+      pods, {{"metadata", {{"name", "Bad_Name"}}}, {"spec", {{"containers", {{{"name", "b"}, {"image", "i"}}}}}}});
   ASSERT_TRUE(bad_name.has_value());
   EXPECT_EQ(bad_name->body["details"]["causes"][0]["reason"], "FieldValueInvalid");
-  EXPECT_NE(bad_name->message().find(R"(metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain)"), std::string::npos);
-  EXPECT_FALSE(validate_create(pods, {{"metadata", {{"name", "p"}}}, {"spec", {{"containers", {{{"name", "b"}, {"image", "i"}}}}}}}).has_value());
+  EXPECT_NE(bad_name->message().find(R"(metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain)"),
+            std::string::npos);
+  EXPECT_FALSE(validate_create(
+                   pods, {{"metadata", {{"name", "p"}}}, {"spec", {{"containers", {{{"name", "b"}, {"image", "i"}}}}}}})
+                   .has_value());
 
-  json pod = {{"metadata", {{"name", "p"}}}, {"spec", {{"containers", {{{"name", "b"}, {"image", "alpine:3.20"}}, {{"name", "c"}, {"image", "x"}}}}}}};
+  json pod = {{"metadata", {{"name", "p"}}},
+              {"spec", {{"containers", {{{"name", "b"}, {"image", "alpine:3.20"}}, {{"name", "c"}, {"image", "x"}}}}}}};
   apply_create_defaults(pods, pod);
   EXPECT_EQ(pod["spec"]["restartPolicy"], "Always");
   EXPECT_EQ(pod["spec"]["serviceAccountName"], "default");

@@ -125,7 +125,7 @@ TEST(WatchHistoryTest, KeepsEventsInOrderWithinItsWindow) {
   std::vector<uint64_t> got;
   for (const WatchEvent* e : history.since("pods", 1)) got.push_back(e->resource_version);
   EXPECT_EQ(got, (std::vector<uint64_t>{3, 5, 6}));  // pods 1 fell out of the window of 3
-  EXPECT_EQ(history.too_old("pods", 1), 2u);          // oldest kept is 3: starting after 2 still works
+  EXPECT_EQ(history.too_old("pods", 1), 2u);         // oldest kept is 3: starting after 2 still works
   EXPECT_EQ(history.too_old("pods", 2), std::nullopt);
   EXPECT_EQ(history.too_old("secrets", 0), std::nullopt);  // nothing of it was ever dropped
   history.set_capacity(1);
@@ -183,7 +183,8 @@ TEST_F(KubeWatchTest, PodStartIsAModifiedEventAtItsVirtualTime) {
   EXPECT_EQ(e.object["status"]["phase"], "Running");
   EXPECT_GT(std::stoull(e.object["metadata"]["resourceVersion"].get<std::string>()), std::stoull(rv));
   // A read now shows the same version the event carried.
-  EXPECT_EQ(server_.get("pods", "cicd", "a").value()["metadata"]["resourceVersion"], e.object["metadata"]["resourceVersion"]);
+  EXPECT_EQ(server_.get("pods", "cicd", "a").value()["metadata"]["resourceVersion"],
+            e.object["metadata"]["resourceVersion"]);
 }
 
 TEST_F(KubeWatchTest, TooOldVersionIsAnExpiredErrorEventThenTheEnd) {
@@ -198,7 +199,9 @@ TEST_F(KubeWatchTest, TooOldVersionIsAnExpiredErrorEventThenTheEnd) {
   const std::string named = first;  // the oldest kept change is first + 1; the message names one less
   const std::string want = R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},)"
                            R"("status":"Failure","message":"too old resource version: )" +
-                           asked + " (" + named + R"x()","reason":"Expired","code":410}})x" "\n";
+                           asked + " (" + named +
+                           R"x()","reason":"Expired","code":410}})x"
+                           "\n";
   EXPECT_EQ(lines[0], want);
   EXPECT_TRUE(w->ended());
   auto ok = watch({{"resourceVersion", first}});  // the changes after `first` are all still kept
@@ -221,9 +224,11 @@ TEST_F(KubeWatchTest, BookmarksOnlyWhenAllowed) {
   EXPECT_TRUE(plain->poll().empty());
   EXPECT_TRUE(plain->ended());
   EXPECT_EQ(marked->poll(), (std::vector<std::string>{R"({"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1",)"
-                                                      R"("metadata":{"resourceVersion":")" + list_version() + "\"}}}\n"}));
+                                                      R"("metadata":{"resourceVersion":")" +
+                                                      list_version() + "\"}}}\n"}));
   // Watch-list: the current state, then the bookmark that ends the initial events.
-  auto listing = watch({{"sendInitialEvents", "true"}, {"resourceVersionMatch", "NotOlderThan"}, {"allowWatchBookmarks", "true"}});
+  auto listing =
+      watch({{"sendInitialEvents", "true"}, {"resourceVersionMatch", "NotOlderThan"}, {"allowWatchBookmarks", "true"}});
   const std::vector<std::string> lines = listing->poll();
   ASSERT_EQ(types(lines), (std::vector<std::string>{"ADDED a", "BOOKMARK "}));
   EXPECT_EQ(parse(lines[1]).object["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
@@ -245,7 +250,8 @@ TEST_F(KubeWatchTest, SelectorsNarrowTheEvents) {
   remove("a");
   EXPECT_EQ(types(running->poll()), (std::vector<std::string>{"DELETED a"}));
   EXPECT_EQ(types(by_name->poll()), (std::vector<std::string>{"MODIFIED b"}));
-  HttpResponse bad = server_.handle(get("/api/v1/namespaces/cicd/pods", {{"watch", "true"}, {"fieldSelector", "spec.x=1"}}));
+  HttpResponse bad =
+      server_.handle(get("/api/v1/namespaces/cicd/pods", {{"watch", "true"}, {"fieldSelector", "spec.x=1"}}));
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(json::parse(bad.body)["message"], "field label not supported: spec.x");
 }

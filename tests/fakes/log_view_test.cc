@@ -58,12 +58,11 @@ TEST(LogView, UnterminatedLastLineOf1312IsNotALine) {
 }
 
 TEST(LogView, TerminalViewKeepsColoursAndCarriageReturns) {
-  const std::string raw = ts() + "section_start:1787359443:get_sources\r\033[0K\n" + ts("00O", '+') +
-                          "\033[0K\033[36;1mGetting source from Git repository\033[0;m\033[0;m\n" + ts("01E") +
-                          "Receiving objects:  50% (1/2)\r\n" + ts("01E", '+') +
-                          "Receiving objects: 100% (2/2), done.\n" +
-                          ts() + "section_end:1787359444:get_sources\r\033[0K\n" + ts("00O", '+') +
-                          "\033[32;1mJob succeeded\033[0;m\n";
+  const std::string raw =
+      ts() + "section_start:1787359443:get_sources\r\033[0K\n" + ts("00O", '+') +
+      "\033[0K\033[36;1mGetting source from Git repository\033[0;m\033[0;m\n" + ts("01E") +
+      "Receiving objects:  50% (1/2)\r\n" + ts("01E", '+') + "Receiving objects: 100% (2/2), done.\n" + ts() +
+      "section_end:1787359444:get_sources\r\033[0K\n" + ts("00O", '+') + "\033[32;1mJob succeeded\033[0;m\n";
   EXPECT_EQ(render_log_terminal(raw),
             "\033[0K\033[36;1mGetting source from Git repository\033[0;m\033[0;m\n"
             "Receiving objects:  50% (1/2)\rReceiving objects: 100% (2/2), done.\n"
@@ -148,9 +147,7 @@ TEST(LogView, MalformedHeadersAreText) {
   }
 }
 
-TEST(LogView, CarriageReturnNewlineIsANewline) {
-  EXPECT_EQ(render_log_plain("hi\r\nthere\r\n"), "hi\nthere\n");
-}
+TEST(LogView, CarriageReturnNewlineIsANewline) { EXPECT_EQ(render_log_plain("hi\r\nthere\r\n"), "hi\nthere\n"); }
 
 TEST(LogView, LoneCarriageReturnLetsLaterTextReplaceTheLine) {
   EXPECT_EQ(log_lines("Receiving objects:  50%\rReceiving objects: 100%\n"), (Lines{"Receiving objects: 100%"}));

@@ -37,8 +37,10 @@ TEST(Network, ClosedPortIsRefusedAndUnknownAddressUnreachable) {
 }
 
 TEST(Network, GoDialErrorsUseGoWording) {
-  EXPECT_EQ(Network::go_dial_error(Reach::kRefused, "10.0.0.216", 443), "dial tcp 10.0.0.216:443: connect: connection refused");
-  EXPECT_EQ(Network::go_dial_error(Reach::kUnreachable, "10.0.0.216", 443), "dial tcp 10.0.0.216:443: connect: no route to host");
+  EXPECT_EQ(Network::go_dial_error(Reach::kRefused, "10.0.0.216", 443),
+            "dial tcp 10.0.0.216:443: connect: connection refused");
+  EXPECT_EQ(Network::go_dial_error(Reach::kUnreachable, "10.0.0.216", 443),
+            "dial tcp 10.0.0.216:443: connect: no route to host");
   EXPECT_EQ(Network::go_dial_error(Reach::kTimeout, "10.0.0.216", 443), "dial tcp 10.0.0.216:443: i/o timeout");
 }
 

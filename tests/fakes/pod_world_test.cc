@@ -40,9 +40,9 @@ class PodWorldTest : public ::testing::Test {
         "10.0.0.216", 443,
         pair ? TlsPipeServer{(*pair)->cert_pem, (*pair)->key_pem, false} : TlsPipeServer{"", "", true});
     auto world = factory.world_for(kPod, "build");
-    return interpret("git " + flags + "clone -q https://" + host +
-                         "/root/mycicd.git /src && cd /src && git rev-parse HEAD\n",
-                     ShellOptions{}, *world);
+    return interpret(
+        "git " + flags + "clone -q https://" + host + "/root/mycicd.git /src && cd /src && git rev-parse HEAD\n",
+        ShellOptions{}, *world);
   }
 
   std::string fatal(const std::string& reason) {
@@ -117,8 +117,9 @@ TEST(InMemoryHttpTest, ParsesRequestsAndAnswersWithContentLength) {
   RecordingHandler handler;
   auto connection = in_memory_http(&handler, "gitlab.mylab.com");
   // Two pipelined requests, the second with a body split across writes.
-  ASSERT_TRUE(connection->write("GET /a%20b/info/refs?service=git-upload-pack&x=1+2 HTTP/1.1\r\nHost: h\r\n\r\n"
-                                "POST /p HTTP/1.1\r\nContent-Length: 5\r\nX-Token: T\r\n\r\nab"));
+  ASSERT_TRUE(
+      connection->write("GET /a%20b/info/refs?service=git-upload-pack&x=1+2 HTTP/1.1\r\nHost: h\r\n\r\n"
+                        "POST /p HTTP/1.1\r\nContent-Length: 5\r\nX-Token: T\r\n\r\nab"));
   ASSERT_TRUE(connection->write("cde"));
   EXPECT_EQ(connection->read(),
             "HTTP/1.1 201 Created\r\nX-Seen: GET\r\nContent-Length: 4\r\n\r\nmade"

@@ -86,10 +86,10 @@ TEST_F(ShellTest, CommandSubstitution) {
 }
 
 TEST_F(ShellTest, RedirectionsAndFiles) {
-  const ShellResult r = run(
-      "echo one > /tmp/f\necho two >> /tmp/f\ncat /tmp/f\n"
-      "echo hidden >/dev/null\necho err >&2\n{ echo both; echo err2 >&2; } 2>&1\n"
-      "echo gone 2>/dev/null 1>&2 >/dev/null\ncat < /dev/null\ncat <<EOF\nhere $HOSTNAME_X done\nEOF\n");
+  const ShellResult r =
+      run("echo one > /tmp/f\necho two >> /tmp/f\ncat /tmp/f\n"
+          "echo hidden >/dev/null\necho err >&2\n{ echo both; echo err2 >&2; } 2>&1\n"
+          "echo gone 2>/dev/null 1>&2 >/dev/null\ncat < /dev/null\ncat <<EOF\nhere $HOSTNAME_X done\nEOF\n");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(transcript(r), "0 1: one\ntwo\n0 2: err\n0 1: both\nerr2\nhere  done\n");
 }
@@ -102,12 +102,12 @@ TEST_F(ShellTest, MissingFilesAndDirectories) {
 }
 
 TEST_F(ShellTest, PipesIntoTeeAndCat) {
-  const ShellResult r = run(
-      "set -o pipefail\n"
-      "{ echo a; sleep 1; echo b >&2; } 2>&1 | tee -a /tmp/log | cat\n"
-      "cat /tmp/log\n"
-      "false | cat; echo \"pipefail=$?\"\n"
-      "set +o pipefail; false | cat; echo \"plain=$?\"\n");
+  const ShellResult r =
+      run("set -o pipefail\n"
+          "{ echo a; sleep 1; echo b >&2; } 2>&1 | tee -a /tmp/log | cat\n"
+          "cat /tmp/log\n"
+          "false | cat; echo \"pipefail=$?\"\n"
+          "set +o pipefail; false | cat; echo \"plain=$?\"\n");
   EXPECT_EQ(transcript(r), "0 1: a\n1000 1: b\na\nb\npipefail=1\nplain=0\n");
 }
 
@@ -125,15 +125,15 @@ TEST_F(ShellTest, ErrexitStopsAtTheFirstFailure) {
 }
 
 TEST_F(ShellTest, ErrexitIgnoresConditionsAndNonFinalListMembers) {
-  const ShellResult r = run(
-      "set -e\n"
-      "false || echo recovered\n"
-      "false && echo never\n"
-      "if false; then echo never; else echo else; fi\n"
-      "! true\n"
-      "while false; do :; done\n"
-      "f() { false; echo in-f; }\nf || echo f-failed\n"
-      "echo end\n");
+  const ShellResult r =
+      run("set -e\n"
+          "false || echo recovered\n"
+          "false && echo never\n"
+          "if false; then echo never; else echo else; fi\n"
+          "! true\n"
+          "while false; do :; done\n"
+          "f() { false; echo in-f; }\nf || echo f-failed\n"
+          "echo end\n");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(stream_text(r, 1), "recovered\nelse\nin-f\nend\n");
 }
@@ -156,12 +156,12 @@ TEST_F(ShellTest, ExitAndSubshells) {
 }
 
 TEST_F(ShellTest, CdTracksDirectories) {
-  const ShellResult r = run(
-      "cd /builds && pwd\n"
-      "mkdir -p /builds/a/b/c; cd /builds/a/b; echo $PWD\n"
-      "cd c; pwd; cd ..; pwd\n"
-      "cd /missing\necho \"status=$?\"\n"
-      "mkdir /x/y\n");
+  const ShellResult r =
+      run("cd /builds && pwd\n"
+          "mkdir -p /builds/a/b/c; cd /builds/a/b; echo $PWD\n"
+          "cd c; pwd; cd ..; pwd\n"
+          "cd /missing\necho \"status=$?\"\n"
+          "mkdir /x/y\n");
   EXPECT_EQ(stream_text(r, 1), "/builds\n/builds/a/b\n/builds/a/b/c\n/builds/a/b\nstatus=2\n");
   EXPECT_EQ(stream_text(r, 2),
             "sh: cd: can't cd to /missing: No such file or directory\n"
@@ -239,8 +239,9 @@ TEST_F(ShellTest, CurlReportsConnectionFailures) {
   world.fail("closed", Kind::kRefused);
   world.fail("github.com", Kind::kTlsReset);
   world.fail("selfsigned", Kind::kTlsUntrusted);
-  ShellResult r = run("curl -s https://nodns/; echo $?; curl -sS https://nodns/x; curl http://closed:8080/\n"
-                      "curl -fsSL https://github.com/; echo $?; curl -k https://selfsigned/ && echo insecure-ok\n");
+  ShellResult r =
+      run("curl -s https://nodns/; echo $?; curl -sS https://nodns/x; curl http://closed:8080/\n"
+          "curl -fsSL https://github.com/; echo $?; curl -k https://selfsigned/ && echo insecure-ok\n");
   EXPECT_EQ(stream_text(r, 2),
             "curl: (6) Could not resolve host: nodns\n"
             "curl: (7) Failed to connect to closed port 8080: Connection refused\n"
@@ -254,8 +255,9 @@ TEST_F(ShellTest, CurlReportsConnectionFailures) {
 
 TEST_F(ShellTest, NameLookups) {
   world.fail("private.example", Kind::kResolveFailed);
-  const ShellResult r = run("getent hosts gitlab.mylab.com; getent hosts private.example; echo $?\n"
-                            "nslookup private.example || echo failed\n");
+  const ShellResult r =
+      run("getent hosts gitlab.mylab.com; getent hosts private.example; echo $?\n"
+          "nslookup private.example || echo failed\n");
   EXPECT_EQ(stream_text(r, 1),
             "10.0.0.5        gitlab.mylab.com\n2\n"
             "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find private.example: NXDOMAIN\n\n"
@@ -317,12 +319,12 @@ TEST_F(ShellTest, TheCommandTableIsPassedIn) {
 }
 
 TEST_F(ShellTest, ScriptFilesAndSourcing) {
-  const ShellResult r = run(
-      "printf 'echo \"script $1\"\\nexit 3\\n' > /tmp/s.sh\n"
-      "/tmp/s.sh; echo \"rc=$?\"\n"
-      "chmod +x /tmp/s.sh; /tmp/s.sh arg; echo \"rc=$?\"\n"
-      "sh /tmp/s.sh other; echo \"rc=$?\"\n"
-      "echo 'SOURCED=yes' > /tmp/env; . /tmp/env; echo $SOURCED\n");
+  const ShellResult r =
+      run("printf 'echo \"script $1\"\\nexit 3\\n' > /tmp/s.sh\n"
+          "/tmp/s.sh; echo \"rc=$?\"\n"
+          "chmod +x /tmp/s.sh; /tmp/s.sh arg; echo \"rc=$?\"\n"
+          "sh /tmp/s.sh other; echo \"rc=$?\"\n"
+          "echo 'SOURCED=yes' > /tmp/env; . /tmp/env; echo $SOURCED\n");
   EXPECT_EQ(stream_text(r, 1), "rc=126\nscript arg\nrc=3\nscript other\nrc=3\nyes\n");
   EXPECT_EQ(stream_text(r, 2), "sh: /tmp/s.sh: Permission denied\n");
 }

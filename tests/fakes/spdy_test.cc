@@ -152,7 +152,9 @@ TEST(SpdyFrames, ControlFramesRoundTrip) {
   EXPECT_EQ(f.payload, std::string("\0\0\0\x01\0\0\0\0\0\0blk", 13));
   f = take(wire);
   EXPECT_EQ(f.type, static_cast<uint16_t>(ControlType::kSynReply));
-  EXPECT_EQ(f.payload, std::string("\0\0\0\x01" "b", 5));
+  EXPECT_EQ(f.payload, std::string("\0\0\0\x01"
+                                   "b",
+                                   5));
   EXPECT_TRUE(wire.empty());
 }
 
@@ -277,8 +279,8 @@ TEST(SpdyExecConnection, TtyMergesStderrIntoStdoutAndWaitsForResize) {
 TEST(SpdyExecConnection, StrayStreamsAndDataAreRefused) {
   spdy::ExecConnection conn({.out = true});
   BufferClient client;
-  auto got = conn.receive(client.open_all({{1, "portforward"}, {3, "error"}, {5, "error"}}) +
-                          spdy::data_frame(9, 0, "x"));
+  auto got =
+      conn.receive(client.open_all({{1, "portforward"}, {3, "error"}, {5, "error"}}) + spdy::data_frame(9, 0, "x"));
   ASSERT_EQ(got.replies.size(), 4u);
   EXPECT_EQ(got.replies[0], spdy::rst_stream_frame(1, spdy::RstStatus::kRefusedStream));
   EXPECT_EQ(frames_of({got.replies[1]})[0].type, static_cast<uint16_t>(ControlType::kSynReply));
@@ -336,7 +338,9 @@ TEST(SpdyExecConnection, RandomBytesAndMutatedSessionsNeverCrash) {
       conn.receive(std::string_view(bytes).substr(at, n));
       at += n;
     }
-    if (conn.failed()) { EXPECT_FALSE(conn.ready()); }
+    if (conn.failed()) {
+      EXPECT_FALSE(conn.ready());
+    }
   }
 }
 
@@ -437,8 +441,8 @@ struct SpdyRig {
     for (const auto& o : offers) req += "X-Stream-Protocol-Version: " + o + "\r\n";
     req += "\r\n";
     co_await asio::async_write(socket, asio::buffer(req), asio::redirect_error(asio::use_awaitable, ec));
-    const size_t n = co_await asio::async_read_until(socket, head_buf, "\r\n\r\n",
-                                                     asio::redirect_error(asio::use_awaitable, ec));
+    const size_t n =
+        co_await asio::async_read_until(socket, head_buf, "\r\n\r\n", asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return "";
     std::string head(asio::buffers_begin(head_buf.data()), asio::buffers_begin(head_buf.data()) + n);
     head_buf.consume(n);
@@ -485,7 +489,7 @@ struct SpdyRig {
     co_await send(std::move(frame), 1);
     auto f = co_await read_frame();
     co_return f && f->control && f->type == static_cast<uint16_t>(ControlType::kSynReply) &&
-        spdy::read_u32(f->payload, 0) == id && decompressor.decompress(f->payload.substr(4));
+        spdy::read_u32(f->payload, 0) == id&& decompressor.decompress(f->payload.substr(4));
   }
 
   /// Reads until EOF, recording what arrives.

@@ -52,8 +52,7 @@ json yaml_to_json(const YAML::Node& n) {
       if (s == "null" || s == "~") return nullptr;
       return s;
     }
-    default:
-      return nullptr;
+    default: return nullptr;
   }
 }
 
@@ -150,8 +149,7 @@ std::vector<Case> cases() {
     return &c.back();
   };
   add("passes_node_selector_setting",
-      kNs + "    node_selector = { a-selector = \"first\", another-selector = \"second\" }\n",
-      [](const Rendered& r) {
+      kNs + "    node_selector = { a-selector = \"first\", another-selector = \"second\" }\n", [](const Rendered& r) {
         EXPECT_EQ(r.pod["spec"]["nodeSelector"], (json{{"a-selector", "first"}, {"another-selector", "second"}}));
       });
   add("uses_job_credentials_as_dockercfg_secret", kNs, [](const Rendered& r) {
@@ -178,7 +176,8 @@ std::vector<Case> cases() {
         ASSERT_EQ(r.pod["spec"]["imagePullSecrets"].size(), 2u);
         EXPECT_EQ(r.pod["spec"]["imagePullSecrets"][0]["name"], "my-secret1");
         EXPECT_EQ(r.pod["spec"]["imagePullSecrets"][1]["name"], r.secret["metadata"]["name"]);
-      })->job = "image = \"alpine:3.20\"\nscript = [\"true\"]\n" + kCredentials;
+      })
+      ->job = "image = \"alpine:3.20\"\nscript = [\"true\"]\n" + kCredentials;
   add("uses_default_security_context_flags_for_containers", kNs, [](const Rendered& r) {
     for (const auto& ct : r.pod["spec"]["containers"]) {
       EXPECT_FALSE(ct["securityContext"].contains("privileged")) << ct["name"];
@@ -193,16 +192,16 @@ std::vector<Case> cases() {
       [](const Rendered& r) {
         ASSERT_EQ(r.pod["spec"]["containers"].size(), 4u);  // build, helper, two services
         for (const auto& ct : r.pod["spec"]["containers"]) EXPECT_EQ(ct["securityContext"]["privileged"], true);
-      })->job = kServicesJob;
+      })
+      ->job = kServicesJob;
   add("configures_helper_container", kNs, [](const Rendered& r) {
     EXPECT_EQ(r.container_names(), (std::vector<std::string>{"build", "helper"}));
     EXPECT_EQ(r.container("helper")["command"][0], "sh");
     EXPECT_EQ(r.container("helper")["stdin"], true);
     EXPECT_FALSE(r.container("helper").contains("env"));
   });
-  add("uses_configured_helper_image", kNs + "    helper_image = \"custom/helper-image\"\n", [](const Rendered& r) {
-    EXPECT_EQ(r.container("helper")["image"], "custom/helper-image");
-  });
+  add("uses_configured_helper_image", kNs + "    helper_image = \"custom/helper-image\"\n",
+      [](const Rendered& r) { EXPECT_EQ(r.container("helper")["image"], "custom/helper-image"); });
   add("default_helper_image_19_4", kNs, [](const Rendered& r) {
     EXPECT_EQ(r.container("helper")["image"],
               "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v19.4.0");
@@ -230,9 +229,8 @@ std::vector<Case> cases() {
     EXPECT_EQ(a["job.runner.gitlab.com/timeout"], "1h0m0s");
     EXPECT_EQ(a["job.runner.gitlab.com/sha"].get<std::string>().size(), 40u);
   });
-  add("uses_service_account", kNs + "    service_account = \"my-serviceaccount\"\n", [](const Rendered& r) {
-    EXPECT_EQ(r.pod["spec"]["serviceAccountName"], "my-serviceaccount");
-  });
+  add("uses_service_account", kNs + "    service_account = \"my-serviceaccount\"\n",
+      [](const Rendered& r) { EXPECT_EQ(r.pod["spec"]["serviceAccountName"], "my-serviceaccount"); });
   add("service_account_and_pull_image_secret_set",
       kNs + "    service_account = \"my-serviceaccount\"\n    image_pull_secrets = [\"my-secret1\"]\n",
       [](const Rendered& r) {
@@ -259,7 +257,8 @@ std::vector<Case> cases() {
                   json::parse(R"([{"ip":"127.0.0.1","hostnames":["docker","test-service","svc-alias"]},
                                   {"ip":"127.0.0.1","hostnames":["redis"]},
                                   {"ip":"8.8.8.8","hostnames":["dns1","dns2"]}])"));
-      })->job = kServicesJob;
+      })
+      ->job = kServicesJob;
   add("rejects_non_rfc1123_aliases", kNs, nullptr)->job =
       "image = \"alpine\"\nscript = [\"true\"]\nservices = [{ name = \"test-service\", alias = \"INVALID_ALIAS\" }]\n";
   c.back().error_contains = "provided host alias INVALID_ALIAS for service test-service is invalid DNS";
@@ -274,11 +273,14 @@ std::vector<Case> cases() {
     EXPECT_EQ(r.container("svc-1")["image"], "docker:dind");
   })->job = kServicesJob;
   c.back().profile = "13.12";
-  add("sets_service_command_entrypoint_and_args", kNs, [](const Rendered& r) {
-    EXPECT_EQ(r.container("db")["command"], json::array({"/entry.sh"}));
-    EXPECT_EQ(r.container("db")["args"], json::array({"--port", "5432"}));
-  })->job = "image = \"alpine\"\nscript = [\"true\"]\nservices = [{ name = \"postgres:16\", alias = \"db\", "
-            "entrypoint = [\"/entry.sh\"], command = [\"--port\", \"5432\"] }]\n";
+  add("sets_service_command_entrypoint_and_args", kNs,
+      [](const Rendered& r) {
+        EXPECT_EQ(r.container("db")["command"], json::array({"/entry.sh"}));
+        EXPECT_EQ(r.container("db")["args"], json::array({"--port", "5432"}));
+      })
+      ->job =
+      "image = \"alpine\"\nscript = [\"true\"]\nservices = [{ name = \"postgres:16\", alias = \"db\", "
+      "entrypoint = [\"/entry.sh\"], command = [\"--port\", \"5432\"] }]\n";
   add("config_services_come_with_their_environment", kNs + R"(
     [[runners.kubernetes.services]]
       name = "redis:7"
@@ -308,7 +310,8 @@ std::vector<Case> cases() {
       [](const Rendered& r) {
         for (const char* name : {"svc-0", "svc-alias"})
           EXPECT_EQ(r.container(name)["resources"], json::parse(R"({"limits":{"cpu":"1","memory":"512Mi"}})")) << name;
-      })->job = kServicesJob;
+      })
+      ->job = kServicesJob;
   add("host_path_volume_is_mounted_in_every_container", kNs + R"(
     [[runners.kubernetes.volumes.host_path]]
       name = "docker-sock"
@@ -324,7 +327,8 @@ std::vector<Case> cases() {
           EXPECT_EQ(ct["volumeMounts"][0], json::parse(R"({"name":"docker-sock","mountPath":"/var/run/docker.sock",
                                                            "readOnly":true})"));
         }
-      })->job = kServicesJob;
+      })
+      ->job = kServicesJob;
   add("pvc_volume_name_expands_job_variables", kNs + R"(
     [[runners.kubernetes.volumes.pvc]]
       name = "cache-$CI_PROJECT_ID"
@@ -343,8 +347,7 @@ std::vector<Case> cases() {
         "app.conf" = "app.conf"
 )",
       [](const Rendered& r) {
-        EXPECT_EQ(r.pod["spec"]["volumes"][0],
-                  json::parse(R"({"name":"settings",
+        EXPECT_EQ(r.pod["spec"]["volumes"][0], json::parse(R"({"name":"settings",
                                   "configMap":{"name":"settings","items":[{"key":"app.conf","path":"app.conf"}]}})"));
       });
   add("secret_volume", kNs + R"(
@@ -449,9 +452,8 @@ CONFIG_FILE = { value = "a=b", file = true }
     ASSERT_FALSE(r.rendering.assumptions.empty());
     EXPECT_NE(r.rendering.assumptions.front().find("\"default\""), std::string::npos);
   });
-  add("job_image_overrides_the_config_image", kNs, [](const Rendered& r) {
-    EXPECT_EQ(r.container("build")["image"], "alpine:3.20");
-  });
+  add("job_image_overrides_the_config_image", kNs,
+      [](const Rendered& r) { EXPECT_EQ(r.container("build")["image"], "alpine:3.20"); });
   add("config_image_is_used_when_the_job_has_none", kNs, [](const Rendered& r) {
     EXPECT_EQ(r.container("build")["image"], "busybox:1");
   })->job = "script = [\"true\"]\n";
@@ -513,8 +515,8 @@ INSTANTIATE_TEST_SUITE_P(SetupBuildPod, RenderTable, ::testing::ValuesIn(cases()
 TEST(RenderTableSize, HasAtLeastThirtyCases) { EXPECT_GE(cases().size(), 30u); }
 
 TEST(RenderYaml, QuotesStringsThatWouldReadBackAsOtherTypes) {
-  const json v = {{"a", "1000"}, {"b", "true"}, {"c", "0644"}, {"d", ""}, {"e", "yes"}, {"f", "1.5"},
-                  {"g", "null"}, {"h", "2026-01-01"}, {"i", "plain"}, {"j", 7}, {"k", false}, {"l", "a\nb"}};
+  const json v = {{"a", "1000"}, {"b", "true"},       {"c", "0644"},  {"d", ""}, {"e", "yes"}, {"f", "1.5"},
+                  {"g", "null"}, {"h", "2026-01-01"}, {"i", "plain"}, {"j", 7},  {"k", false}, {"l", "a\nb"}};
   const std::string yaml = json_to_yaml(v);
   EXPECT_NE(yaml.find("a: \"1000\""), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("i: plain"), std::string::npos) << yaml;
@@ -527,26 +529,30 @@ TEST(RenderYaml, QuotesStringsThatWouldReadBackAsOtherTypes) {
 // sigs.k8s.io/yaml does, so the stream must give it exactly the JSON objects back.
 TEST(RenderYaml, PyYamlReadsTheSameTypesBack) {
   if (std::system("python3 -c 'import yaml' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3-yaml is not installed";
-  const Rendered r = render_case(kNs + "    node_selector = { disk = \"true\", zone = \"1\" }\n",
-                                 "image = \"alpine\"\nscript = [\"true\"]\n[variables]\nN = \"0644\"\nY = \"yes\"\n" +
-                                     kCredentials,
-                                 "19.4");
+  const Rendered r = render_case(
+      kNs + "    node_selector = { disk = \"true\", zone = \"1\" }\n",
+      "image = \"alpine\"\nscript = [\"true\"]\n[variables]\nN = \"0644\"\nY = \"yes\"\n" + kCredentials, "19.4");
   ASSERT_EQ(r.error, "");
   testing::TestDir dir;
   ASSERT_TRUE(write_file(dir.file("out.yaml"), rendering_yaml(r.rendering)));
   ASSERT_TRUE(write_file(dir.file("out.json"), json(r.rendering.objects).dump()));
-  const std::string cmd = "python3 -c 'import json, sys, yaml; "
-                          "sys.exit(0 if list(yaml.safe_load_all(open(sys.argv[1]))) == json.load(open(sys.argv[2])) "
-                          "else 1)' " + dir.file("out.yaml") + " " + dir.file("out.json");
+  const std::string cmd =
+      "python3 -c 'import json, sys, yaml; "
+      "sys.exit(0 if list(yaml.safe_load_all(open(sys.argv[1]))) == json.load(open(sys.argv[2])) "
+      "else 1)' " +
+      dir.file("out.yaml") + " " + dir.file("out.json");
   EXPECT_EQ(std::system(cmd.c_str()), 0) << rendering_yaml(r.rendering);
 }
 
 TEST(RenderJobFile, JsonAndTomlGiveTheSameJob) {
   auto a = parse_job_file(R"({"image":"alpine","script":["true"],"variables":{"B":"2","A":"1"},
-                              "services":[{"name":"redis","alias":"cache"}]})", "job.json");
-  auto b = parse_job_file("image = \"alpine\"\nscript = [\"true\"]\n"
-                          "services = [{ name = \"redis\", alias = \"cache\" }]\n"
-                          "[variables]\nB = \"2\"\nA = \"1\"\n", "job.toml");
+                              "services":[{"name":"redis","alias":"cache"}]})",
+                          "job.json");
+  auto b = parse_job_file(
+      "image = \"alpine\"\nscript = [\"true\"]\n"
+      "services = [{ name = \"redis\", alias = \"cache\" }]\n"
+      "[variables]\nB = \"2\"\nA = \"1\"\n",
+      "job.toml");
   ASSERT_TRUE(a) << a.error().describe();
   ASSERT_TRUE(b) << b.error().describe();
   for (const auto* job : {&*a, &*b}) {

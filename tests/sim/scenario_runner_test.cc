@@ -20,8 +20,9 @@ std::string hello_with_a_second_job() {
   const size_t cluster = s.find("\n[cluster]\n");
   EXPECT_NE(cluster, std::string::npos);
   if (cluster == std::string::npos) return {};
-  s.insert(cluster + 1, "[[gitlab.jobs]]\nname = \"second\"\nproject = \"root/mycicd\"\nproject_id = 2\n"
-                        "image = \"alpine:3.20\"\nscript = ['echo two']\n\n");
+  s.insert(cluster + 1,
+           "[[gitlab.jobs]]\nname = \"second\"\nproject = \"root/mycicd\"\nproject_id = 2\n"
+           "image = \"alpine:3.20\"\nscript = ['echo two']\n\n");
   return s;
 }
 

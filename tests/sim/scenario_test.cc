@@ -193,16 +193,13 @@ TEST(ScenarioTest, FullScenarioParses) {
   EXPECT_EQ(s->pod_pending_seconds, 6);
   EXPECT_FALSE(s->pod_never_starts);
   ASSERT_EQ(s->cluster_objects.size(), 5u);
-  EXPECT_EQ(s->cluster_objects[0],
-            nlohmann::json::parse(R"({"apiVersion":"v1","kind":"ServiceAccount",
+  EXPECT_EQ(s->cluster_objects[0], nlohmann::json::parse(R"({"apiVersion":"v1","kind":"ServiceAccount",
       "metadata":{"name":"runner","namespace":"cicd"}})"));
-  EXPECT_EQ(s->cluster_objects[1],
-            nlohmann::json::parse(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
+  EXPECT_EQ(s->cluster_objects[1], nlohmann::json::parse(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
       "kind":"Role","metadata":{"name":"gitlab-runner","namespace":"cicd"},"rules":[
       {"apiGroups":[""],"resources":["pods","pods/exec"],"verbs":["*"]},
       {"apiGroups":[""],"resources":["secrets"],"verbs":["get"],"resourceNames":["regcred"]}]})"));
-  EXPECT_EQ(s->cluster_objects[2],
-            nlohmann::json::parse(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
+  EXPECT_EQ(s->cluster_objects[2], nlohmann::json::parse(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
       "kind":"RoleBinding","metadata":{"name":"gitlab-runner","namespace":"cicd"},
       "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"gitlab-runner"},
       "subjects":[{"kind":"ServiceAccount","name":"default","namespace":"cicd"},
@@ -237,8 +234,7 @@ TEST(ScenarioTest, FullScenarioParses) {
   EXPECT_EQ(e.exit_code, std::optional<int>(1));
   EXPECT_EQ(e.log_contains.size(), 1u);
   EXPECT_EQ(e.log_not_contains, std::vector<std::string>{"Job succeeded"});
-  EXPECT_EQ(e.api_calls_contain,
-            std::vector<std::string>{"POST /api/v1/namespaces/cicd/secrets 403"});
+  EXPECT_EQ(e.api_calls_contain, std::vector<std::string>{"POST /api/v1/namespaces/cicd/secrets 403"});
   EXPECT_EQ(e.leftover_pods, std::optional<int>(0));
   EXPECT_EQ(e.leftover_secrets, std::optional<int>(0));
   EXPECT_EQ(e.min_virtual_seconds, std::optional<double>(1));
@@ -274,8 +270,7 @@ TEST(ScenarioTest, UnknownKeysAreErrorsWithSuggestions) {
 
   Error root = error_of("nmae = \"x\"\n" + minimal().substr(11));
   EXPECT_EQ(root.where, "s.toml:1:1");
-  EXPECT_EQ(root.message,
-            "missing required key \"name\" (\"nmae\" looks like a misspelling of it)");
+  EXPECT_EQ(root.message, "missing required key \"name\" (\"nmae\" looks like a misspelling of it)");
 
   Error section = error_of(minimal("[chaos]\nx = 1\n"));
   EXPECT_EQ(section.where, "s.toml:11:2");
@@ -301,13 +296,11 @@ TEST(ScenarioTest, RequiredPartsAreChecked) {
   EXPECT_EQ(runner.where, "s.toml:1:1");
   EXPECT_EQ(runner.message, "missing required key \"runner\"");
 
-  Error config =
-      error_of("name = \"x\"\n[runner]\nhostname = \"h\"\n[[gitlab.jobs]]\nscript = [\"true\"]\n");
+  Error config = error_of("name = \"x\"\n[runner]\nhostname = \"h\"\n[[gitlab.jobs]]\nscript = [\"true\"]\n");
   EXPECT_EQ(config.where, "s.toml:2:1");
   EXPECT_EQ(config.message, "runner: missing required key \"config\"");
 
-  Error jobs = error_of(minimal().substr(0, minimal().find("[[gitlab.jobs]]")) +
-                        "[gitlab]\nurl = \"https://g\"\n");
+  Error jobs = error_of(minimal().substr(0, minimal().find("[[gitlab.jobs]]")) + "[gitlab]\nurl = \"https://g\"\n");
   EXPECT_EQ(jobs.where, "s.toml:9:1");
   EXPECT_EQ(jobs.message, "at least one [[gitlab.jobs]] is required");
 
@@ -338,8 +331,7 @@ TEST(ScenarioTest, ClosedValueSetsAreChecked) {
 
   Error status = error_of(minimal("[expect]\nstatus = \"passed\"\n"));
   EXPECT_EQ(status.where, "s.toml:12:10");
-  EXPECT_EQ(status.message,
-            "expect.status: expected one of \"success\", \"failed\", \"canceled\", got \"passed\"");
+  EXPECT_EQ(status.message, "expect.status: expected one of \"success\", \"failed\", \"canceled\", got \"passed\"");
 
   Error tls = error_of(minimal("[[network.hosts]]\nname = \"g\"\ntls = \"bad-cert\"\n"));
   EXPECT_EQ(tls.where, "s.toml:13:7");
@@ -349,9 +341,8 @@ TEST(ScenarioTest, ClosedValueSetsAreChecked) {
 
   Error serves = error_of(minimal("[[network.hosts]]\nname = \"g\"\nserves = \"gitlab-ce\"\n"));
   EXPECT_EQ(serves.where, "s.toml:13:10");
-  EXPECT_EQ(
-      serves.message,
-      "network.hosts.serves: expected one of \"gitlab\", \"kubernetes\", \"\", got \"gitlab-ce\"");
+  EXPECT_EQ(serves.message,
+            "network.hosts.serves: expected one of \"gitlab\", \"kubernetes\", \"\", got \"gitlab-ce\"");
 }
 
 TEST(ScenarioTest, EmbeddedConfigErrorsPointIntoTheScenario) {
@@ -395,8 +386,7 @@ TEST(ScenarioTest, BindingSubjectsAreChecked) {
       error_of(minimal("[[cluster.cluster_role_bindings]]\nname = \"b\"\nrole = \"r\"\n"
                        "subjects = [{ kind = \"ServiceAccount\", name = \"default\" }]\n"));
   EXPECT_EQ(e.where, "s.toml:14:13");
-  EXPECT_EQ(e.message,
-            "cluster.cluster_role_bindings.subjects: a ServiceAccount subject needs a namespace");
+  EXPECT_EQ(e.message, "cluster.cluster_role_bindings.subjects: a ServiceAccount subject needs a namespace");
 
   Error kind =
       error_of(minimal("[[cluster.role_bindings]]\nname = \"b\"\nnamespace = \"n\"\nrole = \"r\"\n"

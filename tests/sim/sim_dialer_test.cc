@@ -20,11 +20,14 @@ DialOutcome dial(fakes::Network& network, const std::string& host, Duration& ela
   VirtualClock clock(io, TimePoint(Duration(0)));
   SimDialer dialer(network, clock, "");
   DialOutcome out;
-  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    auto socket = co_await dialer.dial(host, 443);
-    if (!socket) out.error = socket.error().message;
-    out.done = true;
-  }, boost::asio::detached);
+  boost::asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto socket = co_await dialer.dial(host, 443);
+        if (!socket) out.error = socket.error().message;
+        out.done = true;
+      },
+      boost::asio::detached);
   auto status = clock.run_until([&] { return out.done; }, std::chrono::hours(1));
   EXPECT_TRUE(status.ok()) << status.error().describe();
   elapsed = clock.elapsed();

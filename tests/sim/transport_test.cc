@@ -208,7 +208,9 @@ TEST(Transport, HttpsKeepAliveReusesOneConnection) {
     create.body = R"({"a":1})";
     auto post = co_await rig.client->request(create);
     EXPECT_TRUE(post);
-    if (post) { EXPECT_EQ(post->body, "POST /api/v1/pods body={\"a\":1}"); }
+    if (post) {
+      EXPECT_EQ(post->body, "POST /api/v1/pods body={\"a\":1}");
+    }
   });
   EXPECT_EQ(rig.dialer.dials, 1);
   EXPECT_EQ(rig.dialer.hosts.front(), "k8s.local");
@@ -226,7 +228,9 @@ TEST(Transport, PlainHttpHeadAndConnectionClose) {
   rig.run([&]() -> asio::awaitable<void> {
     auto res = co_await rig.get("http://gitlab.mylab.com/api/v4/jobs/request");
     EXPECT_TRUE(res) << res.error().message;
-    if (res) { EXPECT_EQ(res->body, "GET /api/v4/jobs/request"); }
+    if (res) {
+      EXPECT_EQ(res->body, "GET /api/v4/jobs/request");
+    }
     res = co_await rig.client->request(make_request("HEAD", "http://gitlab.mylab.com/x"));
     EXPECT_TRUE(res) << res.error().message;
     if (res) {
@@ -243,10 +247,14 @@ TEST(Transport, PlainHttpHeadAndConnectionClose) {
     expect.headers.emplace_back("Expect", "100-continue");
     res = co_await rig.client->request(expect);
     EXPECT_TRUE(res) << res.error().message;
-    if (res) { EXPECT_EQ(res->body, "PUT /upload body=data"); }
+    if (res) {
+      EXPECT_EQ(res->body, "PUT /upload body=data");
+    }
     res = co_await rig.get("http://gitlab.mylab.com/after");
     EXPECT_TRUE(res) << res.error().message;
-    if (res) { EXPECT_EQ(res->body, "GET /after"); }
+    if (res) {
+      EXPECT_EQ(res->body, "GET /after");
+    }
   });
   EXPECT_EQ(rig.handler.requests.at(0).header("host"), "gitlab.mylab.com");
   EXPECT_EQ(rig.dialer.dials, 2);  // the connection the client asked to close is not reused
@@ -435,7 +443,9 @@ TEST(Transport, DialerErrorsPassVerbatim) {
     }
     res = co_await rig.get("ftp://k8s/x");
     EXPECT_FALSE(res);
-    if (!res) { EXPECT_EQ(res.error().message, "Get \"ftp://k8s/x\": unsupported protocol scheme \"ftp\""); }
+    if (!res) {
+      EXPECT_EQ(res.error().message, "Get \"ftp://k8s/x\": unsupported protocol scheme \"ftp\"");
+    }
   });
 }
 
@@ -448,7 +458,9 @@ TEST(Transport, ReconnectsOnceWhenTheIdleConnectionDied) {
     rig.start_server(leaf_for(rig.ca, {"k8s.local"}));
     res = co_await rig.get("https://k8s.local/b");
     EXPECT_TRUE(res) << res.error().message;
-    if (res) { EXPECT_EQ(res->body, "GET /b"); }
+    if (res) {
+      EXPECT_EQ(res->body, "GET /b");
+    }
   });
   EXPECT_EQ(rig.dialer.dials, 2);
 }
@@ -505,7 +517,8 @@ TEST(Transport, ExecOverWebSocketV5WithTimedOutput) {
     EXPECT_EQ(res->protocol, "v5.channel.k8s.io");
     EXPECT_EQ(res->status_json, R"({"metadata":{},"status":"Success"})");
   });
-  EXPECT_TRUE(stdin_seen == script) << "stdin arrived with " << stdin_seen.size() << " of " << script.size() << " bytes";
+  EXPECT_TRUE(stdin_seen == script) << "stdin arrived with " << stdin_seen.size() << " of " << script.size()
+                                    << " bytes";
   EXPECT_EQ(output, (std::vector<std::pair<int, std::string>>{{1, "hello\n"}, {2, "warn\n"}}));
   EXPECT_EQ(output_at, (std::vector<Duration>{1s, 3s}));
   EXPECT_EQ(rig.clock.now() - start, 5s);
@@ -523,10 +536,12 @@ TEST(Transport, ExecFallsBackToV4) {
   rig.handler.exec_response.headers.emplace_back("Sec-WebSocket-Protocol", "v4.channel.k8s.io");
   std::string out;
   rig.run([&]() -> asio::awaitable<void> {
-    auto res = co_await executor::run_exec_stream(*rig.client, "http://k8s.local/exec?command=true&stdout=true", {},
-                                                  "", [&](int, std::string_view data) { out += data; });
+    auto res = co_await executor::run_exec_stream(*rig.client, "http://k8s.local/exec?command=true&stdout=true", {}, "",
+                                                  [&](int, std::string_view data) { out += data; });
     EXPECT_TRUE(res) << res.error().message;
-    if (res) { EXPECT_EQ(res->protocol, "v4.channel.k8s.io"); }
+    if (res) {
+      EXPECT_EQ(res->protocol, "v4.channel.k8s.io");
+    }
   });
   EXPECT_EQ(stdin_seen, "");
   EXPECT_EQ(out, "hello\nwarn\n");
@@ -541,14 +556,17 @@ TEST(Transport, ExecWithNoCommonProtocolIsRefused) {
   rig.run([&]() -> asio::awaitable<void> {
     auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
-    if (!res) { EXPECT_EQ(res.error().message, "unable to upgrade connection: no supported stream protocol"); }
+    if (!res) {
+      EXPECT_EQ(res.error().message, "unable to upgrade connection: no supported stream protocol");
+    }
   });
 }
 
 TEST(Transport, ExecRefusedWithStatusMessage) {
   Rig rig;
   rig.handler.exec_response = fakes::HttpResponse::json(
-      403, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p\" is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"name":"p","kind":"pods"},"code":403})");
+      403,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p\" is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"name":"p","kind":"pods"},"code":403})");
   rig.run([&]() -> asio::awaitable<void> {
     auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
@@ -562,7 +580,9 @@ TEST(Transport, ExecRefusedWithStatusMessage) {
     rig.handler.exec_response.body = "container not found (\"helper\")";
     res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec", {}, "x", {});
     EXPECT_FALSE(res);
-    if (!res) { EXPECT_EQ(res.error().message, "container not found (\"helper\")"); }
+    if (!res) {
+      EXPECT_EQ(res.error().message, "container not found (\"helper\")");
+    }
   });
 }
 
@@ -578,7 +598,9 @@ TEST(Transport, ServerDestroyedMidExecLeavesNothingInFlight) {
     auto res = co_await executor::run_exec_stream(*rig.client, "https://k8s.local/exec?stdin=true", {}, "script",
                                                   [&](int, std::string_view data) { out += data; });
     EXPECT_FALSE(res);
-    if (!res) { EXPECT_EQ(res.error().message.rfind("next reader: ", 0), 0u) << res.error().message; }
+    if (!res) {
+      EXPECT_EQ(res.error().message.rfind("next reader: ", 0), 0u) << res.error().message;
+    }
   });
   EXPECT_EQ(out, "hello\n");
 }
@@ -606,8 +628,10 @@ asio::awaitable<void> accept_without_subprotocol(tcp::acceptor& acceptor) {
   const size_t at = request.find("Sec-WebSocket-Key: ");
   const size_t end = request.find("\r\n", at);
   const std::string key = request.substr(at + 19, end - at - 19);
-  const std::string response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                               "Sec-WebSocket-Accept: " + websocket_accept(key) + "\r\n\r\n";
+  const std::string response =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      websocket_accept(key) + "\r\n\r\n";
   co_await asio::async_write(socket, asio::buffer(response), asio::use_awaitable);
   boost::system::error_code ec;
   co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));

@@ -18,7 +18,8 @@ TEST(VirtualClock, SleepersWakeInDeadlineOrderWithoutWallTime) {
   std::vector<std::string> order;
   auto sleeper = [&](std::string name, int seconds) -> asio::awaitable<void> {
     co_await clock.sleep_for(std::chrono::seconds(seconds));
-    order.push_back(name + "@" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(clock.elapsed()).count()));
+    order.push_back(name + "@" +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(clock.elapsed()).count()));
   };
   boost::asio::co_spawn(io, sleeper("late", 180), boost::asio::detached);
   boost::asio::co_spawn(io, sleeper("early", 3), boost::asio::detached);
@@ -33,10 +34,13 @@ TEST(VirtualClock, TimeDoesNotMoveWhileSomethingIsInFlight) {
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
   bool woke = false;
-  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await clock.sleep_for(std::chrono::seconds(5));
-    woke = true;
-  }, boost::asio::detached);
+  boost::asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await clock.sleep_for(std::chrono::seconds(5));
+        woke = true;
+      },
+      boost::asio::detached);
   clock.io_begin();
   // With a message in flight the driver may only wait for the network; give it a bound.
   io.poll();
@@ -59,9 +63,12 @@ TEST(VirtualClock, StallIsReportedNotHung) {
 TEST(VirtualClock, LimitStopsARunawaySimulation) {
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
-  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    for (;;) co_await clock.sleep_for(std::chrono::seconds(10));
-  }, boost::asio::detached);
+  boost::asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (;;) co_await clock.sleep_for(std::chrono::seconds(10));
+      },
+      boost::asio::detached);
   auto status = clock.run_until([] { return false; }, std::chrono::minutes(5));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().message.find("virtual time limit"), std::string::npos);
@@ -71,9 +78,8 @@ TEST(VirtualClock, ALeakedInFlightCountFailsAfterTheStallTimeoutInsteadOfHanging
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
   clock.set_stall_timeout(std::chrono::milliseconds(5));  // a watchdog bound, not a sleep
-  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await clock.sleep_for(std::chrono::seconds(5));
-  }, boost::asio::detached);
+  boost::asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { co_await clock.sleep_for(std::chrono::seconds(5)); }, boost::asio::detached);
   clock.io_begin();
   clock.io_begin();  // two io_begin()s nobody will end
   auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
@@ -89,10 +95,13 @@ TEST(VirtualClock, ABusyLoopThatNeverLetsTimeMoveFailsAfterTheStallTimeout) {
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
   clock.set_busy_loop_timeout(std::chrono::milliseconds(5));  // a watchdog bound, not a sleep
-  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await clock.sleep_for(std::chrono::seconds(2));
-    for (;;) co_await clock.sleep_for(Duration(0));  // waiting for a flag nobody sets
-  }, boost::asio::detached);
+  boost::asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await clock.sleep_for(std::chrono::seconds(2));
+        for (;;) co_await clock.sleep_for(Duration(0));  // waiting for a flag nobody sets
+      },
+      boost::asio::detached);
   auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message.rfind("virtual time has not moved for 0.", 0), 0u) << status.error().message;
@@ -104,9 +113,8 @@ TEST(VirtualClock, ABusyLoopThatNeverLetsTimeMoveFailsAfterTheStallTimeout) {
 TEST(VirtualClock, ANegativeInFlightCountIsABugReport) {
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
-  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await clock.sleep_for(std::chrono::seconds(5));
-  }, boost::asio::detached);
+  boost::asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { co_await clock.sleep_for(std::chrono::seconds(5)); }, boost::asio::detached);
   clock.io_end();
   auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
   ASSERT_FALSE(status.ok());
@@ -119,10 +127,15 @@ TEST(VirtualClock, ANegativeInFlightCountIsABugReport) {
 TEST(VirtualClock, AnExceptionOutOfAHandlerIsAnErrorNotACrash) {
   boost::asio::io_context io;
   VirtualClock clock(io, epoch());
-  boost::asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await clock.sleep_for(std::chrono::seconds(1));
-    throw std::runtime_error("boom");
-  }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });  // as the fakes' servers do
+  boost::asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await clock.sleep_for(std::chrono::seconds(1));
+        throw std::runtime_error("boom");
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });  // as the fakes' servers do
   auto status = clock.run_until([] { return false; }, std::chrono::hours(1));
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message, "an exception escaped the simulation: boom");
