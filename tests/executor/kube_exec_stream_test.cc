@@ -35,6 +35,7 @@
 #include "fakes/http/server.h"
 #include "fakes/http/types.h"
 #include "fakes/kube/exec.h"
+#include "tests/support/yielding_clock.h"
 
 namespace kexsim::executor {
 namespace {
@@ -42,29 +43,7 @@ namespace {
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-/// A virtual clock: a sleep yields until nothing is in flight, then jumps; it counts in-flight transport.
-class CountingClock : public Clock {
- public:
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    auto ex = co_await asio::this_coro::executor;
-    do {
-      co_await asio::post(ex, asio::use_awaitable);
-    } while (in_flight > 0);
-    now_ += d;
-    if (on_sleep) on_sleep(d);
-  }
-  void io_begin() override { ++in_flight; }
-  void io_end() override {
-    --in_flight;
-    min_in_flight = std::min(min_in_flight, in_flight);
-  }
-
-  TimePoint now_ = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
-  int in_flight = 0;
-  int min_in_flight = 0;
-  std::function<void(Duration)> on_sleep;
-};
+using CountingClock = testing::YieldingClock;
 
 /// Sends every host to the test server on 127.0.0.1 and trusts the test CA.
 class LoopbackDialer : public Dialer {

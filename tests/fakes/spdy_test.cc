@@ -3,6 +3,7 @@
 // client written here (the shape of client-go's SPDY executor, k8s-fake.md section 2.3).
 
 #include "fakes/http/spdy_exec.h"
+#include "tests/support/yielding_clock.h"
 
 #include <array>
 #include <functional>
@@ -346,29 +347,7 @@ TEST(SpdyExecConnection, RandomBytesAndMutatedSessionsNeverCrash) {
 
 // ---- whole sessions over a socket ----
 
-/// Sleeps wait (yielding) until nothing is in flight, then jump: a miscounted message hangs the test
-/// (caught by run_for's safety net) instead of passing silently.
-class YieldingClock : public Clock {
- public:
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    auto ex = co_await asio::this_coro::executor;
-    do {
-      co_await asio::post(ex, asio::use_awaitable);
-    } while (in_flight > 0);
-    now_ += d;
-  }
-  void io_begin() override { ++in_flight; }
-  void io_end() override {
-    --in_flight;
-    min_in_flight = std::min(min_in_flight, in_flight);
-  }
-  int64_t in_flight = 0;
-  int64_t min_in_flight = 0;
-
- private:
-  TimePoint now_{std::chrono::seconds(1767225600)};
-};
+using testing::YieldingClock;
 
 struct ExecHandler : HttpHandler {
   HttpResponse handle(const HttpRequest& request) override {

@@ -34,6 +34,7 @@
 #include "executor/kube_exec_stream.h"
 #include "fakes/http/server.h"
 #include "fakes/http/types.h"
+#include "tests/support/yielding_clock.h"
 #include "fakes/kube/exec.h"
 
 namespace kexsim::sim {
@@ -42,30 +43,7 @@ namespace {
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-/// A minimal virtual clock: a sleep waits (yielding) until nothing is in flight, then jumps time
-/// forward. It counts in-flight transport so every test can check the accounting is balanced.
-class CountingClock : public Clock {
- public:
-  TimePoint now() const override { return now_; }
-  asio::awaitable<void> sleep_for(Duration d) override {
-    auto ex = co_await asio::this_coro::executor;
-    do {
-      co_await asio::post(ex, asio::use_awaitable);
-    } while (in_flight > 0);
-    now_ += d;
-    if (on_sleep) on_sleep(d);
-  }
-  void io_begin() override { ++in_flight; }
-  void io_end() override {
-    --in_flight;
-    min_in_flight = std::min(min_in_flight, in_flight);
-  }
-
-  TimePoint now_ = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
-  int in_flight = 0;
-  int min_in_flight = 0;
-  std::function<void(Duration)> on_sleep;
-};
+using CountingClock = testing::YieldingClock;
 
 /// Resolves every host to the test server on 127.0.0.1 and trusts one CA by default.
 class LoopbackDialer : public executor::Dialer {
@@ -296,7 +274,7 @@ void write_file(const std::string& path, const std::string& text) {
 
 TEST(Transport, CaFileAndClientCertificateFiles) {
   Rig rig;
-  const std::string dir = testing::TempDir();
+  const std::string dir = ::testing::TempDir();
   auto client_cert = rig.ca.issue({"system:serviceaccount:cicd:default"});
   ASSERT_TRUE(client_cert);
   write_file(dir + "kexsim-ca.pem", rig.ca.cert_pem());
@@ -335,7 +313,7 @@ TEST(Transport, InsecureSkipVerifyIgnoresTrust) {
 
 TEST(Transport, ClientsShareOneTlsContextPerTrustAndKeepTheirVerdicts) {
   Rig rig;
-  const std::string dir = testing::TempDir();
+  const std::string dir = ::testing::TempDir();
   write_file(dir + "kexsim-shared-ca.pem", rig.ca.cert_pem());
   auto contexts = std::make_shared<executor::TlsContextCache>();
   auto make = [&](executor::TlsSettings tls) {
