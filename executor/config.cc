@@ -264,6 +264,7 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("tls-ca-file", r.tls_ca_file);
   t.get("builds_dir", r.builds_dir);
   t.get("environment", r.environment);
+  t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
   if (t.get("feature_flags", r.feature_flags)) warn_unused_flags(t);
   if (const toml::table* k8s = t.table("kubernetes")) {
     TomlTable kt(*k8s, t.path("kubernetes"), t.context());

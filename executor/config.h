@@ -77,6 +77,7 @@ struct RunnerConfig {
   std::string builds_dir;
   std::vector<std::string> environment;       ///< "K=V"
   std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
+  int job_status_final_update_retry_limit = 0;  ///< rounds of the final update; < 1 means upstream's 10
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
 };

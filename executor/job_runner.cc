@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
+#include "executor/backoff.h"
 #include "executor/dialer.h"
 #include "executor/failure_reason.h"
 #include "executor/http/client.h"
@@ -201,7 +202,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<void> cleanup();
   asio::awaitable<void> send_final_update(JobOutcome& outcome);
   asio::awaitable<void> patch_periodically();
-  asio::awaitable<void> flush_trace();
+  /// One finalUpdate of network/trace.go: true once GitLab took the state (or dropped the job).
+  asio::awaitable<bool> final_update_round(JobUpdate update, std::optional<TimePoint> give_up);
   Failure prepare_error(const std::string& inner) const {
     return Failure{messages::prepare_environment_error(profile_, inner)};
   }
@@ -328,13 +330,13 @@ asio::awaitable<void> Execution::send_running_update() {
   if (profile_ != Profile::kV19_4) co_return;
   JobUpdate running;
   running.state = "running";
-  auto sent = co_await gitlab_.update_job(job_.id, job_.token, running);
-  if (!sent) {
-    log_runner("WARNING: " + sent.error().message);
-  } else if (*sent == RemoteJobState::kAbort) {
+  const UpdateReply sent = co_await gitlab_.update_job(job_.id, job_.token, running);
+  if (sent.state == UpdateState::kAbort) {
     aborted_ = true;
     build_canceled_ = true;
-  } else if (*sent == RemoteJobState::kCancelRequested) {
+  } else if (sent.state != UpdateState::kSucceeded) {
+    log_runner("WARNING: " + sent.message);
+  } else if (sent.remote == RemoteJobState::kCancelRequested) {
     build_canceled_ = true;
   }
 }
@@ -427,26 +429,79 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
 asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   finished_ = true;
   trace_.flush();  // the checksum covers every byte, a held partial line included
-  co_await flush_trace();
-  // GitLab answers 412 when its copy of the trace does not match the checksum: resend and retry.
+  // A periodic PATCH in flight finishes first, so the offsets stay in order (upstream's watch
+  // goroutine takes `finished` only between updates). It may be waiting out a rate limit.
+  while (patching_) co_await clock_.sleep_for(std::chrono::milliseconds(10));
   char checksum[32];
   std::snprintf(checksum, sizeof checksum, "crc32:%08x", crc32(trace_.bytes()));
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    JobUpdate final_update;
-    final_update.state = outcome.state;
-    final_update.failure_reason = outcome.failure_reason;
-    final_update.exit_code = outcome.exit_code;
-    final_update.checksum = checksum;
-    final_update.bytesize = trace_.bytes().size();
-    auto res = co_await gitlab_.update_job(job_.id, job_.token, final_update);
-    if (res && *res == RemoteJobState::kAbort) log_runner("WARNING: Submitting job to coordinator... job failed");
-    if (res) break;
-    log_runner("WARNING: " + res.error().message);
-    if (res.error().code != 412) break;
-    trace_sent_ = 0;
-    co_await flush_trace();
+  JobUpdate final_update;
+  final_update.state = outcome.state;
+  final_update.failure_reason = outcome.failure_reason;
+  final_update.exit_code = outcome.exit_code;
+  final_update.checksum = checksum;
+  final_update.bytesize = trace_.bytes().size();
+  if (profile_ == Profile::kV13_12) {
+    // 13.12 network/trace.go finish: one finalUpdate that only ends on an answer GitLab means. The
+    // real runner would loop for ever against a GitLab that never answers; kexsim stops after an hour.
+    const TimePoint give_up = clock_.now() + std::chrono::hours(1);
+    if (!co_await final_update_round(final_update, give_up))
+      log_runner("kexsim: stopped the 13.12 final update loop after an hour of virtual time");
+  } else {
+    // 19.4 network/trace.go finishWithFinalUpdate: up to job_status_final_update_retry_limit rounds
+    // (common/consts.go DefaultFinalUpdateRetryLimit 10), 1 s back-off doubling to 60 min between them.
+    const int rounds = runner_.job_status_final_update_retry_limit >= 1 ? runner_.job_status_final_update_retry_limit : 10;
+    Backoff backoff(std::chrono::seconds(1), std::chrono::minutes(60));
+    const std::optional<TimePoint> no_deadline;
+    for (int round = 1;; ++round) {
+      if (co_await final_update_round(final_update, no_deadline)) break;
+      if (round >= rounds) {
+        log_runner("ERROR: Job trace final update failed after " + std::to_string(rounds) + " attempts");
+        break;
+      }
+      co_await clock_.sleep_for(backoff.next(random_));
+    }
   }
   outcome.runner_log = std::move(runner_log_);
+}
+
+asio::awaitable<bool> Execution::final_update_round(JobUpdate update, std::optional<TimePoint> give_up) {
+  // network/trace.go finalUpdate: send what GitLab lacks, then the state; 202 and 412 (which
+  // rewinds the trace) wait the update interval and go again. 19.4 ends the round with an error on
+  // a failed PATCH or PUT; 13.12 waits and goes again.
+  constexpr Duration kUpdateInterval = std::chrono::seconds(3);  // common.DefaultUpdateInterval
+  const bool retry_inside = profile_ == Profile::kV13_12;
+  const auto out_of_time = [&] { return give_up && clock_.now() >= *give_up; };
+  while (true) {
+    // ensureAllTraceSent
+    while (trace_sent_ < trace_.bytes().size()) {
+      const PatchReply patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+      if (patched.state == PatchState::kSucceeded) continue;
+      if (patched.state == PatchState::kAbort || patched.state == PatchState::kNotFound) {
+        log_runner("WARNING: " + patched.message);
+        break;
+      }
+      log_runner("WARNING: " + patched.message);
+      co_await clock_.sleep_for(kUpdateInterval);
+      if (patched.state == PatchState::kFailed && !retry_inside) co_return false;
+      if (out_of_time()) co_return false;
+    }
+    const UpdateReply sent = co_await gitlab_.update_job(job_.id, job_.token, update);
+    switch (sent.state) {
+      case UpdateState::kSucceeded: co_return true;
+      case UpdateState::kAbort:
+      case UpdateState::kNotFound: log_runner("WARNING: " + sent.message); co_return true;
+      case UpdateState::kTraceValidationFailed: trace_sent_ = 0; [[fallthrough]];
+      case UpdateState::kAccepted: log_runner("WARNING: " + sent.message); break;
+      case UpdateState::kFailed:
+        log_runner("WARNING: " + sent.message);
+        co_await clock_.sleep_for(kUpdateInterval);
+        if (!retry_inside) co_return false;
+        if (out_of_time()) co_return false;
+        continue;
+    }
+    co_await clock_.sleep_for(kUpdateInterval);
+    if (out_of_time()) co_return false;
+  }
 }
 
 asio::awaitable<void> Execution::patch_periodically() {
@@ -459,17 +514,18 @@ asio::awaitable<void> Execution::patch_periodically() {
     if (finished_) break;
     if (trace_sent_ < trace_.bytes().size()) {
       patching_ = true;
-      auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+      const PatchReply patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
       patching_ = false;
       if (finished_) break;
-      // The next tick resends from trace_sent_; the final update's checksum catches any gap.
-      if (!patched) {
-        log_runner("WARNING: " + patched.error().message);
-        continue;
+      // A failed PATCH is sent again from trace_sent_ on the next tick.
+      if (patched.state != PatchState::kSucceeded) log_runner("WARNING: " + patched.message);
+      if (patched.remote == RemoteJobState::kCancelRequested) on_remote_state(patched.remote);
+      if (patched.state == PatchState::kAbort) {
+        on_remote_state(RemoteJobState::kAbort);
+        break;
       }
+      if (patched.state != PatchState::kSucceeded) continue;
       last_sent_ = clock_.now();
-      on_remote_state(*patched);
-      if (*patched == RemoteJobState::kAbort) break;
     }
     if (clock_.now() - last_sent_ <= kForceSendInterval) continue;
     JobUpdate touch;
@@ -478,27 +534,19 @@ asio::awaitable<void> Execution::patch_periodically() {
     std::snprintf(checksum, sizeof checksum, "crc32:%08x", crc32(trace_.bytes()));
     touch.checksum = checksum;
     touch.bytesize = trace_.bytes().size();
-    auto touched = co_await gitlab_.update_job(job_.id, job_.token, touch);
+    const UpdateReply touched = co_await gitlab_.update_job(job_.id, job_.token, touch);
     if (finished_) break;
-    if (!touched) {
-      log_runner("WARNING: " + touched.error().message);
+    if (touched.remote == RemoteJobState::kCancelRequested) on_remote_state(touched.remote);
+    if (touched.state == UpdateState::kAbort) {
+      on_remote_state(RemoteJobState::kAbort);
+      break;
+    }
+    if (touched.state != UpdateState::kSucceeded) {
+      log_runner("WARNING: " + touched.message);
       continue;
     }
     last_sent_ = clock_.now();
-    on_remote_state(*touched);
   }
-}
-
-asio::awaitable<void> Execution::flush_trace() {
-  // Wait for a periodic PATCH in flight to finish so the offsets stay in order.
-  while (patching_) co_await clock_.sleep_for(Duration(0));
-  patching_ = true;
-  auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
-  patching_ = false;
-  if (!patched)
-    log_runner("WARNING: " + patched.error().message);
-  else if (*patched == RemoteJobState::kAbort)
-    log_runner("WARNING: Appending trace to coordinator... job failed");
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {

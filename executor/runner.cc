@@ -18,7 +18,7 @@ asio::awaitable<Result<RunnerReport>> Runner::run_until_idle() {
     TlsSettings tls;
     tls.ca_file = runner.tls_ca_file;
     HttpClient http(ex_, dialer_, clock_, tls, tls_contexts);
-    GitLabClient gitlab(http, clock_, runner, env_.profile, env_.system_id);
+    GitLabClient gitlab(http, clock_, random_.fork("gitlab-retry:" + runner.name), runner, env_.profile, env_.system_id);
     if (auto verified = co_await gitlab.verify(); !verified) {
       // GitLab's answers already read "Verifying runner... <verdict>"; transport errors do not.
       Error e = verified.error();

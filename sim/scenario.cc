@@ -531,10 +531,12 @@ void read_faults(TomlTable& root, Scenario& s) {
     f.get("message", rule.message);
     f.get("reason", rule.reason);
     get_non_negative(f, "retry_after_seconds", rule.retry_after_seconds);
+    get_non_negative(f, "rate_limit_reset_seconds", rule.rate_limit_reset_seconds);
     f.get("body", rule.body);
     f.get("content_type", rule.content_type);
     if (rule.reset)
-      for (const char* key : {"status", "message", "reason", "retry_after_seconds", "body", "content_type"})
+      for (const char* key :
+           {"status", "message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
         if (f.raw().get(key)) fail_at(key, "a reset fault answers nothing: leave out the answer keys");
     for (const char* key : {"latency_seconds", "refuse"})
       if (f.raw().get(key)) {
@@ -545,7 +547,7 @@ void read_faults(TomlTable& root, Scenario& s) {
       for (const char* key : {"verb", "resource", "message", "reason"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"kubernetes\" (a GitLab fault answers with body)");
     } else if (rule.wire == "kubernetes") {
-      for (const char* key : {"body", "content_type"})
+      for (const char* key : {"body", "content_type", "rate_limit_reset_seconds"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"gitlab\" (a Kubernetes fault answers with a Status)");
       if (!rule.reset && rule.message.empty() && rule.status != 429 && rule.status != 504 && f.raw().get("status"))
         fail_at("status", "a Kubernetes fault needs message = \"...\" (the Status message), except for 429 and 504");

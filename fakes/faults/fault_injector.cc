@@ -57,6 +57,10 @@ HttpResponse FaultInjector::handle(const HttpRequest& request) {
   const FaultRule* rule = matcher_.match(request, clock_.now() - start_);
   if (!rule) return inner_.handle(request);
   HttpResponse response = fault_response(*rule);
+  // GitLab's rate limiter (Rack::Attack) says when the window resets as an HTTP date.
+  if (rule->rate_limit_reset_seconds > 0)
+    response.headers.emplace_back("RateLimit-ResetTime",
+                                  format_rfc1123(clock_.now() + std::chrono::seconds(rule->rate_limit_reset_seconds)));
   if (observer_) observer_(request, response.status);
   return response;
 }

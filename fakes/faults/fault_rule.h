@@ -29,6 +29,7 @@ struct FaultRule {
   std::string message;          ///< Kubernetes: the Status message
   std::string reason;           ///< Kubernetes: the Status reason ("" leaves it out, as for etcd errors)
   int retry_after_seconds = 0;  ///< > 0: a Retry-After header (and details.retryAfterSeconds on Kubernetes)
+  int rate_limit_reset_seconds = 0;  ///< GitLab, > 0: RateLimit-ResetTime that many seconds after the answer
   std::string body;             ///< GitLab: the body, verbatim
   std::string content_type;     ///< GitLab: the body's type (default text/plain; charset=utf-8)
 };
