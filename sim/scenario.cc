@@ -525,7 +525,11 @@ void read_faults(TomlTable& root, Scenario& s) {
     if (rule.after_seconds && rule.until_seconds && *rule.until_seconds <= *rule.after_seconds)
       fail_at("until_seconds", "expected a value greater than after_seconds");
     f.get("reset", rule.reset);
-    if ((rule.reset || f.require("status", "give the HTTP status the client sees, e.g. status = 500")) &&
+    if (f.get("latency_seconds", rule.latency_seconds) && rule.latency_seconds <= 0)
+      fail_at("latency_seconds", "expected a number of seconds > 0");
+    rule.delay_only = rule.latency_seconds > 0 && !rule.reset && !f.raw().get("status");
+    if ((rule.reset || rule.delay_only ||
+         f.require("status", "give the HTTP status the client sees, e.g. status = 500, or latency_seconds")) &&
         f.get("status", rule.status) && (rule.status < 400 || rule.status > 599))
       fail_at("status", "expected an error status, 400 to 599");
     f.get("message", rule.message);
@@ -538,11 +542,14 @@ void read_faults(TomlTable& root, Scenario& s) {
       for (const char* key :
            {"status", "message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
         if (f.raw().get(key)) fail_at(key, "a reset fault answers nothing: leave out the answer keys");
-    for (const char* key : {"latency_seconds", "refuse"})
-      if (f.raw().get(key)) {
-        f.node(key);
-        fail_at(key, "not supported by kexsim yet (faults answer with a status or a reset)");
-      }
+    if (f.raw().get("refuse")) {
+      f.node("refuse");
+      fail_at("refuse", "not supported by kexsim yet (faults answer with a status, a reset or latency_seconds)");
+    }
+    if (rule.delay_only)
+      for (const char* key :
+           {"message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
+        if (f.raw().get(key)) fail_at(key, "a latency fault without status lets the fake answer: give status too");
     if (rule.wire == "gitlab") {
       for (const char* key : {"verb", "resource", "message", "reason"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"kubernetes\" (a GitLab fault answers with body)");

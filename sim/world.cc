@@ -205,10 +205,12 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
       if (rule.wire == wire) rules.push_back(rule);
     if (rules.empty()) continue;
     if (std::string(wire) == "gitlab") {
-      auto log = [&gitlab](const fakes::HttpRequest& r, int status) { gitlab.record_fault(r, status); };
+      auto log = [&gitlab](const fakes::HttpRequest& r, const std::string& verdict) {
+        gitlab.record_fault(r, verdict);
+      };
       w->gitlab_faults_ = std::make_unique<fakes::FaultInjector>(clock, gitlab, std::move(rules), log);
     } else {
-      auto log = [&kube](const fakes::HttpRequest& r, int status) { kube.record_fault(r, status); };
+      auto log = [&kube](const fakes::HttpRequest& r, const std::string& verdict) { kube.record_fault(r, verdict); };
       w->kube_faults_ = std::make_unique<fakes::FaultInjector>(clock, kube, std::move(rules), log);
     }
   }

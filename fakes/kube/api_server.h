@@ -64,11 +64,10 @@ class KubeApiServer : public HttpHandler {
   std::optional<nlohmann::json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
   /// One line per request: "<METHOD> <target> <status> <user>".
   const std::vector<std::string>& call_log() const { return log_.lines(); }
-  /// Logs a request a fault layer answered in this server's place: "<METHOD> <target> <status> - fault",
-  /// with "reset" for the status when the connection was reset (status 0).
-  void record_fault(const HttpRequest& request, int status) {
-    log_.record_line(request.method + " " + request.target + " " + (status ? std::to_string(status) : "reset") +
-                     " - fault");
+  /// Logs what a fault layer did to a request: "<METHOD> <target> <verdict> - fault", the verdict
+  /// being the status it answered with, "reset", or "delayed 5s".
+  void record_fault(const HttpRequest& request, const std::string& verdict) {
+    log_.record_line(request.method + " " + request.target + " " + verdict + " - fault");
   }
 
  private:
