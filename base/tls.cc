@@ -92,6 +92,54 @@ Result<X509Ptr> new_cert(uint64_t serial, const std::string& cn, EVP_PKEY* key, 
   return cert;
 }
 
+// Certificates parsed from PEM text, once per process per text: OpenSSL 3 decodes each certificate's
+// public key through its provider decoders (about 1.5 M instructions), and the same few bundles (the
+// simulation CA, a job's CA file) are loaded into a new trust store for every client context.
+class ParsedPems {
+ public:
+  static ParsedPems& process() {
+    static ParsedPems* pems = new ParsedPems();  // never destroyed, like IdentityCache
+    return *pems;
+  }
+
+  // The certificates in pem, up to the first that does not parse; shared, never null.
+  std::shared_ptr<const std::vector<X509Ptr>> parse(const std::string& pem) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = parsed_.find(pem); it != parsed_.end()) return it->second;
+    }
+    auto certs = std::make_shared<std::vector<X509Ptr>>();
+    if (BioPtr bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))}) {
+      while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) certs->push_back(std::move(cert));
+    }
+    // Reading past the last certificate leaves a "no start line" error; callers must not see it.
+    ERR_clear_error();
+    remember(pem, certs);
+    return certs;
+  }
+
+  // Records that pem holds exactly cert (the PEM was written from it), so it is never decoded.
+  void remember(const std::string& pem, X509* cert) {
+    auto certs = std::make_shared<std::vector<X509Ptr>>();
+    if (X509_up_ref(cert) != 1) return;
+    certs->emplace_back(cert);
+    remember(pem, std::move(certs));
+  }
+
+ private:
+  // A bound on what the cache holds (tests write many one-off bundles); stores keep their own references.
+  static constexpr size_t kMaxEntries = 256;
+
+  void remember(const std::string& pem, std::shared_ptr<const std::vector<X509Ptr>> certs) {
+    std::lock_guard lock(mutex_);
+    if (parsed_.size() >= kMaxEntries) parsed_.clear();
+    parsed_.emplace(pem, std::move(certs));
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const std::vector<X509Ptr>>, std::less<>> parsed_;
+};
+
 }  // namespace
 
 TlsIdentity::TlsIdentity(X509Ptr cert, PkeyPtr key) : cert_(std::move(cert)), key_(std::move(key)) {}
@@ -127,6 +175,7 @@ Result<CertificateAuthority> CertificateAuthority::create(const std::string& com
     return make_error(openssl_error("signing CA certificate " + common_name));
   auto cert_pem = cert_to_pem(c);
   if (!cert_pem) return cert_pem.error();
+  ParsedPems::process().remember(*cert_pem, c);  // trust stores loaded from this PEM get the object itself
   return CertificateAuthority(common_name, std::move(*cert), std::move(key), std::move(*cert_pem));
 }
 
@@ -196,19 +245,15 @@ Result<std::shared_ptr<const TlsIdentity>> IdentityCache::leaf(const std::string
 }
 bool add_pem_to_store(ssl_ctx_st* ctx, const std::string& pem) {
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!store || !bio) return false;
-  int added = 0;
-  while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+  if (!store) return false;
+  const auto certs = ParsedPems::process().parse(pem);
+  for (const X509Ptr& cert : *certs) {
     if (X509_STORE_add_cert(store, cert.get()) != 1) {
       ERR_clear_error();
       return false;
     }
-    ++added;
   }
-  // Reading past the last certificate leaves a "no start line" error; callers must not see it.
-  ERR_clear_error();
-  return added > 0;
+  return !certs->empty();
 }
 
 bool add_cert_to_store(ssl_ctx_st* ctx, X509* cert) {

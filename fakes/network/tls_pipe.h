@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/tls.h"
 
 namespace kexsim::fakes {
 
@@ -17,7 +18,8 @@ namespace kexsim::fakes {
 struct TlsPipeServer {
   std::string cert_pem;
   std::string key_pem;
-  bool reset_handshake = false;  ///< read the ClientHello, then close without answering
+  bool reset_handshake = false;                      ///< read the ClientHello, then close without answering
+  std::shared_ptr<const TlsIdentity> identity = {};  ///< presented instead of cert_pem/key_pem when set
 };
 
 /// The client end: the name it asks for and checks, what it trusts, and the time it checks at.
