@@ -2,7 +2,10 @@
 
 #include <memory>
 
+// The keys are made with OpenSSL's EC_KEY API, deprecated in 3.0 but kept in every 3.x (see new_p256_key).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -78,6 +81,24 @@ bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
   const int ok = X509_add_ext(cert, ext, -1);
   X509_EXTENSION_free(ext);
   return ok == 1;
+}
+
+// A new EC P-256 key. Made as a "legacy" key on purpose: X509_set_pubkey encodes a provider key by
+// running OpenSSL 3's encoder and then its decoder on the result (10 M instructions for the first
+// certificate of a process, 2 M for each later one), a legacy key by its own method (microseconds).
+// Signing and verifying with it still go through the provider, which OpenSSL exports it to once.
+PkeyPtr new_p256_key() {
+  EC_KEY* ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+  if (!ec || EC_KEY_generate_key(ec) != 1) {
+    EC_KEY_free(ec);
+    return nullptr;
+  }
+  PkeyPtr key(EVP_PKEY_new());
+  if (!key || EVP_PKEY_assign_EC_KEY(key.get(), ec) != 1) {
+    EC_KEY_free(ec);
+    return nullptr;
+  }
+  return key;
 }
 
 // A certificate skeleton: version 3, serial, validity, subject and public key.
@@ -163,7 +184,7 @@ CertificateAuthority::CertificateAuthority(std::string common_name, X509Ptr cert
       cert_pem_(std::move(cert_pem)) {}
 
 Result<CertificateAuthority> CertificateAuthority::create(const std::string& common_name) {
-  PkeyPtr key(EVP_EC_gen("P-256"));
+  PkeyPtr key = new_p256_key();
   if (!key) return make_error(openssl_error("generating CA key"));
   auto cert = new_cert(1, common_name, key.get(), false);
   if (!cert) return cert.error();
@@ -189,7 +210,7 @@ Result<TlsIdentity> CertificateAuthority::issue_identity(const std::vector<std::
     san += (is_ip_literal(name) ? "IP:" : "DNS:") + name;
   }
   X509* ca_cert = cert_.get();
-  PkeyPtr key(EVP_EC_gen("P-256"));
+  PkeyPtr key = new_p256_key();
   if (!key) return make_error(openssl_error("generating key for " + names.front()));
   auto cert = new_cert(next_serial_++, names.front(), key.get(), expired);
   if (!cert) return cert.error();
