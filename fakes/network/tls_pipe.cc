@@ -278,4 +278,6 @@ std::string TlsPipe::client_read() {
   return std::exchange(state_->client_inbox, {});
 }
 
+bool TlsPipe::session_reused() const { return SSL_session_reused(state_->client.get()) == 1; }
+
 }  // namespace kexsim::fakes

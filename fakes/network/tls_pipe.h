@@ -62,6 +62,9 @@ class TlsPipe {
   Status server_write(std::string_view data);
   /// Plaintext the client end received since the last call.
   std::string client_read();
+  /// Whether the handshake resumed a session. Never: pipes share contexts, not sessions, as curl in a
+  /// fresh git process has no session to offer.
+  bool session_reused() const;
 
   struct State;
 
