@@ -61,7 +61,9 @@ TEST(TlsContextCache, ExtraTrustMakesAnotherContext) {
   auto extra = cache.get(a, {.ca_pem = "not a certificate"});
   ASSERT_TRUE(plain);
   EXPECT_FALSE(extra);
-  if (!extra) EXPECT_EQ(extra.error().message, "no certificates found in the configured certificate authority data");
+  if (!extra) {
+    EXPECT_EQ(extra.error().message, "no certificates found in the configured certificate authority data");
+  }
   EXPECT_EQ(cache.built(), 1u);
 }
 
