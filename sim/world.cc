@@ -225,13 +225,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
     if (w->identities_[i]) tls = fakes::ServerTls{.identity = w->identities_[i]};
     // Pods reach this listener through the in-memory TLS pipe, with the same certificate.
     if (tls) {
-      fakes::TlsPipeServer pipe{.reset_handshake = tls->reset_handshake};
-      if (w->identities_[i]) {
-        auto pem = w->identities_[i]->to_pem();
-        if (!pem) return make_error("could not write the certificate of " + h.name + ": " + pem.error().message);
-        pipe.cert_pem = pem->cert_pem;
-        pipe.key_pem = pem->key_pem;
-      }
+      fakes::TlsPipeServer pipe{.reset_handshake = tls->reset_handshake, .identity = w->identities_[i]};
       w->worlds_->set_identity(h.address, h.port, pipe);
     }
     fakes::HttpHandler* handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler*>(&gitlab) : &kube;
