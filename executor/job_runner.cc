@@ -722,7 +722,8 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     if (!failure) failure = co_await wait_for_pod();
     if (!failure) co_return std::nullopt;
     co_await log_pod_warning_events();
-    if (!pull_error_ || build_done() || !next_pull_policy(attempt, *pull_error_)) co_return failure;
+    if (!pull_error_ || !pull_error_->image_pull || build_done() || !next_pull_policy(attempt, *pull_error_))
+      co_return failure;
     co_await cleanup();
     pod_name_.clear();
     secret_name_.clear();

@@ -14,6 +14,7 @@ namespace {
 using nlohmann::json;
 
 constexpr Duration kSecond = std::chrono::seconds(1);
+constexpr Duration kSyncPeriod = std::chrono::seconds(10);  // pkg/kubelet/kubelet.go backOffPeriod
 
 const json& member(const json& object, const char* field) {
   static const json kNull;
@@ -279,10 +280,17 @@ PullResult pull_from_registries(const ImageSettings& settings, const ImageRefere
                    ref.path + "/manifests/" + reference + "\": " + net;
     return result;
   }
+  // A repository may be declared once per set of tags (tags built for different platforms).
   const RegistryImage* image = nullptr;
-  for (const RegistryImage& i : registry->images)
-    if (i.repository == ref.path) image = &i;
-  const bool repository_missing = !registry->images.empty() && !image;
+  bool repository_known = false;
+  for (const RegistryImage& i : registry->images) {
+    if (i.repository != ref.path) continue;
+    repository_known = true;
+    const bool has_tag =
+        i.tags.empty() || !ref.digest.empty() || std::find(i.tags.begin(), i.tags.end(), ref.tag) != i.tags.end();
+    if (has_tag && !image) image = &i;
+  }
+  const bool repository_missing = !registry->images.empty() && !repository_known;
   if (registry->private_registry || (repository_missing && docker_hub(registry->host))) {
     bool offered = false, accepted = false;
     for (const RegistryCredential& c : credentials) {
@@ -313,8 +321,7 @@ PullResult pull_from_registries(const ImageSettings& settings, const ImageRefere
       return result;
     }
   }
-  const bool tag_missing = image && !image->tags.empty() && ref.digest.empty() &&
-                           std::find(image->tags.begin(), image->tags.end(), ref.tag) == image->tags.end();
+  const bool tag_missing = repository_known && !image;
   if (repository_missing || tag_missing) {
     result.error = not_found + wrapper + resolve + name + ": not found";
     return result;
@@ -428,7 +435,7 @@ void ImageModel::start_pod(const json& pod, const std::string& node, const std::
       if (k.first.ok) {
         cache_[node].emplace(ref->normalized(), first_end);
       } else if (k.steady.ok) {
-        cache_[node].emplace(ref->normalized(), first_end + image_backoff(1) + k.steady.took);
+        cache_[node].emplace(ref->normalized(), first_end + kSyncPeriod + k.steady.took);
       }
       p.containers.push_back(std::move(k));
     }
@@ -467,8 +474,12 @@ std::vector<ImageModel::Step> ImageModel::timeline(const Container& c, TimePoint
       break;
     }
     steps.push_back({end, Step::kFailed, r.error});
-    if (end + kSecond <= until) steps.push_back({end + kSecond, Step::kBackOff, r.error});
-    requested = end + image_backoff(attempt + 1);
+    // After an error the pod worker syncs again every backOffPeriod (10s; upstream adds up to 50% jitter,
+    // left out here). A sync inside the image back-off reports ImagePullBackOff; the first one past it pulls.
+    const Duration backoff = image_backoff(attempt + 1);
+    TimePoint sync = end + kSyncPeriod;
+    for (; sync - end < backoff && sync <= until; sync += kSyncPeriod) steps.push_back({sync, Step::kBackOff, r.error});
+    requested = sync;
   }
   std::vector<Step> out;
   for (auto& s : steps)
@@ -490,7 +501,7 @@ std::optional<TimePoint> ImageModel::ready_at(const std::string& uid) const {
         if (c.first.ok) {
           at = c.begins + c.first.took;
         } else if (c.steady.ok) {
-          const TimePoint retry = c.begins + c.first.took + image_backoff(1);
+          const TimePoint retry = c.begins + c.first.took + kSyncPeriod;  // the first sync past a 10s back-off
           at = retry + c.steady.took;
         } else {
           return std::nullopt;
