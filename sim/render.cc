@@ -88,6 +88,10 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   add("GET", pod_path(ns, pod_name),
       "polled every " + std::to_string(interval) + " s until Running with container build ready, at most " +
           std::to_string(timeout / interval + 1) + " times (poll_timeout " + std::to_string(timeout) + " s)");
+  if (v19 && k.print_pod_warning_events.value_or(true))
+    add("GET",
+        "/api/v1/namespaces/" + ns + "/events?fieldSelector=involvedObject.name%3D" + pod_name + "%2Ctype%3DWarning",
+        "after each poll that finds the pod not running: its Warning events (print_pod_warning_events)");
   struct Stage {
     const char* name;
     const char* container;
