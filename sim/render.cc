@@ -14,6 +14,7 @@
 #include "base/toml_reader.h"
 #include "executor/job.h"
 #include "executor/naming.h"
+#include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/scripts.h"
 #include "fakes/gitlab/fake_gitlab.h"
@@ -433,6 +434,17 @@ Result<Rendering> render(const RenderInputs& in) {
   pod_in.short_token = token;
   pod_in.project_dir = project_dir;
   pod_in.runner_variables = variables;
+  // The first effective pull policy of each container, as the pull manager starts (kubernetes.go preparePullManager).
+  for (const char* container : {"build", "helper", "*"}) {
+    auto policies = executor::effective_pull_policies(
+        p, in.runner.kubernetes, std::string(container) == "*" ? std::vector<std::string>{} : job->image.pull_policy,
+        container);
+    if (!policies) {
+      if (std::string(container) == "*") continue;
+      return policies.error();
+    }
+    if (!policies->empty()) pod_in.pull_policies[container] = policies->front();
+  }
   auto pod = build_pod(pod_in);
   if (!pod) return pod.error();
   out.objects.push_back(*pod);
