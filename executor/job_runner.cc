@@ -20,6 +20,7 @@
 #include "executor/kube_config.h"
 #include "executor/messages.h"
 #include "executor/naming.h"
+#include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/scripts.h"
 #include "executor/stage_timeouts.h"
@@ -160,6 +161,16 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
   asio::awaitable<std::optional<Failure>> wait_for_pod();
+  asio::awaitable<std::optional<Failure>> set_up_pod(std::string unique_name);
+  asio::awaitable<void> log_pod_warning_events();
+  std::optional<Failure> prepare_pull_policies();
+  std::map<std::string, std::string> current_pull_policies() const;
+  bool next_pull_policy(int attempt, const TerminalContainerError& e);
+  /// The wait loop's error for a terminal container state (19.4 inside "waiting for pod running: ").
+  Failure wait_error(const TerminalContainerError& e) const {
+    const std::string inner = profile_ == Profile::kV19_4 ? messages::waiting_for_pod_running(e.message) : e.message;
+    return Failure{messages::prepare_environment_error(profile_, inner), e.reason};
+  }
   asio::awaitable<std::optional<Failure>> run_stage(const StageScript& stage, std::string_view section,
                                                     std::string_view header, StageScope scope = StageScope::kBuild);
   asio::awaitable<void> exec_stage(std::shared_ptr<StageWait> wait, StageScript stage);
@@ -232,6 +243,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::string secret_name_;
   bool secret_owned_ = false;
   std::string pod_name_;
+  // The pull manager (internal/pull/manager.go): effective policies and failures per container, and
+  // the image pull error the last wait ended with.
+  std::map<std::string, std::vector<std::string>> pull_policies_;
+  std::map<std::string, size_t> pull_failures_;
+  std::optional<TerminalContainerError> pull_error_;
+  WarningEventPrinter warning_events_;
 
   size_t trace_sent_ = 0;
   bool patching_ = false;
@@ -373,7 +390,10 @@ asio::awaitable<void> Execution::expire_after(Duration d, std::shared_ptr<bool> 
 asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   std::optional<Failure> failure = co_await prepare_executor();
   if (!failure) failure = co_await prepare_environment();
-  if (!failure) failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
+  if (!failure) {
+    failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
+    if (failure) co_await log_pod_warning_events();
+  }
   if (!failure && !build_done()) failure = co_await run_user_scripts();
   if (!pod_name_.empty() && kube_ && !build_done()) {
     // Removing the file variables is best effort: the pod goes next anyway.
@@ -400,6 +420,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
   const StageScript script = step_script(scripts_);
   const std::string script_header = messages::executing_step_script();
   std::optional<Failure> failure = co_await run_stage(script, "step_script", script_header, StageScope::kScript);
+  if (failure) co_await log_pod_warning_events();
   *script_active = false;
   in_user_scripts_ = false;
   user_scripts_done_ = true;
@@ -578,10 +599,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
 
   trace_.println(messages::using_namespace(namespace_));
   trace_.println(messages::using_image(images_.build));
-  if (profile_ == Profile::kV19_4) {
-    trace_.println(messages::using_pull_policy({}, "build"));
-    trace_.println(messages::using_pull_policy({}, "helper"));
-  }
+  if (auto f = prepare_pull_policies()) co_return f;
   trace_.section_end("prepare_executor");
   co_return std::nullopt;
 }
@@ -605,12 +623,14 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
     scripts_.runner_variables.push_back(std::move(v));
   }
 
-  if (auto f = co_await create_registry_secret(unique)) co_return f;
-  if (auto f = co_await create_build_pod(unique)) co_return f;
-  if (auto f = co_await wait_for_pod()) co_return f;
+  if (auto f = co_await set_up_pod(unique)) co_return f;
 
   auto prepare = prepare_script(scripts_);
-  if (auto f = co_await run_stage(prepare, "", "")) co_return prepare_error(f->message);
+  std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
+  if (prepared) {
+    co_await log_pod_warning_events();
+    co_return prepare_error(prepared->message);
+  }
   trace_.section_end("prepare_script");
   co_return std::nullopt;
 }
@@ -657,6 +677,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.short_token = short_token_;
   pod_inputs.project_dir = project_dir_;
   pod_inputs.runner_variables = scripts_.runner_variables;
+  pod_inputs.pull_policies = current_pull_policies();
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(messages::setting_up_build_pod(profile_, pod.error().message));
 
@@ -713,17 +734,97 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
           last_phase == "Succeeded" ? messages::pod_already_succeeded() : messages::pod_status_failed();
       co_return prepare_error(messages::waiting_for_pod_running(inner));
     }
+    // util.go getPodPhase: terminal container states, then (19.4) the sandbox's user-namespace events.
+    pull_error_ = check_terminal_containers(status, profile_);
+    if (pull_error_) co_return wait_error(*pull_error_);
+    const bool print_events = prints_pod_warning_events(profile_, kube_config);
+    if (print_events) {
+      const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning";
+      auto events = co_await kube_->list(namespace_, "events", query);
+      std::optional<TerminalContainerError> sandbox;
+      if (events) sandbox = check_sandbox_user_namespace(*events);
+      if (sandbox) co_return wait_error(*sandbox);
+    }
     const std::string node = string_at(member(*pod, "spec"), "nodeName");
     trace_.waiting_line(
         messages::waiting_for_pod(profile_, namespace_, pod_name_, node.empty() ? "<unknown>" : node, last_phase));
+    // 19.3+: the condition lines only with print_pod_warning_events.
     for (const auto& condition : array_at(status, "conditions")) {
       const std::string why = string_at(condition, "reason");
-      if (!why.empty()) trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
+      if (!why.empty() && (profile_ != Profile::kV19_4 || print_events))
+        trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
     }
     if (i < attempts) co_await clock_.sleep_for(std::chrono::seconds(interval));
     if (build_done()) co_return build_failure();
   }
   co_return prepare_error(messages::waiting_for_pod_running(messages::timed_out_waiting(profile_, last_phase)));
+}
+
+asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique_name) {
+  // kubernetes.go withPullRetry: after a failed attempt the pod's Warning events are printed; an image
+  // pull error moves the container to its next pull policy, and the pod is made again.
+  for (int attempt = 1;; ++attempt) {
+    pull_error_.reset();
+    std::optional<Failure> failure = co_await create_registry_secret(unique_name);
+    if (!failure) failure = co_await create_build_pod(unique_name);
+    if (!failure) failure = co_await wait_for_pod();
+    if (!failure) co_return std::nullopt;
+    co_await log_pod_warning_events();
+    if (!pull_error_ || !pull_error_->image_pull || build_done() || !next_pull_policy(attempt, *pull_error_))
+      co_return failure;
+    co_await cleanup();
+    pod_name_.clear();
+    secret_name_.clear();
+    secret_owned_ = false;
+    if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
+  }
+}
+
+asio::awaitable<void> Execution::log_pod_warning_events() {
+  // kubernetes.go logPodWarningEvents (19.4, print_pod_warning_events): a failed list is Debug only.
+  if (!prints_pod_warning_events(profile_, runner_.kubernetes) || pod_name_.empty() || !kube_) co_return;
+  const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning&limit=200";
+  auto events = co_await kube_->list(namespace_, "events", query);
+  if (!events) co_return;
+  for (const auto& message : warning_events_.take_new(*events)) trace_.warning(messages::event_retrieved(message));
+}
+
+std::optional<Failure> Execution::prepare_pull_policies() {
+  // kubernetes.go preparePullManager (19.4 prints each container's policies; services use the config's).
+  for (const char* container : {"build", "helper"}) {
+    auto policies = effective_pull_policies(profile_, runner_.kubernetes, job_.image.pull_policy, container);
+    if (!policies) return Failure{policies.error().message, FailureReason::kRunnerConfigurationError};
+    if (profile_ == Profile::kV19_4) trace_.println(messages::using_pull_policy(*policies, container));
+    pull_policies_[container] = *policies;
+  }
+  auto services = effective_pull_policies(profile_, runner_.kubernetes, {}, "*");
+  if (services) pull_policies_["*"] = *services;
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> Execution::current_pull_policies() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [container, policies] : pull_policies_) {
+    auto failures = pull_failures_.find(container);
+    const size_t i = failures == pull_failures_.end() ? 0 : failures->second;
+    if (i < policies.size()) out[container] = policies[i];
+  }
+  return out;
+}
+
+bool Execution::next_pull_policy(int attempt, const TerminalContainerError& e) {
+  // internal/pull/manager.go UpdatePolicyForContainer (13.12: UpdatePolicyForImage, keyed by image).
+  const std::string key = profile_ == Profile::kV19_4 ? e.container : std::string("build");
+  auto known = pull_policies_.find(pull_policies_.count(key) ? key : "*");
+  const std::vector<std::string> policies =
+      known == pull_policies_.end() ? std::vector<std::string>{""} : known->second;
+  size_t& failures = pull_failures_[known == pull_policies_.end() ? key : known->first];
+  const std::string policy = failures < policies.size() ? policies[failures] : "";
+  ++failures;
+  trace_.warning(pull_policy_failed(profile_, e, policy));
+  if (failures >= policies.size()) return false;
+  trace_.info(pull_policy_attempt(profile_, attempt + 1, policies[failures], e));
+  return true;
 }
 
 asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& stage, std::string_view section,

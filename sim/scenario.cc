@@ -8,6 +8,7 @@
 #include "executor/config.h"
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
+#include "sim/scenario_images.h"
 
 namespace kexsim::sim {
 namespace {
@@ -437,6 +438,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   t.get("pod_never_starts", s.pod_never_starts);
   read_kubernetes_version(t, s);
   read_nodes(t, s);
+  read_images(t, s);
   for (const toml::table* entry : t.tables("service_accounts")) {
     TomlTable sa(*entry, t.path("service_accounts"), t.context());
     std::string name, ns;

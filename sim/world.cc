@@ -168,6 +168,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   kube.scheduler().set_minor(s.kubernetes_minor);
   for (const auto& node : s.nodes) kube.scheduler().add_node(node, clock.now());
   for (const auto& group : s.node_groups) kube.scheduler().add_group(group);
+  kube.images().configure(s.images, s.kubernetes_minor);
   std::vector<std::string>& namespaces = w->namespaces_;
   namespaces = s.namespaces;
   if (std::find(namespaces.begin(), namespaces.end(), "default") == namespaces.end()) namespaces.push_back("default");
@@ -179,8 +180,12 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
         !st)
       return st.error();
   }
-  for (const auto& object : s.cluster_objects)
+  for (const auto& object : s.cluster_objects) {
     if (auto st = kube.seed(object); !st) return st.error();
+    if (object.value("kind", "") == "Secret")
+      w->seeded_.insert("secrets/" + object["metadata"].value("namespace", "") + "/" +
+                        object["metadata"].value("name", ""));
+  }
   w->runner_token_ = "kexsim-runner-" + root.fork("token").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   w->admin_token_ = "kexsim-admin-" + root.fork("admin").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   kube.add_token(w->admin_token_, "kexsim-admin", {"system:masters", "system:authenticated"});

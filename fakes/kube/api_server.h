@@ -21,6 +21,7 @@
 #include "fakes/kube/discovery.h"
 #include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
+#include "fakes/kube/images.h"
 #include "fakes/kube/pod_lifecycle.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
@@ -49,6 +50,8 @@ class KubeApiServer : public HttpHandler {
   void set_pod_timing(PodTiming t) { timing_ = std::move(t); }
   /// The cluster's nodes, node groups and scheduling queue (seed nodes here before the first pod).
   Scheduler& scheduler() { return scheduler_; }
+  /// The kubelet's image manager and the registries (configure before the first pod).
+  ImageModel& images() { return images_; }
   /// The events recorded so far.
   const EventLog& events() const { return events_; }
   /// How many changes per resource watches can resume from (older resourceVersions get 410 Expired).
@@ -91,6 +94,10 @@ class KubeApiServer : public HttpHandler {
   std::vector<nlohmann::json> node_objects() const;
   /// When a pod's status next changes by itself (its containers start), or nothing.
   std::optional<TimePoint> pod_running_at(const StoredObject& pod) const;
+  /// Plans the image pulls of pods bound by now and records the image events due.
+  void sync_images();
+  /// The image model's states of a pod at `at` (nullopt when pulls are not modelled).
+  std::optional<PodImageStates> image_states(const std::string& uid, TimePoint at) const;
   /// Records the pod status changes due by now as MODIFIED events, in the order they happened.
   void sync_lifecycle();
   /// The earliest pod status change still to record.
@@ -108,6 +115,7 @@ class KubeApiServer : public HttpHandler {
   PodResources pods_;  ///< pod IPs and volumes, by pod uid
   Scheduler scheduler_;
   EventLog events_;
+  ImageModel images_;
   TimePoint started_;                                      ///< when the default node joined
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
