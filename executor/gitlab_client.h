@@ -32,6 +32,13 @@ enum class RemoteJobState {
 /// The job state an answer carries: its HTTP status and Job-Status header (IsFailed, IsCanceled).
 RemoteJobState remote_job_state(int http_status, std::string_view job_status);
 
+/// The answer to POST /api/v4/jobs/request, as network/gitlab.go RequestJob sorts it.
+struct JobRequestResult {
+  int status = -1;          ///< the HTTP status; -1 when no answer came (a transport error)
+  std::string status_text;  ///< what GitLab Runner logs as `status=`: the error, or the answer's message
+  std::optional<std::string> payload;  ///< the job (201)
+};
+
 /// Talks to GitLab as one [[runners]] entry.
 class GitLabClient {
  public:
@@ -39,8 +46,8 @@ class GitLabClient {
 
   /// POST /api/v4/runners/verify.
   asio::awaitable<Status> verify();
-  /// POST /api/v4/jobs/request: the job payload text, or nullopt when GitLab has none (204).
-  asio::awaitable<Result<std::optional<std::string>>> request_job();
+  /// POST /api/v4/jobs/request: a job (201), none (204), or why not.
+  asio::awaitable<JobRequestResult> request_job();
   /// PUT /api/v4/jobs/:id. A 200 (or an answer that aborts: Job-Status canceled/failed, 403, 404)
   /// gives the job's remote state; other answers are errors with the HTTP status as code.
   asio::awaitable<Result<RemoteJobState>> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);

@@ -221,8 +221,7 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
     try {
       std::rethrow_exception(ep);
     } catch (...) {
-      report = Result<executor::RunnerReport>(
-          make_error("an exception escaped the executor: " + current_exception_text(), kBugHint));
+      report.emplace(make_error("an exception escaped the executor: " + current_exception_text(), kBugHint));
     }
   });
   auto ran = clock.run_until([&] { return done; }, std::chrono::hours(3));
@@ -231,12 +230,13 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
     fail(ran.error());
   } else if (report && !*report) {
     fail(report->error());
-  } else if (report && !(*report)->log.empty()) {
+  } else if (report && !(*report)->errors.empty()) {
     // The runner could not take a job (e.g. a payload it cannot parse): that is a run error too.
     std::string lines;
-    for (const auto& line : (*report)->log) lines += (lines.empty() ? "" : "\n") + line;
+    for (const auto& line : (*report)->errors) lines += (lines.empty() ? "" : "\n") + line;
     fail(make_error(lines));
   }
+  if (report && *report) result.runner_log = (*report)->log;
 
   // Let the closed connections' coroutines finish; one that throws now is a bug all the same.
   world.stop();

@@ -35,6 +35,7 @@ struct RunResult {
   std::string failure_reason;
   std::optional<int> exit_code;
   std::vector<std::string> kube_calls, gitlab_calls;
+  std::vector<std::string> runner_log;  ///< the runner process's own log lines (`gitlab-runner run`)
   std::vector<std::string> leftovers;  ///< "pods/cicd/name" for everything the job left behind
   std::vector<Verdict> verdicts;
   std::string error;                  ///< a run that could not complete (stall, timeout, exception), with its context
