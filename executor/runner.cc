@@ -215,9 +215,9 @@ class Loop : public std::enable_shared_from_this<Loop> {
     }
     for (auto& line : outcome.runner_log) log_.append(std::move(line));
     if (!crash) log_outcome(fields, outcome, clock_.now() - started);
+    slots_.remove_build(received.id);
     if (env_.profile == Profile::kV19_4)
       log_.log(LogLevel::kInfo, "Removed job from processing list", list_fields(e, received));
-    slots_.remove_build(received.id);
     slots_.release_build(rc.token);
     if (crash) std::rethrow_exception(crash);
     outcome.runner_log.clear();

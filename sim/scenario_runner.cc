@@ -192,7 +192,10 @@ void collect(SimWorld& world, RunResult& result) {
         result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
   uint64_t h = kFnv1aBasis;
-  for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
+  for (const auto& job : gitlab.jobs()) {
+    h = fnv1a(job.trace, h);
+    result.job_traces[job.id] = job.trace;
+  }
   for (const auto& l : result.kube_calls) h = fnv1a("\n", fnv1a(l, h));
   for (const auto& l : result.gitlab_calls) h = fnv1a("\n", fnv1a(l, h));
   for (const auto& l : result.runner_log) h = fnv1a("\n", fnv1a(l, h));
