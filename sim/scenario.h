@@ -41,6 +41,7 @@ struct JobExpectation {
   std::optional<std::string> status, failure_reason;
   std::optional<int> exit_code;
   std::vector<std::string> log_contains, log_not_contains;  ///< as Expectations', on this job's log
+  std::vector<std::string> log_contains_text;               ///< substrings some line of its log has
   std::optional<double> started_after_seconds, started_before_seconds;  ///< when the runner took it
 };
 

@@ -41,6 +41,11 @@ void evaluate_job(const JobExpectation& e, const fakes::JobRecord* job, TimePoin
     const bool found = std::find(lines.begin(), lines.end(), want) != lines.end();
     check(r, who + " log contains the line: " + want, found, "no such line in its log");
   }
+  for (const auto& want : e.log_contains_text) {
+    bool found = false;
+    for (const auto& l : lines) found |= l.find(want) != std::string::npos;
+    check(r, who + " log contains the text: " + want, found, "no line of its log has it");
+  }
   for (const auto& unwanted : e.log_not_contains) {
     std::string seen;
     for (const auto& l : lines)
@@ -110,6 +115,7 @@ void read_job_expectations(TomlTable& expect, Expectations& e) {
     t.get("exit_code", job.exit_code);
     t.get("log_contains", job.log_contains);
     t.get("log_not_contains", job.log_not_contains);
+    t.get("log_contains_text", job.log_contains_text);
     t.get("started_after_seconds", job.started_after_seconds);
     t.get("started_before_seconds", job.started_before_seconds);
     t.reject_unread();
