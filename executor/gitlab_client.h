@@ -34,8 +34,8 @@ RemoteJobState remote_job_state(int http_status, std::string_view job_status);
 
 /// The answer to POST /api/v4/jobs/request, as network/gitlab.go RequestJob sorts it.
 struct JobRequestResult {
-  int status = -1;          ///< the HTTP status; -1 when no answer came (a transport error)
-  std::string status_text;  ///< what GitLab Runner logs as `status=`: the error, or the answer's message
+  int status = -1;                     ///< the HTTP status; -1 when no answer came (a transport error)
+  std::string status_text;             ///< what GitLab Runner logs as `status=`: the error, or the answer's message
   std::optional<std::string> payload;  ///< the job (201)
 };
 

@@ -556,9 +556,8 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
   scripts_.runner_variables = feature_flag_variables();
-  for (auto& v : runner_variables(
-           {profile_, builds_base, project_dir_, concurrent_id_, concurrent_project_id_, short_token_,
-            runner_.environment})) {
+  for (auto& v : runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_project_id_,
+                                   short_token_, runner_.environment})) {
     scripts_.runner_variables.push_back(std::move(v));
   }
 

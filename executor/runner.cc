@@ -107,8 +107,8 @@ class Loop : public std::enable_shared_from_this<Loop> {
     auto self = shared_from_this();
     for (int i = 0; i < workers; ++i) asio::co_spawn(ex_, work(self, static_cast<size_t>(i)), asio::detached);
     // common/config.go GetCheckInterval, divided among the entries as a time.Duration.
-    const Duration check_interval =
-        std::chrono::duration_cast<Duration>(std::chrono::seconds(config_.check_interval > 0 ? config_.check_interval : 3));
+    const Duration check_interval = std::chrono::duration_cast<Duration>(
+        std::chrono::seconds(config_.check_interval > 0 ? config_.check_interval : 3));
     const Duration interval = check_interval / static_cast<int64_t>(std::max<size_t>(1, entries_.size()));
     check_idle();
     while (!stopped_) {
@@ -309,9 +309,9 @@ class Loop : public std::enable_shared_from_this<Loop> {
     e.drained = true;
     if (env_.profile == Profile::kV19_4) {
       // The interval is a Go time.Duration printed with %s, then " seconds" (sic).
-      log_.log(LogLevel::kError,
-               "Runner \"" + unique_id(e) + "\" is unhealthy and will be disabled for 1h0m0s seconds!",
-               {{"unhealthy_requests", std::to_string(e.failures)}, {"unhealthy_requests_limit", std::to_string(limit)}});
+      log_.log(
+          LogLevel::kError, "Runner \"" + unique_id(e) + "\" is unhealthy and will be disabled for 1h0m0s seconds!",
+          {{"unhealthy_requests", std::to_string(e.failures)}, {"unhealthy_requests_limit", std::to_string(limit)}});
     } else {
       log_.log(LogLevel::kError, "Runner " + unique_id(e) + " is not healthy and will be disabled!");
     }

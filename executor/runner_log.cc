@@ -15,7 +15,8 @@ std::string format_runner_log_line(LogLevel level, std::string_view message, std
   const size_t width = 50;
   if (out.size() < width) out.append(width - out.size(), ' ');
   out += ' ';
-  std::stable_sort(fields.begin(), fields.end(), [](const LogField& a, const LogField& b) { return a.first < b.first; });
+  std::stable_sort(fields.begin(), fields.end(),
+                   [](const LogField& a, const LogField& b) { return a.first < b.first; });
   for (const auto& [key, value] : fields) {
     out += ' ';
     out += key;

@@ -40,8 +40,8 @@ struct JobExpectation {
   int64_t id = 0;
   std::optional<std::string> status, failure_reason;
   std::optional<int> exit_code;
-  std::vector<std::string> log_contains, log_not_contains;  ///< as Expectations', on this job's log
-  std::vector<std::string> log_contains_text;               ///< substrings some line of its log has
+  std::vector<std::string> log_contains, log_not_contains;              ///< as Expectations', on this job's log
+  std::vector<std::string> log_contains_text;                           ///< substrings some line of its log has
   std::optional<double> started_after_seconds, started_before_seconds;  ///< when the runner took it
 };
 
@@ -69,13 +69,14 @@ struct Scenario {
   std::string profile = "19.4";  ///< GitLab Runner wording: "19.4" | "13.12"
   uint64_t seed = 1;
   std::string runner_hostname = "gitlab-runner-7c9d8b6f4-x2x8p";
-  bool runner_in_cluster = true;                   ///< the runner runs in a pod (in-cluster discovery works)
-  std::map<std::string, std::string> runner_files;  ///< files on the runner host: path -> "simulation-ca" | "untrusted-ca"
-  std::vector<std::string> revoked_tokens;          ///< runner tokens GitLab no longer accepts
-  std::string runner_config;   ///< config.toml text, verbatim
-  int runner_config_line = 0;  ///< scenario line where config.toml line 1 is
-  executor::Config config;     ///< runner_config as the executor reads it; has at least one [[runners]]
-  std::string gitlab_url;      ///< default: the first runner's url
+  bool runner_in_cluster = true;  ///< the runner runs in a pod (in-cluster discovery works)
+  std::map<std::string, std::string>
+      runner_files;                         ///< files on the runner host: path -> "simulation-ca" | "untrusted-ca"
+  std::vector<std::string> revoked_tokens;  ///< runner tokens GitLab no longer accepts
+  std::string runner_config;                ///< config.toml text, verbatim
+  int runner_config_line = 0;               ///< scenario line where config.toml line 1 is
+  executor::Config config;                  ///< runner_config as the executor reads it; has at least one [[runners]]
+  std::string gitlab_url;                   ///< default: the first runner's url
   std::vector<fakes::JobDefinition> jobs;
   std::vector<std::string> namespaces;  ///< created at start
   std::string runner_identity = "system:serviceaccount:default:default";

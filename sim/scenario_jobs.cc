@@ -34,8 +34,9 @@ void evaluate_job(const JobExpectation& e, const fakes::JobRecord* job, TimePoin
     check(r, who + " failure_reason = \"" + *e.failure_reason + "\"", job->failure_reason == *e.failure_reason,
           "failure_reason was \"" + job->failure_reason + "\"");
   if (e.exit_code)
-    check(r, who + " exit_code = " + std::to_string(*e.exit_code), job->exit_code == *e.exit_code,
-          job->exit_code ? "exit_code was " + std::to_string(*job->exit_code) : std::string("no exit_code was reported"));
+    check(
+        r, who + " exit_code = " + std::to_string(*e.exit_code), job->exit_code == *e.exit_code,
+        job->exit_code ? "exit_code was " + std::to_string(*job->exit_code) : std::string("no exit_code was reported"));
   const auto lines = fakes::log_lines(job->trace);
   for (const auto& want : e.log_contains) {
     const bool found = std::find(lines.begin(), lines.end(), want) != lines.end();
@@ -91,8 +92,8 @@ void read_runner_host(TomlTable& runner, Scenario& s) {
     }
     if (content != "simulation-ca" && content != "untrusted-ca") {
       runner.context().fail(runner.raw().get("files")->source(),
-                            runner.path("files") + ".\"" + path + "\": expected \"simulation-ca\" or \"untrusted-ca\", got \"" +
-                                content + "\"",
+                            runner.path("files") + ".\"" + path +
+                                "\": expected \"simulation-ca\" or \"untrusted-ca\", got \"" + content + "\"",
                             kHint);
       return;
     }

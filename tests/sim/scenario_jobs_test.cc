@@ -28,8 +28,7 @@ TEST(ScenarioJobsTest, CopiesQueueTheJobThatManyTimes) {
 TEST(ScenarioJobsTest, ZeroCopiesIsAnError) {
   auto s = parse_scenario(scenario_with("", "copies = 0\n", ""), "x/t.toml");
   ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message.find("gitlab.jobs.copies: expected 1 to 100000"), std::string::npos)
-      << s.error().message;
+  EXPECT_NE(s.error().message.find("gitlab.jobs.copies: expected 1 to 100000"), std::string::npos) << s.error().message;
 }
 
 TEST(ScenarioJobsTest, RunnerHostKeys) {
