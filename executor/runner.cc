@@ -67,9 +67,10 @@ struct Entry {
   std::unique_ptr<HttpClient> http;
   std::unique_ptr<GitLabClient> gitlab;
   std::unique_ptr<JobRunner> jobs;
-  int failures = 0;       ///< consecutive unhealthy answers (commands/health_helper.go)
-  int empty_answers = 0;  ///< consecutive answers without a job (kexsim's idle rule)
-  bool drained = false;   ///< its last answers say GitLab has nothing for it now
+  int failures = 0;        ///< consecutive unhealthy answers (commands/health_helper.go)
+  int empty_answers = 0;   ///< consecutive answers without a job (kexsim's idle rule)
+  bool drained = false;    ///< its last answers say GitLab has nothing for it now
+  TimePoint last_check{};  ///< its last healthy answer (or the start)
 };
 
 /// One worker slot (commands/multi.go processRunners): idle, or processing one entry.
@@ -95,6 +96,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
       e->http = std::make_unique<HttpClient>(ex, dialer, clock, tls, tls_contexts);
       e->gitlab = std::make_unique<GitLabClient>(*e->http, clock, runner, env.profile, env.system_id);
       e->jobs = std::make_unique<JobRunner>(ex, clock, random, dialer, runner, env, tls_contexts);
+      e->last_check = clock.now();
       entries_.push_back(std::move(e));
     }
   }
@@ -114,10 +116,12 @@ class Loop : public std::enable_shared_from_this<Loop> {
     while (!stopped_) {
       for (auto& e : entries_) {
         if (stopped_) break;
-        if (!healthy(*e)) continue;
-        while (!stopped_ && idle_.empty()) co_await feeder_wake_.wait();
-        if (stopped_) break;
-        hand_off(*e);
+        // feedRunner skips an unhealthy entry, but the feeder sleeps its interval all the same.
+        if (healthy(*e)) {
+          while (!stopped_ && idle_.empty()) co_await feeder_wake_.wait();
+          if (stopped_) break;
+          hand_off(*e);
+        }
         co_await nap(interval);
       }
     }
@@ -295,12 +299,31 @@ class Loop : public std::enable_shared_from_this<Loop> {
   std::string unique_id(const Entry& e) const {
     return e.config->url + (env_.profile == Profile::kV19_4 ? e.short_token : e.config->token);
   }
-  bool healthy(const Entry& e) const { return e.failures < unhealthy_limit(*e.config); }
+  /// commands/health_helper.go isHealthy: an entry disabled for unhealthy_interval (1 h) is
+  /// tried again once that long has passed since its last healthy answer.
+  bool healthy(Entry& e) {
+    const int limit = unhealthy_limit(*e.config);
+    if (e.failures < limit) return true;
+    if (clock_.now() - e.last_check <= std::chrono::hours(1)) return false;
+    if (env_.profile == Profile::kV19_4) {
+      log_.log(LogLevel::kWarning,
+               "Runner \"" + unique_id(e) + "\" is not healthy, but check for a new job will be forced!",
+               {{"unhealthy_interval", "1h0m0s"},
+                {"unhealthy_requests", std::to_string(e.failures)},
+                {"unhealthy_requests_limit", std::to_string(limit)}});
+    } else {
+      log_.log(LogLevel::kError, "Runner " + unique_id(e) + " is not healthy, but will be checked!");
+    }
+    e.failures = 0;
+    e.last_check = clock_.now();
+    return true;
+  }
 
   /// commands/health_helper.go markHealth (13.12: makeHealthy).
   void mark_health(Entry& e, bool healthy) {
     if (healthy) {
       e.failures = 0;
+      e.last_check = clock_.now();
       return;
     }
     ++e.failures;
