@@ -112,6 +112,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     const Duration check_interval = std::chrono::duration_cast<Duration>(
         std::chrono::seconds(config_.check_interval > 0 ? config_.check_interval : 3));
     const Duration interval = check_interval / static_cast<int64_t>(std::max<size_t>(1, entries_.size()));
+    if (env_.profile == Profile::kV19_4) log_concurrency_warnings();
     check_idle();
     while (!stopped_) {
       for (auto& e : entries_) {
@@ -227,6 +228,64 @@ class Loop : public std::enable_shared_from_this<Loop> {
     outcome.runner_log.clear();
     report_.jobs.push_back(std::move(outcome));
     check_idle();
+  }
+
+  /// commands/multi.go checkConfigConcurrency (18.10+), printed when the config is loaded: one
+  /// warning entry over several lines, mr.log()'s fields on the last.
+  void log_concurrency_warnings() {
+    std::vector<std::string> warnings, solutions;
+    const int runners = static_cast<int>(entries_.size());
+    if (config_.concurrent < runners) {
+      warnings.push_back("Worker starvation bottleneck: 'concurrent' setting (" + std::to_string(config_.concurrent) +
+                         ") is less than number of runners (" + std::to_string(runners) + ")");
+      solutions.push_back("Increase 'concurrent' to at least " + std::to_string(runners + 1) +
+                          " (current: " + std::to_string(config_.concurrent) + ")");
+    }
+    int low_request_concurrency = 0, restrictive = 0;
+    for (const auto& e : entries_) {
+      const bool one = e->config->request_concurrency <= 1;  // GetRequestConcurrency: < 1 means 1
+      low_request_concurrency += one;
+      restrictive += one && e->config->limit > 0 && e->config->limit <= 2;
+    }
+    if (low_request_concurrency > 0) {
+      const std::string n = std::to_string(low_request_concurrency);
+      warnings.push_back("Request bottleneck: " + n +
+                         " runners have request_concurrency=1, causing job delays during long polling");
+      solutions.push_back("Increase 'request_concurrency' to 2-4 for " + n +
+                          " runners currently using request_concurrency=1");
+    }
+    if (restrictive > 0) {
+      const std::string n = std::to_string(restrictive);
+      warnings.push_back("Build limit bottleneck: " + n +
+                         " runners have low 'limit' settings (\u2264"
+                         "2) with request_concurrency=1");
+      solutions.push_back("For " + n +
+                          " runners with low limits: either increase 'limit' to 5+ or increase 'request_concurrency' "
+                          "to 2+");
+    }
+    if (warnings.empty()) return;
+    std::string message = "CONFIGURATION: Long polling issues detected.\nIssues found:\n";
+    for (const auto& w : warnings) message += "  - " + w + "\n";
+    message += "This can cause job delays matching your GitLab instance's long polling timeout.\n";
+    message += "Recommended solutions:\n";
+    for (size_t i = 0; i < solutions.size(); ++i) message += "  " + std::to_string(i + 1) + ". " + solutions[i] + "\n";
+    message +=
+        "Note: The 'FF_USE_ADAPTIVE_REQUEST_CONCURRENCY' feature flag can help automatically adjust "
+        "request_concurrency based on workload.\n";
+    message += "This message will be printed each time the configuration is reloaded if the issues persist.\n";
+    message +=
+        "See documentation: "
+        "https://docs.gitlab.com/runner/configuration/advanced-configuration.html#long-polling-issues";
+    const std::string entry = format_runner_log_line(
+        LogLevel::kWarning, message,
+        {{"builds", std::to_string(slots_.running())}, {"max_builds", std::to_string(config_.concurrent)}});
+    size_t start = 0;
+    while (start <= entry.size()) {
+      const size_t nl = entry.find('\n', start);
+      log_.append(entry.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
   }
 
   /// The runner's fields (common/config.go RunnerConfig.Log; 13.12 had no runner_name).
