@@ -218,8 +218,16 @@ class Loop : public std::enable_shared_from_this<Loop> {
     } catch (...) {
       crash = std::current_exception();
     }
-    for (auto& line : outcome.runner_log) log_.append(std::move(line));
+    // The job's own lines: what it logged while running comes before the "Job failed" line, its
+    // final update's answer after it (common/build.go setTraceStatus logs, then trace.Fail updates).
+    const auto final_update = [](const std::string& line) {
+      return line.find("Submitting job to coordinator...") != std::string::npos;
+    };
+    for (auto& line : outcome.runner_log)
+      if (!final_update(line)) log_.append(line);
     if (!crash) log_outcome(fields, outcome, clock_.now() - started);
+    for (auto& line : outcome.runner_log)
+      if (final_update(line)) log_.append(line);
     slots_.remove_build(received.id);
     if (env_.profile == Profile::kV19_4)
       log_.log(LogLevel::kInfo, "Removed job from processing list", list_fields(e, received));
@@ -408,6 +416,8 @@ class Loop : public std::enable_shared_from_this<Loop> {
       log_.log(LogLevel::kInfo, "Job succeeded", std::move(fields));
       return;
     }
+    // A job GitLab canceled or dropped before it ran (commands/multi.go requestJob) never built.
+    if (outcome.error.empty()) return;
     const bool system = outcome.failure_reason == "runner_system_failure";
     const std::string message = (system ? "Job failed (system failure): " : "Job failed: ") + outcome.error;
     if (v19) {
