@@ -84,8 +84,14 @@ struct Worker {
 class Loop : public std::enable_shared_from_this<Loop> {
  public:
   Loop(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const Config& config,
-       const ExecutorEnvironment& env)
-      : ex_(ex), clock_(clock), config_(config), env_(env), feeder_wake_(ex), nap_wake_(ex) {
+       const ExecutorEnvironment& env, Duration keep_polling_for)
+      : ex_(ex),
+        clock_(clock),
+        config_(config),
+        env_(env),
+        feeder_wake_(ex),
+        nap_wake_(ex),
+        polls_until_(clock.now() + keep_polling_for) {
     auto tls_contexts = std::make_shared<TlsContextCache>();
     for (const auto& runner : config.runners) {
       auto e = std::make_unique<Entry>();
@@ -190,7 +196,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     if (answer.payload) job = parse_job(*answer.payload);
     mark_health(e, log_request(e, answer, job && *job ? &**job : nullptr));
     if (!job) {
-      if (answer.status == 204 || ++e.empty_answers >= unhealthy_limit(rc)) e.drained = true;
+      if (answer.status == 204 || (++e.empty_answers >= unhealthy_limit(rc) && outage_over())) e.drained = true;
       slots_.release_build(rc.token);
       check_idle();
       co_return;
@@ -359,6 +365,9 @@ class Loop : public std::enable_shared_from_this<Loop> {
     return true;
   }
 
+  /// Whether failed requests may count towards idleness (see Runner's keep_polling_for).
+  bool outage_over() const { return clock_.now() >= polls_until_; }
+
   static int unhealthy_limit(const RunnerConfig& rc) {
     return rc.unhealthy_requests_limit > 0 ? rc.unhealthy_requests_limit : 3;
   }
@@ -396,7 +405,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     ++e.failures;
     const int limit = unhealthy_limit(*e.config);
     if (e.failures < limit) return;
-    e.drained = true;
+    if (outage_over()) e.drained = true;
     if (env_.profile == Profile::kV19_4) {
       // The interval is a Go time.Duration printed with %s, then " seconds" (sic).
       log_.log(
@@ -461,16 +470,23 @@ class Loop : public std::enable_shared_from_this<Loop> {
   std::exception_ptr crash_;
   RunnerLog log_;
   RunnerReport report_;
+  TimePoint polls_until_;
 };
 
 }  // namespace
 
 Runner::Runner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const Config& config,
-               ExecutorEnvironment env)
-    : ex_(ex), clock_(clock), random_(random), dialer_(dialer), config_(config), env_(std::move(env)) {}
+               ExecutorEnvironment env, Duration keep_polling_for)
+    : ex_(ex),
+      clock_(clock),
+      random_(random),
+      dialer_(dialer),
+      config_(config),
+      env_(std::move(env)),
+      keep_polling_for_(keep_polling_for) {}
 
 asio::awaitable<Result<RunnerReport>> Runner::run_until_idle() {
-  auto loop = std::make_shared<Loop>(ex_, clock_, random_, dialer_, config_, env_);
+  auto loop = std::make_shared<Loop>(ex_, clock_, random_, dialer_, config_, env_, keep_polling_for_);
   RunnerReport report = co_await loop->run();
   co_return report;
 }

@@ -23,11 +23,14 @@ struct RunnerReport {
 
 /// GitLab Runner's main loop (commands/multi.go run), on the Clock. Unlike upstream it ends once
 /// it is idle: no job runs, no request is in flight, and every entry's last answer had no job (a
-/// 204, or as many failed requests in a row as its `unhealthy_requests_limit`).
+/// 204, or as many failed requests in a row as its `unhealthy_requests_limit`, once
+/// keep_polling_for has passed).
 class Runner {
  public:
+  /// keep_polling_for: until this much time has passed, failed job requests never make the loop
+  /// idle (a simulated GitLab outage that ends); production runs forever anyway.
   Runner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const Config& config,
-         ExecutorEnvironment env);
+         ExecutorEnvironment env, Duration keep_polling_for = Duration{0});
 
   /// Polls GitLab and runs jobs until idle. A job that throws (a kexsim bug) still ends with its
   /// cleanup and final update; the exception then stops the loop and propagates.
@@ -40,6 +43,7 @@ class Runner {
   Dialer& dialer_;
   const Config& config_;
   ExecutorEnvironment env_;
+  Duration keep_polling_for_;
 };
 
 }  // namespace kexsim::executor

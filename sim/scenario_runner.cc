@@ -255,7 +255,12 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
   std::unique_ptr<executor::Dialer> wrapped_dialer;
   executor::Dialer* dialer = &sim_dialer;
   if (options.hooks.wrap_dialer) dialer = (wrapped_dialer = options.hooks.wrap_dialer(sim_dialer)).get();
-  executor::Runner runner(io.get_executor(), clock, exec_random, *dialer, *config, env);
+  // A GitLab-side fault window that ends: the runner keeps polling through it (see Runner).
+  double outage_seconds = 0;
+  for (const auto& f : s.faults)
+    if (f.wire == "gitlab" && f.until_seconds) outage_seconds = std::max(outage_seconds, *f.until_seconds);
+  const auto keep_polling_for = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(outage_seconds));
+  executor::Runner runner(io.get_executor(), clock, exec_random, *dialer, *config, env, keep_polling_for);
 
   bool done = false;
   std::optional<Result<executor::RunnerReport>> report;
