@@ -9,6 +9,7 @@
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
 #include "sim/scenario_images.h"
+#include "sim/scenario_jobs.h"
 
 namespace kexsim::sim {
 namespace {
@@ -80,6 +81,7 @@ void read_runner(TomlTable& root, const std::string& text, Scenario& s) {
   if (!table) return;
   TomlTable t(*table, "runner", root.context());
   t.get("hostname", s.runner_hostname);
+  read_runner_host(t, s);
   get_required(t, "config", s.runner_config, "paste your config.toml into config = '''...'''");
   t.reject_unread();
   if (t.context().failed()) return;
@@ -210,9 +212,12 @@ void read_gitlab(TomlTable& root, Scenario& s) {
   if (table) {
     TomlTable t(*table, "gitlab", root.context());
     t.get("url", s.gitlab_url);
+    read_gitlab_tokens(t, s);
     for (const toml::table* entry : t.tables("jobs")) {
       TomlTable job(*entry, "gitlab.jobs", root.context());
-      s.jobs.push_back(read_job(job));
+      const int copies = read_job_copies(job);
+      const fakes::JobDefinition definition = read_job(job);
+      s.jobs.insert(s.jobs.end(), static_cast<size_t>(copies), definition);
     }
     t.reject_unread();
   }
@@ -586,6 +591,7 @@ void read_expect(TomlTable& root, Scenario& s) {
   get_non_negative(t, "leftover_secrets", e.leftover_secrets);
   get_non_negative(t, "min_virtual_seconds", e.min_virtual_seconds);
   get_non_negative(t, "max_virtual_seconds", e.max_virtual_seconds);
+  read_job_expectations(t, e);
   t.reject_unread();
 }
 

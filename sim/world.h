@@ -54,6 +54,9 @@ class SimWorld {
   fakes::KubeApiServer& kube() { return *kube_; }
   /// The simulation CA every client trusts.
   const CertificateAuthority& ca() const { return *ca_; }
+  /// The certificate (PEM) of the CA that signs `tls = "untrusted"` hosts (a private cluster CA,
+  /// a proxy's): the runner trusts it only from a file config.toml names.
+  Result<std::string> untrusted_ca_pem() const;
   /// The certificate and key (as the scenario's TLS behaviour wants them) that the server of host
   /// presents, or null if host is unknown or serves no TLS. host is an address of the network, or
   /// a name (its first entry: pass the address a view resolved when entries share a name). The
