@@ -8,6 +8,7 @@
 #include "executor/config.h"
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
+#include "sim/scenario_admission.h"
 
 namespace kexsim::sim {
 namespace {
@@ -463,6 +464,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   }
   read_commands(t, s);
   t.get("dns", s.cluster_dns);
+  read_admission(t, s);
   t.reject_unread();
 }
 
