@@ -571,6 +571,7 @@ void read_expect(TomlTable& root, Scenario& s) {
   t.get("exit_code", e.exit_code);
   t.get("log_contains", e.log_contains);
   t.get("log_not_contains", e.log_not_contains);
+  t.get("log_contains_text", e.log_contains_text);
   t.get("api_calls_contain", e.api_calls_contain);
   t.get("gitlab_calls_contain", e.gitlab_calls_contain);
   get_non_negative(t, "leftover_pods", e.leftover_pods);

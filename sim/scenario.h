@@ -42,6 +42,7 @@ struct Expectations {
   std::optional<std::string> failure_reason;
   std::optional<int> exit_code;
   std::vector<std::string> log_contains, log_not_contains;  ///< exact lines of the rendered log
+  std::vector<std::string> log_contains_text;               ///< text some line must contain (names vary by seed)
   std::vector<std::string> api_calls_contain;               ///< substrings of Kubernetes call lines
   std::vector<std::string> gitlab_calls_contain;            ///< substrings of GitLab API call lines
   std::optional<int> leftover_pods, leftover_secrets;

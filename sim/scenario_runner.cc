@@ -45,6 +45,11 @@ void evaluate(const Scenario& s, RunResult& r) {
     for (const auto& l : lines) found |= l == want;
     check(r, "log contains the line: " + want, found, "no such line in the job log");
   }
+  for (const auto& want : e.log_contains_text) {
+    bool found = false;
+    for (const auto& l : lines) found |= l.find(want) != std::string::npos;
+    check(r, "log contains the text: " + want, found, "no line of the job log contains it");
+  }
   for (const auto& unwanted : e.log_not_contains) {
     std::string seen;
     for (const auto& l : lines)
@@ -158,7 +163,8 @@ void collect(SimWorld& world, RunResult& result) {
   for (const auto& ns : world.namespaces()) {
     for (const auto& kind : {"pods", "secrets"})
       for (const auto& name : kube.names(kind, ns))
-        result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
+        if (std::string(kind) != "pods" || !world.seeded_pods().count(ns + "/" + name))
+          result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
   uint64_t h = kFnv1aBasis;
   for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);

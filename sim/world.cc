@@ -179,8 +179,12 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
         !st)
       return st.error();
   }
-  for (const auto& object : s.cluster_objects)
+  for (const auto& object : s.cluster_objects) {
     if (auto st = kube.seed(object); !st) return st.error();
+    if (object["kind"] == "Pod")
+      w->seeded_pods_.insert(object["metadata"]["namespace"].get<std::string>() + "/" +
+                             object["metadata"]["name"].get<std::string>());
+  }
   if (auto st = kube.set_webhooks(s.webhooks); !st) return st.error();
   w->runner_token_ = "kexsim-runner-" + root.fork("token").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   w->admin_token_ = "kexsim-admin-" + root.fork("admin").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");

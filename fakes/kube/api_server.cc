@@ -217,10 +217,11 @@ HttpResponse KubeApiServer::create(const HttpRequest& request, const ResourceTyp
         .response();
   warnings_.clear();
   ApiResult<json> created = create_object(type, ns, std::move(object));
-  HttpResponse response = created.ok() ? HttpResponse::json(201, present(type, *store_.find(type.resource, ns,
-                                                                                           text(created.value()["metadata"], "name")))
-                                                                      .dump())
-                                       : created.status().response();
+  HttpResponse response =
+      created.ok()
+          ? HttpResponse::json(
+                201, present(type, *store_.find(type.resource, ns, text(created.value()["metadata"], "name"))).dump())
+          : created.status().response();
   for (const std::string& warning : warnings_) response.headers.emplace_back("Warning", warning_header(warning));
   return response;
 }
@@ -606,9 +607,10 @@ Status KubeApiServer::seed(const json& object) {
   const std::string kind = text(object, "kind");
   const ResourceType* type = find_kind(kind);
   if (!type || type->resource == "events" || type->resource == "selfsubjectaccessreviews")
-    return make_error("cannot seed an object of kind \"" + kind + "\"",
-                      "seed one of Namespace, ServiceAccount, Secret, ResourceQuota, LimitRange, Role, RoleBinding, ClusterRole, "
-                      "ClusterRoleBinding, Pod");
+    return make_error(
+        "cannot seed an object of kind \"" + kind + "\"",
+        "seed one of Namespace, ServiceAccount, Secret, ResourceQuota, LimitRange, Role, RoleBinding, ClusterRole, "
+        "ClusterRoleBinding, Pod");
   const json& meta = member(object, "metadata");
   const std::string name = text(meta, "name");
   const std::string ns = type->namespaced ? text(meta, "namespace") : std::string();
