@@ -51,9 +51,10 @@ struct KubernetesConfig {
   std::string image;
   std::string helper_image;
   std::optional<bool> privileged;
-  std::optional<bool> allow_privilege_escalation;  ///< every container's securityContext.allowPrivilegeEscalation
-  int poll_interval = 3;                           ///< seconds; <= 0 in the file means the default
-  int poll_timeout = 180;                          ///< seconds; <= 0 in the file means the default
+  /// Every container's securityContext.allowPrivilegeEscalation.
+  std::optional<bool> allow_privilege_escalation;
+  int poll_interval = 3;   ///< seconds; <= 0 in the file means the default
+  int poll_timeout = 180;  ///< seconds; <= 0 in the file means the default
   std::vector<HostAlias> host_aliases;
   std::vector<ServiceConfig> services;
   std::vector<VolumeConfig> volumes;
