@@ -113,6 +113,7 @@ class KubeApiServer : public HttpHandler {
   Scheduler scheduler_;
   PodAdmission admission_;
   std::vector<std::string> warnings_;  ///< admission warnings for the create being answered
+  bool seeding_ = false;               ///< seed() is creating: admission is skipped
   EventLog events_;
   TimePoint started_;                                      ///< when the default node joined
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
