@@ -223,6 +223,7 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("image", out.image);
   k8s.get("helper_image", out.helper_image);
   k8s.get("privileged", out.privileged);
+  k8s.get("allow_privilege_escalation", out.allow_privilege_escalation);
   if (k8s.get("poll_interval", out.poll_interval) && out.poll_interval <= 0) out.poll_interval = 3;
   if (k8s.get("poll_timeout", out.poll_timeout) && out.poll_timeout <= 0) out.poll_timeout = 180;
   read_host_aliases(k8s, out);

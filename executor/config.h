@@ -51,6 +51,8 @@ struct KubernetesConfig {
   std::string image;
   std::string helper_image;
   std::optional<bool> privileged;
+  /// Every container's securityContext.allowPrivilegeEscalation.
+  std::optional<bool> allow_privilege_escalation;
   int poll_interval = 3;   ///< seconds; <= 0 in the file means the default
   int poll_timeout = 180;  ///< seconds; <= 0 in the file means the default
   std::vector<HostAlias> host_aliases;

@@ -10,6 +10,7 @@
 #include "fakes/kube/quantity.h"
 #include "sim/scenario_images.h"
 #include "sim/scenario_jobs.h"
+#include "sim/scenario_admission.h"
 
 namespace kexsim::sim {
 namespace {
@@ -470,6 +471,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   }
   read_commands(t, s);
   t.get("dns", s.cluster_dns);
+  read_admission(t, s);
   t.reject_unread();
 }
 
@@ -585,6 +587,7 @@ void read_expect(TomlTable& root, Scenario& s) {
   t.get("exit_code", e.exit_code);
   t.get("log_contains", e.log_contains);
   t.get("log_not_contains", e.log_not_contains);
+  t.get("log_contains_text", e.log_contains_text);
   t.get("api_calls_contain", e.api_calls_contain);
   t.get("gitlab_calls_contain", e.gitlab_calls_contain);
   get_non_negative(t, "leftover_pods", e.leftover_pods);

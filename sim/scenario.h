@@ -15,6 +15,7 @@
 #include "fakes/faults/fault_rule.h"
 #include "fakes/gitlab/job.h"
 #include "fakes/kube/images.h"
+#include "fakes/kube/admission_webhooks.h"
 #include "fakes/kube/nodes.h"
 #include "fakes/kube/scheduler.h"
 #include "fakes/runtime/world.h"
@@ -52,6 +53,7 @@ struct Expectations {
   std::optional<std::string> failure_reason;
   std::optional<int> exit_code;
   std::vector<std::string> log_contains, log_not_contains;  ///< exact lines of the rendered log
+  std::vector<std::string> log_contains_text;               ///< text some line must contain (names vary by seed)
   std::vector<std::string> api_calls_contain;               ///< substrings of Kubernetes call lines
   std::vector<std::string> gitlab_calls_contain;            ///< substrings of GitLab API call lines
   std::optional<int> leftover_pods, leftover_secrets;
@@ -87,6 +89,7 @@ struct Scenario {
   std::vector<fakes::NodeSpec> nodes;           ///< [[cluster.nodes]]; none: one node that takes every pod
   std::vector<fakes::NodeGroup> node_groups;    ///< [[cluster.autoscaler]]
   fakes::ImageSettings images;                  ///< [[cluster.registries]], [cluster.image_pulls]
+  std::vector<fakes::WebhookSpec> webhooks;     ///< [[cluster.webhooks]] (sim/scenario_admission.h)
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
   std::map<std::string, fakes::CommandSpec> commands;  ///< container commands the scenario defines

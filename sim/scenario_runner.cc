@@ -46,6 +46,11 @@ void evaluate(const Scenario& s, RunResult& r) {
     for (const auto& l : lines) found |= l == want;
     check(r, "log contains the line: " + want, found, "no such line in the job log");
   }
+  for (const auto& want : e.log_contains_text) {
+    bool found = false;
+    for (const auto& l : lines) found |= l.find(want) != std::string::npos;
+    check(r, "log contains the text: " + want, found, "no line of the job log contains it");
+  }
   for (const auto& unwanted : e.log_not_contains) {
     std::string seen;
     for (const auto& l : lines)

@@ -190,10 +190,12 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   }
   for (const auto& object : s.cluster_objects) {
     if (auto st = kube.seed(object); !st) return st.error();
-    if (object.value("kind", "") == "Secret")
-      w->seeded_.insert("secrets/" + object["metadata"].value("namespace", "") + "/" +
+    const std::string kind = object.value("kind", "");
+    if (kind == "Secret" || kind == "Pod")
+      w->seeded_.insert((kind == "Secret" ? "secrets/" : "pods/") + object["metadata"].value("namespace", "") + "/" +
                         object["metadata"].value("name", ""));
   }
+  if (auto st = kube.set_webhooks(s.webhooks); !st) return st.error();
   w->runner_token_ = "kexsim-runner-" + root.fork("token").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   w->admin_token_ = "kexsim-admin-" + root.fork("admin").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   kube.add_token(w->admin_token_, "kexsim-admin", {"system:masters", "system:authenticated"});

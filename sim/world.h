@@ -68,7 +68,7 @@ class SimWorld {
   const std::string& admin_token() const { return admin_token_; }
   /// Namespaces of the cluster (the scenario's, plus default).
   const std::vector<std::string>& namespaces() const { return namespaces_; }
-  /// "secrets/NS/NAME" of the objects the scenario seeds: they are not the run's leftovers.
+  /// "secrets/NS/NAME" and "pods/NS/NAME" of the objects the scenario seeds: they are not the run's leftovers.
   const std::set<std::string>& seeded() const { return seeded_; }
   /// Closes every listener and session.
   void stop();
