@@ -53,7 +53,7 @@ AdmissionOutcome PodAdmission::admit(const Store& store, const std::string& ns, 
     return out;
   }
   out.warnings = std::move(psa.warnings);
-  if (auto refused = call_webhooks(webhooks_, ns, pod, minor_)) {
+  if (auto refused = call_webhooks(webhooks_, ns, pod, minor_, &out.delay)) {
     out.rejected = std::move(refused);  // warnings already recorded still go out with the error
     return out;
   }

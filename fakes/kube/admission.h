@@ -19,6 +19,7 @@ namespace kexsim::fakes {
 struct AdmissionOutcome {
   std::optional<ApiStatus> rejected;
   std::vector<std::string> warnings;  ///< texts for `Warning: 299 - "<text>"` headers
+  Duration delay{0};                  ///< how long the webhook calls held the request
 };
 
 /// The pod admission plugins, reading ResourceQuotas, LimitRanges and namespace labels from the store.

@@ -100,11 +100,12 @@ std::string call_error(const WebhookSpec& w) {
 }  // namespace
 
 std::optional<ApiStatus> call_webhooks(const std::vector<WebhookSpec>& webhooks, const std::string& ns, const json& pod,
-                                       int minor) {
+                                       int minor, Duration* waited) {
   for (const WebhookSpec& w : webhooks) {
     if (!w.namespaces.empty() && std::find(w.namespaces.begin(), w.namespaces.end(), ns) == w.namespaces.end())
       continue;
     if (!w.failure.empty()) {
+      if (w.failure == "timeout" && waited) *waited += std::chrono::seconds(w.timeout_seconds);
       // failurePolicy Ignore fails open: the create goes on without a word to the client.
       if (w.fail_open) continue;
       const std::string reason = minor >= 23 ? "failed to call webhook: " + call_error(w) : call_error(w);

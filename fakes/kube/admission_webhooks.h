@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "fakes/kube/status.h"
 
 namespace kexsim::fakes {
@@ -37,9 +38,11 @@ struct WebhookSpec {
 };
 
 /// The first webhook's refusal of the pod, as the API server returns it, or nothing. `minor` picks
-/// the call-failure wording (1.22 has no "failed to call webhook: " layer).
+/// the call-failure wording (1.22 has no "failed to call webhook: " layer). When waited is given it
+/// grows by the time the calls took: a webhook that times out holds the request timeoutSeconds, whatever
+/// its failurePolicy.
 std::optional<ApiStatus> call_webhooks(const std::vector<WebhookSpec>& webhooks, const std::string& ns,
-                                       const nlohmann::json& pod, int minor);
+                                       const nlohmann::json& pod, int minor, Duration* waited = nullptr);
 
 /// The ValidatingWebhookConfiguration objects that declare the webhooks (one per configuration name).
 std::vector<nlohmann::json> webhook_configurations(const std::vector<WebhookSpec>& webhooks);

@@ -217,6 +217,7 @@ HttpResponse KubeApiServer::create(const HttpRequest& request, const ResourceTyp
     return status_bad_request("the namespace of the provided object does not match the namespace sent on the request")
         .response();
   warnings_.clear();
+  admission_delay_ = Duration(0);
   ApiResult<json> created = create_object(type, ns, std::move(object));
   HttpResponse response =
       created.ok()
@@ -224,6 +225,7 @@ HttpResponse KubeApiServer::create(const HttpRequest& request, const ResourceTyp
                 201, present(type, *store_.find(type.resource, ns, text(created.value()["metadata"], "name"))).dump())
           : created.status().response();
   for (const std::string& warning : warnings_) response.headers.emplace_back("Warning", warning_header(warning));
+  response.delay = admission_delay_;  // the server answers once the webhook calls are over
   return response;
 }
 
@@ -259,6 +261,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
         present_pods.push_back(present(*find_plural("pods"), *pod));
     AdmissionOutcome admitted = admission_.admit(store_, ns, object, present_pods);
     warnings_ = std::move(admitted.warnings);
+    admission_delay_ = admitted.delay;
     if (admitted.rejected) return *admitted.rejected;
   }
   ApiResult<json> created = store_.create(type, ns, std::move(object), generated);

@@ -119,6 +119,7 @@ class KubeApiServer : public HttpHandler {
   Scheduler scheduler_;
   PodAdmission admission_;
   std::vector<std::string> warnings_;  ///< admission warnings for the create being answered
+  Duration admission_delay_{0};        ///< how long admission held the create being answered
   bool seeding_ = false;               ///< seed() is creating: admission is skipped
   EventLog events_;
   ImageModel images_;

@@ -226,6 +226,22 @@ TEST(KubeAdmissionWebhooks, CallFailuresFollowTheFailurePolicy) {
   EXPECT_FALSE(call_webhooks({w}, "ci", pod({container("build")}), 33));
 }
 
+TEST(KubeAdmissionWebhooks, ATimeoutHoldsTheRequestWhateverThePolicy) {
+  WebhookSpec w = gatekeeper();
+  w.failure = "timeout";
+  Duration waited{0};
+  EXPECT_TRUE(call_webhooks({w}, "ci", pod({container("build")}), 33, &waited));
+  EXPECT_EQ(waited, std::chrono::seconds(3));
+  w.fail_open = true;
+  waited = Duration(0);
+  EXPECT_FALSE(call_webhooks({w, w}, "ci", pod({container("build")}), 33, &waited));
+  EXPECT_EQ(waited, std::chrono::seconds(6));  // each ignored timeout still took its time
+  w.failure = "refused";
+  waited = Duration(0);
+  EXPECT_FALSE(call_webhooks({w}, "ci", pod({container("build")}), 33, &waited));
+  EXPECT_EQ(waited, Duration(0));  // a refused connection fails at once
+}
+
 class NoWorlds : public ContainerWorldFactory {
  public:
   std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override { return nullptr; }
