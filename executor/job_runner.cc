@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
+#include "executor/attach_strategy.h"
 #include "executor/dialer.h"
 #include "executor/failure_reason.h"
 #include "executor/http/client.h"
@@ -118,7 +119,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
         profile_(env.profile),
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
-               flags_.on("FF_TIMESTAMPS")) {}
+               flags_.on("FF_TIMESTAMPS")),
+        use_attach_(profile_ != Profile::kV13_12 && !flags_.on("FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY")) {}
 
   asio::awaitable<JobOutcome> run();
 
@@ -230,6 +232,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::string secret_name_;
   bool secret_owned_ = false;
   std::string pod_name_;
+  /// The attach strategy (19.4 unless FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY); set once the pod runs.
+  bool use_attach_ = false;
+  AttachPaths attach_paths_;
+  std::shared_ptr<AttachStrategy> attach_;
 
   size_t trace_sent_ = 0;
   bool patching_ = false;
@@ -530,9 +536,12 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
 
   trace_.println(messages::using_namespace(namespace_));
   trace_.println(messages::using_image(images_.build));
+  // executors/kubernetes/kubernetes.go prepareInfrastructure.
+  if (use_attach_) trace_.println("Using attach strategy to execute scripts...");
   if (profile_ == Profile::kV19_4) {
     trace_.println(messages::using_pull_policy({}, "build"));
     trace_.println(messages::using_pull_policy({}, "helper"));
+    if (use_attach_) trace_.println(messages::using_pull_policy({}, "init-permissions"));
   }
   trace_.section_end("prepare_executor");
   co_return std::nullopt;
@@ -560,6 +569,19 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   if (auto f = co_await create_registry_secret(unique)) co_return f;
   if (auto f = co_await create_build_pod(unique)) co_return f;
   if (auto f = co_await wait_for_pod()) co_return f;
+  if (use_attach_) {
+    Execution* self = this;
+    AttachStrategy::Sinks sinks;
+    sinks.output = [self](std::string_view line) { self->trace_.raw(1, line); };
+    sinks.warning = [self](std::string_view line) { self->trace_.warning(line); };
+    sinks.runner_log = [self](std::string line) { self->log_runner(std::move(line)); };
+    attach_ = std::make_shared<AttachStrategy>(ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_,
+                                               std::move(sinks));
+    // ensurePodsConfigured: the detect script goes on the emptyDir, then the log processor starts.
+    std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();
+    if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
+    attach_->start_log_processor();
+  }
 
   auto prepare = prepare_script(scripts_);
   if (auto f = co_await run_stage(prepare, "", "")) co_return prepare_error(f->message);
@@ -609,6 +631,12 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.short_token = short_token_;
   pod_inputs.project_dir = project_dir_;
   pod_inputs.runner_variables = scripts_.runner_variables;
+  if (use_attach_) {
+    // scripts_base_dir / logs_base_dir are not read from config.toml yet: the defaults.
+    attach_paths_ = attach_paths(job_.job_info.project_id, job_.id, "", "");
+    pod_inputs.scripts_dir = attach_paths_.scripts_dir;
+    pod_inputs.logs_dir = attach_paths_.logs_dir;
+  }
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(messages::setting_up_build_pod(profile_, pod.error().message));
 
@@ -736,13 +764,19 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
   std::function<void(int, std::string_view)> on_output = [this, wait](int channel, std::string_view data) {
     if (!wait->detached) trace_.raw(channel, data);
   };
-  Result<int> code =
-      co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
+  // The seam between the strategies: attach (scripts saved, typed in, read back) or one exec per stage.
+  // (No co_await inside ?: with g++ 12.)
+  Result<int> code = make_error("no stage run");
+  if (attach_)
+    code = co_await attach_->run_stage(stage.name, stage.container, stage.script);
+  else
+    code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
   wait->result.emplace(std::move(code));
   wait->wake.cancel();
 }
 
 asio::awaitable<void> Execution::cleanup() {
+  if (attach_) attach_->stop();
   if (!kube_) co_return;
   if (!pod_name_.empty()) {
     json options = {{"propagationPolicy", "Background"}};

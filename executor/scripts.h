@@ -15,6 +15,7 @@ namespace kexsim::executor {
 
 /// One stage as an exec: which container, the exec's argv, and the script on its stdin.
 struct StageScript {
+  std::string name;                  ///< the build stage ("step_script"), the attach strategy's script name
   std::string container;             ///< "build" | "helper"
   std::vector<std::string> command;  ///< argv of the exec
   std::string script;                ///< POSIX sh text written to stdin
