@@ -44,6 +44,10 @@ std::string phase_of(const json& pod) {
 
 }  // namespace
 
+bool uses_attach_strategy(Profile profile, const FeatureFlagValues& flags) {
+  return profile != Profile::kV13_12 && !flags.on("FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY");
+}
+
 AttachPaths attach_paths(int64_t project_id, int64_t job_id, std::string_view scripts_base, std::string_view logs_base) {
   // executors/kubernetes/kubernetes.go defaultScriptsBaseDir "/scripts", defaultLogsBaseDir "/logs".
   return AttachPaths{base_dir("/scripts", scripts_base, project_id, job_id),

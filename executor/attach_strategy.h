@@ -19,8 +19,14 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "executor/kube_client.h"
+#include "executor/profile.h"
 
 namespace kexsim::executor {
+
+/// Whether a build uses the attach strategy: from 14.0 on unless
+/// FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY is on (13.12 defaults the flag to true; kexsim's
+/// 13.12 profile always runs the legacy exec strategy).
+bool uses_attach_strategy(Profile profile, const FeatureFlagValues& flags);
 
 /// The strategy's directories for one job (executor.scriptsDir / logsDir).
 struct AttachPaths {

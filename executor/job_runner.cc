@@ -120,7 +120,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
                flags_.on("FF_TIMESTAMPS")),
-        use_attach_(profile_ != Profile::kV13_12 && !flags_.on("FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY")) {}
+        use_attach_(uses_attach_strategy(profile_, flags_)) {}
 
   asio::awaitable<JobOutcome> run();
 
