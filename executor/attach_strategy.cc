@@ -48,7 +48,8 @@ bool uses_attach_strategy(Profile profile, const FeatureFlagValues& flags) {
   return profile != Profile::kV13_12 && !flags.on("FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY");
 }
 
-AttachPaths attach_paths(int64_t project_id, int64_t job_id, std::string_view scripts_base, std::string_view logs_base) {
+AttachPaths attach_paths(int64_t project_id, int64_t job_id, std::string_view scripts_base,
+                         std::string_view logs_base) {
   // executors/kubernetes/kubernetes.go defaultScriptsBaseDir "/scripts", defaultLogsBaseDir "/logs".
   return AttachPaths{base_dir("/scripts", scripts_base, project_id, job_id),
                      base_dir("/logs", logs_base, project_id, job_id)};
@@ -100,8 +101,8 @@ std::vector<std::string> stage_command(const AttachPaths& paths, std::string_vie
 
 std::vector<std::string> read_logs_command(const AttachPaths& paths, int64_t offset) {
   // log_processor.go kubernetesLogStreamer.Stream; waitLogFileTimeout = time.Minute, printed by Go.
-  return {"gitlab-runner-helper", "read-logs",           "--path", paths.log_file(), "--offset", std::to_string(offset),
-          "--wait-file-timeout",  "1m0s"};
+  return {"gitlab-runner-helper", "read-logs",           "--path", paths.log_file(), "--offset",
+          std::to_string(offset), "--wait-file-timeout", "1m0s"};
 }
 
 std::string StageStatus::stage() const {

@@ -140,9 +140,9 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   AttachPaths paths_;
   Sinks sinks_;
   LogLineReader reader_;
-  std::optional<StageStatus> remote_status_;          ///< the last control line (remoteStageStatus)
+  std::optional<StageStatus> remote_status_;                ///< the last control line (remoteStageStatus)
   std::map<std::string, std::shared_ptr<Waiter>> waiters_;  ///< by stage script path
-  std::string current_script_;                        ///< the stage waiting now
+  std::string current_script_;                              ///< the stage waiting now
   bool stopped_ = false;
 };
 

@@ -138,9 +138,8 @@ std::vector<std::string> timed_log_dirs(const json& pod, const std::string& cont
   return out;
 }
 
-ExecRunner make_attach_runner(const json& pod, const std::string& container, bool want_output,
-                              AttachedShells& shells, ContainerWorldFactory& worlds, Clock& clock,
-                              std::shared_ptr<shell::Volumes> volumes) {
+ExecRunner make_attach_runner(const json& pod, const std::string& container, bool want_output, AttachedShells& shells,
+                              ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes) {
   AttachedShells* typed = &shells;
   ContainerWorldFactory* factory = &worlds;
   Clock* time = &clock;

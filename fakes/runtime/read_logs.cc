@@ -70,9 +70,7 @@ Result<Args> parse_args(const std::vector<std::string>& args) {
   return out;
 }
 
-int open_attempts(Duration wait_file_timeout) {
-  return static_cast<int>(wait_file_timeout / kCheckFileInterval);
-}
+int open_attempts(Duration wait_file_timeout) { return static_cast<int>(wait_file_timeout / kCheckFileInterval); }
 
 std::string format_from(std::string_view content, int64_t& offset) {
   std::string out;
@@ -134,6 +132,8 @@ int tool_gitlab_runner_helper(ToolContext& ctx) {
 
 }  // namespace
 
-void add_helper_tool(ToolTable& table) { table["gitlab-runner-helper"] = {tool_gitlab_runner_helper, ToolTier::kModel}; }
+void add_helper_tool(ToolTable& table) {
+  table["gitlab-runner-helper"] = {tool_gitlab_runner_helper, ToolTier::kModel};
+}
 
 }  // namespace kexsim::fakes::shell
