@@ -172,14 +172,15 @@ Duration read_logs_backoff(int attempt) {
 }
 
 AttachStrategy::AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClient& kube, std::string ns,
-                               std::string pod, AttachPaths paths, Sinks sinks)
+                               std::string pod, AttachPaths paths, Sinks sinks, Duration poll_interval)
     : ex_(ex),
       clock_(clock),
       kube_(kube),
       ns_(std::move(ns)),
       pod_(std::move(pod)),
       paths_(std::move(paths)),
-      sinks_(std::move(sinks)) {}
+      sinks_(std::move(sinks)),
+      poll_interval_(poll_interval) {}
 
 asio::awaitable<std::optional<std::string>> AttachStrategy::setup_trapping_scripts() {
   auto self = shared_from_this();
@@ -255,25 +256,39 @@ void AttachStrategy::deliver(std::optional<std::string> script, int code) {
   it->second->wake.cancel();
 }
 
-asio::awaitable<Result<int>> AttachStrategy::run_stage(std::string stage, std::string container, std::string script) {
+asio::awaitable<AttachStageOutcome> AttachStrategy::run_stage(std::string stage, std::string container,
+                                                              std::string script) {
   auto self = shared_from_this();
+  AttachStageOutcome outcome;
   const std::string path = paths_.script(stage);
-  // saveScriptOnEmptyDir: the caller checked the pod for this exec.
+  // saveScriptOnEmptyDir: the caller checked the pod for this exec. A non-zero exit is a BuildError
+  // with that exit code.
   std::function<void(int, std::string_view)> ignore = [](int, std::string_view) {};
   std::vector<std::string> shell = {"sh", "-c", detect_shell_script()};
   std::string saver = save_script(path, trapped_script(script));
   Result<int> saved = co_await kube_.exec(ns_, pod_, container, shell, saver, ignore);
-  if (!saved || *saved != 0) co_return saved;
-
-  auto pod = co_await kube_.get_pod(ns_, pod_);
-  if (!pod) co_return make_error(messages::couldnt_get_pod_details(pod.error().message));
-  const std::string phase = phase_of(*pod);
-  if (phase != "Running") {
-    // executors/kubernetes/exec.go AttachOptions.Run.
-    co_return make_error("pod " + go_quote(pod_) + " (on namespace " + go_quote(ns_) +
-                         ") is not running and cannot execute commands; current phase is " + go_quote(phase));
+  if (!saved) {
+    outcome.error = saved.error().message;
+    co_return outcome;
   }
+  if (*saved != 0) {
+    outcome.exit_code = *saved;
+    co_return outcome;
+  }
+
   auto waiter = std::make_shared<Waiter>(ex_);
+  asio::co_spawn(
+      ex_, [self, waiter]() { return self->watch_pod(waiter); }, asio::detached);
+  auto pod = co_await kube_.get_pod(ns_, pod_);
+  const std::string phase = pod ? phase_of(*pod) : std::string();
+  if (!pod || phase != "Running") {
+    // executors/kubernetes/exec.go AttachOptions.Run.
+    outcome.error = !pod ? messages::couldnt_get_pod_details(pod.error().message)
+                         : "pod " + go_quote(pod_) + " (on namespace " + go_quote(ns_) +
+                               ") is not running and cannot execute commands; current phase is " + go_quote(phase);
+    waiter->failure = outcome.error;  // stops the watchdog
+    co_return outcome;
+  }
   waiters_[path] = waiter;
   current_script_ = path;
   std::string typed;
@@ -282,17 +297,67 @@ asio::awaitable<Result<int>> AttachStrategy::run_stage(std::string stage, std::s
   typed += "\n";
   Result<int> attached = co_await kube_.attach(ns_, pod_, container, typed);
   // checkScriptExecution: a failed attach whose stage the log already announced did run.
-  if (!attached && !(remote_status_ && remote_status_->stage() == stage)) {
+  if (!attached && !(remote_status_ && remote_status_->stage() == stage) && !waiter->done()) {
     waiters_.erase(path);
-    co_return attached.error();
+    waiter->failure = attached.error().message;
+    outcome.error = attached.error().message;
+    co_return outcome;
   }
-  while (!waiter->exit_code && !stopped_) {
+  while (!waiter->done() && !stopped_) {
     boost::system::error_code ignored;
     co_await waiter->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
   waiters_.erase(path);
-  if (!waiter->exit_code) co_return make_error("build aborted");
-  co_return *waiter->exit_code;
+  if (waiter->exit_code) {
+    outcome.exit_code = waiter->exit_code;
+  } else {
+    outcome.error = waiter->failure ? *waiter->failure : std::string("build aborted");
+    outcome.unknown_failure = waiter->unknown_failure;
+    if (!waiter->failure) waiter->failure = outcome.error;
+  }
+  co_return outcome;
+}
+
+asio::awaitable<void> AttachStrategy::watch_pod(std::shared_ptr<Waiter> waiter) {
+  auto self = shared_from_this();
+  // watchPodStatus / checkPodStatus with podContainerStatusChecker on build and helper.
+  for (;;) {
+    co_await clock_.sleep_for(poll_interval_);
+    if (waiter->done() || stopped_) co_return;
+    auto pod = co_await kube_.get_pod(ns_, pod_);
+    if (waiter->done() || stopped_) co_return;
+    std::optional<std::string> failure;
+    if (!pod && pod.error().code == 404) {
+      failure = pod.error().message;
+    } else if (!pod) {
+      sinks_.warning("Getting job pod status " + pod.error().message);
+      continue;
+    } else if (const std::string phase = phase_of(*pod); phase != "Running") {
+      failure = "pod " + go_quote(pod_) + " status is " + go_quote(phase);  // podPhaseError
+      waiter->unknown_failure = phase != "Failed";
+    } else {
+      const json status = pod->value("status", json::object());
+      const json statuses = status.is_object() ? status.value("containerStatuses", json::array()) : json::array();
+      for (const auto& c : statuses) {
+        if (!c.is_object()) continue;
+        const std::string name = c.value("name", std::string());
+        if (name != "build" && name != "helper") continue;
+        const json state = c.value("state", json::object());
+        if (!state.is_object() || !state.contains("terminated") || !state["terminated"].is_object()) continue;
+        const json& t = state["terminated"];
+        const int code = t.value("exitCode", 0);
+        if (code < 0) continue;
+        // podContainerError.
+        failure = "Error in container " + name + ": exit code: " + std::to_string(code) + ", reason: '" +
+                  t.value("reason", std::string()) + "'";
+        break;
+      }
+    }
+    if (!failure) continue;
+    waiter->failure = failure;
+    waiter->wake.cancel();
+    co_return;
+  }
 }
 
 }  // namespace kexsim::executor

@@ -98,6 +98,15 @@ class LogLineReader {
 /// The backoff of the log processor's reconnects (backoff.Backoff{Min: 1s, Max: 30s}.ForAttempt).
 Duration read_logs_backoff(int attempt);
 
+/// How an attached stage ended: its script's exit code, or the error that ended it first.
+struct AttachStageOutcome {
+  std::optional<int> exit_code;  ///< from the exit-status line (or the saving exec's exit code)
+  std::string error;             ///< when exit_code is empty
+  /// The pod watchdog saw a phase other than Running or Failed: runWithAttach makes that a
+  /// BuildError with reason unknown_failure (the rest of its errors are system failures).
+  bool unknown_failure = false;
+};
+
 /// Runs one job's stages with the attach strategy on an existing pod. Trace writes go through the
 /// callbacks; the owner keeps it alive until stop() and the log processor's end.
 class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
@@ -109,17 +118,18 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
     std::function<void(std::string)> runner_log;    ///< a line of the runner's own log
   };
 
+  /// poll_interval: how often the pod watchdog checks the pod during a stage (poll_interval).
   AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClient& kube, std::string ns, std::string pod,
-                 AttachPaths paths, Sinks sinks);
+                 AttachPaths paths, Sinks sinks, Duration poll_interval);
 
   /// setupTrappingScripts: saves the detect script in the build container. The error is unwrapped
   /// (the caller adds "setting up trapping scripts on emptyDir: ").
   asio::awaitable<std::optional<std::string>> setup_trapping_scripts();
   /// Starts the log processor (read-logs in the helper, reconnecting from the last offset).
   void start_log_processor();
-  /// One stage: save the script by exec, type the command by attach, wait for its exit status.
-  /// Returns the exit code, or the error that ended the stage (messages as upstream's).
-  asio::awaitable<Result<int>> run_stage(std::string stage, std::string container, std::string script);
+  /// One stage: save the script by exec, type the command by attach, wait for its exit status
+  /// while the pod watchdog checks the pod every poll interval (watchPodStatus).
+  asio::awaitable<AttachStageOutcome> run_stage(std::string stage, std::string container, std::string script);
   /// The job is over: the log processor ends with its current stream and nothing more is traced.
   void stop();
 
@@ -128,8 +138,12 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
     explicit Waiter(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
     asio::steady_timer wake;
     std::optional<int> exit_code;
+    std::optional<std::string> failure;  ///< the watchdog's
+    bool unknown_failure = false;
+    bool done() const { return exit_code || failure; }
   };
   asio::awaitable<void> process_logs();
+  asio::awaitable<void> watch_pod(std::shared_ptr<Waiter> waiter);
   void on_line(const std::string& line);
   void deliver(std::optional<std::string> script, int code);
 
@@ -139,6 +153,7 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   std::string ns_, pod_;
   AttachPaths paths_;
   Sinks sinks_;
+  Duration poll_interval_;
   LogLineReader reader_;
   std::optional<StageStatus> remote_status_;                ///< the last control line (remoteStageStatus)
   std::map<std::string, std::shared_ptr<Waiter>> waiters_;  ///< by stage script path

@@ -79,6 +79,7 @@ struct StageWait {
   asio::steady_timer wake;
   std::optional<Result<int>> result;  ///< set when the exec ends
   bool detached = false;              ///< the stage was interrupted: later output is dropped
+  bool unknown_failure = false;       ///< attach: the error is a BuildError with reason unknown_failure
 };
 
 /// The variable of that name a build resolves feature flags from (common/build.go
@@ -208,6 +209,14 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return Failure{messages::prepare_environment_error(profile_, inner)};
   }
   void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
+  // The attach strategy's ensurePodsConfigured wraps these; the legacy strategy's setupPodLegacy
+  // (executors/kubernetes/kubernetes.go) returns them as they are.
+  std::string setting_up_credentials(const std::string& inner) const {
+    return use_attach_ ? messages::setting_up_credentials(profile_, inner) : inner;
+  }
+  std::string setting_up_build_pod(const std::string& inner) const {
+    return use_attach_ ? messages::setting_up_build_pod(profile_, inner) : inner;
+  }
 
   asio::any_io_executor ex_;
   Clock& clock_;
@@ -575,8 +584,9 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
     sinks.output = [self](std::string_view line) { self->trace_.raw(1, line); };
     sinks.warning = [self](std::string_view line) { self->trace_.warning(line); };
     sinks.runner_log = [self](std::string line) { self->log_runner(std::move(line)); };
+    const int interval = runner_.kubernetes.poll_interval > 0 ? runner_.kubernetes.poll_interval : 3;
     attach_ = std::make_shared<AttachStrategy>(ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_,
-                                               std::move(sinks));
+                                               std::move(sinks), std::chrono::seconds(interval));
     // ensurePodsConfigured: the detect script goes on the emptyDir, then the log processor starts.
     std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();
     if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
@@ -596,7 +606,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_registry_secret(std::s
                     ? build_registry_secret(namespace_, name_with_random_suffix(unique_name, random_), "", job_)
                     : build_registry_secret(namespace_, "", unique_name, job_);
   auto created = co_await kube_->create(namespace_, "secrets", std::move(secret));
-  if (!created) co_return prepare_error(messages::setting_up_credentials(profile_, created.error().message));
+  if (!created) co_return prepare_error(setting_up_credentials(created.error().message));
   secret_name_ = string_at(member(*created, "metadata"), "name");
   co_return std::nullopt;
 }
@@ -605,7 +615,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   // Host aliases need a server that knows them (>= 1.7); GitLab Runner asks /version.
   bool aliases_supported = true;
   auto version = co_await kube_->server_version();
-  if (!version) co_return prepare_error(messages::setting_up_build_pod(profile_, version.error().message));
+  if (!version) co_return prepare_error(setting_up_build_pod(version.error().message));
   const auto major = version_number(string_at(*version, "major", "1"));
   const auto minor = version_number(string_at(*version, "minor", "0"));
   if (!major || !minor) {
@@ -638,10 +648,10 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
     pod_inputs.logs_dir = attach_paths_.logs_dir;
   }
   auto pod = build_pod(pod_inputs);
-  if (!pod) co_return prepare_error(messages::setting_up_build_pod(profile_, pod.error().message));
+  if (!pod) co_return prepare_error(setting_up_build_pod(pod.error().message));
 
   auto created = co_await kube_->create(namespace_, "pods", std::move(*pod));
-  if (!created) co_return prepare_error(messages::setting_up_build_pod(profile_, created.error().message));
+  if (!created) co_return prepare_error(setting_up_build_pod(created.error().message));
   pod_name_ = string_at(member(*created, "metadata"), "name");
   co_return co_await adopt_registry_secret(std::move(*created));
 }
@@ -655,7 +665,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   auto secret = co_await kube_->get(namespace_, "secrets", secret_name_);
   if (!secret) {
     co_return prepare_error(
-        messages::setting_up_build_pod(profile_, "error setting ownerReferences: " + secret.error().message));
+        setting_up_build_pod("error setting ownerReferences: " + secret.error().message));
   }
   json& secret_metadata = (*secret)["metadata"];  // call() answers objects only
   if (!secret_metadata.is_object()) secret_metadata = json::object();
@@ -664,7 +674,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(*secret));
   if (!updated) {
     co_return prepare_error(
-        messages::setting_up_build_pod(profile_, "error setting ownerReferences: " + updated.error().message));
+        setting_up_build_pod("error setting ownerReferences: " + updated.error().message));
   }
   secret_owned_ = true;
   co_return std::nullopt;
@@ -743,6 +753,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
       interrupted = true;
     } else if (!*wait->result) {
       failure = Failure{wait->result->error().message};
+      if (wait->unknown_failure) failure->reason = FailureReason::kUnknownFailure;
     } else if (const int code = **wait->result; code != 0) {
       failure = Failure{messages::command_terminated(code), FailureReason::kScriptFailure, code};
     }
@@ -767,10 +778,16 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
   // The seam between the strategies: attach (scripts saved, typed in, read back) or one exec per stage.
   // (No co_await inside ?: with g++ 12.)
   Result<int> code = make_error("no stage run");
-  if (attach_)
-    code = co_await attach_->run_stage(stage.name, stage.container, stage.script);
-  else
+  if (attach_) {
+    AttachStageOutcome attached = co_await attach_->run_stage(stage.name, stage.container, stage.script);
+    if (attached.exit_code)
+      code = *attached.exit_code;
+    else
+      code = make_error(attached.error);
+    wait->unknown_failure = attached.unknown_failure;
+  } else {
     code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
+  }
   wait->result.emplace(std::move(code));
   wait->wake.cancel();
 }
