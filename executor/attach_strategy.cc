@@ -172,7 +172,8 @@ Duration read_logs_backoff(int attempt) {
 }
 
 AttachStrategy::AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClient& kube, std::string ns,
-                               std::string pod, AttachPaths paths, Sinks sinks, Duration poll_interval)
+                               std::string pod, AttachPaths paths, Sinks sinks, Duration poll_interval,
+                               KubeRetryPolicy retry)
     : ex_(ex),
       clock_(clock),
       kube_(kube),
@@ -180,7 +181,8 @@ AttachStrategy::AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClien
       pod_(std::move(pod)),
       paths_(std::move(paths)),
       sinks_(std::move(sinks)),
-      poll_interval_(poll_interval) {}
+      poll_interval_(poll_interval),
+      retry_(std::move(retry)) {}
 
 asio::awaitable<std::optional<std::string>> AttachStrategy::setup_trapping_scripts() {
   auto self = shared_from_this();
@@ -295,12 +297,22 @@ asio::awaitable<AttachStageOutcome> AttachStrategy::run_stage(std::string stage,
   for (const std::string& part : stage_command(paths_, stage, container == "helper"))
     typed += (typed.empty() ? "" : " ") + part;
   typed += "\n";
-  Result<int> attached = co_await kube_.attach(ns_, pod_, container, typed);
-  // checkScriptExecution: a failed attach whose stage the log already announced did run.
-  if (!attached && !(remote_status_ && remote_status_->stage() == stage) && !waiter->done()) {
+  for (int tries = 1;; ++tries) {
+    Result<int> attached = co_await kube_.attach(ns_, pod_, container, typed);
+    if (attached || waiter->done()) break;
+    const std::string error = attached.error().message;
+    // checkScriptExecution: a network error is tried again; any other failure of an attach whose
+    // stage the log already announced is taken as done (the command did arrive).
+    bool network = false;
+    for (std::string_view n : retry_.network_errors()) network = network || error.find(n) != std::string::npos;
+    if (!network && remote_status_ && remote_status_->stage() == stage) break;
+    if (network && retry_.should_retry(tries, error)) {
+      co_await clock_.sleep_for(retry_.backoff(tries - 1));
+      continue;
+    }
     waiters_.erase(path);
-    waiter->failure = attached.error().message;
-    outcome.error = attached.error().message;
+    waiter->failure = error;
+    outcome.error = error;
     co_return outcome;
   }
   while (!waiter->done() && !stopped_) {

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "executor/kube_client.h"
+#include "executor/kube_retry.h"
 #include "executor/profile.h"
 
 namespace kexsim::executor {
@@ -118,9 +119,10 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
     std::function<void(std::string)> runner_log;    ///< a line of the runner's own log
   };
 
-  /// poll_interval: how often the pod watchdog checks the pod during a stage (poll_interval).
+  /// poll_interval: how often the pod watchdog checks the pod during a stage (poll_interval);
+  /// retry: the Kubernetes retry policy the stage's attach is retried by (runInContainer's retry.WithFn).
   AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClient& kube, std::string ns, std::string pod,
-                 AttachPaths paths, Sinks sinks, Duration poll_interval);
+                 AttachPaths paths, Sinks sinks, Duration poll_interval, KubeRetryPolicy retry);
 
   /// setupTrappingScripts: saves the detect script in the build container. The error is unwrapped
   /// (the caller adds "setting up trapping scripts on emptyDir: ").
@@ -154,6 +156,7 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   AttachPaths paths_;
   Sinks sinks_;
   Duration poll_interval_;
+  KubeRetryPolicy retry_;
   LogLineReader reader_;
   std::optional<StageStatus> remote_status_;                ///< the last control line (remoteStageStatus)
   std::map<std::string, std::shared_ptr<Waiter>> waiters_;  ///< by stage script path

@@ -585,8 +585,10 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
     sinks.warning = [self](std::string_view line) { self->trace_.warning(line); };
     sinks.runner_log = [self](std::string line) { self->log_runner(std::move(line)); };
     const int interval = runner_.kubernetes.poll_interval > 0 ? runner_.kubernetes.poll_interval : 3;
-    attach_ = std::make_shared<AttachStrategy>(ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_,
-                                               std::move(sinks), std::chrono::seconds(interval));
+    attach_ = std::make_shared<AttachStrategy>(
+        ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_, std::move(sinks), std::chrono::seconds(interval),
+        KubeRetryPolicy(profile_, {runner_.kubernetes.retry_limit, runner_.kubernetes.retry_limits,
+                                   runner_.kubernetes.retry_backoff_max}));
     // ensurePodsConfigured: the detect script goes on the emptyDir, then the log processor starts.
     std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();
     if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
@@ -664,8 +666,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   const json& metadata = member(pod, "metadata");
   auto secret = co_await kube_->get(namespace_, "secrets", secret_name_);
   if (!secret) {
-    co_return prepare_error(
-        setting_up_build_pod("error setting ownerReferences: " + secret.error().message));
+    co_return prepare_error(setting_up_build_pod("error setting ownerReferences: " + secret.error().message));
   }
   json& secret_metadata = (*secret)["metadata"];  // call() answers objects only
   if (!secret_metadata.is_object()) secret_metadata = json::object();
@@ -673,8 +674,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
       json::array({{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", pod_name_}, {"uid", string_at(metadata, "uid")}}});
   auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(*secret));
   if (!updated) {
-    co_return prepare_error(
-        setting_up_build_pod("error setting ownerReferences: " + updated.error().message));
+    co_return prepare_error(setting_up_build_pod("error setting ownerReferences: " + updated.error().message));
   }
   secret_owned_ = true;
   co_return std::nullopt;

@@ -173,9 +173,9 @@ asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, s
   co_return exec_exit_code(res->status_json);
 }
 
-asio::awaitable<Result<int>> KubeClient::exec_output_only(std::string ns, std::string pod, std::string container,
-                                                          std::vector<std::string> argv,
-                                                          std::function<void(int stream, std::string_view data)> on_output) {
+asio::awaitable<Result<int>> KubeClient::exec_output_only(
+    std::string ns, std::string pod, std::string container, std::vector<std::string> argv,
+    std::function<void(int stream, std::string_view data)> on_output) {
   std::string url = base_url_ + object_path(ns, "pods", pod) + "/exec?container=" + url_encode(container);
   for (const auto& a : argv) url += "&command=" + url_encode(a);
   url += "&stdout=true&stderr=true";

@@ -359,8 +359,8 @@ Result<json> build_pod(const PodInputs& in) {
     // mounts first.
     vols.push_back({{"name", "scripts"}, {"emptyDir", json::object()}});
     vols.push_back({{"name", "logs"}, {"emptyDir", json::object()}});
-    json first = json::array({{{"name", "scripts"}, {"mountPath", in.scripts_dir}},
-                              {{"name", "logs"}, {"mountPath", in.logs_dir}}});
+    json first = json::array(
+        {{{"name", "scripts"}, {"mountPath", in.scripts_dir}}, {{"name", "logs"}, {"mountPath", in.logs_dir}}});
     for (auto& m : mounts) first.push_back(m);
     mounts = std::move(first);
   }
@@ -413,9 +413,9 @@ Result<json> build_pod(const PodInputs& in) {
   if (attach) {
     // buildPermissionsInitContainer: the helper image opens the log file to both containers' users.
     const std::string log_file = in.logs_dir + "/output.log";
-    json init = container(
-        in, "init-permissions", helper_image, mounts,
-        resources(kube.helper_cpu_request, kube.helper_memory_request, kube.helper_cpu_limit, kube.helper_memory_limit));
+    json init = container(in, "init-permissions", helper_image, mounts,
+                          resources(kube.helper_cpu_request, kube.helper_memory_request, kube.helper_cpu_limit,
+                                    kube.helper_memory_limit));
     init.erase("stdin");
     init["command"] = {"sh", "-c", "touch " + log_file + " && (chmod 777 " + log_file + " || exit 0)"};
     spec["initContainers"] = json::array({init});

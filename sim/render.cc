@@ -100,12 +100,16 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     add("GET", pod_path(ns, pod_name), "is the pod Running? before the trapping script");
     add("POST", pod_path(ns, pod_name) + "/exec?container=build",
         "attach strategy: SPDY/3.1 exec saving " + attach->script("detect_shell_script"));
-    add("POST", pod_path(ns, pod_name) + "/exec?container=helper",
-        "attach strategy: gitlab-runner-helper read-logs --path " + attach->log_file() +
-            " (long-lived, reopened from the last offset)");
   }
+  bool first = true;
   for (const Stage& s : stages) {
     add("GET", pod_path(ns, pod_name), std::string("is the pod Running? before ") + s.name);
+    if (attach && first) {  // the log processor's exec goes out while the first stage starts
+      add("POST", pod_path(ns, pod_name) + "/exec?container=helper",
+          "attach strategy: gitlab-runner-helper read-logs --path " + attach->log_file() +
+              " (long-lived, reopened from the last offset)");
+    }
+    first = false;
     if (attach) {
       add("POST", pod_path(ns, pod_name) + "/exec?container=" + s.container,
           std::string(s.name) + ": SPDY/3.1 exec saving " + attach->script(s.name));

@@ -108,7 +108,7 @@ class KubeApiServer : public HttpHandler {
   PodTiming timing_;
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
-  PodResources pods_;  ///< pod IPs and volumes, by pod uid
+  PodResources pods_;        ///< pod IPs and volumes, by pod uid
   AttachedShells attached_;  ///< what attached containers' shells have read of their stdin
   Scheduler scheduler_;
   EventLog events_;
