@@ -99,6 +99,16 @@ std::vector<std::string> stage_command(const AttachPaths& paths, std::string_vie
               script + "\\\"}\"; fi) " + redirect + ") &'"};
 }
 
+std::string stage_cancellation_script(std::string_view stage) {
+  // ps is not in every image: the PIDs come from /proc (kubernetes.go stageCancellationScript).
+  const std::string search_pids =
+      "for prc in /proc/[0-9]*/cmdline; do (printf \"$prc \"; cat -A \"$prc\") | "
+      "sed 's/\\^@/ /g;s|/proc/||;s|/cmdline||'; echo; done";
+  return "kill -TERM $(for item in $(" + search_pids + " | grep -e '" + std::string(stage) +
+         " $' | awk '{print $1}'); do test -f /proc/${item}/task/${item}/children && cat "
+         "/proc/${item}/task/${item}/children && echo; done) 2> /dev/null";
+}
+
 std::vector<std::string> read_logs_command(const AttachPaths& paths, int64_t offset) {
   // log_processor.go kubernetesLogStreamer.Stream; waitLogFileTimeout = time.Minute, printed by Go.
   return {"gitlab-runner-helper", "read-logs",           "--path", paths.log_file(), "--offset",
@@ -232,6 +242,17 @@ asio::awaitable<void> AttachStrategy::process_logs() {
     }
   }
   for (auto& [script, waiter] : waiters_) waiter->wake.cancel();
+}
+
+asio::awaitable<void> AttachStrategy::cancel_stage(std::string stage, std::string container) {
+  auto self = shared_from_this();
+  if (remote_status_ && remote_status_->exit_code) co_return;  // remoteStageStatus.IsExited()
+  std::function<void(int, std::string_view)> ignore = [](int, std::string_view) {};
+  std::vector<std::string> shell = {"sh", "-c", detect_shell_script()};
+  std::string kill = stage_cancellation_script(stage);
+  // Its outcome is only logged at debug level upstream.
+  Result<int> killed = co_await kube_.exec(ns_, pod_, container, shell, kill, ignore);
+  (void)killed;
 }
 
 void AttachStrategy::stop() {

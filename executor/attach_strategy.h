@@ -61,6 +61,10 @@ std::string save_script(const std::string& path, std::string_view script);
 /// feed its path to `gitlab-runner-build`. Both tee into the log file.
 std::vector<std::string> stage_command(const AttachPaths& paths, std::string_view stage, bool predefined);
 
+/// The kill script for a stage (kubernetes.go stageCancellationScript, bash): TERM to every process
+/// whose command line ends in the stage script's name, and their children.
+std::string stage_cancellation_script(std::string_view stage);
+
 /// `gitlab-runner-helper read-logs --path <log> --offset <n> --wait-file-timeout 1m0s`.
 std::vector<std::string> read_logs_command(const AttachPaths& paths, int64_t offset);
 
@@ -132,6 +136,9 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   /// One stage: save the script by exec, type the command by attach, wait for its exit status
   /// while the pod watchdog checks the pod every poll interval (watchPodStatus).
   asio::awaitable<AttachStageOutcome> run_stage(std::string stage, std::string container, std::string script);
+  /// The stage's context ended first: unless the log already reported an exit, exec the kill script
+  /// (stageCancellationScript: SIGTERM to the processes running the stage script) in its container.
+  asio::awaitable<void> cancel_stage(std::string stage, std::string container);
   /// The job is over: the log processor ends with its current stream and nothing more is traced.
   void stop();
 

@@ -762,6 +762,11 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   // "build aborted" (the legacy exec strategy sends no kill script); the caller puts the
   // context's own error in its place.
   if (interrupted) failure = Failure{"build aborted"};
+  // runWithAttach: an interrupted stage whose script has not reported its exit gets the kill script.
+  if (interrupted && attach_) {
+    const std::string stage_name = stage.name, stage_container = stage.container;
+    co_await attach_->cancel_stage(stage_name, stage_container);
+  }
   trace_.flush();
   if (!section.empty()) trace_.section_end(std::string(section));
   if (interrupted && scope_timed_out(scope) && profile_ == Profile::kV19_4 && !section.empty())

@@ -142,6 +142,14 @@ TEST(AttachScripts, TrappedScriptAnnouncesAndReportsItself) {
             "mv /scripts-2-7/x.tmp /scripts-2-7/x\n");
 }
 
+TEST(AttachScripts, CancellationScriptFindsTheStageByItsCommandLine) {
+  EXPECT_EQ(stage_cancellation_script("step_script"),
+            "kill -TERM $(for item in $(for prc in /proc/[0-9]*/cmdline; do (printf \"$prc \"; cat -A \"$prc\") | "
+            "sed 's/\\^@/ /g;s|/proc/||;s|/cmdline||'; echo; done | grep -e 'step_script $' | awk '{print $1}'); do "
+            "test -f /proc/${item}/task/${item}/children && cat /proc/${item}/task/${item}/children && echo; done) 2> "
+            "/dev/null");
+}
+
 TEST(AttachStrategyChoice, ProfileAndFlag) {
   FeatureFlagValues none;
   EXPECT_TRUE(uses_attach_strategy(Profile::kV19_4, none));
