@@ -107,8 +107,10 @@ const std::string& detect_shell_script() {
   return script;
 }
 
-std::vector<std::string> stage_command(std::string_view container, Profile p) {
-  if (container == "helper" && p == Profile::kV13_12) return {"gitlab-runner-build"};
+std::vector<std::string> stage_command(std::string_view container, Profile) {
+  // executors/kubernetes/kubernetes.go runWithExecLegacy: predefined stages run the helper image's
+  // Cmd (gitlab-runner-build), the others the shell's DockerCommand; 13.12 and 19.4 alike.
+  if (container == "helper") return {"gitlab-runner-build"};
   return {"sh", "-c", detect_shell_script()};
 }
 

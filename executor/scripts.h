@@ -34,7 +34,7 @@ struct ScriptContext {
 /// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.
 const std::string& detect_shell_script();
 
-/// The exec argv for a stage in container ("build" or "helper") under the profile.
+/// The legacy exec strategy's argv for a stage in container ("build" or "helper").
 std::vector<std::string> stage_command(std::string_view container, Profile p);
 
 /// prepare_script (helper): prints "Running on $(hostname) via <runner hostname>...".
