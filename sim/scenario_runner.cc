@@ -158,7 +158,8 @@ void collect(SimWorld& world, RunResult& result) {
   for (const auto& ns : world.namespaces()) {
     for (const auto& kind : {"pods", "secrets"})
       for (const auto& name : kube.names(kind, ns))
-        result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
+        if (!world.seeded().count(std::string(kind) + "/" + ns + "/" + name))
+          result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
   uint64_t h = kFnv1aBasis;
   for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
