@@ -47,7 +47,8 @@ struct PodInputs {
 };
 
 /// The full v1 Pod for a job (with scripts_dir/logs_dir: the attach strategy's volumes and
-/// init-permissions container; without: the legacy exec strategy's pod). Errors: no image at all, an invalid explicit service alias for hostAliases.
+/// init-permissions container; without: the legacy exec strategy's pod). Errors: no image at all, an
+/// invalid explicit service alias for hostAliases.
 /// Labels follow 19.4 for both profiles.
 Result<nlohmann::json> build_pod(const PodInputs& in);
 
