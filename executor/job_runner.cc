@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
+#include "executor/attach_strategy.h"
 #include "executor/backoff.h"
 #include "executor/dialer.h"
 #include "executor/failure_reason.h"
@@ -81,6 +82,7 @@ struct StageWait {
   asio::steady_timer wake;
   std::optional<Result<int>> result;  ///< set when the exec ends
   bool detached = false;              ///< the stage was interrupted: later output is dropped
+  bool unknown_failure = false;       ///< attach: the error is a BuildError with reason unknown_failure
 };
 
 /// The variable of that name a build resolves feature flags from (common/build.go
@@ -122,7 +124,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
         profile_(env.profile),
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
-               flags_.on("FF_TIMESTAMPS")) {}
+               flags_.on("FF_TIMESTAMPS")),
+        use_attach_(uses_attach_strategy(profile_, flags_)) {}
 
   asio::awaitable<JobOutcome> run();
 
@@ -221,6 +224,14 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return Failure{messages::prepare_environment_error(profile_, inner)};
   }
   void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
+  // The attach strategy's ensurePodsConfigured wraps these; the legacy strategy's setupPodLegacy
+  // (executors/kubernetes/kubernetes.go) returns them as they are.
+  std::string setting_up_credentials(const std::string& inner) const {
+    return use_attach_ ? messages::setting_up_credentials(profile_, inner) : inner;
+  }
+  std::string setting_up_build_pod(const std::string& inner) const {
+    return use_attach_ ? messages::setting_up_build_pod(profile_, inner) : inner;
+  }
 
   asio::any_io_executor ex_;
   Clock& clock_;
@@ -246,6 +257,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::string secret_name_;
   bool secret_owned_ = false;
   std::string pod_name_;
+  /// The attach strategy (19.4 unless FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY); set once the pod runs.
+  bool use_attach_ = false;
+  AttachPaths attach_paths_;
+  std::shared_ptr<AttachStrategy> attach_;
   // The pull manager (internal/pull/manager.go): effective policies and failures per container, and
   // the image pull error the last wait ended with.
   std::map<std::string, std::vector<std::string>> pull_policies_;
@@ -609,7 +624,12 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
 
   trace_.println(messages::using_namespace(namespace_));
   trace_.println(messages::using_image(images_.build));
+  // executors/kubernetes/kubernetes.go prepareInfrastructure.
+  if (use_attach_) trace_.println("Using attach strategy to execute scripts...");
   if (auto f = prepare_pull_policies()) co_return f;
+  // The pull manager also answers for init-permissions, with the helper's policies (attach only).
+  if (use_attach_ && profile_ == Profile::kV19_4)
+    trace_.println(messages::using_pull_policy(pull_policies_["helper"], "init-permissions"));
   trace_.section_end("prepare_executor");
   co_return std::nullopt;
 }
@@ -635,6 +655,22 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   }
 
   if (auto f = co_await set_up_pod(unique)) co_return f;
+  if (use_attach_) {
+    Execution* self = this;
+    AttachStrategy::Sinks sinks;
+    sinks.output = [self](std::string_view line) { self->trace_.raw(1, line); };
+    sinks.warning = [self](std::string_view line) { self->trace_.warning(line); };
+    sinks.runner_log = [self](std::string line) { self->log_runner(std::move(line)); };
+    const int interval = runner_.kubernetes.poll_interval > 0 ? runner_.kubernetes.poll_interval : 3;
+    attach_ = std::make_shared<AttachStrategy>(
+        ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_, std::move(sinks), std::chrono::seconds(interval),
+        KubeRetryPolicy(profile_, {runner_.kubernetes.retry_limit, runner_.kubernetes.retry_limits,
+                                   runner_.kubernetes.retry_backoff_max}));
+    // ensurePodsConfigured: the detect script goes on the emptyDir, then the log processor starts.
+    std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();
+    if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
+    attach_->start_log_processor();
+  }
 
   auto prepare = prepare_script(scripts_);
   std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
@@ -653,7 +689,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_registry_secret(std::s
                     ? build_registry_secret(namespace_, name_with_random_suffix(unique_name, random_), "", job_)
                     : build_registry_secret(namespace_, "", unique_name, job_);
   auto created = co_await kube_->create(namespace_, "secrets", std::move(secret));
-  if (!created) co_return prepare_error(messages::setting_up_credentials(profile_, created.error().message));
+  if (!created) co_return prepare_error(setting_up_credentials(created.error().message));
   secret_name_ = string_at(member(*created, "metadata"), "name");
   co_return std::nullopt;
 }
@@ -662,7 +698,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   // Host aliases need a server that knows them (>= 1.7); GitLab Runner asks /version.
   bool aliases_supported = true;
   auto version = co_await kube_->server_version();
-  if (!version) co_return prepare_error(messages::setting_up_build_pod(profile_, version.error().message));
+  if (!version) co_return prepare_error(setting_up_build_pod(version.error().message));
   const auto major = version_number(string_at(*version, "major", "1"));
   const auto minor = version_number(string_at(*version, "minor", "0"));
   if (!major || !minor) {
@@ -689,11 +725,17 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.project_dir = project_dir_;
   pod_inputs.runner_variables = scripts_.runner_variables;
   pod_inputs.pull_policies = current_pull_policies();
+  if (use_attach_) {
+    // scripts_base_dir / logs_base_dir are not read from config.toml yet: the defaults.
+    attach_paths_ = attach_paths(job_.job_info.project_id, job_.id, "", "");
+    pod_inputs.scripts_dir = attach_paths_.scripts_dir;
+    pod_inputs.logs_dir = attach_paths_.logs_dir;
+  }
   auto pod = build_pod(pod_inputs);
-  if (!pod) co_return prepare_error(messages::setting_up_build_pod(profile_, pod.error().message));
+  if (!pod) co_return prepare_error(setting_up_build_pod(pod.error().message));
 
   auto created = co_await kube_->create(namespace_, "pods", std::move(*pod));
-  if (!created) co_return prepare_error(messages::setting_up_build_pod(profile_, created.error().message));
+  if (!created) co_return prepare_error(setting_up_build_pod(created.error().message));
   pod_name_ = string_at(member(*created, "metadata"), "name");
   co_return co_await adopt_registry_secret(std::move(*created));
 }
@@ -706,8 +748,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   const json& metadata = member(pod, "metadata");
   auto secret = co_await kube_->get(namespace_, "secrets", secret_name_);
   if (!secret) {
-    co_return prepare_error(
-        messages::setting_up_build_pod(profile_, "error setting ownerReferences: " + secret.error().message));
+    co_return prepare_error(setting_up_build_pod("error setting ownerReferences: " + secret.error().message));
   }
   json& secret_metadata = (*secret)["metadata"];  // call() answers objects only
   if (!secret_metadata.is_object()) secret_metadata = json::object();
@@ -715,8 +756,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
       json::array({{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", pod_name_}, {"uid", string_at(metadata, "uid")}}});
   auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(*secret));
   if (!updated) {
-    co_return prepare_error(
-        messages::setting_up_build_pod(profile_, "error setting ownerReferences: " + updated.error().message));
+    co_return prepare_error(setting_up_build_pod("error setting ownerReferences: " + updated.error().message));
   }
   secret_owned_ = true;
   co_return std::nullopt;
@@ -875,6 +915,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
       interrupted = true;
     } else if (!*wait->result) {
       failure = Failure{wait->result->error().message};
+      if (wait->unknown_failure) failure->reason = FailureReason::kUnknownFailure;
     } else if (const int code = **wait->result; code != 0) {
       failure = Failure{messages::command_terminated(code), FailureReason::kScriptFailure, code};
     }
@@ -883,6 +924,11 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   // "build aborted" (the legacy exec strategy sends no kill script); the caller puts the
   // context's own error in its place.
   if (interrupted) failure = Failure{"build aborted"};
+  // runWithAttach: an interrupted stage whose script has not reported its exit gets the kill script.
+  if (interrupted && attach_) {
+    const std::string stage_name = stage.name, stage_container = stage.container;
+    co_await attach_->cancel_stage(stage_name, stage_container);
+  }
   trace_.flush();
   if (!section.empty()) trace_.section_end(std::string(section));
   if (interrupted && scope_timed_out(scope) && profile_ == Profile::kV19_4 && !section.empty())
@@ -896,13 +942,25 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
   std::function<void(int, std::string_view)> on_output = [this, wait](int channel, std::string_view data) {
     if (!wait->detached) trace_.raw(channel, data);
   };
-  Result<int> code =
-      co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
+  // The seam between the strategies: attach (scripts saved, typed in, read back) or one exec per stage.
+  // (No co_await inside ?: with g++ 12.)
+  Result<int> code = make_error("no stage run");
+  if (attach_) {
+    AttachStageOutcome attached = co_await attach_->run_stage(stage.name, stage.container, stage.script);
+    if (attached.exit_code)
+      code = *attached.exit_code;
+    else
+      code = make_error(attached.error);
+    wait->unknown_failure = attached.unknown_failure;
+  } else {
+    code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
+  }
   wait->result.emplace(std::move(code));
   wait->wake.cancel();
 }
 
 asio::awaitable<void> Execution::cleanup() {
+  if (attach_) attach_->stop();
   if (!kube_) co_return;
   if (!pod_name_.empty()) {
     json options = {{"propagationPolicy", "Background"}};

@@ -176,4 +176,31 @@ asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, s
   co_return exec_exit_code(res->status_json);
 }
 
+asio::awaitable<Result<int>> KubeClient::exec_output_only(
+    std::string ns, std::string pod, std::string container, std::vector<std::string> argv,
+    std::function<void(int stream, std::string_view data)> on_output) {
+  std::string url = base_url_ + object_path(ns, "pods", pod) + "/exec?container=" + url_encode(container);
+  for (const auto& a : argv) url += "&command=" + url_encode(a);
+  url += "&stdout=true&stderr=true";
+  std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
+  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  auto res = co_await run_spdy_exec_stream(http_, std::move(url), std::move(headers), std::string(),
+                                           std::move(on_output), spdy_exec_protocols(profile_));
+  if (!res) co_return res.error();
+  co_return exec_exit_code(res->status_json);
+}
+
+asio::awaitable<Result<int>> KubeClient::attach(std::string ns, std::string pod, std::string container,
+                                                std::string stdin_data) {
+  // executors/kubernetes/exec.go AttachOptions.Run: stdin only (stdout, stderr and tty false are omitted).
+  std::string url =
+      base_url_ + object_path(ns, "pods", pod) + "/attach?container=" + url_encode(container) + "&stdin=true";
+  std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
+  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  auto res = co_await run_spdy_exec_stream(http_, std::move(url), std::move(headers), std::move(stdin_data), {},
+                                           spdy_exec_protocols(profile_));
+  if (!res) co_return res.error();
+  co_return exec_exit_code(res->status_json);
+}
+
 }  // namespace kexsim::executor

@@ -53,6 +53,13 @@ class KubeClient {
   asio::awaitable<Result<int>> exec(std::string ns, std::string pod, std::string container,
                                     std::vector<std::string> argv, std::string stdin_data,
                                     std::function<void(int stream, std::string_view data)> on_output);
+  /// As exec, without a stdin stream (read-logs: ExecOptions.Stdin false).
+  asio::awaitable<Result<int>> exec_output_only(std::string ns, std::string pod, std::string container,
+                                                std::vector<std::string> argv,
+                                                std::function<void(int stream, std::string_view data)> on_output);
+  /// Attaches to a container's stdin over SPDY (pods/attach?container=C&stdin=true) and writes stdin_data;
+  /// returns when the server ends the session. Errors are upgrade or session failures.
+  asio::awaitable<Result<int>> attach(std::string ns, std::string pod, std::string container, std::string stdin_data);
 
  private:
   asio::awaitable<Result<nlohmann::json>> call(std::string method, std::string path,

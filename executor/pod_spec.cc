@@ -361,6 +361,17 @@ Result<json> build_pod(const PodInputs& in) {
 
   json vols, mounts;
   volumes(in, job, vols, mounts);
+  const bool attach = !in.logs_dir.empty();
+  if (attach) {
+    // executors/kubernetes/kubernetes.go getVolumes/getVolumeMounts: the emptyDirs come last, their
+    // mounts first.
+    vols.push_back({{"name", "scripts"}, {"emptyDir", json::object()}});
+    vols.push_back({{"name", "logs"}, {"emptyDir", json::object()}});
+    json first = json::array(
+        {{{"name", "scripts"}, {"mountPath", in.scripts_dir}}, {{"name", "logs"}, {"mountPath", in.logs_dir}}});
+    for (auto& m : mounts) first.push_back(m);
+    mounts = std::move(first);
+  }
   const std::vector<Service> services = collect_services(in, job);
   auto aliases = host_aliases(in, services);
   if (!aliases.ok()) return aliases.error();
@@ -407,6 +418,19 @@ Result<json> build_pod(const PodInputs& in) {
   }
 
   json spec = {{"restartPolicy", "Never"}, {"containers", containers}, {"volumes", vols}};
+  if (attach) {
+    // buildPermissionsInitContainer: the helper image opens the log file to both containers' users.
+    const std::string log_file = in.logs_dir + "/output.log";
+    json init = container(in, "init-permissions", helper_image, mounts,
+                          resources(kube.helper_cpu_request, kube.helper_memory_request, kube.helper_cpu_limit,
+                                    kube.helper_memory_limit));
+    init.erase("stdin");
+    init.erase("imagePullPolicy");  // buildPermissionsInitContainer: the helper's policy
+    if (auto h = in.pull_policies.find("helper"); h != in.pull_policies.end() && !h->second.empty())
+      init["imagePullPolicy"] = h->second;
+    init["command"] = {"sh", "-c", "touch " + log_file + " && (chmod 777 " + log_file + " || exit 0)"};
+    spec["initContainers"] = json::array({init});
+  }
   if (!kube.service_account.empty()) spec["serviceAccountName"] = kube.service_account;
   if (!kube.node_selector.empty()) spec["nodeSelector"] = kube.node_selector;
   if (!aliases->empty()) spec["hostAliases"] = *aliases;

@@ -41,10 +41,14 @@ struct PodInputs {
   std::string project_dir;                           ///< CI_PROJECT_DIR (file variables live in "<dir>.tmp")
   std::vector<JobVariable> runner_variables;         ///< internal variables (see runner_variables())
   std::map<std::string, std::string> pull_policies;  ///< container -> imagePullPolicy ("" or absent: none)
+  /// The attach strategy's directories (executor/attach_strategy.h); both empty: the legacy exec
+  /// strategy, without the scripts/logs volumes and the init-permissions container.
+  std::string scripts_dir, logs_dir;
 };
 
-/// The full v1 Pod for a job (legacy exec strategy: no scripts/logs volumes, no init
-/// containers). Errors: no image at all, an invalid explicit service alias for hostAliases.
+/// The full v1 Pod for a job (with scripts_dir/logs_dir: the attach strategy's volumes and
+/// init-permissions container; without: the legacy exec strategy's pod). Errors: no image at all, an
+/// invalid explicit service alias for hostAliases.
 /// Labels follow 19.4 for both profiles.
 Result<nlohmann::json> build_pod(const PodInputs& in);
 

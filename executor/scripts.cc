@@ -84,8 +84,9 @@ std::string default_refspec(const GitInfo& git) {
   return "+refs/heads/" + git.ref + ":refs/remotes/origin/" + git.ref;
 }
 
-StageScript make(std::string_view container, const ScriptContext& ctx, std::string body) {
-  return StageScript{std::string(container), stage_command(container, ctx.profile), preamble(ctx) + body};
+StageScript make(std::string_view name, std::string_view container, const ScriptContext& ctx, std::string body) {
+  return StageScript{std::string(name), std::string(container), stage_command(container, ctx.profile),
+                     preamble(ctx) + body};
 }
 
 }  // namespace
@@ -106,8 +107,10 @@ const std::string& detect_shell_script() {
   return script;
 }
 
-std::vector<std::string> stage_command(std::string_view container, Profile p) {
-  if (container == "helper" && p == Profile::kV13_12) return {"gitlab-runner-build"};
+std::vector<std::string> stage_command(std::string_view container, Profile) {
+  // executors/kubernetes/kubernetes.go runWithExecLegacy: predefined stages run the helper image's
+  // Cmd (gitlab-runner-build), the others the shell's DockerCommand; 13.12 and 19.4 alike.
+  if (container == "helper") return {"gitlab-runner-build"};
   return {"sh", "-c", detect_shell_script()};
 }
 
@@ -129,18 +132,18 @@ StageScript prepare_script(const ScriptContext& ctx) {
   constexpr std::string_view kPod = "\x01";
   std::string text = double_quote_escape(messages::running_on(kPod, ctx.runner_hostname));
   text.replace(text.find(kPod), kPod.size(), "$(hostname)");
-  return make("helper", ctx, "echo \"" + text + "\"\n");
+  return make("prepare_script", "helper", ctx, "echo \"" + text + "\"\n");
 }
 
 StageScript get_sources(const ScriptContext& ctx) {
-  if (!ctx.job) return make("helper", ctx, "");
+  if (!ctx.job) return make("get_sources", "helper", ctx, "");
   const Job& job = *ctx.job;
   const GitInfo& git = job.git_info;
   const std::string dir = shell_quote(ctx.project_dir);
   std::string body;
   if (job.variable("GIT_STRATEGY") == "none") {
     body += notice(messages::skipping_repository_setup());
-    return make("helper", ctx, body);
+    return make("get_sources", "helper", ctx, body);
   }
   body += notice(messages::fetching_changes(git.depth));
   body += "git init " + dir + "\n";
@@ -159,13 +162,13 @@ StageScript get_sources(const ScriptContext& ctx) {
   body += "git checkout -f -q " + shell_quote(git.sha) + "\n";
   body += "git clean -ffdx\n";
   body += notice(messages::skipping_submodules());
-  return make("helper", ctx, body);
+  return make("get_sources", "helper", ctx, body);
 }
 
 StageScript step_script(const ScriptContext& ctx) {
   std::string body = "cd " + shell_quote(ctx.project_dir) + "\n";
   if (ctx.job) body += user_commands(ctx.job->script);
-  return make("build", ctx, body);
+  return make("step_script", "build", ctx, body);
 }
 
 StageScript after_script(const ScriptContext& ctx) {
@@ -173,11 +176,11 @@ StageScript after_script(const ScriptContext& ctx) {
   if (!ctx.job_status.empty()) body += export_line("CI_JOB_STATUS", ctx.job_status);
   body += "cd " + shell_quote(ctx.project_dir) + "\n";
   if (ctx.job) body += user_commands(ctx.job->after_script);
-  return make("build", ctx, body);
+  return make("after_script", "build", ctx, body);
 }
 
 StageScript cleanup_file_variables(const ScriptContext& ctx) {
-  return StageScript{"helper", stage_command("helper", ctx.profile),
+  return StageScript{"cleanup_file_variables", "helper", stage_command("helper", ctx.profile),
                      "set -eo pipefail\nrm -rf " + shell_quote(ctx.project_dir + ".tmp") + "\n"};
 }
 

@@ -15,6 +15,7 @@ namespace kexsim::executor {
 
 /// One stage as an exec: which container, the exec's argv, and the script on its stdin.
 struct StageScript {
+  std::string name;                  ///< the build stage ("step_script"), the attach strategy's script name
   std::string container;             ///< "build" | "helper"
   std::vector<std::string> command;  ///< argv of the exec
   std::string script;                ///< POSIX sh text written to stdin
@@ -33,7 +34,7 @@ struct ScriptContext {
 /// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.
 const std::string& detect_shell_script();
 
-/// The exec argv for a stage in container ("build" or "helper") under the profile.
+/// The legacy exec strategy's argv for a stage in container ("build" or "helper").
 std::vector<std::string> stage_command(std::string_view container, Profile p);
 
 /// prepare_script (helper): prints "Running on $(hostname) via <runner hostname>...".

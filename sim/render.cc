@@ -12,6 +12,7 @@
 #include "base/random.h"
 #include "base/strings.h"
 #include "base/toml_reader.h"
+#include "executor/attach_strategy.h"
 #include "executor/job.h"
 #include "executor/naming.h"
 #include "executor/pod_checks.h"
@@ -70,7 +71,7 @@ std::string pod_path(const std::string& ns, const std::string& name) {
 // The Kubernetes calls of job_runner.cc's flow (prepare_environment, wait_for_pod, run_stage,
 // cleanup) on the path where every call succeeds.
 void plan_calls(const RenderInputs& in, const executor::Job& job, const std::string& ns, const std::string& secret_name,
-                const std::string& pod_name, Rendering& out) {
+                const std::string& pod_name, const executor::AttachPaths* attach, Rendering& out) {
   const bool v19 = in.profile == executor::Profile::kV19_4;
   auto add = [&](std::string method, std::string path, std::string when) {
     out.calls.push_back({std::move(method), std::move(path), std::move(when)});
@@ -100,8 +101,28 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   std::vector<Stage> stages = {{"prepare_script", "helper"}, {"get_sources", "helper"}, {"step_script", "build"}};
   if (!job.after_script.empty()) stages.push_back({"after_script", "build"});
   stages.push_back({"cleanup_file_variables", "helper"});
+  if (attach) {
+    add("GET", pod_path(ns, pod_name), "is the pod Running? before the trapping script");
+    add("POST", pod_path(ns, pod_name) + "/exec?container=build",
+        "attach strategy: SPDY/3.1 exec saving " + attach->script("detect_shell_script"));
+  }
+  bool first = true;
   for (const Stage& s : stages) {
     add("GET", pod_path(ns, pod_name), std::string("is the pod Running? before ") + s.name);
+    if (attach && first) {  // the log processor's exec goes out while the first stage starts
+      add("POST", pod_path(ns, pod_name) + "/exec?container=helper",
+          "attach strategy: gitlab-runner-helper read-logs --path " + attach->log_file() +
+              " (long-lived, reopened from the last offset)");
+    }
+    first = false;
+    if (attach) {
+      add("POST", pod_path(ns, pod_name) + "/exec?container=" + s.container,
+          std::string(s.name) + ": SPDY/3.1 exec saving " + attach->script(s.name));
+      add("GET", pod_path(ns, pod_name), std::string("is the pod Running? before attaching for ") + s.name);
+      add("POST", pod_path(ns, pod_name) + "/attach?container=" + s.container + "&stdin=true",
+          std::string(s.name) + ": the stage's command line typed into the container's shell");
+      continue;
+    }
     std::string argv;
     for (const auto& a : executor::stage_command(s.container, in.profile))
       argv += (argv.empty() ? "" : " ") + (a.find('\n') != std::string::npos ? "<shell detection script>" : a);
@@ -445,12 +466,24 @@ Result<Rendering> render(const RenderInputs& in) {
     }
     if (!policies->empty()) pod_in.pull_policies[container] = policies->front();
   }
+  // The strategy as job_runner.cc picks it: the profile and FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY.
+  const auto flag_lookup = [&job](std::string_view name) -> const std::string* {
+    for (auto it = job->variables.rbegin(); it != job->variables.rend(); ++it)
+      if (it->key == name) return &it->value;
+    return nullptr;
+  };
+  const bool attach = uses_attach_strategy(p, resolve_feature_flags(p, in.runner.feature_flags, flag_lookup));
+  const AttachPaths attach_dirs = attach_paths(job->job_info.project_id, job->id, "", "");
+  if (attach) {
+    pod_in.scripts_dir = attach_dirs.scripts_dir;
+    pod_in.logs_dir = attach_dirs.logs_dir;
+  }
   auto pod = build_pod(pod_in);
   if (!pod) return pod.error();
   out.objects.push_back(*pod);
 
   const std::string pod_name = v19 ? pod_in.name : unique + "XXXXX";
-  plan_calls(in, *job, ns, secret_name, pod_name, out);
+  plan_calls(in, *job, ns, secret_name, pod_name, attach ? &attach_dirs : nullptr, out);
   if (v19) {
     out.assumptions.push_back("names end in the random suffix a run with seed " + std::to_string(in.seed) +
                               " draws; another --seed gives other names");

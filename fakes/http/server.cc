@@ -404,8 +404,17 @@ asio::awaitable<void> run_exec(std::shared_ptr<Session<Stream>> session, http::r
     if (ch->peer_gone || state.stopped) break;
     if (!chunk.data.empty()) co_await send_message(*ch, static_cast<unsigned char>(chunk.channel), chunk.data);
   }
-  if (!ch->peer_gone && !state.stopped) co_await sleep_until(*state.clock, start + outcome.duration);
-  if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.status_json);
+  if (outcome.follow) {
+    while (!ch->peer_gone && !state.stopped) {
+      std::optional<std::string> more = co_await outcome.follow->next();
+      if (!more || ch->peer_gone || state.stopped) break;
+      if (!more->empty()) co_await send_message(*ch, 1, *more);
+    }
+    if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.follow->status_json());
+  } else {
+    if (!ch->peer_gone && !state.stopped) co_await sleep_until(*state.clock, start + outcome.duration);
+    if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.status_json);
+  }
   if (state.stopped) co_return;  // stop() settled the end and closed the socket
   session->settle_end();
   if (!ch->peer_gone) {
@@ -498,8 +507,17 @@ asio::awaitable<void> spdy_play(std::shared_ptr<SpdyExec<Stream>> ch) {
     if (gone()) break;
     co_await spdy_send(ch, ch->conn.output(chunk.channel, chunk.data));
   }
-  if (!gone()) co_await sleep_until(*state.clock, start + outcome.duration);
-  if (!gone()) co_await spdy_send(ch, ch->conn.finish(outcome.status_json));
+  if (outcome.follow) {
+    while (!gone()) {
+      std::optional<std::string> more = co_await outcome.follow->next();
+      if (!more || gone()) break;
+      if (!more->empty()) co_await spdy_send(ch, ch->conn.output(1, *more));
+    }
+    if (!gone()) co_await spdy_send(ch, ch->conn.finish(outcome.follow->status_json()));
+  } else {
+    if (!gone()) co_await sleep_until(*state.clock, start + outcome.duration);
+    if (!gone()) co_await spdy_send(ch, ch->conn.finish(outcome.status_json));
+  }
   if (state.stopped) co_return;
   ch->process_done = true;
   if (ch->reader_done) co_await spdy_end(ch, ch->conn.goaway());

@@ -52,12 +52,27 @@ struct TimedMessage {
   std::string data;
 };
 
+/// A process that goes on producing output over virtual time (read-logs following a log file):
+/// the transport asks for more until it ends or the client goes.
+class ExecFollower {
+ public:
+  virtual ~ExecFollower() = default;
+  /// Waits on the Clock for the next stdout output; an empty string means nothing new yet (the
+  /// transport then checks its client is still there), nullopt that the process ended.
+  virtual asio::awaitable<std::optional<std::string>> next() = 0;
+  /// The error-channel message once next() gave nullopt.
+  virtual std::string status_json() const = 0;
+};
+
 /// What a finished exec session sends back: timed output, then one last message on the error
 /// channel (3), e.g. {"metadata":{},"status":"Success"}.
 struct ExecOutcome {
   std::vector<TimedMessage> output;
   Duration duration{0};     ///< when the process ends, relative to stdin close
   std::string status_json;  ///< the error-channel message, sent as given
+  /// When set, the process goes on after output: its further output and Status come from here
+  /// (duration and status_json are then unused).
+  std::shared_ptr<ExecFollower> follow;
 };
 
 /// Runs a simulated process once its whole stdin has arrived.

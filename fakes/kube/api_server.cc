@@ -171,6 +171,8 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   if (!attrs.subresource.empty()) {
     if (type->resource == "pods" && attrs.subresource == "exec" && attrs.verb == "create")
       return exec(request, ns, attrs.name);
+    if (type->resource == "pods" && attrs.subresource == "attach" && attrs.verb == "create")
+      return exec(request, ns, attrs.name, true);
     return status_path_not_found().response();
   }
   if (attrs.verb == "watch" && !type->serves("watch"))
@@ -586,7 +588,8 @@ HttpResponse KubeApiServer::access_review(const HttpRequest& request, const User
   return HttpResponse::json(201, review.dump());
 }
 
-HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& ns, const std::string& name) {
+HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& ns, const std::string& name,
+                                 bool attach) {
   const ResourceType& pods = *find_resource("", "pods");
   const StoredObject* stored = store_.find("pods", ns, name);
   if (!stored) return status_not_found(pods.group_resource(), name).response();
@@ -612,7 +615,7 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   if (!in_app && !in_init)
     return status_bad_request("container " + container + " is not valid for pod " + name).response();
   const std::vector<std::string> command = request.query_values("command");
-  if (command.empty()) return status_bad_request("you must specify at least 1 command").response();
+  if (command.empty() && !attach) return status_bad_request("you must specify at least 1 command").response();
   if (text(member(pod, "status"), "phase") != "Running" || !in_app)
     return status_bad_request("unable to upgrade connection: container not found (" + json(container).dump() + ")")
         .response();
@@ -620,8 +623,14 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
 
   HttpResponse response;
   response.status = 101;
-  response.exec =
-      make_exec_runner(pod, container, command, worlds_, clock_, pods_.volumes(text(member(pod, "metadata"), "uid")));
+  const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(text(member(pod, "metadata"), "uid"));
+  if (attach) {  // fakes/kube/attach.h: typed into the container's shell
+    const std::string out = request.query_value("stdout");
+    response.exec =
+        make_attach_runner(pod, container, out == "true" || out == "1", attached_, worlds_, clock_, volumes);
+  } else {
+    response.exec = make_exec_runner(pod, container, command, worlds_, clock_, volumes);
+  }
   response.upgrade_failed = upgrade_failure_response;
   return response;
 }

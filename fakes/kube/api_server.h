@@ -18,6 +18,7 @@
 #include "base/result.h"
 #include "fakes/http/types.h"
 #include "fakes/kube/admission.h"
+#include "fakes/kube/attach.h"
 #include "fakes/kube/call_log.h"
 #include "fakes/kube/discovery.h"
 #include "fakes/kube/events.h"
@@ -89,7 +90,8 @@ class KubeApiServer : public HttpHandler {
   HttpResponse remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
   HttpResponse access_review(const HttpRequest& request, const UserInfo& user);
-  HttpResponse exec(const HttpRequest& request, const std::string& ns, const std::string& name);
+  /// pods/exec, or with attach pods/attach (the container's shell reads the stdin).
+  HttpResponse exec(const HttpRequest& request, const std::string& ns, const std::string& name, bool attach = false);
 
   ApiResult<nlohmann::json> create_object(const ResourceType& type, const std::string& ns, nlohmann::json object);
   nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;
@@ -115,7 +117,8 @@ class KubeApiServer : public HttpHandler {
   PodTiming timing_;
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
-  PodResources pods_;  ///< pod IPs and volumes, by pod uid
+  PodResources pods_;        ///< pod IPs and volumes, by pod uid
+  AttachedShells attached_;  ///< what attached containers' shells have read of their stdin
   Scheduler scheduler_;
   PodAdmission admission_;
   std::vector<std::string> warnings_;  ///< admission warnings for the create being answered

@@ -69,7 +69,10 @@ std::optional<std::string> api_resource_list_document(const std::string& group_v
   for (const ResourceType& t : served_resources()) {
     if (t.api_version() != group_version) continue;
     resources.push_back(resource_entry(t));
-    if (t.resource == "pods") resources.push_back(subresource_entry("pods/exec", "PodExecOptions", {"create", "get"}));
+    if (t.resource == "pods") {
+      resources.push_back(subresource_entry("pods/attach", "PodAttachOptions", {"create", "get"}));
+      resources.push_back(subresource_entry("pods/exec", "PodExecOptions", {"create", "get"}));
+    }
   }
   if (resources.empty()) return std::nullopt;
   const ojson doc = {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "fakes/kube/attach.h"
 #include "fakes/kube/status.h"
 
 namespace kexsim::fakes {
@@ -149,6 +150,10 @@ ExecRunner make_exec_runner(const json& pod, const std::string& container, const
                             ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes) {
   ContainerWorldFactory* factory = &worlds;
   Clock* time = &clock;
+  if (is_read_logs(command)) {  // follows the log over virtual time; a deleted pod's volumes end it
+    std::weak_ptr<shell::Volumes> weak = volumes;
+    return [time, weak, command](const std::string&) { return follow_read_logs(command, *time, weak); };
+  }
   return [factory, time, volumes, pod, container, command](const std::string& stdin_data) {
     const ExecScript plan = exec_script(command);
     std::unique_ptr<ContainerWorld> world = factory->world_for(pod, container);
@@ -161,6 +166,8 @@ ExecRunner make_exec_runner(const json& pod, const std::string& container, const
     ShellOptions options = exec_options(pod, container);
     options.start = time->now();
     options.volumes = volumes;
+    volumes->land_due(options.start);
+    make_mount_dirs(pod, container, *volumes);
     return exec_outcome(interpret(plan.from_stdin ? stdin_data : plan.script, options, *world), command);
   };
 }

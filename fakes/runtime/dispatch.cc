@@ -125,6 +125,9 @@ int Interpreter::run_external(const std::vector<std::string>& args, const Io& io
   if (is_shell_program(base) && (!has_slash || session_.fs.is_file(FileSystem::resolve(env_.cwd, name))))
     return builtin_sh(args, io);
   if (base == "env") return builtin_env(args, io);
+  // The helper image's entry wrapper: a shell that reads its script from stdin (the attach
+  // strategy types `gitlab-runner-build <<< /scripts-P-J/<stage>`).
+  if (base == "gitlab-runner-build") return builtin_sh({"sh"}, io);
   const ToolEntry* tool = session_.tool(base);
   if (tool && tool->tier != ToolTier::kSpecial) {
     ToolContext ctx{session_, env_, io, args};

@@ -17,12 +17,22 @@ struct OutputChunk {
   std::string data;
 };
 
+/// A write to a file whose readers follow it (a log another container tails): when, where, what.
+struct FileAppend {
+  Duration at{0};
+  std::string path;
+  std::string data;
+};
+
 /// A finished process: output ordered by time (one chunk per stream and instant), when it ended
 /// (relative to its start, background jobs included) and its exit status.
 struct ShellResult {
   std::vector<OutputChunk> output;
   Duration duration{0};
   int exit_code = 0;
+  /// Appends to files under ShellOptions::timed_paths, in the order made; the caller lands them in
+  /// the volumes at their times (see shell::Volumes::land_due).
+  std::vector<FileAppend> appends;
 };
 
 }  // namespace kexsim::fakes

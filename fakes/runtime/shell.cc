@@ -32,6 +32,7 @@ ShellResult interpret(const std::string& script, const ShellOptions& options, Co
   std::shared_ptr<shell::Volumes> volumes = options.volumes ? options.volumes : make_volumes();
   shell::Session session(world, *volumes, options.tools ? *options.tools : shell::default_tools());
   session.start = options.start;
+  session.timed_paths = options.timed_paths;
   shell::ShellEnv env;
   for (const auto& [name, value] : options.env) {
     env.vars[name] = value;
@@ -54,6 +55,7 @@ ShellResult interpret(const std::string& script, const ShellOptions& options, Co
   result.output = normalize(std::move(session.output));
   result.duration = std::max(session.now, session.background_end);
   result.exit_code = code;
+  result.appends = std::move(session.appends);
   return result;
 }
 

@@ -28,6 +28,10 @@ struct ShellOptions {
   std::shared_ptr<shell::Volumes> volumes;
   /// The commands the shell knows. Null: every built-in and tool model (shell::default_tools()).
   const shell::ToolTable* tools = nullptr;
+  /// Directories whose file appends are returned timed (ShellResult::appends) instead of written at
+  /// once: the shell model runs a script in one go, and a reader in another container (read-logs)
+  /// must see each line when the script wrote it.
+  std::vector<std::string> timed_paths;
 };
 
 /// An empty file system (with the usual system directories) for one pod's execs.

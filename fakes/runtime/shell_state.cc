@@ -1,5 +1,7 @@
 #include "fakes/runtime/shell_state.h"
 
+#include <algorithm>
+
 namespace kexsim::fakes::shell {
 
 bool InputBuffer::at_end() {
@@ -44,7 +46,7 @@ void Session::write_at(const Sink& sink, std::string_view data, Duration at) {
   if (data.empty()) return;
   switch (sink.kind) {
     case Sink::Kind::kNull: return;
-    case Sink::Kind::kFile: fs.write(sink.path, std::string(data), true); return;
+    case Sink::Kind::kFile: append_file(sink.path, data, at); return;
     case Sink::Kind::kBuffer: sink.buffer->push_back(OutputChunk{at, 1, std::string(data)}); return;
     case Sink::Kind::kStream:
       if (!output.empty() && output.back().stream == sink.stream && output.back().at == at) {
@@ -54,6 +56,40 @@ void Session::write_at(const Sink& sink, std::string_view data, Duration at) {
       output.push_back(OutputChunk{at, sink.stream, std::string(data)});
       return;
   }
+}
+
+void Session::append_file(const std::string& path, std::string_view data, Duration at) {
+  for (const std::string& dir : timed_paths) {
+    if (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/') {
+      appends.push_back(FileAppend{at, path, std::string(data)});
+      return;
+    }
+  }
+  fs.write(path, std::string(data), true);
+}
+
+void Volumes::schedule(TimePoint start, const std::vector<FileAppend>& made) {
+  for (const FileAppend& a : made) {
+    PendingAppend p{start + a.at, a.path, a.data};
+    // After every append due at the same time or earlier: ties keep the order they were made in.
+    auto it = std::upper_bound(pending.begin(), pending.end(), p.at,
+                               [](TimePoint t, const PendingAppend& q) { return t < q.at; });
+    pending.insert(it, std::move(p));
+  }
+}
+
+void Volumes::land_due(TimePoint now) {
+  size_t n = 0;
+  while (n < pending.size() && pending[n].at <= now) {
+    fs.write(pending[n].path, pending[n].data, true);
+    ++n;
+  }
+  pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+std::optional<TimePoint> Volumes::next_landing() const {
+  if (pending.empty()) return std::nullopt;
+  return pending.front().at;
 }
 
 Result<std::string> Session::read_file(const std::string& path) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -75,10 +76,25 @@ struct GitWorkTree {
   std::string head;                            ///< checked-out sha, empty before the first checkout
 };
 
+/// An append that lands in the volumes at a virtual time (a line a background script tees to a log).
+struct PendingAppend {
+  TimePoint at{};
+  std::string path;
+  std::string data;
+};
+
 /// What outlives one exec in a pod (its volumes): files, directories and git work trees.
 struct Volumes {
   FileSystem fs;
   std::map<std::string, GitWorkTree> git;  ///< by absolute work-tree directory
+  std::vector<PendingAppend> pending;      ///< timed appends not landed yet, in time order
+
+  /// Queues appends made by a script that started at start (kept in time order, ties in order made).
+  void schedule(TimePoint start, const std::vector<FileAppend>& appends);
+  /// Writes every queued append due by now.
+  void land_due(TimePoint now);
+  /// When the next queued append lands, if any.
+  std::optional<TimePoint> next_landing() const;
 };
 
 /// What the shell and all its subshells share during one exec.
@@ -106,6 +122,10 @@ struct Session {
   void write(const Sink& sink, std::string_view data) { write_at(sink, data, now); }
   /// Writes data to a sink as produced at a given time (pipes replay their input's timing).
   void write_at(const Sink& sink, std::string_view data, Duration at);
+  /// Appends to a file at a time: at once, or returned timed when under a timed path.
+  void append_file(const std::string& path, std::string_view data, Duration at);
+  std::vector<std::string> timed_paths;  ///< see ShellOptions::timed_paths
+  std::vector<FileAppend> appends;       ///< appends under timed_paths, in order made
   /// A file's content, including the system files a container has (/etc/hosts, /etc/hostname).
   Result<std::string> read_file(const std::string& path);
 };

@@ -298,7 +298,7 @@ int tool_tee(ToolContext& ctx) {
       else if (p == "/dev/stderr")
         ctx.session.write_at(ctx.io.err, c.data, at);
       else
-        ctx.session.fs.write(p, c.data, true);
+        ctx.session.append_file(p, c.data, at);
     }
   }
   return status;

@@ -123,6 +123,7 @@ ToolTable build_table() {
   add_file_tools(table);
   add_net_tools(table);
   add_git_tool(table);
+  add_helper_tool(table);
   return table;
 }
 

@@ -156,6 +156,10 @@ command terminated with exit code 3"
     expect "exec forced onto SPDY/3.1: output and exit code" 3 "hi" "command terminated with exit code 3"
   fi
 
+  # kubectl attach types stdin into the container's shell (the attach strategy's path, fakes/kube/attach.h).
+  run_stdin 'echo hi' "$k" attach -q -i -n cicd "$pod" -c "$pod"
+  expect "attach -i over $transport: a line typed into the container's shell" 0 "hi" ""
+
   run "$k" delete pod "$pod" -n cicd
   expect "delete the pod (and wait until it is gone)" 0 "pod \"$pod\" deleted" ""
   run "$k" get pod "$pod" -n cicd

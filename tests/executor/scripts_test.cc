@@ -54,7 +54,8 @@ TEST(Scripts, DetectShellScriptMatchesTheRunner) {
 TEST(Scripts, CommandsPerContainerAndProfile) {
   EXPECT_EQ(stage_command("helper", Profile::kV13_12), std::vector<std::string>{"gitlab-runner-build"});
   const std::vector<std::string> sh = {"sh", "-c", detect_shell_script()};
-  EXPECT_EQ(stage_command("helper", Profile::kV19_4), sh);
+  // 19.4 with FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY: the helper image's Cmd too (runWithExecLegacy).
+  EXPECT_EQ(stage_command("helper", Profile::kV19_4), std::vector<std::string>{"gitlab-runner-build"});
   EXPECT_EQ(stage_command("build", Profile::kV13_12), sh);
 }
 

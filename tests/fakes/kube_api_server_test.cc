@@ -155,10 +155,13 @@ TEST_F(KubeApiServerTest, DiscoveryIsOpenToEveryAuthenticatedUser) {
   EXPECT_EQ(groups["groups"][1]["preferredVersion"]["groupVersion"], "authorization.k8s.io/v1");
   const json core = json::parse(call("GET", "/api/v1", "sa-token").body);
   EXPECT_EQ(core["groupVersion"], "v1");
-  bool saw_exec = false;
-  for (const auto& res : core["resources"])
+  bool saw_exec = false, saw_attach = false;
+  for (const auto& res : core["resources"]) {
     if (res["name"] == "pods/exec") saw_exec = res["verbs"] == json({"create", "get"});
+    if (res["name"] == "pods/attach") saw_attach = res["kind"] == "PodAttachOptions";
+  }
   EXPECT_TRUE(saw_exec);
+  EXPECT_TRUE(saw_attach);
   EXPECT_EQ(json::parse(call("GET", "/apis/rbac.authorization.k8s.io/v1", "sa-token").body)["resources"].size(), 4u);
   r = call("GET", "/healthz", "sa-token");
   EXPECT_EQ(r.status, 200);
@@ -450,6 +453,29 @@ TEST_F(KubeApiServerTest, ExecErrors) {
       R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \")" + name +
           R"(\" is forbidden: User \"alice\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"name":")" +
           name + R"(","kind":"pods"},"code":403})");
+}
+
+TEST_F(KubeApiServerTest, AttachTypesStdinIntoTheContainersShell) {
+  grant_runner_role();  // pods/exec only
+  const std::string name = create_job_pod();
+  const std::string attach = "/api/v1/namespaces/cicd/pods/" + name + "/attach?container=build&stdin=true";
+  const std::map<std::string, std::string> upgrade = {{"upgrade", "SPDY/3.1"}, {"connection", "Upgrade"}};
+  HttpResponse r = call("POST", attach, "admin-token", "", upgrade);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["message"], R"(unable to upgrade connection: container not found ("build"))");
+  clock_.advance(std::chrono::seconds(6));
+  r = call("POST", attach, "admin-token", "", upgrade);  // no command: the container's own process reads stdin
+  ASSERT_EQ(r.status, 101) << r.body;
+  ASSERT_TRUE(r.exec);
+  const ExecOutcome outcome = r.exec("echo hi > /tmp/typed\n");
+  EXPECT_TRUE(outcome.output.empty());  // stdout was not asked for
+  EXPECT_EQ(outcome.status_json, exec_status_json(0, {}));
+  r = call("POST", attach, "sa-token", "", upgrade);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find(R"(cannot create resource \"pods/attach\")"), std::string::npos) << r.body;
+  r = call("POST", "/api/v1/namespaces/cicd/pods/" + name + "/attach?container=svc-9&stdin=true", "admin-token", "",
+           upgrade);
+  EXPECT_EQ(json::parse(r.body)["message"], "container svc-9 is not valid for pod " + name);
 }
 
 TEST_F(KubeApiServerTest, CallLogKeepsTheRawTarget) {

@@ -324,7 +324,8 @@ std::vector<Case> cases() {
         EXPECT_EQ(v["name"], "docker-sock");
         EXPECT_EQ(v["hostPath"]["path"], "/var/run/docker.sock");
         for (const auto& ct : r.pod["spec"]["containers"]) {
-          EXPECT_EQ(ct["volumeMounts"][0], json::parse(R"({"name":"docker-sock","mountPath":"/var/run/docker.sock",
+          // After the attach strategy's scripts and logs mounts (getVolumeMounts).
+          EXPECT_EQ(ct["volumeMounts"][2], json::parse(R"({"name":"docker-sock","mountPath":"/var/run/docker.sock",
                                                            "readOnly":true})"));
         }
       })
@@ -337,7 +338,7 @@ std::vector<Case> cases() {
       [](const Rendered& r) {
         EXPECT_EQ(r.pod["spec"]["volumes"][0],
                   json::parse(R"({"name":"cache-7","persistentVolumeClaim":{"claimName":"cache-7"}})"));
-        EXPECT_EQ(r.container("build")["volumeMounts"][0]["name"], "cache-7");
+        EXPECT_EQ(r.container("build")["volumeMounts"][2]["name"], "cache-7");
       });
   add("config_map_volume_with_items", kNs + R"(
     [[runners.kubernetes.volumes.config_map]]
@@ -358,7 +359,7 @@ std::vector<Case> cases() {
 )",
       [](const Rendered& r) {
         EXPECT_EQ(r.pod["spec"]["volumes"][0], json::parse(R"({"name":"tls","secret":{"secretName":"tls"}})"));
-        EXPECT_EQ(r.container("build")["volumeMounts"][0]["readOnly"], true);
+        EXPECT_EQ(r.container("build")["volumeMounts"][2]["readOnly"], true);
       });
   add("empty_dir_volume_with_medium_and_size_limit", kNs + R"(
     [[runners.kubernetes.volumes.empty_dir]]
@@ -392,11 +393,12 @@ std::vector<Case> cases() {
       mount_path = "/builds"
 )",
       [](const Rendered& r) {
-        ASSERT_EQ(r.pod["spec"]["volumes"].size(), 1u);
+        ASSERT_EQ(r.pod["spec"]["volumes"].size(), 3u);  // + the attach strategy's scripts and logs
         EXPECT_EQ(r.pod["spec"]["volumes"][0]["name"], "builds");
+        EXPECT_EQ(r.pod["spec"]["volumes"][1]["name"], "scripts");
       });
   add("custom_builds_dir_moves_the_repo_mount", kNs, [](const Rendered& r) {
-    EXPECT_EQ(r.container("build")["volumeMounts"][0], json::parse(R"({"name":"repo","mountPath":"/work"})"));
+    EXPECT_EQ(r.container("build")["volumeMounts"][2], json::parse(R"({"name":"repo","mountPath":"/work"})"));
     EXPECT_EQ(r.env("build", "CI_PROJECT_DIR"), "/work/group/sub/app");
     EXPECT_EQ(r.env("build", "CI_BUILDS_DIR"), "/work");
   })->runner_extra = "  builds_dir = \"/work\"\n";
@@ -471,10 +473,62 @@ CONFIG_FILE = { value = "a=b", file = true }
     EXPECT_EQ(calls.back(), "DELETE /api/v1/namespaces/ci/pods/" + pod);
   })->job = Case{}.job + kCredentials;
   add("plan_runs_after_script_only_when_the_job_has_one", kNs, [](const Rendered& r) {
-    int execs = 0;
-    for (const auto& call : r.calls()) execs += call.find("/exec?container=") != std::string::npos;
-    EXPECT_EQ(execs, 5);  // prepare, get_sources, step_script, after_script, cleanup_file_variables
+    int attaches = 0;
+    for (const auto& call : r.calls()) attaches += call.find("/attach?container=") != std::string::npos;
+    EXPECT_EQ(attaches, 5);  // prepare, get_sources, step_script, after_script, cleanup_file_variables
   })->job = "image = \"alpine\"\nscript = [\"true\"]\nafter_script = [\"echo bye\"]\n";
+  // The attach strategy (TestSetupBuildPod's default: FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY off).
+  add("attach_adds_the_init_permissions_container", kNs, [](const Rendered& r) {
+    const json& init = r.pod["spec"]["initContainers"];
+    ASSERT_EQ(init.size(), 1u);
+    EXPECT_EQ(init[0]["name"], "init-permissions");
+    EXPECT_EQ(init[0]["image"], r.container("helper")["image"]);
+    const std::string cmd = init[0]["command"][2];
+    EXPECT_EQ(init[0]["command"][0], "sh");
+    EXPECT_EQ(cmd.rfind("touch /logs-7-", 0), 0u) << cmd;
+    EXPECT_NE(cmd.find("/output.log && (chmod 777 /logs-7-"), std::string::npos) << cmd;
+    EXPECT_EQ(cmd.substr(cmd.size() - 11), " || exit 0)");
+    EXPECT_FALSE(init[0].contains("stdin"));
+    EXPECT_EQ(init[0]["volumeMounts"], r.container("build")["volumeMounts"]);
+  });
+  add("attach_mounts_scripts_and_logs_first_in_every_container", kNs, [](const Rendered& r) {
+    for (const std::string name : {"build", "helper"}) {
+      const json& m = r.container(name)["volumeMounts"];
+      ASSERT_GE(m.size(), 3u) << name;
+      EXPECT_EQ(m[0]["name"], "scripts");
+      EXPECT_EQ(m[0]["mountPath"].get<std::string>().rfind("/scripts-7-", 0), 0u);
+      EXPECT_EQ(m[1]["name"], "logs");
+      EXPECT_EQ(m[1]["mountPath"].get<std::string>().rfind("/logs-7-", 0), 0u);
+      EXPECT_EQ(m[2]["name"], "repo");
+    }
+    const json& v = r.pod["spec"]["volumes"];
+    ASSERT_EQ(v.size(), 3u);
+    EXPECT_EQ(v[0], json::parse(R"({"name":"repo","emptyDir":{}})"));
+    EXPECT_EQ(v[1], json::parse(R"({"name":"scripts","emptyDir":{}})"));
+    EXPECT_EQ(v[2], json::parse(R"({"name":"logs","emptyDir":{}})"));
+  });
+  add("attach_plan_saves_scripts_starts_read_logs_and_attaches", kNs, [](const Rendered& r) {
+    int read_logs = 0, execs = 0;
+    for (const auto& call : r.calls()) execs += call.find("/exec?container=") != std::string::npos;
+    for (const auto& call : r.rendering.calls) read_logs += call.when.find("read-logs") != std::string::npos;
+    EXPECT_EQ(read_logs, 1);
+    EXPECT_EQ(execs, 6);  // the trapping script, read-logs, a save per stage (4)
+  });
+  add("legacy_flag_in_config_keeps_the_exec_strategy_pod", kNs, [](const Rendered& r) {
+    EXPECT_FALSE(r.pod["spec"].contains("initContainers"));
+    ASSERT_EQ(r.pod["spec"]["volumes"].size(), 1u);
+    EXPECT_EQ(r.container("build")["volumeMounts"][0]["name"], "repo");
+    for (const auto& call : r.calls()) EXPECT_EQ(call.find("/attach?"), std::string::npos) << call;
+  })->runner_extra = "  [runners.feature_flags]\n    FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY = true\n";
+  add("legacy_flag_as_a_job_variable_keeps_the_exec_strategy_pod", kNs,
+      [](const Rendered& r) { EXPECT_FALSE(r.pod["spec"].contains("initContainers")); })
+      ->job =
+      "image = \"alpine\"\nscript = [\"true\"]\nvariables = { FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY = \"true\" "
+      "}\n";
+  add("profile_13_12_runs_the_legacy_exec_strategy", kNs, [](const Rendered& r) {
+    EXPECT_FALSE(r.pod["spec"].contains("initContainers"));
+    ASSERT_EQ(r.pod["spec"]["volumes"].size(), 1u);
+  })->profile = "13.12";
   add("plan_names_poll_interval_timeout_and_grace_period",
       kNs + "    poll_interval = 5\n    poll_timeout = 60\n    cleanup_grace_period_seconds = 0\n",
       [](const Rendered& r) {
