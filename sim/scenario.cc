@@ -1,4 +1,5 @@
 #include "sim/scenario.h"
+#include "sim/scenario_containers.h"
 
 #include <algorithm>
 #include <cmath>
@@ -213,6 +214,7 @@ void read_gitlab(TomlTable& root, Scenario& s) {
       TomlTable job(*entry, "gitlab.jobs", root.context());
       s.jobs.push_back(read_job(job));
     }
+    read_repository_sizes(t, s);
     t.reject_unread();
   }
   if (s.jobs.empty() && !root.context().failed()) {
@@ -316,6 +318,7 @@ void read_commands(TomlTable& cluster, Scenario& s) {
     double seconds = 0;
     if (get_non_negative(t, "seconds", seconds))
       spec.duration = Duration(static_cast<int64_t>(std::llround(seconds * 1e6)));
+    read_command_memory(t, spec);
     t.reject_unread();
     s.commands[name] = spec;
   }
@@ -462,6 +465,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
     s.cluster_objects.push_back(binding_json(b, "ClusterRoleBinding", false));
   }
   read_commands(t, s);
+  read_container_keys(t, s);
   t.get("dns", s.cluster_dns);
   t.reject_unread();
 }

@@ -99,6 +99,7 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   scheduler_.advance(clock_.now(), events_, store_.resource_version());
   try {
     sync_lifecycle();  // every read sees the history up to now
+    sync_container_events();
     response = serve(request, user_name);
   } catch (const json::exception& e) {
     // A body of the right syntax but the wrong shape (a string where an object belongs).
@@ -234,6 +235,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     generated = true;
   }
   if (type.namespaced) meta["namespace"] = ns;
+  if (type.resource == "pods" && run_once_deadline_) apply_run_once_deadline(object, *run_once_deadline_);
   if (auto invalid = validate_create(type, object)) return *invalid;
   apply_create_defaults(type, object);
   ApiResult<json> created = store_.create(type, ns, std::move(object), generated);
@@ -387,7 +389,7 @@ std::optional<TimePoint> KubeApiServer::pod_running_at(const StoredObject& pod) 
   // Follows pod_lifecycle.h and present(): the one change recorded is the containers starting, `pending`
   // after the pod was created (no scheduler modelled) or bound. An unbound pod's binding is not recorded
   // as its own MODIFIED event yet.
-  if (timing_.never_start) return std::nullopt;
+  if (timing_.never_start || missing_mount(pod.object)) return std::nullopt;
   if (!scheduler_.modelled()) return pod.created + timing_.pending;
   const Placement* placement = scheduler_.placement(text(member(pod.object, "metadata"), "uid"));
   if (!placement || !placement->bound) return std::nullopt;
@@ -452,6 +454,8 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     store_.remove(type.resource, ns, name, &shown);
     store_.collect_dependents(ns, uid);
     pods_.release(uid);
+    container_memory_.release(uid);
+    container_states_.release(uid);
     scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
     running_recorded_.erase(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
@@ -534,15 +538,22 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
     return status_bad_request("container " + container + " is not valid for pod " + name).response();
   const std::vector<std::string> command = request.query_values("command");
   if (command.empty()) return status_bad_request("you must specify at least 1 command").response();
-  if (text(member(pod, "status"), "phase") != "Running" || !in_app)
+  if (text(member(pod, "status"), "phase") != "Running" || !in_app || !container_running(pod, container))
     return status_bad_request("unable to upgrade connection: container not found (" + json(container).dump() + ")")
         .response();
   if (request.header("upgrade").empty()) return status_bad_request("Upgrade request required").response();
 
   HttpResponse response;
   response.status = 101;
-  response.exec =
-      make_exec_runner(pod, container, command, worlds_, clock_, pods_.volumes(text(member(pod, "metadata"), "uid")));
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  ExecContainer target;
+  target.memory = container_memory_.cgroup(pod, container);
+  const std::optional<TimePoint> started = kubelet_start(*stored);
+  if (started) target.killed_at = deadline_kill_time(pod, *started);
+  target.on_oom_death = [this, uid, container](TimePoint at) {
+    container_states_.record_exit(uid, container, {at, "OOMKilled", 137});
+  };
+  response.exec = make_exec_runner(pod, container, command, worlds_, clock_, pods_.volumes(uid), std::move(target));
   response.upgrade_failed = upgrade_failure_response;
   return response;
 }
@@ -551,13 +562,46 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   if (type.resource != "pods") return stored.object;
   const std::string uid = text(member(stored.object, "metadata"), "uid");
   const Placement* placement = scheduler_.modelled() ? scheduler_.placement(uid) : nullptr;
-  if (!placement) return pod_with_status(stored.object, stored.created, clock_.now(), timing_, pods_.ip(uid));
-  if (!placement->bound) return unscheduled_pod(stored.object, placement->at, placement->message);
+  if (placement && !placement->bound) return unscheduled_pod(stored.object, placement->at, placement->message);
   // Bound: the kubelet's stages start at the binding.
   PodTiming timing = timing_;
-  timing.node_name = placement->node;
-  if (!placement->host_ip.empty()) timing.host_ip = placement->host_ip;
-  return pod_with_status(stored.object, placement->at, clock_.now(), timing, pods_.ip(uid));
+  if (placement) {
+    timing.node_name = placement->node;
+    if (!placement->host_ip.empty()) timing.host_ip = placement->host_ip;
+  }
+  // A volume that cannot be set up keeps the containers from being created.
+  if (missing_mount(stored.object)) timing.never_start = true;
+  const TimePoint started = placement ? placement->at : stored.created;
+  json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid));
+  container_states_.apply(pod, started, clock_.now());
+  return pod;
+}
+
+std::optional<TimePoint> KubeApiServer::kubelet_start(const StoredObject& pod) const {
+  if (!scheduler_.modelled()) return pod.created;
+  const Placement* placement = scheduler_.placement(text(member(pod.object, "metadata"), "uid"));
+  if (!placement || !placement->bound) return std::nullopt;
+  return placement->at;
+}
+
+std::optional<MountFailure> KubeApiServer::missing_mount(const json& pod) const {
+  return missing_volume(pod, [this](const std::string& resource, const std::string& ns, const std::string& name) {
+    // Kinds the fake does not serve (configmaps) are taken as present.
+    return !find_plural(resource) || store_.find(resource, ns, name) != nullptr;
+  });
+}
+
+void KubeApiServer::sync_container_events() {
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const StoredObject* stored : store_.list("pods", "")) {
+    const json& spec = member(stored->object, "spec");
+    std::optional<MountFailure> mount = missing_mount(stored->object);
+    if (!mount && !member(spec, "activeDeadlineSeconds").is_number_integer()) continue;
+    const std::optional<TimePoint> started = kubelet_start(*stored);
+    if (!started) continue;
+    container_states_.record_events(present(pods, *stored), *started, clock_.now(), mount, events_,
+                                    store_.resource_version());
+  }
 }
 
 std::vector<json> KubeApiServer::node_objects() const {

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "fakes/kube/status.h"
+#include "fakes/runtime/memory.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -50,6 +51,15 @@ std::string shell_quote(const std::string& arg) {
   std::string out = "'";
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+// The kubelet killed the container's processes `after` into the exec: what came later never happened.
+void cut_at(ShellResult& result, Duration after) {
+  if (after < Duration(0)) after = Duration(0);
+  if (result.duration <= after) return;
+  std::erase_if(result.output, [after](const OutputChunk& chunk) { return chunk.at > after; });
+  result.duration = after;
+  result.exit_code = 137;  // SIGKILL, 128 + 9
 }
 
 const json* find_container(const json& pod, const std::string& name) {
@@ -146,10 +156,11 @@ HttpResponse upgrade_failure_response(UpgradeFailure failure) {
 }
 
 ExecRunner make_exec_runner(const json& pod, const std::string& container, const std::vector<std::string>& command,
-                            ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes) {
+                            ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes,
+                            ExecContainer target) {
   ContainerWorldFactory* factory = &worlds;
   Clock* time = &clock;
-  return [factory, time, volumes, pod, container, command](const std::string& stdin_data) {
+  return [factory, time, volumes, pod, container, command, target](const std::string& stdin_data) {
     const ExecScript plan = exec_script(command);
     std::unique_ptr<ContainerWorld> world = factory->world_for(pod, container);
     ExecOutcome outcome;
@@ -161,7 +172,13 @@ ExecRunner make_exec_runner(const json& pod, const std::string& container, const
     ShellOptions options = exec_options(pod, container);
     options.start = time->now();
     options.volumes = volumes;
-    return exec_outcome(interpret(plan.from_stdin ? stdin_data : plan.script, options, *world), command);
+    options.memory = target.memory;
+    const bool was_dead = target.memory && target.memory->dead();
+    ShellResult result = interpret(plan.from_stdin ? stdin_data : plan.script, options, *world);
+    if (target.memory && target.memory->dead() && !was_dead && target.on_oom_death)
+      target.on_oom_death(options.start + result.duration);
+    if (target.killed_at) cut_at(result, *target.killed_at - options.start);
+    return exec_outcome(result, command);
   };
 }
 

@@ -17,6 +17,7 @@ namespace kexsim::fakes {
 namespace shell {
 struct Volumes;
 }
+class MemoryCgroup;
 
 /// The process environment the script starts with.
 struct ShellOptions {
@@ -28,6 +29,9 @@ struct ShellOptions {
   std::shared_ptr<shell::Volumes> volumes;
   /// The commands the shell knows. Null: every built-in and tool model (shell::default_tools()).
   const shell::ToolTable* tools = nullptr;
+  /// The container's memory cgroup, shared by its execs: the exec's shell and the programs it runs
+  /// are charged to it, and the OOM killer acts on it. Null: no memory accounting.
+  std::shared_ptr<MemoryCgroup> memory;
 };
 
 /// An empty file system (with the usual system directories) for one pod's execs.

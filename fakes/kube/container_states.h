@@ -1,0 +1,76 @@
+#pragma once
+// What the simulated kubelet does to pods beyond bringing them up (pod_lifecycle.h): containers that
+// end (OOMKilled with 137, killed at a deadline), activeDeadlineSeconds (pod Failed,
+// DeadlineExceeded), secret and configMap volumes whose object is missing (FailedMount, the pod stays
+// ContainerCreating), with the kubelet's events. Strings: k8s-cluster-messages.md §3, the upstream
+// file beside each.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "fakes/kube/events.h"
+
+namespace kexsim::fakes {
+
+/// How a container ended: when, the runtime's reason (OOMKilled, Error, Completed) and its exit code.
+struct ContainerExit {
+  TimePoint at{};
+  std::string reason;
+  int exit_code = 0;
+};
+
+/// A volume the kubelet cannot set up: its name and the error (`secret "db-creds" not found`).
+struct MountFailure {
+  std::string volume;
+  std::string error;
+};
+
+/// Whether an object exists: (kind "secrets" | "configmaps", namespace, name).
+using ObjectExists = std::function<bool(const std::string&, const std::string&, const std::string&)>;
+
+/// The first secret or configMap volume of the pod whose object is missing (and not optional).
+std::optional<MountFailure> missing_volume(const nlohmann::json& pod, const ObjectExists& exists);
+
+/// When the kubelet kills the pod's containers for activeDeadlineSeconds: the deadline (counted
+/// from when the kubelet took the pod) plus terminationGracePeriodSeconds (30 by default), since the
+/// containers' PID 1, a shell, ignores SIGTERM. None without a deadline.
+std::optional<TimePoint> deadline_kill_time(const nlohmann::json& pod, TimePoint started);
+
+/// The kubelet's record of the pods' containers that ended, and the events it owes.
+class ContainerStates {
+ public:
+  /// The kubelet's release (wordings that changed: the mount timeout's suffix).
+  void set_kubernetes_minor(int minor) { minor_ = minor; }
+  /// A container of pod uid ended (the first end counts).
+  void record_exit(const std::string& uid, const std::string& container, ContainerExit exit);
+  /// Applies what happened by now to a running pod as a read returns it: terminated containers,
+  /// readiness, phase, and activeDeadlineSeconds (started: when the kubelet took the pod).
+  void apply(nlohmann::json& pod, TimePoint started, TimePoint now) const;
+  /// Records the kubelet events due by now for a pod (DeadlineExceeded, Killing, FailedMount).
+  void record_events(const nlohmann::json& pod, TimePoint started, TimePoint now,
+                     const std::optional<MountFailure>& mount, EventLog& events, const std::string& rv);
+  /// Forgets a deleted pod.
+  void release(const std::string& uid);
+
+ private:
+  int minor_ = 33;
+  std::map<std::string, std::map<std::string, ContainerExit>> exits_;  ///< uid -> container -> exit
+  std::set<std::string> deadline_recorded_;                            ///< uids whose deadline events exist
+  std::map<std::string, std::pair<int, int>> mount_events_;            ///< uid -> (SetUp, timeout) events recorded
+};
+
+/// OpenShift's RunOnceDurationOverride admission (openshift/run-once-duration-override): a run-once
+/// pod (restartPolicy Never or OnFailure) gets activeDeadlineSeconds = limit unless it asks for less.
+void apply_run_once_deadline(nlohmann::json& pod, int64_t limit);
+
+/// Whether the container of a pod (as a read returns it) is running: exec refuses the others.
+bool container_running(const nlohmann::json& pod, const std::string& container);
+
+}  // namespace kexsim::fakes
