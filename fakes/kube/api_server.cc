@@ -4,6 +4,8 @@
 #include <tuple>
 
 #include "base/strings.h"
+#include "fakes/kube/secret_volumes.h"
+#include "fakes/runtime/shell_state.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
 #include "fakes/kube/table.h"
@@ -546,6 +548,13 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   HttpResponse response;
   response.status = 101;
   const std::string uid = text(member(pod, "metadata"), "uid");
+  project_secret_volumes(
+      pod, container,
+      [this](const std::string& secret_ns, const std::string& secret_name) -> const json* {
+        const StoredObject* secret = store_.find("secrets", secret_ns, secret_name);
+        return secret ? &secret->object : nullptr;
+      },
+      pods_.volumes(uid)->fs);
   ExecContainer target;
   target.memory = container_memory_.cgroup(pod, container);
   const std::optional<TimePoint> started = kubelet_start(*stored);
