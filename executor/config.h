@@ -41,6 +41,12 @@ struct VolumeConfig {
   std::map<std::string, std::string> items;  ///< config_map / secret
 };
 
+/// One [[runners.kubernetes.pod_spec]] entry (common/config.go KubernetesPodSpec).
+struct PodSpecPatchConfig {
+  std::string name, patch_path, patch;
+  std::string patch_type;  ///< "json", "merge", "strategic" (empty: strategic)
+};
+
 /// [runners.kubernetes].
 struct KubernetesConfig {
   std::string host;
@@ -56,6 +62,7 @@ struct KubernetesConfig {
   std::vector<HostAlias> host_aliases;
   std::vector<ServiceConfig> services;
   std::vector<VolumeConfig> volumes;
+  std::vector<PodSpecPatchConfig> pod_spec;  ///< applied with FF_USE_ADVANCED_POD_SPEC_CONFIGURATION
   std::map<std::string, std::string> node_selector;
   std::vector<std::string> image_pull_secrets;
   std::string cpu_limit, cpu_request, memory_limit, memory_request;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
+#include "executor/container_checks.h"
 #include "executor/dialer.h"
 #include "executor/failure_reason.h"
 #include "executor/http/client.h"
@@ -20,6 +21,7 @@
 #include "executor/messages.h"
 #include "executor/naming.h"
 #include "executor/pod_spec.h"
+#include "executor/pod_spec_patch.h"
 #include "executor/scripts.h"
 #include "executor/stage_timeouts.h"
 #include "executor/trace.h"
@@ -611,6 +613,12 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.runner_variables = scripts_.runner_variables;
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(messages::setting_up_build_pod(profile_, pod.error().message));
+  if (flags_.on("FF_USE_ADVANCED_POD_SPEC_CONFIGURATION")) {
+    trace_.warning(advanced_pod_spec_warning());
+    auto patched = apply_pod_spec_patches((*pod)["spec"], runner_.kubernetes.pod_spec);
+    if (!patched) co_return prepare_error(messages::setting_up_build_pod(profile_, patched.error().message));
+    (*pod)["spec"] = std::move(*patched);
+  }
 
   auto created = co_await kube_->create(namespace_, "pods", std::move(*pod));
   if (!created) co_return prepare_error(messages::setting_up_build_pod(profile_, created.error().message));
@@ -664,6 +672,10 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
       const std::string inner =
           last_phase == "Succeeded" ? messages::pod_already_succeeded() : messages::pod_status_failed();
       co_return prepare_error(messages::waiting_for_pod_running(inner));
+    }
+    if (auto config = container_config_failure(status, profile_)) {
+      co_return Failure{messages::prepare_environment_error(profile_, messages::waiting_for_pod_running(*config)),
+                        FailureReason::kRunnerConfigurationError};
     }
     const std::string node = string_at(member(*pod, "spec"), "nodeName");
     trace_.waiting_line(

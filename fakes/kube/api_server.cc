@@ -548,13 +548,12 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   HttpResponse response;
   response.status = 101;
   const std::string uid = text(member(pod, "metadata"), "uid");
-  project_secret_volumes(
-      pod, container,
-      [this](const std::string& secret_ns, const std::string& secret_name) -> const json* {
-        const StoredObject* secret = store_.find("secrets", secret_ns, secret_name);
-        return secret ? &secret->object : nullptr;
-      },
-      pods_.volumes(uid)->fs);
+  const SecretLookup secrets = [this](const std::string& secret_ns, const std::string& secret_name) {
+    return find_secret(secret_ns, secret_name);
+  };
+  json process_pod = pod;
+  resolve_secret_env(process_pod, container, secrets);
+  project_secret_volumes(pod, container, secrets, pods_.volumes(uid)->fs);
   ExecContainer target;
   target.memory = container_memory_.cgroup(pod, container);
   const std::optional<TimePoint> started = kubelet_start(*stored);
@@ -562,7 +561,8 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   target.on_oom_death = [this, uid, container](TimePoint at) {
     container_states_.record_exit(uid, container, {at, "OOMKilled", 137});
   };
-  response.exec = make_exec_runner(pod, container, command, worlds_, clock_, pods_.volumes(uid), std::move(target));
+  response.exec =
+      make_exec_runner(process_pod, container, command, worlds_, clock_, pods_.volumes(uid), std::move(target));
   response.upgrade_failed = upgrade_failure_response;
   return response;
 }
@@ -582,8 +582,14 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   if (missing_mount(stored.object)) timing.never_start = true;
   const TimePoint started = placement ? placement->at : stored.created;
   json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid));
+  apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
   container_states_.apply(pod, started, clock_.now());
   return pod;
+}
+
+const json* KubeApiServer::find_secret(const std::string& ns, const std::string& name) const {
+  const StoredObject* secret = store_.find("secrets", ns, name);
+  return secret ? &secret->object : nullptr;
 }
 
 std::optional<TimePoint> KubeApiServer::kubelet_start(const StoredObject& pod) const {
@@ -604,12 +610,21 @@ void KubeApiServer::sync_container_events() {
   const ResourceType& pods = *find_resource("", "pods");
   for (const StoredObject* stored : store_.list("pods", "")) {
     const json& spec = member(stored->object, "spec");
+    const SecretLookup secrets = [this](const std::string& ns, const std::string& name) {
+      return find_secret(ns, name);
+    };
     std::optional<MountFailure> mount = missing_mount(stored->object);
-    if (!mount && !member(spec, "activeDeadlineSeconds").is_number_integer()) continue;
+    bool config_error = false;
+    for (const json& c : member(spec, "containers"))
+      config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
+    if (!mount && !config_error && !member(spec, "activeDeadlineSeconds").is_number_integer()) continue;
     const std::optional<TimePoint> started = kubelet_start(*stored);
     if (!started) continue;
-    container_states_.record_events(present(pods, *stored), *started, clock_.now(), mount, events_,
-                                    store_.resource_version());
+    const json pod = present(pods, *stored);
+    container_states_.record_events(pod, *started, clock_.now(), mount, events_, store_.resource_version());
+    if (config_error && !mount && !timing_.never_start)
+      container_states_.record_config_events(pod, *started + timing_.pending, clock_.now(), secrets, events_,
+                                             store_.resource_version());
   }
 }
 

@@ -110,7 +110,9 @@ class KubeApiServer : public HttpHandler {
   std::optional<TimePoint> kubelet_start(const StoredObject& pod) const;
   /// The pod's secret or configMap volume whose object is missing, if any.
   std::optional<MountFailure> missing_mount(const nlohmann::json& pod) const;
-  /// Records the kubelet's container events due by now (deadlines, mount failures).
+  /// The stored Secret, or nullptr.
+  const nlohmann::json* find_secret(const std::string& ns, const std::string& name) const;
+  /// Records the kubelet's container events due by now (deadlines, mount failures, config errors).
   void sync_container_events();
 
   Clock& clock_;

@@ -93,6 +93,59 @@ std::optional<MountFailure> missing_volume(const json& pod, const ObjectExists& 
   return std::nullopt;
 }
 
+std::optional<std::string> container_config_error(const json& pod, const json& container, const SecretLookup& secret) {
+  // pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the secret manager's NotFound (singular
+  // "secret") and "couldn't find key %v in Secret %v/%v" (k8s-cluster-messages.md §3.3).
+  const std::string ns = text(member(pod, "metadata"), "namespace");
+  for (const json& from : member(container, "envFrom")) {
+    const json& ref = member(from, "secretRef");
+    if (!ref.is_object() || member(ref, "optional") == true) continue;
+    if (!secret(ns, text(ref, "name"))) return "secret \"" + text(ref, "name") + "\" not found";
+  }
+  for (const json& env : member(container, "env")) {
+    const json& ref = member(member(env, "valueFrom"), "secretKeyRef");
+    if (!ref.is_object() || member(ref, "optional") == true) continue;
+    const std::string name = text(ref, "name"), key = text(ref, "key");
+    const json* stored = secret(ns, name);
+    if (!stored) return "secret \"" + name + "\" not found";
+    if (!member(member(*stored, "data"), key.c_str()).is_string())
+      return "couldn't find key " + key + " in Secret " + ns + "/" + name;
+  }
+  return std::nullopt;
+}
+
+bool apply_config_errors(json& pod, const SecretLookup& secret) {
+  json& status = pod["status"];
+  if (!status.is_object() || text(status, "phase") != "Running") return false;
+  std::vector<std::string> failed;
+  for (const json& c : member(member(pod, "spec"), "containers")) {
+    const std::optional<std::string> error = container_config_error(pod, c, secret);
+    if (!error) continue;
+    failed.push_back(text(c, "name"));
+    for (json& cs : status["containerStatuses"]) {
+      if (text(cs, "name") != text(c, "name")) continue;
+      cs["state"] = {{"waiting", {{"reason", "CreateContainerConfigError"}, {"message", *error}}}};
+      cs["ready"] = false;
+      cs["started"] = false;
+      cs["imageID"] = "";
+      cs.erase("containerID");
+    }
+  }
+  if (failed.empty()) return false;
+  // getPhase: a waiting container keeps the pod Pending.
+  status["phase"] = "Pending";
+  status.erase("podIP");
+  status.erase("podIPs");
+  for (json& condition : status["conditions"]) {
+    const std::string type = text(condition, "type");
+    if (type != "Ready" && type != "ContainersReady") continue;
+    condition["status"] = "False";
+    condition["reason"] = "ContainersNotReady";
+    condition["message"] = "containers with unready status: " + go_list(failed);
+  }
+  return true;
+}
+
 std::optional<TimePoint> deadline_kill_time(const json& pod, TimePoint started) {
   const json& spec = member(pod, "spec");
   const json& deadline = member(spec, "activeDeadlineSeconds");
@@ -233,7 +286,28 @@ void ContainerStates::record_events(const json& pod, TimePoint started, TimePoin
   }
 }
 
+void ContainerStates::record_config_events(const json& pod, TimePoint running_at, TimePoint now,
+                                           const SecretLookup& secret, EventLog& events, const std::string& rv) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  int& recorded = config_events_[uid];
+  TimePoint attempt = running_at;
+  Duration wait = std::chrono::seconds(10);
+  for (int i = 0; attempt <= now; ++i) {
+    if (i >= recorded) {
+      // kuberuntime_container.go startContainer: Warning Failed "Error: %v".
+      for (const json& c : member(member(pod, "spec"), "containers"))
+        if (const auto error = container_config_error(pod, c, secret))
+          events.record_legacy(subject_of(pod), kubelet_event(pod, "Warning", "Failed", "Error: " + *error), attempt,
+                               rv);
+      recorded = i + 1;
+    }
+    attempt += wait;
+    wait = std::min<Duration>(wait * 2, std::chrono::seconds(300));
+  }
+}
+
 void ContainerStates::release(const std::string& uid) {
+  config_events_.erase(uid);
   exits_.erase(uid);
   deadline_recorded_.erase(uid);
   mount_events_.erase(uid);

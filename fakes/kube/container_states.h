@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "fakes/kube/events.h"
+#include "fakes/kube/secret_volumes.h"
 
 namespace kexsim::fakes {
 
@@ -38,6 +39,15 @@ using ObjectExists = std::function<bool(const std::string&, const std::string&, 
 /// The first secret or configMap volume of the pod whose object is missing (and not optional).
 std::optional<MountFailure> missing_volume(const nlohmann::json& pod, const ObjectExists& exists);
 
+/// Why the kubelet cannot build a container's config (its env from a Secret): the first missing
+/// Secret or key, in the kubelet's words; none when it can.
+std::optional<std::string> container_config_error(const nlohmann::json& pod, const nlohmann::json& container,
+                                                  const SecretLookup& secret);
+
+/// Marks the running pod's containers whose config cannot be built as waiting
+/// CreateContainerConfigError (the pod stays Pending); returns whether any was.
+bool apply_config_errors(nlohmann::json& pod, const SecretLookup& secret);
+
 /// When the kubelet kills the pod's containers for activeDeadlineSeconds: the deadline (counted
 /// from when the kubelet took the pod) plus terminationGracePeriodSeconds (30 by default), since the
 /// containers' PID 1, a shell, ignores SIGTERM. None without a deadline.
@@ -56,6 +66,10 @@ class ContainerStates {
   /// Records the kubelet events due by now for a pod (DeadlineExceeded, Killing, FailedMount).
   void record_events(const nlohmann::json& pod, TimePoint started, TimePoint now,
                      const std::optional<MountFailure>& mount, EventLog& events, const std::string& rv);
+  /// Records the Warning Failed events due by now for containers with a config error (running_at:
+  /// when the containers would have started); the kubelet retries each sync, backing off 10 s to 5 min.
+  void record_config_events(const nlohmann::json& pod, TimePoint running_at, TimePoint now, const SecretLookup& secret,
+                            EventLog& events, const std::string& rv);
   /// Forgets a deleted pod.
   void release(const std::string& uid);
 
@@ -64,6 +78,7 @@ class ContainerStates {
   std::map<std::string, std::map<std::string, ContainerExit>> exits_;  ///< uid -> container -> exit
   std::set<std::string> deadline_recorded_;                            ///< uids whose deadline events exist
   std::map<std::string, std::pair<int, int>> mount_events_;            ///< uid -> (SetUp, timeout) events recorded
+  std::map<std::string, int> config_events_;                           ///< uid -> config-error syncs recorded
 };
 
 /// OpenShift's RunOnceDurationOverride admission (openshift/run-once-duration-override): a run-once

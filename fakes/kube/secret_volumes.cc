@@ -66,4 +66,28 @@ void project_secret_volumes(const json& pod, const std::string& container, const
   }
 }
 
+void resolve_secret_env(json& pod, const std::string& container, const SecretLookup& secret) {
+  const std::string ns = text(member(pod, "metadata"), "namespace");
+  for (const char* list : {"containers", "initContainers"}) {
+    json& spec = pod["spec"];
+    if (!spec.is_object() || !spec.contains(list) || !spec[list].is_array()) continue;
+    for (json& c : spec[list]) {
+      if (text(c, "name") != container || !c.contains("env") || !c["env"].is_array()) continue;
+      json resolved = json::array();
+      for (const json& e : c["env"]) {
+        const json& ref = member(member(e, "valueFrom"), "secretKeyRef");
+        if (!ref.is_object()) {
+          resolved.push_back(e);
+          continue;
+        }
+        const json* stored = secret(ns, text(ref, "name"));
+        const json& value = stored ? member(member(*stored, "data"), text(ref, "key").c_str()) : json();
+        const auto decoded = value.is_string() ? base64_decode(value.get<std::string>()) : std::nullopt;
+        if (decoded) resolved.push_back({{"name", text(e, "name")}, {"value", *decoded}});
+      }
+      c["env"] = std::move(resolved);
+    }
+  }
+}
+
 }  // namespace kexsim::fakes

@@ -1,6 +1,6 @@
 #pragma once
-// The kubelet's secret volume plugin, reduced to what a job sees: each key of the Secret becomes a
-// file under the container's mount of the volume (or the paths `items` give), so a script can read it.
+// Secrets as a container sees them, reduced to what a job needs: the secret volume plugin (each key of
+// the Secret a file under the container's mount, or the paths `items` give) and env from secretKeyRef.
 
 #include <functional>
 #include <string>
@@ -17,5 +17,9 @@ using SecretLookup = std::function<const nlohmann::json*(const std::string&, con
 /// Writes the pod's secret volumes as files where `container` mounts them (subPath mounts are skipped).
 void project_secret_volumes(const nlohmann::json& pod, const std::string& container, const SecretLookup& secret,
                             shell::FileSystem& fs);
+
+/// Resolves the container's env entries taken from Secrets (valueFrom.secretKeyRef) into plain
+/// values, as the kubelet hands them to the process; entries it cannot resolve are left out.
+void resolve_secret_env(nlohmann::json& pod, const std::string& container, const SecretLookup& secret);
 
 }  // namespace kexsim::fakes

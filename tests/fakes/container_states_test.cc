@@ -239,5 +239,53 @@ TEST_F(ContainerStatesTest, RunOnceDurationOverrideCapsTheDeadlineOfRunOncePods)
   EXPECT_EQ(pod["spec"]["activeDeadlineSeconds"], 60);
 }
 
+TEST_F(ContainerStatesTest, EnvFromAMissingSecretKeyIsACreateContainerConfigError) {
+  ASSERT_TRUE(server_
+                  .seed({{"apiVersion", "v1"},
+                         {"kind", "Secret"},
+                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
+                         {"stringData", {{"pass", "s3cr3t"}}}})
+                  .ok());
+  json spec = two_containers("1Gi");
+  spec["containers"][0]["env"] = {
+      {{"name", "DB_PASSWORD"}, {"valueFrom", {{"secretKeyRef", {{"name", "db-creds"}, {"key", "password"}}}}}}};
+  create(spec);
+  clock_.advance(seconds(20));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Pending");
+  const json& waiting = status_of(p, "build")["state"]["waiting"];
+  EXPECT_EQ(waiting["reason"], "CreateContainerConfigError");
+  EXPECT_EQ(waiting["message"], "couldn't find key password in Secret ci/db-creds");
+  EXPECT_TRUE(status_of(p, "helper")["state"].contains("running"));
+  EXPECT_EQ(condition(p, "ContainersReady")["message"], "containers with unready status: [build]");
+  // Syncs at 6 s and 16 s.
+  EXPECT_EQ(events(),
+            std::vector<std::string>{"Warning Failed Error: couldn't find key password in Secret ci/db-creds x2"});
+
+  json missing = {{"metadata", {{"namespace", "ci"}}}};
+  const SecretLookup none = [](const std::string&, const std::string&) -> const json* { return nullptr; };
+  EXPECT_EQ(container_config_error(missing, spec["containers"][0], none), R"(secret "db-creds" not found)");
+  EXPECT_EQ(container_config_error(missing, spec["containers"][1], none), std::nullopt);
+}
+
+TEST_F(ContainerStatesTest, EnvFromASecretReachesTheProcess) {
+  ASSERT_TRUE(server_
+                  .seed({{"apiVersion", "v1"},
+                         {"kind", "Secret"},
+                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
+                         {"stringData", {{"password", "s3cr3t"}}}})
+                  .ok());
+  json spec = two_containers("1Gi");
+  spec["containers"][0]["env"] = {
+      {{"name", "DB_PASSWORD"}, {"valueFrom", {{"secretKeyRef", {{"name", "db-creds"}, {"key", "password"}}}}}}};
+  create(spec);
+  clock_.advance(seconds(6));
+  EXPECT_EQ(pod()["status"]["phase"], "Running");
+  const ExecOutcome outcome = exec("build", "echo \"$DB_PASSWORD\"");
+  std::string out;
+  for (const auto& chunk : outcome.output) out += chunk.data;
+  EXPECT_EQ(out, "s3cr3t\n");
+}
+
 }  // namespace
 }  // namespace kexsim::fakes
