@@ -248,9 +248,14 @@ void ContainerStates::record_events(const json& pod, TimePoint started, TimePoin
       // active_deadline.go ShouldEvict records a Normal event; then the pod's containers are stopped
       // (kuberuntime_container.go killContainer: "Stopping container %s").
       events.record_legacy(subject, kubelet_event(pod, "Normal", kDeadlineReason, kDeadlineMessage), deadline, rv);
-      const json& containers = member(member(pod, "spec"), "containers");
-      if (containers.is_array())
-        for (const json& c : containers)
+      // Only containers the runtime created have something to stop.
+      const auto created = [&pod](const std::string& name) {
+        for (const json& status : member(member(pod, "status"), "containerStatuses"))
+          if (text(status, "name") == name) return status.contains("containerID");
+        return false;
+      };
+      for (const json& c : member(member(pod, "spec"), "containers"))
+        if (created(text(c, "name")))
           events.record_legacy(
               subject, kubelet_event(pod, "Normal", "Killing", "Stopping container " + text(c, "name")), deadline, rv);
     }
