@@ -50,6 +50,18 @@ void read_container_keys(TomlTable& t, Scenario& s) {
                        "RunOnceDurationOverride only accepts a positive activeDeadlineSeconds");
     s.run_once_deadline = deadline;
   }
+  if (const toml::table* sandbox = t.table("sandbox_failure")) {
+    TomlTable f(*sandbox, t.path("sandbox_failure"), t.context());
+    fakes::SandboxFailure failure;
+    f.require("plugin", "name the CNI plugin's type, e.g. plugin = \"aws-cni\"");
+    f.require("error",
+              "give the plugin's error, e.g. error = \"add cmd: failed to assign an IP address to container\"");
+    f.get("plugin", failure.plugin);
+    f.get("plugin_name", failure.plugin_name);
+    f.get("error", failure.error);
+    f.reject_unread();
+    s.sandbox_failure = std::move(failure);
+  }
   for (const toml::table* entry : t.tables("secrets")) {
     TomlTable secret(*entry, t.path("secrets"), t.context());
     std::string name, ns, type = "Opaque";

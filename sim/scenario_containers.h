@@ -9,8 +9,8 @@
 
 namespace kexsim::sim {
 
-/// Reads cgroup_version, single_process_oom_kill, run_once_active_deadline_seconds and
-/// [[cluster.secrets]] from [cluster].
+/// Reads cgroup_version, single_process_oom_kill, run_once_active_deadline_seconds,
+/// [cluster.sandbox_failure] and [[cluster.secrets]] from [cluster].
 void read_container_keys(TomlTable& cluster, Scenario& s);
 
 /// Reads repository_sizes from [gitlab].

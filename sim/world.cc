@@ -169,6 +169,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   kube.scheduler().set_minor(s.kubernetes_minor);
   kube.set_oom_policy({s.cgroup_version, s.single_process_oom_kill, s.kubernetes_minor});
   if (s.run_once_deadline) kube.set_run_once_deadline(*s.run_once_deadline);
+  if (s.sandbox_failure) kube.set_sandbox_failure(*s.sandbox_failure);
   for (const auto& node : s.nodes) kube.scheduler().add_node(node, clock.now());
   for (const auto& group : s.node_groups) kube.scheduler().add_group(group);
   std::vector<std::string>& namespaces = w->namespaces_;

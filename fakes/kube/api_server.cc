@@ -391,7 +391,7 @@ std::optional<TimePoint> KubeApiServer::pod_running_at(const StoredObject& pod) 
   // Follows pod_lifecycle.h and present(): the one change recorded is the containers starting, `pending`
   // after the pod was created (no scheduler modelled) or bound. An unbound pod's binding is not recorded
   // as its own MODIFIED event yet.
-  if (timing_.never_start || missing_mount(pod.object)) return std::nullopt;
+  if (timing_.never_start || sandbox_failure_ || missing_mount(pod.object)) return std::nullopt;
   if (!scheduler_.modelled()) return pod.created + timing_.pending;
   const Placement* placement = scheduler_.placement(text(member(pod.object, "metadata"), "uid"));
   if (!placement || !placement->bound) return std::nullopt;
@@ -579,7 +579,7 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
     if (!placement->host_ip.empty()) timing.host_ip = placement->host_ip;
   }
   // A volume that cannot be set up keeps the containers from being created.
-  if (missing_mount(stored.object)) timing.never_start = true;
+  if (sandbox_failure_ || missing_mount(stored.object)) timing.never_start = true;
   const TimePoint started = placement ? placement->at : stored.created;
   json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid));
   apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
@@ -617,10 +617,18 @@ void KubeApiServer::sync_container_events() {
     bool config_error = false;
     for (const json& c : member(spec, "containers"))
       config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
-    if (!mount && !config_error && !member(spec, "activeDeadlineSeconds").is_number_integer()) continue;
+    if (!mount && !config_error && !sandbox_failure_ && !member(spec, "activeDeadlineSeconds").is_number_integer())
+      continue;
     const std::optional<TimePoint> started = kubelet_start(*stored);
     if (!started) continue;
     const json pod = present(pods, *stored);
+    if (sandbox_failure_ && !mount) {
+      // Volumes are set up first (kubelet.go syncPod); without a sandbox no container is configured.
+      container_states_.record_sandbox_events(pod, *started, clock_.now(), *sandbox_failure_, events_,
+                                              store_.resource_version());
+      container_states_.record_events(pod, *started, clock_.now(), std::nullopt, events_, store_.resource_version());
+      continue;
+    }
     container_states_.record_events(pod, *started, clock_.now(), mount, events_, store_.resource_version());
     if (config_error && !mount && !timing_.never_start)
       container_states_.record_config_events(pod, *started + timing_.pending, clock_.now(), secrets, events_,

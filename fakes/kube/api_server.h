@@ -57,6 +57,8 @@ class KubeApiServer : public HttpHandler {
   /// OpenShift's RunOnceDurationOverride: run-once pods (restartPolicy Never or OnFailure) get at
   /// most this activeDeadlineSeconds when created.
   void set_run_once_deadline(int64_t seconds) { run_once_deadline_ = seconds; }
+  /// The nodes' CNI plugin fails every pod sandbox from now on: pods stay ContainerCreating.
+  void set_sandbox_failure(SandboxFailure failure) { sandbox_failure_ = std::move(failure); }
   /// The cluster's nodes, node groups and scheduling queue (seed nodes here before the first pod).
   Scheduler& scheduler() { return scheduler_; }
   /// The events recorded so far.
@@ -124,10 +126,11 @@ class KubeApiServer : public HttpHandler {
   PodTiming timing_;
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
-  PodResources pods_;                         ///< pod IPs and volumes, by pod uid
-  ContainerMemory container_memory_;          ///< the containers' memory cgroups
-  ContainerStates container_states_;          ///< containers that ended, kubelet events owed
-  std::optional<int64_t> run_once_deadline_;  ///< RunOnceDurationOverride's activeDeadlineSeconds
+  PodResources pods_;                              ///< pod IPs and volumes, by pod uid
+  ContainerMemory container_memory_;               ///< the containers' memory cgroups
+  ContainerStates container_states_;               ///< containers that ended, kubelet events owed
+  std::optional<int64_t> run_once_deadline_;       ///< RunOnceDurationOverride's activeDeadlineSeconds
+  std::optional<SandboxFailure> sandbox_failure_;  ///< a broken CNI: no pod gets a sandbox
   Scheduler scheduler_;
   EventLog events_;
   TimePoint started_;                                      ///< when the default node joined

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/hash.h"
+
 namespace kexsim::fakes {
 namespace {
 
@@ -144,6 +146,16 @@ bool apply_config_errors(json& pod, const SecretLookup& secret) {
     condition["message"] = "containers with unready status: " + go_list(failed);
   }
   return true;
+}
+
+std::string sandbox_failure_message(const SandboxFailure& failure, const std::string& sandbox_id) {
+  // libcni api.go pluginDescription: type=%q plus an optional name=%q; "plugin %s failed (add): %w".
+  std::string plugin = "type=" + nlohmann::json(failure.plugin).dump();
+  if (!failure.plugin_name.empty()) plugin += " name=" + nlohmann::json(failure.plugin_name).dump();
+  // containerd sandbox_run.go "failed to setup network for sandbox %q: %w", through CRI as gRPC Unknown;
+  // the kubelet's "Failed to create pod sandbox: %v".
+  return "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"" +
+         sandbox_id + "\": plugin " + plugin + " failed (add): " + failure.error;
 }
 
 std::optional<TimePoint> deadline_kill_time(const json& pod, TimePoint started) {
@@ -311,7 +323,29 @@ void ContainerStates::record_config_events(const json& pod, TimePoint running_at
   }
 }
 
+void ContainerStates::record_sandbox_events(const json& pod, TimePoint started, TimePoint now,
+                                            const SandboxFailure& failure, EventLog& events, const std::string& rv) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  int& recorded = sandbox_events_[uid];
+  TimePoint attempt = started;
+  Duration wait = std::chrono::seconds(10);
+  for (int i = 0; attempt <= now; ++i) {
+    if (i >= recorded) {
+      uint64_t state = fnv1a(uid + "/sandbox/" + std::to_string(i));
+      std::string id;
+      for (int k = 0; k < 4; ++k) id += hex64(splitmix64(state));
+      events.record_legacy(
+          subject_of(pod),
+          kubelet_event(pod, "Warning", "FailedCreatePodSandBox", sandbox_failure_message(failure, id)), attempt, rv);
+      recorded = i + 1;
+    }
+    attempt += wait;
+    wait = std::min<Duration>(wait * 2, std::chrono::seconds(300));
+  }
+}
+
 void ContainerStates::release(const std::string& uid) {
+  sandbox_events_.erase(uid);
   config_events_.erase(uid);
   exits_.erase(uid);
   deadline_recorded_.erase(uid);

@@ -33,6 +33,17 @@ struct MountFailure {
   std::string error;
 };
 
+/// The node's CNI plugin failing to set up pod networks (a scenario's broken or exhausted CNI).
+struct SandboxFailure {
+  std::string plugin;       ///< the plugin's type, e.g. "aws-cni", "calico"
+  std::string plugin_name;  ///< its name in the network config (optional), e.g. "aws-cni"
+  std::string error;        ///< what the plugin returned, e.g. "add cmd: failed to assign an IP address to container"
+};
+
+/// The FailedCreatePodSandBox message for one attempt: containerd's sandbox_run.go and libcni's
+/// api.go wrapped by the kubelet (k8s-cluster-messages.md §3.2); sandbox_id is 64 hex digits.
+std::string sandbox_failure_message(const SandboxFailure& failure, const std::string& sandbox_id);
+
 /// Whether an object exists: (kind "secrets" | "configmaps", namespace, name).
 using ObjectExists = std::function<bool(const std::string&, const std::string&, const std::string&)>;
 
@@ -66,6 +77,10 @@ class ContainerStates {
   /// Records the kubelet events due by now for a pod (DeadlineExceeded, Killing, FailedMount).
   void record_events(const nlohmann::json& pod, TimePoint started, TimePoint now,
                      const std::optional<MountFailure>& mount, EventLog& events, const std::string& rv);
+  /// Records the FailedCreatePodSandBox events due by now (each attempt a new sandbox id; the kubelet
+  /// retries each sync, backing off 10 s to 5 min).
+  void record_sandbox_events(const nlohmann::json& pod, TimePoint started, TimePoint now, const SandboxFailure& failure,
+                             EventLog& events, const std::string& rv);
   /// Records the Warning Failed events due by now for containers with a config error (running_at:
   /// when the containers would have started); the kubelet retries each sync, backing off 10 s to 5 min.
   void record_config_events(const nlohmann::json& pod, TimePoint running_at, TimePoint now, const SecretLookup& secret,
@@ -79,6 +94,7 @@ class ContainerStates {
   std::set<std::string> deadline_recorded_;                            ///< uids whose deadline events exist
   std::map<std::string, std::pair<int, int>> mount_events_;            ///< uid -> (SetUp, timeout) events recorded
   std::map<std::string, int> config_events_;                           ///< uid -> config-error syncs recorded
+  std::map<std::string, int> sandbox_events_;                          ///< uid -> sandbox attempts recorded
 };
 
 /// OpenShift's RunOnceDurationOverride admission (openshift/run-once-duration-override): a run-once

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "fakes/kube/api_server.h"
 #include "tests/fakes/runtime_test_world.h"
 #include "tests/support/manual_clock.h"
@@ -285,6 +287,35 @@ TEST_F(ContainerStatesTest, EnvFromASecretReachesTheProcess) {
   std::string out;
   for (const auto& chunk : outcome.output) out += chunk.data;
   EXPECT_EQ(out, "s3cr3t\n");
+}
+
+TEST_F(ContainerStatesTest, ABrokenCniFailsEverySandboxWithANewId) {
+  server_.set_sandbox_failure({"aws-cni", "aws-cni", "add cmd: failed to assign an IP address to container"});
+  create(two_containers("1Gi"));
+  clock_.advance(seconds(35));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Pending");
+  EXPECT_EQ(condition(p, "PodReadyToStartContainers")["status"], "False");
+  const std::vector<json> list = server_.events().list("ci");
+  ASSERT_EQ(list.size(), 3u);  // attempts at 0, 10 and 30 s
+  std::set<std::string> messages;
+  for (const json& e : list) {
+    EXPECT_EQ(e["reason"], "FailedCreatePodSandBox");
+    EXPECT_EQ(e["type"], "Warning");
+    messages.insert(e["message"].get<std::string>());
+  }
+  EXPECT_EQ(messages.size(), 3u);
+  const std::string first = list[0]["message"];
+  const std::string prefix =
+      "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"";
+  ASSERT_EQ(first.rfind(prefix, 0), 0u) << first;
+  EXPECT_EQ(first.substr(prefix.size() + 64),
+            "\": plugin type=\"aws-cni\" name=\"aws-cni\" failed (add): add cmd: failed to assign an IP address to "
+            "container");
+  EXPECT_EQ(
+      sandbox_failure_message({"calico", "", "boom"}, "ab"),
+      "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"ab\": "
+      "plugin type=\"calico\" failed (add): boom");
 }
 
 }  // namespace
