@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string_view>
 
 namespace kexsim {
 namespace {
@@ -74,6 +75,41 @@ bool parse_rfc3339(const std::string& text, TimePoint& out) {
   const int64_t secs =
       days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
   out = TimePoint(Duration(secs * 1000000 + frac_us));
+  return true;
+}
+
+namespace {
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr const char* kWeekdays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};  // 1970-01-01 was a Thursday
+}  // namespace
+
+std::string format_rfc1123(TimePoint t) {
+  const int64_t secs = unix_seconds(t);
+  const int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  const int64_t rem = secs - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02lld:%02lld:%02lld GMT", kWeekdays[((days % 7) + 7) % 7], d,
+                kMonths[m - 1], static_cast<long long>(y), static_cast<long long>(rem / 3600),
+                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  return buf;
+}
+
+bool parse_rfc1123(const std::string& text, TimePoint& out) {
+  char weekday[4], month[4], zone[8];
+  int d, y, h, mi, s, consumed = 0;
+  if (std::sscanf(text.c_str(), "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %7[A-Za-z]%n", weekday, &d, month, &y, &h,
+                  &mi, &s, zone, &consumed) != 8 ||
+      static_cast<size_t>(consumed) != text.size())
+    return false;
+  unsigned mo = 0;
+  for (unsigned i = 0; i < 12; ++i)
+    if (std::string_view(month) == kMonths[i]) mo = i + 1;
+  if (mo == 0 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59 || std::string_view(zone).size() < 3) return false;
+  const int64_t secs = days_from_civil(y, mo, static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + s;
+  out = TimePoint(Duration(secs * 1000000));
   return true;
 }
 

@@ -60,6 +60,10 @@ std::string format_rfc3339(TimePoint t);
 std::string format_rfc3339_micro(TimePoint t);
 /// Parses YYYY-MM-DDTHH:MM:SS[.frac]Z; returns false on malformed input.
 bool parse_rfc3339(const std::string& text, TimePoint& out);
+/// Go's time.RFC1123 with GMT, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (HTTP date headers).
+std::string format_rfc1123(TimePoint t);
+/// Parses Go's time.RFC1123 layout. As Go's time.Parse, an unknown zone abbreviation reads as UTC.
+bool parse_rfc1123(const std::string& text, TimePoint& out);
 /// Unix seconds of t.
 int64_t unix_seconds(TimePoint t);
 

@@ -2,7 +2,10 @@
 
 #include <memory>
 
+// The keys are made with OpenSSL's EC_KEY API, deprecated in 3.0 but kept in every 3.x (see new_p256_key).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -23,6 +26,13 @@ struct BioFree {
   void operator()(BIO* p) const { BIO_free(p); }
 };
 using BioPtr = std::unique_ptr<BIO, BioFree>;
+
+// OpenSSL's process-wide settings, made before its first use (a static initializer, since nothing
+// calls OpenSSL before main): the host's openssl.cnf is not read, because the executor stands for a
+// Go client, which never reads it, and a simulation must not depend on the machine it runs on; and
+// nothing is torn down at exit (1.4 M instructions), since the process's memory goes with it.
+[[maybe_unused]] const bool kOpenSslInitialised =
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
 
 // Fixed validity windows (ASN.1 GeneralizedTime text): reproducible, and far from any real "now".
 constexpr const char* kNotBefore = "20000101000000Z";
@@ -80,6 +90,24 @@ bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
   return ok == 1;
 }
 
+// A new EC P-256 key. Made as a "legacy" key on purpose: X509_set_pubkey encodes a provider key by
+// running OpenSSL 3's encoder and then its decoder on the result (10 M instructions for the first
+// certificate of a process, 2 M for each later one), a legacy key by its own method (microseconds).
+// Signing and verifying with it still go through the provider, which OpenSSL exports it to once.
+PkeyPtr new_p256_key() {
+  EC_KEY* ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+  if (!ec || EC_KEY_generate_key(ec) != 1) {
+    EC_KEY_free(ec);
+    return nullptr;
+  }
+  PkeyPtr key(EVP_PKEY_new());
+  if (!key || EVP_PKEY_assign_EC_KEY(key.get(), ec) != 1) {
+    EC_KEY_free(ec);
+    return nullptr;
+  }
+  return key;
+}
+
 // A certificate skeleton: version 3, serial, validity, subject and public key.
 Result<X509Ptr> new_cert(uint64_t serial, const std::string& cn, EVP_PKEY* key, bool expired) {
   X509Ptr cert(X509_new());
@@ -91,6 +119,54 @@ Result<X509Ptr> new_cert(uint64_t serial, const std::string& cn, EVP_PKEY* key, 
     return make_error(openssl_error("building certificate for " + cn));
   return cert;
 }
+
+// Certificates parsed from PEM text, once per process per text: OpenSSL 3 decodes each certificate's
+// public key through its provider decoders (about 1.5 M instructions), and the same few bundles (the
+// simulation CA, a job's CA file) are loaded into a new trust store for every client context.
+class ParsedPems {
+ public:
+  static ParsedPems& process() {
+    static ParsedPems* pems = new ParsedPems();  // never destroyed, like IdentityCache
+    return *pems;
+  }
+
+  // The certificates in pem, up to the first that does not parse; shared, never null.
+  std::shared_ptr<const std::vector<X509Ptr>> parse(const std::string& pem) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = parsed_.find(pem); it != parsed_.end()) return it->second;
+    }
+    auto certs = std::make_shared<std::vector<X509Ptr>>();
+    if (BioPtr bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))}) {
+      while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) certs->push_back(std::move(cert));
+    }
+    // Reading past the last certificate leaves a "no start line" error; callers must not see it.
+    ERR_clear_error();
+    remember(pem, certs);
+    return certs;
+  }
+
+  // Records that pem holds exactly cert (the PEM was written from it), so it is never decoded.
+  void remember(const std::string& pem, X509* cert) {
+    auto certs = std::make_shared<std::vector<X509Ptr>>();
+    if (X509_up_ref(cert) != 1) return;
+    certs->emplace_back(cert);
+    remember(pem, std::move(certs));
+  }
+
+ private:
+  // A bound on what the cache holds (tests write many one-off bundles); stores keep their own references.
+  static constexpr size_t kMaxEntries = 256;
+
+  void remember(const std::string& pem, std::shared_ptr<const std::vector<X509Ptr>> certs) {
+    std::lock_guard lock(mutex_);
+    if (parsed_.size() >= kMaxEntries) parsed_.clear();
+    parsed_.emplace(pem, std::move(certs));
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const std::vector<X509Ptr>>, std::less<>> parsed_;
+};
 
 }  // namespace
 
@@ -115,7 +191,7 @@ CertificateAuthority::CertificateAuthority(std::string common_name, X509Ptr cert
       cert_pem_(std::move(cert_pem)) {}
 
 Result<CertificateAuthority> CertificateAuthority::create(const std::string& common_name) {
-  PkeyPtr key(EVP_EC_gen("P-256"));
+  PkeyPtr key = new_p256_key();
   if (!key) return make_error(openssl_error("generating CA key"));
   auto cert = new_cert(1, common_name, key.get(), false);
   if (!cert) return cert.error();
@@ -127,6 +203,7 @@ Result<CertificateAuthority> CertificateAuthority::create(const std::string& com
     return make_error(openssl_error("signing CA certificate " + common_name));
   auto cert_pem = cert_to_pem(c);
   if (!cert_pem) return cert_pem.error();
+  ParsedPems::process().remember(*cert_pem, c);  // trust stores loaded from this PEM get the object itself
   return CertificateAuthority(common_name, std::move(*cert), std::move(key), std::move(*cert_pem));
 }
 
@@ -140,7 +217,7 @@ Result<TlsIdentity> CertificateAuthority::issue_identity(const std::vector<std::
     san += (is_ip_literal(name) ? "IP:" : "DNS:") + name;
   }
   X509* ca_cert = cert_.get();
-  PkeyPtr key(EVP_EC_gen("P-256"));
+  PkeyPtr key = new_p256_key();
   if (!key) return make_error(openssl_error("generating key for " + names.front()));
   auto cert = new_cert(next_serial_++, names.front(), key.get(), expired);
   if (!cert) return cert.error();
@@ -196,19 +273,15 @@ Result<std::shared_ptr<const TlsIdentity>> IdentityCache::leaf(const std::string
 }
 bool add_pem_to_store(ssl_ctx_st* ctx, const std::string& pem) {
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!store || !bio) return false;
-  int added = 0;
-  while (X509Ptr cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+  if (!store) return false;
+  const auto certs = ParsedPems::process().parse(pem);
+  for (const X509Ptr& cert : *certs) {
     if (X509_STORE_add_cert(store, cert.get()) != 1) {
       ERR_clear_error();
       return false;
     }
-    ++added;
   }
-  // Reading past the last certificate leaves a "no start line" error; callers must not see it.
-  ERR_clear_error();
-  return added > 0;
+  return !certs->empty();
 }
 
 bool add_cert_to_store(ssl_ctx_st* ctx, X509* cert) {

@@ -251,6 +251,17 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   read_pod_spec(k8s, out);
   k8s.get("node_selector", out.node_selector);
   k8s.get("image_pull_secrets", out.image_pull_secrets);
+  // common/config.go StringOrArray: one policy or a list of them.
+  if (const toml::node* n = k8s.node("pull_policy"); n && n->is_string()) {
+    std::string one;
+    k8s.get("pull_policy", one);
+    out.pull_policy = {one};
+  } else {
+    k8s.get("pull_policy", out.pull_policy);
+  }
+  k8s.get("allowed_pull_policies", out.allowed_pull_policies);
+  k8s.get("print_pod_warning_events", out.print_pod_warning_events);
+  k8s.get("helper_image_autoset_arch_and_os", out.helper_image_autoset_arch_and_os);
   k8s.get("cpu_limit", out.cpu_limit);
   k8s.get("cpu_request", out.cpu_request);
   k8s.get("memory_limit", out.memory_limit);
@@ -278,6 +289,7 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("tls-ca-file", r.tls_ca_file);
   t.get("builds_dir", r.builds_dir);
   t.get("environment", r.environment);
+  t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
   if (t.get("feature_flags", r.feature_flags)) warn_unused_flags(t);
   if (const toml::table* k8s = t.table("kubernetes")) {
     TomlTable kt(*k8s, t.path("kubernetes"), t.context());

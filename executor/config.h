@@ -65,6 +65,10 @@ struct KubernetesConfig {
   std::vector<PodSpecPatchConfig> pod_spec;  ///< applied with FF_USE_ADVANCED_POD_SPEC_CONFIGURATION
   std::map<std::string, std::string> node_selector;
   std::vector<std::string> image_pull_secrets;
+  std::vector<std::string> pull_policy;  ///< `pull_policy`: a string or an array (never, if-not-present, always)
+  std::vector<std::string> allowed_pull_policies;  ///< `allowed_pull_policies`
+  std::optional<bool> print_pod_warning_events;    ///< default true (19.4)
+  bool helper_image_autoset_arch_and_os = false;   ///< the helper image's arch/os from the runner's platform
   std::string cpu_limit, cpu_request, memory_limit, memory_request;
   std::string helper_cpu_limit, helper_cpu_request, helper_memory_limit, helper_memory_request;
   std::string service_cpu_limit, service_cpu_request, service_memory_limit, service_memory_request;
@@ -84,6 +88,7 @@ struct RunnerConfig {
   std::string builds_dir;
   std::vector<std::string> environment;       ///< "K=V"
   std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
+  int job_status_final_update_retry_limit = 0;  ///< rounds of the final update; < 1 means upstream's 10
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
 };

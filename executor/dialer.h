@@ -30,6 +30,9 @@ class Dialer {
   virtual asio::awaitable<Result<asio::ip::tcp::socket>> dial(const std::string& host, uint16_t port) = 0;
   /// Adds the default trusted CAs to a TLS context (config files add more on top).
   virtual void add_default_trust(ssl_ctx_st* ctx) = 0;
+  /// Names what add_default_trust adds (e.g. a digest of the CA bundle), so that TLS contexts can be
+  /// shared with other dialers that trust the same; empty: shared only among this dialer's clients.
+  virtual std::string default_trust_key() const { return {}; }
 };
 
 }  // namespace kexsim::executor

@@ -51,10 +51,12 @@ FailureReason classify_image_pull_failure(std::string_view kubelet_message) {
   static constexpr std::array<std::string_view, 8> kExternal = {
       "dial tcp",      "connection refused",      "no such host",     "i/o timeout",
       "tls handshake", "client.timeout exceeded", "request canceled", "connection reset"};
-  for (auto s : kConfiguration)
-    if (msg.find(s) != std::string::npos) return FailureReason::kRunnerConfigurationError;
+  // common/classify_image_pull_failure.go: network failures are checked first ("dial tcp: lookup x: no
+  // such host" must not count as "not found").
   for (auto s : kExternal)
     if (msg.find(s) != std::string::npos) return FailureReason::kRunnerExternalDependencyFailure;
+  for (auto s : kConfiguration)
+    if (msg.find(s) != std::string::npos) return FailureReason::kRunnerConfigurationError;
   return FailureReason::kImagePullFailure;
 }
 

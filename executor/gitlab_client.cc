@@ -13,9 +13,13 @@ RemoteJobState remote_job_state(int http_status, std::string_view job_status) {
   return RemoteJobState::kRunning;
 }
 
-GitLabClient::GitLabClient(HttpClient& http, Clock& clock, const RunnerConfig& runner, Profile profile,
+GitLabClient::GitLabClient(HttpClient& http, Clock& clock, Random random, const RunnerConfig& runner, Profile profile,
                            std::string system_id)
-    : http_(http), clock_(clock), runner_(runner), profile_(profile), system_id_(std::move(system_id)) {}
+    : requester_(http, clock, random, profile),
+      clock_(clock),
+      runner_(runner),
+      profile_(profile),
+      system_id_(std::move(system_id)) {}
 
 std::string GitLabClient::url(const std::string& path) const {
   std::string base = runner_.url;
@@ -67,7 +71,7 @@ asio::awaitable<Status> GitLabClient::verify() {
   nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
   if (profile_ == Profile::kV19_4) body["system_id"] = system_id_;
   HttpClientRequest req{"POST", url("runners/verify"), headers("RUNNER-TOKEN", runner_.token), body.dump()};
-  auto res = co_await http_.request(std::move(req));
+  auto res = co_await requester_.send(std::move(req));
   if (!res) co_return res.error();
   if (res->status == 403)
     co_return make_error("Verifying runner... is not valid",
@@ -81,7 +85,7 @@ asio::awaitable<Result<std::optional<std::string>>> GitLabClient::request_job() 
   nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
   if (profile_ == Profile::kV19_4) body["system_id"] = system_id_;
   HttpClientRequest req{"POST", url("jobs/request"), headers("RUNNER-TOKEN", runner_.token), body.dump()};
-  auto res = co_await http_.request(std::move(req));
+  auto res = co_await requester_.send(std::move(req));
   if (!res) co_return res.error();
   if (res->status == 201) co_return std::optional<std::string>(res->body);
   if (res->status == 204) co_return std::optional<std::string>();
@@ -95,66 +99,100 @@ asio::awaitable<Result<std::optional<std::string>>> GitLabClient::request_job() 
   co_return e;
 }
 
-asio::awaitable<Result<RemoteJobState>> GitLabClient::update_job(int64_t id, const std::string& job_token,
-                                                                 const JobUpdate& update) {
+asio::awaitable<UpdateReply> GitLabClient::update_job(int64_t id, const std::string& job_token,
+                                                      const JobUpdate& update) {
   nlohmann::json body = {{"token", job_token}, {"state", update.state}, {"info", nlohmann::json::parse(info_json())}};
   if (!update.failure_reason.empty()) body["failure_reason"] = update.failure_reason;
+  if (!update.checksum.empty()) body["checksum"] = update.checksum;
+  // common/network.go UpdateJobRequest: `output` has no omitempty (its fields do), so it is always sent.
+  body["output"] = nlohmann::json::object();
+  if (!update.checksum.empty()) body["output"]["checksum"] = update.checksum;
+  if (update.bytesize != 0) body["output"]["bytesize"] = update.bytesize;
   if (update.exit_code != 0) body["exit_code"] = update.exit_code;
-  if (!update.checksum.empty()) {
-    body["checksum"] = update.checksum;
-    body["output"] = {{"checksum", update.checksum}, {"bytesize", update.bytesize}};
+  // 13.12 (network/gitlab.go UpdateJob) sends the job token in the body only.
+  HttpClientRequest req{"PUT", url("jobs/" + std::to_string(id)),
+                        headers(profile_ == Profile::kV19_4 ? "JOB-TOKEN" : "", job_token), body.dump()};
+  auto res = co_await requester_.send(std::move(req));
+  UpdateReply reply;
+  if (!res) {
+    // doJSON: a transport error is status -1, which createUpdateJobResult calls "failed".
+    reply.message = "Submitting job to coordinator... failed: " + res.error().message;
+    co_return reply;
   }
-  HttpClientRequest req{"PUT", url("jobs/" + std::to_string(id)), headers("JOB-TOKEN", job_token), body.dump()};
-  auto res = co_await http_.request(std::move(req));
-  if (!res) co_return res.error();
-  // network/gitlab.go createUpdateJobResult: IsFailed first, then the status; 404 aborts too.
-  const RemoteJobState state = remote_job_state(res->status, res->header("Job-Status"));
-  if (state == RemoteJobState::kAbort || res->status == 404) co_return RemoteJobState::kAbort;
-  if (res->status == 200) co_return state;
-  Error e = make_error("Submitting job to coordinator... " +
-                       std::string(res->status == 202   ? "accepted, but not yet completed"
-                                   : res->status == 412 ? "trace validation failed"
-                                                        : "failed (status " + std::to_string(res->status) + ")"));
-  e.code = res->status;
-  co_return e;
+  reply.remote = remote_job_state(res->status, res->header("Job-Status"));
+  // network/gitlab.go createUpdateJobResult, in its order: IsFailed first, then the status.
+  const auto verdict = [&](UpdateState state, const char* text) {
+    reply.state = state;
+    reply.message = std::string("Submitting job to coordinator... ") + text;
+  };
+  if (reply.remote == RemoteJobState::kAbort)
+    verdict(UpdateState::kAbort, "job failed");
+  else if (res->status == 200)
+    verdict(UpdateState::kSucceeded, "ok");
+  else if (res->status == 202)
+    verdict(UpdateState::kAccepted, "accepted, but not yet completed");
+  else if (res->status == 412)
+    verdict(UpdateState::kTraceValidationFailed, "trace validation failed");
+  else if (res->status == 404)
+    verdict(UpdateState::kNotFound, "not found");
+  else
+    verdict(UpdateState::kFailed, "failed");
+  if (reply.state == UpdateState::kFailed) reply.message += " (status " + std::to_string(res->status) + ")";
+  co_return reply;
 }
 
-asio::awaitable<Result<RemoteJobState>> GitLabClient::patch_trace(int64_t id, const std::string& job_token,
-                                                                  const std::string& trace, size_t& sent) {
-  for (int attempt = 0; attempt < 3 && sent < trace.size(); ++attempt) {
-    auto h = headers("JOB-TOKEN", job_token);
-    h.pop_back();  // JOB-TOKEN is re-added below after the content type
-    h.erase(std::remove_if(h.begin(), h.end(), [](const auto& kv) { return kv.first == "Content-Type"; }), h.end());
-    h.emplace_back("Content-Type", "text/plain");
-    h.emplace_back("JOB-TOKEN", job_token);
-    h.emplace_back("Content-Range", std::to_string(sent) + "-" + std::to_string(trace.size() - 1));
-    HttpClientRequest req{"PATCH", url("jobs/" + std::to_string(id) + "/trace?debug_trace=false"), h,
-                          trace.substr(sent)};
-    auto res = co_await http_.request(std::move(req));
-    if (!res) co_return res.error();
-    // network/gitlab.go createPatchTraceResult: IsFailed (canceled, failed, 403) aborts the job.
-    const RemoteJobState state = remote_job_state(res->status, res->header("Job-Status"));
-    if (state == RemoteJobState::kAbort) co_return state;
-    if (res->status == 202) {
-      sent = trace.size();
-      co_return state;
-    }
-    if (res->status == 416) {
-      // GitLab says where its copy ends: "0-<n>".
-      const std::string range = res->header("Range");
-      const auto dash = range.find('-');
-      // An unreadable offset (not a number, out of range) restarts from 0: never throws.
-      size_t offset = 0;
-      const char* end = range.data() + range.size();
-      if (dash == std::string::npos || std::from_chars(range.data() + dash + 1, end, offset).ptr != end) offset = 0;
-      sent = offset;
-      continue;
-    }
-    Error e = make_error("Appending trace to coordinator... failed (status " + std::to_string(res->status) + ")");
-    e.code = res->status;
-    co_return e;
+asio::awaitable<PatchReply> GitLabClient::patch_trace(int64_t id, const std::string& job_token,
+                                                      const std::string& trace, size_t& sent) {
+  PatchReply reply;
+  // Named before the await: bytes the trace gains while the PATCH is in flight are not in it.
+  const size_t end = trace.size();
+  if (sent >= end) {
+    reply.state = PatchState::kSucceeded;
+    co_return reply;
   }
-  co_return RemoteJobState::kRunning;
+  auto h = headers("", job_token);
+  h.erase(std::remove_if(h.begin(), h.end(), [](const auto& kv) { return kv.first == "Content-Type"; }), h.end());
+  h.emplace_back("Content-Type", "text/plain");
+  h.emplace_back("JOB-TOKEN", job_token);
+  h.emplace_back("Content-Range", std::to_string(sent) + "-" + std::to_string(end - 1));
+  // 19.4 adds ?debug_trace= (patchTraceQuery); 13.12's PatchTrace has no query.
+  const std::string path = "jobs/" + std::to_string(id) + "/trace";
+  HttpClientRequest req{"PATCH", url(profile_ == Profile::kV19_4 ? path + "?debug_trace=false" : path), h,
+                        trace.substr(sent, end - sent)};
+  auto res = co_await requester_.send(std::move(req));
+  if (!res) {
+    reply.message = "Appending trace to coordinator... failed: " + res.error().message;
+    co_return reply;
+  }
+  reply.remote = remote_job_state(res->status, res->header("Job-Status"));
+  // network/gitlab.go createPatchTraceResult.
+  const auto verdict = [&](PatchState state, const char* text) {
+    reply.state = state;
+    reply.message = std::string("Appending trace to coordinator... ") + text;
+  };
+  if (reply.remote == RemoteJobState::kAbort) {
+    verdict(PatchState::kAbort, "job failed");
+  } else if (res->status == 202) {
+    verdict(PatchState::kSucceeded, "ok");
+    sent = end;
+  } else if (res->status == 404) {
+    verdict(PatchState::kNotFound, "not-found");
+  } else if (res->status == 416) {
+    verdict(PatchState::kRangeMismatch, "range mismatch");
+    // patch_response.go NewOffset: the number after '-' of "0-<n>"; anything unreadable is 0.
+    const std::string range = res->header("Range");
+    const auto dash = range.find('-');
+    size_t offset = 0;
+    const char* last = range.data() + range.size();
+    if (dash == std::string::npos || range.find('-', dash + 1) != std::string::npos ||
+        std::from_chars(range.data() + dash + 1, last, offset).ptr != last)
+      offset = 0;
+    sent = std::min(offset, end);
+  } else {
+    verdict(PatchState::kFailed, "failed");
+    reply.message += " (status " + std::to_string(res->status) + ")";
+  }
+  co_return reply;
 }
 
 }  // namespace kexsim::executor

@@ -7,7 +7,9 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "base/random.h"
 #include "executor/config.h"
+#include "executor/gitlab_requester.h"
 #include "executor/http/client.h"
 #include "executor/profile.h"
 
@@ -32,22 +34,44 @@ enum class RemoteJobState {
 /// The job state an answer carries: its HTTP status and Job-Status header (IsFailed, IsCanceled).
 RemoteJobState remote_job_state(int http_status, std::string_view job_status);
 
+/// What a job PUT came to (common.UpdateState).
+enum class UpdateState { kSucceeded, kAbort, kNotFound, kAccepted, kTraceValidationFailed, kFailed };
+
+/// A job PUT's outcome: its state, the job state GitLab reported, and the runner's log wording.
+struct UpdateReply {
+  UpdateState state = UpdateState::kFailed;
+  RemoteJobState remote = RemoteJobState::kRunning;
+  std::string message;  ///< "Submitting job to coordinator... <verdict>" (or the transport error)
+};
+
+/// What a trace PATCH came to (common.PatchState).
+enum class PatchState { kSucceeded, kNotFound, kRangeMismatch, kAbort, kFailed };
+
+/// A trace PATCH's outcome, like UpdateReply.
+struct PatchReply {
+  PatchState state = PatchState::kFailed;
+  RemoteJobState remote = RemoteJobState::kRunning;
+  std::string message;  ///< "Appending trace to coordinator... <verdict>" (or the transport error)
+};
+
 /// Talks to GitLab as one [[runners]] entry.
 class GitLabClient {
  public:
-  GitLabClient(HttpClient& http, Clock& clock, const RunnerConfig& runner, Profile profile, std::string system_id);
+  /// random jitters the release's retry back-off (give it a fork of the run's generator).
+  GitLabClient(HttpClient& http, Clock& clock, Random random, const RunnerConfig& runner, Profile profile,
+               std::string system_id);
 
   /// POST /api/v4/runners/verify.
   asio::awaitable<Status> verify();
   /// POST /api/v4/jobs/request: the job payload text, or nullopt when GitLab has none (204).
   asio::awaitable<Result<std::optional<std::string>>> request_job();
-  /// PUT /api/v4/jobs/:id. A 200 (or an answer that aborts: Job-Status canceled/failed, 403, 404)
-  /// gives the job's remote state; other answers are errors with the HTTP status as code.
-  asio::awaitable<Result<RemoteJobState>> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);
-  /// PATCH /api/v4/jobs/:id/trace with trace[sent...]; advances sent (416 answers move it to GitLab's
-  /// offset). A 202 (or an aborting answer) gives the job's remote state; nothing to send is kRunning.
-  asio::awaitable<Result<RemoteJobState>> patch_trace(int64_t id, const std::string& job_token,
-                                                      const std::string& trace, size_t& sent);
+  /// PUT /api/v4/jobs/:id, classified as network/gitlab.go createUpdateJobResult does.
+  asio::awaitable<UpdateReply> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);
+  /// PATCH /api/v4/jobs/:id/trace with trace[sent, end) where end is trace's size when the PATCH
+  /// leaves; a 202 moves sent to end, a 416 to GitLab's offset (createPatchTraceResult). Nothing to
+  /// send is a success without a request.
+  asio::awaitable<PatchReply> patch_trace(int64_t id, const std::string& job_token, const std::string& trace,
+                                          size_t& sent);
 
  private:
   std::string url(const std::string& path) const;
@@ -55,7 +79,7 @@ class GitLabClient {
   std::vector<std::pair<std::string, std::string>> headers(const std::string& token_header,
                                                            const std::string& token) const;
 
-  HttpClient& http_;
+  GitLabRequester requester_;
   Clock& clock_;
   const RunnerConfig& runner_;
   Profile profile_;

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
-#include "executor/container_checks.h"
+#include "executor/backoff.h"
 #include "executor/dialer.h"
 #include "executor/failure_reason.h"
 #include "executor/http/client.h"
@@ -20,6 +20,7 @@
 #include "executor/kube_config.h"
 #include "executor/messages.h"
 #include "executor/naming.h"
+#include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_patch.h"
 #include "executor/scripts.h"
@@ -161,6 +162,16 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
   asio::awaitable<std::optional<Failure>> wait_for_pod();
+  asio::awaitable<std::optional<Failure>> set_up_pod(std::string unique_name);
+  asio::awaitable<void> log_pod_warning_events();
+  std::optional<Failure> prepare_pull_policies();
+  std::map<std::string, std::string> current_pull_policies() const;
+  bool next_pull_policy(int attempt, const TerminalContainerError& e);
+  /// The wait loop's error for a terminal container state (19.4 inside "waiting for pod running: ").
+  Failure wait_error(const TerminalContainerError& e) const {
+    const std::string inner = profile_ == Profile::kV19_4 ? messages::waiting_for_pod_running(e.message) : e.message;
+    return Failure{messages::prepare_environment_error(profile_, inner), e.reason};
+  }
   asio::awaitable<std::optional<Failure>> run_stage(const StageScript& stage, std::string_view section,
                                                     std::string_view header, StageScope scope = StageScope::kBuild);
   asio::awaitable<void> exec_stage(std::shared_ptr<StageWait> wait, StageScript stage);
@@ -203,7 +214,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<void> cleanup();
   asio::awaitable<void> send_final_update(JobOutcome& outcome);
   asio::awaitable<void> patch_periodically();
-  asio::awaitable<void> flush_trace();
+  /// One finalUpdate of network/trace.go: true once GitLab took the state (or dropped the job).
+  asio::awaitable<bool> final_update_round(JobUpdate update, std::optional<TimePoint> give_up);
   Failure prepare_error(const std::string& inner) const {
     return Failure{messages::prepare_environment_error(profile_, inner)};
   }
@@ -232,6 +244,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::string secret_name_;
   bool secret_owned_ = false;
   std::string pod_name_;
+  // The pull manager (internal/pull/manager.go): effective policies and failures per container, and
+  // the image pull error the last wait ended with.
+  std::map<std::string, std::vector<std::string>> pull_policies_;
+  std::map<std::string, size_t> pull_failures_;
+  std::optional<TerminalContainerError> pull_error_;
+  WarningEventPrinter warning_events_;
 
   size_t trace_sent_ = 0;
   bool patching_ = false;
@@ -330,13 +348,13 @@ asio::awaitable<void> Execution::send_running_update() {
   if (profile_ != Profile::kV19_4) co_return;
   JobUpdate running;
   running.state = "running";
-  auto sent = co_await gitlab_.update_job(job_.id, job_.token, running);
-  if (!sent) {
-    log_runner("WARNING: " + sent.error().message);
-  } else if (*sent == RemoteJobState::kAbort) {
+  const UpdateReply sent = co_await gitlab_.update_job(job_.id, job_.token, running);
+  if (sent.state == UpdateState::kAbort) {
     aborted_ = true;
     build_canceled_ = true;
-  } else if (*sent == RemoteJobState::kCancelRequested) {
+  } else if (sent.state != UpdateState::kSucceeded) {
+    log_runner("WARNING: " + sent.message);
+  } else if (sent.remote == RemoteJobState::kCancelRequested) {
     build_canceled_ = true;
   }
 }
@@ -373,7 +391,10 @@ asio::awaitable<void> Execution::expire_after(Duration d, std::shared_ptr<bool> 
 asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   std::optional<Failure> failure = co_await prepare_executor();
   if (!failure) failure = co_await prepare_environment();
-  if (!failure) failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
+  if (!failure) {
+    failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
+    if (failure) co_await log_pod_warning_events();
+  }
   if (!failure && !build_done()) failure = co_await run_user_scripts();
   if (!pod_name_.empty() && kube_ && !build_done()) {
     // Removing the file variables is best effort: the pod goes next anyway.
@@ -400,6 +421,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
   const StageScript script = step_script(scripts_);
   const std::string script_header = messages::executing_step_script();
   std::optional<Failure> failure = co_await run_stage(script, "step_script", script_header, StageScope::kScript);
+  if (failure) co_await log_pod_warning_events();
   *script_active = false;
   in_user_scripts_ = false;
   user_scripts_done_ = true;
@@ -429,26 +451,79 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
 asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   finished_ = true;
   trace_.flush();  // the checksum covers every byte, a held partial line included
-  co_await flush_trace();
-  // GitLab answers 412 when its copy of the trace does not match the checksum: resend and retry.
+  // A periodic PATCH in flight finishes first, so the offsets stay in order (upstream's watch
+  // goroutine takes `finished` only between updates). It may be waiting out a rate limit.
+  while (patching_) co_await clock_.sleep_for(std::chrono::milliseconds(10));
   char checksum[32];
   std::snprintf(checksum, sizeof checksum, "crc32:%08x", crc32(trace_.bytes()));
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    JobUpdate final_update;
-    final_update.state = outcome.state;
-    final_update.failure_reason = outcome.failure_reason;
-    final_update.exit_code = outcome.exit_code;
-    final_update.checksum = checksum;
-    final_update.bytesize = trace_.bytes().size();
-    auto res = co_await gitlab_.update_job(job_.id, job_.token, final_update);
-    if (res && *res == RemoteJobState::kAbort) log_runner("WARNING: Submitting job to coordinator... job failed");
-    if (res) break;
-    log_runner("WARNING: " + res.error().message);
-    if (res.error().code != 412) break;
-    trace_sent_ = 0;
-    co_await flush_trace();
+  JobUpdate final_update;
+  final_update.state = outcome.state;
+  final_update.failure_reason = outcome.failure_reason;
+  final_update.exit_code = outcome.exit_code;
+  final_update.checksum = checksum;
+  final_update.bytesize = trace_.bytes().size();
+  if (profile_ == Profile::kV13_12) {
+    // 13.12 network/trace.go finish: one finalUpdate that only ends on an answer GitLab means. The
+    // real runner would loop for ever against a GitLab that never answers; kexsim stops after an hour.
+    const TimePoint give_up = clock_.now() + std::chrono::hours(1);
+    if (!co_await final_update_round(final_update, give_up))
+      log_runner("kexsim: stopped the 13.12 final update loop after an hour of virtual time");
+  } else {
+    // 19.4 network/trace.go finishWithFinalUpdate: up to job_status_final_update_retry_limit rounds
+    // (common/consts.go DefaultFinalUpdateRetryLimit 10), 1 s back-off doubling to 60 min between them.
+    const int rounds = runner_.job_status_final_update_retry_limit >= 1 ? runner_.job_status_final_update_retry_limit : 10;
+    Backoff backoff(std::chrono::seconds(1), std::chrono::minutes(60));
+    const std::optional<TimePoint> no_deadline;
+    for (int round = 1;; ++round) {
+      if (co_await final_update_round(final_update, no_deadline)) break;
+      if (round >= rounds) {
+        log_runner("ERROR: Job trace final update failed after " + std::to_string(rounds) + " attempts");
+        break;
+      }
+      co_await clock_.sleep_for(backoff.next(random_));
+    }
   }
   outcome.runner_log = std::move(runner_log_);
+}
+
+asio::awaitable<bool> Execution::final_update_round(JobUpdate update, std::optional<TimePoint> give_up) {
+  // network/trace.go finalUpdate: send what GitLab lacks, then the state; 202 and 412 (which
+  // rewinds the trace) wait the update interval and go again. 19.4 ends the round with an error on
+  // a failed PATCH or PUT; 13.12 waits and goes again.
+  constexpr Duration kUpdateInterval = std::chrono::seconds(3);  // common.DefaultUpdateInterval
+  const bool retry_inside = profile_ == Profile::kV13_12;
+  const auto out_of_time = [&] { return give_up && clock_.now() >= *give_up; };
+  while (true) {
+    // ensureAllTraceSent
+    while (trace_sent_ < trace_.bytes().size()) {
+      const PatchReply patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+      if (patched.state == PatchState::kSucceeded) continue;
+      if (patched.state == PatchState::kAbort || patched.state == PatchState::kNotFound) {
+        log_runner("WARNING: " + patched.message);
+        break;
+      }
+      log_runner("WARNING: " + patched.message);
+      co_await clock_.sleep_for(kUpdateInterval);
+      if (patched.state == PatchState::kFailed && !retry_inside) co_return false;
+      if (out_of_time()) co_return false;
+    }
+    const UpdateReply sent = co_await gitlab_.update_job(job_.id, job_.token, update);
+    switch (sent.state) {
+      case UpdateState::kSucceeded: co_return true;
+      case UpdateState::kAbort:
+      case UpdateState::kNotFound: log_runner("WARNING: " + sent.message); co_return true;
+      case UpdateState::kTraceValidationFailed: trace_sent_ = 0; [[fallthrough]];
+      case UpdateState::kAccepted: log_runner("WARNING: " + sent.message); break;
+      case UpdateState::kFailed:
+        log_runner("WARNING: " + sent.message);
+        co_await clock_.sleep_for(kUpdateInterval);
+        if (!retry_inside) co_return false;
+        if (out_of_time()) co_return false;
+        continue;
+    }
+    co_await clock_.sleep_for(kUpdateInterval);
+    if (out_of_time()) co_return false;
+  }
 }
 
 asio::awaitable<void> Execution::patch_periodically() {
@@ -461,17 +536,18 @@ asio::awaitable<void> Execution::patch_periodically() {
     if (finished_) break;
     if (trace_sent_ < trace_.bytes().size()) {
       patching_ = true;
-      auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+      const PatchReply patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
       patching_ = false;
       if (finished_) break;
-      // The next tick resends from trace_sent_; the final update's checksum catches any gap.
-      if (!patched) {
-        log_runner("WARNING: " + patched.error().message);
-        continue;
+      // A failed PATCH is sent again from trace_sent_ on the next tick.
+      if (patched.state != PatchState::kSucceeded) log_runner("WARNING: " + patched.message);
+      if (patched.remote == RemoteJobState::kCancelRequested) on_remote_state(patched.remote);
+      if (patched.state == PatchState::kAbort) {
+        on_remote_state(RemoteJobState::kAbort);
+        break;
       }
+      if (patched.state != PatchState::kSucceeded) continue;
       last_sent_ = clock_.now();
-      on_remote_state(*patched);
-      if (*patched == RemoteJobState::kAbort) break;
     }
     if (clock_.now() - last_sent_ <= kForceSendInterval) continue;
     JobUpdate touch;
@@ -480,27 +556,19 @@ asio::awaitable<void> Execution::patch_periodically() {
     std::snprintf(checksum, sizeof checksum, "crc32:%08x", crc32(trace_.bytes()));
     touch.checksum = checksum;
     touch.bytesize = trace_.bytes().size();
-    auto touched = co_await gitlab_.update_job(job_.id, job_.token, touch);
+    const UpdateReply touched = co_await gitlab_.update_job(job_.id, job_.token, touch);
     if (finished_) break;
-    if (!touched) {
-      log_runner("WARNING: " + touched.error().message);
+    if (touched.remote == RemoteJobState::kCancelRequested) on_remote_state(touched.remote);
+    if (touched.state == UpdateState::kAbort) {
+      on_remote_state(RemoteJobState::kAbort);
+      break;
+    }
+    if (touched.state != UpdateState::kSucceeded) {
+      log_runner("WARNING: " + touched.message);
       continue;
     }
     last_sent_ = clock_.now();
-    on_remote_state(*touched);
   }
-}
-
-asio::awaitable<void> Execution::flush_trace() {
-  // Wait for a periodic PATCH in flight to finish so the offsets stay in order.
-  while (patching_) co_await clock_.sleep_for(Duration(0));
-  patching_ = true;
-  auto patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
-  patching_ = false;
-  if (!patched)
-    log_runner("WARNING: " + patched.error().message);
-  else if (*patched == RemoteJobState::kAbort)
-    log_runner("WARNING: Appending trace to coordinator... job failed");
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
@@ -532,10 +600,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
 
   trace_.println(messages::using_namespace(namespace_));
   trace_.println(messages::using_image(images_.build));
-  if (profile_ == Profile::kV19_4) {
-    trace_.println(messages::using_pull_policy({}, "build"));
-    trace_.println(messages::using_pull_policy({}, "helper"));
-  }
+  if (auto f = prepare_pull_policies()) co_return f;
   trace_.section_end("prepare_executor");
   co_return std::nullopt;
 }
@@ -559,12 +624,14 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
     scripts_.runner_variables.push_back(std::move(v));
   }
 
-  if (auto f = co_await create_registry_secret(unique)) co_return f;
-  if (auto f = co_await create_build_pod(unique)) co_return f;
-  if (auto f = co_await wait_for_pod()) co_return f;
+  if (auto f = co_await set_up_pod(unique)) co_return f;
 
   auto prepare = prepare_script(scripts_);
-  if (auto f = co_await run_stage(prepare, "", "")) co_return prepare_error(f->message);
+  std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
+  if (prepared) {
+    co_await log_pod_warning_events();
+    co_return prepare_error(prepared->message);
+  }
   trace_.section_end("prepare_script");
   co_return std::nullopt;
 }
@@ -611,6 +678,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.short_token = short_token_;
   pod_inputs.project_dir = project_dir_;
   pod_inputs.runner_variables = scripts_.runner_variables;
+  pod_inputs.pull_policies = current_pull_policies();
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(messages::setting_up_build_pod(profile_, pod.error().message));
   if (flags_.on("FF_USE_ADVANCED_POD_SPEC_CONFIGURATION")) {
@@ -673,21 +741,97 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
           last_phase == "Succeeded" ? messages::pod_already_succeeded() : messages::pod_status_failed();
       co_return prepare_error(messages::waiting_for_pod_running(inner));
     }
-    if (auto config = container_config_failure(status, profile_)) {
-      co_return Failure{messages::prepare_environment_error(profile_, messages::waiting_for_pod_running(*config)),
-                        FailureReason::kRunnerConfigurationError};
+    // util.go getPodPhase: terminal container states, then (19.4) the sandbox's user-namespace events.
+    pull_error_ = check_terminal_containers(status, profile_);
+    if (pull_error_) co_return wait_error(*pull_error_);
+    const bool print_events = prints_pod_warning_events(profile_, kube_config);
+    if (print_events) {
+      const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning";
+      auto events = co_await kube_->list(namespace_, "events", query);
+      std::optional<TerminalContainerError> sandbox;
+      if (events) sandbox = check_sandbox_user_namespace(*events);
+      if (sandbox) co_return wait_error(*sandbox);
     }
     const std::string node = string_at(member(*pod, "spec"), "nodeName");
     trace_.waiting_line(
         messages::waiting_for_pod(profile_, namespace_, pod_name_, node.empty() ? "<unknown>" : node, last_phase));
+    // 19.3+: the condition lines only with print_pod_warning_events.
     for (const auto& condition : array_at(status, "conditions")) {
       const std::string why = string_at(condition, "reason");
-      if (!why.empty()) trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
+      if (!why.empty() && (profile_ != Profile::kV19_4 || print_events))
+        trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
     }
     if (i < attempts) co_await clock_.sleep_for(std::chrono::seconds(interval));
     if (build_done()) co_return build_failure();
   }
   co_return prepare_error(messages::waiting_for_pod_running(messages::timed_out_waiting(profile_, last_phase)));
+}
+
+asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique_name) {
+  // kubernetes.go withPullRetry: after a failed attempt the pod's Warning events are printed; an image
+  // pull error moves the container to its next pull policy, and the pod is made again.
+  for (int attempt = 1;; ++attempt) {
+    pull_error_.reset();
+    std::optional<Failure> failure = co_await create_registry_secret(unique_name);
+    if (!failure) failure = co_await create_build_pod(unique_name);
+    if (!failure) failure = co_await wait_for_pod();
+    if (!failure) co_return std::nullopt;
+    co_await log_pod_warning_events();
+    if (!pull_error_ || !pull_error_->image_pull || build_done() || !next_pull_policy(attempt, *pull_error_))
+      co_return failure;
+    co_await cleanup();
+    pod_name_.clear();
+    secret_name_.clear();
+    secret_owned_ = false;
+    if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
+  }
+}
+
+asio::awaitable<void> Execution::log_pod_warning_events() {
+  // kubernetes.go logPodWarningEvents (19.4, print_pod_warning_events): a failed list is Debug only.
+  if (!prints_pod_warning_events(profile_, runner_.kubernetes) || pod_name_.empty() || !kube_) co_return;
+  const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning&limit=200";
+  auto events = co_await kube_->list(namespace_, "events", query);
+  if (!events) co_return;
+  for (const auto& message : warning_events_.take_new(*events)) trace_.warning(messages::event_retrieved(message));
+}
+
+std::optional<Failure> Execution::prepare_pull_policies() {
+  // kubernetes.go preparePullManager (19.4 prints each container's policies; services use the config's).
+  for (const char* container : {"build", "helper"}) {
+    auto policies = effective_pull_policies(profile_, runner_.kubernetes, job_.image.pull_policy, container);
+    if (!policies) return Failure{policies.error().message, FailureReason::kRunnerConfigurationError};
+    if (profile_ == Profile::kV19_4) trace_.println(messages::using_pull_policy(*policies, container));
+    pull_policies_[container] = *policies;
+  }
+  auto services = effective_pull_policies(profile_, runner_.kubernetes, {}, "*");
+  if (services) pull_policies_["*"] = *services;
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> Execution::current_pull_policies() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [container, policies] : pull_policies_) {
+    auto failures = pull_failures_.find(container);
+    const size_t i = failures == pull_failures_.end() ? 0 : failures->second;
+    if (i < policies.size()) out[container] = policies[i];
+  }
+  return out;
+}
+
+bool Execution::next_pull_policy(int attempt, const TerminalContainerError& e) {
+  // internal/pull/manager.go UpdatePolicyForContainer (13.12: UpdatePolicyForImage, keyed by image).
+  const std::string key = profile_ == Profile::kV19_4 ? e.container : std::string("build");
+  auto known = pull_policies_.find(pull_policies_.count(key) ? key : "*");
+  const std::vector<std::string> policies =
+      known == pull_policies_.end() ? std::vector<std::string>{""} : known->second;
+  size_t& failures = pull_failures_[known == pull_policies_.end() ? key : known->first];
+  const std::string policy = failures < policies.size() ? policies[failures] : "";
+  ++failures;
+  trace_.warning(pull_policy_failed(profile_, e, policy));
+  if (failures >= policies.size()) return false;
+  trace_.info(pull_policy_attempt(profile_, attempt + 1, policies[failures], e));
+  return true;
 }
 
 asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& stage, std::string_view section,

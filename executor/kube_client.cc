@@ -147,6 +147,9 @@ asio::awaitable<Result<json>> KubeClient::create(std::string ns, std::string res
 asio::awaitable<Result<json>> KubeClient::get(std::string ns, std::string resource, std::string name) {
   return call("GET", object_path(ns, resource, name), std::nullopt);
 }
+asio::awaitable<Result<json>> KubeClient::list(std::string ns, std::string resource, std::string query) {
+  return call("GET", object_path(ns, resource) + (query.empty() ? "" : "?" + query), std::nullopt);
+}
 asio::awaitable<Result<json>> KubeClient::get_pod(std::string ns, std::string name) {
   return call("GET", object_path(ns, "pods", name), std::nullopt);
 }

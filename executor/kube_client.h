@@ -34,6 +34,8 @@ class KubeClient {
   asio::awaitable<Result<nlohmann::json>> create(std::string ns, std::string resource, nlohmann::json object);
   /// GET one object.
   asio::awaitable<Result<nlohmann::json>> get(std::string ns, std::string resource, std::string name);
+  /// GET a list, with a query string already encoded (e.g. "fieldSelector=type%3DWarning").
+  asio::awaitable<Result<nlohmann::json>> list(std::string ns, std::string resource, std::string query);
   /// GET a pod.
   asio::awaitable<Result<nlohmann::json>> get_pod(std::string ns, std::string name);
   /// PUT: replaces the object.

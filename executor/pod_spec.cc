@@ -7,6 +7,7 @@
 #include "base/base64.h"
 #include "executor/messages.h"
 #include "executor/naming.h"
+#include "executor/pod_checks.h"
 #include "executor/scripts.h"
 
 namespace kexsim::executor {
@@ -91,6 +92,10 @@ json security_context(const PodInputs& in) {
 json container(const PodInputs& in, const std::string& name, const std::string& image, const json& mounts,
                const json& res) {
   json c = {{"name", name}, {"image", image}, {"stdin", true}, {"volumeMounts", mounts}};
+  // The pull manager's current policy for the container (empty: the cluster's default).
+  auto p = in.pull_policies.find(name);
+  if (p == in.pull_policies.end() && name != "build" && name != "helper") p = in.pull_policies.find("*");
+  if (p != in.pull_policies.end() && !p->second.empty()) c["imagePullPolicy"] = p->second;
   if (!res.empty()) c["resources"] = res;
   const json sc = security_context(in);
   if (!sc.empty()) c["securityContext"] = sc;
@@ -329,7 +334,7 @@ Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Pro
                       "set `image` in [runners.kubernetes] or `image:` in .gitlab-ci.yml", "runners.kubernetes.image");
   }
   out.helper = job.expand(runner.kubernetes.helper_image);
-  if (out.helper.empty()) out.helper = default_helper_image(profile);
+  if (out.helper.empty()) out.helper = default_helper_image_for(profile, runner.kubernetes);
   return out;
 }
 

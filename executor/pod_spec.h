@@ -1,6 +1,7 @@
 #pragma once
 // The build pod and the registry-credentials secret, as v1 JSON objects (§2 of the reference).
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,9 @@ struct PodInputs {
   bool host_aliases_supported = true;  ///< false when GET /version said < 1.7 or failed
   int concurrent_id = 0;               ///< ProjectRunnerID ("concurrent-N")
   std::string short_token;
-  std::string project_dir;                    ///< CI_PROJECT_DIR (file variables live in "<dir>.tmp")
-  std::vector<JobVariable> runner_variables;  ///< internal variables (see runner_variables())
+  std::string project_dir;                           ///< CI_PROJECT_DIR (file variables live in "<dir>.tmp")
+  std::vector<JobVariable> runner_variables;         ///< internal variables (see runner_variables())
+  std::map<std::string, std::string> pull_policies;  ///< container -> imagePullPolicy ("" or absent: none)
 };
 
 /// The full v1 Pod for a job (legacy exec strategy: no scripts/logs volumes, no init

@@ -12,13 +12,15 @@ Runner::Runner(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& d
 
 asio::awaitable<Result<RunnerReport>> Runner::run_until_idle() {
   RunnerReport report;
-  // One TLS context per trust configuration for the whole process (GitLab's and every job's).
-  auto tls_contexts = std::make_shared<TlsContextCache>();
+  // One TLS context per trust configuration for the whole process (GitLab's and every job's, every run's).
+  // A dialer that does not name its trust could be followed by another at the same address: then per run.
+  auto tls_contexts =
+      dialer_.default_trust_key().empty() ? std::make_shared<TlsContextCache>() : TlsContextCache::process();
   for (const auto& runner : config_.runners) {
     TlsSettings tls;
     tls.ca_file = runner.tls_ca_file;
     HttpClient http(ex_, dialer_, clock_, tls, tls_contexts);
-    GitLabClient gitlab(http, clock_, runner, env_.profile, env_.system_id);
+    GitLabClient gitlab(http, clock_, random_.fork("gitlab-retry:" + runner.name), runner, env_.profile, env_.system_id);
     if (auto verified = co_await gitlab.verify(); !verified) {
       // GitLab's answers already read "Verifying runner... <verdict>"; transport errors do not.
       Error e = verified.error();

@@ -56,7 +56,7 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
   return out;
 }
 
-int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed, bool raw, bool no_color) {
+int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed, bool raw, bool no_color, bool calls) {
   const Style st = style_for(no_color);
   int code = kExitPassed;
   for (const auto& file : files) {
@@ -87,6 +87,14 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
       std::cout << fakes::render_log_plain(run->trace);
     if (!run->trace.empty() && run->trace.back() != '\n') std::cout << "\n";
     std::cout << "\n";
+    if (calls) {
+      // The call logs the digest covers: what a reproduction is compared on, besides the job log.
+      std::cout << st.bold("-- GitLab API calls") << "\n";
+      for (const auto& line : run->gitlab_calls) std::cout << "  " << line << "\n";
+      std::cout << st.bold("-- Kubernetes API calls") << "\n";
+      for (const auto& line : run->kube_calls) std::cout << "  " << line << "\n";
+      std::cout << "\n";
+    }
     if (!run->error.empty()) std::cout << st.red("run error: ") << run->error << "\n";
     for (const auto& v : run->verdicts) {
       std::cout << "  " << (v.passed ? st.green("ok  ") : st.red("FAIL")) << " " << v.expectation;
@@ -232,7 +240,7 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::string> run_files, check_dirs, list_dirs;
   std::optional<uint64_t> seed;
-  bool raw = false, no_color = false, twice = false;
+  bool raw = false, no_color = false, twice = false, calls = false;
   std::string junit;
 
   auto* run = app.add_subcommand("run", "Run scenarios and show each job log as GitLab received it, then a verdict");
@@ -240,6 +248,7 @@ int run_cli(int argc, char** argv) {
   run->add_option("--seed", seed, "Seed for every random choice (default: the scenario's)");
   run->add_flag("--raw", raw, "Print the raw trace bytes (ANSI colours and section markers)");
   run->add_flag("--no-color", no_color, "Never colour the output (NO_COLOR is honoured too)");
+  run->add_flag("--calls", calls, "Also print the GitLab and Kubernetes API call logs");
 
   auto* check = app.add_subcommand("check", "Run a scenario library as a regression suite");
   check->add_option("paths", check_dirs, "Scenario directories or files")->required()->check(CLI::ExistingPath);
@@ -294,7 +303,7 @@ int run_cli(int argc, char** argv) {
   }
   // run_scenario and serve report their own failures; this is the last line against an abort.
   try {
-    if (*run) return cmd_run(run_files, seed, raw, no_color);
+    if (*run) return cmd_run(run_files, seed, raw, no_color, calls);
     if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
     if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
     if (*render_cmd) return cmd_render(render_request, render_format);

@@ -14,6 +14,7 @@
 #include "base/toml_reader.h"
 #include "executor/job.h"
 #include "executor/naming.h"
+#include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/scripts.h"
 #include "fakes/gitlab/fake_gitlab.h"
@@ -88,6 +89,10 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   add("GET", pod_path(ns, pod_name),
       "polled every " + std::to_string(interval) + " s until Running with container build ready, at most " +
           std::to_string(timeout / interval + 1) + " times (poll_timeout " + std::to_string(timeout) + " s)");
+  if (v19 && k.print_pod_warning_events.value_or(true))
+    add("GET",
+        "/api/v1/namespaces/" + ns + "/events?fieldSelector=involvedObject.name%3D" + pod_name + "%2Ctype%3DWarning",
+        "after each poll that finds the pod not running: its Warning events (print_pod_warning_events)");
   struct Stage {
     const char* name;
     const char* container;
@@ -429,6 +434,17 @@ Result<Rendering> render(const RenderInputs& in) {
   pod_in.short_token = token;
   pod_in.project_dir = project_dir;
   pod_in.runner_variables = variables;
+  // The first effective pull policy of each container, as the pull manager starts (kubernetes.go preparePullManager).
+  for (const char* container : {"build", "helper", "*"}) {
+    auto policies = executor::effective_pull_policies(
+        p, in.runner.kubernetes, std::string(container) == "*" ? std::vector<std::string>{} : job->image.pull_policy,
+        container);
+    if (!policies) {
+      if (std::string(container) == "*") continue;
+      return policies.error();
+    }
+    if (!policies->empty()) pod_in.pull_policies[container] = policies->front();
+  }
   auto pod = build_pod(pod_in);
   if (!pod) return pod.error();
   out.objects.push_back(*pod);

@@ -9,6 +9,7 @@
 #include "executor/config.h"
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
+#include "sim/scenario_images.h"
 
 namespace kexsim::sim {
 namespace {
@@ -440,6 +441,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   t.get("pod_never_starts", s.pod_never_starts);
   read_kubernetes_version(t, s);
   read_nodes(t, s);
+  read_images(t, s);
   for (const toml::table* entry : t.tables("service_accounts")) {
     TomlTable sa(*entry, t.path("service_accounts"), t.context());
     std::string name, ns;
@@ -529,27 +531,36 @@ void read_faults(TomlTable& root, Scenario& s) {
     if (rule.after_seconds && rule.until_seconds && *rule.until_seconds <= *rule.after_seconds)
       fail_at("until_seconds", "expected a value greater than after_seconds");
     f.get("reset", rule.reset);
-    if ((rule.reset || f.require("status", "give the HTTP status the client sees, e.g. status = 500")) &&
+    if (f.get("latency_seconds", rule.latency_seconds) && rule.latency_seconds <= 0)
+      fail_at("latency_seconds", "expected a number of seconds > 0");
+    rule.delay_only = rule.latency_seconds > 0 && !rule.reset && !f.raw().get("status");
+    if ((rule.reset || rule.delay_only ||
+         f.require("status", "give the HTTP status the client sees, e.g. status = 500, or latency_seconds")) &&
         f.get("status", rule.status) && (rule.status < 400 || rule.status > 599))
       fail_at("status", "expected an error status, 400 to 599");
     f.get("message", rule.message);
     f.get("reason", rule.reason);
     get_non_negative(f, "retry_after_seconds", rule.retry_after_seconds);
+    get_non_negative(f, "rate_limit_reset_seconds", rule.rate_limit_reset_seconds);
     f.get("body", rule.body);
     f.get("content_type", rule.content_type);
     if (rule.reset)
-      for (const char* key : {"status", "message", "reason", "retry_after_seconds", "body", "content_type"})
+      for (const char* key :
+           {"status", "message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
         if (f.raw().get(key)) fail_at(key, "a reset fault answers nothing: leave out the answer keys");
-    for (const char* key : {"latency_seconds", "refuse"})
-      if (f.raw().get(key)) {
-        f.node(key);
-        fail_at(key, "not supported by kexsim yet (faults answer with a status or a reset)");
-      }
+    if (f.raw().get("refuse")) {
+      f.node("refuse");
+      fail_at("refuse", "not supported by kexsim yet (faults answer with a status, a reset or latency_seconds)");
+    }
+    if (rule.delay_only)
+      for (const char* key :
+           {"message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
+        if (f.raw().get(key)) fail_at(key, "a latency fault without status lets the fake answer: give status too");
     if (rule.wire == "gitlab") {
       for (const char* key : {"verb", "resource", "message", "reason"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"kubernetes\" (a GitLab fault answers with body)");
     } else if (rule.wire == "kubernetes") {
-      for (const char* key : {"body", "content_type"})
+      for (const char* key : {"body", "content_type", "rate_limit_reset_seconds"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"gitlab\" (a Kubernetes fault answers with a Status)");
       if (!rule.reset && rule.message.empty() && rule.status != 429 && rule.status != 504 && f.raw().get("status"))
         fail_at("status", "a Kubernetes fault needs message = \"...\" (the Status message), except for 429 and 504");

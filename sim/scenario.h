@@ -15,6 +15,7 @@
 #include "fakes/faults/fault_rule.h"
 #include "fakes/gitlab/job.h"
 #include "fakes/kube/container_states.h"
+#include "fakes/kube/images.h"
 #include "fakes/kube/nodes.h"
 #include "fakes/kube/scheduler.h"
 #include "fakes/runtime/world.h"
@@ -70,6 +71,7 @@ struct Scenario {
   int kubernetes_minor = 33;                    ///< its minor version
   std::vector<fakes::NodeSpec> nodes;           ///< [[cluster.nodes]]; none: one node that takes every pod
   std::vector<fakes::NodeGroup> node_groups;    ///< [[cluster.autoscaler]]
+  fakes::ImageSettings images;                  ///< [[cluster.registries]], [cluster.image_pulls]
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
   std::map<std::string, fakes::CommandSpec> commands;    ///< container commands the scenario defines

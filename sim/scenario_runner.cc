@@ -141,19 +141,9 @@ Status write_service_account(const TempDir& dir, const SimWorld& world) {
   return {};
 }
 
-/// Whether the scenario itself created the object ([[cluster.secrets]]): not something the job left behind.
-bool seeded_by(const Scenario& scenario, const std::string& kind, const std::string& ns, const std::string& name) {
-  const std::string wanted = kind == std::string("secrets") ? "Secret" : "Pod";
-  for (const auto& object : scenario.cluster_objects)
-    if (object.value("kind", "") == wanted && object["metadata"].value("namespace", "") == ns &&
-        object["metadata"].value("name", "") == name)
-      return true;
-  return false;
-}
-
 /// What the world holds once the run ended: the first job, both call logs, what was left behind,
 /// and the digest of every job's trace and both call logs.
-void collect(SimWorld& world, const Scenario& scenario, RunResult& result) {
+void collect(SimWorld& world, RunResult& result) {
   fakes::FakeGitLab& gitlab = world.gitlab();
   fakes::KubeApiServer& kube = world.kube();
   if (!gitlab.jobs().empty()) {
@@ -168,7 +158,8 @@ void collect(SimWorld& world, const Scenario& scenario, RunResult& result) {
   for (const auto& ns : world.namespaces()) {
     for (const auto& kind : {"pods", "secrets"})
       for (const auto& name : kube.names(kind, ns))
-        if (!seeded_by(scenario, kind, ns, name)) result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
+        if (!world.seeded().count(std::string(kind) + "/" + ns + "/" + name))
+          result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
   uint64_t h = kFnv1aBasis;
   for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
@@ -258,7 +249,7 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
       fail(
           make_error("an exception escaped the simulation after the job ended: " + current_exception_text(), kBugHint));
   }
-  collect(world, s, result);
+  collect(world, result);
   evaluate(s, result);
   check_other_jobs(world.gitlab().jobs(), result);
   return result;

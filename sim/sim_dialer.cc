@@ -4,6 +4,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/hash.h"
 #include "base/tls.h"
 
 namespace kexsim::sim {
@@ -36,5 +37,9 @@ asio::awaitable<Result<asio::ip::tcp::socket>> SimDialer::dial(const std::string
 }
 
 void SimDialer::add_default_trust(ssl_ctx_st* ctx) { add_pem_to_store(ctx, ca_pem_); }
+
+std::string SimDialer::default_trust_key() const {
+  return "sim-ca:" + std::to_string(ca_pem_.size()) + ":" + hex64(fnv1a(ca_pem_));
+}
 
 }  // namespace kexsim::sim

@@ -17,6 +17,8 @@ class SimDialer : public executor::Dialer {
 
   asio::awaitable<Result<asio::ip::tcp::socket>> dial(const std::string& host, uint16_t port) override;
   void add_default_trust(ssl_ctx_st* ctx) override;
+  /// The simulation CA's digest: every run of a process trusts the same CA, so runs share TLS contexts.
+  std::string default_trust_key() const override;
 
  private:
   const fakes::Network& network_;

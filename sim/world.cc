@@ -172,6 +172,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   if (s.sandbox_failure) kube.set_sandbox_failure(*s.sandbox_failure);
   for (const auto& node : s.nodes) kube.scheduler().add_node(node, clock.now());
   for (const auto& group : s.node_groups) kube.scheduler().add_group(group);
+  kube.images().configure(s.images, s.kubernetes_minor);
   std::vector<std::string>& namespaces = w->namespaces_;
   namespaces = s.namespaces;
   if (std::find(namespaces.begin(), namespaces.end(), "default") == namespaces.end()) namespaces.push_back("default");
@@ -183,8 +184,12 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
         !st)
       return st.error();
   }
-  for (const auto& object : s.cluster_objects)
+  for (const auto& object : s.cluster_objects) {
     if (auto st = kube.seed(object); !st) return st.error();
+    if (object.value("kind", "") == "Secret")
+      w->seeded_.insert("secrets/" + object["metadata"].value("namespace", "") + "/" +
+                        object["metadata"].value("name", ""));
+  }
   w->runner_token_ = "kexsim-runner-" + root.fork("token").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   w->admin_token_ = "kexsim-admin-" + root.fork("admin").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   kube.add_token(w->admin_token_, "kexsim-admin", {"system:masters", "system:authenticated"});
@@ -209,10 +214,12 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
       if (rule.wire == wire) rules.push_back(rule);
     if (rules.empty()) continue;
     if (std::string(wire) == "gitlab") {
-      auto log = [&gitlab](const fakes::HttpRequest& r, int status) { gitlab.record_fault(r, status); };
+      auto log = [&gitlab](const fakes::HttpRequest& r, const std::string& verdict) {
+        gitlab.record_fault(r, verdict);
+      };
       w->gitlab_faults_ = std::make_unique<fakes::FaultInjector>(clock, gitlab, std::move(rules), log);
     } else {
-      auto log = [&kube](const fakes::HttpRequest& r, int status) { kube.record_fault(r, status); };
+      auto log = [&kube](const fakes::HttpRequest& r, const std::string& verdict) { kube.record_fault(r, verdict); };
       w->kube_faults_ = std::make_unique<fakes::FaultInjector>(clock, kube, std::move(rules), log);
     }
   }
@@ -227,13 +234,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
     if (w->identities_[i]) tls = fakes::ServerTls{.identity = w->identities_[i]};
     // Pods reach this listener through the in-memory TLS pipe, with the same certificate.
     if (tls) {
-      fakes::TlsPipeServer pipe{.reset_handshake = tls->reset_handshake};
-      if (w->identities_[i]) {
-        auto pem = w->identities_[i]->to_pem();
-        if (!pem) return make_error("could not write the certificate of " + h.name + ": " + pem.error().message);
-        pipe.cert_pem = pem->cert_pem;
-        pipe.key_pem = pem->key_pem;
-      }
+      fakes::TlsPipeServer pipe{.reset_handshake = tls->reset_handshake, .identity = w->identities_[i]};
       w->worlds_->set_identity(h.address, h.port, pipe);
     }
     fakes::HttpHandler* handler = h.serves == "gitlab" ? static_cast<fakes::HttpHandler*>(&gitlab) : &kube;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,8 @@ class SimWorld {
   const std::string& admin_token() const { return admin_token_; }
   /// Namespaces of the cluster (the scenario's, plus default).
   const std::vector<std::string>& namespaces() const { return namespaces_; }
+  /// "secrets/NS/NAME" of the objects the scenario seeds: they are not the run's leftovers.
+  const std::set<std::string>& seeded() const { return seeded_; }
   /// Closes every listener and session.
   void stop();
 
@@ -82,6 +85,7 @@ class SimWorld {
   std::vector<std::unique_ptr<fakes::HttpServer>> servers_;
   std::string runner_token_, admin_token_;
   std::vector<std::string> namespaces_;
+  std::set<std::string> seeded_;
 };
 
 }  // namespace kexsim::sim

@@ -16,6 +16,23 @@ namespace kexsim::executor {
 
 namespace ssl = boost::asio::ssl;
 
+namespace {
+
+// A bound on the process cache (every distinct CA file of a scenario library makes one context).
+constexpr size_t kMaxContexts = 64;
+
+}  // namespace
+
+std::shared_ptr<TlsContextCache> TlsContextCache::process() {
+  static const auto cache = std::make_shared<TlsContextCache>();
+  return cache;
+}
+
+size_t TlsContextCache::built() const {
+  std::lock_guard lock(mutex_);
+  return built_;
+}
+
 Result<std::shared_ptr<ssl::context>> TlsContextCache::get(Dialer& dialer, const TlsSettings& tls) {
   // What the context will trust and present, read now: the cache key is the content, not the path.
   std::string ca_pem;
@@ -32,7 +49,10 @@ Result<std::shared_ptr<ssl::context>> TlsContextCache::get(Dialer& dialer, const
   }
   // A failed read is reported after the CA checks below, in the order a fresh client meets them.
   const bool readable = cert_pem && key_pem;
-  std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(&dialer));
+  // A dialer that names its default trust shares contexts with every dialer trusting the same.
+  const std::string trust = dialer.default_trust_key();
+  std::string key = trust.empty() ? "dialer:" + std::to_string(reinterpret_cast<std::uintptr_t>(&dialer)) : trust;
+  std::lock_guard lock(mutex_);
   if (readable) {
     const std::string* parts[] = {&ca_pem, &tls.ca_pem, &*cert_pem, &*key_pem};
     for (const std::string* part : parts) key += "/" + std::to_string(part->size()) + ":" + hex64(fnv1a(*part));
@@ -59,6 +79,7 @@ Result<std::shared_ptr<ssl::context>> TlsContextCache::get(Dialer& dialer, const
     }
   }
   ++built_;
+  if (contexts_.size() >= kMaxContexts) contexts_.clear();  // clients hold their own references
   contexts_.emplace(key, ctx);
   return ctx;
 }

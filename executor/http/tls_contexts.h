@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "base/result.h"
@@ -26,22 +27,28 @@ struct TlsSettings {
 };
 
 /// Shares one client SSL_CTX among the HttpClients of one process (GitLab's and every job's
-/// Kubernetes client) per (dialer, CA bundle text, client certificate, key). Files are read on
-/// every get(), so a changed CA file gives a new context, as a new Go client would see it; a
-/// dialer's default trust must not change while the cache lives.
+/// Kubernetes client) per (dialer's default trust, CA bundle text, client certificate, key), as
+/// GitLab Runner keeps its network clients and client-go its TLS transports for the process's life.
+/// Files are read on every get(), so a changed CA file gives a new context, as a new Go client would
+/// see it; a dialer's default trust must not change while the cache lives. Thread-safe.
 /// No TLS session is ever resumed: neither GitLab Runner's network client nor client-go sets a
 /// tls.Config.ClientSessionCache, so every new Go connection runs a full handshake, and each
 /// one verifies the server's certificate.
 class TlsContextCache {
  public:
+  /// The cache of this process, for every Runner in it: building a context costs more than a handshake.
+  /// Only for dialers that name their trust (Dialer::default_trust_key): others are keyed by address.
+  static std::shared_ptr<TlsContextCache> process();
+
   /// The context for these settings, made on first use. Errors read as Go's (e.g. "open
   /// /ca.crt: no such file or directory", "tls: failed to find any PEM data in certificate input").
   Result<std::shared_ptr<boost::asio::ssl::context>> get(Dialer& dialer, const TlsSettings& tls);
 
   /// How many contexts were built (for tests).
-  size_t built() const { return built_; }
+  size_t built() const;
 
  private:
+  mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> contexts_;
   size_t built_ = 0;
 };

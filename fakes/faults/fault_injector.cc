@@ -1,5 +1,8 @@
 #include "fakes/faults/fault_injector.h"
 
+#include <chrono>
+#include <cstdio>
+
 #include "fakes/kube/status.h"
 
 namespace kexsim::fakes {
@@ -56,8 +59,22 @@ FaultInjector::FaultInjector(Clock& clock, HttpHandler& inner, std::vector<Fault
 HttpResponse FaultInjector::handle(const HttpRequest& request) {
   const FaultRule* rule = matcher_.match(request, clock_.now() - start_);
   if (!rule) return inner_.handle(request);
+  const Duration delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(rule->latency_seconds));
+  if (rule->delay_only) {
+    HttpResponse late = inner_.handle(request);
+    late.delay = delay;
+    char verdict[48];
+    std::snprintf(verdict, sizeof verdict, "delayed %gs", rule->latency_seconds);
+    if (observer_) observer_(request, verdict);
+    return late;
+  }
   HttpResponse response = fault_response(*rule);
-  if (observer_) observer_(request, response.status);
+  response.delay = delay;
+  // GitLab's rate limiter (Rack::Attack) says when the window resets as an HTTP date.
+  if (rule->rate_limit_reset_seconds > 0)
+    response.headers.emplace_back("RateLimit-ResetTime",
+                                  format_rfc1123(clock_.now() + std::chrono::seconds(rule->rate_limit_reset_seconds)));
+  if (observer_) observer_(request, response.reset_connection ? "reset" : std::to_string(response.status));
   return response;
 }
 

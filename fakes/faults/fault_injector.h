@@ -18,8 +18,9 @@ HttpResponse fault_response(const FaultRule& rule);
 /// Wraps the handler of one wire. Deterministic: a rule hits by call count and virtual time only.
 class FaultInjector : public HttpHandler {
  public:
-  /// Told about every faulted request with the status the client saw, 0 for a reset (for the fake's call log).
-  using FaultObserver = std::function<void(const HttpRequest&, int status)>;
+  /// Told about every faulted request with what the client saw, for the fake's call log: the status
+  /// ("503"), "reset", or "delayed 5s" when the fake itself answered, late (its own line comes first).
+  using FaultObserver = std::function<void(const HttpRequest&, const std::string& verdict)>;
 
   /// The window of every rule counts from now.
   FaultInjector(Clock& clock, HttpHandler& inner, std::vector<FaultRule> rules, FaultObserver observer);

@@ -26,11 +26,14 @@ struct FaultRule {
   // The answer.
   bool reset = false;  ///< reset the connection (RST) instead of answering; the client reads ECONNRESET
   int status = 500;
-  std::string message;          ///< Kubernetes: the Status message
-  std::string reason;           ///< Kubernetes: the Status reason ("" leaves it out, as for etcd errors)
-  int retry_after_seconds = 0;  ///< > 0: a Retry-After header (and details.retryAfterSeconds on Kubernetes)
-  std::string body;             ///< GitLab: the body, verbatim
-  std::string content_type;     ///< GitLab: the body's type (default text/plain; charset=utf-8)
+  std::string message;               ///< Kubernetes: the Status message
+  std::string reason;                ///< Kubernetes: the Status reason ("" leaves it out, as for etcd errors)
+  int retry_after_seconds = 0;       ///< > 0: a Retry-After header (and details.retryAfterSeconds on Kubernetes)
+  int rate_limit_reset_seconds = 0;  ///< GitLab, > 0: RateLimit-ResetTime that many seconds after the answer
+  double latency_seconds = 0;        ///< > 0: the answer comes this many virtual seconds late
+  bool delay_only = false;           ///< latency without an answer of its own: the fake answers, late
+  std::string body;                  ///< GitLab: the body, verbatim
+  std::string content_type;          ///< GitLab: the body's type (default text/plain; charset=utf-8)
 };
 
 /// What a Kubernetes API request asks for, as RBAC names it.

@@ -62,11 +62,10 @@ class FakeGitLab : public HttpHandler {
   const JobRecord* job(int64_t id) const;
   /// "<METHOD> <path> <status>" per request, in order.
   const std::vector<std::string>& call_log() const { return call_log_; }
-  /// Logs a request a fault layer answered in this fake's place: "<METHOD> <path> <status> fault", with
-  /// "reset" for the status when the connection was reset (status 0).
-  void record_fault(const HttpRequest& request, int status) {
-    call_log_.push_back(request.method + " " + request.path + " " + (status ? std::to_string(status) : "reset") +
-                        " fault");
+  /// Logs what a fault layer did to a request: "<METHOD> <path> <verdict> fault", the verdict being
+  /// the status it answered with, "reset", or "delayed 5s".
+  void record_fault(const HttpRequest& request, const std::string& verdict) {
+    call_log_.push_back(request.method + " " + request.path + " " + verdict + " fault");
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "base/zlib.h"
 #include "fakes/gitlab/pack.h"
 
 namespace kexsim::fakes {

@@ -1,6 +1,6 @@
 #include "fakes/gitlab/pack.h"
 
-#include <zlib.h>
+#include "base/zlib.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -19,36 +19,6 @@ int type_number(const std::string& type) {
 }
 
 }  // namespace
-
-Result<std::string> zlib_deflate(const std::string& data) {
-  uLongf size = compressBound(static_cast<uLong>(data.size()));
-  std::string out(size, '\0');
-  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                static_cast<uLong>(data.size()), Z_DEFAULT_COMPRESSION) != Z_OK)
-    return make_error("zlib could not compress a git object");
-  out.resize(size);
-  return out;
-}
-
-Result<std::string> zlib_inflate(const std::string& data, int window_bits) {
-  z_stream z{};
-  if (inflateInit2(&z, window_bits) != Z_OK) return make_error("zlib could not start inflating");
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buf[16384];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;
-  }
-  inflateEnd(&z);
-  if (rc != Z_STREAM_END) return make_error("the data is not a complete zlib stream");
-  return out;
-}
 
 Result<std::string> write_pack(const GitRepository& repo, const std::vector<std::string>& objects) {
   std::string pack = "PACK";

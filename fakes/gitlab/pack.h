@@ -15,9 +15,5 @@ namespace kexsim::fakes {
 /// all that. Fails when an id is not in repo or zlib fails.
 Result<std::string> write_pack(const GitRepository& repo, const std::vector<std::string>& objects);
 
-/// zlib's deflate of data (the default level: the same bytes for the same input).
-Result<std::string> zlib_deflate(const std::string& data);
-/// Inflates zlib (window_bits 15) or gzip (window_bits 31) data.
-Result<std::string> zlib_inflate(const std::string& data, int window_bits = 15);
 
 }  // namespace kexsim::fakes

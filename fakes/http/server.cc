@@ -590,6 +590,14 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
     http::request<http::string_body> req = parser.release();
     const HttpRequest request = to_fake_request(req, state.name);
     HttpResponse resp = state.handler->handle(request);
+    if (resp.delay > Duration(0)) {
+      // The request is consumed; its in-flight count passes to this sleep so that virtual time can
+      // move, and comes back for the answer the client has yet to read.
+      state.clock->io_end();
+      co_await state.clock->sleep_for(resp.delay);
+      state.clock->io_begin();
+      if (state.stopped) break;
+    }
     if (resp.reset_connection) {
       // As reset_connection() below: an RST, so the client reads ECONNRESET rather than EOF.
       session->socket().set_option(asio::socket_base::linger(true, 0), ec);

@@ -101,6 +101,8 @@ struct HttpResponse {
   std::shared_ptr<HttpBodyStream> stream;
   /// A transport fault: the server resets the connection (RST) instead of answering; status is unused.
   bool reset_connection = false;
+  /// A latency fault: the server holds the answer (or the reset) this long in virtual time.
+  Duration delay{0};
 
   /// A JSON response.
   static HttpResponse json(int status, std::string body) {

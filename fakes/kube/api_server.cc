@@ -99,6 +99,7 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   HttpResponse response;
   // Cluster changes due by now (nodes the autoscaler adds) happen before the request is answered.
   scheduler_.advance(clock_.now(), events_, store_.resource_version());
+  sync_images();
   try {
     sync_lifecycle();  // every read sees the history up to now
     sync_container_events();
@@ -247,6 +248,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     const std::string uid = text(created.value()["metadata"], "uid");
     pods_.admit(uid);
     if (scheduler_.modelled()) scheduler_.admit(created.value(), clock_.now(), events_, store_.resource_version());
+    sync_images();
     // A pod that is running from the start has no status change to record later.
     const StoredObject* pod = store_.find("pods", ns, name);
     const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
@@ -389,13 +391,61 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
 
 std::optional<TimePoint> KubeApiServer::pod_running_at(const StoredObject& pod) const {
   // Follows pod_lifecycle.h and present(): the one change recorded is the containers starting, `pending`
-  // after the pod was created (no scheduler modelled) or bound. An unbound pod's binding is not recorded
-  // as its own MODIFIED event yet.
+  // after the pod was created (no scheduler modelled) or bound, and once every image is present. An
+  // unbound pod's binding is not recorded as its own MODIFIED event yet.
   if (timing_.never_start || sandbox_failure_ || missing_mount(pod.object)) return std::nullopt;
-  if (!scheduler_.modelled()) return pod.created + timing_.pending;
-  const Placement* placement = scheduler_.placement(text(member(pod.object, "metadata"), "uid"));
-  if (!placement || !placement->bound) return std::nullopt;
-  return placement->at + timing_.pending;
+  const std::string uid = text(member(pod.object, "metadata"), "uid");
+  std::optional<TimePoint> at;
+  if (!scheduler_.modelled()) {
+    at = pod.created + timing_.pending;
+  } else {
+    const Placement* placement = scheduler_.placement(uid);
+    if (!placement || !placement->bound) return std::nullopt;
+    at = placement->at + timing_.pending;
+  }
+  if (!images_.modelled()) return at;
+  const std::optional<TimePoint> images = images_.ready_at(uid);
+  if (!images) return std::nullopt;
+  return std::max(*at, *images);
+}
+
+void KubeApiServer::sync_images() {
+  if (!images_.modelled()) return;
+  struct Bound {
+    TimePoint at;
+    std::string ns, name, node;
+    bool operator<(const Bound& o) const { return std::tie(at, ns, name) < std::tie(o.at, o.ns, o.name); }
+  };
+  std::vector<Bound> bound;
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    const json& meta = member(pod->object, "metadata");
+    const std::string uid = text(meta, "uid");
+    if (images_.started(uid)) continue;
+    if (!scheduler_.modelled()) {
+      bound.push_back({pod->created, text(meta, "namespace"), text(meta, "name"), timing_.node_name});
+      continue;
+    }
+    const Placement* placement = scheduler_.placement(uid);
+    if (placement && placement->bound)
+      bound.push_back({placement->at, text(meta, "namespace"), text(meta, "name"), placement->node});
+  }
+  std::sort(bound.begin(), bound.end());
+  const auto secrets = [this](const std::string& ns, const std::string& name) -> const json* {
+    const StoredObject* secret = store_.find("secrets", ns, name);
+    return secret ? &secret->object : nullptr;
+  };
+  for (const Bound& b : bound) {
+    std::string platform = "linux/amd64";
+    for (const Scheduler::Member& m : scheduler_.nodes())
+      if (m.node.name == b.node) platform = m.node.os + "/" + m.node.arch;
+    images_.start_pod(store_.find("pods", b.ns, b.name)->object, b.node, platform, b.at, secrets);
+  }
+  images_.advance(clock_.now(), events_, store_.resource_version());
+}
+
+std::optional<PodImageStates> KubeApiServer::image_states(const std::string& uid, TimePoint at) const {
+  if (!images_.modelled()) return std::nullopt;
+  return images_.states(uid, at);
 }
 
 void KubeApiServer::sync_lifecycle() {
@@ -420,8 +470,9 @@ void KubeApiServer::sync_lifecycle() {
   for (const Due& d : due) {
     const StoredObject* pod = store_.find("pods", d.ns, d.name);
     // The state just before the change, for watches whose selectors it enters or leaves.
+    const std::optional<PodImageStates> images = image_states(d.uid, d.at - Duration(1));
     json before = pod_with_status(pod->object, pod->created, d.at - Duration(1), timing_,
-                                  pods_.ip(text(member(pod->object, "metadata"), "uid")));
+                                  pods_.ip(text(member(pod->object, "metadata"), "uid")), images ? &*images : nullptr);
     running_recorded_.insert(d.uid);
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
@@ -459,6 +510,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     container_memory_.release(uid);
     container_states_.release(uid);
     scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
+    images_.release(uid);
     running_recorded_.erase(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
@@ -571,6 +623,8 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   if (type.resource != "pods") return stored.object;
   const std::string uid = text(member(stored.object, "metadata"), "uid");
   const Placement* placement = scheduler_.modelled() ? scheduler_.placement(uid) : nullptr;
+  const std::optional<PodImageStates> images = image_states(uid, clock_.now());
+  const PodImageStates* states = images ? &*images : nullptr;
   if (placement && !placement->bound) return unscheduled_pod(stored.object, placement->at, placement->message);
   // Bound: the kubelet's stages start at the binding.
   PodTiming timing = timing_;
@@ -581,7 +635,7 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   // A volume that cannot be set up keeps the containers from being created.
   if (sandbox_failure_ || missing_mount(stored.object)) timing.never_start = true;
   const TimePoint started = placement ? placement->at : stored.created;
-  json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid));
+  json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states);
   apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
   container_states_.apply(pod, started, clock_.now());
   return pod;

@@ -23,6 +23,7 @@
 #include "fakes/kube/discovery.h"
 #include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
+#include "fakes/kube/images.h"
 #include "fakes/kube/pod_lifecycle.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
@@ -61,6 +62,8 @@ class KubeApiServer : public HttpHandler {
   void set_sandbox_failure(SandboxFailure failure) { sandbox_failure_ = std::move(failure); }
   /// The cluster's nodes, node groups and scheduling queue (seed nodes here before the first pod).
   Scheduler& scheduler() { return scheduler_; }
+  /// The kubelet's image manager and the registries (configure before the first pod).
+  ImageModel& images() { return images_; }
   /// The events recorded so far.
   const EventLog& events() const { return events_; }
   /// How many changes per resource watches can resume from (older resourceVersions get 410 Expired).
@@ -76,11 +79,10 @@ class KubeApiServer : public HttpHandler {
   std::optional<nlohmann::json> get(const std::string& resource, const std::string& ns, const std::string& name) const;
   /// One line per request: "<METHOD> <target> <status> <user>".
   const std::vector<std::string>& call_log() const { return log_.lines(); }
-  /// Logs a request a fault layer answered in this server's place: "<METHOD> <target> <status> - fault",
-  /// with "reset" for the status when the connection was reset (status 0).
-  void record_fault(const HttpRequest& request, int status) {
-    log_.record_line(request.method + " " + request.target + " " + (status ? std::to_string(status) : "reset") +
-                     " - fault");
+  /// Logs what a fault layer did to a request: "<METHOD> <target> <verdict> - fault", the verdict
+  /// being the status it answered with, "reset", or "delayed 5s".
+  void record_fault(const HttpRequest& request, const std::string& verdict) {
+    log_.record_line(request.method + " " + request.target + " " + verdict + " - fault");
   }
 
  private:
@@ -104,6 +106,10 @@ class KubeApiServer : public HttpHandler {
   std::vector<nlohmann::json> node_objects() const;
   /// When a pod's status next changes by itself (its containers start), or nothing.
   std::optional<TimePoint> pod_running_at(const StoredObject& pod) const;
+  /// Plans the image pulls of pods bound by now and records the image events due.
+  void sync_images();
+  /// The image model's states of a pod at `at` (nullopt when pulls are not modelled).
+  std::optional<PodImageStates> image_states(const std::string& uid, TimePoint at) const;
   /// Records the pod status changes due by now as MODIFIED events, in the order they happened.
   void sync_lifecycle();
   /// The earliest pod status change still to record.
@@ -133,6 +139,7 @@ class KubeApiServer : public HttpHandler {
   std::optional<SandboxFailure> sandbox_failure_;  ///< a broken CNI: no pod gets a sandbox
   Scheduler scheduler_;
   EventLog events_;
+  ImageModel images_;
   TimePoint started_;                                      ///< when the default node joined
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go

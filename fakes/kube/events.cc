@@ -33,8 +33,10 @@ std::string stable_uid(const std::string& text) {
 }
 
 json involved(const EventSubject& s) {
-  return {{"kind", s.kind}, {"namespace", s.ns},  {"name", s.name},
-          {"uid", s.uid},   {"apiVersion", "v1"}, {"resourceVersion", s.resource_version}};
+  json out = {{"kind", s.kind}, {"namespace", s.ns},  {"name", s.name},
+              {"uid", s.uid},   {"apiVersion", "v1"}, {"resourceVersion", s.resource_version}};
+  if (!s.field_path.empty()) out["fieldPath"] = s.field_path;
+  return out;
 }
 
 json metadata(const std::string& ns, const std::string& name, TimePoint at, const std::string& rv) {
@@ -89,6 +91,7 @@ void EventLog::record_legacy(const EventSubject& subject, const EventRecord& rec
                              const std::string& rv) {
   for (auto& [key, event] : events_) {
     if (key.first != subject.ns || event["involvedObject"]["uid"] != subject.uid) continue;
+    if (event["involvedObject"].value("fieldPath", "") != subject.field_path) continue;
     if (event["reason"] != record.reason || event["message"] != record.message || event["type"] != record.type ||
         event["source"].value("component", "") != record.component)
       continue;

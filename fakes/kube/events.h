@@ -16,6 +16,7 @@ namespace kexsim::fakes {
 struct EventSubject {
   std::string kind = "Pod";
   std::string ns, name, uid, resource_version;
+  std::string field_path;  ///< the container a kubelet event is about, e.g. spec.containers{build}
 };
 
 /// What is recorded: type (Normal, Warning), reason, message, and who reports it.

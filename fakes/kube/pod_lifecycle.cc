@@ -62,15 +62,24 @@ std::string image_id(const std::string& image) {
   return (tagged ? image.substr(0, colon) : image) + "@sha256:" + digest(image);
 }
 
-json waiting_status(const json& container, const char* reason) {
+json waiting_status(const json& container, const std::string& reason, const std::string& message = {}) {
+  json waiting = {{"reason", reason}};
+  if (!message.empty()) waiting["message"] = message;
   return {{"name", member(container, "name")},
           {"image", image_of(container)},
           {"imageID", ""},
           {"ready", false},
           {"restartCount", 0},
           {"started", false},
-          {"state", {{"waiting", {{"reason", reason}}}}},
+          {"state", {{"waiting", waiting}}},
           {"lastState", json::object()}};
+}
+
+// The image model's view of one container: nullptr when pulls are not modelled.
+const ContainerImageState* image_state(const PodImageStates* images, const json& container) {
+  if (!images) return nullptr;
+  auto it = images->find(member(container, "name").is_string() ? container["name"].get<std::string>() : "");
+  return it == images->end() ? nullptr : &it->second;
 }
 
 json started_status(const json& container, const std::string& uid, TimePoint at, bool init) {
@@ -136,13 +145,29 @@ std::string pod_qos_class(const json& pod) {
   return "Burstable";
 }
 
-json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing, const std::string& pod_ip) {
+json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing, const std::string& pod_ip,
+                const PodImageStates* images) {
   const json& spec = member(pod, "spec");
   const json& containers = member(spec, "containers");
   const json& init_containers = member(spec, "initContainers");
   const bool has_init = init_containers.is_array() && !init_containers.empty();
-  const TimePoint ready_at = created + timing.pending;
-  const bool running = !timing.never_start && now >= ready_at;
+  TimePoint ready_at = created + timing.pending;
+  bool running = !timing.never_start && now >= ready_at;
+  // Containers start once their images are present (the image model's pulls, fakes/kube/images.h).
+  if (images && !images->empty()) {
+    for (const char* list : {"initContainers", "containers"})
+      if (member(spec, list).is_array())
+        for (const auto& c : spec[list]) {
+          const ContainerImageState* state = image_state(images, c);
+          if (!state) continue;
+          if (!state->present) {
+            running = false;
+          } else if (state->since > ready_at) {
+            ready_at = state->since;
+          }
+        }
+    if (now < ready_at) running = false;
+  }
 
   json status = json::object();
   status["hostIP"] = timing.host_ip;
@@ -151,7 +176,20 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
   status["qosClass"] = pod_qos_class(pod);
 
   if (!running) {
-    const std::string unready = "containers with unready status: " + go_list(container_names(containers));
+    // A container whose image is present runs before the others (the kubelet starts what it can).
+    const std::string uid =
+        member(member(pod, "metadata"), "uid").is_string() ? pod["metadata"]["uid"].get<std::string>() : std::string();
+    auto started_early = [&](const json& c) {
+      const ContainerImageState* state = image_state(images, c);
+      return state && state->present && !timing.never_start && now >= std::max(created + timing.pending, state->since);
+    };
+    std::vector<std::string> not_ready;
+    if (containers.is_array())
+      for (const auto& c : containers)
+        if (!started_early(c) || has_init)
+          not_ready.push_back(member(c, "name").is_string() ? c["name"].get<std::string>() : "");
+    const std::string unready =
+        "containers with unready status: " + go_list(images ? not_ready : container_names(containers));
     status["phase"] = "Pending";
     status["conditions"] = json::array(
         {condition("PodReadyToStartContainers", false, created),
@@ -162,13 +200,25 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
          condition("ContainersReady", false, created, "ContainersNotReady", unready),
          condition("PodScheduled", true, created)});
     const char* waiting = has_init ? "PodInitializing" : "ContainerCreating";
+    auto container_status = [&](const json& c, const char* fallback) {
+      const ContainerImageState* state = image_state(images, c);
+      if (state && !state->reason.empty()) return waiting_status(c, state->reason, state->message);
+      return waiting_status(c, fallback);
+    };
     json statuses = json::array();
     if (containers.is_array())
-      for (const auto& c : containers) statuses.push_back(waiting_status(c, waiting));
+      for (const auto& c : containers) {
+        if (!has_init && started_early(c)) {
+          statuses.push_back(
+              started_status(c, uid, std::max(created + timing.pending, image_state(images, c)->since), false));
+        } else {
+          statuses.push_back(container_status(c, waiting));
+        }
+      }
     status["containerStatuses"] = sorted_by_name(statuses);
     if (has_init) {
       json init = json::array();
-      for (const auto& c : init_containers) init.push_back(waiting_status(c, "PodInitializing"));
+      for (const auto& c : init_containers) init.push_back(container_status(c, "PodInitializing"));
       status["initContainerStatuses"] = init;
     }
     return status;
@@ -196,13 +246,13 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
 }
 
 json pod_with_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
-                     const std::string& pod_ip) {
+                     const std::string& pod_ip, const PodImageStates* images) {
   json out = pod;
   json& spec = out["spec"];
   if (!spec.is_object()) spec = json::object();
   if (!spec.contains("nodeName") || !spec["nodeName"].is_string() || spec["nodeName"].get<std::string>().empty())
     spec["nodeName"] = timing.node_name;
-  out["status"] = pod_status(pod, created, now, timing, pod_ip);
+  out["status"] = pod_status(pod, created, now, timing, pod_ip, images);
   return out;
 }
 

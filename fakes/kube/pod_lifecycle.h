@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "fakes/kube/images.h"
 
 namespace kexsim::fakes {
 
@@ -37,13 +38,14 @@ struct PodTiming {
   std::string host_ip = "10.0.0.10";  ///< the node's InternalIP (status.hostIP)
 };
 
-/// The pod's status at `now`; pod_ip is the address it gets once running.
+/// The pod's status at `now`; pod_ip is the address it gets once running. With `images` (the image
+/// model's states), a container runs only once its image is present, and a failed pull is its waiting state.
 nlohmann::json pod_status(const nlohmann::json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
-                          const std::string& pod_ip = "10.244.0.2");
+                          const std::string& pod_ip = "10.244.0.2", const PodImageStates* images = nullptr);
 
 /// The pod as a read returns it: spec.nodeName filled in (unless the pod names one) and the status at `now`.
 nlohmann::json pod_with_status(const nlohmann::json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
-                               const std::string& pod_ip = "10.244.0.2");
+                               const std::string& pod_ip = "10.244.0.2", const PodImageStates* images = nullptr);
 
 /// A pod the scheduler could not place (yet): phase Pending, qosClass, and only the scheduler's
 /// condition PodScheduled False, reason Unschedulable, with the FitError message (schedule_one.go).

@@ -1,5 +1,9 @@
 #include "fakes/network/tls_pipe.h"
 
+#include <cstdint>
+#include <map>
+#include <mutex>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -37,6 +41,9 @@ std::string first_error() {
 }
 
 bool load_identity(SSL_CTX* ctx, const TlsPipeServer& server) {
+  if (server.identity)
+    return SSL_CTX_use_certificate(ctx, server.identity->cert()) == 1 &&
+           SSL_CTX_use_PrivateKey(ctx, server.identity->key()) == 1;
   std::unique_ptr<BIO, BioFree> cert_bio(
       BIO_new_mem_buf(server.cert_pem.data(), static_cast<int>(server.cert_pem.size())));
   std::unique_ptr<BIO, BioFree> key_bio(
@@ -50,6 +57,77 @@ bool load_identity(SSL_CTX* ctx, const TlsPipeServer& server) {
   return ok;
 }
 
+// The SSL_CTXs of every pipe in the process, one per server identity and one per client trust
+// configuration: making a context costs OpenSSL 3 over a million instructions (it fetches every cipher
+// and group), and a server's PEM key takes as much to decode, more than the handshake's own work.
+// Sharing changes no handshake: a client context never offers a session (curl in a fresh git process
+// has none to offer), and each pipe still sets its own name and time to verify against. Thread-safe.
+class PipeContexts {
+ public:
+  static PipeContexts& process() {
+    static PipeContexts* contexts = new PipeContexts();  // never destroyed: pipes may outlive static teardown
+    return *contexts;
+  }
+
+  // The context presenting server's identity; nullptr (and error set) if it does not load.
+  SSL_CTX* server(const TlsPipeServer& server, std::string& error) {
+    std::string key = "server/";
+    if (server.reset_handshake) {
+      key += "reset";  // it never gets as far as presenting a certificate
+    } else if (server.identity) {
+      key += "identity/" + std::to_string(reinterpret_cast<std::uintptr_t>(server.identity.get()));
+    } else {
+      key += "pem/" + std::to_string(server.cert_pem.size()) + "/" + server.cert_pem + server.key_pem;
+    }
+    std::lock_guard lock(mutex_);
+    if (auto it = contexts_.find(key); it != contexts_.end()) return it->second.get();
+    CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+    if (!ctx) {
+      error = first_error();
+      return nullptr;
+    }
+    if (!server.reset_handshake && !load_identity(ctx.get(), server)) {
+      error = "the server's certificate or key does not load: " + first_error();
+      return nullptr;
+    }
+    // The key names the identity by address: keep it alive so that no other identity takes the address.
+    if (server.identity && !server.reset_handshake) pinned_.push_back(server.identity);
+    return insert(std::move(key), std::move(ctx));
+  }
+
+  // The context trusting client's CAs, with its verification mode; nullptr (and error set) on failure.
+  SSL_CTX* client(const TlsPipeClient& client, std::string& error) {
+    std::string key = client.verify ? "client/verify" : "client/insecure";
+    for (const auto& pem : client.trusted_pems) key += "/" + std::to_string(pem.size()) + "/" + pem;
+    std::lock_guard lock(mutex_);
+    if (auto it = contexts_.find(key); it != contexts_.end()) return it->second.get();
+    CtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+    if (!ctx) {
+      error = first_error();
+      return nullptr;
+    }
+    SSL_CTX_set_verify(ctx.get(), client.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+    for (const auto& pem : client.trusted_pems) add_pem_to_store(ctx.get(), pem);
+    return insert(std::move(key), std::move(ctx));
+  }
+
+ private:
+  // A bound on what the cache holds (tests make many one-off identities); each SSL keeps its context alive.
+  static constexpr size_t kMaxContexts = 256;
+
+  SSL_CTX* insert(std::string key, CtxPtr ctx) {
+    if (contexts_.size() >= kMaxContexts) {
+      contexts_.clear();
+      pinned_.clear();
+    }
+    return contexts_.emplace(std::move(key), std::move(ctx)).first->second.get();
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, CtxPtr> contexts_;
+  std::vector<std::shared_ptr<const TlsIdentity>> pinned_;
+};
+
 // Whether an SSL call that returned rc failed only for want of more bytes.
 bool wants_io(SSL* ssl, int rc) {
   const int e = SSL_get_error(ssl, rc);
@@ -59,8 +137,7 @@ bool wants_io(SSL* ssl, int rc) {
 }  // namespace
 
 struct TlsPipe::State {
-  CtxPtr client_ctx, server_ctx;
-  SslPtr client, server;
+  SslPtr client, server;  // each holds a reference to its (shared) context
   std::string client_inbox, server_inbox;
 
   // Reads everything ssl can decrypt now into inbox.
@@ -102,22 +179,16 @@ std::unique_ptr<TlsPipe> TlsPipe::connect(const TlsPipeServer& server, const Tls
   ERR_clear_error();
   verdict = TlsVerdict{};
   auto state = std::make_unique<State>();
-  state->client_ctx.reset(SSL_CTX_new(TLS_client_method()));
-  state->server_ctx.reset(SSL_CTX_new(TLS_server_method()));
-  if (!state->client_ctx || !state->server_ctx) {
+  std::string error;
+  SSL_CTX* client_ctx = PipeContexts::process().client(client, error);
+  SSL_CTX* server_ctx = client_ctx ? PipeContexts::process().server(server, error) : nullptr;
+  if (!client_ctx || !server_ctx) {
     verdict.kind = TlsVerdict::Kind::kFailed;
-    verdict.error = first_error();
+    verdict.error = error;
     return nullptr;
   }
-  SSL_CTX_set_verify(state->client_ctx.get(), client.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
-  for (const auto& pem : client.trusted_pems) add_pem_to_store(state->client_ctx.get(), pem);
-  if (!server.reset_handshake && !load_identity(state->server_ctx.get(), server)) {
-    verdict.kind = TlsVerdict::Kind::kFailed;
-    verdict.error = "the server's certificate or key does not load: " + first_error();
-    return nullptr;
-  }
-  state->client.reset(SSL_new(state->client_ctx.get()));
-  state->server.reset(SSL_new(state->server_ctx.get()));
+  state->client.reset(SSL_new(client_ctx));
+  state->server.reset(SSL_new(server_ctx));
   BIO* client_bio = nullptr;
   BIO* server_bio = nullptr;
   if (!state->client || !state->server || BIO_new_bio_pair(&client_bio, kPairBuffer, &server_bio, kPairBuffer) != 1) {
@@ -206,5 +277,7 @@ std::string TlsPipe::client_read() {
   State::drain(state_->client.get(), state_->client_inbox);
   return std::exchange(state_->client_inbox, {});
 }
+
+bool TlsPipe::session_reused() const { return SSL_session_reused(state_->client.get()) == 1; }
 
 }  // namespace kexsim::fakes

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/tls.h"
 
 namespace kexsim::fakes {
 
@@ -17,7 +18,8 @@ namespace kexsim::fakes {
 struct TlsPipeServer {
   std::string cert_pem;
   std::string key_pem;
-  bool reset_handshake = false;  ///< read the ClientHello, then close without answering
+  bool reset_handshake = false;                      ///< read the ClientHello, then close without answering
+  std::shared_ptr<const TlsIdentity> identity = {};  ///< presented instead of cert_pem/key_pem when set
 };
 
 /// The client end: the name it asks for and checks, what it trusts, and the time it checks at.
@@ -60,6 +62,9 @@ class TlsPipe {
   Status server_write(std::string_view data);
   /// Plaintext the client end received since the last call.
   std::string client_read();
+  /// Whether the handshake resumed a session. Never: pipes share contexts, not sessions, as curl in a
+  /// fresh git process has no session to offer.
+  bool session_reused() const;
 
   struct State;
 

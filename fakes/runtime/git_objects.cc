@@ -1,7 +1,7 @@
 #include "fakes/runtime/git_objects.h"
 
 #include <openssl/evp.h>
-#include <zlib.h>
+#include "base/zlib.h"
 
 namespace kexsim::fakes::shell {
 namespace {
@@ -28,36 +28,6 @@ std::string object_path(const std::string& git_dir, const std::string& id) {
   return git_dir + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
 }
 
-// Inflates one zlib stream starting at data[pos]; sets consumed to the compressed length.
-std::optional<std::string> inflate_at(const std::string& data, size_t pos, size_t& consumed) {
-  z_stream z{};
-  if (inflateInit(&z) != Z_OK) return std::nullopt;
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + pos));
-  z.avail_in = static_cast<uInt>(data.size() - pos);
-  std::string out;
-  char buf[16384];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  consumed = data.size() - pos - z.avail_in;
-  inflateEnd(&z);
-  if (rc != Z_STREAM_END) return std::nullopt;
-  return out;
-}
-
-std::optional<std::string> deflate(const std::string& data) {
-  uLongf size = compressBound(static_cast<uLong>(data.size()));
-  std::string out(size, '\0');
-  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                static_cast<uLong>(data.size()), Z_DEFAULT_COMPRESSION) != Z_OK)
-    return std::nullopt;
-  out.resize(size);
-  return out;
-}
 
 uint32_t be32(const std::string& s, size_t at) {
   uint32_t v = 0;
@@ -121,12 +91,12 @@ Result<size_t> unpack_objects(FileSystem& fs, const std::string& git_dir, const 
     // The fake GitLab never sends deltas (types 6 and 7), and it does not advertise ofs-delta.
     if (type < 1 || type > 4) return make_error("fatal: pack has an object of type " + std::to_string(type));
     size_t consumed = 0;
-    auto data = inflate_at(pack, pos, consumed);
+    auto data = zlib_inflate(std::string_view(pack).substr(pos), 15, &consumed);
     if (!data || data->size() != size) return make_error("fatal: pack has bad object at offset " + std::to_string(pos));
     pos += consumed;
     const std::string loose = std::string(kTypes[type]) + " " + std::to_string(size) + '\0' + *data;
     const std::string id = sha1_hex(loose);
-    auto compressed = deflate(loose);
+    auto compressed = zlib_deflate(loose);
     if (!compressed) return make_error("fatal: unable to write object " + id);
     fs.make_dir(git_dir + "/objects/" + id.substr(0, 2));
     fs.write(object_path(git_dir, id), *compressed, false);
@@ -138,8 +108,7 @@ std::optional<StoredObject> read_object(const FileSystem& fs, const std::string&
   if (id.size() != 40) return std::nullopt;
   const File* f = fs.file(object_path(git_dir, id));
   if (!f) return std::nullopt;
-  size_t consumed = 0;
-  auto loose = inflate_at(f->content, 0, consumed);
+  auto loose = zlib_inflate(f->content);
   if (!loose) return std::nullopt;
   const size_t space = loose->find(' ');
   const size_t nul = loose->find('\0');

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -167,6 +168,52 @@ TEST(AddPemToStore, AddsEveryCertificateOfABundle) {
   EXPECT_TRUE(add_pem_to_store(ctx, a->cert_pem() + b->cert_pem()));
   EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx))), 2);
   EXPECT_FALSE(add_pem_to_store(ctx, "not a certificate"));
+  SSL_CTX_free(ctx);
+}
+
+TEST(AddPemToStore, TheCasOwnPemGivesTheCaObjectItself) {
+  auto ca = CertificateAuthority::create("pem cache CA");
+  ASSERT_TRUE(ca);
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ASSERT_TRUE(add_pem_to_store(ctx, ca->cert_pem()));
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx));
+  ASSERT_EQ(sk_X509_OBJECT_num(objects), 1);
+  EXPECT_EQ(X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, 0)), ca->cert());  // never decoded
+  SSL_CTX_free(ctx);
+}
+
+TEST(AddPemToStore, TheSameTextIsParsedOnce) {
+  auto ca = CertificateAuthority::create("bundle CA");
+  ASSERT_TRUE(ca);
+  auto leaf = ca->issue({"a.example"});
+  ASSERT_TRUE(leaf);
+  const std::string bundle = leaf->cert_pem + ca->cert_pem();
+  SSL_CTX* first = SSL_CTX_new(TLS_client_method());
+  SSL_CTX* second = SSL_CTX_new(TLS_client_method());
+  ASSERT_TRUE(add_pem_to_store(first, bundle));
+  ASSERT_TRUE(add_pem_to_store(second, bundle));
+  STACK_OF(X509_OBJECT)* a = X509_STORE_get0_objects(SSL_CTX_get_cert_store(first));
+  STACK_OF(X509_OBJECT)* b = X509_STORE_get0_objects(SSL_CTX_get_cert_store(second));
+  ASSERT_EQ(sk_X509_OBJECT_num(a), 2);
+  ASSERT_EQ(sk_X509_OBJECT_num(b), 2);
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(X509_OBJECT_get0_X509(sk_X509_OBJECT_value(a, i)), X509_OBJECT_get0_X509(sk_X509_OBJECT_value(b, i)));
+  // The leaf parsed from the bundle is the certificate the CA issued.
+  X509Ptr parsed = parse(leaf->cert_pem);
+  bool found = false;
+  for (int i = 0; i < 2; ++i)
+    found = found || X509_cmp(X509_OBJECT_get0_X509(sk_X509_OBJECT_value(a, i)), parsed.get()) == 0;
+  EXPECT_TRUE(found);
+  SSL_CTX_free(first);
+  SSL_CTX_free(second);
+}
+
+TEST(AddPemToStore, TextWithoutACertificateAddsNothingEveryTime) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  EXPECT_FALSE(add_pem_to_store(ctx, "not a certificate either"));
+  EXPECT_FALSE(add_pem_to_store(ctx, "not a certificate either"));
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx))), 0);
+  EXPECT_EQ(ERR_peek_error(), 0u);
   SSL_CTX_free(ctx);
 }
 

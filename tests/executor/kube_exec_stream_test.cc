@@ -35,6 +35,7 @@
 #include "fakes/http/server.h"
 #include "fakes/http/types.h"
 #include "fakes/kube/exec.h"
+#include "tests/support/loopback_dialer.h"
 #include "tests/support/yielding_clock.h"
 
 namespace kexsim::executor {
@@ -45,27 +46,7 @@ using namespace std::chrono_literals;
 
 using CountingClock = testing::YieldingClock;
 
-/// Sends every host to the test server on 127.0.0.1 and trusts the test CA.
-class LoopbackDialer : public Dialer {
- public:
-  asio::awaitable<Result<tcp::socket>> dial(const std::string& host, uint16_t port) override {
-    if (refuse) co_return make_error("dial tcp 10.0.0.1:" + std::to_string(port) + ": connect: connection refused");
-    auto ex = co_await asio::this_coro::executor;
-    tcp::socket socket(ex);
-    boost::system::error_code ec;
-    co_await socket.async_connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), target_port),
-                                  asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return make_error("dial tcp " + host + ":" + std::to_string(port) + ": connect: " + ec.message());
-    co_return std::move(socket);
-  }
-  void add_default_trust(ssl_ctx_st* ctx) override {
-    if (!trusted_ca.empty()) add_pem_to_store(ctx, trusted_ca);
-  }
-
-  uint16_t target_port = 0;
-  std::string trusted_ca;
-  bool refuse = false;
-};
+using LoopbackDialer = testing::LoopbackDialer;
 
 /// Answers /exec with exec_response (failed upgrades in the API server's words).
 class ExecHandler : public fakes::HttpHandler {

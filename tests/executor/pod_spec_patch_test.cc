@@ -1,9 +1,8 @@
-// [[runners.kubernetes.pod_spec]] patches and the wait loop's CreateContainerConfigError check.
+// [[runners.kubernetes.pod_spec]] patches (FF_USE_ADVANCED_POD_SPEC_CONFIGURATION).
 #include "executor/pod_spec_patch.h"
 
 #include <gtest/gtest.h>
 
-#include "executor/container_checks.h"
 
 namespace kexsim::executor {
 namespace {
@@ -64,19 +63,6 @@ TEST(PodSpecPatch, ErrorsNameThePatch) {
   EXPECT_FALSE(apply_pod_spec_patches(generated(), {patch("yaml", "{}")}));
   EXPECT_FALSE(apply_pod_spec_patches(generated(), {patch("json", R"([{"op":"remove","path":"/nope"}])")}));
   EXPECT_FALSE(apply_pod_spec_patches(generated(), {patch("", "containers:\n  - name: build\n")}));
-}
-
-TEST(ContainerConfigCheck, CreateContainerConfigErrorIsTerminalIn19_4Only) {
-  const json status = json::parse(R"({"containerStatuses":[
-      {"name":"build","ready":false,"state":{"waiting":{"reason":"CreateContainerConfigError",
-       "message":"couldn't find key password in Secret ci/db-creds"}}},
-      {"name":"helper","ready":true,"state":{"running":{}}}]})");
-  EXPECT_EQ(container_config_failure(status, Profile::kV19_4),
-            "container configuration error: couldn't find key password in Secret ci/db-creds");
-  EXPECT_EQ(container_config_failure(status, Profile::kV13_12), std::nullopt);
-  const json creating = json::parse(
-      R"({"containerStatuses":[{"name":"build","ready":false,"state":{"waiting":{"reason":"ContainerCreating"}}}]})");
-  EXPECT_EQ(container_config_failure(creating, Profile::kV19_4), std::nullopt);
 }
 
 }  // namespace

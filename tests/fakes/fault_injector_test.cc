@@ -98,14 +98,43 @@ TEST(FaultInjector, AnswersHitsAndPassesTheRestThrough) {
   FaultRule r = kube_rule(500);
   r.message = "etcdserver: request timed out";
   r.count = 2;
-  std::vector<int> seen;
-  FaultInjector injector(clock, inner, {r}, [&](const HttpRequest&, int status) { seen.push_back(status); });
+  std::vector<std::string> seen;
+  FaultInjector injector(clock, inner, {r}, [&](const HttpRequest&, const std::string& v) { seen.push_back(v); });
   EXPECT_EQ(injector.handle(post_pods()).status, 500);
   EXPECT_EQ(injector.handle(post_pods()).status, 500);
   EXPECT_EQ(inner.calls, 0);
   EXPECT_EQ(injector.handle(post_pods()).status, 200);
   EXPECT_EQ(inner.calls, 1);
-  EXPECT_EQ(seen, (std::vector<int>{500, 500}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"500", "500"}));
+}
+
+TEST(FaultInjector, LatencyAloneLetsTheFakeAnswerLate) {
+  testing::ManualClock clock;
+  Inner inner;
+  FaultRule r;
+  r.wire = "gitlab";
+  r.latency_seconds = 2.5;
+  r.delay_only = true;
+  std::vector<std::string> seen;
+  FaultInjector injector(clock, inner, {r}, [&](const HttpRequest&, const std::string& v) { seen.push_back(v); });
+  const HttpResponse late = injector.handle(post_pods());
+  EXPECT_EQ(late.status, 200);
+  EXPECT_EQ(late.body, "inner");
+  EXPECT_EQ(late.delay, std::chrono::milliseconds(2500));
+  EXPECT_EQ(inner.calls, 1);
+  EXPECT_EQ(seen, (std::vector<std::string>{"delayed 2.5s"}));
+  EXPECT_EQ(injector.handle(post_pods()).delay, Duration(0));  // count = 1: the next call is on time
+}
+
+TEST(FaultInjector, LatencyWithAStatusDelaysTheFaultsOwnAnswer) {
+  testing::ManualClock clock;
+  Inner inner;
+  FaultRule r = kube_rule(504);
+  r.latency_seconds = 60;
+  const HttpResponse late = FaultInjector(clock, inner, {r}, nullptr).handle(post_pods());
+  EXPECT_EQ(late.status, 504);
+  EXPECT_EQ(late.delay, std::chrono::seconds(60));
+  EXPECT_EQ(inner.calls, 0);
 }
 
 TEST(FaultInjector, WindowCountsFromConstruction) {

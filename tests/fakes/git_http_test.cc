@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/zlib.h"
 #include "fakes/gitlab/pack.h"
 #include "fakes/gitlab/repository.h"
 

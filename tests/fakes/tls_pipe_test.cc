@@ -109,5 +109,58 @@ TEST_F(TlsPipeTest, ExtraTrustAddsACa) {
   EXPECT_NE(TlsPipe::connect(identity(rogue_->issue({"gitlab.mylab.com"})), trusting, verdict), nullptr);
 }
 
+TEST_F(TlsPipeTest, AnIdentityObjectIsPresentedAsItsCertificate) {
+  auto issued = ca_->issue_identity({"gitlab.mylab.com"});
+  ASSERT_TRUE(issued);
+  TlsPipeServer server{.identity = std::make_shared<const TlsIdentity>(std::move(*issued))};
+  TlsVerdict verdict;
+  auto pipe = TlsPipe::connect(server, client(), verdict);
+  ASSERT_NE(pipe, nullptr) << verdict.error;
+  ASSERT_TRUE(pipe->client_write("ping"));
+  EXPECT_EQ(pipe->server_read(), "ping");
+  // The same identity again (its context is shared): the name is still checked per pipe.
+  EXPECT_EQ(TlsPipe::connect(server, client("other.mylab.com"), verdict), nullptr);
+  EXPECT_EQ(verdict.verify_result, X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_NE(TlsPipe::connect(server, client(), verdict), nullptr);
+}
+
+TEST_F(TlsPipeTest, EveryPipeRunsAFullHandshake) {
+  auto issued = ca_->issue_identity({"gitlab.mylab.com"});
+  ASSERT_TRUE(issued);
+  TlsPipeServer server{.identity = std::make_shared<const TlsIdentity>(std::move(*issued))};
+  TlsVerdict verdict;
+  for (int i = 0; i < 3; ++i) {
+    auto pipe = TlsPipe::connect(server, client(), verdict);
+    ASSERT_NE(pipe, nullptr) << verdict.error;
+    // The server's ticket arrives with its first bytes; the next pipe still does not offer it.
+    ASSERT_TRUE(pipe->server_write("pong"));
+    EXPECT_EQ(pipe->client_read(), "pong");
+    EXPECT_FALSE(pipe->session_reused()) << "pipe " << i;
+  }
+}
+
+TEST_F(TlsPipeTest, SharedContextsKeepEachClientsTrust) {
+  const TlsPipeServer server = identity(ca_->issue({"gitlab.mylab.com"}));
+  TlsPipeClient rogue_only = client();
+  rogue_only.trusted_pems = {rogue_->cert_pem()};
+  TlsVerdict verdict;
+  EXPECT_EQ(TlsPipe::connect(server, rogue_only, verdict), nullptr);
+  EXPECT_EQ(verdict.verify_result, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+  EXPECT_NE(TlsPipe::connect(server, client(), verdict), nullptr);
+  EXPECT_EQ(TlsPipe::connect(server, rogue_only, verdict), nullptr);
+  EXPECT_EQ(verdict.verify_result, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+}
+
+TEST_F(TlsPipeTest, AKeyThatDoesNotLoadIsReportedEveryTime) {
+  TlsPipeServer broken = identity(ca_->issue({"gitlab.mylab.com"}));
+  broken.key_pem = "not a key";
+  for (int i = 0; i < 2; ++i) {
+    TlsVerdict verdict;
+    EXPECT_EQ(TlsPipe::connect(broken, client(), verdict), nullptr);
+    EXPECT_EQ(verdict.kind, TlsVerdict::Kind::kFailed);
+    EXPECT_EQ(verdict.error.rfind("the server's certificate or key does not load", 0), 0u) << verdict.error;
+  }
+}
+
 }  // namespace
 }  // namespace kexsim::fakes

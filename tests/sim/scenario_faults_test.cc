@@ -97,9 +97,14 @@ TEST(ScenarioFaults, KeysOfTheOtherWireAreErrors) {
 }
 
 TEST(ScenarioFaults, UnsupportedAndUnknownKeys) {
-  Error e = error_of("wire = \"kubernetes\"\nstatus = 504\nlatency_seconds = 2\n");
-  EXPECT_EQ(e.where, "s.toml:14:19");
-  EXPECT_EQ(e.message, "faults.latency_seconds: not supported by kexsim yet (faults answer with a status or a reset)");
+  Error e = error_of("wire = \"kubernetes\"\nstatus = 504\nrefuse = true\n");
+  EXPECT_EQ(e.where, "s.toml:14:10");
+  EXPECT_EQ(e.message,
+            "faults.refuse: not supported by kexsim yet (faults answer with a status, a reset or latency_seconds)");
+  e = error_of("wire = \"gitlab\"\nlatency_seconds = 2\nbody = \"x\"\n");
+  EXPECT_EQ(e.message, "faults.body: a latency fault without status lets the fake answer: give status too");
+  e = error_of("wire = \"gitlab\"\nlatency_seconds = 0\n");
+  EXPECT_EQ(e.message, "faults.latency_seconds: expected a number of seconds > 0");
   e = error_of("wire = \"kubernetes\"\nstatus = 504\ncuont = 2\n");
   EXPECT_EQ(e.where, "s.toml:14:1");
   EXPECT_EQ(e.message, "unknown key \"faults.cuont\" (did you mean \"count\"?)");

@@ -1,0 +1,262 @@
+#include "executor/pod_checks.h"
+
+#include <algorithm>
+
+#include "executor/messages.h"
+#include "executor/pod_spec.h"
+
+namespace kexsim::executor {
+namespace {
+
+using nlohmann::json;
+
+const json& member(const json& obj, const char* key) {
+  static const json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it != obj.end() ? *it : kNull;
+}
+
+std::string text(const json& obj, const char* key) {
+  const json& v = member(obj, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::string go_quote(const std::string& s) { return json(s).dump(); }
+
+// CheckTerminalContainerErrors' crashLoopMessage: the waiting message and the last termination's.
+std::string crash_loop_message(const json& status) {
+  const std::string msg = text(member(member(status, "state"), "waiting"), "message");
+  const std::string last = text(member(member(status, "lastState"), "terminated"), "message");
+  if (last.empty()) return msg;
+  if (msg.empty()) return last;
+  return msg + ": " + last;
+}
+
+std::optional<TerminalContainerError> check_one(const json& status, Profile profile) {
+  const json& ready = member(status, "ready");
+  if (ready.is_boolean() && ready.get<bool>()) return std::nullopt;
+  const json& waiting = member(member(status, "state"), "waiting");
+  if (!waiting.is_object()) return std::nullopt;
+  const std::string why = text(waiting, "reason");
+  const std::string msg = text(waiting, "message");
+  const bool v19 = profile == Profile::kV19_4;
+  TerminalContainerError e;
+  if (why == "InvalidImageName") {
+    // internal/watchers/pod.go: a configuration error (19.0+); v13.12 util.go: a BuildError without a reason.
+    e.message = messages::image_pull_failed(msg);
+    e.reason = v19 ? FailureReason::kRunnerConfigurationError : FailureReason::kScriptFailure;
+    return e;
+  }
+  if (why == "ErrImagePull" || why == "ImagePullBackOff") {
+    e.image_pull = true;
+    e.container = text(status, "name");
+    e.image = text(status, "image");
+    e.pull_message = messages::image_pull_failed(msg);
+    if (v19) {
+      // pull.ImagePullError "pulling image %q for container %s: %s"; common/classify_image_pull_failure.go.
+      e.message = messages::pulling_image_failed(e.image, e.container, msg);
+      e.reason = classify_image_pull_failure(msg);
+    } else {
+      // v13.12 internal/pull/errors.go: "pulling image %q: %s"; no failure reason (script_failure).
+      e.message = "pulling image " + go_quote(e.image) + ": " + e.pull_message;
+      e.reason = FailureReason::kScriptFailure;
+    }
+    return e;
+  }
+  if (!v19) return std::nullopt;
+  if (why == "CrashLoopBackOff") {
+    e.message = messages::crash_loop_back_off(text(status, "name"), crash_loop_message(status));
+    e.reason = FailureReason::kRunnerConfigurationError;
+    return e;
+  }
+  if (why == "CreateContainerConfigError") {
+    e.message = messages::container_config_error(msg);
+    e.reason = FailureReason::kRunnerConfigurationError;
+    return e;
+  }
+  return std::nullopt;
+}
+
+// eventLastOccurredTimestamp, as comparable text (RFC 3339 with microseconds).
+std::string last_occurred(const json& event) {
+  std::string t = text(member(event, "series"), "lastObservedTime");
+  for (const char* field : {"lastTimestamp", "eventTime", "firstTimestamp"})
+    if (t.empty()) t = text(event, field);
+  if (t.empty()) t = text(member(event, "metadata"), "creationTimestamp");
+  if (!t.empty() && t.back() == 'Z' && t.find('.') == std::string::npos) t.insert(t.size() - 1, ".000000");
+  return t;
+}
+
+// common/config.go ConvertFromDockerPullPolicy.
+Result<std::string> kubernetes_policy(const std::string& docker) {
+  if (docker.empty()) return std::string();
+  if (docker == "always") return std::string("Always");
+  if (docker == "never") return std::string("Never");
+  if (docker == "if-not-present") return std::string("IfNotPresent");
+  return make_error("unsupported pull policy: " + go_quote(docker),
+                    "use never, if-not-present or always (a string or a list)", "runners.kubernetes.pull_policy");
+}
+
+Result<std::vector<std::string>> convert(const std::vector<std::string>& docker) {
+  std::vector<std::string> out;
+  for (const auto& p : docker) {
+    auto k = kubernetes_policy(p);
+    if (!k) return k.error();
+    out.push_back(*k);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<TerminalContainerError> check_terminal_containers(const json& pod_status, Profile profile) {
+  // slices.Concat(ContainerStatuses, InitContainerStatuses) (19.4; the same order in v13.12).
+  for (const char* list : {"containerStatuses", "initContainerStatuses"}) {
+    const json& statuses = member(pod_status, list);
+    if (!statuses.is_array()) continue;
+    for (const auto& status : statuses)
+      if (auto e = check_one(status, profile)) return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<TerminalContainerError> check_sandbox_user_namespace(const json& event_list) {
+  const json& items = member(event_list, "items");
+  if (!items.is_array()) return std::nullopt;
+  for (const auto& event : items) {
+    const std::string msg = text(event, "message");
+    if (text(event, "reason") == "FailedCreatePodSandBox" &&
+        msg.find("does not support user namespaces") != std::string::npos) {
+      TerminalContainerError e;
+      e.message = "pod sandbox creation failed: " + msg;  // executors/kubernetes/util.go
+      e.reason = FailureReason::kRunnerConfigurationError;
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> WarningEventPrinter::take_new(const json& event_list) {
+  struct Candidate {
+    std::string at, key, message;
+  };
+  std::vector<Candidate> fresh;
+  std::set<std::string> during;
+  const json& items = member(event_list, "items");
+  if (items.is_array())
+    for (const auto& event : items) {
+      const std::string at = last_occurred(event);
+      if (!last_fetched_.empty() && at < last_fetched_) continue;
+      const json& count = member(event, "count");
+      const std::string key = text(member(event, "metadata"), "uid") + ":" +
+                              std::to_string(count.is_number_integer() ? count.get<int>() : 0);
+      if (seen_.count(key) || !during.insert(key).second) continue;
+      fresh.push_back({at, key, text(event, "message")});
+    }
+  std::stable_sort(fresh.begin(), fresh.end(), [](const Candidate& a, const Candidate& b) { return a.at < b.at; });
+  std::vector<std::string> out;
+  for (const auto& c : fresh) {
+    out.push_back(c.message);
+    if (c.at > last_fetched_) last_fetched_ = c.at;
+    seen_.insert(c.key);
+  }
+  return out;
+}
+
+std::string pull_policy_failed(Profile profile, const TerminalContainerError& e, const std::string& policy) {
+  if (profile != Profile::kV19_4) return "Failed to pull image with policy " + go_quote(policy) + ": " + e.pull_message;
+  return "Failed to pull image " + go_quote(e.image) + " for container " + go_quote(e.container) + " with policy " +
+         go_quote(policy) + ": " + e.pull_message;
+}
+
+std::string pull_policy_attempt(Profile profile, int attempt, const std::string& policy,
+                                const TerminalContainerError& e) {
+  std::string out = "Attempt #" + std::to_string(attempt) + ": Trying " + go_quote(policy) + " pull policy for " +
+                    go_quote(e.image) + " image";
+  if (profile == Profile::kV19_4) out += " for container " + go_quote(e.container);
+  return out;
+}
+
+bool prints_pod_warning_events(Profile profile, const KubernetesConfig& kube) {
+  return profile == Profile::kV19_4 && kube.print_pod_warning_events.value_or(true);
+}
+
+Result<std::vector<std::string>> effective_pull_policies(Profile profile, const KubernetesConfig& kube,
+                                                         const std::vector<std::string>& job_policies,
+                                                         const std::string& container) {
+  // kubernetes.go getPullPolicies: the job's policies win over the config's (13.12: the config's only).
+  std::vector<std::string> policies;
+  if (profile == Profile::kV19_4 && !job_policies.empty()) {
+    auto converted = convert(job_policies);
+    if (!converted)
+      return make_error("converting pull policy for container " + go_quote(container) +
+                            ": conversion to Kubernetes policy: " + converted.error().message,
+                        converted.error().hint, "image:pull_policy");
+    policies = *converted;
+  } else if (!kube.pull_policy.empty()) {
+    auto converted = convert(kube.pull_policy);
+    if (!converted) {
+      const std::string prefix = profile == Profile::kV19_4 ? "converting pull policy for container " +
+                                                                  go_quote(container) + ": pull_policy config: "
+                                                            : "pull_policy config: ";
+      return make_error(prefix + converted.error().message, converted.error().hint, "runners.kubernetes.pull_policy");
+    }
+    policies = *converted;
+  } else {
+    policies = {""};
+  }
+  if (profile != Profile::kV19_4) return policies;
+
+  // common/config.go GetAllowedPullPolicies: the pull policies themselves when none are listed.
+  std::vector<std::string> allowed = policies;
+  if (!kube.allowed_pull_policies.empty()) {
+    auto converted = convert(kube.allowed_pull_policies);
+    if (!converted)
+      return make_error("getting allowed pull policies: allowed_pull_policies config: " + converted.error().message,
+                        converted.error().hint, "runners.kubernetes.allowed_pull_policies");
+    allowed = *converted;
+  } else if (!kube.pull_policy.empty()) {
+    allowed = *convert(kube.pull_policy);
+  } else {
+    allowed = {""};
+  }
+  // helpers/pull_policies/pull_policies.go ComputeEffectivePullPolicies.
+  std::vector<std::string> effective;
+  for (const auto& p : policies)
+    if (std::find(allowed.begin(), allowed.end(), p) != allowed.end()) effective.push_back(p);
+  if (effective.empty()) {
+    const std::string source = !job_policies.empty()       ? "GitLab pipeline config"
+                               : !kube.pull_policy.empty() ? "Runner config"
+                                                           : "Runner config (default)";
+    return make_error("invalid pull policy for container " + go_quote(container) + ": pull_policy (" +
+                          pull_policy_list(policies) + ") defined in " + source +
+                          " is not one of the allowed_pull_policies (" + pull_policy_list(allowed) + ")",
+                      "set pull_policy to one of allowed_pull_policies, or allow the policy the job asks for",
+                      "runners.kubernetes.allowed_pull_policies");
+  }
+  return effective;
+}
+
+std::string pull_policy_list(const std::vector<std::string>& policies) {
+  std::string out = "[";
+  for (size_t i = 0; i < policies.size(); ++i) out += (i ? " " : "") + policies[i];
+  return out + "]";
+}
+
+std::string default_helper_image_for(Profile profile, const KubernetesConfig& kube, const std::string& runner_arch) {
+  if (profile != Profile::kV19_4) return default_helper_image(profile);  // 13.12 has neither setting
+  // retrieveHelperImageConfig: amd64, or the runner's own platform with helper_image_autoset_arch_and_os;
+  // prepareHelperImage: a node_selector kubernetes.io/arch wins.
+  std::string arch = kube.helper_image_autoset_arch_and_os ? runner_arch : "amd64";
+  if (auto it = kube.node_selector.find("kubernetes.io/arch"); it != kube.node_selector.end() && !it->second.empty())
+    arch = it->second;
+  // helperimage/linux_info.go architecture(): the tag's spelling of the platform.
+  if (arch == "armv6l" || arch == "armv7l") arch = "arm";
+  if (arch == "aarch64") arch = "arm64";
+  if (arch == "amd64") arch = "x86_64";
+  return "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:" + arch + "-v" +
+         std::string(runner_version(profile));
+}
+
+}  // namespace kexsim::executor
