@@ -94,13 +94,6 @@ std::string not_supported(const std::string& path) {
   return "key \"" + path + "\" is not supported by kexsim yet and is ignored";
 }
 
-// A key kexsim reads (for its type check) but does not act on yet: warned like an unread one.
-void warn_ignored(TomlTable& t, std::string_view name) {
-  for (const auto& [key, node] : t.raw()) {
-    if (key.str() == name) t.context().warn(key.source(), not_supported(t.path(name)));
-  }
-}
-
 // `[runners.feature_flags]` is used (common/build_settings.go populateFeatureFlags); a flag kexsim
 // does not act on is accepted and warned about by name, and so is a name no profile knows
 // (GitLab Runner ignores it silently, which hides typos).
@@ -243,6 +236,7 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("image", out.image);
   k8s.get("helper_image", out.helper_image);
   k8s.get("privileged", out.privileged);
+  k8s.get("allow_privilege_escalation", out.allow_privilege_escalation);
   if (k8s.get("poll_interval", out.poll_interval) && out.poll_interval <= 0) out.poll_interval = 3;
   if (k8s.get("poll_timeout", out.poll_timeout) && out.poll_timeout <= 0) out.poll_timeout = 180;
   read_host_aliases(k8s, out);
@@ -290,6 +284,9 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("builds_dir", r.builds_dir);
   t.get("environment", r.environment);
   t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
+  t.get("limit", r.limit);
+  t.get("request_concurrency", r.request_concurrency);
+  t.get("unhealthy_requests_limit", r.unhealthy_requests_limit);
   if (t.get("feature_flags", r.feature_flags)) warn_unused_flags(t);
   if (const toml::table* k8s = t.table("kubernetes")) {
     TomlTable kt(*k8s, t.path("kubernetes"), t.context());
@@ -326,13 +323,16 @@ Result<Config> parse_config(const std::string& text, const std::string& path, in
   TomlTable root(*doc, "", ctx);
 
   Config config;
-  // Read for their type checks. kexsim runs one job at a time and polls GitLab back to back
-  // until it has no job, so concurrent = 1 is honoured and any other value or interval is not.
-  if (root.get("concurrent", config.concurrent) && config.concurrent != 1) warn_ignored(root, "concurrent");
-  if (root.get("check_interval", config.check_interval)) {
-    warn_ignored(root, "check_interval");
-    if (config.check_interval <= 0) config.check_interval = 3;
+  // The runner loop (executor/runner.h) acts on both. commands/multi.go updateWorkers refuses
+  // concurrent < 1; common/config.go GetCheckInterval turns <= 0 into 3 s.
+  if (root.get("concurrent", config.concurrent) && config.concurrent < 1) {
+    ctx.fail(root.raw().get("concurrent")->source(),
+             "Current configuration 'concurrent = " + std::to_string(config.concurrent) +
+                 "' means that no jobs will be processed",
+             "set concurrent to at least 1, see "
+             "https://docs.gitlab.com/runner/configuration/advanced-configuration.html#the-global-section");
   }
+  if (root.get("check_interval", config.check_interval) && config.check_interval <= 0) config.check_interval = 3;
   int index = 0;
   for (const toml::table* entry : root.tables("runners")) {
     TomlTable t(*entry, "runners", ctx);

@@ -57,6 +57,8 @@ struct KubernetesConfig {
   std::string image;
   std::string helper_image;
   std::optional<bool> privileged;
+  /// Every container's securityContext.allowPrivilegeEscalation.
+  std::optional<bool> allow_privilege_escalation;
   int poll_interval = 3;   ///< seconds; <= 0 in the file means the default
   int poll_timeout = 180;  ///< seconds; <= 0 in the file means the default
   std::vector<HostAlias> host_aliases;
@@ -87,6 +89,9 @@ struct RunnerConfig {
   std::string tls_ca_file;  ///< `tls-ca-file`
   std::string builds_dir;
   std::vector<std::string> environment;       ///< "K=V"
+  int limit = 0;                              ///< jobs this entry runs at once; 0: only `concurrent` bounds it
+  int request_concurrency = 1;                ///< job requests in flight at once; < 1 means 1
+  int unhealthy_requests_limit = 3;           ///< failed job requests before the entry is disabled; < 1 means 3
   std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
   int job_status_final_update_retry_limit = 0;  ///< rounds of the final update; < 1 means upstream's 10
   KubernetesConfig kubernetes;
@@ -101,8 +106,8 @@ struct ConfigWarning {
 
 /// The whole config.toml.
 struct Config {
-  int concurrent = 1;      ///< jobs run one at a time: any other value is warned
-  int check_interval = 3;  ///< seconds; <= 0 in the file means the default; not acted on (warned)
+  int concurrent = 1;      ///< jobs the process runs at once, over every [[runners]] entry (>= 1)
+  int check_interval = 3;  ///< seconds between polls of all entries; <= 0 in the file means 3
   std::vector<RunnerConfig> runners;
   std::vector<ConfigWarning> warnings;
 };

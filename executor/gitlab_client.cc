@@ -6,6 +6,49 @@
 #include <nlohmann/json.hpp>
 
 namespace kexsim::executor {
+namespace {
+
+/// Go's http.StatusText for the answers a runner meets.
+std::string status_text(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+/// network/client.go getMessageFromJSONResponse: a JSON error answer reads
+/// "<METHOD> <url>: <code> <text>" (with " (<message>)" when GitLab's message says more); any other
+/// answer is its status line, "403 Forbidden".
+std::string response_message(const std::string& method, const std::string& url, const HttpClientResponse& res) {
+  const std::string code = std::to_string(res.status) + " " + status_text(res.status);
+  if (res.status >= 200 && res.status <= 299) return code;
+  if (res.header("Content-Type").find("application/json") == std::string::npos) return code;
+  auto body = nlohmann::json::parse(res.body, nullptr, false);
+  if (!body.is_object()) return code;
+  auto it = body.find("message");
+  if (it == body.end() || !it->is_string()) return code;
+  const std::string message = it->get<std::string>();
+  const std::string out = method + " " + url + ": " + code;
+  return message == code ? out : out + " (" + message + ")";
+}
+
+}  // namespace
 
 RemoteJobState remote_job_state(int http_status, std::string_view job_status) {
   if (job_status == "canceled" || job_status == "failed" || http_status == 403) return RemoteJobState::kAbort;
@@ -81,22 +124,27 @@ asio::awaitable<Status> GitLabClient::verify() {
   co_return Status{};
 }
 
-asio::awaitable<Result<std::optional<std::string>>> GitLabClient::request_job() {
+asio::awaitable<JobRequestResult> GitLabClient::request_job() {
   nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
   if (profile_ == Profile::kV19_4) body["system_id"] = system_id_;
-  HttpClientRequest req{"POST", url("jobs/request"), headers("RUNNER-TOKEN", runner_.token), body.dump()};
+  const std::string endpoint = url("jobs/request");
+  HttpClientRequest req{"POST", endpoint, headers("RUNNER-TOKEN", runner_.token), body.dump()};
   auto res = co_await requester_.send(std::move(req));
-  if (!res) co_return res.error();
-  if (res->status == 201) co_return std::optional<std::string>(res->body);
-  if (res->status == 204) co_return std::optional<std::string>();
-  if (res->status == 403) {
-    Error e = make_error("Checking for jobs... forbidden", "the runner token is not valid for this GitLab instance");
-    e.code = 403;
-    co_return e;
+  JobRequestResult out;
+  if (!res) {
+    // network/retry_requester.go wraps the transport error; 19.4's doJSON and do add their own
+    // prefixes (network/client.go); 13.12 had only the requester's (network/ratelimit_requester.go).
+    out.status_text = "couldn't execute POST against " + endpoint + ": " + res.error().message;
+    if (profile_ == Profile::kV19_4) out.status_text = "execute JSON request: execute request: " + out.status_text;
+    co_return out;
   }
-  Error e = make_error("Checking for jobs... failed (status " + std::to_string(res->status) + ")");
-  e.code = res->status;
-  co_return e;
+  out.status = res->status;
+  if (res->status == 201) {
+    out.payload = res->body;
+    co_return out;
+  }
+  out.status_text = response_message("POST", endpoint, *res);
+  co_return out;
 }
 
 asio::awaitable<UpdateReply> GitLabClient::update_job(int64_t id, const std::string& job_token,

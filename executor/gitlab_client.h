@@ -54,6 +54,13 @@ struct PatchReply {
   std::string message;  ///< "Appending trace to coordinator... <verdict>" (or the transport error)
 };
 
+/// The answer to POST /api/v4/jobs/request, as network/gitlab.go RequestJob sorts it.
+struct JobRequestResult {
+  int status = -1;                     ///< the HTTP status; -1 when no answer came (a transport error)
+  std::string status_text;             ///< what GitLab Runner logs as `status=`: the error, or the answer's message
+  std::optional<std::string> payload;  ///< the job (201)
+};
+
 /// Talks to GitLab as one [[runners]] entry.
 class GitLabClient {
  public:
@@ -63,8 +70,8 @@ class GitLabClient {
 
   /// POST /api/v4/runners/verify.
   asio::awaitable<Status> verify();
-  /// POST /api/v4/jobs/request: the job payload text, or nullopt when GitLab has none (204).
-  asio::awaitable<Result<std::optional<std::string>>> request_job();
+  /// POST /api/v4/jobs/request: a job (201), none (204), or why not.
+  asio::awaitable<JobRequestResult> request_job();
   /// PUT /api/v4/jobs/:id, classified as network/gitlab.go createUpdateJobResult does.
   asio::awaitable<UpdateReply> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);
   /// PATCH /api/v4/jobs/:id/trace with trace[sent, end) where end is trace's size when the PATCH

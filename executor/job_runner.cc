@@ -23,6 +23,7 @@
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_patch.h"
+#include "executor/runner_log.h"
 #include "executor/scripts.h"
 #include "executor/stage_timeouts.h"
 #include "executor/trace.h"
@@ -107,7 +108,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
  public:
   Execution(asio::any_io_executor ex, Clock& clock, Random& random, Dialer& dialer, const RunnerConfig& runner,
             const ExecutorEnvironment& env, std::shared_ptr<TlsContextCache> tls_contexts, GitLabClient& gitlab,
-            const Job& job, int concurrent_id)
+            const Job& job, int concurrent_id, int concurrent_project_id)
       : ex_(ex),
         clock_(clock),
         random_(random),
@@ -118,6 +119,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
         gitlab_(gitlab),
         job_(job),
         concurrent_id_(concurrent_id),
+        concurrent_project_id_(concurrent_project_id < 0 ? concurrent_id : concurrent_project_id),
         profile_(env.profile),
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
@@ -230,7 +232,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::shared_ptr<TlsContextCache> tls_contexts_;
   GitLabClient& gitlab_;
   const Job& job_;
-  int concurrent_id_;
+  int concurrent_id_;          ///< CI_CONCURRENT_ID (common/build.go RunnerID)
+  int concurrent_project_id_;  ///< CI_CONCURRENT_PROJECT_ID, "concurrent-N" (ProjectRunnerID)
   Profile profile_;
   FeatureFlagValues flags_;  ///< before trace_: it decides FF_TIMESTAMPS and the token prefixes
   JobTrace trace_;
@@ -337,6 +340,7 @@ asio::awaitable<JobOutcome> Execution::run() {
     outcome.state = "failed";
     outcome.failure_reason = negotiate_failure_reason(failure->reason, job_.features.failure_reasons);
     outcome.exit_code = failure->exit_code;
+    outcome.error = failure->message;
   }
   co_await send_final_update(outcome);
   if (crash) std::rethrow_exception(crash);
@@ -471,13 +475,21 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   } else {
     // 19.4 network/trace.go finishWithFinalUpdate: up to job_status_final_update_retry_limit rounds
     // (common/consts.go DefaultFinalUpdateRetryLimit 10), 1 s back-off doubling to 60 min between them.
-    const int rounds = runner_.job_status_final_update_retry_limit >= 1 ? runner_.job_status_final_update_retry_limit : 10;
+    const int rounds =
+        runner_.job_status_final_update_retry_limit >= 1 ? runner_.job_status_final_update_retry_limit : 10;
     Backoff backoff(std::chrono::seconds(1), std::chrono::minutes(60));
     const std::optional<TimePoint> no_deadline;
     for (int round = 1;; ++round) {
       if (co_await final_update_round(final_update, no_deadline)) break;
       if (round >= rounds) {
-        log_runner("ERROR: Job trace final update failed after " + std::to_string(rounds) + " attempts");
+        // common/build.go logTerminationError, with network/trace.go ErrInvalidUpdateJobResponse (or
+        // ErrInvalidPatchTraceResponse when the trace never got through).
+        log_runner(format_runner_log_line(
+            LogLevel::kError,
+            outcome.state == "success" ? "Job trace termination \"Success\" failed"
+                                       : "Job trace termination \"Fail\" failed",
+            {{"error", trace_sent_ < trace_.bytes().size() ? "received invalid patch trace response"
+                                                           : "received invalid job update response"}}));
         break;
       }
       co_await clock_.sleep_for(backoff.next(random_));
@@ -611,16 +623,17 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   stage_begins("prepare_script");
   if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
 
-  const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_id_);
+  const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
-  project_dir_ = builds_dir(profile_, builds_base, short_token_, concurrent_id_, job_.job_info.project_full_path);
+  project_dir_ =
+      builds_dir(profile_, builds_base, short_token_, concurrent_project_id_, job_.job_info.project_full_path);
   scripts_.job = &job_;
   scripts_.profile = profile_;
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
   scripts_.runner_variables = feature_flag_variables();
-  for (auto& v : runner_variables(
-           {profile_, builds_base, project_dir_, concurrent_id_, concurrent_id_, short_token_, runner_.environment})) {
+  for (auto& v : runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_project_id_,
+                                   short_token_, runner_.environment})) {
     scripts_.runner_variables.push_back(std::move(v));
   }
 
@@ -674,7 +687,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.images = images_;
   pod_inputs.registry_secret = secret_name_;
   pod_inputs.host_aliases_supported = aliases_supported;
-  pod_inputs.concurrent_id = concurrent_id_;
+  pod_inputs.concurrent_id = concurrent_project_id_;
   pod_inputs.short_token = short_token_;
   pod_inputs.project_dir = project_dir_;
   pod_inputs.runner_variables = scripts_.runner_variables;
@@ -931,9 +944,10 @@ JobRunner::JobRunner(asio::any_io_executor ex, Clock& clock, Random& random, Dia
   if (!tls_contexts_) tls_contexts_ = std::make_shared<TlsContextCache>();
 }
 
-asio::awaitable<JobOutcome> JobRunner::run(GitLabClient& gitlab, const Job& job, int concurrent_id) {
+asio::awaitable<JobOutcome> JobRunner::run(GitLabClient& gitlab, const Job& job, int concurrent_id,
+                                           int concurrent_project_id) {
   auto execution = std::make_shared<Execution>(ex_, clock_, random_, dialer_, runner_, env_, tls_contexts_, gitlab, job,
-                                               concurrent_id);
+                                               concurrent_id, concurrent_project_id);
   co_return co_await execution->run();
 }
 

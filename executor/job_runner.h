@@ -44,6 +44,7 @@ struct JobOutcome {
   std::string state;           ///< success | failed
   std::string failure_reason;  ///< as negotiated with GitLab
   int exit_code = 0;
+  std::string error;                    ///< why it failed, as "Job failed: <error>" prints it
   std::vector<std::string> runner_log;  ///< the runner's own log lines about this job (not the trace)
 };
 
@@ -56,7 +57,10 @@ class JobRunner {
 
   /// Runs one job end to end (trace, cleanup and final update included). An exception thrown by
   /// a stage still ends in cleanup and a failed final update, then propagates to the caller.
-  asio::awaitable<JobOutcome> run(GitLabClient& gitlab, const Job& job, int concurrent_id);
+  /// concurrent_id is CI_CONCURRENT_ID; concurrent_project_id (CI_CONCURRENT_PROJECT_ID, the
+  /// "concurrent-N" of pod names and 13.12 build dirs) defaults to it.
+  asio::awaitable<JobOutcome> run(GitLabClient& gitlab, const Job& job, int concurrent_id,
+                                  int concurrent_project_id = -1);
 
  private:
   asio::any_io_executor ex_;

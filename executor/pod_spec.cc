@@ -85,6 +85,9 @@ json resources(const std::string& cpu_request, const std::string& memory_request
 json security_context(const PodInputs& in) {
   json sc = json::object();
   if (in.runner->kubernetes.privileged) sc["privileged"] = *in.runner->kubernetes.privileged;
+  // kubernetes.go getContainerSecurityContext: the [runners.kubernetes] value, on every container.
+  if (in.runner->kubernetes.allow_privilege_escalation)
+    sc["allowPrivilegeEscalation"] = *in.runner->kubernetes.allow_privilege_escalation;
   if (in.profile == Profile::kV19_4) sc["capabilities"] = {{"drop", {"NET_RAW"}}};
   return sc;
 }

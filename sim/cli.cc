@@ -56,7 +56,15 @@ std::vector<std::string> expand(const std::vector<std::string>& paths) {
   return out;
 }
 
-int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed, bool raw, bool no_color, bool calls) {
+/// What `kexsim run` shows besides the first job's log.
+struct RunView {
+  std::optional<int64_t> job;  ///< this job's log instead of the first's
+  bool runner_log = false;     ///< the runner process's own log too
+  bool calls = false;          ///< the GitLab and Kubernetes API call logs too
+};
+
+int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed, bool raw, bool no_color,
+            const RunView& view) {
   const Style st = style_for(no_color);
   int code = kExitPassed;
   for (const auto& file : files) {
@@ -79,6 +87,11 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
     if (!scenario->reproduces.empty()) std::cout << "   reproduces: " << scenario->reproduces << "\n";
     for (const auto& w : run->warnings) std::cout << "   config.toml warning: " << w << "\n";
     std::cout << "\n";
+    if (view.job) {
+      auto it = run->job_traces.find(*view.job);
+      run->trace = it == run->job_traces.end() ? std::string() : it->second;
+      if (it == run->job_traces.end()) std::cout << "(no job " << *view.job << ")\n";
+    }
     if (raw)
       std::cout << run->trace;
     else if (st.color)
@@ -87,12 +100,17 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
       std::cout << fakes::render_log_plain(run->trace);
     if (!run->trace.empty() && run->trace.back() != '\n') std::cout << "\n";
     std::cout << "\n";
-    if (calls) {
+    if (view.calls) {
       // The call logs the digest covers: what a reproduction is compared on, besides the job log.
       std::cout << st.bold("-- GitLab API calls") << "\n";
       for (const auto& line : run->gitlab_calls) std::cout << "  " << line << "\n";
       std::cout << st.bold("-- Kubernetes API calls") << "\n";
       for (const auto& line : run->kube_calls) std::cout << "  " << line << "\n";
+      std::cout << "\n";
+    }
+    if (view.runner_log) {
+      std::cout << st.bold("runner log:") << "\n";
+      for (const auto& line : run->runner_log) std::cout << line << "\n";
       std::cout << "\n";
     }
     if (!run->error.empty()) std::cout << st.red("run error: ") << run->error << "\n";
@@ -240,7 +258,7 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::string> run_files, check_dirs, list_dirs;
   std::optional<uint64_t> seed;
-  bool raw = false, no_color = false, twice = false, calls = false;
+  bool raw = false, no_color = false, twice = false;
   std::string junit;
 
   auto* run = app.add_subcommand("run", "Run scenarios and show each job log as GitLab received it, then a verdict");
@@ -248,7 +266,10 @@ int run_cli(int argc, char** argv) {
   run->add_option("--seed", seed, "Seed for every random choice (default: the scenario's)");
   run->add_flag("--raw", raw, "Print the raw trace bytes (ANSI colours and section markers)");
   run->add_flag("--no-color", no_color, "Never colour the output (NO_COLOR is honoured too)");
-  run->add_flag("--calls", calls, "Also print the GitLab and Kubernetes API call logs");
+  RunView view;
+  run->add_option("--job", view.job, "Show this job's log (by id: 1000, 1001, ...) instead of the first job's");
+  run->add_flag("--runner-log", view.runner_log, "Show the runner process's own log (what `gitlab-runner run` prints)");
+  run->add_flag("--calls", view.calls, "Also print the GitLab and Kubernetes API call logs");
 
   auto* check = app.add_subcommand("check", "Run a scenario library as a regression suite");
   check->add_option("paths", check_dirs, "Scenario directories or files")->required()->check(CLI::ExistingPath);
@@ -303,7 +324,7 @@ int run_cli(int argc, char** argv) {
   }
   // run_scenario and serve report their own failures; this is the last line against an abort.
   try {
-    if (*run) return cmd_run(run_files, seed, raw, no_color, calls);
+    if (*run) return cmd_run(run_files, seed, raw, no_color, view);
     if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
     if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
     if (*render_cmd) return cmd_render(render_request, render_format);

@@ -10,6 +10,8 @@
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
 #include "sim/scenario_images.h"
+#include "sim/scenario_jobs.h"
+#include "sim/scenario_admission.h"
 
 namespace kexsim::sim {
 namespace {
@@ -81,6 +83,7 @@ void read_runner(TomlTable& root, const std::string& text, Scenario& s) {
   if (!table) return;
   TomlTable t(*table, "runner", root.context());
   t.get("hostname", s.runner_hostname);
+  read_runner_host(t, s);
   get_required(t, "config", s.runner_config, "paste your config.toml into config = '''...'''");
   t.reject_unread();
   if (t.context().failed()) return;
@@ -211,9 +214,12 @@ void read_gitlab(TomlTable& root, Scenario& s) {
   if (table) {
     TomlTable t(*table, "gitlab", root.context());
     t.get("url", s.gitlab_url);
+    read_gitlab_tokens(t, s);
     for (const toml::table* entry : t.tables("jobs")) {
       TomlTable job(*entry, "gitlab.jobs", root.context());
-      s.jobs.push_back(read_job(job));
+      const int copies = read_job_copies(job);
+      const fakes::JobDefinition definition = read_job(job);
+      s.jobs.insert(s.jobs.end(), static_cast<size_t>(copies), definition);
     }
     read_repository_sizes(t, s);
     t.reject_unread();
@@ -469,6 +475,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   read_commands(t, s);
   read_container_keys(t, s);
   t.get("dns", s.cluster_dns);
+  read_admission(t, s);
   t.reject_unread();
 }
 
@@ -584,12 +591,14 @@ void read_expect(TomlTable& root, Scenario& s) {
   t.get("exit_code", e.exit_code);
   t.get("log_contains", e.log_contains);
   t.get("log_not_contains", e.log_not_contains);
+  t.get("log_contains_text", e.log_contains_text);
   t.get("api_calls_contain", e.api_calls_contain);
   t.get("gitlab_calls_contain", e.gitlab_calls_contain);
   get_non_negative(t, "leftover_pods", e.leftover_pods);
   get_non_negative(t, "leftover_secrets", e.leftover_secrets);
   get_non_negative(t, "min_virtual_seconds", e.min_virtual_seconds);
   get_non_negative(t, "max_virtual_seconds", e.max_virtual_seconds);
+  read_job_expectations(t, e);
   t.reject_unread();
 }
 

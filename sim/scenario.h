@@ -16,6 +16,7 @@
 #include "fakes/gitlab/job.h"
 #include "fakes/kube/container_states.h"
 #include "fakes/kube/images.h"
+#include "fakes/kube/admission_webhooks.h"
 #include "fakes/kube/nodes.h"
 #include "fakes/kube/scheduler.h"
 #include "fakes/runtime/world.h"
@@ -37,16 +38,29 @@ struct NetworkView {
   std::vector<std::string> unreachable, refused, timeout;  ///< addresses, or address:port
 };
 
+/// What one job (by id) must show; unset fields are not checked ([[expect.jobs]]).
+struct JobExpectation {
+  int64_t id = 0;
+  std::optional<std::string> status, failure_reason;
+  std::optional<int> exit_code;
+  std::vector<std::string> log_contains, log_not_contains;              ///< as Expectations', on this job's log
+  std::vector<std::string> log_contains_text;                           ///< substrings some line of its log has
+  std::optional<double> started_after_seconds, started_before_seconds;  ///< when the runner took it
+};
+
 /// What the run must show; unset fields are not checked.
 struct Expectations {
   std::optional<std::string> status;  ///< "success" | "failed"
   std::optional<std::string> failure_reason;
   std::optional<int> exit_code;
   std::vector<std::string> log_contains, log_not_contains;  ///< exact lines of the rendered log
+  std::vector<std::string> log_contains_text;               ///< text some line must contain (names vary by seed)
   std::vector<std::string> api_calls_contain;               ///< substrings of Kubernetes call lines
   std::vector<std::string> gitlab_calls_contain;            ///< substrings of GitLab API call lines
   std::optional<int> leftover_pods, leftover_secrets;
   std::optional<double> min_virtual_seconds, max_virtual_seconds;
+  std::vector<std::string> runner_log_contains, runner_log_not_contains;  ///< substrings of runner log lines
+  std::vector<JobExpectation> jobs;                                       ///< per-job checks
 };
 
 /// A loaded, validated scenario file, with its config.toml parsed once (run, check and serve use
@@ -59,10 +73,14 @@ struct Scenario {
   std::string profile = "19.4";  ///< GitLab Runner wording: "19.4" | "13.12"
   uint64_t seed = 1;
   std::string runner_hostname = "gitlab-runner-7c9d8b6f4-x2x8p";
-  std::string runner_config;   ///< config.toml text, verbatim
-  int runner_config_line = 0;  ///< scenario line where config.toml line 1 is
-  executor::Config config;     ///< runner_config as the executor reads it; has at least one [[runners]]
-  std::string gitlab_url;      ///< default: the first runner's url
+  bool runner_in_cluster = true;  ///< the runner runs in a pod (in-cluster discovery works)
+  std::map<std::string, std::string>
+      runner_files;                         ///< files on the runner host: path -> "simulation-ca" | "untrusted-ca"
+  std::vector<std::string> revoked_tokens;  ///< runner tokens GitLab no longer accepts
+  std::string runner_config;                ///< config.toml text, verbatim
+  int runner_config_line = 0;               ///< scenario line where config.toml line 1 is
+  executor::Config config;                  ///< runner_config as the executor reads it; has at least one [[runners]]
+  std::string gitlab_url;                   ///< default: the first runner's url
   std::vector<fakes::JobDefinition> jobs;
   std::vector<std::string> namespaces;  ///< created at start
   std::string runner_identity = "system:serviceaccount:default:default";
@@ -72,6 +90,7 @@ struct Scenario {
   std::vector<fakes::NodeSpec> nodes;           ///< [[cluster.nodes]]; none: one node that takes every pod
   std::vector<fakes::NodeGroup> node_groups;    ///< [[cluster.autoscaler]]
   fakes::ImageSettings images;                  ///< [[cluster.registries]], [cluster.image_pulls]
+  std::vector<fakes::WebhookSpec> webhooks;     ///< [[cluster.webhooks]] (sim/scenario_admission.h)
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
   std::map<std::string, fakes::CommandSpec> commands;    ///< container commands the scenario defines

@@ -12,6 +12,7 @@
 #include "executor/config.h"
 #include "executor/runner.h"
 #include "fakes/gitlab/log_view.h"
+#include "sim/scenario_jobs.h"
 #include "sim/sim_dialer.h"
 #include "sim/virtual_clock.h"
 #include "sim/world.h"
@@ -44,6 +45,11 @@ void evaluate(const Scenario& s, RunResult& r) {
     bool found = false;
     for (const auto& l : lines) found |= l == want;
     check(r, "log contains the line: " + want, found, "no such line in the job log");
+  }
+  for (const auto& want : e.log_contains_text) {
+    bool found = false;
+    for (const auto& l : lines) found |= l.find(want) != std::string::npos;
+    check(r, "log contains the text: " + want, found, "no line of the job log contains it");
   }
   for (const auto& unwanted : e.log_not_contains) {
     std::string seen;
@@ -141,6 +147,36 @@ Status write_service_account(const TempDir& dir, const SimWorld& world) {
   return {};
 }
 
+/// config.toml as the runner reads it on its host: the files the scenario puts there ([runner]
+/// files) are written into the run's directory, and the config's paths to them point there.
+Result<executor::Config> runner_host_config(const Scenario& s, const TempDir& dir, const SimWorld& world) {
+  executor::Config config = s.config;
+  std::map<std::string, std::string> written;  // scenario path -> real path
+  for (const auto& [path, content] : s.runner_files) {
+    std::string pem;
+    if (content == "simulation-ca") {
+      pem = world.ca().cert_pem();
+    } else {
+      auto rogue = world.untrusted_ca_pem();
+      if (!rogue) return rogue.error();
+      pem = *rogue;
+    }
+    const std::string real = dir.file("host-file-" + std::to_string(written.size()) + ".pem");
+    if (auto ok = write_file(real, pem); !ok) return ok.error();
+    written[path] = real;
+  }
+  auto map_path = [&](std::string& p) {
+    if (auto it = written.find(p); it != written.end()) p = it->second;
+  };
+  for (auto& r : config.runners) {
+    map_path(r.tls_ca_file);
+    map_path(r.kubernetes.ca_file);
+    map_path(r.kubernetes.cert_file);
+    map_path(r.kubernetes.key_file);
+  }
+  return config;
+}
+
 /// What the world holds once the run ended: the first job, both call logs, what was left behind,
 /// and the digest of every job's trace and both call logs.
 void collect(SimWorld& world, RunResult& result) {
@@ -162,9 +198,13 @@ void collect(SimWorld& world, RunResult& result) {
           result.leftovers.push_back(std::string(kind) + "/" + ns + "/" + name);
   }
   uint64_t h = kFnv1aBasis;
-  for (const auto& job : gitlab.jobs()) h = fnv1a(job.trace, h);
+  for (const auto& job : gitlab.jobs()) {
+    h = fnv1a(job.trace, h);
+    result.job_traces[job.id] = job.trace;
+  }
   for (const auto& l : result.kube_calls) h = fnv1a("\n", fnv1a(l, h));
   for (const auto& l : result.gitlab_calls) h = fnv1a("\n", fnv1a(l, h));
+  for (const auto& l : result.runner_log) h = fnv1a("\n", fnv1a(l, h));
   result.digest = hex64(h);
 }
 
@@ -205,13 +245,28 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
   auto profile = executor::parse_profile(s.profile);
   if (!profile) return profile.error();
   env.profile = *profile;
-  env.in_cluster.env = {{"KUBERNETES_SERVICE_HOST", kKubeAddress}, {"KUBERNETES_SERVICE_PORT", "443"}};
-  env.in_cluster.service_account_dir = dir.path().string();
+  if (s.runner_in_cluster) {
+    env.in_cluster.env = {{"KUBERNETES_SERVICE_HOST", kKubeAddress}, {"KUBERNETES_SERVICE_PORT", "443"}};
+    env.in_cluster.service_account_dir = dir.path().string();
+  } else {
+    // A runner on a VM: no service env, no service-account files.
+    env.in_cluster.service_account_dir = dir.file("no-service-account");
+  }
+  auto config = runner_host_config(s, dir, world);
+  if (!config) {
+    fail(config.error());
+    return result;
+  }
   SimDialer sim_dialer(world.network(), clock, world.ca().cert_pem());
   std::unique_ptr<executor::Dialer> wrapped_dialer;
   executor::Dialer* dialer = &sim_dialer;
   if (options.hooks.wrap_dialer) dialer = (wrapped_dialer = options.hooks.wrap_dialer(sim_dialer)).get();
-  executor::Runner runner(io.get_executor(), clock, exec_random, *dialer, s.config, env);
+  // A GitLab-side fault window that ends: the runner keeps polling through it (see Runner).
+  double outage_seconds = 0;
+  for (const auto& f : s.faults)
+    if (f.wire == "gitlab" && f.until_seconds) outage_seconds = std::max(outage_seconds, *f.until_seconds);
+  const auto keep_polling_for = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(outage_seconds));
+  executor::Runner runner(io.get_executor(), clock, exec_random, *dialer, *config, env, keep_polling_for);
 
   bool done = false;
   std::optional<Result<executor::RunnerReport>> report;
@@ -222,8 +277,7 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
     try {
       std::rethrow_exception(ep);
     } catch (...) {
-      report = Result<executor::RunnerReport>(
-          make_error("an exception escaped the executor: " + current_exception_text(), kBugHint));
+      report.emplace(make_error("an exception escaped the executor: " + current_exception_text(), kBugHint));
     }
   });
   auto ran = clock.run_until([&] { return done; }, std::chrono::hours(3));
@@ -232,12 +286,13 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
     fail(ran.error());
   } else if (report && !*report) {
     fail(report->error());
-  } else if (report && !(*report)->log.empty()) {
+  } else if (report && !(*report)->errors.empty()) {
     // The runner could not take a job (e.g. a payload it cannot parse): that is a run error too.
     std::string lines;
-    for (const auto& line : (*report)->log) lines += (lines.empty() ? "" : "\n") + line;
+    for (const auto& line : (*report)->errors) lines += (lines.empty() ? "" : "\n") + line;
     fail(make_error(lines));
   }
+  if (report && *report) result.runner_log = (*report)->log;
 
   // Let the closed connections' coroutines finish; one that throws now is a bug all the same.
   world.stop();
@@ -252,6 +307,7 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
   collect(world, result);
   evaluate(s, result);
   check_other_jobs(world.gitlab().jobs(), result);
+  evaluate_jobs(s, world.gitlab().jobs(), start, result);
   return result;
 }
 

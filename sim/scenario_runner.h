@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,7 +36,9 @@ struct RunResult {
   std::string failure_reason;
   std::optional<int> exit_code;
   std::vector<std::string> kube_calls, gitlab_calls;
-  std::vector<std::string> leftovers;  ///< "pods/cicd/name" for everything the job left behind
+  std::vector<std::string> runner_log;        ///< the runner process's own log lines (`gitlab-runner run`)
+  std::map<int64_t, std::string> job_traces;  ///< every job's raw log, by job id
+  std::vector<std::string> leftovers;         ///< "pods/cicd/name" for everything the job left behind
   std::vector<Verdict> verdicts;
   std::string error;                  ///< a run that could not complete (stall, timeout, exception), with its context
   std::vector<std::string> warnings;  ///< config.toml keys the executor ignored, with file:line:column

@@ -102,6 +102,12 @@ Result<std::vector<std::shared_ptr<const TlsIdentity>>> make_identities(const fa
 
 }  // namespace
 
+Result<std::string> SimWorld::untrusted_ca_pem() const {
+  auto rogue = IdentityCache::process().authority(kRogueCa);
+  if (!rogue) return make_error("could not create the untrusted CA: " + rogue.error().message);
+  return (*rogue)->cert_pem();
+}
+
 Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t seed, boost::asio::io_context& io,
                                                   Clock& clock, const WorldHooks& hooks) {
   std::unique_ptr<SimWorld> w(new SimWorld());
@@ -149,6 +155,8 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   // The fakes.
   w->gitlab_ = std::make_unique<fakes::FakeGitLab>(clock, root.fork("gitlab"), "https://" + gitlab_host, first.token);
   fakes::FakeGitLab& gitlab = *w->gitlab_;
+  for (const auto& runner : s.config.runners) gitlab.add_runner_token(runner.token);
+  for (const auto& token : s.revoked_tokens) gitlab.revoke_runner_token(token);
   for (const auto& job : s.jobs)
     if (auto queued = gitlab.enqueue(job); !queued) return queued.error();
   w->worlds_ = std::make_unique<fakes::PodWorldFactory>(network, gitlab, clock, s.commands);
@@ -186,10 +194,12 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   }
   for (const auto& object : s.cluster_objects) {
     if (auto st = kube.seed(object); !st) return st.error();
-    if (object.value("kind", "") == "Secret")
-      w->seeded_.insert("secrets/" + object["metadata"].value("namespace", "") + "/" +
+    const std::string kind = object.value("kind", "");
+    if (kind == "Secret" || kind == "Pod")
+      w->seeded_.insert((kind == "Secret" ? "secrets/" : "pods/") + object["metadata"].value("namespace", "") + "/" +
                         object["metadata"].value("name", ""));
   }
+  if (auto st = kube.set_webhooks(s.webhooks); !st) return st.error();
   w->runner_token_ = "kexsim-runner-" + root.fork("token").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   w->admin_token_ = "kexsim-admin-" + root.fork("admin").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   kube.add_token(w->admin_token_, "kexsim-admin", {"system:masters", "system:authenticated"});

@@ -54,6 +54,9 @@ class SimWorld {
   fakes::KubeApiServer& kube() { return *kube_; }
   /// The simulation CA every client trusts.
   const CertificateAuthority& ca() const { return *ca_; }
+  /// The certificate (PEM) of the CA that signs `tls = "untrusted"` hosts (a private cluster CA,
+  /// a proxy's): the runner trusts it only from a file config.toml names.
+  Result<std::string> untrusted_ca_pem() const;
   /// The certificate and key (as the scenario's TLS behaviour wants them) that the server of host
   /// presents, or null if host is unknown or serves no TLS. host is an address of the network, or
   /// a name (its first entry: pass the address a view resolved when entries share a name). The
@@ -65,7 +68,7 @@ class SimWorld {
   const std::string& admin_token() const { return admin_token_; }
   /// Namespaces of the cluster (the scenario's, plus default).
   const std::vector<std::string>& namespaces() const { return namespaces_; }
-  /// "secrets/NS/NAME" of the objects the scenario seeds: they are not the run's leftovers.
+  /// "secrets/NS/NAME" and "pods/NS/NAME" of the objects the scenario seeds: they are not the run's leftovers.
   const std::set<std::string>& seeded() const { return seeded_; }
   /// Closes every listener and session.
   void stop();

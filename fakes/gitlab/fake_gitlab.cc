@@ -147,6 +147,17 @@ const JobRecord* FakeGitLab::job(int64_t id) const {
   return nullptr;
 }
 
+void FakeGitLab::add_runner_token(std::string token) {
+  if (token != runner_token_) runner_tokens_.insert(std::move(token));
+}
+
+void FakeGitLab::revoke_runner_token(const std::string& token) { revoked_tokens_.insert(token); }
+
+bool FakeGitLab::accepts_runner(const std::string& token) const {
+  if (revoked_tokens_.count(token)) return false;
+  return token == runner_token_ || runner_tokens_.count(token) > 0;
+}
+
 JobRecord* FakeGitLab::find(int64_t id) {
   for (auto& j : jobs_)
     if (j.id == id) return &j;
@@ -185,8 +196,8 @@ HttpResponse FakeGitLab::verify_runner(const HttpRequest& request) {
   if (!body) return bad_request(error);
   std::string token = string_field(*body, "token");
   if (token.empty()) token = request.header("runner-token");
-  if (token != runner_token_) return forbidden();
-  return HttpResponse::json(200, json{{"id", 1}, {"token", runner_token_}, {"token_expires_at", nullptr}}.dump());
+  if (!accepts_runner(token)) return forbidden();
+  return HttpResponse::json(200, json{{"id", 1}, {"token", token}, {"token_expires_at", nullptr}}.dump());
 }
 
 HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
@@ -195,7 +206,7 @@ HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
   if (!body) return bad_request(error);
   std::string token = string_field(*body, "token");
   if (token.empty()) token = request.header("runner-token");
-  if (token != runner_token_) return forbidden();
+  if (!accepts_runner(token)) return forbidden();
 
   auto next = std::find_if(jobs_.begin(), jobs_.end(), [](const JobRecord& j) { return j.state == "pending"; });
   if (next == jobs_.end()) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,11 @@ class FakeGitLab : public HttpHandler {
   /// Every repository, by path.
   const std::map<std::string, GitRepository>& repositories() const { return repositories_; }
 
+  /// Makes GitLab know one more runner (another [[runners]] entry); any known runner takes any job.
+  void add_runner_token(std::string token);
+  /// Revokes a runner's token: verify and job requests with it get 403 Forbidden.
+  void revoke_runner_token(const std::string& token);
+
   /// Answers one runner API request at clock.now().
   HttpResponse handle(const HttpRequest& request) override;
 
@@ -78,6 +84,7 @@ class FakeGitLab : public HttpHandler {
   GitRepository& repository_for(const std::string& path, const std::string& default_branch);
 
   JobRecord* find(int64_t id);
+  bool accepts_runner(const std::string& token) const;
   void apply_cancellation(JobRecord& job);
   std::string next_last_update();
   int64_t namespace_id(const std::string& path);
@@ -87,6 +94,7 @@ class FakeGitLab : public HttpHandler {
   Random last_update_random_;
   std::string external_url_;
   std::string runner_token_;
+  std::set<std::string> runner_tokens_, revoked_tokens_;
   std::string last_update_;
   int64_t next_job_id_ = 1000;
   int64_t next_pipeline_id_ = 1;

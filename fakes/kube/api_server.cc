@@ -4,12 +4,13 @@
 #include <tuple>
 
 #include "base/strings.h"
+#include "fakes/kube/admission_quota.h"
 #include "fakes/kube/secret_volumes.h"
-#include "fakes/runtime/shell_state.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
 #include "fakes/kube/table.h"
 #include "fakes/kube/watch_stream.h"
+#include "fakes/runtime/shell_state.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -92,6 +93,14 @@ void KubeApiServer::add_token(const std::string& token, const std::string& user,
 
 void KubeApiServer::set_version(const std::string& major, const std::string& minor, const std::string& git_version) {
   version_ = VersionInfo{major, minor, git_version};
+  admission_.set_minor(std::atoi(minor.c_str()));
+}
+
+Status KubeApiServer::set_webhooks(std::vector<WebhookSpec> webhooks) {
+  for (const json& config : webhook_configurations(webhooks))
+    if (Status st = seed(config); !st) return st;
+  admission_.set_webhooks(std::move(webhooks));
+  return {};
 }
 
 HttpResponse KubeApiServer::handle(const HttpRequest& request) {
@@ -210,10 +219,15 @@ HttpResponse KubeApiServer::create(const HttpRequest& request, const ResourceTyp
   if (type.namespaced && !body_ns.empty() && body_ns != ns)
     return status_bad_request("the namespace of the provided object does not match the namespace sent on the request")
         .response();
+  warnings_.clear();
   ApiResult<json> created = create_object(type, ns, std::move(object));
-  if (!created.ok()) return created.status().response();
-  const StoredObject* stored = store_.find(type.resource, ns, text(created.value()["metadata"], "name"));
-  return HttpResponse::json(201, present(type, *stored).dump());
+  HttpResponse response =
+      created.ok()
+          ? HttpResponse::json(
+                201, present(type, *store_.find(type.resource, ns, text(created.value()["metadata"], "name"))).dump())
+          : created.status().response();
+  for (const std::string& warning : warnings_) response.headers.emplace_back("Warning", warning_header(warning));
+  return response;
 }
 
 ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std::string& ns, json object) {
@@ -241,6 +255,16 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
   if (type.resource == "pods" && run_once_deadline_) apply_run_once_deadline(object, *run_once_deadline_);
   if (auto invalid = validate_create(type, object)) return *invalid;
   apply_create_defaults(type, object);
+  // Pods seeded by a scenario predate its policies: only pods created through the API are admitted.
+  if (type.resource == "pods" && !seeding_) {
+    std::vector<json> present_pods;  // what quotas charge; presented only where a quota looks
+    if (!store_.list("resourcequotas", ns).empty())
+      for (const StoredObject* pod : store_.list("pods", ns))
+        present_pods.push_back(present(*find_plural("pods"), *pod));
+    AdmissionOutcome admitted = admission_.admit(store_, ns, object, present_pods);
+    warnings_ = std::move(admitted.warnings);
+    if (admitted.rejected) return *admitted.rejected;
+  }
   ApiResult<json> created = store_.create(type, ns, std::move(object), generated);
   if (!created.ok()) return created;
   const std::string name = text(created.value()["metadata"], "name");
@@ -620,6 +644,13 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
 }
 
 json KubeApiServer::present(const ResourceType& type, const StoredObject& stored) const {
+  if (type.resource == "resourcequotas") {
+    // The quota controller's status: usage of the pods present now.
+    std::vector<json> pods;
+    const std::string ns = text(member(stored.object, "metadata"), "namespace");
+    for (const StoredObject* pod : store_.list("pods", ns)) pods.push_back(present(*find_plural("pods"), *pod));
+    return quota_with_status(stored.object, pods);
+  }
   if (type.resource != "pods") return stored.object;
   const std::string uid = text(member(stored.object, "metadata"), "uid");
   const Placement* placement = scheduler_.modelled() ? scheduler_.placement(uid) : nullptr;
@@ -709,9 +740,10 @@ Status KubeApiServer::seed(const json& object) {
   const std::string kind = text(object, "kind");
   const ResourceType* type = find_kind(kind);
   if (!type || type->resource == "events" || type->resource == "selfsubjectaccessreviews")
-    return make_error("cannot seed an object of kind \"" + kind + "\"",
-                      "seed one of Namespace, ServiceAccount, Secret, Role, RoleBinding, ClusterRole, "
-                      "ClusterRoleBinding, Pod");
+    return make_error(
+        "cannot seed an object of kind \"" + kind + "\"",
+        "seed one of Namespace, ServiceAccount, Secret, ResourceQuota, LimitRange, Role, RoleBinding, ClusterRole, "
+        "ClusterRoleBinding, Pod");
   const json& meta = member(object, "metadata");
   const std::string name = text(meta, "name");
   const std::string ns = type->namespaced ? text(meta, "namespace") : std::string();
@@ -725,7 +757,9 @@ Status KubeApiServer::seed(const json& object) {
     if (!updated.ok()) return make_error(updated.status().message(), {}, where);
     return {};
   }
+  seeding_ = true;
   ApiResult<json> created = create_object(*type, ns, object);
+  seeding_ = false;
   if (!created.ok()) {
     const std::string hint = created.status().code == 404 ? "seed the Namespace before the objects in it" : "";
     return make_error(created.status().message(), hint, where);

@@ -17,6 +17,7 @@
 #include "base/random.h"
 #include "base/result.h"
 #include "fakes/http/types.h"
+#include "fakes/kube/admission.h"
 #include "fakes/kube/call_log.h"
 #include "fakes/kube/container_memory.h"
 #include "fakes/kube/container_states.h"
@@ -68,6 +69,8 @@ class KubeApiServer : public HttpHandler {
   const EventLog& events() const { return events_; }
   /// How many changes per resource watches can resume from (older resourceVersions get 410 Expired).
   void set_watch_window(size_t events) { store_.history()->set_capacity(events); }
+  /// The validating webhooks pod creates go through; their ValidatingWebhookConfigurations are stored too.
+  Status set_webhooks(std::vector<WebhookSpec> webhooks);
   /// What /version reports (default "1", "33", "v1.33.0").
   void set_version(const std::string& major, const std::string& minor, const std::string& git_version);
 
@@ -138,6 +141,9 @@ class KubeApiServer : public HttpHandler {
   std::optional<int64_t> run_once_deadline_;       ///< RunOnceDurationOverride's activeDeadlineSeconds
   std::optional<SandboxFailure> sandbox_failure_;  ///< a broken CNI: no pod gets a sandbox
   Scheduler scheduler_;
+  PodAdmission admission_;
+  std::vector<std::string> warnings_;  ///< admission warnings for the create being answered
+  bool seeding_ = false;               ///< seed() is creating: admission is skipped
   EventLog events_;
   ImageModel images_;
   TimePoint started_;                                      ///< when the default node joined

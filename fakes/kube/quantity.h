@@ -33,6 +33,8 @@ class Quantity {
   bool is_zero() const { return nano_ == 0; }
   /// Sum, keeping this quantity's format (as Quantity.Add does).
   Quantity plus(const Quantity& other) const;
+  /// -1, 0 or 1 as Quantity.Cmp orders the exact values.
+  int compare(const Quantity& other) const { return nano_ < other.nano_ ? -1 : (nano_ > other.nano_ ? 1 : 0); }
 
  private:
   __extension__ using Int128 = __int128;

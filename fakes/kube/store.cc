@@ -33,6 +33,8 @@ const std::vector<ResourceType>& served_resources() {
       {"", "pods", "Pod", "pod", true, kCrud, {"po"}},
       {"", "events", "Event", "event", true, {"list", "watch"}, {"ev"}},
       {"", "nodes", "Node", "node", false, {"get", "list"}, {"no"}},
+      {"", "resourcequotas", "ResourceQuota", "resourcequota", true, kCrudUpdate, {"quota"}},
+      {"", "limitranges", "LimitRange", "limitrange", true, kCrudUpdate, {"limits"}},
       {kRbac, "roles", "Role", "role", true, kCrudUpdate, {}},
       {kRbac, "rolebindings", "RoleBinding", "rolebinding", true, kCrudUpdate, {}},
       {kRbac, "clusterroles", "ClusterRole", "clusterrole", false, kCrudUpdate, {}},
@@ -43,6 +45,13 @@ const std::vector<ResourceType>& served_resources() {
        "selfsubjectaccessreview",
        false,
        {"create"},
+       {}},
+      {"admissionregistration.k8s.io",
+       "validatingwebhookconfigurations",
+       "ValidatingWebhookConfiguration",
+       "validatingwebhookconfiguration",
+       false,
+       kCrudUpdate,
        {}},
   };
   return types;

@@ -321,7 +321,6 @@ concurrent = 4
   const std::string tail = " is not supported by kexsim yet and is ignored";
   EXPECT_EQ(got, (std::vector<std::string>{
                      "config.toml:1:1: key \"log_format\"" + tail,
-                     "config.toml:2:1: key \"concurrent\"" + tail,
                      "config.toml:7:3: key \"runners.step_runner_image\"" + tail,
                      "config.toml:9:5: key \"runners.kubernetes.context\"" + tail,
                      "config.toml:10:5: key \"runners.kubernetes.pod_labels\"" + tail,
@@ -335,6 +334,29 @@ TEST(ConfigKeysTest, ConcurrentOneIsHonouredSilently) {
   auto config = parse_config(std::string("concurrent = 1\n") + kRunner, "config.toml");
   ASSERT_TRUE(config.ok()) << config.error().describe();
   EXPECT_TRUE(config->warnings.empty());
+}
+
+TEST(ConfigKeysTest, TheRunLoopKeysAreReadWithoutWarnings) {
+  // The runner loop acts on them (executor/runner.h): no "not supported" warning.
+  auto config = parse_config(std::string("concurrent = 4\ncheck_interval = 10\n") + kRunner +
+                                 "  limit = 2\n  request_concurrency = 3\n  unhealthy_requests_limit = 5\n",
+                             "config.toml");
+  ASSERT_TRUE(config.ok()) << config.error().describe();
+  EXPECT_TRUE(config->warnings.empty()) << config->warnings.front().message;
+  EXPECT_EQ(config->concurrent, 4);
+  EXPECT_EQ(config->check_interval, 10);
+  ASSERT_EQ(config->runners.size(), 1u);
+  EXPECT_EQ(config->runners[0].limit, 2);
+  EXPECT_EQ(config->runners[0].request_concurrency, 3);
+  EXPECT_EQ(config->runners[0].unhealthy_requests_limit, 5);
+}
+
+TEST(ConfigKeysTest, ConcurrentBelowOneIsRefusedAsUpstreamDoes) {
+  auto config = parse_config(std::string("concurrent = 0\n") + kRunner, "config.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("Current configuration 'concurrent = 0' means that no jobs will be processed"),
+            std::string::npos)
+      << config.error().message;
 }
 
 TEST(ConfigKeysTest, ARealKeyInTheWrongTableIsStillUnknownThere) {

@@ -150,7 +150,7 @@ TEST_F(KubeApiServerTest, DiscoveryIsOpenToEveryAuthenticatedUser) {
       call("GET", "/api", "sa-token").body,
       R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"kubernetes.default.svc:443"}]})");
   const json groups = json::parse(call("GET", "/apis", "sa-token").body);
-  ASSERT_EQ(groups["groups"].size(), 2u);
+  ASSERT_EQ(groups["groups"].size(), 3u);  // rbac, authorization, admissionregistration
   EXPECT_EQ(groups["groups"][0]["name"], "rbac.authorization.k8s.io");
   EXPECT_EQ(groups["groups"][1]["preferredVersion"]["groupVersion"], "authorization.k8s.io/v1");
   const json core = json::parse(call("GET", "/api/v1", "sa-token").body);

@@ -25,7 +25,10 @@ TEST_P(ScenarioLibrary, AnotherSeedStillPassesAndLeavesNothingBehind) {
   EXPECT_TRUE(run->error.empty()) << run->error;
   for (const auto& v : run->verdicts) EXPECT_TRUE(v.passed) << v.expectation << " -- " << v.actual;
   EXPECT_TRUE(run->leftovers.empty()) << "left behind: " << run->leftovers.front();
-  EXPECT_FALSE(run->trace.empty());
+  // A job the runner never took (a revoked token, GitLab unreachable) has no log.
+  if (!run->job_state.empty()) {
+    EXPECT_FALSE(run->trace.empty());
+  }
 }
 
 std::string name_of(const testing::TestParamInfo<std::string>& info) {
