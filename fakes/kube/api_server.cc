@@ -702,10 +702,14 @@ void KubeApiServer::sync_container_events() {
     bool config_error = false;
     for (const json& c : member(spec, "containers"))
       config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
-    if (!mount && !config_error && !sandbox_failure_ && !member(spec, "activeDeadlineSeconds").is_number_integer())
-      continue;
     const std::optional<TimePoint> started = kubelet_start(*stored);
     if (!started) continue;
+    // Every 19.4 pod has a deadline: present it only once the deadline's events are due.
+    const json& deadline = member(spec, "activeDeadlineSeconds");
+    const bool deadline_due = deadline.is_number_integer() &&
+                              clock_.now() >= *started + std::chrono::seconds(deadline.get<int64_t>()) &&
+                              !container_states_.deadline_recorded(text(member(stored->object, "metadata"), "uid"));
+    if (!mount && !config_error && !sandbox_failure_ && !deadline_due) continue;
     const json pod = present(pods, *stored);
     if (sandbox_failure_ && !mount) {
       // Volumes are set up first (kubelet.go syncPod); without a sandbox no container is configured.

@@ -85,6 +85,8 @@ class ContainerStates {
   /// when the containers would have started); the kubelet retries each sync, backing off 10 s to 5 min.
   void record_config_events(const nlohmann::json& pod, TimePoint running_at, TimePoint now, const SecretLookup& secret,
                             EventLog& events, const std::string& rv);
+  /// Whether the pod's deadline events are recorded.
+  bool deadline_recorded(const std::string& uid) const { return deadline_recorded_.count(uid) > 0; }
   /// Forgets a deleted pod.
   void release(const std::string& uid);
 
