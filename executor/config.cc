@@ -212,6 +212,19 @@ void read_volumes(TomlTable& k8s, KubernetesConfig& out) {
   warn_unread(kinds, kVolumeKinds);
 }
 
+void read_pod_spec(TomlTable& k8s, KubernetesConfig& out) {
+  for (const toml::table* entry : k8s.tables("pod_spec")) {
+    TomlTable t(*entry, k8s.path("pod_spec"), k8s.context());
+    PodSpecPatchConfig p;
+    t.get("name", p.name);
+    t.get("patch_path", p.patch_path);
+    t.get("patch", p.patch);
+    t.get("patch_type", p.patch_type);
+    out.pod_spec.push_back(std::move(p));
+    warn_unread(t, {"name", "patch_path", "patch", "patch_type"});
+  }
+}
+
 void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("host", out.host);
   k8s.get("bearer_token", out.bearer_token);
@@ -229,6 +242,7 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   read_host_aliases(k8s, out);
   read_services(k8s, out);
   read_volumes(k8s, out);
+  read_pod_spec(k8s, out);
   k8s.get("node_selector", out.node_selector);
   k8s.get("image_pull_secrets", out.image_pull_secrets);
   // common/config.go StringOrArray: one policy or a list of them.

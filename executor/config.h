@@ -41,6 +41,12 @@ struct VolumeConfig {
   std::map<std::string, std::string> items;  ///< config_map / secret
 };
 
+/// One [[runners.kubernetes.pod_spec]] entry (common/config.go KubernetesPodSpec).
+struct PodSpecPatchConfig {
+  std::string name, patch_path, patch;
+  std::string patch_type;  ///< "json", "merge", "strategic" (empty: strategic)
+};
+
 /// [runners.kubernetes].
 struct KubernetesConfig {
   std::string host;
@@ -58,6 +64,7 @@ struct KubernetesConfig {
   std::vector<HostAlias> host_aliases;
   std::vector<ServiceConfig> services;
   std::vector<VolumeConfig> volumes;
+  std::vector<PodSpecPatchConfig> pod_spec;  ///< applied with FF_USE_ADVANCED_POD_SPEC_CONFIGURATION
   std::map<std::string, std::string> node_selector;
   std::vector<std::string> image_pull_secrets;
   std::vector<std::string> pull_policy;  ///< `pull_policy`: a string or an array (never, if-not-present, always)

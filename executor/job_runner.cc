@@ -23,6 +23,7 @@
 #include "executor/naming.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
+#include "executor/pod_spec_patch.h"
 #include "executor/runner_log.h"
 #include "executor/scripts.h"
 #include "executor/stage_timeouts.h"
@@ -489,7 +490,8 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   } else {
     // 19.4 network/trace.go finishWithFinalUpdate: up to job_status_final_update_retry_limit rounds
     // (common/consts.go DefaultFinalUpdateRetryLimit 10), 1 s back-off doubling to 60 min between them.
-    const int rounds = runner_.job_status_final_update_retry_limit >= 1 ? runner_.job_status_final_update_retry_limit : 10;
+    const int rounds =
+        runner_.job_status_final_update_retry_limit >= 1 ? runner_.job_status_final_update_retry_limit : 10;
     Backoff backoff(std::chrono::seconds(1), std::chrono::minutes(60));
     const std::optional<TimePoint> no_deadline;
     for (int round = 1;; ++round) {
@@ -498,8 +500,9 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
         // common/build.go logTerminationError, with network/trace.go ErrInvalidUpdateJobResponse (or
         // ErrInvalidPatchTraceResponse when the trace never got through).
         log_runner(format_runner_log_line(
-            LogLevel::kError, outcome.state == "success" ? "Job trace termination \"Success\" failed"
-                                                          : "Job trace termination \"Fail\" failed",
+            LogLevel::kError,
+            outcome.state == "success" ? "Job trace termination \"Success\" failed"
+                                       : "Job trace termination \"Fail\" failed",
             {{"error", trace_sent_ < trace_.bytes().size() ? "received invalid patch trace response"
                                                            : "received invalid job update response"}}));
         break;
@@ -733,6 +736,12 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   }
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(setting_up_build_pod(pod.error().message));
+  if (flags_.on("FF_USE_ADVANCED_POD_SPEC_CONFIGURATION")) {
+    trace_.warning(advanced_pod_spec_warning());
+    auto patched = apply_pod_spec_patches((*pod)["spec"], runner_.kubernetes.pod_spec);
+    if (!patched) co_return prepare_error(setting_up_build_pod(patched.error().message));
+    (*pod)["spec"] = std::move(*patched);
+  }
 
   auto created = co_await kube_->create(namespace_, "pods", std::move(*pod));
   if (!created) co_return prepare_error(setting_up_build_pod(created.error().message));

@@ -1,4 +1,5 @@
 #include "sim/scenario.h"
+#include "sim/scenario_containers.h"
 
 #include <algorithm>
 #include <cmath>
@@ -220,6 +221,7 @@ void read_gitlab(TomlTable& root, Scenario& s) {
       const fakes::JobDefinition definition = read_job(job);
       s.jobs.insert(s.jobs.end(), static_cast<size_t>(copies), definition);
     }
+    read_repository_sizes(t, s);
     t.reject_unread();
   }
   if (s.jobs.empty() && !root.context().failed()) {
@@ -323,6 +325,7 @@ void read_commands(TomlTable& cluster, Scenario& s) {
     double seconds = 0;
     if (get_non_negative(t, "seconds", seconds))
       spec.duration = Duration(static_cast<int64_t>(std::llround(seconds * 1e6)));
+    read_command_memory(t, spec);
     t.reject_unread();
     s.commands[name] = spec;
   }
@@ -470,6 +473,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
     s.cluster_objects.push_back(binding_json(b, "ClusterRoleBinding", false));
   }
   read_commands(t, s);
+  read_container_keys(t, s);
   t.get("dns", s.cluster_dns);
   read_admission(t, s);
   t.reject_unread();

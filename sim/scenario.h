@@ -14,6 +14,7 @@
 #include "executor/config.h"
 #include "fakes/faults/fault_rule.h"
 #include "fakes/gitlab/job.h"
+#include "fakes/kube/container_states.h"
 #include "fakes/kube/images.h"
 #include "fakes/kube/admission_webhooks.h"
 #include "fakes/kube/nodes.h"
@@ -92,7 +93,12 @@ struct Scenario {
   std::vector<fakes::WebhookSpec> webhooks;     ///< [[cluster.webhooks]] (sim/scenario_admission.h)
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
-  std::map<std::string, fakes::CommandSpec> commands;  ///< container commands the scenario defines
+  std::map<std::string, fakes::CommandSpec> commands;    ///< container commands the scenario defines
+  int cgroup_version = 2;                                ///< [cluster] cgroup_version: the nodes' cgroups
+  bool single_process_oom_kill = false;                  ///< [cluster] single_process_oom_kill (kubelet 1.32+)
+  std::optional<int64_t> run_once_deadline;              ///< [cluster] run_once_active_deadline_seconds
+  std::optional<fakes::SandboxFailure> sandbox_failure;  ///< [cluster.sandbox_failure]: a broken CNI
+  std::map<std::string, uint64_t> repository_sizes;      ///< [gitlab] repository_sizes: project -> pack bytes
   std::vector<NetworkHost> hosts;
   NetworkView runner_view, pod_view;
   std::map<std::string, std::string> cluster_dns;  ///< extra cluster DNS records: name -> address

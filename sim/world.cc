@@ -161,6 +161,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
     if (auto queued = gitlab.enqueue(job); !queued) return queued.error();
   w->worlds_ = std::make_unique<fakes::PodWorldFactory>(network, gitlab, clock, s.commands);
   w->worlds_->set_trust(w->ca_->cert_pem());
+  w->worlds_->set_pack_sizes(s.repository_sizes);
   fakes::ContainerWorldFactory* worlds = w->worlds_.get();
   if (hooks.wrap_worlds) worlds = (w->wrapped_worlds_ = hooks.wrap_worlds(*worlds)).get();
   w->kube_ = std::make_unique<fakes::KubeApiServer>(clock, root.fork("kubernetes"), *worlds);
@@ -174,6 +175,9 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
     kube.set_version("1", std::to_string(s.kubernetes_minor), git);
   }
   kube.scheduler().set_minor(s.kubernetes_minor);
+  kube.set_oom_policy({s.cgroup_version, s.single_process_oom_kill, s.kubernetes_minor});
+  if (s.run_once_deadline) kube.set_run_once_deadline(*s.run_once_deadline);
+  if (s.sandbox_failure) kube.set_sandbox_failure(*s.sandbox_failure);
   for (const auto& node : s.nodes) kube.scheduler().add_node(node, clock.now());
   for (const auto& group : s.node_groups) kube.scheduler().add_group(group);
   kube.images().configure(s.images, s.kubernetes_minor);

@@ -5,10 +5,12 @@
 
 #include "base/strings.h"
 #include "fakes/kube/admission_quota.h"
+#include "fakes/kube/secret_volumes.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
 #include "fakes/kube/table.h"
 #include "fakes/kube/watch_stream.h"
+#include "fakes/runtime/shell_state.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -109,6 +111,7 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   sync_images();
   try {
     sync_lifecycle();  // every read sees the history up to now
+    sync_container_events();
     response = serve(request, user_name);
   } catch (const json::exception& e) {
     // A body of the right syntax but the wrong shape (a string where an object belongs).
@@ -253,6 +256,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     generated = true;
   }
   if (type.namespaced) meta["namespace"] = ns;
+  if (type.resource == "pods" && run_once_deadline_) apply_run_once_deadline(object, *run_once_deadline_);
   if (auto invalid = validate_create(type, object)) return *invalid;
   apply_create_defaults(type, object);
   // Pods seeded by a scenario predate its policies: only pods created through the API are admitted.
@@ -418,7 +422,7 @@ std::optional<TimePoint> KubeApiServer::pod_running_at(const StoredObject& pod) 
   // Follows pod_lifecycle.h and present(): the one change recorded is the containers starting, `pending`
   // after the pod was created (no scheduler modelled) or bound, and once every image is present. An
   // unbound pod's binding is not recorded as its own MODIFIED event yet.
-  if (timing_.never_start) return std::nullopt;
+  if (timing_.never_start || sandbox_failure_ || missing_mount(pod.object)) return std::nullopt;
   const std::string uid = text(member(pod.object, "metadata"), "uid");
   std::optional<TimePoint> at;
   if (!scheduler_.modelled()) {
@@ -532,6 +536,8 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     store_.remove(type.resource, ns, name, &shown);
     store_.collect_dependents(ns, uid);
     pods_.release(uid);
+    container_memory_.release(uid);
+    container_states_.release(uid);
     scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
     images_.release(uid);
     running_recorded_.erase(uid);
@@ -616,20 +622,34 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
     return status_bad_request("container " + container + " is not valid for pod " + name).response();
   const std::vector<std::string> command = request.query_values("command");
   if (command.empty() && !attach) return status_bad_request("you must specify at least 1 command").response();
-  if (text(member(pod, "status"), "phase") != "Running" || !in_app)
+  if (text(member(pod, "status"), "phase") != "Running" || !in_app || !container_running(pod, container))
     return status_bad_request("unable to upgrade connection: container not found (" + json(container).dump() + ")")
         .response();
   if (request.header("upgrade").empty()) return status_bad_request("Upgrade request required").response();
 
   HttpResponse response;
   response.status = 101;
-  const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(text(member(pod, "metadata"), "uid"));
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  const SecretLookup secrets = [this](const std::string& secret_ns, const std::string& secret_name) {
+    return find_secret(secret_ns, secret_name);
+  };
+  json process_pod = pod;
+  resolve_secret_env(process_pod, container, secrets);
+  project_secret_volumes(pod, container, secrets, pods_.volumes(uid)->fs);
+  ExecContainer target;
+  target.memory = container_memory_.cgroup(pod, container);
+  const std::optional<TimePoint> started = kubelet_start(*stored);
+  if (started) target.killed_at = deadline_kill_time(pod, *started);
+  target.on_oom_death = [this, uid, container](TimePoint at) {
+    container_states_.record_exit(uid, container, {at, "OOMKilled", 137});
+  };
+  const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(uid);
   if (attach) {  // fakes/kube/attach.h: typed into the container's shell
     const std::string out = request.query_value("stdout");
-    response.exec =
-        make_attach_runner(pod, container, out == "true" || out == "1", attached_, worlds_, clock_, volumes);
+    response.exec = make_attach_runner(process_pod, container, out == "true" || out == "1", attached_, worlds_, clock_,
+                                       volumes, std::move(target));
   } else {
-    response.exec = make_exec_runner(pod, container, command, worlds_, clock_, volumes);
+    response.exec = make_exec_runner(process_pod, container, command, worlds_, clock_, volumes, std::move(target));
   }
   response.upgrade_failed = upgrade_failure_response;
   return response;
@@ -648,13 +668,73 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   const Placement* placement = scheduler_.modelled() ? scheduler_.placement(uid) : nullptr;
   const std::optional<PodImageStates> images = image_states(uid, clock_.now());
   const PodImageStates* states = images ? &*images : nullptr;
-  if (!placement) return pod_with_status(stored.object, stored.created, clock_.now(), timing_, pods_.ip(uid), states);
-  if (!placement->bound) return unscheduled_pod(stored.object, placement->at, placement->message);
+  if (placement && !placement->bound) return unscheduled_pod(stored.object, placement->at, placement->message);
   // Bound: the kubelet's stages start at the binding.
   PodTiming timing = timing_;
-  timing.node_name = placement->node;
-  if (!placement->host_ip.empty()) timing.host_ip = placement->host_ip;
-  return pod_with_status(stored.object, placement->at, clock_.now(), timing, pods_.ip(uid), states);
+  if (placement) {
+    timing.node_name = placement->node;
+    if (!placement->host_ip.empty()) timing.host_ip = placement->host_ip;
+  }
+  // A volume that cannot be set up keeps the containers from being created.
+  if (sandbox_failure_ || missing_mount(stored.object)) timing.never_start = true;
+  const TimePoint started = placement ? placement->at : stored.created;
+  json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states);
+  apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
+  container_states_.apply(pod, started, clock_.now());
+  return pod;
+}
+
+const json* KubeApiServer::find_secret(const std::string& ns, const std::string& name) const {
+  const StoredObject* secret = store_.find("secrets", ns, name);
+  return secret ? &secret->object : nullptr;
+}
+
+std::optional<TimePoint> KubeApiServer::kubelet_start(const StoredObject& pod) const {
+  if (!scheduler_.modelled()) return pod.created;
+  const Placement* placement = scheduler_.placement(text(member(pod.object, "metadata"), "uid"));
+  if (!placement || !placement->bound) return std::nullopt;
+  return placement->at;
+}
+
+std::optional<MountFailure> KubeApiServer::missing_mount(const json& pod) const {
+  return missing_volume(pod, [this](const std::string& resource, const std::string& ns, const std::string& name) {
+    // Kinds the fake does not serve (configmaps) are taken as present.
+    return !find_plural(resource) || store_.find(resource, ns, name) != nullptr;
+  });
+}
+
+void KubeApiServer::sync_container_events() {
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const StoredObject* stored : store_.list("pods", "")) {
+    const json& spec = member(stored->object, "spec");
+    const SecretLookup secrets = [this](const std::string& ns, const std::string& name) {
+      return find_secret(ns, name);
+    };
+    std::optional<MountFailure> mount = missing_mount(stored->object);
+    bool config_error = false;
+    for (const json& c : member(spec, "containers"))
+      config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
+    const std::optional<TimePoint> started = kubelet_start(*stored);
+    if (!started) continue;
+    // Every 19.4 pod has a deadline: present it only once the deadline's events are due.
+    const json& deadline = member(spec, "activeDeadlineSeconds");
+    const bool deadline_due = deadline.is_number_integer() &&
+                              clock_.now() >= *started + std::chrono::seconds(deadline.get<int64_t>()) &&
+                              !container_states_.deadline_recorded(text(member(stored->object, "metadata"), "uid"));
+    if (!mount && !config_error && !sandbox_failure_ && !deadline_due) continue;
+    const json pod = present(pods, *stored);
+    if (sandbox_failure_ && !mount) {
+      // Volumes are set up first (kubelet.go syncPod); without a sandbox no container is configured.
+      container_states_.record_sandbox_events(pod, *started, clock_.now(), *sandbox_failure_, events_,
+                                              store_.resource_version());
+      container_states_.record_events(pod, *started, clock_.now(), std::nullopt, events_, store_.resource_version());
+      continue;
+    }
+    container_states_.record_events(pod, *started, clock_.now(), mount, events_, store_.resource_version());
+    if (config_error && !mount && !timing_.never_start)
+      container_states_.record_config_events(pod, *started + timing_.pending, clock_.now(), secrets, events_,
+                                             store_.resource_version());
+  }
 }
 
 std::vector<json> KubeApiServer::node_objects() const {

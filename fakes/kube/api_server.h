@@ -20,6 +20,8 @@
 #include "fakes/kube/admission.h"
 #include "fakes/kube/attach.h"
 #include "fakes/kube/call_log.h"
+#include "fakes/kube/container_memory.h"
+#include "fakes/kube/container_states.h"
 #include "fakes/kube/discovery.h"
 #include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
@@ -50,6 +52,16 @@ class KubeApiServer : public HttpHandler {
   Status seed(const nlohmann::json& object);
   /// How pods come up from now on.
   void set_pod_timing(PodTiming t) { timing_ = std::move(t); }
+  /// How the nodes OOM-kill (memory.oom.group) and which kubelet release words container events.
+  void set_oom_policy(OomPolicy policy) {
+    container_memory_.set_policy(policy);
+    container_states_.set_kubernetes_minor(policy.kubernetes_minor);
+  }
+  /// OpenShift's RunOnceDurationOverride: run-once pods (restartPolicy Never or OnFailure) get at
+  /// most this activeDeadlineSeconds when created.
+  void set_run_once_deadline(int64_t seconds) { run_once_deadline_ = seconds; }
+  /// The nodes' CNI plugin fails every pod sandbox from now on: pods stay ContainerCreating.
+  void set_sandbox_failure(SandboxFailure failure) { sandbox_failure_ = std::move(failure); }
   /// The cluster's nodes, node groups and scheduling queue (seed nodes here before the first pod).
   Scheduler& scheduler() { return scheduler_; }
   /// The kubelet's image manager and the registries (configure before the first pod).
@@ -107,6 +119,14 @@ class KubeApiServer : public HttpHandler {
   void sync_lifecycle();
   /// The earliest pod status change still to record.
   std::optional<TimePoint> next_lifecycle_change() const;
+  /// When the kubelet took the pod (bound, or created when no scheduler is modelled); none while unbound.
+  std::optional<TimePoint> kubelet_start(const StoredObject& pod) const;
+  /// The pod's secret or configMap volume whose object is missing, if any.
+  std::optional<MountFailure> missing_mount(const nlohmann::json& pod) const;
+  /// The stored Secret, or nullptr.
+  const nlohmann::json* find_secret(const std::string& ns, const std::string& name) const;
+  /// Records the kubelet's container events due by now (deadlines, mount failures, config errors).
+  void sync_container_events();
 
   Clock& clock_;
   Random random_;
@@ -119,6 +139,10 @@ class KubeApiServer : public HttpHandler {
   std::map<std::string, UserInfo> tokens_;
   PodResources pods_;        ///< pod IPs and volumes, by pod uid
   AttachedShells attached_;  ///< what attached containers' shells have read of their stdin
+  ContainerMemory container_memory_;               ///< the containers' memory cgroups
+  ContainerStates container_states_;               ///< containers that ended, kubelet events owed
+  std::optional<int64_t> run_once_deadline_;       ///< RunOnceDurationOverride's activeDeadlineSeconds
+  std::optional<SandboxFailure> sandbox_failure_;  ///< a broken CNI: no pod gets a sandbox
   Scheduler scheduler_;
   PodAdmission admission_;
   std::vector<std::string> warnings_;  ///< admission warnings for the create being answered

@@ -138,16 +138,34 @@ std::vector<std::string> timed_log_dirs(const json& pod, const std::string& cont
   return out;
 }
 
+namespace {
+
+// What a SIGKILL at `after` (since the line started) leaves of it: nothing later reaches stdout or the
+// log volume, so no exit-status line is written and the runner learns of it from the pod.
+void cut_attached_at(ShellResult& result, Duration after) {
+  if (after < Duration(0)) after = Duration(0);
+  if (result.duration <= after) return;
+  std::erase_if(result.output, [after](const OutputChunk& chunk) { return chunk.at > after; });
+  std::erase_if(result.appends, [after](const FileAppend& append) { return append.at > after; });
+  result.duration = after;
+  result.exit_code = 137;
+}
+
+}  // namespace
+
 ExecRunner make_attach_runner(const json& pod, const std::string& container, bool want_output, AttachedShells& shells,
-                              ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes) {
+                              ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes,
+                              ExecContainer target) {
   AttachedShells* typed = &shells;
   ContainerWorldFactory* factory = &worlds;
   Clock* time = &clock;
-  return [typed, factory, time, volumes, pod, container, want_output](const std::string& stdin_data) {
+  return [typed, factory, time, volumes, pod, container, want_output, target](const std::string& stdin_data) {
     ExecOutcome outcome;
     outcome.status_json = exec_status_json(0, {});
     const std::string uid = pod["metadata"].value("uid", std::string());
     for (const std::string& line : typed->feed(uid, container, stdin_data)) {
+      // A container whose main shell was OOM-killed reads its stdin no more.
+      if (target.memory && target.memory->dead()) break;
       std::unique_ptr<ContainerWorld> world = factory->world_for(pod, container);
       if (!world) break;
       ShellOptions options = exec_options(pod, container);
@@ -156,7 +174,16 @@ ExecRunner make_attach_runner(const json& pod, const std::string& container, boo
       options.timed_paths = timed_log_dirs(pod, container);
       volumes->land_due(options.start);
       make_mount_dirs(pod, container, *volumes);
-      const ShellResult result = interpret(line, options, *world);
+      // The typed line runs under the container's main shell: its processes share the container's
+      // memory cgroup and die with it (fakes/runtime/memory.h), and the deadline kills them all.
+      options.memory = target.memory;
+      const bool was_dead = target.memory && target.memory->dead();
+      ShellResult result = interpret(line, options, *world);
+      if (target.memory && target.memory->dead() && !was_dead) {
+        cut_attached_at(result, result.duration);
+        if (target.on_oom_death) target.on_oom_death(options.start + result.duration);
+      }
+      if (target.killed_at) cut_attached_at(result, *target.killed_at - options.start);
       volumes->schedule(options.start, result.appends);
       if (!want_output) continue;
       for (const OutputChunk& chunk : result.output)

@@ -43,7 +43,7 @@ std::vector<std::string> timed_log_dirs(const nlohmann::json& pod, const std::st
 /// output is played back too. The session ends when stdin does, with Success.
 ExecRunner make_attach_runner(const nlohmann::json& pod, const std::string& container, bool want_output,
                               AttachedShells& shells, ContainerWorldFactory& worlds, Clock& clock,
-                              std::shared_ptr<shell::Volumes> volumes);
+                              std::shared_ptr<shell::Volumes> volumes, ExecContainer target = {});
 
 /// True when argv is `gitlab-runner-helper read-logs ...`.
 bool is_read_logs(const std::vector<std::string>& command);

@@ -5,6 +5,7 @@
 
 #include "fakes/kube/attach.h"
 #include "fakes/kube/status.h"
+#include "fakes/runtime/memory.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -51,6 +52,15 @@ std::string shell_quote(const std::string& arg) {
   std::string out = "'";
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+// The kubelet killed the container's processes `after` into the exec: what came later never happened.
+void cut_at(ShellResult& result, Duration after) {
+  if (after < Duration(0)) after = Duration(0);
+  if (result.duration <= after) return;
+  std::erase_if(result.output, [after](const OutputChunk& chunk) { return chunk.at > after; });
+  result.duration = after;
+  result.exit_code = 137;  // SIGKILL, 128 + 9
 }
 
 const json* find_container(const json& pod, const std::string& name) {
@@ -147,14 +157,15 @@ HttpResponse upgrade_failure_response(UpgradeFailure failure) {
 }
 
 ExecRunner make_exec_runner(const json& pod, const std::string& container, const std::vector<std::string>& command,
-                            ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes) {
+                            ContainerWorldFactory& worlds, Clock& clock, std::shared_ptr<shell::Volumes> volumes,
+                            ExecContainer target) {
   ContainerWorldFactory* factory = &worlds;
   Clock* time = &clock;
   if (is_read_logs(command)) {  // follows the log over virtual time; a deleted pod's volumes end it
     std::weak_ptr<shell::Volumes> weak = volumes;
     return [time, weak, command](const std::string&) { return follow_read_logs(command, *time, weak); };
   }
-  return [factory, time, volumes, pod, container, command](const std::string& stdin_data) {
+  return [factory, time, volumes, pod, container, command, target](const std::string& stdin_data) {
     const ExecScript plan = exec_script(command);
     std::unique_ptr<ContainerWorld> world = factory->world_for(pod, container);
     ExecOutcome outcome;
@@ -168,7 +179,13 @@ ExecRunner make_exec_runner(const json& pod, const std::string& container, const
     options.volumes = volumes;
     volumes->land_due(options.start);
     make_mount_dirs(pod, container, *volumes);
-    return exec_outcome(interpret(plan.from_stdin ? stdin_data : plan.script, options, *world), command);
+    options.memory = target.memory;
+    const bool was_dead = target.memory && target.memory->dead();
+    ShellResult result = interpret(plan.from_stdin ? stdin_data : plan.script, options, *world);
+    if (target.memory && target.memory->dead() && !was_dead && target.on_oom_death)
+      target.on_oom_death(options.start + result.duration);
+    if (target.killed_at) cut_at(result, *target.killed_at - options.start);
+    return exec_outcome(result, command);
   };
 }
 

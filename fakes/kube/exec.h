@@ -3,7 +3,9 @@
 // process sees, the runner the transport calls once stdin has arrived, and the kubelet's and API
 // server's words for how it ended or why it could not start.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,10 +50,18 @@ ExecOutcome exec_outcome(const ShellResult& result, const std::vector<std::strin
 /// The API server's Status for an exec whose WebSocket upgrade failed.
 HttpResponse upgrade_failure_response(UpgradeFailure failure);
 
+/// The container an exec runs in, beyond its files: its memory cgroup, when the kubelet kills its
+/// processes (activeDeadlineSeconds), and who hears that the OOM killer ended it.
+struct ExecContainer {
+  std::shared_ptr<MemoryCgroup> memory;         ///< null: no memory accounting
+  std::optional<TimePoint> killed_at;           ///< the process is SIGKILLed then, if still running
+  std::function<void(TimePoint)> on_oom_death;  ///< the container died OOMKilled at that time
+};
+
 /// The runner of an accepted exec. It owns copies of what it needs, so it outlives the request;
 /// volumes is the pod's file system, shared with its other execs; the clock dates the process.
 ExecRunner make_exec_runner(const nlohmann::json& pod, const std::string& container,
                             const std::vector<std::string>& command, ContainerWorldFactory& worlds, Clock& clock,
-                            std::shared_ptr<shell::Volumes> volumes);
+                            std::shared_ptr<shell::Volumes> volumes, ExecContainer target = {});
 
 }  // namespace kexsim::fakes

@@ -229,6 +229,16 @@ const CommandSpec* PodContainerWorld::command(const std::string& name) {
   return it == commands_.end() ? nullptr : &it->second;
 }
 
+uint64_t PodContainerWorld::pack_bytes(const std::string& repository_path) {
+  // "/root/app.git" (or without .git, or with a trailing slash) names project root/app.
+  std::string project = repository_path;
+  while (!project.empty() && project.back() == '/') project.pop_back();
+  if (ends_with(project, ".git")) project.resize(project.size() - 4);
+  while (!project.empty() && project.front() == '/') project.erase(0, 1);
+  auto it = net_.pack_sizes.find(project);
+  return it == net_.pack_sizes.end() ? 0 : it->second;
+}
+
 std::unique_ptr<ContainerWorld> PodWorldFactory::world_for(const nlohmann::json& pod, const std::string&) {
   return std::make_unique<PodContainerWorld>(net_, pod, commands_);
 }

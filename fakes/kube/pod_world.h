@@ -27,6 +27,7 @@ struct PodNetwork {
   Clock& clock;
   std::map<std::string, TlsPipeServer> identities;  ///< "address:port" -> the certificate that listener presents
   std::string trusted_pem;                          ///< the image's CA bundle: the simulation CA
+  std::map<std::string, uint64_t> pack_sizes;       ///< project path ("root/app") -> bytes a fetch receives
 };
 
 /// The world one container sees, built for each exec.
@@ -39,6 +40,7 @@ class PodContainerWorld : public ContainerWorld {
   std::string etc_hosts() override;
   std::string hostname() override;
   const CommandSpec* command(const std::string& name) override;
+  uint64_t pack_bytes(const std::string& repository_path) override;
 
  private:
   PodNetwork& net_;
@@ -59,6 +61,8 @@ class PodWorldFactory : public ContainerWorldFactory {
   }
   /// The CA bundle pods' TLS clients trust by default.
   void set_trust(std::string ca_pem) { net_.trusted_pem = std::move(ca_pem); }
+  /// How big each project's fetches are (project path -> bytes), for the memory they take.
+  void set_pack_sizes(std::map<std::string, uint64_t> sizes) { net_.pack_sizes = std::move(sizes); }
 
  private:
   PodNetwork net_;

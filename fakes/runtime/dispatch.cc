@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "fakes/runtime/interpreter.h"
+#include "fakes/runtime/scenario_command.h"
 #include "fakes/runtime/tools.h"
 
 namespace kexsim::fakes::shell {
@@ -116,12 +117,7 @@ int Interpreter::run_external(const std::vector<std::string>& args, const Io& io
   const bool has_slash = name.find('/') != std::string::npos;
   const CommandSpec* spec = session_.world.command(name);
   if (!spec && has_slash) spec = session_.world.command(base);
-  if (spec) {
-    session_.write(io.out, spec->stdout_text);
-    session_.write(io.err, spec->stderr_text);
-    session_.now += spec->duration;
-    return spec->exit_code;
-  }
+  if (spec) return run_scenario_command(*spec, base, session_, io);
   if (is_shell_program(base) && (!has_slash || session_.fs.is_file(FileSystem::resolve(env_.cwd, name))))
     return builtin_sh(args, io);
   if (base == "env") return builtin_env(args, io);

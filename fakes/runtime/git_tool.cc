@@ -279,12 +279,45 @@ struct Git {
       ctx.err("fatal: git fetch-pack: expected ACK/NAK, got a flush packet\n");
       return 128;
     }
+    if (const int killed = receive_pack(remote, body.substr(pos)); killed != 0) return killed;
     auto unpacked = unpack_objects(session().fs, git_dir, body.substr(pos));
     if (!unpacked) {
       ctx.err(unpacked.error().message + "\n");
       return 128;
     }
     return 0;
+  }
+
+  // The processes a fetch over HTTP runs (protocol v0): git fetch, git-remote-https and
+  // `git fetch-pack --stateless-rpc --lock-pack` (remote-curl.c fetch_git), which hands the pack to
+  // index-pack when it holds fetch.unpackLimit (100) objects or more, else to unpack-objects
+  // (fetch-pack.c get_pack). The unpacker holds the pack: over the container's limit the kernel
+  // kills it. Returns 0, or git's status when the OOM killer stopped the fetch.
+  int receive_pack(const Remote& remote, const std::string& pack) {
+    MemoryCgroup* memory = session().memory;
+    if (!memory) return 0;
+    const uint64_t pack_bytes = pack.size() + session().world.pack_bytes(remote.base);
+    uint32_t objects = 0;
+    if (pack.size() >= 12)
+      for (int i = 8; i < 12; ++i) objects = (objects << 8) | static_cast<unsigned char>(pack[i]);
+    const bool index_pack = objects >= 100;
+    std::vector<int> chain;
+    for (const char* name : {"git", "git-remote-https", "git"}) {
+      chain.push_back(memory->start(name));
+      memory->grow(chain.back(), footprint::kGit);
+    }
+    // Every git program's comm is "git": they run as `git <subcommand>`.
+    const OomVerdict oom = session().charge("git", pack_bytes + footprint::kPackOverhead);
+    for (int id : chain) memory->exit(id);
+    if (oom.kind == OomVerdict::Kind::kContainerDied) return shell::kKilledStatus;
+    if (oom.kind != OomVerdict::Kind::kGrowerKilled) return 0;
+    // index-pack's output is read first (pack-write.c index_pack_lockfile): a killed index-pack
+    // leaves it empty. unpack-objects is only waited for (run-command.c wait_or_whine).
+    if (index_pack)
+      ctx.err("fatal: fetch-pack: invalid index-pack output\n");
+    else
+      ctx.err("error: unpack-objects died of signal 9\nfatal: unpack-objects failed\n");
+    return 128;
   }
 
   static std::string pkt(const std::string& payload) {

@@ -22,7 +22,7 @@ constexpr int kFirstBackgroundPid = 100;
 
 int Interpreter::run_script(std::string_view script, const Io& io) {
   Parser parser(script);
-  while (!env_.interrupted()) {
+  while (!env_.interrupted() && !session_.killed) {
     auto next = parser.next();
     if (!next.ok()) {
       session_.write(io.err, "sh: " + next.error().message + "\n");
@@ -36,6 +36,7 @@ int Interpreter::run_script(std::string_view script, const Io& io) {
 }
 
 int Interpreter::finish(int status, const Io& io) {
+  if (session_.killed) return kKilledStatus;  // SIGKILL runs no trap
   auto it = env_.traps.find("EXIT");
   if (it == env_.traps.end()) return status;
   const std::string action = it->second;
@@ -54,6 +55,7 @@ int Interpreter::execute(const Command& cmd, const Io& io) {
     env_.exit(2);
     return 2;
   }
+  if (session_.killed) return kKilledStatus;  // the container is gone: nothing runs any more
   ++session_.depth;
   const int status = dispatch(cmd, io);
   --session_.depth;
@@ -180,6 +182,7 @@ int Interpreter::run_if(const Command& cmd, const Io& io) {
 }
 
 bool Interpreter::loop_should_stop() {
+  if (session_.killed) return true;
   if (env_.breaks > 0) {
     --env_.breaks;
     return true;

@@ -33,6 +33,10 @@ ShellResult interpret(const std::string& script, const ShellOptions& options, Co
   shell::Session session(world, *volumes, options.tools ? *options.tools : shell::default_tools());
   session.start = options.start;
   session.timed_paths = options.timed_paths;
+  session.memory = options.memory.get();
+  // The exec'd shell is a process of the container too.
+  const int shell_process = session.memory ? session.memory->start("sh") : 0;
+  if (session.memory) session.memory->grow(shell_process, footprint::kShell);
   shell::ShellEnv env;
   for (const auto& [name, value] : options.env) {
     env.vars[name] = value;
@@ -51,6 +55,8 @@ ShellResult interpret(const std::string& script, const ShellOptions& options, Co
     session.write(io.err, std::string("sh: internal error: ") + e.what() + "\n");
     code = 2;
   }
+  if (session.memory) session.memory->exit(shell_process);
+  if (session.killed) code = shell::kKilledStatus;
   ShellResult result;
   result.output = normalize(std::move(session.output));
   result.duration = std::max(session.now, session.background_end);

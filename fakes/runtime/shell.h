@@ -17,6 +17,7 @@ namespace kexsim::fakes {
 namespace shell {
 struct Volumes;
 }
+class MemoryCgroup;
 
 /// The process environment the script starts with.
 struct ShellOptions {
@@ -32,6 +33,9 @@ struct ShellOptions {
   /// once: the shell model runs a script in one go, and a reader in another container (read-logs)
   /// must see each line when the script wrote it.
   std::vector<std::string> timed_paths;
+  /// The container's memory cgroup, shared by its execs: the exec's shell and the programs it runs
+  /// are charged to it, and the OOM killer acts on it. Null: no memory accounting.
+  std::shared_ptr<MemoryCgroup> memory;
 };
 
 /// An empty file system (with the usual system directories) for one pod's execs.

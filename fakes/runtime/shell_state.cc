@@ -101,4 +101,13 @@ Result<std::string> Session::read_file(const std::string& path) {
   return make_error("No such file or directory");
 }
 
+OomVerdict Session::charge(const std::string& name, uint64_t bytes) {
+  if (!memory) return {};
+  const int id = memory->start(name);
+  const OomVerdict verdict = memory->grow(id, bytes);
+  if (verdict.kind == OomVerdict::Kind::kContainerDied) killed = true;
+  memory->exit(id);
+  return verdict;
+}
+
 }  // namespace kexsim::fakes::shell

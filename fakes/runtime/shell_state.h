@@ -14,12 +14,17 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "fakes/runtime/file_system.h"
+#include "fakes/runtime/memory.h"
 #include "fakes/runtime/output.h"
 #include "fakes/runtime/shell_ast.h"
 #include "fakes/runtime/tool_table.h"
 #include "fakes/runtime/world.h"
 
 namespace kexsim::fakes::shell {
+
+/// The status a shell reports for a child killed by SIGKILL (128 + 9), and an exec's status when the
+/// container itself was killed.
+inline constexpr int kKilledStatus = 137;
 
 /// Where one output file descriptor goes.
 struct Sink {
@@ -110,8 +115,14 @@ struct Session {
   Duration now{0};             ///< virtual time since the exec started
   Duration background_end{0};  ///< when the last background job finishes
   std::vector<OutputChunk> output;
-  uint64_t steps = 0;  ///< commands run, to stop endless loops
-  int depth = 0;       ///< nesting of commands being run, to stop runaway recursion
+  uint64_t steps = 0;              ///< commands run, to stop endless loops
+  int depth = 0;                   ///< nesting of commands being run, to stop runaway recursion
+  MemoryCgroup* memory = nullptr;  ///< the container's cgroup (null: no memory accounting)
+  bool killed = false;             ///< the container was OOM-killed during this exec: everything stops
+
+  /// Runs a child process whose footprint grows to bytes: the kernel's verdict. A dead container
+  /// marks the session killed; the child is uncharged afterwards (it ended or was killed).
+  OomVerdict charge(const std::string& name, uint64_t bytes);
 
   /// The built-in or tool model called name, or nullptr.
   const ToolEntry* tool(const std::string& name) const {

@@ -3,6 +3,7 @@
 // included, that carry real bytes to the fakes), its /etc/hosts, and commands a scenario defines.
 // Plain types only: the runtime model knows no fake's headers.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -60,6 +61,7 @@ struct CommandSpec {
   std::string stderr_text;
   int exit_code = 0;
   Duration duration{0};
+  uint64_t memory_bytes = 0;  ///< its resident footprint at peak (0: a small program's)
 };
 
 /// The simulated world as one container sees it.
@@ -80,6 +82,12 @@ class ContainerWorld {
   virtual std::string hostname() = 0;
   /// A scenario-defined command, or nullptr.
   virtual const CommandSpec* command(const std::string& name) = 0;
+  /// Bytes a fetch of the repository at this URL path ("/root/app.git") receives on top of the
+  /// model's small pack: the size the scenario gives the project (its packed history). 0: none.
+  virtual uint64_t pack_bytes(const std::string& repository_path) {
+    (void)repository_path;
+    return 0;
+  }
 };
 
 }  // namespace kexsim::fakes

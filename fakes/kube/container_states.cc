@@ -1,0 +1,371 @@
+#include "fakes/kube/container_states.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/hash.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using nlohmann::json;
+
+const json& member(const json& object, const char* field) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(field);
+  return it == object.end() ? kNull : *it;
+}
+
+std::string text(const json& object, const char* field) {
+  const json& v = member(object, field);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+// Go's %v of a []string: "[a b]".
+std::string go_list(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? " " : "") + names[i];
+  return out + "]";
+}
+
+// pkg/kubelet/active_deadline.go (1.22–1.32).
+constexpr const char* kDeadlineReason = "DeadlineExceeded";
+constexpr const char* kDeadlineMessage = "Pod was active on the node longer than the specified deadline";
+
+// pkg/volume/util/nestedpendingoperations: the first retry after 500 ms, doubling, at most 2m2s.
+constexpr Duration kMountRetryFirst = std::chrono::milliseconds(500);
+constexpr Duration kMountRetryMax = std::chrono::seconds(122);
+// pkg/kubelet/volumemanager/volume_manager.go podAttachAndMountTimeout.
+constexpr Duration kMountWaitTimeout = std::chrono::seconds(123);
+
+EventSubject subject_of(const json& pod) {
+  const json& meta = member(pod, "metadata");
+  EventSubject s;
+  s.ns = text(meta, "namespace");
+  s.name = text(meta, "name");
+  s.uid = text(meta, "uid");
+  s.resource_version = text(meta, "resourceVersion");
+  return s;
+}
+
+EventRecord kubelet_event(const json& pod, const char* type, const char* reason, std::string message) {
+  EventRecord r;
+  r.type = type;
+  r.reason = reason;
+  r.message = std::move(message);
+  r.component = "kubelet";
+  r.instance = text(member(pod, "spec"), "nodeName");
+  return r;
+}
+
+void mark_terminated(json& status, TimePoint at, const std::string& reason, int exit_code) {
+  json& state = status["state"];
+  const std::string started = text(member(state, "running"), "startedAt");
+  json terminated = {{"exitCode", exit_code}, {"reason", reason}, {"finishedAt", format_rfc3339(at)}};
+  terminated["startedAt"] = started.empty() ? format_rfc3339(at) : started;
+  if (status.contains("containerID")) terminated["containerID"] = status["containerID"];
+  state = {{"terminated", terminated}};
+  status["ready"] = false;
+  status["started"] = false;
+}
+
+bool is_terminated(const json& status) { return member(member(status, "state"), "terminated").is_object(); }
+
+}  // namespace
+
+std::optional<MountFailure> missing_volume(const json& pod, const ObjectExists& exists) {
+  const json& volumes = member(member(pod, "spec"), "volumes");
+  if (!volumes.is_array()) return std::nullopt;
+  const std::string ns = text(member(pod, "metadata"), "namespace");
+  for (const json& v : volumes) {
+    // pkg/volume/secret/secret.go and configmap/configmap.go SetUpAt: the manager's NotFound error,
+    // singular resource names (k8s-cluster-messages.md §3.3).
+    const json& secret = member(v, "secret");
+    if (secret.is_object() && !member(secret, "optional").is_boolean()) {
+      const std::string name = text(secret, "secretName");
+      if (!exists("secrets", ns, name)) return MountFailure{text(v, "name"), "secret \"" + name + "\" not found"};
+    }
+    const json& config_map = member(v, "configMap");
+    if (config_map.is_object() && !member(config_map, "optional").is_boolean()) {
+      const std::string name = text(config_map, "name");
+      if (!exists("configmaps", ns, name)) return MountFailure{text(v, "name"), "configmap \"" + name + "\" not found"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> container_config_error(const json& pod, const json& container, const SecretLookup& secret) {
+  // pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the secret manager's NotFound (singular
+  // "secret") and "couldn't find key %v in Secret %v/%v" (k8s-cluster-messages.md §3.3).
+  const std::string ns = text(member(pod, "metadata"), "namespace");
+  for (const json& from : member(container, "envFrom")) {
+    const json& ref = member(from, "secretRef");
+    if (!ref.is_object() || member(ref, "optional") == true) continue;
+    if (!secret(ns, text(ref, "name"))) return "secret \"" + text(ref, "name") + "\" not found";
+  }
+  for (const json& env : member(container, "env")) {
+    const json& ref = member(member(env, "valueFrom"), "secretKeyRef");
+    if (!ref.is_object() || member(ref, "optional") == true) continue;
+    const std::string name = text(ref, "name"), key = text(ref, "key");
+    const json* stored = secret(ns, name);
+    if (!stored) return "secret \"" + name + "\" not found";
+    if (!member(member(*stored, "data"), key.c_str()).is_string())
+      return "couldn't find key " + key + " in Secret " + ns + "/" + name;
+  }
+  return std::nullopt;
+}
+
+bool apply_config_errors(json& pod, const SecretLookup& secret) {
+  json& status = pod["status"];
+  if (!status.is_object() || text(status, "phase") != "Running") return false;
+  std::vector<std::string> failed;
+  for (const json& c : member(member(pod, "spec"), "containers")) {
+    const std::optional<std::string> error = container_config_error(pod, c, secret);
+    if (!error) continue;
+    failed.push_back(text(c, "name"));
+    for (json& cs : status["containerStatuses"]) {
+      if (text(cs, "name") != text(c, "name")) continue;
+      cs["state"] = {{"waiting", {{"reason", "CreateContainerConfigError"}, {"message", *error}}}};
+      cs["ready"] = false;
+      cs["started"] = false;
+      cs["imageID"] = "";
+      cs.erase("containerID");
+    }
+  }
+  if (failed.empty()) return false;
+  // getPhase: a waiting container keeps the pod Pending.
+  status["phase"] = "Pending";
+  status.erase("podIP");
+  status.erase("podIPs");
+  for (json& condition : status["conditions"]) {
+    const std::string type = text(condition, "type");
+    if (type != "Ready" && type != "ContainersReady") continue;
+    condition["status"] = "False";
+    condition["reason"] = "ContainersNotReady";
+    condition["message"] = "containers with unready status: " + go_list(failed);
+  }
+  return true;
+}
+
+std::string sandbox_failure_message(const SandboxFailure& failure, const std::string& sandbox_id) {
+  // libcni api.go pluginDescription: type=%q plus an optional name=%q; "plugin %s failed (add): %w".
+  std::string plugin = "type=" + nlohmann::json(failure.plugin).dump();
+  if (!failure.plugin_name.empty()) plugin += " name=" + nlohmann::json(failure.plugin_name).dump();
+  // containerd sandbox_run.go "failed to setup network for sandbox %q: %w", through CRI as gRPC Unknown;
+  // the kubelet's "Failed to create pod sandbox: %v".
+  return "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"" +
+         sandbox_id + "\": plugin " + plugin + " failed (add): " + failure.error;
+}
+
+std::optional<TimePoint> deadline_kill_time(const json& pod, TimePoint started) {
+  const json& spec = member(pod, "spec");
+  const json& deadline = member(spec, "activeDeadlineSeconds");
+  if (!deadline.is_number_integer()) return std::nullopt;
+  const json& grace = member(spec, "terminationGracePeriodSeconds");
+  const int64_t grace_seconds = grace.is_number_integer() ? grace.get<int64_t>() : 30;
+  return started + std::chrono::seconds(deadline.get<int64_t>()) + std::chrono::seconds(grace_seconds);
+}
+
+void ContainerStates::record_exit(const std::string& uid, const std::string& container, ContainerExit exit) {
+  exits_[uid].emplace(container, std::move(exit));
+}
+
+void ContainerStates::apply(json& pod, TimePoint started, TimePoint now) const {
+  json& status = pod["status"];
+  if (!status.is_object() || !status.contains("containerStatuses")) return;
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  const json& spec = member(pod, "spec");
+  std::optional<TimePoint> changed;  // when readiness last changed
+  const auto note = [&](TimePoint at) { changed = changed ? std::max(*changed, at) : at; };
+
+  bool deadline_passed = false;
+  if (const json& d = member(spec, "activeDeadlineSeconds"); d.is_number_integer()) {
+    const TimePoint deadline = started + std::chrono::seconds(d.get<int64_t>());
+    deadline_passed = now >= deadline;
+    if (deadline_passed) note(deadline);
+  }
+  const bool running = text(status, "phase") == "Running";
+  auto exits = exits_.find(uid);
+  const std::optional<TimePoint> kill = deadline_kill_time(pod, started);
+  for (json& c : status["containerStatuses"]) {
+    if (!running || is_terminated(c)) continue;
+    const std::string name = text(c, "name");
+    const ContainerExit* exit = nullptr;
+    if (exits != exits_.end())
+      if (auto it = exits->second.find(name); it != exits->second.end() && it->second.at <= now) exit = &it->second;
+    if (exit && (!kill || exit->at <= *kill)) {
+      mark_terminated(c, exit->at, exit->reason, exit->exit_code);
+      note(exit->at);
+    } else if (kill && now >= *kill) {
+      // SIGKILL after the grace period: containerd's errorExitReason.
+      mark_terminated(c, *kill, "Error", 137);
+      note(*kill);
+    }
+  }
+  if (!changed) return;
+
+  std::vector<std::string> unready;
+  bool all_ended = true, any_failed = false;
+  if (member(spec, "containers").is_array())
+    for (const json& sc : spec["containers"])
+      for (const json& c : status["containerStatuses"]) {
+        if (text(c, "name") != text(sc, "name")) continue;
+        const json& ready = member(c, "ready");
+        if (!ready.is_boolean() || !ready.get<bool>()) unready.push_back(text(c, "name"));
+        const json& terminated = member(member(c, "state"), "terminated");
+        if (!terminated.is_object()) {
+          all_ended = false;
+        } else if (member(terminated, "exitCode") != 0) {
+          any_failed = true;
+        }
+      }
+  // pkg/kubelet/kubelet_pods.go getPhase with restartPolicy Never; the deadline fails the pod at once.
+  if (deadline_passed) {
+    status["phase"] = "Failed";
+    status["reason"] = kDeadlineReason;
+    status["message"] = kDeadlineMessage;
+  } else if (all_ended) {
+    status["phase"] = any_failed ? "Failed" : "Succeeded";
+  }
+  const std::string phase = text(status, "phase");
+  if (unready.empty() && phase == "Running") return;
+  // pkg/kubelet/status/generate.go GeneratePodReadyCondition / GenerateContainersReadyCondition.
+  for (json& condition : status["conditions"]) {
+    const std::string type = text(condition, "type");
+    if (type != "Ready" && type != "ContainersReady") continue;
+    condition["status"] = "False";
+    condition["lastTransitionTime"] = format_rfc3339(*changed);
+    condition.erase("message");
+    if (phase == "Failed" && minor_ >= 25) {
+      condition["reason"] = "PodFailed";
+    } else if (phase == "Succeeded") {
+      condition["reason"] = "PodCompleted";
+    } else {
+      condition["reason"] = "ContainersNotReady";
+      condition["message"] = "containers with unready status: " + go_list(unready);
+    }
+  }
+}
+
+void ContainerStates::record_events(const json& pod, TimePoint started, TimePoint now,
+                                    const std::optional<MountFailure>& mount, EventLog& events, const std::string& rv) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  const EventSubject subject = subject_of(pod);
+  if (const json& d = member(member(pod, "spec"), "activeDeadlineSeconds");
+      d.is_number_integer() && !deadline_recorded_.count(uid)) {
+    const TimePoint deadline = started + std::chrono::seconds(d.get<int64_t>());
+    if (now >= deadline) {
+      deadline_recorded_.insert(uid);
+      // active_deadline.go ShouldEvict records a Normal event; then the pod's containers are stopped
+      // (kuberuntime_container.go killContainer: "Stopping container %s").
+      events.record_legacy(subject, kubelet_event(pod, "Normal", kDeadlineReason, kDeadlineMessage), deadline, rv);
+      // Only containers the runtime created have something to stop.
+      const auto created = [&pod](const std::string& name) {
+        for (const json& status : member(member(pod, "status"), "containerStatuses"))
+          if (text(status, "name") == name) return status.contains("containerID");
+        return false;
+      };
+      for (const json& c : member(member(pod, "spec"), "containers"))
+        if (created(text(c, "name")))
+          events.record_legacy(
+              subject, kubelet_event(pod, "Normal", "Killing", "Stopping container " + text(c, "name")), deadline, rv);
+    }
+  }
+  if (!mount) return;
+  auto& [setups, timeouts] = mount_events_[uid];
+  // MountVolume.SetUp is retried with exponential back-off; each failure is a FailedMount event
+  // (operation_generator.go: "%v for volume %q %v", errSuffix ": " + err; the legacy recorder counts repeats).
+  TimePoint attempt = started;
+  Duration wait = kMountRetryFirst;
+  for (int i = 0; attempt <= now; ++i) {
+    if (i >= setups) {
+      events.record_legacy(
+          subject,
+          kubelet_event(pod, "Warning", "FailedMount",
+                        "MountVolume.SetUp failed for volume \"" + mount->volume + "\" : " + mount->error),
+          attempt, rv);
+      setups = i + 1;
+    }
+    attempt += wait;
+    wait = std::min(wait * 2, kMountRetryMax);
+  }
+  // kubelet.go syncPod: WaitForAttachAndMount gives up after 2m3s, once per sync.
+  const std::string suffix = minor_ >= 28 ? ", failed to process volumes=[]: context deadline exceeded"
+                                          : ": timed out waiting for the condition";
+  for (int k = timeouts + 1; started + kMountWaitTimeout * k <= now; ++k) {
+    events.record_legacy(subject,
+                         kubelet_event(pod, "Warning", "FailedMount",
+                                       "Unable to attach or mount volumes: unmounted volumes=[" + mount->volume +
+                                           "], unattached volumes=[]" + suffix),
+                         started + kMountWaitTimeout * k, rv);
+    timeouts = k;
+  }
+}
+
+void ContainerStates::record_config_events(const json& pod, TimePoint running_at, TimePoint now,
+                                           const SecretLookup& secret, EventLog& events, const std::string& rv) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  int& recorded = config_events_[uid];
+  TimePoint attempt = running_at;
+  Duration wait = std::chrono::seconds(10);
+  for (int i = 0; attempt <= now; ++i) {
+    if (i >= recorded) {
+      // kuberuntime_container.go startContainer: Warning Failed "Error: %v".
+      for (const json& c : member(member(pod, "spec"), "containers"))
+        if (const auto error = container_config_error(pod, c, secret))
+          events.record_legacy(subject_of(pod), kubelet_event(pod, "Warning", "Failed", "Error: " + *error), attempt,
+                               rv);
+      recorded = i + 1;
+    }
+    attempt += wait;
+    wait = std::min<Duration>(wait * 2, std::chrono::seconds(300));
+  }
+}
+
+void ContainerStates::record_sandbox_events(const json& pod, TimePoint started, TimePoint now,
+                                            const SandboxFailure& failure, EventLog& events, const std::string& rv) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  int& recorded = sandbox_events_[uid];
+  TimePoint attempt = started;
+  Duration wait = std::chrono::seconds(10);
+  for (int i = 0; attempt <= now; ++i) {
+    if (i >= recorded) {
+      uint64_t state = fnv1a(uid + "/sandbox/" + std::to_string(i));
+      std::string id;
+      for (int k = 0; k < 4; ++k) id += hex64(splitmix64(state));
+      events.record_legacy(
+          subject_of(pod),
+          kubelet_event(pod, "Warning", "FailedCreatePodSandBox", sandbox_failure_message(failure, id)), attempt, rv);
+      recorded = i + 1;
+    }
+    attempt += wait;
+    wait = std::min<Duration>(wait * 2, std::chrono::seconds(300));
+  }
+}
+
+void ContainerStates::release(const std::string& uid) {
+  sandbox_events_.erase(uid);
+  config_events_.erase(uid);
+  exits_.erase(uid);
+  deadline_recorded_.erase(uid);
+  mount_events_.erase(uid);
+}
+
+void apply_run_once_deadline(json& pod, int64_t limit) {
+  json& spec = pod["spec"];
+  if (!spec.is_object()) return;
+  const std::string policy = text(spec, "restartPolicy");
+  if (policy != "Never" && policy != "OnFailure") return;
+  const json& current = member(spec, "activeDeadlineSeconds");
+  if (current.is_number_integer() && current.get<int64_t>() <= limit) return;
+  spec["activeDeadlineSeconds"] = limit;
+}
+
+bool container_running(const json& pod, const std::string& container) {
+  for (const json& c : member(member(pod, "status"), "containerStatuses"))
+    if (text(c, "name") == container) return member(member(c, "state"), "running").is_object();
+  return false;
+}
+
+}  // namespace kexsim::fakes

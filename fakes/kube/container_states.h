@@ -1,0 +1,109 @@
+#pragma once
+// What the simulated kubelet does to pods beyond bringing them up (pod_lifecycle.h): containers that
+// end (OOMKilled with 137, killed at a deadline), activeDeadlineSeconds (pod Failed,
+// DeadlineExceeded), secret and configMap volumes whose object is missing (FailedMount, the pod stays
+// ContainerCreating), with the kubelet's events. Strings: k8s-cluster-messages.md §3, the upstream
+// file beside each.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/clock.h"
+#include "fakes/kube/events.h"
+#include "fakes/kube/secret_volumes.h"
+
+namespace kexsim::fakes {
+
+/// How a container ended: when, the runtime's reason (OOMKilled, Error, Completed) and its exit code.
+struct ContainerExit {
+  TimePoint at{};
+  std::string reason;
+  int exit_code = 0;
+};
+
+/// A volume the kubelet cannot set up: its name and the error (`secret "db-creds" not found`).
+struct MountFailure {
+  std::string volume;
+  std::string error;
+};
+
+/// The node's CNI plugin failing to set up pod networks (a scenario's broken or exhausted CNI).
+struct SandboxFailure {
+  std::string plugin;       ///< the plugin's type, e.g. "aws-cni", "calico"
+  std::string plugin_name;  ///< its name in the network config (optional), e.g. "aws-cni"
+  std::string error;        ///< what the plugin returned, e.g. "add cmd: failed to assign an IP address to container"
+};
+
+/// The FailedCreatePodSandBox message for one attempt: containerd's sandbox_run.go and libcni's
+/// api.go wrapped by the kubelet (k8s-cluster-messages.md §3.2); sandbox_id is 64 hex digits.
+std::string sandbox_failure_message(const SandboxFailure& failure, const std::string& sandbox_id);
+
+/// Whether an object exists: (kind "secrets" | "configmaps", namespace, name).
+using ObjectExists = std::function<bool(const std::string&, const std::string&, const std::string&)>;
+
+/// The first secret or configMap volume of the pod whose object is missing (and not optional).
+std::optional<MountFailure> missing_volume(const nlohmann::json& pod, const ObjectExists& exists);
+
+/// Why the kubelet cannot build a container's config (its env from a Secret): the first missing
+/// Secret or key, in the kubelet's words; none when it can.
+std::optional<std::string> container_config_error(const nlohmann::json& pod, const nlohmann::json& container,
+                                                  const SecretLookup& secret);
+
+/// Marks the running pod's containers whose config cannot be built as waiting
+/// CreateContainerConfigError (the pod stays Pending); returns whether any was.
+bool apply_config_errors(nlohmann::json& pod, const SecretLookup& secret);
+
+/// When the kubelet kills the pod's containers for activeDeadlineSeconds: the deadline (counted
+/// from when the kubelet took the pod) plus terminationGracePeriodSeconds (30 by default), since the
+/// containers' PID 1, a shell, ignores SIGTERM. None without a deadline.
+std::optional<TimePoint> deadline_kill_time(const nlohmann::json& pod, TimePoint started);
+
+/// The kubelet's record of the pods' containers that ended, and the events it owes.
+class ContainerStates {
+ public:
+  /// The kubelet's release (wordings that changed: the mount timeout's suffix).
+  void set_kubernetes_minor(int minor) { minor_ = minor; }
+  /// A container of pod uid ended (the first end counts).
+  void record_exit(const std::string& uid, const std::string& container, ContainerExit exit);
+  /// Applies what happened by now to a running pod as a read returns it: terminated containers,
+  /// readiness, phase, and activeDeadlineSeconds (started: when the kubelet took the pod).
+  void apply(nlohmann::json& pod, TimePoint started, TimePoint now) const;
+  /// Records the kubelet events due by now for a pod (DeadlineExceeded, Killing, FailedMount).
+  void record_events(const nlohmann::json& pod, TimePoint started, TimePoint now,
+                     const std::optional<MountFailure>& mount, EventLog& events, const std::string& rv);
+  /// Records the FailedCreatePodSandBox events due by now (each attempt a new sandbox id; the kubelet
+  /// retries each sync, backing off 10 s to 5 min).
+  void record_sandbox_events(const nlohmann::json& pod, TimePoint started, TimePoint now, const SandboxFailure& failure,
+                             EventLog& events, const std::string& rv);
+  /// Records the Warning Failed events due by now for containers with a config error (running_at:
+  /// when the containers would have started); the kubelet retries each sync, backing off 10 s to 5 min.
+  void record_config_events(const nlohmann::json& pod, TimePoint running_at, TimePoint now, const SecretLookup& secret,
+                            EventLog& events, const std::string& rv);
+  /// Whether the pod's deadline events are recorded.
+  bool deadline_recorded(const std::string& uid) const { return deadline_recorded_.count(uid) > 0; }
+  /// Forgets a deleted pod.
+  void release(const std::string& uid);
+
+ private:
+  int minor_ = 33;
+  std::map<std::string, std::map<std::string, ContainerExit>> exits_;  ///< uid -> container -> exit
+  std::set<std::string> deadline_recorded_;                            ///< uids whose deadline events exist
+  std::map<std::string, std::pair<int, int>> mount_events_;            ///< uid -> (SetUp, timeout) events recorded
+  std::map<std::string, int> config_events_;                           ///< uid -> config-error syncs recorded
+  std::map<std::string, int> sandbox_events_;                          ///< uid -> sandbox attempts recorded
+};
+
+/// OpenShift's RunOnceDurationOverride admission (openshift/run-once-duration-override): a run-once
+/// pod (restartPolicy Never or OnFailure) gets activeDeadlineSeconds = limit unless it asks for less.
+void apply_run_once_deadline(nlohmann::json& pod, int64_t limit);
+
+/// Whether the container of a pod (as a read returns it) is running: exec refuses the others.
+bool container_running(const nlohmann::json& pod, const std::string& container);
+
+}  // namespace kexsim::fakes

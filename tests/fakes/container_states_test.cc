@@ -1,0 +1,322 @@
+// The kubelet beyond the happy path, through the fake API server: an OOM-killed container in the
+// pod status, activeDeadlineSeconds, a secret volume whose Secret is missing, RunOnceDurationOverride.
+
+#include "fakes/kube/container_states.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "fakes/kube/api_server.h"
+#include "tests/fakes/runtime_test_world.h"
+#include "tests/support/manual_clock.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+constexpr uint64_t kMiB = 1024 * 1024;
+
+class Worlds : public ContainerWorldFactory {
+ public:
+  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override {
+    auto world = std::make_unique<runtime_testing::TestWorld>();
+    world->commands = commands;
+    return world;
+  }
+  std::map<std::string, CommandSpec> commands;
+};
+
+class ContainerStatesTest : public ::testing::Test {
+ protected:
+  ContainerStatesTest() {
+    server_.add_token("admin-token", "admin", {"system:masters"});
+    EXPECT_TRUE(server_.seed({{"kind", "Namespace"}, {"apiVersion", "v1"}, {"metadata", {{"name", "ci"}}}}).ok());
+    CommandSpec hog;
+    hog.stdout_text = "linking\n";
+    hog.duration = seconds(10);
+    hog.memory_bytes = 128 * kMiB;
+    worlds_.commands["hog"] = hog;
+  }
+
+  HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
+                    const std::string& query = "") {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    r.target = path + (query.empty() ? "" : "?" + query);
+    r.body = body;
+    r.headers["authorization"] = "Bearer admin-token";
+    if (!body.empty()) r.headers["content-type"] = "application/json";
+    if (path.find("/exec") != std::string::npos) r.headers["upgrade"] = "SPDY/3.1";
+    return server_.handle(r);
+  }
+
+  std::string create(json spec) {
+    json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "job"}}}, {"spec", std::move(spec)}};
+    const HttpResponse r = call("POST", "/api/v1/namespaces/ci/pods", pod.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.body;
+  }
+
+  json pod() { return json::parse(call("GET", "/api/v1/namespaces/ci/pods/job").body); }
+
+  // Runs script in the container (sh -c) and returns the exec's outcome.
+  ExecOutcome exec(const std::string& container, const std::string& script) {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = "/api/v1/namespaces/ci/pods/job/exec";
+    r.target = r.path;
+    r.query = {{"container", container}, {"command", "sh"}, {"command", "-c"}, {"command", script}};
+    r.headers["authorization"] = "Bearer admin-token";
+    r.headers["upgrade"] = "SPDY/3.1";
+    HttpResponse response = server_.handle(r);
+    last_exec_status_ = response.status;
+    if (!response.exec) return {};
+    return response.exec("");
+  }
+
+  static const json& status_of(const json& pod, const std::string& container) {
+    for (const json& c : pod["status"]["containerStatuses"])
+      if (c["name"] == container) return c;
+    static const json kNone;
+    return kNone;
+  }
+
+  static const json& condition(const json& pod, const std::string& type) {
+    for (const json& c : pod["status"]["conditions"])
+      if (c["type"] == type) return c;
+    static const json kNone;
+    return kNone;
+  }
+
+  std::vector<std::string> events() {
+    std::vector<std::string> out;
+    for (const json& e : server_.events().list("ci"))
+      out.push_back(e["type"].get<std::string>() + " " + e["reason"].get<std::string>() + " " +
+                    e["message"].get<std::string>() + " x" + std::to_string(e.value("count", 1)));
+    return out;
+  }
+
+  static json two_containers(const std::string& build_limit) {
+    return {{"restartPolicy", "Never"},
+            {"containers",
+             {{{"name", "build"}, {"image", "alpine"}, {"resources", {{"limits", {{"memory", build_limit}}}}}},
+              {{"name", "helper"}, {"image", "helper"}}}}};
+  }
+
+  testing::ManualClock clock_;
+  Worlds worlds_;
+  KubeApiServer server_{clock_, Random(3), worlds_};
+  int last_exec_status_ = 0;
+};
+
+TEST_F(ContainerStatesTest, AGroupOomKillTerminatesTheContainerOOMKilled) {
+  server_.set_oom_policy({2, false, 33});
+  create(two_containers("64Mi"));
+  clock_.advance(seconds(6));  // running
+  const ExecOutcome outcome = exec("build", "echo start; hog; echo never");
+  EXPECT_EQ(outcome.status_json, exec_status_json(137, {"sh", "-c", "echo start; hog; echo never"}));
+  std::string out;
+  for (const auto& chunk : outcome.output) out += chunk.data;
+  EXPECT_EQ(out, "start\nlinking\n");
+
+  // Until the kill the pod looks as before; afterwards build is terminated, helper runs on.
+  EXPECT_TRUE(status_of(pod(), "build")["state"].contains("running"));
+  clock_.advance(seconds(10));
+  const json after = pod();
+  const json& build = status_of(after, "build");
+  ASSERT_TRUE(build["state"].contains("terminated")) << build.dump();
+  EXPECT_EQ(build["state"]["terminated"]["reason"], "OOMKilled");
+  EXPECT_EQ(build["state"]["terminated"]["exitCode"], 137);
+  EXPECT_EQ(build["ready"], false);
+  EXPECT_TRUE(status_of(after, "helper")["state"].contains("running"));
+  EXPECT_EQ(after["status"]["phase"], "Running");
+  EXPECT_EQ(condition(after, "Ready")["status"], "False");
+  EXPECT_EQ(condition(after, "ContainersReady")["message"], "containers with unready status: [build]");
+
+  // The runner's next exec into build finds no container.
+  exec("build", "true");
+  EXPECT_EQ(last_exec_status_, 400);
+}
+
+TEST_F(ContainerStatesTest, ASingleProcessKillLeavesTheContainerRunning) {
+  server_.set_oom_policy({2, true, 33});
+  create(two_containers("64Mi"));
+  clock_.advance(seconds(6));
+  const ExecOutcome outcome = exec("build", "hog; echo \"status $?\"");
+  std::string out;
+  for (const auto& chunk : outcome.output) out += chunk.data;
+  EXPECT_EQ(out, "linking\nstatus 137\n");
+  clock_.advance(seconds(30));
+  EXPECT_TRUE(status_of(pod(), "build")["state"].contains("running"));
+  exec("build", "true");
+  EXPECT_EQ(last_exec_status_, 101);
+}
+
+TEST_F(ContainerStatesTest, ActiveDeadlineFailsThePodAndKillsItsProcessesAfterTheGracePeriod) {
+  json spec = two_containers("1Gi");
+  spec["activeDeadlineSeconds"] = 20;
+  create(spec);
+  clock_.advance(seconds(6));
+  const ExecOutcome outcome = exec("build", "echo go; sleep 100; echo done");
+  // Killed at 20 s + 30 s grace from the pod's start, 44 s into the exec.
+  EXPECT_EQ(outcome.duration, seconds(44));
+  EXPECT_EQ(outcome.status_json, exec_status_json(137, {"sh", "-c", "echo go; sleep 100; echo done"}));
+
+  clock_.advance(seconds(14));  // t = 20
+  json failed = pod();
+  EXPECT_EQ(failed["status"]["phase"], "Failed");
+  EXPECT_EQ(failed["status"]["reason"], "DeadlineExceeded");
+  EXPECT_EQ(failed["status"]["message"], "Pod was active on the node longer than the specified deadline");
+  EXPECT_TRUE(status_of(failed, "build")["state"].contains("running"));  // still in its grace period
+  EXPECT_EQ(condition(failed, "Ready")["reason"], "PodFailed");
+  EXPECT_EQ(events(),
+            (std::vector<std::string>{
+                "Normal DeadlineExceeded Pod was active on the node longer than the specified deadline x1",
+                "Normal Killing Stopping container build x1", "Normal Killing Stopping container helper x1"}));
+
+  clock_.advance(seconds(30));  // t = 50
+  failed = pod();
+  EXPECT_EQ(status_of(failed, "build")["state"]["terminated"]["reason"], "Error");
+  EXPECT_EQ(status_of(failed, "build")["state"]["terminated"]["exitCode"], 137);
+}
+
+TEST_F(ContainerStatesTest, AMissingSecretVolumeKeepsThePodCreatingWithFailedMount) {
+  server_.set_oom_policy({2, false, 30});
+  json spec = two_containers("1Gi");
+  spec["volumes"] = {{{"name", "creds"}, {"secret", {{"secretName", "db-creds"}}}}};
+  create(spec);
+  clock_.advance(seconds(60));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Pending");
+  EXPECT_EQ(status_of(p, "build")["state"]["waiting"]["reason"], "ContainerCreating");
+  // Retries at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s: one event, counted.
+  EXPECT_EQ(
+      events(),
+      (std::vector<std::string>{
+          R"(Warning FailedMount MountVolume.SetUp failed for volume "creds" : secret "db-creds" not found x7)"}));
+  clock_.advance(seconds(63));  // t = 123
+  pod();                        // events are recorded as requests come
+  const std::vector<std::string> later = events();
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(later[1],
+            "Warning FailedMount Unable to attach or mount volumes: unmounted volumes=[creds], unattached volumes=[], "
+            "failed to process volumes=[]: context deadline exceeded x1");
+  exec("build", "true");
+  EXPECT_EQ(last_exec_status_, 400);
+}
+
+TEST_F(ContainerStatesTest, APresentSecretIsMountedAsFiles) {
+  ASSERT_TRUE(server_
+                  .seed({{"apiVersion", "v1"},
+                         {"kind", "Secret"},
+                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
+                         {"stringData", {{"password", "s3cr3t"}}}})
+                  .ok());
+  json spec = two_containers("1Gi");
+  spec["volumes"] = {{{"name", "creds"}, {"secret", {{"secretName", "db-creds"}}}}};
+  spec["containers"][0]["volumeMounts"] = {{{"name", "creds"}, {"mountPath", "/etc/creds"}}};
+  create(spec);
+  clock_.advance(seconds(6));
+  const ExecOutcome outcome = exec("build", "cat /etc/creds/password");
+  std::string out;
+  for (const auto& chunk : outcome.output) out += chunk.data;
+  EXPECT_EQ(out, "s3cr3t");
+}
+
+TEST_F(ContainerStatesTest, RunOnceDurationOverrideCapsTheDeadlineOfRunOncePods) {
+  server_.set_run_once_deadline(600);
+  json spec = two_containers("1Gi");
+  spec["activeDeadlineSeconds"] = 3601;
+  EXPECT_EQ(json::parse(create(spec))["spec"]["activeDeadlineSeconds"], 600);
+
+  json pod = {{"spec", {{"restartPolicy", "Always"}}}};
+  apply_run_once_deadline(pod, 600);
+  EXPECT_FALSE(pod["spec"].contains("activeDeadlineSeconds"));
+  pod = {{"spec", {{"restartPolicy", "OnFailure"}, {"activeDeadlineSeconds", 60}}}};
+  apply_run_once_deadline(pod, 600);
+  EXPECT_EQ(pod["spec"]["activeDeadlineSeconds"], 60);
+}
+
+TEST_F(ContainerStatesTest, EnvFromAMissingSecretKeyIsACreateContainerConfigError) {
+  ASSERT_TRUE(server_
+                  .seed({{"apiVersion", "v1"},
+                         {"kind", "Secret"},
+                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
+                         {"stringData", {{"pass", "s3cr3t"}}}})
+                  .ok());
+  json spec = two_containers("1Gi");
+  spec["containers"][0]["env"] = {
+      {{"name", "DB_PASSWORD"}, {"valueFrom", {{"secretKeyRef", {{"name", "db-creds"}, {"key", "password"}}}}}}};
+  create(spec);
+  clock_.advance(seconds(20));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Pending");
+  const json& waiting = status_of(p, "build")["state"]["waiting"];
+  EXPECT_EQ(waiting["reason"], "CreateContainerConfigError");
+  EXPECT_EQ(waiting["message"], "couldn't find key password in Secret ci/db-creds");
+  EXPECT_TRUE(status_of(p, "helper")["state"].contains("running"));
+  EXPECT_EQ(condition(p, "ContainersReady")["message"], "containers with unready status: [build]");
+  // Syncs at 6 s and 16 s.
+  EXPECT_EQ(events(),
+            std::vector<std::string>{"Warning Failed Error: couldn't find key password in Secret ci/db-creds x2"});
+
+  json missing = {{"metadata", {{"namespace", "ci"}}}};
+  const SecretLookup none = [](const std::string&, const std::string&) -> const json* { return nullptr; };
+  EXPECT_EQ(container_config_error(missing, spec["containers"][0], none), R"(secret "db-creds" not found)");
+  EXPECT_EQ(container_config_error(missing, spec["containers"][1], none), std::nullopt);
+}
+
+TEST_F(ContainerStatesTest, EnvFromASecretReachesTheProcess) {
+  ASSERT_TRUE(server_
+                  .seed({{"apiVersion", "v1"},
+                         {"kind", "Secret"},
+                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
+                         {"stringData", {{"password", "s3cr3t"}}}})
+                  .ok());
+  json spec = two_containers("1Gi");
+  spec["containers"][0]["env"] = {
+      {{"name", "DB_PASSWORD"}, {"valueFrom", {{"secretKeyRef", {{"name", "db-creds"}, {"key", "password"}}}}}}};
+  create(spec);
+  clock_.advance(seconds(6));
+  EXPECT_EQ(pod()["status"]["phase"], "Running");
+  const ExecOutcome outcome = exec("build", "echo \"$DB_PASSWORD\"");
+  std::string out;
+  for (const auto& chunk : outcome.output) out += chunk.data;
+  EXPECT_EQ(out, "s3cr3t\n");
+}
+
+TEST_F(ContainerStatesTest, ABrokenCniFailsEverySandboxWithANewId) {
+  server_.set_sandbox_failure({"aws-cni", "aws-cni", "add cmd: failed to assign an IP address to container"});
+  create(two_containers("1Gi"));
+  clock_.advance(seconds(35));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Pending");
+  EXPECT_EQ(condition(p, "PodReadyToStartContainers")["status"], "False");
+  const std::vector<json> list = server_.events().list("ci");
+  ASSERT_EQ(list.size(), 3u);  // attempts at 0, 10 and 30 s
+  std::set<std::string> messages;
+  for (const json& e : list) {
+    EXPECT_EQ(e["reason"], "FailedCreatePodSandBox");
+    EXPECT_EQ(e["type"], "Warning");
+    messages.insert(e["message"].get<std::string>());
+  }
+  EXPECT_EQ(messages.size(), 3u);
+  const std::string first = list[0]["message"];
+  const std::string prefix =
+      "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"";
+  ASSERT_EQ(first.rfind(prefix, 0), 0u) << first;
+  EXPECT_EQ(first.substr(prefix.size() + 64),
+            "\": plugin type=\"aws-cni\" name=\"aws-cni\" failed (add): add cmd: failed to assign an IP address to "
+            "container");
+  EXPECT_EQ(
+      sandbox_failure_message({"calico", "", "boom"}, "ab"),
+      "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"ab\": "
+      "plugin type=\"calico\" failed (add): boom");
+}
+
+}  // namespace
+}  // namespace kexsim::fakes
