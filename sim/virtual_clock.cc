@@ -9,6 +9,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/json_fields.h"
+
 namespace kexsim::sim {
 namespace {
 
@@ -35,6 +37,7 @@ asio::awaitable<void> VirtualClock::sleep_for(Duration d) {
   // deadline. The registry holds it weakly, so a coroutine destroyed while asleep leaves no
   // dangling pointer behind.
   auto timer = std::make_shared<boost::asio::steady_timer>(ex, boost::asio::steady_timer::time_point::max());
+  if (d.count() <= 0) ++zero_sleeps_;
   const Key key(now_ + (d.count() > 0 ? d : Duration(0)), next_seq_++);
   sleepers_.emplace(key, timer);
   boost::system::error_code ec;
@@ -60,13 +63,19 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
   // A busy loop (a coroutine polling a flag with sleep_for(0)) keeps handlers running but never lets
   // virtual time move: bounded in wall time like a stall. Waiting for bytes in flight is not
   // a busy loop (time may not move then); the in-flight watchdog bounds that.
+  // Polling is told from work by the zero-length sleeps since time last moved.
+  constexpr uint64_t kPollingSleeps = 1000;
   TimePoint time_seen = now_;
   auto time_moved = last_progress;
+  uint64_t zero_sleeps_seen = zero_sleeps_;
   while (!done()) {
+    const auto spun = WallClock::now() - time_moved;
     if (now_ != time_seen) {
       time_seen = now_;
       time_moved = WallClock::now();
-    } else if (const auto spun = WallClock::now() - time_moved; spun >= busy_loop_timeout_) {
+      zero_sleeps_seen = zero_sleeps_;
+    } else if (spun >= busy_loop_timeout_ &&
+               (zero_sleeps_ - zero_sleeps_seen >= kPollingSleeps || spun >= 10 * busy_loop_timeout_)) {
       const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - start_).count();
       return make_error("virtual time has not moved for " + wall_seconds(spun) +
                             " s while coroutines keep running (a busy loop at " + std::to_string(at) +

@@ -43,7 +43,10 @@ class VirtualClock : public Clock {
 
   /// Sets the in-flight watchdog's bound (kDefaultStallTimeout unless set; tests use a few ms).
   void set_stall_timeout(std::chrono::milliseconds timeout) { stall_timeout_ = timeout; }
-  /// Sets the busy-loop watchdog's bound (kDefaultStallTimeout unless set; tests use a few ms).
+  /// Sets the busy-loop watchdog's bound (kDefaultStallTimeout unless set; tests use a few ms). It
+  /// fires once that much wall time passed at one virtual instant while coroutines kept polling the
+  /// clock with zero-length sleeps, or after ten times as long in any case: a thousand jobs starting
+  /// at the same instant are real work, not a loop.
   void set_busy_loop_timeout(std::chrono::milliseconds timeout) { busy_loop_timeout_ = timeout; }
 
   /// Time elapsed since the clock started.
@@ -63,6 +66,7 @@ class VirtualClock : public Clock {
   uint64_t next_seq_ = 0;
   std::chrono::milliseconds stall_timeout_ = kDefaultStallTimeout;
   std::chrono::milliseconds busy_loop_timeout_ = kDefaultStallTimeout;
+  uint64_t zero_sleeps_ = 0;  ///< sleeps that asked for no time at all: what a polling loop does
   /// Sleepers by deadline; a sleeper whose coroutine was destroyed has expired and is skipped.
   std::map<Key, std::weak_ptr<boost::asio::steady_timer>> sleepers_;
 };

@@ -3,22 +3,15 @@
 #include <algorithm>
 #include <set>
 
+#include "base/json_fields.h"
+
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string text(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using json_fields::member;
+using json_fields::text;
 
 // pods.go podResources: the quota resources the pod evaluator tracks (hugepages are not modelled).
 const std::set<std::string> kPodResources = {"count/pods",

@@ -1,16 +1,13 @@
 #include "fakes/kube/admission_resources.h"
 
+#include "base/json_fields.h"
+
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
+using json_fields::member;
 
 // addResourceList: the first value of a resource is copied, later ones added to it.
 void add_into(ResourceList& sum, const ResourceList& more) {

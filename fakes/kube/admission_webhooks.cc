@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "base/json_fields.h"
 #include "fakes/kube/admission_resources.h"
 
 namespace kexsim::fakes {
@@ -11,17 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string text(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using json_fields::member;
+using json_fields::text;
 
 bool latest(const std::string& image) {
   const size_t slash = image.rfind('/');

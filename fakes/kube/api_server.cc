@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "base/json_fields.h"
 #include "base/strings.h"
 #include "fakes/kube/admission_quota.h"
 #include "fakes/kube/secret_volumes.h"
@@ -25,12 +26,7 @@ std::string text(const json& object, const char* key) {
   return object[key].get<std::string>();
 }
 
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
+using json_fields::member;
 
 // Decodes a request body the way the fake can: JSON only.
 ApiResult<json> decode_body(const HttpRequest& request) {

@@ -4,23 +4,15 @@
 #include <chrono>
 
 #include "base/hash.h"
+#include "base/json_fields.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-const json& member(const json& object, const char* field) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(field);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string text(const json& object, const char* field) {
-  const json& v = member(object, field);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using json_fields::member;
+using json_fields::text;
 
 // Go's %v of a []string: "[a b]".
 std::string go_list(const std::vector<std::string>& names) {

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "base/base64.h"
+#include "base/json_fields.h"
 #include "base/strings.h"
 
 namespace kexsim::fakes {
@@ -16,17 +17,8 @@ using nlohmann::json;
 constexpr Duration kSecond = std::chrono::seconds(1);
 constexpr Duration kSyncPeriod = std::chrono::seconds(10);  // pkg/kubelet/kubelet.go backOffPeriod
 
-const json& member(const json& object, const char* field) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(field);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string text(const json& object, const char* field) {
-  const json& v = member(object, field);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using json_fields::member;
+using json_fields::text;
 
 std::string quote(const std::string& s) { return json(s).dump(); }  // Go's %q for plain text
 

@@ -5,18 +5,14 @@
 #include <vector>
 
 #include "base/hash.h"
+#include "base/json_fields.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-const json& member(const json& object, const char* field) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(field);
-  return it == object.end() ? kNull : *it;
-}
+using json_fields::member;
 
 std::vector<std::string> container_names(const json& containers) {
   std::vector<std::string> names;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/json_fields.h"
 #include "base/strings.h"
 #include "fakes/kube/selector.h"
 
@@ -28,12 +29,7 @@ std::vector<std::string> strings_of(const json& object, const char* field) {
 }
 
 // A member of an object, or null; operator[] on a const json must not see a missing key.
-const json& member(const json& object, const char* field) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(field);
-  return it == object.end() ? kNull : *it;
-}
+using json_fields::member;
 
 std::string text_of(const json& object, const char* field) {
   if (!object.is_object() || !object.contains(field) || !object[field].is_string()) return {};

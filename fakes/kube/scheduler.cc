@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "base/json_fields.h"
 #include "fakes/kube/quantity.h"
 
 namespace kexsim::fakes {
@@ -19,17 +20,8 @@ constexpr const char* kAutoscaler = "cluster-autoscaler";
 // change, an unschedulable pod goes back to the active queue after 5 minutes.
 constexpr Duration kUnschedulableFlush = std::chrono::minutes(5);
 
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string text(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using json_fields::member;
+using json_fields::text;
 
 // A container's requests, a limit standing in for a missing request (SetDefaults: requests default to limits).
 Resources container_requests(const json& container) {

@@ -1,23 +1,15 @@
 #include "fakes/kube/secret_volumes.h"
 
 #include "base/base64.h"
+#include "base/json_fields.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-const json& member(const json& object, const char* field) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(field);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string text(const json& object, const char* field) {
-  const json& v = member(object, field);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using json_fields::member;
+using json_fields::text;
 
 const json* find_container(const json& pod, const std::string& name) {
   for (const char* list : {"containers", "initContainers"}) {

@@ -10,18 +10,15 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/json_fields.h"
+
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
+using json_fields::member;
 
 }  // namespace
 
