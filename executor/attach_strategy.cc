@@ -212,6 +212,7 @@ asio::awaitable<std::optional<std::string>> AttachStrategy::setup_trapping_scrip
 
 void AttachStrategy::start_log_processor() {
   auto self = shared_from_this();
+  reading_logs_ = true;
   asio::co_spawn(
       ex_, [self]() { return self->process_logs(); }, asio::detached);
 }

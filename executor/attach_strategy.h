@@ -133,6 +133,8 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   asio::awaitable<std::optional<std::string>> setup_trapping_scripts();
   /// Starts the log processor (read-logs in the helper, reconnecting from the last offset).
   void start_log_processor();
+  /// Whether the log processor runs: without it no stage's output or exit status can arrive.
+  bool reading_logs() const { return reading_logs_; }
   /// One stage: save the script by exec, type the command by attach, wait for its exit status
   /// while the pod watchdog checks the pod every poll interval (watchPodStatus).
   asio::awaitable<AttachStageOutcome> run_stage(std::string stage, std::string container, std::string script);
@@ -169,6 +171,7 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   std::map<std::string, std::shared_ptr<Waiter>> waiters_;  ///< by stage script path
   std::string current_script_;                              ///< the stage waiting now
   bool stopped_ = false;
+  bool reading_logs_ = false;
 };
 
 }  // namespace kexsim::executor

@@ -415,7 +415,10 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
     if (failure) co_await log_pod_warning_events();
   }
   if (!failure && !build_done()) failure = co_await run_user_scripts();
-  if (!pod_name_.empty() && kube_ && !build_done()) {
+  // A stage under attach needs the log processor; when setting up the trapping scripts failed it never
+  // started, and a stage typed then would wait for an exit status that cannot come.
+  const bool can_run_stage = !attach_ || attach_->reading_logs();
+  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage) {
     // Removing the file variables is best effort: the pod goes next anyway.
     if (auto removed = co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
                                           messages::cleanup_stage_title(profile_)))
