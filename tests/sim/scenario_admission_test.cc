@@ -1,24 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "sim/scenario.h"
+#include "tests/support/minimal_scenario.h"
 
 namespace kexsim::sim {
 namespace {
 
 // A scenario of 10 lines; `extra` starts on line 11.
-std::string minimal(const std::string& extra) {
-  return "name = \"x\"\n"
-         "[runner]\n"
-         "config = '''\n"
-         "[[runners]]\n"
-         "  url = \"https://gitlab.example.com\"\n"
-         "  token = \"glrt-x\"\n"
-         "  executor = \"kubernetes\"\n"
-         "'''\n"
-         "[[gitlab.jobs]]\n"
-         "script = [\"true\"]\n" +
-         extra;
-}
+std::string minimal(const std::string& extra) { return testing::minimal_scenario(extra); }
 
 const nlohmann::json* object_of(const Scenario& s, const std::string& kind) {
   for (const auto& o : s.cluster_objects)

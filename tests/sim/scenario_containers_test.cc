@@ -1,25 +1,14 @@
 // The containers keys of a scenario: the nodes' OOM policy, RunOnceDurationOverride, Secrets,
 // repository sizes and a command's memory, each checked with a file position.
 #include "sim/scenario_containers.h"
+#include "tests/support/minimal_scenario.h"
 
 #include <gtest/gtest.h>
 
 namespace kexsim::sim {
 namespace {
 
-std::string minimal(const std::string& extra = "") {
-  return "name = \"x\"\n"                            // 1
-         "[runner]\n"                                // 2
-         "config = '''\n"                            // 3
-         "[[runners]]\n"                             // 4
-         "  url = \"https://gitlab.example.com\"\n"  // 5
-         "  token = \"glrt-x\"\n"                    // 6
-         "  executor = \"kubernetes\"\n"             // 7
-         "'''\n"                                     // 8
-         "[[gitlab.jobs]]\n"                         // 9
-         "script = [\"true\"]\n" +                   // 10
-         extra;
-}
+std::string minimal(const std::string& extra = "") { return testing::minimal_scenario(extra); }
 
 Error error_of(const std::string& text) {
   auto s = parse_scenario(text, "s.toml");

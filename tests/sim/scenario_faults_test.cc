@@ -5,23 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "sim/scenario.h"
+#include "tests/support/minimal_scenario.h"
 
 namespace kexsim::sim {
 namespace {
 
 std::string with_faults(const std::string& faults) {
-  return "name = \"x\"\n"                            // 1
-         "[runner]\n"                                // 2
-         "config = '''\n"                            // 3
-         "[[runners]]\n"                             // 4
-         "  url = \"https://gitlab.example.com\"\n"  // 5
-         "  token = \"glrt-x\"\n"                    // 6
-         "  executor = \"kubernetes\"\n"             // 7
-         "'''\n"                                     // 8
-         "[[gitlab.jobs]]\n"                         // 9
-         "script = [\"true\"]\n"                     // 10
-         "[[faults]]\n" +                            // 11
-         faults;                                     // 12...
+  return testing::minimal_scenario("[[faults]]\n" + faults);  // faults start on line 12
 }
 
 Error error_of(const std::string& faults) {

@@ -6,24 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "base/base64.h"
+#include "tests/support/minimal_scenario.h"
 
 namespace kexsim::sim {
 namespace {
 
-std::string with_cluster(const std::string& cluster) {
-  return "name = \"x\"\n"
-         "[runner]\n"
-         "config = '''\n"
-         "[[runners]]\n"
-         "  url = \"https://gitlab.example.com\"\n"
-         "  token = \"glrt-x\"\n"
-         "  executor = \"kubernetes\"\n"
-         "'''\n"
-         "[[gitlab.jobs]]\n"
-         "script = [\"true\"]\n"
-         "[cluster]\n" +
-         cluster;
-}
+std::string with_cluster(const std::string& cluster) { return testing::minimal_scenario("[cluster]\n" + cluster); }
 
 TEST(ScenarioImages, RegistriesSecretsAndSettings) {
   auto s = parse_scenario(with_cluster(R"([[cluster.registries]]

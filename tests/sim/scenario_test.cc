@@ -1,4 +1,5 @@
 #include "sim/scenario.h"
+#include "tests/support/minimal_scenario.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -114,19 +115,7 @@ max_virtual_seconds = 200
 )";
 
 // A valid scenario with `extra` appended (later tables may be added this way).
-std::string minimal(const std::string& extra = "") {
-  return "name = \"x\"\n"                            // 1
-         "[runner]\n"                                // 2
-         "config = '''\n"                            // 3
-         "[[runners]]\n"                             // 4
-         "  url = \"https://gitlab.example.com\"\n"  // 5
-         "  token = \"glrt-x\"\n"                    // 6
-         "  executor = \"kubernetes\"\n"             // 7
-         "'''\n"                                     // 8
-         "[[gitlab.jobs]]\n"                         // 9
-         "script = [\"true\"]\n" +                   // 10
-         extra;
-}
+std::string minimal(const std::string& extra = "") { return testing::minimal_scenario(extra); }
 
 Error error_of(const std::string& text, const std::string& path = "s.toml") {
   auto s = parse_scenario(text, path);
