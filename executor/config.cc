@@ -284,6 +284,7 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("builds_dir", r.builds_dir);
   t.get("environment", r.environment);
   t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
+  t.get("output_limit", r.output_limit);
   t.get("limit", r.limit);
   t.get("request_concurrency", r.request_concurrency);
   t.get("unhealthy_requests_limit", r.unhealthy_requests_limit);

@@ -94,6 +94,7 @@ struct RunnerConfig {
   int unhealthy_requests_limit = 3;           ///< failed job requests before the entry is disabled; < 1 means 3
   std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
   int job_status_final_update_retry_limit = 0;  ///< rounds of the final update; < 1 means upstream's 10
+  int output_limit = 0;  ///< the job log's limit in KiB; 0 means upstream's 4096 (network/trace.go setupLogLimit)
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
 };

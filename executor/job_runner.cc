@@ -131,7 +131,11 @@ class Execution : public std::enable_shared_from_this<Execution> {
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
                flags_.on("FF_TIMESTAMPS")),
         use_attach_(uses_attach_strategy(profile_, flags_)),
-        attempts_(read_section_attempts(job, env.profile)) {}
+        attempts_(read_section_attempts(job, env.profile)) {
+    // network/trace.go setupLogLimit: output_limit KiB, 0 for the default. (A negative value makes
+    // upstream's limit negative, so nothing at all is collected; kexsim takes it as the default.)
+    if (runner.output_limit > 0) trace_.set_limit(static_cast<size_t>(runner.output_limit) * 1024);
+  }
 
   asio::awaitable<JobOutcome> run();
 

@@ -73,17 +73,51 @@ void JobTrace::flush() {
   for (size_t i = 0; i < kStreamCount; ++i) write(static_cast<StreamIndex>(i), {}, true);
   // The exec writers are closed after each exec; the runner's own stay open.
   for (const StreamIndex i : {kWorkOut, kWorkErr}) {
-    if (timestamps_) streams_[i].timestamper.close(committed_);
+    if (!timestamps_) continue;
+    scratch_.clear();
+    streams_[i].timestamper.close(scratch_);
+    commit(scratch_);
   }
 }
 
 void JobTrace::emit(Stream& stream, std::string_view masked) {
   if (masked.empty()) return;
   if (timestamps_) {
-    stream.timestamper.write(masked, committed_);
+    scratch_.clear();
+    stream.timestamper.write(masked, scratch_);
+    commit(scratch_);
   } else {
-    committed_ += masked;
+    commit(masked);
   }
+}
+
+void JobTrace::commit(std::string_view bytes) {
+  // helpers/trace/buffer.go limitWriter: below the masker and the timestamps, so the limit counts
+  // what GitLab receives; its notice counts too, and then nothing more is written.
+  if (limit_exceeded_ || bytes.empty()) return;
+  const size_t capacity = limit_ > committed_.size() ? limit_ - committed_.size() : 0;
+  if (bytes.size() < capacity) {
+    committed_ += bytes;
+    return;
+  }
+  size_t cut = capacity;
+  if (profile_ == Profile::kV19_4) {
+    // 19.4 truncateSafeUTF8: up to 3 bytes back, so that a multi-byte character is not split.
+    const auto continuation = [](unsigned char c) { return (c & 0xC0) == 0x80; };
+    const auto lead_len = [](unsigned char c) { return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; };
+    for (size_t back = 0; back < 4 && cut > 0; ++back) {
+      size_t start = cut - 1;
+      while (start > 0 && cut - start < 4 && continuation(static_cast<unsigned char>(bytes[start]))) --start;
+      const auto lead = static_cast<unsigned char>(bytes[start]);
+      const bool complete = lead < 0x80 || (!continuation(lead) && lead_len(lead) == static_cast<int>(cut - start));
+      if (complete) break;
+      --cut;  // utf8.DecodeLastRune saw RuneError of size 1
+    }
+  }
+  committed_ += bytes.substr(0, cut);
+  committed_ += "\n\033[33;1mJob's log exceeded limit of " + std::to_string(limit_) +
+                " bytes.\nJob execution will continue but no more output will be collected.\033[0;m\n";
+  limit_exceeded_ = true;
 }
 
 void JobTrace::line(std::string_view prefix, std::string_view text) {
