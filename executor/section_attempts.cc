@@ -25,9 +25,7 @@ std::optional<int64_t> parse_go_int(std::string_view s) {
 }
 
 /// The int of Go's int(i) on a 64-bit build, held in an int here: values outside are clamped anyway.
-int as_attempts(int64_t v) {
-  return static_cast<int>(std::clamp<int64_t>(v, -1'000'000'000, 1'000'000'000));
-}
+int as_attempts(int64_t v) { return static_cast<int>(std::clamp<int64_t>(v, -1'000'000'000, 1'000'000'000)); }
 
 }  // namespace
 
@@ -67,8 +65,8 @@ SectionAttempts read_section_attempts(const Job& job, Profile p) {
     const int value = std::clamp(*e.value, 1, 10);
     if (value == *e.value) continue;
     *e.value = value;
-    out.warnings.push_back(std::string(e.name) + ": number of attempts out of the range [1, 10], clamping to: " +
-                           std::to_string(value));
+    out.warnings.push_back(std::string(e.name) +
+                           ": number of attempts out of the range [1, 10], clamping to: " + std::to_string(value));
   }
   return out;
 }
