@@ -78,7 +78,7 @@ std::optional<int> version_number(const std::string& text) {
 
 /// The context a stage runs under (common/build.go): the build's own, or the script's or
 /// after_script's, which GitLab's cancel and the RUNNER_*_TIMEOUT variables end on their own.
-enum class StageScope { kBuild, kScript, kAfterScript };
+enum class StageScope { kBuild, kScript, kAfterScript, kGetSources };
 
 /// One exec in flight, and the event its stage waits on: the exec's end or an interruption.
 /// The timer never expires: it is only cancelled, as a wake-up (no wall-clock time is read).
@@ -199,6 +199,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<void> exec_stage(std::shared_ptr<StageWait> wait, StageScript stage);
   asio::awaitable<std::optional<Failure>> run_user_scripts();
   asio::awaitable<std::optional<Failure>> get_sources_with_attempts();
+  asio::awaitable<std::optional<Failure>> get_sources_tries();
   asio::awaitable<void> expire_after(Duration d, std::shared_ptr<bool> active, bool Execution::*flag);
   void on_remote_state(RemoteJobState state);
   // Spawning happens in plain functions, away from g++ 12's coroutine temporaries.
@@ -217,21 +218,26 @@ class Execution : public std::enable_shared_from_this<Execution> {
     if (current_wait_) current_wait_->wake.cancel();
   }
   /// Whether the build context is done: the job timed out or GitLab aborted or canceled it.
-  bool build_done() const { return build_timed_out_ || build_canceled_; }
+  /// (prepare_timeout's context ends the preparation; nothing of the build runs after it.)
+  bool build_done() const { return build_timed_out_ || build_canceled_ || prepare_timed_out_; }
   bool scope_done(StageScope scope) const {
     if (build_done()) return true;
+    if (scope == StageScope::kGetSources) return get_sources_timed_out_;
     if (scope == StageScope::kScript) return script_canceled_ || script_timed_out_;
     if (scope == StageScope::kAfterScript) return after_script_timed_out_;
     return false;
   }
   bool scope_timed_out(StageScope scope) const {
-    return build_timed_out_ || (scope == StageScope::kScript && script_timed_out_) ||
+    return build_timed_out_ || prepare_timed_out_ || (scope == StageScope::kGetSources && get_sources_timed_out_) ||
+           (scope == StageScope::kScript && script_timed_out_) ||
            (scope == StageScope::kAfterScript && after_script_timed_out_);
   }
   /// The error the build context ended with (common/build.go runtimeStateAndError).
   Failure build_failure() const {
     if (build_timed_out_)
       return Failure{messages::execution_took_longer(job_.timeout_seconds), FailureReason::kJobExecutionTimeout};
+    if (prepare_timed_out_)
+      return Failure{stage_limit_exceeded("prepare timeout", *prepare_limit_), FailureReason::kJobExecutionTimeout};
     return Failure{messages::job_canceled(), FailureReason::kJobCanceled};
   }
   asio::awaitable<void> cleanup();
@@ -243,6 +249,15 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return Failure{messages::prepare_environment_error(profile_, inner)};
   }
   void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
+  /// common/build.go Build.Log's fields (the ones kexsim knows), for the runner's log.
+  std::vector<LogField> build_log_fields() const {
+    std::vector<LogField> f;
+    if (!short_token_.empty()) f.emplace_back("runner", short_token_);
+    if (profile_ == Profile::kV19_4 && !runner_.name.empty()) f.emplace_back("runner_name", runner_.name);
+    f.emplace_back("job", std::to_string(job_.id));
+    f.emplace_back("project", std::to_string(job_.job_info.project_id));
+    return f;
+  }
   // The attach strategy's ensurePodsConfigured wraps these; the legacy strategy's setupPodLegacy
   // (executors/kubernetes/kubernetes.go) returns them as they are.
   std::string setting_up_credentials(const std::string& inner) const {
@@ -307,6 +322,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   bool script_canceled_ = false;
   bool script_timed_out_ = false;
   bool after_script_timed_out_ = false;
+  // 19.4 prepare_timeout / get_sources_timeout (stage_timeouts.h runner_stage_timeout).
+  std::optional<Duration> prepare_limit_, get_sources_limit_;
+  bool prepare_timed_out_ = false;
+  bool get_sources_timed_out_ = false;
   std::shared_ptr<bool> job_active_ = std::make_shared<bool>(true);
 };
 
@@ -335,6 +354,17 @@ asio::awaitable<JobOutcome> Execution::run() {
   trace_.println(messages::header_on(profile_, runner_.name, short_token_, env_.system_id));
   if (const std::string info = feature_flag_info(profile_, flags_); !info.empty()) {
     trace_.println(messages::header_feature_flags(info));
+  }
+  if (profile_ == Profile::kV19_4) {
+    // common/build.go GetPrepareTimeout / GetGetSourcesTimeout, warned on the runner's log (b.Log()).
+    const Duration job_timeout = std::chrono::seconds(job_.timeout_seconds);
+    std::string warning;
+    prepare_limit_ = runner_stage_timeout("prepare_timeout", runner_.prepare_timeout, job_timeout, &warning);
+    if (!warning.empty()) log_runner(format_runner_log_line(LogLevel::kWarning, warning, build_log_fields()));
+    warning.clear();
+    get_sources_limit_ =
+        runner_stage_timeout("get_sources_timeout", runner_.get_sources_timeout, job_timeout, &warning);
+    if (!warning.empty()) log_runner(format_runner_log_line(LogLevel::kWarning, warning, build_log_fields()));
   }
   // printSettingErrors: the attempts' errors come before the feature flags' (initSettings).
   std::vector<std::string> setting_errors = attempts_.warnings;
@@ -430,8 +460,16 @@ asio::awaitable<void> Execution::expire_after(Duration d, std::shared_ptr<bool> 
 }
 
 asio::awaitable<std::optional<Failure>> Execution::run_stages() {
+  // common/build.go Run: prepareCtx bounds the executor's Prepare and the prepare_script stage.
+  std::shared_ptr<bool> prepare_active = std::make_shared<bool>(true);
+  if (prepare_limit_) start_deadline(*prepare_limit_, prepare_active, &Execution::prepare_timed_out_);
   std::optional<Failure> failure = co_await prepare_executor();
-  if (!failure) failure = co_await prepare_environment();
+  if (!failure) {
+    failure = co_await prepare_environment();
+    // executeStage's deferred warnTimeoutExceeded for the prepare_script stage.
+    if (failure && prepare_timed_out_) trace_.warning(messages::stage_timeout_exceeded("prepare_script"));
+  }
+  *prepare_active = false;
   if (!failure) {
     failure = co_await get_sources_with_attempts();
     if (failure) co_await log_pod_warning_events();
@@ -449,7 +487,8 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   // A stage under attach needs the log processor; when setting up the trapping scripts failed it never
   // started, and a stage typed then would wait for an exit status that cannot come.
   const bool can_run_stage = !attach_ || attach_->reading_logs();
-  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage) {
+  // A get_sources_timeout ends executeScript at once (executePrepareScripts' cont = false).
+  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_) {
     // Removing the file variables is best effort: the pod goes next anyway.
     if (auto removed = co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
                                           messages::cleanup_stage_title(profile_)))
@@ -463,6 +502,18 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_with_attempts() {
   // repeat (helpers/retry on a background context: the pause is waited out even after a cancel) and
   // clears the worktree before the second try; 13.12 repeats at once.
   if (auto e = attempts_out_of_range(profile_, attempts_.get_sources, "get_sources")) co_return Failure{*e};
+  // executePrepareScripts: getSourcesCtx (get_sources_timeout) spans every try and the clean-up.
+  std::shared_ptr<bool> active = std::make_shared<bool>(true);
+  if (get_sources_limit_) start_deadline(*get_sources_limit_, active, &Execution::get_sources_timed_out_);
+  std::optional<Failure> failure = co_await get_sources_tries();
+  *active = false;
+  if (failure && get_sources_timed_out_ && !build_done())
+    failure = Failure{stage_limit_exceeded("get sources timeout", *get_sources_limit_),
+                      FailureReason::kJobExecutionTimeout};
+  co_return failure;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::get_sources_tries() {
   std::optional<Failure> failure;
   const bool exponential = flags_.on("FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY");
   for (int attempt = 0; attempt < attempts_.get_sources; ++attempt) {
@@ -472,13 +523,13 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_with_attempts() {
       if (attempt == 1) {
         const StageScript clear = clear_worktree(scripts_);
         const std::string clear_header = "Deleting all tracked and untracked files due to source fetch failure";
-        failure = co_await run_stage(clear, "clear_worktree", clear_header);
+        failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
         if (failure) continue;  // the retry callback's error counts as this try's
       }
     }
     const StageScript stage = get_sources(scripts_);
     const std::string header = messages::getting_source();
-    failure = co_await run_stage(stage, "get_sources", header);
+    failure = co_await run_stage(stage, "get_sources", header, StageScope::kGetSources);
     if (!failure) break;
   }
   co_return failure;

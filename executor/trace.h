@@ -87,7 +87,7 @@ class JobTrace {
   std::string committed_;
   size_t limit_ = 4 * 1024 * 1024;  ///< common/consts.go DefaultTraceOutputLimit
   bool limit_exceeded_ = false;
-  std::string scratch_;  ///< a timestamper's output on its way to commit()
+  std::string scratch_;          ///< a timestamper's output on its way to commit()
   std::vector<Stream> streams_;  ///< indexed by StreamIndex
 };
 
