@@ -17,6 +17,10 @@ bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+// common/buildlogger/internal/tokensanitizer/token_masker.go alphabet: 19.4 also takes '.' and '='
+// (routable tokens); kexsim's 13.12 keeps the older set.
+bool is_token_char(char c, Profile p) { return is_token_char(c) || (p == Profile::kV19_4 && (c == '.' || c == '=')); }
+
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
@@ -158,12 +162,10 @@ bool JobTrace::could_start_secret(std::string_view rest) const {
   for (const auto& s : masked_values_) {
     if (rest.size() < s.size() && starts_with(s, rest)) return true;
   }
+  // A prefix, or the start of one, may go on in the next write. A token's body is not held: it is
+  // masked as it streams (write() swallows the rest), as upstream's tokensanitizer does.
   for (const auto& p : token_prefixes_) {
-    if (rest.size() < p.size()) {
-      if (starts_with(p, rest)) return true;
-    } else if (starts_with(rest, p) && std::all_of(rest.begin() + p.size(), rest.end(), is_token_char)) {
-      return true;  // the token's body may go on in the next write
-    }
+    if (rest.size() <= p.size() && starts_with(p, rest)) return true;
   }
   return false;
 }
@@ -182,6 +184,14 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
   std::string out;
   size_t i = 0;
   while (i < buf.size()) {
+    if (stream.swallowing) {
+      // The body of a token already masked in an earlier write.
+      if (is_token_char(buf[i], profile_)) {
+        ++i;
+        continue;
+      }
+      stream.swallowing = false;
+    }
     const std::string_view rest = buf.substr(i);
     if (!final && could_start_secret(rest)) break;
     if (const size_t n = secret_length_at(rest)) {
@@ -193,17 +203,19 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
     for (const auto& p : token_prefixes_) {
       if (!starts_with(rest, p)) continue;
       size_t end = p.size();
-      while (end < rest.size() && is_token_char(rest[end])) ++end;
+      while (end < rest.size() && is_token_char(rest[end], profile_)) ++end;
       if (end == p.size()) continue;  // a prefix alone is not a token
       out += p;
       out += kMasked;
       i += end;
+      stream.swallowing = end == rest.size() && !final;  // the body may go on in the next write
       masked_token = true;
       break;
     }
     if (!masked_token) out += buf[i++];
   }
   stream.pending.erase(0, i);
+  if (final) stream.swallowing = false;  // the writer is closed (end of an exec's output)
   emit(stream, out);
 }
 

@@ -64,7 +64,8 @@ class JobTrace {
   /// One writer chain of upstream's wrap(): masker state, then the timestamper.
   struct Stream {
     explicit Stream(const Clock& clock, TraceStream id) : timestamper(clock, id) {}
-    std::string pending;  ///< masker: a tail that may be the start of a secret
+    std::string pending;      ///< masker: a tail that may be the start of a secret
+    bool swallowing = false;  ///< masker: inside the body of a token already written as [MASKED]
     Timestamper timestamper;
   };
   enum StreamIndex : size_t { kRunnerOut, kRunnerErr, kWorkOut, kWorkErr, kStreamCount };

@@ -290,3 +290,44 @@ TEST(FinalUpdateTest, RepeatedAcceptedAnswersEndAfterAnHourOfVirtualTime) {
 
 }  // namespace
 }  // namespace kexsim::executor
+
+namespace kexsim::executor {
+namespace {
+
+// --- Masking robustness (executor-gaps.md W4, W6) ---------------------------------------------
+
+TEST(TokenMaskingTest, RoutableTokensWithDotsAndEqualsAreMaskedWhole) {
+  testing::ManualClock clock;
+  JobTrace t(clock, Profile::kV19_4, false, {}, {"glrt-"});
+  t.raw("token glrt-t1_abc.01.def=gh end\n");
+  t.flush();
+  EXPECT_EQ(t.bytes(), "token glrt-[MASKED] end\n");
+}
+
+TEST(TokenMaskingTest, ALongTokenIsNotHeldBackWhole) {
+  // upstream's tokensanitizer swallows the body as it streams; kexsim used to hold all of it.
+  testing::ManualClock clock;
+  JobTrace t(clock, Profile::kV19_4, false, {}, {});
+  t.raw("x glpat-" + std::string(1 << 20, 'a'));
+  EXPECT_EQ(t.bytes(), "x glpat-[MASKED]");
+  t.raw(std::string(1000, 'b') + " after\n");  // the body goes on in the next write
+  t.flush();
+  EXPECT_EQ(t.bytes(), "x glpat-[MASKED] after\n");
+}
+
+TEST(TokenMaskingTest, APrefixSplitAcrossWritesIsStillFound) {
+  testing::ManualClock clock;
+  JobTrace t(clock, Profile::kV19_4, false, {}, {});
+  t.raw("x glp");
+  t.raw("at-secret1 y\n");
+  t.flush();
+  EXPECT_EQ(t.bytes(), "x glpat-[MASKED] y\n");
+  JobTrace u(clock, Profile::kV19_4, false, {}, {});
+  u.raw("x glpat-");
+  u.raw("secret2 y\n");
+  u.flush();
+  EXPECT_EQ(u.bytes(), "x glpat-[MASKED] y\n");
+}
+
+}  // namespace
+}  // namespace kexsim::executor
