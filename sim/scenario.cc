@@ -563,6 +563,9 @@ void read_faults(TomlTable& root, Scenario& s) {
       for (const char* key :
            {"message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
         if (f.raw().get(key)) fail_at(key, "a latency fault without status lets the fake answer: give status too");
+    if (rule.wire == "git" && f.raw().get("latency_seconds"))
+      fail_at("latency_seconds",
+              "not modelled on wire = \"git\" (use [network.pod] timeout for a slow or silent GitLab)");
     if (rule.wire == "gitlab" || rule.wire == "git") {
       for (const char* key : {"verb", "resource", "message", "reason"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"kubernetes\" (a GitLab fault answers with body)");
