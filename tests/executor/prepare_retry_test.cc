@@ -10,6 +10,7 @@
 #include "executor/job.h"
 #include "executor/prepare_retry.h"
 #include "executor/section_attempts.h"
+#include "executor/stage_timeouts.h"
 #include "executor/trace.h"
 #include "sim/scenario.h"
 #include "sim/scenario_runner.h"
@@ -327,6 +328,55 @@ TEST(TokenMaskingTest, APrefixSplitAcrossWritesIsStillFound) {
   u.raw("secret2 y\n");
   u.flush();
   EXPECT_EQ(u.bytes(), "x glpat-[MASKED] y\n");
+}
+
+}  // namespace
+}  // namespace kexsim::executor
+
+namespace kexsim::executor {
+namespace {
+
+// --- prepare_timeout and get_sources_timeout (19.4) -------------------------------------------
+
+TEST(RunnerStageTimeoutTest, UnsetNonPositiveAndTooLongFallBackToTheJobTimeout) {
+  using std::chrono::hours;
+  using std::chrono::seconds;
+  std::string warning;
+  EXPECT_FALSE(runner_stage_timeout("prepare_timeout", std::nullopt, hours(1), &warning));
+  EXPECT_EQ(warning, "");
+  EXPECT_EQ(runner_stage_timeout("prepare_timeout", Duration(seconds(30)), hours(1), &warning), Duration(seconds(30)));
+  EXPECT_EQ(warning, "");
+  EXPECT_FALSE(runner_stage_timeout("prepare_timeout", Duration(0), hours(1), &warning));
+  EXPECT_EQ(warning, "prepare_timeout (0s) must be greater than 0; using job timeout (1h0m0s)");
+  EXPECT_FALSE(runner_stage_timeout("get_sources_timeout", Duration(hours(2)), hours(1), &warning));
+  EXPECT_EQ(warning, "get_sources_timeout (2h0m0s) exceeds job timeout (1h0m0s); using job timeout");
+  EXPECT_EQ(stage_limit_exceeded("prepare timeout", seconds(90)), "prepare timeout: exceeded timeout of 1m30s");
+}
+
+TEST(RunnerStageTimeoutTest, PrepareTimeoutEndsTheJobAtItsDeadline) {
+  auto run = run_edited("jobs/prepare-timeout.toml", [](sim::Scenario&) {});
+  EXPECT_EQ(run.failure_reason, "job_execution_timeout");
+  EXPECT_EQ(count(run.trace, "prepare timeout: exceeded timeout of 30s"), 1);
+  EXPECT_EQ(run.virtual_duration, Duration(std::chrono::seconds(30)));
+  EXPECT_TRUE(run.leftovers.empty());
+}
+
+TEST(RunnerStageTimeoutTest, TooLongALimitIsWarnedOnTheRunnerLogAndIgnored) {
+  auto run = run_edited("jobs/prepare-timeout.toml", [](sim::Scenario& s) {
+    s.config.runners[0].prepare_timeout = Duration(std::chrono::hours(3));
+  });
+  EXPECT_EQ(run.job_state, "success") << run.trace;
+  bool warned = false;
+  for (const auto& line : run.runner_log)
+    warned = warned ||
+             line.find("prepare_timeout (3h0m0s) exceeds job timeout (1h0m0s); using job timeout") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(RunnerStageTimeoutTest, In13_12TheKeysDoNothing) {
+  auto run = run_edited("jobs/get-sources-timeout.toml", [](sim::Scenario& s) { s.profile = "13.12"; });
+  EXPECT_EQ(run.failure_reason, "script_failure");
+  EXPECT_EQ(count(run.trace, "get sources timeout"), 0);
 }
 
 }  // namespace
