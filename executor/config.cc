@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/files.h"
+#include "executor/stage_timeouts.h"
 #include "base/toml_reader.h"
 #include "executor/profile.h"
 
@@ -284,6 +285,14 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("builds_dir", r.builds_dir);
   t.get("environment", r.environment);
   t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
+  t.get("output_limit", r.output_limit);
+  for (auto [key, target] : {std::pair{"prepare_timeout", &r.prepare_timeout},
+                             std::pair{"get_sources_timeout", &r.get_sources_timeout}}) {
+    std::string text;
+    if (!t.get(key, text)) continue;
+    *target = parse_go_duration(text);
+    if (!*target) t.context().fail_type(*t.raw().get(key), t.path(key), "a duration such as \"30s\" or \"1h30m\"");
+  }
   t.get("limit", r.limit);
   t.get("request_concurrency", r.request_concurrency);
   t.get("unhealthy_requests_limit", r.unhealthy_requests_limit);

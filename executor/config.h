@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 
 namespace kexsim::executor {
@@ -94,6 +95,11 @@ struct RunnerConfig {
   int unhealthy_requests_limit = 3;           ///< failed job requests before the entry is disabled; < 1 means 3
   std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
   int job_status_final_update_retry_limit = 0;  ///< rounds of the final update; < 1 means upstream's 10
+  /// The job log's limit in KiB; 0 means upstream's 4096 (network/trace.go setupLogLimit).
+  int output_limit = 0;
+  /// 19.4 prepare_timeout and get_sources_timeout (Go durations, "30s"): limits of the prepare
+  /// stages and of get_sources; unset, the job timeout bounds them.
+  std::optional<Duration> prepare_timeout, get_sources_timeout;
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
 };

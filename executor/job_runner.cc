@@ -24,8 +24,10 @@
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_patch.h"
+#include "executor/prepare_retry.h"
 #include "executor/runner_log.h"
 #include "executor/scripts.h"
+#include "executor/section_attempts.h"
 #include "executor/stage_timeouts.h"
 #include "executor/trace.h"
 
@@ -39,6 +41,8 @@ struct Failure {
   std::string message;
   FailureReason reason = FailureReason::kRunnerSystemFailure;
   int exit_code = 0;
+  /// Only for the executor's Prepare: whether retryCreateExecutor may try again (prepare_retry.h).
+  PrepareErrorKind prepare_kind = PrepareErrorKind::kBuildError;
 };
 
 /// obj[key] when obj is an object and the member is a string, else fallback: API answers are
@@ -74,7 +78,7 @@ std::optional<int> version_number(const std::string& text) {
 
 /// The context a stage runs under (common/build.go): the build's own, or the script's or
 /// after_script's, which GitLab's cancel and the RUNNER_*_TIMEOUT variables end on their own.
-enum class StageScope { kBuild, kScript, kAfterScript };
+enum class StageScope { kBuild, kScript, kAfterScript, kGetSources };
 
 /// One exec in flight, and the event its stage waits on: the exec's end or an interruption.
 /// The timer never expires: it is only cancelled, as a wake-up (no wall-clock time is read).
@@ -126,7 +130,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
                flags_.on("FF_TIMESTAMPS")),
-        use_attach_(uses_attach_strategy(profile_, flags_)) {}
+        use_attach_(uses_attach_strategy(profile_, flags_)),
+        attempts_(read_section_attempts(job, env.profile)) {
+    // network/trace.go setupLogLimit: output_limit KiB, 0 for the default. (A negative value makes
+    // upstream's limit negative, so nothing at all is collected; kexsim takes it as the default.)
+    if (runner.output_limit > 0) trace_.set_limit(static_cast<size_t>(runner.output_limit) * 1024);
+  }
 
   asio::awaitable<JobOutcome> run();
 
@@ -162,6 +171,14 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<void> send_running_update();
   asio::awaitable<std::optional<Failure>> run_stages();
   asio::awaitable<std::optional<Failure>> prepare_executor();
+  asio::awaitable<std::optional<Failure>> prepare_executor_once();
+  /// A Prepare error of kexsim's config-level kind (see config_prepare_error_kind): 13.12's are
+  /// plain errors, so they are retried and end as system failures.
+  Failure config_prepare_failure(std::string message, FailureReason reason) const {
+    const PrepareErrorKind kind = config_prepare_error_kind(profile_);
+    if (kind == PrepareErrorKind::kPlain) reason = FailureReason::kRunnerSystemFailure;
+    return Failure{std::move(message), reason, 0, kind};
+  }
   asio::awaitable<std::optional<Failure>> prepare_environment();
   asio::awaitable<std::optional<Failure>> create_registry_secret(std::string unique_name);
   asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
@@ -181,6 +198,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
                                                     std::string_view header, StageScope scope = StageScope::kBuild);
   asio::awaitable<void> exec_stage(std::shared_ptr<StageWait> wait, StageScript stage);
   asio::awaitable<std::optional<Failure>> run_user_scripts();
+  asio::awaitable<std::optional<Failure>> get_sources_with_attempts();
+  asio::awaitable<std::optional<Failure>> get_sources_tries();
   asio::awaitable<void> expire_after(Duration d, std::shared_ptr<bool> active, bool Execution::*flag);
   void on_remote_state(RemoteJobState state);
   // Spawning happens in plain functions, away from g++ 12's coroutine temporaries.
@@ -199,21 +218,26 @@ class Execution : public std::enable_shared_from_this<Execution> {
     if (current_wait_) current_wait_->wake.cancel();
   }
   /// Whether the build context is done: the job timed out or GitLab aborted or canceled it.
-  bool build_done() const { return build_timed_out_ || build_canceled_; }
+  /// (prepare_timeout's context ends the preparation; nothing of the build runs after it.)
+  bool build_done() const { return build_timed_out_ || build_canceled_ || prepare_timed_out_; }
   bool scope_done(StageScope scope) const {
     if (build_done()) return true;
+    if (scope == StageScope::kGetSources) return get_sources_timed_out_;
     if (scope == StageScope::kScript) return script_canceled_ || script_timed_out_;
     if (scope == StageScope::kAfterScript) return after_script_timed_out_;
     return false;
   }
   bool scope_timed_out(StageScope scope) const {
-    return build_timed_out_ || (scope == StageScope::kScript && script_timed_out_) ||
+    return build_timed_out_ || prepare_timed_out_ || (scope == StageScope::kGetSources && get_sources_timed_out_) ||
+           (scope == StageScope::kScript && script_timed_out_) ||
            (scope == StageScope::kAfterScript && after_script_timed_out_);
   }
   /// The error the build context ended with (common/build.go runtimeStateAndError).
   Failure build_failure() const {
     if (build_timed_out_)
       return Failure{messages::execution_took_longer(job_.timeout_seconds), FailureReason::kJobExecutionTimeout};
+    if (prepare_timed_out_)
+      return Failure{stage_limit_exceeded("prepare timeout", *prepare_limit_), FailureReason::kJobExecutionTimeout};
     return Failure{messages::job_canceled(), FailureReason::kJobCanceled};
   }
   asio::awaitable<void> cleanup();
@@ -225,6 +249,15 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return Failure{messages::prepare_environment_error(profile_, inner)};
   }
   void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
+  /// common/build.go Build.Log's fields (the ones kexsim knows), for the runner's log.
+  std::vector<LogField> build_log_fields() const {
+    std::vector<LogField> f;
+    if (!short_token_.empty()) f.emplace_back("runner", short_token_);
+    if (profile_ == Profile::kV19_4 && !runner_.name.empty()) f.emplace_back("runner_name", runner_.name);
+    f.emplace_back("job", std::to_string(job_.id));
+    f.emplace_back("project", std::to_string(job_.job_info.project_id));
+    return f;
+  }
   // The attach strategy's ensurePodsConfigured wraps these; the legacy strategy's setupPodLegacy
   // (executors/kubernetes/kubernetes.go) returns them as they are.
   std::string setting_up_credentials(const std::string& inner) const {
@@ -261,6 +294,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   /// The attach strategy (19.4 unless FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY); set once the pod runs.
   bool use_attach_ = false;
   AttachPaths attach_paths_;
+  SectionAttempts attempts_;  ///< GET_SOURCES_ATTEMPTS and friends (section_attempts.h)
   std::shared_ptr<AttachStrategy> attach_;
   // The pull manager (internal/pull/manager.go): effective policies and failures per container, and
   // the image pull error the last wait ended with.
@@ -288,6 +322,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   bool script_canceled_ = false;
   bool script_timed_out_ = false;
   bool after_script_timed_out_ = false;
+  // 19.4 prepare_timeout / get_sources_timeout (stage_timeouts.h runner_stage_timeout).
+  std::optional<Duration> prepare_limit_, get_sources_limit_;
+  bool prepare_timed_out_ = false;
+  bool get_sources_timed_out_ = false;
   std::shared_ptr<bool> job_active_ = std::make_shared<bool>(true);
 };
 
@@ -317,7 +355,21 @@ asio::awaitable<JobOutcome> Execution::run() {
   if (const std::string info = feature_flag_info(profile_, flags_); !info.empty()) {
     trace_.println(messages::header_feature_flags(info));
   }
-  if (!flags_.errors.empty()) trace_.warning(messages::feature_flag_errors(flags_.errors));
+  if (profile_ == Profile::kV19_4) {
+    // common/build.go GetPrepareTimeout / GetGetSourcesTimeout, warned on the runner's log (b.Log()).
+    const Duration job_timeout = std::chrono::seconds(job_.timeout_seconds);
+    std::string warning;
+    prepare_limit_ = runner_stage_timeout("prepare_timeout", runner_.prepare_timeout, job_timeout, &warning);
+    if (!warning.empty()) log_runner(format_runner_log_line(LogLevel::kWarning, warning, build_log_fields()));
+    warning.clear();
+    get_sources_limit_ =
+        runner_stage_timeout("get_sources_timeout", runner_.get_sources_timeout, job_timeout, &warning);
+    if (!warning.empty()) log_runner(format_runner_log_line(LogLevel::kWarning, warning, build_log_fields()));
+  }
+  // printSettingErrors: the attempts' errors come before the feature flags' (initSettings).
+  std::vector<std::string> setting_errors = attempts_.warnings;
+  setting_errors.insert(setting_errors.end(), flags_.errors.begin(), flags_.errors.end());
+  if (!setting_errors.empty()) trace_.warning(messages::feature_flag_errors(setting_errors));
 
   // A throw anywhere in the stages is a kexsim bug, but the job must still end as GitLab Runner
   // ends a build that panicked (common/build.go: "panic: %s", a system failure): the pod and
@@ -408,21 +460,77 @@ asio::awaitable<void> Execution::expire_after(Duration d, std::shared_ptr<bool> 
 }
 
 asio::awaitable<std::optional<Failure>> Execution::run_stages() {
+  // common/build.go Run: prepareCtx bounds the executor's Prepare and the prepare_script stage.
+  std::shared_ptr<bool> prepare_active = std::make_shared<bool>(true);
+  if (prepare_limit_) start_deadline(*prepare_limit_, prepare_active, &Execution::prepare_timed_out_);
   std::optional<Failure> failure = co_await prepare_executor();
-  if (!failure) failure = co_await prepare_environment();
   if (!failure) {
-    failure = co_await run_stage(get_sources(scripts_), "get_sources", messages::getting_source());
+    failure = co_await prepare_environment();
+    // executeStage's deferred warnTimeoutExceeded for the prepare_script stage.
+    if (failure && prepare_timed_out_) trace_.warning(messages::stage_timeout_exceeded("prepare_script"));
+  }
+  *prepare_active = false;
+  if (!failure) {
+    failure = co_await get_sources_with_attempts();
     if (failure) co_await log_pod_warning_events();
+  }
+  // restore_cache and download_artifacts have nothing to run in kexsim (no cache, no artifacts), but
+  // 13.12 checks their attempts first (attemptExecuteStage).
+  if (!failure) {
+    if (auto e = attempts_out_of_range(profile_, attempts_.restore_cache, "restore_cache")) failure = Failure{*e};
+  }
+  if (!failure) {
+    if (auto e = attempts_out_of_range(profile_, attempts_.artifact_download, "download_artifacts"))
+      failure = Failure{*e};
   }
   if (!failure && !build_done()) failure = co_await run_user_scripts();
   // A stage under attach needs the log processor; when setting up the trapping scripts failed it never
   // started, and a stage typed then would wait for an exit status that cannot come.
   const bool can_run_stage = !attach_ || attach_->reading_logs();
-  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage) {
+  // A get_sources_timeout ends executeScript at once (executePrepareScripts' cont = false).
+  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_) {
     // Removing the file variables is best effort: the pod goes next anyway.
     if (auto removed = co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
                                           messages::cleanup_stage_title(profile_)))
       log_runner("WARNING: cleanup_file_variables failed: " + removed->message);
+  }
+  co_return failure;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::get_sources_with_attempts() {
+  // common/build.go attemptExecuteStage with GET_SOURCES_ATTEMPTS. 19.4 warns and pauses before each
+  // repeat (helpers/retry on a background context: the pause is waited out even after a cancel) and
+  // clears the worktree before the second try; 13.12 repeats at once.
+  if (auto e = attempts_out_of_range(profile_, attempts_.get_sources, "get_sources")) co_return Failure{*e};
+  // executePrepareScripts: getSourcesCtx (get_sources_timeout) spans every try and the clean-up.
+  std::shared_ptr<bool> active = std::make_shared<bool>(true);
+  if (get_sources_limit_) start_deadline(*get_sources_limit_, active, &Execution::get_sources_timed_out_);
+  std::optional<Failure> failure = co_await get_sources_tries();
+  *active = false;
+  if (failure && get_sources_timed_out_ && !build_done())
+    failure = Failure{stage_limit_exceeded("get sources timeout", *get_sources_limit_),
+                      FailureReason::kJobExecutionTimeout};
+  co_return failure;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::get_sources_tries() {
+  std::optional<Failure> failure;
+  const bool exponential = flags_.on("FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY");
+  for (int attempt = 0; attempt < attempts_.get_sources; ++attempt) {
+    if (attempt > 0 && profile_ == Profile::kV19_4) {
+      trace_.warning(kRetryingLine);
+      co_await clock_.sleep_for(stage_retry_pause(profile_, exponential, attempt - 1));
+      if (attempt == 1) {
+        const StageScript clear = clear_worktree(scripts_);
+        const std::string clear_header = "Deleting all tracked and untracked files due to source fetch failure";
+        failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
+        if (failure) continue;  // the retry callback's error counts as this try's
+      }
+    }
+    const StageScript stage = get_sources(scripts_);
+    const std::string header = messages::getting_source();
+    failure = co_await run_stage(stage, "get_sources", header, StageScope::kGetSources);
+    if (!failure) break;
   }
   co_return failure;
 }
@@ -496,9 +604,16 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
     const int rounds =
         runner_.job_status_final_update_retry_limit >= 1 ? runner_.job_status_final_update_retry_limit : 10;
     Backoff backoff(std::chrono::seconds(1), std::chrono::minutes(60));
-    const std::optional<TimePoint> no_deadline;
+    // Inside a round, finalUpdate goes round for ever on 202 and 412 (only UpdateFailed ends a round);
+    // a GitLab that never stops answering 202 would keep the real runner there. kexsim stops after an
+    // hour of virtual time, as for 13.12.
+    const TimePoint give_up = clock_.now() + std::chrono::hours(1);
     for (int round = 1;; ++round) {
-      if (co_await final_update_round(final_update, no_deadline)) break;
+      if (co_await final_update_round(final_update, give_up)) break;
+      if (clock_.now() >= give_up) {
+        log_runner("kexsim: stopped the 19.4 final update loop after an hour of virtual time");
+        break;
+      }
       if (round >= rounds) {
         // common/build.go logTerminationError, with network/trace.go ErrInvalidUpdateJobResponse (or
         // ErrInvalidPatchTraceResponse when the trace never got through).
@@ -602,13 +717,32 @@ asio::awaitable<void> Execution::patch_periodically() {
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
-  const KubernetesConfig& kube_config = runner_.kubernetes;
   trace_.section_start("prepare_executor");
   trace_.stage_header(messages::preparing_executor());
   stage_begins("prepare_executor");
+  // common/build.go retryCreateExecutor: up to three tries of Prepare, each failed one followed by
+  // the executor's Cleanup, two trace lines and a 3 s wait (after the last try as well).
+  std::optional<Failure> failure;
+  for (int attempt = 1; attempt <= kPreparationRetries; ++attempt) {
+    failure = co_await prepare_executor_once();
+    if (!failure) break;
+    if (kube_http_) kube_http_->close_idle();
+    kube_.reset();
+    kube_http_.reset();
+    if (!retries_preparation(failure->prepare_kind, build_done())) break;
+    trace_.error(preparation_failed(failure->message));
+    trace_.info(will_be_retried());
+    co_await clock_.sleep_for(kPreparationRetryInterval);
+    if (build_done()) break;  // the wait ends with the prepare context
+  }
+  if (!failure) trace_.section_end("prepare_executor");
+  co_return failure;
+}
 
+asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
+  const KubernetesConfig& kube_config = runner_.kubernetes;
   auto images = resolve_images(runner_, job_, profile_);
-  if (!images) co_return Failure{images.error().message, FailureReason::kRunnerConfigurationError};
+  if (!images) co_return config_prepare_failure(images.error().message, FailureReason::kRunnerConfigurationError);
   images_ = std::move(*images);
   namespace_ = kube_config.namespace_;
   if (namespace_.empty()) {
@@ -619,8 +753,8 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   auto connection = connect_to_cluster(kube_config, env_.in_cluster, profile_);
   if (!connection) {
     // executors/kubernetes/kubernetes.go: Prepare wraps it as a configuration error.
-    co_return Failure{"getting Kubernetes config: " + connection.error().message,
-                      FailureReason::kRunnerConfigurationError};
+    co_return config_prepare_failure("getting Kubernetes config: " + connection.error().message,
+                                     FailureReason::kRunnerConfigurationError);
   }
   kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, connection->tls, tls_contexts_);
   kube_ = std::make_unique<KubeClient>(*kube_http_, *connection);
@@ -636,7 +770,6 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   // The pull manager also answers for init-permissions, with the helper's policies (attach only).
   if (use_attach_ && profile_ == Profile::kV19_4)
     trace_.println(messages::using_pull_policy(pull_policies_["helper"], "init-permissions"));
-  trace_.section_end("prepare_executor");
   co_return std::nullopt;
 }
 
@@ -856,7 +989,7 @@ std::optional<Failure> Execution::prepare_pull_policies() {
   // kubernetes.go preparePullManager (19.4 prints each container's policies; services use the config's).
   for (const char* container : {"build", "helper"}) {
     auto policies = effective_pull_policies(profile_, runner_.kubernetes, job_.image.pull_policy, container);
-    if (!policies) return Failure{policies.error().message, FailureReason::kRunnerConfigurationError};
+    if (!policies) return config_prepare_failure(policies.error().message, FailureReason::kRunnerConfigurationError);
     if (profile_ == Profile::kV19_4) trace_.println(messages::using_pull_policy(*policies, container));
     pull_policies_[container] = *policies;
   }

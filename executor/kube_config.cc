@@ -5,9 +5,11 @@
 namespace kexsim::executor {
 namespace {
 
-// client-go tools/clientcmd: ErrEmptyConfig, what the kubeconfig fallback returns with no file.
+// client-go tools/clientcmd: ErrEmptyConfig, what the kubeconfig fallback returns with no file. The
+// KUBERNETES_MASTER hint came with client-go 1.19 (commit 3eda474f); 13.12 vendors a 1.16-era client-go.
 constexpr const char* kNoConfiguration =
     "invalid configuration: no configuration has been provided, try setting KUBERNETES_MASTER environment variable";
+constexpr const char* kNoConfiguration13 = "invalid configuration: no configuration has been provided";
 
 std::string user_agent(Profile profile) {
   // common/version.go: AppVersionInfo.UserAgent().
@@ -48,7 +50,7 @@ Result<KubeConnection> connect_to_cluster(const KubernetesConfig& config, const 
   } else {
     auto discovered = in_cluster_config(in_cluster);
     if (!discovered) {
-      return make_error(kNoConfiguration,
+      return make_error(profile == Profile::kV13_12 ? kNoConfiguration13 : kNoConfiguration,
                         "in-cluster discovery failed (" + discovered.error().message +
                             ") and kexsim reads no kubeconfig: set [runners.kubernetes] host, or run where "
                             "the service-account token and KUBERNETES_SERVICE_HOST/PORT exist");

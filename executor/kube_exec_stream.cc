@@ -37,6 +37,13 @@ constexpr std::string_view kV5 = "v5.channel.k8s.io";
 constexpr std::string_view kV4 = "v4.channel.k8s.io";
 constexpr size_t kMessageLimit = 64u << 20;
 constexpr size_t kStdinChunk = 32 * 1024;
+// The error stream carries one small Status; a peer that streams more cannot grow memory without
+// bound (executor-gaps.md W4). Bytes past this are dropped, so the JSON then fails to parse.
+constexpr size_t kMaxStatusBytes = 64 * 1024;
+
+void append_status(std::string& to, std::string_view bytes) {
+  if (to.size() < kMaxStatusBytes) to.append(bytes.substr(0, kMaxStatusBytes - to.size()));
+}
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -123,7 +130,7 @@ asio::awaitable<Result<ExecStreamResult>> run_exec(Stream& stream, Clock& clock,
     if (msg.empty()) continue;
     const auto channel = static_cast<unsigned char>(msg[0]);
     if ((channel == 1 || channel == 2) && on_output) on_output(channel, std::string_view(msg).substr(1));
-    if (channel == 3) status_json.append(msg, 1);
+    if (channel == 3) append_status(status_json, std::string_view(msg).substr(1));
   }
   if (failure) co_return make_error(*failure);
   co_return ExecStreamResult{protocol, status_json};
@@ -298,7 +305,7 @@ class SpdyClient {
       ChannelStream& s = it->second;
       if (s.type == "stdout" && on_output_ && !frame.payload.empty()) on_output_(1, frame.payload);
       if (s.type == "stderr" && on_output_ && !frame.payload.empty()) on_output_(2, frame.payload);
-      if (s.type == "error") status_json_ += frame.payload;
+      if (s.type == "error") append_status(status_json_, frame.payload);
       if (frame.flags & spdy::kFlagFin) s.fin = true;
       co_return;
     }

@@ -147,9 +147,14 @@ StageScript get_sources(const ScriptContext& ctx) {
   }
   body += notice(messages::fetching_changes(git.depth));
   body += "git init " + dir + "\n";
-  body += notice(messages::created_fresh_repository());
   body += "cd " + dir + "\n";
-  body += "git remote add origin " + shell_quote(git.repo_url) + "\n";
+  // shells/abstract.go writeRefspecFetchCmd: add the remote, or (a repeated try of the stage,
+  // GET_SOURCES_ATTEMPTS) point the existing one at the URL again.
+  body += "if git remote add origin " + shell_quote(git.repo_url) + " >/dev/null 2>&1; then\n";
+  body += notice(messages::created_fresh_repository());
+  body += "else\n";
+  body += "git remote set-url origin " + shell_quote(git.repo_url) + "\n";
+  body += "fi\n";
   body += "git fetch origin";
   if (git.refspecs.empty()) {
     body += " " + shell_quote(default_refspec(git));
@@ -163,6 +168,18 @@ StageScript get_sources(const ScriptContext& ctx) {
   body += "git clean -ffdx\n";
   body += notice(messages::skipping_submodules());
   return make("get_sources", "helper", ctx, body);
+}
+
+StageScript clear_worktree(const ScriptContext& ctx) {
+  // shells/abstract.go writeClearWorktreeScript.
+  const std::string dir = shell_quote(ctx.project_dir);
+  std::string body = notice("Deleting tracked and untracked files...");
+  body += "if [ -d " + dir + " ]; then\n";
+  body += "cd " + dir + "\n";
+  body += "git rm -rf --ignore-unmatch --quiet .\n";
+  body += "git clean -ffdx -q\n";
+  body += "fi\n";
+  return make("clear_worktree", "helper", ctx, body);
 }
 
 StageScript step_script(const ScriptContext& ctx) {

@@ -41,6 +41,8 @@ std::vector<std::string> stage_command(std::string_view container, Profile p);
 StageScript prepare_script(const ScriptContext& ctx);
 /// get_sources (helper): fresh git init + fetch + checkout, with the runner's messages.
 StageScript get_sources(const ScriptContext& ctx);
+/// clear_worktree (helper, 19.4): before the second try of get_sources, removes tracked and untracked files.
+StageScript clear_worktree(const ScriptContext& ctx);
 /// step_script (build): echo each command as "$ <command>" in green, then run it.
 StageScript step_script(const ScriptContext& ctx);
 /// after_script (build): like step_script with the after_script lines; the caller ignores its

@@ -52,6 +52,39 @@ std::optional<Duration> parse_go_duration(std::string_view text) {
   return Duration(negative ? -us : us);
 }
 
+namespace {
+
+/// Go's time.Duration String() for whole seconds and above (the limits are config durations).
+std::string duration_text(Duration d) {
+  return messages::go_duration(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
+
+}  // namespace
+
+std::optional<Duration> runner_stage_timeout(std::string_view key, std::optional<Duration> configured,
+                                             Duration job_timeout, std::string* warning) {
+  if (!configured) return std::nullopt;
+  const std::string name(key);
+  if (*configured <= Duration(0)) {
+    if (warning)
+      *warning = name + " (" + duration_text(*configured) + ") must be greater than 0; using job timeout (" +
+                 duration_text(job_timeout) + ")";
+    return std::nullopt;
+  }
+  if (*configured > job_timeout) {
+    if (warning)
+      *warning = name + " (" + duration_text(*configured) + ") exceeds job timeout (" + duration_text(job_timeout) +
+                 "); using job timeout";
+    return std::nullopt;
+  }
+  return configured;
+}
+
+std::string stage_limit_exceeded(std::string_view what, Duration limit) {
+  // fmt.Errorf("%w: exceeded timeout of %s", ErrJobPrepareTimeout, prepareTimeout)
+  return std::string(what) + ": exceeded timeout of " + duration_text(limit);
+}
+
 StageTimeouts read_stage_timeouts(const Job& job, Duration job_time_left) {
   StageTimeouts out;
   out.after_script = std::chrono::minutes(5);  // common/consts.go AfterScriptTimeout

@@ -17,6 +17,10 @@ bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+// common/buildlogger/internal/tokensanitizer/token_masker.go alphabet: 19.4 also takes '.' and '='
+// (routable tokens); kexsim's 13.12 keeps the older set.
+bool is_token_char(char c, Profile p) { return is_token_char(c) || (p == Profile::kV19_4 && (c == '.' || c == '=')); }
+
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
@@ -73,17 +77,51 @@ void JobTrace::flush() {
   for (size_t i = 0; i < kStreamCount; ++i) write(static_cast<StreamIndex>(i), {}, true);
   // The exec writers are closed after each exec; the runner's own stay open.
   for (const StreamIndex i : {kWorkOut, kWorkErr}) {
-    if (timestamps_) streams_[i].timestamper.close(committed_);
+    if (!timestamps_) continue;
+    scratch_.clear();
+    streams_[i].timestamper.close(scratch_);
+    commit(scratch_);
   }
 }
 
 void JobTrace::emit(Stream& stream, std::string_view masked) {
   if (masked.empty()) return;
   if (timestamps_) {
-    stream.timestamper.write(masked, committed_);
+    scratch_.clear();
+    stream.timestamper.write(masked, scratch_);
+    commit(scratch_);
   } else {
-    committed_ += masked;
+    commit(masked);
   }
+}
+
+void JobTrace::commit(std::string_view bytes) {
+  // helpers/trace/buffer.go limitWriter: below the masker and the timestamps, so the limit counts
+  // what GitLab receives; its notice counts too, and then nothing more is written.
+  if (limit_exceeded_ || bytes.empty()) return;
+  const size_t capacity = limit_ > committed_.size() ? limit_ - committed_.size() : 0;
+  if (bytes.size() < capacity) {
+    committed_ += bytes;
+    return;
+  }
+  size_t cut = capacity;
+  if (profile_ == Profile::kV19_4) {
+    // 19.4 truncateSafeUTF8: up to 3 bytes back, so that a multi-byte character is not split.
+    const auto continuation = [](unsigned char c) { return (c & 0xC0) == 0x80; };
+    const auto lead_len = [](unsigned char c) { return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; };
+    for (size_t back = 0; back < 4 && cut > 0; ++back) {
+      size_t start = cut - 1;
+      while (start > 0 && cut - start < 4 && continuation(static_cast<unsigned char>(bytes[start]))) --start;
+      const auto lead = static_cast<unsigned char>(bytes[start]);
+      const bool complete = lead < 0x80 || (!continuation(lead) && lead_len(lead) == static_cast<int>(cut - start));
+      if (complete) break;
+      --cut;  // utf8.DecodeLastRune saw RuneError of size 1
+    }
+  }
+  committed_ += bytes.substr(0, cut);
+  committed_ += "\n\033[33;1mJob's log exceeded limit of " + std::to_string(limit_) +
+                " bytes.\nJob execution will continue but no more output will be collected.\033[0;m\n";
+  limit_exceeded_ = true;
 }
 
 void JobTrace::line(std::string_view prefix, std::string_view text) {
@@ -124,12 +162,10 @@ bool JobTrace::could_start_secret(std::string_view rest) const {
   for (const auto& s : masked_values_) {
     if (rest.size() < s.size() && starts_with(s, rest)) return true;
   }
+  // A prefix, or the start of one, may go on in the next write. A token's body is not held: it is
+  // masked as it streams (write() swallows the rest), as upstream's tokensanitizer does.
   for (const auto& p : token_prefixes_) {
-    if (rest.size() < p.size()) {
-      if (starts_with(p, rest)) return true;
-    } else if (starts_with(rest, p) && std::all_of(rest.begin() + p.size(), rest.end(), is_token_char)) {
-      return true;  // the token's body may go on in the next write
-    }
+    if (rest.size() <= p.size() && starts_with(p, rest)) return true;
   }
   return false;
 }
@@ -148,6 +184,14 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
   std::string out;
   size_t i = 0;
   while (i < buf.size()) {
+    if (stream.swallowing) {
+      // The body of a token already masked in an earlier write.
+      if (is_token_char(buf[i], profile_)) {
+        ++i;
+        continue;
+      }
+      stream.swallowing = false;
+    }
     const std::string_view rest = buf.substr(i);
     if (!final && could_start_secret(rest)) break;
     if (const size_t n = secret_length_at(rest)) {
@@ -159,17 +203,19 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
     for (const auto& p : token_prefixes_) {
       if (!starts_with(rest, p)) continue;
       size_t end = p.size();
-      while (end < rest.size() && is_token_char(rest[end])) ++end;
+      while (end < rest.size() && is_token_char(rest[end], profile_)) ++end;
       if (end == p.size()) continue;  // a prefix alone is not a token
       out += p;
       out += kMasked;
       i += end;
+      stream.swallowing = end == rest.size() && !final;  // the body may go on in the next write
       masked_token = true;
       break;
     }
     if (!masked_token) out += buf[i++];
   }
   stream.pending.erase(0, i);
+  if (final) stream.swallowing = false;  // the writer is closed (end of an exec's output)
   emit(stream, out);
 }
 

@@ -51,6 +51,11 @@ class JobTrace {
   void flush();
   /// Whether lines carry FF_TIMESTAMPS prefixes.
   bool timestamps() const { return timestamps_; }
+  /// The trace's byte limit (`output_limit` KiB; network/trace.go setupLogLimit). The write that
+  /// reaches it is cut there and followed by upstream's notice; later bytes are dropped.
+  void set_limit(size_t bytes) { limit_ = bytes; }
+  /// Whether the limit was reached.
+  bool limit_exceeded() const { return limit_exceeded_; }
 
   /// The trace so far (masked; without a held-back tail).
   const std::string& bytes() const { return committed_; }
@@ -59,7 +64,8 @@ class JobTrace {
   /// One writer chain of upstream's wrap(): masker state, then the timestamper.
   struct Stream {
     explicit Stream(const Clock& clock, TraceStream id) : timestamper(clock, id) {}
-    std::string pending;  ///< masker: a tail that may be the start of a secret
+    std::string pending;      ///< masker: a tail that may be the start of a secret
+    bool swallowing = false;  ///< masker: inside the body of a token already written as [MASKED]
     Timestamper timestamper;
   };
   enum StreamIndex : size_t { kRunnerOut, kRunnerErr, kWorkOut, kWorkErr, kStreamCount };
@@ -68,6 +74,7 @@ class JobTrace {
   void section(std::string_view kind, std::string_view name);
   void write(StreamIndex stream, std::string_view bytes, bool final);
   void emit(Stream& stream, std::string_view masked);
+  void commit(std::string_view bytes);
   void release_held();
   bool could_start_secret(std::string_view rest) const;
   size_t secret_length_at(std::string_view rest) const;
@@ -79,6 +86,9 @@ class JobTrace {
   std::vector<std::string> masked_values_;  ///< longest first
   std::vector<std::string> token_prefixes_;
   std::string committed_;
+  size_t limit_ = 4 * 1024 * 1024;  ///< common/consts.go DefaultTraceOutputLimit
+  bool limit_exceeded_ = false;
+  std::string scratch_;          ///< a timestamper's output on its way to commit()
   std::vector<Stream> streams_;  ///< indexed by StreamIndex
 };
 

@@ -522,8 +522,8 @@ void read_faults(TomlTable& root, Scenario& s) {
       ctx.fail(n ? n->source() : entry->source(), f.path(key) + ": " + message, kHint);
     };
     fakes::FaultRule rule;
-    if (f.require("wire", "say which wire the fault is on: wire = \"kubernetes\" or \"gitlab\""))
-      get_one_of(f, "wire", rule.wire, {"kubernetes", "gitlab"});
+    if (f.require("wire", "say which wire the fault is on: wire = \"kubernetes\", \"gitlab\" or \"git\""))
+      get_one_of(f, "wire", rule.wire, {"kubernetes", "gitlab", "git"});
     get_one_of(f, "method", rule.method, {"GET", "POST", "PUT", "PATCH", "DELETE"});
     f.get("path", rule.path);
     if (!rule.path.empty() && rule.path[0] != '/') fail_at("path", "expected a path starting with \"/\"");
@@ -563,7 +563,10 @@ void read_faults(TomlTable& root, Scenario& s) {
       for (const char* key :
            {"message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
         if (f.raw().get(key)) fail_at(key, "a latency fault without status lets the fake answer: give status too");
-    if (rule.wire == "gitlab") {
+    if (rule.wire == "git" && f.raw().get("latency_seconds"))
+      fail_at("latency_seconds",
+              "not modelled on wire = \"git\" (use [network.pod] timeout for a slow or silent GitLab)");
+    if (rule.wire == "gitlab" || rule.wire == "git") {
       for (const char* key : {"verb", "resource", "message", "reason"})
         if (f.raw().get(key)) fail_at(key, "only for wire = \"kubernetes\" (a GitLab fault answers with body)");
     } else if (rule.wire == "kubernetes") {

@@ -218,12 +218,19 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   }
 
   // [[faults]]: a fault layer in front of each wire that has rules (one per wire: calls count across hosts).
-  for (const char* wire : {"gitlab", "kubernetes"}) {
+  for (const char* wire : {"gitlab", "kubernetes", "git"}) {
     std::vector<fakes::FaultRule> rules;
     for (const auto& rule : s.faults)
       if (rule.wire == wire) rules.push_back(rule);
     if (rules.empty()) continue;
-    if (std::string(wire) == "gitlab") {
+    if (std::string(wire) == "git") {
+      // The pods' wire to GitLab (git over HTTP): its own call counts, the same call log.
+      auto log = [&gitlab](const fakes::HttpRequest& r, const std::string& verdict) {
+        gitlab.record_fault(r, verdict);
+      };
+      w->git_faults_ = std::make_unique<fakes::FaultInjector>(clock, gitlab, std::move(rules), log);
+      w->worlds_->set_gitlab_handler(w->git_faults_.get());
+    } else if (std::string(wire) == "gitlab") {
       auto log = [&gitlab](const fakes::HttpRequest& r, const std::string& verdict) {
         gitlab.record_fault(r, verdict);
       };

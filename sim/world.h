@@ -84,7 +84,7 @@ class SimWorld {
   std::unique_ptr<fakes::ContainerWorldFactory> wrapped_worlds_;       // from WorldHooks
   std::vector<std::unique_ptr<fakes::HttpHandler>> wrapped_handlers_;  // from WorldHooks
   std::unique_ptr<fakes::KubeApiServer> kube_;
-  std::unique_ptr<fakes::FaultInjector> gitlab_faults_, kube_faults_;  ///< only when the scenario has [[faults]]
+  std::unique_ptr<fakes::FaultInjector> gitlab_faults_, kube_faults_, git_faults_;  ///< only with [[faults]]
   std::vector<std::unique_ptr<fakes::HttpServer>> servers_;
   std::string runner_token_, admin_token_;
   std::vector<std::string> namespaces_;

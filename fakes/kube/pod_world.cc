@@ -163,7 +163,8 @@ Connected PodContainerWorld::open(const std::string& host, int port, const TlsOp
     case Reach::kReachable: break;
   }
   const HostEntry* entry = net_.network.host_at(*address, port);
-  HttpHandler* handler = entry && entry->serves == "gitlab" ? static_cast<HttpHandler*>(&net_.gitlab) : nullptr;
+  HttpHandler* gitlab = net_.gitlab_handler ? net_.gitlab_handler : static_cast<HttpHandler*>(&net_.gitlab);
+  HttpHandler* handler = entry && entry->serves == "gitlab" ? gitlab : nullptr;
   ServerEnd server(handler, entry ? entry->name : host);
   if (!tls) {
     result.connection = std::make_unique<PlainConnection>(std::move(server));

@@ -28,6 +28,7 @@ struct PodNetwork {
   std::map<std::string, TlsPipeServer> identities;  ///< "address:port" -> the certificate that listener presents
   std::string trusted_pem;                          ///< the image's CA bundle: the simulation CA
   std::map<std::string, uint64_t> pack_sizes;       ///< project path ("root/app") -> bytes a fetch receives
+  HttpHandler* gitlab_handler = nullptr;            ///< answers pods at GitLab's listener instead (a fault layer)
 };
 
 /// The world one container sees, built for each exec.
@@ -63,6 +64,8 @@ class PodWorldFactory : public ContainerWorldFactory {
   void set_trust(std::string ca_pem) { net_.trusted_pem = std::move(ca_pem); }
   /// How big each project's fetches are (project path -> bytes), for the memory they take.
   void set_pack_sizes(std::map<std::string, uint64_t> sizes) { net_.pack_sizes = std::move(sizes); }
+  /// What answers the pods' requests to GitLab (git over HTTP): a fault layer in front of the fake.
+  void set_gitlab_handler(HttpHandler* handler) { net_.gitlab_handler = handler; }
 
  private:
   PodNetwork net_;

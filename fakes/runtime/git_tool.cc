@@ -818,7 +818,8 @@ int Git::run(const std::vector<std::string>& args) {
   if (command == "checkout") return checkout(rest);
   if (command == "rev-parse") return rev_parse(rest);
   if (command == "config") return config(rest);
-  if (command == "clean" || command == "reset" || command == "submodule") return work_tree() ? 0 : not_a_repository();
+  if (command == "clean" || command == "reset" || command == "submodule" || command == "rm")
+    return work_tree() ? 0 : not_a_repository();
   // lfs and everything else: accepted silently.
   return 0;
 }

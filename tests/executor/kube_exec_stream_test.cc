@@ -174,6 +174,25 @@ TEST(SpdyExecStream, PostsTheUpgradeStreamsStdinAndReadsOutputAndStatus) {
   EXPECT_EQ(req.header("user-agent"), "gitlab-runner 19.4.0");
 }
 
+TEST(SpdyExecStream, AnEndlessErrorStreamIsBounded) {
+  Rig rig;
+  fakes::HttpResponse res = timed_exec(nullptr);
+  auto inner = res.exec;
+  res.exec = [inner](const std::string& in) {
+    fakes::ExecOutcome out = inner(in);
+    out.status_json = std::string(4 << 20, '{');  // 4 MiB of error stream
+    return out;
+  };
+  rig.handler.exec_response = res;
+  rig.run([&]() -> asio::awaitable<void> {
+    auto r = co_await rig.exec(kExecUrl, "true\n");
+    EXPECT_TRUE(r) << r.error().message;
+    if (!r) co_return;
+    EXPECT_EQ(r->status_json.size(), 64u * 1024);
+    EXPECT_FALSE(exec_exit_code(r->status_json));
+  });
+}
+
 TEST(SpdyExecStream, ExitCodesComeFromTheErrorStreamStatus) {
   for (int code : {1, 3}) {
     Rig rig;

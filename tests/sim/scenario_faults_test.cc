@@ -57,7 +57,11 @@ TEST(ScenarioFaults, WireIsRequiredAndClosed) {
   EXPECT_EQ(error_of("status = 500\nmessage = \"x\"\n").message, "faults: missing required key \"wire\"");
   const Error e = error_of("wire = \"etcd\"\nstatus = 500\n");
   EXPECT_EQ(e.where, "s.toml:12:8");
-  EXPECT_EQ(e.message, "faults.wire: expected \"kubernetes\" or \"gitlab\", got \"etcd\"");
+  EXPECT_EQ(e.message, "faults.wire: expected one of \"kubernetes\", \"gitlab\", \"git\", got \"etcd\"");
+  // The pods' git wire answers like GitLab's, but in the same instant.
+  EXPECT_EQ(error_of("wire = \"git\"\nlatency_seconds = 5\n").message,
+            "faults.latency_seconds: not modelled on wire = \"git\" (use [network.pod] timeout for a slow or silent "
+            "GitLab)");
 }
 
 TEST(ScenarioFaults, BadValuesArePositioned) {

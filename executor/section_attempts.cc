@@ -1,0 +1,89 @@
+#include "executor/section_attempts.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "executor/messages.h"
+
+namespace kexsim::executor {
+namespace {
+
+/// Go's strconv.ParseInt(s, 10, 64) (and Atoi, which 13.12 uses): an optional sign, then digits only.
+std::optional<int64_t> parse_go_int(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  const uint64_t max = negative ? uint64_t(1) << 63 : (uint64_t(1) << 63) - 1;
+  if (value > max) return std::nullopt;  // ErrRange
+  return negative ? static_cast<int64_t>(0 - value) : static_cast<int64_t>(value);
+}
+
+/// The int of Go's int(i) on a 64-bit build, held in an int here: values outside are clamped anyway.
+int as_attempts(int64_t v) { return static_cast<int>(std::clamp<int64_t>(v, -1'000'000'000, 1'000'000'000)); }
+
+}  // namespace
+
+SectionAttempts read_section_attempts(const Job& job, Profile p) {
+  SectionAttempts out;
+  struct Entry {
+    const char* name;
+    int* value;
+  };
+  // validateVariables' order; the clamp below goes in validateAttemptSettings' own order.
+  const Entry entries[] = {{"GET_SOURCES_ATTEMPTS", &out.get_sources},
+                           {"ARTIFACT_DOWNLOAD_ATTEMPTS", &out.artifact_download},
+                           {"RESTORE_CACHE_ATTEMPTS", &out.restore_cache},
+                           {"EXECUTOR_JOB_SECTION_ATTEMPTS", &out.executor_job_section},
+                           {"SECRETS_RETRIEVAL_ATTEMPTS", &out.secrets_retrieval}};
+  for (const Entry& e : entries) {
+    if (p == Profile::kV13_12 && std::string_view(e.name) == "SECRETS_RETRIEVAL_ATTEMPTS") continue;
+    const std::string raw = job.variable(e.name);
+    if (raw.empty()) continue;  // the default
+    const auto parsed = parse_go_int(raw);
+    if (parsed) {
+      *e.value = as_attempts(*parsed);
+    } else if (p == Profile::kV19_4) {
+      // common/build_settings.go validate, case *int.
+      out.warnings.push_back(std::string(e.name) + ": expected int got " + messages::go_quote(raw) +
+                             ", using default value: 1");
+    }
+  }
+  if (p == Profile::kV13_12) return out;
+  // common/build_settings.go validateAttemptSettings.
+  const Entry clamped[] = {{"EXECUTOR_JOB_SECTION_ATTEMPTS", &out.executor_job_section},
+                           {"GET_SOURCES_ATTEMPTS", &out.get_sources},
+                           {"ARTIFACT_DOWNLOAD_ATTEMPTS", &out.artifact_download},
+                           {"RESTORE_CACHE_ATTEMPTS", &out.restore_cache},
+                           {"SECRETS_RETRIEVAL_ATTEMPTS", &out.secrets_retrieval}};
+  for (const Entry& e : clamped) {
+    const int value = std::clamp(*e.value, 1, 10);
+    if (value == *e.value) continue;
+    *e.value = value;
+    out.warnings.push_back(std::string(e.name) +
+                           ": number of attempts out of the range [1, 10], clamping to: " + std::to_string(value));
+  }
+  return out;
+}
+
+std::optional<std::string> attempts_out_of_range(Profile p, int attempts, std::string_view stage) {
+  if (p != Profile::kV13_12 || (attempts >= 1 && attempts <= 10)) return std::nullopt;
+  return "number of attempts out of the range [1, 10] for stage: " + std::string(stage);
+}
+
+Duration stage_retry_pause(Profile p, bool exponential_backoff, int retry) {
+  if (p == Profile::kV13_12) return Duration(0);
+  // github.com/jpillora/backoff: Min * 2^attempt, at most Max.
+  const Duration min = exponential_backoff ? std::chrono::seconds(5) : std::chrono::seconds(1);
+  const Duration max = exponential_backoff ? std::chrono::minutes(5) : std::chrono::seconds(5);
+  Duration d = min;
+  for (int i = 0; i < retry && d < max; ++i) d *= 2;
+  return std::min(d, max);
+}
+
+}  // namespace kexsim::executor
