@@ -24,6 +24,7 @@
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_patch.h"
+#include "executor/release_features.h"
 #include "executor/runner_log.h"
 #include "executor/scripts.h"
 #include "executor/stage_timeouts.h"
@@ -147,7 +148,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
     for (const auto& f : feature_flags(profile_)) {
       JobVariable v;
       v.key = std::string(f.name);
-      v.value = (profile_ == Profile::kV13_12 ? f.default_value : flags_.on(f.name)) ? "true" : "false";
+      v.value = (!feature_flag_variables_resolved(profile_) ? f.default_value : flags_.on(f.name)) ? "true" : "false";
       v.is_public = true;
       v.internal = true;
       out.push_back(std::move(v));
@@ -174,7 +175,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   bool next_pull_policy(int attempt, const TerminalContainerError& e);
   /// The wait loop's error for a terminal container state (19.4 inside "waiting for pod running: ").
   Failure wait_error(const TerminalContainerError& e) const {
-    const std::string inner = profile_ == Profile::kV19_4 ? messages::waiting_for_pod_running(e.message) : e.message;
+    const std::string inner =
+        attach_error_wrappers(profile_) ? messages::waiting_for_pod_running(e.message) : e.message;
     return Failure{messages::prepare_environment_error(profile_, inner), e.reason};
   }
   asio::awaitable<std::optional<Failure>> run_stage(const StageScript& stage, std::string_view section,
@@ -364,7 +366,7 @@ asio::awaitable<JobOutcome> Execution::run() {
 
 asio::awaitable<void> Execution::send_running_update() {
   // Two-phase commit (19.4): tell GitLab the job is running before anything else.
-  if (profile_ != Profile::kV19_4) co_return;
+  if (!two_phase_job_commit(profile_)) co_return;
   JobUpdate running;
   running.state = "running";
   const UpdateReply sent = co_await gitlab_.update_job(job_.id, job_.token, running);
@@ -391,7 +393,7 @@ void Execution::on_remote_state(RemoteJobState state) {
     // (and any release before the user scripts) ends the whole build.
     cancel_consumed_ = true;
     if (user_scripts_done_) return;
-    if (in_user_scripts_ && profile_ == Profile::kV19_4)
+    if (in_user_scripts_ && cancel_keeps_after_script(profile_))
       script_canceled_ = true;
     else if (!build_done())
       build_canceled_ = true;
@@ -431,7 +433,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
   // common/build.go executeUserScripts: the script and after_script contexts, below the build's.
   std::shared_ptr<bool> script_active = std::make_shared<bool>(true);
   std::optional<Duration> after_limit;
-  if (profile_ == Profile::kV19_4) {
+  if (script_timeouts(profile_)) {
     const Duration left = started_at_ + std::chrono::seconds(job_.timeout_seconds) - clock_.now();
     StageTimeouts limits = read_stage_timeouts(job_, left);
     for (const auto& line : limits.warnings) trace_.warning(line);
@@ -484,7 +486,7 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   final_update.exit_code = outcome.exit_code;
   final_update.checksum = checksum;
   final_update.bytesize = trace_.bytes().size();
-  if (profile_ == Profile::kV13_12) {
+  if (!final_update_gives_up(profile_)) {
     // 13.12 network/trace.go finish: one finalUpdate that only ends on an answer GitLab means. The
     // real runner would loop for ever against a GitLab that never answers; kexsim stops after an hour.
     const TimePoint give_up = clock_.now() + std::chrono::hours(1);
@@ -521,7 +523,7 @@ asio::awaitable<bool> Execution::final_update_round(JobUpdate update, std::optio
   // rewinds the trace) wait the update interval and go again. 19.4 ends the round with an error on
   // a failed PATCH or PUT; 13.12 waits and goes again.
   constexpr Duration kUpdateInterval = std::chrono::seconds(3);  // common.DefaultUpdateInterval
-  const bool retry_inside = profile_ == Profile::kV13_12;
+  const bool retry_inside = !final_update_gives_up(profile_);
   const auto out_of_time = [&] { return give_up && clock_.now() >= *give_up; };
   while (true) {
     // ensureAllTraceSent
@@ -634,7 +636,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   if (use_attach_) trace_.println("Using attach strategy to execute scripts...");
   if (auto f = prepare_pull_policies()) co_return f;
   // The pull manager also answers for init-permissions, with the helper's policies (attach only).
-  if (use_attach_ && profile_ == Profile::kV19_4)
+  if (use_attach_ && prints_pull_policy_lines(profile_))
     trace_.println(messages::using_pull_policy(pull_policies_["helper"], "init-permissions"));
   trace_.section_end("prepare_executor");
   co_return std::nullopt;
@@ -644,7 +646,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   trace_.section_start("prepare_script");
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
-  if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
+  if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
 
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
@@ -691,7 +693,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
 asio::awaitable<std::optional<Failure>> Execution::create_registry_secret(std::string unique_name) {
   if (!has_registry_credentials(job_)) co_return std::nullopt;
   // 13.12 let the server pick the name (generateName); newer runners add their own suffix.
-  json secret = profile_ == Profile::kV19_4
+  json secret = explicit_resource_names(profile_)
                     ? build_registry_secret(namespace_, name_with_random_suffix(unique_name, random_), "", job_)
                     : build_registry_secret(namespace_, "", unique_name, job_);
   auto created = co_await kube_->create(namespace_, "secrets", std::move(secret));
@@ -719,7 +721,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.job = &job_;
   pod_inputs.profile = profile_;
   pod_inputs.namespace_ = namespace_;
-  if (profile_ == Profile::kV19_4)
+  if (explicit_resource_names(profile_))
     pod_inputs.name = name_with_random_suffix(unique_name, random_);
   else
     pod_inputs.generate_name = unique_name;
@@ -756,7 +758,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   // Tie the secret to the pod so Kubernetes garbage-collects it with the pod (19.4). Upstream's
   // setOwnerReferencesForResources fails the job when the update fails: "error setting
   // ownerReferences: <err>" (executors/kubernetes/kubernetes.go: setupBuildPod).
-  if (secret_name_.empty() || profile_ != Profile::kV19_4) co_return std::nullopt;
+  if (secret_name_.empty() || !secret_owned_by_pod(profile_)) co_return std::nullopt;
   const json& metadata = member(pod, "metadata");
   auto secret = co_await kube_->get(namespace_, "secrets", secret_name_);
   if (!secret) {
@@ -801,7 +803,7 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
     pull_error_ = check_terminal_containers(status, profile_);
     if (pull_error_) co_return wait_error(*pull_error_);
     const bool print_events = prints_pod_warning_events(profile_, kube_config);
-    if (print_events) {
+    if (print_events && wait_lists_warning_events(profile_)) {
       const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning";
       auto events = co_await kube_->list(namespace_, "events", query);
       std::optional<TerminalContainerError> sandbox;
@@ -814,7 +816,7 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
     // 19.3+: the condition lines only with print_pod_warning_events.
     for (const auto& condition : array_at(status, "conditions")) {
       const std::string why = string_at(condition, "reason");
-      if (!why.empty() && (profile_ != Profile::kV19_4 || print_events))
+      if (!why.empty() && (!condition_lines_obey_warning_events(profile_) || print_events))
         trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
     }
     if (i < attempts) co_await clock_.sleep_for(std::chrono::seconds(interval));
@@ -839,7 +841,7 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     pod_name_.clear();
     secret_name_.clear();
     secret_owned_ = false;
-    if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
+    if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
   }
 }
 
@@ -857,7 +859,7 @@ std::optional<Failure> Execution::prepare_pull_policies() {
   for (const char* container : {"build", "helper"}) {
     auto policies = effective_pull_policies(profile_, runner_.kubernetes, job_.image.pull_policy, container);
     if (!policies) return Failure{policies.error().message, FailureReason::kRunnerConfigurationError};
-    if (profile_ == Profile::kV19_4) trace_.println(messages::using_pull_policy(*policies, container));
+    if (prints_pull_policy_lines(profile_)) trace_.println(messages::using_pull_policy(*policies, container));
     pull_policies_[container] = *policies;
   }
   auto services = effective_pull_policies(profile_, runner_.kubernetes, {}, "*");
@@ -877,7 +879,7 @@ std::map<std::string, std::string> Execution::current_pull_policies() const {
 
 bool Execution::next_pull_policy(int attempt, const TerminalContainerError& e) {
   // internal/pull/manager.go UpdatePolicyForContainer (13.12: UpdatePolicyForImage, keyed by image).
-  const std::string key = profile_ == Profile::kV19_4 ? e.container : std::string("build");
+  const std::string key = pull_messages_name_container(profile_) ? e.container : std::string("build");
   auto known = pull_policies_.find(pull_policies_.count(key) ? key : "*");
   const std::vector<std::string> policies =
       known == pull_policies_.end() ? std::vector<std::string>{""} : known->second;
@@ -943,8 +945,8 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   }
   trace_.flush();
   if (!section.empty()) trace_.section_end(std::string(section));
-  if (interrupted && scope_timed_out(scope) && profile_ == Profile::kV19_4 && !section.empty())
-    trace_.warning(messages::stage_timeout_exceeded(section));
+  if (interrupted && scope_timed_out(scope) && stage_deadline_warning(profile_) && !section.empty())
+    trace_.warning(messages::stage_timeout_exceeded(profile_, section));
   co_return failure;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
 namespace {
 
@@ -90,7 +92,7 @@ void JobTrace::line(std::string_view prefix, std::string_view text) {
   std::string out(prefix);
   out += text;
   // GitLab Runner 13.x reset colours after the newline; later releases before it.
-  if (profile_ == Profile::kV13_12) {
+  if (!reset_before_newline(profile_)) {
     out += '\n';
     out += kReset;
   } else {
@@ -174,7 +176,7 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
 }
 
 std::vector<std::string> default_token_prefixes(Profile p) {
-  if (p == Profile::kV13_12) return {};
+  if (!masks_default_tokens(p)) return {};
   return {"glrt-", "glcbt-"};
 }
 
