@@ -46,7 +46,7 @@ size_t utf8_length(std::string_view s, size_t i, uint32_t& code) {
 
 std::string shell_profile_url(Profile p) {
   return !docs_urls_without_index(p) ? "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading"
-                                      : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
+                                     : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
 }
 
 }  // namespace
@@ -133,7 +133,7 @@ std::string running_after_script() { return "Running after_script"; }
 
 std::string cleanup_stage_title(Profile p) {
   return !cleanup_title_names_project_dir(p) ? "Cleaning up file based variables"
-                                              : "Cleaning up project directory and file based variables";
+                                             : "Cleaning up project directory and file based variables";
 }
 
 std::string using_namespace(std::string_view ns) { return cat({"Using Kubernetes namespace: ", ns}); }

@@ -203,9 +203,10 @@ Result<std::vector<std::string>> effective_pull_policies(Profile profile, const 
   } else if (!kube.pull_policy.empty()) {
     auto converted = convert(kube.pull_policy);
     if (!converted) {
-      const std::string prefix = pull_policy_errors_name_container(profile) ? "converting pull policy for container " +
-                                                                  go_quote(container) + ": pull_policy config: "
-                                                            : "pull_policy config: ";
+      const std::string prefix =
+          pull_policy_errors_name_container(profile)
+              ? "converting pull policy for container " + go_quote(container) + ": pull_policy config: "
+              : "pull_policy config: ";
       return make_error(prefix + converted.error().message, converted.error().hint, "runners.kubernetes.pull_policy");
     }
     policies = *converted;
@@ -254,7 +255,8 @@ std::string default_helper_image_for(Profile profile, const KubernetesConfig& ku
   if (!helper_arch_from_node_selector(profile)) return default_helper_image(profile);  // 13.12 has neither setting
   // retrieveHelperImageConfig: amd64, or the runner's own platform with helper_image_autoset_arch_and_os
   // (16.5+); prepareHelperImage: a node_selector kubernetes.io/arch wins (14.2+).
-  std::string arch = kube.helper_image_autoset_arch_and_os && helper_image_autoset_arch(profile) ? runner_arch : "amd64";
+  std::string arch =
+      kube.helper_image_autoset_arch_and_os && helper_image_autoset_arch(profile) ? runner_arch : "amd64";
   if (auto it = kube.node_selector.find("kubernetes.io/arch"); it != kube.node_selector.end() && !it->second.empty())
     arch = it->second;
   // helperimage/linux_info.go architecture(): the tag's spelling of the platform.

@@ -331,9 +331,7 @@ std::string helper_image_tag(Profile p) {
   return helper_tag_is_version(p) ? "v" + std::string(runner_version(p)) : std::string(runner_revision(p));
 }
 
-std::string default_helper_image(Profile p) {
-  return helper_image_repository(p) + "x86_64-" + helper_image_tag(p);
-}
+std::string default_helper_image(Profile p) { return helper_image_repository(p) + "x86_64-" + helper_image_tag(p); }
 
 Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile) {
   PodImages out;
