@@ -353,7 +353,9 @@ asio::awaitable<JobOutcome> Execution::run() {
     outcome.state = "success";
   } else {
     const bool system = failure->reason == FailureReason::kRunnerSystemFailure;
-    trace_.error(messages::job_failed(system, failure->message));
+    // 14.3-18.5 end a BuildError's line with an extra newline (kexsim: every failure that is not a system one).
+    trace_.error(messages::job_failed(system, failure->message) +
+                 (job_failed_extra_line(profile_) && !system ? "\n" : ""));
     outcome.state = "failed";
     outcome.failure_reason = negotiate_failure_reason(failure->reason, job_.features.failure_reasons);
     outcome.exit_code = failure->exit_code;

@@ -27,6 +27,9 @@ constexpr bool cleanup_title_names_project_dir(Profile p) { return p.at_least(14
 constexpr bool header_has_system_id(Profile p) { return p.at_least(15, 8); }
 /// 15.9: "Checking out %s as detached HEAD (ref is %s)...".
 constexpr bool checkout_says_detached_head(Profile p) { return p.at_least(15, 9); }
+/// 14.3-18.5: the BuildError branch of "ERROR: Job failed: <err>" is built with Sprintln, so the line
+/// ends "<err>\n\e[0;m\n" (an extra line holding only the reset); 18.6 uses Sprint (common/build.go).
+constexpr bool job_failed_extra_line(Profile p) { return p.at_least(14, 3) && !p.at_least(18, 6); }
 /// 16.5: FF_USE_POD_ACTIVE_DEADLINE_SECONDS on by default: the "Using FF_USE_POD_ACTIVE_DEADLINE_SECONDS"
 /// line and activeDeadlineSeconds in the pod (15.10-16.4 only when the flag is set; kexsim: never).
 constexpr bool active_deadline_default_on(Profile p) { return p.at_least(16, 5); }

@@ -32,7 +32,7 @@ TEST(ReleaseFeatures, Kexsim1312And194AreTheEnds) {
   // Everything 19.4 does, except the differences 19.4 no longer has.
   for (const auto& f : release_features()) {
     SCOPED_TRACE(f.name);
-    if (f.name == "job_update_private_token_header") continue;
+    if (f.name == "job_update_private_token_header" || f.name == "job_failed_extra_line") continue;
     EXPECT_TRUE(f.has(Profile::kV19_4));
   }
 }
@@ -46,6 +46,8 @@ TEST(ReleaseFeatures, RevertedDifferencesEndWhereTheyWereReverted) {
   EXPECT_FALSE(logs_warning_events_on_failure(Profile(16, 3)));
   EXPECT_FALSE(logs_warning_events_on_failure(Profile(17, 1)));
   EXPECT_TRUE(logs_warning_events_on_failure(Profile(17, 2)));
+  EXPECT_TRUE(job_failed_extra_line(Profile(18, 5)));
+  EXPECT_FALSE(job_failed_extra_line(Profile(18, 6)));
   EXPECT_TRUE(job_update_private_token_header(Profile(17, 10)));
   EXPECT_FALSE(job_update_private_token_header(Profile::kV17_11));
 }
