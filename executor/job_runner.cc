@@ -457,7 +457,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     trace_.warning(messages::script_canceled());
     job_status = "canceled";
   } else if (!build_done() && script_timed_out_) {
-    failure = Failure{messages::script_timeout_exceeded(), FailureReason::kJobExecutionTimeout};
+    failure = Failure{messages::script_timeout_exceeded(profile_), FailureReason::kJobExecutionTimeout};
     job_status = "timedout";
   }
   // after_script follows the script whatever its result; its own failures never fail the job.

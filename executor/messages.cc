@@ -284,7 +284,11 @@ std::string script_canceled() { return "script canceled externally (UI, API)"; }
 std::string job_canceled() { return "canceled"; }
 
 // common/build.go executeUserScripts: "%w: %w" of ErrJobScriptTimeout and the context's error.
-std::string script_timeout_exceeded() { return "script timeout: context deadline exceeded"; }
+std::string script_timeout_exceeded(Profile p) {
+  // common/build.go: "script timeout context: %w" in 16.4-16.11, "script timeout: %w" from 17.0.
+  return script_timeout_without_context(p) ? "script timeout: context deadline exceeded"
+                                           : "script timeout context: context deadline exceeded";
+}
 
 // common/build.go warnTimeoutExceeded (the 17.11+ URL).
 std::string stage_timeout_exceeded(Profile p, std::string_view stage) {

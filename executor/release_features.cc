@@ -10,6 +10,7 @@ constexpr ReleaseFeature kFeatures[] = {
     {"cleanup_title_names_project_dir", [](Profile p) { return cleanup_title_names_project_dir(p); }, Profile(14, 3)},
     {"header_has_system_id", [](Profile p) { return header_has_system_id(p); }, Profile(15, 8)},
     {"checkout_says_detached_head", [](Profile p) { return checkout_says_detached_head(p); }, Profile(15, 9)},
+    {"script_timeout_without_context", [](Profile p) { return script_timeout_without_context(p); }, Profile(17, 0)},
     {"job_failed_extra_line", [](Profile p) { return job_failed_extra_line(p); }, Profile(14, 3)},
     {"active_deadline_default_on", [](Profile p) { return active_deadline_default_on(p); }, Profile(16, 5)},
     {"cancel_keeps_after_script", [](Profile p) { return cancel_keeps_after_script(p); }, Profile(16, 9)},

@@ -38,6 +38,8 @@ constexpr bool active_deadline_default_on(Profile p) { return p.at_least(16, 5);
 constexpr bool cancel_keeps_after_script(Profile p) { return p.at_least(16, 9); }
 /// 16.4: RUNNER_SCRIPT_TIMEOUT / RUNNER_AFTER_SCRIPT_TIMEOUT and the after_script warning.
 constexpr bool script_timeouts(Profile p) { return p.at_least(16, 4); }
+/// 17.0: the script timeout error reads "script timeout: ..." (16.4-16.11 "script timeout context: ...").
+constexpr bool script_timeout_without_context(Profile p) { return p.at_least(17, 0); }
 /// 16.9: "WARNING: <stage> could not run to completion because the timeout was exceeded. ...".
 constexpr bool stage_deadline_warning(Profile p) { return p.at_least(16, 9); }
 /// 17.11: doc links without index.html and /ee/ (shells/#shell-profile-loading, ci/runners/configure_runners/).

@@ -247,6 +247,8 @@ TEST(ReleaseWording, IntermediateReleasesGetEachRow) {
   EXPECT_NE(stage_timeout_exceeded(Profile::kV17_11, "step_script").find("/ci/runners/configure_runners/#"),
             std::string::npos);
   EXPECT_EQ(setting_up_build_pod(Profile::kV15_11, "x"), "setting up build pod: x");
+  EXPECT_EQ(script_timeout_exceeded(Profile::kV16_11), "script timeout context: context deadline exceeded");
+  EXPECT_EQ(script_timeout_exceeded(Profile::kV17_11), "script timeout: context deadline exceeded");
 }
 
 }  // namespace
