@@ -61,17 +61,16 @@ std::string trim_slashes(std::string_view s, bool leading) {
 
 std::string short_token(std::string_view token, Profile p) {
   if (!short_token_nine_chars(p)) {
-    // Before 18.2: prefixed tokens kept the 9 chars after the prefix (glrt- 15.9, glcbt- 17.9, glrtr-
-    // 18.1), GR tokens 17 chars including "GR" + 7 hex (14.10), everything else the first 8.
-    const std::pair<std::string_view, bool> prefixes[] = {{"glrt-", short_token_strips_glrt(p)},
-                                                          {"glrtr-", short_token_strips_glrtr(p)},
-                                                          {"glcbt-", short_token_strips_glcbt(p)}};
-    for (const auto& [prefix, known] : prefixes) {
-      if (known && token.substr(0, prefix.size()) == prefix) {
+    // Before 18.2: glrt-style tokens kept the 9 chars after the prefix, GR tokens 17 chars
+    // including "GR" + 7 hex, everything else (13.12's tokens) the first 8. Each prefix arrived in a
+    // release of its own (GR 14.10, glrt- 15.9, glcbt- 17.9, glrtr- 18.1), but no GitLab issued such a
+    // token before that release, so kexsim applies them to every release before 18.2.
+    for (std::string_view prefix : {"glrt-", "glrtr-", "glcbt-"}) {
+      if (token.substr(0, prefix.size()) == prefix) {
         return std::string(token.substr(prefix.size(), 9));
       }
     }
-    if (short_token_keeps_gr_prefix(p) && starts_with_gr_prefix(token)) return std::string(token.substr(0, 17));
+    if (starts_with_gr_prefix(token)) return std::string(token.substr(0, 17));
     return std::string(token.substr(0, 8));
   }
   return std::string(strip_token_prefix(token).substr(0, 9));

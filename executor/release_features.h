@@ -59,14 +59,6 @@ constexpr bool masks_default_tokens(Profile p) { return p.at_least(17, 9); }
 
 // ---- Short token and names --------------------------------------------------------------------------
 
-/// 14.10: "GR" + 7 hex tokens keep their first 17 characters.
-constexpr bool short_token_keeps_gr_prefix(Profile p) { return p.at_least(14, 10); }
-/// 15.9: glrt- tokens: the 9 characters after the prefix.
-constexpr bool short_token_strips_glrt(Profile p) { return p.at_least(15, 9); }
-/// 17.9: glcbt- tokens: the 9 characters after the prefix.
-constexpr bool short_token_strips_glcbt(Profile p) { return p.at_least(17, 9); }
-/// 18.1: glrtr- tokens: the 9 characters after the prefix.
-constexpr bool short_token_strips_glrtr(Profile p) { return p.at_least(18, 1); }
 /// 18.2: strip every known prefix, then 9 characters (legacy tokens 8 -> 9).
 constexpr bool short_token_nine_chars(Profile p) { return p.at_least(18, 2); }
 /// 14.5 (mirror, kubernetes.go isSharedBuildsDirRequired): the default emptyDir builds dir is not

@@ -23,23 +23,18 @@ TEST(ShortToken, CurrentRulesStripEveryKnownPrefix) {
 
 TEST(ShortToken, OlderRulesTakeEightChars) {
   EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile::kV13_12), "LBxMyCry");
-  // 13.12 knew no prefixed tokens: the first 8 characters, whatever they are.
-  EXPECT_EQ(short_token("glrt-abcdefghijkl", Profile::kV13_12), "glrt-abc");
-  EXPECT_EQ(short_token("GR1348941abcdefghijkl", Profile::kV13_12), "GR134894");
+  // Prefixed tokens as the release that introduced the prefix shortened them (kexsim applies that
+  // rule to every release before 18.2).
+  EXPECT_EQ(short_token("glrt-abcdefghijkl", Profile::kV13_12), "abcdefghi");
+  EXPECT_EQ(short_token("GR1348941abcdefghijkl", Profile::kV13_12), "GR1348941abcdefgh");
   EXPECT_EQ(short_token("glrt-abcdefghijkl", Profile::kV15_11), "abcdefghi");
   EXPECT_EQ(short_token("GR1348941abcdefghijkl", Profile::kV15_11), "GR1348941abcdefgh");
   EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile::kV18_11), "LBxMyCryX");
 }
 
-TEST(ShortToken, EachPrefixFromTheReleaseThatKnewIt) {
-  EXPECT_EQ(short_token("GR1348941abcdefghijkl", Profile(14, 9)), "GR134894");
-  EXPECT_EQ(short_token("GR1348941abcdefghijkl", Profile(14, 10)), "GR1348941abcdefgh");
-  EXPECT_EQ(short_token("glrt-abcdefghijkl", Profile(15, 8)), "glrt-abc");
-  EXPECT_EQ(short_token("glrt-abcdefghijkl", Profile(15, 9)), "abcdefghi");
-  EXPECT_EQ(short_token("glcbt-abcdefghijkl", Profile(17, 8)), "glcbt-ab");
-  EXPECT_EQ(short_token("glcbt-abcdefghijkl", Profile(17, 9)), "abcdefghi");
-  EXPECT_EQ(short_token("glrtr-abcdefghijkl", Profile(18, 0)), "glrtr-ab");
-  EXPECT_EQ(short_token("glrtr-abcdefghijkl", Profile(18, 1)), "abcdefghi");
+TEST(ShortToken, NineCharactersFrom182) {
+  EXPECT_EQ(short_token("glrt-t1_abcdefghijkl", Profile(18, 1)), "t1_abcdef");
+  EXPECT_EQ(short_token("glrt-t1_abcdefghijkl", Profile(18, 2)), "abcdefghi");
   EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile(18, 1)), "LBxMyCry");
   EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile(18, 2)), "LBxMyCryX");
 }
