@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "executor/messages.h"
+#include "executor/release_features.h"
 #include "executor/scripts.h"
 
 namespace kexsim::executor {
@@ -45,7 +46,7 @@ std::string phase_of(const json& pod) {
 }  // namespace
 
 bool uses_attach_strategy(Profile profile, const FeatureFlagValues& flags) {
-  return profile != Profile::kV13_12 && !flags.on("FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY");
+  return attach_default(profile) && !flags.on("FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY");
 }
 
 AttachPaths attach_paths(int64_t project_id, int64_t job_id, std::string_view scripts_base,

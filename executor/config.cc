@@ -105,7 +105,7 @@ void warn_unused_flags(TomlTable& t) {
     const std::string name(key.str());
     const std::string path = t.path("feature_flags") + "." + name;
     if (kexsim_acts_on_flag(name)) continue;
-    if (is_feature_flag(Profile::kV19_4, name) || is_feature_flag(Profile::kV13_12, name)) {
+    if (is_known_feature_flag(name)) {
       t.context().warn(key.source(), "key \"" + path +
                                          "\" is not acted on by kexsim yet: the flag only shows in "
                                          "the \"feature flags:\" header line");

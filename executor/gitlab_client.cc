@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
 namespace {
 
@@ -86,7 +88,7 @@ std::string GitLabClient::info_json() const {
                              {"cancelable", true},
                              {"return_exit_code", true},
                              {"refspecs", true}};
-  if (profile_ == Profile::kV19_4) features["two_phase_job_commit"] = true;
+  if (two_phase_job_commit(profile_)) features["two_phase_job_commit"] = true;
   nlohmann::json info = {{"name", "gitlab-runner"},
                          {"version", std::string(runner_version(profile_))},
                          {"revision", std::string(runner_revision(profile_))},
@@ -105,14 +107,14 @@ std::vector<std::pair<std::string, std::string>> GitLabClient::headers(const std
       {"Accept", "application/json"},
       {"Content-Type", "application/json"}};
   // Runners before 17.11 sent the runner token only in the body.
-  if (!token_header.empty() && (token_header == "JOB-TOKEN" || profile_ == Profile::kV19_4))
+  if (!token_header.empty() && (token_header != "RUNNER-TOKEN" || token_headers(profile_)))
     h.emplace_back(token_header, token);
   return h;
 }
 
 asio::awaitable<Status> GitLabClient::verify() {
   nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
-  if (profile_ == Profile::kV19_4) body["system_id"] = system_id_;
+  if (header_has_system_id(profile_)) body["system_id"] = system_id_;
   HttpClientRequest req{"POST", url("runners/verify"), headers("RUNNER-TOKEN", runner_.token), body.dump()};
   auto res = co_await requester_.send(std::move(req));
   if (!res) co_return res.error();
@@ -126,7 +128,7 @@ asio::awaitable<Status> GitLabClient::verify() {
 
 asio::awaitable<JobRequestResult> GitLabClient::request_job() {
   nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
-  if (profile_ == Profile::kV19_4) body["system_id"] = system_id_;
+  if (header_has_system_id(profile_)) body["system_id"] = system_id_;
   const std::string endpoint = url("jobs/request");
   HttpClientRequest req{"POST", endpoint, headers("RUNNER-TOKEN", runner_.token), body.dump()};
   auto res = co_await requester_.send(std::move(req));
@@ -135,7 +137,7 @@ asio::awaitable<JobRequestResult> GitLabClient::request_job() {
     // network/retry_requester.go wraps the transport error; 19.4's doJSON and do add their own
     // prefixes (network/client.go); 13.12 had only the requester's (network/ratelimit_requester.go).
     out.status_text = "couldn't execute POST against " + endpoint + ": " + res.error().message;
-    if (profile_ == Profile::kV19_4) out.status_text = "execute JSON request: execute request: " + out.status_text;
+    if (gitlab_client_v18_3(profile_)) out.status_text = "execute JSON request: execute request: " + out.status_text;
     co_return out;
   }
   out.status = res->status;
@@ -157,9 +159,12 @@ asio::awaitable<UpdateReply> GitLabClient::update_job(int64_t id, const std::str
   if (!update.checksum.empty()) body["output"]["checksum"] = update.checksum;
   if (update.bytesize != 0) body["output"]["bytesize"] = update.bytesize;
   if (update.exit_code != 0) body["exit_code"] = update.exit_code;
-  // 13.12 (network/gitlab.go UpdateJob) sends the job token in the body only.
-  HttpClientRequest req{"PUT", url("jobs/" + std::to_string(id)),
-                        headers(profile_ == Profile::kV19_4 ? "JOB-TOKEN" : "", job_token), body.dump()};
+  // 13.12 (network/gitlab.go UpdateJob) sends the job token in the body only; 15.10-17.10 also as
+  // PRIVATE-TOKEN (doJSONWithPAT); 17.11+ as JOB-TOKEN.
+  const char* update_header = token_headers(profile_)                     ? "JOB-TOKEN"
+                              : job_update_private_token_header(profile_) ? "PRIVATE-TOKEN"
+                                                                          : "";
+  HttpClientRequest req{"PUT", url("jobs/" + std::to_string(id)), headers(update_header, job_token), body.dump()};
   auto res = co_await requester_.send(std::move(req));
   UpdateReply reply;
   if (!res) {
@@ -205,7 +210,7 @@ asio::awaitable<PatchReply> GitLabClient::patch_trace(int64_t id, const std::str
   h.emplace_back("Content-Range", std::to_string(sent) + "-" + std::to_string(end - 1));
   // 19.4 adds ?debug_trace= (patchTraceQuery); 13.12's PatchTrace has no query.
   const std::string path = "jobs/" + std::to_string(id) + "/trace";
-  HttpClientRequest req{"PATCH", url(profile_ == Profile::kV19_4 ? path + "?debug_trace=false" : path), h,
+  HttpClientRequest req{"PATCH", url(trace_patch_debug_query(profile_) ? path + "?debug_trace=false" : path), h,
                         trace.substr(sent, end - sent)};
   auto res = co_await requester_.send(std::move(req));
   if (!res) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <string>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
 namespace {
 
@@ -56,7 +58,7 @@ GitLabRetryPolicy::GitLabRetryPolicy(Profile profile) : profile_(profile) {}
 std::optional<Duration> GitLabRetryPolicy::wait_after(const HttpClientResponse& reply, TimePoint now, Backoff& backoff,
                                                       Random& random) const {
   bool malformed = false;
-  if (profile_ == Profile::kV13_12) {
+  if (!gitlab_client_v18_3(profile_)) {
     // Only a 429 is rate limited, and only when it says until when; a past reset time sleeps 0.
     if (reply.status != 429) return std::nullopt;
     auto reset = until_reset(reply, now, malformed);

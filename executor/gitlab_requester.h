@@ -12,6 +12,7 @@
 #include "executor/backoff.h"
 #include "executor/http/client.h"
 #include "executor/profile.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 
@@ -27,7 +28,7 @@ class GitLabRetryPolicy {
   std::optional<Duration> wait_after(const HttpClientResponse& reply, TimePoint now, Backoff& backoff,
                                      Random& random) const;
   /// 13.12 only: what the caller gets when every attempt was rate limited (errRateLimitGaveUp).
-  bool gives_up_with_error() const { return profile_ == Profile::kV13_12; }
+  bool gives_up_with_error() const { return !gitlab_client_v18_3(profile_); }
 
  private:
   Profile profile_;

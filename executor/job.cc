@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
 namespace {
 
@@ -332,7 +334,7 @@ std::vector<JobVariable> runner_variables(const RunnerVariablesInput& in) {
   add("CI_CONCURRENT_ID", std::to_string(in.concurrent_id));
   add("CI_CONCURRENT_PROJECT_ID", std::to_string(in.concurrent_project_id));
   add("CI_SERVER", "yes");
-  if (in.profile == Profile::kV19_4) add("CI_RUNNER_SHORT_TOKEN", in.short_token);
+  if (sets_short_token_variable(in.profile)) add("CI_RUNNER_SHORT_TOKEN", in.short_token);
   add("CI_RUNNER_VERSION", std::string(runner_version(in.profile)));
   add("CI_RUNNER_REVISION", std::string(runner_revision(in.profile)));
   add("CI_RUNNER_EXECUTABLE_ARCH", "linux/amd64");

@@ -25,6 +25,7 @@
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_patch.h"
 #include "executor/prepare_retry.h"
+#include "executor/release_features.h"
 #include "executor/runner_log.h"
 #include "executor/scripts.h"
 #include "executor/section_attempts.h"
@@ -156,7 +157,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
     for (const auto& f : feature_flags(profile_)) {
       JobVariable v;
       v.key = std::string(f.name);
-      v.value = (profile_ == Profile::kV13_12 ? f.default_value : flags_.on(f.name)) ? "true" : "false";
+      v.value = (!feature_flag_variables_resolved(profile_) ? f.default_value : flags_.on(f.name)) ? "true" : "false";
       v.is_public = true;
       v.internal = true;
       out.push_back(std::move(v));
@@ -191,7 +192,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   bool next_pull_policy(int attempt, const TerminalContainerError& e);
   /// The wait loop's error for a terminal container state (19.4 inside "waiting for pod running: ").
   Failure wait_error(const TerminalContainerError& e) const {
-    const std::string inner = profile_ == Profile::kV19_4 ? messages::waiting_for_pod_running(e.message) : e.message;
+    const std::string inner =
+        attach_error_wrappers(profile_) ? messages::waiting_for_pod_running(e.message) : e.message;
     return Failure{messages::prepare_environment_error(profile_, inner), e.reason};
   }
   asio::awaitable<std::optional<Failure>> run_stage(const StageScript& stage, std::string_view section,
@@ -253,7 +255,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::vector<LogField> build_log_fields() const {
     std::vector<LogField> f;
     if (!short_token_.empty()) f.emplace_back("runner", short_token_);
-    if (profile_ == Profile::kV19_4 && !runner_.name.empty()) f.emplace_back("runner_name", runner_.name);
+    if (logs_runner_name_field(profile_) && !runner_.name.empty()) f.emplace_back("runner_name", runner_.name);
     f.emplace_back("job", std::to_string(job_.id));
     f.emplace_back("project", std::to_string(job_.job_info.project_id));
     return f;
@@ -355,13 +357,15 @@ asio::awaitable<JobOutcome> Execution::run() {
   if (const std::string info = feature_flag_info(profile_, flags_); !info.empty()) {
     trace_.println(messages::header_feature_flags(info));
   }
-  if (profile_ == Profile::kV19_4) {
-    // common/build.go GetPrepareTimeout / GetGetSourcesTimeout, warned on the runner's log (b.Log()).
-    const Duration job_timeout = std::chrono::seconds(job_.timeout_seconds);
-    std::string warning;
+  // common/build.go GetPrepareTimeout / GetGetSourcesTimeout, warned on the runner's log (b.Log()).
+  const Duration job_timeout = std::chrono::seconds(job_.timeout_seconds);
+  std::string warning;
+  if (has_prepare_timeout(profile_)) {
     prepare_limit_ = runner_stage_timeout("prepare_timeout", runner_.prepare_timeout, job_timeout, &warning);
     if (!warning.empty()) log_runner(format_runner_log_line(LogLevel::kWarning, warning, build_log_fields()));
     warning.clear();
+  }
+  if (has_get_sources_timeout(profile_)) {
     get_sources_limit_ =
         runner_stage_timeout("get_sources_timeout", runner_.get_sources_timeout, job_timeout, &warning);
     if (!warning.empty()) log_runner(format_runner_log_line(LogLevel::kWarning, warning, build_log_fields()));
@@ -403,7 +407,9 @@ asio::awaitable<JobOutcome> Execution::run() {
     outcome.state = "success";
   } else {
     const bool system = failure->reason == FailureReason::kRunnerSystemFailure;
-    trace_.error(messages::job_failed(system, failure->message));
+    // 14.3-18.5 end a BuildError's line with an extra newline (kexsim: every failure that is not a system one).
+    trace_.error(messages::job_failed(system, failure->message) +
+                 (job_failed_extra_line(profile_) && !system ? "\n" : ""));
     outcome.state = "failed";
     outcome.failure_reason = negotiate_failure_reason(failure->reason, job_.features.failure_reasons);
     outcome.exit_code = failure->exit_code;
@@ -416,7 +422,7 @@ asio::awaitable<JobOutcome> Execution::run() {
 
 asio::awaitable<void> Execution::send_running_update() {
   // Two-phase commit (19.4): tell GitLab the job is running before anything else.
-  if (profile_ != Profile::kV19_4) co_return;
+  if (!two_phase_job_commit(profile_)) co_return;
   JobUpdate running;
   running.state = "running";
   const UpdateReply sent = co_await gitlab_.update_job(job_.id, job_.token, running);
@@ -443,7 +449,7 @@ void Execution::on_remote_state(RemoteJobState state) {
     // (and any release before the user scripts) ends the whole build.
     cancel_consumed_ = true;
     if (user_scripts_done_) return;
-    if (in_user_scripts_ && profile_ == Profile::kV19_4)
+    if (in_user_scripts_ && cancel_keeps_after_script(profile_))
       script_canceled_ = true;
     else if (!build_done())
       build_canceled_ = true;
@@ -467,7 +473,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   if (!failure) {
     failure = co_await prepare_environment();
     // executeStage's deferred warnTimeoutExceeded for the prepare_script stage.
-    if (failure && prepare_timed_out_) trace_.warning(messages::stage_timeout_exceeded("prepare_script"));
+    if (failure && prepare_timed_out_) trace_.warning(messages::stage_timeout_exceeded(profile_, "prepare_script"));
   }
   *prepare_active = false;
   if (!failure) {
@@ -508,8 +514,8 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_with_attempts() {
   std::optional<Failure> failure = co_await get_sources_tries();
   *active = false;
   if (failure && get_sources_timed_out_ && !build_done())
-    failure = Failure{stage_limit_exceeded("get sources timeout", *get_sources_limit_),
-                      FailureReason::kJobExecutionTimeout};
+    failure =
+        Failure{stage_limit_exceeded("get sources timeout", *get_sources_limit_), FailureReason::kJobExecutionTimeout};
   co_return failure;
 }
 
@@ -517,7 +523,7 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_tries() {
   std::optional<Failure> failure;
   const bool exponential = flags_.on("FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY");
   for (int attempt = 0; attempt < attempts_.get_sources; ++attempt) {
-    if (attempt > 0 && profile_ == Profile::kV19_4) {
+    if (attempt > 0 && stage_retries_warn_and_back_off(profile_)) {
       trace_.warning(kRetryingLine);
       co_await clock_.sleep_for(stage_retry_pause(profile_, exponential, attempt - 1));
       if (attempt == 1) {
@@ -539,7 +545,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
   // common/build.go executeUserScripts: the script and after_script contexts, below the build's.
   std::shared_ptr<bool> script_active = std::make_shared<bool>(true);
   std::optional<Duration> after_limit;
-  if (profile_ == Profile::kV19_4) {
+  if (script_timeouts(profile_)) {
     const Duration left = started_at_ + std::chrono::seconds(job_.timeout_seconds) - clock_.now();
     StageTimeouts limits = read_stage_timeouts(job_, left);
     for (const auto& line : limits.warnings) trace_.warning(line);
@@ -561,7 +567,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     trace_.warning(messages::script_canceled());
     job_status = "canceled";
   } else if (!build_done() && script_timed_out_) {
-    failure = Failure{messages::script_timeout_exceeded(), FailureReason::kJobExecutionTimeout};
+    failure = Failure{messages::script_timeout_exceeded(profile_), FailureReason::kJobExecutionTimeout};
     job_status = "timedout";
   }
   // after_script follows the script whatever its result; its own failures never fail the job.
@@ -592,7 +598,7 @@ asio::awaitable<void> Execution::send_final_update(JobOutcome& outcome) {
   final_update.exit_code = outcome.exit_code;
   final_update.checksum = checksum;
   final_update.bytesize = trace_.bytes().size();
-  if (profile_ == Profile::kV13_12) {
+  if (!final_update_gives_up(profile_)) {
     // 13.12 network/trace.go finish: one finalUpdate that only ends on an answer GitLab means. The
     // real runner would loop for ever against a GitLab that never answers; kexsim stops after an hour.
     const TimePoint give_up = clock_.now() + std::chrono::hours(1);
@@ -636,7 +642,7 @@ asio::awaitable<bool> Execution::final_update_round(JobUpdate update, std::optio
   // rewinds the trace) wait the update interval and go again. 19.4 ends the round with an error on
   // a failed PATCH or PUT; 13.12 waits and goes again.
   constexpr Duration kUpdateInterval = std::chrono::seconds(3);  // common.DefaultUpdateInterval
-  const bool retry_inside = profile_ == Profile::kV13_12;
+  const bool retry_inside = !final_update_gives_up(profile_);
   const auto out_of_time = [&] { return give_up && clock_.now() >= *give_up; };
   while (true) {
     // ensureAllTraceSent
@@ -768,7 +774,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   if (use_attach_) trace_.println("Using attach strategy to execute scripts...");
   if (auto f = prepare_pull_policies()) co_return f;
   // The pull manager also answers for init-permissions, with the helper's policies (attach only).
-  if (use_attach_ && profile_ == Profile::kV19_4)
+  if (use_attach_ && prints_pull_policy_lines(profile_))
     trace_.println(messages::using_pull_policy(pull_policies_["helper"], "init-permissions"));
   co_return std::nullopt;
 }
@@ -777,7 +783,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
   trace_.section_start("prepare_script");
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
-  if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
+  if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
 
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
@@ -824,7 +830,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
 asio::awaitable<std::optional<Failure>> Execution::create_registry_secret(std::string unique_name) {
   if (!has_registry_credentials(job_)) co_return std::nullopt;
   // 13.12 let the server pick the name (generateName); newer runners add their own suffix.
-  json secret = profile_ == Profile::kV19_4
+  json secret = explicit_resource_names(profile_)
                     ? build_registry_secret(namespace_, name_with_random_suffix(unique_name, random_), "", job_)
                     : build_registry_secret(namespace_, "", unique_name, job_);
   auto created = co_await kube_->create(namespace_, "secrets", std::move(secret));
@@ -852,7 +858,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.job = &job_;
   pod_inputs.profile = profile_;
   pod_inputs.namespace_ = namespace_;
-  if (profile_ == Profile::kV19_4)
+  if (explicit_resource_names(profile_))
     pod_inputs.name = name_with_random_suffix(unique_name, random_);
   else
     pod_inputs.generate_name = unique_name;
@@ -889,7 +895,7 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   // Tie the secret to the pod so Kubernetes garbage-collects it with the pod (19.4). Upstream's
   // setOwnerReferencesForResources fails the job when the update fails: "error setting
   // ownerReferences: <err>" (executors/kubernetes/kubernetes.go: setupBuildPod).
-  if (secret_name_.empty() || profile_ != Profile::kV19_4) co_return std::nullopt;
+  if (secret_name_.empty() || !secret_owned_by_pod(profile_)) co_return std::nullopt;
   const json& metadata = member(pod, "metadata");
   auto secret = co_await kube_->get(namespace_, "secrets", secret_name_);
   if (!secret) {
@@ -934,7 +940,7 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
     pull_error_ = check_terminal_containers(status, profile_);
     if (pull_error_) co_return wait_error(*pull_error_);
     const bool print_events = prints_pod_warning_events(profile_, kube_config);
-    if (print_events) {
+    if (print_events && wait_lists_warning_events(profile_)) {
       const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning";
       auto events = co_await kube_->list(namespace_, "events", query);
       std::optional<TerminalContainerError> sandbox;
@@ -947,7 +953,7 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
     // 19.3+: the condition lines only with print_pod_warning_events.
     for (const auto& condition : array_at(status, "conditions")) {
       const std::string why = string_at(condition, "reason");
-      if (!why.empty() && (profile_ != Profile::kV19_4 || print_events))
+      if (!why.empty() && (!condition_lines_obey_warning_events(profile_) || print_events))
         trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
     }
     if (i < attempts) co_await clock_.sleep_for(std::chrono::seconds(interval));
@@ -972,7 +978,7 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     pod_name_.clear();
     secret_name_.clear();
     secret_owned_ = false;
-    if (profile_ == Profile::kV19_4) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
+    if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
   }
 }
 
@@ -990,7 +996,7 @@ std::optional<Failure> Execution::prepare_pull_policies() {
   for (const char* container : {"build", "helper"}) {
     auto policies = effective_pull_policies(profile_, runner_.kubernetes, job_.image.pull_policy, container);
     if (!policies) return config_prepare_failure(policies.error().message, FailureReason::kRunnerConfigurationError);
-    if (profile_ == Profile::kV19_4) trace_.println(messages::using_pull_policy(*policies, container));
+    if (prints_pull_policy_lines(profile_)) trace_.println(messages::using_pull_policy(*policies, container));
     pull_policies_[container] = *policies;
   }
   auto services = effective_pull_policies(profile_, runner_.kubernetes, {}, "*");
@@ -1010,7 +1016,7 @@ std::map<std::string, std::string> Execution::current_pull_policies() const {
 
 bool Execution::next_pull_policy(int attempt, const TerminalContainerError& e) {
   // internal/pull/manager.go UpdatePolicyForContainer (13.12: UpdatePolicyForImage, keyed by image).
-  const std::string key = profile_ == Profile::kV19_4 ? e.container : std::string("build");
+  const std::string key = pull_messages_name_container(profile_) ? e.container : std::string("build");
   auto known = pull_policies_.find(pull_policies_.count(key) ? key : "*");
   const std::vector<std::string> policies =
       known == pull_policies_.end() ? std::vector<std::string>{""} : known->second;
@@ -1076,8 +1082,8 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   }
   trace_.flush();
   if (!section.empty()) trace_.section_end(std::string(section));
-  if (interrupted && scope_timed_out(scope) && profile_ == Profile::kV19_4 && !section.empty())
-    trace_.warning(messages::stage_timeout_exceeded(section));
+  if (interrupted && scope_timed_out(scope) && stage_deadline_warning(profile_) && !section.empty())
+    trace_.warning(messages::stage_timeout_exceeded(profile_, section));
   co_return failure;
 }
 

@@ -1,6 +1,7 @@
 #include "executor/kube_config.h"
 
 #include "base/files.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 namespace {
@@ -50,7 +51,7 @@ Result<KubeConnection> connect_to_cluster(const KubernetesConfig& config, const 
   } else {
     auto discovered = in_cluster_config(in_cluster);
     if (!discovered) {
-      return make_error(profile == Profile::kV13_12 ? kNoConfiguration13 : kNoConfiguration,
+      return make_error(empty_config_names_kubernetes_master(profile) ? kNoConfiguration : kNoConfiguration13,
                         "in-cluster discovery failed (" + discovered.error().message +
                             ") and kexsim reads no kubeconfig: set [runners.kubernetes] host, or run where "
                             "the service-account token and KUBERNETES_SERVICE_HOST/PORT exist");

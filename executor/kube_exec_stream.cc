@@ -23,6 +23,7 @@
 #include "base/strings.h"
 #include "executor/http/connection.h"
 #include "executor/http/go_errors.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 namespace {
@@ -457,7 +458,7 @@ asio::awaitable<Result<ExecStreamResult>> run_exec_stream(
 
 std::vector<std::string> spdy_exec_protocols(Profile profile) {
   std::vector<std::string> offers;
-  if (profile != Profile::kV13_12) offers.emplace_back(kV5);
+  if (exec_offers_v5_protocol(profile)) offers.emplace_back(kV5);
   for (std::string_view p : {kV4, kV3, kV2, kV1}) offers.emplace_back(p);
   return offers;
 }

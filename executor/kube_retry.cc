@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
 namespace {
 
@@ -33,9 +35,30 @@ constexpr Duration kDefaultBackoffMax = std::chrono::milliseconds(2000);
 }  // namespace
 
 KubeRetryPolicy::KubeRetryPolicy(Profile profile, KubeRetrySettings settings)
-    : enabled_(profile == Profile::kV19_4), settings_(std::move(settings)) {
-  // 13.12 has no request retry (only a retry of exec on "error dialing backend: EOF", not modelled).
-  if (enabled_) network_errors_ = kNetworkErrors19;
+    : enabled_(kube_api_retries(profile)), settings_(std::move(settings)) {
+  // Before 16.2 only exec/attach was retried, on "error dialing backend" (not modelled).
+  if (enabled_) {
+    // The entries each release added to 16.2's list (gitlab-runner-releases.md section 6).
+    bool refused_seen = false;
+    for (std::string_view e : kNetworkErrors19) {
+      const bool first_refused = e == "connection refused" && !refused_seen;
+      if (e == "connection refused") refused_seen = true;
+      if (e == "connect: connection timed out" || e == "http2: client connection lost") {
+        if (!kube_retries_connection_timeouts(profile)) continue;
+      } else if (e == "tls: internal error" || first_refused) {
+        if (!kube_retries_refused_and_limits(profile)) continue;  // the errno text (ECONNREFUSED) is older
+      } else if (e == "etcdserver: request timed out") {
+        if (!kube_retries_etcd_timeout(profile)) continue;
+      }
+      network_errors_.push_back(e);
+    }
+  }
+  // retry_limit and retry_limits are 16.9's, retry_backoff_max 17.1's.
+  if (!kube_retries_refused_and_limits(profile)) {
+    settings_.retry_limit = 0;
+    settings_.retry_limits.clear();
+  }
+  if (!kube_retry_backoff_max(profile)) settings_.retry_backoff_max_ms = 0;
   // common/config.go RequestRetryBackoffMax.Get: <= 0 is the default, anything up to the minimum is the minimum.
   const Duration configured = std::chrono::milliseconds(settings_.retry_backoff_max_ms);
   if (settings_.retry_backoff_max_ms <= 0)

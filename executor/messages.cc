@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor::messages {
 namespace {
 
@@ -43,8 +45,8 @@ size_t utf8_length(std::string_view s, size_t i, uint32_t& code) {
 }
 
 std::string shell_profile_url(Profile p) {
-  return p == Profile::kV13_12 ? "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading"
-                               : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
+  return !docs_urls_without_index(p) ? "https://docs.gitlab.com/runner/shells/index.html#shell-profile-loading"
+                                     : "https://docs.gitlab.com/runner/shells/#shell-profile-loading";
 }
 
 }  // namespace
@@ -106,7 +108,7 @@ std::string header_running_with(Profile p) {
 }
 
 std::string header_on(Profile p, std::string_view name, std::string_view short_token, std::string_view system_id) {
-  if (p == Profile::kV13_12) return cat({"  on ", name, " ", short_token});
+  if (!header_has_system_id(p)) return cat({"  on ", name, " ", short_token});
   return cat({"  on ", name, " ", short_token, ", system ID: ", system_id});
 }
 
@@ -130,8 +132,8 @@ std::string executing_step_script() { return "Executing \"step_script\" stage of
 std::string running_after_script() { return "Running after_script"; }
 
 std::string cleanup_stage_title(Profile p) {
-  return p == Profile::kV13_12 ? "Cleaning up file based variables"
-                               : "Cleaning up project directory and file based variables";
+  return !cleanup_title_names_project_dir(p) ? "Cleaning up file based variables"
+                                             : "Cleaning up project directory and file based variables";
 }
 
 std::string using_namespace(std::string_view ns) { return cat({"Using Kubernetes namespace: ", ns}); }
@@ -161,7 +163,7 @@ std::string will_be_retried() { return "Will be retried in 3s ..."; }
 
 std::string waiting_for_pod(Profile p, std::string_view ns, std::string_view pod, std::string_view node,
                             std::string_view phase) {
-  if (p == Profile::kV13_12) {
+  if (!wait_line_names_node(p)) {
     return cat({"Waiting for pod ", ns, "/", pod, " to be running, status is ", phase});
   }
   return cat({"Waiting for pod ", ns, "/", pod, " to be running on the node ", node.empty() ? "<unknown>" : node,
@@ -173,7 +175,7 @@ std::string pod_condition(std::string_view reason, std::string_view message) {
 }
 
 std::string timed_out_waiting(Profile p, std::string_view last_phase) {
-  if (p == Profile::kV13_12) return "timed out waiting for pod to start";
+  if (!timeout_names_last_phase(p)) return "timed out waiting for pod to start";
   return cat({"timed out waiting for pod to start (last phase: ", last_phase.empty() ? "Unknown" : last_phase, ")"});
 }
 
@@ -221,7 +223,7 @@ std::string created_fresh_repository() { return "Created fresh repository."; }
 
 std::string checking_out(Profile p, std::string_view sha, std::string_view ref) {
   const std::string_view sha8 = sha.substr(0, 8);
-  if (p == Profile::kV13_12) return cat({"Checking out ", sha8, " as ", ref, "..."});
+  if (!checkout_says_detached_head(p)) return cat({"Checking out ", sha8, " as ", ref, "..."});
   return cat({"Checking out ", sha8, " as detached HEAD (ref is ", ref, ")..."});
 }
 
@@ -233,12 +235,12 @@ std::string prepare_environment_error(Profile p, std::string_view inner) {
 }
 
 std::string setting_up_credentials(Profile p, std::string_view inner) {
-  if (p == Profile::kV13_12) return std::string(inner);
+  if (!attach_error_wrappers(p)) return std::string(inner);
   return cat({"setting up credentials: ", inner});
 }
 
 std::string setting_up_build_pod(Profile p, std::string_view inner) {
-  if (p == Profile::kV13_12) return std::string(inner);
+  if (!attach_error_wrappers(p)) return std::string(inner);
   return cat({"setting up build pod: ", inner});
 }
 
@@ -282,14 +284,23 @@ std::string script_canceled() { return "script canceled externally (UI, API)"; }
 std::string job_canceled() { return "canceled"; }
 
 // common/build.go executeUserScripts: "%w: %w" of ErrJobScriptTimeout and the context's error.
-std::string script_timeout_exceeded() { return "script timeout: context deadline exceeded"; }
+std::string script_timeout_exceeded(Profile p) {
+  // common/build.go: "script timeout context: %w" in 16.4-16.11, "script timeout: %w" from 17.0.
+  return script_timeout_without_context(p) ? "script timeout: context deadline exceeded"
+                                           : "script timeout context: context deadline exceeded";
+}
 
 // common/build.go warnTimeoutExceeded (the 17.11+ URL).
-std::string stage_timeout_exceeded(std::string_view stage) {
-  return cat(
-      {stage,
-       " could not run to completion because the timeout was exceeded. For more control over job and script "
-       "timeouts see: https://docs.gitlab.com/ci/runners/configure_runners/#set-script-and-after_script-timeouts"});
+std::string stage_timeout_exceeded(Profile p, std::string_view stage) {
+  // The URL lost its /ee/ and .html in 17.11 (common/build.go).
+  const std::string_view url =
+      docs_urls_without_index(p)
+          ? "https://docs.gitlab.com/ci/runners/configure_runners/#set-script-and-after_script-timeouts"
+          : "https://docs.gitlab.com/ee/ci/runners/configure_runners.html#set-script-and-after_script-timeouts";
+  return cat({stage,
+              " could not run to completion because the timeout was exceeded. For more control over job and script "
+              "timeouts see: ",
+              url});
 }
 
 // common/build.go getStageTimeoutContexts.

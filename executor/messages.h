@@ -147,10 +147,10 @@ std::string script_canceled();
 std::string job_canceled();
 /// "script timeout: context deadline exceeded": RUNNER_SCRIPT_TIMEOUT ran out (common/build.go
 /// executeUserScripts, 17.0+).
-std::string script_timeout_exceeded();
+std::string script_timeout_exceeded(Profile p);
 /// "<stage> could not run to completion because the timeout was exceeded. For more control over
 /// job and script timeouts see: <docs URL>" (a WARNING line; common/build.go warnTimeoutExceeded, 16.9+).
-std::string stage_timeout_exceeded(std::string_view stage);
+std::string stage_timeout_exceeded(Profile p, std::string_view stage);
 /// "Ignoring malformed <name> timeout: <raw>" (a WARNING line; common/build.go getStageTimeoutContexts).
 std::string ignoring_malformed_timeout(std::string_view name, std::string_view raw);
 /// "Ignoring relative <name> timeout: <raw>" (a WARNING line, for a negative duration).

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
 namespace {
 
@@ -58,9 +60,11 @@ std::string trim_slashes(std::string_view s, bool leading) {
 }  // namespace
 
 std::string short_token(std::string_view token, Profile p) {
-  if (p == Profile::kV13_12) {
+  if (!short_token_nine_chars(p)) {
     // Before 18.2: glrt-style tokens kept the 9 chars after the prefix, GR tokens 17 chars
-    // including "GR" + 7 hex, everything else (13.12's tokens) the first 8.
+    // including "GR" + 7 hex, everything else (13.12's tokens) the first 8. Each prefix arrived in a
+    // release of its own (GR 14.10, glrt- 15.9, glcbt- 17.9, glrtr- 18.1), but no GitLab issued such a
+    // token before that release, so kexsim applies them to every release before 18.2.
     for (std::string_view prefix : {"glrt-", "glrtr-", "glcbt-"}) {
       if (token.substr(0, prefix.size()) == prefix) {
         return std::string(token.substr(prefix.size(), 9));
@@ -113,7 +117,7 @@ std::string sanitize_label_value(std::string_view s) {
 std::string builds_dir(Profile p, std::string_view builds_dir_base, std::string_view short_token, int concurrent_id,
                        std::string_view project_full_path) {
   std::string base = trim_slashes(builds_dir_base.empty() ? kDefaultBuildsDir : builds_dir_base, false);
-  if (p == Profile::kV13_12) {
+  if (!builds_dir_not_shared(p)) {
     base += "/";
     base += short_token;
     base += "/" + std::to_string(concurrent_id);

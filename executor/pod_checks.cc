@@ -4,6 +4,7 @@
 
 #include "executor/messages.h"
 #include "executor/pod_spec.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 namespace {
@@ -40,12 +41,12 @@ std::optional<TerminalContainerError> check_one(const json& status, Profile prof
   if (!waiting.is_object()) return std::nullopt;
   const std::string why = text(waiting, "reason");
   const std::string msg = text(waiting, "message");
-  const bool v19 = profile == Profile::kV19_4;
   TerminalContainerError e;
   if (why == "InvalidImageName") {
     // internal/watchers/pod.go: a configuration error (19.0+); v13.12 util.go: a BuildError without a reason.
     e.message = messages::image_pull_failed(msg);
-    e.reason = v19 ? FailureReason::kRunnerConfigurationError : FailureReason::kScriptFailure;
+    e.reason = invalid_image_name_is_config_error(profile) ? FailureReason::kRunnerConfigurationError
+                                                           : FailureReason::kScriptFailure;
     return e;
   }
   if (why == "ErrImagePull" || why == "ImagePullBackOff") {
@@ -53,24 +54,25 @@ std::optional<TerminalContainerError> check_one(const json& status, Profile prof
     e.container = text(status, "name");
     e.image = text(status, "image");
     e.pull_message = messages::image_pull_failed(msg);
-    if (v19) {
-      // pull.ImagePullError "pulling image %q for container %s: %s"; common/classify_image_pull_failure.go.
+    if (pull_messages_name_container(profile)) {
+      // pull.ImagePullError "pulling image %q for container %s: %s" (17.5+).
       e.message = messages::pulling_image_failed(e.image, e.container, msg);
-      e.reason = classify_image_pull_failure(msg);
     } else {
-      // v13.12 internal/pull/errors.go: "pulling image %q: %s"; no failure reason (script_failure).
+      // v13.12 internal/pull/errors.go: "pulling image %q: %s".
       e.message = "pulling image " + go_quote(e.image) + ": " + e.pull_message;
-      e.reason = FailureReason::kScriptFailure;
     }
+    // 19.1+ common/classify_image_pull_failure.go; 16.1+ image_pull_failure; before: none (script_failure).
+    e.reason = classifies_image_pull_failure(profile) ? classify_image_pull_failure(msg)
+               : image_pull_failure_reason(profile)   ? FailureReason::kImagePullFailure
+                                                      : FailureReason::kScriptFailure;
     return e;
   }
-  if (!v19) return std::nullopt;
-  if (why == "CrashLoopBackOff") {
+  if (why == "CrashLoopBackOff" && crash_loop_fails_fast(profile)) {
     e.message = messages::crash_loop_back_off(text(status, "name"), crash_loop_message(status));
     e.reason = FailureReason::kRunnerConfigurationError;
     return e;
   }
-  if (why == "CreateContainerConfigError") {
+  if (why == "CreateContainerConfigError" && container_config_error_fails_fast(profile)) {
     e.message = messages::container_config_error(msg);
     e.reason = FailureReason::kRunnerConfigurationError;
     return e;
@@ -165,7 +167,10 @@ std::vector<std::string> WarningEventPrinter::take_new(const json& event_list) {
 }
 
 std::string pull_policy_failed(Profile profile, const TerminalContainerError& e, const std::string& policy) {
-  if (profile != Profile::kV19_4) return "Failed to pull image with policy " + go_quote(policy) + ": " + e.pull_message;
+  if (!pull_failure_names_image(profile))
+    return "Failed to pull image with policy " + go_quote(policy) + ": " + e.pull_message;
+  if (!pull_messages_name_container(profile))
+    return "Failed to pull image " + go_quote(e.image) + " with policy " + go_quote(policy) + ": " + e.pull_message;
   return "Failed to pull image " + go_quote(e.image) + " for container " + go_quote(e.container) + " with policy " +
          go_quote(policy) + ": " + e.pull_message;
 }
@@ -174,12 +179,13 @@ std::string pull_policy_attempt(Profile profile, int attempt, const std::string&
                                 const TerminalContainerError& e) {
   std::string out = "Attempt #" + std::to_string(attempt) + ": Trying " + go_quote(policy) + " pull policy for " +
                     go_quote(e.image) + " image";
-  if (profile == Profile::kV19_4) out += " for container " + go_quote(e.container);
+  if (pull_messages_name_container(profile)) out += " for container " + go_quote(e.container);
   return out;
 }
 
 bool prints_pod_warning_events(Profile profile, const KubernetesConfig& kube) {
-  return profile == Profile::kV19_4 && kube.print_pod_warning_events.value_or(true);
+  if (has_print_pod_warning_events(profile)) return kube.print_pod_warning_events.value_or(true);
+  return logs_warning_events_on_failure(profile);
 }
 
 Result<std::vector<std::string>> effective_pull_policies(Profile profile, const KubernetesConfig& kube,
@@ -187,7 +193,7 @@ Result<std::vector<std::string>> effective_pull_policies(Profile profile, const 
                                                          const std::string& container) {
   // kubernetes.go getPullPolicies: the job's policies win over the config's (13.12: the config's only).
   std::vector<std::string> policies;
-  if (profile == Profile::kV19_4 && !job_policies.empty()) {
+  if (job_pull_policies(profile) && !job_policies.empty()) {
     auto converted = convert(job_policies);
     if (!converted)
       return make_error("converting pull policy for container " + go_quote(container) +
@@ -197,16 +203,17 @@ Result<std::vector<std::string>> effective_pull_policies(Profile profile, const 
   } else if (!kube.pull_policy.empty()) {
     auto converted = convert(kube.pull_policy);
     if (!converted) {
-      const std::string prefix = profile == Profile::kV19_4 ? "converting pull policy for container " +
-                                                                  go_quote(container) + ": pull_policy config: "
-                                                            : "pull_policy config: ";
+      const std::string prefix =
+          pull_policy_errors_name_container(profile)
+              ? "converting pull policy for container " + go_quote(container) + ": pull_policy config: "
+              : "pull_policy config: ";
       return make_error(prefix + converted.error().message, converted.error().hint, "runners.kubernetes.pull_policy");
     }
     policies = *converted;
   } else {
     policies = {""};
   }
-  if (profile != Profile::kV19_4) return policies;
+  if (!job_pull_policies(profile)) return policies;
 
   // common/config.go GetAllowedPullPolicies: the pull policies themselves when none are listed.
   std::vector<std::string> allowed = policies;
@@ -245,18 +252,18 @@ std::string pull_policy_list(const std::vector<std::string>& policies) {
 }
 
 std::string default_helper_image_for(Profile profile, const KubernetesConfig& kube, const std::string& runner_arch) {
-  if (profile != Profile::kV19_4) return default_helper_image(profile);  // 13.12 has neither setting
-  // retrieveHelperImageConfig: amd64, or the runner's own platform with helper_image_autoset_arch_and_os;
-  // prepareHelperImage: a node_selector kubernetes.io/arch wins.
-  std::string arch = kube.helper_image_autoset_arch_and_os ? runner_arch : "amd64";
+  if (!helper_arch_from_node_selector(profile)) return default_helper_image(profile);  // 13.12 has neither setting
+  // retrieveHelperImageConfig: amd64, or the runner's own platform with helper_image_autoset_arch_and_os
+  // (16.5+); prepareHelperImage: a node_selector kubernetes.io/arch wins (14.2+).
+  std::string arch =
+      kube.helper_image_autoset_arch_and_os && helper_image_autoset_arch(profile) ? runner_arch : "amd64";
   if (auto it = kube.node_selector.find("kubernetes.io/arch"); it != kube.node_selector.end() && !it->second.empty())
     arch = it->second;
   // helperimage/linux_info.go architecture(): the tag's spelling of the platform.
   if (arch == "armv6l" || arch == "armv7l") arch = "arm";
   if (arch == "aarch64") arch = "arm64";
   if (arch == "amd64") arch = "x86_64";
-  return "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:" + arch + "-v" +
-         std::string(runner_version(profile));
+  return helper_image_repository(profile) + arch + "-" + helper_image_tag(profile);
 }
 
 }  // namespace kexsim::executor

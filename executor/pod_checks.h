@@ -50,16 +50,18 @@ class WarningEventPrinter {
   std::string last_fetched_;  ///< RFC 3339 time of the newest event printed
 };
 
-/// The pull manager's warning after an image pull error: 19.4 `Failed to pull image "<img>" for container
-/// "<c>" with policy "<p>": <msg>`, 13.12 `Failed to pull image with policy "<p>": <msg>` (without WARNING:).
+/// The pull manager's warning after an image pull error: 17.5+ `Failed to pull image "<img>" for container
+/// "<c>" with policy "<p>": <msg>`, 17.3-17.4 without the container, before 17.3 `Failed to pull image with
+/// policy "<p>": <msg>` (without WARNING:).
 std::string pull_policy_failed(Profile profile, const TerminalContainerError& e, const std::string& policy);
 
 /// The pull manager's next attempt: `Attempt #2: Trying "Always" pull policy for "<img>" image for container "<c>"`
-/// (13.12 without the container).
+/// (before 17.5 without the container).
 std::string pull_policy_attempt(Profile profile, int attempt, const std::string& policy,
                                 const TerminalContainerError& e);
 
-/// Whether the release lists the pod's Warning events (19.4: `print_pod_warning_events`, default true).
+/// Whether the release lists the pod's Warning events after a failure: 18.0+ `print_pod_warning_events`
+/// (default true); 16.2 and 17.2-17.11 always; otherwise never (16.3-17.1 needed FF_RETRIEVE_POD_WARNING_EVENTS).
 bool prints_pod_warning_events(Profile profile, const KubernetesConfig& kube);
 
 /// The effective pull policies of a container as Kubernetes names them ("" for the cluster's default),

@@ -8,6 +8,7 @@
 #include "executor/messages.h"
 #include "executor/naming.h"
 #include "executor/pod_checks.h"
+#include "executor/release_features.h"
 #include "executor/scripts.h"
 
 namespace kexsim::executor {
@@ -88,7 +89,7 @@ json security_context(const PodInputs& in) {
   // kubernetes.go getContainerSecurityContext: the [runners.kubernetes] value, on every container.
   if (in.runner->kubernetes.allow_privilege_escalation)
     sc["allowPrivilegeEscalation"] = *in.runner->kubernetes.allow_privilege_escalation;
-  if (in.profile == Profile::kV19_4) sc["capabilities"] = {{"drop", {"NET_RAW"}}};
+  if (drops_net_raw(in.profile)) sc["capabilities"] = {{"drop", {"NET_RAW"}}};
   return sc;
 }
 
@@ -208,7 +209,7 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
   int fallback = 0;
   for (size_t i = 0; i < out.size(); ++i) {
     Service& s = out[i];
-    if (in.profile == Profile::kV13_12) {
+    if (!service_containers_named_by_alias(in.profile)) {
       s.container_name = "svc-" + std::to_string(i);
       continue;
     }
@@ -321,12 +322,16 @@ std::vector<std::string> service_image_host_names(const std::string& image) {
   return out;
 }
 
-std::string default_helper_image(Profile p) {
-  if (p == Profile::kV13_12) {
-    return "gitlab/gitlab-runner-helper:x86_64-" + std::string(runner_revision(p));
-  }
-  return "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v" + std::string(runner_version(p));
+std::string helper_image_repository(Profile p) {
+  return helper_image_on_gitlab_registry(p) ? "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:"
+                                            : "gitlab/gitlab-runner-helper:";
 }
+
+std::string helper_image_tag(Profile p) {
+  return helper_tag_is_version(p) ? "v" + std::string(runner_version(p)) : std::string(runner_revision(p));
+}
+
+std::string default_helper_image(Profile p) { return helper_image_repository(p) + "x86_64-" + helper_image_tag(p); }
 
 Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile) {
   PodImages out;
@@ -438,7 +443,7 @@ Result<json> build_pod(const PodInputs& in) {
   for (const auto& name : kube.image_pull_secrets) pull_secrets.push_back({{"name", name}});
   if (!in.registry_secret.empty()) pull_secrets.push_back({{"name", in.registry_secret}});
   if (!pull_secrets.empty()) spec["imagePullSecrets"] = pull_secrets;
-  if (in.profile == Profile::kV19_4) spec["activeDeadlineSeconds"] = job.timeout_seconds + 1;
+  if (active_deadline_default_on(in.profile)) spec["activeDeadlineSeconds"] = job.timeout_seconds + 1;
 
   return json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata}, {"spec", spec}};
 }

@@ -55,6 +55,12 @@ Result<nlohmann::json> build_pod(const PodInputs& in);
 /// The helper image the profile uses when the config names none.
 std::string default_helper_image(Profile p);
 
+/// The default helper image's repository with the tag's ':' (14.0+ registry.gitlab.com, else Docker Hub).
+std::string helper_image_repository(Profile p);
+
+/// The default helper image tag after "<arch>-": "v<version>" (16.8+) or the revision.
+std::string helper_image_tag(Profile p);
+
 /// Whether the job carries registry credentials, i.e. needs the dockercfg secret.
 bool has_registry_credentials(const Job& job);
 

@@ -1,11 +1,12 @@
 #include "executor/prepare_retry.h"
 
 #include "executor/messages.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 
 PrepareErrorKind config_prepare_error_kind(Profile p) {
-  return p == Profile::kV13_12 ? PrepareErrorKind::kPlain : PrepareErrorKind::kBuildError;
+  return prepare_config_errors_are_build_errors(p) ? PrepareErrorKind::kBuildError : PrepareErrorKind::kPlain;
 }
 
 bool retries_preparation(PrepareErrorKind kind, bool context_done) {

@@ -3,102 +3,71 @@
 #include <optional>
 #include <string>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
-
-Result<Profile> parse_profile(std::string_view text) {
-  if (text == "19.4" || text == "19.4.0") return Profile::kV19_4;
-  if (text == "13.12" || text == "13.12.0") return Profile::kV13_12;
-  return make_error("unknown runner profile \"" + std::string(text) + "\"",
-                    "use \"19.4\" (current GitLab Runner wording) or \"13.12\" (older field logs)");
-}
-
-std::string_view profile_name(Profile p) { return p == Profile::kV13_12 ? "13.12" : "19.4"; }
-
-std::string_view runner_version(Profile p) { return p == Profile::kV13_12 ? "13.12.0" : "19.4.0"; }
-
-std::string_view runner_revision(Profile p) {
-  // 13.12.0's revision is the one field logs show. The 19.4.0 revision is invented (we have no
-  // release build to take it from); it only has to be stable.
-  return p == Profile::kV13_12 ? "7a6612da" : "4d1a0ea3";
-}
 
 namespace {
 
-// helpers/featureflags/flags.go of v13.12.0, `flags` in order.
-constexpr FeatureFlag kFlags13_12[] = {
-    {"FF_CMD_DISABLE_DELAYED_ERROR_LEVEL_EXPANSION", false},
-    {"FF_NETWORK_PER_BUILD", false},
-    {"FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY", true},
-    {"FF_USE_DIRECT_DOWNLOAD", true},
-    {"FF_SKIP_NOOP_BUILD_STAGES", true},
-    {"FF_SHELL_EXECUTOR_USE_LEGACY_PROCESS_KILL", false},
-    {"FF_RESET_HELPER_IMAGE_ENTRYPOINT", true},
-    {"FF_USE_GO_CLOUD_WITH_CACHE_ARCHIVER", true},
-    {"FF_USE_FASTZIP", false},
-    {"FF_GITLAB_REGISTRY_HELPER_IMAGE", false},
-    {"FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR", false},
-    {"FF_ENABLE_BASH_EXIT_CODE_CHECK", false},
-    {"FF_USE_WINDOWS_LEGACY_PROCESS_STRATEGY", true},
-    {"FF_SKIP_DOCKER_MACHINE_PROVISION_ON_CREATION_FAILURE", false},
-    {"FF_USE_NEW_BASH_EVAL_STRATEGY", false},
-    {"FF_USE_POWERSHELL_PATH_RESOLVER", false},
+/// An offered release: what a scenario writes and what the runner reports about itself.
+struct Release {
+  Profile profile;
+  std::string_view name;
+  std::string_view version;
+  std::string_view revision;
 };
 
-// helpers/featureflags/flags.go of main d79f3e7b8 (VERSION 19.4.0), `flags` in order (52).
-constexpr FeatureFlag kFlags19_4[] = {
-    {"FF_TEST_FEATURE", false},
-    {"FF_NETWORK_PER_BUILD", false},
-    {"FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY", false},
-    {"FF_USE_DIRECT_DOWNLOAD", true},
-    {"FF_USE_FASTZIP", true},
-    {"FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR", false},
-    {"FF_ENABLE_BASH_EXIT_CODE_CHECK", false},
-    {"FF_USE_WINDOWS_LEGACY_PROCESS_STRATEGY", false},
-    {"FF_USE_LEGACY_BASH_EVAL", false},
-    {"FF_USE_POWERSHELL_PATH_RESOLVER", false},
-    {"FF_USE_DYNAMIC_TRACE_FORCE_SEND_INTERVAL", false},
-    {"FF_SCRIPT_SECTIONS", false},
-    {"FF_ENABLE_JOB_CLEANUP", false},
-    {"FF_KUBERNETES_HONOR_ENTRYPOINT", false},
-    {"FF_POSIXLY_CORRECT_ESCAPES", false},
-    {"FF_RESOLVE_FULL_TLS_CHAIN", false},
-    {"FF_DISABLE_POWERSHELL_STDIN", false},
-    {"FF_USE_POD_ACTIVE_DEADLINE_SECONDS", true},
-    {"FF_USE_ADVANCED_POD_SPEC_CONFIGURATION", false},
-    {"FF_SECRET_RESOLVING_FAILS_IF_MISSING", true},
-    {"FF_PRINT_POD_EVENTS", false},
-    {"FF_USE_GIT_BUNDLE_URIS", true},
-    {"FF_USE_GIT_NATIVE_CLONE", false},
-    {"FF_USE_DUMB_INIT_WITH_KUBERNETES_EXECUTOR", false},
-    {"FF_USE_INIT_WITH_DOCKER_EXECUTOR", false},
-    {"FF_LOG_IMAGES_CONFIGURED_FOR_JOB", false},
-    {"FF_USE_DOCKER_AUTOSCALER_DIAL_STDIO", true},
-    {"FF_CLEAN_UP_FAILED_CACHE_EXTRACT", false},
-    {"FF_USE_WINDOWS_JOB_OBJECT", false},
-    {"FF_TIMESTAMPS", true},
-    {"FF_DISABLE_AUTOMATIC_TOKEN_ROTATION", false},
-    {"FF_USE_LEGACY_GCS_CACHE_ADAPTER", false},
-    {"FF_DISABLE_UMASK_FOR_KUBERNETES_EXECUTOR", false},
-    {"FF_USE_LEGACY_S3_CACHE_ADAPTER", false},
-    {"FF_GIT_URLS_WITHOUT_TOKENS", false},
-    {"FF_WAIT_FOR_POD_TO_BE_REACHABLE", false},
-    {"FF_MASK_ALL_DEFAULT_TOKENS", true},
-    {"FF_EXPORT_HIGH_CARDINALITY_METRICS", false},
-    {"FF_USE_FLEETING_ACQUIRE_HEARTBEATS", false},
-    {"FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY", true},
-    {"FF_USE_ADAPTIVE_REQUEST_CONCURRENCY", true},
-    {"FF_USE_GITALY_CORRELATION_ID", true},
-    {"FF_USE_GIT_PROACTIVE_AUTH", false},
-    {"FF_HASH_CACHE_KEYS", false},
-    {"FF_ENABLE_JOB_INPUTS_INTERPOLATION", true},
-    {"FF_USE_JOB_ROUTER", false},
-    {"FF_SCRIPT_TO_STEP_MIGRATION", false},
-    {"FF_USE_PARALLEL_CACHE_TRANSFER", false},
-    {"FF_USE_PARALLEL_ARTIFACT_TRANSFER", false},
-    {"FF_CONCRETE", false},
-    {"FF_SUSPENDABLE_ENVIRONMENTS", false},
-    {"FF_USE_NATIVE_CONTAINER_STOP", false},
+// Revisions: `git rev-parse --short=8 vX.Y.0^{commit}` in the gitlabhq/gitlab-runner mirror (the
+// Makefile's REVISION); 13.12.0's is also the one field logs show. The mirror has no v19.4.0 tag
+// (main d79f3e7b says VERSION 19.4.0), so 19.4's revision is invented; it only has to be stable.
+constexpr Release kReleases[] = {
+    {Profile::kV13_12, "13.12", "13.12.0", "7a6612da"}, {Profile::kV15_11, "15.11", "15.11.0", "436955cb"},
+    {Profile::kV16_11, "16.11", "16.11.0", "91a27b2a"}, {Profile::kV17_11, "17.11", "17.11.0", "0f67ff19"},
+    {Profile::kV18_11, "18.11", "18.11.0", "249f0215"}, {Profile::kV19_4, "19.4", "19.4.0", "4d1a0ea3"},
 };
+
+constexpr Profile kOffered[] = {Profile::kV13_12, Profile::kV15_11, Profile::kV16_11,
+                                Profile::kV17_11, Profile::kV18_11, Profile::kV19_4};
+
+// The newest offered release at or before p (the oldest for anything earlier).
+const Release& release_of(Profile p) {
+  const Release* best = &kReleases[0];
+  for (const auto& r : kReleases)
+    if (r.profile <= p) best = &r;
+  return *best;
+}
+
+}  // namespace
+
+std::span<const Profile> offered_profiles() { return kOffered; }
+
+Result<Profile> parse_profile(std::string_view text) {
+  for (const auto& r : kReleases) {
+    if (text == r.name || text == r.version) return r.profile;
+  }
+  std::string names;
+  for (const auto& r : kReleases) names += (names.empty() ? "\"" : ", \"") + std::string(r.name) + "\"";
+  return make_error("unknown runner profile \"" + std::string(text) + "\"",
+                    "use one of " + names + " (a GitLab Runner release; \"19.4\" is the current wording)");
+}
+
+std::string profile_name(Profile p) {
+  for (const auto& r : kReleases)
+    if (r.profile == p) return std::string(r.name);
+  return std::to_string(p.major()) + "." + std::to_string(p.minor());
+}
+
+std::vector<std::string> offered_profile_names() {
+  std::vector<std::string> out;
+  for (const auto& r : kReleases) out.emplace_back(r.name);
+  return out;
+}
+
+std::string_view runner_version(Profile p) { return release_of(p).version; }
+
+std::string_view runner_revision(Profile p) { return release_of(p).revision; }
+
+namespace {
 
 // Go's strconv.ParseBool.
 std::optional<bool> parse_go_bool(std::string_view s) {
@@ -110,8 +79,20 @@ std::optional<bool> parse_go_bool(std::string_view s) {
 }  // namespace
 
 std::span<const FeatureFlag> feature_flags(Profile p) {
-  if (p == Profile::kV13_12) return kFlags13_12;
-  return kFlags19_4;
+  // Built once, before any scenario runs: one registry per offered release.
+  static const std::vector<std::vector<FeatureFlag>> registries = [] {
+    std::vector<std::vector<FeatureFlag>> out;
+    for (const auto& r : kReleases) out.push_back(derive_feature_flags(r.profile));
+    return out;
+  }();
+  const Release& r = release_of(p);
+  return registries[static_cast<size_t>(&r - kReleases)];
+}
+
+bool is_known_feature_flag(std::string_view name) {
+  for (Profile p : kOffered)
+    if (is_feature_flag(p, name)) return true;
+  return false;
 }
 
 bool is_feature_flag(Profile p, std::string_view name) {
@@ -143,7 +124,7 @@ FeatureFlagValues resolve_feature_flags(Profile p, const std::map<std::string, b
     } else if (const std::string* raw = job_variable ? job_variable(f.name) : nullptr) {
       if (const auto parsed = parse_go_bool(*raw)) {
         value = *parsed;
-      } else if (p == Profile::kV13_12) {
+      } else if (!reports_feature_flag_errors(p)) {
         value = false;  // featureflags.IsOn: an unparsable value is off (logged to the runner log only)
       } else {
         // common/build_settings.go populateFeatureFlags

@@ -16,6 +16,7 @@
 #include "executor/gitlab_client.h"
 #include "executor/http/client.h"
 #include "executor/naming.h"
+#include "executor/release_features.h"
 #include "executor/runner_log.h"
 
 namespace kexsim::executor {
@@ -123,7 +124,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     const Duration check_interval = std::chrono::duration_cast<Duration>(
         std::chrono::seconds(config_.check_interval > 0 ? config_.check_interval : 3));
     const Duration interval = check_interval / static_cast<int64_t>(std::max<size_t>(1, entries_.size()));
-    if (env_.profile == Profile::kV19_4) log_concurrency_warnings();
+    if (logs_worker_starvation(env_.profile)) log_concurrency_warnings();
     check_idle();
     while (!stopped_) {
       for (auto& e : entries_) {
@@ -217,7 +218,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     const Job& received = **job;
     const ConcurrencyIds ids = slots_.add_build(rc.token, received.job_info.project_id, received.id);
     std::vector<LogField> fields = build_fields(e, received);
-    if (env_.profile == Profile::kV19_4)
+    if (logs_processing_list(env_.profile))
       log_.log(LogLevel::kInfo, "Added job to processing list", list_fields(e, received));
     // Not strict_check_interval: another worker asks for this entry's next job at once.
     hand_off(e);
@@ -240,7 +241,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     for (auto& line : outcome.runner_log)
       if (final_update(line)) log_.append(line);
     slots_.remove_build(received.id);
-    if (env_.profile == Profile::kV19_4)
+    if (logs_processing_list(env_.profile))
       log_.log(LogLevel::kInfo, "Removed job from processing list", list_fields(e, received));
     slots_.release_build(rc.token);
     if (crash) std::rethrow_exception(crash);
@@ -311,7 +312,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
   std::vector<LogField> runner_fields(const Entry& e) const {
     std::vector<LogField> f;
     if (!e.short_token.empty()) f.emplace_back("runner", e.short_token);
-    if (env_.profile == Profile::kV19_4 && !e.config->name.empty()) f.emplace_back("runner_name", e.config->name);
+    if (logs_runner_name_field(env_.profile) && !e.config->name.empty()) f.emplace_back("runner_name", e.config->name);
     return f;
   }
 
@@ -320,7 +321,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     std::vector<LogField> f = runner_fields(e);
     f.emplace_back("job", std::to_string(job.id));
     f.emplace_back("project", std::to_string(job.job_info.project_id));
-    if (env_.profile == Profile::kV19_4) {
+    if (logs_build_job_info_fields(env_.profile)) {
       f.emplace_back("pipeline_id", std::to_string(job.job_info.pipeline_id));
       f.emplace_back("project_full_path", job.job_info.project_full_path);
       f.emplace_back("namespace_id", std::to_string(job.job_info.namespace_id));
@@ -346,7 +347,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
   /// job: the payload as parsed, null when it does not parse (reported on its own).
   bool log_request(const Entry& e, const JobRequestResult& answer, const Job* job) {
     std::vector<LogField> f = runner_fields(e);
-    const bool v19 = env_.profile == Profile::kV19_4;
+    const bool v19 = gitlab_client_v18_3(env_.profile);
     if (answer.payload) {
       if (job) {
         f.emplace_back("job", std::to_string(job->id));
@@ -378,7 +379,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
   }
   /// The id the health helper knows an entry by: 19.4 URL + short token; 13.12 URL + the whole token.
   std::string unique_id(const Entry& e) const {
-    return e.config->url + (env_.profile == Profile::kV19_4 ? e.short_token : e.config->token);
+    return e.config->url + (unique_id_uses_short_token(env_.profile) ? e.short_token : e.config->token);
   }
   /// commands/health_helper.go isHealthy: an entry disabled for unhealthy_interval (1 h) is
   /// tried again once that long has passed since its last healthy answer.
@@ -386,7 +387,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     const int limit = unhealthy_limit(*e.config);
     if (e.failures < limit) return true;
     if (clock_.now() - e.last_check <= std::chrono::hours(1)) return false;
-    if (env_.profile == Profile::kV19_4) {
+    if (logs_health_checks(env_.profile)) {
       log_.log(LogLevel::kWarning,
                "Runner \"" + unique_id(e) + "\" is not healthy, but check for a new job will be forced!",
                {{"unhealthy_interval", "1h0m0s"},
@@ -411,7 +412,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     const int limit = unhealthy_limit(*e.config);
     if (e.failures < limit) return;
     if (outage_over()) e.drained = true;
-    if (env_.profile == Profile::kV19_4) {
+    if (logs_health_checks(env_.profile)) {
       // The interval is a Go time.Duration printed with %s, then " seconds" (sic).
       log_.log(
           LogLevel::kError, "Runner \"" + unique_id(e) + "\" is unhealthy and will be disabled for 1h0m0s seconds!",
@@ -423,7 +424,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
 
   /// common/build.go setTraceStatus: the runner's line about how the job ended.
   void log_outcome(std::vector<LogField> fields, const JobOutcome& outcome, Duration took) {
-    const bool v19 = env_.profile == Profile::kV19_4;
+    const bool v19 = logs_job_outcome_fields(env_.profile);
     fields.emplace_back("duration_s", go_float(std::chrono::duration<double>(took).count()));
     if (outcome.state == "success") {
       if (v19) fields.emplace_back("job-status", "success");

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "executor/messages.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 namespace {
@@ -42,19 +43,19 @@ SectionAttempts read_section_attempts(const Job& job, Profile p) {
                            {"EXECUTOR_JOB_SECTION_ATTEMPTS", &out.executor_job_section},
                            {"SECRETS_RETRIEVAL_ATTEMPTS", &out.secrets_retrieval}};
   for (const Entry& e : entries) {
-    if (p == Profile::kV13_12 && std::string_view(e.name) == "SECRETS_RETRIEVAL_ATTEMPTS") continue;
+    if (!clamps_section_attempts(p) && std::string_view(e.name) == "SECRETS_RETRIEVAL_ATTEMPTS") continue;
     const std::string raw = job.variable(e.name);
     if (raw.empty()) continue;  // the default
     const auto parsed = parse_go_int(raw);
     if (parsed) {
       *e.value = as_attempts(*parsed);
-    } else if (p == Profile::kV19_4) {
+    } else if (warns_malformed_settings(p)) {
       // common/build_settings.go validate, case *int.
       out.warnings.push_back(std::string(e.name) + ": expected int got " + messages::go_quote(raw) +
                              ", using default value: 1");
     }
   }
-  if (p == Profile::kV13_12) return out;
+  if (!clamps_section_attempts(p)) return out;
   // common/build_settings.go validateAttemptSettings.
   const Entry clamped[] = {{"EXECUTOR_JOB_SECTION_ATTEMPTS", &out.executor_job_section},
                            {"GET_SOURCES_ATTEMPTS", &out.get_sources},
@@ -72,12 +73,12 @@ SectionAttempts read_section_attempts(const Job& job, Profile p) {
 }
 
 std::optional<std::string> attempts_out_of_range(Profile p, int attempts, std::string_view stage) {
-  if (p != Profile::kV13_12 || (attempts >= 1 && attempts <= 10)) return std::nullopt;
+  if (clamps_section_attempts(p) || (attempts >= 1 && attempts <= 10)) return std::nullopt;
   return "number of attempts out of the range [1, 10] for stage: " + std::string(stage);
 }
 
 Duration stage_retry_pause(Profile p, bool exponential_backoff, int retry) {
-  if (p == Profile::kV13_12) return Duration(0);
+  if (!stage_retries_warn_and_back_off(p)) return Duration(0);
   // github.com/jpillora/backoff: Min * 2^attempt, at most Max.
   const Duration min = exponential_backoff ? std::chrono::seconds(5) : std::chrono::seconds(1);
   const Duration max = exponential_backoff ? std::chrono::minutes(5) : std::chrono::seconds(5);

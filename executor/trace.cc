@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "executor/release_features.h"
+
 namespace kexsim::executor {
 namespace {
 
@@ -17,9 +19,11 @@ bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-// common/buildlogger/internal/tokensanitizer/token_masker.go alphabet: 19.4 also takes '.' and '='
+// common/buildlogger/internal/tokensanitizer/token_masker.go alphabet: from 16.1 also '.' and '='
 // (routable tokens); kexsim's 13.12 keeps the older set.
-bool is_token_char(char c, Profile p) { return is_token_char(c) || (p == Profile::kV19_4 && (c == '.' || c == '=')); }
+bool is_token_char(char c, Profile p) {
+  return is_token_char(c) || (token_alphabet_has_dot_and_equals(p) && (c == '.' || c == '='));
+}
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -105,8 +109,8 @@ void JobTrace::commit(std::string_view bytes) {
     return;
   }
   size_t cut = capacity;
-  if (profile_ == Profile::kV19_4) {
-    // 19.4 truncateSafeUTF8: up to 3 bytes back, so that a multi-byte character is not split.
+  if (output_limit_keeps_utf8_whole(profile_)) {
+    // 14.2+ truncateSafeUTF8: up to 3 bytes back, so that a multi-byte character is not split.
     const auto continuation = [](unsigned char c) { return (c & 0xC0) == 0x80; };
     const auto lead_len = [](unsigned char c) { return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1; };
     for (size_t back = 0; back < 4 && cut > 0; ++back) {
@@ -128,7 +132,7 @@ void JobTrace::line(std::string_view prefix, std::string_view text) {
   std::string out(prefix);
   out += text;
   // GitLab Runner 13.x reset colours after the newline; later releases before it.
-  if (profile_ == Profile::kV13_12) {
+  if (!reset_before_newline(profile_)) {
     out += '\n';
     out += kReset;
   } else {
@@ -220,7 +224,7 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
 }
 
 std::vector<std::string> default_token_prefixes(Profile p) {
-  if (p == Profile::kV13_12) return {};
+  if (!masks_default_tokens(p)) return {};
   return {"glrt-", "glcbt-"};
 }
 

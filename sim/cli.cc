@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "executor/profile.h"
 #include "fakes/gitlab/log_view.h"
 #include "sim/junit.h"
 #include "sim/render.h"
@@ -308,8 +309,10 @@ int run_cli(int argc, char** argv) {
                    "Job file (.json or .toml; the keys of a scenario's [[gitlab.jobs]]); default: the "
                    "scenario's job, else alpine:3.20 running `echo Hello`")
       ->check(CLI::ExistingFile);
-  render_cmd->add_option("--profile", render_request.profile, "GitLab Runner release: 19.4 (default) or 13.12")
-      ->check(CLI::IsMember({"19.4", "13.12"}));
+  render_cmd
+      ->add_option("--profile", render_request.profile,
+                   "GitLab Runner release: 19.4 (default), 18.11, 17.11, 16.11, 15.11 or 13.12")
+      ->check(CLI::IsMember(executor::offered_profile_names()));
   render_cmd->add_option("--seed", render_request.seed,
                          "Seed of the generated names (default: the scenario's, else 1)");
   render_cmd->add_option("-o,--output", render_format, "Output format: yaml (default) or json")

@@ -17,6 +17,7 @@
 #include "executor/naming.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
+#include "executor/release_features.h"
 #include "executor/scripts.h"
 #include "fakes/gitlab/fake_gitlab.h"
 #include "sim/scenario.h"
@@ -72,7 +73,7 @@ std::string pod_path(const std::string& ns, const std::string& name) {
 // cleanup) on the path where every call succeeds.
 void plan_calls(const RenderInputs& in, const executor::Job& job, const std::string& ns, const std::string& secret_name,
                 const std::string& pod_name, const executor::AttachPaths* attach, Rendering& out) {
-  const bool v19 = in.profile == executor::Profile::kV19_4;
+  const bool owned = executor::secret_owned_by_pod(in.profile);
   auto add = [&](std::string method, std::string path, std::string when) {
     out.calls.push_back({std::move(method), std::move(path), std::move(when)});
   };
@@ -80,7 +81,7 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   if (!secret_name.empty()) add("POST", secrets, "the job has registry credentials: the dockercfg secret");
   add("GET", "/version", ">= 1.7 keeps hostAliases");
   add("POST", "/api/v1/namespaces/" + ns + "/pods", "the build pod");
-  if (!secret_name.empty() && v19) {
+  if (!secret_name.empty() && owned) {
     add("GET", secrets + "/" + secret_name, "to tie the secret to the pod");
     add("PUT", secrets + "/" + secret_name, "ownerReferences: the pod, so the secret goes with it");
   }
@@ -90,7 +91,7 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   add("GET", pod_path(ns, pod_name),
       "polled every " + std::to_string(interval) + " s until Running with container build ready, at most " +
           std::to_string(timeout / interval + 1) + " times (poll_timeout " + std::to_string(timeout) + " s)");
-  if (v19 && k.print_pod_warning_events.value_or(true))
+  if (executor::wait_lists_warning_events(in.profile) && k.print_pod_warning_events.value_or(true))
     add("GET",
         "/api/v1/namespaces/" + ns + "/events?fieldSelector=involvedObject.name%3D" + pod_name + "%2Ctype%3DWarning",
         "after each poll that finds the pod not running: its Warning events (print_pod_warning_events)");
@@ -133,7 +134,7 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   if (k.cleanup_grace_period_seconds)
     options += ", gracePeriodSeconds " + std::to_string(*k.cleanup_grace_period_seconds);
   add("DELETE", pod_path(ns, pod_name), options);
-  if (!secret_name.empty() && !v19) add("DELETE", secrets + "/" + secret_name, "propagationPolicy Background");
+  if (!secret_name.empty() && !owned) add("DELETE", secrets + "/" + secret_name, "propagationPolicy Background");
 }
 
 // --- job files ---
@@ -428,7 +429,7 @@ Result<Rendering> render(const RenderInputs& in) {
   const auto variables =
       runner_variables({p, builds_base, project_dir, concurrent_id, concurrent_id, token, in.runner.environment});
 
-  const bool v19 = p == Profile::kV19_4;
+  const bool v19 = explicit_resource_names(p);  // else generateName
   std::string secret_name;
   if (has_registry_credentials(*job)) {
     json secret = v19 ? build_registry_secret(ns, name_with_random_suffix(unique, random), "", *job)
@@ -492,7 +493,7 @@ Result<Rendering> render(const RenderInputs& in) {
         "13.12 lets the API server name the pod and secret (generateName); XXXXX stands "
         "for the 5 characters it appends");
   }
-  if (!secret_name.empty() && v19) {
+  if (!secret_name.empty() && secret_owned_by_pod(p)) {
     out.assumptions.push_back(
         "the secret is deleted with the pod (ownerReferences); were the PUT refused, the "
         "executor would DELETE it after the pod");

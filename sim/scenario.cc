@@ -7,6 +7,7 @@
 
 #include "base/files.h"
 #include "executor/config.h"
+#include "executor/profile.h"
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
 #include "sim/scenario_images.h"
@@ -621,7 +622,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& path
   root.get("cause", s.cause);
   root.get("fix", s.fix);
   root.get("description", s.description);
-  get_one_of(root, "profile", s.profile, {"19.4", "13.12"});
+  get_one_of(root, "profile", s.profile, executor::offered_profile_names());
   int64_t seed = 1;
   if (get_non_negative(root, "seed", seed)) s.seed = static_cast<uint64_t>(seed);
   read_runner(root, text, s);

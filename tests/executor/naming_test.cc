@@ -23,8 +23,20 @@ TEST(ShortToken, CurrentRulesStripEveryKnownPrefix) {
 
 TEST(ShortToken, OlderRulesTakeEightChars) {
   EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile::kV13_12), "LBxMyCry");
+  // Prefixed tokens as the release that introduced the prefix shortened them (kexsim applies that
+  // rule to every release before 18.2).
   EXPECT_EQ(short_token("glrt-abcdefghijkl", Profile::kV13_12), "abcdefghi");
   EXPECT_EQ(short_token("GR1348941abcdefghijkl", Profile::kV13_12), "GR1348941abcdefgh");
+  EXPECT_EQ(short_token("glrt-abcdefghijkl", Profile::kV15_11), "abcdefghi");
+  EXPECT_EQ(short_token("GR1348941abcdefghijkl", Profile::kV15_11), "GR1348941abcdefgh");
+  EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile::kV18_11), "LBxMyCryX");
+}
+
+TEST(ShortToken, NineCharactersFrom182) {
+  EXPECT_EQ(short_token("glrt-t1_abcdefghijkl", Profile(18, 1)), "t1_abcdef");
+  EXPECT_EQ(short_token("glrt-t1_abcdefghijkl", Profile(18, 2)), "abcdefghi");
+  EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile(18, 1)), "LBxMyCry");
+  EXPECT_EQ(short_token("LBxMyCryXXXXXXXXXXXX", Profile(18, 2)), "LBxMyCryX");
 }
 
 TEST(Rfc1123, DeletesInvalidCharactersInsteadOfReplacingThem) {

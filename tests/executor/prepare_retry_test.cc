@@ -228,7 +228,7 @@ TEST(OutputLimitTest, In19_4AMultiByteCharacterIsNotSplit) {
     t.raw("ab\xc3\xa9z");  // "abéz": the limit falls inside é
     t.flush();
     const std::string kept = t.bytes().substr(0, t.bytes().find('\n'));
-    EXPECT_EQ(kept, p == Profile::kV19_4 ? "ab" : "ab\xc3") << static_cast<int>(p);
+    EXPECT_EQ(kept, p == Profile::kV19_4 ? "ab" : "ab\xc3") << profile_name(p);
   }
 }
 

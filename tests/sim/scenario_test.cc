@@ -316,7 +316,8 @@ TEST(ScenarioTest, TheCancelTableSetsTimeAndMode) {
 TEST(ScenarioTest, ClosedValueSetsAreChecked) {
   Error profile = error_of("profile = \"14.0\"\n" + minimal());
   EXPECT_EQ(profile.where, "s.toml:1:11");
-  EXPECT_EQ(profile.message, "profile: expected \"19.4\" or \"13.12\", got \"14.0\"");
+  EXPECT_EQ(profile.message,
+            "profile: expected one of \"13.12\", \"15.11\", \"16.11\", \"17.11\", \"18.11\", \"19.4\", got \"14.0\"");
 
   Error status = error_of(minimal("[expect]\nstatus = \"passed\"\n"));
   EXPECT_EQ(status.where, "s.toml:12:10");

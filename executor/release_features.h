@@ -1,0 +1,220 @@
+#pragma once
+// What changed between GitLab Runner releases, one predicate per difference, each keyed by the release
+// that introduced it. Code asks these instead of comparing profiles, so every release gets each change.
+// Sources: /work/shared/reference/gitlab-runner-releases.md (section 16 and the sections it cites) and,
+// where marked "mirror", `git show vX.Y.0:<file>` in the gitlabhq/gitlab-runner snapshot.
+
+#include <span>
+#include <string_view>
+
+#include "executor/profile.h"
+
+namespace kexsim::executor {
+
+// ---- Strategy and job log wording -----------------------------------------------------------------
+
+/// 14.0: attach is the default strategy (FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY off), which
+/// prints "Using attach strategy to execute scripts...". kexsim runs 13.12 in legacy exec only.
+constexpr bool attach_default(Profile p) { return p.at_least(14, 0); }
+/// 14.0: attach-mode error wrappers "setting up credentials: ", "setting up build pod: ",
+/// "waiting for pod running: " (kexsim's legacy model, 13.12, returns the errors unwrapped).
+constexpr bool attach_error_wrappers(Profile p) { return p.at_least(14, 0); }
+/// 14.2: a logger line ends "<text>\e[0;m\n" (13.12: "<text>\n\e[0;m"); common/build_logger.go.
+constexpr bool reset_before_newline(Profile p) { return p.at_least(14, 2); }
+/// 14.3: cleanup title "Cleaning up project directory and file based variables".
+constexpr bool cleanup_title_names_project_dir(Profile p) { return p.at_least(14, 3); }
+/// 15.8: header "  on NAME SHORT, system ID: ID"; also system_id in runners/verify and jobs/request.
+constexpr bool header_has_system_id(Profile p) { return p.at_least(15, 8); }
+/// 15.9: "Checking out %s as detached HEAD (ref is %s)...".
+constexpr bool checkout_says_detached_head(Profile p) { return p.at_least(15, 9); }
+/// 14.3-18.5: the BuildError branch of "ERROR: Job failed: <err>" is built with Sprintln, so the line
+/// ends "<err>\n\e[0;m\n" (an extra line holding only the reset); 18.6 uses Sprint (common/build.go).
+constexpr bool job_failed_extra_line(Profile p) { return p.at_least(14, 3) && !p.at_least(18, 6); }
+/// 16.5: FF_USE_POD_ACTIVE_DEADLINE_SECONDS on by default: the "Using FF_USE_POD_ACTIVE_DEADLINE_SECONDS"
+/// line and activeDeadlineSeconds in the pod (15.10-16.4 only when the flag is set; kexsim: never).
+constexpr bool active_deadline_default_on(Profile p) { return p.at_least(16, 5); }
+/// 16.9: a cancel during the user scripts ends only the script ("script canceled externally"),
+/// after_script and the upload stages still run.
+constexpr bool cancel_keeps_after_script(Profile p) { return p.at_least(16, 9); }
+/// 16.4: RUNNER_SCRIPT_TIMEOUT / RUNNER_AFTER_SCRIPT_TIMEOUT and the after_script warning.
+constexpr bool script_timeouts(Profile p) { return p.at_least(16, 4); }
+/// 17.0: the script timeout error reads "script timeout: ..." (16.4-16.11 "script timeout context: ...").
+constexpr bool script_timeout_without_context(Profile p) { return p.at_least(17, 0); }
+/// 16.9: "WARNING: <stage> could not run to completion because the timeout was exceeded. ...".
+constexpr bool stage_deadline_warning(Profile p) { return p.at_least(16, 9); }
+/// 17.11: doc links without index.html and /ee/ (shells/#shell-profile-loading, ci/runners/configure_runners/).
+constexpr bool docs_urls_without_index(Profile p) { return p.at_least(17, 11); }
+/// 18.11: "Waiting for pod %s/%s to be running on the node %s, status is %s".
+constexpr bool wait_line_names_node(Profile p) { return p.at_least(18, 11); }
+/// 19.2: "timed out waiting for pod to start (last phase: %s)".
+constexpr bool timeout_names_last_phase(Profile p) { return p.at_least(19, 2); }
+/// 16.9 (mirror, common/build_settings.go): an unparsable FF_* job variable keeps the default and is
+/// printed as a warning (before: the flag is off, noted in the runner's own log only).
+constexpr bool reports_feature_flag_errors(Profile p) { return p.at_least(16, 9); }
+/// 18.4 (mirror, common/build.go getResolvedFeatureFlags): the FF_* job variables carry the effective
+/// values (before: GetDefaultFeatureFlagsVariables, the defaults).
+constexpr bool feature_flag_variables_resolved(Profile p) { return p.at_least(18, 4); }
+/// 17.9: FF_MASK_ALL_DEFAULT_TOKENS masks glrt-/glcbt- token bodies (the flag exists from 17.9).
+constexpr bool masks_default_tokens(Profile p) { return p.at_least(17, 9); }
+
+// ---- Short token and names --------------------------------------------------------------------------
+
+/// 18.2: strip every known prefix, then 9 characters (legacy tokens 8 -> 9).
+constexpr bool short_token_nine_chars(Profile p) { return p.at_least(18, 2); }
+/// 14.5 (mirror, kubernetes.go isSharedBuildsDirRequired): the default emptyDir builds dir is not
+/// shared, so the project dir is <builds>/<path> (before: <builds>/<short token>/<concurrent id>/<path>).
+constexpr bool builds_dir_not_shared(Profile p) { return p.at_least(14, 5); }
+/// 16.2: pods and secrets get explicit names "<base54>-<8 [a-z0-9]>" (before: generateName).
+constexpr bool explicit_resource_names(Profile p) { return p.at_least(16, 2); }
+/// 14.2 (mirror, kubernetes.go setOwnerReferencesForResources): the registry secret is owned by the
+/// pod (GET + PUT after the pod's creation; no DELETE of its own at cleanup).
+constexpr bool secret_owned_by_pod(Profile p) { return p.at_least(14, 2); }
+/// 17.9 (mirror, kubernetes.go IsDNS1123Label): a service container is named after its first valid
+/// alias (before: svc-N).
+constexpr bool service_containers_named_by_alias(Profile p) { return p.at_least(17, 9); }
+/// kexsim's 13.12 omits CI_RUNNER_SHORT_TOKEN (upstream 13.12 already set it from common/config.go
+/// GetVariables); kept so that 13.12 logs stay as they were, every later release has it.
+constexpr bool sets_short_token_variable(Profile p) { return p.at_least(14, 0); }
+
+// ---- Pod spec and images ----------------------------------------------------------------------------
+
+/// Containers drop NET_RAW. Upstream 13.12 already did (kubernetes.go GetDefaultCapDrop); kexsim's 13.12
+/// profile never did, kept so that its pods stay as they were. Every later release drops it.
+constexpr bool drops_net_raw(Profile p) { return p.at_least(14, 0); }
+/// 14.0: the default helper image is on registry.gitlab.com (FF_GITLAB_REGISTRY_HELPER_IMAGE default
+/// true; the flag is gone in 15.0). Before: Docker Hub gitlab/gitlab-runner-helper.
+constexpr bool helper_image_on_gitlab_registry(Profile p) { return p.at_least(14, 0); }
+/// 16.8 (mirror, helpers/container/helperimage/info.go Get(version)): the helper tag is "<arch>-v<version>"
+/// (before: "<arch>-<revision>").
+constexpr bool helper_tag_is_version(Profile p) { return p.at_least(16, 8); }
+/// 14.2 (mirror, kubernetes.go LabelArchStable): a kubernetes.io/arch node selector picks the helper's arch.
+constexpr bool helper_arch_from_node_selector(Profile p) { return p.at_least(14, 2); }
+/// 16.5 (mirror, common/config.go): helper_image_autoset_arch_and_os.
+constexpr bool helper_image_autoset_arch(Profile p) { return p.at_least(16, 5); }
+
+// ---- Pull policies and image pulls ------------------------------------------------------------------
+
+/// 15.1 (mirror): a job's image:pull_policy and allowed_pull_policies.
+constexpr bool job_pull_policies(Profile p) { return p.at_least(15, 1); }
+/// 17.5 (mirror, "converting pull policy for container %q: ..."): pull-policy errors name the container.
+constexpr bool pull_policy_errors_name_container(Profile p) { return p.at_least(17, 5); }
+/// 18.0: "Using effective pull policy of %s for container %s" per container.
+constexpr bool prints_pull_policy_lines(Profile p) { return p.at_least(18, 0); }
+/// 17.3: "Failed to pull image %q with policy %q: %v" (before: without the image).
+constexpr bool pull_failure_names_image(Profile p) { return p.at_least(17, 3); }
+/// 17.5: image-pull messages and the pull manager name the container ("pulling image %q for container
+/// %s: ...", "... for container %q with policy ...", "... image for container %q"); policies per container.
+constexpr bool pull_messages_name_container(Profile p) { return p.at_least(17, 5); }
+/// 16.1: ErrImagePull/ImagePullBackOff fail with reason image_pull_failure (before: script_failure).
+constexpr bool image_pull_failure_reason(Profile p) { return p.at_least(16, 1); }
+/// 19.1: the image-pull failure reason is classified from the kubelet message.
+constexpr bool classifies_image_pull_failure(Profile p) { return p.at_least(19, 1); }
+/// 18.0-18.1 and 19.0+: InvalidImageName is a runner_configuration_error (18.2-18.11: script_failure).
+constexpr bool invalid_image_name_is_config_error(Profile p) {
+  return (p.at_least(18, 0) && !p.at_least(18, 2)) || p.at_least(19, 0);
+}
+/// 19.2: a CrashLoopBackOff container fails the wait at once (`container %q is in CrashLoopBackOff: ...`).
+constexpr bool crash_loop_fails_fast(Profile p) { return p.at_least(19, 2); }
+/// 19.3: CreateContainerConfigError fails the wait at once ("container configuration error: %s").
+constexpr bool container_config_error_fails_fast(Profile p) { return p.at_least(19, 3); }
+
+// ---- Pod wait and warning events --------------------------------------------------------------------
+
+/// 16.2: "WARNING: Event retrieved from the cluster: %s" after a failed Run (16.3-17.1 only with
+/// FF_RETRIEVE_POD_WARNING_EVENTS, which kexsim leaves off; 18.0+ print_pod_warning_events).
+constexpr bool logs_warning_events_on_failure(Profile p) {
+  return p.at_least(16, 2) && (!p.at_least(16, 3) || p.at_least(17, 2));
+}
+/// 18.0: [runners.kubernetes] print_pod_warning_events (default true) gates the warning events.
+constexpr bool has_print_pod_warning_events(Profile p) { return p.at_least(18, 0); }
+/// 19.3: the "\t<reason>: <message>" condition lines obey print_pod_warning_events.
+constexpr bool condition_lines_obey_warning_events(Profile p) { return p.at_least(19, 3); }
+/// 19.4: each pod-wait poll also lists the pod's Warning events (sandbox user-namespace failures).
+constexpr bool wait_lists_warning_events(Profile p) { return p.at_least(19, 4); }
+
+// ---- Kubernetes API ---------------------------------------------------------------------------------
+
+/// 16.2: every Kubernetes API call is retried on network errors (before: only exec/attach, not modelled).
+constexpr bool kube_api_retries(Profile p) { return p.at_least(16, 2); }
+/// 16.3: + "connect: connection timed out", "http2: client connection lost" in the retried errors.
+constexpr bool kube_retries_connection_timeouts(Profile p) { return p.at_least(16, 3); }
+/// 16.9: + "connection refused", "tls: internal error"; retry_limit / retry_limits.
+constexpr bool kube_retries_refused_and_limits(Profile p) { return p.at_least(16, 9); }
+/// 17.1: retry_backoff_max (before: 2 s fixed).
+constexpr bool kube_retry_backoff_max(Profile p) { return p.at_least(17, 1); }
+/// 18.6: + "etcdserver: request timed out" in the retried errors.
+constexpr bool kube_retries_etcd_timeout(Profile p) { return p.at_least(18, 6); }
+/// 18.7 (mirror, go.mod client-go v0.26.1 -> v0.32.10): exec offers v5.channel.k8s.io.
+constexpr bool exec_offers_v5_protocol(Profile p) { return p.at_least(18, 7); }
+
+// ---- GitLab API and the runner's own log (mirror: network/, commands/, common/) ---------------------
+
+/// 18.5 (mirror, common/network.go): features.two_phase_job_commit and the "running" update first.
+constexpr bool two_phase_job_commit(Profile p) { return p.at_least(18, 5); }
+/// 15.9 (mirror, network/gitlab.go): PATCH .../trace?debug_trace=...
+constexpr bool trace_patch_debug_query(Profile p) { return p.at_least(15, 9); }
+/// 17.11 (mirror, network/gitlab.go): RUNNER-TOKEN and JOB-TOKEN headers (job update included).
+constexpr bool token_headers(Profile p) { return p.at_least(17, 11); }
+/// 15.10-17.10 (mirror, network/gitlab.go doJSONWithPAT): PUT /jobs/:id carries the job token as PRIVATE-TOKEN.
+constexpr bool job_update_private_token_header(Profile p) { return p.at_least(15, 10) && !p.at_least(17, 11); }
+/// 18.3 (mirror, network/client.go, retry_requester.go): "execute JSON request: execute request: "
+/// errors, 5xx/429 retried with back-off, "GitLab instance currently unavailable" on 503 (before: only a
+/// 429 with a reset time waits; errRateLimitGaveUp when every try was limited).
+constexpr bool gitlab_client_v18_3(Profile p) { return p.at_least(18, 3); }
+/// 17.9 (mirror, network/trace.go): the final trace update gives up with an error (before: loops).
+constexpr bool final_update_gives_up(Profile p) { return p.at_least(17, 9); }
+/// 18.4 (mirror, commands/multi.go): "Worker starvation bottleneck" warnings at start.
+constexpr bool logs_worker_starvation(Profile p) { return p.at_least(18, 4); }
+/// 16.2 (mirror, commands/multi.go): "Added job to processing list" / "Removed job from processing list".
+constexpr bool logs_processing_list(Profile p) { return p.at_least(16, 2); }
+/// 18.9 (mirror, common/config.go RunnerConfig.Log): the runner_name field.
+constexpr bool logs_runner_name_field(Profile p) { return p.at_least(18, 9); }
+/// 19.0 (mirror, common/build.go Build.Log): pipeline_id, project_full_path, namespace ids fields.
+constexpr bool logs_build_job_info_fields(Profile p) { return p.at_least(19, 0); }
+/// 18.6 (mirror, common/build.go): job-status/error/failure_reason/exit_code fields, failures as warnings.
+constexpr bool logs_job_outcome_fields(Profile p) { return p.at_least(18, 6); }
+/// 15.7 (mirror, commands/health_helper.go): the "is not healthy, but check ... forced" / "is unhealthy
+/// and will be disabled" runner-log lines (older wording not modelled).
+constexpr bool logs_health_checks(Profile p) { return p.at_least(15, 7); }
+/// 16.8 (mirror, common/config.go UniqueID): a runner's id is URL + short token (before: URL + token).
+constexpr bool unique_id_uses_short_token(Profile p) { return p.at_least(16, 8); }
+
+// ---- Stages, retries and limits (mirror: common/build.go, common/build_settings.go) -----------------
+
+/// 14.0 (mirror, go.mod): client-go v0.21's empty-config error adds ", try setting KUBERNETES_MASTER
+/// environment variable" (13.12 vendors a 2019 client-go without it).
+constexpr bool empty_config_names_kubernetes_master(Profile p) { return p.at_least(14, 0); }
+/// 14.2 (mirror, helpers/trace/buffer.go truncateSafeUTF8): output_limit does not split a UTF-8 character.
+constexpr bool output_limit_keeps_utf8_whole(Profile p) { return p.at_least(14, 2); }
+/// 16.1 (mirror, token_masker.go): the token alphabet takes '=' (kexsim: '.' too; its 13.12 masker has neither).
+constexpr bool token_alphabet_has_dot_and_equals(Profile p) { return p.at_least(16, 1); }
+/// 16.9 (mirror, common/build_settings.go validate): a malformed *_ATTEMPTS value keeps the default with
+/// "expected int got ..." (before: ignored).
+constexpr bool warns_malformed_settings(Profile p) { return p.at_least(16, 9); }
+/// 19.0: prepare_timeout.
+constexpr bool has_prepare_timeout(Profile p) { return p.at_least(19, 0); }
+/// 19.1: get_sources_timeout.
+constexpr bool has_get_sources_timeout(Profile p) { return p.at_least(19, 1); }
+/// 19.1 (mirror, build_settings.go validateAttemptSettings): *_ATTEMPTS outside [1, 10] are clamped with a
+/// warning, SECRETS_RETRIEVAL_ATTEMPTS is read (before: "number of attempts out of the range [1, 10] for
+/// stage: X" fails the stage).
+constexpr bool clamps_section_attempts(Profile p) { return p.at_least(19, 1); }
+/// 19.1: "WARNING: Retrying..." and a back-off before each stage retry, clear_worktree before the second
+/// get_sources try. 18.0-19.0 print "Retrying in %v" (jittered) instead and are not modelled: kexsim
+/// retries them at once and silently, as up to 17.11.
+constexpr bool stage_retries_warn_and_back_off(Profile p) { return p.at_least(19, 1); }
+/// 19.2: errors of Prepare's configuration are BuildErrors, so no preparation retry (before: plain
+/// errors, three tries with "Will be retried in 3s ...").
+constexpr bool prepare_config_errors_are_build_errors(Profile p) { return p.at_least(19, 2); }
+
+/// One predicate, for tests and documentation: its name and the first release that has it.
+struct ReleaseFeature {
+  std::string_view name;
+  bool (*has)(Profile);
+  Profile since;
+};
+
+/// Every predicate above with the release it is keyed by.
+std::span<const ReleaseFeature> release_features();
+
+}  // namespace kexsim::executor
