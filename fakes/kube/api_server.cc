@@ -200,6 +200,9 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   if (attrs.verb == "get") {
     const StoredObject* stored = store_.find(type->resource, ns, attrs.name);
     if (!stored) return status_not_found(type->group_resource(), attrs.name).response();
+    if (type->resource == "pods" && wants_table(request.header("accept")))
+      return HttpResponse::json(200,
+                                pod_table({present(*type, *stored)}, clock_.now(), store_.resource_version()).dump());
     return HttpResponse::json(200, present(*type, *stored).dump());
   }
   if (attrs.verb == "update") return update(request, *type, ns, attrs.name);
@@ -338,9 +341,11 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
     selected_objects.push_back(object);
   }
   // kubectl asks for a Table; nodes and events have their printers' columns, other kinds stay plain lists.
-  if (wants_table(request.header("accept")) && (type.resource == "nodes" || type.resource == "events")) {
-    const json table = type.resource == "nodes"
-                           ? node_table(selected_objects, clock_.now(), store_.resource_version())
+  if (wants_table(request.header("accept")) &&
+      (type.resource == "nodes" || type.resource == "events" || type.resource == "pods")) {
+    const json table = type.resource == "nodes" ? node_table(selected_objects, clock_.now(), store_.resource_version())
+                       : type.resource == "pods"
+                           ? pod_table(selected_objects, clock_.now(), store_.resource_version())
                            : event_table(selected_objects, clock_.now(), store_.resource_version());
     return HttpResponse::json(200, table.dump());
   }
@@ -676,7 +681,7 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   const TimePoint started = placement ? placement->at : stored.created;
   json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states);
   apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
-  container_states_.apply(pod, started, clock_.now());
+  container_states_.apply(pod, started, clock_.now(), states);
   return pod;
 }
 
@@ -717,8 +722,13 @@ void KubeApiServer::sync_container_events() {
     const bool deadline_due = deadline.is_number_integer() &&
                               clock_.now() >= *started + std::chrono::seconds(deadline.get<int64_t>()) &&
                               !container_states_.deadline_recorded(text(member(stored->object, "metadata"), "uid"));
-    if (!mount && !config_error && !sandbox_failure_ && !deadline_due) continue;
+    const std::optional<PodImageStates> images =
+        image_states(text(member(stored->object, "metadata"), "uid"), clock_.now());
+    const bool foreign = images && std::any_of(images->begin(), images->end(),
+                                               [](const auto& c) { return !c.second.foreign_platform.empty(); });
+    if (!mount && !config_error && !sandbox_failure_ && !deadline_due && !foreign) continue;
     const json pod = present(pods, *stored);
+    if (foreign) container_states_.record_crash_loop_events(pod, clock_.now(), events_, store_.resource_version());
     if (sandbox_failure_ && !mount) {
       // Volumes are set up first (kubelet.go syncPod); without a sandbox no container is configured.
       container_states_.record_sandbox_events(pod, *started, clock_.now(), *sandbox_failure_, events_,

@@ -159,11 +159,29 @@ std::optional<TimePoint> deadline_kill_time(const json& pod, TimePoint started) 
   return started + std::chrono::seconds(deadline.get<int64_t>()) + std::chrono::seconds(grace_seconds);
 }
 
+CrashLoop crash_loop_at(TimePoint first_exit, TimePoint now) {
+  CrashLoop loop{1, first_exit, std::chrono::seconds(10)};
+  while (loop.last_exit + loop.back_off <= now) {
+    loop.last_exit += loop.back_off;
+    ++loop.restarts;
+    loop.back_off = std::min<Duration>(loop.back_off * 2, std::chrono::seconds(300));
+  }
+  return loop;
+}
+
+std::string crash_loop_message(Duration back_off, const std::string& container, const json& pod) {
+  const json& meta = member(pod, "metadata");
+  return "back-off " + go_duration_string(back_off) + " restarting failed container=" + container +
+         " pod=" + text(meta, "name") + "_" + text(meta, "namespace") + "(" + text(meta, "uid") + ")";
+}
+
+int exec_format_exit_code(int kubernetes_minor) { return kubernetes_minor >= 32 ? 255 : 1; }
+
 void ContainerStates::record_exit(const std::string& uid, const std::string& container, ContainerExit exit) {
   exits_[uid].emplace(container, std::move(exit));
 }
 
-void ContainerStates::apply(json& pod, TimePoint started, TimePoint now) const {
+void ContainerStates::apply(json& pod, TimePoint started, TimePoint now, const PodImageStates* images) const {
   json& status = pod["status"];
   if (!status.is_object() || !status.contains("containerStatuses")) return;
   const std::string uid = text(member(pod, "metadata"), "uid");
@@ -180,9 +198,38 @@ void ContainerStates::apply(json& pod, TimePoint started, TimePoint now) const {
   const bool running = text(status, "phase") == "Running";
   auto exits = exits_.find(uid);
   const std::optional<TimePoint> kill = deadline_kill_time(pod, started);
+  // pkg/kubelet/kubelet_pods.go: the pod's restartPolicy, Always when unset.
+  const std::string restart_policy = text(spec, "restartPolicy").empty() ? "Always" : text(spec, "restartPolicy");
   for (json& c : status["containerStatuses"]) {
     if (!running || is_terminated(c)) continue;
     const std::string name = text(c, "name");
+    if (const auto image = images ? images->find(name) : PodImageStates::const_iterator();
+        images && image != images->end() && !image->second.foreign_platform.empty() &&
+        member(member(c, "state"), "running").is_object()) {
+      // runc init cannot execve the entrypoint (k8s-cluster-messages.md §3.4): the container ends as it starts.
+      TimePoint start = now;
+      parse_rfc3339(text(member(member(c, "state"), "running"), "startedAt"), start);
+      const int code = exec_format_exit_code(minor_);
+      if (restart_policy == "Never") {
+        mark_terminated(c, start, "Error", code);
+        note(start);
+        continue;
+      }
+      const CrashLoop loop = crash_loop_at(start, now);
+      json last = {{"exitCode", code},
+                   {"reason", "Error"},
+                   {"startedAt", format_rfc3339(loop.last_exit)},
+                   {"finishedAt", format_rfc3339(loop.last_exit)}};
+      if (c.contains("containerID")) last["containerID"] = c["containerID"];
+      c["state"] = {
+          {"waiting", {{"reason", "CrashLoopBackOff"}, {"message", crash_loop_message(loop.back_off, name, pod)}}}};
+      c["lastState"] = {{"terminated", last}};
+      c["restartCount"] = loop.restarts;
+      c["ready"] = false;
+      c["started"] = false;
+      note(start);
+      continue;
+    }
     const ContainerExit* exit = nullptr;
     if (exits != exits_.end())
       if (auto it = exits->second.find(name); it != exits->second.end() && it->second.at <= now) exit = &it->second;
@@ -336,7 +383,42 @@ void ContainerStates::record_sandbox_events(const json& pod, TimePoint started, 
   }
 }
 
+void ContainerStates::record_crash_loop_events(const json& pod, TimePoint now, EventLog& events,
+                                               const std::string& rv) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  for (const json& c : member(member(pod, "status"), "containerStatuses")) {
+    if (text(member(member(c, "state"), "waiting"), "reason") != "CrashLoopBackOff") continue;
+    const std::string name = text(c, "name");
+    TimePoint last = now;
+    if (!parse_rfc3339(text(member(member(c, "lastState"), "terminated"), "finishedAt"), last)) continue;
+    const json& restarts = member(c, "restartCount");
+    const int count = restarts.is_number_integer() ? restarts.get<int>() : 1;
+    int& recorded = crash_events_[uid][name];
+    // A back-off starts at each exit after the first; the k-th runs 10 s · 2^(k-1) (at most 5 min), so
+    // counting back from the last exit gives the times of the earlier ones.
+    std::vector<TimePoint> exits(static_cast<size_t>(std::max(count, 1)));
+    exits.back() = last;
+    for (int k = count - 1; k >= 1; --k) {
+      const Duration back_off =
+          std::min<Duration>(std::chrono::seconds(10) * (int64_t{1} << std::min(k - 1, 30)), std::chrono::seconds(300));
+      exits[static_cast<size_t>(k - 1)] = exits[static_cast<size_t>(k)] - back_off;
+    }
+    EventSubject subject = subject_of(pod);
+    subject.field_path = "spec.containers{" + name + "}";
+    const json& meta = member(pod, "metadata");
+    // kuberuntime_manager.go doBackOff: 1.26+ names the container and pod (format.Pod).
+    const std::string message = minor_ >= 26 ? "Back-off restarting failed container " + name + " in pod " +
+                                                   text(meta, "name") + "_" + text(meta, "namespace") + "(" + uid + ")"
+                                             : "Back-off restarting failed container";
+    for (int k = recorded; k < count; ++k)
+      events.record_legacy(subject, kubelet_event(pod, "Warning", "BackOff", message), exits[static_cast<size_t>(k)],
+                           rv);
+    recorded = std::max(recorded, count);
+  }
+}
+
 void ContainerStates::release(const std::string& uid) {
+  crash_events_.erase(uid);
   sandbox_events_.erase(uid);
   config_events_.erase(uid);
   exits_.erase(uid);
