@@ -506,6 +506,26 @@ void KubeApiServer::sync_lifecycle() {
     running_recorded_.insert(d.uid);
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
+  record_status_changes();
+}
+
+void KubeApiServer::record_status_changes() {
+  // Once a pod runs (or never will), its presented status still moves on: containers end, crash-loop and
+  // restart, pulls fail and back off, the deadline passes. Each change a sync sees is one MODIFIED event,
+  // so that `kubectl get pods -w` shows the transitions.
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    const json& meta = member(pod->object, "metadata");
+    const std::string uid = text(meta, "uid");
+    if (!running_recorded_.count(uid)) continue;
+    json shown = present(pods, *pod);
+    auto it = shown_.find(uid);
+    if (it != shown_.end() && member(it->second, "status") != member(shown, "status")) {
+      store_.touch(pods.resource, text(meta, "namespace"), text(meta, "name"), std::move(it->second));
+      shown = present(pods, *store_.find("pods", text(meta, "namespace"), text(meta, "name")));
+    }
+    shown_[uid] = std::move(shown);
+  }
 }
 
 std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
@@ -513,6 +533,14 @@ std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
   for (const StoredObject* pod : store_.list("pods", "")) {
     if (running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
     const std::optional<TimePoint> at = pod_running_at(*pod);
+    if (at && (!next || *at < *next)) next = at;
+  }
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    if (!running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
+    const std::optional<TimePoint> started = kubelet_start(*pod);
+    if (!started) continue;
+    const std::optional<TimePoint> at = container_states_.next_change(present(pods, *pod), *started, clock_.now());
     if (at && (!next || *at < *next)) next = at;
   }
   return next;
@@ -542,6 +570,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
     images_.release(uid);
     running_recorded_.erase(uid);
+    shown_.erase(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
   }

@@ -383,6 +383,30 @@ void ContainerStates::record_sandbox_events(const json& pod, TimePoint started, 
   }
 }
 
+std::optional<TimePoint> ContainerStates::next_change(const json& presented, TimePoint started, TimePoint now) const {
+  std::optional<TimePoint> next;
+  const auto consider = [&](TimePoint at) {
+    if (at > now && (!next || at < *next)) next = at;
+  };
+  const std::string uid = text(member(presented, "metadata"), "uid");
+  if (auto it = exits_.find(uid); it != exits_.end())
+    for (const auto& [container, exit] : it->second) consider(exit.at);
+  const json& spec = member(presented, "spec");
+  if (const json& d = member(spec, "activeDeadlineSeconds"); d.is_number_integer())
+    consider(started + std::chrono::seconds(d.get<int64_t>()));
+  if (const std::optional<TimePoint> kill = deadline_kill_time(presented, started)) consider(*kill);
+  for (const json& c : member(member(presented, "status"), "containerStatuses")) {
+    if (text(member(member(c, "state"), "waiting"), "reason") != "CrashLoopBackOff") continue;
+    TimePoint last{};
+    if (!parse_rfc3339(text(member(member(c, "lastState"), "terminated"), "finishedAt"), last)) continue;
+    const json& restarts = member(c, "restartCount");
+    const int k = restarts.is_number_integer() ? std::max(restarts.get<int>(), 1) : 1;
+    consider(last + std::min<Duration>(std::chrono::seconds(10) * (int64_t{1} << std::min(k - 1, 30)),
+                                       std::chrono::seconds(300)));
+  }
+  return next;
+}
+
 void ContainerStates::record_crash_loop_events(const json& pod, TimePoint now, EventLog& events,
                                                const std::string& rv) {
   const std::string uid = text(member(pod, "metadata"), "uid");

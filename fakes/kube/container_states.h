@@ -98,6 +98,10 @@ class ContainerStates {
   /// a container whose image is for another platform ends at its start (exec format error): terminated
   /// Error under restartPolicy Never, else waiting CrashLoopBackOff with restarts and lastState.
   void apply(nlohmann::json& pod, TimePoint started, TimePoint now, const PodImageStates* images = nullptr) const;
+  /// The next moment after `now` at which this model changes a pod as a read presents it (`presented`:
+  /// the pod at now; started: when the kubelet took it): a container's recorded end, the deadline and its
+  /// kill, a crash-looping container's next restart. Watches wake then to send the MODIFIED event.
+  std::optional<TimePoint> next_change(const nlohmann::json& presented, TimePoint started, TimePoint now) const;
   /// Records the Warning BackOff events due by now for the pod's crash-looping containers (one per
   /// back-off; the legacy recorder counts the repeats).
   void record_crash_loop_events(const nlohmann::json& pod, TimePoint now, EventLog& events, const std::string& rv);
