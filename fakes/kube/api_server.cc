@@ -415,6 +415,9 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   };
   source.next_change = [this] { return next_lifecycle_change(); };
   source.resource_version = [this] { return static_cast<uint64_t>(std::stoull(store_.resource_version())); };
+  // kubectl get pods -w asks for Tables: each event carries a one-row Table with its column definitions.
+  if (type.resource == "pods" && wants_table(request.header("accept")))
+    options.present = [this](const json& pod) { return pod_table({pod}, clock_.now(), store_.resource_version()); };
   auto stream = std::make_shared<WatchStream>(clock_, store_.history(), std::move(source), alive_, std::move(options));
   return HttpResponse::streamed(200, "application/json", std::move(stream));
 }
