@@ -122,6 +122,10 @@ class ContainerStates {
   void release(const std::string& uid);
 
  private:
+  /// An init container whose image is for another platform: it fails, the app containers never start
+  /// (the pod Failed under restartPolicy Never, else Pending with the init container crash-looping).
+  bool apply_init_exec_failure(nlohmann::json& pod, TimePoint now, const PodImageStates* images) const;
+
   int minor_ = 33;
   std::map<std::string, std::map<std::string, ContainerExit>> exits_;  ///< uid -> container -> exit
   std::set<std::string> deadline_recorded_;                            ///< uids whose deadline events exist
