@@ -404,5 +404,35 @@ TEST_F(WrongArchTest, OtherwiseTheKubeletCrashLoopsWithBackOffEvents) {
       << ::testing::PrintToString(recorded);
 }
 
+TEST_F(WrongArchTest, AnInitContainerOfAnotherPlatformFailsThePodUnderNever) {
+  json s = spec("Never");
+  s["containers"][0]["image"] = "registry.example.com/helper:1";
+  s["initContainers"] = {{{"name", "init-permissions"}, {"image", "registry.example.com/acme/app:1"}}};
+  create(s);
+  clock_.advance(seconds(30));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Failed");
+  const json& init = p["status"]["initContainerStatuses"][0];
+  EXPECT_EQ(init["state"]["terminated"]["reason"], "Error");
+  EXPECT_EQ(init["state"]["terminated"]["exitCode"], 255);
+  EXPECT_EQ(status_of(p, "build")["state"]["waiting"]["reason"], "PodInitializing");
+  EXPECT_EQ(condition(p, "Initialized")["message"], "containers with incomplete status: [init-permissions]");
+  EXPECT_EQ(condition(p, "Ready")["reason"], "PodFailed");
+}
+
+TEST_F(WrongArchTest, AnInitContainerOfAnotherPlatformCrashLoopsUnderAlways) {
+  json s = spec("Always");
+  s["containers"][0]["image"] = "registry.example.com/helper:1";
+  s["initContainers"] = {{{"name", "init-permissions"}, {"image", "registry.example.com/acme/app:1"}}};
+  create(s);
+  clock_.advance(seconds(30));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Pending");
+  const json& init = p["status"]["initContainerStatuses"][0];
+  EXPECT_EQ(init["state"]["waiting"]["reason"], "CrashLoopBackOff");
+  EXPECT_EQ(init["restartCount"], 2);  // at once, then after 10 s
+  EXPECT_EQ(condition(p, "ContainersReady")["message"], "containers with unready status: [build helper]");
+}
+
 }  // namespace
 }  // namespace kexsim::fakes
