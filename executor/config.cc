@@ -245,6 +245,7 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   read_volumes(k8s, out);
   read_pod_spec(k8s, out);
   k8s.get("node_selector", out.node_selector);
+  k8s.get("node_tolerations", out.node_tolerations);
   k8s.get("image_pull_secrets", out.image_pull_secrets);
   // common/config.go StringOrArray: one policy or a list of them.
   if (const toml::node* n = k8s.node("pull_policy"); n && n->is_string()) {

@@ -67,6 +67,7 @@ struct KubernetesConfig {
   std::vector<VolumeConfig> volumes;
   std::vector<PodSpecPatchConfig> pod_spec;  ///< applied with FF_USE_ADVANCED_POD_SPEC_CONFIGURATION
   std::map<std::string, std::string> node_selector;
+  std::map<std::string, std::string> node_tolerations;  ///< "key[=value]" -> effect (executor/pod_tolerations.h)
   std::vector<std::string> image_pull_secrets;
   std::vector<std::string> pull_policy;  ///< `pull_policy`: a string or an array (never, if-not-present, always)
   std::vector<std::string> allowed_pull_policies;  ///< `allowed_pull_policies`

@@ -930,7 +930,8 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
         const json& ready = member(container, "ready");
         if (string_at(container, "name") == "build") build_ready = ready.is_boolean() && ready.get<bool>();
       }
-      if (build_ready) co_return std::nullopt;
+      // 17.4+ isRunning waits for the build container's readiness; v13.12 util.go isRunning takes the phase.
+      if (build_ready || !running_waits_for_build_ready(profile_)) co_return std::nullopt;
     } else if (last_phase == "Succeeded" || last_phase == "Failed") {
       const std::string inner =
           last_phase == "Succeeded" ? messages::pod_already_succeeded() : messages::pod_status_failed();

@@ -8,6 +8,7 @@
 #include "executor/messages.h"
 #include "executor/naming.h"
 #include "executor/pod_checks.h"
+#include "executor/pod_tolerations.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
 
@@ -438,6 +439,7 @@ Result<json> build_pod(const PodInputs& in) {
   }
   if (!kube.service_account.empty()) spec["serviceAccountName"] = kube.service_account;
   if (!kube.node_selector.empty()) spec["nodeSelector"] = kube.node_selector;
+  if (!kube.node_tolerations.empty()) spec["tolerations"] = pod_tolerations(in.profile, kube.node_tolerations);
   if (!aliases->empty()) spec["hostAliases"] = *aliases;
   json pull_secrets = json::array();
   for (const auto& name : kube.image_pull_secrets) pull_secrets.push_back({{"name", name}});

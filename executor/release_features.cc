@@ -83,6 +83,8 @@ constexpr ReleaseFeature kFeatures[] = {
     {"stage_retries_warn_and_back_off", [](Profile p) { return stage_retries_warn_and_back_off(p); }, Profile(19, 1)},
     {"prepare_config_errors_are_build_errors", [](Profile p) { return prepare_config_errors_are_build_errors(p); },
      Profile(19, 2)},
+    {"tolerations_split_once", [](Profile p) { return tolerations_split_once(p); }, Profile(16, 9)},
+    {"running_waits_for_build_ready", [](Profile p) { return running_waits_for_build_ready(p); }, Profile(17, 4)},
 };
 
 }  // namespace

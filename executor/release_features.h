@@ -207,6 +207,13 @@ constexpr bool stage_retries_warn_and_back_off(Profile p) { return p.at_least(19
 /// errors, three tries with "Will be retried in 3s ...").
 constexpr bool prepare_config_errors_are_build_errors(Profile p) { return p.at_least(19, 2); }
 
+/// 16.9 (mirror, kubernetes.go getNodeTolerations): a node_tolerations "k=v=w" keeps "v=w" as the value
+/// (strings.SplitN; before: common/config.go strings.Split keeps "v").
+constexpr bool tolerations_split_once(Profile p) { return p.at_least(16, 9); }
+/// 17.5: the pod is running when its phase is Running and the build container is ready (17.4: the
+/// PodReady condition, modelled as 17.5; up to 17.3: the phase alone).
+constexpr bool running_waits_for_build_ready(Profile p) { return p.at_least(17, 4); }
+
 /// One predicate, for tests and documentation: its name and the first release that has it.
 struct ReleaseFeature {
   std::string_view name;

@@ -82,6 +82,7 @@ void read_registry(TomlTable& r, fakes::ImageSettings& settings) {
                            kHint);
     double size = static_cast<double>(image.size_bytes);
     if (non_negative(i, "size_bytes", size)) image.size_bytes = static_cast<int64_t>(size);
+    i.get("index", image.index);
     i.reject_unread();
     reg.images.push_back(std::move(image));
   }

@@ -200,6 +200,9 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   if (attrs.verb == "get") {
     const StoredObject* stored = store_.find(type->resource, ns, attrs.name);
     if (!stored) return status_not_found(type->group_resource(), attrs.name).response();
+    if (type->resource == "pods" && wants_table(request.header("accept")))
+      return HttpResponse::json(200,
+                                pod_table({present(*type, *stored)}, clock_.now(), store_.resource_version()).dump());
     return HttpResponse::json(200, present(*type, *stored).dump());
   }
   if (attrs.verb == "update") return update(request, *type, ns, attrs.name);
@@ -338,9 +341,11 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
     selected_objects.push_back(object);
   }
   // kubectl asks for a Table; nodes and events have their printers' columns, other kinds stay plain lists.
-  if (wants_table(request.header("accept")) && (type.resource == "nodes" || type.resource == "events")) {
-    const json table = type.resource == "nodes"
-                           ? node_table(selected_objects, clock_.now(), store_.resource_version())
+  if (wants_table(request.header("accept")) &&
+      (type.resource == "nodes" || type.resource == "events" || type.resource == "pods")) {
+    const json table = type.resource == "nodes" ? node_table(selected_objects, clock_.now(), store_.resource_version())
+                       : type.resource == "pods"
+                           ? pod_table(selected_objects, clock_.now(), store_.resource_version())
                            : event_table(selected_objects, clock_.now(), store_.resource_version());
     return HttpResponse::json(200, table.dump());
   }
@@ -410,6 +415,9 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   };
   source.next_change = [this] { return next_lifecycle_change(); };
   source.resource_version = [this] { return static_cast<uint64_t>(std::stoull(store_.resource_version())); };
+  // kubectl get pods -w asks for Tables: each event carries a one-row Table with its column definitions.
+  if (type.resource == "pods" && wants_table(request.header("accept")))
+    options.present = [this](const json& pod) { return pod_table({pod}, clock_.now(), store_.resource_version()); };
   auto stream = std::make_shared<WatchStream>(clock_, store_.history(), std::move(source), alive_, std::move(options));
   return HttpResponse::streamed(200, "application/json", std::move(stream));
 }
@@ -501,6 +509,26 @@ void KubeApiServer::sync_lifecycle() {
     running_recorded_.insert(d.uid);
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
+  record_status_changes();
+}
+
+void KubeApiServer::record_status_changes() {
+  // Once a pod runs (or never will), its presented status still moves on: containers end, crash-loop and
+  // restart, pulls fail and back off, the deadline passes. Each change a sync sees is one MODIFIED event,
+  // so that `kubectl get pods -w` shows the transitions.
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    const json& meta = member(pod->object, "metadata");
+    const std::string uid = text(meta, "uid");
+    if (!running_recorded_.count(uid)) continue;
+    json shown = present(pods, *pod);
+    auto it = shown_.find(uid);
+    if (it != shown_.end() && member(it->second, "status") != member(shown, "status")) {
+      store_.touch(pods.resource, text(meta, "namespace"), text(meta, "name"), std::move(it->second));
+      shown = present(pods, *store_.find("pods", text(meta, "namespace"), text(meta, "name")));
+    }
+    shown_[uid] = std::move(shown);
+  }
 }
 
 std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
@@ -508,6 +536,14 @@ std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
   for (const StoredObject* pod : store_.list("pods", "")) {
     if (running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
     const std::optional<TimePoint> at = pod_running_at(*pod);
+    if (at && (!next || *at < *next)) next = at;
+  }
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const StoredObject* pod : store_.list("pods", "")) {
+    if (!running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
+    const std::optional<TimePoint> started = kubelet_start(*pod);
+    if (!started) continue;
+    const std::optional<TimePoint> at = container_states_.next_change(present(pods, *pod), *started, clock_.now());
     if (at && (!next || *at < *next)) next = at;
   }
   return next;
@@ -537,6 +573,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
     images_.release(uid);
     running_recorded_.erase(uid);
+    shown_.erase(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
   }
@@ -676,7 +713,7 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   const TimePoint started = placement ? placement->at : stored.created;
   json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states);
   apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
-  container_states_.apply(pod, started, clock_.now());
+  container_states_.apply(pod, started, clock_.now(), states);
   return pod;
 }
 
@@ -717,8 +754,13 @@ void KubeApiServer::sync_container_events() {
     const bool deadline_due = deadline.is_number_integer() &&
                               clock_.now() >= *started + std::chrono::seconds(deadline.get<int64_t>()) &&
                               !container_states_.deadline_recorded(text(member(stored->object, "metadata"), "uid"));
-    if (!mount && !config_error && !sandbox_failure_ && !deadline_due) continue;
+    const std::optional<PodImageStates> images =
+        image_states(text(member(stored->object, "metadata"), "uid"), clock_.now());
+    const bool foreign = images && std::any_of(images->begin(), images->end(),
+                                               [](const auto& c) { return !c.second.foreign_platform.empty(); });
+    if (!mount && !config_error && !sandbox_failure_ && !deadline_due && !foreign) continue;
     const json pod = present(pods, *stored);
+    if (foreign) container_states_.record_crash_loop_events(pod, clock_.now(), events_, store_.resource_version());
     if (sandbox_failure_ && !mount) {
       // Volumes are set up first (kubelet.go syncPod); without a sandbox no container is configured.
       container_states_.record_sandbox_events(pod, *started, clock_.now(), *sandbox_failure_, events_,

@@ -117,6 +117,8 @@ class KubeApiServer : public HttpHandler {
   std::optional<PodImageStates> image_states(const std::string& uid, TimePoint at) const;
   /// Records the pod status changes due by now as MODIFIED events, in the order they happened.
   void sync_lifecycle();
+  /// Records a MODIFIED event for each started pod whose presented status changed since the last one.
+  void record_status_changes();
   /// The earliest pod status change still to record.
   std::optional<TimePoint> next_lifecycle_change() const;
   /// When the kubelet took the pod (bound, or created when no scheduler is modelled); none while unbound.
@@ -152,6 +154,7 @@ class KubeApiServer : public HttpHandler {
   ImageModel images_;
   TimePoint started_;                                      ///< when the default node joined
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
+  std::map<std::string, nlohmann::json> shown_;            ///< uid -> the pod as its last MODIFIED event showed it
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 

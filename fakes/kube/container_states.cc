@@ -159,13 +159,125 @@ std::optional<TimePoint> deadline_kill_time(const json& pod, TimePoint started) 
   return started + std::chrono::seconds(deadline.get<int64_t>()) + std::chrono::seconds(grace_seconds);
 }
 
+CrashLoop crash_loop_at(TimePoint first_exit, TimePoint now) {
+  CrashLoop loop{1, first_exit, std::chrono::seconds(10)};
+  while (loop.last_exit + loop.back_off <= now) {
+    loop.last_exit += loop.back_off;
+    ++loop.restarts;
+    loop.back_off = std::min<Duration>(loop.back_off * 2, std::chrono::seconds(300));
+  }
+  return loop;
+}
+
+std::string crash_loop_message(Duration back_off, const std::string& container, const json& pod) {
+  const json& meta = member(pod, "metadata");
+  return "back-off " + go_duration_string(back_off) + " restarting failed container=" + container +
+         " pod=" + text(meta, "name") + "_" + text(meta, "namespace") + "(" + text(meta, "uid") + ")";
+}
+
+int exec_format_exit_code(int kubernetes_minor) { return kubernetes_minor >= 32 ? 255 : 1; }
+
 void ContainerStates::record_exit(const std::string& uid, const std::string& container, ContainerExit exit) {
   exits_[uid].emplace(container, std::move(exit));
 }
 
-void ContainerStates::apply(json& pod, TimePoint started, TimePoint now) const {
+bool ContainerStates::apply_init_exec_failure(json& pod, TimePoint now, const PodImageStates* images) const {
+  json& status = pod["status"];
+  if (!images || text(status, "phase") != "Running" || !status["initContainerStatuses"].is_array()) return false;
+  // The first init container whose image is for another platform: the ones after it never start.
+  json* failed = nullptr;
+  for (json& c : status["initContainerStatuses"]) {
+    auto it = images->find(text(c, "name"));
+    if (it != images->end() && !it->second.foreign_platform.empty()) {
+      failed = &c;
+      break;
+    }
+  }
+  if (!failed) return false;
+  const std::string name = text(*failed, "name");
+  TimePoint start = now;
+  parse_rfc3339(text(member(member(*failed, "state"), "terminated"), "startedAt"), start);
+  const int code = exec_format_exit_code(minor_);
+  const std::string restart_policy = text(member(pod, "spec"), "restartPolicy");
+  const bool never = restart_policy == "Never";
+  if (never) {
+    // pkg/kubelet/kubelet_pods.go getPhase: a failed init container under Never fails the pod.
+    (*failed)["state"] = {{"terminated",
+                           {{"exitCode", code},
+                            {"reason", "Error"},
+                            {"startedAt", format_rfc3339(start)},
+                            {"finishedAt", format_rfc3339(start)}}}};
+    if (failed->contains("containerID")) (*failed)["state"]["terminated"]["containerID"] = (*failed)["containerID"];
+  } else {
+    const CrashLoop loop = crash_loop_at(start, now);
+    json last = {{"exitCode", code},
+                 {"reason", "Error"},
+                 {"startedAt", format_rfc3339(loop.last_exit)},
+                 {"finishedAt", format_rfc3339(loop.last_exit)}};
+    (*failed)["state"] = {
+        {"waiting", {{"reason", "CrashLoopBackOff"}, {"message", crash_loop_message(loop.back_off, name, pod)}}}};
+    (*failed)["lastState"] = {{"terminated", last}};
+    (*failed)["restartCount"] = loop.restarts;
+  }
+  (*failed)["ready"] = false;
+  (*failed)["started"] = false;
+  bool after = false;
+  std::vector<std::string> incomplete;
+  for (json& c : status["initContainerStatuses"]) {
+    if (&c == failed) after = true;
+    if (!after) continue;
+    incomplete.push_back(text(c, "name"));
+    if (&c == failed) continue;
+    c = {{"name", c["name"]},
+         {"image", c["image"]},
+         {"imageID", ""},
+         {"ready", false},
+         {"restartCount", 0},
+         {"started", false},
+         {"state", {{"waiting", {{"reason", "PodInitializing"}}}}},
+         {"lastState", json::object()}};
+  }
+  // The app containers wait for the init containers (kubelet_pods.go: PodInitializing, no container yet).
+  std::vector<std::string> unready;
+  for (json& c : status["containerStatuses"]) {
+    unready.push_back(text(c, "name"));
+    c = {{"name", c["name"]},
+         {"image", c["image"]},
+         {"imageID", ""},
+         {"ready", false},
+         {"restartCount", 0},
+         {"started", false},
+         {"state", {{"waiting", {{"reason", "PodInitializing"}}}}},
+         {"lastState", json::object()}};
+  }
+  std::sort(unready.begin(), unready.end());
+  status["phase"] = never ? "Failed" : "Pending";
+  for (json& condition : status["conditions"]) {
+    const std::string type = text(condition, "type");
+    if (type == "Initialized") {
+      condition["status"] = "False";
+      condition["reason"] = "ContainersNotInitialized";
+      condition["message"] = "containers with incomplete status: " + go_list(incomplete);
+      condition["lastTransitionTime"] = format_rfc3339(start);
+    } else if (type == "Ready" || type == "ContainersReady") {
+      condition["status"] = "False";
+      condition["lastTransitionTime"] = format_rfc3339(start);
+      if (never && minor_ >= 25) {
+        condition["reason"] = "PodFailed";
+        condition.erase("message");
+      } else {
+        condition["reason"] = "ContainersNotReady";
+        condition["message"] = "containers with unready status: " + go_list(unready);
+      }
+    }
+  }
+  return true;
+}
+
+void ContainerStates::apply(json& pod, TimePoint started, TimePoint now, const PodImageStates* images) const {
   json& status = pod["status"];
   if (!status.is_object() || !status.contains("containerStatuses")) return;
+  if (apply_init_exec_failure(pod, now, images)) return;
   const std::string uid = text(member(pod, "metadata"), "uid");
   const json& spec = member(pod, "spec");
   std::optional<TimePoint> changed;  // when readiness last changed
@@ -180,9 +292,38 @@ void ContainerStates::apply(json& pod, TimePoint started, TimePoint now) const {
   const bool running = text(status, "phase") == "Running";
   auto exits = exits_.find(uid);
   const std::optional<TimePoint> kill = deadline_kill_time(pod, started);
+  // pkg/kubelet/kubelet_pods.go: the pod's restartPolicy, Always when unset.
+  const std::string restart_policy = text(spec, "restartPolicy").empty() ? "Always" : text(spec, "restartPolicy");
   for (json& c : status["containerStatuses"]) {
     if (!running || is_terminated(c)) continue;
     const std::string name = text(c, "name");
+    if (const auto image = images ? images->find(name) : PodImageStates::const_iterator();
+        images && image != images->end() && !image->second.foreign_platform.empty() &&
+        member(member(c, "state"), "running").is_object()) {
+      // runc init cannot execve the entrypoint (k8s-cluster-messages.md §3.4): the container ends as it starts.
+      TimePoint start = now;
+      parse_rfc3339(text(member(member(c, "state"), "running"), "startedAt"), start);
+      const int code = exec_format_exit_code(minor_);
+      if (restart_policy == "Never") {
+        mark_terminated(c, start, "Error", code);
+        note(start);
+        continue;
+      }
+      const CrashLoop loop = crash_loop_at(start, now);
+      json last = {{"exitCode", code},
+                   {"reason", "Error"},
+                   {"startedAt", format_rfc3339(loop.last_exit)},
+                   {"finishedAt", format_rfc3339(loop.last_exit)}};
+      if (c.contains("containerID")) last["containerID"] = c["containerID"];
+      c["state"] = {
+          {"waiting", {{"reason", "CrashLoopBackOff"}, {"message", crash_loop_message(loop.back_off, name, pod)}}}};
+      c["lastState"] = {{"terminated", last}};
+      c["restartCount"] = loop.restarts;
+      c["ready"] = false;
+      c["started"] = false;
+      note(start);
+      continue;
+    }
     const ContainerExit* exit = nullptr;
     if (exits != exits_.end())
       if (auto it = exits->second.find(name); it != exits->second.end() && it->second.at <= now) exit = &it->second;
@@ -336,7 +477,71 @@ void ContainerStates::record_sandbox_events(const json& pod, TimePoint started, 
   }
 }
 
+std::optional<TimePoint> ContainerStates::next_change(const json& presented, TimePoint started, TimePoint now) const {
+  std::optional<TimePoint> next;
+  const auto consider = [&](TimePoint at) {
+    if (at > now && (!next || at < *next)) next = at;
+  };
+  const std::string uid = text(member(presented, "metadata"), "uid");
+  if (auto it = exits_.find(uid); it != exits_.end())
+    for (const auto& [container, exit] : it->second) consider(exit.at);
+  const json& spec = member(presented, "spec");
+  if (const json& d = member(spec, "activeDeadlineSeconds"); d.is_number_integer())
+    consider(started + std::chrono::seconds(d.get<int64_t>()));
+  if (const std::optional<TimePoint> kill = deadline_kill_time(presented, started)) consider(*kill);
+  for (const char* list : {"initContainerStatuses", "containerStatuses"})
+    for (const json& c : member(member(presented, "status"), list)) {
+      if (text(member(member(c, "state"), "waiting"), "reason") != "CrashLoopBackOff") continue;
+      TimePoint last{};
+      if (!parse_rfc3339(text(member(member(c, "lastState"), "terminated"), "finishedAt"), last)) continue;
+      const json& restarts = member(c, "restartCount");
+      const int k = restarts.is_number_integer() ? std::max(restarts.get<int>(), 1) : 1;
+      consider(last + std::min<Duration>(std::chrono::seconds(10) * (int64_t{1} << std::min(k - 1, 30)),
+                                         std::chrono::seconds(300)));
+    }
+  return next;
+}
+
+void ContainerStates::record_crash_loop_events(const json& pod, TimePoint now, EventLog& events,
+                                               const std::string& rv) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  for (const char* list : {"initContainerStatuses", "containerStatuses"})
+    for (const json& c : member(member(pod, "status"), list)) {
+      if (text(member(member(c, "state"), "waiting"), "reason") != "CrashLoopBackOff") continue;
+      const std::string name = text(c, "name");
+      TimePoint last = now;
+      if (!parse_rfc3339(text(member(member(c, "lastState"), "terminated"), "finishedAt"), last)) continue;
+      const json& restarts = member(c, "restartCount");
+      const int count = restarts.is_number_integer() ? restarts.get<int>() : 1;
+      int& recorded = crash_events_[uid][name];
+      // A back-off starts at each exit after the first; the k-th runs 10 s · 2^(k-1) (at most 5 min), so
+      // counting back from the last exit gives the times of the earlier ones.
+      std::vector<TimePoint> exits(static_cast<size_t>(std::max(count, 1)));
+      exits.back() = last;
+      for (int k = count - 1; k >= 1; --k) {
+        const Duration back_off = std::min<Duration>(std::chrono::seconds(10) * (int64_t{1} << std::min(k - 1, 30)),
+                                                     std::chrono::seconds(300));
+        exits[static_cast<size_t>(k - 1)] = exits[static_cast<size_t>(k)] - back_off;
+      }
+      EventSubject subject = subject_of(pod);
+      subject.field_path =
+          std::string(list == std::string("containerStatuses") ? "spec.containers{" : "spec.initContainers{") + name +
+          "}";
+      const json& meta = member(pod, "metadata");
+      // kuberuntime_manager.go doBackOff: 1.26+ names the container and pod (format.Pod).
+      const std::string message = minor_ >= 26
+                                      ? "Back-off restarting failed container " + name + " in pod " +
+                                            text(meta, "name") + "_" + text(meta, "namespace") + "(" + uid + ")"
+                                      : "Back-off restarting failed container";
+      for (int k = recorded; k < count; ++k)
+        events.record_legacy(subject, kubelet_event(pod, "Warning", "BackOff", message), exits[static_cast<size_t>(k)],
+                             rv);
+      recorded = std::max(recorded, count);
+    }
+}
+
 void ContainerStates::release(const std::string& uid) {
+  crash_events_.erase(uid);
   sandbox_events_.erase(uid);
   config_events_.erase(uid);
   exits_.erase(uid);

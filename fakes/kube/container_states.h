@@ -16,9 +16,31 @@
 
 #include "base/clock.h"
 #include "fakes/kube/events.h"
+#include "fakes/kube/images.h"
 #include "fakes/kube/secret_volumes.h"
 
 namespace kexsim::fakes {
+
+/// A container that fails at once and is restarted (restartPolicy Always or OnFailure), at one moment:
+/// restarts so far, the last start (and exit), the back-off now running.
+struct CrashLoop {
+  int restarts = 0;
+  TimePoint last_exit{};
+  Duration back_off{};
+};
+
+/// The kubelet's crash loop for a container that first exits at `first_exit` and every time it starts:
+/// restarted at once (no back-off yet), then after 10 s, 20 s, 40 s … at most 5 min since the last exit
+/// (kuberuntime_manager.go doBackOff, client-go flowcontrol.Backoff without jitter).
+CrashLoop crash_loop_at(TimePoint first_exit, TimePoint now);
+
+/// The waiting message of a crash-looping container: "back-off 20s restarting failed container=build
+/// pod=NAME_NS(UID)" (kuberuntime_manager.go, pkg/kubelet/util/format/pod.go).
+std::string crash_loop_message(Duration back_off, const std::string& container, const nlohmann::json& pod);
+
+/// The exit code of a binary for another platform: runc init's execve fails with ENOEXEC (`exec /bin/sh:
+/// exec format error`) and exits 1 (runc 1.1, clusters up to 1.31 here) or 255 (runc 1.2, from 1.32 on).
+int exec_format_exit_code(int kubernetes_minor);
 
 /// How a container ended: when, the runtime's reason (OOMKilled, Error, Completed) and its exit code.
 struct ContainerExit {
@@ -72,8 +94,17 @@ class ContainerStates {
   /// A container of pod uid ended (the first end counts).
   void record_exit(const std::string& uid, const std::string& container, ContainerExit exit);
   /// Applies what happened by now to a running pod as a read returns it: terminated containers,
-  /// readiness, phase, and activeDeadlineSeconds (started: when the kubelet took the pod).
-  void apply(nlohmann::json& pod, TimePoint started, TimePoint now) const;
+  /// readiness, phase, and activeDeadlineSeconds (started: when the kubelet took the pod). With `images`,
+  /// a container whose image is for another platform ends at its start (exec format error): terminated
+  /// Error under restartPolicy Never, else waiting CrashLoopBackOff with restarts and lastState.
+  void apply(nlohmann::json& pod, TimePoint started, TimePoint now, const PodImageStates* images = nullptr) const;
+  /// The next moment after `now` at which this model changes a pod as a read presents it (`presented`:
+  /// the pod at now; started: when the kubelet took it): a container's recorded end, the deadline and its
+  /// kill, a crash-looping container's next restart. Watches wake then to send the MODIFIED event.
+  std::optional<TimePoint> next_change(const nlohmann::json& presented, TimePoint started, TimePoint now) const;
+  /// Records the Warning BackOff events due by now for the pod's crash-looping containers (one per
+  /// back-off; the legacy recorder counts the repeats).
+  void record_crash_loop_events(const nlohmann::json& pod, TimePoint now, EventLog& events, const std::string& rv);
   /// Records the kubelet events due by now for a pod (DeadlineExceeded, Killing, FailedMount).
   void record_events(const nlohmann::json& pod, TimePoint started, TimePoint now,
                      const std::optional<MountFailure>& mount, EventLog& events, const std::string& rv);
@@ -91,12 +122,17 @@ class ContainerStates {
   void release(const std::string& uid);
 
  private:
+  /// An init container whose image is for another platform: it fails, the app containers never start
+  /// (the pod Failed under restartPolicy Never, else Pending with the init container crash-looping).
+  bool apply_init_exec_failure(nlohmann::json& pod, TimePoint now, const PodImageStates* images) const;
+
   int minor_ = 33;
   std::map<std::string, std::map<std::string, ContainerExit>> exits_;  ///< uid -> container -> exit
   std::set<std::string> deadline_recorded_;                            ///< uids whose deadline events exist
   std::map<std::string, std::pair<int, int>> mount_events_;            ///< uid -> (SetUp, timeout) events recorded
   std::map<std::string, int> config_events_;                           ///< uid -> config-error syncs recorded
   std::map<std::string, int> sandbox_events_;                          ///< uid -> sandbox attempts recorded
+  std::map<std::string, std::map<std::string, int>> crash_events_;     ///< uid -> container -> BackOff recorded
 };
 
 /// OpenShift's RunOnceDurationOverride admission (openshift/run-once-duration-override): a run-once

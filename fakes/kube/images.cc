@@ -319,8 +319,12 @@ PullResult pull_from_registries(const ImageSettings& settings, const ImageRefere
     return result;
   }
   if (image && std::find(image->platforms.begin(), image->platforms.end(), platform) == image->platforms.end()) {
-    result.error = not_found + wrapper + "no match for platform in manifest: not found";
-    return result;
+    // containerd's platform matcher filters an index only; a lone manifest is unpacked as it is.
+    if (image->index) {
+      result.error = not_found + wrapper + "no match for platform in manifest: not found";
+      return result;
+    }
+    result.foreign_platform = image->platforms.empty() ? std::string() : image->platforms.front();
   }
   result.ok = true;
   result.took = registry->pull_time;
@@ -409,6 +413,8 @@ void ImageModel::start_pod(const json& pod, const std::string& node, const std::
       const bool present = cached(node, ref->normalized(), cursor);
       if (policy == "Never" || (policy == "IfNotPresent" && present)) {
         k.mode = present ? Container::kPresent : Container::kNever;
+        if (present && foreign_.count(node) && foreign_[node].count(ref->normalized()))
+          k.foreign_platform = foreign_[node][ref->normalized()];
         p.containers.push_back(std::move(k));
         continue;
       }
@@ -429,6 +435,8 @@ void ImageModel::start_pod(const json& pod, const std::string& node, const std::
       } else if (k.steady.ok) {
         cache_[node].emplace(ref->normalized(), first_end + kSyncPeriod + k.steady.took);
       }
+      k.foreign_platform = k.steady.foreign_platform;
+      if (!k.foreign_platform.empty()) foreign_[node].emplace(ref->normalized(), k.foreign_platform);
       p.containers.push_back(std::move(k));
     }
   }
@@ -534,6 +542,7 @@ PodImageStates ImageModel::states(const std::string& uid, TimePoint now) const {
         case Step::kSecretMissing: break;
       }
     }
+    if (state.present) state.foreign_platform = c.foreign_platform;
     out[c.name] = state;
   }
   return out;

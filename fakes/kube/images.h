@@ -28,6 +28,9 @@ struct RegistryImage {
   std::vector<std::string> tags;                      ///< empty: every tag exists
   std::vector<std::string> platforms{"linux/amd64"};  ///< "os/arch"
   int64_t size_bytes = 52428800;                      ///< reported in the Pulled event (1.30+)
+  /// Whether a tag is an index (manifest list) naming its platforms; a single manifest (false) carries no
+  /// platform to match, so containerd pulls it onto any node and its binaries fail there at exec.
+  bool index = true;
 };
 
 /// How a node's connection to a registry ends.
@@ -95,6 +98,7 @@ struct PullResult {
   std::string error;  ///< err.Error() as the kubelet receives it
   Duration took{0};   ///< how long the attempt runs before it ends
   int64_t size_bytes = 0;
+  std::string foreign_platform;  ///< a single-manifest image built for another platform than the node's
 };
 
 /// One pull of ref onto a node of `platform` ("linux/arm64") with the pod's credentials, worded as
@@ -106,7 +110,8 @@ PullResult pull_from_registries(const ImageSettings& settings, const ImageRefere
 struct ContainerImageState {
   bool present = false;
   TimePoint since{};
-  std::string reason, message;  ///< waiting: ErrImagePull, ImagePullBackOff, InvalidImageName, ErrImageNeverPull
+  std::string reason, message;   ///< waiting: ErrImagePull, ImagePullBackOff, InvalidImageName, ErrImageNeverPull
+  std::string foreign_platform;  ///< present, but its binaries are for this other platform (exec format error)
 };
 
 /// Image states of one pod's containers, by container name.
@@ -149,6 +154,7 @@ class ImageModel {
     enum Mode { kPresent, kNever, kInvalid, kPull } mode = kPresent;
     PullResult first, steady;  ///< the first attempt (QPS, queue) and every retry
     TimePoint requested, begins;
+    std::string foreign_platform;  ///< the image's platform when it is not the node's
   };
   struct Pod {
     EventSubject subject;
@@ -165,8 +171,9 @@ class ImageModel {
 
   ImageSettings settings_;
   int minor_ = 33;
-  std::map<std::string, Pod> pods_;                                ///< by uid
-  std::map<std::string, std::map<std::string, TimePoint>> cache_;  ///< node -> normalized image -> since
+  std::map<std::string, Pod> pods_;                                    ///< by uid
+  std::map<std::string, std::map<std::string, TimePoint>> cache_;      ///< node -> normalized image -> since
+  std::map<std::string, std::map<std::string, std::string>> foreign_;  ///< node -> image -> its other platform
   struct Bucket {
     double tokens = 0;
     TimePoint last{};

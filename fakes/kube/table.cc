@@ -144,4 +144,180 @@ json event_table(const std::vector<json>& events, TimePoint now, const std::stri
   return table(std::move(columns), std::move(rows), rv);
 }
 
+namespace {
+
+const json& field(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it != object.end() ? *it : kNull;
+}
+
+bool is_true(const json& value) { return value.is_boolean() && value.get<bool>(); }
+
+int restart_count(const json& status) {
+  const json& n = field(status, "restartCount");
+  return n.is_number_integer() ? n.get<int>() : 0;
+}
+
+// A later lastState.terminated.finishedAt (RFC 3339 text compares in time order here: one format, UTC).
+void note_last_restart(const json& status, std::string& latest) {
+  const std::string at = text(field(field(status, "lastState"), "terminated"), "finishedAt");
+  if (at > latest) latest = at;
+}
+
+// podutil.IsRestartableInitContainer: an init container with restartPolicy Always (a native sidecar).
+bool restartable_init(const json& spec, const std::string& name) {
+  for (const json& c : field(spec, "initContainers"))
+    if (text(c, "name") == name) return text(c, "restartPolicy") == "Always";
+  return false;
+}
+
+// "Init:" or "" + the terminated state's reason, else Signal:N / ExitCode:N.
+std::string terminated_reason(const json& terminated, const char* prefix) {
+  const std::string reason = text(terminated, "reason");
+  if (!reason.empty()) return prefix + reason;
+  const json& signal = field(terminated, "signal");
+  if (signal.is_number_integer() && signal.get<int>() != 0)
+    return prefix + ("Signal:" + std::to_string(signal.get<int>()));
+  const json& code = field(terminated, "exitCode");
+  return prefix + ("ExitCode:" + std::to_string(code.is_number_integer() ? code.get<int>() : 0));
+}
+
+bool condition_true(const json& status, const char* type) {
+  for (const json& c : field(status, "conditions"))
+    if (text(c, "type") == type) return text(c, "status") == "True";
+  return false;
+}
+
+}  // namespace
+
+json pod_cells(const json& pod, TimePoint now) {
+  // printPod (pkg/printers/internalversion/printers.go, 1.29–1.33).
+  const json& spec = field(pod, "spec");
+  const json& status = field(pod, "status");
+  const json& meta = field(pod, "metadata");
+  int restarts = 0, sidecar_restarts = 0, ready = 0;
+  int total = field(spec, "containers").is_array() ? static_cast<int>(spec["containers"].size()) : 0;
+  std::string last_restart, last_sidecar_restart;
+  const std::string phase = text(status, "phase");
+  std::string reason = !text(status, "reason").empty() ? text(status, "reason") : phase;
+  for (const json& c : field(status, "conditions"))
+    if (text(c, "type") == "PodScheduled" && text(c, "reason") == "SchedulingGated") reason = "SchedulingGated";
+  const int init_count = field(spec, "initContainers").is_array() ? static_cast<int>(spec["initContainers"].size()) : 0;
+  for (const json& c : field(spec, "initContainers"))
+    if (text(c, "restartPolicy") == "Always") ++total;
+
+  bool initializing = false;
+  const json& init_statuses = field(status, "initContainerStatuses");
+  for (size_t i = 0; init_statuses.is_array() && i < init_statuses.size(); ++i) {
+    const json& c = init_statuses[i];
+    const bool sidecar = restartable_init(spec, text(c, "name"));
+    restarts += restart_count(c);
+    note_last_restart(c, last_restart);
+    if (sidecar) {
+      sidecar_restarts += restart_count(c);
+      note_last_restart(c, last_sidecar_restart);
+    }
+    const json& state = field(c, "state");
+    const json& terminated = field(state, "terminated");
+    const json& waiting = field(state, "waiting");
+    if (terminated.is_object() && field(terminated, "exitCode") == 0) continue;
+    if (sidecar && is_true(field(c, "started"))) {
+      if (is_true(field(c, "ready"))) ++ready;
+      continue;
+    }
+    if (terminated.is_object()) {
+      reason = terminated_reason(terminated, "Init:");
+    } else if (waiting.is_object() && !text(waiting, "reason").empty() &&
+               text(waiting, "reason") != "PodInitializing") {
+      reason = "Init:" + text(waiting, "reason");
+    } else {
+      reason = "Init:" + std::to_string(i) + "/" + std::to_string(init_count);
+    }
+    initializing = true;
+    break;
+  }
+
+  if (!initializing || condition_true(status, "Initialized")) {
+    restarts = sidecar_restarts;
+    last_restart = last_sidecar_restart;
+    bool has_running = false;
+    const json& statuses = field(status, "containerStatuses");
+    for (size_t k = statuses.is_array() ? statuses.size() : 0; k-- > 0;) {
+      const json& c = statuses[k];
+      restarts += restart_count(c);
+      note_last_restart(c, last_restart);
+      const json& state = field(c, "state");
+      const json& waiting = field(state, "waiting");
+      const json& terminated = field(state, "terminated");
+      if (waiting.is_object() && !text(waiting, "reason").empty()) {
+        reason = text(waiting, "reason");
+      } else if (terminated.is_object()) {
+        reason = terminated_reason(terminated, "");
+      } else if (is_true(field(c, "ready")) && field(state, "running").is_object()) {
+        has_running = true;
+        ++ready;
+      }
+    }
+    // At least one container still running turns "Completed" back into Running (or NotReady).
+    if (reason == "Completed" && has_running) reason = condition_true(status, "Ready") ? "Running" : "NotReady";
+  }
+  const bool deleting = field(meta, "deletionTimestamp").is_string();
+  if (deleting && text(status, "reason") == "NodeLost") {
+    reason = "Unknown";  // pkg/util/node NodeUnreachablePodReason
+  } else if (deleting && phase != "Succeeded" && phase != "Failed") {
+    reason = "Terminating";
+  }
+  std::string restarts_text = std::to_string(restarts);
+  if (restarts != 0 && !last_restart.empty()) restarts_text += " (" + age(last_restart, now) + " ago)";
+
+  std::string ip = "<none>";
+  const json& ips = field(status, "podIPs");
+  if (ips.is_array() && !ips.empty() && !text(ips[0], "ip").empty()) ip = text(ips[0], "ip");
+  const std::string node = text(spec, "nodeName"), nominated = text(status, "nominatedNodeName");
+  std::string gates = "<none>";
+  if (field(spec, "readinessGates").is_array() && !spec["readinessGates"].empty()) {
+    int met = 0;
+    for (const json& gate : spec["readinessGates"])
+      for (const json& c : field(status, "conditions"))
+        if (text(c, "type") == text(gate, "conditionType")) {
+          if (text(c, "status") == "True") ++met;
+          break;
+        }
+    gates = std::to_string(met) + "/" + std::to_string(spec["readinessGates"].size());
+  }
+  return json::array({text(meta, "name"), std::to_string(ready) + "/" + std::to_string(total), reason, restarts_text,
+                      age(text(meta, "creationTimestamp"), now), ip, node.empty() ? "<none>" : node,
+                      nominated.empty() ? "<none>" : nominated, gates});
+}
+
+json pod_table(const std::vector<json>& pods, TimePoint now, const std::string& rv) {
+  // podColumnDefinitions (AddHandlers); the wide columns' descriptions (swagger docs) are left out:
+  // kubectl prints only the names.
+  json columns = json::array(
+      {column("Name", "Name must be unique within a namespace.", 0, "name"),
+       column("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+       column("Status", "The aggregate status of the containers in this pod."),
+       column("Restarts",
+              "The number of times the containers in this pod have been restarted and when the last container in this "
+              "pod has restarted."),
+       column("Age", "CreationTimestamp is a timestamp representing the server time when this object was created."),
+       column("IP", "", 1), column("Node", "", 1), column("Nominated Node", "", 1), column("Readiness Gates", "", 1)});
+  json rows = json::array();
+  for (const json& p : pods) {
+    json r = row(pod_cells(p, now), p);
+    // printPod's row conditions: Completed for Succeeded and Failed pods (kubectl hides them without -a).
+    const std::string phase = text(field(p, "status"), "phase");
+    if (phase == "Succeeded" || phase == "Failed")
+      r["conditions"] = json::array(
+          {{{"type", "Completed"},
+            {"status", "True"},
+            {"reason", phase},
+            {"message", phase == "Succeeded" ? "The pod has completed successfully." : "The pod failed."}}});
+    rows.push_back(std::move(r));
+  }
+  return table(std::move(columns), std::move(rows), rv);
+}
+
 }  // namespace kexsim::fakes

@@ -76,7 +76,8 @@ bool WatchStream::selects(const json& object) const {
 }
 
 void WatchStream::push(const char* type, const json& object) {
-  pending_.push_back("{\"type\":\"" + std::string(type) + "\",\"object\":" + object.dump() + "}\n");
+  const std::string body = options_.present ? options_.present(object).dump() : object.dump();
+  pending_.push_back("{\"type\":\"" + std::string(type) + "\",\"object\":" + body + "}\n");
 }
 
 void WatchStream::push_bookmark(bool initial_events_end) {

@@ -37,6 +37,8 @@ struct WatchOptions {
   bool allow_bookmarks = false;                  ///< allowWatchBookmarks=true
   bool send_initial_events = false;              ///< sendInitialEvents=true (watch-list)
   Duration timeout{std::chrono::seconds(1800)};  ///< timeoutSeconds; the fake's stand-in for --min-request-timeout
+  /// How an event's object is sent (e.g. as a one-row Table for `Accept: …;as=Table`); none: as it is.
+  std::function<nlohmann::json(const nlohmann::json&)> present;
 };
 
 /// The server-side state a watch reads besides the history; every call happens while the server lives.

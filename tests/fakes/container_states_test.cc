@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "fakes/kube/api_server.h"
@@ -316,6 +317,121 @@ TEST_F(ContainerStatesTest, ABrokenCniFailsEverySandboxWithANewId) {
       sandbox_failure_message({"calico", "", "boom"}, "ab"),
       "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox \"ab\": "
       "plugin type=\"calico\" failed (add): boom");
+}
+
+TEST(CrashLoopTest, RestartsAtOnceThenBacksOffTenSecondsDoublingToFiveMinutes) {
+  const TimePoint t0 = TimePoint{} + seconds(1000);
+  CrashLoop at_once = crash_loop_at(t0, t0);
+  EXPECT_EQ(at_once.restarts, 1);
+  EXPECT_EQ(at_once.back_off, seconds(10));
+  EXPECT_EQ(crash_loop_at(t0, t0 + seconds(9)).restarts, 1);
+  const CrashLoop second = crash_loop_at(t0, t0 + seconds(10));
+  EXPECT_EQ(second.restarts, 2);
+  EXPECT_EQ(second.last_exit, t0 + seconds(10));
+  EXPECT_EQ(second.back_off, seconds(20));
+  EXPECT_EQ(crash_loop_at(t0, t0 + seconds(30)).back_off, seconds(40));
+  // 10+20+40+80+160 = 310 s: the sixth restart, whose back-off is capped at 5 min.
+  const CrashLoop capped = crash_loop_at(t0, t0 + seconds(310));
+  EXPECT_EQ(capped.restarts, 6);
+  EXPECT_EQ(capped.back_off, seconds(300));
+  EXPECT_EQ(crash_loop_at(t0, t0 + seconds(610)).back_off, seconds(300));
+  EXPECT_EQ(crash_loop_at(t0, t0 + seconds(610)).restarts, 7);
+}
+
+TEST(CrashLoopTest, ExecFormatExitCodeFollowsTheRuncRelease) {
+  EXPECT_EQ(exec_format_exit_code(31), 1);
+  EXPECT_EQ(exec_format_exit_code(32), 255);
+}
+
+// A single linux/arm64 manifest on the (amd64) node: pulled, then the build container cannot exec.
+class WrongArchTest : public ContainerStatesTest {
+ protected:
+  WrongArchTest() {
+    ImageSettings settings;
+    Registry registry;
+    registry.host = "registry.example.com";
+    registry.pull_time = seconds(2);
+    RegistryImage image{"acme/app", {"1"}, {"linux/arm64"}, 1000};
+    image.index = false;
+    registry.images.push_back(image);
+    RegistryImage helper{"helper", {}, {"linux/amd64"}, 1000};
+    registry.images.push_back(helper);
+    settings.registries.push_back(registry);
+    server_.images().configure(settings, 33);
+  }
+  static json spec(const char* restart_policy) {
+    return {{"restartPolicy", restart_policy},
+            {"containers",
+             {{{"name", "build"}, {"image", "registry.example.com/acme/app:1"}},
+              {{"name", "helper"}, {"image", "registry.example.com/helper:1"}}}}};
+  }
+};
+
+TEST_F(WrongArchTest, UnderRestartPolicyNeverTheContainerEndsWithError) {
+  create(spec("Never"));
+  clock_.advance(seconds(30));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Running");  // helper runs on
+  const json& build = status_of(p, "build");
+  EXPECT_EQ(build["state"]["terminated"]["reason"], "Error");
+  EXPECT_EQ(build["state"]["terminated"]["exitCode"], 255);
+  EXPECT_EQ(build["ready"], false);
+  EXPECT_EQ(condition(p, "ContainersReady")["message"], "containers with unready status: [build]");
+  EXPECT_TRUE(status_of(p, "helper")["state"]["running"].is_object());
+}
+
+TEST_F(WrongArchTest, OtherwiseTheKubeletCrashLoopsWithBackOffEvents) {
+  create(spec("OnFailure"));
+  clock_.advance(seconds(8));
+  const json first = pod();
+  const json& build = status_of(first, "build");
+  ASSERT_EQ(build["state"]["waiting"]["reason"], "CrashLoopBackOff") << build.dump();
+  const std::string uid = first["metadata"]["uid"];
+  EXPECT_EQ(build["state"]["waiting"]["message"],
+            "back-off 10s restarting failed container=build pod=job_ci(" + uid + ")");
+  EXPECT_EQ(build["restartCount"], 1);
+  EXPECT_EQ(build["lastState"]["terminated"]["exitCode"], 255);
+  clock_.advance(seconds(35));  // two more restarts (after 10 s and 20 s)
+  const json later = pod();
+  EXPECT_EQ(status_of(later, "build")["restartCount"], 3);
+  EXPECT_EQ(status_of(later, "build")["state"]["waiting"]["message"],
+            "back-off 40s restarting failed container=build pod=job_ci(" + uid + ")");
+  EXPECT_EQ(later["status"]["phase"], "Running");
+  const std::vector<std::string> recorded = events();
+  EXPECT_NE(std::find(recorded.begin(), recorded.end(),
+                      "Warning BackOff Back-off restarting failed container build in pod job_ci(" + uid + ") x3"),
+            recorded.end())
+      << ::testing::PrintToString(recorded);
+}
+
+TEST_F(WrongArchTest, AnInitContainerOfAnotherPlatformFailsThePodUnderNever) {
+  json s = spec("Never");
+  s["containers"][0]["image"] = "registry.example.com/helper:1";
+  s["initContainers"] = {{{"name", "init-permissions"}, {"image", "registry.example.com/acme/app:1"}}};
+  create(s);
+  clock_.advance(seconds(30));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Failed");
+  const json& init = p["status"]["initContainerStatuses"][0];
+  EXPECT_EQ(init["state"]["terminated"]["reason"], "Error");
+  EXPECT_EQ(init["state"]["terminated"]["exitCode"], 255);
+  EXPECT_EQ(status_of(p, "build")["state"]["waiting"]["reason"], "PodInitializing");
+  EXPECT_EQ(condition(p, "Initialized")["message"], "containers with incomplete status: [init-permissions]");
+  EXPECT_EQ(condition(p, "Ready")["reason"], "PodFailed");
+}
+
+TEST_F(WrongArchTest, AnInitContainerOfAnotherPlatformCrashLoopsUnderAlways) {
+  json s = spec("Always");
+  s["containers"][0]["image"] = "registry.example.com/helper:1";
+  s["initContainers"] = {{{"name", "init-permissions"}, {"image", "registry.example.com/acme/app:1"}}};
+  create(s);
+  clock_.advance(seconds(30));
+  const json p = pod();
+  EXPECT_EQ(p["status"]["phase"], "Pending");
+  const json& init = p["status"]["initContainerStatuses"][0];
+  EXPECT_EQ(init["state"]["waiting"]["reason"], "CrashLoopBackOff");
+  EXPECT_EQ(init["restartCount"], 2);  // at once, then after 10 s
+  EXPECT_EQ(condition(p, "ContainersReady")["message"], "containers with unready status: [build helper]");
 }
 
 }  // namespace
