@@ -439,6 +439,12 @@ Result<json> build_pod(const PodInputs& in) {
   if (!in.registry_secret.empty()) pull_secrets.push_back({{"name", in.registry_secret}});
   if (!pull_secrets.empty()) spec["imagePullSecrets"] = pull_secrets;
   if (in.profile == Profile::kV19_4) spec["activeDeadlineSeconds"] = job.timeout_seconds + 1;
+  // kubernetes.go setupBuildPod: 13.12 points at its int64 terminationGracePeriodSeconds (so 0 unless
+  // set); 19.4 sets pod_termination_grace_period_seconds only when given (the API's default is 30).
+  if (in.profile == Profile::kV13_12)
+    spec["terminationGracePeriodSeconds"] = kube.termination_grace_period_seconds;
+  else if (kube.pod_termination_grace_period_seconds)
+    spec["terminationGracePeriodSeconds"] = *kube.pod_termination_grace_period_seconds;
 
   return json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata}, {"spec", spec}};
 }

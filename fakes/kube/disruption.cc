@@ -19,6 +19,7 @@ std::string text(const json& object, const char* key) {
 // The cloud node-lifecycle controller deletes a NotReady node whose instance is gone on its next pass
 // (--node-monitor-period, 5 s; cloud-provider controllers/nodelifecycle).
 constexpr Duration kCloudNodeMonitorPeriod = std::chrono::seconds(5);
+constexpr int64_t kMinimumGracePeriodSeconds = 2;
 
 std::string stable_uid(const std::string& seed) {
   uint64_t state = fnv1a(seed);
@@ -197,9 +198,11 @@ void Disruptions::hit(const DisruptionPlan& plan, const json& pod, TimePoint at)
   } else {
     // A graceful delete: the kubelet sends SIGTERM, which a shell as PID 1 ignores, then SIGKILL at
     // the deadline; it then reports the pod terminal and the API server removes it.
+    // A period of 0 removes the object at once (no graceful deletion); the kubelet still gives the
+    // containers minimumGracePeriodInSeconds, 2 s (kuberuntime_container.go killContainer).
     d.grace = pod_grace(pod, plan.grace_period_seconds);
-    d.kill_at = at + std::chrono::seconds(d.grace);
-    d.removed_at = d.kill_at;
+    d.kill_at = at + std::chrono::seconds(std::max<int64_t>(d.grace, kMinimumGracePeriodSeconds));
+    d.removed_at = d.grace == 0 ? at : d.kill_at;
   }
   hits_.push_back(std::move(d));
 }
@@ -274,7 +277,7 @@ std::optional<TimePoint> Disruptions::kill_time(const json& pod) const {
     if (p.fired || !p.plan.at || !starts_with_prefix(name, p.plan.pod)) continue;
     TimePoint at = start_ + *p.plan.at;
     if (p.plan.action != DisruptionAction::kNodeLost)
-      at += std::chrono::seconds(pod_grace(pod, p.plan.grace_period_seconds));
+      at += std::chrono::seconds(std::max<int64_t>(pod_grace(pod, p.plan.grace_period_seconds), kMinimumGracePeriodSeconds));
     if (!kill || at < *kill) kill = at;
   }
   return kill;
