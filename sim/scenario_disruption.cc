@@ -31,11 +31,11 @@ void read_disruption_keys(TomlTable& t, Scenario& s) {
       if (auto parsed = fakes::parse_disruption_action(action)) {
         plan.action = *parsed;
       } else {
-        d.context().fail(d.node("action")->source(),
-                         d.path("action") + ": expected evict, delete, drain, node_lost or preempt, got \"" + action +
-                             "\"",
-                         "evict (Eviction API), delete (kubectl delete pod), drain (cordon + evict), node_lost (spot "
-                         "reclaim), preempt (scheduler preemption)");
+        d.context().fail(
+            d.node("action")->source(),
+            d.path("action") + ": expected evict, delete, drain, node_lost or preempt, got \"" + action + "\"",
+            "evict (Eviction API), delete (kubectl delete pod), drain (cordon + evict), node_lost (spot "
+            "reclaim), preempt (scheduler preemption)");
       }
     }
     double at = 0, after = 0;

@@ -8,8 +8,8 @@
 namespace kexsim::fakes {
 namespace {
 
-using nlohmann::json;
 using json_fields::member;
+using nlohmann::json;
 
 std::string text(const json& object, const char* key) {
   const json& v = member(object, key);

@@ -8,8 +8,8 @@
 namespace kexsim::fakes {
 namespace {
 
-using nlohmann::json;
 using json_fields::member;
+using nlohmann::json;
 
 std::string text(const json& object, const char* key) {
   const json& v = member(object, key);
@@ -32,7 +32,8 @@ bool starts_with_prefix(const std::string& name, const std::string& prefix) { re
 
 json condition(const char* type, const char* status, TimePoint since, const std::string& reason,
                const std::string& message) {
-  json c = {{"type", type}, {"status", status}, {"lastProbeTime", nullptr}, {"lastTransitionTime", format_rfc3339(since)}};
+  json c = {
+      {"type", type}, {"status", status}, {"lastProbeTime", nullptr}, {"lastTransitionTime", format_rfc3339(since)}};
   if (!reason.empty()) c["reason"] = reason;
   if (!message.empty()) c["message"] = message;
   return c;
@@ -96,16 +97,11 @@ int64_t pod_grace(const json& pod, const std::optional<int64_t>& asked) {
 
 std::string disruption_action_name(DisruptionAction action) {
   switch (action) {
-    case DisruptionAction::kEvict:
-      return "evict";
-    case DisruptionAction::kDelete:
-      return "delete";
-    case DisruptionAction::kDrain:
-      return "drain";
-    case DisruptionAction::kNodeLost:
-      return "node_lost";
-    case DisruptionAction::kPreempt:
-      return "preempt";
+    case DisruptionAction::kEvict: return "evict";
+    case DisruptionAction::kDelete: return "delete";
+    case DisruptionAction::kDrain: return "drain";
+    case DisruptionAction::kNodeLost: return "node_lost";
+    case DisruptionAction::kPreempt: return "preempt";
   }
   return "evict";
 }
@@ -180,8 +176,7 @@ void Disruptions::hit(const DisruptionPlan& plan, const json& pod, TimePoint at)
       }
       break;
     case DisruptionAction::kDelete:
-    case DisruptionAction::kNodeLost:
-      break;
+    case DisruptionAction::kNodeLost: break;
   }
   if (plan.action == DisruptionAction::kNodeLost) {
     // The kubelet is gone with its machine: nothing stops the containers, they just end. The node
@@ -277,7 +272,8 @@ std::optional<TimePoint> Disruptions::kill_time(const json& pod) const {
     if (p.fired || !p.plan.at || !starts_with_prefix(name, p.plan.pod)) continue;
     TimePoint at = start_ + *p.plan.at;
     if (p.plan.action != DisruptionAction::kNodeLost)
-      at += std::chrono::seconds(std::max<int64_t>(pod_grace(pod, p.plan.grace_period_seconds), kMinimumGracePeriodSeconds));
+      at += std::chrono::seconds(
+          std::max<int64_t>(pod_grace(pod, p.plan.grace_period_seconds), kMinimumGracePeriodSeconds));
     if (!kill || at < *kill) kill = at;
   }
   return kill;
@@ -353,10 +349,10 @@ void Disruptions::record_events(TimePoint now, EventLog& events, const std::stri
           message = "Preempted by a pod on node " + d.node;
         else
           message = "Preempted by " + d.ns + "/" + d.preemptor + " on node " + d.node;
-        events.record_series(subject_of(d.pod),
-                             {"Normal", "Preempted", message, "Preempting", "default-scheduler",
-                              "default-scheduler-control-plane"},
-                             d.at, rv);
+        events.record_series(
+            subject_of(d.pod),
+            {"Normal", "Preempted", message, "Preempting", "default-scheduler", "default-scheduler-control-plane"},
+            d.at, rv);
       }
       // pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer: "Stopping container %s".
       const json& containers = member(member(d.pod, "spec"), "containers");

@@ -31,18 +31,18 @@ std::optional<DisruptionAction> parse_disruption_action(std::string_view name);
 /// One planned disruption ([[cluster.disruptions]]): what, when, and which pods.
 struct DisruptionPlan {
   DisruptionAction action = DisruptionAction::kEvict;
-  std::optional<Duration> at;                  ///< since the simulation started (at_seconds)
-  std::string on_output;                       ///< or: when a container of the pod prints this text
-  Duration after{0};                           ///< how long after the on_output trigger
-  std::optional<int64_t> grace_period_seconds; ///< DeleteOptions; default the pod's terminationGracePeriodSeconds
-  std::string pod;                             ///< name prefix of the pods it hits ("" = every pod)
-  std::string preemptor = "high-priority";     ///< preempt: the preemptor pod's name (same namespace)
+  std::optional<Duration> at;                   ///< since the simulation started (at_seconds)
+  std::string on_output;                        ///< or: when a container of the pod prints this text
+  Duration after{0};                            ///< how long after the on_output trigger
+  std::optional<int64_t> grace_period_seconds;  ///< DeleteOptions; default the pod's terminationGracePeriodSeconds
+  std::string pod;                              ///< name prefix of the pods it hits ("" = every pod)
+  std::string preemptor = "high-priority";      ///< preempt: the preemptor pod's name (same namespace)
 };
 
 /// What a disruption does to one pod, on the virtual clock.
 struct PodDisruption {
   DisruptionAction action = DisruptionAction::kEvict;
-  nlohmann::json pod;                     ///< the pod as read when it was hit (subject of its events)
+  nlohmann::json pod;  ///< the pod as read when it was hit (subject of its events)
   std::string uid, ns, name, node;
   TimePoint at{};                         ///< when it hit
   TimePoint kill_at{};                    ///< when the containers' processes are gone
