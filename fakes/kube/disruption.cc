@@ -130,7 +130,7 @@ const PodDisruption* Disruptions::find(const std::string& uid) const {
 }
 
 void Disruptions::release(const std::string& uid) {
-  std::erase_if(hits_, [&uid](const PodDisruption& d) { return d.uid == uid && d.removed; });
+  std::erase_if(hits_, [&uid](const PodDisruption& d) { return d.uid == uid; });
 }
 
 std::optional<TimePoint> Disruptions::node_deleted_at(const std::string& node) const {
