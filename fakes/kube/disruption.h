@@ -56,7 +56,7 @@ struct PodDisruption {
 };
 
 /// The node-lifecycle values the model uses (kube-controller-manager defaults).
-/// node-monitor-grace-period: 40 s, 50 s from 1.32 (KEP-4603-era change, not read at a tag: unverified).
+/// node-monitor-grace-period: 40 s (kube-controller-manager options); 50 s from 1.32 (not read at a tag: unverified).
 Duration node_monitor_grace_period(int kubernetes_minor);
 /// PodGC's quarantine of a deleted node's pods (pkg/controller/podgc/gc_controller.go quarantineTime).
 constexpr Duration kPodGcQuarantine = std::chrono::seconds(40);
