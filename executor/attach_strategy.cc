@@ -364,6 +364,7 @@ asio::awaitable<void> AttachStrategy::watch_pod(std::shared_ptr<Waiter> waiter) 
     std::optional<std::string> failure;
     if (!pod && pod.error().code == 404) {
       failure = pod.error().message;
+      pod_gone_ = true;
     } else if (!pod) {
       sinks_.warning("Getting job pod status " + pod.error().message);
       continue;

@@ -143,6 +143,8 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   asio::awaitable<void> cancel_stage(std::string stage, std::string container);
   /// The job is over: the log processor ends with its current stream and nothing more is traced.
   void stop();
+  /// Whether the pod watchdog found the pod gone (a 404): Finish then knows not to delete it.
+  bool pod_gone() const { return pod_gone_; }
 
  private:
   struct Waiter {
@@ -171,6 +173,7 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   std::map<std::string, std::shared_ptr<Waiter>> waiters_;  ///< by stage script path
   std::string current_script_;                              ///< the stage waiting now
   bool stopped_ = false;
+  bool pod_gone_ = false;  ///< checkPodStatus got the pod's 404
   bool reading_logs_ = false;
 };
 

@@ -271,6 +271,8 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("service_memory_limit", out.service_memory_limit);
   k8s.get("service_memory_request", out.service_memory_request);
   k8s.get("cleanup_grace_period_seconds", out.cleanup_grace_period_seconds);
+  k8s.get("pod_termination_grace_period_seconds", out.pod_termination_grace_period_seconds);
+  k8s.get("terminationGracePeriodSeconds", out.termination_grace_period_seconds);
   read_retry(k8s, out);
   warn_unread(k8s, kKubernetesKeys);
 }

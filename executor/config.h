@@ -77,6 +77,10 @@ struct KubernetesConfig {
   std::string helper_cpu_limit, helper_cpu_request, helper_memory_limit, helper_memory_request;
   std::string service_cpu_limit, service_cpu_request, service_memory_limit, service_memory_request;
   std::optional<int64_t> cleanup_grace_period_seconds;
+  /// 19.4 `pod_termination_grace_period_seconds`: the pod's terminationGracePeriodSeconds when given.
+  std::optional<int64_t> pod_termination_grace_period_seconds;
+  /// 13.12 `terminationGracePeriodSeconds`: always set on the pod, 0 by default.
+  int64_t termination_grace_period_seconds = 0;
   int retry_limit = 5;                      ///< tries per Kubernetes request; <= 0 in the file means 5
   std::map<std::string, int> retry_limits;  ///< error substring -> tries (executor/kube_retry.h)
   int retry_backoff_max = 2000;             ///< milliseconds; <= 0 means 2000, at least 500

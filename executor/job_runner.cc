@@ -1114,12 +1114,15 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
 asio::awaitable<void> Execution::cleanup() {
   if (attach_) attach_->stop();
   if (!kube_) co_return;
-  if (!pod_name_.empty()) {
+  // Finish: a job that failed on the pod's own 404 (IsKubernetesPodNotFoundError) forgets the pod, so
+  // cleanupResources sends no DELETE; any other DELETE error, a 404 included, is printed.
+  const bool pod_known_gone = attach_ && attach_->pod_gone();
+  if (!pod_name_.empty() && !pod_known_gone) {
     json options = {{"propagationPolicy", "Background"}};
     if (runner_.kubernetes.cleanup_grace_period_seconds)
       options["gracePeriodSeconds"] = *runner_.kubernetes.cleanup_grace_period_seconds;
     auto deleted = co_await kube_->remove(namespace_, "pods", pod_name_, std::move(options));
-    if (!deleted && deleted.error().code != 404) trace_.error(messages::error_cleaning_up_pod(deleted.error().message));
+    if (!deleted) trace_.error(messages::error_cleaning_up_pod(deleted.error().message));
   }
   // A secret the pod owns goes with the pod; anything else must be deleted here.
   if (!secret_name_.empty() && !secret_owned_) {

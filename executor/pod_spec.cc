@@ -446,6 +446,13 @@ Result<json> build_pod(const PodInputs& in) {
   if (!in.registry_secret.empty()) pull_secrets.push_back({{"name", in.registry_secret}});
   if (!pull_secrets.empty()) spec["imagePullSecrets"] = pull_secrets;
   if (active_deadline_default_on(in.profile)) spec["activeDeadlineSeconds"] = job.timeout_seconds + 1;
+  // kubernetes.go setupBuildPod: up to 14.4 it points at its int64 terminationGracePeriodSeconds (so 0
+  // unless set); from 14.5 pod_termination_grace_period_seconds is set only when given (the API's default
+  // is 30).
+  if (!grace_period_only_when_set(in.profile))
+    spec["terminationGracePeriodSeconds"] = kube.termination_grace_period_seconds;
+  else if (kube.pod_termination_grace_period_seconds)
+    spec["terminationGracePeriodSeconds"] = *kube.pod_termination_grace_period_seconds;
 
   return json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata}, {"spec", spec}};
 }

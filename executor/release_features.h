@@ -214,6 +214,10 @@ constexpr bool tolerations_split_once(Profile p) { return p.at_least(16, 9); }
 /// PodReady condition, modelled as 17.5; up to 17.3: the phase alone).
 constexpr bool running_waits_for_build_ready(Profile p) { return p.at_least(17, 4); }
 
+/// 14.5 (mirror, kubernetes.go setupBuildPod): terminationGracePeriodSeconds only when configured
+/// (GetPodTerminationGracePeriodSeconds; before: always, 0 unless terminationGracePeriodSeconds is set).
+constexpr bool grace_period_only_when_set(Profile p) { return p.at_least(14, 5); }
+
 /// One predicate, for tests and documentation: its name and the first release that has it.
 struct ReleaseFeature {
   std::string_view name;

@@ -1,5 +1,6 @@
 #include "sim/scenario.h"
 #include "sim/scenario_containers.h"
+#include "sim/scenario_disruption.h"
 
 #include <algorithm>
 #include <cmath>
@@ -475,6 +476,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   }
   read_commands(t, s);
   read_container_keys(t, s);
+  read_disruption_keys(t, s);
   t.get("dns", s.cluster_dns);
   read_admission(t, s);
   t.reject_unread();

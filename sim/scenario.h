@@ -15,6 +15,7 @@
 #include "fakes/faults/fault_rule.h"
 #include "fakes/gitlab/job.h"
 #include "fakes/kube/container_states.h"
+#include "fakes/kube/disruption.h"
 #include "fakes/kube/images.h"
 #include "fakes/kube/admission_webhooks.h"
 #include "fakes/kube/nodes.h"
@@ -99,6 +100,7 @@ struct Scenario {
   std::optional<int64_t> run_once_deadline;              ///< [cluster] run_once_active_deadline_seconds
   std::optional<fakes::SandboxFailure> sandbox_failure;  ///< [cluster.sandbox_failure]: a broken CNI
   std::map<std::string, uint64_t> repository_sizes;      ///< [gitlab] repository_sizes: project -> pack bytes
+  std::vector<fakes::DisruptionPlan> disruptions;        ///< [[cluster.disruptions]] (sim/scenario_disruption.h)
   std::vector<NetworkHost> hosts;
   NetworkView runner_view, pod_view;
   std::map<std::string, std::string> cluster_dns;  ///< extra cluster DNS records: name -> address

@@ -181,6 +181,8 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   for (const auto& node : s.nodes) kube.scheduler().add_node(node, clock.now());
   for (const auto& group : s.node_groups) kube.scheduler().add_group(group);
   kube.images().configure(s.images, s.kubernetes_minor);
+  kube.disruptions().set_kubernetes_minor(s.kubernetes_minor);
+  kube.disruptions().set_plans(s.disruptions, clock.now());
   std::vector<std::string>& namespaces = w->namespaces_;
   namespaces = s.namespaces;
   if (std::find(namespaces.begin(), namespaces.end(), "default") == namespaces.end()) namespaces.push_back("default");

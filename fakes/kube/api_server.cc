@@ -172,6 +172,8 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
       return exec(request, ns, attrs.name);
     if (type->resource == "pods" && attrs.subresource == "attach" && attrs.verb == "create")
       return exec(request, ns, attrs.name, true);
+    if (type->resource == "pods" && attrs.subresource == "eviction" && attrs.verb == "create")
+      return evict(request, ns, attrs.name);
     return status_path_not_found().response();
   }
   if (attrs.verb == "watch" && !type->serves("watch"))
@@ -509,6 +511,7 @@ void KubeApiServer::sync_lifecycle() {
     running_recorded_.insert(d.uid);
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
+  sync_disruptions();
   record_status_changes();
 }
 
@@ -546,6 +549,8 @@ std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
     const std::optional<TimePoint> at = container_states_.next_change(present(pods, *pod), *started, clock_.now());
     if (at && (!next || *at < *next)) next = at;
   }
+  if (const std::optional<TimePoint> disrupted = disruptions_.next_change(clock_.now()))
+    if (!next || *disrupted < *next) next = disrupted;
   return next;
 }
 
@@ -565,15 +570,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     if (!grace.is_number_integer()) grace = 30;
     shown["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
     shown["metadata"]["deletionGracePeriodSeconds"] = grace;
-    store_.remove(type.resource, ns, name, &shown);
-    store_.collect_dependents(ns, uid);
-    pods_.release(uid);
-    container_memory_.release(uid);
-    container_states_.release(uid);
-    scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
-    images_.release(uid);
-    running_recorded_.erase(uid);
-    shown_.erase(uid);
+    remove_pod(ns, name, shown);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
   }
@@ -588,6 +585,20 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
   store_.remove(type.resource, ns, name);
   store_.collect_dependents(ns, uid);
   return status_success(type.group_resource(), name, uid).response();
+}
+
+void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, json shown) {
+  const std::string uid = text(member(shown, "metadata"), "uid");
+  store_.remove("pods", ns, name, &shown);
+  store_.collect_dependents(ns, uid);
+  pods_.release(uid);
+  container_memory_.release(uid);
+  container_states_.release(uid);
+  scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
+  images_.release(uid);
+  disruptions_.release(uid);
+  running_recorded_.erase(uid);
+  shown_.erase(uid);
 }
 
 HttpResponse KubeApiServer::access_review(const HttpRequest& request, const UserInfo& user) {
@@ -676,6 +687,10 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   target.on_oom_death = [this, uid, container](TimePoint at) {
     container_states_.record_exit(uid, container, {at, "OOMKilled", 137});
   };
+  target.disrupted = [this, pod](TimePoint start, const std::vector<OutputChunk>& output) {
+    disruptions_.saw_output(pod, start, output);
+    return disruptions_.kill_time(pod);
+  };
   const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(uid);
   if (attach) {  // fakes/kube/attach.h: typed into the container's shell
     const std::string out = request.query_value("stdout");
@@ -714,6 +729,7 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states);
   apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
   container_states_.apply(pod, started, clock_.now(), states);
+  disruptions_.apply(pod, clock_.now());
   return pod;
 }
 
@@ -783,10 +799,12 @@ std::vector<json> KubeApiServer::node_objects() const {
     node.name = timing_.node_name;
     node.address = timing_.host_ip;
     out.push_back(node_object(node, started_, version_.git_version, rv));
+    disruptions_.apply_nodes(out, clock_.now());
     return out;
   }
   for (const Scheduler::Member& m : scheduler_.nodes())
     out.push_back(node_object(m.node, m.since, version_.git_version, rv));
+  disruptions_.apply_nodes(out, clock_.now());
   return out;
 }
 

@@ -23,6 +23,7 @@
 #include "fakes/kube/container_memory.h"
 #include "fakes/kube/container_states.h"
 #include "fakes/kube/discovery.h"
+#include "fakes/kube/disruption.h"
 #include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
 #include "fakes/kube/images.h"
@@ -68,6 +69,8 @@ class KubeApiServer : public HttpHandler {
   ImageModel& images() { return images_; }
   /// The events recorded so far.
   const EventLog& events() const { return events_; }
+  /// The disruptions planned for pods (evictions, deletes, drains, lost nodes, preemption).
+  Disruptions& disruptions() { return disruptions_; }
   /// How many changes per resource watches can resume from (older resourceVersions get 410 Expired).
   void set_watch_window(size_t events) { store_.history()->set_capacity(events); }
   /// The validating webhooks pod creates go through; their ValidatingWebhookConfigurations are stored too.
@@ -101,6 +104,12 @@ class KubeApiServer : public HttpHandler {
                      const std::string& name);
   HttpResponse remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
                       const std::string& name);
+  /// pods/eviction: the Eviction API (policy/v1 Eviction body; 201 with a Success Status).
+  HttpResponse evict(const HttpRequest& request, const std::string& ns, const std::string& name);
+  /// Removes a pod the way a finished deletion does, `shown` being its last state.
+  void remove_pod(const std::string& ns, const std::string& name, nlohmann::json shown);
+  /// Fires the disruptions due by now, records their changes and events, removes the pods they end.
+  void sync_disruptions();
   HttpResponse access_review(const HttpRequest& request, const UserInfo& user);
   /// pods/exec, or with attach pods/attach (the container's shell reads the stdin).
   HttpResponse exec(const HttpRequest& request, const std::string& ns, const std::string& name, bool attach = false);
@@ -152,6 +161,7 @@ class KubeApiServer : public HttpHandler {
   bool seeding_ = false;               ///< seed() is creating: admission is skipped
   EventLog events_;
   ImageModel images_;
+  Disruptions disruptions_;
   TimePoint started_;                                      ///< when the default node joined
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   std::map<std::string, nlohmann::json> shown_;            ///< uid -> the pod as its last MODIFIED event showed it

@@ -184,6 +184,9 @@ ExecRunner make_attach_runner(const json& pod, const std::string& container, boo
         if (target.on_oom_death) target.on_oom_death(options.start + result.duration);
       }
       if (target.killed_at) cut_attached_at(result, *target.killed_at - options.start);
+      if (target.disrupted)
+        if (const std::optional<TimePoint> kill = target.disrupted(options.start, result.output))
+          cut_attached_at(result, *kill - options.start);
       volumes->schedule(options.start, result.appends);
       if (!want_output) continue;
       for (const OutputChunk& chunk : result.output)

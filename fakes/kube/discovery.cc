@@ -71,6 +71,11 @@ std::optional<std::string> api_resource_list_document(const std::string& group_v
     resources.push_back(resource_entry(t));
     if (t.resource == "pods") {
       resources.push_back(subresource_entry("pods/attach", "PodAttachOptions", {"create", "get"}));
+      // The Eviction subresource, of group policy (kubectl drain's CheckEvictionSupport looks for it).
+      ojson eviction = subresource_entry("pods/eviction", "Eviction", {"create"});
+      eviction["group"] = "policy";
+      eviction["version"] = "v1";
+      resources.push_back(eviction);
       resources.push_back(subresource_entry("pods/exec", "PodExecOptions", {"create", "get"}));
     }
   }

@@ -185,6 +185,9 @@ ExecRunner make_exec_runner(const json& pod, const std::string& container, const
     if (target.memory && target.memory->dead() && !was_dead && target.on_oom_death)
       target.on_oom_death(options.start + result.duration);
     if (target.killed_at) cut_at(result, *target.killed_at - options.start);
+    if (target.disrupted)
+      if (const std::optional<TimePoint> kill = target.disrupted(options.start, result.output))
+        cut_at(result, *kill - options.start);
     return exec_outcome(result, command);
   };
 }

@@ -56,6 +56,8 @@ struct ExecContainer {
   std::shared_ptr<MemoryCgroup> memory;         ///< null: no memory accounting
   std::optional<TimePoint> killed_at;           ///< the process is SIGKILLed then, if still running
   std::function<void(TimePoint)> on_oom_death;  ///< the container died OOMKilled at that time
+  /// Told what the process printed (from `start`): when a disruption kills it (fakes/kube/disruption.h).
+  std::function<std::optional<TimePoint>(TimePoint start, const std::vector<OutputChunk>& output)> disrupted;
 };
 
 /// The runner of an accepted exec. It owns copies of what it needs, so it outlives the request;
