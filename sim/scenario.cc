@@ -10,6 +10,7 @@
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
 #include "sim/scenario_images.h"
+#include "sim/scenario_services.h"
 #include "sim/scenario_jobs.h"
 #include "sim/scenario_admission.h"
 
@@ -476,6 +477,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   read_container_keys(t, s);
   t.get("dns", s.cluster_dns);
   read_admission(t, s);
+  read_services(t, s);
   t.reject_unread();
 }
 
