@@ -46,8 +46,7 @@ std::string pem_block(const std::string& label, const std::string& seed, int lin
   uint64_t state = fnv1a(seed + "/" + label);
   for (int l = 0; l < lines; ++l) {
     for (int c = 0; c < 64; ++c) {
-      state = splitmix64(state);
-      out.push_back(kAlphabet[state % 64]);
+      out.push_back(kAlphabet[splitmix64(state) % 64]);
     }
     out.push_back('\n');
   }

@@ -96,8 +96,12 @@ using docker::Endpoint;
 // Where the model keeps each daemon's images (name -> id), on the pod's volumes.
 std::string images_path(const ServiceDaemon& d) { return "/var/lib/docker/image/kexsim-" + d.container; }
 
+// A modelled sha256 digest (64 hex digits), fixed per seed.
 std::string sha256_of(const std::string& seed) {
-  return hex64(fnv1a(seed)) + hex64(fnv1a(seed + "#1")) + hex64(fnv1a(seed + "#2")) + hex64(fnv1a(seed + "#3"));
+  uint64_t h = fnv1a(seed);
+  std::string out;
+  for (int i = 0; i < 4; ++i) out += hex64(splitmix64(h));
+  return out;
 }
 
 // docker.io/library/alpine:3.18 -> {"docker.io/library/alpine", "3.18", "alpine:3.18"}
