@@ -540,7 +540,7 @@ class DockerCli {
       return 1;
     }
     const std::string context_dir = ctx_.path(context);
-    const std::string dockerfile = file.empty() ? context_dir + "/Dockerfile" : ctx_.path(file);
+    const std::string dockerfile = file.empty() ? FileSystem::resolve(context_dir, "Dockerfile") : ctx_.path(file);
     const File* df = ctx_.session.fs.file(dockerfile);
     std::string progress = "#0 building with \"default\" instance using docker driver\n\n";
     progress += "#1 [internal] load build definition from " + (file.empty() ? std::string("Dockerfile") : file) + "\n";

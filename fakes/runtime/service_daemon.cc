@@ -2,6 +2,7 @@
 
 #include "base/strings.h"
 #include "fakes/runtime/file_system.h"
+#include "fakes/runtime/world.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -45,6 +46,23 @@ void land_service_files(const PodServices& services, shell::FileSystem& fs, Time
       fs.write(path, content, false);
     }
   }
+}
+
+ConnectOutcome connect_with_services(ContainerWorld& world, const std::string& host, int port, bool tls, TimePoint at) {
+  const PodServices* services = world.services();
+  if (services && services->owner(port)) {
+    std::optional<std::string> address = is_ip_literal(host)   ? std::optional<std::string>(host)
+                                         : host == "localhost" ? std::optional<std::string>("127.0.0.1")
+                                                               : world.resolve(host);
+    if (address && is_loopback_address(*address)) {
+      ConnectOutcome out;
+      out.address = *address;
+      // No TLS exchange is modelled with a service daemon: a listening port accepts the connection.
+      if (!services->listening(port, at)) out.kind = ConnectOutcome::Kind::kRefused;
+      return out;
+    }
+  }
+  return world.connect(host, port, tls);
 }
 
 const ServiceModel* find_service_model(const std::vector<ServiceModel>& models, const std::string& image) {

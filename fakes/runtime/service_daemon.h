@@ -16,6 +16,8 @@ namespace kexsim::fakes {
 namespace shell {
 class FileSystem;
 }
+class ContainerWorld;
+struct ConnectOutcome;
 
 /// What a scenario says about a service image ([[cluster.services]]): how long its daemon takes to
 /// listen after its container started, and on which ports (dind: derived from DOCKER_TLS_CERTDIR).
@@ -55,6 +57,10 @@ bool is_loopback_address(const std::string& address);
 /// certificates under $DOCKER_TLS_CERTDIR/client, once its entrypoint generated them, when a volume
 /// shares that directory with the other containers. Idempotent.
 void land_service_files(const PodServices& services, shell::FileSystem& fs, TimePoint now);
+
+/// Connects from the pod to host:port at `at` (curl, wget): a port of the pod's localhost that a
+/// service daemon owns is refused until that daemon listens; anything else is the world's verdict.
+ConnectOutcome connect_with_services(ContainerWorld& world, const std::string& host, int port, bool tls, TimePoint at);
 
 /// The model for image among a scenario's service models (exact name, then the same repository with any tag).
 const ServiceModel* find_service_model(const std::vector<ServiceModel>& models, const std::string& image);
