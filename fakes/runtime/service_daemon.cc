@@ -40,6 +40,8 @@ bool is_loopback_address(const std::string& address) {
 void land_service_files(const PodServices& services, shell::FileSystem& fs, TimePoint now) {
   for (const auto& d : services.daemons) {
     if (!d.dind || !d.dind->certs_shared || !d.files_from || *d.files_from > now) continue;
+    // Generated once, as the entrypoint does at start; cheap to skip on every later command.
+    if (fs.is_file(d.dind->certdir + "/client/ca.pem")) continue;
     for (const auto& [path, content] : dind_client_files(*d.dind, d.container + "/" + d.image)) {
       if (fs.is_file(path)) continue;
       fs.make_dir(shell::FileSystem::parent(path));

@@ -55,7 +55,7 @@ bool is_loopback_address(const std::string& address);
 
 /// Writes what the pod's daemons have produced by `now` on the shared volumes: dind's client
 /// certificates under $DOCKER_TLS_CERTDIR/client, once its entrypoint generated them, when a volume
-/// shares that directory with the other containers. Idempotent.
+/// shares that directory with the other containers. Written once: nothing is rewritten while ca.pem is there.
 void land_service_files(const PodServices& services, shell::FileSystem& fs, TimePoint now);
 
 /// Connects from the pod to host:port at `at` (curl, wget): a port of the pod's localhost that a
