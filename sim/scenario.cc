@@ -12,6 +12,7 @@
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
 #include "sim/scenario_images.h"
+#include "sim/scenario_services.h"
 #include "sim/scenario_jobs.h"
 #include "sim/scenario_admission.h"
 
@@ -479,6 +480,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   read_disruption_keys(t, s);
   t.get("dns", s.cluster_dns);
   read_admission(t, s);
+  read_services(t, s);
   t.reject_unread();
 }
 

@@ -95,6 +95,7 @@ struct Scenario {
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
   std::map<std::string, fakes::CommandSpec> commands;    ///< container commands the scenario defines
+  std::vector<fakes::ServiceModel> service_models;       ///< [[cluster.services]]: late daemons, dind overrides
   int cgroup_version = 2;                                ///< [cluster] cgroup_version: the nodes' cgroups
   bool single_process_oom_kill = false;                  ///< [cluster] single_process_oom_kill (kubelet 1.32+)
   std::optional<int64_t> run_once_deadline;              ///< [cluster] run_once_active_deadline_seconds

@@ -162,6 +162,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   w->worlds_ = std::make_unique<fakes::PodWorldFactory>(network, gitlab, clock, s.commands);
   w->worlds_->set_trust(w->ca_->cert_pem());
   w->worlds_->set_pack_sizes(s.repository_sizes);
+  w->worlds_->set_services(s.service_models);
   fakes::ContainerWorldFactory* worlds = w->worlds_.get();
   if (hooks.wrap_worlds) worlds = (w->wrapped_worlds_ = hooks.wrap_worlds(*worlds)).get();
   w->kube_ = std::make_unique<fakes::KubeApiServer>(clock, root.fork("kubernetes"), *worlds);

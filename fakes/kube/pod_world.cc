@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/strings.h"
+#include "fakes/kube/pod_services.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -240,8 +241,19 @@ uint64_t PodContainerWorld::pack_bytes(const std::string& repository_path) {
   return it == net_.pack_sizes.end() ? 0 : it->second;
 }
 
-std::unique_ptr<ContainerWorld> PodWorldFactory::world_for(const nlohmann::json& pod, const std::string&) {
-  return std::make_unique<PodContainerWorld>(net_, pod, commands_);
+std::optional<std::string> PodContainerWorld::resolve(const std::string& host) {
+  const nlohmann::json aliases =
+      pod_.contains("spec") ? pod_["spec"].value("hostAliases", nlohmann::json::array()) : nlohmann::json::array();
+  return net_.network.resolve_from_pod(host, aliases);
+}
+
+const PodServices* PodContainerWorld::services() {
+  if (!services_) services_ = pod_services(pod_, container_, net_.services);
+  return &*services_;
+}
+
+std::unique_ptr<ContainerWorld> PodWorldFactory::world_for(const nlohmann::json& pod, const std::string& container) {
+  return std::make_unique<PodContainerWorld>(net_, pod, commands_, container);
 }
 
 }  // namespace kexsim::fakes

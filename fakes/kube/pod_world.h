@@ -5,7 +5,9 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "fakes/gitlab/fake_gitlab.h"
@@ -29,24 +31,30 @@ struct PodNetwork {
   std::string trusted_pem;                          ///< the image's CA bundle: the simulation CA
   std::map<std::string, uint64_t> pack_sizes;       ///< project path ("root/app") -> bytes a fetch receives
   HttpHandler* gitlab_handler = nullptr;            ///< answers pods at GitLab's listener instead (a fault layer)
+  std::vector<ServiceModel> services;               ///< the scenario's service images: start delays, ports
 };
 
 /// The world one container sees, built for each exec.
 class PodContainerWorld : public ContainerWorld {
  public:
-  PodContainerWorld(PodNetwork& net, nlohmann::json pod, const std::map<std::string, CommandSpec>& commands)
-      : net_(net), pod_(std::move(pod)), commands_(commands) {}
+  PodContainerWorld(PodNetwork& net, nlohmann::json pod, const std::map<std::string, CommandSpec>& commands,
+                    std::string container = {})
+      : net_(net), pod_(std::move(pod)), commands_(commands), container_(std::move(container)) {}
 
   Connected open(const std::string& host, int port, const TlsOptions* tls) override;
   std::string etc_hosts() override;
   std::string hostname() override;
   const CommandSpec* command(const std::string& name) override;
   uint64_t pack_bytes(const std::string& repository_path) override;
+  std::optional<std::string> resolve(const std::string& host) override;
+  const PodServices* services() override;
 
  private:
   PodNetwork& net_;
   nlohmann::json pod_;
   const std::map<std::string, CommandSpec>& commands_;
+  std::string container_;
+  std::optional<PodServices> services_;  ///< read from the pod on first use
 };
 
 /// Builds a PodContainerWorld for each exec the fake Kubernetes API server runs.
@@ -66,6 +74,8 @@ class PodWorldFactory : public ContainerWorldFactory {
   void set_pack_sizes(std::map<std::string, uint64_t> sizes) { net_.pack_sizes = std::move(sizes); }
   /// What answers the pods' requests to GitLab (git over HTTP): a fault layer in front of the fake.
   void set_gitlab_handler(HttpHandler* handler) { net_.gitlab_handler = handler; }
+  /// The scenario's service images (start delays, ports), for the pods' service daemons.
+  void set_services(std::vector<ServiceModel> services) { net_.services = std::move(services); }
 
  private:
   PodNetwork net_;

@@ -44,6 +44,9 @@ std::vector<std::string> tail(const std::vector<std::string>& args, size_t from)
 int Interpreter::run_command(const std::vector<std::string>& args, const std::vector<Word>& assignments, const Io& io) {
   const std::string& name = args[0];
   const ToolEntry* tool = session_.tool(name);
+  // What the pod's service daemons wrote by now (dind's certificates) is there for every command.
+  if (const PodServices* services = session_.world.services())
+    land_service_files(*services, session_.fs, session_.start + session_.now);
   std::vector<std::pair<std::string, std::string>> values;
   for (const auto& a : assignments) {
     std::string v;

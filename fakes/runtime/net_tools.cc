@@ -136,7 +136,8 @@ int tool_curl(ToolContext& ctx) {
     if (report) ctx.err("curl: (3) URL using bad/illegal format or missing URL\n");
     return 3;
   }
-  const ConnectOutcome outcome = ctx.session.world.connect(url->host, url->port, url->tls());
+  const ConnectOutcome outcome = connect_with_services(ctx.session.world, url->host, url->port, url->tls(),
+                                                      ctx.session.start + ctx.session.now);
   ctx.session.now += outcome.elapsed;
   ConnectOutcome::Kind kind = outcome.kind;
   if (insecure && (kind == ConnectOutcome::Kind::kTlsUntrusted || kind == ConnectOutcome::Kind::kTlsWrongName))
@@ -202,7 +203,8 @@ int tool_wget(ToolContext& ctx) {
     ctx.err("wget: not an http or ftp url: " + url_text + "\n");
     return 1;
   }
-  const ConnectOutcome outcome = ctx.session.world.connect(url->host, url->port, url->tls());
+  const ConnectOutcome outcome = connect_with_services(ctx.session.world, url->host, url->port, url->tls(),
+                                                      ctx.session.start + ctx.session.now);
   ctx.session.now += outcome.elapsed;
   using Kind = ConnectOutcome::Kind;
   if (outcome.kind == Kind::kResolveFailed) {

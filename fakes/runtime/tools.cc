@@ -124,6 +124,7 @@ ToolTable build_table() {
   add_net_tools(table);
   add_git_tool(table);
   add_helper_tool(table);
+  add_docker_tool(table);
   return table;
 }
 

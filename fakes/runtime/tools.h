@@ -42,6 +42,8 @@ void add_net_tools(ToolTable& table);
 void add_git_tool(ToolTable& table);
 /// Registers gitlab-runner-helper (read-logs; read_logs.cc).
 void add_helper_tool(ToolTable& table);
+/// Registers docker, the CLI against a docker:dind service (docker_tool.cc).
+void add_docker_tool(ToolTable& table);
 
 /// Parses a duration as sleep takes it ("1", "0.5", "2m", "1h"); false when malformed.
 bool parse_sleep_seconds(const std::string& text, Duration& out);

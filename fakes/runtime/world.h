@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "fakes/runtime/service_daemon.h"
 
 namespace kexsim::fakes {
 
@@ -82,6 +84,13 @@ class ContainerWorld {
   virtual std::string hostname() = 0;
   /// A scenario-defined command, or nullptr.
   virtual const CommandSpec* command(const std::string& name) = 0;
+  /// Where a name resolves from this pod (hostAliases, cluster DNS, upstream DNS); none: it does not.
+  virtual std::optional<std::string> resolve(const std::string& host) {
+    (void)host;
+    return std::nullopt;
+  }
+  /// The daemons of the pod's service containers (late listeners, docker:dind); null: none modelled.
+  virtual const PodServices* services() { return nullptr; }
   /// Bytes a fetch of the repository at this URL path ("/root/app.git") receives on top of the
   /// model's small pack: the size the scenario gives the project (its packed history). 0: none.
   virtual uint64_t pack_bytes(const std::string& repository_path) {
