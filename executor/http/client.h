@@ -76,8 +76,20 @@ class HttpClient {
   /// Drops the pooled idle connections.
   void close_idle();
 
+  /// Go's Transport.ResponseHeaderTimeout: a request not answered this long after it went out fails
+  /// with "net/http: timeout awaiting response headers". Zero (the default) waits as long as it takes.
+  void set_response_header_timeout(Duration d) { response_header_timeout_ = d; }
+  /// The requests' context ended (client-go passes ctx.Err() on): every request waiting for its
+  /// answer fails at once with `<Method> "<url>": <cause>`. Only the waits end: requests sent later go
+  /// out as usual. The abandoned exchanges finish in the background and never touch this client.
+  void abort(const std::string& cause);
+
+  /// Implementation detail (defined in client.cc): one exchange the caller may stop waiting for.
+  struct Pending;
+
  private:
   Result<boost::asio::ssl::context*> tls_context();
+  void spawn_exchange(const std::shared_ptr<Pending>& pending, InFlight flight);
 
   asio::any_io_executor ex_;
   Dialer& dialer_;
@@ -86,6 +98,8 @@ class HttpClient {
   std::shared_ptr<TlsContextCache> contexts_;
   std::shared_ptr<boost::asio::ssl::context> ssl_ctx_;       // this client's, from contexts_
   std::map<std::string, std::unique_ptr<Connection>> idle_;  // key: scheme://host:port
+  Duration response_header_timeout_{0};
+  std::vector<std::weak_ptr<Pending>> pending_;  // exchanges waited for, for abort()
 };
 
 }  // namespace kexsim::executor
