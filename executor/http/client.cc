@@ -160,6 +160,20 @@ void HttpClient::abort(const std::string& cause) {
     p->wake.cancel();
   }
   pending_.clear();
+  for (auto& weak : waiters_) {
+    auto w = weak.lock();
+    if (!w || !w->waiting || !w->failure.empty()) continue;
+    w->failure = cause;
+    w->wake.cancel();
+  }
+  std::erase_if(waiters_, [](const std::weak_ptr<Waiter>& w) { return w.expired(); });
+}
+
+std::shared_ptr<HttpClient::Waiter> HttpClient::make_waiter() {
+  std::erase_if(waiters_, [](const std::weak_ptr<Waiter>& w) { return w.expired(); });
+  auto w = std::make_shared<Waiter>(ex_);
+  waiters_.push_back(w);
+  return w;
 }
 
 std::string HttpClientResponse::header(std::string_view name) const {
@@ -289,7 +303,7 @@ asio::awaitable<Result<HttpClient::Upgradable>> HttpClient::open_for_upgrade(std
   }
   auto conn = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify);
   if (!conn) co_return url_error(method, url_text, conn.error().message);
-  co_return Upgradable{std::move(*url), std::move(*conn)};
+  co_return Upgradable{std::move(*url), std::move(*conn), ssl_ctx_};
 }
 
 }  // namespace kexsim::executor
