@@ -91,6 +91,15 @@ struct StageWait {
   bool unknown_failure = false;       ///< attach: the error is a BuildError with reason unknown_failure
 };
 
+/// Cleanup's own context: while active, its deadline aborts the Kubernetes calls still waiting.
+struct CleanupWatch {
+  HttpClient* http;
+  bool active;
+};
+
+/// Ends cleanup's context after GitLab Runner's cleanup_resources_timeout default.
+asio::awaitable<void> expire_cleanup(std::shared_ptr<CleanupWatch> watch, Clock* clock);
+
 /// The variable of that name a build resolves feature flags from (common/build.go
 /// getVariablesForFeatureFlagResolution; the last one wins): the job's, else the runner's
 /// `environment` entry ("NAME=value"), which comes before the job's variables.
@@ -457,11 +466,18 @@ void Execution::on_remote_state(RemoteJobState state) {
   }
 }
 
+asio::awaitable<void> expire_cleanup(std::shared_ptr<CleanupWatch> watch, Clock* clock) {
+  co_await clock->sleep_for(std::chrono::minutes(5));
+  if (watch->active) watch->http->abort("context deadline exceeded");
+}
+
 asio::awaitable<void> Execution::expire_after(Duration d, std::shared_ptr<bool> active, bool Execution::*flag) {
   auto self = shared_from_this();
   co_await clock_.sleep_for(d);
   if (!*active || finished_) co_return;
   if (!build_done()) this->*flag = true;
+  // The build context's deadline: Kubernetes calls still waiting on it fail with ctx.Err(), as client-go's do.
+  if (flag == &Execution::build_timed_out_ && kube_http_) kube_http_->abort("context deadline exceeded");
   interrupt();
 }
 
@@ -1114,6 +1130,10 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
 asio::awaitable<void> Execution::cleanup() {
   if (attach_) attach_->stop();
   if (!kube_) co_return;
+  // cleanupResources runs on a context of its own, whatever ended the build's (common/consts.go
+  // KubernetesCleanupResourcesTimeout: 5 minutes); a call it outlives fails with ctx.Err().
+  auto watch = std::make_shared<CleanupWatch>(CleanupWatch{kube_http_.get(), true});
+  asio::co_spawn(ex_, expire_cleanup(watch, &clock_), asio::detached);
   // Finish: a job that failed on the pod's own 404 (IsKubernetesPodNotFoundError) forgets the pod, so
   // cleanupResources sends no DELETE; any other DELETE error, a 404 included, is printed.
   const bool pod_known_gone = attach_ && attach_->pod_gone();
@@ -1131,6 +1151,7 @@ asio::awaitable<void> Execution::cleanup() {
     if (!deleted && deleted.error().code != 404)
       trace_.error(messages::error_cleaning_up_secrets(deleted.error().message));
   }
+  watch->active = false;
   kube_http_->close_idle();
 }
 

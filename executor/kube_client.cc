@@ -7,6 +7,11 @@
 
 #include "executor/kube_exec_stream.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace kexsim::executor {
 namespace {
 
@@ -161,6 +166,56 @@ asio::awaitable<Result<json>> KubeClient::remove(std::string ns, std::string res
 }
 asio::awaitable<Result<json>> KubeClient::server_version() { return call("GET", "/version", std::nullopt); }
 
+namespace {
+
+// One exec run on its own, so that the build's deadline can end the wait for its upgrade's answer
+// (client-go's SPDY executor dials with the request's context). Once abandoned, its output goes nowhere.
+struct DetachedExec {
+  std::shared_ptr<HttpClient::Waiter> waiter;
+  std::optional<Result<ExecStreamResult>> result;
+  bool abandoned = false;
+};
+
+asio::awaitable<void> run_detached_exec(HttpClient* http, std::shared_ptr<DetachedExec> run, std::string url,
+                                        std::vector<std::pair<std::string, std::string>> headers,
+                                        std::string stdin_data,
+                                        std::function<void(int stream, std::string_view data)> on_output,
+                                        std::vector<std::string> protocols) {
+  std::function<void(int, std::string_view)> forward = [run, on_output](int stream, std::string_view data) {
+    if (!run->abandoned && on_output) on_output(stream, data);
+  };
+  std::function<void(bool)> waiting = [run](bool w) { run->waiter->waiting = w; };
+  auto res = co_await run_spdy_exec_stream(*http, std::move(url), std::move(headers), std::move(stdin_data),
+                                           std::move(forward), std::move(protocols), std::move(waiting));
+  if (run->abandoned) co_return;
+  run->result = std::move(res);
+  run->waiter->wake.cancel();
+}
+
+}  // namespace
+
+asio::awaitable<Result<ExecStreamResult>> KubeClient::stream(std::string url,
+                                                             std::vector<std::pair<std::string, std::string>> headers,
+                                                             std::string stdin_data,
+                                                             std::function<void(int, std::string_view)> on_output) {
+  auto run = std::make_shared<DetachedExec>();
+  run->waiter = http_.make_waiter();
+  const std::string url_text = url;
+  asio::co_spawn(http_.executor(),
+                 run_detached_exec(&http_, run, std::move(url), std::move(headers), std::move(stdin_data),
+                                   std::move(on_output), spdy_exec_protocols(profile_)),
+                 asio::detached);
+  while (!run->result && run->waiter->failure.empty()) {
+    boost::system::error_code ignored;
+    co_await run->waiter->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  if (!run->result) {
+    run->abandoned = true;
+    co_return make_error("error sending request: Post \"" + url_text + "\": " + run->waiter->failure);
+  }
+  co_return std::move(*run->result);
+}
+
 asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, std::string container,
                                               std::vector<std::string> argv, std::string stdin_data,
                                               std::function<void(int stream, std::string_view data)> on_output) {
@@ -170,8 +225,7 @@ asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, s
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
   if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
   // GitLab Runner execs over SPDY (executors/kubernetes/exec.go: remotecommand.NewSPDYExecutor), never WebSocket.
-  auto res = co_await run_spdy_exec_stream(http_, std::move(url), std::move(headers), std::move(stdin_data),
-                                           std::move(on_output), spdy_exec_protocols(profile_));
+  auto res = co_await stream(std::move(url), std::move(headers), std::move(stdin_data), std::move(on_output));
   if (!res) co_return res.error();
   co_return exec_exit_code(res->status_json);
 }
@@ -184,8 +238,7 @@ asio::awaitable<Result<int>> KubeClient::exec_output_only(
   url += "&stdout=true&stderr=true";
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
   if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
-  auto res = co_await run_spdy_exec_stream(http_, std::move(url), std::move(headers), std::string(),
-                                           std::move(on_output), spdy_exec_protocols(profile_));
+  auto res = co_await stream(std::move(url), std::move(headers), std::string(), std::move(on_output));
   if (!res) co_return res.error();
   co_return exec_exit_code(res->status_json);
 }
@@ -197,8 +250,7 @@ asio::awaitable<Result<int>> KubeClient::attach(std::string ns, std::string pod,
       base_url_ + object_path(ns, "pods", pod) + "/attach?container=" + url_encode(container) + "&stdin=true";
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
   if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
-  auto res = co_await run_spdy_exec_stream(http_, std::move(url), std::move(headers), std::move(stdin_data), {},
-                                           spdy_exec_protocols(profile_));
+  auto res = co_await stream(std::move(url), std::move(headers), std::move(stdin_data), {});
   if (!res) co_return res.error();
   co_return exec_exit_code(res->status_json);
 }

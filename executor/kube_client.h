@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "executor/http/client.h"
 #include "executor/kube_config.h"
+#include "executor/kube_exec_stream.h"
 #include "executor/kube_retry.h"
 
 namespace kexsim::executor {
@@ -62,6 +63,11 @@ class KubeClient {
   asio::awaitable<Result<int>> attach(std::string ns, std::string pod, std::string container, std::string stdin_data);
 
  private:
+  /// An exec or attach session over SPDY whose wait for the upgrade's answer HttpClient::abort ends.
+  asio::awaitable<Result<ExecStreamResult>> stream(std::string url,
+                                                   std::vector<std::pair<std::string, std::string>> headers,
+                                                   std::string stdin_data,
+                                                   std::function<void(int, std::string_view)> on_output);
   asio::awaitable<Result<nlohmann::json>> call(std::string method, std::string path,
                                                std::optional<nlohmann::json> body);
   asio::awaitable<Result<nlohmann::json>> call_once(std::string method, std::string path,

@@ -370,13 +370,11 @@ class SpdyClient {
 };
 
 template <class Stream>
-asio::awaitable<Result<ExecStreamResult>> run_spdy(Stream& stream, beast::flat_buffer& buffer, Clock& clock,
-                                                   InFlight& request_flight, const Url& url,
-                                                   const std::string& url_text,
-                                                   const std::vector<std::pair<std::string, std::string>>& headers,
-                                                   const std::string& stdin_data,
-                                                   const std::function<void(int, std::string_view)>& on_output,
-                                                   const std::vector<std::string>& protocols) {
+asio::awaitable<Result<ExecStreamResult>> run_spdy(
+    Stream& stream, beast::flat_buffer& buffer, Clock& clock, InFlight& request_flight, const Url& url,
+    const std::string& url_text, const std::vector<std::pair<std::string, std::string>>& headers,
+    const std::string& stdin_data, const std::function<void(int, std::string_view)>& on_output,
+    const std::vector<std::string>& protocols, const std::function<void(bool)>& waiting) {
   http::request<http::string_body> req{http::verb::post, url.target, 11};
   bool has_agent = false;
   for (const auto& [name, value] : headers) {
@@ -401,6 +399,7 @@ asio::awaitable<Result<ExecStreamResult>> run_spdy(Stream& stream, beast::flat_b
   parser.body_limit(kUpgradeBodyLimit);
   if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   request_flight.release();
+  if (waiting) waiting(false);
   if (ec) {
     co_return make_error("error sending request: " +
                          url_error("POST", url_text, go_cause(ec, parser.got_some())).message);
@@ -466,18 +465,22 @@ std::vector<std::string> spdy_exec_protocols(Profile profile) {
 asio::awaitable<Result<ExecStreamResult>> run_spdy_exec_stream(
     HttpClient& http, std::string url_text, std::vector<std::pair<std::string, std::string>> headers,
     std::string stdin_data, std::function<void(int stream, std::string_view data)> on_output,
-    std::vector<std::string> protocols) {
+    std::vector<std::string> protocols, std::function<void(bool)> waiting) {
   auto opened = co_await http.open_for_upgrade(url_text, "POST");
   if (!opened) co_return make_error("error sending request: " + opened.error().message);
   Clock& clock = http.clock();
+  if (waiting) waiting(true);
   InFlight flight(clock);  // the upgrade request until its response; run_spdy releases it
   auto& conn = *opened->connection;
+  Result<ExecStreamResult> result = make_error("no exec");
   if (conn.secure) {
-    co_return co_await run_spdy(*conn.secure, conn.buffer, clock, flight, opened->url, url_text, headers, stdin_data,
-                                on_output, protocols);
+    result = co_await run_spdy(*conn.secure, conn.buffer, clock, flight, opened->url, url_text, headers, stdin_data,
+                               on_output, protocols, waiting);
+  } else {
+    result = co_await run_spdy(*conn.plain, conn.buffer, clock, flight, opened->url, url_text, headers, stdin_data,
+                               on_output, protocols, waiting);
   }
-  co_return co_await run_spdy(*conn.plain, conn.buffer, clock, flight, opened->url, url_text, headers, stdin_data,
-                              on_output, protocols);
+  co_return result;
 }
 
 }  // namespace kexsim::executor

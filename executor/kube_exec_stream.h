@@ -43,9 +43,12 @@ std::vector<std::string> spdy_exec_protocols(Profile profile);
 /// then FIN; output to on_output until stdout and stderr end; the error stream's Status. A refused
 /// upgrade returns the Status message (else `unable to upgrade connection: <body>`) as error. A
 /// connection lost after the streams are set up ends the session like EOF on every stream, as
-/// spdystream does: the result then holds whatever Status arrived (often none).
+/// spdystream does: the result then holds whatever Status arrived (often none). waiting (optional)
+/// is told true once the connection is open and the upgrade goes out, false once its answer came:
+/// http is not touched in between or after, so a caller may stop waiting then (HttpClient::abort).
 asio::awaitable<Result<ExecStreamResult>> run_spdy_exec_stream(
     HttpClient& http, std::string url, std::vector<std::pair<std::string, std::string>> headers, std::string stdin_data,
-    std::function<void(int stream, std::string_view data)> on_output, std::vector<std::string> protocols);
+    std::function<void(int stream, std::string_view data)> on_output, std::vector<std::string> protocols,
+    std::function<void(bool)> waiting = {});
 
 }  // namespace kexsim::executor

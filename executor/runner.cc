@@ -105,6 +105,8 @@ class Loop : public std::enable_shared_from_this<Loop> {
       TlsSettings tls;
       tls.ca_file = runner.tls_ca_file;
       e->http = std::make_unique<HttpClient>(ex, dialer, clock, tls, tls_contexts);
+      // network/client.go: the GitLab client's transport waits at most 10 minutes for response headers.
+      e->http->set_response_header_timeout(std::chrono::minutes(10));
       e->gitlab = std::make_unique<GitLabClient>(*e->http, clock, random.fork("gitlab-retry:" + runner.name), runner,
                                                  env.profile, env.system_id);
       e->jobs = std::make_unique<JobRunner>(ex, clock, random, dialer, runner, env, tls_contexts);

@@ -15,6 +15,7 @@
 #include "sim/scenario_services.h"
 #include "sim/scenario_jobs.h"
 #include "sim/scenario_admission.h"
+#include "sim/scenario_faults.h"
 
 namespace kexsim::sim {
 namespace {
@@ -515,74 +516,6 @@ void read_network(TomlTable& root, Scenario& s) {
   read_view(t, "runner", s.runner_view);
   read_view(t, "pod", s.pod_view);
   t.reject_unread();
-}
-
-// [[faults]]: answers the fakes give in place of the real one, on the runner's API wires.
-void read_faults(TomlTable& root, Scenario& s) {
-  for (const toml::table* entry : root.tables("faults")) {
-    TomlTable f(*entry, "faults", root.context());
-    TomlContext& ctx = f.context();
-    auto fail_at = [&](std::string_view key, const std::string& message) {
-      const toml::node* n = f.raw().get(key);
-      ctx.fail(n ? n->source() : entry->source(), f.path(key) + ": " + message, kHint);
-    };
-    fakes::FaultRule rule;
-    if (f.require("wire", "say which wire the fault is on: wire = \"kubernetes\", \"gitlab\" or \"git\""))
-      get_one_of(f, "wire", rule.wire, {"kubernetes", "gitlab", "git"});
-    get_one_of(f, "method", rule.method, {"GET", "POST", "PUT", "PATCH", "DELETE"});
-    f.get("path", rule.path);
-    if (!rule.path.empty() && rule.path[0] != '/') fail_at("path", "expected a path starting with \"/\"");
-    get_one_of(f, "verb", rule.verb,
-               {"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"});
-    f.get("resource", rule.resource);
-    if (get_non_negative(f, "nth", rule.nth) && rule.nth < 1)
-      fail_at("nth", "expected a value >= 1 (the first call is 1)");
-    if (get_non_negative(f, "count", rule.count) && rule.count < 1) fail_at("count", "expected a value >= 1");
-    get_non_negative(f, "after_seconds", rule.after_seconds);
-    get_non_negative(f, "until_seconds", rule.until_seconds);
-    if (rule.after_seconds && rule.until_seconds && *rule.until_seconds <= *rule.after_seconds)
-      fail_at("until_seconds", "expected a value greater than after_seconds");
-    f.get("reset", rule.reset);
-    if (f.get("latency_seconds", rule.latency_seconds) && rule.latency_seconds <= 0)
-      fail_at("latency_seconds", "expected a number of seconds > 0");
-    rule.delay_only = rule.latency_seconds > 0 && !rule.reset && !f.raw().get("status");
-    if ((rule.reset || rule.delay_only ||
-         f.require("status", "give the HTTP status the client sees, e.g. status = 500, or latency_seconds")) &&
-        f.get("status", rule.status) && (rule.status < 400 || rule.status > 599))
-      fail_at("status", "expected an error status, 400 to 599");
-    f.get("message", rule.message);
-    f.get("reason", rule.reason);
-    get_non_negative(f, "retry_after_seconds", rule.retry_after_seconds);
-    get_non_negative(f, "rate_limit_reset_seconds", rule.rate_limit_reset_seconds);
-    f.get("body", rule.body);
-    f.get("content_type", rule.content_type);
-    if (rule.reset)
-      for (const char* key :
-           {"status", "message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
-        if (f.raw().get(key)) fail_at(key, "a reset fault answers nothing: leave out the answer keys");
-    if (f.raw().get("refuse")) {
-      f.node("refuse");
-      fail_at("refuse", "not supported by kexsim yet (faults answer with a status, a reset or latency_seconds)");
-    }
-    if (rule.delay_only)
-      for (const char* key :
-           {"message", "reason", "retry_after_seconds", "rate_limit_reset_seconds", "body", "content_type"})
-        if (f.raw().get(key)) fail_at(key, "a latency fault without status lets the fake answer: give status too");
-    if (rule.wire == "git" && f.raw().get("latency_seconds"))
-      fail_at("latency_seconds",
-              "not modelled on wire = \"git\" (use [network.pod] timeout for a slow or silent GitLab)");
-    if (rule.wire == "gitlab" || rule.wire == "git") {
-      for (const char* key : {"verb", "resource", "message", "reason"})
-        if (f.raw().get(key)) fail_at(key, "only for wire = \"kubernetes\" (a GitLab fault answers with body)");
-    } else if (rule.wire == "kubernetes") {
-      for (const char* key : {"body", "content_type", "rate_limit_reset_seconds"})
-        if (f.raw().get(key)) fail_at(key, "only for wire = \"gitlab\" (a Kubernetes fault answers with a Status)");
-      if (!rule.reset && rule.message.empty() && rule.status != 429 && rule.status != 504 && f.raw().get("status"))
-        fail_at("status", "a Kubernetes fault needs message = \"...\" (the Status message), except for 429 and 504");
-    }
-    f.reject_unread();
-    s.faults.push_back(std::move(rule));
-  }
 }
 
 // [expect]: what the run must show.

@@ -257,7 +257,7 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
     fail(config.error());
     return result;
   }
-  SimDialer sim_dialer(world.network(), clock, world.ca().cert_pem());
+  SimDialer sim_dialer(world.network(), clock, world.ca().cert_pem(), world.dial_faults());
   std::unique_ptr<executor::Dialer> wrapped_dialer;
   executor::Dialer* dialer = &sim_dialer;
   if (options.hooks.wrap_dialer) dialer = (wrapped_dialer = options.hooks.wrap_dialer(sim_dialer)).get();

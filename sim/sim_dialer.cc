@@ -23,12 +23,21 @@ asio::awaitable<Result<asio::ip::tcp::socket>> SimDialer::dial(const std::string
   if (entry == nullptr || entry->loopback_port == 0) {
     co_return make_error(fakes::Network::go_dial_error(fakes::Reach::kRefused, *address, port));
   }
+  uint16_t loopback_port = entry->loopback_port;
+  if (faults_ && faults_->rules && !entry->serves.empty()) {
+    const fakes::DialVerdict verdict = faults_->rules->on_dial(entry->serves, *address, port);
+    if (verdict == fakes::DialVerdict::kRefuse) {
+      co_await clock_.sleep_for(fakes::connect_cost(fakes::Reach::kRefused));
+      co_return make_error(fakes::Network::go_dial_error(fakes::Reach::kRefused, *address, port));
+    }
+    if (verdict == fakes::DialVerdict::kTlsAlert) loopback_port = faults_->alert_port;
+  }
   auto ex = co_await asio::this_coro::executor;
   asio::ip::tcp::socket socket(ex);
   boost::system::error_code ec;
   {
     InFlight connecting(clock_);  // the kernel completes the loopback connect; time must not move meanwhile
-    co_await socket.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), entry->loopback_port),
+    co_await socket.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), loopback_port),
                                   asio::redirect_error(asio::use_awaitable, ec));
   }
   if (ec) co_return make_error(fakes::Network::go_dial_error(fakes::Reach::kRefused, *address, port));

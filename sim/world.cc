@@ -224,7 +224,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   for (const char* wire : {"gitlab", "kubernetes", "git"}) {
     std::vector<fakes::FaultRule> rules;
     for (const auto& rule : s.faults)
-      if (rule.wire == wire) rules.push_back(rule);
+      if (rule.wire == wire && !fakes::is_connection_fault(rule)) rules.push_back(rule);
     if (rules.empty()) continue;
     if (std::string(wire) == "git") {
       // The pods' wire to GitLab (git over HTTP): its own call counts, the same call log.
@@ -242,6 +242,35 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
       auto log = [&kube](const fakes::HttpRequest& r, const std::string& verdict) { kube.record_fault(r, verdict); };
       w->kube_faults_ = std::make_unique<fakes::FaultInjector>(clock, kube, std::move(rules), log);
     }
+  }
+
+  // Connection-level [[faults]] (refuse, tls_alert): the runner's dialer plays them.
+  bool alerts = false;
+  for (const auto& rule : s.faults) alerts = alerts || rule.tls_alert;
+  if (std::any_of(s.faults.begin(), s.faults.end(), fakes::is_connection_fault)) {
+    auto log = [&gitlab, &kube](const std::string& wire, const fakes::HttpRequest& r, const std::string& verdict) {
+      if (wire == "gitlab")
+        gitlab.record_fault(r, verdict);
+      else
+        kube.record_fault(r, verdict);
+    };
+    w->dial_faults_.rules = std::make_unique<fakes::ConnectionFaults>(clock, s.faults, log);
+  }
+  if (alerts) {
+    for (size_t i = 0; i < network.hosts().size(); ++i) {
+      const fakes::HostEntry& h = network.hosts()[i];
+      const bool hit = std::any_of(s.faults.begin(), s.faults.end(),
+                                   [&](const fakes::FaultRule& r) { return r.tls_alert && r.wire == h.serves; });
+      if (hit && !w->identities_[i])
+        return make_error("faults: tls_alert on wire \"" + h.serves + "\", but " + h.name + " serves plain HTTP",
+                          "a TLS alert needs a TLS listener: use refuse or reset for a plain-HTTP host");
+    }
+    auto server = std::make_unique<fakes::HttpServer>(io.get_executor(), clock, kube, "tls-alert",
+                                                      fakes::ServerTls{.alert_handshake = true});
+    auto port = server->listen();
+    if (!port) return port.error();
+    w->dial_faults_.alert_port = *port;
+    w->servers_.push_back(std::move(server));
   }
 
   // Servers on loopback, each with the certificate its scenario asks for.

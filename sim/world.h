@@ -22,6 +22,7 @@
 #include "fakes/kube/pod_world.h"
 #include "fakes/network/network.h"
 #include "sim/scenario.h"
+#include "sim/sim_dialer.h"
 
 namespace kexsim::sim {
 
@@ -70,6 +71,8 @@ class SimWorld {
   const std::vector<std::string>& namespaces() const { return namespaces_; }
   /// "secrets/NS/NAME" and "pods/NS/NAME" of the objects the scenario seeds: they are not the run's leftovers.
   const std::set<std::string>& seeded() const { return seeded_; }
+  /// The connection-level faults the runner's dialer plays (empty rules when the scenario has none).
+  DialFaults* dial_faults() { return &dial_faults_; }
   /// Closes every listener and session.
   void stop();
 
@@ -85,6 +88,7 @@ class SimWorld {
   std::vector<std::unique_ptr<fakes::HttpHandler>> wrapped_handlers_;  // from WorldHooks
   std::unique_ptr<fakes::KubeApiServer> kube_;
   std::unique_ptr<fakes::FaultInjector> gitlab_faults_, kube_faults_, git_faults_;  ///< only with [[faults]]
+  DialFaults dial_faults_;
   std::vector<std::unique_ptr<fakes::HttpServer>> servers_;
   std::string runner_token_, admin_token_;
   std::vector<std::string> namespaces_;

@@ -6,7 +6,10 @@
 
 #include <optional>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
@@ -39,10 +42,16 @@ struct Exchange {
 };
 
 template <class Stream>
-asio::awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, http::request<http::string_body>& req) {
+asio::awaitable<error_code> send_request(Stream& stream, http::request<http::string_body>& req) {
+  error_code ec;
+  co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+template <class Stream>
+asio::awaitable<Exchange> read_answer(Stream& stream, beast::flat_buffer& buffer,
+                                      http::request<http::string_body>& req) {
   Exchange out;
-  co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, out.ec));
-  if (out.ec) co_return out;
   // Interim 1xx answers (100 Continue) precede the real response, as Go's transport skips them.
   std::optional<http::response_parser<http::string_body>> parser;
   do {
@@ -99,6 +108,73 @@ asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer&
 }
 
 }  // namespace
+
+/// One exchange, run in its own coroutine so that the caller can stop waiting (a deadline, a cancel)
+/// while the connection stays with the exchange until the peer answers or goes.
+struct HttpClient::Pending {
+  explicit Pending(const asio::any_io_executor& ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer wake;  // never expires: cancel() is the signal
+  std::unique_ptr<Connection> conn;
+  std::shared_ptr<ssl::context> ctx;  // the connection's TLS context, should the client go first
+  http::request<http::string_body> message;
+  std::optional<Exchange> result;
+  std::string failure;  // why the caller stopped waiting
+  bool abandoned = false;
+};
+
+namespace {
+
+// The wait for the answer to a request already written: flight is the request's in-flight unit.
+asio::awaitable<void> run_exchange(std::shared_ptr<HttpClient::Pending> p, InFlight flight) {
+  Exchange x;
+  // Not a conditional expression: g++ 12 mishandles co_await inside ?: (double destruction).
+  if (p->conn->secure)
+    x = co_await read_answer(*p->conn->secure, p->conn->buffer, p->message);
+  else
+    x = co_await read_answer(*p->conn->plain, p->conn->buffer, p->message);
+  flight.release();
+  if (p->abandoned) {
+    p->conn.reset();
+    co_return;
+  }
+  p->result = std::move(x);
+  p->wake.cancel();
+}
+
+// net/http transport.go: the pconn's roundTrip fails with errTimeout's text when the response header
+// timer fires first.
+asio::awaitable<void> expire_exchange(std::shared_ptr<HttpClient::Pending> p, Clock* clock, Duration after) {
+  co_await clock->sleep_for(after);
+  if (p->result || !p->failure.empty() || p->abandoned) co_return;
+  p->failure = "net/http: timeout awaiting response headers";
+  p->wake.cancel();
+}
+
+}  // namespace
+
+void HttpClient::abort(const std::string& cause) {
+  for (auto& weak : pending_) {
+    auto p = weak.lock();
+    if (!p || p->result || !p->failure.empty()) continue;
+    p->failure = cause;
+    p->wake.cancel();
+  }
+  pending_.clear();
+  for (auto& weak : waiters_) {
+    auto w = weak.lock();
+    if (!w || !w->waiting || !w->failure.empty()) continue;
+    w->failure = cause;
+    w->wake.cancel();
+  }
+  std::erase_if(waiters_, [](const std::weak_ptr<Waiter>& w) { return w.expired(); });
+}
+
+std::shared_ptr<HttpClient::Waiter> HttpClient::make_waiter() {
+  std::erase_if(waiters_, [](const std::weak_ptr<Waiter>& w) { return w.expired(); });
+  auto w = std::make_shared<Waiter>(ex_);
+  waiters_.push_back(w);
+  return w;
+}
 
 std::string HttpClientResponse::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
@@ -163,12 +239,40 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::request(HttpClientReques
       conn = std::move(*fresh);
     }
     InFlight flight(clock_);  // from the request's first byte to the response's last
-    // Not a conditional expression: g++ 12 mishandles co_await inside ?: (double destruction).
-    Exchange x;
+    // The request goes out here, in order with the caller's other work; the answer is awaited on its
+    // own so that a deadline can end the wait. (Not a conditional expression: g++ 12 and co_await.)
+    error_code sent;
     if (conn->secure)
-      x = co_await exchange(*conn->secure, conn->buffer, message);
+      sent = co_await send_request(*conn->secure, message);
     else
-      x = co_await exchange(*conn->plain, conn->buffer, message);
+      sent = co_await send_request(*conn->plain, message);
+    if (sent) {
+      flight.release();
+      if (reused) {  // the server had closed the idle connection: reconnect once
+        conn.reset();
+        reused = false;
+        continue;
+      }
+      co_return url_error(req.method, req.url, go_cause(sent, false));
+    }
+    auto pending = std::make_shared<Pending>(ex_);
+    pending->conn = std::move(conn);
+    pending->ctx = ssl_ctx_;
+    pending->message = std::move(message);
+    std::erase_if(pending_, [](const std::weak_ptr<Pending>& w) { return w.expired(); });
+    pending_.push_back(pending);
+    spawn_exchange(pending, std::move(flight));
+    while (!pending->result && pending->failure.empty()) {
+      error_code ignored;
+      co_await pending->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (!pending->result) {
+      pending->abandoned = true;
+      co_return url_error(req.method, req.url, pending->failure);
+    }
+    Exchange x = std::move(*pending->result);
+    conn = std::move(pending->conn);
+    message = std::move(pending->message);
     if (!x.ec) {
       if (x.keep_alive && !idle_.count(key)) idle_[key] = std::move(conn);
       co_return std::move(x.response);
@@ -182,6 +286,12 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::request(HttpClientReques
   }
 }
 
+void HttpClient::spawn_exchange(const std::shared_ptr<Pending>& pending, InFlight flight) {
+  asio::co_spawn(ex_, run_exchange(pending, std::move(flight)), asio::detached);
+  if (response_header_timeout_ > Duration(0))
+    asio::co_spawn(ex_, expire_exchange(pending, &clock_, response_header_timeout_), asio::detached);
+}
+
 asio::awaitable<Result<HttpClient::Upgradable>> HttpClient::open_for_upgrade(std::string url_text, std::string method) {
   auto url = parse_url(url_text);
   if (!url) co_return url_error(method, url_text, url.error().message);
@@ -193,7 +303,7 @@ asio::awaitable<Result<HttpClient::Upgradable>> HttpClient::open_for_upgrade(std
   }
   auto conn = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify);
   if (!conn) co_return url_error(method, url_text, conn.error().message);
-  co_return Upgradable{std::move(*url), std::move(*conn)};
+  co_return Upgradable{std::move(*url), std::move(*conn), ssl_ctx_};
 }
 
 }  // namespace kexsim::executor

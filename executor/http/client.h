@@ -11,6 +11,7 @@
 #include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -65,19 +66,45 @@ class HttpClient {
   struct Upgradable {
     Url url;
     std::unique_ptr<Connection> connection;
+    std::shared_ptr<void> tls_context;  ///< keeps the connection's TLS context alive, should the client go first
   };
   /// Dials url and runs the TLS handshake; errors carry Go's `<Method> "<url>": ` prefix (method: the
   /// upgrade request's, GET for WebSocket, POST for SPDY).
   asio::awaitable<Result<Upgradable>> open_for_upgrade(std::string url, std::string method = "GET");
 
+  /// The executor its coroutines run on.
+  asio::any_io_executor executor() const { return ex_; }
   /// The clock transport time is accounted on.
   Clock& clock() { return clock_; }
 
   /// Drops the pooled idle connections.
   void close_idle();
 
+  /// Go's Transport.ResponseHeaderTimeout: a request not answered this long after it went out fails
+  /// with "net/http: timeout awaiting response headers". Zero (the default) waits as long as it takes.
+  void set_response_header_timeout(Duration d) { response_header_timeout_ = d; }
+  /// The requests' context ended (client-go passes ctx.Err() on): every request waiting for its
+  /// answer fails at once with `<Method> "<url>": <cause>`. Only the waits end: requests sent later go
+  /// out as usual. The abandoned exchanges finish in the background and never touch this client.
+  void abort(const std::string& cause);
+
+  /// A wait outside request() that abort() may end early (an exec's upgrade until its answer): while
+  /// `waiting`, abort() sets failure and cancels wake.
+  struct Waiter {
+    explicit Waiter(const asio::any_io_executor& ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer wake;  ///< never expires: cancel() is the signal
+    bool waiting = false;
+    std::string failure;
+  };
+  /// A Waiter that abort() knows about.
+  std::shared_ptr<Waiter> make_waiter();
+
+  /// Implementation detail (defined in client.cc): one exchange the caller may stop waiting for.
+  struct Pending;
+
  private:
   Result<boost::asio::ssl::context*> tls_context();
+  void spawn_exchange(const std::shared_ptr<Pending>& pending, InFlight flight);
 
   asio::any_io_executor ex_;
   Dialer& dialer_;
@@ -86,6 +113,9 @@ class HttpClient {
   std::shared_ptr<TlsContextCache> contexts_;
   std::shared_ptr<boost::asio::ssl::context> ssl_ctx_;       // this client's, from contexts_
   std::map<std::string, std::unique_ptr<Connection>> idle_;  // key: scheme://host:port
+  Duration response_header_timeout_{0};
+  std::vector<std::weak_ptr<Pending>> pending_;  // exchanges waited for, for abort()
+  std::vector<std::weak_ptr<Waiter>> waiters_;
 };
 
 }  // namespace kexsim::executor

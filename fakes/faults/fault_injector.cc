@@ -38,6 +38,12 @@ HttpResponse kube_fault(const FaultRule& rule) {
 }  // namespace
 
 HttpResponse fault_response(const FaultRule& rule) {
+  if (rule.black_hole) {
+    HttpResponse r;
+    r.status = 0;
+    r.black_hole = true;
+    return r;
+  }
   if (rule.reset) {
     HttpResponse r;
     r.status = 0;
@@ -60,6 +66,23 @@ HttpResponse FaultInjector::handle(const HttpRequest& request) {
   const FaultRule* rule = matcher_.match(request, clock_.now() - start_);
   if (!rule) return inner_.handle(request);
   const Duration delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(rule->latency_seconds));
+  if (rule->drop_after_bytes || rule->drop_after_seconds) {
+    // A stream fault: the fake accepts the upgrade as usual, and the server cuts the stream later.
+    HttpResponse accepted = inner_.handle(request);
+    if (accepted.status != 101) return accepted;  // refused by the fake itself: nothing to drop
+    char verdict[64];
+    if (rule->drop_after_bytes) {
+      accepted.drop_after_bytes = static_cast<uint64_t>(*rule->drop_after_bytes);
+      std::snprintf(verdict, sizeof verdict, "dropped after %lld bytes",
+                    static_cast<long long>(*rule->drop_after_bytes));
+    } else {
+      accepted.drop_after =
+          std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*rule->drop_after_seconds));
+      std::snprintf(verdict, sizeof verdict, "dropped after %gs", *rule->drop_after_seconds);
+    }
+    if (observer_) observer_(request, verdict);
+    return accepted;
+  }
   if (rule->delay_only) {
     HttpResponse late = inner_.handle(request);
     late.delay = delay;
@@ -74,7 +97,10 @@ HttpResponse FaultInjector::handle(const HttpRequest& request) {
   if (rule->rate_limit_reset_seconds > 0)
     response.headers.emplace_back("RateLimit-ResetTime",
                                   format_rfc1123(clock_.now() + std::chrono::seconds(rule->rate_limit_reset_seconds)));
-  if (observer_) observer_(request, response.reset_connection ? "reset" : std::to_string(response.status));
+  const std::string verdict = response.black_hole         ? "black-hole"
+                              : response.reset_connection ? "reset"
+                                                          : std::to_string(response.status);
+  if (observer_) observer_(request, verdict);
   return response;
 }
 

@@ -12,17 +12,20 @@
 namespace kexsim::fakes {
 
 /// The answer a rule gives on its wire: a real apiserver Status for "kubernetes", the rule's body
-/// for "gitlab", or a connection reset. 429 and 504 without a message get apiserver's own wording.
+/// for "gitlab", a connection reset, or no answer at all (black_hole). 429 and 504 without a message get apiserver's
+/// own wording.
 HttpResponse fault_response(const FaultRule& rule);
 
 /// Wraps the handler of one wire. Deterministic: a rule hits by call count and virtual time only.
 class FaultInjector : public HttpHandler {
  public:
   /// Told about every faulted request with what the client saw, for the fake's call log: the status
-  /// ("503"), "reset", or "delayed 5s" when the fake itself answered, late (its own line comes first).
+  /// ("503"), "reset", "black-hole", or, when the fake itself answered (its own line comes first),
+  /// "delayed 5s", "dropped after 512 bytes" or "dropped after 30s".
   using FaultObserver = std::function<void(const HttpRequest&, const std::string& verdict)>;
 
-  /// The window of every rule counts from now.
+  /// The window of every rule counts from now. Connection-level rules (refuse, tls_alert) belong to
+  /// ConnectionFaults, not here.
   FaultInjector(Clock& clock, HttpHandler& inner, std::vector<FaultRule> rules, FaultObserver observer);
 
   HttpResponse handle(const HttpRequest& request) override;

@@ -29,6 +29,8 @@ bool query_true(const HttpRequest& r, const std::string& key) {
 
 }  // namespace
 
+bool is_connection_fault(const FaultRule& rule) { return rule.refuse || rule.tls_alert; }
+
 KubeRequestKind kube_request_kind(const HttpRequest& request) {
   // apiserver RequestInfoFactory: /api/v1/... or /apis/<group>/<version>/..., then
   // [namespaces/<ns>/]<resource>[/<name>[/<subresource>]].

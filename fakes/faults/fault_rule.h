@@ -24,7 +24,12 @@ struct FaultRule {
   std::optional<double> after_seconds, until_seconds;  ///< virtual-time window since the world started
 
   // The answer.
-  bool reset = false;  ///< reset the connection (RST) instead of answering; the client reads ECONNRESET
+  bool reset = false;       ///< reset the connection (RST) instead of answering; the client reads ECONNRESET
+  bool refuse = false;      ///< connection level: the dial is refused (ECONNREFUSED); counts dials, not requests
+  bool tls_alert = false;   ///< connection level: the TLS handshake ends with a fatal internal_error alert
+  bool black_hole = false;  ///< the request is read and never answered; the client's own deadline ends it
+  std::optional<int64_t> drop_after_bytes;   ///< exec/attach: the stream ends after this many output bytes
+  std::optional<double> drop_after_seconds;  ///< exec/attach: the stream ends this long after the upgrade
   int status = 500;
   std::string message;               ///< Kubernetes: the Status message
   std::string reason;                ///< Kubernetes: the Status reason ("" leaves it out, as for etcd errors)
@@ -35,6 +40,9 @@ struct FaultRule {
   std::string body;                  ///< GitLab: the body, verbatim
   std::string content_type;          ///< GitLab: the body's type (default text/plain; charset=utf-8)
 };
+
+/// Whether a rule acts on the connection (refuse, tls_alert) rather than on a request: it counts dials.
+bool is_connection_fault(const FaultRule& rule);
 
 /// What a Kubernetes API request asks for, as RBAC names it.
 struct KubeRequestKind {

@@ -122,8 +122,26 @@ struct ExecChannel {
   explicit ExecChannel(std::shared_ptr<Session<Stream>> s) : session(std::move(s)), ws(session->stream) {}
   std::shared_ptr<Session<Stream>> session;
   websocket::stream<Stream&> ws;
-  bool peer_gone = false;  // the client closed or the connection failed: stop sending
+  bool peer_gone = false;          // the client closed or the connection failed: stop sending
+  bool finished = false;           // run_exec is done with the session
+  std::optional<uint64_t> budget;  // a drop_after_bytes fault: output bytes left before the stream drops
 };
+
+// A stream fault: the session ends abruptly, without a close frame or a Status, as when the kubelet or
+// a proxy in between goes away. The client reads EOF; it counts that end, which the server pays here.
+template <class Stream>
+void drop_exec(ExecChannel<Stream>& ch) {
+  ch.peer_gone = true;
+  ch.session->settle_end();
+  ch.session->close_socket();
+}
+
+template <class Stream>
+asio::awaitable<void> drop_exec_after(std::shared_ptr<ExecChannel<Stream>> ch, Duration after) {
+  co_await ch->session->state->clock->sleep_for(after);
+  if (ch->finished || ch->peer_gone || ch->session->state->stopped) co_return;
+  drop_exec(*ch);
+}
 
 void rethrow(std::exception_ptr e) {
   if (e) std::rethrow_exception(e);
@@ -336,6 +354,20 @@ asio::awaitable<bool> send_message(ExecChannel<Stream>& ch, unsigned char channe
   co_return true;
 }
 
+// Sends exec output within a drop_after_bytes budget: the part that fits, then the drop.
+template <class Stream>
+asio::awaitable<void> send_output(ExecChannel<Stream>& ch, unsigned char channel, std::string_view data) {
+  if (ch.budget && data.size() >= *ch.budget) {
+    const std::string_view part = data.substr(0, *ch.budget);
+    *ch.budget = 0;
+    if (!part.empty()) co_await send_message(ch, channel, part);
+    if (!ch.peer_gone && !ch.session->state->stopped) drop_exec(ch);
+    co_return;
+  }
+  if (ch.budget) *ch.budget -= data.size();
+  co_await send_message(ch, channel, data);
+}
+
 // Reads (and accounts) whatever the client sends once stdin is closed, so that pings get pongs.
 template <class Stream>
 asio::awaitable<void> drain(std::shared_ptr<ExecChannel<Stream>> ch) {
@@ -359,8 +391,10 @@ asio::awaitable<void> sleep_until(Clock& clock, TimePoint when) {
 
 template <class Stream>
 asio::awaitable<void> run_exec(std::shared_ptr<Session<Stream>> session, http::request<http::string_body> req,
-                               std::string protocol, ExecRunner exec, bool stdin_requested) {
+                               std::string protocol, ExecRunner exec, bool stdin_requested,
+                               std::optional<uint64_t> drop_after_bytes, std::optional<Duration> drop_after) {
   auto ch = std::make_shared<ExecChannel<Stream>>(session);
+  ch->budget = drop_after_bytes;
   State& state = *session->state;
   ch->ws.set_option(websocket::stream_base::decorator(
       [protocol](websocket::response_type& res) { res.set(http::field::sec_websocket_protocol, protocol); }));
@@ -374,6 +408,7 @@ asio::awaitable<void> run_exec(std::shared_ptr<Session<Stream>> session, http::r
     co_return;
   }
   ch->ws.binary(true);
+  if (drop_after) asio::co_spawn(state.ex, drop_exec_after(ch, *drop_after), rethrow);
 
   // Stdin: channel 0 data until v5's [0xFF, 0x00] or the client's Close frame.
   std::string stdin_data;
@@ -402,19 +437,20 @@ asio::awaitable<void> run_exec(std::shared_ptr<Session<Stream>> session, http::r
     if (ch->peer_gone || state.stopped) break;
     co_await sleep_until(*state.clock, start + chunk.at);
     if (ch->peer_gone || state.stopped) break;
-    if (!chunk.data.empty()) co_await send_message(*ch, static_cast<unsigned char>(chunk.channel), chunk.data);
+    if (!chunk.data.empty()) co_await send_output(*ch, static_cast<unsigned char>(chunk.channel), chunk.data);
   }
   if (outcome.follow) {
     while (!ch->peer_gone && !state.stopped) {
       std::optional<std::string> more = co_await outcome.follow->next();
       if (!more || ch->peer_gone || state.stopped) break;
-      if (!more->empty()) co_await send_message(*ch, 1, *more);
+      if (!more->empty()) co_await send_output(*ch, 1, *more);
     }
     if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.follow->status_json());
   } else {
     if (!ch->peer_gone && !state.stopped) co_await sleep_until(*state.clock, start + outcome.duration);
     if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.status_json);
   }
+  ch->finished = true;
   if (state.stopped) co_return;  // stop() settled the end and closed the socket
   session->settle_end();
   if (!ch->peer_gone) {
@@ -443,11 +479,12 @@ struct SpdyExec {
   ExecRunner exec;
   std::deque<Outgoing> queue;
   bool writing = false;
-  bool peer_gone = false;     // the connection failed or the client closed it: nothing more reaches it
-  bool reader_done = false;   // the client sent GOAWAY, closed, or broke the protocol
-  bool started = false;       // the process has been started
-  bool process_done = false;  // its output and Status are queued
-  bool ended = false;         // the server's GOAWAY (or close) is queued
+  bool peer_gone = false;          // the connection failed or the client closed it: nothing more reaches it
+  bool reader_done = false;        // the client sent GOAWAY, closed, or broke the protocol
+  bool started = false;            // the process has been started
+  bool process_done = false;       // its output and Status are queued
+  bool ended = false;              // the server's GOAWAY (or close) is queued
+  std::optional<uint64_t> budget;  // a drop_after_bytes fault: output bytes left before the stream drops
 };
 
 // Writes the queue until it is empty; a failed write settles what can no longer be delivered.
@@ -493,6 +530,38 @@ asio::awaitable<void> spdy_end(std::shared_ptr<SpdyExec<Stream>> ch, std::string
   co_await spdy_flush(ch);
 }
 
+// A stream fault: the connection closes without GOAWAY or Status (see drop_exec).
+template <class Stream>
+asio::awaitable<void> spdy_drop(std::shared_ptr<SpdyExec<Stream>> ch) {
+  if (ch->ended || ch->session->state->stopped) co_return;
+  ch->ended = true;
+  ch->session->settle_end();
+  ch->queue.push_back({std::string(), false, true});
+  co_await spdy_flush(ch);
+}
+
+template <class Stream>
+asio::awaitable<void> spdy_drop_after(std::shared_ptr<SpdyExec<Stream>> ch, Duration after) {
+  co_await ch->session->state->clock->sleep_for(after);
+  co_await spdy_drop(ch);
+}
+
+// Sends output within a drop_after_bytes budget: the part that fits, then the drop.
+template <class Stream>
+asio::awaitable<void> spdy_output(std::shared_ptr<SpdyExec<Stream>> ch, int channel, std::string_view data) {
+  if (ch->budget && data.size() >= *ch->budget) {
+    const std::string_view part = data.substr(0, *ch->budget);
+    *ch->budget = 0;
+    std::vector<std::string> frames = ch->conn.output(channel, part);
+    if (!part.empty()) co_await spdy_send(ch, std::move(frames));
+    co_await spdy_drop(ch);
+    co_return;
+  }
+  if (ch->budget) *ch->budget -= data.size();
+  std::vector<std::string> frames = ch->conn.output(channel, data);
+  co_await spdy_send(ch, std::move(frames));
+}
+
 // Runs the process once its stdin is complete and plays its output at its offsets on the clock.
 template <class Stream>
 asio::awaitable<void> spdy_play(std::shared_ptr<SpdyExec<Stream>> ch) {
@@ -505,13 +574,13 @@ asio::awaitable<void> spdy_play(std::shared_ptr<SpdyExec<Stream>> ch) {
     if (gone()) break;
     co_await sleep_until(*state.clock, start + chunk.at);
     if (gone()) break;
-    co_await spdy_send(ch, ch->conn.output(chunk.channel, chunk.data));
+    co_await spdy_output(ch, chunk.channel, chunk.data);
   }
   if (outcome.follow) {
     while (!gone()) {
       std::optional<std::string> more = co_await outcome.follow->next();
       if (!more || gone()) break;
-      if (!more->empty()) co_await spdy_send(ch, ch->conn.output(1, *more));
+      if (!more->empty()) co_await spdy_output(ch, 1, *more);
     }
     if (!gone()) co_await spdy_send(ch, ch->conn.finish(outcome.follow->status_json()));
   } else {
@@ -547,7 +616,8 @@ asio::awaitable<void> spdy_receive(std::shared_ptr<SpdyExec<Stream>> ch, std::st
 // A SPDY/3.1 exec session (k8s-fake.md section 2.3): the 101, then frames until the client leaves.
 template <class Stream>
 asio::awaitable<void> run_spdy_exec(std::shared_ptr<Session<Stream>> session, std::string protocol, ExecRunner exec,
-                                    spdy::ExecStreamsWanted wanted, std::string early_bytes) {
+                                    spdy::ExecStreamsWanted wanted, std::string early_bytes,
+                                    std::optional<uint64_t> drop_after_bytes, std::optional<Duration> drop_after) {
   State& state = *session->state;
   http::response<http::empty_body> res{http::status::switching_protocols, 11};
   res.set(http::field::connection, "Upgrade");
@@ -562,6 +632,8 @@ asio::awaitable<void> run_spdy_exec(std::shared_ptr<Session<Stream>> session, st
     co_return;
   }
   auto ch = std::make_shared<SpdyExec<Stream>>(session, wanted, std::move(exec));
+  ch->budget = drop_after_bytes;
+  if (drop_after) asio::co_spawn(state.ex, spdy_drop_after(ch, *drop_after), rethrow);
   if (!early_bytes.empty()) co_await spdy_receive(ch, std::move(early_bytes));
   std::array<char, 16384> chunk;
   while (!ch->reader_done && !state.stopped) {
@@ -616,6 +688,19 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
       state.clock->io_begin();
       if (state.stopped) break;
     }
+    if (resp.black_hole) {
+      // The request is consumed and no answer comes: virtual time moves on, and the client's wait
+      // is an end it settles when it leaves (as an exec session's), paid here or by stop().
+      state.clock->io_end();
+      session->end_owed = true;
+      std::array<char, 4096> sink;
+      while (!ec && !state.stopped)
+        co_await session->stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+      if (state.stopped) co_return;
+      session->settle_end();
+      session->close_socket();
+      co_return;
+    }
     if (resp.reset_connection) {
       // As reset_connection() below: an RST, so the client reads ECONNRESET rather than EOF.
       session->socket().set_option(asio::socket_base::linger(true, 0), ec);
@@ -632,7 +717,8 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
         const spdy::ExecStreamsWanted wanted{query_flag(request, "stdin"), query_flag(request, "stdout"),
                                              query_flag(request, "stderr"), query_flag(request, "tty")};
         std::string early = beast::buffers_to_string(buf.data());
-        co_await run_spdy_exec(session, std::move(protocol), std::move(resp.exec), wanted, std::move(early));
+        co_await run_spdy_exec(session, std::move(protocol), std::move(resp.exec), wanted, std::move(early),
+                               resp.drop_after_bytes, resp.drop_after);
         co_return;
       }
     } else if (resp.status == 101) {
@@ -648,7 +734,7 @@ asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
         } else {
           const std::string stdin_flag = request.query_value("stdin");
           co_await run_exec(session, std::move(req), std::move(protocol), std::move(resp.exec),
-                            stdin_flag == "true" || stdin_flag == "1");
+                            stdin_flag == "true" || stdin_flag == "1", resp.drop_after_bytes, resp.drop_after);
           co_return;
         }
       }
@@ -675,6 +761,19 @@ asio::awaitable<void> reset_connection(std::shared_ptr<Session<tcp::socket>> ses
   session->stream.close(ec);
 }
 
+// The alert_handshake fault: take the ClientHello, answer one fatal internal_error alert record (type 21,
+// TLS 1.2 record version, level 2, description 80) and close; the client reads "tlsv1 alert internal error".
+asio::awaitable<void> alert_connection(std::shared_ptr<Session<tcp::socket>> session) {
+  static constexpr unsigned char kInternalErrorAlert[] = {21, 3, 3, 0, 2, 2, 80};
+  char hello[4096];
+  error_code ec;
+  co_await session->stream.async_read_some(asio::buffer(hello), asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec && !session->state->stopped)
+    co_await asio::async_write(session->stream, asio::buffer(kInternalErrorAlert),
+                               asio::redirect_error(asio::use_awaitable, ec));
+  session->close_socket();
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
   for (;;) {
     error_code ec;
@@ -684,6 +783,9 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
     socket.set_option(tcp::no_delay(true), ec);
     if (state->tls && state->tls->reset_handshake) {
       asio::co_spawn(state->ex, reset_connection(std::make_shared<Session<tcp::socket>>(state, std::move(socket))),
+                     rethrow);
+    } else if (state->tls && state->tls->alert_handshake) {
+      asio::co_spawn(state->ex, alert_connection(std::make_shared<Session<tcp::socket>>(state, std::move(socket))),
                      rethrow);
     } else if (state->ssl_ctx) {
       using TlsStream = ssl::stream<tcp::socket>;
@@ -767,7 +869,7 @@ HttpServer::~HttpServer() { stop(); }
 Result<uint16_t> HttpServer::listen() {
   State& state = *state_;
   if (state.acceptor.is_open()) return make_error("listener " + state.name + " is already listening");
-  if (state.tls && !state.tls->reset_handshake && !state.ssl_ctx) {
+  if (state.tls && !state.tls->reset_handshake && !state.tls->alert_handshake && !state.ssl_ctx) {
     auto ctx = tls_context_for(*state.tls, state.name);
     if (!ctx) return ctx.error();
     state.ssl_ctx = std::move(*ctx);

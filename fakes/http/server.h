@@ -21,6 +21,7 @@ struct ServerTls {
   std::string cert_pem;  ///< used when identity is null
   std::string key_pem;
   bool reset_handshake = false;  ///< read the ClientHello, then reset the connection
+  bool alert_handshake = false;  ///< read the ClientHello, then answer a fatal internal_error alert and close
   /// The certificate and key as objects: servers presenting the same identity share one SSL_CTX
   /// (and so its session cache and ticket keys) for the whole process.
   std::shared_ptr<const TlsIdentity> identity;

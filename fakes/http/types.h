@@ -118,6 +118,13 @@ struct HttpResponse {
   bool reset_connection = false;
   /// A latency fault: the server holds the answer (or the reset) this long in virtual time.
   Duration delay{0};
+  /// A black-hole fault: the server reads the request and never answers; the connection stays open
+  /// until the client leaves or the server stops. status is unused.
+  bool black_hole = false;
+  /// Stream faults, only with status 101: the session ends abruptly (no close frame, no Status) once
+  /// this many output bytes were sent, or this long after the upgrade.
+  std::optional<uint64_t> drop_after_bytes;
+  std::optional<Duration> drop_after;
 
   /// A JSON response.
   static HttpResponse json(int status, std::string body) {

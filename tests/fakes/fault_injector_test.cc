@@ -1,6 +1,8 @@
 // What a fault layer answers in a fake's place (fakes/faults/fault_injector.h).
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -148,6 +150,65 @@ TEST(FaultInjector, WindowCountsFromConstruction) {
   EXPECT_EQ(injector.handle(post_pods()).status, 200);
   clock.advance(std::chrono::seconds(5));
   EXPECT_EQ(injector.handle(post_pods()).status, 500);
+}
+
+TEST(FaultInjector, BlackHoleNeverAnswersAndTheFakeNeverSees) {
+  testing::ManualClock clock;
+  Inner inner;
+  FaultRule r = kube_rule(500);
+  r.black_hole = true;
+  std::vector<std::string> seen;
+  FaultInjector injector(clock, inner, {r}, [&](const HttpRequest&, const std::string& v) { seen.push_back(v); });
+  const HttpResponse res = injector.handle(post_pods());
+  EXPECT_TRUE(res.black_hole);
+  EXPECT_FALSE(res.reset_connection);
+  EXPECT_EQ(inner.calls, 0);
+  EXPECT_EQ(seen, std::vector<std::string>{"black-hole"});
+  EXPECT_FALSE(injector.handle(post_pods()).black_hole);  // count = 1
+}
+
+/// Accepts every request as an exec upgrade (101 with a runner), or refuses it with 403.
+class Upgrader : public HttpHandler {
+ public:
+  HttpResponse handle(const HttpRequest&) override {
+    if (refuse) return HttpResponse::text(403, "forbidden");
+    HttpResponse r;
+    r.status = 101;
+    r.exec = [](const std::string&) { return ExecOutcome{}; };
+    return r;
+  }
+  bool refuse = false;
+};
+
+TEST(FaultInjector, DroppedStreamsAreTheFakesUpgradeCutLater) {
+  testing::ManualClock clock;
+  Upgrader inner;
+  FaultRule bytes;
+  bytes.wire = "kubernetes";
+  bytes.resource = "pods/exec";
+  bytes.drop_after_bytes = 512;
+  FaultRule seconds = bytes;
+  seconds.drop_after_bytes.reset();
+  seconds.drop_after_seconds = 2.5;
+  seconds.nth = 2;
+  std::vector<std::string> seen;
+  FaultInjector injector(clock, inner, {bytes, seconds},
+                         [&](const HttpRequest&, const std::string& v) { seen.push_back(v); });
+  HttpRequest exec;
+  exec.method = "POST";
+  exec.path = exec.target = "/api/v1/namespaces/ci/pods/p/exec";
+  HttpResponse first = injector.handle(exec);
+  EXPECT_EQ(first.status, 101);
+  EXPECT_EQ(first.drop_after_bytes, 512u);
+  EXPECT_FALSE(first.drop_after);
+  HttpResponse second = injector.handle(exec);
+  EXPECT_EQ(second.drop_after, std::chrono::milliseconds(2500));
+  EXPECT_EQ(seen, (std::vector<std::string>{"dropped after 512 bytes", "dropped after 2.5s"}));
+  inner.refuse = true;  // nothing to drop when the fake refuses the upgrade itself
+  FaultRule again = bytes;
+  FaultInjector refusing(clock, inner, {again}, [&](const HttpRequest&, const std::string& v) { seen.push_back(v); });
+  EXPECT_EQ(refusing.handle(exec).status, 403);
+  EXPECT_EQ(seen.size(), 2u);
 }
 
 }  // namespace

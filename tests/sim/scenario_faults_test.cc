@@ -91,11 +91,7 @@ TEST(ScenarioFaults, KeysOfTheOtherWireAreErrors) {
 }
 
 TEST(ScenarioFaults, UnsupportedAndUnknownKeys) {
-  Error e = error_of("wire = \"kubernetes\"\nstatus = 504\nrefuse = true\n");
-  EXPECT_EQ(e.where, "s.toml:14:10");
-  EXPECT_EQ(e.message,
-            "faults.refuse: not supported by kexsim yet (faults answer with a status, a reset or latency_seconds)");
-  e = error_of("wire = \"gitlab\"\nlatency_seconds = 2\nbody = \"x\"\n");
+  Error e = error_of("wire = \"gitlab\"\nlatency_seconds = 2\nbody = \"x\"\n");
   EXPECT_EQ(e.message, "faults.body: a latency fault without status lets the fake answer: give status too");
   e = error_of("wire = \"gitlab\"\nlatency_seconds = 0\n");
   EXPECT_EQ(e.message, "faults.latency_seconds: expected a number of seconds > 0");
@@ -111,6 +107,57 @@ TEST(ScenarioFaults, ResetNeedsNoStatusAndTakesNoAnswer) {
   const Error e = error_of("wire = \"kubernetes\"\nreset = true\nstatus = 500\n");
   EXPECT_EQ(e.where, "s.toml:14:10");
   EXPECT_EQ(e.message, "faults.status: a reset fault answers nothing: leave out the answer keys");
+}
+
+TEST(ScenarioFaults, ConnectionFaultsMatchByCountAndWindowOnly) {
+  auto s = parse_scenario(with_faults("wire = \"kubernetes\"\nrefuse = true\nnth = 2\ncount = 3\n"
+                                      "[[faults]]\nwire = \"gitlab\"\ntls_alert = true\nafter_seconds = 5\n"),
+                          "s.toml");
+  ASSERT_TRUE(s.ok()) << s.error().describe();
+  EXPECT_TRUE(s->faults[0].refuse);
+  EXPECT_TRUE(fakes::is_connection_fault(s->faults[0]));
+  EXPECT_EQ(s->faults[0].nth, 2);
+  EXPECT_TRUE(s->faults[1].tls_alert);
+  Error e = error_of("wire = \"kubernetes\"\nrefuse = true\nresource = \"pods\"\n");
+  EXPECT_EQ(e.where, "s.toml:14:12");
+  EXPECT_EQ(e.message,
+            "faults.resource: a refused connection happens before any request is sent, so it cannot match one: match "
+            "the wire's connections with nth, count, after_seconds and until_seconds");
+  e = error_of("wire = \"kubernetes\"\ntls_alert = true\nstatus = 500\n");
+  EXPECT_EQ(e.message, "faults.status: a TLS alert answers nothing: leave out the answer keys");
+  e = error_of("wire = \"kubernetes\"\nrefuse = true\nreset = true\n");
+  EXPECT_EQ(e.message, "faults.refuse: a fault has one effect, and this one already has reset");
+}
+
+TEST(ScenarioFaults, BlackHoleTakesNoAnswer) {
+  auto s = parse_scenario(with_faults("wire = \"gitlab\"\nmethod = \"PUT\"\nblack_hole = true\n"), "s.toml");
+  ASSERT_TRUE(s.ok()) << s.error().describe();
+  EXPECT_TRUE(s->faults[0].black_hole);
+  EXPECT_FALSE(fakes::is_connection_fault(s->faults[0]));
+  const Error e = error_of("wire = \"gitlab\"\nblack_hole = true\nlatency_seconds = 3\n");
+  EXPECT_EQ(e.message, "faults.latency_seconds: a black-hole fault never answers: leave out the answer keys");
+}
+
+TEST(ScenarioFaults, DroppedStreamsAreExecOrAttachOnly) {
+  auto s = parse_scenario(with_faults("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 512\n"
+                                      "[[faults]]\nwire = \"kubernetes\"\nresource = \"pods/attach\"\n"
+                                      "drop_after_seconds = 2.5\n"),
+                          "s.toml");
+  ASSERT_TRUE(s.ok()) << s.error().describe();
+  EXPECT_EQ(s->faults[0].drop_after_bytes, 512);
+  EXPECT_EQ(s->faults[1].drop_after_seconds, 2.5);
+  Error e = error_of("wire = \"kubernetes\"\nresource = \"pods\"\ndrop_after_bytes = 5\n");
+  EXPECT_EQ(e.message,
+            "faults.drop_after_bytes: a dropped stream is an exec or attach session: give wire = \"kubernetes\" and "
+            "resource = \"pods/exec\" or \"pods/attach\"");
+  e = error_of("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 0\n");
+  EXPECT_EQ(e.message,
+            "faults.drop_after_bytes: expected a number of bytes >= 1 (0 would be a refused upgrade: use status)");
+  e = error_of("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_seconds = 0\n");
+  EXPECT_EQ(e.message, "faults.drop_after_seconds: expected a number of seconds > 0");
+  e = error_of("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 5\nstatus = 500\n");
+  EXPECT_EQ(e.message,
+            "faults.status: a dropped stream is answered by the fake (101), then cut: leave out the answer keys");
 }
 
 TEST(ScenarioFaults, FaultsMustBeAnArrayOfTables) {
