@@ -131,7 +131,7 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
 }
 
 int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed, bool twice,
-              const std::string& junit_path, bool no_color) {
+              const std::string& junit_path, bool no_color, bool digests) {
   const Style st = style_for(no_color);
   const auto files = expand(dirs);
   if (files.empty()) {
@@ -149,7 +149,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
     jc.file = file;
     const auto wall_start = std::chrono::steady_clock::now();
     auto scenario = load_scenario(file);
-    std::string failure;
+    std::string failure, digest;
     std::vector<std::string> warnings;
     if (!scenario) {
       failure = "invalid scenario: " + scenario.error().describe();
@@ -166,6 +166,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
       } else {
         broken += !run->error.empty();
         warnings = run->warnings;
+        digest = run->digest;
         jc.system_out = fakes::render_log_plain(run->trace);
         jc.virtual_seconds = std::chrono::duration<double>(run->virtual_duration).count();
         if (!run->error.empty()) failure = "run error: " + run->error;
@@ -191,6 +192,7 @@ int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed
     if (failure.empty()) {
       ++passed;
       std::cout << st.green("PASS") << " " << label << "\n";
+      if (digests) std::cout << "    digest " << digest << "\n";
       for (const auto& w : warnings) std::cout << "    config.toml warning: " << w << "\n";
     } else {
       ++failed;
@@ -258,7 +260,7 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::string> run_files, check_dirs, list_dirs;
   std::optional<uint64_t> seed;
-  bool raw = false, no_color = false, twice = false;
+  bool raw = false, no_color = false, twice = false, digests = false;
   std::string junit;
 
   auto* run = app.add_subcommand("run", "Run scenarios and show each job log as GitLab received it, then a verdict");
@@ -277,6 +279,7 @@ int run_cli(int argc, char** argv) {
   check->add_flag("--twice", twice, "Run each scenario twice and fail if the logs differ");
   check->add_option("--junit", junit, "Write a JUnit XML report here (for GitLab's test reports)");
   check->add_flag("--no-color", no_color, "Never colour the output");
+  check->add_flag("--digests", digests, "Print each passing scenario's digest (to compare two builds)");
 
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand(
@@ -325,7 +328,7 @@ int run_cli(int argc, char** argv) {
   // run_scenario and serve report their own failures; this is the last line against an abort.
   try {
     if (*run) return cmd_run(run_files, seed, raw, no_color, view);
-    if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
+    if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color, digests);
     if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
     if (*render_cmd) return cmd_render(render_request, render_format);
     if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);
