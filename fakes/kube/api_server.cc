@@ -277,7 +277,10 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     // A pod that is running from the start has no status change to record later.
     const StoredObject* pod = store_.find("pods", ns, name);
     const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
-    if (!running_at || *running_at <= clock_.now()) running_recorded_.insert(uid);
+    if (!running_at || *running_at <= clock_.now())
+      running_recorded_.insert(uid);
+    else
+      starts_pending_[uid] = {ns, name};
   }
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
@@ -483,12 +486,16 @@ void KubeApiServer::sync_lifecycle() {
     bool operator<(const Due& o) const { return std::tie(at, ns, name) < std::tie(o.at, o.ns, o.name); }
   };
   std::vector<Due> due;
-  for (const StoredObject* pod : store_.list("pods", "")) {
-    const std::string uid = text(member(pod->object, "metadata"), "uid");
-    if (running_recorded_.count(uid)) continue;
+  // Only pods whose start is still to record: scanning every pod on every request was quadratic.
+  for (auto it = starts_pending_.begin(); it != starts_pending_.end();) {
+    const StoredObject* pod = pending_pod(it->first, it->second);
+    if (!pod) {
+      it = starts_pending_.erase(it);
+      continue;
+    }
     const std::optional<TimePoint> at = pod_running_at(*pod);
-    if (at && *at <= now)
-      due.push_back({*at, text(pod->object["metadata"], "namespace"), text(pod->object["metadata"], "name"), uid});
+    if (at && *at <= now) due.push_back({*at, it->second.first, it->second.second, it->first});
+    ++it;
   }
   std::sort(due.begin(), due.end());
   const ResourceType& pods = *find_resource("", "pods");
@@ -499,18 +506,29 @@ void KubeApiServer::sync_lifecycle() {
     json before = pod_with_status(pod->object, pod->created, d.at - Duration(1), timing_,
                                   pods_.ip(text(member(pod->object, "metadata"), "uid")), images ? &*images : nullptr);
     running_recorded_.insert(d.uid);
+    starts_pending_.erase(d.uid);
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
 }
 
 std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
   std::optional<TimePoint> next;
-  for (const StoredObject* pod : store_.list("pods", "")) {
-    if (running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
+  for (const auto& [uid, key] : starts_pending_) {
+    const StoredObject* pod = pending_pod(uid, key);
+    if (!pod) continue;
     const std::optional<TimePoint> at = pod_running_at(*pod);
     if (at && (!next || *at < *next)) next = at;
   }
   return next;
+}
+
+const StoredObject* KubeApiServer::pending_pod(const std::string& uid,
+                                               const std::pair<std::string, std::string>& key) const {
+  // The pod may have gone (deleted, garbage-collected, its namespace deleted) or been replaced by another.
+  const StoredObject* pod = store_.find("pods", key.first, key.second);
+  if (!pod || running_recorded_.count(uid)) return nullptr;
+  const json& stored_uid = member(member(pod->object, "metadata"), "uid");
+  return stored_uid.is_string() && stored_uid.get_ref<const std::string&>() == uid ? pod : nullptr;
 }
 
 HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
@@ -537,6 +555,8 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
     images_.release(uid);
     running_recorded_.erase(uid);
+    starts_pending_.erase(uid);
+    pod_facts_.forget(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
   }
@@ -706,16 +726,16 @@ void KubeApiServer::sync_container_events() {
     const SecretLookup secrets = [this](const std::string& ns, const std::string& name) {
       return find_secret(ns, name);
     };
-    std::optional<MountFailure> mount = missing_mount(stored->object);
+    const PodFacts& facts = pod_facts_.of(*stored);  // skips the spec walks for pods that cannot fail them
+    std::optional<MountFailure> mount = facts.object_volumes ? missing_mount(stored->object) : std::nullopt;
     bool config_error = false;
-    for (const json& c : member(spec, "containers"))
-      config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
+    if (facts.secret_env)
+      for (const json& c : member(spec, "containers"))
+        config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
     const std::optional<TimePoint> started = kubelet_start(*stored);
     if (!started) continue;
     // Every 19.4 pod has a deadline: present it only once the deadline's events are due.
-    const json& deadline = member(spec, "activeDeadlineSeconds");
-    const bool deadline_due = deadline.is_number_integer() &&
-                              clock_.now() >= *started + std::chrono::seconds(deadline.get<int64_t>()) &&
+    const bool deadline_due = facts.deadline && clock_.now() >= *started + std::chrono::seconds(*facts.deadline) &&
                               !container_states_.deadline_recorded(text(member(stored->object, "metadata"), "uid"));
     if (!mount && !config_error && !sandbox_failure_ && !deadline_due) continue;
     const json pod = present(pods, *stored);

@@ -26,6 +26,7 @@
 #include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
 #include "fakes/kube/images.h"
+#include "fakes/kube/pod_facts.h"
 #include "fakes/kube/pod_lifecycle.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
@@ -119,6 +120,8 @@ class KubeApiServer : public HttpHandler {
   void sync_lifecycle();
   /// The earliest pod status change still to record.
   std::optional<TimePoint> next_lifecycle_change() const;
+  /// The stored pod of a starts_pending_ entry, or nullptr when it is gone, replaced or recorded.
+  const StoredObject* pending_pod(const std::string& uid, const std::pair<std::string, std::string>& key) const;
   /// When the kubelet took the pod (bound, or created when no scheduler is modelled); none while unbound.
   std::optional<TimePoint> kubelet_start(const StoredObject& pod) const;
   /// The pod's secret or configMap volume whose object is missing, if any.
@@ -152,6 +155,9 @@ class KubeApiServer : public HttpHandler {
   ImageModel images_;
   TimePoint started_;                                      ///< when the default node joined
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
+  /// uid -> (namespace, name) of the pods whose start is not in the history yet (all others are).
+  std::map<std::string, std::pair<std::string, std::string>> starts_pending_;
+  PodFactsCache pod_facts_;                                ///< what sync_container_events needs of each spec
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 
