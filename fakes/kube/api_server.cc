@@ -276,6 +276,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     sync_images();
     // A pod that is running from the start has no status change to record later.
     const StoredObject* pod = store_.find("pods", ns, name);
+    if (pod) kubelet_sync_.admit(pod->object, pod->created);
     const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
     if (!running_at || *running_at <= clock_.now())
       running_recorded_.insert(uid);
@@ -556,7 +557,7 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
     images_.release(uid);
     running_recorded_.erase(uid);
     starts_pending_.erase(uid);
-    pod_facts_.forget(uid);
+    kubelet_sync_.forget(uid);
     shown["metadata"]["resourceVersion"] = store_.resource_version();
     return HttpResponse::json(200, shown.dump());
   }
@@ -721,21 +722,31 @@ std::optional<MountFailure> KubeApiServer::missing_mount(const json& pod) const 
 
 void KubeApiServer::sync_container_events() {
   const ResourceType& pods = *find_resource("", "pods");
-  for (const StoredObject* stored : store_.list("pods", "")) {
+  // A broken CNI touches every pod; otherwise only the pods the index names can have events due.
+  std::vector<const StoredObject*> looked_at;
+  if (sandbox_failure_) {
+    looked_at = store_.list("pods", "");
+  } else {
+    for (const auto& [ns, name, uid] : kubelet_sync_.candidates(clock_.now()))
+      if (const StoredObject* pod = store_.find("pods", ns, name);
+          pod && text(member(pod->object, "metadata"), "uid") == uid)
+        looked_at.push_back(pod);
+  }
+  for (const StoredObject* stored : looked_at) {
     const json& spec = member(stored->object, "spec");
     const SecretLookup secrets = [this](const std::string& ns, const std::string& name) {
       return find_secret(ns, name);
     };
-    const PodFacts& facts = pod_facts_.of(*stored);  // skips the spec walks for pods that cannot fail them
-    std::optional<MountFailure> mount = facts.object_volumes ? missing_mount(stored->object) : std::nullopt;
+    std::optional<MountFailure> mount = missing_mount(stored->object);
     bool config_error = false;
-    if (facts.secret_env)
-      for (const json& c : member(spec, "containers"))
-        config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
+    for (const json& c : member(spec, "containers"))
+      config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
     const std::optional<TimePoint> started = kubelet_start(*stored);
     if (!started) continue;
     // Every 19.4 pod has a deadline: present it only once the deadline's events are due.
-    const bool deadline_due = facts.deadline && clock_.now() >= *started + std::chrono::seconds(*facts.deadline) &&
+    const json& deadline = member(spec, "activeDeadlineSeconds");
+    const bool deadline_due = deadline.is_number_integer() &&
+                              clock_.now() >= *started + std::chrono::seconds(deadline.get<int64_t>()) &&
                               !container_states_.deadline_recorded(text(member(stored->object, "metadata"), "uid"));
     if (!mount && !config_error && !sandbox_failure_ && !deadline_due) continue;
     const json pod = present(pods, *stored);
@@ -787,6 +798,8 @@ Status KubeApiServer::seed(const json& object) {
     replacement["metadata"].erase("resourceVersion");
     ApiResult<json> updated = store_.update(*type, ns, name, std::move(replacement));
     if (!updated.ok()) return make_error(updated.status().message(), {}, where);
+    if (const StoredObject* pod = store_.find("pods", ns, name); pod && type->resource == "pods")
+      kubelet_sync_.admit(pod->object, pod->created);
     return {};
   }
   seeding_ = true;

@@ -26,7 +26,7 @@
 #include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
 #include "fakes/kube/images.h"
-#include "fakes/kube/pod_facts.h"
+#include "fakes/kube/kubelet_sync_index.h"
 #include "fakes/kube/pod_lifecycle.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
@@ -157,7 +157,7 @@ class KubeApiServer : public HttpHandler {
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   /// uid -> (namespace, name) of the pods whose start is not in the history yet (all others are).
   std::map<std::string, std::pair<std::string, std::string>> starts_pending_;
-  PodFactsCache pod_facts_;                                ///< what sync_container_events needs of each spec
+  KubeletSyncIndex kubelet_sync_;  ///< the pods sync_container_events looks at
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 
