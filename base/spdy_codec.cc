@@ -276,7 +276,8 @@ struct HeaderDecompressor::Z {
 };
 
 HeaderDecompressor::HeaderDecompressor() : z_(std::make_unique<Z>()) {
-  if (inflateInit(&z_->s) != Z_OK) z_->broken = true;
+  // Window bits 0: the window the peer's stream header declares (32 KiB from Go's zlib, 4 KiB from ours).
+  if (inflateInit2(&z_->s, 0) != Z_OK) z_->broken = true;
 }
 
 HeaderDecompressor::~HeaderDecompressor() { inflateEnd(&z_->s); }
