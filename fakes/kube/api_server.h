@@ -153,11 +153,12 @@ class KubeApiServer : public HttpHandler {
   bool seeding_ = false;               ///< seed() is creating: admission is skipped
   EventLog events_;
   ImageModel images_;
-  TimePoint started_;                                      ///< when the default node joined
-  std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   /// uid -> (namespace, name) of the pods whose start is not in the history yet (all others are).
   std::map<std::string, std::pair<std::string, std::string>> starts_pending_;
-  KubeletSyncIndex kubelet_sync_;  ///< the pods sync_container_events looks at
+  /// The pods sync_container_events looks at.
+  KubeletSyncIndex kubelet_sync_;
+  TimePoint started_;                                      ///< when the default node joined
+  std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 

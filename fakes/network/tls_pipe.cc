@@ -16,9 +16,9 @@
 namespace kexsim::fakes {
 namespace {
 
-// Room in each direction of the BIO pair; writes larger than this are pumped through in parts. Half of
-// it (a write's chunk) must hold a TLS record of 16 KiB: 32 KiB, not more, as a thousand jobs' git
-// fetches may have their pipes open at once.
+// Room in each direction of the BIO pair; writes larger than this are pumped through in parts. A write's
+// chunk (half of it, 16 KiB) goes out as one TLS record, which the pair must hold whole. 32 KiB, not
+// more: a thousand jobs' git fetches may have their pipes open at once.
 constexpr size_t kPairBuffer = 32 * 1024;
 constexpr int kMaxHandshakeRounds = 32;
 
