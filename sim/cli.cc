@@ -1,10 +1,14 @@
 #include "sim/cli.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -131,80 +135,130 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
   return code;
 }
 
-int cmd_check(const std::vector<std::string>& dirs, std::optional<uint64_t> seed, bool twice,
-              const std::string& junit_path, bool no_color) {
-  const Style st = style_for(no_color);
+/// How `kexsim check` runs a library.
+struct CheckOptions {
+  std::optional<uint64_t> seed;
+  bool twice = false;
+  std::string junit_path;
+  bool no_color = false;
+  bool digests = false;  ///< print each passing scenario's digest
+  unsigned jobs = 1;     ///< scenarios run at once, each on its own thread in its own world
+};
+
+/// One scenario's outcome, as check reports it.
+struct CheckedScenario {
+  JunitCase junit;
+  std::string label;  ///< group/name, or the file when it did not load
+  std::string failure, digest;
+  std::vector<std::string> warnings;
+  bool invalid = false;
+  int broken = 0;  ///< runs that ended in a run error
+};
+
+CheckedScenario check_one(const std::string& file, const CheckOptions& options) {
+  CheckedScenario out;
+  JunitCase& jc = out.junit;
+  jc.file = file;
+  RunOptions run_options;
+  run_options.seed = options.seed;
+  const auto wall_start = std::chrono::steady_clock::now();
+  auto scenario = load_scenario(file);
+  std::string& failure = out.failure;
+  if (!scenario) {
+    failure = "invalid scenario: " + scenario.error().describe();
+    jc.name = fs::path(file).stem().string();
+    jc.classname = fs::path(file).parent_path().filename().string();
+    out.invalid = true;
+  } else {
+    jc.name = scenario->name;
+    jc.classname = scenario->group;
+    auto run = run_scenario(*scenario, run_options);
+    if (!run) {
+      failure = run.error().describe();
+      out.invalid = true;
+    } else {
+      out.broken += !run->error.empty();
+      out.warnings = run->warnings;
+      out.digest = run->digest;
+      jc.system_out = fakes::render_log_plain(run->trace);
+      jc.virtual_seconds = std::chrono::duration<double>(run->virtual_duration).count();
+      if (!run->error.empty()) failure = "run error: " + run->error;
+      for (const auto& v : run->verdicts)
+        if (!v.passed) failure += (failure.empty() ? "" : "\n") + v.expectation + "  -- " + v.actual;
+      if (failure.empty() && options.twice) {
+        auto again = run_scenario(*scenario, run_options);
+        if (again && !again->error.empty()) {
+          failure = "run error (second run): " + again->error;
+          ++out.broken;
+        } else if (!again || again->digest != run->digest) {
+          failure = "not deterministic: a second run with seed " + std::to_string(run->seed) +
+                    " gave a different job log or API call log (digest " + run->digest + " vs " +
+                    (again ? again->digest : again.error().message) + ")";
+        }
+      }
+    }
+  }
+  jc.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  jc.failure = failure;
+  out.label = scenario ? scenario->group + "/" + scenario->name : file;
+  return out;
+}
+
+int cmd_check(const std::vector<std::string>& dirs, const CheckOptions& options) {
+  const Style st = style_for(options.no_color);
   const auto files = expand(dirs);
   if (files.empty()) {
     std::cerr << "kexsim check: no scenario files (*.toml) found in the given paths\n";
     return kExitUsage;
   }
-  int passed = 0, failed = 0, invalid = 0, broken = 0;
-  RunOptions options;
-  options.seed = seed;
-  std::vector<JunitCase> cases;
-  size_t index = 0;
-  for (const auto& file : files) {
-    ++index;
-    JunitCase jc;
-    jc.file = file;
-    const auto wall_start = std::chrono::steady_clock::now();
-    auto scenario = load_scenario(file);
-    std::string failure;
-    std::vector<std::string> warnings;
-    if (!scenario) {
-      failure = "invalid scenario: " + scenario.error().describe();
-      jc.name = fs::path(file).stem().string();
-      jc.classname = fs::path(file).parent_path().filename().string();
-      ++invalid;
-    } else {
-      jc.name = scenario->name;
-      jc.classname = scenario->group;
-      auto run = run_scenario(*scenario, options);
-      if (!run) {
-        failure = run.error().describe();
-        ++invalid;
-      } else {
-        broken += !run->error.empty();
-        warnings = run->warnings;
-        jc.system_out = fakes::render_log_plain(run->trace);
-        jc.virtual_seconds = std::chrono::duration<double>(run->virtual_duration).count();
-        if (!run->error.empty()) failure = "run error: " + run->error;
-        for (const auto& v : run->verdicts)
-          if (!v.passed) failure += (failure.empty() ? "" : "\n") + v.expectation + "  -- " + v.actual;
-        if (failure.empty() && twice) {
-          auto again = run_scenario(*scenario, options);
-          if (again && !again->error.empty()) {
-            failure = "run error (second run): " + again->error;
-            ++broken;
-          } else if (!again || again->digest != run->digest) {
-            failure = "not deterministic: a second run with seed " + std::to_string(run->seed) +
-                      " gave a different job log or API call log (digest " + run->digest + " vs " +
-                      (again ? again->digest : again.error().message) + ")";
-          }
-        }
-      }
+  // Each scenario is its own world (clock, io_context, fakes, executor); what runs share is the
+  // process-wide TLS caches, which lock. Results are printed in file order whatever finishes first.
+  std::vector<std::optional<CheckedScenario>> results(files.size());
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::atomic<size_t> next{0};
+  const auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      CheckedScenario checked = check_one(files[i], options);
+      std::lock_guard lock(mutex);
+      results[i] = std::move(checked);
+      ready.notify_all();
     }
-    jc.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    jc.failure = failure;
-    const std::string label = "[" + std::to_string(index) + "/" + std::to_string(files.size()) + "] " +
-                              (scenario ? scenario->group + "/" + scenario->name : file);
-    if (failure.empty()) {
+  };
+  std::vector<std::thread> workers;
+  const unsigned threads = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));
+  for (unsigned t = 0; t < threads; ++t) workers.emplace_back(work);  // this thread prints
+
+  int passed = 0, failed = 0, invalid = 0, broken = 0;
+  std::vector<JunitCase> cases;
+  for (size_t index = 0; index < files.size(); ++index) {
+    std::unique_lock lock(mutex);
+    ready.wait(lock, [&] { return results[index].has_value(); });
+    CheckedScenario checked = std::move(*results[index]);
+    results[index].reset();
+    lock.unlock();
+    invalid += checked.invalid;
+    broken += checked.broken;
+    const std::string label =
+        "[" + std::to_string(index + 1) + "/" + std::to_string(files.size()) + "] " + checked.label;
+    if (checked.failure.empty()) {
       ++passed;
       std::cout << st.green("PASS") << " " << label << "\n";
-      for (const auto& w : warnings) std::cout << "    config.toml warning: " << w << "\n";
+      if (options.digests) std::cout << "    digest " << checked.digest << "\n";
+      for (const auto& w : checked.warnings) std::cout << "    config.toml warning: " << w << "\n";
     } else {
       ++failed;
       std::cout << st.red("FAIL") << " " << label << "\n";
-      std::string indented = "    " + failure;
+      std::string indented = "    " + checked.failure;
       for (size_t p = 0; (p = indented.find('\n', p)) != std::string::npos; p += 5) indented.insert(p + 1, "    ");
       std::cout << indented << "\n";
     }
     std::cout.flush();
-    cases.push_back(std::move(jc));
+    cases.push_back(std::move(checked.junit));
   }
-  if (!junit_path.empty()) {
-    std::ofstream out(junit_path);
+  for (auto& w : workers) w.join();
+  if (!options.junit_path.empty()) {
+    std::ofstream out(options.junit_path);
     out << render_junit("kexsim", cases);
   }
   std::cout << passed << " passed, " << failed << " failed\n";
@@ -259,8 +313,9 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::string> run_files, check_dirs, list_dirs;
   std::optional<uint64_t> seed;
-  bool raw = false, no_color = false, twice = false;
-  std::string junit;
+  bool raw = false, no_color = false;
+  CheckOptions check_options;
+  check_options.jobs = std::max(1u, std::thread::hardware_concurrency());
 
   auto* run = app.add_subcommand("run", "Run scenarios and show each job log as GitLab received it, then a verdict");
   run->add_option("scenario", run_files, "Scenario files (*.toml)")->required()->check(CLI::ExistingFile);
@@ -274,10 +329,13 @@ int run_cli(int argc, char** argv) {
 
   auto* check = app.add_subcommand("check", "Run a scenario library as a regression suite");
   check->add_option("paths", check_dirs, "Scenario directories or files")->required()->check(CLI::ExistingPath);
-  check->add_option("--seed", seed, "Seed for every scenario (default: each scenario's)");
-  check->add_flag("--twice", twice, "Run each scenario twice and fail if the logs differ");
-  check->add_option("--junit", junit, "Write a JUnit XML report here (for GitLab's test reports)");
-  check->add_flag("--no-color", no_color, "Never colour the output");
+  check->add_option("--seed", check_options.seed, "Seed for every scenario (default: each scenario's)");
+  check->add_flag("--twice", check_options.twice, "Run each scenario twice and fail if the logs differ");
+  check->add_option("--junit", check_options.junit_path, "Write a JUnit XML report here (for GitLab's test reports)");
+  check->add_flag("--no-color", check_options.no_color, "Never colour the output");
+  check->add_flag("--digests", check_options.digests, "Print each passing scenario's digest (to compare two builds)");
+  check->add_option("--jobs,-j", check_options.jobs, "Scenarios run at once (default: the number of cores)")
+      ->check(CLI::PositiveNumber);
 
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand(
@@ -328,7 +386,7 @@ int run_cli(int argc, char** argv) {
   // run_scenario and serve report their own failures; this is the last line against an abort.
   try {
     if (*run) return cmd_run(run_files, seed, raw, no_color, view);
-    if (*check) return cmd_check(check_dirs, seed, twice, junit, no_color);
+    if (*check) return cmd_check(check_dirs, check_options);
     if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
     if (*render_cmd) return cmd_render(render_request, render_format);
     if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);

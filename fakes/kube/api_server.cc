@@ -281,8 +281,12 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     sync_images();
     // A pod that is running from the start has no status change to record later.
     const StoredObject* pod = store_.find("pods", ns, name);
+    if (pod) kubelet_sync_.admit(pod->object, pod->created);
     const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
-    if (!running_at || *running_at <= clock_.now()) running_recorded_.insert(uid);
+    if (!running_at || *running_at <= clock_.now())
+      running_recorded_.insert(uid);
+    else
+      starts_pending_[uid] = {ns, name};
   }
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
@@ -493,12 +497,16 @@ void KubeApiServer::sync_lifecycle() {
     bool operator<(const Due& o) const { return std::tie(at, ns, name) < std::tie(o.at, o.ns, o.name); }
   };
   std::vector<Due> due;
-  for (const StoredObject* pod : store_.list("pods", "")) {
-    const std::string uid = text(member(pod->object, "metadata"), "uid");
-    if (running_recorded_.count(uid)) continue;
+  // Only pods whose start is still to record: scanning every pod on every request was quadratic.
+  for (auto it = starts_pending_.begin(); it != starts_pending_.end();) {
+    const StoredObject* pod = pending_pod(it->first, it->second);
+    if (!pod) {
+      it = starts_pending_.erase(it);
+      continue;
+    }
     const std::optional<TimePoint> at = pod_running_at(*pod);
-    if (at && *at <= now)
-      due.push_back({*at, text(pod->object["metadata"], "namespace"), text(pod->object["metadata"], "name"), uid});
+    if (at && *at <= now) due.push_back({*at, it->second.first, it->second.second, it->first});
+    ++it;
   }
   std::sort(due.begin(), due.end());
   const ResourceType& pods = *find_resource("", "pods");
@@ -509,6 +517,7 @@ void KubeApiServer::sync_lifecycle() {
     json before = pod_with_status(pod->object, pod->created, d.at - Duration(1), timing_,
                                   pods_.ip(text(member(pod->object, "metadata"), "uid")), images ? &*images : nullptr);
     running_recorded_.insert(d.uid);
+    starts_pending_.erase(d.uid);
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
   sync_disruptions();
@@ -536,8 +545,9 @@ void KubeApiServer::record_status_changes() {
 
 std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
   std::optional<TimePoint> next;
-  for (const StoredObject* pod : store_.list("pods", "")) {
-    if (running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
+  for (const auto& [uid, key] : starts_pending_) {
+    const StoredObject* pod = pending_pod(uid, key);
+    if (!pod) continue;
     const std::optional<TimePoint> at = pod_running_at(*pod);
     if (at && (!next || *at < *next)) next = at;
   }
@@ -552,6 +562,15 @@ std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
   if (const std::optional<TimePoint> disrupted = disruptions_.next_change(clock_.now()))
     if (!next || *disrupted < *next) next = disrupted;
   return next;
+}
+
+const StoredObject* KubeApiServer::pending_pod(const std::string& uid,
+                                               const std::pair<std::string, std::string>& key) const {
+  // The pod may have gone (deleted, garbage-collected, its namespace deleted) or been replaced by another.
+  const StoredObject* pod = store_.find("pods", key.first, key.second);
+  if (!pod || running_recorded_.count(uid)) return nullptr;
+  const json& stored_uid = member(member(pod->object, "metadata"), "uid");
+  return stored_uid.is_string() && stored_uid.get_ref<const std::string&>() == uid ? pod : nullptr;
 }
 
 HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceType& type, const std::string& ns,
@@ -598,6 +617,8 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   images_.release(uid);
   disruptions_.release(uid);
   running_recorded_.erase(uid);
+  starts_pending_.erase(uid);
+  kubelet_sync_.forget(uid);
   shown_.erase(uid);
 }
 
@@ -754,7 +775,18 @@ std::optional<MountFailure> KubeApiServer::missing_mount(const json& pod) const 
 
 void KubeApiServer::sync_container_events() {
   const ResourceType& pods = *find_resource("", "pods");
-  for (const StoredObject* stored : store_.list("pods", "")) {
+  // A broken CNI touches every pod, and so may a single-manifest image (it crash-loops wherever its
+  // platform is foreign); otherwise only the pods the index names can have events due.
+  std::vector<const StoredObject*> looked_at;
+  if (sandbox_failure_ || images_.may_pull_foreign()) {
+    looked_at = store_.list("pods", "");
+  } else {
+    for (const auto& [ns, name, uid] : kubelet_sync_.candidates(clock_.now()))
+      if (const StoredObject* pod = store_.find("pods", ns, name);
+          pod && text(member(pod->object, "metadata"), "uid") == uid)
+        looked_at.push_back(pod);
+  }
+  for (const StoredObject* stored : looked_at) {
     const json& spec = member(stored->object, "spec");
     const SecretLookup secrets = [this](const std::string& ns, const std::string& name) {
       return find_secret(ns, name);
@@ -827,6 +859,8 @@ Status KubeApiServer::seed(const json& object) {
     replacement["metadata"].erase("resourceVersion");
     ApiResult<json> updated = store_.update(*type, ns, name, std::move(replacement));
     if (!updated.ok()) return make_error(updated.status().message(), {}, where);
+    if (const StoredObject* pod = store_.find("pods", ns, name); pod && type->resource == "pods")
+      kubelet_sync_.admit(pod->object, pod->created);
     return {};
   }
   seeding_ = true;

@@ -27,6 +27,7 @@
 #include "fakes/kube/events.h"
 #include "fakes/kube/exec.h"
 #include "fakes/kube/images.h"
+#include "fakes/kube/kubelet_sync_index.h"
 #include "fakes/kube/pod_lifecycle.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
@@ -130,6 +131,8 @@ class KubeApiServer : public HttpHandler {
   void record_status_changes();
   /// The earliest pod status change still to record.
   std::optional<TimePoint> next_lifecycle_change() const;
+  /// The stored pod of a starts_pending_ entry, or nullptr when it is gone, replaced or recorded.
+  const StoredObject* pending_pod(const std::string& uid, const std::pair<std::string, std::string>& key) const;
   /// When the kubelet took the pod (bound, or created when no scheduler is modelled); none while unbound.
   std::optional<TimePoint> kubelet_start(const StoredObject& pod) const;
   /// The pod's secret or configMap volume whose object is missing, if any.
@@ -162,6 +165,10 @@ class KubeApiServer : public HttpHandler {
   EventLog events_;
   ImageModel images_;
   Disruptions disruptions_;
+  /// uid -> (namespace, name) of the pods whose start is not in the history yet (all others are).
+  std::map<std::string, std::pair<std::string, std::string>> starts_pending_;
+  /// The pods sync_container_events looks at.
+  KubeletSyncIndex kubelet_sync_;
   TimePoint started_;                                      ///< when the default node joined
   std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
   std::map<std::string, nlohmann::json> shown_;            ///< uid -> the pod as its last MODIFIED event showed it

@@ -127,6 +127,14 @@ class ImageModel {
   void configure(ImageSettings settings, int minor);
   /// Whether pulls are modelled (the scenario declares registries or preloaded images).
   bool modelled() const { return settings_.modelled(); }
+  /// Whether some registry holds a single-manifest image (`index = false`), which can land on a node of
+  /// another platform and crash-loop there: then every pod may have kubelet events due.
+  bool may_pull_foreign() const {
+    for (const Registry& r : settings_.registries)
+      for (const RegistryImage& i : r.images)
+        if (!i.index) return true;
+    return false;
+  }
   /// Whether the pod's pulls are planned already.
   bool started(const std::string& uid) const { return pods_.count(uid) > 0; }
   /// Plans the pulls of a pod bound to `node` (of platform "os/arch") at `at`: init containers,

@@ -16,8 +16,10 @@
 namespace kexsim::fakes {
 namespace {
 
-// Room in each direction of the BIO pair; writes larger than this are pumped through in parts.
-constexpr size_t kPairBuffer = 64 * 1024;
+// Room in each direction of the BIO pair; writes larger than this are pumped through in parts. A write's
+// chunk (half of it, 16 KiB) goes out as one TLS record, which the pair must hold whole. 32 KiB, not
+// more: a thousand jobs' git fetches may have their pipes open at once.
+constexpr size_t kPairBuffer = 32 * 1024;
 constexpr int kMaxHandshakeRounds = 32;
 
 struct CtxFree {
