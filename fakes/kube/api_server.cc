@@ -184,7 +184,13 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
   // Listing across namespaces is the only namespaced verb without a namespace in the URL.
   if (type->namespaced && ns.empty() && attrs.verb != "list" && attrs.verb != "watch")
     return status_method_not_allowed().response();
-  if (attrs.verb == "watch") return watch(request, *type, ns, attrs.name);
+  if (attrs.verb == "watch") {
+    if (type->resource == "pods" && !pods_watched_) {
+      pods_watched_ = true;
+      record_status_changes();  // the baseline the watch's MODIFIED events start from
+    }
+    return watch(request, *type, ns, attrs.name);
+  }
   // A list narrowed by a metadata.name field selector carries that name for RBAC only.
   if (attrs.verb == "list") return list(request, *type, ns);
   if (attrs.verb == "create")
@@ -521,7 +527,7 @@ void KubeApiServer::sync_lifecycle() {
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
   sync_disruptions();
-  record_status_changes();
+  if (pods_watched_) record_status_changes();
 }
 
 void KubeApiServer::record_status_changes() {
@@ -552,7 +558,7 @@ std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
     if (at && (!next || *at < *next)) next = at;
   }
   const ResourceType& pods = *find_resource("", "pods");
-  for (const StoredObject* pod : store_.list("pods", "")) {
+  for (const StoredObject* pod : pods_watched_ ? store_.list("pods", "") : std::vector<const StoredObject*>{}) {
     if (!running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
     const std::optional<TimePoint> started = kubelet_start(*pod);
     if (!started) continue;

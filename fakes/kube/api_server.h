@@ -151,8 +151,8 @@ class KubeApiServer : public HttpHandler {
   PodTiming timing_;
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
-  PodResources pods_;        ///< pod IPs and volumes, by pod uid
-  AttachedShells attached_;  ///< what attached containers' shells have read of their stdin
+  PodResources pods_;                              ///< pod IPs and volumes, by pod uid
+  AttachedShells attached_;                        ///< what attached containers' shells have read of their stdin
   ContainerMemory container_memory_;               ///< the containers' memory cgroups
   ContainerStates container_states_;               ///< containers that ended, kubelet events owed
   std::optional<int64_t> run_once_deadline_;       ///< RunOnceDurationOverride's activeDeadlineSeconds
@@ -169,9 +169,13 @@ class KubeApiServer : public HttpHandler {
   std::map<std::string, std::pair<std::string, std::string>> starts_pending_;
   /// The pods sync_container_events looks at.
   KubeletSyncIndex kubelet_sync_;
-  TimePoint started_;                                      ///< when the default node joined
-  std::set<std::string> running_recorded_;                 ///< uids of pods whose start is in the history
-  std::map<std::string, nlohmann::json> shown_;            ///< uid -> the pod as its last MODIFIED event showed it
+  TimePoint started_;                            ///< when the default node joined
+  std::set<std::string> running_recorded_;       ///< uids of pods whose start is in the history
+  std::map<std::string, nlohmann::json> shown_;  ///< uid -> the pod as its last MODIFIED event showed it
+  /// Whether a pod watch was ever opened: only then are status changes recorded as MODIFIED events (presenting
+  /// every started pod on every request is the fake's quadratic cost with a thousand jobs, and the runner
+  /// releases kexsim models never watch pods).
+  bool pods_watched_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
 };
 
