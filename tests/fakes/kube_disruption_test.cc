@@ -185,7 +185,8 @@ TEST(Disruptions, PreemptionWordingsFollowTheRelease) {
     const PodDisruption* hit = d.find("uid-runner-abc-0");
     std::string preempted_message;
     for (const json& e : events.list("ci"))
-      if (e["reason"] == "Preempted") preempted_message = e["note"].is_string() ? e["note"] : e["message"];
+      if (e.value("reason", "") == "Preempted")  // events.k8s.io/v1 says "note", core/v1 "message"
+        preempted_message = e.contains("note") ? e.value("note", "") : e.value("message", "");
     return std::make_tuple(hit->reason, hit->message, preempted_message, hit->preemptor_uid);
   };
   auto [reason, message, event, uid] = preempted(33);
