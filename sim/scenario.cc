@@ -16,6 +16,7 @@
 #include "sim/scenario_jobs.h"
 #include "sim/scenario_admission.h"
 #include "sim/scenario_faults.h"
+#include "sim/scenario_fields.h"
 
 namespace kexsim::sim {
 namespace {
@@ -27,51 +28,13 @@ using nlohmann::json;
 const char kHint[] = "see docs/scenarios.md for the scenario format";
 const char kRbacGroup[] = "rbac.authorization.k8s.io";
 
-// `"a" or "b"` / `one of "a", "b", "c"`, for messages about a closed set of values.
-std::string allowed_list(const std::vector<std::string>& allowed) {
-  auto quote = [](const std::string& s) { return "\"" + s + "\""; };
-  if (allowed.size() == 2) return quote(allowed[0]) + " or " + quote(allowed[1]);
-  std::string out = "one of ";
-  for (size_t i = 0; i < allowed.size(); ++i) out += (i ? ", " : "") + quote(allowed[i]);
-  return out;
-}
-
-// Reads a string key whose value must be one of `allowed`.
-void get_one_of(TomlTable& t, std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
-  std::string value;
-  if (!t.get(key, value)) return;
-  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-    t.context().fail(t.raw().get(key)->source(),
-                     t.path(key) + ": expected " + allowed_list(allowed) + ", got \"" + value + "\"", kHint);
-    return;
-  }
-  out = value;
-}
+using sim::get_one_of;  // the plain reader (scenario_fields.h), beside this optional one
 
 void get_one_of(TomlTable& t, std::string_view key, std::optional<std::string>& out,
                 const std::vector<std::string>& allowed) {
   std::string value;
   get_one_of(t, key, value, allowed);
   if (t.raw().get(key) && !t.context().failed()) out = value;
-}
-
-// Reads a number that must not be negative (durations, counts).
-template <class T>
-bool get_non_negative(TomlTable& t, std::string_view key, T& out) {
-  T value{};
-  if (!t.get(key, value)) return false;
-  if (value < 0) {
-    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": expected a value >= 0", kHint);
-    return false;
-  }
-  out = value;
-  return true;
-}
-
-template <class T>
-void get_non_negative(TomlTable& t, std::string_view key, std::optional<T>& out) {
-  T value{};
-  if (get_non_negative(t, key, value)) out = value;
 }
 
 // A string that must be present and non-empty.

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/scenario_fields.h"
+
 namespace kexsim::sim {
 namespace {
 
@@ -14,41 +16,6 @@ const char kHint[] = "see docs/scenarios.md for the scenario format";
 constexpr const char* kAnswerKeys[] = {
     "status", "message",      "reason",         "retry_after_seconds", "rate_limit_reset_seconds",
     "body",   "content_type", "latency_seconds"};
-
-void get_one_of(TomlTable& t, std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
-  std::string value;
-  if (!t.get(key, value)) return;
-  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
-    std::string list;
-    for (size_t i = 0; i < allowed.size(); ++i)
-      list += (i == 0                    ? ""
-               : i + 1 == allowed.size() ? (allowed.size() == 2 ? " or " : ", ")
-                                         : ", ") +
-              ("\"" + allowed[i] + "\"");
-    if (allowed.size() > 2) list = "one of " + list;
-    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": expected " + list + ", got \"" + value + "\"", kHint);
-    return;
-  }
-  out = value;
-}
-
-template <class T>
-bool get_non_negative(TomlTable& t, std::string_view key, T& out) {
-  T value{};
-  if (!t.get(key, value)) return false;
-  if (value < 0) {
-    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": expected a value >= 0", kHint);
-    return false;
-  }
-  out = value;
-  return true;
-}
-
-template <class T>
-void get_non_negative(TomlTable& t, std::string_view key, std::optional<T>& out) {
-  T value{};
-  if (get_non_negative(t, key, value)) out = value;
-}
 
 }  // namespace
 
