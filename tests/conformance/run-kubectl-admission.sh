@@ -7,39 +7,12 @@
 # Exits 0 when every check passed, 1 otherwise, 77 (ctest's skip) when kubectl is not installed.
 set -u
 
-kexsim=${1:?usage: run-kubectl-admission.sh KEXSIM SOURCE_DIR}
-src=${2:?usage: run-kubectl-admission.sh KEXSIM SOURCE_DIR}
-k=/usr/bin/kubectl
-if [ ! -x "$k" ]; then
-  echo "skip: $k is not installed"
-  exit 77
-fi
-
 # shellcheck source=serve-lib.sh
 . "$(dirname "$0")/serve-lib.sh"
+conformance_args "run-kubectl-admission.sh KEXSIM SOURCE_DIR" "$@"
+k=/usr/bin/kubectl
+require_client "$k"
 start_serve "$kexsim" "$src/tests/data/admission-serve.toml"
-failures=0
-
-run() {
-  timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-
-expect() {
-  local what=$1 want_rc=$2 want_out=$3 want_err=$4
-  if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ] && [ "$err" = "$want_err" ]; then
-    echo "ok: $what"
-  else
-    failures=$((failures + 1))
-    echo "FAIL: $what"
-    echo "  expected exit $want_rc, stdout: $want_out"
-    echo "  expected stderr: $want_err"
-    echo "  got exit $rc, stdout: $out"
-    echo "  got stderr: $err"
-  fi
-}
 
 # pod NAME IMAGE RESOURCES [SECURITY]: a pod manifest with one container "app".
 pod() {
@@ -91,5 +64,4 @@ expect "the webhook denies" 1 "" \
 run "$k" get validatingwebhookconfigurations -o 'jsonpath={.items[0].metadata.name} {.items[0].webhooks[0].clientConfig.service.name}'
 expect "the webhook configuration is served" 0 "gatekeeper-validating-webhook-configuration gatekeeper-webhook-service" ""
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
-echo "all admission checks passed"
+finish_checks admission

@@ -7,39 +7,12 @@
 # Exits 0 when every check passed, 1 otherwise, 77 (ctest's skip) when kubectl is not installed.
 set -u
 
-kexsim=${1:?usage: run-kubectl-disruption.sh KEXSIM SOURCE_DIR}
-src=${2:?usage: run-kubectl-disruption.sh KEXSIM SOURCE_DIR}
-k=/usr/bin/kubectl
-if [ ! -x "$k" ]; then
-  echo "skip: $k is not installed"
-  exit 77
-fi
-
 # shellcheck source=serve-lib.sh
 . "$(dirname "$0")/serve-lib.sh"
+conformance_args "run-kubectl-disruption.sh KEXSIM SOURCE_DIR" "$@"
+k=/usr/bin/kubectl
+require_client "$k"
 start_serve "$kexsim" "$src/tests/data/disruption-serve.toml"
-failures=0
-
-run() {
-  timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-
-expect() {
-  local what=$1 want_rc=$2 want_out=$3 want_err=$4
-  if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ] && [ "$err" = "$want_err" ]; then
-    echo "ok: $what"
-  else
-    failures=$((failures + 1))
-    echo "FAIL: $what"
-    echo "  expected exit $want_rc, stdout: $want_out"
-    echo "  expected stderr: $want_err"
-    echo "  got exit $rc, stdout: $out"
-    echo "  got stderr: $err"
-  fi
-}
 
 cat >"$tmp/web.yaml" <<YAML
 apiVersion: v1
@@ -75,5 +48,4 @@ expect "a name that does not match the URL is refused" 1 "" \
 run "$k" delete pod web -n ci --wait=false
 expect "kubectl delete ends the terminating pod" 0 'pod "web" deleted' ""
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
-echo "all disruption checks passed"
+finish_checks disruption

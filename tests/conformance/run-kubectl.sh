@@ -11,8 +11,9 @@
 # Exits 0 when every check passed, 1 otherwise, 77 (ctest's skip) when kubectl is not installed.
 set -u
 
-kexsim=${1:?usage: run-kubectl.sh KEXSIM SOURCE_DIR [KUBECTL...]}
-src=${2:?usage: run-kubectl.sh KEXSIM SOURCE_DIR [KUBECTL...]}
+# shellcheck source=serve-lib.sh
+. "$(dirname "$0")/serve-lib.sh"
+conformance_args "run-kubectl.sh KEXSIM SOURCE_DIR [KUBECTL...]" "$@"
 shift 2
 sdk=/usr/lib/google-cloud-sdk/bin
 
@@ -27,52 +28,10 @@ if [ ${#kubectls[@]} -eq 0 ]; then
     [ -x "$sdk/kubectl.1.$minor" ] && kubectls+=("$sdk/kubectl.1.$minor")
   done
 fi
-for k in "${kubectls[@]}"; do
-  if [ ! -x "$k" ]; then
-    echo "skip: $k is not installed"
-    exit 77
-  fi
-done
-
-# shellcheck source=serve-lib.sh
-. "$(dirname "$0")/serve-lib.sh"
+require_client "${kubectls[@]}"
 start_serve "$kexsim" "$src/scenarios/rbac/secrets-forbidden.toml"
 
-failures=0
 namespaces=(cicd default)  # every namespace the cluster has, kept up to date as versions add some
-
-# run CMD...: runs it (at most 60 s) and sets out, err and rc.
-run() {
-  timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-
-# run_stdin INPUT CMD...: like run, with INPUT (and a newline) on stdin.
-run_stdin() {
-  local input=$1
-  shift
-  printf '%s\n' "$input" | timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-
-# expect WHAT RC OUT ERR: compares the last run's exit code, stdout and stderr exactly.
-expect() {
-  local what=$1 want_rc=$2 want_out=$3 want_err=$4
-  if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ] && [ "$err" = "$want_err" ]; then
-    echo "ok: $label: $what"
-  else
-    failures=$((failures + 1))
-    echo "FAIL: $label: $what"
-    echo "  expected exit $want_rc, stdout: $want_out"
-    echo "  expected stderr: $want_err"
-    echo "  got exit $rc, stdout: $out"
-    echo "  got stderr: $err"
-  fi
-}
 
 json_field() {
   /usr/bin/python3 -c 'import json, sys
@@ -170,9 +129,4 @@ for k in "${kubectls[@]}"; do
   check_kubectl "$k"
 done
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures check(s) failed; the server's output:"
-  cat "$tmp/serve.log"
-  exit 1
-fi
-echo "all kubectl checks passed"
+finish_checks kubectl

@@ -4,8 +4,6 @@
 # Usage: run-python.sh KEXSIM SOURCE_DIR. Exits 77 (ctest's skip) when the client is not installed.
 set -u
 
-kexsim=${1:?usage: run-python.sh KEXSIM SOURCE_DIR}
-src=${2:?usage: run-python.sh KEXSIM SOURCE_DIR}
 here=$(dirname "$0")
 
 if ! /usr/bin/python3 -c 'import kubernetes' 2>/dev/null; then
@@ -15,6 +13,7 @@ fi
 
 # shellcheck source=serve-lib.sh
 . "$here/serve-lib.sh"
+conformance_args "run-python.sh KEXSIM SOURCE_DIR" "$@"
 start_serve "$kexsim" "$src/scenarios/rbac/secrets-forbidden.toml"
 
 timeout 60 /usr/bin/python3 "$here/python_client.py" "$KUBECONFIG"
