@@ -285,6 +285,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     pods_.admit(uid);
     if (scheduler_.modelled()) scheduler_.admit(created.value(), clock_.now(), events_, store_.resource_version());
     sync_images();
+    store_.restate("pods", ns, name);  // watches see the ADDED pod as this create answers it (bound, pulling)
     // A pod that is running from the start has no status change to record later.
     const StoredObject* pod = store_.find("pods", ns, name);
     if (pod) kubelet_sync_.admit(pod->object, pod->created);

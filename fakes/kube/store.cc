@@ -1,6 +1,7 @@
 #include "fakes/kube/store.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace kexsim::fakes {
 namespace {
@@ -155,6 +156,18 @@ void Store::touch(const std::string& resource, const std::string& ns, const std:
   if (it == objects_.end()) return;
   it->second.object["metadata"]["resourceVersion"] = next_resource_version();
   record("MODIFIED", it->first, presented(resource, it->second), std::move(previous));
+}
+
+void Store::restate(const std::string& resource, const std::string& ns, const std::string& name) {
+  auto it = objects_.find(Key{resource, scope_of(resource, ns), name});
+  if (it == objects_.end()) return;
+  uint64_t version = 0;
+  const std::string written = it->second.object["metadata"].value("resourceVersion", std::string());
+  const auto [end, error] = std::from_chars(written.data(), written.data() + written.size(), version);
+  if (error != std::errc() || end != written.data() + written.size()) return;
+  nlohmann::json object = presented(resource, it->second);
+  if (object.is_object()) object["metadata"]["resourceVersion"] = written;
+  history_->restate(resource, version, std::move(object));
 }
 
 nlohmann::json Store::presented(const std::string& resource, const StoredObject& stored) const {

@@ -85,6 +85,9 @@ class Store {
   /// Records a change the store did not see (a pod's status moving on in time): a new resourceVersion
   /// for the object and a MODIFIED event from previous (as presented before) to its presentation now.
   void touch(const std::string& resource, const std::string& ns, const std::string& name, nlohmann::json previous);
+  /// Presents the object's own last write again in the history (its ADDED, once the request that created
+  /// it has also bound it and started its pulls), so that watches show it as the create answers it.
+  void restate(const std::string& resource, const std::string& ns, const std::string& name);
   /// The garbage collector: removes every object in ns whose ownerReferences name uid (and, in
   /// turn, their dependents), as background propagation does once the owner is gone.
   void collect_dependents(const std::string& ns, const std::string& uid);

@@ -33,6 +33,17 @@ std::vector<const WatchEvent*> WatchHistory::since(const std::string& resource, 
   return out;
 }
 
+bool WatchHistory::restate(const std::string& resource, uint64_t resource_version, nlohmann::json object) {
+  auto it = logs_.find(resource);
+  if (it == logs_.end()) return false;
+  auto& events = it->second.events;
+  auto event = std::lower_bound(events.begin(), events.end(), resource_version,
+                                [](const WatchEvent& e, uint64_t rv) { return e.resource_version < rv; });
+  if (event == events.end() || event->resource_version != resource_version) return false;
+  event->object = std::move(object);
+  return true;
+}
+
 std::optional<uint64_t> WatchHistory::too_old(const std::string& resource, uint64_t resource_version) const {
   auto it = logs_.find(resource);
   if (it == logs_.end() || !it->second.truncated || it->second.events.empty()) return std::nullopt;

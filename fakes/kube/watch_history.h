@@ -39,6 +39,9 @@ class WatchHistory {
   std::vector<const WatchEvent*> since(const std::string& resource, uint64_t resource_version) const;
   /// When resource_version is older than the window: the value the 410 names (oldest retained - 1).
   std::optional<uint64_t> too_old(const std::string& resource, uint64_t resource_version) const;
+  /// Replaces the object of resource's event at resource_version: the same request changed how that write
+  /// reads (a new pod bound and pulling its images). False when the event has left the window.
+  bool restate(const std::string& resource, uint64_t resource_version, nlohmann::json object);
   /// Changes the window (tests); shrinking drops the oldest events at once.
   void set_capacity(size_t capacity);
 

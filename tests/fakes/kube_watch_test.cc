@@ -22,6 +22,8 @@
 
 #include "fakes/http/server.h"
 #include "fakes/kube/api_server.h"
+#include "fakes/kube/images.h"
+#include "fakes/kube/nodes.h"
 #include "fakes/kube/watch_history.h"
 #include "fakes/kube/watch_stream.h"
 #include "tests/support/manual_clock.h"
@@ -185,6 +187,52 @@ TEST_F(KubeWatchTest, PodStartIsAModifiedEventAtItsVirtualTime) {
   // A read now shows the same version the event carried.
   EXPECT_EQ(server_.get("pods", "cicd", "a").value()["metadata"]["resourceVersion"],
             e.object["metadata"]["resourceVersion"]);
+}
+
+// Found by ruby-kubeclient's watch_pods (tests/conformance/ruby_client.rb): the ADDED event was presented
+// before the same request's scheduler bound the pod and its pulls began, so it said Running while a GET
+// said Pending (ContainerCreating).
+TEST_F(KubeWatchTest, AddedPodReadsAsTheCreateAnswersItWhenBoundAndPulling) {
+  NodeSpec node;
+  node.name = "node-7";
+  node.capacity = {{"cpu", "8"}, {"memory", "32Gi"}};
+  server_.scheduler().add_node(node, clock_.now());
+  ImageSettings images;
+  Registry registry;
+  registry.host = "docker.io";
+  registry.pull_time = seconds(1);
+  images.registries.push_back(registry);
+  server_.images().configure(images, 33);
+  PodTiming timing;
+  timing.pending = seconds(0);
+  server_.set_pod_timing(timing);
+
+  auto w = watch({{"resourceVersion", list_version()}});
+  create(pod("a"));
+  const std::vector<std::string> lines = w->poll();
+  ASSERT_EQ(types(lines), (std::vector<std::string>{"ADDED a"}));
+  const Event added = parse(lines[0]);
+  const json read = server_.get("pods", "cicd", "a").value();
+  EXPECT_EQ(added.object["status"]["phase"], "Pending");
+  EXPECT_EQ(added.object["status"], read["status"]);
+  EXPECT_EQ(added.object["spec"]["nodeName"], "node-7");
+  EXPECT_EQ(added.object["metadata"]["resourceVersion"], read["metadata"]["resourceVersion"]);
+  clock_.advance(seconds(1));
+  const std::vector<std::string> later = w->poll();
+  ASSERT_EQ(types(later), (std::vector<std::string>{"MODIFIED a"}));
+  EXPECT_EQ(parse(later[0]).object["status"]["phase"], "Running");
+}
+
+TEST(WatchHistoryTest, RestateReplacesOneEventInTheWindow) {
+  WatchHistory history(2);
+  for (uint64_t rv = 1; rv <= 3; ++rv) history.record({rv, "ADDED", "pods", "cicd", {{"n", rv}}, {}});
+  EXPECT_FALSE(history.restate("pods", 1, {{"n", 10}}));  // left the window
+  EXPECT_FALSE(history.restate("secrets", 2, {{"n", 20}}));
+  EXPECT_TRUE(history.restate("pods", 2, {{"n", 20}}));
+  const std::vector<const WatchEvent*> events = history.since("pods", 0);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]->object["n"], 20);
+  EXPECT_EQ(events[1]->object["n"], 3);
 }
 
 TEST_F(KubeWatchTest, TooOldVersionIsAnExpiredErrorEventThenTheEnd) {
