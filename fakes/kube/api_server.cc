@@ -6,6 +6,7 @@
 #include "base/json_fields.h"
 #include "base/strings.h"
 #include "fakes/kube/admission_quota.h"
+#include "fakes/kube/list_paging.h"
 #include "fakes/kube/secret_volumes.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
@@ -350,21 +351,29 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
       return (field_value(object, t.field) == t.value) == t.equals;
     });
     if (!selected) continue;
-    items += (items.empty() ? "" : ",") + object.dump();
     selected_objects.push_back(object);
   }
+  // ?limit= and ?continue= (fakes/kube/list_paging.h): the page goes out, the list's metadata says the rest.
+  const ListQuery paging{
+      request.query_value("limit"), request.query_value("continue"), request.query_value("resourceVersion"),
+      !request.query_value("labelSelector").empty() || !request.query_value("fieldSelector").empty()};
+  ApiResult<ListPage> page = take_page(selected_objects, ns, paging, store_.resource_version());
+  if (!page.ok()) return page.status().response();
+  for (const json& object : selected_objects) items += (items.empty() ? "" : ",") + object.dump();
   // kubectl asks for a Table; nodes and events have their printers' columns, other kinds stay plain lists.
   if (wants_table(request.header("accept")) &&
       (type.resource == "nodes" || type.resource == "events" || type.resource == "pods")) {
-    const json table = type.resource == "nodes" ? node_table(selected_objects, clock_.now(), store_.resource_version())
-                       : type.resource == "pods"
-                           ? pod_table(selected_objects, clock_.now(), store_.resource_version())
-                           : event_table(selected_objects, clock_.now(), store_.resource_version());
+    json table = type.resource == "nodes"  ? node_table(selected_objects, clock_.now(), page.value().resource_version)
+                 : type.resource == "pods" ? pod_table(selected_objects, clock_.now(), page.value().resource_version)
+                                           : event_table(selected_objects, clock_.now(), page.value().resource_version);
+    list_page_metadata(table["metadata"], page.value());
     return HttpResponse::json(200, table.dump());
   }
-  const std::string body =
-      "{\"kind\":" + json(type.kind + "List").dump() + ",\"apiVersion\":" + json(type.api_version()).dump() +
-      ",\"metadata\":{\"resourceVersion\":" + json(store_.resource_version()).dump() + "},\"items\":[" + items + "]}";
+  nlohmann::ordered_json meta = {{"resourceVersion", page.value().resource_version}};
+  list_page_metadata(meta, page.value());
+  const std::string body = "{\"kind\":" + json(type.kind + "List").dump() +
+                           ",\"apiVersion\":" + json(type.api_version()).dump() + ",\"metadata\":" + meta.dump() +
+                           ",\"items\":[" + items + "]}";
   return HttpResponse::json(200, body);
 }
 
