@@ -127,6 +127,19 @@ async function main() {
   const read = await core.readNamespacedSecret({ name: 'js-secret', namespace: 'cicd' });
   check('read secret: data a=b', Buffer.from(read.data?.a ?? '', 'base64').toString() === 'b', read.data);
 
+  await core.createNamespacedSecret({ namespace: 'cicd', body: { metadata: { name: 'js-secret-2' } } });
+  const first = await core.listNamespacedSecret({ namespace: 'cicd', limit: 1 });
+  const rest = first.metadata?._continue &&
+    await core.listNamespacedSecret({ namespace: 'cicd', limit: 1, _continue: first.metadata._continue });
+  check('list secrets with limit 1: one, a continue token and remainingItemCount 1, then the other',
+    first.items.map((x) => x.metadata.name).join() === 'js-secret' && first.metadata.remainingItemCount === 1 &&
+    rest?.items.map((x) => x.metadata.name).join() === 'js-secret-2' && !rest.metadata?._continue,
+    [first.metadata, rest?.metadata]);
+  await core.deleteNamespacedSecret({ name: 'js-secret-2', namespace: 'cicd' });
+  check('metadata.creationTimestamp deserializes to a Date',
+    read.metadata?.creationTimestamp instanceof Date && !Number.isNaN(read.metadata.creationTimestamp.getTime()),
+    String(read.metadata?.creationTimestamp));
+
   const denied = await apiError(() => runnerCore.createNamespacedSecret({
     namespace: 'cicd', body: { metadata: { name: 'js-runner-secret' } },
   }));
@@ -137,6 +150,15 @@ async function main() {
   check('read a missing pod -> ApiException 404 NotFound',
     missing?.code === 404 && missing.body?.reason === 'NotFound' && missing.body?.message === 'pods "js-nope" not found',
     missing);
+
+  // An informer (list, then watch from the list's resourceVersion) sees the pod come, change and go.
+  const informed = [];
+  const informer = k8s.makeInformer(admin, '/api/v1/namespaces/cicd/pods',
+    () => core.listNamespacedPod({ namespace: 'cicd' }));
+  for (const verb of ['add', 'update', 'delete'])
+    informer.on(verb, (obj) => informed.push(`${verb} ${obj.metadata?.name} ${obj.status?.phase}`));
+  informer.on('error', (err) => informed.push(`error ${err}`));
+  await informer.start();
 
   // The watch starts from the list's resourceVersion, before the pod exists.
   const seen = [];
@@ -184,6 +206,11 @@ async function main() {
   await waitFor((s) => s.some((e) => e.startsWith('DELETED ')));
   check('watch: the pod DELETED', seen.at(-1)?.startsWith('DELETED js-pod'), seen);
   controller.abort();
+  await new Promise((resolve) => setTimeout(resolve, 200));  // the informer's own watch has the same events
+  await informer.stop();
+  check('informer: add (Pending), update (Running), delete',
+    JSON.stringify(informed) === JSON.stringify(['add js-pod Pending', 'update js-pod Running',
+      'delete js-pod Running']), informed);
 
   const gone = await core.deleteNamespacedSecret({ name: 'js-secret', namespace: 'cicd' });
   check('delete secret answers a Success Status', gone.status === 'Success', gone);

@@ -102,6 +102,14 @@ def main(kubeconfig)
         Base64.decode64(updated.data.a) == 'c' && updated.metadata.resourceVersion != read.metadata.resourceVersion,
         updated.to_h)
 
+  admin.create_secret(Kubeclient::Resource.new(metadata: { name: 'rb-secret-2', namespace: 'cicd' }))
+  first = admin.get_secrets(namespace: 'cicd', limit: 1)
+  rest = first.continue && admin.get_secrets(namespace: 'cicd', limit: 1, continue: first.continue)
+  check('get_secrets(limit: 1): one secret and a continue token, then the other and none',
+        first.map { |x| x.metadata.name } == ['rb-secret'] && rest&.map { |x| x.metadata.name } == ['rb-secret-2'] &&
+          rest.continue.nil?, [first.map { |x| x.metadata.name }, first.continue, rest&.continue])
+  admin.delete_secret('rb-secret-2', 'cicd')
+
   denied = http_error { runner.create_secret(Kubeclient::Resource.new(metadata: { name: 'rb-x', namespace: 'cicd' })) }
   check('runner create secret -> HttpError 403', denied && denied.error_code == 403, denied.inspect)
   check('runner create secret -> the Forbidden message', denied&.message == FORBIDDEN, denied&.message)
