@@ -334,14 +334,28 @@ concurrent = 4
 // The keys executor/config_resources.cc reads: each gives no warning and lands in its field. The list
 // is written out here, apart from config.cc and config_resources.cc, so that a key dropped there fails.
 TEST(ConfigKeysTest, OverwriteLabelAndResourceKeysAreUsed) {
-  const std::vector<std::string> used = {
-      "namespace_overwrite_allowed", "service_account_overwrite_allowed", "bearer_token_overwrite_allowed",
-      "pod_labels_overwrite_allowed", "pod_annotations_overwrite_allowed", "node_selector_overwrite_allowed",
-      "node_tolerations_overwrite_allowed", "pod_labels", "pod_annotations", "namespace_per_job",
-      "automount_service_account_token", "use_service_account_image_pull_secrets", "ephemeral_storage_limit",
-      "ephemeral_storage_request", "helper_ephemeral_storage_limit", "helper_ephemeral_storage_request",
-      "service_ephemeral_storage_limit", "service_ephemeral_storage_request", "pod_cpu_limit", "pod_cpu_request",
-      "pod_memory_limit", "pod_memory_request"};
+  const std::vector<std::string> used = {"namespace_overwrite_allowed",
+                                         "service_account_overwrite_allowed",
+                                         "bearer_token_overwrite_allowed",
+                                         "pod_labels_overwrite_allowed",
+                                         "pod_annotations_overwrite_allowed",
+                                         "node_selector_overwrite_allowed",
+                                         "node_tolerations_overwrite_allowed",
+                                         "pod_labels",
+                                         "pod_annotations",
+                                         "namespace_per_job",
+                                         "automount_service_account_token",
+                                         "use_service_account_image_pull_secrets",
+                                         "ephemeral_storage_limit",
+                                         "ephemeral_storage_request",
+                                         "helper_ephemeral_storage_limit",
+                                         "helper_ephemeral_storage_request",
+                                         "service_ephemeral_storage_limit",
+                                         "service_ephemeral_storage_request",
+                                         "pod_cpu_limit",
+                                         "pod_cpu_request",
+                                         "pod_memory_limit",
+                                         "pod_memory_request"};
   size_t max_keys = 0;
   for (const UpstreamKey& key : kUpstreamKeys) {
     const std::string name = key.name;

@@ -219,8 +219,12 @@ TEST(OverwritesInPod, ResourcesOfEveryContainerKindAndThePod) {
   EXPECT_EQ(spec["containers"][0]["resources"]["limits"]["ephemeral-storage"], "1G");
   EXPECT_EQ(spec["containers"][1]["resources"]["requests"]["ephemeral-storage"], "512Mi");
   for (const auto& c : spec["containers"]) {
-    if (c["name"] == "db") EXPECT_EQ(c["resources"]["limits"]["memory"], "1536Mi");
-    if (c["name"] == "cache") EXPECT_EQ(c["resources"]["limits"]["memory"], "1Gi");
+    if (c["name"] == "db") {
+      EXPECT_EQ(c["resources"]["limits"]["memory"], "1536Mi");
+    }
+    if (c["name"] == "cache") {
+      EXPECT_EQ(c["resources"]["limits"]["memory"], "1Gi");
+    }
   }
   EXPECT_EQ(spec["resources"]["limits"]["memory"], "4Gi");
   auto older = build_pod(inputs(r, job, Profile::kV17_11));
