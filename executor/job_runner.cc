@@ -776,7 +776,8 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   images_ = std::move(*images);
   namespace_ = overwrites_.namespace_;
   // checkDefaults: namespace_per_job names the namespace after the job (16.10+).
-  if (kube_config.namespace_per_job && has_namespace_per_job(profile_)) namespace_ = "ci-job-" + std::to_string(job_.id);
+  if (kube_config.namespace_per_job && has_namespace_per_job(profile_))
+    namespace_ = "ci-job-" + std::to_string(job_.id);
   if (namespace_.empty()) {
     trace_.warning(messages::namespace_empty());
     namespace_ = "default";

@@ -295,13 +295,13 @@ json labels(const PodInputs& in, const Job& job, const std::string& unique_name,
 
 json annotations(const Job& job, const Overwrites& o) {
   json a = {{"job.runner.gitlab.com/id", std::to_string(job.id)},
-          {"job.runner.gitlab.com/url", job_web_url(job)},
-          {"job.runner.gitlab.com/sha", job.git_info.sha},
-          {"job.runner.gitlab.com/before_sha", job.git_info.before_sha},
-          {"job.runner.gitlab.com/ref", job.git_info.ref},
-          {"job.runner.gitlab.com/name", job.job_info.name},
-          {"job.runner.gitlab.com/timeout", messages::go_duration(job.timeout_seconds)},
-          {"project.runner.gitlab.com/id", std::to_string(job.job_info.project_id)}};
+            {"job.runner.gitlab.com/url", job_web_url(job)},
+            {"job.runner.gitlab.com/sha", job.git_info.sha},
+            {"job.runner.gitlab.com/before_sha", job.git_info.before_sha},
+            {"job.runner.gitlab.com/ref", job.git_info.ref},
+            {"job.runner.gitlab.com/name", job.job_info.name},
+            {"job.runner.gitlab.com/timeout", messages::go_duration(job.timeout_seconds)},
+            {"project.runner.gitlab.com/id", std::to_string(job.job_info.project_id)}};
   // buildPodAnnotations: pod_annotations (with the job's overwrites) may replace the defaults.
   for (const auto& [key, value] : o.pod_annotations) a[key] = job.expand(value);
   return a;
@@ -429,8 +429,9 @@ Result<json> build_pod(const PodInputs& in) {
   }
 
   const std::string unique_name = project_unique_name(in.short_token, job.job_info.project_id, in.concurrent_id);
-  json metadata = {
-      {"namespace", in.namespace_}, {"labels", labels(in, job, unique_name, ow)}, {"annotations", annotations(job, ow)}};
+  json metadata = {{"namespace", in.namespace_},
+                   {"labels", labels(in, job, unique_name, ow)},
+                   {"annotations", annotations(job, ow)}};
   if (!in.name.empty()) {
     metadata["name"] = in.name;
   } else {

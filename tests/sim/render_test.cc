@@ -555,7 +555,7 @@ CONFIG_FILE = { value = "a=b", file = true }
   add("pod_labels_overwrite_the_runner_labels_before_17_9",
       kNs + "    pod_labels = { \"job.runner.gitlab.com/pod\" = \"mine\" }\n",
       [](const Rendered& r) { EXPECT_EQ(r.pod["metadata"]["labels"]["job.runner.gitlab.com/pod"], "mine"); })
-      ->profile = "17.11";
+      ->profile = "16.11";
   add("pod_label_overwrites_from_job_variables", kNs + "    pod_labels_overwrite_allowed = \"^tier=\"\n",
       [](const Rendered& r) { EXPECT_EQ(r.pod["metadata"]["labels"]["tier"], "gold"); })
       ->job = job_vars("KUBERNETES_POD_LABELS_1 = \"tier=gold\"");
