@@ -1146,7 +1146,7 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
 // the job log as they are evaluated, errors are configuration errors.
 std::optional<Failure> Execution::prepare_overwrites() {
   std::vector<std::string> lines;
-  auto overwrites = create_overwrites(runner_.kubernetes, job_, profile_, &lines);
+  auto overwrites = create_overwrites(runner_.kubernetes, job_, profile_, &lines, runner_.environment);
   for (const auto& line : lines) trace_.println(line);
   if (!overwrites)
     return config_prepare_failure(prepare_overwrites_error(overwrites.error().message),

@@ -32,8 +32,13 @@ struct Variables {
   }
 };
 
-Variables job_variables(const Job& job) {
+Variables job_variables(const Job& job, const std::vector<std::string>& runner_environment) {
   Variables v;
+  // common/build.go GetAllVariables: the runner's environment, then the job's own (the last one wins).
+  for (const std::string& kv : runner_environment) {
+    const size_t eq = kv.find('=');
+    if (eq != std::string::npos) v.list.emplace_back(kv.substr(0, eq), job.expand(kv.substr(eq + 1)));
+  }
   for (const JobVariable& jv : job.variables) v.list.emplace_back(jv.key, jv.raw ? jv.value : job.expand(jv.value));
   return v;
 }
@@ -236,9 +241,10 @@ std::string prepare_service_overwrites_error(const std::string& inner) {
 }
 
 Result<Overwrites> create_overwrites(const KubernetesConfig& c, const Job& job, Profile profile,
-                                     std::vector<std::string>* log_out) {
+                                     std::vector<std::string>* log_out,
+                                     const std::vector<std::string>& runner_environment) {
   Overwrites o;
-  const Variables vars = job_variables(job);
+  const Variables vars = job_variables(job, runner_environment);
   std::vector<std::string> scratch;
   auto& log = log_out ? *log_out : scratch;
 

@@ -41,8 +41,10 @@ struct Overwrites {
 /// Evaluates every overwrite the release has. Errors carry upstream's text without the
 /// "couldn't prepare overwrites: " prefix (see prepare_overwrites_error); the hint says which key allows it.
 /// The job-log lines ("\"Namespace\" overwritten with \"ci-a\"") go to *log as they are evaluated.
+/// runner_environment ([[runners]] environment, "K=V") comes before the job's variables, as in GetAllVariables.
 Result<Overwrites> create_overwrites(const KubernetesConfig& config, const Job& job, Profile profile,
-                                     std::vector<std::string>* log = nullptr);
+                                     std::vector<std::string>* log = nullptr,
+                                     const std::vector<std::string>& runner_environment = {});
 
 /// Applies a service's own KUBERNETES_SERVICE_{CPU,MEMORY,EPHEMERAL_STORAGE}_{LIMIT,REQUEST}
 /// variables (evaluateExplicitServiceResourceOverwrite), bounded by the service_*_overwrite_max_allowed keys.

@@ -372,7 +372,7 @@ Result<json> build_pod(const PodInputs& in) {
   if (in.overwrites) {
     ow = *in.overwrites;
   } else {
-    auto evaluated = create_overwrites(kube, job, in.profile);
+    auto evaluated = create_overwrites(kube, job, in.profile, nullptr, runner.environment);
     if (!evaluated) return evaluated.error();
     ow = std::move(*evaluated);
   }

@@ -420,7 +420,7 @@ Result<Rendering> render(const RenderInputs& in) {
   Random random = Random(in.seed).fork("executor");
   (void)random.chars(12, kSystemIdAlphabet);
   // The job's overwrites first, as prepare_executor evaluates them (errors in its words).
-  auto overwrites = create_overwrites(k, *job, p);
+  auto overwrites = create_overwrites(k, *job, p, nullptr, in.runner.environment);
   if (!overwrites) {
     Error e = overwrites.error();
     e.message = prepare_overwrites_error(e.message);

@@ -82,6 +82,18 @@ TEST(Overwrites, ResourcesUpToTheMaxAreTakenAboveItRefused) {
   EXPECT_NE(high.error().hint.find("cpu_limit_overwrite_max_allowed"), std::string::npos);
 }
 
+TEST(Overwrites, TheRunnersEnvironmentCountsAndTheJobsVariablesWin) {
+  KubernetesConfig c;
+  c.overwrite_max_allowed["memory_limit"] = "8Gi";
+  const std::vector<std::string> env = {"KUBERNETES_MEMORY_LIMIT=2Gi"};
+  auto from_env = create_overwrites(c, job_with({}), Profile::kV19_4, nullptr, env);
+  ASSERT_TRUE(from_env.ok());
+  EXPECT_EQ(from_env->build.limits.at("memory"), "2Gi");
+  auto from_job = create_overwrites(c, job_with({{"KUBERNETES_MEMORY_LIMIT", "4Gi"}}), Profile::kV19_4, nullptr, env);
+  ASSERT_TRUE(from_job.ok());
+  EXPECT_EQ(from_job->build.limits.at("memory"), "4Gi");
+}
+
 TEST(Overwrites, WithoutAMaxTheVariableIsIgnored) {
   KubernetesConfig c;
   c.helper_memory_limit = "256Mi";
