@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/files.h"
+#include "executor/config_resources.h"
 #include "executor/stage_timeouts.h"
 #include "base/toml_reader.h"
 #include "executor/profile.h"
@@ -274,6 +275,7 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("pod_termination_grace_period_seconds", out.pod_termination_grace_period_seconds);
   k8s.get("terminationGracePeriodSeconds", out.termination_grace_period_seconds);
   read_retry(k8s, out);
+  read_overwrite_keys(k8s, out);
   warn_unread(k8s, kKubernetesKeys);
 }
 

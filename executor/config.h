@@ -84,6 +84,22 @@ struct KubernetesConfig {
   int retry_limit = 5;                      ///< tries per Kubernetes request; <= 0 in the file means 5
   std::map<std::string, int> retry_limits;  ///< error substring -> tries (executor/kube_retry.h)
   int retry_backoff_max = 2000;             ///< milliseconds; <= 0 means 2000, at least 500
+  // Read by executor/config_resources.cc: the overwrite keys, labels, annotations, service account and the
+  // resources the fields above do not hold.
+  std::string namespace_overwrite_allowed, service_account_overwrite_allowed;  ///< regexes; empty: no overwrite
+  bool bearer_token_overwrite_allowed = false;
+  std::string pod_labels_overwrite_allowed, pod_annotations_overwrite_allowed;
+  std::string node_selector_overwrite_allowed, node_tolerations_overwrite_allowed;
+  std::map<std::string, std::string> pod_labels, pod_annotations;  ///< values expanded with the job's variables
+  bool namespace_per_job = false;                                  ///< namespace "ci-job-<id>" (16.10+)
+  std::optional<bool> automount_service_account_token;
+  bool use_service_account_image_pull_secrets = false;
+  std::string ephemeral_storage_limit, ephemeral_storage_request;
+  std::string helper_ephemeral_storage_limit, helper_ephemeral_storage_request;
+  std::string service_ephemeral_storage_limit, service_ephemeral_storage_request;
+  std::string pod_cpu_limit, pod_cpu_request, pod_memory_limit, pod_memory_request;  ///< pod-level (18.10+)
+  /// "<key>_overwrite_max_allowed" values by "<key>" ("cpu_limit" -> "2"): the most a job may ask for.
+  std::map<std::string, std::string> overwrite_max_allowed;
 };
 
 /// One [[runners]] entry.

@@ -21,6 +21,7 @@
 #include "executor/kube_config.h"
 #include "executor/messages.h"
 #include "executor/naming.h"
+#include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_patch.h"
@@ -195,6 +196,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
   asio::awaitable<std::optional<Failure>> wait_for_pod();
   asio::awaitable<std::optional<Failure>> set_up_pod(std::string unique_name);
+  std::optional<Failure> prepare_overwrites();
+  asio::awaitable<std::optional<Failure>> set_up_build_namespace();
+  asio::awaitable<void> tear_down_build_namespace();
   asio::awaitable<void> log_pod_warning_events();
   std::optional<Failure> prepare_pull_policies();
   std::map<std::string, std::string> current_pull_policies() const;
@@ -297,6 +301,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::unique_ptr<HttpClient> kube_http_;
   std::unique_ptr<KubeClient> kube_;
   std::string namespace_, short_token_, project_dir_;
+  Overwrites overwrites_;           ///< the job's KUBERNETES_* overwrites (executor/overwrites.h)
+  bool namespace_created_ = false;  ///< namespace_per_job: its POST was sent, so cleanup deletes it
   PodImages images_;
   ScriptContext scripts_;
   std::string secret_name_;
@@ -403,6 +409,7 @@ asio::awaitable<JobOutcome> Execution::run() {
   trace_.flush();  // the exec writers are closed (deferred Close) even when a stage threw
   try {
     co_await cleanup();
+    co_await tear_down_build_namespace();
   } catch (const std::exception& e) {
     if (!crash) crash = std::current_exception();
     trace_.error(messages::error_cleaning_up_pod("panic: " + std::string(e.what())));
@@ -763,16 +770,22 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   const KubernetesConfig& kube_config = runner_.kubernetes;
+  if (auto f = prepare_overwrites()) co_return f;
   auto images = resolve_images(runner_, job_, profile_);
   if (!images) co_return config_prepare_failure(images.error().message, FailureReason::kRunnerConfigurationError);
   images_ = std::move(*images);
-  namespace_ = kube_config.namespace_;
+  namespace_ = overwrites_.namespace_;
+  // checkDefaults: namespace_per_job names the namespace after the job (16.10+).
+  if (kube_config.namespace_per_job && has_namespace_per_job(profile_))
+    namespace_ = "ci-job-" + std::to_string(job_.id);
   if (namespace_.empty()) {
     trace_.warning(messages::namespace_empty());
     namespace_ = "default";
   }
 
-  auto connection = connect_to_cluster(kube_config, env_.in_cluster, profile_);
+  KubernetesConfig connect_config = kube_config;
+  connect_config.bearer_token = overwrites_.bearer_token;  // KUBERNETES_BEARER_TOKEN, when allowed
+  auto connection = connect_to_cluster(connect_config, env_.in_cluster, profile_);
   if (!connection) {
     // executors/kubernetes/kubernetes.go: Prepare wraps it as a configuration error.
     co_return config_prepare_failure("getting Kubernetes config: " + connection.error().message,
@@ -886,6 +899,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.project_dir = project_dir_;
   pod_inputs.runner_variables = scripts_.runner_variables;
   pod_inputs.pull_policies = current_pull_policies();
+  pod_inputs.overwrites = &overwrites_;
   if (use_attach_) {
     // scripts_base_dir / logs_base_dir are not read from config.toml yet: the defaults.
     attach_paths_ = attach_paths(job_.job_info.project_id, job_.id, "", "");
@@ -984,7 +998,8 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
   // pull error moves the container to its next pull policy, and the pod is made again.
   for (int attempt = 1;; ++attempt) {
     pull_error_.reset();
-    std::optional<Failure> failure = co_await create_registry_secret(unique_name);
+    std::optional<Failure> failure = co_await set_up_build_namespace();
+    if (!failure) failure = co_await create_registry_secret(unique_name);
     if (!failure) failure = co_await create_build_pod(unique_name);
     if (!failure) failure = co_await wait_for_pod();
     if (!failure) co_return std::nullopt;
@@ -1125,6 +1140,51 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
   }
   wait->result.emplace(std::move(code));
   wait->wake.cancel();
+}
+
+// kubernetes.go prepareConnections: the overwrites, then each service's own (16.9+); their lines go to
+// the job log as they are evaluated, errors are configuration errors.
+std::optional<Failure> Execution::prepare_overwrites() {
+  std::vector<std::string> lines;
+  auto overwrites = create_overwrites(runner_.kubernetes, job_, profile_, &lines, runner_.environment);
+  for (const auto& line : lines) trace_.println(line);
+  if (!overwrites)
+    return config_prepare_failure(prepare_overwrites_error(overwrites.error().message),
+                                  FailureReason::kRunnerConfigurationError);
+  overwrites_ = std::move(*overwrites);
+  if (!explicit_service_overwrites(profile_)) return std::nullopt;
+  for (const JobImage& service : job_.services) {
+    Overwrites scratch = overwrites_;  // build_pod applies them again, per container name
+    lines.clear();
+    auto added = add_service_overwrites(runner_.kubernetes, service.name, service.variables, scratch, &lines);
+    for (const auto& line : lines) trace_.println(line);
+    if (!added)
+      return config_prepare_failure(prepare_service_overwrites_error(added.error().message),
+                                    FailureReason::kRunnerConfigurationError);
+  }
+  return std::nullopt;
+}
+
+// kubernetes.go setupBuildNamespace: namespace_per_job creates the job's namespace before anything in it.
+asio::awaitable<std::optional<Failure>> Execution::set_up_build_namespace() {
+  if (namespace_created_ || !runner_.kubernetes.namespace_per_job || !has_namespace_per_job(profile_))
+    co_return std::nullopt;
+  json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", namespace_}}}};
+  namespace_created_ = true;  // cleanupResources deletes it even when the POST failed
+  auto created = co_await kube_->create_namespace(std::move(ns));
+  if (!created) {
+    const std::string inner = "failed to create namespace: " + created.error().message;
+    co_return prepare_error(use_attach_ ? "setting up build namespace: " + inner : inner);
+  }
+  co_return std::nullopt;
+}
+
+// kubernetes.go teardownBuildNamespace, at the end of cleanupResources.
+asio::awaitable<void> Execution::tear_down_build_namespace() {
+  if (!kube_ || !runner_.kubernetes.namespace_per_job || !has_namespace_per_job(profile_)) co_return;
+  if (!namespace_created_) co_return;
+  auto deleted = co_await kube_->delete_namespace(namespace_);
+  if (!deleted) trace_.error("Error tearing down namespace: failed to delete namespace: " + deleted.error().message);
 }
 
 asio::awaitable<void> Execution::cleanup() {

@@ -165,6 +165,12 @@ asio::awaitable<Result<json>> KubeClient::remove(std::string ns, std::string res
   return call("DELETE", object_path(ns, resource, name), std::move(options));
 }
 asio::awaitable<Result<json>> KubeClient::server_version() { return call("GET", "/version", std::nullopt); }
+asio::awaitable<Result<json>> KubeClient::create_namespace(json object) {
+  return call("POST", "/api/v1/namespaces", std::move(object));
+}
+asio::awaitable<Result<json>> KubeClient::delete_namespace(std::string name) {
+  return call("DELETE", "/api/v1/namespaces/" + name, std::nullopt);
+}
 
 namespace {
 

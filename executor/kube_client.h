@@ -47,6 +47,10 @@ class KubeClient {
                                                  nlohmann::json options);
   /// GET /version.
   asio::awaitable<Result<nlohmann::json>> server_version();
+  /// POST /api/v1/namespaces (namespace_per_job).
+  asio::awaitable<Result<nlohmann::json>> create_namespace(nlohmann::json object);
+  /// DELETE /api/v1/namespaces/<name> (namespace_per_job).
+  asio::awaitable<Result<nlohmann::json>> delete_namespace(std::string name);
 
   /// Runs argv in a container over SPDY (as GitLab Runner does) with stdin_data as its stdin; output goes to
   /// on_output as it arrives.

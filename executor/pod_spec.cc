@@ -7,6 +7,7 @@
 #include "base/base64.h"
 #include "executor/messages.h"
 #include "executor/naming.h"
+#include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_tolerations.h"
 #include "executor/release_features.h"
@@ -71,16 +72,11 @@ json env_list(const std::vector<const JobVariable*>& vars, const std::string& pr
   return env;
 }
 
-json resources(const std::string& cpu_request, const std::string& memory_request, const std::string& cpu_limit,
-               const std::string& memory_limit) {
+// A container's (or the pod's) resources: the overwrites' lists, canonical quantities (executor/overwrites.h).
+json resources(const ResourceLists& lists) {
   json r = json::object();
-  const auto put = [&](const char* kind, const char* res, const std::string& v) {
-    if (!v.empty()) r[kind][res] = v;
-  };
-  put("requests", "cpu", cpu_request);
-  put("requests", "memory", memory_request);
-  put("limits", "cpu", cpu_limit);
-  put("limits", "memory", memory_limit);
+  if (!lists.requests.empty()) r["requests"] = lists.requests;
+  if (!lists.limits.empty()) r["limits"] = lists.limits;
   return r;
 }
 
@@ -268,7 +264,7 @@ std::string job_web_url(const Job& job) {
   return url + "/-/jobs/" + std::to_string(job.id);
 }
 
-json labels(const PodInputs& in, const Job& job, const std::string& unique_name) {
+json labels(const PodInputs& in, const Job& job, const std::string& unique_name, const Overwrites& o) {
   const auto root_ns_id = [&] {
     if (job.job_info.root_namespace_id != 0) return std::to_string(job.job_info.root_namespace_id);
     return job.variable("CI_PROJECT_ROOT_NAMESPACE_ID");
@@ -289,18 +285,26 @@ json labels(const PodInputs& in, const Job& job, const std::string& unique_name)
   put("job.runner.gitlab.com/pod", unique_name);
   put("manager.runner.gitlab.com/name", in.runner->name);
   put("manager.runner.gitlab.com/id-short", in.short_token);
+  // buildLabels: pod_labels (with the job's overwrites), expanded; 17.9+ skips runner.gitlab.com keys.
+  for (const auto& [key, value] : o.pod_labels) {
+    if (protects_runner_labels(in.profile) && is_protected_label_key(key)) continue;
+    l[key] = sanitize_label_value(job.expand(value));
+  }
   return l;
 }
 
-json annotations(const Job& job) {
-  return {{"job.runner.gitlab.com/id", std::to_string(job.id)},
-          {"job.runner.gitlab.com/url", job_web_url(job)},
-          {"job.runner.gitlab.com/sha", job.git_info.sha},
-          {"job.runner.gitlab.com/before_sha", job.git_info.before_sha},
-          {"job.runner.gitlab.com/ref", job.git_info.ref},
-          {"job.runner.gitlab.com/name", job.job_info.name},
-          {"job.runner.gitlab.com/timeout", messages::go_duration(job.timeout_seconds)},
-          {"project.runner.gitlab.com/id", std::to_string(job.job_info.project_id)}};
+json annotations(const Job& job, const Overwrites& o) {
+  json a = {{"job.runner.gitlab.com/id", std::to_string(job.id)},
+            {"job.runner.gitlab.com/url", job_web_url(job)},
+            {"job.runner.gitlab.com/sha", job.git_info.sha},
+            {"job.runner.gitlab.com/before_sha", job.git_info.before_sha},
+            {"job.runner.gitlab.com/ref", job.git_info.ref},
+            {"job.runner.gitlab.com/name", job.job_info.name},
+            {"job.runner.gitlab.com/timeout", messages::go_duration(job.timeout_seconds)},
+            {"project.runner.gitlab.com/id", std::to_string(job.job_info.project_id)}};
+  // buildPodAnnotations: pod_annotations (with the job's overwrites) may replace the defaults.
+  for (const auto& [key, value] : o.pod_annotations) a[key] = job.expand(value);
+  return a;
 }
 
 }  // namespace
@@ -362,6 +366,16 @@ Result<json> build_pod(const PodInputs& in) {
     if (images.build.empty()) images.build = resolved->build;
     if (images.helper.empty()) images.helper = resolved->helper;
   }
+  // The job's overwrites (executors/kubernetes/overwrites.go); the executor passes its own, render and
+  // tests get them evaluated here.
+  Overwrites ow;
+  if (in.overwrites) {
+    ow = *in.overwrites;
+  } else {
+    auto evaluated = create_overwrites(kube, job, in.profile, nullptr, runner.environment);
+    if (!evaluated) return evaluated.error();
+    ow = std::move(*evaluated);
+  }
   const std::string& build_image = images.build;
   const std::string& helper_image = images.helper;
 
@@ -381,6 +395,11 @@ Result<json> build_pod(const PodInputs& in) {
   const std::vector<Service> services = collect_services(in, job);
   auto aliases = host_aliases(in, services);
   if (!aliases.ok()) return aliases.error();
+  if (explicit_service_overwrites(in.profile)) {
+    for (const Service& s : services) {
+      if (auto added = add_service_overwrites(kube, s.container_name, s.variables, ow); !added) return added.error();
+    }
+  }
 
   std::vector<const JobVariable*> job_vars;
   for (const auto& v : in.runner_variables) job_vars.push_back(&v);
@@ -389,23 +408,18 @@ Result<json> build_pod(const PodInputs& in) {
   const json shell_command = {"sh", "-c", detect_shell_script()};
   json containers = json::array();
 
-  json build = container(in, "build", build_image, mounts,
-                         resources(kube.cpu_request, kube.memory_request, kube.cpu_limit, kube.memory_limit));
+  json build = container(in, "build", build_image, mounts, resources(ow.build));
   build["command"] = shell_command;
   if (!job.image.command.empty()) build["args"] = job.image.command;
   build["env"] = env_list(job_vars, in.project_dir);
   containers.push_back(build);
 
-  json helper = container(
-      in, "helper", helper_image, mounts,
-      resources(kube.helper_cpu_request, kube.helper_memory_request, kube.helper_cpu_limit, kube.helper_memory_limit));
+  json helper = container(in, "helper", helper_image, mounts, resources(ow.helper));
   helper["command"] = shell_command;
   containers.push_back(helper);
 
   for (const Service& s : services) {
-    json c = container(in, s.container_name, s.image, mounts,
-                       resources(kube.service_cpu_request, kube.service_memory_request, kube.service_cpu_limit,
-                                 kube.service_memory_limit));
+    json c = container(in, s.container_name, s.image, mounts, resources(ow.service_resources(s.container_name)));
     if (!s.entrypoint.empty()) c["command"] = s.entrypoint;
     if (!s.command.empty()) c["args"] = s.command;
     std::vector<const JobVariable*> vars = job_vars;
@@ -415,8 +429,9 @@ Result<json> build_pod(const PodInputs& in) {
   }
 
   const std::string unique_name = project_unique_name(in.short_token, job.job_info.project_id, in.concurrent_id);
-  json metadata = {
-      {"namespace", in.namespace_}, {"labels", labels(in, job, unique_name)}, {"annotations", annotations(job)}};
+  json metadata = {{"namespace", in.namespace_},
+                   {"labels", labels(in, job, unique_name, ow)},
+                   {"annotations", annotations(job, ow)}};
   if (!in.name.empty()) {
     metadata["name"] = in.name;
   } else {
@@ -427,9 +442,7 @@ Result<json> build_pod(const PodInputs& in) {
   if (attach) {
     // buildPermissionsInitContainer: the helper image opens the log file to both containers' users.
     const std::string log_file = in.logs_dir + "/output.log";
-    json init = container(in, "init-permissions", helper_image, mounts,
-                          resources(kube.helper_cpu_request, kube.helper_memory_request, kube.helper_cpu_limit,
-                                    kube.helper_memory_limit));
+    json init = container(in, "init-permissions", helper_image, mounts, resources(ow.helper));
     init.erase("stdin");
     init.erase("imagePullPolicy");  // buildPermissionsInitContainer: the helper's policy
     if (auto h = in.pull_policies.find("helper"); h != in.pull_policies.end() && !h->second.empty())
@@ -437,14 +450,20 @@ Result<json> build_pod(const PodInputs& in) {
     init["command"] = {"sh", "-c", "touch " + log_file + " && (chmod 777 " + log_file + " || exit 0)"};
     spec["initContainers"] = json::array({init});
   }
-  if (!kube.service_account.empty()) spec["serviceAccountName"] = kube.service_account;
-  if (!kube.node_selector.empty()) spec["nodeSelector"] = kube.node_selector;
-  if (!kube.node_tolerations.empty()) spec["tolerations"] = pod_tolerations(in.profile, kube.node_tolerations);
+  if (!ow.service_account.empty()) spec["serviceAccountName"] = ow.service_account;
+  const bool sa_settings = service_account_token_settings(in.profile);
+  if (sa_settings && kube.automount_service_account_token)
+    spec["automountServiceAccountToken"] = *kube.automount_service_account_token;
+  if (!ow.node_selector.empty()) spec["nodeSelector"] = ow.node_selector;
+  if (!ow.node_tolerations.empty()) spec["tolerations"] = pod_tolerations(in.profile, ow.node_tolerations);
   if (!aliases->empty()) spec["hostAliases"] = *aliases;
   json pull_secrets = json::array();
   for (const auto& name : kube.image_pull_secrets) pull_secrets.push_back({{"name", name}});
   if (!in.registry_secret.empty()) pull_secrets.push_back({{"name", in.registry_secret}});
+  // prepareImagePullSecrets: none at all when the service account's pull secrets are to be used.
+  if (sa_settings && kube.use_service_account_image_pull_secrets) pull_secrets = json::array();
   if (!pull_secrets.empty()) spec["imagePullSecrets"] = pull_secrets;
+  if (pod_level_resources(in.profile) && !ow.pod.empty()) spec["resources"] = resources(ow.pod);
   if (active_deadline_default_on(in.profile)) spec["activeDeadlineSeconds"] = job.timeout_seconds + 1;
   // kubernetes.go setupBuildPod: up to 14.4 it points at its int64 terminationGracePeriodSeconds (so 0
   // unless set); from 14.5 pod_termination_grace_period_seconds is set only when given (the API's default

@@ -25,6 +25,8 @@ struct PodImages {
 /// getHelperImage the config's). Error: no image at all (messages::no_image_specified()).
 Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile);
 
+struct Overwrites;
+
 /// Everything build_pod needs; the caller has already chosen names and created the secret.
 struct PodInputs {
   const RunnerConfig* runner = nullptr;
@@ -44,6 +46,8 @@ struct PodInputs {
   /// The attach strategy's directories (executor/attach_strategy.h); both empty: the legacy exec
   /// strategy, without the scripts/logs volumes and the init-permissions container.
   std::string scripts_dir, logs_dir;
+  /// The job's evaluated overwrites (executor/overwrites.h); null: evaluated from the config and job here.
+  const Overwrites* overwrites = nullptr;
 };
 
 /// The full v1 Pod for a job (with scripts_dir/logs_dir: the attach strategy's volumes and

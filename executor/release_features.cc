@@ -86,6 +86,14 @@ constexpr ReleaseFeature kFeatures[] = {
     {"tolerations_split_once", [](Profile p) { return tolerations_split_once(p); }, Profile(16, 9)},
     {"running_waits_for_build_ready", [](Profile p) { return running_waits_for_build_ready(p); }, Profile(17, 4)},
     {"grace_period_only_when_set", [](Profile p) { return grace_period_only_when_set(p); }, Profile(14, 5)},
+    {"pod_label_overwrites", [](Profile p) { return pod_label_overwrites(p); }, Profile(15, 1)},
+    {"node_selector_overwrites", [](Profile p) { return node_selector_overwrites(p); }, Profile(15, 6)},
+    {"node_toleration_overwrites", [](Profile p) { return node_toleration_overwrites(p); }, Profile(16, 9)},
+    {"explicit_service_overwrites", [](Profile p) { return explicit_service_overwrites(p); }, Profile(16, 9)},
+    {"service_account_token_settings", [](Profile p) { return service_account_token_settings(p); }, Profile(16, 9)},
+    {"has_namespace_per_job", [](Profile p) { return has_namespace_per_job(p); }, Profile(16, 10)},
+    {"protects_runner_labels", [](Profile p) { return protects_runner_labels(p); }, Profile(17, 9)},
+    {"pod_level_resources", [](Profile p) { return pod_level_resources(p); }, Profile(18, 10)},
 };
 
 }  // namespace

@@ -218,6 +218,25 @@ constexpr bool running_waits_for_build_ready(Profile p) { return p.at_least(17, 
 /// (GetPodTerminationGracePeriodSeconds; before: always, 0 unless terminationGracePeriodSeconds is set).
 constexpr bool grace_period_only_when_set(Profile p) { return p.at_least(14, 5); }
 
+// ---- Job-variable overwrites and pod settings (mirror, executors/kubernetes/overwrites.go, kubernetes.go) ----
+/// 15.1: KUBERNETES_POD_LABELS_* with pod_labels_overwrite_allowed.
+constexpr bool pod_label_overwrites(Profile p) { return p.at_least(15, 1); }
+/// 15.6: KUBERNETES_NODE_SELECTOR_* with node_selector_overwrite_allowed.
+constexpr bool node_selector_overwrites(Profile p) { return p.at_least(15, 6); }
+/// 16.9: KUBERNETES_NODE_TOLERATIONS_* with node_tolerations_overwrite_allowed.
+constexpr bool node_toleration_overwrites(Profile p) { return p.at_least(16, 9); }
+/// 16.9: a service's own KUBERNETES_SERVICE_* variables set that service's resources
+/// (evaluateExplicitServiceResourceOverwrite).
+constexpr bool explicit_service_overwrites(Profile p) { return p.at_least(16, 9); }
+/// 16.9: automount_service_account_token and use_service_account_image_pull_secrets reach the pod.
+constexpr bool service_account_token_settings(Profile p) { return p.at_least(16, 9); }
+/// 16.10: namespace_per_job: the executor creates and deletes namespace ci-job-<id>.
+constexpr bool has_namespace_per_job(Profile p) { return p.at_least(16, 10); }
+/// 17.9: pod_labels may not set keys in the runner.gitlab.com namespace (runnerLabelNamespacePattern).
+constexpr bool protects_runner_labels(Profile p) { return p.at_least(17, 9); }
+/// 18.10: pod_cpu_* / pod_memory_* and KUBERNETES_POD_{CPU,MEMORY}_* set the pod-level spec.resources.
+constexpr bool pod_level_resources(Profile p) { return p.at_least(18, 10); }
+
 /// One predicate, for tests and documentation: its name and the first release that has it.
 struct ReleaseFeature {
   std::string_view name;

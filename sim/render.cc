@@ -15,6 +15,7 @@
 #include "executor/attach_strategy.h"
 #include "executor/job.h"
 #include "executor/naming.h"
+#include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/release_features.h"
@@ -78,6 +79,8 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     out.calls.push_back({std::move(method), std::move(path), std::move(when)});
   };
   const std::string secrets = "/api/v1/namespaces/" + ns + "/secrets";
+  const bool per_job = in.runner.kubernetes.namespace_per_job && executor::has_namespace_per_job(in.profile);
+  if (per_job) add("POST", "/api/v1/namespaces", "namespace_per_job: the job's namespace " + ns);
   if (!secret_name.empty()) add("POST", secrets, "the job has registry credentials: the dockercfg secret");
   add("GET", "/version", ">= 1.7 keeps hostAliases");
   add("POST", "/api/v1/namespaces/" + ns + "/pods", "the build pod");
@@ -135,6 +138,7 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     options += ", gracePeriodSeconds " + std::to_string(*k.cleanup_grace_period_seconds);
   add("DELETE", pod_path(ns, pod_name), options);
   if (!secret_name.empty() && !owned) add("DELETE", secrets + "/" + secret_name, "propagationPolicy Background");
+  if (per_job) add("DELETE", "/api/v1/namespaces/" + ns, "namespace_per_job: the job's namespace and all in it");
 }
 
 // --- job files ---
@@ -415,8 +419,16 @@ Result<Rendering> render(const RenderInputs& in) {
   // the random suffixes are drawn as in a run (the scenario runner draws the system id first).
   Random random = Random(in.seed).fork("executor");
   (void)random.chars(12, kSystemIdAlphabet);
+  // The job's overwrites first, as prepare_executor evaluates them (errors in its words).
+  auto overwrites = create_overwrites(k, *job, p, nullptr, in.runner.environment);
+  if (!overwrites) {
+    Error e = overwrites.error();
+    e.message = prepare_overwrites_error(e.message);
+    return e;
+  }
   // No image at all: build_pod reports it in the executor's words.
-  std::string ns = k.namespace_;
+  std::string ns = overwrites->namespace_;
+  if (k.namespace_per_job && has_namespace_per_job(p)) ns = "ci-job-" + std::to_string(job->id);
   if (ns.empty()) {
     ns = "default";
     out.assumptions.push_back("[runners.kubernetes] namespace is empty: the executor uses \"default\" (and warns)");

@@ -6,6 +6,7 @@
 // KubernetesHostAliases, KubernetesVolumes and its seven kinds. It is kept apart from
 // executor/config.cc on purpose, so that a key dropped there fails here.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -303,7 +304,7 @@ concurrent = 4
   step_runner_image = "registry.gitlab.com/gitlab-org/step-runner:v0"
   [runners.kubernetes]
     context = "prod"
-    pod_labels = { team = "ci" }
+    suspend_pvc_size = "1Gi"
     [[runners.kubernetes.services]]
       name = "postgres:16"
       suspend_data_path = "/var/lib/postgresql/data"
@@ -323,11 +324,72 @@ concurrent = 4
                      "config.toml:1:1: key \"log_format\"" + tail,
                      "config.toml:7:3: key \"runners.step_runner_image\"" + tail,
                      "config.toml:9:5: key \"runners.kubernetes.context\"" + tail,
-                     "config.toml:10:5: key \"runners.kubernetes.pod_labels\"" + tail,
+                     "config.toml:10:5: key \"runners.kubernetes.suspend_pvc_size\"" + tail,
                      "config.toml:13:7: key \"runners.kubernetes.services.suspend_data_path\"" + tail,
                      "config.toml:17:7: key \"runners.kubernetes.volumes.pvc.mount_propagation\"" + tail,
                      "config.toml:18:25: key \"runners.kubernetes.pod_security_context\"" + tail,
                  }));
+}
+
+// The keys executor/config_resources.cc reads: each gives no warning and lands in its field. The list
+// is written out here, apart from config.cc and config_resources.cc, so that a key dropped there fails.
+TEST(ConfigKeysTest, OverwriteLabelAndResourceKeysAreUsed) {
+  const std::vector<std::string> used = {"namespace_overwrite_allowed",
+                                         "service_account_overwrite_allowed",
+                                         "bearer_token_overwrite_allowed",
+                                         "pod_labels_overwrite_allowed",
+                                         "pod_annotations_overwrite_allowed",
+                                         "node_selector_overwrite_allowed",
+                                         "node_tolerations_overwrite_allowed",
+                                         "pod_labels",
+                                         "pod_annotations",
+                                         "namespace_per_job",
+                                         "automount_service_account_token",
+                                         "use_service_account_image_pull_secrets",
+                                         "ephemeral_storage_limit",
+                                         "ephemeral_storage_request",
+                                         "helper_ephemeral_storage_limit",
+                                         "helper_ephemeral_storage_request",
+                                         "service_ephemeral_storage_limit",
+                                         "service_ephemeral_storage_request",
+                                         "pod_cpu_limit",
+                                         "pod_cpu_request",
+                                         "pod_memory_limit",
+                                         "pod_memory_request"};
+  size_t max_keys = 0;
+  for (const UpstreamKey& key : kUpstreamKeys) {
+    const std::string name = key.name;
+    const bool is_max = name.size() > 22 && name.compare(name.size() - 22, 22, "_overwrite_max_allowed") == 0;
+    if (std::string(key.table) != "runners.kubernetes") continue;
+    if (!is_max && std::find(used.begin(), used.end(), name) == used.end()) continue;
+    SCOPED_TRACE(name);
+    auto config = parse_config(config_with(key), "config.toml");
+    ASSERT_TRUE(config.ok()) << config.error().describe();
+    EXPECT_TRUE(config->warnings.empty()) << config->warnings.front().message;
+    if (is_max) {
+      ++max_keys;
+      EXPECT_EQ(config->runners[0].kubernetes.overwrite_max_allowed.count(name.substr(0, name.size() - 22)), 1u);
+    }
+  }
+  EXPECT_EQ(max_keys, 22u);  // 3 kinds x 3 resources x 2 lists, and pod_ cpu/memory x 2
+
+  auto config = parse_config(std::string(kRunner) + R"([runners.kubernetes]
+  namespace_overwrite_allowed = "ci-.*"
+  pod_labels = { team = "ci" }
+  pod_annotations = { "a/b" = "c" }
+  automount_service_account_token = false
+  pod_cpu_limit = "2"
+  cpu_limit_overwrite_max_allowed = "4"
+)",
+                             "config.toml");
+  ASSERT_TRUE(config.ok()) << config.error().describe();
+  const KubernetesConfig& k = config->runners[0].kubernetes;
+  EXPECT_EQ(k.namespace_overwrite_allowed, "ci-.*");
+  EXPECT_EQ(k.pod_labels.at("team"), "ci");
+  EXPECT_EQ(k.pod_annotations.at("a/b"), "c");
+  EXPECT_EQ(k.automount_service_account_token, false);
+  EXPECT_EQ(k.pod_cpu_limit, "2");
+  EXPECT_EQ(k.overwrite_max_allowed.at("cpu_limit"), "4");
 }
 
 TEST(ConfigKeysTest, ConcurrentOneIsHonouredSilently) {

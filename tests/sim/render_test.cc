@@ -536,6 +536,126 @@ CONFIG_FILE = { value = "a=b", file = true }
         EXPECT_NE(r.rendering.calls[2].when.find("at most 13 times"), std::string::npos);
         EXPECT_EQ(r.rendering.calls.back().when, "propagationPolicy Background, gracePeriodSeconds 0");
       });
+  // executors/kubernetes/overwrites.go and kubernetes.go buildLabels / buildPodAnnotations (executor/overwrites.h).
+  const auto job_vars = [](const std::string& vars) {
+    return "image = \"alpine:3.20\"\nscript = [\"true\"]\nvariables = { " + vars + " }\n";
+  };
+  add("sets_pod_labels_expanded_and_sanitized", kNs + "    pod_labels = { team = \"$TEAM\", note = \"a b\" }\n",
+      [](const Rendered& r) {
+        EXPECT_EQ(r.pod["metadata"]["labels"]["team"], "blue");
+        EXPECT_EQ(r.pod["metadata"]["labels"]["note"], "a_b");
+      })
+      ->job = job_vars("TEAM = \"blue\"");
+  add("pod_labels_cannot_overwrite_the_runner_gitlab_com_namespace",
+      kNs + "    pod_labels = { \"job.runner.gitlab.com/pod\" = \"mine\", \"runner.gitlab.com/x\" = \"y\" }\n",
+      [](const Rendered& r) {
+        EXPECT_NE(r.pod["metadata"]["labels"]["job.runner.gitlab.com/pod"], "mine");
+        EXPECT_FALSE(r.pod["metadata"]["labels"].contains("runner.gitlab.com/x"));
+      });
+  add("pod_labels_overwrite_the_runner_labels_before_17_9",
+      kNs + "    pod_labels = { \"job.runner.gitlab.com/pod\" = \"mine\" }\n",
+      [](const Rendered& r) { EXPECT_EQ(r.pod["metadata"]["labels"]["job.runner.gitlab.com/pod"], "mine"); })
+      ->profile = "16.11";
+  add("pod_label_overwrites_from_job_variables", kNs + "    pod_labels_overwrite_allowed = \"^tier=\"\n",
+      [](const Rendered& r) { EXPECT_EQ(r.pod["metadata"]["labels"]["tier"], "gold"); })
+      ->job = job_vars("KUBERNETES_POD_LABELS_1 = \"tier=gold\"");
+  add("pod_label_overwrite_not_matching_the_regex_fails", kNs + "    pod_labels_overwrite_allowed = \"^tier=\"\n",
+      [](const Rendered&) {})
+      ->job = job_vars("KUBERNETES_POD_LABELS_1 = \"team=red\"");
+  c.back().error_contains = "couldn't prepare overwrites: provided value \"team=red\" does not match \"^tier=\"";
+  add("sets_pod_annotations_which_may_replace_the_defaults",
+      kNs + "    pod_annotations = { \"example.com/owner\" = \"$OWNER\", \"job.runner.gitlab.com/name\" = \"x\" }\n",
+      [](const Rendered& r) {
+        EXPECT_EQ(r.pod["metadata"]["annotations"]["example.com/owner"], "ops");
+        EXPECT_EQ(r.pod["metadata"]["annotations"]["job.runner.gitlab.com/name"], "x");
+      })
+      ->job = job_vars("OWNER = \"ops\"");
+  add("pod_annotation_overwrites_from_job_variables", kNs + "    pod_annotations_overwrite_allowed = \".*\"\n",
+      [](const Rendered& r) { EXPECT_EQ(r.pod["metadata"]["annotations"]["example.com/a"], "b=c"); })
+      ->job = job_vars("KUBERNETES_POD_ANNOTATIONS_1 = \"example.com/a=b=c\"");
+  add("namespace_overwrite_moves_pod_and_calls", kNs + "    namespace_overwrite_allowed = \"^ci-\"\n",
+      [](const Rendered& r) {
+        EXPECT_EQ(r.pod["metadata"]["namespace"], "ci-review");
+        const auto calls = r.calls();
+        EXPECT_NE(std::find(calls.begin(), calls.end(), "POST /api/v1/namespaces/ci-review/pods"), calls.end());
+      })
+      ->job = job_vars("KUBERNETES_NAMESPACE_OVERWRITE = \"ci-review\"");
+  add("namespace_overwrite_without_allowed_is_ignored", kNs, [](const Rendered& r) {
+    EXPECT_EQ(r.pod["metadata"]["namespace"], "ci");
+  })->job = job_vars("KUBERNETES_NAMESPACE_OVERWRITE = \"ci-review\"");
+  add("namespace_per_job_creates_and_deletes_ci_job_id", kNs + "    namespace_per_job = true\n", [](const Rendered& r) {
+    const std::string ns = r.pod["metadata"]["namespace"];
+    EXPECT_EQ(ns.rfind("ci-job-", 0), 0u) << ns;
+    const auto calls = r.calls();
+    EXPECT_EQ(calls.front(), "POST /api/v1/namespaces");
+    EXPECT_EQ(calls.back(), "DELETE /api/v1/namespaces/" + ns);
+  });
+  add("namespace_per_job_is_ignored_before_16_10", kNs + "    namespace_per_job = true\n", [](const Rendered& r) {
+    EXPECT_EQ(r.pod["metadata"]["namespace"], "ci");
+  })->profile = "15.11";
+  add("service_account_and_its_overwrite",
+      kNs + "    service_account = \"builder\"\n    service_account_overwrite_allowed = \"^deploy-\"\n",
+      [](const Rendered& r) { EXPECT_EQ(r.pod["spec"]["serviceAccountName"], "deploy-bot"); })
+      ->job = job_vars("KUBERNETES_SERVICE_ACCOUNT_OVERWRITE = \"deploy-bot\"");
+  add("automount_service_account_token_false", kNs + "    automount_service_account_token = false\n",
+      [](const Rendered& r) { EXPECT_EQ(r.pod["spec"]["automountServiceAccountToken"], false); });
+  add("use_service_account_image_pull_secrets_drops_every_pull_secret",
+      kNs + "    image_pull_secrets = [\"regcred\"]\n    use_service_account_image_pull_secrets = true\n",
+      [](const Rendered& r) {
+        EXPECT_FALSE(r.pod["spec"].contains("imagePullSecrets"));
+        EXPECT_TRUE(r.secret.is_object());  // the credentials secret is still made
+      })
+      ->job = "image = \"alpine:3.20\"\nscript = [\"true\"]\n" + kCredentials;
+  add("resources_are_canonical_quantities",
+      kNs +
+          "    cpu_request = \"0.5\"\n    memory_limit = \"1024Mi\"\n    ephemeral_storage_limit = \"2G\"\n"
+          "    ephemeral_storage_request = \"1000M\"\n",
+      [](const Rendered& r) {
+        EXPECT_EQ(r.container("build")["resources"],
+                  (json{{"requests", {{"cpu", "500m"}, {"ephemeral-storage", "1G"}}},
+                        {"limits", {{"memory", "1Gi"}, {"ephemeral-storage", "2G"}}}}));
+      });
+  add("helper_and_service_ephemeral_storage",
+      kNs +
+          "    helper_ephemeral_storage_limit = \"1Gi\"\n"
+          "    service_ephemeral_storage_request = \"512Mi\"\n",
+      [](const Rendered& r) {
+        EXPECT_EQ(r.container("helper")["resources"]["limits"]["ephemeral-storage"], "1Gi");
+        EXPECT_EQ(r.pod["spec"]["initContainers"][0]["resources"]["limits"]["ephemeral-storage"], "1Gi");
+        EXPECT_EQ(r.container("svc-alias")["resources"]["requests"]["ephemeral-storage"], "512Mi");
+      })
+      ->job = kServicesJob;
+  add("cpu_limit_overwrite_within_max", kNs + "    cpu_limit = \"1\"\n    cpu_limit_overwrite_max_allowed = \"2\"\n",
+      [](const Rendered& r) { EXPECT_EQ(r.container("build")["resources"]["limits"]["cpu"], "2"); })
+      ->job = job_vars("KUBERNETES_CPU_LIMIT = \"2000m\"");
+  add("cpu_limit_overwrite_over_max_fails", kNs + "    cpu_limit_overwrite_max_allowed = \"2\"\n", [](const Rendered&) {
+  })->job = job_vars("KUBERNETES_CPU_LIMIT = \"2.5\"");
+  c.back().error_contains =
+      "couldn't prepare overwrites: invalid build limits specified: the resource \"CPULimit\" requested \"2.5\" is "
+      "higher than limit allowed \"2\"";
+  add("helper_memory_overwrite_within_max", kNs + "    helper_memory_limit_overwrite_max_allowed = \"1Gi\"\n",
+      [](const Rendered& r) { EXPECT_EQ(r.container("helper")["resources"]["limits"]["memory"], "512Mi"); })
+      ->job = job_vars("KUBERNETES_HELPER_MEMORY_LIMIT = \"512Mi\"");
+  add("invalid_quantity_in_config_fails", kNs + "    memory_request = \"1 GB\"\n", [](const Rendered&) {});
+  c.back().error_contains = "invalid build requests specified: parsing resource \"memory\" with value \"1 GB\"";
+  add("pod_level_resources", kNs + "    pod_cpu_limit = \"4\"\n    pod_memory_request = \"2Gi\"\n",
+      [](const Rendered& r) {
+        EXPECT_EQ(r.pod["spec"]["resources"], (json{{"limits", {{"cpu", "4"}}}, {"requests", {{"memory", "2Gi"}}}}));
+      });
+  add("pod_level_resources_are_ignored_before_18_10", kNs + "    pod_cpu_limit = \"4\"\n", [](const Rendered& r) {
+    EXPECT_FALSE(r.pod["spec"].contains("resources"));
+  })->profile = "17.11";
+  add("node_selector_overwrite",
+      kNs + "    node_selector = { disk = \"ssd\" }\n    node_selector_overwrite_allowed = \".*\"\n",
+      [](const Rendered& r) {
+        EXPECT_EQ(r.pod["spec"]["nodeSelector"], (json{{"disk", "ssd"}, {"kubernetes.io/arch", "arm64"}}));
+      })
+      ->job = job_vars("KUBERNETES_NODE_SELECTOR_ARCH = \"kubernetes.io/arch=arm64\"");
+  add("node_tolerations_overwrite", kNs + "    node_tolerations_overwrite_allowed = \".*\"\n", [](const Rendered& r) {
+    ASSERT_EQ(r.pod["spec"]["tolerations"].size(), 1u);
+    EXPECT_EQ(r.pod["spec"]["tolerations"][0]["key"], "gpu");
+    EXPECT_EQ(r.pod["spec"]["tolerations"][0]["effect"], "NoSchedule");
+  })->job = job_vars("KUBERNETES_NODE_TOLERATIONS_1 = \"gpu=true:NoSchedule\"");
   return c;
 }
 

@@ -1,11 +1,11 @@
-#include "fakes/kube/quantity.h"
+#include "base/quantity.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
 
-namespace kexsim::fakes {
+namespace kexsim {
 namespace {
 
 __extension__ using Int128 = __int128;
@@ -267,4 +267,4 @@ std::string Quantity::to_string() const {
   return to_text(amount) + "e" + std::to_string(exponent);  // beyond "E": exponent notation, as CanonicalizeBytes
 }
 
-}  // namespace kexsim::fakes
+}  // namespace kexsim
