@@ -538,21 +538,29 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_with_attempts() {
 asio::awaitable<std::optional<Failure>> Execution::get_sources_tries() {
   std::optional<Failure> failure;
   const bool exponential = flags_.on("FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY");
+  Backoff jittered = jittered_stage_backoff();
   for (int attempt = 0; attempt < attempts_.get_sources; ++attempt) {
     if (attempt > 0 && stage_retries_warn_and_back_off(profile_)) {
       trace_.warning(kRetryingLine);
       co_await clock_.sleep_for(stage_retry_pause(profile_, exponential, attempt - 1));
-      if (attempt == 1) {
-        const StageScript clear = clear_worktree(scripts_);
-        const std::string clear_header = "Deleting all tracked and untracked files due to source fetch failure";
-        failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
-        if (failure) continue;  // the retry callback's error counts as this try's
-      }
+    }
+    if (attempt == 1 && clears_worktree_before_second_get_sources(profile_)) {
+      const StageScript clear = clear_worktree(scripts_);
+      const std::string clear_header = "Deleting all tracked and untracked files due to source fetch failure";
+      failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
+      if (failure) continue;  // the retry callback's error counts as this try's
     }
     const StageScript stage = get_sources(scripts_);
     const std::string header = messages::getting_source();
     failure = co_await run_stage(stage, "get_sources", header, StageScope::kGetSources);
     if (!failure) break;
+    const bool last = attempt + 1 == attempts_.get_sources;
+    if (stage_retries_print_retrying_in(profile_) && exponential &&
+        (!last || stage_retry_pauses_after_last_try(profile_))) {
+      const Duration pause = jittered.next(random_);
+      trace_.info(messages::retrying_in(pause));
+      co_await clock_.sleep_for(pause);
+    }
   }
   co_return failure;
 }

@@ -61,6 +61,22 @@ TEST(Messages, GoDuration) {
   EXPECT_EQ(execution_took_longer(3600), "execution took longer than 1h0m0s seconds");
 }
 
+TEST(Messages, GoDurationPrecise) {
+  using std::chrono::microseconds;
+  EXPECT_EQ(go_duration_precise(std::chrono::seconds(5)), "5s");
+  EXPECT_EQ(go_duration_precise(microseconds(6283749)), "6.283749s");
+  EXPECT_EQ(go_duration_precise(microseconds(62500000)), "1m2.5s");
+  EXPECT_EQ(go_duration_precise(std::chrono::minutes(5)), "5m0s");
+  EXPECT_EQ(go_duration_precise(std::chrono::hours(1)), "1h0m0s");
+  EXPECT_EQ(go_duration_precise(microseconds(750000)), "750ms");
+  EXPECT_EQ(go_duration_precise(microseconds(1500)), "1.5ms");
+  EXPECT_EQ(go_duration_precise(microseconds(7)), "7\u00b5s");
+  EXPECT_EQ(go_duration_precise(microseconds(-2500000)), "-2.5s");
+  EXPECT_EQ(go_duration_precise(microseconds(0)), "0s");
+  EXPECT_EQ(go_duration_precise(microseconds(INT64_MIN)).front(), '-');
+  EXPECT_EQ(retrying_in(std::chrono::seconds(5)), "Retrying in 5s");
+}
+
 TEST(Messages, TimeoutErrorChainPerProfile) {
   EXPECT_EQ(job_failed(true, prepare_environment_error(Profile::kV19_4, waiting_for_pod_running(timed_out_waiting(
                                                                             Profile::kV19_4, "Pending")))),
