@@ -228,6 +228,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void interrupt() {
     if (current_wait_) current_wait_->wake.cancel();
   }
+  /// A cancel or abort ends the build context: the Kubernetes calls waiting on it fail with ctx.Err(), as
+  /// client-go's do (the cancel arrives with a GitLab answer, at a virtual instant, so the order is fixed).
+  void end_build_context_by_cancel() {
+    build_canceled_ = true;
+    if (kube_http_) kube_http_->abort("context canceled");
+  }
   /// Whether the build context is done: the job timed out or GitLab aborted or canceled it.
   /// (prepare_timeout's context ends the preparation; nothing of the build runs after it.)
   bool build_done() const { return build_timed_out_ || build_canceled_ || prepare_timed_out_; }
@@ -451,7 +457,7 @@ void Execution::on_remote_state(RemoteJobState state) {
     // trace.Abort(): the build context ends; after_script does not run.
     aborted_ = true;
     cancel_consumed_ = true;
-    if (!build_done()) build_canceled_ = true;
+    if (!build_done()) end_build_context_by_cancel();
     interrupt();
   } else if (state == RemoteJobState::kCancelRequested && !cancel_consumed_) {
     // trace.Cancel(): 16.9+ ends only the script context while the user scripts run; 13.12
@@ -461,7 +467,7 @@ void Execution::on_remote_state(RemoteJobState state) {
     if (in_user_scripts_ && cancel_keeps_after_script(profile_))
       script_canceled_ = true;
     else if (!build_done())
-      build_canceled_ = true;
+      end_build_context_by_cancel();
     interrupt();
   }
 }
