@@ -190,6 +190,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return Failure{std::move(message), reason, 0, kind};
   }
   asio::awaitable<std::optional<Failure>> prepare_environment();
+  asio::awaitable<std::optional<Failure>> prepare_environment_stage();
   asio::awaitable<std::optional<Failure>> create_registry_secret(std::string unique_name);
   asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
@@ -492,8 +493,12 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   std::shared_ptr<bool> prepare_active = std::make_shared<bool>(true);
   if (prepare_limit_) start_deadline(*prepare_limit_, prepare_active, &Execution::prepare_timed_out_);
   std::optional<Failure> failure = co_await prepare_executor();
+  // executePrepareScripts: a failed prepare_script returns cont = false, so executeScript ends before
+  // removeFileBasedVariables (B10/D7); a failed Prepare never reaches executeScript at all.
+  bool prepare_failed = failure.has_value();
   if (!failure) {
     failure = co_await prepare_environment();
+    prepare_failed = failure.has_value();
     // executeStage's deferred warnTimeoutExceeded for the prepare_script stage.
     if (failure && prepare_timed_out_) trace_.warning(messages::stage_timeout_exceeded(profile_, "prepare_script"));
   }
@@ -516,7 +521,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   // started, and a stage typed then would wait for an exit status that cannot come.
   const bool can_run_stage = !attach_ || attach_->reading_logs();
   // A get_sources_timeout ends executeScript at once (executePrepareScripts' cont = false).
-  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_) {
+  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_ && !prepare_failed) {
     // Removing the file variables is best effort: the pod goes next anyway.
     if (auto removed = co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
                                           messages::cleanup_stage_title(profile_)))
@@ -771,7 +776,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
     co_await clock_.sleep_for(kPreparationRetryInterval);
     if (build_done()) break;  // the wait ends with the prepare context
   }
-  if (!failure) trace_.section_end("prepare_executor");
+  trace_.section_end("prepare_executor");  // build_section.go Execute: deferred, also after a failure
   co_return failure;
 }
 
@@ -810,7 +815,14 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
+  // helpers/build_section.go Execute: the section ends (deferred) whether the stage failed or not.
   trace_.section_start("prepare_script");
+  std::optional<Failure> failure = co_await prepare_environment_stage();
+  trace_.section_end("prepare_script");
+  co_return failure;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
   if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
@@ -853,7 +865,6 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
     co_await log_pod_warning_events();
     co_return prepare_error(prepared->message);
   }
-  trace_.section_end("prepare_script");
   co_return std::nullopt;
 }
 
