@@ -615,6 +615,9 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     auto after = co_await run_stage(after_stage, "after_script", after_header, StageScope::kAfterScript);
     *after_active = false;
     if (after) log_runner("WARNING: after_script failed: " + after->message);
+    // Not when the build context's deadline passed: that is reported later (executeUserScripts).
+    if (after && warns_after_script_failure(profile_) && !build_timed_out_)
+      trace_.warning(messages::after_script_failed(after->message));
   }
   co_return failure;
 }

@@ -163,6 +163,10 @@ std::string preparing_environment() { return "Preparing environment"; }
 std::string getting_source() { return "Getting source from Git repository"; }
 std::string executing_step_script() { return "Executing \"step_script\" stage of the job script"; }
 std::string running_after_script() { return "Running after_script"; }
+// common/build.go executeUserScripts: Warningln("after_script failed, but job will continue unaffected:", err).
+std::string after_script_failed(std::string_view err) {
+  return cat({"after_script failed, but job will continue unaffected: ", err});
+}
 
 std::string cleanup_stage_title(Profile p) {
   return !cleanup_title_names_project_dir(p) ? "Cleaning up file based variables"

@@ -47,6 +47,8 @@ std::string getting_source();
 std::string executing_step_script();
 /// Stage title of after_script.
 std::string running_after_script();
+/// "after_script failed, but job will continue unaffected: <err>" (a WARNING line, 16.4+).
+std::string after_script_failed(std::string_view err);
 /// Stage title of cleanup_file_variables (differs per profile).
 std::string cleanup_stage_title(Profile p);
 

@@ -199,6 +199,9 @@ constexpr bool has_get_sources_timeout(Profile p) { return p.at_least(19, 1); }
 /// warning, SECRETS_RETRIEVAL_ATTEMPTS is read (before: "number of attempts out of the range [1, 10] for
 /// stage: X" fails the stage).
 constexpr bool clamps_section_attempts(Profile p) { return p.at_least(19, 1); }
+/// 16.4 (mirror, common/build.go executeUserScripts): a failed after_script prints "WARNING: after_script
+/// failed, but job will continue unaffected: <err>" (before: silent).
+constexpr bool warns_after_script_failure(Profile p) { return p.at_least(16, 4); }
 /// 19.1: "WARNING: Retrying..." and a back-off before each stage retry (helpers/retry).
 constexpr bool stage_retries_warn_and_back_off(Profile p) { return p.at_least(19, 1); }
 /// 16.9 (mirror, common/build.go attemptGetSourcesStage): clear_worktree runs before the second get_sources
