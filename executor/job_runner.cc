@@ -788,6 +788,8 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   auto images = resolve_images(runner_, job_, profile_);
   if (!images) co_return config_prepare_failure(images.error().message, FailureReason::kRunnerConfigurationError);
   images_ = std::move(*images);
+  // checkDefaults: BuildLogger.Infoln (its fields go to the runner's log only).
+  if (prints_using_default_image(profile_) && job_.expand(job_.image.name).empty()) trace_.info("Using default image");
   namespace_ = kube_config.namespace_;
   if (namespace_.empty()) {
     trace_.warning(messages::namespace_empty());

@@ -96,8 +96,9 @@ std::string go_quote(std::string_view s) {
 std::string go_duration(int64_t seconds) {
   if (seconds == 0) return "0s";
   std::string sign = seconds < 0 ? "-" : "";
-  const int64_t v = seconds < 0 ? -seconds : seconds;
-  const int64_t h = v / 3600, m = (v % 3600) / 60, s = v % 60;
+  // The magnitude unsigned: negating INT64_MIN would overflow (W11).
+  const uint64_t v = seconds < 0 ? 0 - static_cast<uint64_t>(seconds) : static_cast<uint64_t>(seconds);
+  const uint64_t h = v / 3600, m = (v % 3600) / 60, s = v % 60;
   if (h > 0) return sign + std::to_string(h) + "h" + std::to_string(m) + "m" + std::to_string(s) + "s";
   if (m > 0) return sign + std::to_string(m) + "m" + std::to_string(s) + "s";
   return sign + std::to_string(s) + "s";

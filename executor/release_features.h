@@ -199,6 +199,9 @@ constexpr bool has_get_sources_timeout(Profile p) { return p.at_least(19, 1); }
 /// warning, SECRETS_RETRIEVAL_ATTEMPTS is read (before: "number of attempts out of the range [1, 10] for
 /// stage: X" fails the stage).
 constexpr bool clamps_section_attempts(Profile p) { return p.at_least(19, 1); }
+/// 18.2 (mirror, executors/kubernetes/kubernetes.go checkDefaults): a job without an image gets a green "Using
+/// default image" line when the config's image is taken (before: silent).
+constexpr bool prints_using_default_image(Profile p) { return p.at_least(18, 2); }
 /// 16.4 (mirror, common/build.go executeUserScripts): a failed after_script prints "WARNING: after_script
 /// failed, but job will continue unaffected: <err>" (before: silent).
 constexpr bool warns_after_script_failure(Profile p) { return p.at_least(16, 4); }

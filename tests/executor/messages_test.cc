@@ -58,6 +58,8 @@ TEST(Messages, GoDuration) {
   EXPECT_EQ(go_duration(300), "5m0s");
   EXPECT_EQ(go_duration(30), "30s");
   EXPECT_EQ(go_duration(0), "0s");
+  EXPECT_EQ(go_duration(-90), "-1m30s");
+  EXPECT_EQ(go_duration(INT64_MIN), "-2562047788015215h30m8s");
   EXPECT_EQ(execution_took_longer(3600), "execution took longer than 1h0m0s seconds");
 }
 
