@@ -81,6 +81,8 @@ constexpr ReleaseFeature kFeatures[] = {
     {"has_get_sources_timeout", [](Profile p) { return has_get_sources_timeout(p); }, Profile(19, 1)},
     {"clamps_section_attempts", [](Profile p) { return clamps_section_attempts(p); }, Profile(19, 1)},
     {"stage_retries_warn_and_back_off", [](Profile p) { return stage_retries_warn_and_back_off(p); }, Profile(19, 1)},
+    {"masks_runner_registration_token_prefix", [](Profile p) { return masks_runner_registration_token_prefix(p); },
+     Profile(18, 2)},
     {"prints_using_default_image", [](Profile p) { return prints_using_default_image(p); }, Profile(18, 2)},
     {"warns_after_script_failure", [](Profile p) { return warns_after_script_failure(p); }, Profile(16, 4)},
     {"clears_worktree_before_second_get_sources",

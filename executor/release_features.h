@@ -54,8 +54,10 @@ constexpr bool reports_feature_flag_errors(Profile p) { return p.at_least(16, 9)
 /// 18.4 (mirror, common/build.go getResolvedFeatureFlags): the FF_* job variables carry the effective
 /// values (before: GetDefaultFeatureFlagsVariables, the defaults).
 constexpr bool feature_flag_variables_resolved(Profile p) { return p.at_least(18, 4); }
-/// 17.9: FF_MASK_ALL_DEFAULT_TOKENS masks glrt-/glcbt- token bodies (the flag exists from 17.9).
+/// 17.9: FF_MASK_ALL_DEFAULT_TOKENS masks the bodies of GitLab's default token prefixes (the flag exists from 17.9).
 constexpr bool masks_default_tokens(Profile p) { return p.at_least(17, 9); }
+/// 18.2 (mirror, tokensanitizer allTokenPrefixes): "glrtr-" joins the default prefixes.
+constexpr bool masks_runner_registration_token_prefix(Profile p) { return p.at_least(18, 2); }
 
 // ---- Short token and names --------------------------------------------------------------------------
 
