@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "executor/messages.h"
+#include "executor/pod_status_check.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
 
@@ -368,26 +369,13 @@ asio::awaitable<void> AttachStrategy::watch_pod(std::shared_ptr<Waiter> waiter) 
     } else if (!pod) {
       sinks_.warning("Getting job pod status " + pod.error().message);
       continue;
-    } else if (const std::string phase = phase_of(*pod); phase != "Running") {
-      failure = "pod " + go_quote(pod_) + " status is " + go_quote(phase);  // podPhaseError
-      waiter->unknown_failure = phase != "Failed";
+    } else if (auto verdict = check_pod_status(*pod, pod_); !verdict) {
+      // A body that does not decode is a failed GET for checkPodStatus: warned, polled again.
+      sinks_.warning("Getting job pod status " + verdict.error().message);
+      continue;
     } else {
-      const json status = pod->value("status", json::object());
-      const json statuses = status.is_object() ? status.value("containerStatuses", json::array()) : json::array();
-      for (const auto& c : statuses) {
-        if (!c.is_object()) continue;
-        const std::string name = c.value("name", std::string());
-        if (name != "build" && name != "helper") continue;
-        const json state = c.value("state", json::object());
-        if (!state.is_object() || !state.contains("terminated") || !state["terminated"].is_object()) continue;
-        const json& t = state["terminated"];
-        const int code = t.value("exitCode", 0);
-        if (code < 0) continue;
-        // podContainerError.
-        failure = "Error in container " + name + ": exit code: " + std::to_string(code) + ", reason: '" +
-                  t.value("reason", std::string()) + "'";
-        break;
-      }
+      failure = verdict->failure;
+      waiter->unknown_failure = verdict->unknown_failure;
     }
     if (!failure) continue;
     waiter->failure = failure;

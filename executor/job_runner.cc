@@ -191,6 +191,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
     return Failure{std::move(message), reason, 0, kind};
   }
   asio::awaitable<std::optional<Failure>> prepare_environment();
+  asio::awaitable<std::optional<Failure>> prepare_environment_stage();
   asio::awaitable<std::optional<Failure>> create_registry_secret(std::string unique_name);
   asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
@@ -231,6 +232,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   }
   void interrupt() {
     if (current_wait_) current_wait_->wake.cancel();
+  }
+  /// A cancel or abort ends the build context: the Kubernetes calls waiting on it fail with ctx.Err(), as
+  /// client-go's do (the cancel arrives with a GitLab answer, at a virtual instant, so the order is fixed).
+  void end_build_context_by_cancel() {
+    build_canceled_ = true;
+    if (kube_http_) kube_http_->abort("context canceled");
   }
   /// Whether the build context is done: the job timed out or GitLab aborted or canceled it.
   /// (prepare_timeout's context ends the preparation; nothing of the build runs after it.)
@@ -458,7 +465,7 @@ void Execution::on_remote_state(RemoteJobState state) {
     // trace.Abort(): the build context ends; after_script does not run.
     aborted_ = true;
     cancel_consumed_ = true;
-    if (!build_done()) build_canceled_ = true;
+    if (!build_done()) end_build_context_by_cancel();
     interrupt();
   } else if (state == RemoteJobState::kCancelRequested && !cancel_consumed_) {
     // trace.Cancel(): 16.9+ ends only the script context while the user scripts run; 13.12
@@ -468,7 +475,7 @@ void Execution::on_remote_state(RemoteJobState state) {
     if (in_user_scripts_ && cancel_keeps_after_script(profile_))
       script_canceled_ = true;
     else if (!build_done())
-      build_canceled_ = true;
+      end_build_context_by_cancel();
     interrupt();
   }
 }
@@ -493,8 +500,12 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   std::shared_ptr<bool> prepare_active = std::make_shared<bool>(true);
   if (prepare_limit_) start_deadline(*prepare_limit_, prepare_active, &Execution::prepare_timed_out_);
   std::optional<Failure> failure = co_await prepare_executor();
+  // executePrepareScripts: a failed prepare_script returns cont = false, so executeScript ends before
+  // removeFileBasedVariables (B10/D7); a failed Prepare never reaches executeScript at all.
+  bool prepare_failed = failure.has_value();
   if (!failure) {
     failure = co_await prepare_environment();
+    prepare_failed = failure.has_value();
     // executeStage's deferred warnTimeoutExceeded for the prepare_script stage.
     if (failure && prepare_timed_out_) trace_.warning(messages::stage_timeout_exceeded(profile_, "prepare_script"));
   }
@@ -517,7 +528,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   // started, and a stage typed then would wait for an exit status that cannot come.
   const bool can_run_stage = !attach_ || attach_->reading_logs();
   // A get_sources_timeout ends executeScript at once (executePrepareScripts' cont = false).
-  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_) {
+  if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_ && !prepare_failed) {
     // Removing the file variables is best effort: the pod goes next anyway.
     if (auto removed = co_await run_stage(cleanup_file_variables(scripts_), "cleanup_file_variables",
                                           messages::cleanup_stage_title(profile_)))
@@ -545,21 +556,29 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_with_attempts() {
 asio::awaitable<std::optional<Failure>> Execution::get_sources_tries() {
   std::optional<Failure> failure;
   const bool exponential = flags_.on("FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY");
+  Backoff jittered = jittered_stage_backoff();
   for (int attempt = 0; attempt < attempts_.get_sources; ++attempt) {
     if (attempt > 0 && stage_retries_warn_and_back_off(profile_)) {
       trace_.warning(kRetryingLine);
       co_await clock_.sleep_for(stage_retry_pause(profile_, exponential, attempt - 1));
-      if (attempt == 1) {
-        const StageScript clear = clear_worktree(scripts_);
-        const std::string clear_header = "Deleting all tracked and untracked files due to source fetch failure";
-        failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
-        if (failure) continue;  // the retry callback's error counts as this try's
-      }
+    }
+    if (attempt == 1 && clears_worktree_before_second_get_sources(profile_)) {
+      const StageScript clear = clear_worktree(scripts_);
+      const std::string clear_header = "Deleting all tracked and untracked files due to source fetch failure";
+      failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
+      if (failure) continue;  // the retry callback's error counts as this try's
     }
     const StageScript stage = get_sources(scripts_);
     const std::string header = messages::getting_source();
     failure = co_await run_stage(stage, "get_sources", header, StageScope::kGetSources);
     if (!failure) break;
+    const bool last = attempt + 1 == attempts_.get_sources;
+    if (stage_retries_print_retrying_in(profile_) && exponential &&
+        (!last || stage_retry_pauses_after_last_try(profile_))) {
+      const Duration pause = jittered.next(random_);
+      trace_.info(messages::retrying_in(pause));
+      co_await clock_.sleep_for(pause);
+    }
   }
   co_return failure;
 }
@@ -603,6 +622,9 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     auto after = co_await run_stage(after_stage, "after_script", after_header, StageScope::kAfterScript);
     *after_active = false;
     if (after) log_runner("WARNING: after_script failed: " + after->message);
+    // Not when the build context's deadline passed: that is reported later (executeUserScripts).
+    if (after && warns_after_script_failure(profile_) && !build_timed_out_)
+      trace_.warning(messages::after_script_failed(after->message));
   }
   co_return failure;
 }
@@ -764,7 +786,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
     co_await clock_.sleep_for(kPreparationRetryInterval);
     if (build_done()) break;  // the wait ends with the prepare context
   }
-  if (!failure) trace_.section_end("prepare_executor");
+  trace_.section_end("prepare_executor");  // build_section.go Execute: deferred, also after a failure
   co_return failure;
 }
 
@@ -774,6 +796,8 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   auto images = resolve_images(runner_, job_, profile_);
   if (!images) co_return config_prepare_failure(images.error().message, FailureReason::kRunnerConfigurationError);
   images_ = std::move(*images);
+  // checkDefaults: BuildLogger.Infoln (its fields go to the runner's log only).
+  if (prints_using_default_image(profile_) && job_.expand(job_.image.name).empty()) trace_.info("Using default image");
   namespace_ = overwrites_.namespace_;
   // checkDefaults: namespace_per_job names the namespace after the job (16.10+).
   if (kube_config.namespace_per_job && has_namespace_per_job(profile_))
@@ -809,7 +833,14 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
+  // helpers/build_section.go Execute: the section ends (deferred) whether the stage failed or not.
   trace_.section_start("prepare_script");
+  std::optional<Failure> failure = co_await prepare_environment_stage();
+  trace_.section_end("prepare_script");
+  co_return failure;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
   if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
@@ -852,7 +883,6 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
     co_await log_pod_warning_events();
     co_return prepare_error(prepared->message);
   }
-  trace_.section_end("prepare_script");
   co_return std::nullopt;
 }
 

@@ -96,12 +96,46 @@ std::string go_quote(std::string_view s) {
 std::string go_duration(int64_t seconds) {
   if (seconds == 0) return "0s";
   std::string sign = seconds < 0 ? "-" : "";
-  const int64_t v = seconds < 0 ? -seconds : seconds;
-  const int64_t h = v / 3600, m = (v % 3600) / 60, s = v % 60;
+  // The magnitude unsigned: negating INT64_MIN would overflow (W11).
+  const uint64_t v = seconds < 0 ? 0 - static_cast<uint64_t>(seconds) : static_cast<uint64_t>(seconds);
+  const uint64_t h = v / 3600, m = (v % 3600) / 60, s = v % 60;
   if (h > 0) return sign + std::to_string(h) + "h" + std::to_string(m) + "m" + std::to_string(s) + "s";
   if (m > 0) return sign + std::to_string(m) + "m" + std::to_string(s) + "s";
   return sign + std::to_string(s) + "s";
 }
+
+namespace {
+
+// value has `digits` fractional digits; Go drops the trailing zeros (time.Duration.String fmtFrac).
+std::string with_fraction(int64_t value, int digits) {
+  std::string whole = std::to_string(value);
+  if (static_cast<int>(whole.size()) <= digits) whole.insert(0, std::string(digits - whole.size() + 1, '0'));
+  std::string head = whole.substr(0, whole.size() - digits), tail = whole.substr(whole.size() - digits);
+  while (!tail.empty() && tail.back() == '0') tail.pop_back();
+  return tail.empty() ? head : head + "." + tail;
+}
+
+}  // namespace
+
+std::string go_duration_precise(Duration d) {
+  // Unsigned magnitude: no overflow on the most negative count (W11).
+  uint64_t us = d.count() < 0 ? 0 - static_cast<uint64_t>(d.count()) : static_cast<uint64_t>(d.count());
+  if (us == 0) return "0s";
+  const std::string sign = d.count() < 0 ? "-" : "";
+  if (us < 1000) return sign + std::to_string(us) + "\u00b5s";
+  if (us < 1000000) return sign + with_fraction(static_cast<int64_t>(us), 3) + "ms";
+  const uint64_t hours = us / 3600000000ULL;
+  us %= 3600000000ULL;
+  const uint64_t minutes = us / 60000000ULL;
+  us %= 60000000ULL;
+  std::string out = sign;
+  if (hours) out += std::to_string(hours) + "h";
+  if (hours || minutes) out += std::to_string(minutes) + "m";
+  return out + with_fraction(static_cast<int64_t>(us), 6) + "s";
+}
+
+// common/build.go attemptExecuteStage (18.0-19.0): b.logger.Infoln(fmt.Sprintf("Retrying in %v", duration)).
+std::string retrying_in(Duration d) { return "Retrying in " + go_duration_precise(d); }
 
 std::string header_running_with(Profile p) {
   return cat({"Running with gitlab-runner ", runner_version(p), " (", runner_revision(p), ")"});
@@ -130,6 +164,10 @@ std::string preparing_environment() { return "Preparing environment"; }
 std::string getting_source() { return "Getting source from Git repository"; }
 std::string executing_step_script() { return "Executing \"step_script\" stage of the job script"; }
 std::string running_after_script() { return "Running after_script"; }
+// common/build.go executeUserScripts: Warningln("after_script failed, but job will continue unaffected:", err).
+std::string after_script_failed(std::string_view err) {
+  return cat({"after_script failed, but job will continue unaffected: ", err});
+}
 
 std::string cleanup_stage_title(Profile p) {
   return !cleanup_title_names_project_dir(p) ? "Cleaning up file based variables"

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "executor/profile.h"
 
 namespace kexsim::executor::messages {
@@ -21,6 +22,9 @@ namespace kexsim::executor::messages {
 std::string go_quote(std::string_view s);
 /// Go's time.Duration String() of whole seconds: "1h0m0s", "5m0s", "30s", "0s".
 std::string go_duration(int64_t seconds);
+/// Go's time.Duration String() at the virtual clock's microsecond grain: "5s", "6.283749s", "1m2.5s",
+/// "750ms" (Go would print nanoseconds; the clock has none).
+std::string go_duration_precise(Duration d);
 
 // --- Header and stage titles -----------------------------------------------------------------
 
@@ -43,6 +47,8 @@ std::string getting_source();
 std::string executing_step_script();
 /// Stage title of after_script.
 std::string running_after_script();
+/// "after_script failed, but job will continue unaffected: <err>" (a WARNING line, 16.4+).
+std::string after_script_failed(std::string_view err);
 /// Stage title of cleanup_file_variables (differs per profile).
 std::string cleanup_stage_title(Profile p);
 
@@ -64,6 +70,8 @@ std::string no_image_specified();
 std::string preparation_failed(std::string_view err);
 /// "Will be retried in 3s ...".
 std::string will_be_retried();
+/// "Retrying in <d>": 18.0-19.0's green line before a stage's next try (FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY).
+std::string retrying_in(Duration d);
 
 // --- Waiting for the pod ---------------------------------------------------------------------
 

@@ -54,8 +54,10 @@ constexpr bool reports_feature_flag_errors(Profile p) { return p.at_least(16, 9)
 /// 18.4 (mirror, common/build.go getResolvedFeatureFlags): the FF_* job variables carry the effective
 /// values (before: GetDefaultFeatureFlagsVariables, the defaults).
 constexpr bool feature_flag_variables_resolved(Profile p) { return p.at_least(18, 4); }
-/// 17.9: FF_MASK_ALL_DEFAULT_TOKENS masks glrt-/glcbt- token bodies (the flag exists from 17.9).
+/// 17.9: FF_MASK_ALL_DEFAULT_TOKENS masks the bodies of GitLab's default token prefixes (the flag exists from 17.9).
 constexpr bool masks_default_tokens(Profile p) { return p.at_least(17, 9); }
+/// 18.2 (mirror, tokensanitizer allTokenPrefixes): "glrtr-" joins the default prefixes.
+constexpr bool masks_runner_registration_token_prefix(Profile p) { return p.at_least(18, 2); }
 
 // ---- Short token and names --------------------------------------------------------------------------
 
@@ -199,10 +201,25 @@ constexpr bool has_get_sources_timeout(Profile p) { return p.at_least(19, 1); }
 /// warning, SECRETS_RETRIEVAL_ATTEMPTS is read (before: "number of attempts out of the range [1, 10] for
 /// stage: X" fails the stage).
 constexpr bool clamps_section_attempts(Profile p) { return p.at_least(19, 1); }
-/// 19.1: "WARNING: Retrying..." and a back-off before each stage retry, clear_worktree before the second
-/// get_sources try. 18.0-19.0 print "Retrying in %v" (jittered) instead and are not modelled: kexsim
-/// retries them at once and silently, as up to 17.11.
+/// 18.2 (mirror, executors/kubernetes/kubernetes.go checkDefaults): a job without an image gets a green "Using
+/// default image" line when the config's image is taken (before: silent).
+constexpr bool prints_using_default_image(Profile p) { return p.at_least(18, 2); }
+/// 16.4 (mirror, common/build.go executeUserScripts): a failed after_script prints "WARNING: after_script
+/// failed, but job will continue unaffected: <err>" (before: silent).
+constexpr bool warns_after_script_failure(Profile p) { return p.at_least(16, 4); }
+/// 19.1: "WARNING: Retrying..." and a back-off before each stage retry (helpers/retry).
 constexpr bool stage_retries_warn_and_back_off(Profile p) { return p.at_least(19, 1); }
+/// 16.9 (mirror, common/build.go attemptGetSourcesStage): clear_worktree runs before the second get_sources
+/// try (before: the stage is simply repeated).
+constexpr bool clears_worktree_before_second_get_sources(Profile p) { return p.at_least(16, 9); }
+/// 18.0-19.0 (mirror, common/build.go attemptExecuteStage): with FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY a
+/// failed try prints a green "Retrying in %v" and sleeps a jittered back-off (jpillora/backoff, 5 s x1.5 to
+/// 5 min); 19.1 replaced it with "WARNING: Retrying...".
+constexpr bool stage_retries_print_retrying_in(Profile p) {
+  return p.at_least(18, 0) && !stage_retries_warn_and_back_off(p);
+}
+/// 18.0-18.6: attemptExecuteStage also prints and sleeps after the last failed try (18.7 breaks out first).
+constexpr bool stage_retry_pauses_after_last_try(Profile p) { return p.at_least(18, 0) && !p.at_least(18, 7); }
 /// 19.2: errors of Prepare's configuration are BuildErrors, so no preparation retry (before: plain
 /// errors, three tries with "Will be retried in 3s ...").
 constexpr bool prepare_config_errors_are_build_errors(Profile p) { return p.at_least(19, 2); }

@@ -192,6 +192,7 @@ StageScript after_script(const ScriptContext& ctx) {
   std::string body;
   if (!ctx.job_status.empty()) body += export_line("CI_JOB_STATUS", ctx.job_status);
   body += "cd " + shell_quote(ctx.project_dir) + "\n";
+  body += notice("Running after script...");  // shells/abstract.go writeAfterScript (13.12 and 19.4)
   if (ctx.job) body += user_commands(ctx.job->after_script);
   return make("after_script", "build", ctx, body);
 }

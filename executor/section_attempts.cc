@@ -87,4 +87,8 @@ Duration stage_retry_pause(Profile p, bool exponential_backoff, int retry) {
   return std::min(d, max);
 }
 
+Backoff jittered_stage_backoff() {
+  return Backoff(std::chrono::seconds(5), std::chrono::minutes(5), 1.5, /*jitter=*/true);
+}
+
 }  // namespace kexsim::executor

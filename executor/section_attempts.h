@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "executor/backoff.h"
 #include "executor/job.h"
 #include "executor/profile.h"
 
@@ -39,6 +40,10 @@ std::optional<std::string> attempts_out_of_range(Profile p, int attempts, std::s
 /// DefaultStageRetryBackoffMin/Max), else helpers/retry's default 1 s doubling to 5 s. 13.12
 /// repeats a stage at once.
 Duration stage_retry_pause(Profile p, bool exponential_backoff, int retry);
+
+/// 18.0-19.0 attemptExecuteStage's back-off, one per stage loop: jpillora/backoff{Min: 5 s, Max: 5 min,
+/// Factor: 1.5, Jitter: true}, so the first pause is 5 s and later ones are drawn from [5 s, 5 s x 1.5^n).
+Backoff jittered_stage_backoff();
 
 /// The line 19.4 prints before each repeat (helpers/retry WithBuildLog: Warningln("Retrying...")).
 inline constexpr std::string_view kRetryingLine = "Retrying...";

@@ -225,7 +225,14 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
 
 std::vector<std::string> default_token_prefixes(Profile p) {
   if (!masks_default_tokens(p)) return {};
-  return {"glrt-", "glcbt-"};
+  // common/buildlogger/internal/tokensanitizer/token_masker.go DefaultTokenPrefixes (allTokenPrefixes);
+  // "glpat-" is always masked (the constructor adds it).
+  std::vector<std::string> out = {"gloas-", "gldt-", "glrt-", "glcbt-"};
+  if (masks_runner_registration_token_prefix(p)) out.push_back("glrtr-");
+  for (const char* prefix :
+       {"glptt-", "glft-", "glimt-", "glagent-", "glsoat-", "glffct-", "_gitlab_session=", "gltok-"})
+    out.push_back(prefix);
+  return out;
 }
 
 }  // namespace kexsim::executor

@@ -15,6 +15,7 @@
 
 #include "executor/profile.h"
 #include "fakes/gitlab/log_view.h"
+#include "sim/fault_matrix.h"
 #include "sim/junit.h"
 #include "sim/render.h"
 #include "sim/scenario.h"
@@ -283,6 +284,35 @@ int cmd_list(const std::vector<std::string>& dirs) {
   return code;
 }
 
+// --- kexsim matrix ---
+/// What `kexsim matrix` was asked to run.
+struct MatrixRequest {
+  std::string scenario;          ///< a scenario file; empty: the built-in hello job
+  std::string profile = "19.4";  ///< the built-in job's release
+  size_t max_cells = 0;          ///< 0: every cell
+};
+
+/// Runs the fault matrix (issue 7) of one base scenario and prints its table; exit 1 when a cell fails.
+int cmd_matrix(const MatrixRequest& request) {
+  auto scenario = request.scenario.empty()
+                      ? parse_scenario(fault_matrix_base_scenario(request.profile), "fault-matrix-" + request.profile)
+                      : load_scenario(request.scenario);
+  if (!scenario) {
+    std::cerr << "kexsim matrix: " << scenario.error().describe() << "\n";
+    return kExitInvalid;
+  }
+  MatrixOptions options;
+  options.max_cells = request.max_cells;
+  auto report = run_fault_matrix(*scenario, options);
+  if (!report) {
+    std::cerr << "kexsim matrix: " << report.error().describe() << "\n";
+    return kExitInfrastructure;
+  }
+  std::cout << report->table();
+  return report->failures() == 0 ? kExitPassed : kExitFailed;
+}
+// --- end kexsim matrix ---
+
 // --- kexsim render ---
 /// Prints the secret and pod a config and job would give, and the planned API calls.
 int cmd_render(const RenderRequest& request, const std::string& format) {
@@ -377,6 +407,24 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"yaml", "json"}));
   // --- end kexsim render ---
 
+  // --- kexsim matrix ---
+  MatrixRequest matrix_request;
+  auto* matrix_cmd = app.add_subcommand(
+      "matrix",
+      "Run the fault matrix: every distinct API call of a base job crossed with refused, reset, black-hole, "
+      "500, 429, 403 and a dropped stream, one run per cell, and print the table");
+  matrix_cmd->add_option("scenario", matrix_request.scenario, "Base scenario file (default: the built-in hello job)")
+      ->check(CLI::ExistingFile);
+  auto* matrix_profile =
+      matrix_cmd
+          ->add_option("--profile", matrix_request.profile,
+                       "Release of the built-in job: 19.4 (default), 18.11, 17.11, 16.11, 15.11 or 13.12")
+          ->check(CLI::IsMember(executor::offered_profile_names()));
+  matrix_profile->excludes(matrix_cmd->get_option("scenario"));
+  matrix_cmd->add_option("--cells", matrix_request.max_cells, "Run only the first N cells (default: all)")
+      ->check(CLI::PositiveNumber);
+  // --- end kexsim matrix ---
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -389,6 +437,7 @@ int run_cli(int argc, char** argv) {
     if (*check) return cmd_check(check_dirs, check_options);
     if (*serve_cmd) return serve(serve_options, std::cout, std::cerr);
     if (*render_cmd) return cmd_render(render_request, render_format);
+    if (*matrix_cmd) return cmd_matrix(matrix_request);
     if (*list) return cmd_list(list_dirs.empty() ? std::vector<std::string>{"scenarios"} : list_dirs);
   } catch (const std::exception& e) {
     std::cerr << "kexsim: internal error: " << e.what()

@@ -1,5 +1,5 @@
 #pragma once
-// The kexsim command line: run, check, list, serve, render.
+// The kexsim command line: run, check, list, serve, render, matrix.
 
 #include "sim/exit_code.h"
 

@@ -11,6 +11,54 @@
 namespace kexsim::sim {
 namespace {
 
+// scenarios/faults/*'s hello job, with a 10-minute job timeout so that black-holed calls end soon. PROFILE is
+// replaced by the profile line.
+const char kBaseScenario[] = R"toml(name = "fault-matrix-hello"
+description = "The representative job of the fault matrix."
+PROFILE
+[runner]
+hostname = "gitlab-runner-7c9d8b6f4-x2x8p"
+config = '''
+concurrent = 1
+[[runners]]
+  name = "k8s"
+  url = "https://gitlab.example.com"
+  token = "glrt-t1_8xYzAbCdEfGhIjKlMnOp"
+  executor = "kubernetes"
+  [runners.kubernetes]
+    namespace = "gitlab-runner"
+    image = "alpine:3.20"
+'''
+
+[[gitlab.jobs]]
+project = "root/mycicd"
+project_id = 2
+ref = "main"
+image = "alpine:3.20"
+script = ['echo "Hello, $GITLAB_USER_LOGIN!"']
+variables = { GITLAB_USER_LOGIN = "root" }
+timeout = 600
+
+[cluster]
+namespaces = ["gitlab-runner"]
+runner_identity = "system:serviceaccount:gitlab-runner:gitlab-runner"
+pod_pending_seconds = 2
+
+[[cluster.roles]]
+name = "gitlab-runner"
+namespace = "gitlab-runner"
+rules = [
+  { api_groups = [""], resources = ["pods", "pods/exec", "pods/attach", "pods/log", "secrets", "events", "services", "serviceaccounts"], verbs = ["create", "get", "list", "watch", "update", "patch", "delete"] },
+]
+
+[[cluster.role_bindings]]
+name = "gitlab-runner"
+namespace = "gitlab-runner"
+role = "gitlab-runner"
+role_kind = "Role"
+subjects = [{ kind = "ServiceAccount", name = "gitlab-runner", namespace = "gitlab-runner" }]
+)toml";
+
 const std::vector<std::string> kFaults = {"refused", "reset", "black-hole", "500", "429", "403", "dropped"};
 
 // A Kubernetes call-log line ("<METHOD> <target> <status> <user>") as the request it records.
@@ -209,7 +257,13 @@ std::vector<MatrixCell> fault_matrix_cells(const RunResult& base, int kube_dials
   return cells;
 }
 
-Result<MatrixReport> run_fault_matrix(const Scenario& base_scenario) {
+std::string fault_matrix_base_scenario(const std::string& profile) {
+  std::string text = kBaseScenario;
+  text.replace(text.find("PROFILE"), 7, "profile = \"" + profile + "\"");
+  return text;
+}
+
+Result<MatrixReport> run_fault_matrix(const Scenario& base_scenario, MatrixOptions matrix_options) {
   Scenario base = base_scenario;
   base.expect = Expectations{};
   base.faults.clear();
@@ -228,6 +282,7 @@ Result<MatrixReport> run_fault_matrix(const Scenario& base_scenario) {
   MatrixReport report;
   report.scenario = base.name;
   for (const MatrixCell& cell : fault_matrix_cells(*first, kube_dials, gitlab_dials)) {
+    if (matrix_options.max_cells != 0 && report.cells.size() == matrix_options.max_cells) break;
     Scenario s = base;
     s.faults = {cell.rule};
     auto run = run_scenario(s);

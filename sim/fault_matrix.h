@@ -49,7 +49,17 @@ struct MatrixReport {
 /// dials: how many connections the base run opened to each wire ("kubernetes", "gitlab").
 std::vector<MatrixCell> fault_matrix_cells(const RunResult& base, int kube_dials, int gitlab_dials);
 
-/// Runs the base scenario once, then every cell. The scenario's [expect] is ignored.
-Result<MatrixReport> run_fault_matrix(const Scenario& base);
+/// How much of the matrix to run.
+struct MatrixOptions {
+  size_t max_cells = 0;  ///< run only the first this many cells (0: every cell), for a quick look
+};
+
+/// The built-in representative job (hello with one registry credential) as scenario text, pinned to the
+/// given release profile ("19.4", "13.12", ...).
+std::string fault_matrix_base_scenario(const std::string& profile);
+
+/// Runs the base scenario once, then every cell (or the first options.max_cells). The scenario's
+/// [expect] is ignored.
+Result<MatrixReport> run_fault_matrix(const Scenario& base, MatrixOptions options = {});
 
 }  // namespace kexsim::sim

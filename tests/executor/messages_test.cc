@@ -58,7 +58,25 @@ TEST(Messages, GoDuration) {
   EXPECT_EQ(go_duration(300), "5m0s");
   EXPECT_EQ(go_duration(30), "30s");
   EXPECT_EQ(go_duration(0), "0s");
+  EXPECT_EQ(go_duration(-90), "-1m30s");
+  EXPECT_EQ(go_duration(INT64_MIN), "-2562047788015215h30m8s");
   EXPECT_EQ(execution_took_longer(3600), "execution took longer than 1h0m0s seconds");
+}
+
+TEST(Messages, GoDurationPrecise) {
+  using std::chrono::microseconds;
+  EXPECT_EQ(go_duration_precise(std::chrono::seconds(5)), "5s");
+  EXPECT_EQ(go_duration_precise(microseconds(6283749)), "6.283749s");
+  EXPECT_EQ(go_duration_precise(microseconds(62500000)), "1m2.5s");
+  EXPECT_EQ(go_duration_precise(std::chrono::minutes(5)), "5m0s");
+  EXPECT_EQ(go_duration_precise(std::chrono::hours(1)), "1h0m0s");
+  EXPECT_EQ(go_duration_precise(microseconds(750000)), "750ms");
+  EXPECT_EQ(go_duration_precise(microseconds(1500)), "1.5ms");
+  EXPECT_EQ(go_duration_precise(microseconds(7)), "7\u00b5s");
+  EXPECT_EQ(go_duration_precise(microseconds(-2500000)), "-2.5s");
+  EXPECT_EQ(go_duration_precise(microseconds(0)), "0s");
+  EXPECT_EQ(go_duration_precise(microseconds(INT64_MIN)).front(), '-');
+  EXPECT_EQ(retrying_in(std::chrono::seconds(5)), "Retrying in 5s");
 }
 
 TEST(Messages, TimeoutErrorChainPerProfile) {

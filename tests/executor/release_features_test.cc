@@ -32,7 +32,9 @@ TEST(ReleaseFeatures, Kexsim1312And194AreTheEnds) {
   // Everything 19.4 does, except the differences 19.4 no longer has.
   for (const auto& f : release_features()) {
     SCOPED_TRACE(f.name);
-    if (f.name == "job_update_private_token_header" || f.name == "job_failed_extra_line") continue;
+    if (f.name == "job_update_private_token_header" || f.name == "job_failed_extra_line" ||
+        f.name == "stage_retries_print_retrying_in" || f.name == "stage_retry_pauses_after_last_try")
+      continue;
     EXPECT_TRUE(f.has(Profile::kV19_4));
   }
 }
@@ -50,6 +52,20 @@ TEST(ReleaseFeatures, RevertedDifferencesEndWhereTheyWereReverted) {
   EXPECT_FALSE(job_failed_extra_line(Profile(18, 6)));
   EXPECT_TRUE(job_update_private_token_header(Profile(17, 10)));
   EXPECT_FALSE(job_update_private_token_header(Profile::kV17_11));
+}
+
+TEST(ReleaseFeatures, StageRetryLinesFollowTheRelease) {
+  // 18.0-19.0 "Retrying in %v"; 19.1 on "WARNING: Retrying..."; 18.7 stopped pausing after the last try.
+  EXPECT_FALSE(stage_retries_print_retrying_in(Profile::kV17_11));
+  EXPECT_TRUE(stage_retries_print_retrying_in(Profile::kV18_11));
+  EXPECT_TRUE(stage_retries_print_retrying_in(Profile(19, 0)));
+  EXPECT_FALSE(stage_retries_print_retrying_in(Profile(19, 1)));
+  EXPECT_FALSE(stage_retries_print_retrying_in(Profile::kV19_4));
+  EXPECT_TRUE(stage_retry_pauses_after_last_try(Profile(18, 6)));
+  EXPECT_FALSE(stage_retry_pauses_after_last_try(Profile(18, 7)));
+  EXPECT_FALSE(clears_worktree_before_second_get_sources(Profile(16, 8)));
+  EXPECT_TRUE(clears_worktree_before_second_get_sources(Profile::kV16_11));
+  EXPECT_TRUE(clears_worktree_before_second_get_sources(Profile::kV19_4));
 }
 
 TEST(ReleaseFeatures, NamedPredicatesKeyedAsTheReferenceSays) {

@@ -127,9 +127,12 @@ TEST(Scripts, AfterScriptSetsTheJobStatus) {
   ctx.job_status = "failed";
   const StageScript s = after_script(ctx);
   EXPECT_EQ(s.container, "build");
+  // writeAfterScript: exports, cd, the green "Running after script..." notice, then the commands.
   EXPECT_NE(s.script.find("export CI_JOB_STATUS='failed'\ncd '/builds/root/mycicd'\n"
+                          "echo -e '\\033[32;1mRunning after script...\\033[0;m'\n"
                           "printf '%s\\n' '\033[32;1m$ echo bye\033[0;m'\necho bye\n"),
-            std::string::npos);
+            std::string::npos)
+      << s.script;
 }
 
 TEST(Scripts, FileVariablesAreWrittenUnderTheTmpDir) {

@@ -1,5 +1,7 @@
 #include "executor/trace.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "executor/messages.h"
@@ -101,6 +103,21 @@ TEST(JobTrace, RunnerLinesFlushHeldBackOutput) {
   t.raw("abc");
   t.error("Job failed: x");
   EXPECT_EQ(t.bytes(), "abc\033[31;1mERROR: Job failed: x\033[0;m\n");
+}
+
+TEST(JobTrace, DefaultTokenPrefixesFollowTheRelease) {
+  // tokensanitizer DefaultTokenPrefixes: 12 prefixes from 17.9, "glrtr-" from 18.2; none before 17.9.
+  EXPECT_TRUE(default_token_prefixes(Profile::kV16_11).empty());
+  EXPECT_EQ(default_token_prefixes(Profile::kV17_11).size(), 12u);
+  const auto all = default_token_prefixes(Profile::kV19_4);
+  EXPECT_EQ(all.size(), 13u);
+  for (const char* p : {"gloas-", "gldt-", "glrt-", "glcbt-", "glrtr-", "glptt-", "glft-", "glimt-", "glagent-",
+                        "glsoat-", "glffct-", "_gitlab_session=", "gltok-"})
+    EXPECT_NE(std::find(all.begin(), all.end(), p), all.end()) << p;
+  FixedClock clock(0);
+  JobTrace t(clock, Profile::kV19_4, false, {}, all);
+  t.raw("deploy gldt-AbC_12.x9 feed glft-zz99 cookie _gitlab_session=9f8e7d\n");
+  EXPECT_EQ(t.bytes(), "deploy gldt-[MASKED] feed glft-[MASKED] cookie _gitlab_session=[MASKED]\n");
 }
 
 TEST(JobTrace, ReproducesThe1312FieldLog) {

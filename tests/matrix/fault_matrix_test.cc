@@ -15,56 +15,8 @@
 namespace kexsim::sim {
 namespace {
 
-// scenarios/faults/*'s hello job, with a 10-minute job timeout so that black-holed calls end soon.
-const char kHello[] = R"toml(name = "fault-matrix-hello"
-description = "The representative job of the fault matrix."
-PROFILE
-[runner]
-hostname = "gitlab-runner-7c9d8b6f4-x2x8p"
-config = '''
-concurrent = 1
-[[runners]]
-  name = "k8s"
-  url = "https://gitlab.example.com"
-  token = "glrt-t1_8xYzAbCdEfGhIjKlMnOp"
-  executor = "kubernetes"
-  [runners.kubernetes]
-    namespace = "gitlab-runner"
-    image = "alpine:3.20"
-'''
-
-[[gitlab.jobs]]
-project = "root/mycicd"
-project_id = 2
-ref = "main"
-image = "alpine:3.20"
-script = ['echo "Hello, $GITLAB_USER_LOGIN!"']
-variables = { GITLAB_USER_LOGIN = "root" }
-timeout = 600
-
-[cluster]
-namespaces = ["gitlab-runner"]
-runner_identity = "system:serviceaccount:gitlab-runner:gitlab-runner"
-pod_pending_seconds = 2
-
-[[cluster.roles]]
-name = "gitlab-runner"
-namespace = "gitlab-runner"
-rules = [
-  { api_groups = [""], resources = ["pods", "pods/exec", "pods/attach", "pods/log", "secrets", "events", "services", "serviceaccounts"], verbs = ["create", "get", "list", "watch", "update", "patch", "delete"] },
-]
-
-[[cluster.role_bindings]]
-name = "gitlab-runner"
-namespace = "gitlab-runner"
-role = "gitlab-runner"
-role_kind = "Role"
-subjects = [{ kind = "ServiceAccount", name = "gitlab-runner", namespace = "gitlab-runner" }]
-)toml";
-
 void run_matrix(const std::string& profile) {
-  std::string text = kHello;
-  text.replace(text.find("PROFILE"), 7, "profile = \"" + profile + "\"");
+  const std::string text = fault_matrix_base_scenario(profile);
   auto scenario = parse_scenario(text, "fault-matrix.toml");
   ASSERT_TRUE(scenario.ok()) << scenario.error().describe();
   const auto started = std::chrono::steady_clock::now();

@@ -100,5 +100,28 @@ TEST(Cli, UnsupportedConfigKeysAreWarnedAboutWithTheirPositionNotDropped) {
       << out;
 }
 
+TEST(Cli, MatrixPrintsATableWithItsCellCount) {
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  const int code = run({"matrix", "--cells", "3"});
+  const std::string out = testing::internal::GetCapturedStdout();
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 0) << out << err;
+  EXPECT_NE(out.find("fault matrix of fault-matrix-hello\ncall "), std::string::npos) << out;
+  for (const char* fault : {"refused", "reset", "black-hole", "500", "429", "403", "dropped"})
+    EXPECT_NE(out.find(fault), std::string::npos) << fault << "\n" << out;
+  EXPECT_NE(out.find("\n3 cells, 0 failed\n"), std::string::npos) << out;
+}
+
+TEST(Cli, MatrixTakesAProfileOrAScenarioNotBoth) {
+  testing::internal::CaptureStderr();
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run({"matrix", "--profile", "12.0"}), 2);
+  EXPECT_EQ(run({"matrix", "--profile", "13.12", data("broken-config.toml")}), 2);
+  EXPECT_EQ(run({"matrix", data("broken-config.toml")}), 3);
+  testing::internal::GetCapturedStderr();
+  testing::internal::GetCapturedStdout();
+}
+
 }  // namespace
 }  // namespace kexsim::sim
