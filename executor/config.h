@@ -9,6 +9,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "executor/pod_spec_extras.h"
+#include "executor/security_context.h"
 
 namespace kexsim::executor {
 
@@ -84,6 +86,10 @@ struct KubernetesConfig {
   int retry_limit = 5;                      ///< tries per Kubernetes request; <= 0 in the file means 5
   std::map<std::string, int> retry_limits;  ///< error substring -> tries (executor/kube_retry.h)
   int retry_backoff_max = 2000;             ///< milliseconds; <= 0 means 2000, at least 500
+  /// pod_security_context, the per-container contexts, cap_add / cap_drop (executor/security_context.h).
+  SecurityConfig security;
+  /// dns, affinity, lifecycle, classes, helper flavor, base dirs, cleanup (executor/pod_spec_extras.h).
+  PodExtrasConfig extras;
 };
 
 /// One [[runners]] entry.

@@ -8,9 +8,11 @@
 #include "executor/messages.h"
 #include "executor/naming.h"
 #include "executor/pod_checks.h"
+#include "executor/pod_spec_extras.h"
 #include "executor/pod_tolerations.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
+#include "executor/security_context.h"
 
 namespace kexsim::executor {
 namespace {
@@ -84,16 +86,6 @@ json resources(const std::string& cpu_request, const std::string& memory_request
   return r;
 }
 
-json security_context(const PodInputs& in) {
-  json sc = json::object();
-  if (in.runner->kubernetes.privileged) sc["privileged"] = *in.runner->kubernetes.privileged;
-  // kubernetes.go getContainerSecurityContext: the [runners.kubernetes] value, on every container.
-  if (in.runner->kubernetes.allow_privilege_escalation)
-    sc["allowPrivilegeEscalation"] = *in.runner->kubernetes.allow_privilege_escalation;
-  if (drops_net_raw(in.profile)) sc["capabilities"] = {{"drop", {"NET_RAW"}}};
-  return sc;
-}
-
 json container(const PodInputs& in, const std::string& name, const std::string& image, const json& mounts,
                const json& res) {
   json c = {{"name", name}, {"image", image}, {"stdin", true}, {"volumeMounts", mounts}};
@@ -102,8 +94,11 @@ json container(const PodInputs& in, const std::string& name, const std::string& 
   if (p == in.pull_policies.end() && name != "build" && name != "helper") p = in.pull_policies.find("*");
   if (p != in.pull_policies.end() && !p->second.empty()) c["imagePullPolicy"] = p->second;
   if (!res.empty()) c["resources"] = res;
-  const json sc = security_context(in);
+  // executor/security_context.h: the container's own section over [runners.kubernetes]'s flags.
+  const json sc = container_security_context(in.runner->kubernetes, container_kind(name), in.profile);
   if (!sc.empty()) c["securityContext"] = sc;
+  if (name != "init-permissions")  // buildContainer sets the hooks; the init container has none
+    if (json hooks = container_lifecycle(in.runner->kubernetes, in.profile); !hooks.is_null()) c["lifecycle"] = hooks;
   return c;
 }
 
@@ -438,6 +433,8 @@ Result<json> build_pod(const PodInputs& in) {
     spec["initContainers"] = json::array({init});
   }
   if (!kube.service_account.empty()) spec["serviceAccountName"] = kube.service_account;
+  if (json psc = pod_security_context(kube, in.profile); !psc.is_null()) spec["securityContext"] = psc;
+  apply_pod_extras(kube, in.profile, spec);  // executor/pod_spec_extras.h: dns, affinity, classes
   if (!kube.node_selector.empty()) spec["nodeSelector"] = kube.node_selector;
   if (!kube.node_tolerations.empty()) spec["tolerations"] = pod_tolerations(in.profile, kube.node_tolerations);
   if (!aliases->empty()) spec["hostAliases"] = *aliases;
