@@ -42,8 +42,9 @@ struct Rendered {
   const json& container(const std::string& name) const {
     for (const auto& c : pod["spec"]["containers"])
       if (c["name"] == name) return c;
-    for (const auto& c : pod["spec"].value("initContainers", json::array()))
-      if (c["name"] == name) return c;
+    if (pod["spec"].contains("initContainers"))
+      for (const auto& c : pod["spec"]["initContainers"])
+        if (c["name"] == name) return c;
     static const json none;
     return none;
   }
@@ -364,7 +365,9 @@ std::vector<Case> podspec_cases() {
       });
   add("base_dirs_are_unknown_before_17_2", "    scripts_base_dir = \"/tmp\"\n", [](const Rendered& r) {
     for (const auto& m : r.container("build")["volumeMounts"])
-      if (m["name"] == "scripts") EXPECT_EQ(m["mountPath"].get<std::string>().rfind("/scripts-7-", 0), 0u);
+      if (m["name"] == "scripts") {
+        EXPECT_EQ(m["mountPath"].get<std::string>().rfind("/scripts-7-", 0), 0u);
+      }
   })->profile = "16.11";
   // ---- resource availability checks ----
   add("resource_availability_check_gets_service_account_and_pull_secrets",
