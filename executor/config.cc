@@ -23,7 +23,8 @@ const char kKeysHint[] =
 // Config, RunnerConfig with RunnerCredentials and RunnerSettings, KubernetesConfig, Service,
 // KubernetesHostAliases, KubernetesVolumes and its kinds). A key kexsim does not read gets "not
 // supported by kexsim yet"; only a key in none of these lists is "unknown". Keys of a sub-table
-// that kexsim does not read (pod_security_context, affinity, ...) are covered by the table's key.
+// that kexsim does not read are covered by the table's key; the sub-tables kexsim reads
+// (pod_security_context, affinity, ...) warn about unknown keys of their own.
 const std::vector<std::string> kGlobalKeys = {
     "listen_address",     "session_server", "labels",       "concurrent",      "check_interval",
     "log_level",          "log_format",     "user",         "runners",         "sentry_dsn",
@@ -276,6 +277,8 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("terminationGracePeriodSeconds", out.termination_grace_period_seconds);
   read_retry(k8s, out);
   read_overwrite_keys(k8s, out);
+  read_security_config(k8s, out.security);  // executor/security_context.h
+  read_pod_extras(k8s, out.extras);         // executor/pod_spec_extras.h
   warn_unread(k8s, kKubernetesKeys);
 }
 

@@ -9,6 +9,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "executor/pod_spec_extras.h"
+#include "executor/security_context.h"
 
 namespace kexsim::executor {
 
@@ -100,6 +102,10 @@ struct KubernetesConfig {
   std::string pod_cpu_limit, pod_cpu_request, pod_memory_limit, pod_memory_request;  ///< pod-level (18.10+)
   /// "<key>_overwrite_max_allowed" values by "<key>" ("cpu_limit" -> "2"): the most a job may ask for.
   std::map<std::string, std::string> overwrite_max_allowed;
+  /// pod_security_context, the per-container contexts, cap_add / cap_drop (executor/security_context.h).
+  SecurityConfig security;
+  /// dns, affinity, lifecycle, classes, helper flavor, base dirs, cleanup (executor/pod_spec_extras.h).
+  PodExtrasConfig extras;
 };
 
 /// One [[runners]] entry.

@@ -24,7 +24,9 @@
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
+#include "executor/pod_spec_extras.h"
 #include "executor/pod_spec_patch.h"
+#include "executor/resource_check.h"
 #include "executor/prepare_retry.h"
 #include "executor/release_features.h"
 #include "executor/runner_log.h"
@@ -96,9 +98,10 @@ struct StageWait {
 struct CleanupWatch {
   HttpClient* http;
   bool active;
+  Duration timeout;  ///< cleanup_resources_timeout (executor/pod_spec_extras.h)
 };
 
-/// Ends cleanup's context after GitLab Runner's cleanup_resources_timeout default.
+/// Ends cleanup's context after cleanup_resources_timeout.
 asio::awaitable<void> expire_cleanup(std::shared_ptr<CleanupWatch> watch, Clock* clock);
 
 /// The variable of that name a build resolves feature flags from (common/build.go
@@ -481,7 +484,7 @@ void Execution::on_remote_state(RemoteJobState state) {
 }
 
 asio::awaitable<void> expire_cleanup(std::shared_ptr<CleanupWatch> watch, Clock* clock) {
-  co_await clock->sleep_for(std::chrono::minutes(5));
+  co_await clock->sleep_for(watch->timeout);
   if (watch->active) watch->http->abort("context deadline exceeded");
 }
 
@@ -931,13 +934,22 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.pull_policies = current_pull_policies();
   pod_inputs.overwrites = &overwrites_;
   if (use_attach_) {
-    // scripts_base_dir / logs_base_dir are not read from config.toml yet: the defaults.
-    attach_paths_ = attach_paths(job_.job_info.project_id, job_.id, "", "");
+    // scripts_base_dir / logs_base_dir (17.2+) prefix the directories.
+    const PodExtrasConfig& x = runner_.kubernetes.extras;
+    const bool bases = attach_base_dirs(profile_);
+    attach_paths_ =
+        attach_paths(job_.job_info.project_id, job_.id, bases ? x.scripts_base_dir : "", bases ? x.logs_base_dir : "");
     pod_inputs.scripts_dir = attach_paths_.scripts_dir;
     pod_inputs.logs_dir = attach_paths_.logs_dir;
   }
+  if (auto dns = dns_policy_warning(runner_.kubernetes)) trace_.warning(*dns);  // preparePodConfig getDNSPolicy
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(setting_up_build_pod(pod.error().message));
+  // setupBuildPod checkDependantResources (15.0+), between preparePodConfig and the pod spec patches.
+  if (has_resource_availability_check(profile_)) {
+    auto resources = co_await check_dependant_resources(kube_.get(), &clock_, namespace_, &runner_.kubernetes);
+    if (!resources) co_return prepare_error(setting_up_build_pod(resources.error().message));
+  }
   if (flags_.on("FF_USE_ADVANCED_POD_SPEC_CONFIGURATION")) {
     trace_.warning(advanced_pod_spec_warning());
     auto patched = apply_pod_spec_patches((*pod)["spec"], runner_.kubernetes.pod_spec);
@@ -1222,7 +1234,8 @@ asio::awaitable<void> Execution::cleanup() {
   if (!kube_) co_return;
   // cleanupResources runs on a context of its own, whatever ended the build's (common/consts.go
   // KubernetesCleanupResourcesTimeout: 5 minutes); a call it outlives fails with ctx.Err().
-  auto watch = std::make_shared<CleanupWatch>(CleanupWatch{kube_http_.get(), true});
+  auto watch = std::make_shared<CleanupWatch>(
+      CleanupWatch{kube_http_.get(), true, cleanup_resources_timeout(runner_.kubernetes, profile_)});
   asio::co_spawn(ex_, expire_cleanup(watch, &clock_), asio::detached);
   // Finish: a job that failed on the pod's own 404 (IsKubernetesPodNotFoundError) forgets the pod, so
   // cleanupResources sends no DELETE; any other DELETE error, a 404 included, is printed.

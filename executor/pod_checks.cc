@@ -4,6 +4,7 @@
 
 #include "executor/messages.h"
 #include "executor/pod_spec.h"
+#include "executor/pod_spec_extras.h"
 #include "executor/release_features.h"
 
 namespace kexsim::executor {
@@ -263,7 +264,9 @@ std::string default_helper_image_for(Profile profile, const KubernetesConfig& ku
   if (arch == "armv6l" || arch == "armv7l") arch = "arm";
   if (arch == "aarch64") arch = "arm64";
   if (arch == "amd64") arch = "x86_64";
-  return helper_image_repository(profile) + arch + "-" + helper_image_tag(profile);
+  // helper_image_flavor (helperimage/linux_info.go): "<flavor>-<arch>-<tag>" unless alpine.
+  return helper_image_repository(profile) + helper_flavor_prefix(kube, profile) + arch + "-" +
+         helper_image_tag(profile);
 }
 
 }  // namespace kexsim::executor

@@ -9,9 +9,11 @@
 #include "executor/naming.h"
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
+#include "executor/pod_spec_extras.h"
 #include "executor/pod_tolerations.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
+#include "executor/security_context.h"
 
 namespace kexsim::executor {
 namespace {
@@ -80,16 +82,6 @@ json resources(const ResourceLists& lists) {
   return r;
 }
 
-json security_context(const PodInputs& in) {
-  json sc = json::object();
-  if (in.runner->kubernetes.privileged) sc["privileged"] = *in.runner->kubernetes.privileged;
-  // kubernetes.go getContainerSecurityContext: the [runners.kubernetes] value, on every container.
-  if (in.runner->kubernetes.allow_privilege_escalation)
-    sc["allowPrivilegeEscalation"] = *in.runner->kubernetes.allow_privilege_escalation;
-  if (drops_net_raw(in.profile)) sc["capabilities"] = {{"drop", {"NET_RAW"}}};
-  return sc;
-}
-
 json container(const PodInputs& in, const std::string& name, const std::string& image, const json& mounts,
                const json& res) {
   json c = {{"name", name}, {"image", image}, {"stdin", true}, {"volumeMounts", mounts}};
@@ -98,8 +90,11 @@ json container(const PodInputs& in, const std::string& name, const std::string& 
   if (p == in.pull_policies.end() && name != "build" && name != "helper") p = in.pull_policies.find("*");
   if (p != in.pull_policies.end() && !p->second.empty()) c["imagePullPolicy"] = p->second;
   if (!res.empty()) c["resources"] = res;
-  const json sc = security_context(in);
+  // executor/security_context.h: the container's own section over [runners.kubernetes]'s flags.
+  const json sc = container_security_context(in.runner->kubernetes, container_kind(name), in.profile);
   if (!sc.empty()) c["securityContext"] = sc;
+  if (name != "init-permissions")  // buildContainer sets the hooks; the init container has none
+    if (json hooks = container_lifecycle(in.runner->kubernetes, in.profile); !hooks.is_null()) c["lifecycle"] = hooks;
   return c;
 }
 
@@ -454,6 +449,8 @@ Result<json> build_pod(const PodInputs& in) {
   const bool sa_settings = service_account_token_settings(in.profile);
   if (sa_settings && kube.automount_service_account_token)
     spec["automountServiceAccountToken"] = *kube.automount_service_account_token;
+  if (json psc = pod_security_context(kube, in.profile); !psc.is_null()) spec["securityContext"] = psc;
+  apply_pod_extras(kube, in.profile, spec);  // executor/pod_spec_extras.h: dns, affinity, classes
   if (!ow.node_selector.empty()) spec["nodeSelector"] = ow.node_selector;
   if (!ow.node_tolerations.empty()) spec["tolerations"] = pod_tolerations(in.profile, ow.node_tolerations);
   if (!aliases->empty()) spec["hostAliases"] = *aliases;

@@ -93,6 +93,40 @@ constexpr bool helper_tag_is_version(Profile p) { return p.at_least(16, 8); }
 constexpr bool helper_arch_from_node_selector(Profile p) { return p.at_least(14, 2); }
 /// 16.5 (mirror, common/config.go): helper_image_autoset_arch_and_os.
 constexpr bool helper_image_autoset_arch(Profile p) { return p.at_least(16, 5); }
+/// 14.0 (mirror, helperimage/linux_info.go): helper_image_flavor; a flavor other than alpine prefixes the tag.
+constexpr bool helper_image_flavors(Profile p) { return p.at_least(14, 0); }
+
+// ---- Security contexts and pod spec keys (mirror: common/config.go, executors/kubernetes/kubernetes.go) --
+
+/// 14.5: build_/helper_/service_container_security_context (and read_only_root_filesystem, run_as_*).
+constexpr bool per_container_security_contexts(Profile p) { return p.at_least(14, 5); }
+/// 15.2: init_permissions_container_security_context; before, init-permissions has no securityContext.
+constexpr bool init_permissions_security_context(Profile p) { return p.at_least(15, 2); }
+/// 15.3: selinux_type in the pod and container contexts.
+constexpr bool security_context_selinux_type(Profile p) { return p.at_least(15, 3); }
+/// 15.9: proc_mount in the container contexts.
+constexpr bool security_context_proc_mount(Profile p) { return p.at_least(15, 9); }
+/// 18.11: seccomp_profile and app_armor_profile in the pod and container contexts.
+constexpr bool security_context_profiles(Profile p) { return p.at_least(18, 11); }
+/// 18.4 (getSecurityContextWithUIDGID): build, helper and services carry the pod context's runAsUser /
+/// runAsGroup when their own context sets none.
+constexpr bool containers_copy_pod_run_as(Profile p) { return p.at_least(18, 4); }
+/// 14.2: container_lifecycle (postStart / preStop) on build, helper and services.
+constexpr bool container_lifecycle_hooks(Profile p) { return p.at_least(14, 2); }
+/// 14.9: runtime_class_name.
+constexpr bool has_runtime_class_name(Profile p) { return p.at_least(14, 9); }
+/// 15.1: priority_class_name.
+constexpr bool has_priority_class_name(Profile p) { return p.at_least(15, 1); }
+/// 15.5: scheduler_name.
+constexpr bool has_scheduler_name(Profile p) { return p.at_least(15, 5); }
+/// 19.1: match_label_keys / mismatch_label_keys in pod (anti-)affinity terms.
+constexpr bool affinity_match_label_keys(Profile p) { return p.at_least(19, 1); }
+/// 17.2: scripts_base_dir / logs_base_dir prefix the attach strategy's directories.
+constexpr bool attach_base_dirs(Profile p) { return p.at_least(17, 2); }
+/// 15.0: resource_availability_check_max_attempts (waits for the service account and pull secrets).
+constexpr bool has_resource_availability_check(Profile p) { return p.at_least(15, 0); }
+/// 16.4: cleanup_resources_timeout (before: the 5-minute default only).
+constexpr bool has_cleanup_resources_timeout(Profile p) { return p.at_least(16, 4); }
 
 // ---- Pull policies and image pulls ------------------------------------------------------------------
 

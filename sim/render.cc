@@ -18,6 +18,7 @@
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
+#include "executor/pod_spec_extras.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
 #include "fakes/gitlab/fake_gitlab.h"
@@ -83,6 +84,14 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   if (per_job) add("POST", "/api/v1/namespaces", "namespace_per_job: the job's namespace " + ns);
   if (!secret_name.empty()) add("POST", secrets, "the job has registry credentials: the dockercfg secret");
   add("GET", "/version", ">= 1.7 keeps hostAliases");
+  // checkDependantResources (resource_availability_check_max_attempts > 0, 15.0+).
+  const int checks = in.runner.kubernetes.extras.resource_availability_check_max_attempts;
+  if (checks > 0 && executor::has_resource_availability_check(in.profile)) {
+    const std::string when = "until it exists, at most " + std::to_string(checks + 1) + " times, 5 s apart";
+    if (!in.runner.kubernetes.service_account.empty())
+      add("GET", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + in.runner.kubernetes.service_account, when);
+    for (const auto& name : in.runner.kubernetes.image_pull_secrets) add("GET", secrets + "/" + name, when);
+  }
   add("POST", "/api/v1/namespaces/" + ns + "/pods", "the build pod");
   if (!secret_name.empty() && owned) {
     add("GET", secrets + "/" + secret_name, "to tie the secret to the pod");
@@ -486,11 +495,14 @@ Result<Rendering> render(const RenderInputs& in) {
     return nullptr;
   };
   const bool attach = uses_attach_strategy(p, resolve_feature_flags(p, in.runner.feature_flags, flag_lookup));
-  const AttachPaths attach_dirs = attach_paths(job->job_info.project_id, job->id, "", "");
+  const bool bases = attach_base_dirs(p);  // scripts_base_dir / logs_base_dir, 17.2+
+  const AttachPaths attach_dirs = attach_paths(
+      job->job_info.project_id, job->id, bases ? k.extras.scripts_base_dir : "", bases ? k.extras.logs_base_dir : "");
   if (attach) {
     pod_in.scripts_dir = attach_dirs.scripts_dir;
     pod_in.logs_dir = attach_dirs.logs_dir;
   }
+  if (auto dns = dns_policy_warning(k)) out.assumptions.push_back("the job log warns: WARNING: " + *dns);
   auto pod = build_pod(pod_in);
   if (!pod) return pod.error();
   out.objects.push_back(*pod);

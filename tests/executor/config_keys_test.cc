@@ -314,6 +314,7 @@ concurrent = 4
       mount_propagation = "HostToContainer"
     [runners.kubernetes.pod_security_context]
       run_as_user = 1000
+      fs_grup = 1000
 )",
                              "config.toml");
   ASSERT_TRUE(config.ok()) << config.error().describe();
@@ -327,7 +328,8 @@ concurrent = 4
                      "config.toml:10:5: key \"runners.kubernetes.suspend_pvc_size\"" + tail,
                      "config.toml:13:7: key \"runners.kubernetes.services.suspend_data_path\"" + tail,
                      "config.toml:17:7: key \"runners.kubernetes.volumes.pvc.mount_propagation\"" + tail,
-                     "config.toml:18:25: key \"runners.kubernetes.pod_security_context\"" + tail,
+                     "config.toml:20:7: unknown key \"runners.kubernetes.pod_security_context.fs_grup\" (did you "
+                     "mean \"fs_group\"?)",
                  }));
 }
 
@@ -390,6 +392,97 @@ TEST(ConfigKeysTest, OverwriteLabelAndResourceKeysAreUsed) {
   EXPECT_EQ(k.automount_service_account_token, false);
   EXPECT_EQ(k.pod_cpu_limit, "2");
   EXPECT_EQ(k.overwrite_max_allowed.at("cpu_limit"), "4");
+}
+
+// The sub-keys of the tables kexsim reads in full (executor/security_context.h, executor/pod_spec_extras.h),
+// from common/config.go at d79f3e7b: each is used, so a config setting it gets no warning at all.
+const std::vector<UpstreamKey> kSubTableKeys = {
+    {"runners.kubernetes.pod_security_context", "fs_group", "1"},
+    {"runners.kubernetes.pod_security_context", "run_as_group", "1"},
+    {"runners.kubernetes.pod_security_context", "run_as_non_root", "true"},
+    {"runners.kubernetes.pod_security_context", "run_as_user", "1"},
+    {"runners.kubernetes.pod_security_context", "supplemental_groups", "[1]"},
+    {"runners.kubernetes.pod_security_context", "selinux_type", "\"x\""},
+    {"runners.kubernetes.pod_security_context", "seccomp_profile", "{ type = \"x\", localhost_profile = \"y\" }"},
+    {"runners.kubernetes.pod_security_context", "app_armor_profile", "{ type = \"x\", localhost_profile = \"y\" }"},
+    {"runners.kubernetes.build_container_security_context", "capabilities", "{ add = [\"x\"], drop = [\"y\"] }"},
+    {"runners.kubernetes.build_container_security_context", "privileged", "true"},
+    {"runners.kubernetes.build_container_security_context", "run_as_user", "1"},
+    {"runners.kubernetes.build_container_security_context", "run_as_group", "1"},
+    {"runners.kubernetes.build_container_security_context", "run_as_non_root", "true"},
+    {"runners.kubernetes.build_container_security_context", "read_only_root_filesystem", "true"},
+    {"runners.kubernetes.build_container_security_context", "allow_privilege_escalation", "true"},
+    {"runners.kubernetes.build_container_security_context", "selinux_type", "\"x\""},
+    {"runners.kubernetes.build_container_security_context", "proc_mount", "\"x\""},
+    {"runners.kubernetes.build_container_security_context", "seccomp_profile", "{ type = \"x\" }"},
+    {"runners.kubernetes.build_container_security_context", "app_armor_profile", "{ type = \"x\" }"},
+    {"runners.kubernetes.helper_container_security_context", "run_as_user", "1"},
+    {"runners.kubernetes.service_container_security_context", "run_as_user", "1"},
+    {"runners.kubernetes.init_permissions_container_security_context", "run_as_user", "1"},
+    {"runners.kubernetes.dns_config", "nameservers", "[\"x\"]"},
+    {"runners.kubernetes.dns_config", "searches", "[\"x\"]"},
+    {"runners.kubernetes.dns_config", "options", "[{ name = \"x\", value = \"y\" }]"},
+    {"runners.kubernetes.affinity", "node_affinity",
+     "{ required_during_scheduling_ignored_during_execution = { node_selector_terms = [{ match_expressions = [{ key "
+     "= \"k\", operator = \"In\", values = [\"v\"] }], match_fields = [{ key = \"k\", operator = \"In\" }] }] }, "
+     "preferred_during_scheduling_ignored_during_execution = [{ weight = 1, preference = { match_expressions = [] } }] "
+     "}"},
+    {"runners.kubernetes.affinity", "pod_affinity",
+     "{ required_during_scheduling_ignored_during_execution = [{ label_selector = { match_labels = { a = \"b\" }, "
+     "match_expressions = [] }, namespaces = [\"n\"], topology_key = \"t\", namespace_selector = {}, "
+     "match_label_keys = [\"a\"], mismatch_label_keys = [\"b\"] }], "
+     "preferred_during_scheduling_ignored_during_execution = [{ weight = 1, pod_affinity_term = { topology_key = "
+     "\"t\" } }] }"},
+    {"runners.kubernetes.affinity", "pod_anti_affinity",
+     "{ required_during_scheduling_ignored_during_execution = [{ topology_key = \"t\" }] }"},
+    {"runners.kubernetes.container_lifecycle", "post_start", "{ exec = { command = [\"x\"] } }"},
+    {"runners.kubernetes.container_lifecycle", "pre_stop",
+     "{ http_get = { host = \"h\", port = 1, path = \"/\", scheme = \"HTTP\", http_headers = [{ name = \"n\", value "
+     "= \"v\" }] }, tcp_socket = { host = \"h\", port = 1 } }"},
+};
+
+TEST(ConfigKeysTest, EverySubKeyOfTheTablesKexsimReadsIsUsed) {
+  for (const UpstreamKey& key : kSubTableKeys) {
+    SCOPED_TRACE(std::string(key.table) + "." + key.name);
+    const std::string text =
+        std::string(kRunner) + "[runners.kubernetes]\n[" + key.table + "]\n" + key.name + " = " + key.value + "\n";
+    auto config = parse_config(text, "config.toml");
+    ASSERT_TRUE(config.ok()) << config.error().describe() << "\n" << text;
+    EXPECT_TRUE(config->warnings.empty()) << config->warnings.front().where << ": " << config->warnings.front().message;
+  }
+}
+
+TEST(ConfigKeysTest, ThePodSpecKeysAreReadWithoutWarnings) {
+  auto config = parse_config(std::string(kRunner) + R"([runners.kubernetes]
+cap_add = ["SYS_TIME"]
+cap_drop = ["ALL"]
+dns_policy = "none"
+scheduler_name = "s"
+priority_class_name = "p"
+runtime_class_name = "r"
+helper_image_flavor = "ubuntu"
+scripts_base_dir = "/tmp"
+logs_base_dir = "/tmp"
+cleanup_resources_timeout = "2m"
+resource_availability_check_max_attempts = -1
+)",
+                             "config.toml");
+  ASSERT_TRUE(config.ok()) << config.error().describe();
+  EXPECT_TRUE(config->warnings.empty()) << config->warnings.front().message;
+  const KubernetesConfig& k = config->runners[0].kubernetes;
+  EXPECT_EQ(k.security.cap_add, std::vector<std::string>{"SYS_TIME"});
+  EXPECT_EQ(k.extras.cleanup_resources_timeout, std::optional<Duration>(std::chrono::minutes(2)));
+  EXPECT_EQ(k.extras.resource_availability_check_max_attempts, 5);  // < 0: upstream's default
+  EXPECT_EQ(k.extras.runtime_class_name, std::optional<std::string>("r"));
+}
+
+TEST(ConfigKeysTest, CleanupResourcesTimeoutMustBeADuration) {
+  auto config = parse_config(std::string(kRunner) + "[runners.kubernetes]\ncleanup_resources_timeout = \"soon\"\n",
+                             "config.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("runners.kubernetes.cleanup_resources_timeout: expected a duration"),
+            std::string::npos)
+      << config.error().message;
 }
 
 TEST(ConfigKeysTest, ConcurrentOneIsHonouredSilently) {

@@ -166,9 +166,9 @@ TEST(ConfigTest, UnsupportedKeysAreWarnedInFileOrder) {
   auto config = parse_config(
       "listen_address = \":9252\"\nlog_level = \"debug\"\n[session_server]\n  session_timeout = "
       "1800\n" +
-          with_kubernetes("    cap_add = [\"NET_ADMIN\"]\n"
-                          "    [runners.kubernetes.affinity]\n"
-                          "      [runners.kubernetes.affinity.node_affinity]\n"
+          with_kubernetes("    pod_disruption_budget = true\n"
+                          "    [runners.kubernetes.autoscaler]\n"
+                          "      max_pause_pods = 1\n"
                           "  [runners.cache]\n"
                           "    Type = \"s3\"\n"),
       "config.toml");
@@ -179,10 +179,10 @@ TEST(ConfigTest, UnsupportedKeysAreWarnedInFileOrder) {
   EXPECT_EQ(text(1), "config.toml:2:1: key \"log_level\" is not supported by kexsim yet and is ignored");
   EXPECT_EQ(text(2), "config.toml:3:2: key \"session_server\" is not supported by kexsim yet and is ignored");
   EXPECT_EQ(text(3),
-            "config.toml:10:5: key \"runners.kubernetes.cap_add\" is not supported by kexsim yet and is "
-            "ignored");
+            "config.toml:10:5: key \"runners.kubernetes.pod_disruption_budget\" is not supported by kexsim yet "
+            "and is ignored");
   EXPECT_EQ(text(4),
-            "config.toml:11:25: key \"runners.kubernetes.affinity\" is not supported by kexsim yet and "
+            "config.toml:11:25: key \"runners.kubernetes.autoscaler\" is not supported by kexsim yet and "
             "is ignored");
   EXPECT_EQ(text(5), "config.toml:13:12: key \"runners.cache\" is not supported by kexsim yet and is ignored");
 }
