@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "base/quantity.h"
+#include "executor/messages.h"
 #include "executor/release_features.h"
 
 namespace kexsim::executor {
@@ -43,15 +44,6 @@ Variables job_variables(const Job& job, const std::vector<std::string>& runner_e
   return v;
 }
 
-std::string quoted(const std::string& s) {
-  // Go's %q of plain printable text: the text in double quotes, with " and \ escaped.
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // overwriteRegexCheck: Go's MatchString finds the pattern anywhere in the value (not anchored).
 Status regex_check(const std::string& pattern, const std::string& value, const std::string& key) {
@@ -64,7 +56,7 @@ Status regex_check(const std::string& pattern, const std::string& value, const s
   }
   if (!std::regex_search(value, re)) {
     // malformedOverwriteError
-    return make_error("provided value " + quoted(value) + " does not match " + quoted(pattern),
+    return make_error("provided value " + messages::go_quote(value) + " does not match " + messages::go_quote(pattern),
                       "the job's value must match " + key + " in [runners.kubernetes]", key);
   }
   return Status{};
@@ -75,7 +67,7 @@ Result<std::string> evaluate(const std::string& field, const std::string& value,
                              const std::string& overwrite, const std::string& key, std::vector<std::string>& log) {
   if (regex.empty() || overwrite.empty()) return value;
   if (auto s = regex_check(regex, overwrite, key); !s.ok()) return s.error();
-  log.push_back(quoted(field) + " overwritten with " + quoted(field == "BearerToken" ? "XXXXXXXX..." : overwrite));
+  log.push_back(messages::go_quote(field) + " overwritten with " + messages::go_quote(field == "BearerToken" ? "XXXXXXXX..." : overwrite));
   return overwrite;
 }
 
@@ -100,14 +92,14 @@ Result<std::map<std::string, std::string>> evaluate_map(const std::string& field
       // splitMapOverwrite: k=v on the first '='.
       const size_t eq = value.find('=');
       if (eq == std::string::npos) {
-        return make_error("provided value " + quoted(value) + " does not match \"k=v\"",
+        return make_error("provided value " + messages::go_quote(value) + " does not match \"k=v\"",
                           "write the variable's value as key=value", name);
       }
       k = value.substr(0, eq);
       v = value.substr(eq + 1);
     }
     out[k] = v;
-    log.push_back(quoted(field) + " " + quoted(k) + " overwritten with " + quoted(v));
+    log.push_back(messages::go_quote(field) + " " + messages::go_quote(k) + " overwritten with " + messages::go_quote(v));
   }
   return out;
 }
@@ -127,21 +119,21 @@ Result<std::string> evaluate_max(const ResourceInput& r, std::vector<std::string
   const std::string max_key = r.config_key + "_overwrite_max_allowed";
   auto max = Quantity::parse(r.max);
   if (!max) {
-    return make_error("parsing resource limit: " + quoted(max.error().message), "fix " + max_key + " in config.toml",
+    return make_error("parsing resource limit: " + messages::go_quote(max.error().message), "fix " + max_key + " in config.toml",
                       max_key);
   }
   auto over = Quantity::parse(r.overwrite);
   if (!over) {
-    return make_error("parsing resource limit: " + quoted(over.error().message),
+    return make_error("parsing resource limit: " + messages::go_quote(over.error().message),
                       "write the job's value as a Kubernetes quantity such as 500m, 2 or 4Gi", r.field);
   }
   if (over->compare(*max) > 0) {
     // overwriteTooHighError
-    return make_error("the resource " + quoted(r.field) + " requested " + quoted(r.overwrite) +
-                          " is higher than limit allowed " + quoted(r.max),
+    return make_error("the resource " + messages::go_quote(r.field) + " requested " + messages::go_quote(r.overwrite) +
+                          " is higher than limit allowed " + messages::go_quote(r.max),
                       "ask for at most " + r.max + " or raise " + max_key + " in config.toml", max_key);
   }
-  log.push_back(quoted(r.field) + " overwritten with " + quoted(r.overwrite));
+  log.push_back(messages::go_quote(r.field) + " overwritten with " + messages::go_quote(r.overwrite));
   return r.overwrite;
 }
 
@@ -159,8 +151,8 @@ Result<std::map<std::string, std::string>> resource_list(const std::string& cpu,
     auto q = Quantity::parse(p.value);
     if (!q) {
       // util.go resourceQuantityError
-      return make_error(std::string("parsing resource \"") + p.name + "\" with value " + quoted(p.value) + ": " +
-                            quoted(q.error().message),
+      return make_error(std::string("parsing resource \"") + p.name + "\" with value " + messages::go_quote(p.value) + ": " +
+                            messages::go_quote(q.error().message),
                         "write Kubernetes quantities such as 500m, 2, 512Mi or 4Gi", p.name);
     }
     if (!q->is_zero()) out[p.resource] = q->to_string();
