@@ -336,6 +336,10 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   std::vector<json> objects;
   // Events and nodes live in the cluster model, not in the store.
   if (type.resource == "events") {
+    std::string involved;  // the runner lists one pod's events: present only that pod
+    for (const FieldTerm& t : fields.value())
+      if (t.field == "involvedObject.name" && t.equals) involved = t.value;
+    record_start_events(ns, involved);
     objects = events_.list(ns);
   } else if (type.resource == "nodes") {
     objects = node_objects();
@@ -614,6 +618,8 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
 
 void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, json shown) {
   const std::string uid = text(member(shown, "metadata"), "uid");
+  start_events_.record(shown, std::atoi(version_.minor.c_str()), events_, store_.resource_version());
+  start_events_.forget(uid);
   store_.remove("pods", ns, name, &shown);
   store_.collect_dependents(ns, uid);
   pods_.release(uid);
@@ -827,6 +833,18 @@ void KubeApiServer::sync_container_events() {
       container_states_.record_config_events(pod, *started + timing_.pending, clock_.now(), secrets, events_,
                                              store_.resource_version());
   }
+}
+
+void KubeApiServer::record_start_events(const std::string& ns, const std::string& name) {
+  const ResourceType& pods = *find_resource("", "pods");
+  const int minor = std::atoi(version_.minor.c_str());
+  if (!name.empty() && !ns.empty()) {
+    if (const StoredObject* stored = store_.find("pods", ns, name))
+      start_events_.record(present(pods, *stored), minor, events_, store_.resource_version());
+    return;
+  }
+  for (const StoredObject* stored : store_.list("pods", ns))
+    start_events_.record(present(pods, *stored), minor, events_, store_.resource_version());
 }
 
 std::vector<json> KubeApiServer::node_objects() const {
