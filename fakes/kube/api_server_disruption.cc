@@ -59,6 +59,11 @@ void KubeApiServer::sync_disruptions() {
   for (const StoredObject* stored : store_.list("pods", ""))
     if (kubelet_start(*stored)) bound.push_back(present(pods, *stored));
   disruptions_.advance(now, bound);
+  // The scheduler sees cordoned, unreachable and deleted nodes: the next pods go elsewhere or wait.
+  for (const Disruptions::NodeChange& c : disruptions_.take_node_changes(now))
+    scheduler_.disrupt_node(c.node, c.kind == Disruptions::NodeChange::kCordoned,
+                            c.kind == Disruptions::NodeChange::kUnreachable,
+                            c.kind == Disruptions::NodeChange::kDeleted, c.at, events_, store_.resource_version());
   for (const PodDisruption& d : disruptions_.take_hits(now)) {
     const StoredObject* stored = store_.find("pods", d.ns, d.name);
     if (!stored) continue;

@@ -95,6 +95,15 @@ class Disruptions {
   std::optional<TimePoint> next_change(TimePoint now) const;
   /// The nodes as disruptions left them: cordoned, NotReady, or deleted (taken off the list).
   void apply_nodes(std::vector<nlohmann::json>& nodes, TimePoint now) const;
+  /// A node change a disruption made that the scheduler must see: cordoned (a drain), unreachable (a lost
+  /// node's not-ready time) or deleted (the cloud controller removed it).
+  struct NodeChange {
+    enum Kind { kCordoned, kUnreachable, kDeleted } kind;
+    std::string node;
+    TimePoint at;
+  };
+  /// The node changes due by now that were not taken yet, in time order (marked taken).
+  std::vector<NodeChange> take_node_changes(TimePoint now);
   /// The disruption of a pod, if one hit it.
   const PodDisruption* find(const std::string& uid) const;
   /// Forgets a pod that is gone.
@@ -116,6 +125,7 @@ class Disruptions {
   struct NodeState {
     std::string name;
     std::optional<TimePoint> cordoned_at, lost_at, not_ready_at;
+    int changes_taken = 0;  ///< how many of the node's changes take_node_changes() returned
   };
   std::vector<NodeState> nodes_;
 };
