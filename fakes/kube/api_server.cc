@@ -11,6 +11,7 @@
 #include "fakes/kube/strategy.h"
 #include "fakes/kube/table.h"
 #include "fakes/kube/watch_stream.h"
+#include "fakes/kube/pdb.h"
 #include "fakes/runtime/shell_state.h"
 
 namespace kexsim::fakes {
@@ -743,6 +744,13 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
     const std::string ns = text(member(stored.object, "metadata"), "namespace");
     for (const StoredObject* pod : store_.list("pods", ns)) pods.push_back(present(*find_plural("pods"), *pod));
     return quota_with_status(stored.object, pods);
+  }
+  if (type.resource == "poddisruptionbudgets") {
+    // The disruption controller's status: healthy pods of the namespace against the budget.
+    std::vector<json> pods;
+    for (const StoredObject* pod : store_.list("pods", text(member(stored.object, "metadata"), "namespace")))
+      pods.push_back(present(*find_plural("pods"), *pod));
+    return pdb_with_status(stored.object, pods);
   }
   if (type.resource != "pods") return stored.object;
   const std::string uid = text(member(stored.object, "metadata"), "uid");

@@ -140,6 +140,8 @@ class KubeApiServer : public HttpHandler {
   std::optional<MountFailure> missing_mount(const nlohmann::json& pod) const;
   /// The stored Secret, or nullptr.
   const nlohmann::json* find_secret(const std::string& ns, const std::string& name) const;
+  /// The namespace's PodDisruptionBudgets with their status.
+  std::vector<nlohmann::json> budgets(const std::string& ns) const;
   /// Records the kubelet's container events due by now (deadlines, mount failures, config errors).
   void sync_container_events();
   /// Records the Created/Started events of the containers started so far in ns (every namespace when empty),

@@ -142,6 +142,9 @@ std::optional<TimePoint> Disruptions::node_deleted_at(const std::string& node) c
 void Disruptions::hit(const DisruptionPlan& plan, const json& pod, TimePoint at) {
   const json& meta = member(pod, "metadata");
   if (find(text(meta, "uid"))) return;  // the first disruption counts
+  // The Eviction API refuses a pod its PodDisruptionBudget protects (drain and evict go through it).
+  if ((plan.action == DisruptionAction::kDrain || plan.action == DisruptionAction::kEvict) && guard_ && guard_(pod))
+    return;
   PodDisruption d;
   d.action = plan.action;
   d.pod = pod;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
@@ -75,6 +76,9 @@ class Disruptions {
   void advance(TimePoint now, const std::vector<nlohmann::json>& pods);
   /// The Eviction API on a bound pod now; grace: the Eviction's deleteOptions.gracePeriodSeconds.
   void evict(const nlohmann::json& pod, TimePoint now, std::optional<int64_t> grace);
+  /// Which pods a PodDisruptionBudget protects now: a drain's or an evict plan's eviction of them is
+  /// refused (429), and kubectl drain retries until the pod is gone by itself.
+  void set_eviction_guard(std::function<bool(const nlohmann::json& pod)> guard) { guard_ = std::move(guard); }
   /// A process of `pod` started at `start` printed `output`: fires the on_output plans it matches.
   void saw_output(const nlohmann::json& pod, TimePoint start, const std::vector<OutputChunk>& output);
   /// When the pod's processes die: a disruption that hit it, or an at_seconds plan still to fire.
@@ -119,6 +123,7 @@ class Disruptions {
   std::optional<TimePoint> node_deleted_at(const std::string& node) const;
 
   int minor_ = 33;
+  std::function<bool(const nlohmann::json&)> guard_;
   TimePoint start_{};
   std::vector<Planned> plans_;
   std::vector<PodDisruption> hits_;  ///< in the order they hit

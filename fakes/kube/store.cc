@@ -46,6 +46,7 @@ const std::vector<ResourceType>& served_resources() {
        false,
        {"create"},
        {}},
+      {"policy", "poddisruptionbudgets", "PodDisruptionBudget", "poddisruptionbudget", true, kCrudUpdate, {"pdb"}},
       {"admissionregistration.k8s.io",
        "validatingwebhookconfigurations",
        "ValidatingWebhookConfiguration",
