@@ -6,6 +6,7 @@
 #include "base/json_fields.h"
 #include "base/strings.h"
 #include "fakes/kube/admission_quota.h"
+#include "fakes/kube/config_maps.h"
 #include "fakes/kube/secret_volumes.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
@@ -714,6 +715,13 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   json process_pod = pod;
   resolve_secret_env(process_pod, container, secrets);
   project_secret_volumes(pod, container, secrets, pods_.volumes(uid)->fs);
+  project_config_map_volumes(
+      pod, container,
+      [this](const std::string& map_ns, const std::string& map_name) {
+        const StoredObject* map = store_.find("configmaps", map_ns, map_name);
+        return map ? &map->object : nullptr;
+      },
+      pods_.volumes(uid)->fs);
   ExecContainer target;
   target.memory = container_memory_.cgroup(pod, container);
   const std::optional<TimePoint> started = kubelet_start(*stored);

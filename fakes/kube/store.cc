@@ -35,6 +35,7 @@ const std::vector<ResourceType>& served_resources() {
       {"", "nodes", "Node", "node", false, {"get", "list"}, {"no"}},
       {"", "resourcequotas", "ResourceQuota", "resourcequota", true, kCrudUpdate, {"quota"}},
       {"", "limitranges", "LimitRange", "limitrange", true, kCrudUpdate, {"limits"}},
+      {"", "configmaps", "ConfigMap", "configmap", true, kCrudUpdate, {"cm"}},
       {kRbac, "roles", "Role", "role", true, kCrudUpdate, {}},
       {kRbac, "rolebindings", "RoleBinding", "rolebinding", true, kCrudUpdate, {}},
       {kRbac, "clusterroles", "ClusterRole", "clusterrole", false, kCrudUpdate, {}},
