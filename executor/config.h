@@ -74,6 +74,7 @@ struct KubernetesConfig {
   std::vector<std::string> pull_policy;  ///< `pull_policy`: a string or an array (never, if-not-present, always)
   std::vector<std::string> allowed_pull_policies;  ///< `allowed_pull_policies`
   std::optional<bool> print_pod_warning_events;    ///< default true (19.4)
+  bool pod_disruption_budget = false;              ///< 18.11+: a PodDisruptionBudget for the job pod
   bool helper_image_autoset_arch_and_os = false;   ///< the helper image's arch/os from the runner's platform
   std::string cpu_limit, cpu_request, memory_limit, memory_request;
   std::string helper_cpu_limit, helper_cpu_request, helper_memory_limit, helper_memory_request;

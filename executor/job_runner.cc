@@ -23,6 +23,7 @@
 #include "executor/naming.h"
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
+#include "executor/pod_disruption_budget.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_extras.h"
 #include "executor/pod_spec_patch.h"
@@ -198,6 +199,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<std::optional<Failure>> create_registry_secret(std::string unique_name);
   asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
+  /// 18.11+ with pod_disruption_budget: the job pod's PodDisruptionBudget (executor/pod_disruption_budget.h).
+  asio::awaitable<std::optional<Failure>> create_disruption_budget(json pod);
   asio::awaitable<std::optional<Failure>> wait_for_pod();
   asio::awaitable<std::optional<Failure>> set_up_pod(std::string unique_name);
   std::optional<Failure> prepare_overwrites();
@@ -960,7 +963,18 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   auto created = co_await kube_->create(namespace_, "pods", std::move(*pod));
   if (!created) co_return prepare_error(setting_up_build_pod(created.error().message));
   pod_name_ = string_at(member(*created, "metadata"), "name");
-  co_return co_await adopt_registry_secret(std::move(*created));
+  if (auto failure = co_await adopt_registry_secret(*created)) co_return failure;
+  co_return co_await create_disruption_budget(std::move(*created));
+}
+
+asio::awaitable<std::optional<Failure>> Execution::create_disruption_budget(json pod) {
+  // kubernetes.go setupBuildPod (18.11+): after the ownerReferences, "error creating PodDisruptionBudget: %w".
+  if (!runner_.kubernetes.pod_disruption_budget || !creates_pod_disruption_budget(profile_)) co_return std::nullopt;
+  json budget = pod_disruption_budget_for(pod);
+  auto created = co_await kube_->create(namespace_, "poddisruptionbudgets", std::move(budget));
+  if (!created)
+    co_return prepare_error(setting_up_build_pod("error creating PodDisruptionBudget: " + created.error().message));
+  co_return std::nullopt;
 }
 
 asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json pod) {

@@ -94,7 +94,9 @@ KubeClient::KubeClient(HttpClient& http, const KubeConnection& connection)
 }
 
 std::string KubeClient::object_path(const std::string& ns, const std::string& resource, const std::string& name) {
-  std::string path = "/api/v1/namespaces/" + ns + "/" + resource;
+  // Core resources live under /api/v1; the job pod's PodDisruptionBudget under policy/v1.
+  const char* root = resource == "poddisruptionbudgets" ? "/apis/policy/v1/namespaces/" : "/api/v1/namespaces/";
+  std::string path = root + ns + "/" + resource;
   if (!name.empty()) path += "/" + name;
   return path;
 }

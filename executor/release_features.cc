@@ -64,6 +64,7 @@ constexpr ReleaseFeature kFeatures[] = {
     {"container_config_error_fails_fast", [](Profile p) { return container_config_error_fails_fast(p); },
      Profile(19, 3)},
     {"logs_warning_events_on_failure", [](Profile p) { return logs_warning_events_on_failure(p); }, Profile(16, 2)},
+    {"creates_pod_disruption_budget", [](Profile p) { return creates_pod_disruption_budget(p); }, Profile(18, 11)},
     {"has_print_pod_warning_events", [](Profile p) { return has_print_pod_warning_events(p); }, Profile(18, 0)},
     {"condition_lines_obey_warning_events", [](Profile p) { return condition_lines_obey_warning_events(p); },
      Profile(19, 3)},

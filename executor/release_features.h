@@ -71,6 +71,9 @@ constexpr bool explicit_resource_names(Profile p) { return p.at_least(16, 2); }
 /// 14.2 (mirror, kubernetes.go setOwnerReferencesForResources): the registry secret is owned by the
 /// pod (GET + PUT after the pod's creation; no DELETE of its own at cleanup).
 constexpr bool secret_owned_by_pod(Profile p) { return p.at_least(14, 2); }
+/// 18.11 (mirror, kubernetes.go createPodDisruptionBudget): `pod_disruption_budget = true` creates a
+/// PodDisruptionBudget (minAvailable 1) for the job pod after its ownerReferences are set.
+constexpr bool creates_pod_disruption_budget(Profile p) { return p.at_least(18, 11); }
 /// 17.9 (mirror, kubernetes.go IsDNS1123Label): a service container is named after its first valid
 /// alias (before: svc-N).
 constexpr bool service_containers_named_by_alias(Profile p) { return p.at_least(17, 9); }

@@ -11,6 +11,7 @@
 #include "executor/profile.h"
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
+#include "sim/scenario_cluster_extras.h"
 #include "sim/scenario_images.h"
 #include "sim/scenario_services.h"
 #include "sim/scenario_jobs.h"
@@ -415,6 +416,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   read_kubernetes_version(t, s);
   read_nodes(t, s);
   read_images(t, s);
+  read_cluster_extras(t, s);
   for (const toml::table* entry : t.tables("service_accounts")) {
     TomlTable sa(*entry, t.path("service_accounts"), t.context());
     std::string name, ns;

@@ -7,11 +7,13 @@
 #include "base/strings.h"
 #include "fakes/kube/admission_quota.h"
 #include "fakes/kube/list_paging.h"
+#include "fakes/kube/config_maps.h"
 #include "fakes/kube/secret_volumes.h"
 #include "fakes/kube/selector.h"
 #include "fakes/kube/strategy.h"
 #include "fakes/kube/table.h"
 #include "fakes/kube/watch_stream.h"
+#include "fakes/kube/pdb.h"
 #include "fakes/runtime/shell_state.h"
 
 namespace kexsim::fakes {
@@ -338,6 +340,10 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   std::vector<json> objects;
   // Events and nodes live in the cluster model, not in the store.
   if (type.resource == "events") {
+    std::string involved;  // the runner lists one pod's events: present only that pod
+    for (const FieldTerm& t : fields.value())
+      if (t.field == "involvedObject.name" && t.equals) involved = t.value;
+    record_start_events(ns, involved);
     objects = events_.list(ns);
   } else if (type.resource == "nodes") {
     objects = node_objects();
@@ -624,6 +630,8 @@ HttpResponse KubeApiServer::remove(const HttpRequest& request, const ResourceTyp
 
 void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, json shown) {
   const std::string uid = text(member(shown, "metadata"), "uid");
+  start_events_.record(shown, std::atoi(version_.minor.c_str()), events_, store_.resource_version());
+  start_events_.forget(uid);
   store_.remove("pods", ns, name, &shown);
   store_.collect_dependents(ns, uid);
   pods_.release(uid);
@@ -717,6 +725,13 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   json process_pod = pod;
   resolve_secret_env(process_pod, container, secrets);
   project_secret_volumes(pod, container, secrets, pods_.volumes(uid)->fs);
+  project_config_map_volumes(
+      pod, container,
+      [this](const std::string& map_ns, const std::string& map_name) {
+        const StoredObject* map = store_.find("configmaps", map_ns, map_name);
+        return map ? &map->object : nullptr;
+      },
+      pods_.volumes(uid)->fs);
   ExecContainer target;
   target.memory = container_memory_.cgroup(pod, container);
   const std::optional<TimePoint> started = kubelet_start(*stored);
@@ -747,6 +762,13 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
     const std::string ns = text(member(stored.object, "metadata"), "namespace");
     for (const StoredObject* pod : store_.list("pods", ns)) pods.push_back(present(*find_plural("pods"), *pod));
     return quota_with_status(stored.object, pods);
+  }
+  if (type.resource == "poddisruptionbudgets") {
+    // The disruption controller's status: healthy pods of the namespace against the budget.
+    std::vector<json> pods;
+    for (const StoredObject* pod : store_.list("pods", text(member(stored.object, "metadata"), "namespace")))
+      pods.push_back(present(*find_plural("pods"), *pod));
+    return pdb_with_status(stored.object, pods);
   }
   if (type.resource != "pods") return stored.object;
   const std::string uid = text(member(stored.object, "metadata"), "uid");
@@ -837,6 +859,18 @@ void KubeApiServer::sync_container_events() {
       container_states_.record_config_events(pod, *started + timing_.pending, clock_.now(), secrets, events_,
                                              store_.resource_version());
   }
+}
+
+void KubeApiServer::record_start_events(const std::string& ns, const std::string& name) {
+  const ResourceType& pods = *find_resource("", "pods");
+  const int minor = std::atoi(version_.minor.c_str());
+  if (!name.empty() && !ns.empty()) {
+    if (const StoredObject* stored = store_.find("pods", ns, name))
+      start_events_.record(present(pods, *stored), minor, events_, store_.resource_version());
+    return;
+  }
+  for (const StoredObject* stored : store_.list("pods", ns))
+    start_events_.record(present(pods, *stored), minor, events_, store_.resource_version());
 }
 
 std::vector<json> KubeApiServer::node_objects() const {

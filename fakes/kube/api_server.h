@@ -21,6 +21,7 @@
 #include "fakes/kube/attach.h"
 #include "fakes/kube/call_log.h"
 #include "fakes/kube/container_memory.h"
+#include "fakes/kube/container_start_events.h"
 #include "fakes/kube/container_states.h"
 #include "fakes/kube/discovery.h"
 #include "fakes/kube/disruption.h"
@@ -139,8 +140,13 @@ class KubeApiServer : public HttpHandler {
   std::optional<MountFailure> missing_mount(const nlohmann::json& pod) const;
   /// The stored Secret, or nullptr.
   const nlohmann::json* find_secret(const std::string& ns, const std::string& name) const;
+  /// The namespace's PodDisruptionBudgets with their status.
+  std::vector<nlohmann::json> budgets(const std::string& ns) const;
   /// Records the kubelet's container events due by now (deadlines, mount failures, config errors).
   void sync_container_events();
+  /// Records the Created/Started events of the containers started so far in ns (every namespace when empty),
+  /// of pod `name` only when it is given.
+  void record_start_events(const std::string& ns, const std::string& name);
 
   Clock& clock_;
   Random random_;
@@ -155,6 +161,7 @@ class KubeApiServer : public HttpHandler {
   AttachedShells attached_;                        ///< what attached containers' shells have read of their stdin
   ContainerMemory container_memory_;               ///< the containers' memory cgroups
   ContainerStates container_states_;               ///< containers that ended, kubelet events owed
+  ContainerStartEvents start_events_;              ///< container starts whose Created/Started are recorded
   std::optional<int64_t> run_once_deadline_;       ///< RunOnceDurationOverride's activeDeadlineSeconds
   std::optional<SandboxFailure> sandbox_failure_;  ///< a broken CNI: no pod gets a sandbox
   Scheduler scheduler_;

@@ -4,6 +4,7 @@
 
 #include "base/json_fields.h"
 #include "fakes/kube/api_server.h"
+#include "fakes/kube/pdb.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -33,6 +34,8 @@ HttpResponse KubeApiServer::evict(const HttpRequest& request, const std::string&
   std::optional<int64_t> asked;
   if (grace.is_number_integer()) asked = grace.get<int64_t>();
   json pod = present(pods, *stored);
+  if (kubelet_start(*stored))
+    if (const std::optional<ApiStatus> refused = eviction_refusal(pod, budgets(ns))) return refused->response();
   if (!kubelet_start(*stored)) {
     // canIgnorePDB: a Pending pod is deleted at once; unscheduled, its grace period is 0.
     pod["metadata"]["deletionTimestamp"] = format_rfc3339(clock_.now());
@@ -51,6 +54,13 @@ HttpResponse KubeApiServer::evict(const HttpRequest& request, const std::string&
   return HttpResponse::json(201, success.dump());
 }
 
+std::vector<json> KubeApiServer::budgets(const std::string& ns) const {
+  std::vector<json> out;
+  const ResourceType* type = find_resource("policy", "poddisruptionbudgets");
+  for (const StoredObject* stored : store_.list("poddisruptionbudgets", ns)) out.push_back(present(*type, *stored));
+  return out;
+}
+
 void KubeApiServer::sync_disruptions() {
   if (!disruptions_.active()) return;
   const TimePoint now = clock_.now();
@@ -58,7 +68,15 @@ void KubeApiServer::sync_disruptions() {
   std::vector<json> bound;
   for (const StoredObject* stored : store_.list("pods", ""))
     if (kubelet_start(*stored)) bound.push_back(present(pods, *stored));
+  disruptions_.set_eviction_guard([this](const json& pod) {
+    return eviction_refusal(pod, budgets(text(member(pod, "metadata"), "namespace"))).has_value();
+  });
   disruptions_.advance(now, bound);
+  // The scheduler sees cordoned, unreachable and deleted nodes: the next pods go elsewhere or wait.
+  for (const Disruptions::NodeChange& c : disruptions_.take_node_changes(now))
+    scheduler_.disrupt_node(c.node, c.kind == Disruptions::NodeChange::kCordoned,
+                            c.kind == Disruptions::NodeChange::kUnreachable,
+                            c.kind == Disruptions::NodeChange::kDeleted, c.at, events_, store_.resource_version());
   for (const PodDisruption& d : disruptions_.take_hits(now)) {
     const StoredObject* stored = store_.find("pods", d.ns, d.name);
     if (!stored) continue;

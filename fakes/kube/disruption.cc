@@ -142,6 +142,9 @@ std::optional<TimePoint> Disruptions::node_deleted_at(const std::string& node) c
 void Disruptions::hit(const DisruptionPlan& plan, const json& pod, TimePoint at) {
   const json& meta = member(pod, "metadata");
   if (find(text(meta, "uid"))) return;  // the first disruption counts
+  // The Eviction API refuses a pod its PodDisruptionBudget protects (drain and evict go through it).
+  if ((plan.action == DisruptionAction::kDrain || plan.action == DisruptionAction::kEvict) && guard_ && guard_(pod))
+    return;
   PodDisruption d;
   d.action = plan.action;
   d.pod = pod;
@@ -218,7 +221,7 @@ void Disruptions::advance(TimePoint now, const std::vector<json>& pods) {
       }
     }
     for (const std::string& node : targets) {
-      NodeState state{node, {}, {}, {}};
+      NodeState state{node, {}, {}, {}, 0};
       if (p.plan.action == DisruptionAction::kDrain) {
         state.cordoned_at = at;
       } else {
@@ -248,7 +251,7 @@ void Disruptions::saw_output(const json& pod, TimePoint start, const std::vector
       p.fired = true;
       const TimePoint at = start + chunk.at + p.plan.after;
       if (p.plan.action == DisruptionAction::kDrain || p.plan.action == DisruptionAction::kNodeLost) {
-        NodeState state{text(member(pod, "spec"), "nodeName"), {}, {}, {}};
+        NodeState state{text(member(pod, "spec"), "nodeName"), {}, {}, {}, 0};
         if (p.plan.action == DisruptionAction::kDrain) {
           state.cordoned_at = at;
         } else {
@@ -399,6 +402,21 @@ std::optional<TimePoint> Disruptions::next_change(TimePoint now) const {
     consider(d.removed_at);
   }
   return next;
+}
+
+std::vector<Disruptions::NodeChange> Disruptions::take_node_changes(TimePoint now) {
+  std::vector<NodeChange> out;
+  for (NodeState& n : nodes_) {
+    std::vector<NodeChange> all;
+    if (n.cordoned_at) all.push_back({NodeChange::kCordoned, n.name, *n.cordoned_at});
+    if (n.not_ready_at) all.push_back({NodeChange::kUnreachable, n.name, *n.not_ready_at});
+    if (const std::optional<TimePoint> deleted = node_deleted_at(n.name); deleted && n.not_ready_at)
+      all.push_back({NodeChange::kDeleted, n.name, *deleted});
+    for (; n.changes_taken < static_cast<int>(all.size()) && all[n.changes_taken].at <= now; ++n.changes_taken)
+      out.push_back(all[n.changes_taken]);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const NodeChange& a, const NodeChange& b) { return a.at < b.at; });
+  return out;
 }
 
 void Disruptions::apply_nodes(std::vector<json>& nodes, TimePoint now) const {

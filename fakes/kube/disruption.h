@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
@@ -75,6 +76,9 @@ class Disruptions {
   void advance(TimePoint now, const std::vector<nlohmann::json>& pods);
   /// The Eviction API on a bound pod now; grace: the Eviction's deleteOptions.gracePeriodSeconds.
   void evict(const nlohmann::json& pod, TimePoint now, std::optional<int64_t> grace);
+  /// Which pods a PodDisruptionBudget protects now: a drain's or an evict plan's eviction of them is
+  /// refused (429), and kubectl drain retries until the pod is gone by itself.
+  void set_eviction_guard(std::function<bool(const nlohmann::json& pod)> guard) { guard_ = std::move(guard); }
   /// A process of `pod` started at `start` printed `output`: fires the on_output plans it matches.
   void saw_output(const nlohmann::json& pod, TimePoint start, const std::vector<OutputChunk>& output);
   /// When the pod's processes die: a disruption that hit it, or an at_seconds plan still to fire.
@@ -95,6 +99,15 @@ class Disruptions {
   std::optional<TimePoint> next_change(TimePoint now) const;
   /// The nodes as disruptions left them: cordoned, NotReady, or deleted (taken off the list).
   void apply_nodes(std::vector<nlohmann::json>& nodes, TimePoint now) const;
+  /// A node change a disruption made that the scheduler must see: cordoned (a drain), unreachable (a lost
+  /// node's not-ready time) or deleted (the cloud controller removed it).
+  struct NodeChange {
+    enum Kind { kCordoned, kUnreachable, kDeleted } kind;
+    std::string node;
+    TimePoint at;
+  };
+  /// The node changes due by now that were not taken yet, in time order (marked taken).
+  std::vector<NodeChange> take_node_changes(TimePoint now);
   /// The disruption of a pod, if one hit it.
   const PodDisruption* find(const std::string& uid) const;
   /// Forgets a pod that is gone.
@@ -110,12 +123,14 @@ class Disruptions {
   std::optional<TimePoint> node_deleted_at(const std::string& node) const;
 
   int minor_ = 33;
+  std::function<bool(const nlohmann::json&)> guard_;
   TimePoint start_{};
   std::vector<Planned> plans_;
   std::vector<PodDisruption> hits_;  ///< in the order they hit
   struct NodeState {
     std::string name;
     std::optional<TimePoint> cordoned_at, lost_at, not_ready_at;
+    int changes_taken = 0;  ///< how many of the node's changes take_node_changes() returned
   };
   std::vector<NodeState> nodes_;
 };

@@ -252,8 +252,10 @@ const Placement* Scheduler::placement(const std::string& uid) const {
 std::vector<NodeView> Scheduler::views() const {
   std::vector<NodeView> out;
   for (const Member& m : nodes_) {
+    if (gone_.count(m.node.name)) continue;
     NodeView v;
-    v.node = &m.node;
+    auto disrupted = disrupted_.find(m.node.name);
+    v.node = disrupted == disrupted_.end() ? &m.node : &disrupted->second;
     v.allocatable = parse_resources(allocatable_of(m.node)).value();
     v.requested = parse_resources(m.node.used).value();
     for (const auto& [uid, p] : placements_)
@@ -261,6 +263,21 @@ std::vector<NodeView> Scheduler::views() const {
     out.push_back(std::move(v));
   }
   return out;
+}
+
+void Scheduler::disrupt_node(const std::string& name, bool unschedulable, bool unreachable, bool gone, TimePoint at,
+                             EventLog& events, const std::string& rv) {
+  auto m = std::find_if(nodes_.begin(), nodes_.end(), [&name](const Member& n) { return n.node.name == name; });
+  if (m == nodes_.end()) return;
+  NodeSpec& node = disrupted_.try_emplace(name, m->node).first->second;
+  if (unschedulable) node.unschedulable = true;
+  // pkg/controller/nodelifecycle/node_lifecycle_controller.go: an unknown Ready condition taints the node
+  // node.kubernetes.io/unreachable (NoSchedule through TaintNodesByCondition, NoExecute for eviction).
+  if (unreachable) node.taints.push_back({"node.kubernetes.io/unreachable", "", "NoSchedule"});
+  if (gone) gone_.insert(name);
+  // A node update moves the unschedulable pods back to the active queue (scheduling_queue.go
+  // MoveAllToActiveOrBackoffQueue).
+  retry_waiting(at, events, rv);
 }
 
 void Scheduler::admit(const json& pod, TimePoint now, EventLog& events, const std::string& rv) {

@@ -5,6 +5,7 @@
 // added by a simple cluster-autoscaler model, a pod leaving). Facts: k8s-cluster-messages.md §1.
 
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -91,6 +92,11 @@ class Scheduler {
   /// retried), and the queue's periodic flush (a pod unschedulable for 5 minutes is tried again).
   void advance(TimePoint now, EventLog& events, const std::string& rv);
 
+  /// From `at` the node is cordoned (unschedulable), unreachable (the node lifecycle controller's
+  /// node.kubernetes.io/unreachable:NoSchedule taint) or gone; the waiting pods are retried then.
+  void disrupt_node(const std::string& name, bool unschedulable, bool unreachable, bool gone, TimePoint at,
+                    EventLog& events, const std::string& rv);
+
   /// Where a pod is, or nullptr for a pod the scheduler never saw.
   const Placement* placement(const std::string& uid) const;
 
@@ -126,6 +132,8 @@ class Scheduler {
   std::map<std::string, Resources> bound_requests_;  ///< by pod uid
   std::vector<std::string> queue_;                   ///< waiting pod uids, in arrival order
   std::map<std::string, Waiting> waiting_;
+  std::map<std::string, NodeSpec> disrupted_;  ///< nodes as disruptions left them, by name (the scheduler's view)
+  std::set<std::string> gone_;                 ///< nodes deleted by a disruption
 };
 
 }  // namespace kexsim::fakes

@@ -150,7 +150,7 @@ TEST_F(KubeApiServerTest, DiscoveryIsOpenToEveryAuthenticatedUser) {
       call("GET", "/api", "sa-token").body,
       R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"kubernetes.default.svc:443"}]})");
   const json groups = json::parse(call("GET", "/apis", "sa-token").body);
-  ASSERT_EQ(groups["groups"].size(), 3u);  // rbac, authorization, admissionregistration
+  ASSERT_EQ(groups["groups"].size(), 4u);  // rbac, authorization, policy, admissionregistration
   EXPECT_EQ(groups["groups"][0]["name"], "rbac.authorization.k8s.io");
   EXPECT_EQ(groups["groups"][1]["preferredVersion"]["groupVersion"], "authorization.k8s.io/v1");
   const json core = json::parse(call("GET", "/api/v1", "sa-token").body);
@@ -179,8 +179,8 @@ TEST_F(KubeApiServerTest, ForbiddenBeforeNotFound) {
       r.body,
       R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"secrets is forbidden: User \"system:serviceaccount:cicd:default\" cannot create resource \"secrets\" in API group \"\" in the namespace \"cicd\"","reason":"Forbidden","details":{"kind":"secrets"},"code":403})");
   EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/pods/missing", "sa-token").status, 403);
-  EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/configmaps", "sa-token").status, 403);
-  EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/configmaps", "admin-token").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/persistentvolumeclaims", "sa-token").status, 403);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/persistentvolumeclaims", "admin-token").status, 404);
   EXPECT_EQ(server_.call_log().front(), "POST /api/v1/namespaces/cicd/secrets 403 system:serviceaccount:cicd:default");
 }
 
@@ -489,7 +489,8 @@ TEST_F(KubeApiServerTest, CallLogKeepsTheRawTarget) {
 }
 
 TEST_F(KubeApiServerTest, SeedingErrorsAreValues) {
-  EXPECT_FALSE(server_.seed({{"kind", "ConfigMap"}, {"metadata", {{"name", "x"}, {"namespace", "cicd"}}}}).ok());
+  EXPECT_FALSE(
+      server_.seed({{"kind", "PersistentVolumeClaim"}, {"metadata", {{"name", "x"}, {"namespace", "cicd"}}}}).ok());
   const Status missing_ns = server_.seed({{"kind", "Secret"}, {"metadata", {{"name", "x"}, {"namespace", "prod"}}}});
   ASSERT_FALSE(missing_ns.ok());
   EXPECT_EQ(missing_ns.error().message, R"(namespaces "prod" not found)");

@@ -245,3 +245,31 @@ TEST(KubeSchedulerQueue, UnschedulablePodsAreRetriedEveryFiveMinutes) {
 
 }  // namespace
 }  // namespace kexsim::fakes
+
+namespace kexsim::fakes {
+namespace {
+
+TEST(KubeSchedulerDisruptedNodes, CordonedUnreachableAndGoneNodesAreFilteredOut) {
+  Scheduler s;
+  EventLog events;
+  const TimePoint t0{};
+  s.add_node(node("a"), t0);
+  s.add_node(node("b"), t0);
+  s.disrupt_node("a", true, false, false, t0, events, "1");
+  s.admit(pod({}, "first"), t0, events, "2");
+  ASSERT_NE(s.placement("uid-first"), nullptr);
+  EXPECT_EQ(s.placement("uid-first")->node, "b");
+  s.disrupt_node("b", false, true, false, t0, events, "3");
+  s.admit(pod({}, "second"), t0, events, "4");
+  ASSERT_NE(s.placement("uid-second"), nullptr);
+  EXPECT_FALSE(s.placement("uid-second")->bound);
+  EXPECT_EQ(s.placement("uid-second")->message,
+            "0/2 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 1 node(s) "
+            "were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
+  s.disrupt_node("a", false, false, true, t0, events, "5");
+  s.disrupt_node("b", false, false, true, t0, events, "6");
+  EXPECT_EQ(s.placement("uid-second")->message, "no nodes available to schedule pods");
+}
+
+}  // namespace
+}  // namespace kexsim::fakes
