@@ -86,6 +86,7 @@ constexpr ReleaseFeature kFeatures[] = {
     {"tolerations_split_once", [](Profile p) { return tolerations_split_once(p); }, Profile(16, 9)},
     {"running_waits_for_build_ready", [](Profile p) { return running_waits_for_build_ready(p); }, Profile(17, 4)},
     {"grace_period_only_when_set", [](Profile p) { return grace_period_only_when_set(p); }, Profile(14, 5)},
+    {"artifact_upload_timeout_flags", [](Profile p) { return artifact_upload_timeout_flags(p); }, Profile(18, 10)},
 };
 
 }  // namespace

@@ -11,6 +11,12 @@
 
 namespace kexsim::executor {
 
+// ---- The job payload's stages (artifacts, cache, git) ----------------------------------------------
+
+/// 18.10: artifacts-uploader gets --timeout and --response-header-timeout (mirror: shells/abstract.go
+/// writeUploadArtifact, [runners.artifact] upload_timeout / response_header_timeout).
+constexpr bool artifact_upload_timeout_flags(Profile p) { return p.at_least(18, 10); }
+
 // ---- Strategy and job log wording -----------------------------------------------------------------
 
 /// 14.0: attach is the default strategy (FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY off), which

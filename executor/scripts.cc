@@ -91,6 +91,41 @@ StageScript make(std::string_view name, std::string_view container, const Script
 
 }  // namespace
 
+bool git_checkout_enabled(const Job& job) {
+  // common/build.go GetGitCheckout: unset or unparsable is true; strconv.ParseBool's false spellings.
+  const std::string v = job.variable("GIT_CHECKOUT");
+  return !(v == "false" || v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "False");
+}
+
+std::vector<std::string> git_clean_flags(const Job& job) {
+  // common/build.go GetGitCleanFlags: default -ffdx, "none" for no clean, else the words given.
+  const std::string v = job.variable("GIT_CLEAN_FLAGS");
+  if (v.empty()) return {"-ffdx"};
+  if (v == "none") return {};
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : v + " ") {
+    if (c == ' ' || c == '\t') {
+      if (!word.empty()) out.push_back(word);
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  return out;
+}
+
+StageScript stage_with_preamble(std::string_view name, std::string_view container, const ScriptContext& ctx,
+                                std::string body) {
+  return make(name, container, ctx, std::move(body));
+}
+
+std::string notice_line(std::string_view text) { return notice(text); }
+
+std::string warning_line(std::string_view text) {
+  return "echo -e " + shell_quote("\\033[0;33m" + std::string(text) + "\\033[0;m") + "\n";
+}
+
 const std::string& detect_shell_script() {
   static const std::string script = [] {
     std::string s;
@@ -163,9 +198,23 @@ StageScript get_sources(const ScriptContext& ctx) {
   }
   if (git.depth > 0) body += " --depth " + std::to_string(git.depth);
   body += " --prune --quiet || exit 1\n";  // git exits 128; the runner's stage reports 1
-  body += notice(messages::checking_out(ctx.profile, git.sha, git.ref));
-  body += "git checkout -f -q " + shell_quote(git.sha) + "\n";
-  body += "git clean -ffdx\n";
+  // writeCloneFetchCmds: GIT_CHECKOUT=false leaves the work tree alone (no checkout, no clean).
+  if (git_checkout_enabled(job)) {
+    body += notice(messages::checking_out(ctx.profile, git.sha, git.ref));
+    body += "git checkout -f -q " + shell_quote(git.sha) + "\n";
+    const std::vector<std::string> clean = git_clean_flags(job);
+    if (!clean.empty()) {
+      body += "git clean";
+      for (const auto& flag : clean)
+        body += " " + (flag.find_first_not_of("-=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./") ==
+                               std::string::npos
+                           ? flag
+                           : shell_quote(flag));
+      body += "\n";
+    }
+  } else {
+    body += notice("Skipping Git checkout");
+  }
   body += notice(messages::skipping_submodules());
   return make("get_sources", "helper", ctx, body);
 }

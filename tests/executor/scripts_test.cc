@@ -162,3 +162,27 @@ TEST(Scripts, NoBashOnlySyntax) {
 
 }  // namespace
 }  // namespace kexsim::executor
+
+namespace kexsim::executor {
+namespace {
+
+TEST(Scripts, GitCheckoutFalseSkipsCheckoutAndClean) {
+  Job job = field_job();
+  job.variables.push_back({"GIT_CHECKOUT", "false", true});
+  const std::string script = get_sources(context(job, Profile::kV19_4)).script;
+  EXPECT_NE(script.find("Skipping Git checkout"), std::string::npos);
+  EXPECT_EQ(script.find("git checkout"), std::string::npos);
+  EXPECT_EQ(script.find("git clean"), std::string::npos);
+}
+
+TEST(Scripts, GitCleanFlagsReplaceTheDefault) {
+  Job job = field_job();
+  job.variables.push_back({"GIT_CLEAN_FLAGS", "-ffdx -e vendor/", true});
+  EXPECT_EQ(git_clean_flags(job), (std::vector<std::string>{"-ffdx", "-e", "vendor/"}));
+  EXPECT_NE(get_sources(context(job, Profile::kV19_4)).script.find("git clean -ffdx -e vendor/\n"), std::string::npos);
+  job.variables.push_back({"GIT_CLEAN_FLAGS", "none", true});
+  EXPECT_EQ(get_sources(context(job, Profile::kV19_4)).script.find("git clean"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kexsim::executor
