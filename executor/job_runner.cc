@@ -28,6 +28,7 @@
 #include "executor/release_features.h"
 #include "executor/runner_log.h"
 #include "executor/artifact_scripts.h"
+#include "executor/cache_scripts.h"
 #include "executor/scripts.h"
 #include "executor/section_attempts.h"
 #include "executor/stage_timeouts.h"
@@ -211,6 +212,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<void> exec_stage(std::shared_ptr<StageWait> wait, StageScript stage);
   asio::awaitable<std::optional<Failure>> run_user_scripts();
   asio::awaitable<std::optional<Failure>> run_download_artifacts();
+  asio::awaitable<std::optional<Failure>> run_restore_cache();
   asio::awaitable<std::optional<Failure>> run_upload_stages(std::optional<Failure> failure);
   asio::awaitable<std::optional<Failure>> get_sources_with_attempts();
   asio::awaitable<std::optional<Failure>> get_sources_tries();
@@ -509,6 +511,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
     if (auto e = attempts_out_of_range(profile_, attempts_.artifact_download, "download_artifacts"))
       failure = Failure{*e};
   }
+  if (!failure && !build_done()) failure = co_await run_restore_cache();
   if (!failure && !build_done()) failure = co_await run_download_artifacts();
   if (!failure && !build_done()) failure = co_await run_user_scripts();
   // A stage under attach needs the log processor; when setting up the trapping scripts failed it never
@@ -615,10 +618,26 @@ asio::awaitable<std::optional<Failure>> Execution::run_download_artifacts() {
   co_return co_await run_stage(*stage, "download_artifacts", header);
 }
 
+asio::awaitable<std::optional<Failure>> Execution::run_restore_cache() {
+  // common/build.go attemptExecuteStage(BuildStageRestoreCache); no cache with paths: skipped.
+  const std::optional<StageScript> stage = restore_cache_script(scripts_);
+  if (!stage) co_return std::nullopt;
+  const std::string header(kRestoreCacheTitle);
+  co_return co_await run_stage(*stage, "restore_cache", header);
+}
+
 asio::awaitable<std::optional<Failure>> Execution::run_upload_stages(std::optional<Failure> failure) {
   // common/build.go executeScript: executeUploadArtifacts(ctx, err) after the user scripts, whatever
   // they did; pickPriorityError keeps the scripts' error first.
   const bool succeeded = !failure;
+  const std::optional<StageScript> archive = archive_cache_script(scripts_, succeeded);
+  if (archive) {
+    const std::string header = archive_cache_title(succeeded);
+    const std::string section = archive->name;
+    std::optional<Failure> archived = co_await run_stage(*archive, section, header);
+    if (!failure && archived) failure = archived;
+  }
+  if (build_done()) co_return failure;
   const std::optional<StageScript> upload = upload_artifacts_script(scripts_, succeeded);
   if (upload) {
     const std::string header = upload_artifacts_title(succeeded);

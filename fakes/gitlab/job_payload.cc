@@ -80,10 +80,12 @@ json artifacts_json(const std::vector<JobArtifact>& artifacts) {
   return out;
 }
 
-json cache_json(const std::vector<JobCache>& caches) {
+// Ci::Build#cache: with separated caches (a project setting, on by default) the key says whether the
+// ref is protected, so a protected branch never restores what an unprotected one saved.
+json cache_json(const std::vector<JobCache>& caches, bool protected_ref) {
   json out = json::array();
   for (const auto& c : caches)
-    out.push_back({{"key", c.key},
+    out.push_back({{"key", c.key + (protected_ref ? "-protected" : "-non_protected")},
                    {"untracked", c.untracked},
                    {"policy", c.policy},
                    {"paths", c.paths},
@@ -302,7 +304,7 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
   payload["image"] = job.image.empty() ? json(nullptr) : image_json(job.image, "", {}, {});
   payload["services"] = std::move(services);
   payload["artifacts"] = artifacts_json(job.artifacts);
-  payload["cache"] = cache_json(job.cache);
+  payload["cache"] = cache_json(job.cache, ctx.protected_ref);
   payload["credentials"] = std::move(credentials);
   payload["dependencies"] = dependencies_json(ctx.dependencies);
   payload["features"] = {{"trace_sections", job.trace_sections},
