@@ -87,6 +87,7 @@ constexpr ReleaseFeature kFeatures[] = {
     {"running_waits_for_build_ready", [](Profile p) { return running_waits_for_build_ready(p); }, Profile(17, 4)},
     {"grace_period_only_when_set", [](Profile p) { return grace_period_only_when_set(p); }, Profile(14, 5)},
     {"artifact_upload_timeout_flags", [](Profile p) { return artifact_upload_timeout_flags(p); }, Profile(18, 10)},
+    {"git_token_outside_repo_config", [](Profile p) { return git_token_outside_repo_config(p); }, Profile(18, 6)},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "executor/scripts.h"
 
 #include "executor/messages.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 namespace {
@@ -89,7 +90,26 @@ StageScript make(std::string_view name, std::string_view container, const Script
                      preamble(ctx) + body};
 }
 
+// regexp.QuoteMeta: a backslash before each regular-expression metacharacter.
+std::string regex_quote(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\.+*?()|[]{}^$").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string url_without_credentials(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const size_t authority_end = url.find('/', scheme + 3);
+  const size_t at = url.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < scheme) return std::string(url);
+  return std::string(url.substr(0, scheme + 3)) + std::string(url.substr(at + 1));
+}
 
 bool git_checkout_enabled(const Job& job) {
   // common/build.go GetGitCheckout: unset or unparsable is true; strconv.ParseBool's false spellings.
@@ -181,14 +201,42 @@ StageScript get_sources(const ScriptContext& ctx) {
     return make("get_sources", "helper", ctx, body);
   }
   body += notice(messages::fetching_changes(git.depth));
-  body += "git init " + dir + "\n";
+  // 18.6 (W7): the job token stays out of .git/config. shells/abstract.go setupTemplateDir writes a
+  // template config that includes an external file beside the project (<project>.tmp), and that file
+  // rewrites the credential-less remote URL to the one with the token (url.<with>.insteadOf <without>).
+  const bool external = git_token_outside_repo_config(ctx.profile);
+  std::string remote_url = git.repo_url;
+  const std::string tmp = ctx.project_dir + ".tmp";
+  const std::string ext_config = tmp + "/.gitlab-runner.ext.conf";
+  if (external) {
+    remote_url = url_without_credentials(git.repo_url);
+    const std::string template_config = shell_quote(tmp + "/git-template/config");
+    body += "mkdir -p " + shell_quote(tmp + "/git-template") + "\n";
+    body += "git config -f " + template_config + " init.defaultBranch none\n";
+    body += "git config -f " + template_config + " fetch.recurseSubmodules false\n";
+    body += "git config -f " + template_config + " credential.interactive never\n";
+    body += "git config -f " + template_config + " gc.autoDetach false\n";
+    body += "rm -f " + shell_quote(ext_config) + "\n";
+    if (remote_url != git.repo_url)
+      body += "git config --file " + shell_quote(ext_config) + " --replace-all " +
+              shell_quote("url." + git.repo_url + ".insteadOf") + " " + shell_quote(remote_url) + " " +
+              shell_quote("^" + regex_quote(remote_url) + "$") + "\n";
+    body += "git config --file " + template_config + " --replace-all include.path " + shell_quote(ext_config) + " " +
+            shell_quote(regex_quote(".gitlab-runner.ext.conf") + "$") + "\n";
+    body += "git init " + dir + " --template " + shell_quote(tmp + "/git-template") + "\n";
+  } else {
+    body += "git init " + dir + "\n";
+  }
   body += "cd " + dir + "\n";
   // shells/abstract.go writeRefspecFetchCmd: add the remote, or (a repeated try of the stage,
   // GET_SOURCES_ATTEMPTS) point the existing one at the URL again.
-  body += "if git remote add origin " + shell_quote(git.repo_url) + " >/dev/null 2>&1; then\n";
+  body += "if git remote add origin " + shell_quote(remote_url) + " >/dev/null 2>&1; then\n";
   body += notice(messages::created_fresh_repository());
   body += "else\n";
-  body += "git remote set-url origin " + shell_quote(git.repo_url) + "\n";
+  body += "git remote set-url origin " + shell_quote(remote_url) + "\n";
+  if (external)
+    body += "git config --file .git/config --replace-all include.path " + shell_quote(ext_config) + " " +
+            shell_quote(regex_quote(".gitlab-runner.ext.conf") + "$") + "\n";
   body += "fi\n";
   body += "git fetch origin";
   if (git.refspecs.empty()) {

@@ -60,6 +60,9 @@ std::string notice_line(std::string_view text);
 /// A yellow warning line as the runner's shell writer prints it (Warningf: no "WARNING:" prefix).
 std::string warning_line(std::string_view text);
 
+/// The URL with any user:password@ removed ("https://gitlab-ci-token:T@host/p.git" -> "https://host/p.git").
+std::string url_without_credentials(std::string_view url);
+
 /// GIT_CHECKOUT: whether get_sources checks the commit out (default true).
 bool git_checkout_enabled(const Job& job);
 /// GIT_CLEAN_FLAGS: the `git clean` flags after checkout (default -ffdx; "none": no clean).

@@ -186,3 +186,25 @@ TEST(Scripts, GitCleanFlagsReplaceTheDefault) {
 
 }  // namespace
 }  // namespace kexsim::executor
+
+namespace kexsim::executor {
+namespace {
+
+TEST(Scripts, JobTokenStaysOutOfTheRemoteUrlFrom18_6) {
+  const Job job = field_job();
+  const std::string modern = get_sources(context(job, Profile::kV19_4)).script;
+  EXPECT_NE(modern.find("git remote add origin 'https://gitlab.mylab.com/root/mycicd.git'"), std::string::npos);
+  EXPECT_NE(modern.find("'url.https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git.insteadOf' "
+                        "'https://gitlab.mylab.com/root/mycicd.git'"),
+            std::string::npos)
+      << modern;
+  EXPECT_NE(modern.find("git init '/builds/root/mycicd' --template '/builds/root/mycicd.tmp/git-template'"),
+            std::string::npos);
+  const std::string old = get_sources(context(job, Profile::kV17_11)).script;
+  EXPECT_NE(old.find("git remote add origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git'"),
+            std::string::npos);
+  EXPECT_EQ(url_without_credentials("https://u:p@h:8443/a.git"), "https://h:8443/a.git");
+}
+
+}  // namespace
+}  // namespace kexsim::executor
