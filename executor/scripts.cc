@@ -220,9 +220,9 @@ StageScript get_sources(const ScriptContext& ctx) {
     if (remote_url != git.repo_url)
       body += "git config --file " + shell_quote(ext_config) + " --replace-all " +
               shell_quote("url." + git.repo_url + ".insteadOf") + " " + shell_quote(remote_url) + " " +
-              shell_quote("^" + regex_quote(remote_url) + "$") + "\n";
+              "\"" + double_quote_escape("^" + regex_quote(remote_url) + "$") + "\"" + "\n";
     body += "git config --file " + template_config + " --replace-all include.path " + shell_quote(ext_config) + " " +
-            shell_quote(regex_quote(".gitlab-runner.ext.conf") + "$") + "\n";
+            "\"" + double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
     body += "git init " + dir + " --template " + shell_quote(tmp + "/git-template") + "\n";
   } else {
     body += "git init " + dir + "\n";
@@ -236,7 +236,7 @@ StageScript get_sources(const ScriptContext& ctx) {
   body += "git remote set-url origin " + shell_quote(remote_url) + "\n";
   if (external)
     body += "git config --file .git/config --replace-all include.path " + shell_quote(ext_config) + " " +
-            shell_quote(regex_quote(".gitlab-runner.ext.conf") + "$") + "\n";
+            "\"" + double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
   body += "fi\n";
   body += "git fetch origin";
   if (git.refspecs.empty()) {

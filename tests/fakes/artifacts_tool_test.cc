@@ -27,9 +27,9 @@ TEST(HelperLogLine, PadsTheMessageAndSortsTheFields) {
                       {{"token", "zaM3ywFV"}, {"id", "1280281190"}}),
       "Downloading artifacts from coordinator... ok      \033[0;m  id\033[0;m=1280281190 token\033[0;m=zaM3ywFV\n");
   EXPECT_EQ(helper_log_line(LogLevel::kWarning, "dist: no matching files"),
-            "\033[0;33mWARNING: dist: no matching files                 \033[0;m \n");
+            "\033[0;33mWARNING: dist: no matching files" + std::string(18, ' ') + "\033[0;m \n");
   EXPECT_EQ(helper_log_line(LogLevel::kError, "No files to upload"),
-            "\033[31;1mERROR: No files to upload                        \033[0;m \n");
+            "\033[31;1mERROR: No files to upload" + std::string(25, ' ') + "\033[0;m \n");
 }
 
 TEST(HelperRelease, ReadsVersionTagsAndOldRevisionTags) {
@@ -48,6 +48,7 @@ TEST(ShortenToken, StripsTheJobTokenPrefixFrom17_9) {
 
 TEST(SelectFiles, WalksEachMatchAndCountsDirectoriesToo) {
   shell::FileSystem fs;
+  for (const char* d : {"/b", "/b/p", "/b/p/public", "/b/p/public/css", "/b/p/out"}) fs.make_dir(d);
   fs.write("/b/p/public/index.html", "x", false);
   fs.write("/b/p/public/css/site.css", "y", false);
   fs.write("/b/p/out/a.log", "z", false);
@@ -61,7 +62,7 @@ TEST(SelectFiles, WalksEachMatchAndCountsDirectoriesToo) {
                                "working directory (/b/p)"),
             std::string::npos);
   const auto old = shell::select_files(fs, "/b/p", {"public/**"}, {"public/css/*"}, HelperRelease{13, 12});
-  EXPECT_NE(old.log.find("public/**: found 3 matching files and directories"), std::string::npos) << old.log;
+  EXPECT_NE(old.log.find("public/**: found 5 matching files and directories"), std::string::npos) << old.log;
 }
 
 TEST(ZipArchive, RoundTripsStoredEntries) {
