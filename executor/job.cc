@@ -237,6 +237,58 @@ void read_job(Reader& r, const json& root, Job& job) {
     }
   }
 
+  if (const json* artifacts = r.array(root, "artifacts", "")) {
+    for (size_t i = 0; i < artifacts->size(); ++i) {
+      const std::string path = index_path("", "artifacts", i);
+      const json* a = r.object(&(*artifacts)[i], path);
+      if (!a) continue;
+      JobArtifact artifact;
+      const std::string p = path + ".";
+      r.str(*a, "name", p, artifact.name);
+      r.boolean(*a, "untracked", p, artifact.untracked);
+      r.strings(*a, "paths", p, artifact.paths);
+      r.strings(*a, "exclude", p, artifact.exclude);
+      r.str(*a, "when", p, artifact.when);
+      r.str(*a, "artifact_type", p, artifact.artifact_type);
+      r.str(*a, "artifact_format", p, artifact.artifact_format);
+      r.str(*a, "expire_in", p, artifact.expire_in);
+      job.artifacts.push_back(std::move(artifact));
+    }
+  }
+  if (const json* caches = r.array(root, "cache", "")) {
+    for (size_t i = 0; i < caches->size(); ++i) {
+      const std::string path = index_path("", "cache", i);
+      const json* c = r.object(&(*caches)[i], path);
+      if (!c) continue;
+      JobCache cache;
+      const std::string p = path + ".";
+      r.str(*c, "key", p, cache.key);
+      r.boolean(*c, "untracked", p, cache.untracked);
+      r.str(*c, "policy", p, cache.policy);
+      r.strings(*c, "paths", p, cache.paths);
+      r.str(*c, "when", p, cache.when);
+      r.strings(*c, "fallback_keys", p, cache.fallback_keys);
+      job.cache.push_back(std::move(cache));
+    }
+  }
+  if (const json* deps = r.array(root, "dependencies", "")) {
+    for (size_t i = 0; i < deps->size(); ++i) {
+      const std::string path = index_path("", "dependencies", i);
+      const json* d = r.object(&(*deps)[i], path);
+      if (!d) continue;
+      JobDependency dep;
+      const std::string p = path + ".";
+      r.integer(*d, "id", p, dep.id);
+      r.str(*d, "name", p, dep.name);
+      r.str(*d, "token", p, dep.token);
+      if (const json* file = r.object(r.field(*d, "artifacts_file"), p + "artifacts_file")) {
+        r.str(*file, "filename", p + "artifacts_file.", dep.artifacts_filename);
+        r.integer(*file, "size", p + "artifacts_file.", dep.artifacts_size);
+      }
+      job.dependencies.push_back(std::move(dep));
+    }
+  }
+
   if (const json* f = r.object(r.field(root, "features"), "features")) {
     const std::string p = "features.";
     r.boolean(*f, "trace_sections", p, job.features.trace_sections);

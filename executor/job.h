@@ -81,6 +81,37 @@ struct JobStep {
   bool allow_failure = false;
 };
 
+/// One of `artifacts[]`: what upload_artifacts_on_success/on_failure archive and send.
+struct JobArtifact {
+  std::string name;
+  bool untracked = false;
+  std::vector<std::string> paths;
+  std::vector<std::string> exclude;
+  std::string when;  ///< on_success (also when empty) | on_failure | always
+  std::string artifact_type;
+  std::string artifact_format;
+  std::string expire_in;
+};
+
+/// One of `cache[]`: what restore_cache extracts and archive_cache saves.
+struct JobCache {
+  std::string key;
+  bool untracked = false;
+  std::string policy;  ///< pull | push | pull-push (also when empty)
+  std::vector<std::string> paths;
+  std::string when;  ///< on_success (also when empty) | on_failure | always
+  std::vector<std::string> fallback_keys;
+};
+
+/// One of `dependencies[]`: an earlier job whose artifacts download_artifacts fetches.
+struct JobDependency {
+  int64_t id = 0;
+  std::string name;
+  std::string token;
+  std::string artifacts_filename;  ///< artifacts_file.filename; empty: nothing to download
+  int64_t artifacts_size = 0;
+};
+
 /// `features`: what this GitLab supports for this job.
 struct JobFeatures {
   bool trace_sections = false;
@@ -103,6 +134,9 @@ struct Job {
   JobImage image;                         ///< name empty: the config's default image
   std::vector<JobImage> services;
   std::vector<JobCredential> credentials;
+  std::vector<JobArtifact> artifacts;
+  std::vector<JobCache> cache;
+  std::vector<JobDependency> dependencies;
   JobFeatures features;
 
   /// The value of the last variable named key ("" if none), as the runner's lookup does.

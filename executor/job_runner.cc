@@ -31,6 +31,8 @@
 #include "executor/prepare_retry.h"
 #include "executor/release_features.h"
 #include "executor/runner_log.h"
+#include "executor/artifact_scripts.h"
+#include "executor/cache_scripts.h"
 #include "executor/scripts.h"
 #include "executor/section_attempts.h"
 #include "executor/stage_timeouts.h"
@@ -220,6 +222,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
                                                     std::string_view header, StageScope scope = StageScope::kBuild);
   asio::awaitable<void> exec_stage(std::shared_ptr<StageWait> wait, StageScript stage);
   asio::awaitable<std::optional<Failure>> run_user_scripts();
+  asio::awaitable<std::optional<Failure>> run_download_artifacts();
+  asio::awaitable<std::optional<Failure>> run_restore_cache();
+  asio::awaitable<std::optional<Failure>> run_upload_stages(std::optional<Failure> failure);
   asio::awaitable<std::optional<Failure>> get_sources_with_attempts();
   asio::awaitable<std::optional<Failure>> get_sources_tries();
   asio::awaitable<void> expire_after(Duration d, std::shared_ptr<bool> active, bool Execution::*flag);
@@ -516,6 +521,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
     if (failure && prepare_timed_out_) trace_.warning(messages::stage_timeout_exceeded(profile_, "prepare_script"));
   }
   *prepare_active = false;
+  const bool prepared = !failure;  // executePrepareScripts' cont: the upload stages run after this point
   if (!failure) {
     failure = co_await get_sources_with_attempts();
     if (failure) co_await log_pod_warning_events();
@@ -529,10 +535,14 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
     if (auto e = attempts_out_of_range(profile_, attempts_.artifact_download, "download_artifacts"))
       failure = Failure{*e};
   }
+  if (!failure && !build_done()) failure = co_await run_restore_cache();
+  if (!failure && !build_done()) failure = co_await run_download_artifacts();
   if (!failure && !build_done()) failure = co_await run_user_scripts();
   // A stage under attach needs the log processor; when setting up the trapping scripts failed it never
   // started, and a stage typed then would wait for an exit status that cannot come.
   const bool can_run_stage = !attach_ || attach_->reading_logs();
+  if (prepared && !pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_)
+    failure = co_await run_upload_stages(failure);
   // A get_sources_timeout ends executeScript at once (executePrepareScripts' cont = false).
   if (!pod_name_.empty() && kube_ && !build_done() && can_run_stage && !get_sources_timed_out_ && !prepare_failed) {
     // Removing the file variables is best effort: the pod goes next anyway.
@@ -631,6 +641,44 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     // Not when the build context's deadline passed: that is reported later (executeUserScripts).
     if (after && warns_after_script_failure(profile_) && !build_timed_out_)
       trace_.warning(messages::after_script_failed(after->message));
+  }
+  co_return failure;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::run_download_artifacts() {
+  // common/build.go attemptExecuteStage(BuildStageDownloadArtifacts); no dependency with artifacts: skipped.
+  const std::optional<StageScript> stage = download_artifacts_script(scripts_);
+  if (!stage) co_return std::nullopt;
+  const std::string header(kDownloadArtifactsTitle);
+  co_return co_await run_stage(*stage, "download_artifacts", header);
+}
+
+asio::awaitable<std::optional<Failure>> Execution::run_restore_cache() {
+  // common/build.go attemptExecuteStage(BuildStageRestoreCache); no cache with paths: skipped.
+  const std::optional<StageScript> stage = restore_cache_script(scripts_);
+  if (!stage) co_return std::nullopt;
+  const std::string header(kRestoreCacheTitle);
+  co_return co_await run_stage(*stage, "restore_cache", header);
+}
+
+asio::awaitable<std::optional<Failure>> Execution::run_upload_stages(std::optional<Failure> failure) {
+  // common/build.go executeScript: executeUploadArtifacts(ctx, err) after the user scripts, whatever
+  // they did; pickPriorityError keeps the scripts' error first.
+  const bool succeeded = !failure;
+  const std::optional<StageScript> archive = archive_cache_script(scripts_, succeeded);
+  if (archive) {
+    const std::string header = archive_cache_title(succeeded);
+    const std::string section = archive->name;
+    std::optional<Failure> archived = co_await run_stage(*archive, section, header);
+    if (!failure && archived) failure = archived;
+  }
+  if (build_done()) co_return failure;
+  const std::optional<StageScript> upload = upload_artifacts_script(scripts_, succeeded);
+  if (upload) {
+    const std::string header = upload_artifacts_title(succeeded);
+    const std::string section = upload->name;
+    std::optional<Failure> uploaded = co_await run_stage(*upload, section, header);
+    if (!failure && uploaded) failure = uploaded;
   }
   co_return failure;
 }
@@ -859,6 +907,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   scripts_.profile = profile_;
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
+  scripts_.runner_url = runner_.url;
   scripts_.runner_variables = feature_flag_variables();
   for (auto& v : runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_project_id_,
                                    short_token_, runner_.environment})) {

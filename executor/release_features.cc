@@ -120,6 +120,8 @@ constexpr ReleaseFeature kFeatures[] = {
     {"has_namespace_per_job", [](Profile p) { return has_namespace_per_job(p); }, Profile(16, 10)},
     {"protects_runner_labels", [](Profile p) { return protects_runner_labels(p); }, Profile(17, 9)},
     {"pod_level_resources", [](Profile p) { return pod_level_resources(p); }, Profile(18, 10)},
+    {"artifact_upload_timeout_flags", [](Profile p) { return artifact_upload_timeout_flags(p); }, Profile(18, 10)},
+    {"git_token_outside_repo_config", [](Profile p) { return git_token_outside_repo_config(p); }, Profile(18, 6)},
 };
 
 }  // namespace

@@ -11,6 +11,16 @@
 
 namespace kexsim::executor {
 
+// ---- The job payload's stages (artifacts, cache, git) ----------------------------------------------
+
+/// 18.10: artifacts-uploader gets --timeout and --response-header-timeout (mirror: shells/abstract.go
+/// writeUploadArtifact, [runners.artifact] upload_timeout / response_header_timeout).
+constexpr bool artifact_upload_timeout_flags(Profile p) { return p.at_least(18, 10); }
+/// 18.6: get_sources keeps the job token out of .git/config: a git template includes
+/// <project>.tmp/.gitlab-runner.ext.conf, whose url.<with token>.insteadOf rewrites the token-less
+/// remote (mirror: shells/abstract.go setupTemplateDir, setupExternalGitConfig).
+constexpr bool git_token_outside_repo_config(Profile p) { return p.at_least(18, 6); }
+
 // ---- Strategy and job log wording -----------------------------------------------------------------
 
 /// 14.0: attach is the default strategy (FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY off), which

@@ -1,6 +1,7 @@
 #include "executor/scripts.h"
 
 #include "executor/messages.h"
+#include "executor/release_features.h"
 
 namespace kexsim::executor {
 namespace {
@@ -89,7 +90,61 @@ StageScript make(std::string_view name, std::string_view container, const Script
                      preamble(ctx) + body};
 }
 
+// regexp.QuoteMeta: a backslash before each regular-expression metacharacter.
+std::string regex_quote(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\.+*?()|[]{}^$").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string url_without_credentials(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const size_t authority_end = url.find('/', scheme + 3);
+  const size_t at = url.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < scheme) return std::string(url);
+  return std::string(url.substr(0, scheme + 3)) + std::string(url.substr(at + 1));
+}
+
+bool git_checkout_enabled(const Job& job) {
+  // common/build.go GetGitCheckout: unset or unparsable is true; strconv.ParseBool's false spellings.
+  const std::string v = job.variable("GIT_CHECKOUT");
+  return !(v == "false" || v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "False");
+}
+
+std::vector<std::string> git_clean_flags(const Job& job) {
+  // common/build.go GetGitCleanFlags: default -ffdx, "none" for no clean, else the words given.
+  const std::string v = job.variable("GIT_CLEAN_FLAGS");
+  if (v.empty()) return {"-ffdx"};
+  if (v == "none") return {};
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : v + " ") {
+    if (c == ' ' || c == '\t') {
+      if (!word.empty()) out.push_back(word);
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  return out;
+}
+
+StageScript stage_with_preamble(std::string_view name, std::string_view container, const ScriptContext& ctx,
+                                std::string body) {
+  return make(name, container, ctx, std::move(body));
+}
+
+std::string notice_line(std::string_view text) { return notice(text); }
+
+std::string warning_line(std::string_view text) {
+  return "echo -e " + shell_quote("\\033[0;33m" + std::string(text) + "\\033[0;m") + "\n";
+}
 
 const std::string& detect_shell_script() {
   static const std::string script = [] {
@@ -146,14 +201,42 @@ StageScript get_sources(const ScriptContext& ctx) {
     return make("get_sources", "helper", ctx, body);
   }
   body += notice(messages::fetching_changes(git.depth));
-  body += "git init " + dir + "\n";
+  // 18.6 (W7): the job token stays out of .git/config. shells/abstract.go setupTemplateDir writes a
+  // template config that includes an external file beside the project (<project>.tmp), and that file
+  // rewrites the credential-less remote URL to the one with the token (url.<with>.insteadOf <without>).
+  const bool external = git_token_outside_repo_config(ctx.profile);
+  std::string remote_url = git.repo_url;
+  const std::string tmp = ctx.project_dir + ".tmp";
+  const std::string ext_config = tmp + "/.gitlab-runner.ext.conf";
+  if (external) {
+    remote_url = url_without_credentials(git.repo_url);
+    const std::string template_config = shell_quote(tmp + "/git-template/config");
+    body += "mkdir -p " + shell_quote(tmp + "/git-template") + "\n";
+    body += "git config -f " + template_config + " init.defaultBranch none\n";
+    body += "git config -f " + template_config + " fetch.recurseSubmodules false\n";
+    body += "git config -f " + template_config + " credential.interactive never\n";
+    body += "git config -f " + template_config + " gc.autoDetach false\n";
+    body += "rm -f " + shell_quote(ext_config) + "\n";
+    if (remote_url != git.repo_url)
+      body += "git config --file " + shell_quote(ext_config) + " --replace-all " +
+              shell_quote("url." + git.repo_url + ".insteadOf") + " " + shell_quote(remote_url) + " " +
+              "\"" + double_quote_escape("^" + regex_quote(remote_url) + "$") + "\"" + "\n";
+    body += "git config --file " + template_config + " --replace-all include.path " + shell_quote(ext_config) + " " +
+            "\"" + double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
+    body += "git init " + dir + " --template " + shell_quote(tmp + "/git-template") + "\n";
+  } else {
+    body += "git init " + dir + "\n";
+  }
   body += "cd " + dir + "\n";
   // shells/abstract.go writeRefspecFetchCmd: add the remote, or (a repeated try of the stage,
   // GET_SOURCES_ATTEMPTS) point the existing one at the URL again.
-  body += "if git remote add origin " + shell_quote(git.repo_url) + " >/dev/null 2>&1; then\n";
+  body += "if git remote add origin " + shell_quote(remote_url) + " >/dev/null 2>&1; then\n";
   body += notice(messages::created_fresh_repository());
   body += "else\n";
-  body += "git remote set-url origin " + shell_quote(git.repo_url) + "\n";
+  body += "git remote set-url origin " + shell_quote(remote_url) + "\n";
+  if (external)
+    body += "git config --file .git/config --replace-all include.path " + shell_quote(ext_config) + " " +
+            "\"" + double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
   body += "fi\n";
   body += "git fetch origin";
   if (git.refspecs.empty()) {
@@ -163,9 +246,23 @@ StageScript get_sources(const ScriptContext& ctx) {
   }
   if (git.depth > 0) body += " --depth " + std::to_string(git.depth);
   body += " --prune --quiet || exit 1\n";  // git exits 128; the runner's stage reports 1
-  body += notice(messages::checking_out(ctx.profile, git.sha, git.ref));
-  body += "git checkout -f -q " + shell_quote(git.sha) + "\n";
-  body += "git clean -ffdx\n";
+  // writeCloneFetchCmds: GIT_CHECKOUT=false leaves the work tree alone (no checkout, no clean).
+  if (git_checkout_enabled(job)) {
+    body += notice(messages::checking_out(ctx.profile, git.sha, git.ref));
+    body += "git checkout -f -q " + shell_quote(git.sha) + "\n";
+    const std::vector<std::string> clean = git_clean_flags(job);
+    if (!clean.empty()) {
+      body += "git clean";
+      for (const auto& flag : clean)
+        body += " " + (flag.find_first_not_of("-=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./") ==
+                               std::string::npos
+                           ? flag
+                           : shell_quote(flag));
+      body += "\n";
+    }
+  } else {
+    body += notice("Skipping Git checkout");
+  }
   body += notice(messages::skipping_submodules());
   return make("get_sources", "helper", ctx, body);
 }

@@ -29,6 +29,7 @@ struct ScriptContext {
   std::string project_dir;                    ///< CI_PROJECT_DIR, e.g. "/builds/root/mycicd"
   std::vector<JobVariable> runner_variables;  ///< exported before the job's (see runner_variables())
   std::string job_status;                     ///< after_script: CI_JOB_STATUS ("success", "failed", "canceled")
+  std::string runner_url;                     ///< [[runners]] url: the helper commands' --url
 };
 
 /// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.
@@ -50,6 +51,22 @@ StageScript step_script(const ScriptContext& ctx);
 StageScript after_script(const ScriptContext& ctx);
 /// cleanup_file_variables (helper): removes the file-variable directory, silently.
 StageScript cleanup_file_variables(const ScriptContext& ctx);
+
+/// A stage script in container with the common preamble (shell options, variables) before body.
+StageScript stage_with_preamble(std::string_view name, std::string_view container, const ScriptContext& ctx,
+                                std::string body);
+/// A green notice line as the runner's shell writer prints it (Noticef).
+std::string notice_line(std::string_view text);
+/// A yellow warning line as the runner's shell writer prints it (Warningf: no "WARNING:" prefix).
+std::string warning_line(std::string_view text);
+
+/// The URL with any user:password@ removed ("https://gitlab-ci-token:T@host/p.git" -> "https://host/p.git").
+std::string url_without_credentials(std::string_view url);
+
+/// GIT_CHECKOUT: whether get_sources checks the commit out (default true).
+bool git_checkout_enabled(const Job& job);
+/// GIT_CLEAN_FLAGS: the `git clean` flags after checkout (default -ffdx; "none": no clean).
+std::vector<std::string> git_clean_flags(const Job& job);
 
 /// Single-quotes s for sh ('it'\''s').
 std::string shell_quote(std::string_view s);

@@ -15,6 +15,7 @@
 #include "sim/scenario_images.h"
 #include "sim/scenario_services.h"
 #include "sim/scenario_jobs.h"
+#include "sim/scenario_payload.h"
 #include "sim/scenario_admission.h"
 #include "sim/scenario_faults.h"
 #include "sim/scenario_fields.h"
@@ -172,6 +173,7 @@ fakes::JobDefinition read_job(TomlTable& t) {
     job.cancel_graceful = mode == "graceful";
     c.reject_unread();
   }
+  read_job_payload(t, job);
   t.reject_unread();
   return job;
 }

@@ -187,6 +187,7 @@ HttpResponse FakeGitLab::route(const HttpRequest& request) {
   const std::string tail = digits == std::string::npos ? std::string() : rest.substr(digits);
   if (tail.empty() && request.method == "PUT") return update_job(request, id);
   if (tail == "/trace" && request.method == "PATCH") return append_trace(request, id);
+  if (tail == "/artifacts" && (request.method == "POST" || request.method == "GET")) return artifacts(request, id);
   return not_found();
 }
 
@@ -235,6 +236,7 @@ HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
   ctx.root_namespace_id = slash == std::string::npos ? 0 : namespace_id(def.project.substr(0, slash));
   ctx.protected_ref = repo && repo->default_branch() == def.ref;
   ctx.time_in_queue_seconds = std::max<int64_t>(0, unix_seconds(now) - unix_seconds(job.enqueued_at));
+  ctx.dependencies = dependencies_of(job);
 
   HttpResponse r = HttpResponse::json(201, job_payload(def, ctx));
   r.headers.emplace_back("X-GitLab-Last-Update", last_update_);
@@ -317,6 +319,59 @@ HttpResponse FakeGitLab::append_trace(const HttpRequest& request, int64_t id) {
   r.headers.emplace_back("Job-Status", job->state);
   r.headers.emplace_back("Range", "0-" + std::to_string(job->trace.size()));
   r.headers.emplace_back("X-GitLab-Trace-Update-Interval", kTraceUpdateInterval);
+  return r;
+}
+
+std::vector<JobDependency> FakeGitLab::dependencies_of(const JobRecord& job) const {
+  // The latest earlier job of each name; GitLab sends the depending job's own token with each.
+  std::vector<JobDependency> out;
+  for (const auto& name : job.definition.dependencies) {
+    const JobRecord* found = nullptr;
+    for (const auto& other : jobs_) {
+      if (&other == &job) break;
+      if (other.definition.name == name) found = &other;
+    }
+    if (!found) continue;
+    JobDependency dep{found->id, name, job.token, "", 0};
+    for (const auto& a : found->artifacts) {
+      if (a.artifact_type != "archive") continue;
+      dep.filename = a.filename;
+      dep.size = static_cast<int64_t>(a.content.size());
+    }
+    out.push_back(std::move(dep));
+  }
+  return out;
+}
+
+HttpResponse FakeGitLab::artifacts(const HttpRequest& request, int64_t id) {
+  JobRecord* job = find(id);
+  if (!job) return not_found();
+  const std::string token = request.header("job-token");
+  HttpResponse r;
+  if (request.method == "POST") {
+    // authenticate_job!: the job's own token, while it runs.
+    if (token != job->token) return forbidden();
+    apply_cancellation(*job);
+    if (job->state != "running" && job->state != "canceling") return not_processing(*job);
+    r = accept_artifact_upload(request, job->artifacts, clock_.now(), id);
+  } else {
+    // A download authenticates with the token of a job that runs (the one depending on this job).
+    const bool known = std::any_of(jobs_.begin(), jobs_.end(), [&](const JobRecord& j) {
+      return !token.empty() && j.token == token && (j.state == "running" || j.id == id);
+    });
+    if (!known) return message(401, "401 Unauthorized");
+    r = serve_artifact_download(job->artifacts);
+  }
+  // GitLab's Workhorse answers every request with its correlation id.
+  uint64_t state = 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(id) + ++request_ids_;
+  std::string request_id;
+  constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  for (int i = 0; i < 26; ++i) {
+    state ^= state >> 31;
+    state *= 0xbf58476d1ce4e5b9ULL;
+    request_id += kCrockford[(state >> 59) & 31];
+  }
+  r.headers.emplace_back("X-Request-Id", request_id);
   return r;
 }
 

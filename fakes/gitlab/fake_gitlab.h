@@ -13,7 +13,9 @@
 #include "base/clock.h"
 #include "base/random.h"
 #include "base/result.h"
+#include "fakes/gitlab/artifacts.h"
 #include "fakes/gitlab/job.h"
+#include "fakes/gitlab/job_payload.h"
 #include "fakes/gitlab/repository.h"
 #include "fakes/http/types.h"
 
@@ -33,8 +35,9 @@ struct JobRecord {
   bool checksum_ok = false;          ///< checksum matches the crc32 of trace
   bool trace_reset_allowed = false;  ///< a 412 was sent: the next PATCH may restart at 0
   TimePoint enqueued_at{};
-  std::optional<TimePoint> started_at;   ///< handed to the runner
-  std::optional<TimePoint> finished_at;  ///< final state reached (or canceled)
+  std::optional<TimePoint> started_at;    ///< handed to the runner
+  std::optional<TimePoint> finished_at;   ///< final state reached (or canceled)
+  std::vector<StoredArtifact> artifacts;  ///< archives the runner uploaded for it
 };
 
 /// GitLab's runner API for one instance and one runner token.
@@ -81,6 +84,8 @@ class FakeGitLab : public HttpHandler {
   HttpResponse update_job(const HttpRequest& request, int64_t id);
   HttpResponse append_trace(const HttpRequest& request, int64_t id);
   HttpResponse git(const HttpRequest& request);
+  HttpResponse artifacts(const HttpRequest& request, int64_t id);
+  std::vector<JobDependency> dependencies_of(const JobRecord& job) const;
   GitRepository& repository_for(const std::string& path, const std::string& default_branch);
 
   JobRecord* find(int64_t id);
@@ -103,6 +108,7 @@ class FakeGitLab : public HttpHandler {
   std::map<std::string, int64_t> namespace_ids_;
   std::map<std::string, int64_t> pipeline_ids_;  ///< "<project>@<sha>" -> pipeline id
   std::vector<std::string> call_log_;
+  uint64_t request_ids_ = 0;  ///< X-Request-Id values handed out (artifact endpoints)
 };
 
 }  // namespace kexsim::fakes

@@ -33,6 +33,28 @@ struct JobCredential {
   std::string password;
 };
 
+/// One `artifacts:` entry of a job, as GitLab sends it in the payload's `artifacts[]`.
+struct JobArtifact {
+  std::string name;  ///< `artifacts:name`; empty: "artifacts"
+  bool untracked = false;
+  std::vector<std::string> paths;
+  std::vector<std::string> exclude;
+  std::string when = "on_success";  ///< on_success | on_failure | always
+  std::string expire_in;            ///< "1 week"; empty: the instance default
+  std::string artifact_type = "archive";
+  std::string artifact_format = "zip";
+};
+
+/// One `cache:` entry of a job (the payload's `cache[]`).
+struct JobCache {
+  std::string key = "default";
+  bool untracked = false;
+  std::string policy = "pull-push";  ///< pull | push | pull-push
+  std::vector<std::string> paths;
+  std::string when = "on_success";
+  std::vector<std::string> fallback_keys;
+};
+
 /// One job in the fake GitLab's queue.
 struct JobDefinition {
   int64_t id = 0;  ///< 0: assigned by the fake (1000, 1001, ...)
@@ -49,6 +71,9 @@ struct JobDefinition {
   std::vector<std::string> after_script;
   std::vector<JobVariable> variables;  ///< user variables; predefined CI_* are added by the fake
   std::vector<JobCredential> credentials;
+  std::vector<JobArtifact> artifacts;
+  std::vector<JobCache> cache;
+  std::vector<std::string> dependencies;  ///< names of earlier jobs whose artifacts this one downloads
   int timeout_seconds = 3600;
   std::vector<std::string> failure_reasons;  ///< features.failure_reasons; empty: GitLab's usual set
   bool trace_sections = true;

@@ -62,6 +62,49 @@ std::string repo_url(const ServerUrl& server, const JobDefinition& job, const st
   return server.protocol + "://gitlab-ci-token:" + token + "@" + server.authority + rest + "/" + job.project + ".git";
 }
 
+// GitLab's Ci::BuildRunnerPresenter#artifacts: one entry per artifacts: block; null when none.
+json artifacts_json(const std::vector<JobArtifact>& artifacts) {
+  if (artifacts.empty()) return nullptr;
+  json out = json::array();
+  for (const auto& a : artifacts) {
+    json entry{{"name", a.name.empty() ? "artifacts" : a.name},
+               {"untracked", a.untracked},
+               {"paths", a.paths},
+               {"when", a.when},
+               {"artifact_type", a.artifact_type},
+               {"artifact_format", a.artifact_format}};
+    if (!a.exclude.empty()) entry["exclude"] = a.exclude;
+    if (!a.expire_in.empty()) entry["expire_in"] = a.expire_in;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+// Ci::Build#cache: with separated caches (a project setting, on by default) the key says whether the
+// ref is protected, so a protected branch never restores what an unprotected one saved.
+json cache_json(const std::vector<JobCache>& caches, bool protected_ref) {
+  json out = json::array();
+  for (const auto& c : caches)
+    out.push_back({{"key", c.key + (protected_ref ? "-protected" : "-non_protected")},
+                   {"untracked", c.untracked},
+                   {"policy", c.policy},
+                   {"paths", c.paths},
+                   {"when", c.when},
+                   {"fallback_keys", c.fallback_keys}});
+  return out;
+}
+
+// Each dependency carries its own job token: artifacts-downloader authenticates as that job.
+json dependencies_json(const std::vector<JobDependency>& deps) {
+  json out = json::array();
+  for (const auto& d : deps) {
+    json entry{{"id", d.id}, {"name", d.name}, {"token", d.token}};
+    if (!d.filename.empty()) entry["artifacts_file"] = {{"filename", d.filename}, {"size", d.size}};
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
 }  // namespace
 
 ServerUrl parse_server_url(const std::string& external_url) {
@@ -260,10 +303,10 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
   payload["steps"] = std::move(steps);
   payload["image"] = job.image.empty() ? json(nullptr) : image_json(job.image, "", {}, {});
   payload["services"] = std::move(services);
-  payload["artifacts"] = nullptr;
-  payload["cache"] = json::array();
+  payload["artifacts"] = artifacts_json(job.artifacts);
+  payload["cache"] = cache_json(job.cache, ctx.protected_ref);
   payload["credentials"] = std::move(credentials);
-  payload["dependencies"] = json::array();
+  payload["dependencies"] = dependencies_json(ctx.dependencies);
   payload["features"] = {{"trace_sections", job.trace_sections},
                          {"token_mask_prefixes", {"glpat-", "glcbt-"}},
                          {"failure_reasons", effective_failure_reasons(job)}};

@@ -10,6 +10,15 @@
 
 namespace kexsim::fakes {
 
+/// An earlier job whose artifacts a job downloads (the payload's `dependencies[]`).
+struct JobDependency {
+  int64_t id = 0;
+  std::string name;
+  std::string token;     ///< that job's token: the downloader authenticates as it
+  std::string filename;  ///< artifacts_file.filename; empty: that job stored no artifacts
+  int64_t size = 0;      ///< artifacts_file.size
+};
+
 /// What the fake GitLab decided about a job beyond its definition (which must have id and sha set).
 struct JobContext {
   std::string external_url;  ///< e.g. "https://gitlab.mylab.com" (no trailing slash needed)
@@ -19,6 +28,7 @@ struct JobContext {
   int64_t root_namespace_id = 0;  ///< id of the top-level group or user namespace
   bool protected_ref = false;     ///< git_info.protected (the default branch is protected)
   int64_t time_in_queue_seconds = 0;
+  std::vector<JobDependency> dependencies;  ///< resolved from the definition's dependency names
 };
 
 /// The pieces of an external URL the predefined variables need.

@@ -226,6 +226,17 @@ std::string PodContainerWorld::etc_hosts() {
 
 std::string PodContainerWorld::hostname() { return pod_["metadata"].value("name", std::string()); }
 
+std::string PodContainerWorld::image() {
+  const nlohmann::json* containers = nullptr;
+  if (auto spec = pod_.find("spec"); spec != pod_.end() && spec->is_object())
+    if (auto list = spec->find("containers"); list != spec->end() && list->is_array()) containers = &*list;
+  if (!containers) return {};
+  for (const auto& c : *containers)
+    if (c.is_object() && (container_.empty() || c.value("name", std::string()) == container_))
+      return c.value("image", std::string());
+  return {};
+}
+
 const CommandSpec* PodContainerWorld::command(const std::string& name) {
   auto it = commands_.find(name);
   return it == commands_.end() ? nullptr : &it->second;

@@ -48,6 +48,7 @@ class PodContainerWorld : public ContainerWorld {
   uint64_t pack_bytes(const std::string& repository_path) override;
   std::optional<std::string> resolve(const std::string& host) override;
   const PodServices* services() override;
+  std::string image() override;
 
  private:
   PodNetwork& net_;

@@ -112,6 +112,20 @@ std::string unset_git_config(const std::string& text, const std::string& key) {
   return render(kept);
 }
 
+std::string git_rewrite_url(const std::vector<GitConfigEntry>& entries, const std::string& url) {
+  // remote.c alias_url: the longest insteadOf value that prefixes the URL wins.
+  std::string base, longest;
+  for (const auto& e : entries) {
+    const KeyParts p = split_key(e.key);
+    if (p.section != "url" || p.name != "insteadof" || p.subsection.empty()) continue;
+    if (url.compare(0, e.value.size(), e.value) == 0 && e.value.size() > longest.size()) {
+      longest = e.value;
+      base = p.subsection;
+    }
+  }
+  return longest.empty() ? url : base + url.substr(longest.size());
+}
+
 bool git_false(const std::string& value) {
   const std::string v = lower(trim(value));
   return v == "false" || v == "no" || v == "off" || v == "0" || v.empty();

@@ -29,6 +29,9 @@ std::string set_git_config(const std::string& text, const std::string& key, cons
 /// The file without any entry for key.
 std::string unset_git_config(const std::string& text, const std::string& key);
 
+/// url as git rewrites it with url.<base>.insteadOf: the longest matching prefix is replaced by its base.
+std::string git_rewrite_url(const std::vector<GitConfigEntry>& entries, const std::string& url);
+
 /// Whether a config value means false (false, no, off, 0; case-insensitive).
 bool git_false(const std::string& value);
 

@@ -70,12 +70,23 @@ struct Git {
     std::vector<GitConfigEntry> out;
     for (const std::string& path : {std::string("/etc/gitconfig"), home() + "/.gitconfig",
                                     git_dir.empty() ? std::string() : git_dir + "/config"}) {
-      const File* f = path.empty() ? nullptr : session().fs.file(path);
-      if (!f) continue;
-      for (auto& e : parse_git_config(f->content)) out.push_back(std::move(e));
+      if (!path.empty()) read_config_file(path, out, 0);
     }
     out.insert(out.end(), overrides.begin(), overrides.end());
     return out;
+  }
+
+  // One config file's entries, with each include.path's file read in its place (config.c
+  // handle_path_include: a relative path is relative to the including file; 10 levels at most).
+  void read_config_file(const std::string& path, std::vector<GitConfigEntry>& out, int depth) {
+    const File* f = session().fs.file(path);
+    if (!f || depth > 10) return;
+    for (auto& e : parse_git_config(f->content)) {
+      const bool include = e.key == "include.path";
+      const std::string included = include ? FileSystem::resolve(FileSystem::parent(path), e.value) : std::string();
+      out.push_back(std::move(e));
+      if (include) read_config_file(included, out, depth + 1);
+    }
   }
 
   std::string home() {
@@ -110,10 +121,11 @@ struct Git {
 
   // Connects to the remote over the pod's network (TLS verified with the pod's trust) and reads
   // its ref advertisement (GET info/refs); on failure prints git's messages.
-  int open_remote(const std::string& url_text, Remote& remote, const std::string& git_dir) {
+  int open_remote(const std::string& configured_url, Remote& remote, const std::string& git_dir) {
+    const std::string url_text = git_rewrite_url(effective_config(git_dir), configured_url);
     auto url = parse_url(url_text);
     if (!url) {
-      ctx.err("fatal: '" + url_text + "' does not appear to be a git repository\n" + kReadRemoteHelp);
+      ctx.err("fatal: '" + configured_url + "' does not appear to be a git repository\n" + kReadRemoteHelp);
       return 128;
     }
     remote.url = *url;
@@ -387,6 +399,17 @@ int Git::init(const std::vector<std::string>& args) {
     if (config && !session().fs.file(target + "/.git/config"))
       session().fs.write(target + "/.git/config", config->content, false);
   }
+  if (!existing) {
+    // builtin/init-db.c create_default_files: the core settings after whatever the template gave.
+    const File* config = session().fs.file(target + "/.git/config");
+    std::string text = config ? config->content : std::string();
+    for (const auto& [key, value] : {std::pair<const char*, const char*>{"core.repositoryformatversion", "0"},
+                                     {"core.filemode", "true"},
+                                     {"core.bare", "false"},
+                                     {"core.logallrefupdates", "true"}})
+      text = set_git_config(text, key, value);
+    session().fs.write(target + "/.git/config", text, false);
+  }
   session().git[target];
   if (!quiet)
     ctx.out(std::string(existing ? "Reinitialized existing" : "Initialized empty") + " Git repository in " +
@@ -395,8 +418,23 @@ int Git::init(const std::vector<std::string>& args) {
 }
 
 int Git::remote(const std::vector<std::string>& args) {
-  GitWorkTree* tree = work_tree();
+  std::string root;
+  GitWorkTree* tree = work_tree(&root);
   if (!tree) return not_a_repository();
+  // The remotes live in .git/config as git keeps them ([remote "origin"] url, fetch).
+  const std::string config_path = root + "/.git/config";
+  const auto edit_config = [&](const std::string& name, const std::string* url) {
+    const File* f = session().fs.file(config_path);
+    std::string text = f ? f->content : std::string();
+    if (url) {
+      const bool added = !tree->remotes.count(name);
+      text = set_git_config(text, "remote." + name + ".url", *url);
+      if (added) text = set_git_config(text, "remote." + name + ".fetch", "+refs/heads/*:refs/remotes/" + name + "/*");
+    } else {
+      text = unset_git_config(unset_git_config(text, "remote." + name + ".url"), "remote." + name + ".fetch");
+    }
+    session().fs.write(config_path, text, false);
+  };
   std::vector<std::string> operands;
   bool verbose = false;
   for (const auto& a : args) {
@@ -422,6 +460,7 @@ int Git::remote(const std::vector<std::string>& args) {
       ctx.err("error: remote " + name + " already exists.\n");
       return 3;
     }
+    edit_config(name, &operands[2]);
     tree->remotes[name] = operands[2];
     return 0;
   }
@@ -430,9 +469,15 @@ int Git::remote(const std::vector<std::string>& args) {
       ctx.err("error: No such remote '" + name + "'\n");
       return 2;
     }
-    if (sub == "set-url") tree->remotes[name] = operands[2];
+    if (sub == "set-url") {
+      edit_config(name, &operands[2]);
+      tree->remotes[name] = operands[2];
+    }
     if (sub == "get-url") ctx.out(tree->remotes[name] + "\n");
-    if (sub == "remove" || sub == "rm") tree->remotes.erase(name);
+    if (sub == "remove" || sub == "rm") {
+      edit_config(name, nullptr);
+      tree->remotes.erase(name);
+    }
     return 0;
   }
   return 0;
@@ -616,6 +661,17 @@ int Git::clone(const std::vector<std::string>& args) {
   GitWorkTree& tree = session().git[target];
   tree = GitWorkTree{};
   tree.remotes[origin] = url_text;
+  {
+    std::string text;
+    for (const auto& [key, value] : {std::pair<std::string, std::string>{"core.repositoryformatversion", "0"},
+                                     {"core.filemode", "true"},
+                                     {"core.bare", "false"},
+                                     {"core.logallrefupdates", "true"},
+                                     {"remote." + origin + ".url", url_text},
+                                     {"remote." + origin + ".fetch", "+refs/heads/*:refs/remotes/" + origin + "/*"}})
+      text = set_git_config(text, key, value);
+    fs.write(target + "/.git/config", text, false);
+  }
   for (const auto& [full, sha] : repo.refs) {
     if (depth > 0 && full != "refs/heads/" + branch && full != "refs/tags/" + branch) continue;
     if (starts_with(full, "refs/heads/"))

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "fakes/runtime/artifacts_tool.h"
+#include "fakes/runtime/cache_tool.h"
 #include "fakes/runtime/tools.h"
 
 namespace kexsim::fakes::read_logs {
@@ -103,6 +105,11 @@ namespace {
 // `gitlab-runner-helper read-logs` run inside a script: the shell model runs it in one go, so it
 // prints what the file holds and ends (the real one follows the file; the exec layer does that).
 int tool_gitlab_runner_helper(ToolContext& ctx) {
+  if (ctx.args.size() >= 2 && ctx.args[1] == "artifacts-uploader") return artifacts_uploader(ctx);
+  if (ctx.args.size() >= 2 && ctx.args[1] == "artifacts-downloader") return artifacts_downloader(ctx);
+  if (ctx.args.size() >= 2 && ctx.args[1] == "cache-extractor") return cache_extractor(ctx);
+  if (ctx.args.size() >= 2 && ctx.args[1] == "cache-archiver") return cache_archiver(ctx);
+  if (ctx.args.size() >= 2 && ctx.args[1] == "--version") return 0;  // guardRunnerCommand's probe
   if (ctx.args.size() < 2 || ctx.args[1] != "read-logs") {
     // kexsim's own words: no other helper command is modelled.
     ctx.err("gitlab-runner-helper: only read-logs is modelled by kexsim\n");

@@ -89,6 +89,8 @@ class ContainerWorld {
     (void)host;
     return std::nullopt;
   }
+  /// The image this container runs (the helper's tool models word their output by its release); "": unknown.
+  virtual std::string image() { return {}; }
   /// The daemons of the pod's service containers (late listeners, docker:dind); null: none modelled.
   virtual const PodServices* services() { return nullptr; }
   /// Bytes a fetch of the repository at this URL path ("/root/app.git") receives on top of the

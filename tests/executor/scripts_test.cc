@@ -165,3 +165,49 @@ TEST(Scripts, NoBashOnlySyntax) {
 
 }  // namespace
 }  // namespace kexsim::executor
+
+namespace kexsim::executor {
+namespace {
+
+TEST(Scripts, GitCheckoutFalseSkipsCheckoutAndClean) {
+  Job job = field_job();
+  job.variables.push_back({"GIT_CHECKOUT", "false", true});
+  const std::string script = get_sources(context(job, Profile::kV19_4)).script;
+  EXPECT_NE(script.find("Skipping Git checkout"), std::string::npos);
+  EXPECT_EQ(script.find("git checkout"), std::string::npos);
+  EXPECT_EQ(script.find("git clean"), std::string::npos);
+}
+
+TEST(Scripts, GitCleanFlagsReplaceTheDefault) {
+  Job job = field_job();
+  job.variables.push_back({"GIT_CLEAN_FLAGS", "-ffdx -e vendor/", true});
+  EXPECT_EQ(git_clean_flags(job), (std::vector<std::string>{"-ffdx", "-e", "vendor/"}));
+  EXPECT_NE(get_sources(context(job, Profile::kV19_4)).script.find("git clean -ffdx -e vendor/\n"), std::string::npos);
+  job.variables.push_back({"GIT_CLEAN_FLAGS", "none", true});
+  EXPECT_EQ(get_sources(context(job, Profile::kV19_4)).script.find("git clean"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kexsim::executor
+
+namespace kexsim::executor {
+namespace {
+
+TEST(Scripts, JobTokenStaysOutOfTheRemoteUrlFrom18_6) {
+  const Job job = field_job();
+  const std::string modern = get_sources(context(job, Profile::kV19_4)).script;
+  EXPECT_NE(modern.find("git remote add origin 'https://gitlab.mylab.com/root/mycicd.git'"), std::string::npos);
+  EXPECT_NE(modern.find("'url.https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git.insteadOf' "
+                        "'https://gitlab.mylab.com/root/mycicd.git'"),
+            std::string::npos)
+      << modern;
+  EXPECT_NE(modern.find("git init '/builds/root/mycicd' --template '/builds/root/mycicd.tmp/git-template'"),
+            std::string::npos);
+  const std::string old = get_sources(context(job, Profile::kV17_11)).script;
+  EXPECT_NE(old.find("git remote add origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git'"),
+            std::string::npos);
+  EXPECT_EQ(url_without_credentials("https://u:p@h:8443/a.git"), "https://h:8443/a.git");
+}
+
+}  // namespace
+}  // namespace kexsim::executor

@@ -44,3 +44,22 @@ TEST(GitConfigTest, TheLongestMatchingUrlWins) {
 
 }  // namespace
 }  // namespace kexsim::fakes::shell
+
+namespace kexsim::fakes::shell {
+namespace {
+
+TEST(GitRewriteUrl, TheLongestInsteadOfPrefixWins) {
+  const auto entries = parse_git_config(
+      "[url \"https://gitlab-ci-token:T@gitlab.example.com/root/app.git\"]\n"
+      "\tinsteadOf = https://gitlab.example.com/root/app.git\n"
+      "[url \"https://other@gitlab.example.com/\"]\n"
+      "\tinsteadOf = https://gitlab.example.com/\n");
+  EXPECT_EQ(git_rewrite_url(entries, "https://gitlab.example.com/root/app.git"),
+            "https://gitlab-ci-token:T@gitlab.example.com/root/app.git");
+  EXPECT_EQ(git_rewrite_url(entries, "https://gitlab.example.com/root/lib.git"),
+            "https://other@gitlab.example.com/root/lib.git");
+  EXPECT_EQ(git_rewrite_url(entries, "https://elsewhere.example.com/x.git"), "https://elsewhere.example.com/x.git");
+}
+
+}  // namespace
+}  // namespace kexsim::fakes::shell

@@ -327,7 +327,10 @@ TEST_F(GitToolTest, ConfigGetListUnset) {
           "git config nosection 1; echo \"nosection=$?\"\n"
           "git config --unset user.name; git config --unset user.name; echo \"unset=$?\"\n"
           "git -c http.sslVerify=false config --list\n");
-  EXPECT_EQ(stream_text(r, 1), "Bot\nmissing=1\nnosection=1\nunset=5\nhttp.sslverify=false\n");
+  // git init writes the core settings into .git/config, as git does.
+  EXPECT_EQ(stream_text(r, 1),
+            "Bot\nmissing=1\nnosection=1\nunset=5\ncore.repositoryformatversion=0\ncore.filemode=true\n"
+            "core.bare=false\ncore.logallrefupdates=true\nhttp.sslverify=false\n");
   EXPECT_EQ(stream_text(r, 2), "error: key does not contain a section: nosection\n");
 }
 
