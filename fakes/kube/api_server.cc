@@ -420,11 +420,12 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   source.sync = [this] { sync_lifecycle(); };
   source.current = [this, &type, ns] {
     std::vector<json> out;
-    // Events are not recorded yet: an event watch starts empty.
-    if (type.resource != "events")
-      for (const StoredObject* stored : store_.list(type.resource, ns)) out.push_back(present(type, *stored));
+    // Events live in the cluster model, without history: the watch sends them as they appear (snapshot).
+    if (type.resource == "events") return events_.list(ns);
+    for (const StoredObject* stored : store_.list(type.resource, ns)) out.push_back(present(type, *stored));
     return out;
   };
+  options.snapshot = type.resource == "events";
   source.next_change = [this] { return next_lifecycle_change(); };
   source.resource_version = [this] { return static_cast<uint64_t>(std::stoull(store_.resource_version())); };
   // kubectl get pods -w asks for Tables: each event carries a one-row Table with its column definitions.
