@@ -80,19 +80,31 @@ PodInformer::PodInformer(asio::any_io_executor ex, Clock& clock, Random random, 
       profile_(profile),
       watch_list_(informer_uses_watch_list(profile)) {}
 
-std::string PodInformer::list_query() const {
-  // ListOptions through url.Values.Encode (keys sorted); the ListPager's limit=500.
-  std::string q = "labelSelector=" + url_encode(selector_) + "&limit=500&resourceVersion=";
-  return q + (resource_version_.empty() ? "0" : resource_version_);
+std::string informer_list_query(const std::string& selector, const std::string& resource_version) {
+  return "labelSelector=" + url_encode(selector) +
+         "&limit=500&resourceVersion=" + (resource_version.empty() ? std::string("0") : resource_version);
 }
 
-std::string PodInformer::watch_query(const std::string& rv, long long timeout_seconds, bool watch_list) const {
-  std::string q = "allowWatchBookmarks=true&labelSelector=" + url_encode(selector_);
-  if (!rv.empty()) q += "&resourceVersion=" + rv;
+std::string informer_watch_query(const std::string& selector, const std::string& resource_version,
+                                 long long timeout_seconds, bool watch_list) {
+  std::string q = "allowWatchBookmarks=true&labelSelector=" + url_encode(selector);
+  if (!resource_version.empty()) q += "&resourceVersion=" + resource_version;
   if (watch_list) q += "&resourceVersionMatch=NotOlderThan&sendInitialEvents=true";
-  // The typed client's Watch: Timeout(timeoutSeconds) adds timeout=<Go duration>.
   q += "&timeout=" + go_duration_seconds(timeout_seconds) + "&timeoutSeconds=" + std::to_string(timeout_seconds);
   return q + "&watch=true";
+}
+
+std::optional<PodWatchError> informer_event_error(const std::string& type, const json& pod, const std::string& pod_name,
+                                                  Profile profile) {
+  // FilteringResourceEventHandler: only the current pod's events reach the handler functions (a retried
+  // pod's predecessor may still be terminating).
+  const json& meta = member(pod, "metadata");
+  if (pod_name.empty() || text_of(meta, "name") != pod_name) return std::nullopt;
+  if (type == "DELETED")
+    return PodWatchError{"pod " + messages::go_quote(text_of(meta, "namespace") + "/" + text_of(meta, "name")) +
+                         " is deleted"};
+  if (type == "ADDED" || type == "MODIFIED") return terminal_pod_error(pod, profile);
+  return std::nullopt;
 }
 
 asio::awaitable<Result<bool>> PodInformer::start() {
@@ -123,7 +135,7 @@ void PodInformer::stop() {
 }
 
 asio::awaitable<bool> PodInformer::relist() {
-  auto listed = co_await kube_.list(ns_, "pods", list_query());
+  auto listed = co_await kube_.list(ns_, "pods", informer_list_query(selector_, resource_version_));
   if (!listed) co_return false;
   resource_version_ = text_of(member(*listed, "metadata"), "resourceVersion");
   const json& items = member(*listed, "items");
@@ -151,7 +163,8 @@ asio::awaitable<void> PodInformer::run() {
     need_list = false;
     expired_ = false;
     const long long timeout = kMinWatchTimeoutSeconds + static_cast<long long>(random_.below(kMinWatchTimeoutSeconds));
-    const std::string query = watch_query(initial ? std::string() : resource_version_, timeout, initial);
+    const std::string query =
+        informer_watch_query(selector_, initial ? std::string() : resource_version_, timeout, initial);
     std::function<void(const std::string&, const json&)> on_event =
         [self](const std::string& type, const json& object) { self->on_watch_event(type, object); };
     control_ = std::make_shared<WatchControl>();
@@ -185,16 +198,7 @@ void PodInformer::on_watch_event(const std::string& type, const json& object) {
 }
 
 void PodInformer::handle(const std::string& type, const json& pod) {
-  // FilteringResourceEventHandler: only the current pod's events reach the handler functions.
-  if (pod_name_.empty() || text_of(member(pod, "metadata"), "name") != pod_name_) return;
-  std::optional<PodWatchError> error;
-  if (type == "DELETED") {
-    const json& meta = member(pod, "metadata");
-    error = PodWatchError{"pod " + messages::go_quote(text_of(meta, "namespace") + "/" + text_of(meta, "name")) +
-                          " is deleted"};
-  } else if (type == "ADDED" || type == "MODIFIED") {
-    error = terminal_pod_error(pod, profile_);
-  }
+  std::optional<PodWatchError> error = informer_event_error(type, pod, pod_name_, profile_);
   if (error && on_error_) on_error_(*error);
 }
 

@@ -39,6 +39,20 @@ std::optional<PodWatchError> terminal_pod_error(const nlohmann::json& pod, Profi
 /// `labels.SelectorFromSet(labels).String()`: "k=v" pairs in key order, comma-separated.
 std::string label_selector(const nlohmann::json& labels);
 
+/// The handler's verdict on one watch event (FilteringResourceEventHandler on pod_name, then AddFunc /
+/// UpdateFunc: checkTerminalPodErrors, DeleteFunc: `pod "NS/POD" is deleted`); nullopt: nothing to report.
+std::optional<PodWatchError> informer_event_error(const std::string& type, const nlohmann::json& pod,
+                                                  const std::string& pod_name, Profile profile);
+
+/// The reflector's LIST query (ListOptions through url.Values.Encode, keys sorted; the pager's limit=500):
+/// resourceVersion=0 at first, else the last one synced.
+std::string informer_list_query(const std::string& selector, const std::string& resource_version);
+
+/// The reflector's WATCH query from resource_version ("" for a watch-list's first), timeout_seconds long
+/// (Timeout() adds timeout=<Go duration>); watch_list adds resourceVersionMatch=NotOlderThan&sendInitialEvents=true.
+std::string informer_watch_query(const std::string& selector, const std::string& resource_version,
+                                 long long timeout_seconds, bool watch_list);
+
 /// The informer and its handler for one job. Owned through a shared_ptr: its watch loop holds one.
 class PodInformer : public std::enable_shared_from_this<PodInformer> {
  public:
@@ -58,10 +72,6 @@ class PodInformer : public std::enable_shared_from_this<PodInformer> {
 
   /// The handler (FilteringResourceEventHandler) for one watch event type and object; for tests too.
   void handle(const std::string& type, const nlohmann::json& pod);
-  /// The query of the reflector's next request, as the call log shows it (tests).
-  std::string list_query() const;
-  /// The watch query from resourceVersion rv ("" for the watch-list's first), timeoutSeconds seconds.
-  std::string watch_query(const std::string& rv, long long timeout_seconds, bool watch_list) const;
 
  private:
   asio::awaitable<void> run();
