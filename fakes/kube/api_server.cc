@@ -717,6 +717,7 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   };
   target.disrupted = [this, pod](TimePoint start, const std::vector<OutputChunk>& output) {
     disruptions_.saw_output(pod, start, output);
+    store_.history()->wake_all();  // a watch sleeping past the disruption now armed looks again
     return disruptions_.kill_time(pod);
   };
   const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(uid);
