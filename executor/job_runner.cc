@@ -840,7 +840,11 @@ asio::awaitable<std::optional<Failure>> Execution::start_pod_watcher() {
       std::make_shared<PodInformer>(ex_, clock_, random_.fork("pod-informer"), *kube_, namespace_, labels, profile_);
   informer->set_on_error([this](const PodWatchError& e) { on_pod_watch_error(e); });
   informer_ = informer;
-  Result<bool> started = co_await informer->start();
+  // maxSyncDuration: Config.Kubernetes.RequestRetryBackoffMax.Get() (<= 0: 2 s; at least 500 ms).
+  const int backoff_ms = runner_.kubernetes.retry_backoff_max;
+  const Duration max_sync = backoff_ms <= 0 ? Duration(std::chrono::milliseconds(2000))
+                                            : Duration(std::chrono::milliseconds(std::max(backoff_ms, 500)));
+  Result<bool> started = co_await informer->start(max_sync);
   if (!started) {
     // prepareInfrastructure: a plain error, so Prepare is tried again.
     co_return Failure{"starting pod watcher: " + started.error().message, FailureReason::kRunnerSystemFailure, 0,

@@ -44,12 +44,21 @@ asio::awaitable<WatchEnd> read_watch(Stream& stream, beast::flat_buffer& buffer,
   request += "\r\n";
   const std::string where = "Get \"" + target.base_url + url.target + "\": ";
   InFlight flight(clock);  // the request until its response header (or its whole error answer)
+  // A stop before the answer (a black-holed request) closes the socket: the waits end, the flight too.
+  control->abandon = [&stream] {
+    error_code ignored;
+    beast::get_lowest_layer(stream).close(ignored);
+  };
   error_code ec;
   co_await asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return make_error(where + ec.message());
+  if (ec) {
+    control->abandon = nullptr;
+    co_return make_error(where + ec.message());
+  }
   http::response_parser<http::string_body> parser;
   parser.body_limit(8u << 20);
   co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  control->abandon = nullptr;
   if (ec) co_return make_error(where + ec.message());
   const int status = static_cast<int>(parser.get().result_int());
   if (status != 200 || !parser.chunked()) {

@@ -28,11 +28,13 @@ struct WatchTarget {
 struct WatchControl {
   bool stopped = false;
   std::function<void()> close_send;  ///< set by the reader while its connection is open
+  std::function<void()> abandon;     ///< set while the answer's header is awaited: closes the socket
   /// Called once: with true when the server answered 200 and the stream begins, else with the error.
   std::function<void(const Result<bool>&)> established;
   /// Ends the watch: no event is delivered after this.
   void stop() {
     stopped = true;
+    if (abandon) abandon();
     if (close_send) close_send();
   }
 };

@@ -107,11 +107,19 @@ std::optional<PodWatchError> informer_event_error(const std::string& type, const
   return std::nullopt;
 }
 
-asio::awaitable<Result<bool>> PodInformer::start() {
+asio::awaitable<void> PodInformer::sync_deadline(std::shared_ptr<PodInformer> self, Duration max_sync) {
+  co_await self->clock_.sleep_for(max_sync);
+  self->synced(false);
+}
+
+asio::awaitable<Result<bool>> PodInformer::start(Duration max_sync) {
   auto self = shared_from_this();
   sync_wait_ = std::make_shared<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
   asio::co_spawn(
       ex_, [self]() { return self->run(); }, asio::detached);
+  // selfManagedInformerFactory.WaitForCacheSync: bounded by maxSyncDuration.
+  asio::co_spawn(
+      ex_, [self, max_sync]() { return sync_deadline(self, max_sync); }, asio::detached);
   std::shared_ptr<asio::steady_timer> wait = sync_wait_;
   while (!synced_) {
     boost::system::error_code ignored;

@@ -60,9 +60,10 @@ class PodInformer : public std::enable_shared_from_this<PodInformer> {
   PodInformer(asio::any_io_executor ex, Clock& clock, Random random, KubeClient& kube, std::string ns,
               nlohmann::json labels, Profile profile);
 
-  /// Start + WaitForCacheSync: starts the reflector and returns once the initial state is in (an error when
-  /// the first LIST failed: "not synced" is what upstream would make of it).
-  asio::awaitable<Result<bool>> start();
+  /// Start + WaitForCacheSync: starts the reflector and returns once the initial state is in, or with
+  /// "not synced: *v1.Pod" when it is not in after max_sync (maxSyncDuration: retry_backoff_max) or the
+  /// first LIST failed.
+  asio::awaitable<Result<bool>> start(Duration max_sync);
   /// UpdatePodName: the pod whose events count (before it is created, so that a retried pod replaces it).
   void set_pod_name(std::string name) { pod_name_ = std::move(name); }
   /// Where terminal errors go (emitError); none set: they are dropped.
@@ -78,6 +79,7 @@ class PodInformer : public std::enable_shared_from_this<PodInformer> {
   asio::awaitable<bool> relist();
   void on_watch_event(const std::string& type, const nlohmann::json& object);
   void synced(bool ok);
+  static asio::awaitable<void> sync_deadline(std::shared_ptr<PodInformer> self, Duration max_sync);
 
   asio::any_io_executor ex_;
   Clock& clock_;

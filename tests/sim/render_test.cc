@@ -450,7 +450,7 @@ CONFIG_FILE = { value = "a=b", file = true }
   })->job = "image = \"alpine\"\nscript = [\"true\"]\ntimeout = 600\n";
   add("empty_namespace_falls_back_to_default", "    image = \"busybox:1\"\n", [](const Rendered& r) {
     EXPECT_EQ(r.pod["metadata"]["namespace"], "default");
-    EXPECT_EQ(r.calls()[1], "POST /api/v1/namespaces/default/pods");
+    EXPECT_EQ(r.calls()[4], "POST /api/v1/namespaces/default/pods");  // after the pod watcher's three calls
     ASSERT_FALSE(r.rendering.assumptions.empty());
     EXPECT_NE(r.rendering.assumptions.front().find("\"default\""), std::string::npos);
   });
