@@ -92,7 +92,8 @@ struct StageWait {
   std::optional<Result<int>> result;  ///< set when the exec ends
   bool detached = false;              ///< the stage was interrupted: later output is dropped
   bool unknown_failure = false;       ///< attach: the error is a BuildError with reason unknown_failure
-  std::optional<FailureReason> reason;  ///< the pod watcher's error ended the stage, with this reason
+  /// The pod watcher's error ended the stage, with this reason.
+  std::optional<FailureReason> reason;
 };
 
 /// Cleanup's own context: while active, its deadline aborts the Kubernetes calls still waiting.
@@ -328,8 +329,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   AttachPaths attach_paths_;
   SectionAttempts attempts_;  ///< GET_SOURCES_ATTEMPTS and friends (section_attempts.h)
   std::shared_ptr<AttachStrategy> attach_;
-  std::shared_ptr<PodInformer> informer_;      ///< the pod watcher (17.9+, when RBAC lets it list and watch pods)
-  std::shared_ptr<PodEventsWatch> pod_events_;  ///< FF_PRINT_POD_EVENTS' events watch, once the pod exists
+  /// The pod watcher (17.9+, when RBAC lets it list and watch pods).
+  std::shared_ptr<PodInformer> informer_;
+  /// FF_PRINT_POD_EVENTS' events watch, once the pod exists.
+  std::shared_ptr<PodEventsWatch> pod_events_;
   // The pull manager (internal/pull/manager.go): effective policies and failures per container, and
   // the image pull error the last wait ended with.
   std::map<std::string, std::vector<std::string>> pull_policies_;
@@ -424,8 +427,9 @@ asio::awaitable<JobOutcome> Execution::run() {
     failure = Failure{"panic: unknown exception"};
   }
   trace_.flush();  // the exec writers are closed (deferred Close) even when a stage threw
-  stop_pod_watcher();  // Finish
-  if (pod_events_) pod_events_->stop();  // Cleanup: eventsStream.Stop()
+  // Finish stops the pod watcher, Cleanup the events stream (eventsStream.Stop()).
+  stop_pod_watcher();
+  if (pod_events_) pod_events_->stop();
   try {
     co_await cleanup();
   } catch (const std::exception& e) {
