@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
+#include "executor/access_review.h"
 #include "executor/attach_strategy.h"
 #include "executor/backoff.h"
 #include "executor/dialer.h"
@@ -24,6 +25,8 @@
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_disruption_budget.h"
+#include "executor/pod_events.h"
+#include "executor/pod_informer.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_extras.h"
 #include "executor/pod_spec_patch.h"
@@ -95,6 +98,8 @@ struct StageWait {
   std::optional<Result<int>> result;  ///< set when the exec ends
   bool detached = false;              ///< the stage was interrupted: later output is dropped
   bool unknown_failure = false;       ///< attach: the error is a BuildError with reason unknown_failure
+  /// The pod watcher's error ended the stage, with this reason.
+  std::optional<FailureReason> reason;
 };
 
 /// Cleanup's own context: while active, its deadline aborts the Kubernetes calls still waiting.
@@ -198,6 +203,21 @@ class Execution : public std::enable_shared_from_this<Execution> {
   }
   asio::awaitable<std::optional<Failure>> prepare_environment();
   asio::awaitable<std::optional<Failure>> prepare_environment_stage();
+  /// newPodWatcher + Start (17.9+): the access reviews, then the pod informer, or the WARNING without it.
+  asio::awaitable<std::optional<Failure>> start_pod_watcher();
+  /// emitError: a terminal pod error ends the stage that waits (none waits: it is dropped, as unconsumed).
+  void on_pod_watch_error(const PodWatchError& e) {
+    if (!current_wait_ || current_wait_->result) return;
+    current_wait_->result.emplace(make_error(e.message));
+    current_wait_->reason = e.reason;
+    current_wait_->detached = true;
+    current_wait_->wake.cancel();
+  }
+  /// Finish's podWatcher.Stop().
+  void stop_pod_watcher() {
+    if (informer_) informer_->stop();
+    informer_.reset();
+  }
   asio::awaitable<std::optional<Failure>> create_registry_secret(std::string unique_name);
   asio::awaitable<std::optional<Failure>> create_build_pod(std::string unique_name);
   asio::awaitable<std::optional<Failure>> adopt_registry_secret(json pod);
@@ -208,6 +228,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::optional<Failure> prepare_overwrites();
   asio::awaitable<std::optional<Failure>> set_up_build_namespace();
   asio::awaitable<void> tear_down_build_namespace();
+  /// handlePodEvents (FF_PRINT_POD_EVENTS): the events watch, opened once, for the first pod.
+  asio::awaitable<std::optional<Failure>> watch_pod_events();
   asio::awaitable<void> log_pod_warning_events();
   std::optional<Failure> prepare_pull_policies();
   std::map<std::string, std::string> current_pull_policies() const;
@@ -331,6 +353,10 @@ class Execution : public std::enable_shared_from_this<Execution> {
   AttachPaths attach_paths_;
   SectionAttempts attempts_;  ///< GET_SOURCES_ATTEMPTS and friends (section_attempts.h)
   std::shared_ptr<AttachStrategy> attach_;
+  /// The pod watcher (17.9+, when RBAC lets it list and watch pods).
+  std::shared_ptr<PodInformer> informer_;
+  /// FF_PRINT_POD_EVENTS' events watch, once the pod exists.
+  std::shared_ptr<PodEventsWatch> pod_events_;
   // The pull manager (internal/pull/manager.go): effective policies and failures per container, and
   // the image pull error the last wait ended with.
   std::map<std::string, std::vector<std::string>> pull_policies_;
@@ -425,6 +451,9 @@ asio::awaitable<JobOutcome> Execution::run() {
     failure = Failure{"panic: unknown exception"};
   }
   trace_.flush();  // the exec writers are closed (deferred Close) even when a stage threw
+  // Finish stops the pod watcher, Cleanup the events stream (eventsStream.Stop()).
+  stop_pod_watcher();
+  if (pod_events_) pod_events_->stop();
   try {
     co_await cleanup();
     co_await tear_down_build_namespace();
@@ -831,6 +860,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   for (int attempt = 1; attempt <= kPreparationRetries; ++attempt) {
     failure = co_await prepare_executor_once();
     if (!failure) break;
+    stop_pod_watcher();
     if (kube_http_) kube_http_->close_idle();
     kube_.reset();
     kube_http_.reset();
@@ -883,6 +913,38 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   // The pull manager also answers for init-permissions, with the helper's policies (attach only).
   if (use_attach_ && prints_pull_policy_lines(profile_))
     trace_.println(messages::using_pull_policy(pull_policies_["helper"], "init-permissions"));
+  co_return co_await start_pod_watcher();
+}
+
+asio::awaitable<std::optional<Failure>> Execution::start_pod_watcher() {
+  stop_pod_watcher();
+  if (!uses_pod_informer(profile_)) co_return std::nullopt;
+  // kubernetes.go newPodWatcher: list, then watch, each through the retry; the first refusal is the warning.
+  std::optional<std::string> refused = co_await informer_refusal(*kube_, namespace_);
+  if (refused) {
+    trace_.warning(informers_refused(*refused));
+    co_return std::nullopt;
+  }
+  PodInputs label_inputs;
+  label_inputs.runner = &runner_;
+  label_inputs.job = &job_;
+  label_inputs.short_token = short_token_;
+  const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
+  json labels = pod_labels(label_inputs, unique);
+  auto informer =
+      std::make_shared<PodInformer>(ex_, clock_, random_.fork("pod-informer"), *kube_, namespace_, labels, profile_);
+  informer->set_on_error([this](const PodWatchError& e) { on_pod_watch_error(e); });
+  informer_ = informer;
+  // maxSyncDuration: Config.Kubernetes.RequestRetryBackoffMax.Get() (<= 0: 2 s; at least 500 ms).
+  const int backoff_ms = runner_.kubernetes.retry_backoff_max;
+  const Duration max_sync = backoff_ms <= 0 ? Duration(std::chrono::milliseconds(2000))
+                                            : Duration(std::chrono::milliseconds(std::max(backoff_ms, 500)));
+  Result<bool> started = co_await informer->start(max_sync);
+  if (!started) {
+    // prepareInfrastructure: a plain error, so Prepare is tried again.
+    co_return Failure{"starting pod watcher: " + started.error().message, FailureReason::kRunnerSystemFailure, 0,
+                      PrepareErrorKind::kPlain};
+  }
   co_return std::nullopt;
 }
 
@@ -1009,6 +1071,8 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
     (*pod)["spec"] = std::move(*patched);
   }
 
+  // UpdatePodName before the create: a retried pod replaces the one still terminating.
+  if (informer_) informer_->set_pod_name(pod_inputs.name);
   auto created = co_await kube_->create(namespace_, "pods", std::move(*pod));
   if (!created) co_return prepare_error(setting_up_build_pod(created.error().message));
   pod_name_ = string_at(member(*created, "metadata"), "name");
@@ -1084,18 +1148,32 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
       if (sandbox) co_return wait_error(*sandbox);
     }
     const std::string node = string_at(member(*pod, "spec"), "nodeName");
-    trace_.waiting_line(
-        messages::waiting_for_pod(profile_, namespace_, pod_name_, node.empty() ? "<unknown>" : node, last_phase));
+    // With FF_PRINT_POD_EVENTS waitForPod writes to io.Discard: the events table stands instead.
+    if (!pod_events_)
+      trace_.waiting_line(
+          messages::waiting_for_pod(profile_, namespace_, pod_name_, node.empty() ? "<unknown>" : node, last_phase));
     // 19.3+: the condition lines only with print_pod_warning_events.
     for (const auto& condition : array_at(status, "conditions")) {
       const std::string why = string_at(condition, "reason");
-      if (!why.empty() && (!condition_lines_obey_warning_events(profile_) || print_events))
+      if (!why.empty() && !pod_events_ && (!condition_lines_obey_warning_events(profile_) || print_events))
         trace_.waiting_line(messages::pod_condition(why, string_at(condition, "message")));
     }
     if (i < attempts) co_await clock_.sleep_for(std::chrono::seconds(interval));
     if (build_done()) co_return build_failure();
   }
   co_return prepare_error(messages::waiting_for_pod_running(messages::timed_out_waiting(profile_, last_phase)));
+}
+
+asio::awaitable<std::optional<Failure>> Execution::watch_pod_events() {
+  if (pod_events_ || !prints_pod_events(profile_) || !flags_.on("FF_PRINT_POD_EVENTS")) co_return std::nullopt;
+  trace_.println("Subscribing to Kubernetes Pod events...");  // kubernetes.go watchPodEvents
+  Execution* self = this;
+  auto watch = std::make_shared<PodEventsWatch>(ex_, *kube_, namespace_, pod_name_,
+                                                [self](std::string_view line) { self->trace_.waiting_line(line); });
+  pod_events_ = watch;
+  Result<bool> opened = co_await watch->start();
+  if (!opened) co_return prepare_error(opened.error().message);
+  co_return std::nullopt;
 }
 
 asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique_name) {
@@ -1106,6 +1184,7 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     std::optional<Failure> failure = co_await set_up_build_namespace();
     if (!failure) failure = co_await create_registry_secret(unique_name);
     if (!failure) failure = co_await create_build_pod(unique_name);
+    if (!failure) failure = co_await watch_pod_events();
     if (!failure) failure = co_await wait_for_pod();
     if (!failure) co_return std::nullopt;
     co_await log_pod_warning_events();
@@ -1204,6 +1283,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
     } else if (!*wait->result) {
       failure = Failure{wait->result->error().message};
       if (wait->unknown_failure) failure->reason = FailureReason::kUnknownFailure;
+      if (wait->reason) failure->reason = *wait->reason;
     } else if (const int code = **wait->result; code != 0) {
       failure = Failure{messages::command_terminated(code), FailureReason::kScriptFailure, code};
     }
@@ -1239,11 +1319,11 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
       code = *attached.exit_code;
     else
       code = make_error(attached.error);
-    wait->unknown_failure = attached.unknown_failure;
+    if (!wait->result) wait->unknown_failure = attached.unknown_failure;
   } else {
     code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
   }
-  wait->result.emplace(std::move(code));
+  if (!wait->result) wait->result.emplace(std::move(code));  // unless the pod watcher ended the stage first
   wait->wake.cancel();
 }
 

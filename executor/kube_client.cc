@@ -166,6 +166,10 @@ asio::awaitable<Result<json>> KubeClient::update(std::string ns, std::string res
 asio::awaitable<Result<json>> KubeClient::remove(std::string ns, std::string resource, std::string name, json options) {
   return call("DELETE", object_path(ns, resource, name), std::move(options));
 }
+asio::awaitable<Result<json>> KubeClient::create_at(std::string path, json object) {
+  co_return co_await call("POST", path, std::move(object));
+}
+
 asio::awaitable<Result<json>> KubeClient::server_version() { return call("GET", "/version", std::nullopt); }
 asio::awaitable<Result<json>> KubeClient::create_namespace(json object) {
   return call("POST", "/api/v1/namespaces", std::move(object));

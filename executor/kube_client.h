@@ -15,6 +15,7 @@
 #include "executor/kube_config.h"
 #include "executor/kube_exec_stream.h"
 #include "executor/kube_retry.h"
+#include "executor/kube_watch.h"
 
 namespace kexsim::executor {
 
@@ -45,6 +46,10 @@ class KubeClient {
   /// DELETE with DeleteOptions.
   asio::awaitable<Result<nlohmann::json>> remove(std::string ns, std::string resource, std::string name,
                                                  nlohmann::json options);
+  /// POST to a path outside the core namespaced resources (e.g. SelfSubjectAccessReviews).
+  asio::awaitable<Result<nlohmann::json>> create_at(std::string path, nlohmann::json object);
+  /// Where this client's watches go (run_watch), with its identity and User-Agent.
+  WatchTarget watch_target() const { return {&http_, base_url_, token_, user_agent_}; }
   /// GET /version.
   asio::awaitable<Result<nlohmann::json>> server_version();
   /// POST /api/v1/namespaces (namespace_per_job).

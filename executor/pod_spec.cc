@@ -346,6 +346,8 @@ Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Pro
   return out;
 }
 
+json pod_labels(const PodInputs& in, const std::string& unique_name) { return labels(in, *in.job, unique_name); }
+
 Result<json> build_pod(const PodInputs& in) {
   if (!in.runner || !in.job) {
     return make_error("build_pod: runner config and job are required", "", "pod spec");

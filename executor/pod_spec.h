@@ -55,6 +55,8 @@ struct PodInputs {
 /// invalid explicit service alias for hostAliases.
 /// Labels follow 19.4 for both profiles.
 Result<nlohmann::json> build_pod(const PodInputs& in);
+/// The build pod's labels (buildLabels) for unique_name (ProjectUniqueName); the pod informer selects by them.
+nlohmann::json pod_labels(const PodInputs& in, const std::string& unique_name);
 
 /// The helper image the profile uses when the config names none.
 std::string default_helper_image(Profile p);

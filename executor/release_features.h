@@ -180,6 +180,18 @@ constexpr bool has_print_pod_warning_events(Profile p) { return p.at_least(18, 0
 constexpr bool condition_lines_obey_warning_events(Profile p) { return p.at_least(19, 3); }
 /// 19.4: each pod-wait poll also lists the pod's Warning events (sandbox user-namespace failures).
 constexpr bool wait_lists_warning_events(Profile p) { return p.at_least(19, 4); }
+/// 16.5 (mirror, kubernetes.go watchPodEvents/printPodEvents): FF_PRINT_POD_EVENTS watches the pod's events
+/// and prints them as a table instead of the wait lines.
+constexpr bool prints_pod_events(Profile p) { return p.at_least(16, 5); }
+
+// ---- Pod informer (mirror: executors/kubernetes/internal/watchers/, kubernetes.go newPodWatcher) -----
+
+/// 17.9: SelfSubjectAccessReviews for list and watch on pods, then a pod informer whose terminal errors
+/// (disrupted, being deleted, deleted) end a stage; "WARNING: won't use informers: ..." when denied.
+constexpr bool uses_pod_informer(Profile p) { return p.at_least(17, 9); }
+/// 19.0 (mirror, go.mod client-go v0.32.10 -> v0.35.1): WatchListClient is on by default, so the informer's
+/// reflector starts with a watch-list (sendInitialEvents=true) instead of LIST + WATCH.
+constexpr bool informer_uses_watch_list(Profile p) { return p.at_least(19, 0); }
 
 // ---- Kubernetes API ---------------------------------------------------------------------------------
 

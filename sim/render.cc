@@ -12,6 +12,7 @@
 #include "base/random.h"
 #include "base/strings.h"
 #include "base/toml_reader.h"
+#include "executor/access_review.h"
 #include "executor/attach_strategy.h"
 #include "executor/job.h"
 #include "executor/naming.h"
@@ -80,6 +81,15 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     out.calls.push_back({std::move(method), std::move(path), std::move(when)});
   };
   const std::string secrets = "/api/v1/namespaces/" + ns + "/secrets";
+  if (executor::uses_pod_informer(in.profile)) {  // Prepare's pod watcher (executor/pod_informer.h)
+    add("POST", executor::kSelfSubjectAccessReviewsPath, "may the runner list pods? (denied: the informer warning)");
+    add("POST", executor::kSelfSubjectAccessReviewsPath, "may it watch pods?");
+    const std::string pods = "/api/v1/namespaces/" + ns + "/pods?";
+    if (!executor::informer_uses_watch_list(in.profile))
+      add("GET", pods + "labelSelector=", "the pod informer's LIST, when both reviews allow it");
+    add("GET", pods + "allowWatchBookmarks=true&labelSelector=",
+        "the pod informer's WATCH (re-made when it times out), when both reviews allow it");
+  }
   const bool per_job = in.runner.kubernetes.namespace_per_job && executor::has_namespace_per_job(in.profile);
   if (per_job) add("POST", "/api/v1/namespaces", "namespace_per_job: the job's namespace " + ns);
   if (!secret_name.empty()) add("POST", secrets, "the job has registry credentials: the dockercfg secret");

@@ -436,11 +436,12 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   source.sync = [this] { sync_lifecycle(); };
   source.current = [this, &type, ns] {
     std::vector<json> out;
-    // Events are not recorded yet: an event watch starts empty.
-    if (type.resource != "events")
-      for (const StoredObject* stored : store_.list(type.resource, ns)) out.push_back(present(type, *stored));
+    // Events live in the cluster model, without history: the watch sends them as they appear (snapshot).
+    if (type.resource == "events") return events_.list(ns);
+    for (const StoredObject* stored : store_.list(type.resource, ns)) out.push_back(present(type, *stored));
     return out;
   };
+  options.snapshot = type.resource == "events";
   source.next_change = [this] { return next_lifecycle_change(); };
   source.resource_version = [this] { return static_cast<uint64_t>(std::stoull(store_.resource_version())); };
   // kubectl get pods -w asks for Tables: each event carries a one-row Table with its column definitions.
@@ -741,6 +742,7 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   };
   target.disrupted = [this, pod](TimePoint start, const std::vector<OutputChunk>& output) {
     disruptions_.saw_output(pod, start, output);
+    store_.history()->wake_all();  // a watch sleeping past the disruption now armed looks again
     return disruptions_.kill_time(pod);
   };
   const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(uid);

@@ -9,6 +9,10 @@ void WatchHistory::record(WatchEvent event) {
   Log& log = logs_[event.resource];
   log.events.push_back(std::move(event));
   trim(log);
+  wake_all();
+}
+
+void WatchHistory::wake_all() {
   // Copy first: a woken watcher may subscribe or unsubscribe.
   std::vector<std::function<void()>> wakers;
   for (const auto& [id, wake] : subscribers_) wakers.push_back(wake);

@@ -47,6 +47,9 @@ class WatchHistory {
 
   /// Calls wake on every later record() until unsubscribe(id); wakers run in subscription order.
   uint64_t subscribe(std::function<void()> wake);
+  /// Wakes every subscriber without an event: something they wait for moved (a disruption armed by output),
+  /// so they look again at when their next change is due.
+  void wake_all();
   /// Stops waking a subscriber (idempotent).
   void unsubscribe(uint64_t id);
 

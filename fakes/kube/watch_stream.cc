@@ -52,6 +52,10 @@ void WatchStream::start() {
   uint64_t requested = 0;
   parse_resource_version(options_.resource_version, requested);
   const bool from_now = options_.resource_version.empty() || options_.resource_version == "0";
+  if (options_.snapshot) {
+    collect_snapshot();
+    return;
+  }
   if (from_now || options_.send_initial_events) {
     // apiserver: a watch from "" / "0" (or watch-list) first sees the current state as ADDED events.
     cursor_ = source_.resource_version();
@@ -102,9 +106,30 @@ void WatchStream::push_expired(uint64_t requested, uint64_t oldest) {
   ended_ = true;
 }
 
+void WatchStream::collect_snapshot() {
+  for (const json& object : source_.current()) {
+    if (!selects(object)) continue;
+    const json& meta = member(object, "metadata");
+    const auto text = [&](const char* k) {
+      const json& v = member(meta, k);
+      return v.is_string() ? v.get<std::string>() : std::string();
+    };
+    const std::string key = text("namespace") + "/" + text("name");
+    std::string shown = object.dump();
+    auto it = sent_.find(key);
+    if (it != sent_.end() && it->second == shown) continue;
+    push(it == sent_.end() ? "ADDED" : "MODIFIED", object);
+    sent_[key] = std::move(shown);
+  }
+}
+
 void WatchStream::collect() {
   if (ended_ || cancelled_ || alive_.expired()) return;
   source_.sync();
+  if (options_.snapshot) {
+    collect_snapshot();
+    return;
+  }
   if (auto oldest = history_->too_old(options_.resource, cursor_)) {  // fell behind the window
     push_expired(cursor_, *oldest);
     return;

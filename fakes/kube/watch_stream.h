@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -37,6 +38,9 @@ struct WatchOptions {
   bool allow_bookmarks = false;                  ///< allowWatchBookmarks=true
   bool send_initial_events = false;              ///< sendInitialEvents=true (watch-list)
   Duration timeout{std::chrono::seconds(1800)};  ///< timeoutSeconds; the fake's stand-in for --min-request-timeout
+  /// The kind keeps no history (events live in the cluster model): each wake-up compares the current objects
+  /// with what was sent and sends the new ones as ADDED, the changed ones as MODIFIED.
+  bool snapshot = false;
   /// How an event's object is sent (e.g. as a one-row Table for `Accept: …;as=Table`); none: as it is.
   std::function<nlohmann::json(const nlohmann::json&)> present;
 };
@@ -73,6 +77,7 @@ class WatchStream : public HttpBodyStream, public std::enable_shared_from_this<W
  private:
   void start();
   void collect();
+  void collect_snapshot();
   bool selects(const nlohmann::json& object) const;
   void push(const char* type, const nlohmann::json& object);
   void push_bookmark(bool initial_events_end);
@@ -92,6 +97,7 @@ class WatchStream : public HttpBodyStream, public std::enable_shared_from_this<W
   bool ended_ = false;
   bool cancelled_ = false;
   std::deque<std::string> pending_;
+  std::map<std::string, std::string> sent_;    ///< snapshot mode: namespace/name -> the object last sent
   std::weak_ptr<asio::steady_timer> waiting_;  ///< the wait in progress, cut short by wake()
   std::set<TimePoint> alarms_;                 ///< clock sleepers already pending, one per wake-up time
 };

@@ -433,4 +433,31 @@ TEST_F(KubeWatchTest, StreamsChunkedEventsOverARealSocket) {
 }
 
 }  // namespace
+TEST(WatchStreamSnapshotTest, EventsWithoutHistoryAreSentAsTheyAppearAndChange) {
+  // Events live in the cluster model: the watch compares what a list shows with what it sent.
+  testing::ManualClock clock;
+  auto history = std::make_shared<WatchHistory>();
+  auto alive = std::make_shared<int>(0);
+  std::vector<json> events = {{{"kind", "Event"},
+                               {"metadata", {{"namespace", "cicd"}, {"name", "p.1"}}},
+                               {"involvedObject", {{"name", "p"}}},
+                               {"reason", "Scheduled"}}};
+  WatchSource source;
+  source.sync = [] {};
+  source.current = [&events] { return events; };
+  source.next_change = [] { return std::optional<TimePoint>(); };
+  source.resource_version = [] { return uint64_t{5}; };
+  WatchOptions options;
+  options.resource = "events";
+  options.snapshot = true;
+  options.fields.push_back({"involvedObject.name", true, "p"});
+  auto w = std::make_shared<WatchStream>(clock, history, source, alive, options);
+  EXPECT_EQ(types(w->poll()), (std::vector<std::string>{"ADDED p.1"}));
+  EXPECT_TRUE(w->poll().empty());  // nothing new
+  events.push_back(
+      {{"kind", "Event"}, {"metadata", {{"namespace", "cicd"}, {"name", "q.1"}}}, {"involvedObject", {{"name", "q"}}}});
+  events[0]["count"] = 2;
+  EXPECT_EQ(types(w->poll()), (std::vector<std::string>{"MODIFIED p.1"}));  // q's event is not selected
+}
+
 }  // namespace kexsim::fakes

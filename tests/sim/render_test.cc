@@ -450,7 +450,7 @@ CONFIG_FILE = { value = "a=b", file = true }
   })->job = "image = \"alpine\"\nscript = [\"true\"]\ntimeout = 600\n";
   add("empty_namespace_falls_back_to_default", "    image = \"busybox:1\"\n", [](const Rendered& r) {
     EXPECT_EQ(r.pod["metadata"]["namespace"], "default");
-    EXPECT_EQ(r.calls()[1], "POST /api/v1/namespaces/default/pods");
+    EXPECT_EQ(r.calls()[4], "POST /api/v1/namespaces/default/pods");  // after the pod watcher's three calls
     ASSERT_FALSE(r.rendering.assumptions.empty());
     EXPECT_NE(r.rendering.assumptions.front().find("\"default\""), std::string::npos);
   });
@@ -464,12 +464,14 @@ CONFIG_FILE = { value = "a=b", file = true }
   add("plan_with_credentials_19_4_owns_the_secret", kNs, [](const Rendered& r) {
     const auto calls = r.calls();
     const std::string secret = r.secret["metadata"]["name"], pod = r.pod["metadata"]["name"];
-    ASSERT_GE(calls.size(), 6u);
-    EXPECT_EQ(calls[0], "POST /api/v1/namespaces/ci/secrets");
-    EXPECT_EQ(calls[1], "GET /version");
-    EXPECT_EQ(calls[2], "POST /api/v1/namespaces/ci/pods");
-    EXPECT_EQ(calls[3], "GET /api/v1/namespaces/ci/secrets/" + secret);
-    EXPECT_EQ(calls[4], "PUT /api/v1/namespaces/ci/secrets/" + secret);
+    ASSERT_GE(calls.size(), 9u);
+    EXPECT_EQ(calls[0], "POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews");  // list, then watch
+    EXPECT_EQ(calls[2], "GET /api/v1/namespaces/ci/pods?allowWatchBookmarks=true&labelSelector=");
+    EXPECT_EQ(calls[3], "POST /api/v1/namespaces/ci/secrets");
+    EXPECT_EQ(calls[4], "GET /version");
+    EXPECT_EQ(calls[5], "POST /api/v1/namespaces/ci/pods");
+    EXPECT_EQ(calls[6], "GET /api/v1/namespaces/ci/secrets/" + secret);
+    EXPECT_EQ(calls[7], "PUT /api/v1/namespaces/ci/secrets/" + secret);
     EXPECT_EQ(calls.back(), "DELETE /api/v1/namespaces/ci/pods/" + pod);
   })->job = Case{}.job + kCredentials;
   add("plan_runs_after_script_only_when_the_job_has_one", kNs, [](const Rendered& r) {
@@ -532,8 +534,9 @@ CONFIG_FILE = { value = "a=b", file = true }
   add("plan_names_poll_interval_timeout_and_grace_period",
       kNs + "    poll_interval = 5\n    poll_timeout = 60\n    cleanup_grace_period_seconds = 0\n",
       [](const Rendered& r) {
-        EXPECT_NE(r.rendering.calls[2].when.find("every 5 s"), std::string::npos) << r.rendering.calls[2].when;
-        EXPECT_NE(r.rendering.calls[2].when.find("at most 13 times"), std::string::npos);
+        // After the pod watcher's three calls (two reviews, the watch).
+        EXPECT_NE(r.rendering.calls[5].when.find("every 5 s"), std::string::npos) << r.rendering.calls[5].when;
+        EXPECT_NE(r.rendering.calls[5].when.find("at most 13 times"), std::string::npos);
         EXPECT_EQ(r.rendering.calls.back().when, "propagationPolicy Background, gracePeriodSeconds 0");
       });
   // executors/kubernetes/overwrites.go and kubernetes.go buildLabels / buildPodAnnotations (executor/overwrites.h).
