@@ -929,6 +929,8 @@ asio::awaitable<std::optional<Failure>> Execution::start_pod_watcher() {
   label_inputs.runner = &runner_;
   label_inputs.job = &job_;
   label_inputs.short_token = short_token_;
+  label_inputs.profile = profile_;
+  label_inputs.overwrites = &overwrites_;
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   json labels = pod_labels(label_inputs, unique);
   auto informer =

@@ -346,7 +346,12 @@ Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Pro
   return out;
 }
 
-json pod_labels(const PodInputs& in, const std::string& unique_name) { return labels(in, *in.job, unique_name); }
+json pod_labels(const PodInputs& in, const std::string& unique_name) {
+  if (in.overwrites) return labels(in, *in.job, unique_name, *in.overwrites);
+  // Without the executor's own overwrites (render, tests): evaluate them; a config error leaves the defaults.
+  auto evaluated = create_overwrites(in.runner->kubernetes, *in.job, in.profile, nullptr, in.runner->environment);
+  return labels(in, *in.job, unique_name, evaluated ? *evaluated : Overwrites{});
+}
 
 Result<json> build_pod(const PodInputs& in) {
   if (!in.runner || !in.job) {
