@@ -29,6 +29,7 @@
 #include "fakes/kube/images.h"
 #include "fakes/kube/kubelet_sync_index.h"
 #include "fakes/kube/pod_lifecycle.h"
+#include "fakes/kube/pod_schedule.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
 #include "fakes/kube/scheduler.h"
@@ -165,8 +166,9 @@ class KubeApiServer : public HttpHandler {
   EventLog events_;
   ImageModel images_;
   Disruptions disruptions_;
-  /// uid -> (namespace, name) of the pods whose start is not in the history yet (all others are).
-  std::map<std::string, std::pair<std::string, std::string>> starts_pending_;
+  /// The pods whose start is not in the history yet (all others are), by when it is due; mutable because
+  /// next_lifecycle_change() re-keys pods whose start moved (a cache of pod_running_at, not state).
+  mutable PodStartSchedule starts_pending_;
   /// The pods sync_container_events looks at.
   KubeletSyncIndex kubelet_sync_;
   TimePoint started_;                            ///< when the default node joined
