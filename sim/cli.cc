@@ -68,6 +68,9 @@ struct RunView {
   std::optional<int64_t> job;  ///< this job's log instead of the first's
   bool runner_log = false;     ///< the runner process's own log too
   bool calls = false;          ///< the GitLab and Kubernetes API call logs too
+  /// The stall and busy-loop watchdogs' bound in wall seconds (0: the default), for runs under
+  /// valgrind or a thousand jobs on a loaded machine, which are slow but not stuck.
+  unsigned watchdog_seconds = 0;
 };
 
 int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed, bool raw, bool no_color,
@@ -83,6 +86,10 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
     }
     RunOptions options;
     options.seed = seed;
+    if (view.watchdog_seconds > 0) {
+      options.stall_timeout = std::chrono::seconds(view.watchdog_seconds);
+      options.busy_loop_timeout = std::chrono::seconds(view.watchdog_seconds);
+    }
     auto run = run_scenario(*scenario, options);
     if (!run) {
       std::cerr << "kexsim: " << file << ": " << run.error().describe() << "\n";
@@ -355,6 +362,8 @@ int run_cli(int argc, char** argv) {
   run->add_option("--job", view.job, "Show this job's log (by id: 1000, 1001, ...) instead of the first job's");
   run->add_flag("--runner-log", view.runner_log, "Show the runner process's own log (what `gitlab-runner run` prints)");
   run->add_flag("--calls", view.calls, "Also print the GitLab and Kubernetes API call logs");
+  run->add_option("--watchdog-seconds", view.watchdog_seconds,
+                  "Wall seconds without progress before a run is declared stuck (default 10; raise it under valgrind)");
 
   auto* check = app.add_subcommand("check", "Run a scenario library as a regression suite");
   check->add_option("paths", check_dirs, "Scenario directories or files")->required()->check(CLI::ExistingPath);

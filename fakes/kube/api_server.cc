@@ -211,6 +211,9 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
     if (type->resource == "pods" && wants_table(request.header("accept")))
       return HttpResponse::json(200,
                                 pod_table({present(*type, *stored)}, clock_.now(), store_.resource_version()).dump());
+    if (type->resource == "pods")
+      return HttpResponse::json(200,
+                                served_.text(text(member(stored->object, "metadata"), "uid"), present(*type, *stored)));
     return HttpResponse::json(200, present(*type, *stored).dump());
   }
   if (attrs.verb == "update") return update(request, *type, ns, attrs.name);
@@ -640,6 +643,7 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   running_recorded_.erase(uid);
   starts_pending_.erase(uid);
   kubelet_sync_.forget(uid);
+  served_.forget(uid);
   shown_.erase(uid);
 }
 

@@ -33,6 +33,7 @@
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
 #include "fakes/kube/scheduler.h"
+#include "fakes/kube/served_bodies.h"
 #include "fakes/kube/status.h"
 #include "fakes/kube/store.h"
 
@@ -169,6 +170,7 @@ class KubeApiServer : public HttpHandler {
   /// The pods whose start is not in the history yet (all others are), by when it is due; mutable because
   /// next_lifecycle_change() re-keys pods whose start moved (a cache of pod_running_at, not state).
   mutable PodStartSchedule starts_pending_;
+  ServedBodies served_;  ///< the last body of each pod GET, served again while the pod shows the same
   /// The pods sync_container_events looks at.
   KubeletSyncIndex kubelet_sync_;
   TimePoint started_;                            ///< when the default node joined
