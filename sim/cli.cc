@@ -1,8 +1,10 @@
 #include "sim/cli.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +69,9 @@ struct RunView {
   std::optional<int64_t> job;  ///< this job's log instead of the first's
   bool runner_log = false;     ///< the runner process's own log too
   bool calls = false;          ///< the GitLab and Kubernetes API call logs too
+  /// The stall and busy-loop watchdogs' bound in wall seconds (0: the default), for runs under
+  /// valgrind or a thousand jobs on a loaded machine, which are slow but not stuck.
+  unsigned watchdog_seconds = 0;
 };
 
 int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed, bool raw, bool no_color,
@@ -82,6 +87,10 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
     }
     RunOptions options;
     options.seed = seed;
+    if (view.watchdog_seconds > 0) {
+      options.stall_timeout = std::chrono::seconds(view.watchdog_seconds);
+      options.busy_loop_timeout = std::chrono::seconds(view.watchdog_seconds);
+    }
     auto run = run_scenario(*scenario, options);
     if (!run) {
       std::cerr << "kexsim: " << file << ": " << run.error().describe() << "\n";
@@ -144,6 +153,7 @@ struct CheckOptions {
   bool no_color = false;
   bool digests = false;  ///< print each passing scenario's digest
   unsigned jobs = 1;     ///< scenarios run at once, each on its own thread in its own world
+  bool timings = false;  ///< print each scenario's CPU time and the slowest ones at the end
 };
 
 /// One scenario's outcome, as check reports it.
@@ -153,8 +163,16 @@ struct CheckedScenario {
   std::string failure, digest;
   std::vector<std::string> warnings;
   bool invalid = false;
-  int broken = 0;  ///< runs that ended in a run error
+  int broken = 0;          ///< runs that ended in a run error
+  double cpu_seconds = 0;  ///< the checking thread's CPU time (load and runs), immune to other threads
 };
+
+/// The calling thread's CPU time: what one scenario cost, whatever else the machine runs.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 CheckedScenario check_one(const std::string& file, const CheckOptions& options) {
   CheckedScenario out;
@@ -163,6 +181,7 @@ CheckedScenario check_one(const std::string& file, const CheckOptions& options) 
   RunOptions run_options;
   run_options.seed = options.seed;
   const auto wall_start = std::chrono::steady_clock::now();
+  const double cpu_start = thread_cpu_seconds();
   auto scenario = load_scenario(file);
   std::string& failure = out.failure;
   if (!scenario) {
@@ -200,9 +219,21 @@ CheckedScenario check_one(const std::string& file, const CheckOptions& options) 
     }
   }
   jc.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  out.cpu_seconds = thread_cpu_seconds() - cpu_start;
   jc.failure = failure;
   out.label = scenario ? scenario->group + "/" + scenario->name : file;
   return out;
+}
+
+/// The scenarios that cost the most CPU time, with the library's total: where to look to make check faster.
+void print_slowest(std::vector<std::pair<double, std::string>> costs) {
+  double total = 0;
+  for (const auto& [cpu, label] : costs) total += cpu;
+  std::stable_sort(costs.begin(), costs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::printf("CPU time of the scenarios: %.3f s in all; the slowest:\n", total);
+  for (size_t i = 0; i < costs.size() && i < 15; ++i)
+    std::printf("  %8.1f ms  %s\n", costs[i].first * 1000, costs[i].second.c_str());
+  std::fflush(stdout);
 }
 
 int cmd_check(const std::vector<std::string>& dirs, const CheckOptions& options) {
@@ -232,6 +263,7 @@ int cmd_check(const std::vector<std::string>& dirs, const CheckOptions& options)
 
   int passed = 0, failed = 0, invalid = 0, broken = 0;
   std::vector<JunitCase> cases;
+  std::vector<std::pair<double, std::string>> costs;  // CPU seconds, label: for --timings
   for (size_t index = 0; index < files.size(); ++index) {
     std::unique_lock lock(mutex);
     ready.wait(lock, [&] { return results[index].has_value(); });
@@ -242,14 +274,17 @@ int cmd_check(const std::vector<std::string>& dirs, const CheckOptions& options)
     broken += checked.broken;
     const std::string label =
         "[" + std::to_string(index + 1) + "/" + std::to_string(files.size()) + "] " + checked.label;
+    costs.emplace_back(checked.cpu_seconds, checked.label);
+    char took[48] = "";
+    if (options.timings) std::snprintf(took, sizeof took, " (%.1f ms CPU)", checked.cpu_seconds * 1000);
     if (checked.failure.empty()) {
       ++passed;
-      std::cout << st.green("PASS") << " " << label << "\n";
+      std::cout << st.green("PASS") << " " << label << took << "\n";
       if (options.digests) std::cout << "    digest " << checked.digest << "\n";
       for (const auto& w : checked.warnings) std::cout << "    config.toml warning: " << w << "\n";
     } else {
       ++failed;
-      std::cout << st.red("FAIL") << " " << label << "\n";
+      std::cout << st.red("FAIL") << " " << label << took << "\n";
       std::string indented = "    " + checked.failure;
       for (size_t p = 0; (p = indented.find('\n', p)) != std::string::npos; p += 5) indented.insert(p + 1, "    ");
       std::cout << indented << "\n";
@@ -262,6 +297,7 @@ int cmd_check(const std::vector<std::string>& dirs, const CheckOptions& options)
     std::ofstream out(options.junit_path);
     out << render_junit("kexsim", cases);
   }
+  if (options.timings) print_slowest(costs);
   std::cout << passed << " passed, " << failed << " failed\n";
   if (failed == 0) return kExitPassed;
   if (broken > 0) return kExitInfrastructure;
@@ -356,6 +392,8 @@ int run_cli(int argc, char** argv) {
   run->add_option("--job", view.job, "Show this job's log (by id: 1000, 1001, ...) instead of the first job's");
   run->add_flag("--runner-log", view.runner_log, "Show the runner process's own log (what `gitlab-runner run` prints)");
   run->add_flag("--calls", view.calls, "Also print the GitLab and Kubernetes API call logs");
+  run->add_option("--watchdog-seconds", view.watchdog_seconds,
+                  "Wall seconds without progress before a run is declared stuck (default 10; raise it under valgrind)");
 
   auto* check = app.add_subcommand("check", "Run a scenario library as a regression suite");
   check->add_option("paths", check_dirs, "Scenario directories or files")->required()->check(CLI::ExistingPath);
@@ -364,6 +402,8 @@ int run_cli(int argc, char** argv) {
   check->add_option("--junit", check_options.junit_path, "Write a JUnit XML report here (for GitLab's test reports)");
   check->add_flag("--no-color", check_options.no_color, "Never colour the output");
   check->add_flag("--digests", check_options.digests, "Print each passing scenario's digest (to compare two builds)");
+  check->add_flag("--timings", check_options.timings,
+                  "Print each scenario's CPU time, and the slowest scenarios at the end");
   check->add_option("--jobs,-j", check_options.jobs, "Scenarios run at once (default: the number of cores)")
       ->check(CLI::PositiveNumber);
 

@@ -63,19 +63,26 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
   // A busy loop (a coroutine polling a flag with sleep_for(0)) keeps handlers running but never lets
   // virtual time move: bounded in wall time like a stall. Waiting for bytes in flight is not
   // a busy loop (time may not move then); the in-flight watchdog bounds that.
-  // Polling is told from work by the zero-length sleeps since time last moved.
+  // Polling is told from work by the zero-length sleeps since time last moved, and by how little runs
+  // between them: a polling loop runs a handler or two a sleep, while a thousand jobs starting in one
+  // instant each sleep zero once or twice among hundreds of handlers (their handshakes and requests).
   constexpr uint64_t kPollingSleeps = 1000;
+  constexpr uint64_t kHandlersPerPoll = 16;
   TimePoint time_seen = now_;
   auto time_moved = last_progress;
   uint64_t zero_sleeps_seen = zero_sleeps_;
+  uint64_t handlers = 0;  // run since virtual time last moved
   while (!done()) {
     const auto spun = WallClock::now() - time_moved;
+    const uint64_t zero_sleeps = zero_sleeps_ - zero_sleeps_seen;
     if (now_ != time_seen) {
       time_seen = now_;
       time_moved = WallClock::now();
       zero_sleeps_seen = zero_sleeps_;
+      handlers = 0;
     } else if (spun >= busy_loop_timeout_ &&
-               (zero_sleeps_ - zero_sleeps_seen >= kPollingSleeps || spun >= 10 * busy_loop_timeout_)) {
+               ((zero_sleeps >= kPollingSleeps && handlers <= kHandlersPerPoll * zero_sleeps) ||
+                spun >= 10 * busy_loop_timeout_)) {
       const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - start_).count();
       return make_error("virtual time has not moved for " + wall_seconds(spun) +
                             " s while coroutines keep running (a busy loop at " + std::to_string(at) +
@@ -83,7 +90,8 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
                         kBugHint);
     }
     if (io_.stopped()) io_.restart();
-    if (io_.poll() > 0) {
+    if (const size_t ran = io_.poll(); ran > 0) {
+      handlers += ran;
       last_progress = WallClock::now();
       continue;
     }

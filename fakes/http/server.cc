@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
 #include <string_view>
 #include <vector>
 
+#include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -18,134 +18,28 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "base/strings.h"
-#include "fakes/http/spdy_exec.h"
+#include "fakes/http/server_session.h"
 
 namespace kexsim::fakes {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace server_detail {
+
+asio::awaitable<void> sleep_until(Clock& clock, TimePoint when) {
+  const TimePoint now = clock.now();
+  if (when > now) co_await clock.sleep_for(std::chrono::duration_cast<Duration>(when - now));
+}
+
+}  // namespace server_detail
+
+namespace {
+
+using namespace server_detail;
 namespace websocket = beast::websocket;
-namespace ssl = asio::ssl;
-using tcp = asio::ip::tcp;
-using boost::system::error_code;
-
-namespace {
-
-constexpr std::string_view kV5 = "v5.channel.k8s.io";
-constexpr std::string_view kV4 = "v4.channel.k8s.io";
-constexpr std::string_view kSpdy = "SPDY/3.1";
-// The channel-protocol offers of a SPDY upgrade (apimachinery pkg/util/httpstream/httpstream.go).
-constexpr std::string_view kStreamProtocolHeader = "X-Stream-Protocol-Version";
-constexpr uint64_t kBodyLimit = 256ull << 20;
-constexpr size_t kMessageLimit = 64u << 20;
-
-}  // namespace
-
-/// Shared by the server object and every coroutine it started, so that coroutines outliving
-/// the server (until the io_context runs or dies) never dangle.
-struct HttpServer::State {
-  struct Connection;
-
-  State(asio::any_io_executor e, Clock& c, HttpHandler& h, std::string n, std::optional<ServerTls> t)
-      : ex(std::move(e)), clock(&c), handler(&h), name(std::move(n)), tls(std::move(t)), acceptor(ex) {}
-
-  asio::any_io_executor ex;
-  Clock* clock;
-  HttpHandler* handler;
-  std::string name;
-  std::optional<ServerTls> tls;
-  std::shared_ptr<ssl::context> ssl_ctx;
-  tcp::acceptor acceptor;
-  uint16_t port = 0;
-  bool stopped = false;
-  uint64_t next_id = 0;
-  std::map<uint64_t, Connection*> open;  // for stop(); ordered so shutdown order is reproducible
-};
-
-/// One accepted connection, registered with the server so that stop() can close it.
-struct HttpServer::State::Connection {
-  explicit Connection(std::shared_ptr<State> s) : state(std::move(s)), id(state->next_id++) { state->open[id] = this; }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-  virtual ~Connection() { state->open.erase(id); }
-
-  /// The TCP socket under any TLS layer.
-  virtual tcp::socket& socket() = 0;
-
-  /// An exec session's end (close frame or lost connection) counts as one in-flight message the
-  /// client consumes when its read loop ends; the server pays that io_begin exactly once.
-  void settle_end() {
-    if (!end_owed) return;
-    end_owed = false;
-    state->clock->io_begin();
-  }
-
-  void close_socket() {
-    error_code ignored;
-    socket().shutdown(tcp::socket::shutdown_both, ignored);
-    socket().close(ignored);
-  }
-
-  std::shared_ptr<State> state;
-  uint64_t id;
-  bool end_owed = false;
-};
-
-namespace {
-
-using State = HttpServer::State;
-using Connection = HttpServer::State::Connection;
-
-/// A connection over Stream (tcp::socket or ssl::stream<tcp::socket>).
-template <class Stream>
-struct Session : Connection {
-  template <class... Args>
-  Session(std::shared_ptr<State> s, Args&&... args) : Connection(std::move(s)), stream(std::forward<Args>(args)...) {}
-  tcp::socket& socket() override {
-    if constexpr (std::is_same_v<Stream, tcp::socket>)
-      return stream;
-    else
-      return stream.next_layer();
-  }
-  Stream stream;
-};
-
-/// The WebSocket of an exec session, shared by the session and its background reader.
-template <class Stream>
-struct ExecChannel {
-  explicit ExecChannel(std::shared_ptr<Session<Stream>> s) : session(std::move(s)), ws(session->stream) {}
-  std::shared_ptr<Session<Stream>> session;
-  websocket::stream<Stream&> ws;
-  bool peer_gone = false;          // the client closed or the connection failed: stop sending
-  bool finished = false;           // run_exec is done with the session
-  std::optional<uint64_t> budget;  // a drop_after_bytes fault: output bytes left before the stream drops
-};
-
-// A stream fault: the session ends abruptly, without a close frame or a Status, as when the kubelet or
-// a proxy in between goes away. The client reads EOF; it counts that end, which the server pays here.
-template <class Stream>
-void drop_exec(ExecChannel<Stream>& ch) {
-  ch.peer_gone = true;
-  ch.session->settle_end();
-  ch.session->close_socket();
-}
-
-template <class Stream>
-asio::awaitable<void> drop_exec_after(std::shared_ptr<ExecChannel<Stream>> ch, Duration after) {
-  co_await ch->session->state->clock->sleep_for(after);
-  if (ch->finished || ch->peer_gone || ch->session->state->stopped) co_return;
-  drop_exec(*ch);
-}
-
-void rethrow(std::exception_ptr e) {
-  if (e) std::rethrow_exception(e);
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -337,323 +231,6 @@ asio::awaitable<void> write_streamed(std::shared_ptr<Session<Stream>> session, H
   if (ec) clock.io_end();
 }
 
-// Sends one exec message [channel]+data, accounted as in flight until the client reads it.
-template <class Stream>
-asio::awaitable<bool> send_message(ExecChannel<Stream>& ch, unsigned char channel, std::string_view data) {
-  std::string msg(1, static_cast<char>(channel));
-  msg += data;
-  Clock& clock = *ch.session->state->clock;
-  clock.io_begin();
-  error_code ec;
-  co_await ch.ws.async_write(asio::buffer(msg), asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) {
-    clock.io_end();  // a failed write never delivers a whole message
-    ch.peer_gone = true;
-    co_return false;
-  }
-  co_return true;
-}
-
-// Sends exec output within a drop_after_bytes budget: the part that fits, then the drop.
-template <class Stream>
-asio::awaitable<void> send_output(ExecChannel<Stream>& ch, unsigned char channel, std::string_view data) {
-  if (ch.budget && data.size() >= *ch.budget) {
-    const std::string_view part = data.substr(0, *ch.budget);
-    *ch.budget = 0;
-    if (!part.empty()) co_await send_message(ch, channel, part);
-    if (!ch.peer_gone && !ch.session->state->stopped) drop_exec(ch);
-    co_return;
-  }
-  if (ch.budget) *ch.budget -= data.size();
-  co_await send_message(ch, channel, data);
-}
-
-// Reads (and accounts) whatever the client sends once stdin is closed, so that pings get pongs.
-template <class Stream>
-asio::awaitable<void> drain(std::shared_ptr<ExecChannel<Stream>> ch) {
-  for (;;) {
-    beast::flat_buffer buf;
-    error_code ec;
-    co_await ch->ws.async_read(buf, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (ec != asio::error::operation_aborted) ch->peer_gone = true;
-      co_return;
-    }
-    ch->session->state->clock->io_end();
-  }
-}
-
-// Sleeps on the clock until start + offset (no-op when already there).
-asio::awaitable<void> sleep_until(Clock& clock, TimePoint when) {
-  const TimePoint now = clock.now();
-  if (when > now) co_await clock.sleep_for(std::chrono::duration_cast<Duration>(when - now));
-}
-
-template <class Stream>
-asio::awaitable<void> run_exec(std::shared_ptr<Session<Stream>> session, http::request<http::string_body> req,
-                               std::string protocol, ExecRunner exec, bool stdin_requested,
-                               std::optional<uint64_t> drop_after_bytes, std::optional<Duration> drop_after) {
-  auto ch = std::make_shared<ExecChannel<Stream>>(session);
-  ch->budget = drop_after_bytes;
-  State& state = *session->state;
-  ch->ws.set_option(websocket::stream_base::decorator(
-      [protocol](websocket::response_type& res) { res.set(http::field::sec_websocket_protocol, protocol); }));
-  ch->ws.read_message_max(kMessageLimit);
-  error_code ec;
-  co_await ch->ws.async_accept(req, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return;
-  session->end_owed = true;  // the client saw the 101: from here on it will count the end
-  if (state.stopped) {
-    session->settle_end();
-    co_return;
-  }
-  ch->ws.binary(true);
-  if (drop_after) asio::co_spawn(state.ex, drop_exec_after(ch, *drop_after), rethrow);
-
-  // Stdin: channel 0 data until v5's [0xFF, 0x00] or the client's Close frame.
-  std::string stdin_data;
-  bool stdin_closed = !stdin_requested;
-  while (!stdin_closed) {
-    beast::flat_buffer buf;
-    co_await ch->ws.async_read(buf, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      ch->peer_gone = true;
-      break;
-    }
-    state.clock->io_end();
-    const std::string msg = beast::buffers_to_string(buf.data());
-    if (!ch->ws.got_binary() || msg.empty()) continue;
-    const auto channel = static_cast<unsigned char>(msg[0]);
-    if (channel == 0) stdin_data.append(msg, 1);
-    if (channel == 0xFF && protocol == kV5 && msg.size() >= 2 && msg[1] == 0) stdin_closed = true;
-  }
-  if (state.stopped) co_return;
-  if (!ch->peer_gone) asio::co_spawn(state.ex, drain(ch), rethrow);
-
-  // The process runs even when the client has gone: its effects on the simulated pod remain.
-  const ExecOutcome outcome = exec(stdin_data);
-  const TimePoint start = state.clock->now();
-  for (const auto& chunk : outcome.output) {
-    if (ch->peer_gone || state.stopped) break;
-    co_await sleep_until(*state.clock, start + chunk.at);
-    if (ch->peer_gone || state.stopped) break;
-    if (!chunk.data.empty()) co_await send_output(*ch, static_cast<unsigned char>(chunk.channel), chunk.data);
-  }
-  if (outcome.follow) {
-    while (!ch->peer_gone && !state.stopped) {
-      std::optional<std::string> more = co_await outcome.follow->next();
-      if (!more || ch->peer_gone || state.stopped) break;
-      if (!more->empty()) co_await send_output(*ch, 1, *more);
-    }
-    if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.follow->status_json());
-  } else {
-    if (!ch->peer_gone && !state.stopped) co_await sleep_until(*state.clock, start + outcome.duration);
-    if (!ch->peer_gone && !state.stopped) co_await send_message(*ch, 3, outcome.status_json);
-  }
-  ch->finished = true;
-  if (state.stopped) co_return;  // stop() settled the end and closed the socket
-  session->settle_end();
-  if (!ch->peer_gone) {
-    co_await ch->ws.async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    session->close_socket();
-  }
-}
-
-// One SPDY exec connection after its 101, shared by the reading coroutine and the process player.
-// All writes go through one queue so that frames never interleave on the stream.
-template <class Stream>
-struct SpdyExec {
-  SpdyExec(std::shared_ptr<Session<Stream>> s, spdy::ExecStreamsWanted wanted, ExecRunner r)
-      : session(std::move(s)), conn(wanted), exec(std::move(r)) {}
-
-  /// A frame waiting to be written. counted: io_begin was paid for it; close_after: the connection's end.
-  struct Outgoing {
-    std::string bytes;
-    bool counted = true;
-    bool close_after = false;
-  };
-
-  std::shared_ptr<Session<Stream>> session;
-  spdy::ExecConnection conn;
-  ExecRunner exec;
-  std::deque<Outgoing> queue;
-  bool writing = false;
-  bool peer_gone = false;          // the connection failed or the client closed it: nothing more reaches it
-  bool reader_done = false;        // the client sent GOAWAY, closed, or broke the protocol
-  bool started = false;            // the process has been started
-  bool process_done = false;       // its output and Status are queued
-  bool ended = false;              // the server's GOAWAY (or close) is queued
-  std::optional<uint64_t> budget;  // a drop_after_bytes fault: output bytes left before the stream drops
-};
-
-// Writes the queue until it is empty; a failed write settles what can no longer be delivered.
-template <class Stream>
-asio::awaitable<void> spdy_flush(std::shared_ptr<SpdyExec<Stream>> ch) {
-  if (ch->writing) co_return;  // the running flush takes the new frames too
-  ch->writing = true;
-  Clock& clock = *ch->session->state->clock;
-  while (!ch->queue.empty()) {
-    auto item = std::move(ch->queue.front());
-    ch->queue.pop_front();
-    error_code ec;
-    if (!ch->peer_gone)
-      co_await asio::async_write(ch->session->stream, asio::buffer(item.bytes),
-                                 asio::redirect_error(asio::use_awaitable, ec));
-    if (ch->peer_gone || ec) {
-      ch->peer_gone = true;
-      if (item.counted) clock.io_end();  // never delivered whole
-    }
-    if (item.close_after && !ch->session->state->stopped) ch->session->close_socket();
-  }
-  ch->writing = false;
-}
-
-// Queues frames the client will read, each one message in flight until it does.
-template <class Stream>
-asio::awaitable<void> spdy_send(std::shared_ptr<SpdyExec<Stream>> ch, std::vector<std::string> frames) {
-  Clock& clock = *ch->session->state->clock;
-  for (std::string& frame : frames) {
-    clock.io_begin();
-    ch->queue.push_back({std::move(frame), true, false});
-  }
-  co_await spdy_flush(ch);
-}
-
-// The connection's end, once: the last frame (GOAWAY) counts as the session end the server owes, then close.
-template <class Stream>
-asio::awaitable<void> spdy_end(std::shared_ptr<SpdyExec<Stream>> ch, std::string last_frame) {
-  if (ch->ended || ch->session->state->stopped) co_return;  // stop() settled the end and closed the socket
-  ch->ended = true;
-  ch->session->settle_end();
-  ch->queue.push_back({std::move(last_frame), false, true});
-  co_await spdy_flush(ch);
-}
-
-// A stream fault: the connection closes without GOAWAY or Status (see drop_exec).
-template <class Stream>
-asio::awaitable<void> spdy_drop(std::shared_ptr<SpdyExec<Stream>> ch) {
-  if (ch->ended || ch->session->state->stopped) co_return;
-  ch->ended = true;
-  ch->session->settle_end();
-  ch->queue.push_back({std::string(), false, true});
-  co_await spdy_flush(ch);
-}
-
-template <class Stream>
-asio::awaitable<void> spdy_drop_after(std::shared_ptr<SpdyExec<Stream>> ch, Duration after) {
-  co_await ch->session->state->clock->sleep_for(after);
-  co_await spdy_drop(ch);
-}
-
-// Sends output within a drop_after_bytes budget: the part that fits, then the drop.
-template <class Stream>
-asio::awaitable<void> spdy_output(std::shared_ptr<SpdyExec<Stream>> ch, int channel, std::string_view data) {
-  if (ch->budget && data.size() >= *ch->budget) {
-    const std::string_view part = data.substr(0, *ch->budget);
-    *ch->budget = 0;
-    std::vector<std::string> frames = ch->conn.output(channel, part);
-    if (!part.empty()) co_await spdy_send(ch, std::move(frames));
-    co_await spdy_drop(ch);
-    co_return;
-  }
-  if (ch->budget) *ch->budget -= data.size();
-  std::vector<std::string> frames = ch->conn.output(channel, data);
-  co_await spdy_send(ch, std::move(frames));
-}
-
-// Runs the process once its stdin is complete and plays its output at its offsets on the clock.
-template <class Stream>
-asio::awaitable<void> spdy_play(std::shared_ptr<SpdyExec<Stream>> ch) {
-  State& state = *ch->session->state;
-  auto gone = [&] { return state.stopped || ch->peer_gone || ch->ended || ch->conn.peer_going_away(); };
-  // The process runs even when the client has gone: its effects on the simulated pod remain.
-  const ExecOutcome outcome = ch->exec(ch->conn.stdin_data());
-  const TimePoint start = state.clock->now();
-  for (const auto& chunk : outcome.output) {
-    if (gone()) break;
-    co_await sleep_until(*state.clock, start + chunk.at);
-    if (gone()) break;
-    co_await spdy_output(ch, chunk.channel, chunk.data);
-  }
-  if (outcome.follow) {
-    while (!gone()) {
-      std::optional<std::string> more = co_await outcome.follow->next();
-      if (!more || gone()) break;
-      if (!more->empty()) co_await spdy_output(ch, 1, *more);
-    }
-    if (!gone()) co_await spdy_send(ch, ch->conn.finish(outcome.follow->status_json()));
-  } else {
-    if (!gone()) co_await sleep_until(*state.clock, start + outcome.duration);
-    if (!gone()) co_await spdy_send(ch, ch->conn.finish(outcome.status_json));
-  }
-  if (state.stopped) co_return;
-  ch->process_done = true;
-  if (ch->reader_done) co_await spdy_end(ch, ch->conn.goaway());
-}
-
-// Feeds what the client sent to the protocol, answers it, and starts the process when it can.
-template <class Stream>
-asio::awaitable<void> spdy_receive(std::shared_ptr<SpdyExec<Stream>> ch, std::string bytes) {
-  State& state = *ch->session->state;
-  spdy::ExecConnection::Received got = ch->conn.receive(bytes);
-  for (int i = 0; i < got.frames; ++i) state.clock->io_end();
-  if (ch->conn.failed()) {  // the last reply is GOAWAY(PROTOCOL_ERROR): the end of the connection
-    std::string goaway = std::move(got.replies.back());
-    got.replies.pop_back();
-    ch->reader_done = true;
-    co_await spdy_send(ch, std::move(got.replies));
-    co_await spdy_end(ch, std::move(goaway));
-    co_return;
-  }
-  co_await spdy_send(ch, std::move(got.replies));
-  if (!ch->started && ch->conn.ready() && !state.stopped) {
-    ch->started = true;
-    asio::co_spawn(state.ex, spdy_play(ch), rethrow);
-  }
-}
-
-// A SPDY/3.1 exec session (k8s-fake.md section 2.3): the 101, then frames until the client leaves.
-template <class Stream>
-asio::awaitable<void> run_spdy_exec(std::shared_ptr<Session<Stream>> session, std::string protocol, ExecRunner exec,
-                                    spdy::ExecStreamsWanted wanted, std::string early_bytes,
-                                    std::optional<uint64_t> drop_after_bytes, std::optional<Duration> drop_after) {
-  State& state = *session->state;
-  http::response<http::empty_body> res{http::status::switching_protocols, 11};
-  res.set(http::field::connection, "Upgrade");
-  res.set(http::field::upgrade, beast::string_view(kSpdy.data(), kSpdy.size()));
-  res.set(beast::string_view(kStreamProtocolHeader.data(), kStreamProtocolHeader.size()), protocol);
-  error_code ec;
-  co_await http::async_write(session->stream, res, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return;
-  session->end_owed = true;  // the client saw the 101: from here on it will count the end
-  if (state.stopped) {
-    session->settle_end();
-    co_return;
-  }
-  auto ch = std::make_shared<SpdyExec<Stream>>(session, wanted, std::move(exec));
-  ch->budget = drop_after_bytes;
-  if (drop_after) asio::co_spawn(state.ex, spdy_drop_after(ch, *drop_after), rethrow);
-  if (!early_bytes.empty()) co_await spdy_receive(ch, std::move(early_bytes));
-  std::array<char, 16384> chunk;
-  while (!ch->reader_done && !state.stopped) {
-    const size_t n =
-        co_await session->stream.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
-    if (state.stopped) co_return;
-    if (n > 0) co_await spdy_receive(ch, std::string(chunk.data(), n));
-    if (ec) ch->peer_gone = true;
-    if (ec || ch->conn.peer_going_away()) ch->reader_done = true;
-  }
-  if (state.stopped || ch->ended) co_return;
-  if (!ch->started) {
-    // The client left before stdin ended: the process still runs (as over WebSocket), unheard.
-    ch->started = true;
-    co_await spdy_play(ch);
-    co_return;
-  }
-  if (ch->process_done) co_await spdy_end(ch, ch->conn.goaway());
-}
-
 template <class Stream>
 asio::awaitable<void> serve(std::shared_ptr<Session<Stream>> session) {
   State& state = *session->state;
@@ -788,7 +365,6 @@ asio::awaitable<void> accept_loop(std::shared_ptr<State> state) {
       asio::co_spawn(state->ex, alert_connection(std::make_shared<Session<tcp::socket>>(state, std::move(socket))),
                      rethrow);
     } else if (state->ssl_ctx) {
-      using TlsStream = ssl::stream<tcp::socket>;
       asio::co_spawn(state->ex, serve(std::make_shared<Session<TlsStream>>(state, std::move(socket), *state->ssl_ctx)),
                      rethrow);
     } else {

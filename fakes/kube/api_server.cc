@@ -214,6 +214,9 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
     if (type->resource == "pods" && wants_table(request.header("accept")))
       return HttpResponse::json(200,
                                 pod_table({present(*type, *stored)}, clock_.now(), store_.resource_version()).dump());
+    if (type->resource == "pods")
+      return HttpResponse::json(200,
+                                served_.text(text(member(stored->object, "metadata"), "uid"), present(*type, *stored)));
     return HttpResponse::json(200, present(*type, *stored).dump());
   }
   if (attrs.verb == "update") return update(request, *type, ns, attrs.name);
@@ -296,7 +299,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     if (!running_at || *running_at <= clock_.now())
       running_recorded_.insert(uid);
     else
-      starts_pending_[uid] = {ns, name};
+      starts_pending_.schedule(uid, {ns, name}, running_at);
   }
   // The service-account controller gives every new namespace its `default` account at once.
   if (type.resource == "namespaces" && !store_.find("serviceaccounts", name, "default")) {
@@ -520,16 +523,18 @@ void KubeApiServer::sync_lifecycle() {
     bool operator<(const Due& o) const { return std::tie(at, ns, name) < std::tie(o.at, o.ns, o.name); }
   };
   std::vector<Due> due;
-  // Only pods whose start is still to record: scanning every pod on every request was quadratic.
-  for (auto it = starts_pending_.begin(); it != starts_pending_.end();) {
-    const StoredObject* pod = pending_pod(it->first, it->second);
+  // Only the pods whose start may be due by now: scanning every pending pod on every request was quadratic.
+  for (const PodStartSchedule::Pending& p : starts_pending_.due(now)) {
+    const StoredObject* pod = pending_pod(p.uid, p.key);
     if (!pod) {
-      it = starts_pending_.erase(it);
+      starts_pending_.erase(p.uid);
       continue;
     }
     const std::optional<TimePoint> at = pod_running_at(*pod);
-    if (at && *at <= now) due.push_back({*at, it->second.first, it->second.second, it->first});
-    ++it;
+    if (at && *at <= now)
+      due.push_back({*at, p.key.first, p.key.second, p.uid});
+    else
+      starts_pending_.schedule(p.uid, p.key, at);  // later than its key, or not known any more
   }
   std::sort(due.begin(), due.end());
   const ResourceType& pods = *find_resource("", "pods");
@@ -568,10 +573,23 @@ void KubeApiServer::record_status_changes() {
 
 std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
   std::optional<TimePoint> next;
-  for (const auto& [uid, key] : starts_pending_) {
-    const StoredObject* pod = pending_pod(uid, key);
-    if (!pod) continue;
-    const std::optional<TimePoint> at = pod_running_at(*pod);
+  // Keys are lower bounds: re-key the earliest pod until its key is its start, which is then the earliest.
+  while (const auto earliest = starts_pending_.earliest()) {
+    const auto& [key_at, p] = *earliest;
+    const StoredObject* pod = pending_pod(p.uid, p.key);
+    const std::optional<TimePoint> at = pod ? pod_running_at(*pod) : std::nullopt;
+    if (!pod) {
+      starts_pending_.erase(p.uid);
+    } else if (at == key_at) {
+      next = at;
+      break;
+    } else {
+      starts_pending_.schedule(p.uid, p.key, at);
+    }
+  }
+  for (const PodStartSchedule::Pending& p : starts_pending_.unknown()) {
+    const StoredObject* pod = pending_pod(p.uid, p.key);
+    const std::optional<TimePoint> at = pod ? pod_running_at(*pod) : std::nullopt;
     if (at && (!next || *at < *next)) next = at;
   }
   const ResourceType& pods = *find_resource("", "pods");
@@ -644,6 +662,7 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   running_recorded_.erase(uid);
   starts_pending_.erase(uid);
   kubelet_sync_.forget(uid);
+  served_.forget(uid);
   shown_.erase(uid);
 }
 

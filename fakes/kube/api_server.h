@@ -30,9 +30,11 @@
 #include "fakes/kube/images.h"
 #include "fakes/kube/kubelet_sync_index.h"
 #include "fakes/kube/pod_lifecycle.h"
+#include "fakes/kube/pod_schedule.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
 #include "fakes/kube/scheduler.h"
+#include "fakes/kube/served_bodies.h"
 #include "fakes/kube/status.h"
 #include "fakes/kube/store.h"
 
@@ -172,8 +174,10 @@ class KubeApiServer : public HttpHandler {
   EventLog events_;
   ImageModel images_;
   Disruptions disruptions_;
-  /// uid -> (namespace, name) of the pods whose start is not in the history yet (all others are).
-  std::map<std::string, std::pair<std::string, std::string>> starts_pending_;
+  /// The pods whose start is not in the history yet (all others are), by when it is due; mutable because
+  /// next_lifecycle_change() re-keys pods whose start moved (a cache of pod_running_at, not state).
+  mutable PodStartSchedule starts_pending_;
+  ServedBodies served_;  ///< the last body of each pod GET, served again while the pod shows the same
   /// The pods sync_container_events looks at.
   KubeletSyncIndex kubelet_sync_;
   TimePoint started_;                            ///< when the default node joined

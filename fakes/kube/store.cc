@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/json_fields.h"
+
 namespace kexsim::fakes {
 namespace {
 
@@ -205,9 +207,14 @@ void Store::collect_dependents(const std::string& ns, const std::string& uid) {
   for (auto it = objects_.begin(); it != objects_.end();) {
     bool owned = false;
     if (it->first.ns == ns) {
-      const auto& meta = it->second.object.value("metadata", nlohmann::json::object());
-      for (const auto& ref : meta.value("ownerReferences", nlohmann::json::array()))
-        owned |= ref.is_object() && ref.value("uid", std::string()) == uid;
+      // By reference: copying every object's metadata made each pod delete cost O(objects) copies.
+      const nlohmann::json& refs =
+          json_fields::member(json_fields::member(it->second.object, "metadata"), "ownerReferences");
+      if (refs.is_array())
+        for (const auto& ref : refs) {
+          const nlohmann::json& owner = json_fields::member(ref, "uid");
+          owned |= owner.is_string() && owner.get_ref<const std::string&>() == uid;
+        }
     }
     if (owned) {
       orphaned_owners.push_back(it->second.object["metadata"].value("uid", std::string()));
