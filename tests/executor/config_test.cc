@@ -166,7 +166,7 @@ TEST(ConfigTest, UnsupportedKeysAreWarnedInFileOrder) {
   auto config = parse_config(
       "listen_address = \":9252\"\nlog_level = \"debug\"\n[session_server]\n  session_timeout = "
       "1800\n" +
-          with_kubernetes("    pod_disruption_budget = true\n"
+          with_kubernetes("    suspend_pvc_size = \"1Gi\"\n"
                           "    [runners.kubernetes.autoscaler]\n"
                           "      max_pause_pods = 1\n"
                           "  [runners.cache]\n"
@@ -179,7 +179,7 @@ TEST(ConfigTest, UnsupportedKeysAreWarnedInFileOrder) {
   EXPECT_EQ(text(1), "config.toml:2:1: key \"log_level\" is not supported by kexsim yet and is ignored");
   EXPECT_EQ(text(2), "config.toml:3:2: key \"session_server\" is not supported by kexsim yet and is ignored");
   EXPECT_EQ(text(3),
-            "config.toml:10:5: key \"runners.kubernetes.pod_disruption_budget\" is not supported by kexsim yet "
+            "config.toml:10:5: key \"runners.kubernetes.suspend_pvc_size\" is not supported by kexsim yet "
             "and is ignored");
   EXPECT_EQ(text(4),
             "config.toml:11:25: key \"runners.kubernetes.autoscaler\" is not supported by kexsim yet and "

@@ -95,7 +95,7 @@ TEST(Cli, UnsupportedConfigKeysAreWarnedAboutWithTheirPositionNotDropped) {
   const int code = run({"run", "--no-color", data("unsupported-key.toml")});
   const std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 0) << out;
-  EXPECT_NE(out.find("unsupported-key.toml:20:5: key \"runners.kubernetes.pod_disruption_budget\" is not supported "
+  EXPECT_NE(out.find("unsupported-key.toml:20:5: key \"runners.kubernetes.suspend_pvc_size\" is not supported "
                      "by kexsim yet"),
             std::string::npos)
       << out;

@@ -590,7 +590,10 @@ CONFIG_FILE = { value = "a=b", file = true }
     const std::string ns = r.pod["metadata"]["namespace"];
     EXPECT_EQ(ns.rfind("ci-job-", 0), 0u) << ns;
     const auto calls = r.calls();
-    EXPECT_EQ(calls.front(), "POST /api/v1/namespaces");
+    // Prepare's pod watcher comes first (17.9+, kubernetes.go Prepare), then the namespace, before the pod.
+    const auto created = std::find(calls.begin(), calls.end(), "POST /api/v1/namespaces");
+    const auto pod = std::find(calls.begin(), calls.end(), "POST /api/v1/namespaces/" + ns + "/pods");
+    EXPECT_LT(created, pod);
     EXPECT_EQ(calls.back(), "DELETE /api/v1/namespaces/" + ns);
   });
   add("namespace_per_job_is_ignored_before_16_10", kNs + "    namespace_per_job = true\n", [](const Rendered& r) {
