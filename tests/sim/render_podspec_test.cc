@@ -12,6 +12,7 @@
 
 #include "executor/config.h"
 #include "sim/render.h"
+#include "tests/support/render_texts.h"
 
 namespace kexsim::sim {
 namespace {
@@ -55,22 +56,7 @@ struct Rendered {
 Rendered render_podspec(const std::string& kubernetes, const std::string& profile = "19.4",
                         const std::string& job = kJob) {
   Rendered r;
-  auto config = executor::parse_config(std::string(kRunner) + kubernetes, "config.toml");
-  if (!config) {
-    r.error = config.error().describe();
-    return r;
-  }
-  for (const auto& w : config->warnings) r.warnings.push_back(w.where + ": " + w.message);
-  auto parsed_job = parse_job_file(job, "job.toml");
-  if (!parsed_job) {
-    r.error = parsed_job.error().describe();
-    return r;
-  }
-  RenderInputs in;
-  in.runner = config->runners.front();
-  in.job = *parsed_job;
-  in.profile = *executor::parse_profile(profile);
-  auto rendering = render(in);
+  auto rendering = testing::render_texts(std::string(kRunner) + kubernetes, job, profile, &r.warnings);
   if (!rendering) {
     r.error = rendering.error().describe();
     return r;

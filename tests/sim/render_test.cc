@@ -2,6 +2,7 @@
 // The table follows upstream's TestSetupBuildPod (executors/kubernetes/kubernetes_test.go) for the
 // keys this executor supports; every case also reads its YAML back and compares it with the JSON.
 #include "sim/render.h"
+#include "tests/support/render_texts.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -90,21 +91,7 @@ Rendered render_case(const std::string& kubernetes, const std::string& job_toml,
                      const std::string& runner_extra = "") {
   Rendered r;
   const std::string text = std::string(kRunner) + runner_extra + "  [runners.kubernetes]\n" + kubernetes;
-  auto config = executor::parse_config(text, "config.toml");
-  if (!config) {
-    r.error = config.error().describe();
-    return r;
-  }
-  auto job = parse_job_file(job_toml, "job.toml");
-  if (!job) {
-    r.error = job.error().describe();
-    return r;
-  }
-  RenderInputs in;
-  in.runner = config->runners.front();
-  in.job = *job;
-  in.profile = *executor::parse_profile(profile);
-  auto rendering = render(in);
+  auto rendering = testing::render_texts(text, job_toml, profile);
   if (!rendering) {
     r.error = rendering.error().describe();
     return r;
