@@ -101,34 +101,7 @@ const Registry* find_registry(const ImageSettings& settings, const std::string& 
   return nullptr;
 }
 
-// Go's %v of a Duration, as time.Duration.String prints it.
-std::string fraction(int64_t value, int digits) {
-  // value has `digits` fractional digits; trailing zeros are dropped.
-  std::string whole = std::to_string(value);
-  if (static_cast<int>(whole.size()) <= digits) whole = std::string(digits - whole.size() + 1, '0') + whole;
-  std::string head = whole.substr(0, whole.size() - digits), tail = whole.substr(whole.size() - digits);
-  while (!tail.empty() && tail.back() == '0') tail.pop_back();
-  return tail.empty() ? head : head + "." + tail;
-}
-
 }  // namespace
-
-std::string go_duration_string(Duration d) {
-  int64_t us = d.count();
-  if (us == 0) return "0s";
-  std::string sign = us < 0 ? "-" : "";
-  if (us < 0) us = -us;
-  if (us < 1000) return sign + std::to_string(us) + "µs";
-  if (us < 1000000) return sign + fraction(us, 3) + "ms";
-  const int64_t hours = us / 3600000000LL;
-  us %= 3600000000LL;
-  const int64_t minutes = us / 60000000LL;
-  us %= 60000000LL;
-  std::string out = sign;
-  if (hours) out += std::to_string(hours) + "h";
-  if (hours || minutes) out += std::to_string(minutes) + "m";
-  return out + fraction(us, 6) + "s";
-}
 
 std::string ImageReference::normalized() const {
   std::string out = domain + "/" + path;

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "base/go_duration.h"
 #include "base/result.h"
 #include "fakes/kube/events.h"
 
@@ -76,9 +77,6 @@ Result<ImageReference> parse_image_reference(const std::string& image);
 /// The kubelet's image back-off after `failures` failed pulls: 10s, 20s, 40s … capped at 300s
 /// (pkg/kubelet/kubelet.go imageBackOff; client-go flowcontrol.Backoff, no jitter).
 Duration image_backoff(int failures);
-
-/// Go's %v of a time.Duration ("3.211s", "850ms", "1m2.5s", "0s").
-std::string go_duration_string(Duration d);
 
 /// Registry credentials found in a pull secret, keyed as the secret keys them.
 struct RegistryCredential {
