@@ -1000,7 +1000,11 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
   if (prepared) {
     co_await log_pod_warning_events();
-    co_return prepare_error(prepared->message);
+    // executePrepareScripts wraps with %w: the stage's BuildError (script_failure, its exit code) survives (E3).
+    Failure wrapped = prepare_error(prepared->message);
+    wrapped.reason = prepared->reason;
+    wrapped.exit_code = prepared->exit_code;
+    co_return wrapped;
   }
   co_return std::nullopt;
 }
