@@ -961,7 +961,6 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
 asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
-  if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
 
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
@@ -1062,6 +1061,9 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
     pod_inputs.scripts_dir = attach_paths_.scripts_dir;
     pod_inputs.logs_dir = attach_paths_.logs_dir;
   }
+  // preparePodConfig: getPodActiveDeadlineSeconds prints while the spec is built, after setupCredentials and
+  // the host-alias check (D8), so a failed secret POST or /version never shows it; getDNSPolicy comes next.
+  if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
   if (auto dns = dns_policy_warning(runner_.kubernetes)) trace_.warning(*dns);  // preparePodConfig getDNSPolicy
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(setting_up_build_pod(pod.error().message));
@@ -1200,7 +1202,6 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     pod_name_.clear();
     secret_name_.clear();
     secret_owned_ = false;
-    if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
   }
 }
 
