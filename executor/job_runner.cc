@@ -53,7 +53,12 @@ struct Failure {
   int exit_code = 0;
   /// Only for the executor's Prepare: whether retryCreateExecutor may try again (prepare_retry.h).
   PrepareErrorKind prepare_kind = PrepareErrorKind::kBuildError;
+  /// IsKubernetesPodNotFoundError: the error wraps the API's NotFound for the job's pod (Finish forgets it).
+  bool pod_not_found = false;
 };
+
+/// A StatusError NotFound whose Details.Kind is "pods": the API server words it `pods "NAME" not found`.
+bool is_pod_not_found(const Error& e) { return e.code == 404 && e.message.rfind("pods \"", 0) == 0; }
 
 /// obj[key] when obj is an object and the member is a string, else fallback: API answers are
 /// read defensively, since a fault-injecting server may send anything.
@@ -387,6 +392,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::optional<Duration> prepare_limit_, get_sources_limit_;
   bool prepare_timed_out_ = false;
   bool get_sources_timed_out_ = false;
+  bool forget_pod_ = false;  ///< Finish set s.pod = nil: cleanup sends no pod DELETE
   std::shared_ptr<bool> job_active_ = std::make_shared<bool>(true);
 };
 
@@ -454,6 +460,8 @@ asio::awaitable<JobOutcome> Execution::run() {
   // Finish stops the pod watcher, Cleanup the events stream (eventsStream.Stop()).
   stop_pod_watcher();
   if (pod_events_) pod_events_->stop();
+  // Finish: a job that failed on its pod's 404 forgets the pod (B11/I2).
+  forget_pod_ = failure && failure->pod_not_found && forgets_pod_not_found(profile_);
   try {
     co_await cleanup();
     co_await tear_down_build_namespace();
@@ -1003,6 +1011,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
     Failure wrapped = prepare_error(prepared->message);
     wrapped.reason = prepared->reason;
     wrapped.exit_code = prepared->exit_code;
+    wrapped.pod_not_found = prepared->pod_not_found;
     co_return wrapped;
   }
   co_return std::nullopt;
@@ -1128,7 +1137,11 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
   std::string last_phase = "Unknown";
   for (int i = 0; i <= attempts; ++i) {
     auto pod = co_await kube_->get_pod(namespace_, pod_name_);
-    if (!pod) co_return prepare_error(messages::waiting_for_pod_running(pod.error().message));
+    if (!pod) {
+      Failure failure = prepare_error(messages::waiting_for_pod_running(pod.error().message));
+      failure.pod_not_found = is_pod_not_found(pod.error());
+      co_return failure;
+    }
     const json& status = member(*pod, "status");
     last_phase = string_at(status, "phase", "Unknown");
     if (last_phase == "Running") {
@@ -1269,6 +1282,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   const std::string phase = pod ? string_at(member(*pod, "status"), "phase") : std::string();
   if (!pod) {
     failure = Failure{messages::couldnt_get_pod_details(pod.error().message)};
+    failure->pod_not_found = is_pod_not_found(pod.error());  // exec.go: "couldn't get pod details: %w"
   } else if (phase != "Running") {
     failure = Failure{messages::pod_not_running_for_exec(pod_name_, namespace_, phase)};
   } else if (scope_done(scope)) {
@@ -1289,6 +1303,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
       interrupted = true;
     } else if (!*wait->result) {
       failure = Failure{wait->result->error().message};
+      failure->pod_not_found = !attach_ && is_pod_not_found(wait->result->error());
       if (wait->unknown_failure) failure->reason = FailureReason::kUnknownFailure;
       if (wait->reason) failure->reason = *wait->reason;
     } else if (const int code = **wait->result; code != 0) {
@@ -1389,7 +1404,7 @@ asio::awaitable<void> Execution::cleanup() {
   asio::co_spawn(ex_, expire_cleanup(watch, &clock_), asio::detached);
   // Finish: a job that failed on the pod's own 404 (IsKubernetesPodNotFoundError) forgets the pod, so
   // cleanupResources sends no DELETE; any other DELETE error, a 404 included, is printed.
-  const bool pod_known_gone = attach_ && attach_->pod_gone();
+  const bool pod_known_gone = forget_pod_ || (attach_ && attach_->pod_gone());
   if (!pod_name_.empty() && !pod_known_gone) {
     json options = {{"propagationPolicy", "Background"}};
     if (runner_.kubernetes.cleanup_grace_period_seconds)
