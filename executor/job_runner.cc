@@ -211,12 +211,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   /// newPodWatcher + Start (17.9+): the access reviews, then the pod informer, or the WARNING without it.
   asio::awaitable<std::optional<Failure>> start_pod_watcher();
   /// emitError: a terminal pod error ends the stage that waits (none waits: it is dropped, as unconsumed).
-  void on_pod_watch_error(const PodWatchError& e) {
-    if (!current_wait_ || current_wait_->result) return;
+  bool on_pod_watch_error(const PodWatchError& e) {
+    if (!current_wait_ || current_wait_->result) return false;
     current_wait_->result.emplace(make_error(e.message));
     current_wait_->reason = e.reason;
     current_wait_->detached = true;
     current_wait_->wake.cancel();
+    return true;
   }
   /// Finish's podWatcher.Stop().
   void stop_pod_watcher() {
@@ -943,7 +944,7 @@ asio::awaitable<std::optional<Failure>> Execution::start_pod_watcher() {
   json labels = pod_labels(label_inputs, unique);
   auto informer =
       std::make_shared<PodInformer>(ex_, clock_, random_.fork("pod-informer"), *kube_, namespace_, labels, profile_);
-  informer->set_on_error([this](const PodWatchError& e) { on_pod_watch_error(e); });
+  informer->set_on_error([this](const PodWatchError& e) { return on_pod_watch_error(e); });
   informer_ = informer;
   // maxSyncDuration: Config.Kubernetes.RequestRetryBackoffMax.Get() (<= 0: 2 s; at least 500 ms).
   const int backoff_ms = runner_.kubernetes.retry_backoff_max;
@@ -1293,6 +1294,10 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
     std::shared_ptr<StageWait> wait = std::make_shared<StageWait>(ex_);
     current_wait_ = wait;
     spawn_exec(wait, stage);
+    // The select's other case is ready at once when the 19.0+ channel kept an earlier error.
+    if (informer_) {
+      if (std::optional<PodWatchError> kept = informer_->take_pending()) on_pod_watch_error(*kept);
+    }
     while (!wait->result && !scope_done(scope)) {
       boost::system::error_code ignored;
       co_await wait->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
