@@ -53,7 +53,12 @@ struct Failure {
   int exit_code = 0;
   /// Only for the executor's Prepare: whether retryCreateExecutor may try again (prepare_retry.h).
   PrepareErrorKind prepare_kind = PrepareErrorKind::kBuildError;
+  /// IsKubernetesPodNotFoundError: the error wraps the API's NotFound for the job's pod (Finish forgets it).
+  bool pod_not_found = false;
 };
+
+/// A StatusError NotFound whose Details.Kind is "pods": the API server words it `pods "NAME" not found`.
+bool is_pod_not_found(const Error& e) { return e.code == 404 && e.message.rfind("pods \"", 0) == 0; }
 
 /// obj[key] when obj is an object and the member is a string, else fallback: API answers are
 /// read defensively, since a fault-injecting server may send anything.
@@ -206,12 +211,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   /// newPodWatcher + Start (17.9+): the access reviews, then the pod informer, or the WARNING without it.
   asio::awaitable<std::optional<Failure>> start_pod_watcher();
   /// emitError: a terminal pod error ends the stage that waits (none waits: it is dropped, as unconsumed).
-  void on_pod_watch_error(const PodWatchError& e) {
-    if (!current_wait_ || current_wait_->result) return;
+  bool on_pod_watch_error(const PodWatchError& e) {
+    if (!current_wait_ || current_wait_->result) return false;
     current_wait_->result.emplace(make_error(e.message));
     current_wait_->reason = e.reason;
     current_wait_->detached = true;
     current_wait_->wake.cancel();
+    return true;
   }
   /// Finish's podWatcher.Stop().
   void stop_pod_watcher() {
@@ -387,6 +393,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::optional<Duration> prepare_limit_, get_sources_limit_;
   bool prepare_timed_out_ = false;
   bool get_sources_timed_out_ = false;
+  bool forget_pod_ = false;  ///< Finish set s.pod = nil: cleanup sends no pod DELETE
   std::shared_ptr<bool> job_active_ = std::make_shared<bool>(true);
 };
 
@@ -454,6 +461,8 @@ asio::awaitable<JobOutcome> Execution::run() {
   // Finish stops the pod watcher, Cleanup the events stream (eventsStream.Stop()).
   stop_pod_watcher();
   if (pod_events_) pod_events_->stop();
+  // Finish: a job that failed on its pod's 404 forgets the pod (B11/I2).
+  forget_pod_ = failure && failure->pod_not_found && forgets_pod_not_found(profile_);
   try {
     co_await cleanup();
     co_await tear_down_build_namespace();
@@ -935,7 +944,7 @@ asio::awaitable<std::optional<Failure>> Execution::start_pod_watcher() {
   json labels = pod_labels(label_inputs, unique);
   auto informer =
       std::make_shared<PodInformer>(ex_, clock_, random_.fork("pod-informer"), *kube_, namespace_, labels, profile_);
-  informer->set_on_error([this](const PodWatchError& e) { on_pod_watch_error(e); });
+  informer->set_on_error([this](const PodWatchError& e) { return on_pod_watch_error(e); });
   informer_ = informer;
   // maxSyncDuration: Config.Kubernetes.RequestRetryBackoffMax.Get() (<= 0: 2 s; at least 500 ms).
   const int backoff_ms = runner_.kubernetes.retry_backoff_max;
@@ -961,7 +970,6 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
 asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
-  if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
 
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
@@ -1000,7 +1008,12 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
   if (prepared) {
     co_await log_pod_warning_events();
-    co_return prepare_error(prepared->message);
+    // executePrepareScripts wraps with %w: the stage's BuildError (script_failure, its exit code) survives (E3).
+    Failure wrapped = prepare_error(prepared->message);
+    wrapped.reason = prepared->reason;
+    wrapped.exit_code = prepared->exit_code;
+    wrapped.pod_not_found = prepared->pod_not_found;
+    co_return wrapped;
   }
   co_return std::nullopt;
 }
@@ -1058,6 +1071,9 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
     pod_inputs.scripts_dir = attach_paths_.scripts_dir;
     pod_inputs.logs_dir = attach_paths_.logs_dir;
   }
+  // preparePodConfig: getPodActiveDeadlineSeconds prints while the spec is built, after setupCredentials and
+  // the host-alias check (D8), so a failed secret POST or /version never shows it; getDNSPolicy comes next.
+  if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
   if (auto dns = dns_policy_warning(runner_.kubernetes)) trace_.warning(*dns);  // preparePodConfig getDNSPolicy
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(setting_up_build_pod(pod.error().message));
@@ -1122,7 +1138,11 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
   std::string last_phase = "Unknown";
   for (int i = 0; i <= attempts; ++i) {
     auto pod = co_await kube_->get_pod(namespace_, pod_name_);
-    if (!pod) co_return prepare_error(messages::waiting_for_pod_running(pod.error().message));
+    if (!pod) {
+      Failure failure = prepare_error(messages::waiting_for_pod_running(pod.error().message));
+      failure.pod_not_found = is_pod_not_found(pod.error());
+      co_return failure;
+    }
     const json& status = member(*pod, "status");
     last_phase = string_at(status, "phase", "Unknown");
     if (last_phase == "Running") {
@@ -1196,7 +1216,6 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     pod_name_.clear();
     secret_name_.clear();
     secret_owned_ = false;
-    if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
   }
 }
 
@@ -1264,6 +1283,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   const std::string phase = pod ? string_at(member(*pod, "status"), "phase") : std::string();
   if (!pod) {
     failure = Failure{messages::couldnt_get_pod_details(pod.error().message)};
+    failure->pod_not_found = is_pod_not_found(pod.error());  // exec.go: "couldn't get pod details: %w"
   } else if (phase != "Running") {
     failure = Failure{messages::pod_not_running_for_exec(pod_name_, namespace_, phase)};
   } else if (scope_done(scope)) {
@@ -1274,6 +1294,10 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
     std::shared_ptr<StageWait> wait = std::make_shared<StageWait>(ex_);
     current_wait_ = wait;
     spawn_exec(wait, stage);
+    // The select's other case is ready at once when the 19.0+ channel kept an earlier error.
+    if (informer_) {
+      if (std::optional<PodWatchError> kept = informer_->take_pending()) on_pod_watch_error(*kept);
+    }
     while (!wait->result && !scope_done(scope)) {
       boost::system::error_code ignored;
       co_await wait->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -1284,6 +1308,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
       interrupted = true;
     } else if (!*wait->result) {
       failure = Failure{wait->result->error().message};
+      failure->pod_not_found = !attach_ && is_pod_not_found(wait->result->error());
       if (wait->unknown_failure) failure->reason = FailureReason::kUnknownFailure;
       if (wait->reason) failure->reason = *wait->reason;
     } else if (const int code = **wait->result; code != 0) {
@@ -1384,7 +1409,7 @@ asio::awaitable<void> Execution::cleanup() {
   asio::co_spawn(ex_, expire_cleanup(watch, &clock_), asio::detached);
   // Finish: a job that failed on the pod's own 404 (IsKubernetesPodNotFoundError) forgets the pod, so
   // cleanupResources sends no DELETE; any other DELETE error, a 404 included, is printed.
-  const bool pod_known_gone = attach_ && attach_->pod_gone();
+  const bool pod_known_gone = forget_pod_ || (attach_ && attach_->pod_gone());
   if (!pod_name_.empty() && !pod_known_gone) {
     json options = {{"propagationPolicy", "Background"}};
     if (runner_.kubernetes.cleanup_grace_period_seconds)

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "executor/kube_exec_stream.h"
+#include "executor/messages.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -40,6 +41,44 @@ std::string string_field(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// encoding/json's error for a body that is no metav1.Status: exact for a truncated body, a bad first
+// character and a non-object value; other syntax errors are named by their first bad character only.
+std::string go_unmarshal_status_error(const std::string& body) {
+  const json any = json::parse(body, nullptr, false);
+  if (!any.is_discarded()) {
+    const char* kind = any.is_array() ? "array" : any.is_string() ? "string" : any.is_boolean() ? "bool" : "number";
+    return std::string("json: cannot unmarshal ") + kind + " into Go value of type v1.Status";
+  }
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "unexpected end of JSON input";
+  const char c = body[first];
+  const bool starts_value = c == '{' || c == '[' || c == '"' || c == '-' ||
+                            std::isdigit(static_cast<unsigned char>(c)) || c == 't' || c == 'f' || c == 'n';
+  if (!starts_value) return std::string("invalid character '") + c + "' looking for beginning of value";
+  // A well-begun value that does not parse: encoding/json reports a truncated one as the end of input.
+  struct Sax : nlohmann::json_sax<json> {
+    size_t at = 0;
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) override {
+      at = position;
+      return false;
+    }
+  } sax;
+  json::sax_parse(body, &sax);
+  if (sax.at == 0 || sax.at > body.size()) return "unexpected end of JSON input";
+  return std::string("invalid character '") + body[sax.at - 1] + "'";
+}
 }  // namespace
 
 std::string url_encode(const std::string& value) {
@@ -58,30 +97,40 @@ std::string url_encode(const std::string& value) {
 
 // client-go tools/remotecommand errorDecoderV4 and the exec protocol's Status convention.
 Result<int> exec_exit_code(const std::string& status_json) {
-  if (status_json.empty()) return 0;  // an empty error stream at EOF means success
+  // client-go tools/remotecommand/errorstream.go watchErrorStream: an error stream that ends empty is
+  // nil, i.e. success. Every client-go the offered runners pin (13.12's 2019 snapshot, v0.26.1 up to 18.6,
+  // v0.32.10, v0.35.x, 19.3+'s v0.36.3) and client-go master keep that reading (B9).
+  if (status_json.empty()) return 0;
   const json status = json::parse(status_json, nullptr, false);
-  if (!status.is_object()) return make_error("error stream protocol error: invalid status");
-  if (string_field(status, "status") == "Success") return 0;
+  // tools/remotecommand/v4.go errorDecoderV4.decode, message for message.
+  if (status.is_discarded() || (!status.is_object() && !status.is_null()))
+    return make_error("error stream protocol error: " + go_unmarshal_status_error(status_json) + " in " +
+                      messages::go_quote(status_json));
+  const std::string state = string_field(status, "status");
+  if (state == "Success") return 0;
+  if (state != "Failure") return make_error("error stream protocol error: unknown error");
   if (string_field(status, "reason") == "NonZeroExitCode") {
     const auto details = status.find("details");
+    if (details == status.end() || details->is_null())
+      return make_error("error stream protocol error: details must be set");
     const json* causes = nullptr;
-    if (details != status.end() && details->is_object()) {
+    if (details->is_object()) {
       auto it = details->find("causes");
       if (it != details->end() && it->is_array()) causes = &*it;
     }
     for (const auto& cause : causes ? *causes : json::array()) {
       if (string_field(cause, "reason") != "ExitCode") continue;
-      const std::string text = cause.is_object() && cause.contains("message") ? string_field(cause, "message") : "1";
-      int code = 0;
+      // strconv.ParseUint(c.Message, 10, 8): decimal digits only, 0-255.
+      const std::string text = string_field(cause, "message");
+      unsigned code = 0;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code);
-      if (ec != std::errc() || end != text.data() + text.size())
-        return make_error("error stream protocol error: invalid exit code value");
-      return code;
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || code > 255)
+        return make_error("error stream protocol error: invalid exit code value " + messages::go_quote(text));
+      return static_cast<int>(code);
     }
-    return make_error("error stream protocol error: no ExitCode cause");
+    return make_error("error stream protocol error: no ExitCode cause given");
   }
-  const std::string message = string_field(status, "message");
-  return make_error(message.empty() ? "command failed" : message);
+  return make_error(string_field(status, "message"));  // errors.New(status.Message)
 }
 
 KubeClient::KubeClient(HttpClient& http, const KubeConnection& connection)

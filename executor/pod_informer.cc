@@ -207,7 +207,10 @@ void PodInformer::on_watch_event(const std::string& type, const json& object) {
 
 void PodInformer::handle(const std::string& type, const json& pod) {
   std::optional<PodWatchError> error = informer_event_error(type, pod, pod_name_, profile_);
-  if (error && on_error_) on_error_(*error);
+  if (!error) return;
+  if (on_error_ && on_error_(*error)) return;
+  // emitError: no receiver within emitErrorTimeout; from 19.0 a free slot keeps it, else it is dropped.
+  if (pod_watcher_buffers_one_error(profile_) && !pending_) pending_ = std::move(*error);
 }
 
 }  // namespace kexsim::executor

@@ -65,9 +65,21 @@ class PodInformer : public std::enable_shared_from_this<PodInformer> {
   /// first LIST failed.
   asio::awaitable<Result<bool>> start(Duration max_sync);
   /// UpdatePodName: the pod whose events count (before it is created, so that a retried pod replaces it).
-  void set_pod_name(std::string name) { pod_name_ = std::move(name); }
-  /// Where terminal errors go (emitError); none set: they are dropped.
-  void set_on_error(std::function<void(const PodWatchError&)> sink) { on_error_ = std::move(sink); }
+  /// kexsim drops a kept error of the previous pod here (upstream does not drain the channel; see
+  /// docs/executor-gaps-status.md B3: unverified whether 19.x then fails a pull-policy retry).
+  void set_pod_name(std::string name) {
+    if (name != pod_name_) pending_.reset();
+    pod_name_ = std::move(name);
+  }
+  /// Where terminal errors go (emitError): the sink says whether a stage took it. One nobody took is
+  /// kept in the channel's one slot from 19.0 (take_pending), else dropped.
+  void set_on_error(std::function<bool(const PodWatchError&)> sink) { on_error_ = std::move(sink); }
+  /// The error the 19.0+ channel buffered while no stage waited: the next stage's select receives it.
+  std::optional<PodWatchError> take_pending() {
+    std::optional<PodWatchError> out = std::move(pending_);
+    pending_.reset();
+    return out;
+  }
   /// Stop: ends the watch; no error is reported after it.
   void stop();
 
@@ -89,7 +101,8 @@ class PodInformer : public std::enable_shared_from_this<PodInformer> {
   std::string selector_;
   Profile profile_;
   std::string pod_name_;
-  std::function<void(const PodWatchError&)> on_error_;
+  std::function<bool(const PodWatchError&)> on_error_;
+  std::optional<PodWatchError> pending_;  ///< make(chan error, 1)'s slot (19.0+)
   std::shared_ptr<WatchControl> control_ = std::make_shared<WatchControl>();
   std::string resource_version_;
   bool watch_list_ = false;

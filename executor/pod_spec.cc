@@ -1,6 +1,7 @@
 #include "executor/pod_spec.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -468,7 +469,9 @@ Result<json> build_pod(const PodInputs& in) {
   if (sa_settings && kube.use_service_account_image_pull_secrets) pull_secrets = json::array();
   if (!pull_secrets.empty()) spec["imagePullSecrets"] = pull_secrets;
   if (pod_level_resources(in.profile) && !ow.pod.empty()) spec["resources"] = resources(ow.pod);
-  if (active_deadline_default_on(in.profile)) spec["activeDeadlineSeconds"] = job.timeout_seconds + 1;
+  // getPodActiveDeadlineSeconds: int64(RunnerInfo.Timeout + 1), Go's wrapping int arithmetic (W11: unsigned, no UB).
+  if (active_deadline_default_on(in.profile))
+    spec["activeDeadlineSeconds"] = static_cast<int64_t>(static_cast<uint64_t>(job.timeout_seconds) + 1u);
   // kubernetes.go setupBuildPod: up to 14.4 it points at its int64 terminationGracePeriodSeconds (so 0
   // unless set); from 14.5 pod_termination_grace_period_seconds is set only when given (the API's default
   // is 30).

@@ -6,6 +6,8 @@ namespace {
 constexpr ReleaseFeature kFeatures[] = {
     {"attach_default", [](Profile p) { return attach_default(p); }, Profile(14, 0)},
     {"attach_error_wrappers", [](Profile p) { return attach_error_wrappers(p); }, Profile(14, 0)},
+    {"forgets_pod_not_found", [](Profile p) { return forgets_pod_not_found(p); }, Profile(14, 0)},
+    {"pod_watcher_buffers_one_error", [](Profile p) { return pod_watcher_buffers_one_error(p); }, Profile(19, 0)},
     {"reset_before_newline", [](Profile p) { return reset_before_newline(p); }, Profile(14, 2)},
     {"cleanup_title_names_project_dir", [](Profile p) { return cleanup_title_names_project_dir(p); }, Profile(14, 3)},
     {"header_has_system_id", [](Profile p) { return header_has_system_id(p); }, Profile(15, 8)},

@@ -29,6 +29,14 @@ constexpr bool attach_default(Profile p) { return p.at_least(14, 0); }
 /// 14.0: attach-mode error wrappers "setting up credentials: ", "setting up build pod: ",
 /// "waiting for pod running: " (kexsim's legacy model, 13.12, returns the errors unwrapped).
 constexpr bool attach_error_wrappers(Profile p) { return p.at_least(14, 0); }
+/// 14.0: Finish forgets the pod when the job failed on the pod's own 404 (IsKubernetesPodNotFoundError:
+/// a StatusError NotFound of kind pods), so cleanupResources sends no DELETE (mirror: v14.0.0
+/// executors/kubernetes/kubernetes.go Finish; v13.12.0 has no such check).
+constexpr bool forgets_pod_not_found(Profile p) { return p.at_least(14, 0); }
+/// 19.0: the pod watcher's error channel holds one error (make(chan error, 1)), so an error raised
+/// while no stage waits is kept for the next stage's select; 17.9-18.x (unbuffered) drop it after
+/// emitErrorTimeout, 1 ms (mirror: executors/kubernetes/internal/watchers/pod.go NewPodWatcher, emitError).
+constexpr bool pod_watcher_buffers_one_error(Profile p) { return p.at_least(19, 0); }
 /// 14.2: a logger line ends "<text>\e[0;m\n" (13.12: "<text>\n\e[0;m"); common/build_logger.go.
 constexpr bool reset_before_newline(Profile p) { return p.at_least(14, 2); }
 /// 14.3: cleanup title "Cleaning up project directory and file based variables".

@@ -36,7 +36,13 @@ ShellResult interpret(const std::string& script, const ShellOptions& options, Co
   session.memory = options.memory.get();
   // The exec'd shell is a process of the container too.
   const int shell_process = session.memory ? session.memory->start("sh") : 0;
-  if (session.memory) session.memory->grow(shell_process, footprint::kShell);
+  // A limit too small for the exec's shell (e.g. helper_memory_limit = "1Mi"): the OOM killer acts
+  // before the first line runs, and the exec ends 137 with the shell (or the whole container) gone.
+  if (session.memory) {
+    const OomVerdict verdict = session.memory->grow(shell_process, footprint::kShell);
+    if (verdict.kind == OomVerdict::Kind::kContainerDied || verdict.kind == OomVerdict::Kind::kGrowerKilled)
+      session.killed = true;
+  }
   shell::ShellEnv env;
   for (const auto& [name, value] : options.env) {
     env.vars[name] = value;

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "base/random.h"
+#include "executor/http/client.h"
+#include "executor/kube_client.h"
 #include "executor/kube_watch.h"
+#include "tests/support/loopback_dialer.h"
+#include "tests/support/manual_clock.h"
 
 namespace kexsim::executor {
 namespace {
@@ -72,6 +77,36 @@ TEST(PodInformerTest, ADeleteIsReportedEvenForAHealthyPod) {
   EXPECT_EQ(e->message, "pod \"ci/p-1\" is deleted");
   EXPECT_FALSE(informer_event_error("ADDED", pod(), "p-1", Profile::kV19_4));
   EXPECT_FALSE(informer_event_error("BOOKMARK", pod(), "p-1", Profile::kV19_4));
+}
+
+/// What the informer did with a DELETED event of its pod while no stage waited (the sink declines it).
+std::optional<PodWatchError> kept_after_unconsumed_error(Profile profile) {
+  boost::asio::io_context io;
+  testing::ManualClock clock;
+  testing::LoopbackDialer dialer;
+  HttpClient http(io.get_executor(), dialer, clock, TlsSettings{});
+  KubeClient kube(http, KubeConnection{});
+  PodInformer informer(io.get_executor(), clock, Random(1), kube, "ci", json{{"pod", "p"}}, profile);
+  informer.set_pod_name("p-1");
+  int offered = 0;
+  informer.set_on_error([&](const PodWatchError&) {
+    ++offered;
+    return false;  // no stage is in its select
+  });
+  informer.handle("DELETED", pod());
+  informer.handle("DELETED", pod("p-1"));  // a second one finds the slot taken: dropped
+  EXPECT_EQ(offered, 2);
+  auto kept = informer.take_pending();
+  EXPECT_FALSE(informer.take_pending());  // received once
+  return kept;
+}
+
+TEST(PodInformerTest, A19xChannelKeepsOneUnconsumedErrorForTheNextStage) {
+  // internal/watchers/pod.go: make(chan error, 1) from 19.0; unbuffered (dropped after 1 ms) in 17.9-18.x.
+  const auto kept = kept_after_unconsumed_error(Profile::kV19_4);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->message, "pod \"ci/p-1\" is deleted");
+  EXPECT_FALSE(kept_after_unconsumed_error(Profile::kV18_11));
 }
 
 TEST(PodInformerTest, TheSelectorIsTheLabelSetInKeyOrder) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "base/base64.h"
 #include "executor/scripts.h"
 
@@ -130,6 +132,16 @@ TEST(BuildPod, BuildAndHelperContainers) {
   EXPECT_EQ(helper["volumeMounts"], build["volumeMounts"]);
   EXPECT_FALSE(spec.contains("hostAliases"));
   EXPECT_FALSE(spec.contains("imagePullSecrets"));
+}
+
+TEST(BuildPod, ActiveDeadlineWrapsAsGoForTheLargestTimeout) {
+  // kubernetes.go getPodActiveDeadlineSeconds adds 1 in Go's int: INT64_MAX wraps to INT64_MIN (W11).
+  const RunnerConfig runner = runner_config();
+  Job job = basic_job();
+  job.timeout_seconds = std::numeric_limits<int64_t>::max();
+  auto pod = build_pod(inputs(runner, job));
+  ASSERT_TRUE(pod.ok()) << pod.error().describe();
+  EXPECT_EQ((*pod)["spec"]["activeDeadlineSeconds"].get<int64_t>(), std::numeric_limits<int64_t>::min());
 }
 
 TEST(BuildPod, JobImageCommandAndConfigKnobs) {
