@@ -1,5 +1,6 @@
 #include "executor/kubeconfig_file.h"
 
+#include <algorithm>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
