@@ -230,6 +230,7 @@ void read_pod_spec(TomlTable& k8s, KubernetesConfig& out) {
 
 void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   k8s.get("host", out.host);
+  k8s.get("context", out.context);
   k8s.get("bearer_token", out.bearer_token);
   k8s.get("ca_file", out.ca_file);
   k8s.get("cert_file", out.cert_file);

@@ -53,6 +53,7 @@ struct PodSpecPatchConfig {
 /// [runners.kubernetes].
 struct KubernetesConfig {
   std::string host;
+  std::string context;  ///< the kubeconfig context when host is empty (18.5+; empty: current-context)
   std::string bearer_token;
   std::string ca_file, cert_file, key_file;
   std::string namespace_;  ///< `namespace`

@@ -905,7 +905,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   auto connection = connect_to_cluster(connect_config, env_.in_cluster, profile_);
   if (!connection) {
     // executors/kubernetes/kubernetes.go: Prepare wraps it as a configuration error.
-    co_return config_prepare_failure("getting Kubernetes config: " + connection.error().message,
+    co_return config_prepare_failure(kube_connection_failure(connection.error()),
                                      FailureReason::kRunnerConfigurationError);
   }
   kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, connection->tls, tls_contexts_);

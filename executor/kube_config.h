@@ -1,6 +1,7 @@
 #pragma once
 // Where the Kubernetes API server is and who the executor is to it: [runners.kubernetes] host and
-// credentials, or client-go's in-cluster discovery (service env, service-account token and CA).
+// credentials, or client-go's in-cluster discovery (service env, service-account token and CA), or
+// the default kubectl config (KUBECONFIG or ~/.kube/config, executor/kubeconfig_file.h).
 
 #include <map>
 #include <string>
@@ -12,10 +13,13 @@
 
 namespace kexsim::executor {
 
-/// Where the executor finds in-cluster credentials when [runners.kubernetes] has no host.
+/// Where the executor finds in-cluster credentials, or its kubeconfig, when [runners.kubernetes] has no host.
 struct InClusterSource {
-  std::map<std::string, std::string> env;  ///< KUBERNETES_SERVICE_HOST / _PORT
-  std::string service_account_dir = "/var/run/secrets/kubernetes.io/serviceaccount";
+  std::map<std::string, std::string> env;  ///< the process env: KUBERNETES_SERVICE_HOST / _PORT, KUBECONFIG, HOME
+  std::string service_account_dir = "/var/run/secrets/kubernetes.io/serviceaccount";  ///< a path on this machine
+  /// Where the runner host's absolute paths (the kubeconfig files and the files they name) are on
+  /// this machine: empty in production; the harness's directory holding the simulated host's files.
+  std::string host_root;
 };
 
 /// A resolved connection: what KubeClient and its HttpClient need.
@@ -28,10 +32,15 @@ struct KubeConnection {
 };
 
 /// GitLab Runner's getKubeClientConfig: host set -> out-of-cluster config from the file; otherwise
-/// rest.InClusterConfig, and when that fails the kubeconfig fallback (which kexsim does not
-/// read, so it fails as client-go does with no kubeconfig). The error is the inner text that
-/// follows "getting Kubernetes config: "; its hint says why in-cluster discovery failed.
+/// rest.InClusterConfig, and when that fails the default kubectl config (loadDefaultKubectlConfig,
+/// with [runners.kubernetes] context from 18.5). The error is the inner text that follows
+/// "getting Kubernetes config: " (or "creating Kubernetes client: ", see kube_connection_failure);
+/// its hint says why in-cluster discovery failed when that matters.
 Result<KubeConnection> connect_to_cluster(const KubernetesConfig& config, const InClusterSource& in_cluster,
                                           Profile profile);
+
+/// The job's failure text for an error of connect_to_cluster, as kubernetes.go Prepare wraps it:
+/// "getting Kubernetes config: ..." or, for what kubernetes.NewForConfig refuses, "creating Kubernetes client: ...".
+std::string kube_connection_failure(const Error& error);
 
 }  // namespace kexsim::executor

@@ -95,6 +95,7 @@ constexpr ReleaseFeature kFeatures[] = {
     {"unique_id_uses_short_token", [](Profile p) { return unique_id_uses_short_token(p); }, Profile(16, 8)},
     {"empty_config_names_kubernetes_master", [](Profile p) { return empty_config_names_kubernetes_master(p); },
      Profile(14, 0)},
+    {"reads_kube_context", [](Profile p) { return reads_kube_context(p); }, Profile(18, 5)},
     {"output_limit_keeps_utf8_whole", [](Profile p) { return output_limit_keeps_utf8_whole(p); }, Profile(14, 2)},
     {"token_alphabet_has_dot_and_equals", [](Profile p) { return token_alphabet_has_dot_and_equals(p); },
      Profile(16, 1)},

@@ -253,6 +253,9 @@ constexpr bool unique_id_uses_short_token(Profile p) { return p.at_least(16, 8);
 /// 14.0 (mirror, go.mod): client-go v0.21's empty-config error adds ", try setting KUBERNETES_MASTER
 /// environment variable" (13.12 vendors a 2019 client-go without it).
 constexpr bool empty_config_names_kubernetes_master(Profile p) { return p.at_least(14, 0); }
+/// 18.5 (mirror, executors/kubernetes/util.go loadDefaultKubectlConfig, commit 13641e736): [runners.kubernetes]
+/// context picks the kubeconfig context (before: always current-context; the key is unknown there).
+constexpr bool reads_kube_context(Profile p) { return p.at_least(18, 5); }
 /// 14.2 (mirror, helpers/trace/buffer.go truncateSafeUTF8): output_limit does not split a UTF-8 character.
 constexpr bool output_limit_keeps_utf8_whole(Profile p) { return p.at_least(14, 2); }
 /// 16.1 (mirror, token_masker.go): the token alphabet takes '=' (kexsim: '.' too; its 13.12 masker has neither).

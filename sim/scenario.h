@@ -64,6 +64,12 @@ struct Expectations {
   std::vector<JobExpectation> jobs;                                       ///< per-job checks
 };
 
+/// A file on the runner host ([[runner.host_files]]): a kubeconfig, a token, a certificate.
+struct RunnerHostFile {
+  std::string path;     ///< absolute, on the runner host
+  std::string content;  ///< verbatim, with @apiserver, @simulation-ca-data, ... replaced when written
+};
+
 /// A loaded, validated scenario file, with its config.toml parsed once (run, check and serve use
 /// `config`; nothing parses runner_config again).
 struct Scenario {
@@ -107,6 +113,11 @@ struct Scenario {
   std::map<std::string, std::string> cluster_dns;  ///< extra cluster DNS records: name -> address
   std::vector<fakes::FaultRule> faults;            ///< [[faults]], in file order
   Expectations expect;
+
+  /// [runner] env: the runner process's environment (KUBECONFIG, HOME).
+  std::map<std::string, std::string> runner_env;
+  /// [[runner.host_files]] (sim/scenario_runner_host.h).
+  std::vector<RunnerHostFile> runner_host_files;
 };
 
 /// Reads and validates a scenario file.

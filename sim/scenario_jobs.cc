@@ -5,6 +5,7 @@
 
 #include "fakes/gitlab/log_view.h"
 #include "sim/scenario_runner.h"
+#include "sim/scenario_runner_host.h"
 
 namespace kexsim::sim {
 namespace {
@@ -82,6 +83,7 @@ int read_job_copies(TomlTable& job) {
 
 void read_runner_host(TomlTable& runner, Scenario& s) {
   runner.get("in_cluster", s.runner_in_cluster);
+  read_runner_host_env_and_files(runner, s);  // sim/scenario_runner_host.h
   std::map<std::string, std::string> files;
   if (!runner.get("files", files)) return;
   for (const auto& [path, content] : files) {

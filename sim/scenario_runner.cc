@@ -13,6 +13,7 @@
 #include "executor/runner.h"
 #include "fakes/gitlab/log_view.h"
 #include "sim/scenario_jobs.h"
+#include "sim/scenario_runner_host.h"
 #include "sim/sim_dialer.h"
 #include "sim/virtual_clock.h"
 #include "sim/world.h"
@@ -251,6 +252,13 @@ Result<RunResult> run_once(const Scenario& s, const RunOptions& options) {
   } else {
     // A runner on a VM: no service env, no service-account files.
     env.in_cluster.service_account_dir = dir.file("no-service-account");
+  }
+  // The runner host's env and files (sim/scenario_runner_host.h): its kubeconfig fallback reads them.
+  env.in_cluster.host_root = dir.file("host");
+  for (const auto& [name, value] : runner_host_env(s)) env.in_cluster.env.insert_or_assign(name, value);
+  if (auto written = write_runner_host_files(s, env.in_cluster.host_root, world); !written) {
+    fail(written.error());
+    return result;
   }
   auto config = runner_host_config(s, dir, world);
   if (!config) {

@@ -73,7 +73,8 @@ asio::awaitable<Exchange> read_answer(Stream& stream, beast::flat_buffer& buffer
 /// Dials and, for https, runs the TLS handshake with Go's verification verdicts. Returns the
 /// connection or the cause of failure (without the method/URL prefix).
 asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer& dialer, Clock& clock, const Url& url,
-                                                                         ssl::context* ctx, bool insecure) {
+                                                                         ssl::context* ctx, bool insecure,
+                                                                         std::string server_name) {
   // The dial is not counted as in flight: a dialer may wait on the clock (a connect timeout) and
   // counts its own socket work. Once connected, the handshake is a conversation with the peer.
   auto socket = co_await dialer.dial(url.host, url.port);
@@ -87,7 +88,9 @@ asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer&
   }
   conn->secure = std::make_unique<ssl::stream<tcp::socket>>(std::move(*socket), *ctx);
   auto& stream = *conn->secure;
-  expect_peer_name(stream.native_handle(), url.host, !insecure);
+  // tls.Config.ServerName (kubeconfig tls-server-name) replaces the URL's host for SNI and verification.
+  const std::string peer = server_name.empty() ? url.host : server_name;
+  expect_peer_name(stream.native_handle(), peer, !insecure);
   auto findings = std::make_shared<VerifyFindings>();
   if (insecure) {
     stream.set_verify_mode(ssl::verify_none);
@@ -102,7 +105,7 @@ asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer&
   InFlight handshake(clock);
   co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
   handshake.release();
-  if (auto verdict = go_verify_error(*findings, url.host)) co_return make_error(*verdict);
+  if (auto verdict = go_verify_error(*findings, peer)) co_return make_error(*verdict);
   if (ec) co_return make_error(go_cause(ec, false));
   co_return conn;
 }
@@ -234,7 +237,7 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::request(HttpClientReques
   bool reused = conn != nullptr;
   for (;;) {
     if (!conn) {
-      auto fresh = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify);
+      auto fresh = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify, tls_.server_name);
       if (!fresh) co_return url_error(req.method, req.url, fresh.error().message);
       conn = std::move(*fresh);
     }
@@ -301,7 +304,7 @@ asio::awaitable<Result<HttpClient::Upgradable>> HttpClient::open_for_upgrade(std
     if (!c) co_return url_error(method, url_text, c.error().message);
     ctx = *c;
   }
-  auto conn = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify);
+  auto conn = co_await connect(dialer_, clock_, *url, ctx, tls_.insecure_skip_verify, tls_.server_name);
   if (!conn) co_return url_error(method, url_text, conn.error().message);
   co_return Upgradable{std::move(*url), std::move(*conn), ssl_ctx_};
 }

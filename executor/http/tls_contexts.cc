@@ -5,6 +5,7 @@
 #include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "base/files.h"
@@ -20,6 +21,30 @@ namespace {
 
 // A bound on the process cache (every distinct CA file of a scenario library makes one context).
 constexpr size_t kMaxContexts = 64;
+
+// The client certificate (with its chain) and key, from PEM text already read.
+bool use_client_identity(SSL_CTX* ctx, const std::string& cert_pem, const std::string& key_pem) {
+  BIO* certs = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
+  X509* leaf = PEM_read_bio_X509(certs, nullptr, nullptr, nullptr);
+  bool ok = leaf && SSL_CTX_use_certificate(ctx, leaf) == 1;
+  X509_free(leaf);
+  while (ok) {
+    X509* extra = PEM_read_bio_X509(certs, nullptr, nullptr, nullptr);
+    if (!extra) break;
+    if (SSL_CTX_add_extra_chain_cert(ctx, extra) != 1) {
+      X509_free(extra);
+      ok = false;
+    }
+  }
+  BIO_free(certs);
+  if (!ok) return false;
+  BIO* keys = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(keys, nullptr, nullptr, nullptr);
+  ok = key && SSL_CTX_use_PrivateKey(ctx, key) == 1;
+  EVP_PKEY_free(key);
+  BIO_free(keys);
+  return ok;
+}
 
 }  // namespace
 
@@ -41,11 +66,12 @@ Result<std::shared_ptr<ssl::context>> TlsContextCache::get(Dialer& dialer, const
     if (!text) return make_error(text.error().message);
     ca_pem = std::move(*text);
   }
-  const bool client_identity = !tls.cert_file.empty() || !tls.key_file.empty();
-  Result<std::string> cert_pem = std::string(), key_pem = std::string();
+  const bool client_identity =
+      !tls.cert_file.empty() || !tls.key_file.empty() || !tls.cert_pem.empty() || !tls.key_pem.empty();
+  Result<std::string> cert_pem = tls.cert_pem, key_pem = tls.key_pem;
   if (client_identity) {
-    cert_pem = read_file(tls.cert_file);
-    if (cert_pem) key_pem = read_file(tls.key_file);
+    if (tls.cert_pem.empty()) cert_pem = read_file(tls.cert_file);
+    if (cert_pem && tls.key_pem.empty()) key_pem = read_file(tls.key_file);
   }
   // A failed read is reported after the CA checks below, in the order a fresh client meets them.
   const bool readable = cert_pem && key_pem;
@@ -72,8 +98,7 @@ Result<std::shared_ptr<ssl::context>> TlsContextCache::get(Dialer& dialer, const
   if (!cert_pem) return make_error(cert_pem.error().message);
   if (!key_pem) return make_error(key_pem.error().message);
   if (client_identity) {
-    if (SSL_CTX_use_certificate_chain_file(native, tls.cert_file.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(native, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (!use_client_identity(native, *cert_pem, *key_pem)) {
       ERR_clear_error();
       return make_error("tls: failed to find any PEM data in certificate input");
     }

@@ -23,7 +23,9 @@ struct TlsSettings {
   std::string ca_pem;     ///< PEM bundle text (kubeconfig certificate-authority-data)
   std::string cert_file;  ///< client certificate (PEM), with key_file
   std::string key_file;
+  std::string cert_pem, key_pem;  ///< client certificate and key as PEM text (kubeconfig client-*-data)
   bool insecure_skip_verify = false;
+  std::string server_name;  ///< the name to verify and send as SNI instead of the URL's host (tls-server-name)
 };
 
 /// Shares one client SSL_CTX among the HttpClients of one process (GitLab's and every job's
