@@ -149,7 +149,9 @@ std::vector<Case> cases() {
     const json d = json::parse(*cfg);
     EXPECT_EQ(d["registry.example.com"]["username"], "user");
     EXPECT_EQ(d["registry.example.com"]["password"], "pass");
-    EXPECT_EQ(d["registry.example.com"]["auth"], base64_encode("user:pass"));
+    // json.Marshal of docker/cli's types.AuthConfig: no auth, the address as serveraddress.
+    EXPECT_FALSE(d["registry.example.com"].contains("auth"));
+    EXPECT_EQ(d["registry.example.com"]["serveraddress"], "registry.example.com");
     EXPECT_EQ(r.pod["spec"]["imagePullSecrets"], (json::array({{{"name", r.secret["metadata"]["name"]}}})));
   })->job = "image = \"alpine:3.20\"\nscript = [\"true\"]\n" + kCredentials;
   add("uses_configured_image_pull_secrets", kNs + "    image_pull_secrets = [\"my-secret1\", \"my-secret2\"]\n",
