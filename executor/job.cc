@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "executor/predefined_variables.h"
 #include "executor/release_features.h"
 
 namespace kexsim::executor {
@@ -297,9 +298,6 @@ void read_job(Reader& r, const json& root, Job& job) {
   }
 }
 
-bool is_name_start(char c) { return c == '_' || std::isalpha(static_cast<unsigned char>(c)); }
-bool is_name_char(char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)); }
-
 }  // namespace
 
 Result<Job> parse_job(const std::string& text) {
@@ -345,57 +343,10 @@ std::vector<std::string> Job::masked_values() const {
 }
 
 std::string Job::expand(std::string_view text) const {
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    if (text[i] != '$' || i + 1 >= text.size()) {
-      out += text[i++];
-      continue;
-    }
-    if (text[i + 1] == '{') {
-      const size_t close = text.find('}', i + 2);
-      if (close == std::string_view::npos) {
-        out += text[i++];
-        continue;
-      }
-      out += variable(text.substr(i + 2, close - i - 2));
-      i = close + 1;
-    } else if (is_name_start(text[i + 1])) {
-      size_t end = i + 1;
-      while (end < text.size() && is_name_char(text[end])) ++end;
-      out += variable(text.substr(i + 1, end - i - 1));
-      i = end;
-    } else {
-      out += text[i++];
-    }
-  }
-  return out;
-}
-
-std::vector<JobVariable> runner_variables(const RunnerVariablesInput& in) {
-  std::vector<JobVariable> out;
-  const auto add = [&](std::string key, std::string value) {
-    JobVariable v;
-    v.key = std::move(key);
-    v.value = std::move(value);
-    v.is_public = true;
-    v.internal = true;
-    out.push_back(std::move(v));
-  };
-  add("CI_BUILDS_DIR", in.builds_dir);
-  add("CI_PROJECT_DIR", in.project_dir);
-  add("CI_CONCURRENT_ID", std::to_string(in.concurrent_id));
-  add("CI_CONCURRENT_PROJECT_ID", std::to_string(in.concurrent_project_id));
-  add("CI_SERVER", "yes");
-  if (sets_short_token_variable(in.profile)) add("CI_RUNNER_SHORT_TOKEN", in.short_token);
-  add("CI_RUNNER_VERSION", std::string(runner_version(in.profile)));
-  add("CI_RUNNER_REVISION", std::string(runner_revision(in.profile)));
-  add("CI_RUNNER_EXECUTABLE_ARCH", "linux/amd64");
-  for (const auto& kv : in.environment) {
-    const size_t eq = kv.find('=');
-    if (eq == std::string::npos) continue;  // the runner ignores entries without '='
-    add(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  return out;
+  return go_expand(text, [this](std::string_view key) {
+    if (key == "$") return std::string("$");  // Variables.Get: `$$` is a dollar
+    return variable(key);
+  });
 }
 
 std::string file_variable_path(std::string_view project_dir, std::string_view key) {

@@ -145,27 +145,13 @@ struct Job {
   bool has_variable(std::string_view key) const;
   /// Non-empty values of masked variables, for the trace's masker.
   std::vector<std::string> masked_values() const;
-  /// Expands $NAME and ${NAME} from the job's variables (unknown names become ""; a `$` not
-  /// followed by a name stays as it is).
+  /// Expands $NAME, ${NAME} and $$ from the job's variables as os.Expand does (unknown and
+  /// positional names become ""; a `$` before anything else stays).
   std::string expand(std::string_view text) const;
 };
 
 /// Parses a job payload. Errors name the field and what was wrong; never throws.
 Result<Job> parse_job(const std::string& json);
-
-/// What the runner knows about a job's run that it exposes as predefined variables.
-struct RunnerVariablesInput {
-  Profile profile = Profile::kV19_4;
-  std::string builds_dir;                ///< CI_BUILDS_DIR, e.g. "/builds"
-  std::string project_dir;               ///< CI_PROJECT_DIR
-  int concurrent_id = 0;                 ///< CI_CONCURRENT_ID
-  int concurrent_project_id = 0;         ///< CI_CONCURRENT_PROJECT_ID
-  std::string short_token;               ///< CI_RUNNER_SHORT_TOKEN (19.4)
-  std::vector<std::string> environment;  ///< [[runners]] environment, "K=V"
-};
-
-/// The runner's own variables (internal), in the order the runner puts them before the job's.
-std::vector<JobVariable> runner_variables(const RunnerVariablesInput& in);
 
 /// Where a file variable's content is written: "<project dir>.tmp/<KEY>".
 std::string file_variable_path(std::string_view project_dir, std::string_view key);

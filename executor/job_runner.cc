@@ -30,6 +30,7 @@
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_extras.h"
 #include "executor/pod_spec_patch.h"
+#include "executor/predefined_variables.h"
 #include "executor/resource_check.h"
 #include "executor/prepare_retry.h"
 #include "executor/release_features.h"
@@ -177,18 +178,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
 
   // Every flag of the release as a public, internal variable ahead of all others (common/build.go
   // GetAllVariables: 19.4 getResolvedFeatureFlags, the effective values; 13.12
-  // GetDefaultFeatureFlagsVariables, the defaults). A job's own FF_* variable still follows.
+  // GetDefaultFeatureFlagsVariables, the defaults; a job's own FF_* follows it before 18.4).
   std::vector<JobVariable> feature_flag_variables() const {
-    std::vector<JobVariable> out;
-    for (const auto& f : feature_flags(profile_)) {
-      JobVariable v;
-      v.key = std::string(f.name);
-      v.value = (!feature_flag_variables_resolved(profile_) ? f.default_value : flags_.on(f.name)) ? "true" : "false";
-      v.is_public = true;
-      v.internal = true;
-      out.push_back(std::move(v));
-    }
-    return out;
+    return executor::feature_flag_variables(profile_, flags_);  // executor/predefined_variables.h
   }
 
   void stage_begins(std::string_view stage) const {
@@ -980,11 +972,9 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
   scripts_.runner_url = runner_.url;
-  scripts_.runner_variables = feature_flag_variables();
-  for (auto& v : runner_variables({profile_, builds_base, project_dir_, concurrent_id_, concurrent_project_id_,
-                                   short_token_, runner_.environment})) {
-    scripts_.runner_variables.push_back(std::move(v));
-  }
+  scripts_.variables =
+      build_variables({profile_, &job_, feature_flag_variables(), builds_base, project_dir_, concurrent_id_,
+                       concurrent_project_id_, short_token_, runner_.environment, runner_ca_chain(runner_)});
 
   if (auto f = co_await set_up_pod(unique)) co_return f;
   if (use_attach_) {
@@ -1019,11 +1009,15 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
 }
 
 asio::awaitable<std::optional<Failure>> Execution::create_registry_secret(std::string unique_name) {
-  if (!has_registry_credentials(job_)) co_return std::nullopt;
+  const DockerAuth auth =
+      resolve_docker_auth(profile_, docker_auth_config(scripts_.variables, profile_), job_.credentials);
+  for (const auto& w : auth.warnings) trace_.warning(w);
+  if (auth.registries.empty()) co_return std::nullopt;
   // 13.12 let the server pick the name (generateName); newer runners add their own suffix.
-  json secret = explicit_resource_names(profile_)
-                    ? build_registry_secret(namespace_, name_with_random_suffix(unique_name, random_), "", job_)
-                    : build_registry_secret(namespace_, "", unique_name, job_);
+  json secret =
+      explicit_resource_names(profile_)
+          ? build_registry_secret(namespace_, name_with_random_suffix(unique_name, random_), "", auth.registries)
+          : build_registry_secret(namespace_, "", unique_name, auth.registries);
   auto created = co_await kube_->create(namespace_, "secrets", std::move(secret));
   if (!created) co_return prepare_error(setting_up_credentials(created.error().message));
   secret_name_ = string_at(member(*created, "metadata"), "name");
@@ -1059,7 +1053,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   pod_inputs.concurrent_id = concurrent_project_id_;
   pod_inputs.short_token = short_token_;
   pod_inputs.project_dir = project_dir_;
-  pod_inputs.runner_variables = scripts_.runner_variables;
+  pod_inputs.variables = scripts_.variables;
   pod_inputs.pull_policies = current_pull_policies();
   pod_inputs.overwrites = &overwrites_;
   if (use_attach_) {

@@ -11,6 +11,7 @@
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec_extras.h"
+#include "executor/predefined_variables.h"
 #include "executor/pod_tolerations.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
@@ -164,6 +165,31 @@ void volumes(const PodInputs& in, const Job& job, json& out_volumes, json& out_m
   }
 }
 
+// A service's own variables expanded against the job's and its own (common/build.go GetServiceVariables).
+std::vector<JobVariable> service_own_variables(const std::vector<JobVariable>& all, const std::vector<JobVariable>& own,
+                                               Profile p) {
+  std::vector<JobVariable> source = all;
+  source.insert(source.end(), own.begin(), own.end());
+  return expand_with(own, source, p);
+}
+
+// A service container's env: 19.3 adds the service's variables expanded alone to the job's public and
+// internal ones; before, kubernetes.go getServiceVariables expanded the whole list once more.
+std::vector<JobVariable> service_env(const std::vector<JobVariable>& all, const std::vector<JobVariable>& own,
+                                     Profile p) {
+  std::vector<JobVariable> out;
+  for (const auto& v : all) {
+    if (v.is_public || v.internal) out.push_back(v);
+  }
+  if (service_variables_expanded_alone(p)) {
+    auto expanded = service_own_variables(all, own, p);
+    out.insert(out.end(), expanded.begin(), expanded.end());
+    return out;
+  }
+  out.insert(out.end(), own.begin(), own.end());
+  return expand_with(out, out, p);
+}
+
 std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
   std::vector<Service> out;
   for (const ServiceConfig& sc : in.runner->kubernetes.services) {
@@ -177,7 +203,7 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
       if (eq == std::string::npos) continue;
       JobVariable v;
       v.key = kv.substr(0, eq);
-      v.value = job.expand(kv.substr(eq + 1));
+      v.value = kv.substr(eq + 1);  // expanded with the job's variables by service_env
       v.internal = true;
       s.variables.push_back(std::move(v));
     }
@@ -190,7 +216,6 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
     s.command = img.command;
     s.entrypoint = img.entrypoint;
     for (JobVariable v : img.variables) {
-      v.value = job.expand(v.value);
       v.internal = true;  // a service's own variables always reach its container
       s.variables.push_back(std::move(v));
     }
@@ -400,13 +425,13 @@ Result<json> build_pod(const PodInputs& in) {
   if (!aliases.ok()) return aliases.error();
   if (explicit_service_overwrites(in.profile)) {
     for (const Service& s : services) {
-      if (auto added = add_service_overwrites(kube, s.container_name, s.variables, ow); !added) return added.error();
+      const auto vars = service_own_variables(in.variables, s.variables, in.profile);
+      if (auto added = add_service_overwrites(kube, s.container_name, vars, ow); !added) return added.error();
     }
   }
 
   std::vector<const JobVariable*> job_vars;
-  for (const auto& v : in.runner_variables) job_vars.push_back(&v);
-  for (const auto& v : job.variables) job_vars.push_back(&v);
+  for (const auto& v : in.variables) job_vars.push_back(&v);
 
   const json shell_command = {"sh", "-c", detect_shell_script()};
   json containers = json::array();
@@ -425,8 +450,9 @@ Result<json> build_pod(const PodInputs& in) {
     json c = container(in, s.container_name, s.image, mounts, resources(ow.service_resources(s.container_name)));
     if (!s.entrypoint.empty()) c["command"] = s.entrypoint;
     if (!s.command.empty()) c["args"] = s.command;
-    std::vector<const JobVariable*> vars = job_vars;
-    for (const auto& v : s.variables) vars.push_back(&v);
+    const auto service_vars = service_env(in.variables, s.variables, in.profile);
+    std::vector<const JobVariable*> vars;
+    for (const auto& v : service_vars) vars.push_back(&v);
     c["env"] = env_list(vars, in.project_dir);
     containers.push_back(c);
   }
@@ -483,21 +509,8 @@ Result<json> build_pod(const PodInputs& in) {
   return json{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", metadata}, {"spec", spec}};
 }
 
-bool has_registry_credentials(const Job& job) {
-  return std::any_of(job.credentials.begin(), job.credentials.end(),
-                     [](const JobCredential& c) { return c.type == "registry"; });
-}
-
 json build_registry_secret(const std::string& namespace_, const std::string& name, const std::string& generate_name,
-                           const Job& job) {
-  json dockercfg = json::object();
-  for (const JobCredential& c : job.credentials) {
-    if (c.type != "registry") continue;  // exact lowercase, as the runner compares it
-    dockercfg[c.url] = {{"username", c.username},
-                        {"password", c.password},
-                        {"email", ""},
-                        {"auth", base64_encode(c.username + ":" + c.password)}};
-  }
+                           const std::vector<RegistryAuth>& registries) {
   json metadata = {{"namespace", namespace_}};
   if (!name.empty()) {
     metadata["name"] = name;
@@ -508,7 +521,7 @@ json build_registry_secret(const std::string& namespace_, const std::string& nam
           {"kind", "Secret"},
           {"metadata", metadata},
           {"type", "kubernetes.io/dockercfg"},
-          {"data", {{".dockercfg", base64_encode(dockercfg.dump())}}}};
+          {"data", {{".dockercfg", base64_encode(dockercfg_json(registries))}}}};
 }
 
 }  // namespace kexsim::executor

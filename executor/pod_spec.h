@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "executor/config.h"
+#include "executor/docker_auth.h"
 #include "executor/job.h"
 #include "executor/profile.h"
 
@@ -41,7 +42,7 @@ struct PodInputs {
   int concurrent_id = 0;               ///< ProjectRunnerID ("concurrent-N")
   std::string short_token;
   std::string project_dir;                           ///< CI_PROJECT_DIR (file variables live in "<dir>.tmp")
-  std::vector<JobVariable> runner_variables;         ///< internal variables (see runner_variables())
+  std::vector<JobVariable> variables;                ///< every variable (executor/predefined_variables.h)
   std::map<std::string, std::string> pull_policies;  ///< container -> imagePullPolicy ("" or absent: none)
   /// The attach strategy's directories (executor/attach_strategy.h); both empty: the legacy exec
   /// strategy, without the scripts/logs volumes and the init-permissions container.
@@ -67,13 +68,10 @@ std::string helper_image_repository(Profile p);
 /// The default helper image tag after "<arch>-": "v<version>" (16.8+) or the revision.
 std::string helper_image_tag(Profile p);
 
-/// Whether the job carries registry credentials, i.e. needs the dockercfg secret.
-bool has_registry_credentials(const Job& job);
-
-/// The kubernetes.io/dockercfg Secret holding the job's registry credentials. Exactly one of
-/// name (19.4, client-side) and generate_name (13.12, server-side) is set.
+/// The kubernetes.io/dockercfg Secret holding the resolved registry credentials (executor/docker_auth.h).
+/// Exactly one of name (19.4, client-side) and generate_name (13.12, server-side) is set.
 nlohmann::json build_registry_secret(const std::string& namespace_, const std::string& name,
-                                     const std::string& generate_name, const Job& job);
+                                     const std::string& generate_name, const std::vector<RegistryAuth>& registries);
 
 /// Host names the pod gets for a service image ("docker:dind" -> docker,
 /// "registry.example.com:5000/group/img:1" -> registry.example.com-group-img); only names that

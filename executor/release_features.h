@@ -95,9 +95,22 @@ constexpr bool creates_pod_disruption_budget(Profile p) { return p.at_least(18, 
 /// 17.9 (mirror, kubernetes.go IsDNS1123Label): a service container is named after its first valid
 /// alias (before: svc-N).
 constexpr bool service_containers_named_by_alias(Profile p) { return p.at_least(17, 9); }
-/// kexsim's 13.12 omits CI_RUNNER_SHORT_TOKEN (upstream 13.12 already set it from common/config.go
-/// GetVariables); kept so that 13.12 logs stay as they were, every later release has it.
-constexpr bool sets_short_token_variable(Profile p) { return p.at_least(14, 0); }
+/// 15.7 (mirror, common/build.go GetDefaultVariables): CI_JOB_TIMEOUT, the job's timeout in seconds.
+constexpr bool exposes_job_timeout_variable(Profile p) { return p.at_least(15, 7); }
+/// 15.7 (mirror, common/build.go GetAllVariables, common/variables.go tmpFile): RUNNER_TEMP_PROJECT_DIR
+/// closes the variables, and a file variable expands to its path (before: to its content).
+constexpr bool temp_project_dir_variable(Profile p) { return p.at_least(15, 7); }
+/// 18.3 (mirror, helpers/docker/auth/auth.go AllConfigs): registries are told apart by registry path
+/// and the pull secret is keyed by each ServerAddress (before: ResolveConfigs, by hostname).
+constexpr bool docker_auth_registry_paths(Profile p) { return p.at_least(18, 3); }
+/// 18.11 (mirror, helpers/docker/auth/auth.go AllConfigs): a source that fails (malformed
+/// DOCKER_AUTH_CONFIG) is a "Failed to resolve credentials from ..." warning (before: silently skipped).
+constexpr bool warns_unresolved_docker_auth(Profile p) { return p.at_least(18, 11); }
+/// 19.3 (mirror, go.mod docker/cli v29): AuthConfig has no email, decodeAuth's errors are lowercase.
+constexpr bool docker_auth_without_email(Profile p) { return p.at_least(19, 3); }
+/// 19.3 (mirror, common/build.go GetServiceVariables): only a service's own variables are expanded,
+/// against all of the job's (before: the job's public ones and the service's, expanded again together).
+constexpr bool service_variables_expanded_alone(Profile p) { return p.at_least(19, 3); }
 
 // ---- Pod spec and images ----------------------------------------------------------------------------
 

@@ -57,10 +57,7 @@ std::string preamble(const ScriptContext& ctx) {
     out += "printf '%s' " + shell_quote(v.value) + " > " + shell_quote(path) + "\n";
     out += export_line(v.key, path);
   };
-  for (const auto& v : ctx.runner_variables) add(v);
-  if (ctx.job) {
-    for (const auto& v : ctx.job->variables) add(v);
-  }
+  for (const auto& v : ctx.variables) add(v);  // shells/abstract.go writeExports: GetAllVariables
   return out;
 }
 

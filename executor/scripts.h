@@ -25,11 +25,11 @@ struct StageScript {
 struct ScriptContext {
   const Job* job = nullptr;
   Profile profile = Profile::kV19_4;
-  std::string runner_hostname;                ///< "Running on ... via <this>..."
-  std::string project_dir;                    ///< CI_PROJECT_DIR, e.g. "/builds/root/mycicd"
-  std::vector<JobVariable> runner_variables;  ///< exported before the job's (see runner_variables())
-  std::string job_status;                     ///< after_script: CI_JOB_STATUS ("success", "failed", "canceled")
-  std::string runner_url;                     ///< [[runners]] url: the helper commands' --url
+  std::string runner_hostname;         ///< "Running on ... via <this>..."
+  std::string project_dir;             ///< CI_PROJECT_DIR, e.g. "/builds/root/mycicd"
+  std::vector<JobVariable> variables;  ///< every variable, in order (executor/predefined_variables.h)
+  std::string job_status;              ///< after_script: CI_JOB_STATUS ("success", "failed", "canceled")
+  std::string runner_url;              ///< [[runners]] url: the helper commands' --url
 };
 
 /// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.

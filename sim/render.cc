@@ -20,6 +20,7 @@
 #include "executor/pod_checks.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_extras.h"
+#include "executor/predefined_variables.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
 #include "fakes/gitlab/fake_gitlab.h"
@@ -457,14 +458,24 @@ Result<Rendering> render(const RenderInputs& in) {
   const std::string unique = project_unique_name(token, job->job_info.project_id, concurrent_id);
   const std::string builds_base = in.runner.builds_dir.empty() ? std::string(kDefaultBuildsDir) : in.runner.builds_dir;
   const std::string project_dir = builds_dir(p, builds_base, token, concurrent_id, job->job_info.project_full_path);
+  // The strategy as job_runner.cc picks it: the profile and FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY.
+  const auto flag_lookup = [&job](std::string_view name) -> const std::string* {
+    for (auto it = job->variables.rbegin(); it != job->variables.rend(); ++it)
+      if (it->key == name) return &it->value;
+    return nullptr;
+  };
+  const FeatureFlagValues flags = resolve_feature_flags(p, in.runner.feature_flags, flag_lookup);
   const auto variables =
-      runner_variables({p, builds_base, project_dir, concurrent_id, concurrent_id, token, in.runner.environment});
+      build_variables({p, &*job, feature_flag_variables(p, flags), builds_base, project_dir, concurrent_id,
+                       concurrent_id, token, in.runner.environment, runner_ca_chain(in.runner)});
 
   const bool v19 = explicit_resource_names(p);  // else generateName
   std::string secret_name;
-  if (has_registry_credentials(*job)) {
-    json secret = v19 ? build_registry_secret(ns, name_with_random_suffix(unique, random), "", *job)
-                      : build_registry_secret(ns, "", unique, *job);
+  const DockerAuth auth = resolve_docker_auth(p, docker_auth_config(variables, p), job->credentials);
+  for (const auto& w : auth.warnings) out.assumptions.push_back("the job log warns: WARNING: " + w);
+  if (!auth.registries.empty()) {
+    json secret = v19 ? build_registry_secret(ns, name_with_random_suffix(unique, random), "", auth.registries)
+                      : build_registry_secret(ns, "", unique, auth.registries);
     secret_name = v19 ? secret["metadata"]["name"].get<std::string>() : unique + "XXXXX";
     out.objects.push_back(std::move(secret));
   }
@@ -486,7 +497,7 @@ Result<Rendering> render(const RenderInputs& in) {
   pod_in.concurrent_id = concurrent_id;
   pod_in.short_token = token;
   pod_in.project_dir = project_dir;
-  pod_in.runner_variables = variables;
+  pod_in.variables = variables;
   // The first effective pull policy of each container, as the pull manager starts (kubernetes.go preparePullManager).
   for (const char* container : {"build", "helper", "*"}) {
     auto policies = executor::effective_pull_policies(
@@ -498,13 +509,7 @@ Result<Rendering> render(const RenderInputs& in) {
     }
     if (!policies->empty()) pod_in.pull_policies[container] = policies->front();
   }
-  // The strategy as job_runner.cc picks it: the profile and FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY.
-  const auto flag_lookup = [&job](std::string_view name) -> const std::string* {
-    for (auto it = job->variables.rbegin(); it != job->variables.rend(); ++it)
-      if (it->key == name) return &it->value;
-    return nullptr;
-  };
-  const bool attach = uses_attach_strategy(p, resolve_feature_flags(p, in.runner.feature_flags, flag_lookup));
+  const bool attach = uses_attach_strategy(p, flags);
   const bool bases = attach_base_dirs(p);  // scripts_base_dir / logs_base_dir, 17.2+
   const AttachPaths attach_dirs = attach_paths(
       job->job_info.project_id, job->id, bases ? k.extras.scripts_base_dir : "", bases ? k.extras.logs_base_dir : "");

@@ -52,6 +52,7 @@ PodInputs inputs(const RunnerConfig& runner, const Job& job, Profile p = Profile
   in.name = "runner-aaacccbb-project-42-concurrent-0-k3x9q0ab";
   in.short_token = "aaa_cccbb";
   in.project_dir = "/builds/grp/app";
+  in.variables = job.variables;
   return in;
 }
 
@@ -325,20 +326,21 @@ TEST(RegistrySecret, DockercfgWithAuth) {
   Job job = basic_job();
   job.credentials = {{"registry", "registry.mylab.com", "gitlab-ci-token", "tok"},
                      {"Registry", "ignored.example.com", "u", "p"}};
-  EXPECT_TRUE(has_registry_credentials(job));
-  const json secret = build_registry_secret("cicd", "", "runner-lbxmycry-project-2-concurrent-0", job);
+  const DockerAuth auth = resolve_docker_auth(Profile::kV13_12, "", job.credentials);
+  const json secret = build_registry_secret("cicd", "", "runner-lbxmycry-project-2-concurrent-0", auth.registries);
   EXPECT_EQ(secret["kind"], "Secret");
   EXPECT_EQ(secret["type"], "kubernetes.io/dockercfg");
   EXPECT_EQ(secret["metadata"]["generateName"], "runner-lbxmycry-project-2-concurrent-0");
   EXPECT_EQ(secret["metadata"]["namespace"], "cicd");
   const auto decoded = base64_decode(secret["data"][".dockercfg"].get<std::string>());
   ASSERT_TRUE(decoded);
-  EXPECT_EQ(json::parse(*decoded), json::parse(R"({"registry.mylab.com":{
-    "username":"gitlab-ci-token","password":"tok","email":"",
-    "auth":"Z2l0bGFiLWNpLXRva2VuOnRvaw=="}})"));
+  // json.Marshal of types.AuthConfig: struct order, empty fields omitted.
+  EXPECT_EQ(
+      *decoded,
+      R"({"registry.mylab.com":{"username":"gitlab-ci-token","password":"tok","serveraddress":"registry.mylab.com"}})");
   job.credentials.pop_back();
   job.credentials[0].type = "git";
-  EXPECT_FALSE(has_registry_credentials(job));
+  EXPECT_TRUE(resolve_docker_auth(Profile::kV19_4, "", job.credentials).registries.empty());
 }
 
 TEST(Base64, RoundTripsAndKnownVectors) {

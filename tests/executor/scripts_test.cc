@@ -30,7 +30,8 @@ ScriptContext context(const Job& job, Profile p) {
   ctx.profile = p;
   ctx.runner_hostname = "gitlab-runner-gitlab-runner-6854dbc547-9ktrg";
   ctx.project_dir = p == Profile::kV13_12 ? "/builds/LBxMyCry/0/root/mycicd" : "/builds/root/mycicd";
-  ctx.runner_variables = {{"CI_PROJECT_DIR", ctx.project_dir, true, false, false, false, true}};
+  ctx.variables = {{"CI_PROJECT_DIR", ctx.project_dir, true, false, false, false, true}};
+  ctx.variables.insert(ctx.variables.end(), job.variables.begin(), job.variables.end());
   return ctx;
 }
 

@@ -149,7 +149,9 @@ std::vector<Case> cases() {
     const json d = json::parse(*cfg);
     EXPECT_EQ(d["registry.example.com"]["username"], "user");
     EXPECT_EQ(d["registry.example.com"]["password"], "pass");
-    EXPECT_EQ(d["registry.example.com"]["auth"], base64_encode("user:pass"));
+    // json.Marshal of docker/cli's types.AuthConfig: no auth, the address as serveraddress.
+    EXPECT_FALSE(d["registry.example.com"].contains("auth"));
+    EXPECT_EQ(d["registry.example.com"]["serveraddress"], "registry.example.com");
     EXPECT_EQ(r.pod["spec"]["imagePullSecrets"], (json::array({{{"name", r.secret["metadata"]["name"]}}})));
   })->job = "image = \"alpine:3.20\"\nscript = [\"true\"]\n" + kCredentials;
   add("uses_configured_image_pull_secrets", kNs + "    image_pull_secrets = [\"my-secret1\", \"my-secret2\"]\n",
@@ -390,7 +392,10 @@ std::vector<Case> cases() {
     EXPECT_EQ(r.env("build", "CI_BUILDS_DIR"), "/work");
   })->runner_extra = "  builds_dir = \"/work\"\n";
   add("env_has_public_variables_only_with_dollars_escaped", kNs, [](const Rendered& r) {
-    EXPECT_EQ(r.env("build", "GREETING"), "hello $$USER");
+    EXPECT_EQ(r.env("build", "GREETING"), "hello $$USER, ");  // "$$" is a dollar, $USER is unset
+    EXPECT_EQ(r.env("build", "CI_JOB_TIMEOUT"), "3600");
+    EXPECT_EQ(r.env("build", "CI_DISPOSABLE_ENVIRONMENT"), "true");
+    EXPECT_EQ(r.env("build", "RUNNER_TEMP_PROJECT_DIR"), "/builds/group/sub/app.tmp");
     EXPECT_EQ(r.env("build", "SECRET"), "<absent>");
     EXPECT_EQ(r.env("build", "CONFIG_FILE"), "/builds/group/sub/app.tmp/CONFIG_FILE");
     EXPECT_EQ(r.env("build", "CI_JOB_ID"), "1000");
@@ -400,7 +405,7 @@ script = ["true"]
 project = "group/sub/app"
 project_id = 7
 [variables]
-GREETING = "hello $USER"
+GREETING = "hello $$USER, $USER"
 SECRET = { value = "s3cr3t", public = false }
 CONFIG_FILE = { value = "a=b", file = true }
 )";
@@ -429,7 +434,8 @@ CONFIG_FILE = { value = "a=b", file = true }
     EXPECT_FALSE(r.pod["spec"].contains("activeDeadlineSeconds"));
     EXPECT_FALSE(r.container("build").contains("securityContext"));
     EXPECT_EQ(r.env("build", "CI_PROJECT_DIR"), "/builds/t1_8xYzAb/0/group/sub/app");
-    EXPECT_EQ(r.env("build", "CI_RUNNER_SHORT_TOKEN"), "<absent>");
+    EXPECT_NE(r.env("build", "CI_RUNNER_SHORT_TOKEN"), "<absent>");  // common/config.go GetVariables, 13.12 too
+    EXPECT_EQ(r.env("build", "CI_JOB_TIMEOUT"), "<absent>");         // 15.7
   })->profile = "13.12";
   add("profile_19_4_sets_active_deadline_from_job_timeout", kNs, [](const Rendered& r) {
     EXPECT_EQ(r.pod["spec"]["activeDeadlineSeconds"], 601);
