@@ -300,9 +300,7 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
     if (!running_at || *running_at <= clock_.now()) {
       running_recorded_.insert(uid);
-      if (running_at && pod)
-        start_events_.record(present(*find_plural("pods"), *pod), std::atoi(version_.minor.c_str()), events_,
-                             store_.resource_version(), running_at);
+      if (running_at && pod) containers_started(*pod, *running_at);
     } else
       starts_pending_.schedule(uid, {ns, name}, running_at);
   }
@@ -552,9 +550,7 @@ void KubeApiServer::sync_lifecycle() {
     running_recorded_.insert(d.uid);
     starts_pending_.erase(d.uid);
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
-    // The kubelet's Created and Started, dated the instant the containers started (events list in time order).
-    start_events_.record(present(pods, *store_.find("pods", d.ns, d.name)), std::atoi(version_.minor.c_str()), events_,
-                         store_.resource_version(), d.at);
+    containers_started(*store_.find("pods", d.ns, d.name), d.at);
   }
   sync_disruptions();
   if (pods_watched_) record_status_changes();

@@ -122,6 +122,9 @@ class KubeApiServer : public HttpHandler {
   HttpResponse pod_log(const HttpRequest& request, const std::string& ns, const std::string& name);
   /// Writes the start-up output of the pod's service daemons (dockerd's) into their containers' logs, once.
   void write_daemon_logs(const nlohmann::json& pod);
+  /// The pod's containers started at `at`: the kubelet's Created and Started events, dated then (so events
+  /// list in time order), and the service daemons that fail at their start (unprivileged dockerd) end.
+  void containers_started(const StoredObject& pod, TimePoint at);
 
   ApiResult<nlohmann::json> create_object(const ResourceType& type, const std::string& ns, nlohmann::json object);
   nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;

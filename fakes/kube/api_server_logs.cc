@@ -2,6 +2,8 @@
 // followed, and the service daemons' own output in their containers' logs. Kept out of api_server.cc,
 // which only calls in.
 
+#include <algorithm>
+
 #include "base/json_fields.h"
 #include "fakes/kube/api_server.h"
 
@@ -12,11 +14,32 @@ using json_fields::member;
 using json_fields::text;
 using nlohmann::json;
 
+// Whether a container of the pod runs docker:dind (the one daemon whose output is modelled).
+bool runs_dind(const json& pod) {
+  const json& containers = member(member(pod, "spec"), "containers");
+  return containers.is_array() && std::any_of(containers.begin(), containers.end(),
+                                              [](const json& c) { return is_dind_image(text(c, "image")); });
+}
+
 }  // namespace
+
+void KubeApiServer::containers_started(const StoredObject& stored, TimePoint at) {
+  const json pod = present(*find_resource("", "pods"), stored);
+  start_events_.record(pod, std::atoi(version_.minor.c_str()), events_, store_.resource_version(), at);
+  if (!runs_dind(pod)) return;  // only dockerd fails at its start
+  std::unique_ptr<ContainerWorld> world = worlds_.world_for(pod, "");
+  const PodServices* services = world ? world->services() : nullptr;
+  if (!services) return;
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  for (const ServiceDaemon& d : services->daemons)
+    if (d.dind && d.dind->fails && d.files_from)
+      // dockerd exits as it fails to start (fakes/runtime/dind.h); the kubelet reports the runtime's Error.
+      container_states_.record_exit(uid, d.container, {*d.files_from, "Error", d.dind->exit_code});
+}
 
 void KubeApiServer::write_daemon_logs(const json& pod) {
   const std::string uid = text(member(pod, "metadata"), "uid");
-  if (daemon_logs_written_.count(uid)) return;
+  if (daemon_logs_written_.count(uid) || !runs_dind(pod)) return;
   std::unique_ptr<ContainerWorld> world = worlds_.world_for(pod, "");
   const PodServices* services = world ? world->services() : nullptr;
   if (!services) return;
