@@ -549,8 +549,8 @@ void KubeApiServer::sync_lifecycle() {
                                   pods_.ip(text(member(pod->object, "metadata"), "uid")), images ? &*images : nullptr);
     running_recorded_.insert(d.uid);
     starts_pending_.erase(d.uid);
+    containers_started(*pod, d.at);  // before the MODIFIED event, which then shows what ended at the start
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
-    containers_started(*store_.find("pods", d.ns, d.name), d.at);
   }
   sync_disruptions();
   if (pods_watched_) record_status_changes();
