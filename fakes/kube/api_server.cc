@@ -177,6 +177,8 @@ HttpResponse KubeApiServer::serve_resource(const HttpRequest& request, const Req
       return exec(request, ns, attrs.name, true);
     if (type->resource == "pods" && attrs.subresource == "eviction" && attrs.verb == "create")
       return evict(request, ns, attrs.name);
+    if (type->resource == "pods" && attrs.subresource == "log" && attrs.verb == "get")
+      return pod_log(request, ns, attrs.name);
     return status_path_not_found().response();
   }
   if (attrs.verb == "watch" && !type->serves("watch"))
@@ -296,9 +298,10 @@ ApiResult<json> KubeApiServer::create_object(const ResourceType& type, const std
     const StoredObject* pod = store_.find("pods", ns, name);
     if (pod) kubelet_sync_.admit(pod->object, pod->created);
     const std::optional<TimePoint> running_at = pod ? pod_running_at(*pod) : std::nullopt;
-    if (!running_at || *running_at <= clock_.now())
+    if (!running_at || *running_at <= clock_.now()) {
       running_recorded_.insert(uid);
-    else
+      if (running_at && pod) containers_started(*pod, *running_at);
+    } else
       starts_pending_.schedule(uid, {ns, name}, running_at);
   }
   // The service-account controller gives every new namespace its `default` account at once.
@@ -546,6 +549,7 @@ void KubeApiServer::sync_lifecycle() {
                                   pods_.ip(text(member(pod->object, "metadata"), "uid")), images ? &*images : nullptr);
     running_recorded_.insert(d.uid);
     starts_pending_.erase(d.uid);
+    containers_started(*pod, d.at);  // before the MODIFIED event, which then shows what ended at the start
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
   sync_disruptions();
@@ -664,6 +668,8 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   kubelet_sync_.forget(uid);
   served_.forget(uid);
   shown_.erase(uid);
+  container_logs_.forget(uid);
+  daemon_logs_written_.erase(uid);
 }
 
 HttpResponse KubeApiServer::access_review(const HttpRequest& request, const UserInfo& user) {
@@ -763,6 +769,12 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
     disruptions_.saw_output(pod, start, output);
     store_.history()->wake_all();  // a watch sleeping past the disruption now armed looks again
     return disruptions_.kill_time(pod);
+  };
+  target.on_output = [this, uid, container, alive = std::weak_ptr<int>(alive_)](
+                         TimePoint start, const std::vector<OutputChunk>& output) {
+    if (alive.expired()) return;
+    for (const OutputChunk& chunk : output)
+      container_logs_.write(uid, container, start + chunk.at, chunk.stream, chunk.data);
   };
   const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(uid);
   if (attach) {  // fakes/kube/attach.h: typed into the container's shell

@@ -30,6 +30,7 @@
 #include "fakes/kube/images.h"
 #include "fakes/kube/kubelet_sync_index.h"
 #include "fakes/kube/pod_lifecycle.h"
+#include "fakes/kube/pod_logs.h"
 #include "fakes/kube/pod_schedule.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
@@ -117,6 +118,13 @@ class KubeApiServer : public HttpHandler {
   HttpResponse access_review(const HttpRequest& request, const UserInfo& user);
   /// pods/exec, or with attach pods/attach (the container's shell reads the stdin).
   HttpResponse exec(const HttpRequest& request, const std::string& ns, const std::string& name, bool attach = false);
+  /// pods/log: what the container wrote (fakes/kube/pod_logs.h), whole or followed; in api_server_logs.cc.
+  HttpResponse pod_log(const HttpRequest& request, const std::string& ns, const std::string& name);
+  /// Writes the start-up output of the pod's service daemons (dockerd's) into their containers' logs, once.
+  void write_daemon_logs(const nlohmann::json& pod);
+  /// The pod's containers started at `at`: the kubelet's Created and Started events, dated then (so events
+  /// list in time order), and the service daemons that fail at their start (unprivileged dockerd) end.
+  void containers_started(const StoredObject& pod, TimePoint at);
 
   ApiResult<nlohmann::json> create_object(const ResourceType& type, const std::string& ns, nlohmann::json object);
   nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;
@@ -161,6 +169,8 @@ class KubeApiServer : public HttpHandler {
   std::map<std::string, UserInfo> tokens_;
   PodResources pods_;                              ///< pod IPs and volumes, by pod uid
   AttachedShells attached_;                        ///< what attached containers' shells have read of their stdin
+  ContainerLogs container_logs_;                   ///< what the containers wrote to stdout and stderr
+  std::set<std::string> daemon_logs_written_;      ///< uids whose service daemons' output is in the logs
   ContainerMemory container_memory_;               ///< the containers' memory cgroups
   ContainerStates container_states_;               ///< containers that ended, kubelet events owed
   ContainerStartEvents start_events_;              ///< container starts whose Created/Started are recorded

@@ -188,6 +188,7 @@ ExecRunner make_attach_runner(const json& pod, const std::string& container, boo
         if (const std::optional<TimePoint> kill = target.disrupted(options.start, result.output))
           cut_attached_at(result, *kill - options.start);
       volumes->schedule(options.start, result.appends);
+      if (target.on_output) target.on_output(options.start, result.output);
       if (!want_output) continue;
       for (const OutputChunk& chunk : result.output)
         outcome.output.push_back(TimedMessage{chunk.at, chunk.stream, chunk.data});

@@ -5,9 +5,9 @@
 
 namespace kexsim::fakes {
 
-using nlohmann::json;
 using json_fields::member;
 using json_fields::text;
+using nlohmann::json;
 
 std::string created_container_message(const std::string& container, int kubernetes_minor) {
   // pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer: "Created container %s" up to 1.30,
@@ -20,7 +20,8 @@ std::string started_container_message(const std::string& container) {
   return "Started container " + container;
 }
 
-void ContainerStartEvents::record(const json& pod, int kubernetes_minor, EventLog& events, const std::string& rv) {
+void ContainerStartEvents::record(const json& pod, int kubernetes_minor, EventLog& events, const std::string& rv,
+                                  std::optional<TimePoint> exact) {
   const json& meta = member(pod, "metadata");
   const json& status = member(pod, "status");
   EventSubject subject;
@@ -39,6 +40,7 @@ void ContainerStartEvents::record(const json& pod, int kubernetes_minor, EventLo
       if (started.empty()) started = text(member(state, "terminated"), "startedAt");
       TimePoint at;
       if (started.empty() || !parse_rfc3339(started, at)) continue;
+      if (exact && format_rfc3339(*exact) == started) at = *exact;
       const std::string name = text(c, "name");
       const int restarts = member(c, "restartCount").is_number_integer() ? c["restartCount"].get<int>() : 0;
       if (!recorded_.insert({subject.uid, name, restarts}).second) continue;

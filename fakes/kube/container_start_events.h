@@ -1,9 +1,11 @@
 #pragma once
 // The kubelet's Normal events for containers it starts (Created, Started), recorded from the pods'
-// presented container statuses when events are listed: the runner asks only for Warning events, so
-// these are for `kubectl get events` and `kubectl describe pod`.
+// presented container statuses as soon as a request sees the containers started, dated the instant they
+// started (so a list gives them after the pulls, in time order): the runner asks only for Warning events,
+// so these are for `kubectl get events` and `kubectl describe pod`.
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -22,7 +24,10 @@ class ContainerStartEvents {
  public:
   /// Records Created and Started (at the state's startedAt) for each container of the presented pod that
   /// the runtime started and that has no events yet; a restart (a higher restartCount) records again.
-  void record(const nlohmann::json& pod, int kubernetes_minor, EventLog& events, const std::string& rv);
+  /// `started` is the exact instant the containers started, when known: startedAt has whole seconds only,
+  /// and events dated by it would sort before the image pull that preceded them.
+  void record(const nlohmann::json& pod, int kubernetes_minor, EventLog& events, const std::string& rv,
+              std::optional<TimePoint> started = std::nullopt);
   /// Forgets a deleted pod.
   void forget(const std::string& uid);
 

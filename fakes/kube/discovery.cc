@@ -77,6 +77,7 @@ std::optional<std::string> api_resource_list_document(const std::string& group_v
       eviction["version"] = "v1";
       resources.push_back(eviction);
       resources.push_back(subresource_entry("pods/exec", "PodExecOptions", {"create", "get"}));
+      resources.push_back(subresource_entry("pods/log", "Pod", {"get"}));
     }
   }
   if (resources.empty()) return std::nullopt;

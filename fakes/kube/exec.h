@@ -58,6 +58,8 @@ struct ExecContainer {
   std::function<void(TimePoint)> on_oom_death;  ///< the container died OOMKilled at that time
   /// Told what the process printed (from `start`): when a disruption kills it (fakes/kube/disruption.h).
   std::function<std::optional<TimePoint>(TimePoint start, const std::vector<OutputChunk>& output)> disrupted;
+  /// Told what the container's main process wrote (an attached shell's line, from `start`): its log.
+  std::function<void(TimePoint start, const std::vector<OutputChunk>& output)> on_output;
 };
 
 /// The runner of an accepted exec. It owns copies of what it needs, so it outlives the request;

@@ -7,6 +7,7 @@ Usage: python_client.py KUBECONFIG. Prints one line per check ("ok: ...", "FAIL:
 import base64
 import json
 import sys
+import time
 
 try:
     import kubernetes
@@ -35,6 +36,42 @@ def core_api(kubeconfig, context):
 
 def secret(name):
     return kubernetes.client.V1Secret(metadata=kubernetes.client.V1ObjectMeta(name=name), data={"a": "Yg=="})
+
+
+def check_logs(admin):
+    """pods/log: an exec's output is not the container's, the kubelet's words for a missing previous
+    instance, and the log of a container that ended (an unprivileged dind: dockerd fails), followed."""
+    log = admin.read_namespaced_pod_log("py-exec", "cicd", container="build")
+    check("read_namespaced_pod_log: exec output is not in the container's log", log == "", repr(log))
+    try:
+        admin.read_namespaced_pod_log("py-exec", "cicd", previous=True)
+        check("read_namespaced_pod_log(previous=True) -> 400", False, "it answered")
+    except ApiException as e:
+        message = json.loads(e.body or "{}").get("message")
+        check("read_namespaced_pod_log(previous=True) -> 400 with the kubelet's words",
+              e.status == 400 and message == 'previous terminated container "build" in pod "py-exec" not found',
+              (e.status, message))
+
+    dind = kubernetes.client.V1Pod(
+        metadata=kubernetes.client.V1ObjectMeta(name="py-dind"),
+        spec=kubernetes.client.V1PodSpec(restart_policy="Never", containers=[
+            kubernetes.client.V1Container(name="dind", image="docker:24.0.6-dind")]))
+    admin.create_namespaced_pod("cicd", dind)
+    code = None
+    for _ in range(100):  # the scenario's pod_pending_seconds pass in real time: poll at most 10 s
+        statuses = admin.read_namespaced_pod("py-dind", "cicd").status.container_statuses or []
+        if statuses and statuses[0].state.terminated:
+            code = statuses[0].state.terminated.exit_code
+            break
+        time.sleep(0.1)
+    check("an unprivileged dind ends: dockerd exits 1", code == 1, code)
+    tail = admin.read_namespaced_pod_log("py-dind", "cicd", tail_lines=1)
+    check("read_namespaced_pod_log(tail_lines=1): dockerd's last line", tail == " (exit status 3)\n", repr(tail))
+    followed = admin.read_namespaced_pod_log("py-dind", "cicd", follow=True, _preload_content=False)
+    lines = [line.decode() for line in followed.stream()]
+    check("read_namespaced_pod_log(follow=True, _preload_content=False): dockerd's reason, then the end",
+          any(line.startswith("failed to start daemon: ") for line in "".join(lines).splitlines()), lines)
+    admin.delete_namespaced_pod("py-dind", "cicd")
 
 
 def main(kubeconfig):
@@ -94,6 +131,8 @@ def main(kubeconfig):
         check("exec exit code 3", code == 3, code)
     except Exception as e:  # noqa: BLE001 -- any failure of the stream API is recorded, not hidden
         print(f"known gap: exec through kubernetes.stream failed: {type(e).__name__}: {e}")
+
+    check_logs(admin)
 
     rv = admin.list_namespaced_pod("cicd").metadata.resource_version
     admin.delete_namespaced_pod("py-exec", "cicd")

@@ -7,7 +7,7 @@
 # Each check compares kubectl's exact output and exit code. What a version cannot do against the
 # fake (protobuf bodies from 1.32) is printed as "known gap: ..." and skipped. Exec is checked over
 # SPDY/3.1 (the only transport up to 1.29, forced with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false from 1.30)
-# and over WebSocket v5 (1.30 and later).
+# and over WebSocket v5 (1.30 and later). `kubectl logs` reads pods/log (check_logs).
 # Exits 0 when every check passed, 1 otherwise, 77 (ctest's skip) when kubectl is not installed.
 set -u
 
@@ -119,10 +119,72 @@ command terminated with exit code 3"
   run_stdin 'echo hi' "$k" attach -q -i -n cicd "$pod" -c "$pod"
   expect "attach -i over $transport: a line typed into the container's shell" 0 "hi" ""
 
+  check_logs "$k" "$pod" "$tag"
+
   run "$k" delete pod "$pod" -n cicd
   expect "delete the pod (and wait until it is gone)" 0 "pod \"$pod\" deleted" ""
   run "$k" get pod "$pod" -n cicd
   expect "the pod is gone" 1 "" "Error from server (NotFound): pods \"$pod\" not found"
+}
+
+# kubectl logs (pods/log, fakes/kube/pod_logs.h): what the container's shell wrote, once typed into it by
+# attach. The kubelet's words for a container without a log, the API server's for an unnamed container
+# (kubectl names the first itself), and -f on a container that ends: an unprivileged dind, whose dockerd fails.
+check_logs() {
+  local k=$1 pod=$2 tag=$3
+  run_stdin 'echo two; echo err >&2' "$k" attach -q -i -n cicd "$pod" -c "$pod"
+  run "$k" logs "$pod" -n cicd
+  expect "logs: what the attached shell wrote, stdout and stderr" 0 "hi
+two
+err" ""
+  run "$k" logs "$pod" -n cicd -c "$pod" --tail=1
+  expect "logs -c --tail=1" 0 "err" ""
+  run "$k" logs "$pod" -n cicd --timestamps --tail=2
+  local stamp='20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][.][0-9]{9}Z'
+  check "logs --timestamps: the kubelet's RFC3339 with nine digits" "yes" \
+    "$(printf '%s\n' "$out" | grep -Ecx "$stamp (two|err)" | sed 's/^2$/yes/')"
+  run "$k" logs "$pod" -n cicd --limit-bytes=5
+  expect "logs --limit-bytes=5 cuts mid-line" 0 "hi
+tw" ""
+  run "$k" logs "$pod" -n cicd --previous
+  expect "logs --previous of a container that never restarted" 1 "" \
+    "Error from server (BadRequest): previous terminated container \"$pod\" in pod \"$pod\" not found"
+
+  local two="logs-$tag"
+  cat >"$tmp/two.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $two
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: app, image: alpine:3.20}
+  - {name: side, image: alpine:3.20}
+YAML
+  run "$k" create --validate=false -n cicd -f "$tmp/two.yaml"
+  run "$k" logs "$two" -n cicd -c side
+  expect "logs of a container still being created" 1 "" \
+    "Error from server (BadRequest): container \"side\" in pod \"$two\" is waiting to start: ContainerCreating"
+  run "$k" get --raw "/api/v1/namespaces/cicd/pods/$two/log"
+  expect "pods/log without a container of a pod with two" 1 "" \
+    "Error from server (BadRequest): a container name must be specified for pod $two, choose one of: [app side]"
+  run "$k" delete pod "$two" -n cicd --wait=false
+
+  local dind="dind-$tag"
+  run "$k" run "$dind" --image=docker:24.0.6-dind -n cicd --restart=Never
+  local i state=""
+  for i in $(seq 100); do
+    state=$("$k" get pod "$dind" -n cicd -o 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}' 2>&1)
+    [ -n "$state" ] && break
+    sleep 0.1
+  done
+  check "an unprivileged dind: dockerd exits 1" "1" "$state"
+  run "$k" logs -f "$dind" -n cicd
+  check "logs -f of the dind container: dockerd's reason, then the end with the container" \
+    "0 failed to start daemon: Error initializing network controller" \
+    "$rc $(printf '%s\n' "$out" | grep -o '^failed to start daemon: Error initializing network controller')"
+  run "$k" delete pod "$dind" -n cicd --wait=false
 }
 
 for k in "${kubectls[@]}"; do

@@ -174,8 +174,11 @@ TEST_F(ContainerStatesTest, ActiveDeadlineFailsThePodAndKillsItsProcessesAfterTh
   EXPECT_EQ(failed["status"]["message"], "Pod was active on the node longer than the specified deadline");
   EXPECT_TRUE(status_of(failed, "build")["state"].contains("running"));  // still in its grace period
   EXPECT_EQ(condition(failed, "Ready")["reason"], "PodFailed");
+  // The kubelet's Created and Started are recorded as the containers start (fakes/kube/container_start_events.h).
   EXPECT_EQ(events(),
             (std::vector<std::string>{
+                "Normal Created Created container: build x1", "Normal Started Started container build x1",
+                "Normal Created Created container: helper x1", "Normal Started Started container helper x1",
                 "Normal DeadlineExceeded Pod was active on the node longer than the specified deadline x1",
                 "Normal Killing Stopping container build x1", "Normal Killing Stopping container helper x1"}));
 
@@ -262,8 +265,9 @@ TEST_F(ContainerStatesTest, EnvFromAMissingSecretKeyIsACreateContainerConfigErro
   EXPECT_TRUE(status_of(p, "helper")["state"].contains("running"));
   EXPECT_EQ(condition(p, "ContainersReady")["message"], "containers with unready status: [build]");
   // Syncs at 6 s and 16 s.
-  EXPECT_EQ(events(),
-            std::vector<std::string>{"Warning Failed Error: couldn't find key password in Secret ci/db-creds x2"});
+  EXPECT_EQ(events(), (std::vector<std::string>{
+                          "Normal Created Created container: helper x1", "Normal Started Started container helper x1",
+                          "Warning Failed Error: couldn't find key password in Secret ci/db-creds x2"}));
 
   json missing = {{"metadata", {{"namespace", "ci"}}}};
   const SecretLookup none = [](const std::string&, const std::string&) -> const json* { return nullptr; };

@@ -1,0 +1,108 @@
+// The fake API server's side of container logs (fakes/kube/pod_logs.h): `GET pods/NAME/log`, whole or
+// followed, and the service daemons' own output in their containers' logs. Kept out of api_server.cc,
+// which only calls in.
+
+#include <algorithm>
+
+#include "base/json_fields.h"
+#include "fakes/kube/api_server.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using json_fields::member;
+using json_fields::text;
+using nlohmann::json;
+
+// Whether a container of the pod runs docker:dind (the one daemon whose output is modelled).
+bool runs_dind(const json& pod) {
+  const json& containers = member(member(pod, "spec"), "containers");
+  return containers.is_array() && std::any_of(containers.begin(), containers.end(),
+                                              [](const json& c) { return is_dind_image(text(c, "image")); });
+}
+
+}  // namespace
+
+void KubeApiServer::containers_started(const StoredObject& stored, TimePoint at) {
+  // The pulls that came before (a watch's sync has not recorded them yet): at the same instant they take
+  // the earlier names, so the list shows Pulled before Created.
+  if (images_.modelled()) images_.advance(clock_.now(), events_, store_.resource_version());
+  const json pod = present(*find_resource("", "pods"), stored);
+  start_events_.record(pod, std::atoi(version_.minor.c_str()), events_, store_.resource_version(), at);
+  if (!runs_dind(pod)) return;  // only dockerd fails at its start
+  write_daemon_logs(pod);       // while its container shows it running, with the time it started
+  std::unique_ptr<ContainerWorld> world = worlds_.world_for(pod, "");
+  const PodServices* services = world ? world->services() : nullptr;
+  if (!services) return;
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  for (const ServiceDaemon& d : services->daemons)
+    if (d.dind && d.dind->fails && d.files_from)
+      // dockerd exits as it fails to start (fakes/runtime/dind.h); the kubelet reports the runtime's Error.
+      container_states_.record_exit(uid, d.container, {*d.files_from, "Error", d.dind->exit_code});
+}
+
+void KubeApiServer::write_daemon_logs(const json& pod) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  if (daemon_logs_written_.count(uid) || !runs_dind(pod)) return;
+  std::unique_ptr<ContainerWorld> world = worlds_.world_for(pod, "");
+  const PodServices* services = world ? world->services() : nullptr;
+  if (!services) return;
+  bool all_started = true;
+  for (const ServiceDaemon& d : services->daemons) {
+    if (!d.dind) continue;
+    if (!d.files_from) {
+      all_started = false;  // not started yet: its output comes once it has
+      continue;
+    }
+    // dockerd (and the entrypoint before it) log to stderr.
+    container_logs_.write(uid, d.container, *d.files_from, 2, d.dind->log);
+  }
+  if (all_started) daemon_logs_written_.insert(uid);
+}
+
+HttpResponse KubeApiServer::pod_log(const HttpRequest& request, const std::string& ns, const std::string& name) {
+  const ResourceType& pods = *find_resource("", "pods");
+  const StoredObject* stored = store_.find("pods", ns, name);
+  if (!stored) return status_not_found(pods.group_resource(), name).response();
+  ApiResult<PodLogOptions> options = parse_pod_log_options(request, name);
+  if (!options.ok()) return options.status().response();
+  const json pod = present(pods, *stored);
+  ApiResult<std::string> container = log_container(pod, options.value().container);
+  if (!container.ok()) return container.status().response();
+  // pkg/registry/core/pod/rest/log.go: an unbound pod has no kubelet to ask, and the answer is empty.
+  if (text(member(pod, "spec"), "nodeName").empty()) return HttpResponse::text(200, "");
+  // The kubelet's refusal reaches the client as a 400 with its words (genericrest's response checker).
+  if (std::optional<std::string> refused = log_state_error(pod, container.value(), options.value().previous))
+    return status_bad_request(*refused).response();
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  write_daemon_logs(pod);
+  // The previous instance of a restarted container wrote nothing the model keeps (it failed at its start).
+  static const std::vector<LogLine> kNone;
+  const std::vector<LogLine>& lines = options.value().previous ? kNone : container_logs_.lines(uid, container.value());
+  // A previous instance has ended: following it is reading it whole.
+  if (!options.value().follow || options.value().previous) {
+    HttpResponse response = HttpResponse::text(200, render_pod_log(lines, options.value(), clock_.now()));
+    response.headers = {{"Content-Type", "text/plain"}};
+    return response;
+  }
+  const std::string which = container.value();
+  std::weak_ptr<int> alive = alive_;
+  auto current = [this, alive, ns, name, uid, which]() -> const std::vector<LogLine>* {
+    if (alive.expired()) return nullptr;
+    const StoredObject* now = store_.find("pods", ns, name);
+    if (!now || text(member(now->object, "metadata"), "uid") != uid) return nullptr;
+    return &container_logs_.lines(uid, which);
+  };
+  auto running = [this, alive, ns, name, uid, which]() {
+    if (alive.expired()) return false;
+    sync_lifecycle();
+    const StoredObject* now = store_.find("pods", ns, name);
+    if (!now || text(member(now->object, "metadata"), "uid") != uid) return false;
+    return container_running(present(*find_resource("", "pods"), *now), which);
+  };
+  auto stream =
+      std::make_shared<LogFollowStream>(clock_, options.value(), std::move(current), std::move(running), alive_);
+  return HttpResponse::streamed(200, "text/plain", std::move(stream));
+}
+
+}  // namespace kexsim::fakes
