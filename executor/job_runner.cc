@@ -1071,8 +1071,8 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_services() {
     co_return Failure{*pod_error, FailureReason::kRunnerSystemFailure, 0, PrepareErrorKind::kPlain};
   }
   // ctx.Done(): "health check aborted"; the build context's own error takes its place.
-  if (!wait->result) co_return Failure{"health check aborted", FailureReason::kRunnerSystemFailure, 0,
-                                       PrepareErrorKind::kPlain};
+  if (!wait->result)
+    co_return Failure{"health check aborted", FailureReason::kRunnerSystemFailure, 0, PrepareErrorKind::kPlain};
   if (!*wait->result) {
     // Only a CodeExitError is the check's verdict; a failed exec (stream, upgrade) is not an error of Prepare.
     co_return std::nullopt;
@@ -1412,7 +1412,8 @@ asio::awaitable<void> Execution::exec_health_check(std::shared_ptr<StageWait> wa
   std::function<void(int, std::string_view)> on_output = [this, wait](int channel, std::string_view data) {
     if (!wait->detached) trace_.raw(channel, data);
   };
-  Result<int> code = co_await kube_->exec(namespace_, pod_name_, check.container, check.command, check.script, on_output);
+  Result<int> code =
+      co_await kube_->exec(namespace_, pod_name_, check.container, check.command, check.script, on_output);
   if (!wait->result) wait->result.emplace(std::move(code));
   wait->wake.cancel();
 }
