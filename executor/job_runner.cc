@@ -352,6 +352,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
 
   std::unique_ptr<HttpClient> kube_http_;
   std::unique_ptr<KubeClient> kube_;
+  /// The clients of failed Prepare tries whose detached calls may still be under way (waitForServices).
+  std::vector<std::unique_ptr<HttpClient>> retired_http_;
+  std::vector<std::unique_ptr<KubeClient>> retired_kube_;
   std::string namespace_, short_token_, project_dir_;
   Overwrites overwrites_;           ///< the job's KUBERNETES_* overwrites (executor/overwrites.h)
   bool namespace_created_ = false;  ///< namespace_per_job: its POST was sent, so cleanup deletes it
@@ -878,6 +881,9 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
     if (!pod_name_.empty()) {
       // retryCreateExecutor calls the executor's Cleanup after each failed try: the pod Prepare made goes.
       co_await cleanup();
+      // A health check's exec may still be streaming (detached): its clients outlive the try.
+      retired_http_.push_back(std::move(kube_http_));
+      retired_kube_.push_back(std::move(kube_));
       pod_name_.clear();
       secret_name_.clear();
       secret_owned_ = false;
