@@ -32,6 +32,7 @@
 #include "executor/pod_spec_patch.h"
 #include "executor/predefined_variables.h"
 #include "executor/resource_check.h"
+#include "executor/pod_status_check.h"
 #include "executor/prepare_retry.h"
 #include "executor/release_features.h"
 #include "executor/runner_log.h"
@@ -39,6 +40,7 @@
 #include "executor/cache_scripts.h"
 #include "executor/scripts.h"
 #include "executor/section_attempts.h"
+#include "executor/service_health.h"
 #include "executor/stage_timeouts.h"
 #include "executor/trace.h"
 
@@ -200,6 +202,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   }
   asio::awaitable<std::optional<Failure>> prepare_environment();
   asio::awaitable<std::optional<Failure>> prepare_environment_stage();
+  /// ensurePodsConfigured / setupPodLegacy: the pod (and attach's scripts and log processor), once.
+  asio::awaitable<std::optional<Failure>> configure_pod();
+  /// waitForServices (16.9+): with a service's HEALTHCHECK_TCP_PORT, Prepare configures the pod and runs
+  /// the helper's health-check beside a pod status watch (executor/service_health.h).
+  asio::awaitable<std::optional<Failure>> wait_for_services();
+  asio::awaitable<void> exec_health_check(std::shared_ptr<StageWait> wait, StageScript check);
+  asio::awaitable<void> watch_health_check_pod(std::shared_ptr<StageWait> wait, std::shared_ptr<std::string> error);
   /// newPodWatcher + Start (17.9+): the access reviews, then the pod informer, or the WARNING without it.
   asio::awaitable<std::optional<Failure>> start_pod_watcher();
   /// emitError: a terminal pod error ends the stage that waits (none waits: it is dropped, as unconsumed).
@@ -236,6 +245,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   Failure wait_error(const TerminalContainerError& e) const {
     const std::string inner =
         attach_error_wrappers(profile_) ? messages::waiting_for_pod_running(e.message) : e.message;
+    if (pod_in_prepare_) return Failure{inner, e.reason};  // a BuildError of Prepare: not retried
     return Failure{messages::prepare_environment_error(profile_, inner), e.reason};
   }
   asio::awaitable<std::optional<Failure>> run_stage(const StageScript& stage, std::string_view section,
@@ -299,6 +309,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   /// One finalUpdate of network/trace.go: true once GitLab took the state (or dropped the job).
   asio::awaitable<bool> final_update_round(JobUpdate update, std::optional<TimePoint> give_up);
   Failure prepare_error(const std::string& inner) const {
+    // Inside Prepare (waitForServices) the error is Prepare's own: plain, so retryCreateExecutor retries it.
+    if (pod_in_prepare_) return Failure{inner, FailureReason::kRunnerSystemFailure, 0, PrepareErrorKind::kPlain};
     return Failure{messages::prepare_environment_error(profile_, inner)};
   }
   void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
@@ -338,6 +350,9 @@ class Execution : public std::enable_shared_from_this<Execution> {
 
   std::unique_ptr<HttpClient> kube_http_;
   std::unique_ptr<KubeClient> kube_;
+  /// The clients of failed Prepare tries whose detached calls may still be under way (waitForServices).
+  std::vector<std::unique_ptr<HttpClient>> retired_http_;
+  std::vector<std::unique_ptr<KubeClient>> retired_kube_;
   std::string namespace_, short_token_, project_dir_;
   Overwrites overwrites_;           ///< the job's KUBERNETES_* overwrites (executor/overwrites.h)
   bool namespace_created_ = false;  ///< namespace_per_job: its POST was sent, so cleanup deletes it
@@ -346,6 +361,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::string secret_name_;
   bool secret_owned_ = false;
   std::string pod_name_;
+  bool pod_configured_ = false;  ///< configure_pod ran to the end (for this try of Prepare)
+  bool pod_in_prepare_ = false;  ///< configure_pod runs inside Prepare (waitForServices)
   /// The attach strategy (19.4 unless FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY); set once the pod runs.
   bool use_attach_ = false;
   AttachPaths attach_paths_;
@@ -862,6 +879,18 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
     failure = co_await prepare_executor_once();
     if (!failure) break;
     stop_pod_watcher();
+    if (!pod_name_.empty()) {
+      // retryCreateExecutor calls the executor's Cleanup after each failed try: the pod Prepare made goes.
+      co_await cleanup();
+      // A health check's exec may still be streaming (detached): its clients outlive the try.
+      retired_http_.push_back(std::move(kube_http_));
+      retired_kube_.push_back(std::move(kube_));
+      pod_name_.clear();
+      secret_name_.clear();
+      secret_owned_ = false;
+      attach_.reset();
+      pod_configured_ = false;
+    }
     if (kube_http_) kube_http_->close_idle();
     kube_.reset();
     kube_http_.reset();
@@ -914,7 +943,8 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   // The pull manager also answers for init-permissions, with the helper's policies (attach only).
   if (use_attach_ && prints_pull_policy_lines(profile_))
     trace_.println(messages::using_pull_policy(pull_policies_["helper"], "init-permissions"));
-  co_return co_await start_pod_watcher();
+  if (auto f = co_await start_pod_watcher()) co_return f;
+  co_return co_await wait_for_services();
 }
 
 asio::awaitable<std::optional<Failure>> Execution::start_pod_watcher() {
@@ -962,6 +992,23 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
 asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
+  if (auto f = co_await configure_pod()) co_return f;
+  auto prepare = prepare_script(scripts_);
+  std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
+  if (prepared) {
+    co_await log_pod_warning_events();
+    // executePrepareScripts wraps with %w: the stage's BuildError (script_failure, its exit code) survives (E3).
+    Failure wrapped = prepare_error(prepared->message);
+    wrapped.reason = prepared->reason;
+    wrapped.exit_code = prepared->exit_code;
+    wrapped.pod_not_found = prepared->pod_not_found;
+    co_return wrapped;
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
+  if (pod_configured_) co_return std::nullopt;
 
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
@@ -993,18 +1040,54 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
     if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
     attach_->start_log_processor();
   }
+  pod_configured_ = true;
+  co_return std::nullopt;
+}
 
-  auto prepare = prepare_script(scripts_);
-  std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
-  if (prepared) {
-    co_await log_pod_warning_events();
-    // executePrepareScripts wraps with %w: the stage's BuildError (script_failure, its exit code) survives (E3).
-    Failure wrapped = prepare_error(prepared->message);
-    wrapped.reason = prepared->reason;
-    wrapped.exit_code = prepared->exit_code;
-    wrapped.pod_not_found = prepared->pod_not_found;
-    co_return wrapped;
+asio::awaitable<std::optional<Failure>> Execution::wait_for_services() {
+  if (!waits_for_service_health(profile_)) co_return std::nullopt;
+  PodInputs services_in;
+  services_in.runner = &runner_;
+  services_in.job = &job_;
+  services_in.profile = profile_;
+  const std::string command = health_check_command(service_containers(services_in));
+  if (command.empty()) co_return std::nullopt;
+  // ensurePodsConfigured (attach) or setupPodLegacy, as Prepare's own step.
+  pod_in_prepare_ = true;
+  std::optional<Failure> configured = co_await configure_pod();
+  pod_in_prepare_ = false;
+  if (configured) co_return configured;
+  // runInContainerWithExec in the helper container with the shell's DockerCommand, the command on stdin,
+  // its output on the job log; beside it watchPodStatus with podContainerStatusChecker (every container).
+  StageScript check{"health_check", "helper", stage_command("build", profile_), command};
+  std::shared_ptr<StageWait> wait = std::make_shared<StageWait>(ex_);
+  std::shared_ptr<std::string> pod_error = std::make_shared<std::string>();
+  current_wait_ = wait;
+  auto self = shared_from_this();
+  asio::co_spawn(
+      ex_, [self, wait, check]() { return self->exec_health_check(wait, check); }, asio::detached);
+  asio::co_spawn(
+      ex_, [self, wait, pod_error]() { return self->watch_health_check_pod(wait, pod_error); }, asio::detached);
+  while (!wait->result && pod_error->empty() && !build_done()) {
+    boost::system::error_code ignored;
+    co_await wait->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
+  current_wait_.reset();
+  wait->detached = true;
+  trace_.flush();
+  if (!wait->result && !pod_error->empty()) {
+    trace_.println(health_check_aborted(*pod_error));
+    co_return Failure{*pod_error, FailureReason::kRunnerSystemFailure, 0, PrepareErrorKind::kPlain};
+  }
+  // ctx.Done(): "health check aborted"; the build context's own error takes its place.
+  if (!wait->result)
+    co_return Failure{"health check aborted", FailureReason::kRunnerSystemFailure, 0, PrepareErrorKind::kPlain};
+  if (!*wait->result) {
+    // Only a CodeExitError is the check's verdict; a failed exec (stream, upgrade) is not an error of Prepare.
+    co_return std::nullopt;
+  }
+  if (const int code = **wait->result; code != 0)
+    co_return Failure{messages::command_terminated(code), FailureReason::kScriptFailure, code};
   co_return std::nullopt;
 }
 
@@ -1346,6 +1429,45 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
   }
   if (!wait->result) wait->result.emplace(std::move(code));  // unless the pod watcher ended the stage first
   wait->wake.cancel();
+}
+
+asio::awaitable<void> Execution::exec_health_check(std::shared_ptr<StageWait> wait, StageScript check) {
+  auto self = shared_from_this();
+  // getExecutorIoWriters: the check's stdout and stderr stream to the job log.
+  std::function<void(int, std::string_view)> on_output = [this, wait](int channel, std::string_view data) {
+    if (!wait->detached) trace_.raw(channel, data);
+  };
+  Result<int> code =
+      co_await kube_->exec(namespace_, pod_name_, check.container, check.command, check.script, on_output);
+  if (!wait->result) wait->result.emplace(std::move(code));
+  wait->wake.cancel();
+}
+
+asio::awaitable<void> Execution::watch_health_check_pod(std::shared_ptr<StageWait> wait,
+                                                        std::shared_ptr<std::string> error) {
+  auto self = shared_from_this();
+  const int interval = runner_.kubernetes.poll_interval > 0 ? runner_.kubernetes.poll_interval : 3;
+  // watchPodStatus: a ticker of GetPollInterval seconds, checkPodStatus on each tick.
+  for (;;) {
+    co_await clock_.sleep_for(std::chrono::seconds(interval));
+    if (wait->detached || wait->result) co_return;
+    auto pod = co_await kube_->get_pod(namespace_, pod_name_);
+    if (wait->detached || wait->result) co_return;
+    if (!pod && pod.error().code == 404) {
+      *error = pod.error().message;
+    } else if (!pod) {
+      trace_.warning("Getting job pod status " + pod.error().message);
+      continue;
+    } else if (auto verdict = check_pod_status(*pod, pod_name_, CheckedContainers::kAll); !verdict) {
+      trace_.warning("Getting job pod status " + verdict.error().message);
+      continue;
+    } else if (verdict->failure) {
+      *error = *verdict->failure;
+    }
+    if (error->empty()) continue;
+    wait->wake.cancel();
+    co_return;
+  }
 }
 
 // kubernetes.go prepareConnections: the overwrites, then each service's own (16.9+); their lines go to

@@ -524,4 +524,10 @@ json build_registry_secret(const std::string& namespace_, const std::string& nam
           {"data", {{".dockercfg", base64_encode(dockercfg_json(registries))}}}};
 }
 
+std::vector<ServiceContainer> service_containers(const PodInputs& in) {
+  std::vector<ServiceContainer> out;
+  for (Service& s : collect_services(in, *in.job)) out.push_back({s.container_name, std::move(s.variables)});
+  return out;
+}
+
 }  // namespace kexsim::executor

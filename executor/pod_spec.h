@@ -59,6 +59,15 @@ Result<nlohmann::json> build_pod(const PodInputs& in);
 /// The build pod's labels (buildLabels) for unique_name (ProjectUniqueName); the pod informer selects by them.
 nlohmann::json pod_labels(const PodInputs& in, const std::string& unique_name);
 
+/// One service container of the job pod: its container name and the service's own variables.
+struct ServiceContainer {
+  std::string name;
+  std::vector<JobVariable> variables;
+};
+/// The pod's service containers in pod order (sorted by name, as getSortedServiceNames), config.toml's
+/// services then the job's, named as build_pod names them; for waitForServices.
+std::vector<ServiceContainer> service_containers(const PodInputs& in);
+
 /// The helper image the profile uses when the config names none.
 std::string default_helper_image(Profile p);
 

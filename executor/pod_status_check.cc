@@ -25,7 +25,7 @@ const json* optional_member(const json& object, const char* key) {
 
 }  // namespace
 
-Result<PodStatusVerdict> check_pod_status(const json& pod, std::string_view pod_name) {
+Result<PodStatusVerdict> check_pod_status(const json& pod, std::string_view pod_name, CheckedContainers checked) {
   if (!pod.is_object()) return malformed("the body", "an object");
   PodStatusVerdict verdict;
   std::string phase;
@@ -78,7 +78,8 @@ Result<PodStatusVerdict> check_pod_status(const json& pod, std::string_view pod_
       }
     }
     // Decoding fails on any entry, so every entry is checked before the first match counts.
-    if (verdict.failure || (name != "build" && name != "helper") || !terminated || code < 0) continue;
+    const bool watched = checked == CheckedContainers::kAll || name == "build" || name == "helper";
+    if (verdict.failure || !watched || !terminated || code < 0) continue;
     // kubernetes.go podContainerError: "Error in container %s: exit code: %d, reason: '%s'".
     verdict.failure =
         "Error in container " + name + ": exit code: " + std::to_string(code) + ", reason: '" + reason + "'";

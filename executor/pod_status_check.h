@@ -22,9 +22,14 @@ struct PodStatusVerdict {
   bool unknown_failure = false;
 };
 
+/// Which containers' terminated states fail the check: build and helper (the stages' watchdog), or every
+/// container (waitForServices' podContainerStatusChecker without a filter: service containers too).
+enum class CheckedContainers { kBuildAndHelper, kAll };
+
 /// checkPodStatus on `pod` (the decoded answer of GET pods/<pod_name>). An answer whose fields have the
 /// wrong type (client-go would fail to decode it) is an error value, which the watchdog reports as a
 /// failed GET ("Getting job pod status <err>") and polls again; nothing here throws.
-Result<PodStatusVerdict> check_pod_status(const nlohmann::json& pod, std::string_view pod_name);
+Result<PodStatusVerdict> check_pod_status(const nlohmann::json& pod, std::string_view pod_name,
+                                          CheckedContainers checked = CheckedContainers::kBuildAndHelper);
 
 }  // namespace kexsim::executor

@@ -72,6 +72,7 @@ constexpr ReleaseFeature kFeatures[] = {
      Profile(19, 3)},
     {"logs_warning_events_on_failure", [](Profile p) { return logs_warning_events_on_failure(p); }, Profile(16, 2)},
     {"creates_pod_disruption_budget", [](Profile p) { return creates_pod_disruption_budget(p); }, Profile(18, 11)},
+    {"waits_for_service_health", [](Profile p) { return waits_for_service_health(p); }, Profile(16, 9)},
     {"has_print_pod_warning_events", [](Profile p) { return has_print_pod_warning_events(p); }, Profile(18, 0)},
     {"condition_lines_obey_warning_events", [](Profile p) { return condition_lines_obey_warning_events(p); },
      Profile(19, 3)},

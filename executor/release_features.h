@@ -92,6 +92,10 @@ constexpr bool secret_owned_by_pod(Profile p) { return p.at_least(14, 2); }
 /// 18.11 (mirror, kubernetes.go createPodDisruptionBudget): `pod_disruption_budget = true` creates a
 /// PodDisruptionBudget (minAvailable 1) for the job pod after its ownerReferences are set.
 constexpr bool creates_pod_disruption_budget(Profile p) { return p.at_least(18, 11); }
+/// 16.9 (mirror, kubernetes.go waitForServices, commands/helpers/health_check.go): a service with
+/// HEALTHCHECK_TCP_PORT makes Prepare create the pod and exec `gitlab-runner-helper health-check` in the
+/// helper container (before: no service health check on Kubernetes).
+constexpr bool waits_for_service_health(Profile p) { return p.at_least(16, 9); }
 /// 17.9 (mirror, kubernetes.go IsDNS1123Label): a service container is named after its first valid
 /// alias (before: svc-N).
 constexpr bool service_containers_named_by_alias(Profile p) { return p.at_least(17, 9); }

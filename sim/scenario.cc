@@ -89,6 +89,7 @@ std::vector<fakes::JobService> read_services(TomlTable& job) {
       t.get("alias", service.alias);
       t.get("command", service.command);
       t.get("entrypoint", service.entrypoint);
+      t.get("variables", service.variables);
       t.reject_unread();
     } else {
       job.context().fail_type(e, where, "an image name or { name = \"...\", alias = \"...\" }");

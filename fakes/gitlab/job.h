@@ -14,6 +14,7 @@ struct JobService {
   std::string alias;  ///< may hold several, space or comma separated
   std::vector<std::string> command;
   std::vector<std::string> entrypoint;
+  std::map<std::string, std::string> variables;  ///< the service's own `variables:` (e.g. HEALTHCHECK_TCP_PORT)
 };
 
 /// A job variable (`variables:`, project/group/instance variables, predefined variables).

@@ -263,7 +263,13 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
                      {"allow_failure", true}});
 
   json services = json::array();
-  for (const auto& s : job.services) services.push_back(image_json(s.name, s.alias, s.command, s.entrypoint));
+  for (const auto& s : job.services) {
+    services.push_back(image_json(s.name, s.alias, s.command, s.entrypoint));
+    // Ci::BuildRunnerPresenter: a service's variables go with it, public, as the job's own do.
+    if (!s.variables.empty()) services.back()["variables"] = json::array();
+    for (const auto& [key, value] : s.variables)
+      services.back()["variables"].push_back({{"key", key}, {"value", value}, {"public", true}});
+  }
 
   json credentials = json::array();
   for (const auto& c : job.credentials)

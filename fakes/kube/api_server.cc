@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "fakes/kube/admission_quota.h"
 #include "fakes/kube/list_paging.h"
+#include "fakes/kube/config_map_env.h"
 #include "fakes/kube/config_maps.h"
 #include "fakes/kube/secret_volumes.h"
 #include "fakes/kube/selector.h"
@@ -750,6 +751,7 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   };
   json process_pod = pod;
   resolve_secret_env(process_pod, container, secrets);
+  resolve_config_map_env(process_pod, container, config_map_lookup(store_));
   project_secret_volumes(pod, container, secrets, pods_.volumes(uid)->fs);
   project_config_map_volumes(
       pod, container,
@@ -819,7 +821,9 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   if (sandbox_failure_ || missing_mount(stored.object)) timing.never_start = true;
   const TimePoint started = placement ? placement->at : stored.created;
   json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states);
-  apply_config_errors(pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); });
+  apply_config_errors(
+      pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); },
+      config_map_lookup(store_));
   container_states_.apply(pod, started, clock_.now(), states);
   disruptions_.apply(pod, clock_.now());
   return pod;
@@ -865,7 +869,8 @@ void KubeApiServer::sync_container_events() {
     std::optional<MountFailure> mount = missing_mount(stored->object);
     bool config_error = false;
     for (const json& c : member(spec, "containers"))
-      config_error = config_error || container_config_error(stored->object, c, secrets).has_value();
+      config_error =
+          config_error || container_config_error(stored->object, c, secrets, config_map_lookup(store_)).has_value();
     const std::optional<TimePoint> started = kubelet_start(*stored);
     if (!started) continue;
     // Every 19.4 pod has a deadline: present it only once the deadline's events are due.
@@ -890,7 +895,7 @@ void KubeApiServer::sync_container_events() {
     container_states_.record_events(pod, *started, clock_.now(), mount, events_, store_.resource_version());
     if (config_error && !mount && !timing_.never_start)
       container_states_.record_config_events(pod, *started + timing_.pending, clock_.now(), secrets, events_,
-                                             store_.resource_version());
+                                             store_.resource_version(), config_map_lookup(store_));
   }
 }
 

@@ -87,16 +87,32 @@ std::optional<MountFailure> missing_volume(const json& pod, const ObjectExists& 
   return std::nullopt;
 }
 
-std::optional<std::string> container_config_error(const json& pod, const json& container, const SecretLookup& secret) {
-  // pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the secret manager's NotFound (singular
-  // "secret") and "couldn't find key %v in Secret %v/%v" (k8s-cluster-messages.md §3.3).
+std::optional<std::string> container_config_error(const json& pod, const json& container, const SecretLookup& secret,
+                                                  const SecretLookup& config_map) {
+  // pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: envFrom in order, then env in order; the
+  // secret and configmap managers' NotFound (singular "secret", "configmap") and "couldn't find key %v in
+  // Secret %v/%v" / "couldn't find key %v in ConfigMap %v/%v" (k8s-cluster-messages.md §3.3).
   const std::string ns = text(member(pod, "metadata"), "namespace");
+  const auto find_map = [&](const std::string& name) -> const json* {
+    return config_map ? config_map(ns, name) : nullptr;
+  };
   for (const json& from : member(container, "envFrom")) {
+    const json& map_ref = member(from, "configMapRef");
+    if (map_ref.is_object() && member(map_ref, "optional") != true && !find_map(text(map_ref, "name")))
+      return "configmap \"" + text(map_ref, "name") + "\" not found";
     const json& ref = member(from, "secretRef");
     if (!ref.is_object() || member(ref, "optional") == true) continue;
     if (!secret(ns, text(ref, "name"))) return "secret \"" + text(ref, "name") + "\" not found";
   }
   for (const json& env : member(container, "env")) {
+    const json& map_ref = member(member(env, "valueFrom"), "configMapKeyRef");
+    if (map_ref.is_object() && member(map_ref, "optional") != true) {
+      const std::string name = text(map_ref, "name"), key = text(map_ref, "key");
+      const json* stored = find_map(name);
+      if (!stored) return "configmap \"" + name + "\" not found";
+      if (!member(member(*stored, "data"), key.c_str()).is_string())
+        return "couldn't find key " + key + " in ConfigMap " + ns + "/" + name;
+    }
     const json& ref = member(member(env, "valueFrom"), "secretKeyRef");
     if (!ref.is_object() || member(ref, "optional") == true) continue;
     const std::string name = text(ref, "name"), key = text(ref, "key");
@@ -108,12 +124,12 @@ std::optional<std::string> container_config_error(const json& pod, const json& c
   return std::nullopt;
 }
 
-bool apply_config_errors(json& pod, const SecretLookup& secret) {
+bool apply_config_errors(json& pod, const SecretLookup& secret, const SecretLookup& config_map) {
   json& status = pod["status"];
   if (!status.is_object() || text(status, "phase") != "Running") return false;
   std::vector<std::string> failed;
   for (const json& c : member(member(pod, "spec"), "containers")) {
-    const std::optional<std::string> error = container_config_error(pod, c, secret);
+    const std::optional<std::string> error = container_config_error(pod, c, secret, config_map);
     if (!error) continue;
     failed.push_back(text(c, "name"));
     for (json& cs : status["containerStatuses"]) {
@@ -437,7 +453,8 @@ void ContainerStates::record_events(const json& pod, TimePoint started, TimePoin
 }
 
 void ContainerStates::record_config_events(const json& pod, TimePoint running_at, TimePoint now,
-                                           const SecretLookup& secret, EventLog& events, const std::string& rv) {
+                                           const SecretLookup& secret, EventLog& events, const std::string& rv,
+                                           const SecretLookup& config_map) {
   const std::string uid = text(member(pod, "metadata"), "uid");
   int& recorded = config_events_[uid];
   TimePoint attempt = running_at;
@@ -446,7 +463,7 @@ void ContainerStates::record_config_events(const json& pod, TimePoint running_at
     if (i >= recorded) {
       // kuberuntime_container.go startContainer: Warning Failed "Error: %v".
       for (const json& c : member(member(pod, "spec"), "containers"))
-        if (const auto error = container_config_error(pod, c, secret))
+        if (const auto error = container_config_error(pod, c, secret, config_map))
           events.record_legacy(subject_of(pod), kubelet_event(pod, "Warning", "Failed", "Error: " + *error), attempt,
                                rv);
       recorded = i + 1;

@@ -72,14 +72,14 @@ using ObjectExists = std::function<bool(const std::string&, const std::string&, 
 /// The first secret or configMap volume of the pod whose object is missing (and not optional).
 std::optional<MountFailure> missing_volume(const nlohmann::json& pod, const ObjectExists& exists);
 
-/// Why the kubelet cannot build a container's config (its env from a Secret): the first missing
-/// Secret or key, in the kubelet's words; none when it can.
+/// Why the kubelet cannot build a container's config (its env from a Secret or a ConfigMap): the first
+/// missing object or key, in the kubelet's words; none when it can. Without `config_map` no ConfigMap exists.
 std::optional<std::string> container_config_error(const nlohmann::json& pod, const nlohmann::json& container,
-                                                  const SecretLookup& secret);
+                                                  const SecretLookup& secret, const SecretLookup& config_map = {});
 
 /// Marks the running pod's containers whose config cannot be built as waiting
 /// CreateContainerConfigError (the pod stays Pending); returns whether any was.
-bool apply_config_errors(nlohmann::json& pod, const SecretLookup& secret);
+bool apply_config_errors(nlohmann::json& pod, const SecretLookup& secret, const SecretLookup& config_map = {});
 
 /// When the kubelet kills the pod's containers for activeDeadlineSeconds: the deadline (counted
 /// from when the kubelet took the pod) plus terminationGracePeriodSeconds (30 by default), since the
@@ -115,7 +115,7 @@ class ContainerStates {
   /// Records the Warning Failed events due by now for containers with a config error (running_at:
   /// when the containers would have started); the kubelet retries each sync, backing off 10 s to 5 min.
   void record_config_events(const nlohmann::json& pod, TimePoint running_at, TimePoint now, const SecretLookup& secret,
-                            EventLog& events, const std::string& rv);
+                            EventLog& events, const std::string& rv, const SecretLookup& config_map = {});
   /// Whether the pod's deadline events are recorded.
   bool deadline_recorded(const std::string& uid) const { return deadline_recorded_.count(uid) > 0; }
   /// Forgets a deleted pod.

@@ -19,6 +19,8 @@ std::string text(const json& object, const char* key) {
 // The cloud node-lifecycle controller deletes a NotReady node whose instance is gone on its next pass
 // (--node-monitor-period, 5 s; cloud-provider controllers/nodelifecycle).
 constexpr Duration kCloudNodeMonitorPeriod = std::chrono::seconds(5);
+// k8s.io/kubectl/pkg/drain/drain.go evictPods: the pause after a 429 before the next eviction.
+constexpr Duration kDrainEvictionRetryInterval = std::chrono::seconds(5);
 constexpr int64_t kMinimumGracePeriodSeconds = 2;
 
 std::string stable_uid(const std::string& seed) {
@@ -143,8 +145,15 @@ void Disruptions::hit(const DisruptionPlan& plan, const json& pod, TimePoint at)
   const json& meta = member(pod, "metadata");
   if (find(text(meta, "uid"))) return;  // the first disruption counts
   // The Eviction API refuses a pod its PodDisruptionBudget protects (drain and evict go through it).
-  if ((plan.action == DisruptionAction::kDrain || plan.action == DisruptionAction::kEvict) && guard_ && guard_(pod))
+  if ((plan.action == DisruptionAction::kDrain || plan.action == DisruptionAction::kEvict) && guard_ && guard_(pod)) {
+    // k8s.io/kubectl/pkg/drain/drain.go evictPods: on 429 TooManyRequests, "(will retry after 5s)", then again.
+    const std::string uid = text(meta, "uid");
+    const bool queued =
+        std::any_of(refused_.begin(), refused_.end(), [&uid](const Refused& r) { return r.uid == uid; });
+    if (plan.action == DisruptionAction::kDrain && !queued)
+      refused_.push_back({plan, uid, at + kDrainEvictionRetryInterval});
     return;
+  }
   PodDisruption d;
   d.action = plan.action;
   d.pod = pod;
@@ -205,7 +214,34 @@ void Disruptions::hit(const DisruptionPlan& plan, const json& pod, TimePoint at)
   hits_.push_back(std::move(d));
 }
 
+void Disruptions::retry_refused(TimePoint now, const std::vector<json>& pods) {
+  for (size_t i = 0; i < refused_.size();) {
+    Refused& r = refused_[i];
+    const auto pod = std::find_if(pods.begin(), pods.end(),
+                                  [&r](const json& p) { return text(member(p, "metadata"), "uid") == r.uid; });
+    if (pod == pods.end() || find(r.uid)) {  // gone (or hit otherwise): the drain is done with it
+      refused_.erase(refused_.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    if (r.next > now) {
+      ++i;
+      continue;
+    }
+    // The budget as it is now answers the try that was due (the tries in between saw the same answer).
+    const TimePoint at = r.next;
+    const DisruptionPlan plan = r.plan;
+    while (r.next <= now) r.next += kDrainEvictionRetryInterval;
+    if (guard_ && guard_(*pod)) {
+      ++i;
+      continue;
+    }
+    refused_.erase(refused_.begin() + static_cast<std::ptrdiff_t>(i));
+    hit(plan, *pod, at);
+  }
+}
+
 void Disruptions::advance(TimePoint now, const std::vector<json>& pods) {
+  retry_refused(now, pods);
   for (Planned& p : plans_) {
     if (p.fired || !p.plan.at || start_ + *p.plan.at > now) continue;
     p.fired = true;
@@ -395,6 +431,7 @@ std::optional<TimePoint> Disruptions::next_change(TimePoint now) const {
   };
   for (const Planned& p : plans_)
     if (!p.fired && p.plan.at) consider(start_ + *p.plan.at);
+  for (const Refused& r : refused_) consider(r.next);
   for (const PodDisruption& d : hits_) {
     if (d.removed) continue;
     consider(d.at);

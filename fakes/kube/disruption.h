@@ -70,14 +70,15 @@ class Disruptions {
   /// The cluster's release (condition and event wordings changed in 1.26, 1.27 and 1.29).
   void set_kubernetes_minor(int minor) { minor_ = minor; }
   /// Whether anything is planned or under way (nothing to do otherwise).
-  bool active() const { return !plans_.empty() || !hits_.empty(); }
+  bool active() const { return !plans_.empty() || !hits_.empty() || !refused_.empty(); }
 
   /// Fires the at_seconds plans due by now on `pods` (bound pods, as reads return them).
   void advance(TimePoint now, const std::vector<nlohmann::json>& pods);
   /// The Eviction API on a bound pod now; grace: the Eviction's deleteOptions.gracePeriodSeconds.
   void evict(const nlohmann::json& pod, TimePoint now, std::optional<int64_t> grace);
   /// Which pods a PodDisruptionBudget protects now: a drain's or an evict plan's eviction of them is
-  /// refused (429), and kubectl drain retries until the pod is gone by itself.
+  /// refused (429). A drain tries again every 5 s (kubectl drain's evictPods: "will retry after 5s") until
+  /// the budget allows it or the pod is gone.
   void set_eviction_guard(std::function<bool(const nlohmann::json& pod)> guard) { guard_ = std::move(guard); }
   /// A process of `pod` started at `start` printed `output`: fires the on_output plans it matches.
   void saw_output(const nlohmann::json& pod, TimePoint start, const std::vector<OutputChunk>& output);
@@ -119,6 +120,8 @@ class Disruptions {
     bool fired = false;
   };
   void hit(const DisruptionPlan& plan, const nlohmann::json& pod, TimePoint at);
+  /// Tries again the drain evictions a budget refused whose retry is due by now.
+  void retry_refused(TimePoint now, const std::vector<nlohmann::json>& pods);
   /// When the node a lost-node plan names is deleted, if one was lost.
   std::optional<TimePoint> node_deleted_at(const std::string& node) const;
 
@@ -127,6 +130,13 @@ class Disruptions {
   TimePoint start_{};
   std::vector<Planned> plans_;
   std::vector<PodDisruption> hits_;  ///< in the order they hit
+  /// A drain's eviction the budget refused: tried again at `next` while the pod is there.
+  struct Refused {
+    DisruptionPlan plan;
+    std::string uid;
+    TimePoint next;
+  };
+  std::vector<Refused> refused_;
   struct NodeState {
     std::string name;
     std::optional<TimePoint> cordoned_at, lost_at, not_ready_at;

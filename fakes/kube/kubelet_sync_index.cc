@@ -18,12 +18,16 @@ PodFacts pod_facts(const json& pod) {
   const json& spec = member(pod, "spec");
   for (const json& c : member(spec, "containers")) {
     for (const json& from : member(c, "envFrom")) {
-      const json& ref = member(from, "secretRef");
-      facts.secret_env = facts.secret_env || (ref.is_object() && member(ref, "optional") != true);
+      for (const char* kind : {"secretRef", "configMapRef"}) {
+        const json& ref = member(from, kind);
+        facts.secret_env = facts.secret_env || (ref.is_object() && member(ref, "optional") != true);
+      }
     }
     for (const json& env : member(c, "env")) {
-      const json& ref = member(member(env, "valueFrom"), "secretKeyRef");
-      facts.secret_env = facts.secret_env || (ref.is_object() && member(ref, "optional") != true);
+      for (const char* kind : {"secretKeyRef", "configMapKeyRef"}) {
+        const json& ref = member(member(env, "valueFrom"), kind);
+        facts.secret_env = facts.secret_env || (ref.is_object() && member(ref, "optional") != true);
+      }
     }
   }
   const json& volumes = member(spec, "volumes");

@@ -20,7 +20,7 @@ namespace kexsim::fakes {
 
 /// The parts of a pod's spec that decide whether the kubelet can have events to record for it.
 struct PodFacts {
-  bool secret_env = false;          ///< a container takes env from a Secret that is not optional
+  bool secret_env = false;          ///< a container takes env from a Secret or ConfigMap that is not optional
   bool object_volumes = false;      ///< a secret or configMap volume that is not optional
   std::optional<int64_t> deadline;  ///< spec.activeDeadlineSeconds, when it is an integer
 };

@@ -4,6 +4,7 @@
 
 #include "fakes/runtime/artifacts_tool.h"
 #include "fakes/runtime/cache_tool.h"
+#include "fakes/runtime/health_check_tool.h"
 #include "fakes/runtime/tools.h"
 
 namespace kexsim::fakes::read_logs {
@@ -109,6 +110,7 @@ int tool_gitlab_runner_helper(ToolContext& ctx) {
   if (ctx.args.size() >= 2 && ctx.args[1] == "artifacts-downloader") return artifacts_downloader(ctx);
   if (ctx.args.size() >= 2 && ctx.args[1] == "cache-extractor") return cache_extractor(ctx);
   if (ctx.args.size() >= 2 && ctx.args[1] == "cache-archiver") return cache_archiver(ctx);
+  if (ctx.args.size() >= 2 && ctx.args[1] == "health-check") return health_check(ctx);
   if (ctx.args.size() >= 2 && ctx.args[1] == "--version") return 0;  // guardRunnerCommand's probe
   if (ctx.args.size() < 2 || ctx.args[1] != "read-logs") {
     // kexsim's own words: no other helper command is modelled.

@@ -172,6 +172,30 @@ TEST(Disruptions, DrainCordonsTheNodeAndEvictsItsPods) {
   EXPECT_EQ(nodes[0]["spec"]["taints"][0]["key"], "node.kubernetes.io/unschedulable");
 }
 
+TEST(Disruptions, ADrainTheBudgetRefusesIsTriedAgainEveryFiveSeconds) {
+  Disruptions d;
+  d.set_plans({{DisruptionAction::kDrain, seconds(3)}}, kStart);
+  bool protected_now = true;  // the PodDisruptionBudget's verdict (429 while it allows no disruption)
+  d.set_eviction_guard([&protected_now](const json&) { return protected_now; });
+  const json pod = running_pod();
+  d.advance(kStart + seconds(3), {pod});
+  EXPECT_EQ(d.find("uid-runner-abc-0"), nullptr);
+  EXPECT_EQ(d.next_change(kStart + seconds(3)), kStart + seconds(8));  // kubectl drain: "will retry after 5s"
+  d.advance(kStart + seconds(8), {pod});
+  EXPECT_EQ(d.find("uid-runner-abc-0"), nullptr);
+  protected_now = false;  // the budget allows it now: the try due at 13 s evicts
+  d.advance(kStart + seconds(14), {pod});
+  ASSERT_NE(d.find("uid-runner-abc-0"), nullptr);
+  EXPECT_EQ(d.find("uid-runner-abc-0")->at, kStart + seconds(13));
+  // A pod that is gone ends the retries.
+  Disruptions gone;
+  gone.set_plans({{DisruptionAction::kDrain, seconds(3)}}, kStart);
+  gone.set_eviction_guard([](const json&) { return true; });
+  gone.advance(kStart + seconds(3), {pod});
+  gone.advance(kStart + seconds(5), {});
+  EXPECT_EQ(gone.next_change(kStart + seconds(5)), std::nullopt);
+}
+
 TEST(Disruptions, PreemptionWordingsFollowTheRelease) {
   const auto preempted = [](int minor) {
     Disruptions d;
