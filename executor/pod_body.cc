@@ -1,5 +1,7 @@
 #include "executor/pod_body.h"
 
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -35,6 +37,16 @@ class Scanner {
   // At a '"': the string's raw bytes between the quotes (no escape in them can spell a plain key).
   bool string(std::string_view* raw = nullptr) {
     const size_t start = ++pos_;
+    // Most strings (env values, names) are plain: find the closing quote, then check the bytes before
+    // it eight at a time. A string with an escape or a byte to refuse takes the byte-wise loop below.
+    if (const void* quote = std::memchr(text_.data() + start, '"', text_.size() - start)) {
+      const size_t end = static_cast<size_t>(static_cast<const char*>(quote) - text_.data());
+      if (plain(start, end)) {
+        if (raw) *raw = text_.substr(start, end - start);
+        pos_ = end + 1;
+        return true;
+      }
+    }
     while (pos_ < text_.size()) {
       const auto c = static_cast<unsigned char>(text_[pos_]);
       if (c == '"') {
@@ -62,6 +74,25 @@ class Scanner {
       ++pos_;
     }
     return false;
+  }
+
+  // Whether text_[begin, end) holds no control character, no byte above 0x7f and no backslash.
+  bool plain(size_t begin, size_t end) const {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    size_t i = begin;
+    for (; i + 8 <= end; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, text_.data() + i, 8);
+      const uint64_t below_space = (w - 0x20 * kOnes) & ~w;  // high bit where a byte < 0x20 (or >= 0x80)
+      const uint64_t x = w ^ (0x5c * kOnes);                 // zero where a byte is a backslash
+      const uint64_t backslash = (x - kOnes) & ~x;
+      if ((w | below_space | backslash) & kHigh) return false;
+    }
+    for (; i < end; ++i) {
+      const auto c = static_cast<unsigned char>(text_[i]);
+      if (c < 0x20 || c >= 0x80 || c == '\\') return false;
+    }
+    return true;
   }
 
   bool value(int depth = 0) {

@@ -38,7 +38,10 @@ TEST(PodBody, KeepsMetadataStatusAndNodeNameOnly) {
 TEST(PodBody, AgreesWithTheFullParseOnEveryShape) {
   const std::vector<std::string> bodies = {
       R"({"spec":{}})",
-      R"({"spec":{"nodeName":"a","nodeName":"b"}})",  // the last of duplicate keys wins
+      R"({"spec":{"long":"abcdefghijklmnopqrstuvwxyz0123456789","nodeName":"abcdefghijklmnopq\"r\\s"}})",
+      "{\"spec\":{\"long\":\"abcdefghij\x1f\"}}",          // a control character past the first eight bytes
+      "{\"spec\":{\"long\":\"abcdefghijkl\xc3\xa9mn\"}}",  // UTF-8 past the first eight bytes
+      R"({"spec":{"nodeName":"a","nodeName":"b"}})",       // the last of duplicate keys wins
       R"({"spec":{"nodeName":{"x":[1,2,{"y":null}]}}})",
       R"({"spec":{"a":"q\"uo\\te\/\b\f\n\r\t","nodeName":"n"}, "status" : {"phase":"Pending"} })",
       R"( { "metadata" : { "name" : "p" } , "spec" : { "n" : -0.5e+10 , "m":[true,false,null,0,12] } } )",
