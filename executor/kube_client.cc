@@ -7,6 +7,7 @@
 
 #include "executor/kube_exec_stream.h"
 #include "executor/messages.h"
+#include "executor/pod_body.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -155,16 +156,18 @@ void KubeClient::set_retry(KubeRetryPolicy policy, Clock& clock) {
   clock_ = &clock;
 }
 
-asio::awaitable<Result<json>> KubeClient::call(std::string method, std::string path, std::optional<json> body) {
+asio::awaitable<Result<json>> KubeClient::call(std::string method, std::string path, std::optional<json> body,
+                                               BodyParser parse) {
   // helpers/retry retryRun: try, ask the policy, wait the backoff, try again. Nothing is logged.
   for (int tries = 1;; ++tries) {
-    auto res = co_await call_once(method, path, body);
+    auto res = co_await call_once(method, path, body, parse);
     if (res || !retry_ || !clock_ || !retry_->should_retry(tries, res.error().message)) co_return res;
     co_await clock_->sleep_for(retry_->backoff(tries - 1));
   }
 }
 
-asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::string path, std::optional<json> body) {
+asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::string path, std::optional<json> body,
+                                                    BodyParser parse) {
   HttpClientRequest req;
   req.method = method;
   req.url = base_url_ + path;
@@ -189,7 +192,7 @@ asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::str
   }
   if (!res) co_return res.error();
   if (res->status < 200 || res->status > 299) co_return status_error(res->status, res->body);
-  auto parsed = json::parse(res->body, nullptr, false);
+  json parsed = parse ? parse(res->body) : json::parse(res->body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     co_return make_error("invalid JSON in the answer to " + method + " " + path,
                          "the API server answered with something that is not Kubernetes JSON", path);
@@ -207,7 +210,7 @@ asio::awaitable<Result<json>> KubeClient::list(std::string ns, std::string resou
   return call("GET", object_path(ns, resource) + (query.empty() ? "" : "?" + query), std::nullopt);
 }
 asio::awaitable<Result<json>> KubeClient::get_pod(std::string ns, std::string name) {
-  return call("GET", object_path(ns, "pods", name), std::nullopt);
+  return call("GET", object_path(ns, "pods", name), std::nullopt, parse_pod_body);
 }
 asio::awaitable<Result<json>> KubeClient::update(std::string ns, std::string resource, std::string name, json object) {
   return call("PUT", object_path(ns, resource, name), std::move(object));

@@ -38,7 +38,7 @@ class KubeClient {
   asio::awaitable<Result<nlohmann::json>> get(std::string ns, std::string resource, std::string name);
   /// GET a list, with a query string already encoded (e.g. "fieldSelector=type%3DWarning").
   asio::awaitable<Result<nlohmann::json>> list(std::string ns, std::string resource, std::string query);
-  /// GET a pod.
+  /// GET a pod: its metadata, status and spec.nodeName (the rest of the spec is not decoded).
   asio::awaitable<Result<nlohmann::json>> get_pod(std::string ns, std::string name);
   /// PUT: replaces the object.
   asio::awaitable<Result<nlohmann::json>> update(std::string ns, std::string resource, std::string name,
@@ -77,10 +77,12 @@ class KubeClient {
                                                    std::vector<std::pair<std::string, std::string>> headers,
                                                    std::string stdin_data,
                                                    std::function<void(int, std::string_view)> on_output);
+  /// Decodes a successful answer's body (a discarded value when it is not JSON).
+  using BodyParser = nlohmann::json (*)(const std::string& body);
   asio::awaitable<Result<nlohmann::json>> call(std::string method, std::string path,
-                                               std::optional<nlohmann::json> body);
+                                               std::optional<nlohmann::json> body, BodyParser parse = nullptr);
   asio::awaitable<Result<nlohmann::json>> call_once(std::string method, std::string path,
-                                                    std::optional<nlohmann::json> body);
+                                                    std::optional<nlohmann::json> body, BodyParser parse);
   static std::string object_path(const std::string& ns, const std::string& resource, const std::string& name = {});
 
   HttpClient& http_;

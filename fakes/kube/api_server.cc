@@ -668,6 +668,7 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   starts_pending_.erase(uid);
   kubelet_sync_.forget(uid);
   served_.forget(uid);
+  running_statuses_.forget(uid);
   shown_.erase(uid);
   container_logs_.forget(uid);
   daemon_logs_written_.erase(uid);
@@ -820,7 +821,8 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   // A volume that cannot be set up keeps the containers from being created.
   if (sandbox_failure_ || missing_mount(stored.object)) timing.never_start = true;
   const TimePoint started = placement ? placement->at : stored.created;
-  json pod = pod_with_status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states);
+  json pod = with_status(stored.object, timing,
+                         running_statuses_.status(stored.object, started, clock_.now(), timing, pods_.ip(uid), states));
   apply_config_errors(
       pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); },
       config_map_lookup(store_));

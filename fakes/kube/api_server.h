@@ -34,6 +34,7 @@
 #include "fakes/kube/pod_schedule.h"
 #include "fakes/kube/pods.h"
 #include "fakes/kube/rbac.h"
+#include "fakes/kube/running_status_memo.h"
 #include "fakes/kube/scheduler.h"
 #include "fakes/kube/served_bodies.h"
 #include "fakes/kube/status.h"
@@ -187,6 +188,7 @@ class KubeApiServer : public HttpHandler {
   /// The pods whose start is not in the history yet (all others are), by when it is due; mutable because
   /// next_lifecycle_change() re-keys pods whose start moved (a cache of pod_running_at, not state).
   mutable PodStartSchedule starts_pending_;
+  mutable RunningStatusMemo running_statuses_;  ///< present() is const; the memo only saves work
   ServedBodies served_;  ///< the last body of each pod GET, served again while the pod shows the same
   /// The pods sync_container_events looks at.
   KubeletSyncIndex kubelet_sync_;

@@ -243,12 +243,16 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
 
 json pod_with_status(const json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
                      const std::string& pod_ip, const PodImageStates* images) {
+  return with_status(pod, timing, pod_status(pod, created, now, timing, pod_ip, images));
+}
+
+json with_status(const json& pod, const PodTiming& timing, json status) {
   json out = pod;
   json& spec = out["spec"];
   if (!spec.is_object()) spec = json::object();
   if (!spec.contains("nodeName") || !spec["nodeName"].is_string() || spec["nodeName"].get<std::string>().empty())
     spec["nodeName"] = timing.node_name;
-  out["status"] = pod_status(pod, created, now, timing, pod_ip, images);
+  out["status"] = std::move(status);
   return out;
 }
 

@@ -47,6 +47,9 @@ nlohmann::json pod_status(const nlohmann::json& pod, TimePoint created, TimePoin
 nlohmann::json pod_with_status(const nlohmann::json& pod, TimePoint created, TimePoint now, const PodTiming& timing,
                                const std::string& pod_ip = "10.244.0.2", const PodImageStates* images = nullptr);
 
+/// pod_with_status with the status already made (pod_status of the same pod and timing).
+nlohmann::json with_status(const nlohmann::json& pod, const PodTiming& timing, nlohmann::json status);
+
 /// A pod the scheduler could not place (yet): phase Pending, qosClass, and only the scheduler's
 /// condition PodScheduled False, reason Unschedulable, with the FitError message (schedule_one.go).
 nlohmann::json unscheduled_pod(const nlohmann::json& pod, TimePoint since, const std::string& message);
