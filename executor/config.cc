@@ -296,6 +296,7 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("environment", r.environment);
   t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
   t.get("output_limit", r.output_limit);
+  t.get("debug_trace_disabled", r.debug_trace_disabled);
   for (auto [key, target] : {std::pair{"prepare_timeout", &r.prepare_timeout},
                              std::pair{"get_sources_timeout", &r.get_sources_timeout}}) {
     std::string text;

@@ -124,6 +124,8 @@ struct RunnerConfig {
   int unhealthy_requests_limit = 3;           ///< failed job requests before the entry is disabled; < 1 means 3
   std::map<std::string, bool> feature_flags;  ///< [runners.feature_flags]: beats a job variable of the same name
   int job_status_final_update_retry_limit = 0;  ///< rounds of the final update; < 1 means upstream's 10
+  /// debug_trace_disabled: CI_DEBUG_TRACE is refused (a warning, no xtrace; executor/git_settings.h).
+  bool debug_trace_disabled = false;
   /// The job log's limit in KiB; 0 means upstream's 4096 (network/trace.go setupLogLimit).
   int output_limit = 0;
   /// 19.4 prepare_timeout and get_sources_timeout (Go durations, "30s"): limits of the prepare

@@ -17,6 +17,7 @@
 #include "executor/backoff.h"
 #include "executor/dialer.h"
 #include "executor/failure_reason.h"
+#include "executor/git_settings.h"
 #include "executor/http/client.h"
 #include "executor/kube_client.h"
 #include "executor/kube_config.h"
@@ -161,7 +162,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
                flags_.on("FF_TIMESTAMPS")),
         use_attach_(uses_attach_strategy(profile_, flags_)),
-        attempts_(read_section_attempts(job, env.profile)) {
+        attempts_(read_section_attempts(job, env.profile)),
+        git_settings_(read_git_settings(job, env.profile, runner.debug_trace_disabled)) {
     // network/trace.go setupLogLimit: output_limit KiB, 0 for the default. (A negative value makes
     // upstream's limit negative, so nothing at all is collected; kexsim takes it as the default.)
     if (runner.output_limit > 0) trace_.set_limit(static_cast<size_t>(runner.output_limit) * 1024);
@@ -367,6 +369,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   bool use_attach_ = false;
   AttachPaths attach_paths_;
   SectionAttempts attempts_;  ///< GET_SOURCES_ATTEMPTS and friends (section_attempts.h)
+  GitSettings git_settings_;  ///< GIT_STRATEGY, submodules, CI_DEBUG_TRACE (git_settings.h)
+  /// 13.12 IsDebugTraceEnabled warns each time a stage's script is generated (a skipped stage's too)
+  /// when debug_trace_disabled refuses CI_DEBUG_TRACE.
+  void stage_script_generated() {
+    if (!warns_malformed_settings(profile_) && !git_settings_.debug_trace_refused.empty())
+      trace_.warning(git_settings_.debug_trace_refused);
+  }
   std::shared_ptr<AttachStrategy> attach_;
   /// The pod watcher (17.9+, when RBAC lets it list and watch pods).
   std::shared_ptr<PodInformer> informer_;
@@ -446,7 +455,14 @@ asio::awaitable<JobOutcome> Execution::run() {
     if (!warning.empty()) log_runner(format_runner_log_line(LogLevel::kWarning, warning, build_log_fields()));
   }
   // printSettingErrors: the attempts' errors come before the feature flags' (initSettings).
-  std::vector<std::string> setting_errors = attempts_.warnings;
+  // initSettings: validateVariables (the git settings, then the attempts), validateDebugTraceSettings,
+  // validateAttemptSettings' clamps, the feature flags.
+  std::vector<std::string> setting_errors = git_settings_.errors;
+  const auto clamps = attempts_.warnings.begin() + static_cast<std::ptrdiff_t>(attempts_.clamp_warnings_from);
+  setting_errors.insert(setting_errors.end(), attempts_.warnings.begin(), clamps);
+  if (warns_malformed_settings(profile_) && !git_settings_.debug_trace_refused.empty())
+    setting_errors.push_back(git_settings_.debug_trace_refused);
+  setting_errors.insert(setting_errors.end(), clamps, attempts_.warnings.end());
   setting_errors.insert(setting_errors.end(), flags_.errors.begin(), flags_.errors.end());
   if (!setting_errors.empty()) trace_.warning(messages::feature_flag_errors(setting_errors));
 
@@ -631,6 +647,12 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_tries() {
       failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
       if (failure) continue;  // the retry callback's error counts as this try's
     }
+    // executeStage: a script that cannot be generated fails the build before its section starts.
+    if (const std::string error = get_sources_generation_error(git_settings_); !error.empty()) {
+      stage_script_generated();
+      failure = Failure{error};
+      continue;  // attemptExecuteStage tries again whatever the error
+    }
     const StageScript stage = get_sources(scripts_);
     const std::string header = messages::getting_source();
     failure = co_await run_stage(stage, "get_sources", header, StageScope::kGetSources);
@@ -676,6 +698,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     job_status = "timedout";
   }
   // after_script follows the script whatever its result; its own failures never fail the job.
+  if (job_.after_script.empty() && !build_done()) stage_script_generated();  // writeAfterScript skips it
   if (!job_.after_script.empty() && !build_done()) {
     scripts_.job_status = job_status;
     std::shared_ptr<bool> after_active = std::make_shared<bool>(true);
@@ -695,7 +718,10 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
 asio::awaitable<std::optional<Failure>> Execution::run_download_artifacts() {
   // common/build.go attemptExecuteStage(BuildStageDownloadArtifacts); no dependency with artifacts: skipped.
   const std::optional<StageScript> stage = download_artifacts_script(scripts_);
-  if (!stage) co_return std::nullopt;
+  if (!stage) {
+    stage_script_generated();
+    co_return std::nullopt;
+  }
   const std::string header(kDownloadArtifactsTitle);
   co_return co_await run_stage(*stage, "download_artifacts", header);
 }
@@ -703,7 +729,10 @@ asio::awaitable<std::optional<Failure>> Execution::run_download_artifacts() {
 asio::awaitable<std::optional<Failure>> Execution::run_restore_cache() {
   // common/build.go attemptExecuteStage(BuildStageRestoreCache); no cache with paths: skipped.
   const std::optional<StageScript> stage = restore_cache_script(scripts_);
-  if (!stage) co_return std::nullopt;
+  if (!stage) {
+    stage_script_generated();
+    co_return std::nullopt;
+  }
   const std::string header(kRestoreCacheTitle);
   co_return co_await run_stage(*stage, "restore_cache", header);
 }
@@ -713,6 +742,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_upload_stages(std::option
   // they did; pickPriorityError keeps the scripts' error first.
   const bool succeeded = !failure;
   const std::optional<StageScript> archive = archive_cache_script(scripts_, succeeded);
+  if (!archive) stage_script_generated();
   if (archive) {
     const std::string header = archive_cache_title(succeeded);
     const std::string section = archive->name;
@@ -721,6 +751,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_upload_stages(std::option
   }
   if (build_done()) co_return failure;
   const std::optional<StageScript> upload = upload_artifacts_script(scripts_, succeeded);
+  if (!upload) stage_script_generated();
   if (upload) {
     const std::string header = upload_artifacts_title(succeeded);
     const std::string section = upload->name;
@@ -990,6 +1021,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment() {
 }
 
 asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
+  stage_script_generated();
   trace_.stage_header(messages::preparing_environment());
   stage_begins("prepare_script");
   if (auto f = co_await configure_pod()) co_return f;
@@ -1019,6 +1051,7 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
   scripts_.runner_hostname = env_.hostname;
   scripts_.project_dir = project_dir_;
   scripts_.runner_url = runner_.url;
+  scripts_.debug_trace_disabled = runner_.debug_trace_disabled;
   scripts_.variables =
       build_variables({profile_, &job_, feature_flag_variables(), builds_base, project_dir_, concurrent_id_,
                        concurrent_project_id_, short_token_, runner_.environment, runner_ca_chain(runner_)});
@@ -1348,6 +1381,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stage(const StageScript& 
   // executeStage: a stage whose context already ended does not start.
   if (scope_done(scope)) co_return Failure{"build aborted"};
   if (!section.empty()) {
+    stage_script_generated();
     trace_.section_start(std::string(section));
     trace_.stage_header(std::string(header));
     stage_begins(section);

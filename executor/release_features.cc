@@ -4,6 +4,18 @@ namespace kexsim::executor {
 namespace {
 
 constexpr ReleaseFeature kFeatures[] = {
+    {"submodule_force_https_variable", [](Profile p) { return submodule_force_https_variable(p); }, Profile(15, 11)},
+    {"submodule_paths", [](Profile p) { return submodule_paths(p); }, Profile(14, 0)},
+    {"submodule_update_flags", [](Profile p) { return submodule_update_flags(p); }, Profile(14, 8)},
+    {"submodule_init_before_sync", [](Profile p) { return submodule_init_before_sync(p); }, Profile(15, 1)},
+    {"submodule_depth_variable", [](Profile p) { return submodule_depth_variable(p); }, Profile(15, 5)},
+    {"submodule_clean_uses_clean_flags", [](Profile p) { return submodule_clean_uses_clean_flags(p); }, Profile(16, 1)},
+    {"submodule_update_retry", [](Profile p) { return submodule_update_retry(p); }, Profile(16, 3)},
+    {"git_commands_without_submodule_recursion", [](Profile p) { return git_commands_without_submodule_recursion(p); },
+     Profile(16, 9)},
+    {"git_strategy_empty", [](Profile p) { return git_strategy_empty(p); }, Profile(17, 3)},
+    {"git_terminal_prompt_disabled", [](Profile p) { return git_terminal_prompt_disabled(p); }, Profile(17, 9)},
+    {"submodule_parent_credentials", [](Profile p) { return submodule_parent_credentials(p); }, Profile(18, 7)},
     {"attach_default", [](Profile p) { return attach_default(p); }, Profile(14, 0)},
     {"attach_error_wrappers", [](Profile p) { return attach_error_wrappers(p); }, Profile(14, 0)},
     {"forgets_pod_not_found", [](Profile p) { return forgets_pod_not_found(p); }, Profile(14, 0)},

@@ -20,6 +20,36 @@ constexpr bool artifact_upload_timeout_flags(Profile p) { return p.at_least(18, 
 /// <project>.tmp/.gitlab-runner.ext.conf, whose url.<with token>.insteadOf rewrites the token-less
 /// remote (mirror: shells/abstract.go setupTemplateDir, setupExternalGitConfig).
 constexpr bool git_token_outside_repo_config(Profile p) { return p.at_least(18, 6); }
+/// 14.0: GIT_SUBMODULE_PATHS limits sync and update to those paths (mirror: shells/abstract.go
+/// writeSubmoduleUpdateCmd, common/build.go GetSubmodulePaths).
+constexpr bool submodule_paths(Profile p) { return p.at_least(14, 0); }
+/// 14.8: GIT_SUBMODULE_UPDATE_FLAGS go on `git submodule update` (mirror: GetGitSubmoduleUpdateFlags).
+constexpr bool submodule_update_flags(Profile p) { return p.at_least(14, 8); }
+/// 15.1: `git submodule init` before the sync ("Init submodules must occur prior to sync").
+constexpr bool submodule_init_before_sync(Profile p) { return p.at_least(15, 1); }
+/// 15.5: GIT_SUBMODULE_DEPTH (default GIT_DEPTH) is the submodules' depth (mirror: GetSubmoduleDepth).
+constexpr bool submodule_depth_variable(Profile p) { return p.at_least(15, 5); }
+/// 15.11: GIT_SUBMODULE_FORCE_HTTPS rewrites the GitLab host's SSH submodule URLs to HTTPS with
+/// the job token (kexsim writes the rewrites into 18.6's external git config only).
+constexpr bool submodule_force_https_variable(Profile p) { return p.at_least(15, 11); }
+/// 16.1: the submodules' clean takes GIT_CLEAN_FLAGS ("git clean -ffdx"; before: "git clean -ffxd").
+constexpr bool submodule_clean_uses_clean_flags(Profile p) { return p.at_least(16, 1); }
+/// 16.3: `git submodule update` runs in an if: "Updated submodules", else the warning
+/// "Updating submodules failed. Retrying..." and sync + update + reset once more; and a depth-0
+/// fetch into a shallow clone adds --unshallow.
+constexpr bool submodule_update_retry(Profile p) { return p.at_least(16, 3); }
+/// 16.9: `git fetch ... --no-recurse-submodules`, `git -c submodule.recurse=false checkout`, and a
+/// second `git submodule sync` after "Updated submodules".
+constexpr bool git_commands_without_submodule_recursion(Profile p) { return p.at_least(16, 9); }
+/// 17.3: GIT_STRATEGY=empty ("Skipping Git repository setup and creating an empty build directory";
+/// mirror: common/build_settings.go GitEmpty).
+constexpr bool git_strategy_empty(Profile p) { return p.at_least(17, 3); }
+/// 17.9: get_sources exports GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=Never, so a git that needs
+/// a password says "terminal prompts disabled" instead of waiting for a terminal.
+constexpr bool git_terminal_prompt_disabled(Profile p) { return p.at_least(17, 9); }
+/// 18.7: "Configuring submodules to use parent git credentials..." and every submodule's
+/// include.path of the external git config (mirror: configureSubmoduleCredentials).
+constexpr bool submodule_parent_credentials(Profile p) { return p.at_least(18, 7); }
 
 // ---- Strategy and job log wording -----------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 #include "executor/scripts.h"
 
+#include <algorithm>
+
+#include "executor/git_settings.h"
 #include "executor/messages.h"
 #include "executor/release_features.h"
 
@@ -38,9 +41,15 @@ std::string export_line(std::string_view key, std::string_view value) {
   return "export " + std::string(key) + "=" + shell_quote(value) + "\n";
 }
 
+bool debug_traced(const ScriptContext& ctx) {
+  return ctx.job && read_git_settings(*ctx.job, ctx.profile, ctx.debug_trace_disabled).debug_trace;
+}
+
 // The common head of every stage script: shell options and the job's variables.
 std::string preamble(const ScriptContext& ctx) {
-  std::string out = "set -eo pipefail\nset +o noclobber\n";
+  // shells/bash.go Finish: CI_DEBUG_TRACE puts `set -o xtrace` before the shell options.
+  std::string out = debug_traced(ctx) ? "set -o xtrace\n" : "";
+  out += "set -eo pipefail\nset +o noclobber\n";
   const std::string tmp_dir = ctx.project_dir + ".tmp";
   bool made_tmp = false;
   const auto add = [&](const JobVariable& v) {
@@ -93,6 +102,109 @@ std::string regex_quote(std::string_view s) {
   for (char c : s) {
     if (std::string_view("\\.+*?()|[]{}^$").find(c) != std::string_view::npos) out += '\\';
     out += c;
+  }
+  return out;
+}
+
+// The insteadOf rewrites of 18.6's external git config (shells/abstract.go setupExternalGitConfig,
+// common/build_url_helper.go authenticatedURLHelper.GetInsteadOfs): the project's credential-less
+// URL, then the runner's base URL (so a submodule on the same GitLab gets the job token too), then
+// with GIT_SUBMODULE_FORCE_HTTPS the SSH forms of the GitLab host. Pairs of (with, without).
+std::vector<std::pair<std::string, std::string>> git_insteadofs(const ScriptContext& ctx, bool force_https) {
+  const Job& job = *ctx.job;
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto add = [&](std::string with, std::string without) {
+    const std::pair<std::string, std::string> entry{std::move(with), std::move(without)};
+    if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(entry);
+  };
+  const std::string& with = job.git_info.repo_url;
+  if (url_without_credentials(with) != with) add(with, url_without_credentials(with));
+  std::string base = ctx.runner_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const size_t scheme = base.find("://");
+  const std::string scheme_name = scheme == std::string::npos ? "" : base.substr(0, scheme);
+  if (scheme_name != "http" && scheme_name != "https") return out;
+  base = url_without_credentials(base);
+  const std::string authed =
+      base.substr(0, scheme + 3) + "gitlab-ci-token:" + job.token + "@" + base.substr(scheme + 3);
+  add(authed, base);
+  if (!force_https) return out;
+  std::string host = job.variable("CI_SERVER_SHELL_SSH_HOST");
+  if (host.empty()) host = job.variable("CI_SERVER_HOST");
+  const std::string port = job.variable("CI_SERVER_SHELL_SSH_PORT");
+  if (port.empty() || port == "22") {
+    add(authed + "/", "git@" + host + ":");
+    add(authed, "ssh://git@" + host);
+  } else {
+    add(authed, "ssh://git@" + host + ":" + port);
+  }
+  return out;
+}
+
+// A flag as a word of the script: quoted only when it holds more than a flag's characters.
+std::string flag_word(const std::string& flag) {
+  return flag.find_first_not_of("-=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./") ==
+                 std::string::npos
+             ? flag
+             : shell_quote(flag);
+}
+
+// shells/abstract.go writeSubmoduleUpdateNoticeMsg.
+std::string submodule_notice(bool recursive, int depth) {
+  if (recursive && depth > 0)
+    return "Updating/initializing submodules recursively with git depth set to " + std::to_string(depth) + "...";
+  if (recursive) return "Updating/initializing submodules recursively...";
+  if (depth > 0) return "Updating/initializing submodules with git depth set to " + std::to_string(depth) + "...";
+  return "Updating/initializing submodules...";
+}
+
+// shells/abstract.go writeSubmoduleUpdateCmd, release by release (ext_config: 18.6's external git
+// config, which the submodule update includes explicitly; empty before).
+std::string submodule_commands(const ScriptContext& ctx, const GitSettings& settings, const std::string& ext_config) {
+  const Profile p = ctx.profile;
+  const bool recursive = settings.submodules == SubmoduleStrategy::kRecursive;
+  const int depth = settings.submodule_depth;
+  std::string out = notice(submodule_notice(recursive, depth));
+  std::string paths;
+  if (!settings.submodule_paths.empty()) {
+    paths = " --";
+    for (const auto& path : settings.submodule_paths) paths += " " + flag_word(path);
+  }
+  const std::string sync = std::string("git submodule sync") + (recursive ? " --recursive" : "") + paths + "\n";
+  const std::string foreach = std::string("git submodule foreach") + (recursive ? " --recursive" : "");
+  std::string update = "submodule update --init";
+  if (recursive) update += " --recursive";
+  if (depth > 0) update += " --depth " + std::to_string(depth);
+  for (const auto& flag : settings.submodule_update_flags) update += " " + flag_word(flag);
+  update += paths;
+  const std::string update_cmd =
+      "git " + (ext_config.empty() ? std::string() : "-c " + shell_quote("include.path=" + ext_config) + " ") + update +
+      "\n";
+  std::string clean_flags = "-ffxd";
+  if (submodule_clean_uses_clean_flags(p)) {
+    const Job& job = *ctx.job;
+    const std::vector<std::string> flags = git_clean_flags(job);
+    clean_flags.clear();
+    for (const auto& f : flags.empty() ? std::vector<std::string>{"-ffdx"} : flags)
+      clean_flags += (clean_flags.empty() ? "" : " ") + f;
+  }
+  const std::string clean = foreach + " " + shell_quote("git clean " + clean_flags) + "\n";
+  const std::string reset = foreach + " 'git reset --hard'\n";
+  if (submodule_init_before_sync(p)) out += "git submodule init\n";
+  out += sync;
+  out += clean + reset;
+  if (!submodule_update_retry(p)) return out + update_cmd;
+  out += "if " + update_cmd.substr(0, update_cmd.size() - 1) + "; then\n";
+  out += notice("Updated submodules");
+  if (git_commands_without_submodule_recursion(p)) out += sync;
+  out += "else\n";
+  out += warning_line("Updating submodules failed. Retrying...");
+  out += sync + update_cmd + reset;
+  out += "fi\n";
+  out += clean;
+  if (submodule_parent_credentials(p) && !ext_config.empty()) {
+    out += notice("Configuring submodules to use parent git credentials...");
+    out += "git submodule foreach --recursive git config --replace-all include.path " + shell_quote(ext_config) + "\n";
   }
   return out;
 }
@@ -191,12 +303,30 @@ StageScript get_sources(const ScriptContext& ctx) {
   if (!ctx.job) return make("get_sources", "helper", ctx, "");
   const Job& job = *ctx.job;
   const GitInfo& git = job.git_info;
+  const GitSettings settings = read_git_settings(job, ctx.profile, ctx.debug_trace_disabled);
   const std::string dir = shell_quote(ctx.project_dir);
   std::string body;
-  if (job.variable("GIT_STRATEGY") == "none") {
-    body += notice(messages::skipping_repository_setup());
+  // shells/abstract.go writeGetSourcesScript: git must never wait for a password on a terminal.
+  if (git_terminal_prompt_disabled(ctx.profile)) {
+    body += export_line("GIT_TERMINAL_PROMPT", "0");
+    body += export_line("GCM_INTERACTIVE", "Never");
+  }
+  // handleGetSourcesStrategy.
+  if (settings.strategy == GitStrategy::kNone || settings.strategy == GitStrategy::kEmpty) {
+    if (settings.strategy == GitStrategy::kNone) {
+      body += notice(messages::skipping_repository_setup());
+    } else {
+      body += notice("Skipping Git repository setup and creating an empty build directory");
+      body += "rm -r -f " + dir + "\n";
+    }
+    body += "mkdir -p " + dir + "\n";
+    body += notice("Skipping Git checkout");  // writeCloneFetchCmds: GetGitCheckout is false for none and empty
+    body += notice(messages::skipping_submodules());
     return make("get_sources", "helper", ctx, body);
   }
+  // clone: the same init and fetch into a directory removed first (writeCloneCmdIfPossible without
+  // FF_USE_GIT_NATIVE_CLONE, 13.12's GitClone case).
+  if (settings.strategy == GitStrategy::kClone) body += "rm -r -f " + dir + "\n";
   body += notice(messages::fetching_changes(git.depth));
   // 18.6 (W7): the job token stays out of .git/config. shells/abstract.go setupTemplateDir writes a
   // template config that includes an external file beside the project (<project>.tmp), and that file
@@ -214,10 +344,10 @@ StageScript get_sources(const ScriptContext& ctx) {
     body += "git config -f " + template_config + " credential.interactive never\n";
     body += "git config -f " + template_config + " gc.autoDetach false\n";
     body += "rm -f " + shell_quote(ext_config) + "\n";
-    if (remote_url != git.repo_url)
+    for (const auto& [with, without] : git_insteadofs(ctx, settings.submodule_force_https))
       body += "git config --file " + shell_quote(ext_config) + " --replace-all " +
-              shell_quote("url." + git.repo_url + ".insteadOf") + " " + shell_quote(remote_url) + " " +
-              "\"" + double_quote_escape("^" + regex_quote(remote_url) + "$") + "\"" + "\n";
+              shell_quote("url." + with + ".insteadOf") + " " + shell_quote(without) + " " + "\"" +
+              double_quote_escape("^" + regex_quote(without) + "$") + "\"" + "\n";
     body += "git config --file " + template_config + " --replace-all include.path " + shell_quote(ext_config) + " " +
             "\"" + double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
     body += "git init " + dir + " --template " + shell_quote(tmp + "/git-template") + "\n";
@@ -232,35 +362,45 @@ StageScript get_sources(const ScriptContext& ctx) {
   body += "else\n";
   body += "git remote set-url origin " + shell_quote(remote_url) + "\n";
   if (external)
-    body += "git config --file .git/config --replace-all include.path " + shell_quote(ext_config) + " " +
-            "\"" + double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
+    body += "git config --file .git/config --replace-all include.path " + shell_quote(ext_config) + " " + "\"" +
+            double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
   body += "fi\n";
-  body += "git fetch origin";
+  std::string fetch = "git fetch origin";
+  if (git_commands_without_submodule_recursion(ctx.profile)) fetch += " --no-recurse-submodules";
   if (git.refspecs.empty()) {
-    body += " " + shell_quote(default_refspec(git));
+    fetch += " " + shell_quote(default_refspec(git));
   } else {
-    for (const auto& r : git.refspecs) body += " " + shell_quote(r);
+    for (const auto& r : git.refspecs) fetch += " " + shell_quote(r);
   }
-  if (git.depth > 0) body += " --depth " + std::to_string(git.depth);
-  body += " --prune --quiet || exit 1\n";  // git exits 128; the runner's stage reports 1
+  if (git.depth > 0) fetch += " --depth " + std::to_string(git.depth);
+  for (const auto& flag : settings.fetch_flags) fetch += " " + flag_word(flag);
+  const std::string exit_1 = " || exit 1\n";  // git exits 128; the runner's stage reports 1
+  if (git.depth <= 0 && submodule_update_retry(ctx.profile)) {
+    // 16.3: a full fetch into a shallow repository (an earlier job's GIT_DEPTH) deepens it.
+    body += "if [ -f .git/shallow ]; then\n" + fetch + " --unshallow" + exit_1 + "else\n" + fetch + exit_1 + "fi\n";
+  } else {
+    body += fetch + exit_1;
+  }
   // writeCloneFetchCmds: GIT_CHECKOUT=false leaves the work tree alone (no checkout, no clean).
-  if (git_checkout_enabled(job)) {
+  if (settings.checkout) {
     body += notice(messages::checking_out(ctx.profile, git.sha, git.ref));
-    body += "git checkout -f -q " + shell_quote(git.sha) + "\n";
+    body += std::string("git ") +
+            (git_commands_without_submodule_recursion(ctx.profile) ? "-c submodule.recurse=false " : "") +
+            "checkout -f -q " + shell_quote(git.sha) + "\n";
     const std::vector<std::string> clean = git_clean_flags(job);
     if (!clean.empty()) {
       body += "git clean";
-      for (const auto& flag : clean)
-        body += " " + (flag.find_first_not_of("-=abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./") ==
-                               std::string::npos
-                           ? flag
-                           : shell_quote(flag));
+      for (const auto& flag : clean) body += " " + flag_word(flag);
       body += "\n";
     }
   } else {
     body += notice("Skipping Git checkout");
   }
-  body += notice(messages::skipping_submodules());
+  if (settings.submodules == SubmoduleStrategy::kNone) {
+    body += notice(messages::skipping_submodules());
+  } else {
+    body += submodule_commands(ctx, settings, external ? ext_config : std::string());
+  }
   return make("get_sources", "helper", ctx, body);
 }
 
@@ -293,7 +433,8 @@ StageScript after_script(const ScriptContext& ctx) {
 
 StageScript cleanup_file_variables(const ScriptContext& ctx) {
   return StageScript{"cleanup_file_variables", "helper", stage_command("helper", ctx.profile),
-                     "set -eo pipefail\nrm -rf " + shell_quote(ctx.project_dir + ".tmp") + "\n"};
+                     std::string(debug_traced(ctx) ? "set -o xtrace\n" : "") + "set -eo pipefail\nrm -rf " +
+                         shell_quote(ctx.project_dir + ".tmp") + "\n"};
 }
 
 }  // namespace kexsim::executor

@@ -30,6 +30,7 @@ struct ScriptContext {
   std::vector<JobVariable> variables;  ///< every variable, in order (executor/predefined_variables.h)
   std::string job_status;              ///< after_script: CI_JOB_STATUS ("success", "failed", "canceled")
   std::string runner_url;              ///< [[runners]] url: the helper commands' --url
+  bool debug_trace_disabled = false;   ///< [[runners]] debug_trace_disabled: CI_DEBUG_TRACE is refused
 };
 
 /// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.
@@ -40,7 +41,8 @@ std::vector<std::string> stage_command(std::string_view container, Profile p);
 
 /// prepare_script (helper): prints "Running on $(hostname) via <runner hostname>...".
 StageScript prepare_script(const ScriptContext& ctx);
-/// get_sources (helper): fresh git init + fetch + checkout, with the runner's messages.
+/// get_sources (helper): GIT_STRATEGY's setup (init + fetch, clone into a removed directory, none,
+/// empty), the checkout and GIT_SUBMODULE_STRATEGY's commands, with the runner's messages.
 StageScript get_sources(const ScriptContext& ctx);
 /// clear_worktree (helper, 19.4): before the second try of get_sources, removes tracked and untracked files.
 StageScript clear_worktree(const ScriptContext& ctx);

@@ -55,6 +55,7 @@ SectionAttempts read_section_attempts(const Job& job, Profile p) {
                              ", using default value: 1");
     }
   }
+  out.clamp_warnings_from = out.warnings.size();
   if (!clamps_section_attempts(p)) return out;
   // common/build_settings.go validateAttemptSettings.
   const Entry clamped[] = {{"EXECUTOR_JOB_SECTION_ATTEMPTS", &out.executor_job_section},

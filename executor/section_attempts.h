@@ -24,6 +24,9 @@ struct SectionAttempts {
   /// 19.4's settings errors for these variables, in initSettings' order (printSettingErrors joins
   /// them into one WARNING); 13.12 ignores a malformed value silently.
   std::vector<std::string> warnings;
+  /// Where validateAttemptSettings' clamp warnings start in warnings (validateDebugTraceSettings'
+  /// error goes between the parse errors and these).
+  size_t clamp_warnings_from = 0;
 };
 
 /// Reads the variables as the profile does: 19.4 common/build_settings.go (validate: a malformed

@@ -12,6 +12,7 @@
 #include "base/toml_reader.h"
 #include "fakes/kube/quantity.h"
 #include "sim/scenario_cluster_extras.h"
+#include "sim/scenario_git.h"
 #include "sim/scenario_images.h"
 #include "sim/scenario_services.h"
 #include "sim/scenario_jobs.h"
@@ -186,6 +187,7 @@ void read_gitlab(TomlTable& root, Scenario& s) {
     TomlTable t(*table, "gitlab", root.context());
     t.get("url", s.gitlab_url);
     read_gitlab_tokens(t, s);
+    read_git_projects(t, s);
     for (const toml::table* entry : t.tables("jobs")) {
       TomlTable job(*entry, "gitlab.jobs", root.context());
       const int copies = read_job_copies(job);

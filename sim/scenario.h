@@ -14,6 +14,7 @@
 #include "executor/config.h"
 #include "fakes/faults/fault_rule.h"
 #include "fakes/gitlab/job.h"
+#include "fakes/gitlab/project.h"
 #include "fakes/kube/container_states.h"
 #include "fakes/kube/disruption.h"
 #include "fakes/kube/images.h"
@@ -107,6 +108,7 @@ struct Scenario {
   std::optional<int64_t> run_once_deadline;              ///< [cluster] run_once_active_deadline_seconds
   std::optional<fakes::SandboxFailure> sandbox_failure;  ///< [cluster.sandbox_failure]: a broken CNI
   std::map<std::string, uint64_t> repository_sizes;      ///< [gitlab] repository_sizes: project -> pack bytes
+  std::vector<fakes::ProjectDefinition> projects;        ///< [[gitlab.projects]] (sim/scenario_git.h)
   std::vector<fakes::DisruptionPlan> disruptions;        ///< [[cluster.disruptions]] (sim/scenario_disruption.h)
   std::vector<NetworkHost> hosts;
   NetworkView runner_view, pod_view;

@@ -157,6 +157,8 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   fakes::FakeGitLab& gitlab = *w->gitlab_;
   for (const auto& runner : s.config.runners) gitlab.add_runner_token(runner.token);
   for (const auto& token : s.revoked_tokens) gitlab.revoke_runner_token(token);
+  for (const auto& project : s.projects)
+    if (auto added = gitlab.add_project(project); !added) return added.error();
   for (const auto& job : s.jobs)
     if (auto queued = gitlab.enqueue(job); !queued) return queued.error();
   w->worlds_ = std::make_unique<fakes::PodWorldFactory>(network, gitlab, clock, s.commands);

@@ -136,6 +136,28 @@ void FakeGitLab::add_repository(const std::string& path, const std::string& defa
   for (const auto& ref : refs) repo.ensure_ref(ref);
 }
 
+Status FakeGitLab::add_project(const ProjectDefinition& project) {
+  if (repositories_.count(project.path) && !project.submodules.empty())
+    return make_error("project " + project.path + " already has commits, so its submodules cannot be added",
+                      "declare [[gitlab.projects]] before anything that uses the project, and no project as a "
+                      "submodule of itself");
+  std::vector<GitSubmodule> submodules;
+  for (const auto& sub : project.submodules) {
+    if (sub.project == project.path)
+      return make_error("project " + project.path + " lists itself as a submodule",
+                        "point gitlab.projects.submodules.project at another project");
+    auto declared = projects_.find(sub.project);
+    GitRepository& repo =
+        repository_for(sub.project, declared == projects_.end() ? "main" : declared->second.default_branch);
+    submodules.push_back({sub.path, sub.url, repo.ensure_ref(repo.default_branch())});
+  }
+  GitRepository& repo = repository_for(project.path, project.default_branch);
+  repo.set_submodules(std::move(submodules));
+  repo.ensure_ref(repo.default_branch());  // served even when no job names it
+  projects_[project.path] = project;
+  return {};
+}
+
 const GitRepository* FakeGitLab::repository(const std::string& path) const {
   auto it = repositories_.find(path);
   return it == repositories_.end() ? nullptr : &it->second;
@@ -379,21 +401,35 @@ HttpResponse FakeGitLab::git(const HttpRequest& request) {
   const GitHttpRoute route = *git_http_route(request.path);
   // Jobs clone as gitlab-ci-token:<job token> (basic auth); public projects also read anonymously.
   const std::string authorization = request.header("authorization");
+  const auto denied = [] {
+    HttpResponse r;
+    r.status = 401;
+    r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"GitLab\"");
+    r.body = "HTTP Basic: Access denied\n";
+    return r;
+  };
+  const JobRecord* reader = nullptr;  // the job whose token the request carries
   if (authorization.rfind("Basic ", 0) == 0) {
     const std::string credentials = base64_decode(authorization.substr(6)).value_or("");
     const std::string password = credentials.substr(credentials.find(':') + 1);
-    const bool known = std::any_of(jobs_.begin(), jobs_.end(), [&](const JobRecord& j) { return j.token == password; });
-    if (credentials.rfind("gitlab-ci-token:", 0) != 0 || !known) {
-      HttpResponse denied;
-      denied.status = 401;
-      denied.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-      denied.headers.emplace_back("WWW-Authenticate", "Basic realm=\"GitLab\"");
-      denied.body = "HTTP Basic: Access denied\n";
-      return denied;
-    }
+    auto it = std::find_if(jobs_.begin(), jobs_.end(), [&](const JobRecord& j) { return j.token == password; });
+    if (credentials.rfind("gitlab-ci-token:", 0) != 0 || it == jobs_.end()) return denied();
+    reader = &*it;
   }
   const GitRepository* repo = repository(route.repository);
-  if (!repo) {
+  // A declared project's rules: a private one asks anonymous readers for credentials (git then asks
+  // its credential helpers and the terminal); a job token outside its allowlist finds nothing.
+  bool hidden = false;
+  if (auto p = projects_.find(route.repository); repo && p != projects_.end()) {
+    if (p->second.is_private && !reader) return denied();
+    if (reader && p->second.job_token_allowlist) {
+      const auto& allowed = *p->second.job_token_allowlist;
+      const std::string& from = reader->definition.project;
+      hidden = from != route.repository && std::find(allowed.begin(), allowed.end(), from) == allowed.end();
+    }
+  }
+  if (!repo || hidden) {
     HttpResponse missing;
     missing.status = 404;
     missing.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");

@@ -16,6 +16,7 @@
 #include "fakes/gitlab/artifacts.h"
 #include "fakes/gitlab/job.h"
 #include "fakes/gitlab/job_payload.h"
+#include "fakes/gitlab/project.h"
 #include "fakes/gitlab/repository.h"
 #include "fakes/http/types.h"
 
@@ -52,6 +53,9 @@ class FakeGitLab : public HttpHandler {
   Status enqueue(JobDefinition job);
   /// Creates the repository at path (no .git) if it is new, with a commit for each ref.
   void add_repository(const std::string& path, const std::string& default_branch, const std::vector<std::string>& refs);
+  /// Declares a project: its access rules and its submodules, whose projects get their repositories
+  /// first. Call it before the jobs of the project are queued (their commits carry the submodules).
+  Status add_project(const ProjectDefinition& project);
   /// The repository at "root/mycicd" (no .git), or nullptr.
   const GitRepository* repository(const std::string& path) const;
   /// Every repository, by path.
@@ -105,6 +109,7 @@ class FakeGitLab : public HttpHandler {
   int64_t next_pipeline_id_ = 1;
   std::vector<JobRecord> jobs_;
   std::map<std::string, GitRepository> repositories_;
+  std::map<std::string, ProjectDefinition> projects_;  ///< declared projects, by path
   std::map<std::string, int64_t> namespace_ids_;
   std::map<std::string, int64_t> pipeline_ids_;  ///< "<project>@<sha>" -> pipeline id
   std::vector<std::string> call_log_;

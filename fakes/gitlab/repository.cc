@@ -70,8 +70,20 @@ std::string GitRepository::put(const std::string& type, const std::string& data)
 
 std::string GitRepository::commit(const std::string& readme, const std::string& parent, const std::string& message) {
   const std::string blob = put("blob", readme);
-  // A tree entry is "<mode> <name>\0<20-byte id>"; one file needs no sorting.
-  const std::string tree = put("tree", std::string("100644 README.md") + '\0' + hex_to_raw(blob));
+  // A tree entry is "<mode> <name>\0<20-byte id>", sorted by name (a gitlink sorts as a file would).
+  std::map<std::string, std::string> entries;
+  entries["README.md"] = std::string("100644 README.md") + '\0' + hex_to_raw(blob);
+  if (!submodules_.empty()) {
+    std::string gitmodules;
+    for (const auto& sub : submodules_) {
+      gitmodules += "[submodule \"" + sub.path + "\"]\n\tpath = " + sub.path + "\n\turl = " + sub.url + "\n";
+      entries[sub.path] = "160000 " + sub.path + '\0' + hex_to_raw(sub.commit);
+    }
+    entries[".gitmodules"] = std::string("100644 .gitmodules") + '\0' + hex_to_raw(put("blob", gitmodules));
+  }
+  std::string tree_data;
+  for (const auto& [name, entry] : entries) tree_data += entry;
+  const std::string tree = put("tree", tree_data);
   std::string text = "tree " + tree + "\n";
   if (!parent.empty()) text += "parent " + parent + "\n";
   text += std::string("author ") + kSignature + "\ncommitter " + kSignature + "\n\n" + message + "\n";
@@ -153,7 +165,9 @@ GitFetchSet GitRepository::fetch_set(const std::vector<std::string>& wants, int 
       const size_t nul = t->data.find('\0', pos);
       if (nul == std::string::npos || nul + 21 > t->data.size()) break;
       const std::string entry = to_hex(t->data.substr(nul + 1, 20));
-      if (seen.insert(entry).second) out.objects.push_back(entry);
+      // A gitlink (mode 160000) names a commit of another repository: it is not sent.
+      const bool gitlink = t->data.compare(pos, 7, "160000 ") == 0;
+      if (!gitlink && seen.insert(entry).second) out.objects.push_back(entry);
       pos = nul + 21;
     }
   }

@@ -21,6 +21,13 @@ struct GitFetchSet {
   std::vector<std::string> shallow;  ///< commits sent whose parents were not
 };
 
+/// A submodule of a project's commits: where it sits, the URL .gitmodules gives, the commit it pins.
+struct GitSubmodule {
+  std::string path;    ///< one path component, e.g. "lib"
+  std::string url;     ///< as written in .gitmodules: "../lib.git" or "https://gitlab.example.com/root/lib.git"
+  std::string commit;  ///< 40-hex commit id in the submodule's repository
+};
+
 /// A project's repository as the fake GitLab serves it.
 class GitRepository {
  public:
@@ -37,6 +44,10 @@ class GitRepository {
   std::string ensure_ref(const std::string& ref);
   /// Points a full ref name at an existing commit (e.g. refs/pipelines/<id>).
   void set_ref(const std::string& full_ref, const std::string& commit);
+  /// Makes every commit created from now on carry these submodules (.gitmodules and gitlinks). Call
+  /// it before the first ensure_ref: existing commits keep their trees.
+  void set_submodules(std::vector<GitSubmodule> submodules) { submodules_ = std::move(submodules); }
+  const std::vector<GitSubmodule>& submodules() const { return submodules_; }
   /// The object with this 40-hex id, or nullptr.
   const GitObject* object(const std::string& id) const;
   /// What a fetch of wants sends: every object reachable from them, commits limited to depth
@@ -56,6 +67,7 @@ class GitRepository {
   std::string default_branch_;
   std::map<std::string, std::string> refs_;
   std::map<std::string, GitObject> objects_;
+  std::vector<GitSubmodule> submodules_;
 };
 
 /// The SHA-1 of data as 40 lower-case hex digits.

@@ -256,7 +256,9 @@ std::string Interpreter::command_substitution(const Command& body, const Io& io)
   auto buffer = std::make_shared<std::vector<OutputChunk>>();
   Io sub = io;
   sub.out = Sink::to_buffer(buffer);
+  ++env_.xtrace_level;  // bash traces a command substitution's commands with "++"
   last_substitution_status_ = run_subshell(body, sub);
+  --env_.xtrace_level;
   std::string text;
   for (const auto& chunk : *buffer) text += chunk.data;
   while (!text.empty() && text.back() == '\n') text.pop_back();

@@ -1,6 +1,8 @@
 #include "fakes/runtime/git_objects.h"
 
 #include <openssl/evp.h>
+
+#include <vector>
 #include "base/zlib.h"
 
 namespace kexsim::fakes::shell {
@@ -28,7 +30,6 @@ std::string object_path(const std::string& git_dir, const std::string& id) {
   return git_dir + "/objects/" + id.substr(0, 2) + "/" + id.substr(2);
 }
 
-
 uint32_t be32(const std::string& s, size_t at) {
   uint32_t v = 0;
   for (size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(s[at + i]);
@@ -55,7 +56,10 @@ Status checkout_tree(FileSystem& fs, const std::string& git_dir, const std::stri
       if (auto st = checkout_tree(fs, git_dir, id, path); !st) return st;
       continue;
     }
-    if (mode == "160000") continue;  // a submodule: its commit lives in another repository
+    if (mode == "160000") {  // a submodule: its commit lives in another repository; git leaves an empty directory
+      fs.make_dir(path);
+      continue;
+    }
     auto blob = read_object(fs, git_dir, id);
     if (!blob || blob->type != "blob") return make_error("fatal: unable to read " + id);
     fs.write(path, blob->data, false);
@@ -122,6 +126,34 @@ Status checkout_commit(FileSystem& fs, const std::string& git_dir, const std::st
   if (!c || c->type != "commit" || c->data.compare(0, 5, "tree ") != 0)
     return make_error("fatal: reference is not a tree: " + commit);
   return checkout_tree(fs, git_dir, c->data.substr(5, 40), work_dir);
+}
+
+std::map<std::string, std::string> gitlinks(const FileSystem& fs, const std::string& git_dir,
+                                            const std::string& commit) {
+  std::map<std::string, std::string> out;
+  auto c = read_object(fs, git_dir, commit);
+  if (!c || c->type != "commit" || c->data.compare(0, 5, "tree ") != 0) return out;
+  // Breadth over the trees, paths relative to the work tree's top.
+  std::vector<std::pair<std::string, std::string>> trees{{"", c->data.substr(5, 40)}};
+  for (size_t t = 0; t < trees.size() && t < 10000; ++t) {
+    const auto [prefix, tree_id] = trees[t];
+    auto tree = read_object(fs, git_dir, tree_id);
+    if (!tree || tree->type != "tree") continue;
+    const std::string& d = tree->data;
+    size_t pos = 0;
+    while (pos < d.size()) {
+      const size_t space = d.find(' ', pos);
+      const size_t nul = d.find('\0', space == std::string::npos ? pos : space);
+      if (space == std::string::npos || nul == std::string::npos || nul + 21 > d.size()) break;
+      const std::string mode = d.substr(pos, space - pos);
+      const std::string path = prefix + d.substr(space + 1, nul - space - 1);
+      const std::string id = hex(reinterpret_cast<const unsigned char*>(d.data() + nul + 1), 20);
+      pos = nul + 21;
+      if (mode == "40000") trees.emplace_back(path + "/", id);
+      if (mode == "160000") out[path] = id;
+    }
+  }
+  return out;
 }
 
 }  // namespace kexsim::fakes::shell

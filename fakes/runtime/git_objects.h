@@ -3,6 +3,7 @@
 // the container's file system (zlib-deflated "<type> <size>\0<content>", as git stores them), and
 // the checkout of a commit's tree into the work tree.
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -28,5 +29,9 @@ std::optional<StoredObject> read_object(const FileSystem& fs, const std::string&
 /// Fails when an object is missing (e.g. a shallow clone's cut history is not involved: only the tree).
 Status checkout_commit(FileSystem& fs, const std::string& git_dir, const std::string& commit,
                        const std::string& work_dir);
+
+/// The submodules of commit's tree: path in the work tree -> the commit the gitlink records.
+std::map<std::string, std::string> gitlinks(const FileSystem& fs, const std::string& git_dir,
+                                            const std::string& commit);
 
 }  // namespace kexsim::fakes::shell

@@ -16,6 +16,7 @@
 #include "base/strings.h"
 #include "fakes/runtime/git_config.h"
 #include "fakes/runtime/git_objects.h"
+#include "fakes/runtime/interpreter.h"
 #include "fakes/runtime/tools.h"
 #include "fakes/runtime/url.h"
 
@@ -72,7 +73,11 @@ struct Git {
                                     git_dir.empty() ? std::string() : git_dir + "/config"}) {
       if (!path.empty()) read_config_file(path, out, 0);
     }
-    out.insert(out.end(), overrides.begin(), overrides.end());
+    for (const auto& o : overrides) {
+      out.push_back(o);
+      // `git -c include.path=<file>` (how the runner hands submodule commands its external config).
+      if (o.key == "include.path") read_config_file(FileSystem::resolve(dir, o.value), out, 1);
+    }
     return out;
   }
 
@@ -179,6 +184,16 @@ struct Git {
     if (reply && reply->status == 401 && url->has_credentials) {
       remote.headers.emplace_back("Authorization", "Basic " + base64_encode(url->user + ":" + url->password));
       reply = advertise();
+    } else if (reply && reply->status == 401) {
+      // No credentials and no helper: git asks the terminal (credential.c credential_getpass,
+      // prompt.c git_prompt). GIT_TERMINAL_PROMPT=0 forbids it; a container has no terminal at all.
+      const std::string* prompt = ctx.env.get("GIT_TERMINAL_PROMPT");
+      const bool prompts = !prompt || !(git_false(*prompt));
+      std::string described = url->scheme + "://" + url->host;
+      if (url->explicit_port) described += ":" + std::to_string(url->port);
+      ctx.err("fatal: could not read Username for '" + described +
+              "': " + (prompts ? "No such device or address" : "terminal prompts disabled") + "\n");
+      return 128;
     }
     if (!reply) {
       ctx.err("fatal: unable to access '" + url->display() + "/': " + reply.error().message + "\n");
@@ -363,7 +378,21 @@ struct Git {
   int checkout(const std::vector<std::string>& args);
   int rev_parse(const std::vector<std::string>& args);
   int config(const std::vector<std::string>& args);
+  int submodule(const std::vector<std::string>& args);
   int run(const std::vector<std::string>& args);
+
+  // One submodule of the work tree: .gitmodules' name, path and url, and the commit its gitlink pins.
+  struct Submodule {
+    std::string name, path, url, commit;
+  };
+  std::vector<Submodule> submodules_of(const std::string& root, const GitWorkTree& tree);
+  std::string submodule_url(const std::string& root, const GitWorkTree& tree, const std::string& url);
+  int submodule_update(const std::string& root, const std::vector<Submodule>& selected, bool recursive, int depth,
+                       const std::string& prefix);
+  int submodule_foreach(const std::string& root, const GitWorkTree& tree, const std::vector<std::string>& command,
+                        bool recursive, const std::string& prefix);
+  void submodule_init(const std::string& root, const GitWorkTree& tree, const std::vector<Submodule>& selected,
+                      const std::string& prefix, bool quiet);
 };
 
 int Git::init(const std::vector<std::string>& args) {
@@ -840,6 +869,301 @@ int Git::config(const std::vector<std::string>& args) {
   return 0;
 }
 
+// git submodule: init, sync, update [--init] [--recursive] [--depth N], foreach, status; each over
+// the gitlinks of the checked-out commit that .gitmodules names (builtin/submodule--helper.c). A
+// submodule is a repository of its own in its directory (the older layout without .git/modules).
+std::vector<Git::Submodule> Git::submodules_of(const std::string& root, const GitWorkTree& tree) {
+  std::vector<Submodule> out;
+  const File* modules = session().fs.file(root + "/.gitmodules");
+  if (!modules || tree.head.empty()) return out;
+  const std::map<std::string, std::string> links = gitlinks(session().fs, root + "/.git", tree.head);
+  std::map<std::string, Submodule> by_name;
+  std::vector<std::string> order;
+  for (const auto& e : parse_git_config(modules->content)) {
+    if (!starts_with(e.key, "submodule.")) continue;
+    const size_t last = e.key.rfind('.');
+    if (last <= 10) continue;
+    const std::string name = e.key.substr(10, last - 10), field = e.key.substr(last + 1);
+    if (!by_name.count(name)) order.push_back(name);
+    Submodule& sub = by_name[name];
+    sub.name = name;
+    if (field == "path") sub.path = e.value;
+    if (field == "url") sub.url = e.value;
+  }
+  for (const auto& name : order) {
+    Submodule sub = by_name[name];
+    auto link = links.find(sub.path);
+    if (sub.path.empty() || link == links.end()) continue;  // git works from the index's gitlinks
+    sub.commit = link->second;
+    out.push_back(std::move(sub));
+  }
+  // The index's order: by path.
+  std::sort(out.begin(), out.end(), [](const Submodule& a, const Submodule& b) { return a.path < b.path; });
+  return out;
+}
+
+// A .gitmodules url as git resolves it (submodule--helper.c relative_url): "./" and "../" are
+// relative to the superproject's origin URL, each "../" dropping one of its path components.
+std::string Git::submodule_url(const std::string& root, const GitWorkTree& tree, const std::string& url) {
+  if (!starts_with(url, "./") && !starts_with(url, "../")) return url;
+  auto origin = tree.remotes.find("origin");
+  std::string base = origin == tree.remotes.end() ? root : origin->second;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string rest = url;
+  while (true) {
+    if (starts_with(rest, "./")) {
+      rest.erase(0, 2);
+    } else if (starts_with(rest, "../")) {
+      rest.erase(0, 3);
+      const size_t cut = base.find_last_of("/:");
+      if (cut != std::string::npos && cut > base.find("://") + 2) base.resize(cut);
+    } else {
+      break;
+    }
+  }
+  return base + "/" + rest;
+}
+
+int Git::submodule_update(const std::string& root, const std::vector<Submodule>& selected, bool recursive, int depth,
+                          const std::string& prefix) {
+  auto& fs = session().fs;
+  const std::string config_path = root + "/.git/config";
+  const auto configured_url = [&](const Submodule& sub) {
+    const File* f = fs.file(config_path);
+    std::string url;
+    for (const auto& e : parse_git_config(f ? f->content : ""))
+      if (e.key == canonical_git_key("submodule." + sub.name + ".url")) url = e.value;
+    return url;
+  };
+  // Clones first (two tries each, as update_clone does), then the checkouts.
+  std::vector<const Submodule*> failed;
+  const auto try_clone = [&](const Submodule& sub) {
+    const std::string target = root + "/" + sub.path;
+    const std::string url = configured_url(sub);
+    ctx.err("Cloning into '" + target + "'...\n");
+    Git child{ctx, root, overrides};
+    std::vector<std::string> args = {"--no-checkout", "-q"};
+    if (depth > 0) args.insert(args.end(), {"--depth", std::to_string(depth)});
+    args.insert(args.end(), {url, target});
+    if (child.clone(args) == 0) return true;
+    ctx.err("fatal: clone of '" + url + "' into submodule path '" + target + "' failed\n");
+    return false;
+  };
+  for (const Submodule& sub : selected) {
+    if (fs.is_dir(root + "/" + sub.path + "/.git") || configured_url(sub).empty()) continue;
+    if (!try_clone(sub)) {
+      ctx.err("Failed to clone '" + prefix + sub.path + "'. Retry scheduled\n");
+      failed.push_back(&sub);
+    }
+  }
+  for (const Submodule* sub : failed) {
+    fs.remove(root + "/" + sub->path);
+    fs.make_dir(root + "/" + sub->path);
+    if (!try_clone(*sub)) {
+      ctx.err("Failed to clone '" + prefix + sub->path + "' a second time, aborting\n");
+      return 1;
+    }
+  }
+  int status = 0;
+  for (const Submodule& sub : selected) {
+    const std::string dir_path = root + "/" + sub.path;
+    if (configured_url(sub).empty()) continue;  // not initialized: update leaves it alone
+    auto it = session().git.find(dir_path);
+    if (it == session().git.end()) continue;
+    GitWorkTree& child_tree = it->second;
+    if (child_tree.head != sub.commit) {
+      if (!read_object(fs, dir_path + "/.git", sub.commit)) {
+        ctx.err("fatal: remote error: upload-pack: not our ref " + sub.commit + "\nfatal: Fetched in submodule path '" +
+                prefix + sub.path + "', but it did not contain " + sub.commit +
+                ". Direct fetching of that commit failed.\n");
+        status = 1;
+        continue;
+      }
+      if (auto st = checkout_commit(fs, dir_path + "/.git", sub.commit, dir_path); !st) {
+        ctx.err(st.error().message + "\n");
+        status = 1;
+        continue;
+      }
+      child_tree.head = sub.commit;
+      ctx.out("Submodule path '" + prefix + sub.path + "': checked out '" + sub.commit + "'\n");
+    }
+    if (!recursive) continue;
+    // The nested ones: init and update inside the submodule (update --init --recursive).
+    Git child{ctx, dir_path, overrides};
+    std::vector<Submodule> nested = child.submodules_of(dir_path, child_tree);
+    if (nested.empty()) continue;
+    const std::string nested_prefix = prefix + sub.path + "/";
+    child.submodule_init(dir_path, child_tree, nested, nested_prefix, false);
+    if (child.submodule_update(dir_path, nested, true, depth, nested_prefix) != 0) {
+      ctx.err("fatal: Failed to recurse into submodule path '" + prefix + sub.path + "'\n");
+      return 1;
+    }
+  }
+  return status;
+}
+
+int Git::submodule_foreach(const std::string& root, const GitWorkTree& tree, const std::vector<std::string>& command,
+                           bool recursive, const std::string& prefix) {
+  std::string text;
+  for (const auto& word : command) text += (text.empty() ? "" : " ") + word;
+  for (const Submodule& sub : submodules_of(root, tree)) {
+    const std::string dir_path = root + "/" + sub.path;
+    auto it = session().git.find(dir_path);
+    if (it == session().git.end() || !session().fs.is_dir(dir_path + "/.git")) continue;  // not populated
+    ctx.out("Entering '" + prefix + sub.path + "'\n");
+    if (!text.empty()) {
+      // git runs the command with sh in the submodule, with $name, $sm_path, $displaypath, $sha1, $toplevel.
+      ShellEnv child = ctx.env;
+      child.cwd = dir_path;
+      child.xtrace = false;
+      child.exiting = child.returning = false;
+      for (const auto& [key, value] : {std::pair<std::string, std::string>{"name", sub.name},
+                                       {"sm_path", sub.path},
+                                       {"path", sub.path},
+                                       {"displaypath", prefix + sub.path},
+                                       {"sha1", sub.commit},
+                                       {"toplevel", root}})
+        child.vars[key] = value;
+      Interpreter sh(session(), child);
+      int status = sh.finish(sh.run_script(text, ctx.io), ctx.io);
+      if (child.exiting) status = child.exit_code;
+      if (status != 0) {
+        ctx.err("fatal: run_command returned non-zero status for " + prefix + sub.path + "\n.\n");
+        return 128;
+      }
+    }
+    if (recursive) {
+      Git child_git{ctx, dir_path, overrides};
+      if (const int st = child_git.submodule_foreach(dir_path, it->second, command, true, prefix + sub.path + "/"))
+        return st;
+    }
+  }
+  return 0;
+}
+
+void Git::submodule_init(const std::string& root, const GitWorkTree& tree, const std::vector<Submodule>& selected,
+                         const std::string& prefix, bool quiet) {
+  auto& fs = session().fs;
+  const std::string config_path = root + "/.git/config";
+  for (const Submodule& sub : selected) {
+    const File* f = fs.file(config_path);
+    std::string text = f ? f->content : std::string();
+    bool known = false;
+    for (const auto& e : parse_git_config(text))
+      if (e.key == canonical_git_key("submodule." + sub.name + ".url")) known = true;
+    if (known) continue;
+    const std::string url = submodule_url(root, tree, sub.url);
+    text = set_git_config(text, "submodule." + sub.name + ".active", "true");
+    text = set_git_config(text, "submodule." + sub.name + ".url", url);
+    fs.write(config_path, text, false);
+    if (!quiet) ctx.err("Submodule '" + sub.name + "' (" + url + ") registered for path '" + prefix + sub.path + "'\n");
+  }
+}
+
+int Git::submodule(const std::vector<std::string>& args) {
+  std::string root;
+  GitWorkTree* tree = work_tree(&root);
+  if (!tree) return not_a_repository();
+  std::string sub = "status";
+  size_t i = 0;
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') sub = args[i++];
+  bool recursive = false, init = false, quiet = false;
+  int depth = 0;
+  std::vector<std::string> paths, command;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (sub == "foreach" && command.empty() && a != "--recursive" && a != "-q" && a != "--quiet") {
+      command.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    if (a == "--recursive")
+      recursive = true;
+    else if (a == "--init")
+      init = true;
+    else if (a == "-q" || a == "--quiet")
+      quiet = true;
+    else if (a == "--depth" && i + 1 < args.size())
+      depth = std::atoi(args[++i].c_str());
+    else if (starts_with(a, "--depth="))
+      depth = std::atoi(a.c_str() + 8);
+    else if (a == "--")
+      continue;
+    else if (a.size() > 1 && a[0] == '-')
+      continue;  // --remote, --jobs, --force ...
+    else
+      paths.push_back(a);
+  }
+  std::vector<Submodule> selected;
+  for (auto& s : submodules_of(root, *tree)) {
+    bool wanted = paths.empty();
+    for (const auto& p : paths) {
+      std::string q = p;
+      while (!q.empty() && q.back() == '/') q.pop_back();
+      wanted = wanted || q == s.path;
+    }
+    if (wanted) selected.push_back(std::move(s));
+  }
+  if (sub == "foreach") return submodule_foreach(root, *tree, command, recursive, "");
+  if (sub == "init") {
+    submodule_init(root, *tree, selected, "", quiet);
+    return 0;
+  }
+  if (sub == "sync") {
+    // Only initialized submodules: the url in .git/config follows .gitmodules, and a cloned one's origin too.
+    auto& fs = session().fs;
+    const std::string config_path = root + "/.git/config";
+    for (const Submodule& s : selected) {
+      const File* f = fs.file(config_path);
+      std::string text = f ? f->content : std::string();
+      bool known = false;
+      for (const auto& e : parse_git_config(text))
+        if (e.key == canonical_git_key("submodule." + s.name + ".url")) known = true;
+      if (!known) continue;
+      if (!quiet) ctx.out("Synchronizing submodule url for '" + s.path + "'\n");
+      const std::string url = submodule_url(root, *tree, s.url);
+      fs.write(config_path, set_git_config(text, "submodule." + s.name + ".url", url), false);
+      auto child = session().git.find(root + "/" + s.path);
+      if (child != session().git.end()) {
+        const std::string child_config = root + "/" + s.path + "/.git/config";
+        const File* cf = fs.file(child_config);
+        fs.write(child_config, set_git_config(cf ? cf->content : "", "remote.origin.url", url), false);
+        child->second.remotes["origin"] = url;
+      }
+      if (recursive && child != session().git.end()) {
+        Git nested{ctx, root + "/" + s.path, overrides};
+        std::vector<std::string> nested_args = {"sync", "--recursive"};
+        if (quiet) nested_args.push_back("--quiet");
+        nested.submodule(nested_args);
+      }
+    }
+    return 0;
+  }
+  if (sub == "update") {
+    if (init) submodule_init(root, *tree, selected, "", quiet);
+    return submodule_update(root, selected, recursive, depth, "");
+  }
+  if (sub == "status") {
+    std::string out;
+    for (const Submodule& s : selected) {
+      auto child = session().git.find(root + "/" + s.path);
+      if (child == session().git.end() || child->second.head.empty()) {
+        out += "-" + s.commit + " " + s.path + "\n";
+        continue;
+      }
+      const std::string& head = child->second.head;
+      std::string name;  // compute_rev_name: describe --all --always, a branch or remote branch here
+      for (const auto& [ref, sha] : child->second.refs)
+        if (sha == head && name.empty() && starts_with(ref, "refs/")) name = ref.substr(5);
+      out += std::string(head == s.commit ? " " : "+") + head + " " + s.path + (name.empty() ? "" : " (" + name + ")") +
+             "\n";
+    }
+    ctx.out(out);
+    return 0;
+  }
+  ctx.err("usage: git submodule [--quiet] [--cached]\n");
+  return 1;
+}
+
 int Git::run(const std::vector<std::string>& args) {
   size_t i = 1;
   for (; i < args.size(); ++i) {
@@ -874,8 +1198,8 @@ int Git::run(const std::vector<std::string>& args) {
   if (command == "checkout") return checkout(rest);
   if (command == "rev-parse") return rev_parse(rest);
   if (command == "config") return config(rest);
-  if (command == "clean" || command == "reset" || command == "submodule" || command == "rm")
-    return work_tree() ? 0 : not_a_repository();
+  if (command == "submodule") return submodule(rest);
+  if (command == "clean" || command == "reset" || command == "rm") return work_tree() ? 0 : not_a_repository();
   // lfs and everything else: accepted silently.
   return 0;
 }

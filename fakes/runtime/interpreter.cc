@@ -4,6 +4,7 @@
 
 #include "fakes/runtime/pattern.h"
 #include "fakes/runtime/shell_parser.h"
+#include "fakes/runtime/xtrace.h"
 
 namespace kexsim::fakes::shell {
 namespace {
@@ -290,12 +291,25 @@ int Interpreter::run_simple(const Command& cmd, const Io& io) {
       return env_.exit_code;
     }
   }
+  // set -x: the expanded words go to the shell's stderr, before the command's own redirections.
+  if (env_.xtrace && !args.empty()) {
+    std::string trace = xtrace_command(env_.xtrace_level, args);
+    if (args[0] == "export" || args[0] == "readonly" || args[0] == "local") {
+      for (size_t i = 1; i < args.size(); ++i) {
+        const size_t eq = args[i].find('=');
+        if (eq != std::string::npos && eq > 0)
+          trace += xtrace_assignment(env_.xtrace_level, args[i].substr(0, eq), args[i].substr(eq + 1));
+      }
+    }
+    session_.write(io.err, trace);
+  }
   Io cmd_io = io;
   if (!apply_redirects(cmd.redirects, cmd_io)) return env_.exiting ? env_.exit_code : 1;
   if (args.empty()) {
     for (const auto& a : cmd.assignments) {
       std::string value;
       if (!expand_string(a, io, value)) return env_.exit_code;
+      if (env_.xtrace) session_.write(io.err, xtrace_assignment(env_.xtrace_level, a.raw, value));
       env_.vars[a.raw] = std::move(value);
     }
     return last_substitution_status_ >= 0 ? last_substitution_status_ : 0;

@@ -152,6 +152,8 @@ struct ShellEnv {
   bool pipefail = false;
   bool nounset = false;
   bool xtrace = false;
+  /// How many '+' the trace prints: one more inside each $(...).
+  int xtrace_level = 1;
   int status = 0;  ///< $?
   std::map<std::string, CommandPtr> functions;
   std::map<std::string, std::string> traps;  ///< condition ("EXIT") -> action

@@ -3,7 +3,8 @@
 # job on a second branch) over smart HTTP and TLS (git offers protocol v2; the fake answers v0 and git
 # falls back), trusting only the simulation CA: full and shallow (--depth 1) clones, each checked
 # against the shas the fake lists in --dir/repositories and the files it serves; then a fetch into the
-# clone, a wrong job token (401) and an untrusted certificate.
+# clone, a clone with --recurse-submodules of a project with nested submodules, a wrong job token (401)
+# and an untrusted certificate.
 #
 # Usage: run-git.sh KEXSIM SOURCE_DIR [GIT]
 # Exits 0 when every check passed, 1 otherwise, 77 (ctest's skip) when git is not installed.
@@ -19,10 +20,16 @@ fi
 
 # shellcheck source=serve-lib.sh
 . "$(dirname "$0")/serve-lib.sh"
-# hello, plus a job on a second branch, so that a shallow clone of it cuts real history.
+# hello, plus a job on a second branch, so that a shallow clone of it cuts real history; and
+# root/super, whose submodule lib (root/lib) has a submodule proto (root/proto), all relative URLs.
 {
   cat "$src/scenarios/basics/hello.toml"
   printf '\n[[gitlab.jobs]]\nproject = "root/mycicd"\nproject_id = 2\nref = "feature"\nscript = ["true"]\n'
+  printf '\n[[gitlab.projects]]\npath = "root/proto"\n'
+  printf '\n[[gitlab.projects]]\npath = "root/lib"\n[[gitlab.projects.submodules]]\npath = "proto"\n'
+  printf 'project = "root/proto"\nurl = "../proto.git"\n'
+  printf '\n[[gitlab.projects]]\npath = "root/super"\n[[gitlab.projects.submodules]]\npath = "lib"\n'
+  printf 'project = "root/lib"\nurl = "../lib.git"\n'
 } >"$tmp/two-branches.toml"
 start_serve "$kexsim" "$tmp/two-branches.toml"
 
@@ -87,6 +94,16 @@ check "fsck after the negotiated fetch" "0" "$("$git" -C "$tmp/single" fsck --st
 out=$(g -C "$tmp/full" fetch -q origin 2>&1)
 check "fetch into the clone exits 0" "0" "$?"
 [ -n "$out" ] && echo "  git said: $out"
+
+# Submodules: real git reads the fake's .gitmodules and gitlinks and clones both levels.
+lib_sha=$(awk '$1 == "root/lib" && $2 == "refs/heads/main" { print $3 }' "$tmp/serve/repositories")
+out=$(g clone -q --recurse-submodules "$gitlab/root/super.git" "$tmp/super" 2>&1)
+check "clone --recurse-submodules exits 0" "0" "$?"
+[ -n "$out" ] && echo "  git said: $out"
+check "the submodule is at the commit the gitlink pins" "$lib_sha" "$("$git" -C "$tmp/super/lib" rev-parse HEAD 2>&1)"
+check "the nested submodule is checked out" "# proto" "$(cat "$tmp/super/lib/proto/README.md" 2>&1)"
+check "submodule status names both" "2" "$("$git" -C "$tmp/super" submodule status --recursive 2>&1 | grep -c '^ ')"
+check "fsck of the superproject" "0" "$("$git" -C "$tmp/super" fsck --strict --no-progress >/dev/null 2>&1; echo $?)"
 
 # git sends a URL's credentials only after a 401, which a public project never answers; an
 # Authorization header sent up front with a wrong job token is refused.

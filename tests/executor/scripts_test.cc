@@ -8,6 +8,7 @@ namespace {
 Job field_job() {
   Job job;
   job.id = 7;
+  job.allow_git_fetch = true;  // GitLab's default: fetch (else the default strategy is clone)
   job.job_info.project_full_path = "root/mycicd";
   job.git_info.repo_url = "https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git";
   job.git_info.ref = "master";
@@ -98,7 +99,7 @@ TEST(Scripts, GetSourcesIn194UsesDetachedHeadWordingAndDefaultRefspec) {
   job.git_info.depth = 0;
   const std::string s = get_sources(context(job, Profile::kV19_4)).script;
   EXPECT_NE(s.find("echo -e '\\033[32;1mFetching changes...\\033[0;m'\n"), std::string::npos);
-  EXPECT_NE(s.find("git fetch origin '+refs/heads/master:refs/remotes/origin/master' --prune "
+  EXPECT_NE(s.find("git fetch origin --no-recurse-submodules '+refs/heads/master:refs/remotes/origin/master' --prune "
                    "--quiet || exit 1\n"),
             std::string::npos);
   EXPECT_NE(s.find("Checking out 87f5240d as detached HEAD (ref is master)..."), std::string::npos);
