@@ -76,7 +76,9 @@ class PodInformer : public std::enable_shared_from_this<PodInformer> {
   void set_on_error(std::function<bool(const PodWatchError&)> sink) { on_error_ = std::move(sink); }
   /// The error the 19.0+ channel buffered while no stage waited: the next stage's select receives it.
   std::optional<PodWatchError> take_pending() {
-    std::optional<PodWatchError> out = std::move(pending_);
+    // Not a move of the optional itself: g++ 12 at -O1 then warns falsely (-Wmaybe-uninitialized).
+    if (!pending_) return std::nullopt;
+    PodWatchError out{std::move(pending_->message), pending_->reason};
     pending_.reset();
     return out;
   }
