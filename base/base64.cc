@@ -7,7 +7,9 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int decode_char(char c) {
+}  // namespace
+
+int base64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -15,8 +17,6 @@ int decode_char(char c) {
   if (c == '/') return 63;
   return -1;
 }
-
-}  // namespace
 
 std::string base64_encode(std::string_view bytes) {
   std::string out;
@@ -48,7 +48,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
   uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
-    const int v = decode_char(c);
+    const int v = base64_value(c);
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | uint32_t(v);
     bits += 6;

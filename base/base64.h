@@ -10,6 +10,10 @@ namespace kexsim {
 /// Encodes bytes as padded standard base64.
 std::string base64_encode(std::string_view bytes);
 
+/// The 6-bit value of a standard-alphabet character, or -1 for any other (for decoders with their own
+/// error reporting, such as Go's CorruptInputError offsets).
+int base64_value(char c);
+
 /// Decodes padded or unpadded standard base64; nullopt on a character outside the alphabet.
 std::optional<std::string> base64_decode(std::string_view text);
 

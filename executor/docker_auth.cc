@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "executor/predefined_variables.h"
 #include "executor/release_features.h"
 
@@ -183,14 +184,6 @@ class GoJsonScanner {
 
 // encoding/base64 StdEncoding.Decode, with its CorruptInputError offsets.
 std::optional<std::string> go_base64_decode(std::string_view src, std::string& error) {
-  const auto value_of = [](unsigned char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
   const auto corrupt = [&](size_t at) {
     error = "illegal base64 data at input byte " + std::to_string(at);
     return std::nullopt;
@@ -207,7 +200,7 @@ std::optional<std::string> go_base64_decode(std::string_view src, std::string& e
         return corrupt(si - j);  // StdEncoding pads: a short last quantum is corrupt
       }
       const unsigned char in = static_cast<unsigned char>(src[si++]);
-      if (int v = value_of(in); v >= 0) {
+      if (int v = base64_value(in); v >= 0) {
         dbuf[j] = v;
         continue;
       }
