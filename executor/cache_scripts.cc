@@ -67,6 +67,8 @@ std::optional<StageScript> restore_cache_script(const ScriptContext& ctx) {
       body += notice_line("Not downloading cache " + key + " due to policy");
       continue;
     }
+    // shells/abstract.go writeCacheExtractCmd: "Checking cache for %s...", then "Successfully extracted cache" or
+    // Warningf("Failed to extract cache").
     std::string extract = notice_line("Checking cache for " + key + "...");
     extract +=
         "if " +

@@ -12,6 +12,7 @@
 namespace kexsim::executor {
 
 /// The restore_cache section title.
+// common/build.go GetStageDescription: BuildStageRestoreCache (and BuildStageArchiveOnSuccessCache below).
 inline constexpr std::string_view kRestoreCacheTitle = "Restoring cache";
 /// "Saving cache for successful job" / "Saving cache for failed job".
 inline std::string archive_cache_title(bool on_success) {

@@ -391,6 +391,8 @@ DockerAuth resolve_docker_auth(Profile p, const std::string& docker_auth_config,
   ConfigRead user = read_docker_config(p, docker_auth_config);
   if (!user.error.empty()) {
     if (warns_unresolved_docker_auth(p))
+      // helpers/docker/auth/auth.go AllConfigs: "Failed to resolve credentials from %s: %v. Credentials from this
+      // source will not be used.".
       out.warnings.push_back("Failed to resolve credentials from " + std::string(kSourceUserVariable) + ": " +
                              user.error + ". Credentials from this source will not be used.");
   } else {

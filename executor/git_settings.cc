@@ -107,6 +107,8 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
   } else {
     out.submodules = SubmoduleStrategy::kInvalid;
     if (warns)
+      // common/build_settings.go validate: "%s: expected either 'normal', 'recursive' or 'none' got %q" (and
+      // GIT_STRATEGY's above).
       out.errors.push_back("GIT_SUBMODULE_STRATEGY: expected either 'normal', 'recursive' or 'none' got " +
                            messages::go_quote(submodules));
   }
@@ -143,6 +145,7 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
 
   // IsDebugTraceEnabled / validateDebugTraceSettings: the runner's debug_trace_disabled wins.
   out.debug_trace = trace_asked && !debug_trace_disabled;
+  // common/build_settings.go validateDebugTraceSettings (13.12: common/build.go, a Warningln of its own).
   if (trace_asked && debug_trace_disabled)
     out.debug_trace_refused =
         warns ? "CI_DEBUG_TRACE: usage is disabled on this Runner" : "CI_DEBUG_TRACE usage is disabled on this Runner";

@@ -643,6 +643,7 @@ asio::awaitable<std::optional<Failure>> Execution::get_sources_tries() {
     }
     if (attempt == 1 && clears_worktree_before_second_get_sources(profile_)) {
       const StageScript clear = clear_worktree(scripts_);
+      // common/build.go GetStageDescription: BuildStageClearWorktree.
       const std::string clear_header = "Deleting all tracked and untracked files due to source fetch failure";
       failure = co_await run_stage(clear, "clear_worktree", clear_header, StageScope::kGetSources);
       if (failure) continue;  // the retry callback's error counts as this try's
@@ -941,7 +942,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   auto images = resolve_images(runner_, job_, profile_);
   if (!images) co_return config_prepare_failure(images.error().message, FailureReason::kRunnerConfigurationError);
   images_ = std::move(*images);
-  // checkDefaults: BuildLogger.Infoln (its fields go to the runner's log only).
+  // executors/kubernetes/kubernetes.go checkDefaults: BuildLogger.Infoln (its fields go to the runner's log only).
   if (prints_using_default_image(profile_) && job_.expand(job_.image.name).empty()) trace_.info("Using default image");
   namespace_ = overwrites_.namespace_;
   // checkDefaults: namespace_per_job names the namespace after the job (16.10+).
@@ -1068,7 +1069,8 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
         ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_, std::move(sinks), std::chrono::seconds(interval),
         KubeRetryPolicy(profile_, {runner_.kubernetes.retry_limit, runner_.kubernetes.retry_limits,
                                    runner_.kubernetes.retry_backoff_max}));
-    // ensurePodsConfigured: the detect script goes on the emptyDir, then the log processor starts.
+    // executors/kubernetes/kubernetes.go ensurePodsConfigured: the detect script goes on the emptyDir, then the log
+    // processor starts ("setting up trapping scripts on emptyDir: %w").
     std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();
     if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
     attach_->start_log_processor();

@@ -87,6 +87,8 @@ Result<KubeConnection> kubectl_config(const KubernetesConfig& config, const InCl
 
 }  // namespace
 
+// executors/kubernetes/kubernetes.go prepareConnections: "getting Kubernetes config: %w" / "creating Kubernetes
+// client: %w".
 std::string kube_connection_failure(const Error& error) {
   return (error.where == kNewForConfig ? "creating Kubernetes client: " : "getting Kubernetes config: ") +
          error.message;

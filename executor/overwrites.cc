@@ -128,7 +128,7 @@ Result<std::string> evaluate_max(const ResourceInput& r, std::vector<std::string
                       "write the job's value as a Kubernetes quantity such as 500m, 2 or 4Gi", r.field);
   }
   if (over->compare(*max) > 0) {
-    // overwriteTooHighError
+    // executors/kubernetes/overwrites.go overwriteTooHighError.Error.
     return make_error("the resource " + messages::go_quote(r.field) + " requested " + messages::go_quote(r.overwrite) +
                           " is higher than limit allowed " + messages::go_quote(r.max),
                       "ask for at most " + r.max + " or raise " + max_key + " in config.toml", max_key);
@@ -226,6 +226,7 @@ bool is_protected_label_key(const std::string& key) {
   return std::regex_search(key, kPattern);
 }
 
+// executors/kubernetes/kubernetes.go prepareConnections: "couldn't prepare overwrites: %w".
 std::string prepare_overwrites_error(const std::string& inner) { return "couldn't prepare overwrites: " + inner; }
 
 std::string prepare_service_overwrites_error(const std::string& inner) {
@@ -330,6 +331,7 @@ Result<Overwrites> create_overwrites(const KubernetesConfig& c, const Job& job, 
     if (!requests) return wrap(requests.error(), std::string("invalid ") + k.what + " requests specified");
     k.out->requests = std::move(*requests);
     auto limits = evaluate_kind(c, vars, k.key_prefix, k.field_prefix, k.var_prefix, "limit", k.limit, k.storage, log);
+    // executors/kubernetes/overwrites.go evaluateMaxBuildResourcesOverwrite: "invalid %s limits specified".
     if (!limits) return wrap(limits.error(), std::string("invalid ") + k.what + " limits specified");
     k.out->limits = std::move(*limits);
   }

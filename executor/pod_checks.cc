@@ -167,6 +167,8 @@ std::vector<std::string> WarningEventPrinter::take_new(const json& event_list) {
   return out;
 }
 
+// executors/kubernetes/internal/pull/manager.go: "Failed to pull image with policy %q: %v"; from 17.3 with the image
+// %q, from 17.5 also "for container %q".
 std::string pull_policy_failed(Profile profile, const TerminalContainerError& e, const std::string& policy) {
   if (!pull_failure_names_image(profile))
     return "Failed to pull image with policy " + go_quote(policy) + ": " + e.pull_message;

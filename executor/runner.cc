@@ -221,6 +221,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     const ConcurrencyIds ids = slots_.add_build(rc.token, received.job_info.project_id, received.id);
     std::vector<LogField> fields = build_fields(e, received);
     if (logs_processing_list(env_.profile))
+      // commands/multi.go processBuildOnRunner: Infoln("Added job to processing list").
       log_.log(LogLevel::kInfo, "Added job to processing list", list_fields(e, received));
     // Not strict_check_interval: another worker asks for this entry's next job at once.
     hand_off(e);

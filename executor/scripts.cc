@@ -193,6 +193,7 @@ std::string submodule_commands(const ScriptContext& ctx, const GitSettings& sett
   if (submodule_init_before_sync(p)) out += "git submodule init\n";
   out += sync;
   out += clean + reset;
+  // shells/abstract.go writeSubmoduleUpdateCmds: "Updated submodules" / "Updating submodules failed. Retrying...".
   if (!submodule_update_retry(p)) return out + update_cmd;
   out += "if " + update_cmd.substr(0, update_cmd.size() - 1) + "; then\n";
   out += notice("Updated submodules");
@@ -320,6 +321,7 @@ StageScript get_sources(const ScriptContext& ctx) {
       body += "rm -r -f " + dir + "\n";
     }
     body += "mkdir -p " + dir + "\n";
+    // shells/abstract.go writeCloneFetchCmds: "Skipping Git checkout" (GetGitCheckout is false for none and empty).
     body += notice("Skipping Git checkout");  // writeCloneFetchCmds: GetGitCheckout is false for none and empty
     body += notice(messages::skipping_submodules());
     return make("get_sources", "helper", ctx, body);

@@ -73,6 +73,7 @@ SectionAttempts read_section_attempts(const Job& job, Profile p) {
   return out;
 }
 
+// common/build_settings.go initSettings: "number of attempts out of the range [1, 10] for stage: %s".
 std::optional<std::string> attempts_out_of_range(Profile p, int attempts, std::string_view stage) {
   if (clamps_section_attempts(p) || (attempts >= 1 && attempts <= 10)) return std::nullopt;
   return "number of attempts out of the range [1, 10] for stage: " + std::string(stage);

@@ -81,6 +81,7 @@ std::optional<Duration> runner_stage_timeout(std::string_view key, std::optional
 }
 
 std::string stage_limit_exceeded(std::string_view what, Duration limit) {
+  // common/build.go executePrepareScripts / Run:
   // fmt.Errorf("%w: exceeded timeout of %s", ErrJobPrepareTimeout, prepareTimeout)
   return std::string(what) + ": exceeded timeout of " + duration_text(limit);
 }

@@ -340,6 +340,7 @@ PodSecurityOutcome check_pod_security(const json& labels, const json& pod, int m
   if (!enforce.level.empty()) {
     const std::string v = pod_security_violations(enforce.level, pod, minor);
     if (!v.empty()) {
+      // pod-security-admission admission/admission.go: "violates PodSecurity %q: %s".
       out.denied = "violates PodSecurity \"" + enforce.label() + "\": " + v;
       return out;  // warnings are skipped for a denied request
     }

@@ -100,6 +100,8 @@ std::optional<ApiStatus> call_webhooks(const std::vector<WebhookSpec>& webhooks,
       if (w.failure == "timeout" && waited) *waited += std::chrono::seconds(w.timeout_seconds);
       // failurePolicy Ignore fails open: the create goes on without a word to the client.
       if (w.fail_open) continue;
+      // apiserver pkg/admission/plugin/webhook/errors/errors.go ErrCallingWebhook.Error: "failed calling webhook %q:
+      // %v"; validating/dispatcher.go callHook wraps the call's error "failed to call webhook: %w" from 1.23.
       const std::string reason = minor >= 23 ? "failed to call webhook: " + call_error(w) : call_error(w);
       return status_internal_error("failed calling webhook \"" + w.name + "\": " + reason);
     }

@@ -740,6 +740,8 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   const std::vector<std::string> command = request.query_values("command");
   if (command.empty() && !attach) return status_bad_request("you must specify at least 1 command").response();
   if (text(member(pod, "status"), "phase") != "Running" || !in_app || !container_running(pod, container))
+    // apimachinery util/httpstream/spdy/roundtripper.go NewConnection ("unable to upgrade connection: %v") around
+    // the kubelet's pkg/kubelet/kubelet_pods.go GetExec/GetAttach ("container not found (%q)").
     return status_bad_request("unable to upgrade connection: container not found (" + json(container).dump() + ")")
         .response();
   if (request.header("upgrade").empty()) return status_bad_request("Upgrade request required").response();

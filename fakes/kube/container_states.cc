@@ -185,6 +185,7 @@ CrashLoop crash_loop_at(TimePoint first_exit, TimePoint now) {
   return loop;
 }
 
+// pkg/kubelet/kuberuntime/kuberuntime_manager.go doBackOff: "back-off %s restarting failed container=%s pod=%s".
 std::string crash_loop_message(Duration back_off, const std::string& container, const json& pod) {
   const json& meta = member(pod, "metadata");
   return "back-off " + go_duration_string(back_off) + " restarting failed container=" + container +
@@ -273,6 +274,7 @@ bool ContainerStates::apply_init_exec_failure(json& pod, TimePoint now, const Po
     if (type == "Initialized") {
       condition["status"] = "False";
       condition["reason"] = "ContainersNotInitialized";
+      // pkg/kubelet/status/generate.go GeneratePodInitializedCondition: "containers with incomplete status: %s".
       condition["message"] = "containers with incomplete status: " + go_list(incomplete);
       condition["lastTransitionTime"] = format_rfc3339(start);
     } else if (type == "Ready" || type == "ContainersReady") {

@@ -140,6 +140,7 @@ Result<ImageReference> parse_image_reference(const std::string& image) {
   std::string lower = name;
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   if (lower != name)
+    // github.com/distribution/reference reference.go: ErrNameContainsUppercase.
     return Error{"invalid reference format: repository name must be lowercase", "image names are lower case", image};
   if (!valid_domain(ref.domain)) return invalid;
   if (name.empty()) return invalid;
@@ -277,6 +278,8 @@ PullResult pull_from_registries(const ImageSettings& settings, const ImageRefere
             "failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://" +
             registry->host + "/token: 401 Unauthorized";
       } else {
+        // containerd remotes/docker/authorizer.go ("failed to authorize", "failed to fetch anonymous token") and
+        // remotes/docker/auth/fetch.go ("unexpected status from GET request to %s: %s").
         result.error = unknown + wrapper + resolve +
                        "failed to authorize: failed to fetch anonymous token: unexpected status from GET request to "
                        "https://" +
@@ -509,6 +512,8 @@ PodImageStates ImageModel::states(const std::string& uid, TimePoint now) const {
           state = {false,
                    {},
                    "ErrImageNeverPull",
+                   // pkg/kubelet/images/image_manager.go EnsureImageExists: "Container image %q is not present
+                   // with pull policy of Never" (ErrImageNeverPull).
                    "Container image " + quote(c.image) + " is not present with pull policy of Never"};
           break;
         case Step::kInvalid: state = {false, {}, "InvalidImageName", s.text}; break;
@@ -576,6 +581,7 @@ void ImageModel::advance(TimePoint now, EventLog& events, const std::string& rv)
         case Step::kPresent: add("Normal", "Pulled", "Container image " + image + " already present on machine"); break;
         case Step::kFailed:
           add("Warning", "Failed", "Failed to pull image " + image + ": " + s.text);
+          // pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer: "Error: %v" of images.ErrImagePull.
           add("Warning", "Failed", "Error: ErrImagePull");
           break;
         case Step::kBackOff:

@@ -291,6 +291,8 @@ bool rule_allows(const json& rule, const RequestAttributes& request) {
   return names.empty() || contains(names, request.name);
 }
 
+// apiserver pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage: "User %q cannot %s resource %q in API
+// group %q in the namespace %q" (or "at the cluster scope", or "path %q" for a non-resource URL).
 ApiStatus forbidden_status(const UserInfo& user, const RequestAttributes& request, const std::string& reason) {
   const std::string who = "User " + json(user.name).dump() + " cannot " + request.verb;
   std::string detail;

@@ -95,6 +95,8 @@ ApiStatus status_invalid(const std::string& group, const std::string& kind, cons
 
 ApiStatus status_bad_request(const std::string& message) { return failure(400, "BadRequest", message, nullptr); }
 
+// apimachinery pkg/api/errors/errors.go NewForbidden: "%s %q is forbidden: %v" (no name: "%s is forbidden: %v",
+// no resource: "forbidden: %v").
 ApiStatus status_forbidden(const GroupResource& gr, const std::string& name, const std::string& detail) {
   std::string message;
   if (gr.resource.empty())
@@ -127,12 +129,14 @@ ApiStatus status_unsupported_media_type(const std::vector<std::string>& accepted
                  "the body of the request was in an unknown format - accepted media types include: " + list, nullptr);
 }
 
+// apimachinery pkg/api/errors/errors.go NewInternalError: "Internal error occurred: %v".
 ApiStatus status_internal_error(const std::string& error) {
   ojson d = ojson::object();
   d["causes"] = ojson::array({ojson{{"message", error}}});
   return failure(500, "InternalError", "Internal error occurred: " + error, &d);
 }
 
+// apiserver pkg/server/filters/maxinflight.go tooManyRequests: "Too many requests, please try again later.".
 ApiStatus status_too_many_requests(int retry_after_seconds) {
   ojson d = ojson::object();
   d["retryAfterSeconds"] = retry_after_seconds;

@@ -358,6 +358,8 @@ ArchiveSelection select_files(const FileSystem& fs, const std::string& wd, const
       }
     }
     if (found == 0) {
+      // commands/helpers/file_archiver.go processPath: "%s: no matching files. Ensure that the artifact path is
+      // relative to the working directory (%s)" / "%s: found %d matching artifact files and directories".
       std::string line = path + ": no matching files";
       if (no_match_explains_paths(release))
         line += ". Ensure that the artifact path is relative to the working directory (" + wd + ")";
@@ -401,6 +403,7 @@ int artifacts_uploader(ToolContext& ctx) {
       select_files(ctx.session.fs, ctx.env.cwd, flags.all("path"), flags.all("exclude"), release);
   ctx.err(selection.log);
   if (selection.files.empty()) {
+    // commands/helpers/artifacts_uploader.go Run: "No files to upload".
     ctx.err(helper_log_line(LogLevel::kError, "No files to upload"));
     return 0;
   }
@@ -426,6 +429,8 @@ int artifacts_uploader(ToolContext& ctx) {
   add("artifact_type", type);
   add("expire_in", flags.one("expire-in"));
   const std::string target = creds->url->path + "/api/v4/jobs/" + std::to_string(creds->id) + "/artifacts?" + query;
+  // network/gitlab.go UploadRawArtifacts: "Uploading artifacts to coordinator..." / "Uploading artifacts as %q to
+  // coordinator...".
   const std::string what = type.empty() ? "Uploading artifacts to coordinator..."
                                         : "Uploading artifacts as \"" + type + "\" to coordinator...";
   const std::string correlation = hex64(fnv1a(boundary)) + hex64(fnv1a(target));
@@ -471,6 +476,7 @@ int artifacts_uploader(ToolContext& ctx) {
         max_tries = 6;
       } else {
         ctx.err(helper_log_line(LogLevel::kWarning, what + " " + (old ? "failed" : message), fields));
+        // commands/helpers/artifacts_uploader.go Run.
         error = "upload failed with no response from coordinator";
       }
     }
@@ -489,6 +495,7 @@ int artifacts_downloader(ToolContext& ctx) {
   auto creds = credentials(ctx, flags);
   if (!creds) return 1;
   const std::string target = creds->url->path + "/api/v4/jobs/" + std::to_string(creds->id) + "/artifacts";
+  // network/gitlab.go DownloadArtifacts: "Downloading artifacts from coordinator...".
   const std::string what = "Downloading artifacts from coordinator...";
   const std::string correlation = hex64(fnv1a(target + creds->token));
   const std::vector<std::pair<std::string, std::string>> headers = {{"JOB-TOKEN", creds->token},

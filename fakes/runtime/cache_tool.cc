@@ -43,6 +43,7 @@ int cache_extractor(ToolContext& ctx) {
     return 1;
   }
   ctx.err(helper_log_line(LogLevel::kInfo,
+                          // commands/helpers/cache_extractor.go Execute (and "Cache file does not exist" below).
                           "No URL provided, cache will not be downloaded from shared cache server. Instead a local "
                           "version of cache will be extracted."));
   const File* archive = ctx.session.fs.file(ctx.path(file));
@@ -91,6 +92,7 @@ int cache_archiver(ToolContext& ctx) {
     return 0;
   }
   ctx.session.fs.write(path, zip, false);
+  // commands/helpers/cache_archiver.go uploadArchiveIfNeeded.
   ctx.err(helper_log_line(LogLevel::kInfo, says_will_not_be(release)
                                                ? "No URL provided, cache will not be uploaded to shared cache server. "
                                                  "Cache will be stored only locally."

@@ -663,6 +663,7 @@ int Git::clone(const std::vector<std::string>& args) {
     ctx.err("fatal: destination path '" + dir_arg + "' already exists and is not an empty directory.\n");
     return 128;
   }
+  // git builtin/clone.c cmd_clone: "Cloning into '%s'...\n".
   if (!quiet) ctx.err("Cloning into '" + dir_arg + "'...\n");
   Remote repo;
   if (const int failed = open_remote(url_text, repo, "")) return failed;
@@ -946,6 +947,8 @@ int Git::submodule_update(const std::string& root, const std::vector<Submodule>&
     if (depth > 0) args.insert(args.end(), {"--depth", std::to_string(depth)});
     args.insert(args.end(), {url, target});
     if (child.clone(args) == 0) return true;
+    // git builtin/submodule--helper.c clone_submodule: "clone of '%s' into submodule path '%s' failed" (die),
+    // and update_submodules: "Failed to clone '%s'. Retry scheduled" / "... a second time, aborting".
     ctx.err("fatal: clone of '" + url + "' into submodule path '" + target + "' failed\n");
     return false;
   };
@@ -1010,6 +1013,7 @@ int Git::submodule_foreach(const std::string& root, const GitWorkTree& tree, con
     const std::string dir_path = root + "/" + sub.path;
     auto it = session().git.find(dir_path);
     if (it == session().git.end() || !session().fs.is_dir(dir_path + "/.git")) continue;  // not populated
+    // git builtin/submodule--helper.c runcommand_in_submodule_cb (foreach): "Entering '%s'\n".
     ctx.out("Entering '" + prefix + sub.path + "'\n");
     if (!text.empty()) {
       // git runs the command with sh in the submodule, with $name, $sm_path, $displaypath, $sha1, $toplevel.
@@ -1056,6 +1060,7 @@ void Git::submodule_init(const std::string& root, const GitWorkTree& tree, const
     text = set_git_config(text, "submodule." + sub.name + ".active", "true");
     text = set_git_config(text, "submodule." + sub.name + ".url", url);
     fs.write(config_path, text, false);
+    // git builtin/submodule--helper.c init_submodule: "Submodule '%s' (%s) registered for path '%s'\n".
     if (!quiet) ctx.err("Submodule '" + sub.name + "' (" + url + ") registered for path '" + prefix + sub.path + "'\n");
   }
 }

@@ -88,6 +88,7 @@ int health_check(ToolContext& ctx) {
   Duration end = base;
   for (const Event& e : events) {
     ctx.session.now = base + e.at;
+    // commands/helpers/health_check.go checkPort: "dialing %s..." / "dial succeeded on %s. Exiting...".
     ctx.out("dialing localhost:" + (*ports)[e.port] + "...\n");
     if (e.ok) ctx.out("dial succeeded on localhost:" + (*ports)[e.port] + ". Exiting...\n");
     end = std::max(end, ctx.session.now);

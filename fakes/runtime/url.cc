@@ -57,6 +57,7 @@ std::optional<Url> parse_url(const std::string& text) {
   return url;
 }
 
+// curl lib/connect.c: "Failed to connect to %s port %u: %s", the wording of curl before it added "after %d ms".
 std::string curl_error_text(const ConnectOutcome& outcome, const std::string& host, int port) {
   const std::string where = "Failed to connect to " + host + " port " + std::to_string(port) + ": ";
   switch (outcome.kind) {
