@@ -1,6 +1,7 @@
 #include "base/base64.h"
 
 #include <cstdint>
+#include <string>
 
 namespace kexsim {
 namespace {
@@ -56,6 +57,55 @@ std::optional<std::string> base64_decode(std::string_view text) {
       bits -= 8;
       out += char((acc >> bits) & 0xff);
     }
+  }
+  return out;
+}
+
+// encoding/base64 (Go) decode.go Encoding.Decode of StdEncoding, with its CorruptInputError offsets.
+Result<std::string> go_base64_decode(std::string_view src) {
+  const auto corrupt = [](size_t at) -> Result<std::string> {
+    // encoding/base64 CorruptInputError.Error: "illegal base64 data at input byte " + strconv.FormatInt(...).
+    return Error{"illegal base64 data at input byte " + std::to_string(at),
+                 "the text is not padded standard base64: encode the bytes again (base64 -w0 FILE)", ""};
+  };
+  std::string out;
+  size_t si = 0;
+  while (si < src.size()) {
+    int dbuf[4] = {0, 0, 0, 0};
+    size_t dlen = 4;
+    bool end = false;
+    for (size_t j = 0; j < 4; ++j) {
+      if (si == src.size()) {
+        if (j == 0) return out;
+        return corrupt(si - j);  // StdEncoding pads: a short last quantum is corrupt
+      }
+      const unsigned char in = static_cast<unsigned char>(src[si++]);
+      if (int v = base64_value(in); v >= 0) {
+        dbuf[j] = v;
+        continue;
+      }
+      if (in == '\n' || in == '\r') {
+        --j;
+        continue;
+      }
+      if (in != '=') return corrupt(si - 1);
+      if (j < 2) return corrupt(si - 1);
+      if (j == 2) {
+        while (si < src.size() && (src[si] == '\n' || src[si] == '\r')) ++si;
+        if (si == src.size()) return corrupt(src.size());
+        if (src[si] != '=') return corrupt(si - 1);
+        ++si;
+      }
+      while (si < src.size() && (src[si] == '\n' || src[si] == '\r')) ++si;
+      if (si < src.size()) return corrupt(si);  // trailing garbage
+      dlen = j;
+      end = true;
+      break;
+    }
+    const unsigned v = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
+    const char bytes[3] = {static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+    out.append(bytes, dlen == 4 ? 3 : dlen - 1);
+    if (end) break;
   }
   return out;
 }

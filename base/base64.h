@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
+
 namespace kexsim {
 
 /// Encodes bytes as padded standard base64.
@@ -16,5 +18,9 @@ int base64_value(char c);
 
 /// Decodes padded or unpadded standard base64; nullopt on a character outside the alphabet.
 std::optional<std::string> base64_decode(std::string_view text);
+
+/// Go's base64.StdEncoding.DecodeString, as encoding/json decodes a []byte field: padding required, CR
+/// and LF skipped; otherwise Go's error, "illegal base64 data at input byte N".
+Result<std::string> go_base64_decode(std::string_view src);
 
 }  // namespace kexsim

@@ -182,54 +182,6 @@ class GoJsonScanner {
   size_t i_ = 0;
 };
 
-// encoding/base64 StdEncoding.Decode, with its CorruptInputError offsets.
-std::optional<std::string> go_base64_decode(std::string_view src, std::string& error) {
-  const auto corrupt = [&](size_t at) {
-    error = "illegal base64 data at input byte " + std::to_string(at);
-    return std::nullopt;
-  };
-  std::string out;
-  size_t si = 0;
-  while (si < src.size()) {
-    int dbuf[4] = {0, 0, 0, 0};
-    size_t dlen = 4;
-    bool end = false;
-    for (size_t j = 0; j < 4; ++j) {
-      if (si == src.size()) {
-        if (j == 0) return out;
-        return corrupt(si - j);  // StdEncoding pads: a short last quantum is corrupt
-      }
-      const unsigned char in = static_cast<unsigned char>(src[si++]);
-      if (int v = base64_value(in); v >= 0) {
-        dbuf[j] = v;
-        continue;
-      }
-      if (in == '\n' || in == '\r') {
-        --j;
-        continue;
-      }
-      if (in != '=') return corrupt(si - 1);
-      if (j < 2) return corrupt(si - 1);
-      if (j == 2) {
-        while (si < src.size() && (src[si] == '\n' || src[si] == '\r')) ++si;
-        if (si == src.size()) return corrupt(src.size());
-        if (src[si] != '=') return corrupt(si - 1);
-        ++si;
-      }
-      while (si < src.size() && (src[si] == '\n' || src[si] == '\r')) ++si;
-      if (si < src.size()) return corrupt(si);  // trailing garbage
-      dlen = j;
-      end = true;
-      break;
-    }
-    const unsigned v = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
-    const char bytes[3] = {static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
-    out.append(bytes, dlen == 4 ? 3 : dlen - 1);
-    if (end) break;
-  }
-  return out;
-}
-
 std::string json_type(const json& v) {
   if (v.is_string()) return "string";
   if (v.is_number()) return "number";
@@ -296,10 +248,9 @@ ConfigRead read_docker_config(Profile p, const std::string& text) {
         return out;
       if (docker_auth_without_email(p)) a.email.clear();  // docker/cli 29 dropped the field
       if (!auth.empty()) {
-        std::string b64_error;
-        auto decoded = go_base64_decode(auth, b64_error);
+        auto decoded = go_base64_decode(auth);
         if (!decoded) {
-          out.error = b64_error;
+          out.error = decoded.error().message;
           return out;
         }
         const size_t colon = decoded->find(':');

@@ -51,12 +51,16 @@ std::string resolve(const std::string& path, const std::string& origin) {
   return out.empty() ? "/" : out;
 }
 
-// A base64 []byte field, as encoding/json decodes it.
+// A base64 []byte field, as encoding/json decodes it (clientcmd's YAML serializer turns the file into
+// JSON first): Go's "illegal base64 data at input byte N", which the loader prefixes with the file.
 Result<std::string> data_field(const YAML::Node& map, const char* key) {
   const std::string text = scalar(map, key);
   if (text.empty()) return std::string();
-  auto decoded = base64_decode(text);
-  if (!decoded) return make_error(std::string("illegal base64 data in ") + key);
+  auto decoded = go_base64_decode(text);
+  if (!decoded)
+    return make_error(decoded.error().message, std::string("the ") + key +
+                                                   " field is not padded standard base64: encode the PEM again "
+                                                   "(base64 -w0 FILE)");
   return *decoded;
 }
 

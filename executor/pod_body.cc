@@ -108,52 +108,51 @@ class Scanner {
     }
   }
 
- private:
-  bool object(int depth) {
+  // At an opening bracket: scans up to its `close`, leaving each element to `element()`, which scans
+  // it and says whether it could.
+  template <class Element>
+  bool each_element(char close, Element element) {
     skip();
     whitespace();
-    if (at('}')) {
+    if (at(close)) {
       skip();
       return true;
     }
     for (;;) {
       whitespace();
-      if (!at('"') || !string()) return false;
-      whitespace();
-      if (!at(':')) return false;
-      skip();
-      whitespace();
-      if (!value(depth)) return false;
+      if (!element()) return false;
       whitespace();
       if (at(',')) {
         skip();
         continue;
       }
-      if (!at('}')) return false;
+      if (!at(close)) return false;
       skip();
       return true;
     }
   }
 
+  // At a '{': reads each member's key and colon and leaves its value to `member(key)`.
+  template <class Member>
+  bool each_member(Member member) {
+    return each_element('}', [&] {
+      std::string_view key;
+      if (!at('"') || !string(&key)) return false;
+      whitespace();
+      if (!at(':')) return false;
+      skip();
+      whitespace();
+      return member(key);
+    });
+  }
+
+ private:
+  bool object(int depth) {
+    return each_member([&](std::string_view) { return value(depth); });
+  }
+
   bool array(int depth) {
-    skip();
-    whitespace();
-    if (at(']')) {
-      skip();
-      return true;
-    }
-    for (;;) {
-      whitespace();
-      if (!value(depth)) return false;
-      whitespace();
-      if (at(',')) {
-        skip();
-        continue;
-      }
-      if (!at(']')) return false;
-      skip();
-      return true;
-    }
+    return each_element(']', [&] { return value(depth); });
   }
 
   bool literal(std::string_view word) {
@@ -202,63 +201,27 @@ std::optional<SpecSpan> find_spec(std::string_view body) {
   Scanner s(body);
   s.whitespace();
   if (!s.at('{')) return std::nullopt;
-  s.skip();
   std::optional<SpecSpan> spec;
-  for (;;) {
-    s.whitespace();
-    std::string_view key;
-    if (!s.at('"') || !s.string(&key)) return std::nullopt;
-    s.whitespace();
-    if (!s.at(':')) return std::nullopt;
-    s.skip();
-    s.whitespace();
-    const size_t begin = s.pos();
-    if (key == "spec") {
-      if (spec || !s.at('{')) return std::nullopt;  // a second spec, or not an object: parse it all
-      SpecSpan found;
-      found.begin = begin;
-      s.skip();
-      s.whitespace();
-      if (s.at('}')) {
-        s.skip();
-      } else {
-        for (;;) {
-          s.whitespace();
-          std::string_view member;
-          if (!s.at('"') || !s.string(&member)) return std::nullopt;
-          s.whitespace();
-          if (!s.at(':')) return std::nullopt;
-          s.skip();
-          s.whitespace();
-          const size_t value_begin = s.pos();
-          if (!s.value(1)) return std::nullopt;
-          if (member == "nodeName") found.node_name = body.substr(value_begin, s.pos() - value_begin);
-          s.whitespace();
-          if (s.at(',')) {
-            s.skip();
-            continue;
-          }
-          if (!s.at('}')) return std::nullopt;
-          s.skip();
-          break;
-        }
-      }
-      found.end = s.pos();
-      spec = found;
-    } else if (!s.value()) {
-      return std::nullopt;
-    }
-    s.whitespace();
-    if (s.at(',')) {
-      s.skip();
-      continue;
-    }
-    if (!s.at('}')) return std::nullopt;
-    s.skip();
-    s.whitespace();
-    if (!s.at_end()) return std::nullopt;
-    return spec;
-  }
+  const bool scanned = s.each_member([&](std::string_view key) {
+    if (key != "spec") return s.value();
+    if (spec || !s.at('{')) return false;  // a second spec, or not an object: parse it all
+    SpecSpan found;
+    found.begin = s.pos();
+    const bool members = s.each_member([&](std::string_view member) {
+      const size_t value_begin = s.pos();
+      if (!s.value(1)) return false;
+      if (member == "nodeName") found.node_name = body.substr(value_begin, s.pos() - value_begin);
+      return true;
+    });
+    if (!members) return false;
+    found.end = s.pos();
+    spec = found;
+    return true;
+  });
+  if (!scanned) return std::nullopt;
+  s.whitespace();
+  if (!s.at_end()) return std::nullopt;
+  return spec;
 }
 
 // The full parse, for the bodies the scanner leaves to it, cut down the same way.

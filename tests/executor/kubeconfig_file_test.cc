@@ -43,6 +43,32 @@ class Host {
   RunnerHostFiles host_;
 };
 
+/// A kubeconfig whose current context `k` joins cluster `k` (its `cluster:` map in YAML flow style) and,
+/// when `user` is given, user `me` (its `user:` map).
+std::string one_context(const std::string& cluster, const std::string& user = {}) {
+  std::string out = "clusters:\n- name: k\n  cluster: " + cluster + "\n";
+  if (!user.empty()) out += "users:\n- name: me\n  user: " + user + "\n";
+  out += "contexts:\n- name: k\n  context: {cluster: k" + std::string(user.empty() ? "" : ", user: me") + "}\n";
+  return out + "current-context: k\n";
+}
+
+/// A runner host whose home kubeconfig is `config`.
+struct HomeConfig : Host {
+  explicit HomeConfig(const std::string& config) { put("/root/.kube/config", config); }
+  /// The loader's error message ("" when the client config resolves).
+  std::string failure(const std::string& context = {}) {
+    auto c = client(context);
+    return c ? std::string() : c.error().message;
+  }
+  /// connect_to_cluster from this host, a runner outside the cluster.
+  Result<KubeConnection> connect(const KubernetesConfig& config, Profile profile) {
+    InClusterSource source;
+    source.env = env();
+    source.host_root = files().root;
+    return connect_to_cluster(config, source, profile);
+  }
+};
+
 const char kTwoContexts[] = R"(apiVersion: v1
 kind: Config
 clusters:
@@ -71,8 +97,7 @@ current-context: staging
 )";
 
 TEST(KubeconfigFileTest, CurrentContextIsTheDefault) {
-  Host host;
-  host.put("/root/.kube/config", kTwoContexts);
+  HomeConfig host(kTwoContexts);
   auto c = host.client();
   ASSERT_TRUE(c) << c.error().describe();
   EXPECT_EQ(c->host, "https://staging.example.com");
@@ -83,8 +108,7 @@ TEST(KubeconfigFileTest, CurrentContextIsTheDefault) {
 }
 
 TEST(KubeconfigFileTest, ANamedContextWinsAndRelativePathsFollowTheFile) {
-  Host host;
-  host.put("/root/.kube/config", kTwoContexts);
+  HomeConfig host(kTwoContexts);
   host.put("/root/.kube/certs/prod-ca.crt", kPem);
   host.put("/root/tokens/prod", "  prod-token\n");  // the transport's file token source trims it
   auto c = host.client("prod");
@@ -104,8 +128,7 @@ TEST(KubeconfigFileTest, RelativePathsResolveAgainstTheirOwnFile) {
 }
 
 TEST(KubeconfigFileTest, AMissingContextIsClientGosAggregate) {
-  Host host;
-  host.put("/root/.kube/config", kTwoContexts);
+  HomeConfig host(kTwoContexts);
   auto c = host.client("production");
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message,
@@ -175,74 +198,25 @@ TEST(KubeconfigFileTest, WithoutKubeconfigHomeIsUsed) {
 }
 
 TEST(KubeconfigFileTest, AnUnreadableClientCertificateNamesTheHostPath) {
-  Host host;
-  host.put("/root/.kube/config", R"(clusters:
-- name: k
-  cluster: {server: "https://k"}
-users:
-- name: me
-  user: {client-certificate: me.crt}
-contexts:
-- name: k
-  context: {cluster: k, user: me}
-current-context: k
-)");
-  auto c = host.client();
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message,
+  EXPECT_EQ(HomeConfig(one_context(R"({server: "https://k"})", "{client-certificate: me.crt}")).failure(),
             "invalid configuration: [client-key-data or client-key must be specified for me to use the clientCert "
             "authentication method., unable to read client-cert /root/.kube/me.crt for me due to open "
             "/root/.kube/me.crt: no such file or directory]");
 }
 
 TEST(KubeconfigFileTest, AMissingCertificateAuthorityFileIsOneError) {
-  Host host;
-  host.put("/root/.kube/config", R"(clusters:
-- name: k
-  cluster: {server: "https://k", certificate-authority: /etc/ca.pem}
-contexts:
-- name: k
-  context: {cluster: k}
-current-context: k
-)");
-  auto c = host.client();
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message,
+  EXPECT_EQ(HomeConfig(one_context(R"({server: "https://k", certificate-authority: /etc/ca.pem})")).failure(),
             "invalid configuration: unable to read certificate-authority /etc/ca.pem for k due to open /etc/ca.pem: no "
             "such file or directory");
 }
 
 TEST(KubeconfigFileTest, AContextWhoseClusterHasNoServer) {
-  Host host;
-  host.put("/root/.kube/config", R"(clusters:
-- name: k
-  cluster: {insecure-skip-tls-verify: true}
-contexts:
-- name: k
-  context: {cluster: k}
-current-context: k
-)");
-  auto c = host.client();
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message, "invalid configuration: no server found for cluster \"k\"");
+  EXPECT_EQ(HomeConfig(one_context("{insecure-skip-tls-verify: true}")).failure(),
+            "invalid configuration: no server found for cluster \"k\"");
 }
 
 TEST(KubeconfigFileTest, TwoAuthenticationMethodsAreRefused) {
-  Host host;
-  host.put("/root/.kube/config", R"(clusters:
-- name: k
-  cluster: {server: "https://k"}
-users:
-- name: me
-  user: {token: t, username: u, password: p}
-contexts:
-- name: k
-  context: {cluster: k, user: me}
-current-context: k
-)");
-  auto c = host.client();
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message,
+  EXPECT_EQ(HomeConfig(one_context(R"({server: "https://k"})", "{token: t, username: u, password: p}")).failure(),
             "invalid configuration: more than one authentication method found for me; found [token basicAuth], only "
             "one is allowed");
 }
@@ -272,51 +246,20 @@ current-context: eks
 }
 
 TEST(KubeconfigFileTest, AnExecPluginWithoutApiVersionFailsValidationFirst) {
-  Host host;
-  host.put("/root/.kube/config", R"(clusters:
-- name: k
-  cluster: {server: "https://k"}
-users:
-- name: x
-  user: {exec: {command: get-token}}
-contexts:
-- name: k
-  context: {cluster: k, user: x}
-current-context: k
-)");
-  auto c = host.client();
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message,
-            "invalid configuration: [apiVersion must be specified for x to use exec authentication plugin, "
-            "interactiveMode must be specified for x to use exec authentication plugin]");
+  EXPECT_EQ(HomeConfig(one_context(R"({server: "https://k"})", "{exec: {command: get-token}}")).failure(),
+            "invalid configuration: [apiVersion must be specified for me to use exec authentication plugin, "
+            "interactiveMode must be specified for me to use exec authentication plugin]");
 }
 
 TEST(KubeconfigFileTest, AMissingTokenFileIsTheReadError) {
-  Host host;
-  host.put("/root/.kube/config", R"(clusters:
-- name: k
-  cluster: {server: "https://k"}
-users:
-- name: me
-  user: {tokenFile: /var/run/token}
-contexts:
-- name: k
-  context: {cluster: k, user: me}
-current-context: k
-)");
-  auto c = host.client();
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message, "open /var/run/token: no such file or directory");
+  EXPECT_EQ(HomeConfig(one_context(R"({server: "https://k"})", "{tokenFile: /var/run/token}")).failure(),
+            "open /var/run/token: no such file or directory");
 }
 
 TEST(KubeconfigFileTest, CertificateDataIsDecodedAndWins) {
-  Host host;
-  host.put("/root/.kube/config",
-           "clusters:\n- name: k\n  cluster:\n    server: https://k\n"
-           "    certificate-authority-data: " +
-               base64_encode(kPem) + "\nusers:\n- name: me\n  user:\n    client-certificate-data: " +
-               base64_encode("CERT") + "\n    client-key-data: " + base64_encode("KEY") +
-               "\ncontexts:\n- name: k\n  context: {cluster: k, user: me}\ncurrent-context: k\n");
+  HomeConfig host(one_context("{server: https://k, certificate-authority-data: " + base64_encode(kPem) + "}",
+                              "{client-certificate-data: " + base64_encode("CERT") +
+                                  ", client-key-data: " + base64_encode("KEY") + "}"));
   auto c = host.client();
   ASSERT_TRUE(c) << c.error().describe();
   EXPECT_EQ(c->ca_pem, kPem);
@@ -324,19 +267,19 @@ TEST(KubeconfigFileTest, CertificateDataIsDecodedAndWins) {
   EXPECT_EQ(c->key_pem, "KEY");
 }
 
+// client-go's encoding/json decode of a []byte field: Go's CorruptInputError, after the file's name.
+TEST(KubeconfigFileTest, BadCertificateAuthorityDataIsGosBase64Error) {
+  EXPECT_EQ(HomeConfig(one_context("{server: https://k, certificate-authority-data: LS0t!S1C}")).failure(),
+            "error loading config file \"/root/.kube/config\": illegal base64 data at input byte 4");
+  // StdEncoding wants its padding: the unpadded form of a valid PEM is refused at its end.
+  std::string unpadded = base64_encode("CA");
+  unpadded.pop_back();
+  EXPECT_EQ(HomeConfig(one_context("{server: https://k, certificate-authority-data: " + unpadded + "}")).failure(),
+            "error loading config file \"/root/.kube/config\": illegal base64 data at input byte 0");
+}
+
 TEST(KubeconfigFileTest, AServerWithoutSchemeIsPlainHttpWithoutCredentials) {
-  Host host;
-  host.put("/root/.kube/config", R"(clusters:
-- name: k
-  cluster: {server: "10.0.0.1:8080"}
-users:
-- name: me
-  user: {token: secret}
-contexts:
-- name: k
-  context: {cluster: k, user: me}
-current-context: k
-)");
+  HomeConfig host(one_context(R"({server: "10.0.0.1:8080"})", "{token: secret}"));
   auto c = host.client();
   ASSERT_TRUE(c) << c.error().describe();
   EXPECT_EQ(c->host, "http://10.0.0.1:8080");
@@ -344,12 +287,8 @@ current-context: k
 }
 
 TEST(KubeconfigFileTest, ABrokenFileIsAnErrorLoadingIt) {
-  Host host;
-  host.put("/root/.kube/config", "clusters: [\n");
-  auto c = host.client();
-  ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message.rfind("error loading config file \"/root/.kube/config\": yaml: line ", 0), 0u)
-      << c.error().message;
+  const std::string failure = HomeConfig("clusters: [\n").failure();
+  EXPECT_EQ(failure.rfind("error loading config file \"/root/.kube/config\": yaml: line ", 0), 0u) << failure;
 }
 
 TEST(KubeconfigFileTest, ADuplicateNameIsAConversionError) {
@@ -361,22 +300,18 @@ TEST(KubeconfigFileTest, ADuplicateNameIsAConversionError) {
 
 // connect_to_cluster: the kubeconfig is the fallback of a runner outside the cluster.
 TEST(KubeconfigFileTest, ConnectFallsBackToTheKubeconfigAndAppliesTheContextFrom18_5) {
-  Host host;
-  host.put("/root/.kube/config", kTwoContexts);
+  HomeConfig host(kTwoContexts);
   host.put("/root/.kube/certs/prod-ca.crt", kPem);
   host.put("/root/tokens/prod", "prod-token");
-  InClusterSource source;
-  source.env = host.env();
-  source.host_root = host.files().root;
   KubernetesConfig config;
   config.context = "prod";
-  auto v19 = connect_to_cluster(config, source, Profile::kV19_4);
+  auto v19 = host.connect(config, Profile::kV19_4);
   ASSERT_TRUE(v19) << v19.error().describe();
   EXPECT_EQ(v19->base_url, "https://prod.example.com:6443");
   EXPECT_EQ(v19->token, "prod-token");
   EXPECT_EQ(v19->tls.ca_pem, kPem);
   // 17.11 has no context key: current-context (staging) it is.
-  auto v17 = connect_to_cluster(config, source, Profile(17, 11));
+  auto v17 = host.connect(config, Profile(17, 11));
   ASSERT_TRUE(v17) << v17.error().describe();
   EXPECT_EQ(v17->base_url, "https://staging.example.com");
   EXPECT_EQ(v17->tls.server_name, "api.staging.internal");
@@ -384,17 +319,10 @@ TEST(KubeconfigFileTest, ConnectFallsBackToTheKubeconfigAndAppliesTheContextFrom
 }
 
 TEST(KubeconfigFileTest, InsecureWithACertificateAuthorityFailsCreatingTheClient) {
-  Host host;
-  host.put("/root/.kube/config",
-           "clusters:\n- name: k\n  cluster:\n    server: https://k\n"
-           "    insecure-skip-tls-verify: true\n    certificate-authority-data: " +
-               base64_encode(kPem) +
-               "\ncontexts:\n- name: k\n  context: {cluster: k}\n"
-               "current-context: k\n");
-  InClusterSource source;
-  source.env = host.env();
-  source.host_root = host.files().root;
-  auto c = connect_to_cluster(KubernetesConfig{}, source, Profile::kV19_4);
+  HomeConfig host(
+      one_context("{server: https://k, insecure-skip-tls-verify: true, certificate-authority-data: " +
+                  base64_encode(kPem) + "}"));
+  auto c = host.connect(KubernetesConfig{}, Profile::kV19_4);
   ASSERT_FALSE(c);
   EXPECT_EQ(kube_connection_failure(c.error()),
             "creating Kubernetes client: specifying a root certificates file with the insecure flag is not allowed");

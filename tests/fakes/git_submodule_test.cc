@@ -4,21 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include "fakes/gitlab/fake_gitlab.h"
-#include "fakes/runtime/shell.h"
-#include "tests/fakes/runtime_test_world.h"
-#include "tests/support/manual_clock.h"
+#include "tests/fakes/git_test_rig.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using runtime_testing::stream_text;
-using runtime_testing::TestWorld;
 
-class GitSubmoduleTest : public ::testing::Test {
+class GitSubmoduleTest : public runtime_testing::GitLabRig {
  protected:
-  GitSubmoduleTest() : gitlab(clock, Random(3), "https://gitlab.mylab.com", "runner-token") { world.server = &gitlab; }
-
   // root/app with lib (relative URL) and, when asked, a private tools (absolute URL); lib has nested.
   void declare(bool private_tools) {
     ProjectDefinition nested{"root/nested", "main", false, std::nullopt, {}};
@@ -31,14 +25,10 @@ class GitSubmoduleTest : public ::testing::Test {
       app.submodules.push_back({"tools", "root/tools", "https://gitlab.mylab.com/root/tools.git"});
     }
     EXPECT_TRUE(gitlab.add_project(app));
-    JobDefinition job;
-    job.project = "root/app";
-    job.ref = "main";
-    EXPECT_TRUE(gitlab.enqueue(job));
-    token = gitlab.jobs().front().token;
-    sha = gitlab.repository("root/app")->refs().at("refs/heads/main");
-    lib_sha = gitlab.repository("root/lib")->refs().at("refs/heads/main");
-    nested_sha = gitlab.repository("root/nested")->refs().at("refs/heads/main");
+    token = queue_job("root/app", "main");
+    sha = head("root/app", "main");
+    lib_sha = head("root/lib", "main");
+    nested_sha = head("root/nested", "main");
   }
   std::string checkout() {
     return "git init -q /builds/root/app && cd /builds/root/app\n"
@@ -49,11 +39,6 @@ class GitSubmoduleTest : public ::testing::Test {
            "git checkout -f -q " +
            sha + "\n";
   }
-  ShellResult run(const std::string& script) { return interpret(script, ShellOptions{}, world); }
-
-  kexsim::testing::ManualClock clock;
-  FakeGitLab gitlab;
-  TestWorld world;
   std::string token, sha, lib_sha, nested_sha;
 };
 

@@ -3,16 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include "fakes/gitlab/fake_gitlab.h"
-#include "fakes/runtime/shell.h"
-#include "tests/fakes/runtime_test_world.h"
-#include "tests/support/manual_clock.h"
+#include "tests/fakes/git_test_rig.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using runtime_testing::stream_text;
-using runtime_testing::TestWorld;
 using runtime_testing::transcript;
 using Kind = ConnectOutcome::Kind;
 
@@ -39,26 +35,17 @@ std::string get_sources(const std::string& sha, const std::string& token) {
          "echo \"Skipping Git submodules setup\"\n";
 }
 
-class GitToolTest : public ::testing::Test {
+class GitToolTest : public runtime_testing::GitLabRig {
  protected:
-  GitToolTest() : gitlab(clock, Random(3), "https://gitlab.mylab.com", "runner-token") {
+  GitToolTest() {
     // The fake GitLab serves root/mycicd (master, feature) as a real repository over smart HTTP.
     gitlab.add_repository("root/mycicd", "master", {"feature"});
-    JobDefinition job;
-    job.project = "root/mycicd";
-    job.ref = "master";
-    EXPECT_TRUE(gitlab.enqueue(job));
-    job_token = gitlab.jobs().front().token;
-    master_sha = gitlab.repository("root/mycicd")->refs().at("refs/heads/master");
-    feature_sha = gitlab.repository("root/mycicd")->refs().at("refs/heads/feature");
+    job_token = queue_job("root/mycicd", "master");
+    master_sha = head("root/mycicd", "master");
+    feature_sha = head("root/mycicd", "feature");
     get_sources_script = get_sources(master_sha, job_token);
-    world.server = &gitlab;
   }
-  ShellResult run(const std::string& script) { return interpret(script, ShellOptions{}, world); }
 
-  kexsim::testing::ManualClock clock;
-  FakeGitLab gitlab;
-  TestWorld world;
   std::string master_sha, feature_sha, get_sources_script, job_token;
 };
 

@@ -3,26 +3,16 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "executor/kube_config.h"
 #include "executor/kubeconfig_file.h"
 #include "sim/serve.h"
+#include "tests/sim/serve_rig.h"
 #include "tests/support/temp_dir.h"
 
 namespace kexsim::sim {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string read(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using serve_testing::read_text;
 
 TEST(ServeKubeconfig, TheExecutorsLoaderReadsTheRenderedKubeconfig) {
   testing::TestDir dir;
@@ -48,22 +38,19 @@ TEST(ServeKubeconfig, TheExecutorsLoaderReadsTheRenderedKubeconfig) {
 
 TEST(ServeKubeconfig, AServedClusterIsWhereTheExecutorConnects) {
   testing::TestDir dir("kexsim-serve-test");
-  std::ostringstream out, err;
-  const int code = serve({std::string(KEXSIM_SOURCE_DIR) + "/scenarios/rbac/secrets-forbidden.toml", std::nullopt,
-                          dir.path().string(), 0.0},
-                         out, err);
-  ASSERT_EQ(code, 0) << err.str();
+  const auto served = serve_testing::serve_source("scenarios/rbac/secrets-forbidden.toml", dir.path().string());
+  ASSERT_EQ(served.code, 0) << served.err;
   executor::InClusterSource source;  // not in a pod: the kubeconfig fallback
   source.env = {{"KUBECONFIG", (dir.path() / "kubeconfig").string()}};
   executor::KubernetesConfig config;
   config.context = "runner";
   auto connection = executor::connect_to_cluster(config, source, executor::Profile::kV19_4);
   ASSERT_TRUE(connection) << connection.error().describe();
-  const std::string kubeconfig = read(dir.path() / "kubeconfig");
+  const std::string kubeconfig = read_text(dir.path() / "kubeconfig");
   EXPECT_EQ(connection->base_url.rfind("https://127.0.0.1:", 0), 0u) << connection->base_url;
   EXPECT_NE(kubeconfig.find("    server: \"" + connection->base_url + "\""), std::string::npos);
   EXPECT_NE(kubeconfig.find("- name: runner\n  user:\n    token: \"" + connection->token + "\""), std::string::npos);
-  EXPECT_EQ(connection->tls.ca_pem, read(dir.path() / "ca.crt"));
+  EXPECT_EQ(connection->tls.ca_pem, read_text(dir.path() / "ca.crt"));
 }
 
 }  // namespace

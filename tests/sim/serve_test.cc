@@ -5,25 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "base/base64.h"
+#include "tests/sim/serve_rig.h"
 #include "tests/support/temp_dir.h"
 
 namespace kexsim::sim {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-std::string source(const std::string& rel) { return std::string(KEXSIM_SOURCE_DIR) + "/" + rel; }
+using serve_testing::read_text;
+using serve_testing::serve_source;
 
 TEST(Kubeconfig, NamesAdminAsCurrentAndTheRunnerWithTheSimulationCa) {
   const std::string y = render_kubeconfig({"https://127.0.0.1:6443", "-----BEGIN CERTIFICATE-----\nx\n", "admin-tok",
@@ -42,35 +34,31 @@ TEST(Kubeconfig, NamesAdminAsCurrentAndTheRunnerWithTheSimulationCa) {
 
 TEST(Serve, WritesKubeconfigAndCaThenStopsAfterForSeconds) {
   testing::TestDir dir("kexsim-serve-test");
-  std::ostringstream out, err;
-  const int code =
-      serve({source("scenarios/rbac/secrets-forbidden.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
-  EXPECT_EQ(code, 0) << err.str();
-  EXPECT_NE(out.str().find("export KUBECONFIG=" + (dir.path() / "kubeconfig").string() + "\n"), std::string::npos)
-      << out.str();
-  EXPECT_NE(out.str().find("  GitLab          https://127.0.0.1:"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("Ctrl-C"), std::string::npos) << out.str();
-  const std::string kubeconfig = read(dir.path() / "kubeconfig");
+  const auto served = serve_source("scenarios/rbac/secrets-forbidden.toml", dir.path().string());
+  EXPECT_EQ(served.code, 0) << served.err;
+  EXPECT_NE(served.out.find("export KUBECONFIG=" + (dir.path() / "kubeconfig").string() + "\n"), std::string::npos)
+      << served.out;
+  EXPECT_NE(served.out.find("  GitLab          https://127.0.0.1:"), std::string::npos) << served.out;
+  EXPECT_NE(served.out.find("Ctrl-C"), std::string::npos) << served.out;
+  const std::string kubeconfig = read_text(dir.path() / "kubeconfig");
   EXPECT_NE(kubeconfig.find("    server: \"https://127.0.0.1:"), std::string::npos) << kubeconfig;
   EXPECT_NE(kubeconfig.find("current-context: admin"), std::string::npos);
   EXPECT_NE(kubeconfig.find("runner (system:serviceaccount:cicd:default)"), std::string::npos);
-  EXPECT_EQ(read(dir.path() / "ca.crt").rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  EXPECT_EQ(read_text(dir.path() / "ca.crt").rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
 }
 
 TEST(Serve, InvalidScenarioExits3) {
   testing::TestDir dir("kexsim-serve-test");
-  std::ostringstream out, err;
-  const int code = serve({source("tests/data/broken-scenario.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
-  EXPECT_EQ(code, 3);
-  EXPECT_NE(err.str().find("invalid scenario"), std::string::npos) << err.str();
+  const auto served = serve_source("tests/data/broken-scenario.toml", dir.path().string());
+  EXPECT_EQ(served.code, 3);
+  EXPECT_NE(served.err.find("invalid scenario"), std::string::npos) << served.err;
   EXPECT_FALSE(fs::exists(dir.path() / "kubeconfig"));
 }
 
 TEST(Serve, WithoutDirItWritesIntoATemporaryDirectoryAndRemovesItWhenItStops) {
-  std::ostringstream out, err;
-  const int code = serve({source("scenarios/basics/hello.toml"), std::nullopt, "", 0.0}, out, err);
-  EXPECT_EQ(code, 0) << err.str();
-  const std::string text = out.str();
+  const auto served = serve_source("scenarios/basics/hello.toml", "");
+  EXPECT_EQ(served.code, 0) << served.err;
+  const std::string& text = served.out;
   const std::string label = "  directory       ";
   const size_t at = text.find(label);
   ASSERT_NE(at, std::string::npos) << text;
@@ -84,10 +72,9 @@ TEST(Serve, WithoutDirItWritesIntoATemporaryDirectoryAndRemovesItWhenItStops) {
 
 TEST(Serve, InvalidRunnerConfigExits3) {
   testing::TestDir dir("kexsim-serve-test");
-  std::ostringstream out, err;
-  const int code = serve({source("tests/data/broken-config.toml"), std::nullopt, dir.path().string(), 0.0}, out, err);
-  EXPECT_EQ(code, 3);
-  EXPECT_NE(err.str().find("broken-config.toml:9:"), std::string::npos) << err.str();
+  const auto served = serve_source("tests/data/broken-config.toml", dir.path().string());
+  EXPECT_EQ(served.code, 3);
+  EXPECT_NE(served.err.find("broken-config.toml:9:"), std::string::npos) << served.err;
 }
 
 }  // namespace
