@@ -108,6 +108,7 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   HttpResponse response;
   // Cluster changes due by now (nodes the autoscaler adds) happen before the request is answered.
   scheduler_.advance(clock_.now(), events_, store_.resource_version());
+  if (scheduler_.modelled()) status_sync_.invalidate();  // a binding shows in the pod, without a write
   sync_images();
   try {
     sync_lifecycle();  // every read sees the history up to now
@@ -355,7 +356,17 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   } else if (type.resource == "nodes") {
     objects = node_objects();
   } else {
-    for (const StoredObject* stored : store_.list(type.resource, ns)) objects.push_back(present(type, *stored));
+    // Presenting adds status, never labels, names or namespaces: objects the selectors refuse as stored
+    // are not presented (an informer's list of its one pod among a thousand).
+    const auto refused = [&](const json& stored) {
+      if (!labels.value().matches(member(member(stored, "metadata"), "labels"))) return true;
+      return std::any_of(fields.value().begin(), fields.value().end(), [&](const FieldTerm& t) {
+        return (t.field == "metadata.name" || t.field == "metadata.namespace") &&
+               (field_value(stored, t.field) == t.value) != t.equals;
+      });
+    };
+    for (const StoredObject* stored : store_.list(type.resource, ns))
+      if (!refused(stored->object)) objects.push_back(present(type, *stored));
   }
   std::vector<json> selected_objects;
   for (const json& object : objects) {
@@ -510,6 +521,7 @@ void KubeApiServer::sync_images() {
     images_.start_pod(store_.find("pods", b.ns, b.name)->object, b.node, platform, b.at, secrets);
   }
   images_.advance(clock_.now(), events_, store_.resource_version());
+  status_sync_.invalidate();  // pulls show in the pods' status without a write
 }
 
 std::optional<PodImageStates> KubeApiServer::image_states(const std::string& uid, TimePoint at) const {
@@ -557,23 +569,53 @@ void KubeApiServer::sync_lifecycle() {
   if (pods_watched_) record_status_changes();
 }
 
+StatusSyncKey KubeApiServer::status_sync_key() const {
+  return {clock_.now(), status_sync_.generation(), store_.history()->latest_except("pods")};
+}
+
 void KubeApiServer::record_status_changes() {
   // Once a pod runs (or never will), its presented status still moves on: containers end, crash-loop and
   // restart, pulls fail and back off, the deadline passes. Each change a sync sees is one MODIFIED event,
   // so that `kubectl get pods -w` shows the transitions.
   const ResourceType& pods = *find_resource("", "pods");
-  for (const StoredObject* pod : store_.list("pods", "")) {
+  const WatchHistory& history = *store_.history();
+  const StatusSyncKey key = status_sync_key();
+  std::vector<const StoredObject*> looked_at;
+  if (status_sync_.needs_full(key, history.too_old("pods", status_sync_.pods_cursor()).has_value())) {
+    looked_at = store_.list("pods", "");
+    status_sync_.clear_next();
+    status_sync_.take_marked();
+  } else {
+    // The same time and models: only pods written or marked since the last sync can show anything new.
+    // In (namespace, name) order, as a full sync touches them.
+    std::set<std::pair<std::string, std::string>> changed = status_sync_.take_marked();
+    for (const WatchEvent* event : history.since("pods", status_sync_.pods_cursor())) {
+      const json& meta = member(event->object, "metadata");
+      changed.emplace(event->ns, text(meta, "name"));
+      if (event->type == "DELETED") status_sync_.forget(text(meta, "uid"));  // also when the store removed it
+    }
+    for (const auto& [ns, name] : changed)
+      if (const StoredObject* pod = store_.find("pods", ns, name)) looked_at.push_back(pod);
+  }
+  for (const StoredObject* pod : looked_at) {
     const json& meta = member(pod->object, "metadata");
     const std::string uid = text(meta, "uid");
-    if (!running_recorded_.count(uid)) continue;
+    if (!running_recorded_.count(uid)) {
+      status_sync_.forget(uid);
+      continue;
+    }
     json shown = present(pods, *pod);
     auto it = shown_.find(uid);
     if (it != shown_.end() && member(it->second, "status") != member(shown, "status")) {
       store_.touch(pods.resource, text(meta, "namespace"), text(meta, "name"), std::move(it->second));
       shown = present(pods, *store_.find("pods", text(meta, "namespace"), text(meta, "name")));
     }
+    // What next_lifecycle_change() asks of this pod, from the presentation just made.
+    const std::optional<TimePoint> started = kubelet_start(*pod);
+    status_sync_.set_next(uid, started ? container_states_.next_change(shown, *started, clock_.now()) : std::nullopt);
     shown_[uid] = std::move(shown);
   }
+  status_sync_.synced(key, history.latest("pods"));  // its own touches included: they show nothing new
 }
 
 std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
@@ -598,7 +640,11 @@ std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
     if (at && (!next || *at < *next)) next = at;
   }
   const ResourceType& pods = *find_resource("", "pods");
-  for (const StoredObject* pod : pods_watched_ ? store_.list("pods", "") : std::vector<const StoredObject*>{}) {
+  // Each started pod's next change as the last status sync found it, while nothing has changed since.
+  const bool noted = pods_watched_ && status_sync_.current(status_sync_key(), store_.history()->latest("pods"));
+  if (const std::optional<TimePoint> at = noted ? status_sync_.earliest() : std::nullopt; at && (!next || *at < *next))
+    next = at;
+  for (const StoredObject* pod : pods_watched_ && !noted ? store_.list("pods", "") : std::vector<const StoredObject*>{}) {
     if (!running_recorded_.count(text(member(pod->object, "metadata"), "uid"))) continue;
     const std::optional<TimePoint> started = kubelet_start(*pod);
     if (!started) continue;
@@ -662,6 +708,7 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   container_memory_.release(uid);
   container_states_.release(uid);
   scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
+  if (scheduler_.modelled()) status_sync_.invalidate();  // the room it leaves may bind another pod
   images_.release(uid);
   disruptions_.release(uid);
   running_recorded_.erase(uid);
@@ -670,6 +717,7 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   served_.forget(uid);
   running_statuses_.forget(uid);
   shown_.erase(uid);
+  status_sync_.forget(uid);
   container_logs_.forget(uid);
   daemon_logs_written_.erase(uid);
 }
@@ -767,11 +815,13 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   target.memory = container_memory_.cgroup(pod, container);
   const std::optional<TimePoint> started = kubelet_start(*stored);
   if (started) target.killed_at = deadline_kill_time(pod, *started);
-  target.on_oom_death = [this, uid, container](TimePoint at) {
+  target.on_oom_death = [this, uid, container, ns, name](TimePoint at) {
     container_states_.record_exit(uid, container, {at, "OOMKilled", 137});
+    status_sync_.mark(ns, name);  // no write: the pod's next change moved
   };
   target.disrupted = [this, pod](TimePoint start, const std::vector<OutputChunk>& output) {
     disruptions_.saw_output(pod, start, output);
+    if (disruptions_.active()) status_sync_.invalidate();
     store_.history()->wake_all();  // a watch sleeping past the disruption now armed looks again
     return disruptions_.kill_time(pod);
   };
@@ -887,6 +937,9 @@ void KubeApiServer::sync_container_events() {
     const bool foreign = images && std::any_of(images->begin(), images->end(),
                                                [](const auto& c) { return !c.second.foreign_platform.empty(); });
     if (!mount && !config_error && !sandbox_failure_ && !deadline_due && !foreign) continue;
+    // The kubelet's records of the pod change (deadline, mounts, crash loops): present it again.
+    status_sync_.mark(text(member(stored->object, "metadata"), "namespace"),
+                      text(member(stored->object, "metadata"), "name"));
     const json pod = present(pods, *stored);
     if (foreign) container_states_.record_crash_loop_events(pod, clock_.now(), events_, store_.resource_version());
     if (sandbox_failure_ && !mount) {

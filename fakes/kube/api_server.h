@@ -38,6 +38,7 @@
 #include "fakes/kube/scheduler.h"
 #include "fakes/kube/served_bodies.h"
 #include "fakes/kube/status.h"
+#include "fakes/kube/status_sync_memo.h"
 #include "fakes/kube/store.h"
 
 namespace kexsim::fakes {
@@ -58,25 +59,41 @@ class KubeApiServer : public HttpHandler {
   /// admin.
   Status seed(const nlohmann::json& object);
   /// How pods come up from now on.
-  void set_pod_timing(PodTiming t) { timing_ = std::move(t); }
+  void set_pod_timing(PodTiming t) {
+    timing_ = std::move(t);
+    status_sync_.invalidate();
+  }
   /// How the nodes OOM-kill (memory.oom.group) and which kubelet release words container events.
   void set_oom_policy(OomPolicy policy) {
     container_memory_.set_policy(policy);
     container_states_.set_kubernetes_minor(policy.kubernetes_minor);
+    status_sync_.invalidate();
   }
   /// OpenShift's RunOnceDurationOverride: run-once pods (restartPolicy Never or OnFailure) get at
   /// most this activeDeadlineSeconds when created.
   void set_run_once_deadline(int64_t seconds) { run_once_deadline_ = seconds; }
   /// The nodes' CNI plugin fails every pod sandbox from now on: pods stay ContainerCreating.
-  void set_sandbox_failure(SandboxFailure failure) { sandbox_failure_ = std::move(failure); }
+  void set_sandbox_failure(SandboxFailure failure) {
+    sandbox_failure_ = std::move(failure);
+    status_sync_.invalidate();
+  }
   /// The cluster's nodes, node groups and scheduling queue (seed nodes here before the first pod).
-  Scheduler& scheduler() { return scheduler_; }
+  Scheduler& scheduler() {
+    status_sync_.invalidate();  // the caller may change how pods present
+    return scheduler_;
+  }
   /// The kubelet's image manager and the registries (configure before the first pod).
-  ImageModel& images() { return images_; }
+  ImageModel& images() {
+    status_sync_.invalidate();
+    return images_;
+  }
   /// The events recorded so far.
   const EventLog& events() const { return events_; }
   /// The disruptions planned for pods (evictions, deletes, drains, lost nodes, preemption).
-  Disruptions& disruptions() { return disruptions_; }
+  Disruptions& disruptions() {
+    status_sync_.invalidate();
+    return disruptions_;
+  }
   /// How many changes per resource watches can resume from (older resourceVersions get 410 Expired).
   void set_watch_window(size_t events) { store_.history()->set_capacity(events); }
   /// The validating webhooks pod creates go through; their ValidatingWebhookConfigurations are stored too.
@@ -141,6 +158,8 @@ class KubeApiServer : public HttpHandler {
   void sync_lifecycle();
   /// Records a MODIFIED event for each started pod whose presented status changed since the last one.
   void record_status_changes();
+  /// The StatusSyncMemo key of now.
+  StatusSyncKey status_sync_key() const;
   /// The earliest pod status change still to record.
   std::optional<TimePoint> next_lifecycle_change() const;
   /// The stored pod of a starts_pending_ entry, or nullptr when it is gone, replaced or recorded.
@@ -195,6 +214,8 @@ class KubeApiServer : public HttpHandler {
   TimePoint started_;                            ///< when the default node joined
   std::set<std::string> running_recorded_;       ///< uids of pods whose start is in the history
   std::map<std::string, nlohmann::json> shown_;  ///< uid -> the pod as its last MODIFIED event showed it
+  /// What the last record_status_changes saw, so that the next presents only the pods changed since.
+  StatusSyncMemo status_sync_;
   /// Whether a pod watch was ever opened: only then are status changes recorded as MODIFIED events (presenting
   /// every started pod on every request is the fake's quadratic cost with a thousand jobs, and the runner
   /// releases kexsim models never watch pods).

@@ -43,6 +43,7 @@ HttpResponse KubeApiServer::evict(const HttpRequest& request, const std::string&
     remove_pod(ns, name, pod);
   } else {
     disruptions_.evict(pod, clock_.now(), asked);
+    status_sync_.invalidate();
     sync_disruptions();
   }
   // The create handler answers 201 with the registry's Status{Status: Success} (handlers/create.go).
@@ -85,6 +86,7 @@ void KubeApiServer::sync_disruptions() {
     store_.touch("pods", d.ns, d.name, std::move(before));
   }
   disruptions_.record_events(now, events_, store_.resource_version());
+  status_sync_.invalidate();  // disruptions show in the pods they hit (and nodes in all) without a write
   for (const PodDisruption& d : disruptions_.take_removals(now)) {
     const StoredObject* stored = store_.find("pods", d.ns, d.name);
     if (stored) remove_pod(d.ns, d.name, present(pods, *stored));

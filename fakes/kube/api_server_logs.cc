@@ -26,8 +26,12 @@ bool runs_dind(const json& pod) {
 void KubeApiServer::containers_started(const StoredObject& stored, TimePoint at) {
   // The pulls that came before (a watch's sync has not recorded them yet): at the same instant they take
   // the earlier names, so the list shows Pulled before Created.
-  if (images_.modelled()) images_.advance(clock_.now(), events_, store_.resource_version());
+  if (images_.modelled()) {
+    images_.advance(clock_.now(), events_, store_.resource_version());
+    status_sync_.invalidate();
+  }
   const json pod = present(*find_resource("", "pods"), stored);
+  status_sync_.mark(text(member(pod, "metadata"), "namespace"), text(member(pod, "metadata"), "name"));
   start_events_.record(pod, std::atoi(version_.minor.c_str()), events_, store_.resource_version(), at);
   if (!runs_dind(pod)) return;  // only dockerd fails at its start
   write_daemon_logs(pod);       // while its container shows it running, with the time it started

@@ -48,6 +48,18 @@ bool WatchHistory::restate(const std::string& resource, uint64_t resource_versio
   return true;
 }
 
+uint64_t WatchHistory::latest(const std::string& resource) const {
+  auto it = logs_.find(resource);
+  return it == logs_.end() || it->second.events.empty() ? 0 : it->second.events.back().resource_version;
+}
+
+uint64_t WatchHistory::latest_except(const std::string& resource) const {
+  uint64_t out = 0;
+  for (const auto& [name, log] : logs_)
+    if (name != resource && !log.events.empty()) out = std::max(out, log.events.back().resource_version);
+  return out;
+}
+
 std::optional<uint64_t> WatchHistory::too_old(const std::string& resource, uint64_t resource_version) const {
   auto it = logs_.find(resource);
   if (it == logs_.end() || !it->second.truncated || it->second.events.empty()) return std::nullopt;

@@ -37,6 +37,10 @@ class WatchHistory {
   void record(WatchEvent event);
   /// The events of resource after resource_version, oldest first.
   std::vector<const WatchEvent*> since(const std::string& resource, uint64_t resource_version) const;
+  /// The resourceVersion of resource's last event (0: none yet).
+  uint64_t latest(const std::string& resource) const;
+  /// The resourceVersion of the last event of any other resource (0: none yet).
+  uint64_t latest_except(const std::string& resource) const;
   /// When resource_version is older than the window: the value the 410 names (oldest retained - 1).
   std::optional<uint64_t> too_old(const std::string& resource, uint64_t resource_version) const;
   /// Replaces the object of resource's event at resource_version: the same request changed how that write

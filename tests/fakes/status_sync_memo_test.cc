@@ -1,0 +1,231 @@
+// The status sync's memo (fakes/kube/status_sync_memo.h): when a sync must present every pod again, and,
+// through the fake API server, that the changes it skips nothing of reach a pod watch: an OOM kill by an
+// exec (no store write), a Secret written at the same virtual time, a later time.
+
+#include "fakes/kube/status_sync_memo.h"
+
+#include <gtest/gtest.h>
+
+#include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "fakes/kube/api_server.h"
+#include "fakes/kube/watch_stream.h"
+#include "tests/fakes/runtime_test_world.h"
+#include "tests/support/manual_clock.h"
+
+namespace kexsim::fakes {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+TEST(StatusSyncMemoTest, AFullSyncIsNeededWhenTimeModelsOrOtherKindsMove) {
+  StatusSyncMemo memo;
+  const TimePoint t0 = testing::kTestEpoch;
+  const StatusSyncKey key{t0, memo.generation(), 7};
+  EXPECT_TRUE(memo.needs_full(key, false));  // nothing synced yet
+  memo.synced(key, 12);
+  EXPECT_FALSE(memo.needs_full(key, false));
+  EXPECT_TRUE(memo.needs_full(key, true));                               // the pods' history left the cursor
+  EXPECT_TRUE(memo.needs_full({t0 + seconds(1), key.generation, 7}, false));  // a later time
+  EXPECT_TRUE(memo.needs_full({t0, key.generation, 8}, false));          // a Secret (or any other kind) written
+  memo.invalidate();
+  EXPECT_TRUE(memo.needs_full({t0, memo.generation(), 7}, false));  // a model changed
+  EXPECT_EQ(memo.pods_cursor(), 12u);
+}
+
+TEST(StatusSyncMemoTest, NextChangesAreCurrentUntilAWriteOrAMark) {
+  StatusSyncMemo memo;
+  const TimePoint t0 = testing::kTestEpoch;
+  const StatusSyncKey key{t0, 0, 0};
+  memo.set_next("a", t0 + seconds(9));
+  memo.set_next("b", t0 + seconds(4));
+  memo.set_next("c", std::nullopt);
+  memo.synced(key, 5);
+  EXPECT_TRUE(memo.current(key, 5));
+  EXPECT_EQ(memo.earliest(), t0 + seconds(4));
+  EXPECT_FALSE(memo.current(key, 6));  // a pod was written since
+  memo.mark("ci", "a");
+  EXPECT_FALSE(memo.current(key, 5));
+  EXPECT_EQ(memo.take_marked(), (std::set<std::pair<std::string, std::string>>{{"ci", "a"}}));
+  EXPECT_TRUE(memo.current(key, 5));
+  memo.set_next("b", t0 + seconds(20));  // b's change moved later
+  EXPECT_EQ(memo.earliest(), t0 + seconds(9));
+  memo.forget("a");
+  EXPECT_EQ(memo.earliest(), t0 + seconds(20));
+  memo.clear_next();
+  EXPECT_EQ(memo.earliest(), std::nullopt);
+}
+
+constexpr uint64_t kMiB = 1024 * 1024;
+
+class Worlds : public ContainerWorldFactory {
+ public:
+  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override {
+    auto world = std::make_unique<runtime_testing::TestWorld>();
+    world->commands = commands;
+    return world;
+  }
+  std::map<std::string, CommandSpec> commands;
+};
+
+class StatusSyncTest : public ::testing::Test {
+ protected:
+  StatusSyncTest() {
+    server_.add_token("admin-token", "admin", {"system:masters"});
+    EXPECT_TRUE(server_.seed({{"kind", "Namespace"}, {"apiVersion", "v1"}, {"metadata", {{"name", "ci"}}}}).ok());
+    CommandSpec hog;
+    hog.stdout_text = "linking\n";
+    hog.duration = seconds(10);
+    hog.memory_bytes = 128 * kMiB;
+    worlds_.commands["hog"] = hog;
+  }
+
+  HttpRequest request(const std::string& method, const std::string& path,
+                      std::vector<std::pair<std::string, std::string>> query = {}, const std::string& body = "") {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    r.target = path;
+    r.query = std::move(query);
+    r.body = body;
+    r.headers["authorization"] = "Bearer admin-token";
+    if (!body.empty()) r.headers["content-type"] = "application/json";
+    return r;
+  }
+
+  void create(const std::string& name, json spec) {
+    json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", name}}}, {"spec", std::move(spec)}};
+    const HttpResponse r = server_.handle(request("POST", "/api/v1/namespaces/ci/pods", {}, pod.dump()));
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+
+  json get(const std::string& name) {
+    return json::parse(server_.handle(request("GET", "/api/v1/namespaces/ci/pods/" + name)).body);
+  }
+
+  std::shared_ptr<WatchStream> watch(const std::string& timeout) {
+    const std::string rv = json::parse(server_.handle(request("GET", "/api/v1/namespaces/ci/pods")).body)["metadata"]
+                                                                                                        ["resourceVersion"];
+    HttpResponse r = server_.handle(request("GET", "/api/v1/namespaces/ci/pods",
+                                            {{"resourceVersion", rv}, {"timeoutSeconds", timeout}, {"watch", "true"}}));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::dynamic_pointer_cast<WatchStream>(r.stream);
+  }
+
+  // Runs script in the pod's build container; the outcome's side effects land in the models.
+  void exec(const std::string& name, const std::string& script) {
+    HttpRequest r = request("POST", "/api/v1/namespaces/ci/pods/" + name + "/exec",
+                            {{"container", "build"}, {"command", "sh"}, {"command", "-c"}, {"command", script}});
+    r.headers["upgrade"] = "SPDY/3.1";
+    HttpResponse response = server_.handle(r);
+    ASSERT_EQ(response.status, 101) << response.body;
+    ASSERT_TRUE(response.exec);
+    response.exec("");
+  }
+
+  static json build_state(const json& pod) {
+    for (const json& c : pod["status"]["containerStatuses"])
+      if (c["name"] == "build") return c["state"];
+    return nullptr;
+  }
+
+  static json spec(const std::string& memory_limit) {
+    return {{"restartPolicy", "Never"},
+            {"containers",
+             {{{"name", "build"}, {"image", "alpine"}, {"resources", {{"limits", {{"memory", memory_limit}}}}}},
+              {{"name", "helper"}, {"image", "helper"}}}}};
+  }
+
+  testing::ManualClock clock_;
+  Worlds worlds_;
+  KubeApiServer server_{clock_, Random(3), worlds_};
+};
+
+// Pulls a stream to its end, noting the clock at each line.
+asio::awaitable<void> drain(std::shared_ptr<HttpBodyStream> stream, Clock* clock,
+                            std::vector<std::pair<json, TimePoint>>* out) {
+  for (;;) {
+    std::optional<std::string> line = co_await stream->next();
+    if (!line) break;
+    out->emplace_back(json::parse(*line), clock->now());
+  }
+}
+
+// The exec's OOM kill is recorded by a callback, with no store write and at the same virtual time: the
+// watch that synced just before must still learn of the kill's time and wake for it.
+TEST_F(StatusSyncTest, AnOomKillByAnExecReachesAWatchAtTheKillsTime) {
+  server_.set_oom_policy({2, false, 33});
+  create("job", spec("64Mi"));
+  create("other", spec("1Gi"));  // a second started pod, so that a sync has pods it need not present
+  clock_.advance(seconds(6));    // both run
+  auto w = watch("120");
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(w->poll().empty());  // synced: nothing new
+  const TimePoint exec_at = clock_.now();
+  exec("job", "echo start; hog; echo never");
+  asio::io_context io;
+  std::vector<std::pair<json, TimePoint>> got;
+  asio::co_spawn(io, drain(w, &clock_, &got), asio::detached);
+  io.run();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first["type"], "MODIFIED");
+  EXPECT_EQ(got[0].first["object"]["metadata"]["name"], "job");
+  EXPECT_EQ(build_state(got[0].first["object"])["terminated"]["reason"], "OOMKilled");
+  EXPECT_GT(got[0].second, exec_at);
+  EXPECT_LT(got[0].second, exec_at + seconds(120));  // at the kill, not at the watch's end
+}
+
+// A Secret created at the same virtual time changes how a started pod reads (its env resolves): the
+// watch sees that, though no pod was written.
+TEST_F(StatusSyncTest, ASecretWrittenAtTheSameTimeReachesAWatch) {
+  json with_env = spec("1Gi");
+  with_env["containers"][0]["env"] = {
+      {{"name", "DB_PASSWORD"}, {"valueFrom", {{"secretKeyRef", {{"name", "db-creds"}, {"key", "password"}}}}}}};
+  create("job", with_env);
+  create("other", spec("1Gi"));
+  clock_.advance(seconds(20));
+  auto w = watch("60");
+  ASSERT_TRUE(w);
+  const json before = get("job");
+  ASSERT_TRUE(build_state(before).contains("waiting")) << before.dump();
+  w->poll();  // synced after the last request
+  ASSERT_TRUE(server_
+                  .seed({{"apiVersion", "v1"},
+                         {"kind", "Secret"},
+                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
+                         {"stringData", {{"password", "s3cr3t"}}}})
+                  .ok());
+  const std::vector<std::string> lines = w->poll();  // before any request: a request's kubelet sync looks anew
+  const json after = get("job");
+  ASSERT_NE(build_state(after), build_state(before));  // the pod reads differently now
+  ASSERT_FALSE(lines.empty());
+  const json last = json::parse(lines.back());
+  EXPECT_EQ(last["object"]["metadata"]["name"], "job");
+  EXPECT_EQ(last["object"]["status"], after["status"]);
+}
+
+// A later sync applies the changes due by then, though nothing was written in between.
+TEST_F(StatusSyncTest, ALaterTimeShowsTheChangesDueByThen) {
+  json deadline = spec("1Gi");
+  deadline["activeDeadlineSeconds"] = 30;
+  create("job", deadline);
+  create("other", spec("1Gi"));
+  clock_.advance(seconds(6));
+  auto w = watch("600");
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(w->poll().empty());
+  clock_.advance(seconds(25));  // t = 31: past the deadline
+  const std::vector<std::string> lines = w->poll();
+  ASSERT_FALSE(lines.empty());
+  const json last = json::parse(lines.back());
+  EXPECT_EQ(last["object"]["metadata"]["name"], "job");
+  EXPECT_EQ(last["object"]["status"]["phase"], "Failed");
+  EXPECT_EQ(last["object"]["status"], get("job")["status"]);
+}
+
+}  // namespace
+}  // namespace kexsim::fakes
