@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read(const fs::path& p) {
+std::string read_file(const fs::path& p) {
   std::ifstream f(p);
   std::stringstream s;
   s << f.rdbuf();
@@ -59,11 +59,11 @@ TEST(ServeKubeconfig, AServedClusterIsWhereTheExecutorConnects) {
   config.context = "runner";
   auto connection = executor::connect_to_cluster(config, source, executor::Profile::kV19_4);
   ASSERT_TRUE(connection) << connection.error().describe();
-  const std::string kubeconfig = read(dir.path() / "kubeconfig");
+  const std::string kubeconfig = read_file(dir.path() / "kubeconfig");
   EXPECT_EQ(connection->base_url.rfind("https://127.0.0.1:", 0), 0u) << connection->base_url;
   EXPECT_NE(kubeconfig.find("    server: \"" + connection->base_url + "\""), std::string::npos);
   EXPECT_NE(kubeconfig.find("- name: runner\n  user:\n    token: \"" + connection->token + "\""), std::string::npos);
-  EXPECT_EQ(connection->tls.ca_pem, read(dir.path() / "ca.crt"));
+  EXPECT_EQ(connection->tls.ca_pem, read_file(dir.path() / "ca.crt"));
 }
 
 }  // namespace
