@@ -15,7 +15,7 @@ Job artifact_job() {
   return job;
 }
 
-ScriptContext context(const Job& job, Profile p) {
+ScriptContext artifact_context(const Job& job, Profile p) {
   ScriptContext ctx;
   ctx.job = &job;
   ctx.profile = p;
@@ -26,7 +26,7 @@ ScriptContext context(const Job& job, Profile p) {
 
 TEST(ArtifactScripts, UploadOnSuccessRunsTheUploaderInTheHelper) {
   const Job job = artifact_job();
-  const auto stage = upload_artifacts_script(context(job, Profile::kV19_4), true);
+  const auto stage = upload_artifacts_script(artifact_context(job, Profile::kV19_4), true);
   ASSERT_TRUE(stage);
   EXPECT_EQ(stage->name, "upload_artifacts_on_success");
   EXPECT_EQ(stage->container, "helper");
@@ -43,14 +43,14 @@ TEST(ArtifactScripts, UploadOnSuccessRunsTheUploaderInTheHelper) {
 
 TEST(ArtifactScripts, ThirteenTwelveHasNoUploadTimeouts) {
   const Job job = artifact_job();
-  const auto stage = upload_artifacts_script(context(job, Profile::kV13_12), true);
+  const auto stage = upload_artifacts_script(artifact_context(job, Profile::kV13_12), true);
   ASSERT_TRUE(stage);
   EXPECT_EQ(stage->script.find("--timeout"), std::string::npos);
 }
 
 TEST(ArtifactScripts, OnFailureTakesOnlyItsEntries) {
   const Job job = artifact_job();
-  const auto stage = upload_artifacts_script(context(job, Profile::kV19_4), false);
+  const auto stage = upload_artifacts_script(artifact_context(job, Profile::kV19_4), false);
   ASSERT_TRUE(stage);
   EXPECT_EQ(stage->name, "upload_artifacts_on_failure");
   EXPECT_NE(stage->script.find("'--path' 'log/*.txt' '--name' 'logs'"), std::string::npos);
@@ -59,13 +59,13 @@ TEST(ArtifactScripts, OnFailureTakesOnlyItsEntries) {
 
 TEST(ArtifactScripts, NothingToDoSkipsTheStage) {
   Job job;
-  EXPECT_FALSE(upload_artifacts_script(context(job, Profile::kV19_4), true));
-  EXPECT_FALSE(download_artifacts_script(context(job, Profile::kV19_4)));
+  EXPECT_FALSE(upload_artifacts_script(artifact_context(job, Profile::kV19_4), true));
+  EXPECT_FALSE(download_artifacts_script(artifact_context(job, Profile::kV19_4)));
 }
 
 TEST(ArtifactScripts, DownloadSkipsDependenciesWithoutAFile) {
   const Job job = artifact_job();
-  const auto stage = download_artifacts_script(context(job, Profile::kV19_4));
+  const auto stage = download_artifacts_script(artifact_context(job, Profile::kV19_4));
   ASSERT_TRUE(stage);
   EXPECT_NE(stage->script.find("Downloading artifacts for build (998)..."), std::string::npos);
   EXPECT_EQ(stage->script.find("lint"), std::string::npos);

@@ -10,7 +10,7 @@
 namespace kexsim::executor {
 namespace {
 
-Job job_with(std::vector<JobVariable> variables) {
+Job git_job(std::vector<JobVariable> variables) {
   Job job;
   job.token = "tok";
   job.allow_git_fetch = true;
@@ -37,7 +37,7 @@ std::string sources(const Job& job, Profile p, bool debug_trace_disabled = false
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(GitSettings, DefaultsFollowAllowGitFetch) {
-  Job job = job_with({});
+  Job job = git_job({});
   EXPECT_EQ(read_git_settings(job, Profile::kV19_4, false).strategy, GitStrategy::kFetch);
   job.allow_git_fetch = false;
   EXPECT_EQ(read_git_settings(job, Profile::kV13_12, false).strategy, GitStrategy::kClone);
@@ -48,12 +48,12 @@ TEST(GitSettings, DefaultsFollowAllowGitFetch) {
 }
 
 TEST(GitSettings, UnknownStrategyWarnsFrom16_9AndEmptyCameIn17_3) {
-  const Job odd = job_with({{"GIT_STRATEGY", "shallow", true}});
+  const Job odd = git_job({{"GIT_STRATEGY", "shallow", true}});
   EXPECT_TRUE(read_git_settings(odd, Profile::kV13_12, false).errors.empty());
   EXPECT_EQ(read_git_settings(odd, Profile::kV19_4, false).errors,
             std::vector<std::string>{"GIT_STRATEGY: expected either 'clone', 'fetch', 'none' or 'empty' got "
                                      "\"shallow\", using default value 'fetch'"});
-  const Job empty = job_with({{"GIT_STRATEGY", "empty", true}});
+  const Job empty = git_job({{"GIT_STRATEGY", "empty", true}});
   EXPECT_EQ(read_git_settings(empty, Profile::kV19_4, false).strategy, GitStrategy::kEmpty);
   EXPECT_EQ(read_git_settings(empty, Profile(17, 2), false).errors,
             std::vector<std::string>{"GIT_STRATEGY: expected either 'clone', 'fetch' or 'none' got \"empty\", using "
@@ -62,10 +62,10 @@ TEST(GitSettings, UnknownStrategyWarnsFrom16_9AndEmptyCameIn17_3) {
 }
 
 TEST(GitSettings, ErrorsComeInValidateVariablesOrder) {
-  const Job job = job_with({{"GIT_SUBMODULE_DEPTH", "x", true},
-                            {"GIT_SUBMODULE_STRATEGY", "deep", true},
-                            {"GIT_CHECKOUT", "maybe", true},
-                            {"CI_DEBUG_TRACE", "yes", true}});
+  const Job job = git_job({{"GIT_SUBMODULE_DEPTH", "x", true},
+                           {"GIT_SUBMODULE_STRATEGY", "deep", true},
+                           {"GIT_CHECKOUT", "maybe", true},
+                           {"CI_DEBUG_TRACE", "yes", true}});
   const GitSettings s = read_git_settings(job, Profile::kV19_4, false);
   EXPECT_EQ(s.errors, (std::vector<std::string>{
                           "CI_DEBUG_TRACE: expected bool got \"yes\", using default value: false",
@@ -79,7 +79,7 @@ TEST(GitSettings, ErrorsComeInValidateVariablesOrder) {
 }
 
 TEST(GitSettings, DebugTraceDisabledRefusesIt) {
-  const Job job = job_with({{"CI_DEBUG_TRACE", "true", true}});
+  const Job job = git_job({{"CI_DEBUG_TRACE", "true", true}});
   EXPECT_TRUE(read_git_settings(job, Profile::kV19_4, false).debug_trace);
   const GitSettings refused = read_git_settings(job, Profile::kV19_4, true);
   EXPECT_FALSE(refused.debug_trace);
@@ -91,7 +91,7 @@ TEST(GitSettings, DebugTraceDisabledRefusesIt) {
 }
 
 TEST(GitSettings, CloneRemovesTheDirectoryThenFetches) {
-  const std::string s = sources(job_with({{"GIT_STRATEGY", "clone", true}}), Profile::kV13_12);
+  const std::string s = sources(git_job({{"GIT_STRATEGY", "clone", true}}), Profile::kV13_12);
   EXPECT_TRUE(has(s,
                   "rm -r -f '/builds/root/mycicd'\necho -e '\\033[32;1mFetching changes with git depth set to "
                   "20...\\033[0;m'\ngit init '/builds/root/mycicd'\n"))
@@ -99,13 +99,13 @@ TEST(GitSettings, CloneRemovesTheDirectoryThenFetches) {
 }
 
 TEST(GitSettings, NoneAndEmptySkipCheckoutAndSubmodules) {
-  const std::string none = sources(job_with({{"GIT_STRATEGY", "none", true}}), Profile::kV13_12);
+  const std::string none = sources(git_job({{"GIT_STRATEGY", "none", true}}), Profile::kV13_12);
   EXPECT_TRUE(has(none,
                   "Skipping Git repository setup\\033[0;m'\nmkdir -p '/builds/root/mycicd'\n"
                   "echo -e '\\033[32;1mSkipping Git checkout\\033[0;m'\n"
                   "echo -e '\\033[32;1mSkipping Git submodules setup\\033[0;m'\n"))
       << none;
-  const std::string empty = sources(job_with({{"GIT_STRATEGY", "empty", true}}), Profile::kV19_4);
+  const std::string empty = sources(git_job({{"GIT_STRATEGY", "empty", true}}), Profile::kV19_4);
   EXPECT_TRUE(has(empty,
                   "Skipping Git repository setup and creating an empty build directory\\033[0;m'\n"
                   "rm -r -f '/builds/root/mycicd'\nmkdir -p '/builds/root/mycicd'\n"))
@@ -114,11 +114,11 @@ TEST(GitSettings, NoneAndEmptySkipCheckoutAndSubmodules) {
 }
 
 TEST(GitSettings, FetchExtraFlagsReplaceTheDefault) {
-  const std::string s = sources(job_with({{"GIT_FETCH_EXTRA_FLAGS", "--no-tags --prune", true}}), Profile::kV13_12);
+  const std::string s = sources(git_job({{"GIT_FETCH_EXTRA_FLAGS", "--no-tags --prune", true}}), Profile::kV13_12);
   EXPECT_TRUE(has(s, "--depth 20 --no-tags --prune || exit 1\n")) << s;
-  const std::string none = sources(job_with({{"GIT_FETCH_EXTRA_FLAGS", "none", true}}), Profile::kV13_12);
+  const std::string none = sources(git_job({{"GIT_FETCH_EXTRA_FLAGS", "none", true}}), Profile::kV13_12);
   EXPECT_TRUE(has(none, "--depth 20 || exit 1\n")) << none;
-  const std::string modern = sources(job_with({}), Profile::kV19_4);
+  const std::string modern = sources(git_job({}), Profile::kV19_4);
   EXPECT_TRUE(has(modern,
                   "git fetch origin --no-recurse-submodules '+refs/heads/main:refs/remotes/origin/main' "
                   "--depth 20 --prune --quiet || exit 1\n"))
@@ -126,7 +126,7 @@ TEST(GitSettings, FetchExtraFlagsReplaceTheDefault) {
 }
 
 TEST(GitSettings, SubmoduleCommandsIn13_12) {
-  const std::string s = sources(job_with({{"GIT_SUBMODULE_STRATEGY", "recursive", true}}), Profile::kV13_12);
+  const std::string s = sources(git_job({{"GIT_SUBMODULE_STRATEGY", "recursive", true}}), Profile::kV13_12);
   EXPECT_TRUE(has(s,
                   "Updating/initializing submodules recursively with git depth set to 20...\\033[0;m'\n"
                   "git submodule sync --recursive\n"
@@ -138,10 +138,10 @@ TEST(GitSettings, SubmoduleCommandsIn13_12) {
 }
 
 TEST(GitSettings, SubmoduleCommandsIn16_11) {
-  const std::string s = sources(job_with({{"GIT_SUBMODULE_STRATEGY", "normal", true},
-                                          {"GIT_SUBMODULE_DEPTH", "1", true},
-                                          {"GIT_SUBMODULE_PATHS", "lib", true},
-                                          {"GIT_SUBMODULE_UPDATE_FLAGS", "--jobs 4", true}}),
+  const std::string s = sources(git_job({{"GIT_SUBMODULE_STRATEGY", "normal", true},
+                                         {"GIT_SUBMODULE_DEPTH", "1", true},
+                                         {"GIT_SUBMODULE_PATHS", "lib", true},
+                                         {"GIT_SUBMODULE_UPDATE_FLAGS", "--jobs 4", true}}),
                                 Profile::kV16_11);
   EXPECT_TRUE(has(s,
                   "Updating/initializing submodules with git depth set to 1...\\033[0;m'\n"
@@ -163,7 +163,7 @@ TEST(GitSettings, SubmoduleCommandsIn16_11) {
 }
 
 TEST(GitSettings, SubmodulesIn19_4IncludeTheExternalConfig) {
-  const std::string s = sources(job_with({{"GIT_SUBMODULE_STRATEGY", "recursive", true}}), Profile::kV19_4);
+  const std::string s = sources(git_job({{"GIT_SUBMODULE_STRATEGY", "recursive", true}}), Profile::kV19_4);
   const std::string ext = "'/builds/root/mycicd.tmp/.gitlab-runner.ext.conf'";
   EXPECT_TRUE(has(s,
                   "if git -c 'include.path=/builds/root/mycicd.tmp/.gitlab-runner.ext.conf' submodule update "
@@ -183,7 +183,7 @@ TEST(GitSettings, SubmodulesIn19_4IncludeTheExternalConfig) {
 }
 
 TEST(GitSettings, ForceHttpsAddsTheSshRewrites) {
-  Job job = job_with({{"GIT_SUBMODULE_FORCE_HTTPS", "true", true}, {"CI_SERVER_HOST", "gitlab.mylab.com", true}});
+  Job job = git_job({{"GIT_SUBMODULE_FORCE_HTTPS", "true", true}, {"CI_SERVER_HOST", "gitlab.mylab.com", true}});
   const std::string s = sources(job, Profile::kV19_4);
   EXPECT_TRUE(has(s, "'url.https://gitlab-ci-token:tok@gitlab.mylab.com/.insteadOf' 'git@gitlab.mylab.com:'")) << s;
   EXPECT_TRUE(has(s, "'url.https://gitlab-ci-token:tok@gitlab.mylab.com.insteadOf' 'ssh://git@gitlab.mylab.com'")) << s;

@@ -29,15 +29,15 @@ sim::RunResult run_edited(const std::string& file, const std::function<void(sim:
   return *run;
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool trace_has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(JobCancelTest, GracefulCancelDuringTheScriptStopsOnlyTheScript) {
   auto run = run_edited("jobs/cancel-graceful.toml", [](sim::Scenario&) {});
   EXPECT_EQ(run.job_state, "canceled");
-  EXPECT_TRUE(has(run.trace, "script canceled externally (UI, API)"));
-  EXPECT_TRUE(has(run.trace, "after_script sees CI_JOB_STATUS=canceled"));
-  EXPECT_TRUE(has(run.trace, "Job failed: canceled"));
-  EXPECT_FALSE(has(run.trace, "never printed"));
+  EXPECT_TRUE(trace_has(run.trace, "script canceled externally (UI, API)"));
+  EXPECT_TRUE(trace_has(run.trace, "after_script sees CI_JOB_STATUS=canceled"));
+  EXPECT_TRUE(trace_has(run.trace, "Job failed: canceled"));
+  EXPECT_FALSE(trace_has(run.trace, "never printed"));
   EXPECT_TRUE(run.leftovers.empty());
 }
 
@@ -46,7 +46,7 @@ TEST(JobCancelTest, ASilentScriptHearsTheCancelThroughARunningTouch) {
   auto run = run_edited("jobs/cancel-graceful.toml", [](sim::Scenario&) {});
   int puts = 0;
   for (const auto& call : run.gitlab_calls)
-    if (has(call, "PUT /api/v4/jobs/")) ++puts;
+    if (trace_has(call, "PUT /api/v4/jobs/")) ++puts;
   EXPECT_GE(puts, 3);  // two-phase running, at least one touch, the final update
   EXPECT_LT(run.virtual_duration, std::chrono::seconds(120));
 }
@@ -54,9 +54,9 @@ TEST(JobCancelTest, ASilentScriptHearsTheCancelThroughARunningTouch) {
 TEST(JobCancelTest, GracefulCancelBeforeTheUserScriptsCancelsTheWholeBuild) {
   auto run = run_edited("jobs/cancel-graceful.toml", [](sim::Scenario& s) { s.jobs[0].cancel_after_ms = 500; });
   EXPECT_EQ(run.job_state, "canceled");
-  EXPECT_TRUE(has(run.trace, "Job failed: canceled"));
-  EXPECT_FALSE(has(run.trace, "script canceled externally"));
-  EXPECT_FALSE(has(run.trace, "after_script sees"));
+  EXPECT_TRUE(trace_has(run.trace, "Job failed: canceled"));
+  EXPECT_FALSE(trace_has(run.trace, "script canceled externally"));
+  EXPECT_FALSE(trace_has(run.trace, "after_script sees"));
   EXPECT_TRUE(run.leftovers.empty());
 }
 
@@ -67,27 +67,28 @@ TEST(JobCancelTest, ACancelDuringAfterScriptChangesNothingForTheRunner) {
   });
   // GitLab records the cancel, but the runner finished the job as it would have.
   EXPECT_EQ(run.job_state, "canceled");
-  EXPECT_TRUE(has(run.trace, "after_script done"));
-  EXPECT_TRUE(has(run.trace, "Job succeeded"));
-  EXPECT_FALSE(has(run.trace, "script canceled externally"));
+  EXPECT_TRUE(trace_has(run.trace, "after_script done"));
+  EXPECT_TRUE(trace_has(run.trace, "Job succeeded"));
+  EXPECT_FALSE(trace_has(run.trace, "script canceled externally"));
 }
 
 TEST(JobCancelTest, In13_12ACancelStopsTheWholeBuildWithoutAfterScript) {
   auto run = run_edited("jobs/cancel-graceful.toml", [](sim::Scenario& s) { s.profile = "13.12"; });
   EXPECT_EQ(run.job_state, "canceled");
-  EXPECT_TRUE(has(run.trace, "Job failed: canceled"));
-  EXPECT_FALSE(has(run.trace, "script canceled externally"));
-  EXPECT_FALSE(has(run.trace, "after_script sees"));
+  EXPECT_TRUE(trace_has(run.trace, "Job failed: canceled"));
+  EXPECT_FALSE(trace_has(run.trace, "script canceled externally"));
+  EXPECT_FALSE(trace_has(run.trace, "after_script sees"));
   EXPECT_TRUE(run.leftovers.empty());
 }
 
 TEST(JobCancelTest, AForcedCancelAbortsWithoutAfterScriptAndCleansUp) {
   auto run = run_edited("jobs/cancel-force.toml", [](sim::Scenario&) {});
   EXPECT_EQ(run.job_state, "canceled");
-  EXPECT_FALSE(has(run.trace, "after_script ran"));
+  EXPECT_FALSE(trace_has(run.trace, "after_script ran"));
   EXPECT_TRUE(run.leftovers.empty());
   bool pod_deleted = false;
-  for (const auto& call : run.kube_calls) pod_deleted = pod_deleted || (has(call, "DELETE") && has(call, "/pods/"));
+  for (const auto& call : run.kube_calls)
+    pod_deleted = pod_deleted || (trace_has(call, "DELETE") && trace_has(call, "/pods/"));
   EXPECT_TRUE(pod_deleted);
 }
 
@@ -95,7 +96,7 @@ TEST(JobCancelTest, TheJobTimeoutEndsTheScriptAtTheDeadline) {
   auto run = run_edited("jobs/job-timeout.toml", [](sim::Scenario& s) { s.jobs[0].timeout_seconds = 90; });
   EXPECT_EQ(run.job_state, "failed");
   EXPECT_EQ(run.failure_reason, "job_execution_timeout");
-  EXPECT_TRUE(has(run.trace, "Job failed: execution took longer than 1m30s seconds"));
+  EXPECT_TRUE(trace_has(run.trace, "Job failed: execution took longer than 1m30s seconds"));
   EXPECT_GE(run.virtual_duration, std::chrono::seconds(90));
   EXPECT_LT(run.virtual_duration, std::chrono::seconds(100));
   EXPECT_TRUE(run.leftovers.empty());

@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-Job job_with(std::vector<std::pair<std::string, std::string>> vars) {
+Job overwrite_job(std::vector<std::pair<std::string, std::string>> vars) {
   Job job;
   job.id = 77;
   job.job_info.project_id = 42;
@@ -30,7 +30,7 @@ Job job_with(std::vector<std::pair<std::string, std::string>> vars) {
 TEST(Overwrites, NamespaceNeedsItsRegexAndTheRegexIsNotAnchored) {
   KubernetesConfig c;
   c.namespace_ = "ci";
-  const Job job = job_with({{"KUBERNETES_NAMESPACE_OVERWRITE", "team-ci-a"}});
+  const Job job = overwrite_job({{"KUBERNETES_NAMESPACE_OVERWRITE", "team-ci-a"}});
   auto off = create_overwrites(c, job, Profile::kV19_4);
   ASSERT_TRUE(off.ok());
   EXPECT_EQ(off->namespace_, "ci");  // no namespace_overwrite_allowed: ignored
@@ -53,7 +53,7 @@ TEST(Overwrites, BearerTokenIsMaskedInTheLog) {
   KubernetesConfig c;
   c.bearer_token_overwrite_allowed = true;
   std::vector<std::string> log;
-  auto o = create_overwrites(c, job_with({{"KUBERNETES_BEARER_TOKEN", "secret-token"}}), Profile::kV19_4, &log);
+  auto o = create_overwrites(c, overwrite_job({{"KUBERNETES_BEARER_TOKEN", "secret-token"}}), Profile::kV19_4, &log);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->bearer_token, "secret-token");
   EXPECT_EQ(log, std::vector<std::string>{"\"BearerToken\" overwritten with \"XXXXXXXX...\""});
@@ -66,15 +66,16 @@ TEST(Overwrites, ResourcesUpToTheMaxAreTakenAboveItRefused) {
   c.memory_request = "1Gi";
   c.overwrite_max_allowed["memory_request"] = "4Gi";
   std::vector<std::string> log;
-  auto ok = create_overwrites(c, job_with({{"KUBERNETES_CPU_LIMIT", "1500m"}, {"KUBERNETES_MEMORY_REQUEST", "2048Mi"}}),
-                              Profile::kV19_4, &log);
+  auto ok =
+      create_overwrites(c, overwrite_job({{"KUBERNETES_CPU_LIMIT", "1500m"}, {"KUBERNETES_MEMORY_REQUEST", "2048Mi"}}),
+                        Profile::kV19_4, &log);
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(ok->build.limits.at("cpu"), "1500m");
   EXPECT_EQ(ok->build.requests.at("memory"), "2Gi");  // canonical, as the pod carries it
   EXPECT_EQ(log, (std::vector<std::string>{"\"MemoryRequest\" overwritten with \"2048Mi\"",
                                            "\"CPULimit\" overwritten with \"1500m\""}));
 
-  auto high = create_overwrites(c, job_with({{"KUBERNETES_CPU_LIMIT", "2.5"}}), Profile::kV19_4);
+  auto high = create_overwrites(c, overwrite_job({{"KUBERNETES_CPU_LIMIT", "2.5"}}), Profile::kV19_4);
   ASSERT_FALSE(high.ok());
   EXPECT_EQ(high.error().message,
             "invalid build limits specified: the resource \"CPULimit\" requested \"2.5\" is higher than limit "
@@ -86,10 +87,11 @@ TEST(Overwrites, TheRunnersEnvironmentCountsAndTheJobsVariablesWin) {
   KubernetesConfig c;
   c.overwrite_max_allowed["memory_limit"] = "8Gi";
   const std::vector<std::string> env = {"KUBERNETES_MEMORY_LIMIT=2Gi"};
-  auto from_env = create_overwrites(c, job_with({}), Profile::kV19_4, nullptr, env);
+  auto from_env = create_overwrites(c, overwrite_job({}), Profile::kV19_4, nullptr, env);
   ASSERT_TRUE(from_env.ok());
   EXPECT_EQ(from_env->build.limits.at("memory"), "2Gi");
-  auto from_job = create_overwrites(c, job_with({{"KUBERNETES_MEMORY_LIMIT", "4Gi"}}), Profile::kV19_4, nullptr, env);
+  auto from_job =
+      create_overwrites(c, overwrite_job({{"KUBERNETES_MEMORY_LIMIT", "4Gi"}}), Profile::kV19_4, nullptr, env);
   ASSERT_TRUE(from_job.ok());
   EXPECT_EQ(from_job->build.limits.at("memory"), "4Gi");
 }
@@ -97,7 +99,7 @@ TEST(Overwrites, TheRunnersEnvironmentCountsAndTheJobsVariablesWin) {
 TEST(Overwrites, WithoutAMaxTheVariableIsIgnored) {
   KubernetesConfig c;
   c.helper_memory_limit = "256Mi";
-  auto o = create_overwrites(c, job_with({{"KUBERNETES_HELPER_MEMORY_LIMIT", "8Gi"}}), Profile::kV19_4);
+  auto o = create_overwrites(c, overwrite_job({{"KUBERNETES_HELPER_MEMORY_LIMIT", "8Gi"}}), Profile::kV19_4);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->helper.limits.at("memory"), "256Mi");
 }
@@ -105,14 +107,14 @@ TEST(Overwrites, WithoutAMaxTheVariableIsIgnored) {
 TEST(Overwrites, InvalidQuantitiesGiveUpstreamsErrors) {
   KubernetesConfig c;
   c.ephemeral_storage_limit = "lots";
-  auto bad = create_overwrites(c, job_with({}), Profile::kV19_4);
+  auto bad = create_overwrites(c, overwrite_job({}), Profile::kV19_4);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message,
             "invalid build limits specified: parsing resource \"ephemeralStorage\" with value \"lots\": \"quantities "
             "must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\"");
   KubernetesConfig m;
   m.overwrite_max_allowed["service_cpu_request"] = "two";
-  auto max = create_overwrites(m, job_with({{"KUBERNETES_SERVICE_CPU_REQUEST", "1"}}), Profile::kV19_4);
+  auto max = create_overwrites(m, overwrite_job({{"KUBERNETES_SERVICE_CPU_REQUEST", "1"}}), Profile::kV19_4);
   ASSERT_FALSE(max.ok());
   EXPECT_EQ(max.error().message,
             "invalid service requests specified: parsing resource limit: \"quantities must match the regular "
@@ -125,16 +127,17 @@ TEST(Overwrites, MapOverwritesAddEntriesByPrefix) {
   c.pod_labels_overwrite_allowed = ".*";
   c.node_tolerations_overwrite_allowed = ".*";
   std::vector<std::string> log;
-  auto o = create_overwrites(
-      c, job_with({{"KUBERNETES_POD_LABELS_1", "tier=gold"}, {"KUBERNETES_NODE_TOLERATIONS_A", "gpu=true:NoSchedule"}}),
-      Profile::kV19_4, &log);
+  auto o = create_overwrites(c,
+                             overwrite_job({{"KUBERNETES_POD_LABELS_1", "tier=gold"},
+                                            {"KUBERNETES_NODE_TOLERATIONS_A", "gpu=true:NoSchedule"}}),
+                             Profile::kV19_4, &log);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->pod_labels, (std::map<std::string, std::string>{{"team", "ci"}, {"tier", "gold"}}));
   EXPECT_EQ(o->node_tolerations.at("gpu=true"), "NoSchedule");
   EXPECT_EQ(log, (std::vector<std::string>{"\"PodLabels\" \"tier\" overwritten with \"gold\"",
                                            "\"NodeTolerations\" \"gpu=true\" overwritten with \"NoSchedule\""}));
 
-  auto malformed = create_overwrites(c, job_with({{"KUBERNETES_POD_LABELS_1", "tier"}}), Profile::kV19_4);
+  auto malformed = create_overwrites(c, overwrite_job({{"KUBERNETES_POD_LABELS_1", "tier"}}), Profile::kV19_4);
   ASSERT_FALSE(malformed.ok());
   EXPECT_EQ(malformed.error().message, "provided value \"tier\" does not match \"k=v\"");
 }
@@ -143,11 +146,11 @@ TEST(Overwrites, ReleasesWithoutAnOverwriteIgnoreItsVariables) {
   KubernetesConfig c;
   c.pod_labels_overwrite_allowed = ".*";
   c.pod_cpu_limit = "2";
-  auto old = create_overwrites(c, job_with({{"KUBERNETES_POD_LABELS_1", "tier=gold"}}), Profile::kV13_12);
+  auto old = create_overwrites(c, overwrite_job({{"KUBERNETES_POD_LABELS_1", "tier=gold"}}), Profile::kV13_12);
   ASSERT_TRUE(old.ok());
   EXPECT_TRUE(old->pod_labels.empty());  // 15.1
   EXPECT_TRUE(old->pod.empty());         // 18.10
-  auto now = create_overwrites(c, job_with({}), Profile::kV19_4);
+  auto now = create_overwrites(c, overwrite_job({}), Profile::kV19_4);
   ASSERT_TRUE(now.ok());
   EXPECT_EQ(now->pod.limits.at("cpu"), "2");
 }
@@ -169,7 +172,7 @@ RunnerConfig runner() {
   return r;
 }
 
-PodInputs inputs(const RunnerConfig& r, const Job& job, Profile p) {
+PodInputs overwrite_inputs(const RunnerConfig& r, const Job& job, Profile p) {
   PodInputs in;
   in.runner = &r;
   in.job = &job;
@@ -189,8 +192,8 @@ TEST(OverwritesInPod, LabelsAnnotationsAndServiceAccount) {
   r.kubernetes.automount_service_account_token = false;
   r.kubernetes.use_service_account_image_pull_secrets = true;
   r.kubernetes.image_pull_secrets = {"regcred"};
-  const Job job = job_with({{"TEAM", "blue"}, {"KUBERNETES_SERVICE_ACCOUNT_OVERWRITE", "deploy-bot"}});
-  auto pod = build_pod(inputs(r, job, Profile::kV19_4));
+  const Job job = overwrite_job({{"TEAM", "blue"}, {"KUBERNETES_SERVICE_ACCOUNT_OVERWRITE", "deploy-bot"}});
+  auto pod = build_pod(overwrite_inputs(r, job, Profile::kV19_4));
   ASSERT_TRUE(pod.ok()) << pod.error().message;
   const json& meta = (*pod)["metadata"];
   EXPECT_EQ(meta["labels"]["team"], "blue");
@@ -200,7 +203,7 @@ TEST(OverwritesInPod, LabelsAnnotationsAndServiceAccount) {
   EXPECT_EQ((*pod)["spec"]["automountServiceAccountToken"], false);
   EXPECT_FALSE((*pod)["spec"].contains("imagePullSecrets"));
 
-  auto old = build_pod(inputs(r, job, Profile::kV13_12));
+  auto old = build_pod(overwrite_inputs(r, job, Profile::kV13_12));
   ASSERT_TRUE(old.ok()) << old.error().message;
   EXPECT_EQ((*old)["metadata"]["labels"]["job.runner.gitlab.com/pod"], "mine");
   EXPECT_FALSE((*old)["spec"].contains("automountServiceAccountToken"));
@@ -215,7 +218,7 @@ TEST(OverwritesInPod, ResourcesOfEveryContainerKindAndThePod) {
   r.kubernetes.service_memory_limit = "1024Mi";
   r.kubernetes.overwrite_max_allowed["service_memory_limit"] = "2Gi";
   r.kubernetes.pod_memory_limit = "4Gi";
-  Job job = job_with({});
+  Job job = overwrite_job({});
   JobImage db;
   db.name = "postgres:16";
   db.alias = "db";
@@ -224,7 +227,7 @@ TEST(OverwritesInPod, ResourcesOfEveryContainerKindAndThePod) {
   cache.name = "redis:7";
   cache.alias = "cache";
   job.services = {db, cache};
-  auto pod = build_pod(inputs(r, job, Profile::kV19_4));
+  auto pod = build_pod(overwrite_inputs(r, job, Profile::kV19_4));
   ASSERT_TRUE(pod.ok()) << pod.error().message;
   const json& spec = (*pod)["spec"];
   EXPECT_EQ(spec["containers"][0]["resources"]["requests"]["cpu"], "500m");
@@ -239,7 +242,7 @@ TEST(OverwritesInPod, ResourcesOfEveryContainerKindAndThePod) {
     }
   }
   EXPECT_EQ(spec["resources"]["limits"]["memory"], "4Gi");
-  auto older = build_pod(inputs(r, job, Profile::kV17_11));
+  auto older = build_pod(overwrite_inputs(r, job, Profile::kV17_11));
   ASSERT_TRUE(older.ok());
   EXPECT_FALSE((*older)["spec"].contains("resources"));
 }

@@ -9,7 +9,7 @@
 namespace kexsim::executor {
 namespace {
 
-JobVariable var(std::string key, std::string value, bool is_public = true, bool file = false, bool raw = false) {
+JobVariable variable(std::string key, std::string value, bool is_public = true, bool file = false, bool raw = false) {
   JobVariable v;
   v.key = std::move(key);
   v.value = std::move(value);
@@ -35,7 +35,7 @@ BuildVariablesInput input(const Job& job, Profile p) {
   BuildVariablesInput in;
   in.profile = p;
   in.job = &job;
-  in.feature_flags = {var("FF_X", "false")};
+  in.feature_flags = {variable("FF_X", "false")};
   in.builds_dir = "/builds";
   in.project_dir = "/builds/grp/app";
   in.short_token = "aaacccbb";
@@ -56,7 +56,7 @@ TEST(PredefinedVariables, UpstreamOrderAroundTheJobsVariables) {
   Job job;
   job.image.name = "alpine:$TAG";
   job.timeout_seconds = 600;
-  job.variables = {var("CI_JOB_ID", "7"), var("FF_X", "true")};
+  job.variables = {variable("CI_JOB_ID", "7"), variable("FF_X", "true")};
   const auto vars = build_variables(input(job, Profile::kV19_4));
   EXPECT_EQ(keys(vars), (std::vector<std::string>{
                             "FF_X", "CI_JOB_IMAGE", "CI_RUNNER_SHORT_TOKEN", "FOO", "CI_BUILDS_DIR", "CI_PROJECT_DIR",
@@ -74,7 +74,7 @@ TEST(PredefinedVariables, UpstreamOrderAroundTheJobsVariables) {
 
 TEST(PredefinedVariables, BeforeFifteenSevenNoTimeoutNorTempDirAndJobFlagsStay) {
   Job job;
-  job.variables = {var("FF_X", "true")};
+  job.variables = {variable("FF_X", "true")};
   const auto vars = build_variables(input(job, Profile::kV13_12));
   EXPECT_EQ(vars.front().key, "FF_X");
   EXPECT_EQ(value(vars, "CI_JOB_TIMEOUT"), "<absent>");
@@ -85,9 +85,13 @@ TEST(PredefinedVariables, BeforeFifteenSevenNoTimeoutNorTempDirAndJobFlagsStay) 
 
 TEST(PredefinedVariables, ExpandsOnceExceptRawAndFilesGiveTheirPath) {
   Job job;
-  job.variables = {
-      var("A", "$B-$CI_PROJECT_DIR"),  var("B", "$C"),        var("C", "c"),     var("RAW", "$A", true, false, true),
-      var("CERT", "pem", false, true), var("USE", "${CERT}"), var("COST", "$$5")};
+  job.variables = {variable("A", "$B-$CI_PROJECT_DIR"),
+                   variable("B", "$C"),
+                   variable("C", "c"),
+                   variable("RAW", "$A", true, false, true),
+                   variable("CERT", "pem", false, true),
+                   variable("USE", "${CERT}"),
+                   variable("COST", "$$5")};
   const auto vars = build_variables(input(job, Profile::kV19_4));
   EXPECT_EQ(value(vars, "A"), "$C-/builds/grp/app");  // one pass against the unexpanded list
   EXPECT_EQ(value(vars, "RAW"), "$A");

@@ -19,7 +19,7 @@
 namespace kexsim::executor {
 namespace {
 
-Job job_with(std::vector<std::pair<std::string, std::string>> vars) {
+Job retry_job(std::vector<std::pair<std::string, std::string>> vars) {
   Job job;
   for (auto& [k, v] : vars) {
     JobVariable var;
@@ -31,8 +31,8 @@ Job job_with(std::vector<std::pair<std::string, std::string>> vars) {
 }
 
 /// Runs a library scenario after `edit` changed it.
-sim::RunResult run_edited(const std::string& file, const std::function<void(sim::Scenario&)>& edit,
-                          const sim::RunOptions& options = {}) {
+sim::RunResult run_retry_edited(const std::string& file, const std::function<void(sim::Scenario&)>& edit,
+                                const sim::RunOptions& options = {}) {
   auto scenario = sim::load_scenario(std::string(KEXSIM_SOURCE_DIR) + "/scenarios/" + file);
   EXPECT_TRUE(scenario) << scenario.error().describe();
   if (!scenario) return {};
@@ -78,7 +78,7 @@ TEST(PrepareRetryTest, TheLinesBetweenTries) {
 }
 
 TEST(PrepareRetryTest, In13_12AFailingPrepareIsTriedThreeTimesThreeSecondsApart) {
-  auto run = run_edited("jobs/prepare-retried-13.12.toml", [](sim::Scenario&) {});
+  auto run = run_retry_edited("jobs/prepare-retried-13.12.toml", [](sim::Scenario&) {});
   EXPECT_EQ(count(run.trace, "ERROR: Preparation failed: getting Kubernetes config: "), 3) << run.trace;
   EXPECT_EQ(count(run.trace, "Will be retried in 3s ..."), 3);
   EXPECT_EQ(count(run.trace, "Preparing the \"kubernetes\" executor"), 1);  // the section's header, once
@@ -87,7 +87,7 @@ TEST(PrepareRetryTest, In13_12AFailingPrepareIsTriedThreeTimesThreeSecondsApart)
 }
 
 TEST(PrepareRetryTest, In19_4AConfigErrorFailsAtOnce) {
-  auto run = run_edited("jobs/prepare-retried-13.12.toml", [](sim::Scenario& s) { s.profile = "19.4"; });
+  auto run = run_retry_edited("jobs/prepare-retried-13.12.toml", [](sim::Scenario& s) { s.profile = "19.4"; });
   EXPECT_EQ(count(run.trace, "Preparation failed"), 0) << run.trace;
   EXPECT_EQ(run.failure_reason, "runner_configuration_error");
   EXPECT_TRUE(run.trace.find("KUBERNETES_MASTER") != std::string::npos);
@@ -98,7 +98,7 @@ TEST(PrepareRetryTest, In19_4AConfigErrorFailsAtOnce) {
 
 TEST(SectionAttemptsTest, DefaultsAreOneTry) {
   for (Profile p : {Profile::kV19_4, Profile::kV13_12}) {
-    const SectionAttempts a = read_section_attempts(job_with({}), p);
+    const SectionAttempts a = read_section_attempts(retry_job({}), p);
     EXPECT_EQ(a.get_sources, 1);
     EXPECT_EQ(a.artifact_download, 1);
     EXPECT_EQ(a.restore_cache, 1);
@@ -108,10 +108,10 @@ TEST(SectionAttemptsTest, DefaultsAreOneTry) {
 }
 
 TEST(SectionAttemptsTest, In19_4MalformedValuesKeepTheDefaultAndOutOfRangeOnesAreClamped) {
-  const SectionAttempts a = read_section_attempts(job_with({{"GET_SOURCES_ATTEMPTS", "0"},
-                                                            {"RESTORE_CACHE_ATTEMPTS", "three"},
-                                                            {"ARTIFACT_DOWNLOAD_ATTEMPTS", "11"},
-                                                            {"EXECUTOR_JOB_SECTION_ATTEMPTS", "-2"}}),
+  const SectionAttempts a = read_section_attempts(retry_job({{"GET_SOURCES_ATTEMPTS", "0"},
+                                                             {"RESTORE_CACHE_ATTEMPTS", "three"},
+                                                             {"ARTIFACT_DOWNLOAD_ATTEMPTS", "11"},
+                                                             {"EXECUTOR_JOB_SECTION_ATTEMPTS", "-2"}}),
                                                   Profile::kV19_4);
   EXPECT_EQ(a.get_sources, 1);
   EXPECT_EQ(a.restore_cache, 1);
@@ -127,9 +127,9 @@ TEST(SectionAttemptsTest, In19_4MalformedValuesKeepTheDefaultAndOutOfRangeOnesAr
 }
 
 TEST(SectionAttemptsTest, GoIntegerSyntax) {
-  EXPECT_EQ(read_section_attempts(job_with({{"GET_SOURCES_ATTEMPTS", "+4"}}), Profile::kV19_4).get_sources, 4);
+  EXPECT_EQ(read_section_attempts(retry_job({{"GET_SOURCES_ATTEMPTS", "+4"}}), Profile::kV19_4).get_sources, 4);
   for (const char* bad : {" 4", "4 ", "4.0", "0x4", "99999999999999999999"}) {
-    const SectionAttempts a = read_section_attempts(job_with({{"GET_SOURCES_ATTEMPTS", bad}}), Profile::kV19_4);
+    const SectionAttempts a = read_section_attempts(retry_job({{"GET_SOURCES_ATTEMPTS", bad}}), Profile::kV19_4);
     EXPECT_EQ(a.get_sources, 1) << bad;
     ASSERT_EQ(a.warnings.size(), 1u) << bad;
     EXPECT_NE(a.warnings[0].find("expected int got"), std::string::npos) << bad;
@@ -138,7 +138,7 @@ TEST(SectionAttemptsTest, GoIntegerSyntax) {
 
 TEST(SectionAttemptsTest, In13_12MalformedIsSilentAndOutOfRangeFailsTheStage) {
   const SectionAttempts a = read_section_attempts(
-      job_with({{"GET_SOURCES_ATTEMPTS", "20"}, {"RESTORE_CACHE_ATTEMPTS", "x"}}), Profile::kV13_12);
+      retry_job({{"GET_SOURCES_ATTEMPTS", "20"}, {"RESTORE_CACHE_ATTEMPTS", "x"}}), Profile::kV13_12);
   EXPECT_EQ(a.get_sources, 20);
   EXPECT_EQ(a.restore_cache, 1);
   EXPECT_TRUE(a.warnings.empty());
@@ -167,13 +167,13 @@ TEST(SectionAttemptsTest, PausesBetweenTries) {
 
 TEST(SectionAttemptsTest, GetSourcesRunsAgainUntilItSucceedsOrTheTriesRunOut) {
   // jobs/get-sources-attempts-exhausted: three 502s, three tries.
-  auto run = run_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario&) {});
+  auto run = run_retry_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario&) {});
   EXPECT_EQ(count_calls(run.gitlab_calls, "GET /root/mycicd.git/info/refs 502 fault"), 3);
   EXPECT_EQ(count(run.trace, "WARNING: Retrying..."), 2);
   EXPECT_EQ(count(run.trace, "Deleting all tracked and untracked files due to source fetch failure"), 1);
   EXPECT_EQ(run.job_state, "failed");
   // One more try than failures: the job goes on.
-  auto more = run_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario& s) {
+  auto more = run_retry_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario& s) {
     for (auto& v : s.jobs[0].variables)
       if (v.key == "GET_SOURCES_ATTEMPTS") v.value = "4";
   });
@@ -182,7 +182,8 @@ TEST(SectionAttemptsTest, GetSourcesRunsAgainUntilItSucceedsOrTheTriesRunOut) {
 }
 
 TEST(SectionAttemptsTest, In13_12TheStageRepeatsAtOnceWithoutAWord) {
-  auto run = run_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario& s) { s.profile = "13.12"; });
+  auto run =
+      run_retry_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario& s) { s.profile = "13.12"; });
   EXPECT_EQ(count_calls(run.gitlab_calls, "GET /root/mycicd.git/info/refs 502 fault"), 3);
   EXPECT_EQ(count(run.trace, "Retrying..."), 0);
   EXPECT_EQ(count(run.trace, "Getting source from Git repository"), 3);
@@ -243,7 +244,7 @@ TEST(OutputLimitTest, MaskingComesBeforeTheLimit) {
 }
 
 TEST(OutputLimitTest, TheJobGoesOnAfterTheLimit) {
-  auto run = run_edited("jobs/output-limit.toml", [](sim::Scenario&) {});
+  auto run = run_retry_edited("jobs/output-limit.toml", [](sim::Scenario&) {});
   EXPECT_EQ(run.job_state, "success");
   EXPECT_EQ(count(run.trace, "Job's log exceeded limit of 4096 bytes."), 1);
   const size_t notice = run.trace.find("Job execution will continue but no more output will be collected.");
@@ -279,7 +280,7 @@ TEST(FinalUpdateTest, RepeatedAcceptedAnswersEndAfterAnHourOfVirtualTime) {
   options.hooks.world.wrap_handler = [](const std::string& serves, fakes::HttpHandler& inner, Clock&) {
     return std::make_unique<AlwaysAccepted>(inner, serves == "gitlab");
   };
-  auto run = run_edited(
+  auto run = run_retry_edited(
       "basics/hello.toml", [](sim::Scenario&) {}, options);
   bool stopped = false;
   for (const auto& line : run.runner_log)
@@ -354,7 +355,7 @@ TEST(RunnerStageTimeoutTest, UnsetNonPositiveAndTooLongFallBackToTheJobTimeout) 
 }
 
 TEST(RunnerStageTimeoutTest, PrepareTimeoutEndsTheJobAtItsDeadline) {
-  auto run = run_edited("jobs/prepare-timeout.toml", [](sim::Scenario&) {});
+  auto run = run_retry_edited("jobs/prepare-timeout.toml", [](sim::Scenario&) {});
   EXPECT_EQ(run.failure_reason, "job_execution_timeout");
   EXPECT_EQ(count(run.trace, "prepare timeout: exceeded timeout of 30s"), 1);
   EXPECT_EQ(run.virtual_duration, Duration(std::chrono::seconds(30)));
@@ -362,7 +363,7 @@ TEST(RunnerStageTimeoutTest, PrepareTimeoutEndsTheJobAtItsDeadline) {
 }
 
 TEST(RunnerStageTimeoutTest, TooLongALimitIsWarnedOnTheRunnerLogAndIgnored) {
-  auto run = run_edited("jobs/prepare-timeout.toml", [](sim::Scenario& s) {
+  auto run = run_retry_edited("jobs/prepare-timeout.toml", [](sim::Scenario& s) {
     s.config.runners[0].prepare_timeout = Duration(std::chrono::hours(3));
   });
   EXPECT_EQ(run.job_state, "success") << run.trace;
@@ -374,7 +375,7 @@ TEST(RunnerStageTimeoutTest, TooLongALimitIsWarnedOnTheRunnerLogAndIgnored) {
 }
 
 TEST(RunnerStageTimeoutTest, In13_12TheKeysDoNothing) {
-  auto run = run_edited("jobs/get-sources-timeout.toml", [](sim::Scenario& s) { s.profile = "13.12"; });
+  auto run = run_retry_edited("jobs/get-sources-timeout.toml", [](sim::Scenario& s) { s.profile = "13.12"; });
   EXPECT_EQ(run.failure_reason, "script_failure");
   EXPECT_EQ(count(run.trace, "get sources timeout"), 0);
 }

@@ -7,7 +7,7 @@
 namespace kexsim::executor {
 namespace {
 
-JobVariable var(std::string key, std::string value) {
+JobVariable service_var(std::string key, std::string value) {
   JobVariable v;
   v.key = std::move(key);
   v.value = std::move(value);
@@ -16,17 +16,18 @@ JobVariable var(std::string key, std::string value) {
 
 TEST(ServiceHealthTest, OnePortFlagPerServiceThatAsks) {
   std::vector<ServiceContainer> services = {
-      {"db", {var("POSTGRES_PASSWORD", "ci"), var("HEALTHCHECK_TCP_PORT", "5432")}},
+      {"db", {service_var("POSTGRES_PASSWORD", "ci"), service_var("HEALTHCHECK_TCP_PORT", "5432")}},
       {"docker", {}},
-      {"redis", {var("HEALTHCHECK_TCP_PORT", "6379")}}};
+      {"redis", {service_var("HEALTHCHECK_TCP_PORT", "6379")}}};
   EXPECT_EQ(health_check_command(services), "gitlab-runner-helper health-check --port '5432' --port '6379' ");
   EXPECT_EQ(health_check_command({{"docker", {}}}), "");
   EXPECT_EQ(health_check_command({}), "");
 }
 
 TEST(ServiceHealthTest, TheLastValueOfTheVariableWins) {
-  EXPECT_EQ(health_check_port({var("HEALTHCHECK_TCP_PORT", "1"), var("HEALTHCHECK_TCP_PORT", "2")}), "2");
-  EXPECT_EQ(health_check_port({var("OTHER", "1")}), "");
+  EXPECT_EQ(health_check_port({service_var("HEALTHCHECK_TCP_PORT", "1"), service_var("HEALTHCHECK_TCP_PORT", "2")}),
+            "2");
+  EXPECT_EQ(health_check_port({service_var("OTHER", "1")}), "");
 }
 
 TEST(ServiceHealthTest, AbortLineHasSprintlnsDoubleSpace) {
@@ -44,7 +45,7 @@ TEST(ServiceHealthTest, ServiceContainersComeSortedByName) {
   JobImage from_job;
   from_job.name = "postgres:15";
   from_job.alias = "db";
-  from_job.variables = {var("HEALTHCHECK_TCP_PORT", "5432")};
+  from_job.variables = {service_var("HEALTHCHECK_TCP_PORT", "5432")};
   job.services.push_back(from_job);
   PodInputs in;
   in.runner = &runner;

@@ -48,7 +48,7 @@ struct Stream {
   }
 };
 
-std::string at(int hour, std::string_view rest) {
+std::string line_at(int hour, std::string_view rest) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "2022-03-04T%02d:06:07.000042Z ", hour);
   return std::string(buf) + std::string(rest);
@@ -67,8 +67,8 @@ TEST(Timestamper, HeaderIsUtcMicrosecondsLeftPaddedWithStreamAndLineType) {
 TEST(Timestamper, EveryNewlineEndsALine) {
   Stream r;
   r.w("one\n").w("two\nthree\n\nfour\n");
-  EXPECT_EQ(r.out,
-            at(6, "01O one\n") + at(7, "01O two\n") + at(8, "01O three\n") + at(9, "01O \n") + at(10, "01O four\n"));
+  EXPECT_EQ(r.out, line_at(6, "01O one\n") + line_at(7, "01O two\n") + line_at(8, "01O three\n") +
+                       line_at(9, "01O \n") + line_at(10, "01O four\n"));
 }
 
 TEST(Timestamper, LineSplitAcrossWritesKeepsTheTimeOfItsFirstByte) {
@@ -76,9 +76,10 @@ TEST(Timestamper, LineSplitAcrossWritesKeepsTheTimeOfItsFirstByte) {
   r.w("a line in ").w("three ");
   EXPECT_EQ(r.out, "");  // held until its end arrives
   r.w("writes\nand the next");
-  EXPECT_EQ(r.out, at(6, "01O a line in three writes\n"));
+  EXPECT_EQ(r.out, line_at(6, "01O a line in three writes\n"));
   r.w("\nlast\n");
-  EXPECT_EQ(r.out, at(6, "01O a line in three writes\n") + at(7, "01O and the next\n") + at(8, "01O last\n"));
+  EXPECT_EQ(r.out,
+            line_at(6, "01O a line in three writes\n") + line_at(7, "01O and the next\n") + line_at(8, "01O last\n"));
 }
 
 TEST(Timestamper, CarriageReturnWritesAreEmittedAndContinued) {
@@ -86,17 +87,17 @@ TEST(Timestamper, CarriageReturnWritesAreEmittedAndContinued) {
   r.w("Downloading: ");
   for (int i = 0; i < 3; ++i) r.w("#\r");
   r.w("done\r\n").w("CRLF line\r\n").w("many\r\r\r\n");
-  EXPECT_EQ(r.out, at(6, "01O Downloading: #\r\n") + at(7, "01O+#\r\n") + at(8, "01O+#\r\n") + at(9, "01O+done\r\n") +
-                       at(10, "01O CRLF line\r\n") + at(11, "01O many\r\r\r\n"));
+  EXPECT_EQ(r.out, line_at(6, "01O Downloading: #\r\n") + line_at(7, "01O+#\r\n") + line_at(8, "01O+#\r\n") +
+                       line_at(9, "01O+done\r\n") + line_at(10, "01O CRLF line\r\n") + line_at(11, "01O many\r\r\r\n"));
 }
 
 TEST(Timestamper, SectionMarkerStaysOneEntryWithItsEraseCode) {
   Stream r({0, 'O'});
   r.w("section_start:1700000000:step_script\r\033[0K").w("\033[0K\033[36;1mExecuting\033[0;m\n");
   r.w("section_end:1700000000:step_script\r\033[0K");
-  EXPECT_EQ(r.out, at(6, "00O section_start:1700000000:step_script\r\033[0K\n") +
-                       at(7, "00O+\033[0K\033[36;1mExecuting\033[0;m\n") +
-                       at(8, "00O section_end:1700000000:step_script\r\033[0K\n"));
+  EXPECT_EQ(r.out, line_at(6, "00O section_start:1700000000:step_script\r\033[0K\n") +
+                       line_at(7, "00O+\033[0K\033[36;1mExecuting\033[0;m\n") +
+                       line_at(8, "00O section_end:1700000000:step_script\r\033[0K\n"));
 }
 
 TEST(Timestamper, LongPartialLinesAreWrittenOutAndContinued) {
@@ -106,8 +107,8 @@ TEST(Timestamper, LongPartialLinesAreWrittenOutAndContinued) {
   r.w(std::string(kBuf, 'x'));  // with the 32-byte header held, this outgrows the buffer
   r.w(std::string(kBuf + 1, 'y'));
   r.w("end\n");
-  EXPECT_EQ(r.out, at(6, "01E begin" + std::string(kBuf, 'x') + "\n") +
-                       at(7, "01E+" + std::string(kBuf + 1, 'y') + "\n") + at(8, "01E+end\n"));
+  EXPECT_EQ(r.out, line_at(6, "01E begin" + std::string(kBuf, 'x') + "\n") +
+                       line_at(7, "01E+" + std::string(kBuf + 1, 'y') + "\n") + line_at(8, "01E+end\n"));
 }
 
 TEST(Timestamper, PartialLineBelowTheBufferIsHeld) {
@@ -115,7 +116,7 @@ TEST(Timestamper, PartialLineBelowTheBufferIsHeld) {
   r.w(std::string(Timestamper::kBufferSize - 32, 'z'));  // header + bytes: exactly the buffer
   EXPECT_EQ(r.out, "");
   r.w("\n");
-  EXPECT_EQ(r.out, at(6, "01O " + std::string(Timestamper::kBufferSize - 32, 'z') + "\n"));
+  EXPECT_EQ(r.out, line_at(6, "01O " + std::string(Timestamper::kBufferSize - 32, 'z') + "\n"));
 }
 
 TEST(Timestamper, CloseEndsAHeldLineAndTheNextWriterStartsFresh) {
@@ -123,11 +124,11 @@ TEST(Timestamper, CloseEndsAHeldLineAndTheNextWriterStartsFresh) {
   r.w("no newline");
   r.ts.close(r.out);
   r.ts.close(r.out);  // nothing held: nothing written
-  EXPECT_EQ(r.out, at(6, "01O no newline\n"));
+  EXPECT_EQ(r.out, line_at(6, "01O no newline\n"));
   r.w("progress\r");
   r.ts.close(r.out);
   r.w("next\n");
-  EXPECT_EQ(r.out, at(6, "01O no newline\n") + at(7, "01O progress\r\n") + at(8, "01O next\n"));
+  EXPECT_EQ(r.out, line_at(6, "01O no newline\n") + line_at(7, "01O progress\r\n") + line_at(8, "01O next\n"));
 }
 
 // --- Feature flags ------------------------------------------------------------------------------

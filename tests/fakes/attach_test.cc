@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-class NoWorld : public ContainerWorld {
+class BareWorld : public ContainerWorld {
  public:
   Connected open(const std::string&, int, const TlsOptions*) override { return {}; }
   std::string etc_hosts() override { return ""; }
@@ -23,10 +23,10 @@ class NoWorld : public ContainerWorld {
   const CommandSpec* command(const std::string&) override { return nullptr; }
 };
 
-class NoWorlds : public ContainerWorldFactory {
+class BareWorlds : public ContainerWorldFactory {
  public:
   std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override {
-    return std::make_unique<NoWorld>();
+    return std::make_unique<BareWorld>();
   }
 };
 
@@ -77,7 +77,7 @@ TEST(AttachedShellsTest, RunsCompleteLinesOnly) {
 }
 
 TEST(TimedAppends, LandAtTheTimeTheScriptWroteThem) {
-  NoWorld world;
+  BareWorld world;
   ShellOptions options;
   options.volumes = make_volumes();
   options.volumes->fs.make_dir("/logs");
@@ -98,7 +98,7 @@ TEST(TimedAppends, LandAtTheTimeTheScriptWroteThem) {
 // command line, the log the trapping script writes.
 TEST(AttachRunner, TypedStageWritesOutputAndExitStatusToTheLog) {
   testing::ManualClock clock;
-  NoWorlds worlds;
+  BareWorlds worlds;
   AttachedShells shells;
   auto volumes = make_volumes();
   const json pod = attach_pod();

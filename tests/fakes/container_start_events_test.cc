@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-json running_pod(int restarts) {
+json restarting_pod(int restarts) {
   return {
       {"metadata", {{"namespace", "ci"}, {"name", "job-pod"}, {"uid", "u-1"}, {"resourceVersion", "7"}}},
       {"spec", {{"nodeName", "node-a"}}},
@@ -43,8 +43,8 @@ TEST(ContainerStartEvents, CreatedWordingFollowsTheKubeletRelease) {
 TEST(ContainerStartEvents, RecordsEachStartedContainerOnce) {
   ContainerStartEvents starts;
   EventLog log;
-  starts.record(running_pod(0), 33, log, "8");
-  starts.record(running_pod(0), 33, log, "9");
+  starts.record(restarting_pod(0), 33, log, "8");
+  starts.record(restarting_pod(0), 33, log, "9");
   EXPECT_EQ(messages(log), (std::vector<std::string>{
                                "Created spec.containers{build} Created container: build x1",
                                "Created spec.initContainers{init-permissions} Created container: init-permissions x1",
@@ -56,12 +56,12 @@ TEST(ContainerStartEvents, RecordsEachStartedContainerOnce) {
 TEST(ContainerStartEvents, ARestartCountsTheEventsOn) {
   ContainerStartEvents starts;
   EventLog log;
-  starts.record(running_pod(0), 29, log, "8");
-  starts.record(running_pod(1), 29, log, "9");
+  starts.record(restarting_pod(0), 29, log, "8");
+  starts.record(restarting_pod(1), 29, log, "9");
   const auto got = messages(log);
   EXPECT_NE(std::find(got.begin(), got.end(), "Created spec.containers{build} Created container build x2"), got.end());
   starts.forget("u-1");
-  starts.record(running_pod(1), 29, log, "10");
+  starts.record(restarting_pod(1), 29, log, "10");
   const auto again = messages(log);
   EXPECT_NE(std::find(again.begin(), again.end(), "Started spec.containers{build} Started container build x3"),
             again.end());

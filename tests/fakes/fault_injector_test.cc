@@ -30,7 +30,7 @@ HttpRequest post_pods() {
   return r;
 }
 
-std::string header(const HttpResponse& r, const std::string& name) {
+std::string header_of(const HttpResponse& r, const std::string& name) {
   for (const auto& [k, v] : r.headers)
     if (k == name) return v;
   return {};
@@ -50,7 +50,7 @@ TEST(FaultResponse, EtcdTimeoutIsAStatusWithoutReason) {
   EXPECT_EQ(res.status, 500);
   EXPECT_EQ(res.body, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
                       R"("message":"etcdserver: request timed out","code":500})");
-  EXPECT_EQ(header(res, "Content-Type"), "application/json");
+  EXPECT_EQ(header_of(res, "Content-Type"), "application/json");
 }
 
 TEST(FaultResponse, GatewayTimeoutUsesTheTimeoutFilterWording) {
@@ -67,7 +67,7 @@ TEST(FaultResponse, TooManyRequestsCarriesRetryAfter) {
   r.retry_after_seconds = 2;
   const HttpResponse res = fault_response(r);
   EXPECT_EQ(res.status, 429);
-  EXPECT_EQ(header(res, "Retry-After"), "2");
+  EXPECT_EQ(header_of(res, "Retry-After"), "2");
   const auto body = nlohmann::json::parse(res.body);
   EXPECT_EQ(body["message"], "Too many requests, please try again later.");
   EXPECT_EQ(body["reason"], "TooManyRequests");
@@ -83,7 +83,7 @@ TEST(FaultResponse, GitLabBodyIsVerbatim) {
   const HttpResponse res = fault_response(r);
   EXPECT_EQ(res.status, 503);
   EXPECT_EQ(res.body, "<html>503</html>");
-  EXPECT_EQ(header(res, "Content-Type"), "text/html");
+  EXPECT_EQ(header_of(res, "Content-Type"), "text/html");
 }
 
 TEST(FaultResponse, ResetAsksTheServerToDropTheConnection) {

@@ -16,7 +16,7 @@ namespace {
 // <admin@example.com> at 1767225600 +0000 with the message "Initial commit".
 constexpr const char* kMasterCommit = "0c8d760c977b90b544d76106c02fbf3cd0ff984d";
 
-HttpRequest request(const std::string& method, const std::string& path, std::string body = {}) {
+HttpRequest git_request(const std::string& method, const std::string& path, std::string body = {}) {
   HttpRequest r;
   r.method = method;
   r.path = path;
@@ -85,7 +85,7 @@ TEST(GitHttpTest, RoutesNameTheRepository) {
 TEST(GitHttpTest, AdvertisementIsProtocolV0WithHeadFirst) {
   GitRepository repo("root/mycicd", "master");
   repo.ensure_ref("master");
-  const HttpResponse r = git_info_refs(repo, request("GET", "/root/mycicd.git/info/refs"));
+  const HttpResponse r = git_info_refs(repo, git_request("GET", "/root/mycicd.git/info/refs"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.headers.front(),
             (std::pair<std::string, std::string>{"Content-Type", "application/x-git-upload-pack-advertisement"}));
@@ -94,7 +94,7 @@ TEST(GitHttpTest, AdvertisementIsProtocolV0WithHeadFirst) {
   EXPECT_EQ(r.body, "001e# service=git-upload-pack\n0000" +
                         pkt_line(std::string(kMasterCommit) + " HEAD" + '\0' + caps + "\n") +
                         pkt_line(std::string(kMasterCommit) + " refs/heads/master\n") + "0000");
-  HttpRequest dumb = request("GET", "/root/mycicd.git/info/refs");
+  HttpRequest dumb = git_request("GET", "/root/mycicd.git/info/refs");
   dumb.query.clear();
   EXPECT_EQ(git_info_refs(repo, dumb).status, 403);
 }
@@ -105,10 +105,11 @@ TEST(GitHttpTest, UploadPackSendsShallowUpdateNakAndAValidPack) {
   const std::string ask = pkt_line("want " + feature + " no-progress shallow\n") + pkt_line("deepen 1\n") + "0000";
 
   // The stateless client's first round (no done) gets only the shallow-update section.
-  HttpResponse first = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask));
+  HttpResponse first = git_upload_pack(repo, git_request("POST", "/root/mycicd.git/git-upload-pack", ask));
   EXPECT_EQ(first.body, pkt_line("shallow " + feature + "\n") + "0000");
 
-  HttpResponse r = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask + pkt_line("done\n")));
+  HttpResponse r =
+      git_upload_pack(repo, git_request("POST", "/root/mycicd.git/git-upload-pack", ask + pkt_line("done\n")));
   EXPECT_EQ(r.status, 200);
   const std::string head = pkt_line("shallow " + feature + "\n") + "0000" + pkt_line("NAK\n");
   ASSERT_EQ(r.body.compare(0, head.size(), head), 0);
@@ -136,9 +137,10 @@ TEST(GitHttpTest, HavesAreAcknowledgedAndLeftOutOfThePack) {
   const std::string feature = repo.ensure_ref("feature");
   const std::string ask =
       pkt_line("want " + feature + "\n") + "0000" + pkt_line(std::string("have ") + kMasterCommit + "\n");
-  HttpResponse round = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask + "0000"));
+  HttpResponse round = git_upload_pack(repo, git_request("POST", "/root/mycicd.git/git-upload-pack", ask + "0000"));
   EXPECT_EQ(round.body, pkt_line(std::string("ACK ") + kMasterCommit + "\n"));
-  HttpResponse r = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack", ask + pkt_line("done\n")));
+  HttpResponse r =
+      git_upload_pack(repo, git_request("POST", "/root/mycicd.git/git-upload-pack", ask + pkt_line("done\n")));
   const std::string ack = pkt_line(std::string("ACK ") + kMasterCommit + "\n");
   ASSERT_EQ(r.body.compare(0, ack.size(), ack), 0);
   EXPECT_EQ(be32(r.body, ack.size() + 8), 3u);  // feature's commit, tree and README; master's are known
@@ -148,8 +150,8 @@ TEST(GitHttpTest, UnadvertisedWantIsAnError) {
   GitRepository repo("root/mycicd", "master");
   repo.ensure_ref("master");
   const std::string unknown(40, 'a');
-  HttpResponse r = git_upload_pack(repo, request("POST", "/root/mycicd.git/git-upload-pack",
-                                                 pkt_line("want " + unknown + "\n") + "0000" + pkt_line("done\n")));
+  HttpResponse r = git_upload_pack(repo, git_request("POST", "/root/mycicd.git/git-upload-pack",
+                                                     pkt_line("want " + unknown + "\n") + "0000" + pkt_line("done\n")));
   EXPECT_EQ(r.body, pkt_line("ERR upload-pack: not our ref " + unknown + "\n"));
 }
 

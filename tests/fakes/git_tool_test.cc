@@ -10,7 +10,7 @@ namespace {
 
 using runtime_testing::stream_text;
 using runtime_testing::transcript;
-using Kind = ConnectOutcome::Kind;
+using Outcome = ConnectOutcome::Kind;
 
 // A commit id nobody has.
 constexpr const char* kOtherSha = "0123456789abcdef0123456789abcdef01234567";
@@ -104,7 +104,7 @@ TEST_F(GitToolTest, ShallowCloneOfABranchOnTopOfMaster) {
 }
 
 TEST_F(GitToolTest, GetSourcesSucceedsWithExactOutput) {
-  world.outcomes["gitlab.mylab.com"] = ConnectOutcome{Kind::kOk, "10.0.0.5", std::chrono::milliseconds(20)};
+  world.outcomes["gitlab.mylab.com"] = ConnectOutcome{Outcome::kOk, "10.0.0.5", std::chrono::milliseconds(20)};
   const ShellResult r = run(get_sources_script);
   EXPECT_EQ(r.exit_code, 0);
   // The fetch costs the connection (20 ms) plus a second of transfer; the rest is instant.
@@ -121,7 +121,7 @@ TEST_F(GitToolTest, GetSourcesSucceedsWithExactOutput) {
 }
 
 struct FailureCase {
-  Kind kind;
+  Outcome kind;
   const char* reason;
 };
 
@@ -145,13 +145,14 @@ TEST_P(GetSourcesFailureTest, StopsAfterTheFatalLineWithExit128) {
 INSTANTIATE_TEST_SUITE_P(
     EachOutcome, GetSourcesFailureTest,
     ::testing::Values(
-        FailureCase{Kind::kResolveFailed, "Could not resolve host: gitlab.mylab.com"},
-        FailureCase{Kind::kUnreachable, "Failed to connect to gitlab.mylab.com port 443: Host is unreachable"},
-        FailureCase{Kind::kRefused, "Failed to connect to gitlab.mylab.com port 443: Connection refused"},
-        FailureCase{Kind::kTimeout, "Failed to connect to gitlab.mylab.com port 443: Connection timed out"},
-        FailureCase{Kind::kTlsReset, "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 "},
-        FailureCase{Kind::kTlsUntrusted, "SSL certificate problem: unable to get local issuer certificate"},
-        FailureCase{Kind::kTlsWrongName,
+        FailureCase{Outcome::kResolveFailed, "Could not resolve host: gitlab.mylab.com"},
+        FailureCase{Outcome::kUnreachable, "Failed to connect to gitlab.mylab.com port 443: Host is unreachable"},
+        FailureCase{Outcome::kRefused, "Failed to connect to gitlab.mylab.com port 443: Connection refused"},
+        FailureCase{Outcome::kTimeout, "Failed to connect to gitlab.mylab.com port 443: Connection timed out"},
+        FailureCase{Outcome::kTlsReset,
+                    "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to gitlab.mylab.com:443 "},
+        FailureCase{Outcome::kTlsUntrusted, "SSL certificate problem: unable to get local issuer certificate"},
+        FailureCase{Outcome::kTlsWrongName,
                     "SSL: no alternative certificate subject name matches target host name 'gitlab.mylab.com'"}));
 
 TEST_F(GitToolTest, MissingRepositoryIsReportedAsNotFound) {
@@ -243,7 +244,7 @@ TEST_F(GitToolTest, CloneCreatesTheWorkTree) {
 }
 
 TEST_F(GitToolTest, CloneFailureNamesTheUrlWithItsPort) {
-  world.fail("gitlab.mylab.com", Kind::kRefused);
+  world.fail("gitlab.mylab.com", Outcome::kRefused);
   const ShellResult r = run("git clone -b feature https://gitlab.mylab.com:8443/root/mycicd.git /src\n");
   EXPECT_EQ(r.exit_code, 128);
   EXPECT_EQ(stream_text(r, 2),
@@ -254,7 +255,7 @@ TEST_F(GitToolTest, CloneFailureNamesTheUrlWithItsPort) {
 }
 
 TEST_F(GitToolTest, SslVerificationCanBeTurnedOff) {
-  world.fail("gitlab.mylab.com", Kind::kTlsUntrusted);
+  world.fail("gitlab.mylab.com", Outcome::kTlsUntrusted);
   const ShellResult r = run("GIT_SSL_NO_VERIFY=1 git clone -q https://gitlab.mylab.com/root/mycicd.git /src\n");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(stream_text(r, 2), "");
@@ -274,7 +275,7 @@ TEST_F(GitToolTest, AWorkTreeOutlivesTheExecWhenThePodsVolumesArePassed) {
 }
 
 TEST_F(GitToolTest, GlobalConfigTurnsVerificationOff) {
-  world.fail("gitlab.mylab.com", Kind::kTlsUntrusted);
+  world.fail("gitlab.mylab.com", Outcome::kTlsUntrusted);
   const ShellResult r =
       run("git clone -q https://gitlab.mylab.com/root/mycicd.git /a || echo failed\n"
           "git config --global http.sslVerify false\n"

@@ -7,6 +7,7 @@
 #include "fakes/kube/admission_webhooks.h"
 #include "fakes/kube/api_server.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/no_worlds.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -20,7 +21,7 @@ json container(const std::string& name, json requests = nullptr, json limits = n
   return c;
 }
 
-json pod(std::vector<json> containers, std::vector<json> init = {}) {
+json admission_pod(std::vector<json> containers, std::vector<json> init = {}) {
   json p = {{"metadata", {{"name", "runner-x"}}}, {"spec", {{"containers", containers}}}};
   if (!init.empty()) p["spec"]["initContainers"] = init;
   return p;
@@ -30,24 +31,25 @@ json quota(json hard) { return {{"metadata", {{"name", "compute"}}}, {"spec", {{
 
 TEST(KubeAdmissionQuota, UsageAddsContainersAndTakesTheLargerInitContainer) {
   // 500m + 0.5 = 1 cpu of containers; the 1500m init container is larger, so the pod requests 1500m.
-  const json p = pod({container("build", {{"cpu", "500m"}, {"memory", "4Gi"}}), container("helper", {{"cpu", "0.5"}})},
-                     {container("init-permissions", {{"cpu", "1500m"}, {"memory", "1Gi"}})});
+  const json p =
+      admission_pod({container("build", {{"cpu", "500m"}, {"memory", "4Gi"}}), container("helper", {{"cpu", "0.5"}})},
+                    {container("init-permissions", {{"cpu", "1500m"}, {"memory", "1Gi"}})});
   const ResourceList usage = pod_quota_usage(p);
   EXPECT_EQ(pretty_print(usage), "count/pods=1,cpu=1500m,memory=4Gi,pods=1,requests.cpu=1500m,requests.memory=4Gi");
 }
 
 TEST(KubeAdmissionQuota, TerminalPodsChargeOnlyTheirCount) {
-  json p = pod({container("build", {{"cpu", "2"}})});
+  json p = admission_pod({container("build", {{"cpu", "2"}})});
   p["status"]["phase"] = "Succeeded";
   EXPECT_EQ(pretty_print(pod_quota_usage(p)), "count/pods=1");
 }
 
 TEST(KubeAdmissionQuota, ExceededNamesOnlyTheFailingResourcesSorted) {
-  const std::vector<json> present = {pod({container("app", {{"cpu", "1500m"}}, {{"memory", "3Gi"}})}),
-                                     pod({container("app", {{"cpu", "2"}}, {{"memory", "4Gi"}})})};
+  const std::vector<json> present = {admission_pod({container("app", {{"cpu", "1500m"}}, {{"memory", "3Gi"}})}),
+                                     admission_pod({container("app", {{"cpu", "2"}}, {{"memory", "4Gi"}})})};
   const json q = quota({{"requests.cpu", "4"}, {"limits.memory", "8Gi"}, {"pods", "10"}});
-  const json p = pod({container("build", {{"cpu", "1"}}, {{"memory", "2Gi"}}),
-                      container("helper", {{"cpu", "500m"}}, {{"memory", "1Gi"}})});
+  const json p = admission_pod({container("build", {{"cpu", "1"}}, {{"memory", "2Gi"}}),
+                                container("helper", {{"cpu", "500m"}}, {{"memory", "1Gi"}})});
   EXPECT_EQ(check_quotas({q}, p, present, 33),
             "exceeded quota: compute, requested: limits.memory=3Gi,requests.cpu=1500m, used: "
             "limits.memory=7Gi,requests.cpu=3500m, limited: limits.memory=8Gi,requests.cpu=4");
@@ -55,8 +57,8 @@ TEST(KubeAdmissionQuota, ExceededNamesOnlyTheFailingResourcesSorted) {
 
 TEST(KubeAdmissionQuota, DecimalAndBinaryMemoryCompareByValue) {
   // 4G is less than 4Gi: a 4G limit fits a 4Gi quota, a 4Gi limit does not fit a 4G one.
-  const json p4g = pod({container("build", nullptr, {{"memory", "4G"}})});
-  const json p4gi = pod({container("build", nullptr, {{"memory", "4Gi"}})});
+  const json p4g = admission_pod({container("build", nullptr, {{"memory", "4G"}})});
+  const json p4gi = admission_pod({container("build", nullptr, {{"memory", "4Gi"}})});
   EXPECT_EQ(check_quotas({quota({{"limits.memory", "4Gi"}})}, p4g, {}, 33), std::nullopt);
   EXPECT_EQ(check_quotas({quota({{"limits.memory", "4G"}})}, p4gi, {}, 33),
             "exceeded quota: compute, requested: limits.memory=4Gi, used: limits.memory=0, limited: limits.memory=4G");
@@ -64,8 +66,8 @@ TEST(KubeAdmissionQuota, DecimalAndBinaryMemoryCompareByValue) {
 
 TEST(KubeAdmissionQuota, MustSpecifyListsContainersPerResource) {
   const json q = quota({{"limits.cpu", "8"}, {"limits.memory", "8Gi"}});
-  const json p =
-      pod({container("build", nullptr, {{"cpu", "1"}}), container("helper")}, {container("init-permissions")});
+  const json p = admission_pod({container("build", nullptr, {{"cpu", "1"}}), container("helper")},
+                               {container("init-permissions")});
   EXPECT_EQ(check_quotas({q}, p, {}, 33),
             "failed quota: compute: must specify limits.cpu for: helper,init-permissions; limits.memory for: "
             "build,helper,init-permissions");
@@ -74,7 +76,7 @@ TEST(KubeAdmissionQuota, MustSpecifyListsContainersPerResource) {
 
 TEST(KubeAdmissionQuota, StatusShowsHardAndUsedOfThePodsPresent) {
   const json shown = quota_with_status(quota({{"requests.cpu", "4"}, {"requests.memory", "0.5Gi"}}),
-                                       {pod({container("app", {{"cpu", "0.5"}, {"memory", "256Mi"}})})});
+                                       {admission_pod({container("app", {{"cpu", "0.5"}, {"memory", "256Mi"}})})});
   EXPECT_EQ(shown["status"]["hard"], json({{"requests.cpu", "4"}, {"requests.memory", "512Mi"}}));
   EXPECT_EQ(shown["status"]["used"], json({{"requests.cpu", "500m"}, {"requests.memory", "256Mi"}}));
 }
@@ -86,7 +88,7 @@ TEST(KubeAdmissionLimits, DefaultsFillOnlyWhatContainersLackAndAreAnnotated) {
                         {"max", {{"cpu", "2"}}},
                         {"defaultRequest", {{"cpu", "100m"}, {"memory", "128Mi"}}},
                         {"default", {{"memory", "512Mi"}}}});
-  json p = pod({container("build", {{"cpu", "1"}}), container("helper")});
+  json p = admission_pod({container("build", {{"cpu", "1"}}), container("helper")});
   apply_limit_defaults({r}, p);
   EXPECT_EQ(p["spec"]["containers"][0]["resources"],
             json({{"requests", {{"cpu", "1"}, {"memory", "128Mi"}}}, {"limits", {{"cpu", "2"}, {"memory", "512Mi"}}}}));
@@ -97,27 +99,27 @@ TEST(KubeAdmissionLimits, DefaultsFillOnlyWhatContainersLackAndAreAnnotated) {
 
 TEST(KubeAdmissionLimits, MinAndMaxMessages) {
   const json r = range({{"type", "Container"}, {"max", {{"cpu", "1"}}}, {"min", {{"memory", "0.5Gi"}}}});
-  EXPECT_EQ(check_limits({r}, pod({container("build", {{"memory", "1Gi"}}, {{"cpu", "2"}})})),
+  EXPECT_EQ(check_limits({r}, admission_pod({container("build", {{"memory", "1Gi"}}, {{"cpu", "2"}})})),
             "maximum cpu usage per Container is 1, but limit is 2");
-  EXPECT_EQ(check_limits({r}, pod({container("build", {{"memory", "256Mi"}}, {{"cpu", "500m"}})})),
+  EXPECT_EQ(check_limits({r}, admission_pod({container("build", {{"memory", "256Mi"}}, {{"cpu", "500m"}})})),
             "minimum memory usage per Container is 512Mi, but request is 256Mi");
   // Two violations are aggregated; the same message twice (two containers) is printed once.
   EXPECT_EQ(
-      check_limits({r},
-                   pod({container("build", nullptr, {{"cpu", "2"}}), container("helper", nullptr, {{"cpu", "2"}})})),
+      check_limits({r}, admission_pod({container("build", nullptr, {{"cpu", "2"}}),
+                                       container("helper", nullptr, {{"cpu", "2"}})})),
       "[minimum memory usage per Container is 512Mi.  No request is specified, maximum cpu usage per Container is "
       "1, but limit is 2]");
 }
 
 TEST(KubeAdmissionLimits, PodMaximumCountsInitContainers) {
   const json r = range({{"type", "Pod"}, {"max", {{"memory", "4G"}}}});
-  const json p =
-      pod({container("build", nullptr, {{"memory", "2G"}})}, {container("init", nullptr, {{"memory", "4Gi"}})});
+  const json p = admission_pod({container("build", nullptr, {{"memory", "2G"}})},
+                               {container("init", nullptr, {{"memory", "4Gi"}})});
   EXPECT_EQ(check_limits({r}, p), "maximum memory usage per Pod is 4G, but limit is 4Gi");
 }
 
 TEST(KubeAdmissionPodSecurity, RestrictedListsChecksInRegistryOrder) {
-  json p = pod({container("build"), container("helper")});
+  json p = admission_pod({container("build"), container("helper")});
   p["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};
   p["spec"]["volumes"] = {{{"name", "docker-sock"}, {"hostPath", {{"path", "/var/run/docker.sock"}}}}};
   EXPECT_EQ(
@@ -140,11 +142,11 @@ TEST(KubeAdmissionPodSecurity, RestrictedPodPasses) {
                           {"capabilities", {{"drop", {"ALL"}}}},
                           {"runAsNonRoot", true},
                           {"seccompProfile", {{"type", "RuntimeDefault"}}}};
-  EXPECT_EQ(pod_security_violations("restricted", pod({c}), 33), "");
+  EXPECT_EQ(pod_security_violations("restricted", admission_pod({c}), 33), "");
 }
 
 TEST(KubeAdmissionPodSecurity, EnforceDeniesAndWarnOnlyWarns) {
-  json p = pod({container("build")});
+  json p = admission_pod({container("build")});
   p["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};
   const json enforce = {{"pod-security.kubernetes.io/enforce", "baseline"},
                         {"pod-security.kubernetes.io/enforce-version", "v1.29"},
@@ -177,7 +179,7 @@ WebhookSpec gatekeeper() {
 }
 
 TEST(KubeAdmissionWebhooks, DenyRuleGivesOneLinePerContainer) {
-  json p = pod({container("build"), container("helper")});
+  json p = admission_pod({container("build"), container("helper")});
   p["spec"]["containers"][1]["securityContext"] = {{"allowPrivilegeEscalation", false}};
   std::optional<ApiStatus> st = call_webhooks({gatekeeper()}, "ci", p, 33);
   ASSERT_TRUE(st);
@@ -197,19 +199,19 @@ TEST(KubeAdmissionWebhooks, DenialCodeIsAtLeast400AndMessageFallsBack) {
   w.message.clear();
   w.reason.clear();
   w.code = 200;
-  json p = pod({container("build")});
+  json p = admission_pod({container("build")});
   p["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};
   std::optional<ApiStatus> st = call_webhooks({w}, "ci", p, 33);
   ASSERT_TRUE(st);
   EXPECT_EQ(st->code, 400);
   EXPECT_EQ(st->message(), "admission webhook \"validation.gatekeeper.sh\" denied the request without explanation");
-  EXPECT_FALSE(call_webhooks({w}, "other", pod({container("build")}), 33));
+  EXPECT_FALSE(call_webhooks({w}, "other", admission_pod({container("build")}), 33));
 }
 
 TEST(KubeAdmissionWebhooks, CallFailuresFollowTheFailurePolicy) {
   WebhookSpec w = gatekeeper();
   w.failure = "timeout";
-  std::optional<ApiStatus> st = call_webhooks({w}, "ci", pod({container("build")}), 33);
+  std::optional<ApiStatus> st = call_webhooks({w}, "ci", admission_pod({container("build")}), 33);
   ASSERT_TRUE(st);
   EXPECT_EQ(st->code, 500);
   EXPECT_EQ(
@@ -218,34 +220,31 @@ TEST(KubeAdmissionWebhooks, CallFailuresFollowTheFailurePolicy) {
       "\"https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s\": context deadline "
       "exceeded");
   w.failure = "no-endpoints";
-  EXPECT_EQ(call_webhooks({w}, "ci", pod({container("build")}), 22)->message(),
+  EXPECT_EQ(call_webhooks({w}, "ci", admission_pod({container("build")}), 22)->message(),
             "Internal error occurred: failed calling webhook \"validation.gatekeeper.sh\": Post "
             "\"https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s\": no endpoints "
             "available for service \"gatekeeper-webhook-service\"");
   w.fail_open = true;
-  EXPECT_FALSE(call_webhooks({w}, "ci", pod({container("build")}), 33));
+  EXPECT_FALSE(call_webhooks({w}, "ci", admission_pod({container("build")}), 33));
 }
 
 TEST(KubeAdmissionWebhooks, ATimeoutHoldsTheRequestWhateverThePolicy) {
   WebhookSpec w = gatekeeper();
   w.failure = "timeout";
   Duration waited{0};
-  EXPECT_TRUE(call_webhooks({w}, "ci", pod({container("build")}), 33, &waited));
+  EXPECT_TRUE(call_webhooks({w}, "ci", admission_pod({container("build")}), 33, &waited));
   EXPECT_EQ(waited, std::chrono::seconds(3));
   w.fail_open = true;
   waited = Duration(0);
-  EXPECT_FALSE(call_webhooks({w, w}, "ci", pod({container("build")}), 33, &waited));
+  EXPECT_FALSE(call_webhooks({w, w}, "ci", admission_pod({container("build")}), 33, &waited));
   EXPECT_EQ(waited, std::chrono::seconds(6));  // each ignored timeout still took its time
   w.failure = "refused";
   waited = Duration(0);
-  EXPECT_FALSE(call_webhooks({w}, "ci", pod({container("build")}), 33, &waited));
+  EXPECT_FALSE(call_webhooks({w}, "ci", admission_pod({container("build")}), 33, &waited));
   EXPECT_EQ(waited, Duration(0));  // a refused connection fails at once
 }
 
-class NoWorlds : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override { return nullptr; }
-};
+using testing::NoWorlds;
 
 HttpRequest post(const std::string& path, const json& body) {
   HttpRequest r;
@@ -271,7 +270,7 @@ TEST(KubeAdmissionServer, RejectedCreateIsAForbiddenStatusAndWarningsAreHeaders)
                            {"kind", "ResourceQuota"},
                            {"metadata", {{"name", "compute"}, {"namespace", "ci"}}},
                            {"spec", {{"hard", {{"pods", "1"}}}}}}));
-  json p = pod({container("build")});
+  json p = admission_pod({container("build")});
   p["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};
   HttpResponse first = server.handle(post("/api/v1/namespaces/ci/pods", p));
   EXPECT_EQ(first.status, 201);

@@ -32,7 +32,7 @@ class KubeApiWorlds : public ContainerWorldFactory {
   std::vector<std::string> calls;
 };
 
-std::string decode(const std::string& s) {
+std::string percent_decode(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
@@ -47,8 +47,8 @@ std::string decode(const std::string& s) {
   return out;
 }
 
-HttpRequest request(const std::string& method, const std::string& target, const std::string& token,
-                    const std::string& body = "", std::map<std::string, std::string> headers = {}) {
+HttpRequest api_request(const std::string& method, const std::string& target, const std::string& token,
+                        const std::string& body = "", std::map<std::string, std::string> headers = {}) {
   HttpRequest r;
   r.method = method;
   r.target = target;
@@ -61,7 +61,8 @@ HttpRequest request(const std::string& method, const std::string& target, const 
       const std::string pair = query.substr(start, amp - start);
       const size_t eq = pair.find('=');
       if (!pair.empty())
-        r.query.emplace_back(decode(pair.substr(0, eq)), eq == std::string::npos ? "" : decode(pair.substr(eq + 1)));
+        r.query.emplace_back(percent_decode(pair.substr(0, eq)),
+                             eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1)));
       start = amp + 1;
     }
   }
@@ -95,7 +96,7 @@ class KubeApiServerTest : public ::testing::Test {
 
   HttpResponse call(const std::string& method, const std::string& target, const std::string& token = "admin-token",
                     const std::string& body = "", std::map<std::string, std::string> headers = {}) {
-    return server_.handle(request(method, target, token, body, std::move(headers)));
+    return server_.handle(api_request(method, target, token, body, std::move(headers)));
   }
 
   // Lets the runner's service account do what the GitLab Runner docs ask for (§9), in cicd only.

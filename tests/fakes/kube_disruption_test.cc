@@ -6,6 +6,7 @@
 
 #include "fakes/kube/api_server.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/no_worlds.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -225,10 +226,7 @@ TEST(Disruptions, PreemptionWordingsFollowTheRelease) {
 }
 
 // Through the API server: the Eviction subresource and a planned eviction over virtual time.
-class NoWorlds : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override { return nullptr; }
-};
+using testing::NoWorlds;
 
 class EvictionApiTest : public ::testing::Test {
  protected:

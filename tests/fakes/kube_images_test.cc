@@ -14,10 +14,10 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-const TimePoint kStart = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
+const TimePoint kImagesStart = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
 
-json pod(const std::string& uid, const std::string& image, const std::string& policy = {},
-         const std::vector<std::string>& pull_secrets = {}) {
+json image_pod(const std::string& uid, const std::string& image, const std::string& policy = {},
+               const std::vector<std::string>& pull_secrets = {}) {
   json build = {{"name", "build"}, {"image", image}};
   if (!policy.empty()) build["imagePullPolicy"] = policy;
   json p = {{"metadata", {{"name", "pod-" + uid}, {"namespace", "ci"}, {"uid", uid}}},
@@ -75,25 +75,26 @@ TEST(KubeImages, GoDurations) {
 TEST(KubeImages, FailedPullBacksOffAndRetries) {
   ImageModel model;
   model.configure(hub_with_alpine(), 33);
-  model.start_pod(pod("u1", "alpine:3.200"), "node-1", "linux/amd64", kStart, nullptr);
+  model.start_pod(image_pod("u1", "alpine:3.200"), "node-1", "linux/amd64", kImagesStart, nullptr);
   EXPECT_FALSE(model.ready_at("u1"));
   // A miss takes 1s: ErrImagePull; a sync 10s later pulls again (the first back-off is over); the next
   // sync (22s) is inside the 20s back-off; the one after (32s) pulls.
-  EXPECT_EQ(model.states("u1", kStart).at("build").reason, "");
-  EXPECT_EQ(model.states("u1", kStart + seconds(1)).at("build").reason, "ErrImagePull");
-  EXPECT_EQ(model.states("u1", kStart + seconds(10)).at("build").reason, "ErrImagePull");
-  EXPECT_EQ(model.states("u1", kStart + seconds(12)).at("build").reason, "ErrImagePull");
-  const ContainerImageState backoff = model.states("u1", kStart + seconds(22)).at("build");
+  EXPECT_EQ(model.states("u1", kImagesStart).at("build").reason, "");
+  EXPECT_EQ(model.states("u1", kImagesStart + seconds(1)).at("build").reason, "ErrImagePull");
+  EXPECT_EQ(model.states("u1", kImagesStart + seconds(10)).at("build").reason, "ErrImagePull");
+  EXPECT_EQ(model.states("u1", kImagesStart + seconds(12)).at("build").reason, "ErrImagePull");
+  const ContainerImageState backoff = model.states("u1", kImagesStart + seconds(22)).at("build");
   EXPECT_EQ(backoff.reason, "ImagePullBackOff");
   EXPECT_EQ(backoff.message,
             "Back-off pulling image \"alpine:3.200\": ErrImagePull: rpc error: code = NotFound desc = failed to pull "
             "and unpack image \"docker.io/library/alpine:3.200\": failed to resolve reference "
             "\"docker.io/library/alpine:3.200\": docker.io/library/alpine:3.200: not found");
-  EXPECT_EQ(model.states("u1", kStart + seconds(32)).at("build").reason, "ImagePullBackOff");  // third pull at 32s
-  EXPECT_EQ(model.states("u1", kStart + seconds(33)).at("build").reason, "ErrImagePull");
+  EXPECT_EQ(model.states("u1", kImagesStart + seconds(32)).at("build").reason,
+            "ImagePullBackOff");  // third pull at 32s
+  EXPECT_EQ(model.states("u1", kImagesStart + seconds(33)).at("build").reason, "ErrImagePull");
 
   EventLog events;
-  model.advance(kStart + seconds(32), events, "1");
+  model.advance(kImagesStart + seconds(32), events, "1");
   std::vector<std::string> seen;
   for (const json& e : events.list("ci"))
     seen.push_back(e["reason"].get<std::string>() + ":" + e["message"].get<std::string>() + " x" +
@@ -113,13 +114,14 @@ TEST(KubeImages, OlderReleasesWordTheBackOffShortAndKeepTheRpcPrefix) {
   s.registries[0].username = "u";
   s.registries[0].password = "p";
   model.configure(s, 27);
-  model.start_pod(pod("u1", "alpine:3.20"), "node-1", "linux/amd64", kStart, nullptr);
+  model.start_pod(image_pod("u1", "alpine:3.20"), "node-1", "linux/amd64", kImagesStart, nullptr);
   EXPECT_EQ(
-      model.states("u1", kStart + seconds(1)).at("build").message,
+      model.states("u1", kImagesStart + seconds(1)).at("build").message,
       "rpc error: code = Unknown desc = failed to pull and unpack image \"docker.io/library/alpine:3.20\": failed "
       "to resolve reference \"docker.io/library/alpine:3.20\": pull access denied, repository does not exist or "
       "may require authorization: server message: insufficient_scope: authorization failed");
-  EXPECT_EQ(model.states("u1", kStart + seconds(22)).at("build").message, "Back-off pulling image \"alpine:3.20\"");
+  EXPECT_EQ(model.states("u1", kImagesStart + seconds(22)).at("build").message,
+            "Back-off pulling image \"alpine:3.20\"");
 }
 
 TEST(KubeImages, PullSecretsAuthorizePrivateRegistries) {
@@ -138,21 +140,24 @@ TEST(KubeImages, PullSecretsAuthorizePrivateRegistries) {
     if (ns != "ci") return nullptr;
     return name == "good" ? &good : name == "bad" ? &bad : nullptr;
   };
-  model.start_pod(pod("ok", "registry.example.com/app:1", "", {"good"}), "n", "linux/amd64", kStart, lookup);
-  model.start_pod(pod("wrong", "registry.example.com/app:1", "", {"bad"}), "n2", "linux/amd64", kStart, lookup);
-  model.start_pod(pod("none", "registry.example.com/app:1", "", {"missing"}), "n3", "linux/amd64", kStart, lookup);
-  EXPECT_EQ(model.ready_at("ok"), kStart + seconds(2));
-  EXPECT_EQ(model.states("wrong", kStart + seconds(1)).at("build").message,
+  model.start_pod(image_pod("ok", "registry.example.com/app:1", "", {"good"}), "n", "linux/amd64", kImagesStart,
+                  lookup);
+  model.start_pod(image_pod("wrong", "registry.example.com/app:1", "", {"bad"}), "n2", "linux/amd64", kImagesStart,
+                  lookup);
+  model.start_pod(image_pod("none", "registry.example.com/app:1", "", {"missing"}), "n3", "linux/amd64", kImagesStart,
+                  lookup);
+  EXPECT_EQ(model.ready_at("ok"), kImagesStart + seconds(2));
+  EXPECT_EQ(model.states("wrong", kImagesStart + seconds(1)).at("build").message,
             "failed to pull and unpack image \"registry.example.com/app:1\": failed to resolve reference "
             "\"registry.example.com/app:1\": failed to authorize: failed to fetch oauth token: unexpected status from "
             "POST request to https://registry.example.com/token: 401 Unauthorized");
-  EXPECT_EQ(model.states("none", kStart + seconds(1)).at("build").message,
+  EXPECT_EQ(model.states("none", kImagesStart + seconds(1)).at("build").message,
             "failed to pull and unpack image \"registry.example.com/app:1\": failed to resolve reference "
             "\"registry.example.com/app:1\": failed to authorize: failed to fetch anonymous token: unexpected status "
             "from GET request to https://registry.example.com/token?scope=repository%3Aapp%3Apull&service="
             "registry.example.com: 401 Unauthorized");
   EventLog events;
-  model.advance(kStart, events, "1");
+  model.advance(kImagesStart, events, "1");
   ASSERT_FALSE(events.list("ci").empty());
   EXPECT_EQ(events.list("ci").front()["message"],
             "Unable to retrieve some image pull secrets (missing); attempting to pull the image may not succeed.");
@@ -179,21 +184,22 @@ TEST(KubeImages, CacheAndPolicies) {
   ImageModel model;
   model.configure(s, 33);
   // IfNotPresent with the image on the node: no pull.
-  model.start_pod(pod("a", "alpine:3.20", "IfNotPresent"), "node-1", "linux/amd64", kStart, nullptr);
-  EXPECT_EQ(model.ready_at("a"), kStart);
+  model.start_pod(image_pod("a", "alpine:3.20", "IfNotPresent"), "node-1", "linux/amd64", kImagesStart, nullptr);
+  EXPECT_EQ(model.ready_at("a"), kImagesStart);
   // Never without it: ErrImageNeverPull, for good.
-  model.start_pod(pod("b", "alpine:3.20", "Never"), "node-2", "linux/amd64", kStart, nullptr);
+  model.start_pod(image_pod("b", "alpine:3.20", "Never"), "node-2", "linux/amd64", kImagesStart, nullptr);
   EXPECT_FALSE(model.ready_at("b"));
-  EXPECT_EQ(model.states("b", kStart).at("build").message,
+  EXPECT_EQ(model.states("b", kImagesStart).at("build").message,
             "Container image \"alpine:3.20\" is not present with pull policy of Never");
   // Always pulls anyway; the pull caches the image for the next pod on that node.
-  model.start_pod(pod("c", "alpine:3.20", "Always"), "node-2", "linux/amd64", kStart, nullptr);
-  EXPECT_EQ(model.ready_at("c"), kStart + seconds(3));
-  model.start_pod(pod("d", "alpine:3.20", "IfNotPresent"), "node-2", "linux/amd64", kStart + seconds(5), nullptr);
-  EXPECT_EQ(model.ready_at("d"), kStart + seconds(5));
+  model.start_pod(image_pod("c", "alpine:3.20", "Always"), "node-2", "linux/amd64", kImagesStart, nullptr);
+  EXPECT_EQ(model.ready_at("c"), kImagesStart + seconds(3));
+  model.start_pod(image_pod("d", "alpine:3.20", "IfNotPresent"), "node-2", "linux/amd64", kImagesStart + seconds(5),
+                  nullptr);
+  EXPECT_EQ(model.ready_at("d"), kImagesStart + seconds(5));
   // The wrong platform.
-  model.start_pod(pod("e", "alpine:3.20", "Always"), "arm", "linux/arm64", kStart, nullptr);
-  EXPECT_EQ(model.states("e", kStart + seconds(1)).at("build").message,
+  model.start_pod(image_pod("e", "alpine:3.20", "Always"), "arm", "linux/arm64", kImagesStart, nullptr);
+  EXPECT_EQ(model.states("e", kImagesStart + seconds(1)).at("build").message,
             "rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/alpine:3.20\": no "
             "match for platform in manifest: not found");
 }
@@ -205,20 +211,20 @@ TEST(KubeImages, PullQpsLimitsBursts) {
   s.serialize_pulls = false;
   ImageModel model;
   model.configure(s, 33);
-  model.start_pod(pod("a", "alpine:3.20", "Always"), "n", "linux/amd64", kStart, nullptr);
-  model.start_pod(pod("b", "alpine:3.20", "Always"), "n", "linux/amd64", kStart, nullptr);
-  EXPECT_EQ(model.ready_at("a"), kStart + seconds(3));
-  EXPECT_EQ(model.states("b", kStart).at("build").message, "pull QPS exceeded");
-  EXPECT_EQ(model.ready_at("b"), kStart + seconds(13));  // the retry 10s later is not throttled
+  model.start_pod(image_pod("a", "alpine:3.20", "Always"), "n", "linux/amd64", kImagesStart, nullptr);
+  model.start_pod(image_pod("b", "alpine:3.20", "Always"), "n", "linux/amd64", kImagesStart, nullptr);
+  EXPECT_EQ(model.ready_at("a"), kImagesStart + seconds(3));
+  EXPECT_EQ(model.states("b", kImagesStart).at("build").message, "pull QPS exceeded");
+  EXPECT_EQ(model.ready_at("b"), kImagesStart + seconds(13));  // the retry 10s later is not throttled
 }
 
 TEST(KubeImages, InvalidNamesAndThePodStatus) {
   ImageModel model;
   model.configure(hub_with_alpine(), 33);
-  const json p = pod("u", "Alpine:3.20");
-  model.start_pod(p, "node-1", "linux/amd64", kStart, nullptr);
-  const PodImageStates states = model.states("u", kStart + seconds(5));
-  const json status = pod_status(p, kStart, kStart + seconds(5), PodTiming{}, "10.244.0.2", &states);
+  const json p = image_pod("u", "Alpine:3.20");
+  model.start_pod(p, "node-1", "linux/amd64", kImagesStart, nullptr);
+  const PodImageStates states = model.states("u", kImagesStart + seconds(5));
+  const json status = pod_status(p, kImagesStart, kImagesStart + seconds(5), PodTiming{}, "10.244.0.2", &states);
   EXPECT_EQ(status["phase"], "Pending");
   const json& waiting = status["containerStatuses"][0]["state"]["waiting"];
   EXPECT_EQ(waiting["reason"], "InvalidImageName");
@@ -230,18 +236,18 @@ TEST(KubeImages, InvalidNamesAndThePodStatus) {
 TEST(KubeImages, ContainersStartWhenTheirImagesArePresent) {
   ImageModel model;
   model.configure(hub_with_alpine(), 33);
-  const json p = pod("u", "alpine:3.20");
-  model.start_pod(p, "node-1", "linux/amd64", kStart, nullptr);
+  const json p = image_pod("u", "alpine:3.20");
+  model.start_pod(p, "node-1", "linux/amd64", kImagesStart, nullptr);
   PodTiming timing;  // 6s of ContainerCreating
-  PodImageStates at5 = model.states("u", kStart + seconds(5));
-  EXPECT_EQ(pod_status(p, kStart, kStart + seconds(5), timing, "10.244.0.2", &at5)["phase"], "Pending");
-  PodImageStates at6 = model.states("u", kStart + seconds(6));
-  EXPECT_EQ(pod_status(p, kStart, kStart + seconds(6), timing, "10.244.0.2", &at6)["phase"], "Running");
+  PodImageStates at5 = model.states("u", kImagesStart + seconds(5));
+  EXPECT_EQ(pod_status(p, kImagesStart, kImagesStart + seconds(5), timing, "10.244.0.2", &at5)["phase"], "Pending");
+  PodImageStates at6 = model.states("u", kImagesStart + seconds(6));
+  EXPECT_EQ(pod_status(p, kImagesStart, kImagesStart + seconds(6), timing, "10.244.0.2", &at6)["phase"], "Running");
   timing.pending = seconds(1);
-  PodImageStates at2 = model.states("u", kStart + seconds(2));
-  EXPECT_EQ(pod_status(p, kStart, kStart + seconds(2), timing, "10.244.0.2", &at2)["phase"], "Pending");
+  PodImageStates at2 = model.states("u", kImagesStart + seconds(2));
+  EXPECT_EQ(pod_status(p, kImagesStart, kImagesStart + seconds(2), timing, "10.244.0.2", &at2)["phase"], "Pending");
   EventLog events;
-  model.advance(kStart + seconds(3), events, "1");
+  model.advance(kImagesStart + seconds(3), events, "1");
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events.list("ci")[1]["message"],
             "Successfully pulled image \"alpine:3.20\" in 3s (3s including waiting). Image size: 1000 bytes.");

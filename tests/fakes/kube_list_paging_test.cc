@@ -12,16 +12,14 @@
 #include "fakes/kube/api_server.h"
 #include "fakes/kube/list_paging.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/no_worlds.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-class NoWorlds : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override { return nullptr; }
-};
+using testing::NoWorlds;
 
 class KubeListPagingTest : public ::testing::Test {
  protected:

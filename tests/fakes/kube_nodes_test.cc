@@ -5,16 +5,14 @@
 
 #include "fakes/kube/api_server.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/no_worlds.h"
 
 namespace kexsim::fakes {
 namespace {
 
 using nlohmann::json;
 
-class NoWorlds : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override { return nullptr; }
-};
+using testing::NoWorlds;
 
 HttpRequest get(const std::string& path, const std::string& method = "GET", const std::string& body = "") {
   HttpRequest r;

@@ -9,7 +9,7 @@ using nlohmann::json;
 
 const TimePoint kCreated = TimePoint(Duration(1767225600LL * 1000000));  // 2026-01-01T00:00:00Z
 
-json job_pod() {
+json lifecycle_pod() {
   return {{"metadata", {{"name", "runner-x"}, {"namespace", "cicd"}, {"uid", "u-1"}}},
           {"spec",
            {{"containers",
@@ -19,7 +19,7 @@ json job_pod() {
 }
 
 TEST(KubePodLifecycle, ScheduledAndCreatingWhilePending) {
-  const json status = pod_status(job_pod(), kCreated, kCreated + std::chrono::seconds(3), PodTiming{});
+  const json status = pod_status(lifecycle_pod(), kCreated, kCreated + std::chrono::seconds(3), PodTiming{});
   EXPECT_EQ(status["phase"], "Pending");
   EXPECT_EQ(status["hostIP"], "10.0.0.10");
   EXPECT_EQ(status["startTime"], "2026-01-01T00:00:00Z");
@@ -66,7 +66,7 @@ TEST(KubePodLifecycle, ScheduledAndCreatingWhilePending) {
 
 TEST(KubePodLifecycle, RunningOncePendingHasPassed) {
   const TimePoint ready = kCreated + std::chrono::seconds(6);
-  const json status = pod_status(job_pod(), kCreated, ready, PodTiming{}, "10.244.0.7");
+  const json status = pod_status(lifecycle_pod(), kCreated, ready, PodTiming{}, "10.244.0.7");
   EXPECT_EQ(status["phase"], "Running");
   EXPECT_EQ(status["podIP"], "10.244.0.7");
   EXPECT_EQ(status["podIPs"], json::array({{{"ip", "10.244.0.7"}}}));
@@ -86,16 +86,16 @@ TEST(KubePodLifecycle, NeverStartStaysPendingAndNodeNameIsSetAtOnce) {
   PodTiming timing;
   timing.never_start = true;
   timing.node_name = "worker-3";
-  const json pod = pod_with_status(job_pod(), kCreated, kCreated + std::chrono::hours(5), timing);
+  const json pod = pod_with_status(lifecycle_pod(), kCreated, kCreated + std::chrono::hours(5), timing);
   EXPECT_EQ(pod["status"]["phase"], "Pending");
   EXPECT_EQ(pod["spec"]["nodeName"], "worker-3");
-  json pinned = job_pod();
+  json pinned = lifecycle_pod();
   pinned["spec"]["nodeName"] = "chosen";
   EXPECT_EQ(pod_with_status(pinned, kCreated, kCreated, timing)["spec"]["nodeName"], "chosen");
 }
 
 TEST(KubePodLifecycle, InitContainersHoldInitializedFalse) {
-  json pod = job_pod();
+  json pod = lifecycle_pod();
   pod["spec"]["initContainers"] = {{{"name", "init-permissions"}, {"image", "helper"}}};
   const json pending = pod_status(pod, kCreated, kCreated, PodTiming{});
   EXPECT_EQ(pending["conditions"][1]["status"], "False");
@@ -109,7 +109,7 @@ TEST(KubePodLifecycle, InitContainersHoldInitializedFalse) {
 }
 
 TEST(KubePodLifecycle, ContainerStatusesAreSortedByName) {
-  json pod = job_pod();
+  json pod = lifecycle_pod();
   pod["spec"]["containers"] = {{{"name", "helper"}, {"image", "h"}}, {{"name", "build"}, {"image", "b"}}};
   const json status = pod_status(pod, kCreated, kCreated, PodTiming{});
   EXPECT_EQ(status["containerStatuses"][0]["name"], "build");
@@ -117,7 +117,7 @@ TEST(KubePodLifecycle, ContainerStatusesAreSortedByName) {
 }
 
 TEST(KubePodLifecycle, QosClass) {
-  json pod = job_pod();
+  json pod = lifecycle_pod();
   EXPECT_EQ(pod_qos_class(pod), "BestEffort");
   pod["spec"]["containers"][0]["resources"] = {{"requests", {{"cpu", "100m"}}}};
   EXPECT_EQ(pod_qos_class(pod), "Burstable");

@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-json pod(json spec, const std::string& name = "p") {
+json pod_with_spec(json spec, const std::string& name = "p") {
   if (!spec.contains("containers"))
     spec["containers"] = {{{"name", "build"}, {"image", "alpine"}, {"resources", {{"requests", {{"cpu", "2"}}}}}}};
   return {{"metadata", {{"name", name}, {"namespace", "ci"}, {"uid", "uid-" + name}, {"resourceVersion", "5"}}},
@@ -32,10 +32,11 @@ std::string message(const json& p, const std::vector<NodeSpec>& nodes, int minor
 }
 
 TEST(KubeScheduler, PodRequestsSumContainersAndTakeTheLargestInit) {
-  const json p = pod({{"containers",
-                       {{{"name", "a"}, {"resources", {{"requests", {{"cpu", "500m"}, {"memory", "1Gi"}}}}}},
-                        {{"name", "b"}, {"resources", {{"limits", {{"cpu", "1"}, {"nvidia.com/gpu", "1"}}}}}}}},
-                      {"initContainers", {{{"name", "i"}, {"resources", {{"requests", {{"cpu", "3"}}}}}}}}});
+  const json p =
+      pod_with_spec({{"containers",
+                      {{{"name", "a"}, {"resources", {{"requests", {{"cpu", "500m"}, {"memory", "1Gi"}}}}}},
+                       {{"name", "b"}, {"resources", {{"limits", {{"cpu", "1"}, {"nvidia.com/gpu", "1"}}}}}}}},
+                     {"initContainers", {{{"name", "i"}, {"resources", {{"requests", {{"cpu", "3"}}}}}}}}});
   const Resources r = pod_requests(p);
   EXPECT_EQ(r.milli_cpu, 3000);
   EXPECT_EQ(r.memory, 1LL << 30);
@@ -44,7 +45,7 @@ TEST(KubeScheduler, PodRequestsSumContainersAndTakeTheLargestInit) {
 }
 
 TEST(KubeScheduler, InsufficientResourcesByRelease) {
-  const json p = pod(json::object());
+  const json p = pod_with_spec(json::object());
   const std::vector<NodeSpec> one = {node("n1", {{"cpu", "1"}})};
   EXPECT_EQ(message(p, one, 22), "0/1 nodes are available: 1 Insufficient cpu.");
   EXPECT_EQ(message(p, one, 24),
@@ -59,7 +60,8 @@ TEST(KubeScheduler, InsufficientResourcesByRelease) {
 }
 
 TEST(KubeScheduler, ReasonsAreCountedAndSortedAsStrings) {
-  json p = pod({{"containers", {{{"name", "b"}, {"resources", {{"requests", {{"cpu", "2"}, {"memory", "20Gi"}}}}}}}}});
+  json p = pod_with_spec(
+      {{"containers", {{{"name", "b"}, {"resources", {{"requests", {{"cpu", "2"}, {"memory", "20Gi"}}}}}}}}});
   NodeSpec cp = node("cp");
   cp.taints = {{"node-role.kubernetes.io/control-plane", "", "NoSchedule"}};
   std::vector<NodeSpec> nodes = {cp, node("a", {{"cpu", "1"}}), node("b")};
@@ -82,7 +84,7 @@ TEST(KubeScheduler, ReasonsAreCountedAndSortedAsStrings) {
 }
 
 TEST(KubeScheduler, FirstFailingPluginDecides) {
-  json p = pod({{"nodeSelector", {{"disk", "ssd"}}}});
+  json p = pod_with_spec({{"nodeSelector", {{"disk", "ssd"}}}});
   NodeSpec cordoned = node("c", {{"cpu", "1"}});
   cordoned.unschedulable = true;
   NodeSpec tainted = node("t", {{"cpu", "1"}});
@@ -101,7 +103,7 @@ TEST(KubeScheduler, FirstFailingPluginDecides) {
   NodeSpec not_ready = node("nr");
   not_ready.ready = false;
   EXPECT_EQ(
-      message(pod(json::object()), {not_ready}, 29),
+      message(pod_with_spec(json::object()), {not_ready}, 29),
       "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }. preemption: 0/1 "
       "nodes are available: 1 Preemption is not helpful for scheduling.");
 }
@@ -111,11 +113,12 @@ TEST(KubeScheduler, TolerationsAndAffinityLetPodsIn) {
   tainted.taints = {{"dedicated", "ci", "NoSchedule"}};
   tainted.labels = {{"pool", "ci"}, {"cores", "16"}};
   std::vector<NodeView> views = {{&tainted, parse_resources(allocatable_of(tainted)).value(), {}}};
-  const json equal = pod({{"tolerations", {{{"key", "dedicated"}, {"value", "ci"}, {"effect", "NoSchedule"}}}}});
+  const json equal =
+      pod_with_spec({{"tolerations", {{{"key", "dedicated"}, {"value", "ci"}, {"effect", "NoSchedule"}}}}});
   EXPECT_EQ(schedule_pod(equal, views, 33).node, "t");
-  const json exists = pod({{"tolerations", {{{"operator", "Exists"}}}}});
+  const json exists = pod_with_spec({{"tolerations", {{{"operator", "Exists"}}}}});
   EXPECT_EQ(schedule_pod(exists, views, 33).node, "t");
-  const json wrong = pod({{"tolerations", {{{"key", "dedicated"}, {"value", "web"}}}}});
+  const json wrong = pod_with_spec({{"tolerations", {{{"key", "dedicated"}, {"value", "web"}}}}});
   EXPECT_EQ(schedule_pod(wrong, views, 33).node, "");
   json affinity = exists;
   affinity["spec"]["affinity"] = {
@@ -135,11 +138,11 @@ TEST(KubeScheduler, TolerationsAndAffinityLetPodsIn) {
 TEST(KubeScheduler, TooManyPodsExtendedResourcesAndNoNodes) {
   NodeSpec full = node("f", {{"pods", "3"}});
   full.used = {{"pods", "3"}};
-  json gpu = pod({{"containers", {{{"name", "b"}, {"resources", {{"limits", {{"nvidia.com/gpu", "1"}}}}}}}}});
+  json gpu = pod_with_spec({{"containers", {{{"name", "b"}, {"resources", {{"limits", {{"nvidia.com/gpu", "1"}}}}}}}}});
   EXPECT_EQ(message(gpu, {full}, 33).substr(0, 72),
             "0/1 nodes are available: 1 Insufficient nvidia.com/gpu, 1 Too many pods.");
   EXPECT_EQ(message(gpu, {}, 33), "no nodes available to schedule pods");
-  json never = pod({{"preemptionPolicy", "Never"}});
+  json never = pod_with_spec({{"preemptionPolicy", "Never"}});
   EXPECT_EQ(message(never, {node("s", {{"cpu", "1"}})}, 33),
             "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.");
 }
@@ -149,11 +152,11 @@ TEST(KubeScheduler, QueueBindsRetriesAndRecordsEvents) {
   EventLog events;
   const TimePoint t0 = TimePoint(std::chrono::seconds(1'700'000'000));
   s.add_node(node("n1", {{"cpu", "3"}}), t0);
-  s.admit(pod(json::object(), "a"), t0, events, "10");
+  s.admit(pod_with_spec(json::object(), "a"), t0, events, "10");
   ASSERT_TRUE(s.placement("uid-a")->bound);
   EXPECT_EQ(s.placement("uid-a")->node, "n1");
   EXPECT_EQ(s.placement("uid-a")->host_ip, "10.0.0.10");
-  s.admit(pod(json::object(), "b"), t0 + std::chrono::seconds(1), events, "11");
+  s.admit(pod_with_spec(json::object(), "b"), t0 + std::chrono::seconds(1), events, "11");
   EXPECT_FALSE(s.placement("uid-b")->bound);
   EXPECT_EQ(s.placement("uid-b")->message,
             "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims "
@@ -188,7 +191,7 @@ TEST(KubeScheduler, AutoscalerAddsANodeAfterItsDelay) {
   group.scale_up = std::chrono::seconds(90);
   group.max_size = 2;
   s.add_group(group);
-  s.admit(pod(json::object(), "a"), t0, events, "1");
+  s.admit(pod_with_spec(json::object(), "a"), t0, events, "1");
   EXPECT_FALSE(s.placement("uid-a")->bound);
   auto list = events.list("ci");
   ASSERT_EQ(list.size(), 2u);
@@ -205,7 +208,7 @@ TEST(KubeScheduler, AutoscalerAddsANodeAfterItsDelay) {
   ASSERT_EQ(s.nodes().size(), 2u);
   EXPECT_EQ(s.nodes()[1].since, t0 + std::chrono::seconds(90));
   // A pod no template fits does not trigger a scale-up, and says why.
-  json big = pod({{"containers", {{{"name", "b"}, {"resources", {{"requests", {{"cpu", "64"}}}}}}}}}, "big");
+  json big = pod_with_spec({{"containers", {{{"name", "b"}, {"resources", {{"requests", {{"cpu", "64"}}}}}}}}}, "big");
   s.admit(big, t0 + std::chrono::seconds(300), events, "4");
   EXPECT_EQ(events.list("ci").back()["message"], "pod didn't trigger scale-up: 1 Insufficient cpu");
 }
@@ -231,7 +234,7 @@ TEST(KubeSchedulerQueue, UnschedulablePodsAreRetriedEveryFiveMinutes) {
   n.name = "n1";
   n.capacity = {{"cpu", "1"}};
   s.add_node(n, t0);
-  s.admit(pod(json::object(), "a"), t0, events, "1");
+  s.admit(pod_with_spec(json::object(), "a"), t0, events, "1");
   s.advance(t0 + std::chrono::minutes(4), events, "2");
   ASSERT_EQ(events.list("ci").size(), 1u);
   EXPECT_FALSE(events.list("ci")[0].contains("series"));
@@ -256,11 +259,11 @@ TEST(KubeSchedulerDisruptedNodes, CordonedUnreachableAndGoneNodesAreFilteredOut)
   s.add_node(node("a"), t0);
   s.add_node(node("b"), t0);
   s.disrupt_node("a", true, false, false, t0, events, "1");
-  s.admit(pod({}, "first"), t0, events, "2");
+  s.admit(pod_with_spec({}, "first"), t0, events, "2");
   ASSERT_NE(s.placement("uid-first"), nullptr);
   EXPECT_EQ(s.placement("uid-first")->node, "b");
   s.disrupt_node("b", false, true, false, t0, events, "3");
-  s.admit(pod({}, "second"), t0, events, "4");
+  s.admit(pod_with_spec({}, "second"), t0, events, "4");
   ASSERT_NE(s.placement("uid-second"), nullptr);
   EXPECT_FALSE(s.placement("uid-second")->bound);
   EXPECT_EQ(s.placement("uid-second")->message,

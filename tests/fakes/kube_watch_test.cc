@@ -27,6 +27,7 @@
 #include "fakes/kube/watch_history.h"
 #include "fakes/kube/watch_stream.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/no_worlds.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -34,12 +35,9 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-class NoWorld : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override { return nullptr; }
-};
+using testing::NoWorlds;
 
-HttpRequest get(const std::string& path, std::vector<std::pair<std::string, std::string>> query) {
+HttpRequest watch_get(const std::string& path, std::vector<std::pair<std::string, std::string>> query) {
   HttpRequest r;
   r.method = "GET";
   r.path = path;
@@ -85,7 +83,7 @@ class KubeWatchTest : public ::testing::Test {
   }
 
   std::string create(const json& object) {
-    HttpRequest r = get("/api/v1/namespaces/cicd/pods", {});
+    HttpRequest r = watch_get("/api/v1/namespaces/cicd/pods", {});
     r.method = "POST";
     r.headers["content-type"] = "application/json";
     r.body = object.dump();
@@ -94,24 +92,24 @@ class KubeWatchTest : public ::testing::Test {
     return json::parse(resp.body)["metadata"]["resourceVersion"];
   }
   void remove(const std::string& name) {
-    HttpRequest r = get("/api/v1/namespaces/cicd/pods/" + name, {});
+    HttpRequest r = watch_get("/api/v1/namespaces/cicd/pods/" + name, {});
     r.method = "DELETE";
     EXPECT_EQ(server_.handle(r).status, 200);
   }
   std::string list_version() {
-    const HttpResponse r = server_.handle(get("/api/v1/namespaces/cicd/pods", {}));
+    const HttpResponse r = server_.handle(watch_get("/api/v1/namespaces/cicd/pods", {}));
     return json::parse(r.body)["metadata"]["resourceVersion"];
   }
   std::shared_ptr<WatchStream> watch(std::vector<std::pair<std::string, std::string>> query) {
     query.emplace_back("watch", "true");
-    HttpResponse r = server_.handle(get("/api/v1/namespaces/cicd/pods", std::move(query)));
+    HttpResponse r = server_.handle(watch_get("/api/v1/namespaces/cicd/pods", std::move(query)));
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.headers.front().second, "application/json");
     return std::dynamic_pointer_cast<WatchStream>(r.stream);
   }
 
   testing::ManualClock clock_;
-  NoWorld worlds_;
+  NoWorlds worlds_;
   KubeApiServer server_{clock_, Random(7), worlds_};
 };
 
@@ -257,7 +255,8 @@ TEST_F(KubeWatchTest, TooOldVersionIsAnExpiredErrorEventThenTheEnd) {
 }
 
 TEST_F(KubeWatchTest, TooLargeVersionIsTimeout504) {
-  HttpResponse r = server_.handle(get("/api/v1/namespaces/cicd/pods", {{"watch", "true"}, {"resourceVersion", "999"}}));
+  HttpResponse r =
+      server_.handle(watch_get("/api/v1/namespaces/cicd/pods", {{"watch", "true"}, {"resourceVersion", "999"}}));
   EXPECT_EQ(r.status, 504);
   EXPECT_FALSE(r.stream);
   EXPECT_EQ(json::parse(r.body)["message"], "Timeout: Too large resource version: 999, current: " + list_version());
@@ -299,13 +298,14 @@ TEST_F(KubeWatchTest, SelectorsNarrowTheEvents) {
   EXPECT_EQ(types(running->poll()), (std::vector<std::string>{"DELETED a"}));
   EXPECT_EQ(types(by_name->poll()), (std::vector<std::string>{"MODIFIED b"}));
   HttpResponse bad =
-      server_.handle(get("/api/v1/namespaces/cicd/pods", {{"watch", "true"}, {"fieldSelector", "spec.x=1"}}));
+      server_.handle(watch_get("/api/v1/namespaces/cicd/pods", {{"watch", "true"}, {"fieldSelector", "spec.x=1"}}));
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(json::parse(bad.body)["message"], "field label not supported: spec.x");
 }
 
 TEST_F(KubeWatchTest, LegacyWatchPathWatchesOneObject) {
-  HttpResponse r = server_.handle(get("/api/v1/watch/namespaces/cicd/pods/b", {{"resourceVersion", list_version()}}));
+  HttpResponse r =
+      server_.handle(watch_get("/api/v1/watch/namespaces/cicd/pods/b", {{"resourceVersion", list_version()}}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto w = std::dynamic_pointer_cast<WatchStream>(r.stream);
   ASSERT_TRUE(w);
@@ -316,14 +316,14 @@ TEST_F(KubeWatchTest, LegacyWatchPathWatchesOneObject) {
 
 TEST_F(KubeWatchTest, PythonClientBooleansCount) {
   // The Python client sends watch=True and allowWatchBookmarks=True; apimachinery reads both as true.
-  HttpResponse r = server_.handle(get("/api/v1/namespaces/cicd/pods",
-                                      {{"watch", "True"}, {"allowWatchBookmarks", "True"}, {"timeoutSeconds", "1"}}));
+  HttpResponse r = server_.handle(watch_get(
+      "/api/v1/namespaces/cicd/pods", {{"watch", "True"}, {"allowWatchBookmarks", "True"}, {"timeoutSeconds", "1"}}));
   ASSERT_EQ(r.status, 200) << r.body;
   auto w = std::dynamic_pointer_cast<WatchStream>(r.stream);
   ASSERT_TRUE(w);
   clock_.advance(seconds(1));
   EXPECT_EQ(types(w->poll()), (std::vector<std::string>{"BOOKMARK "}));
-  HttpResponse list = server_.handle(get("/api/v1/namespaces/cicd/pods", {{"watch", "false"}}));
+  HttpResponse list = server_.handle(watch_get("/api/v1/namespaces/cicd/pods", {{"watch", "false"}}));
   EXPECT_FALSE(list.stream);
   EXPECT_EQ(json::parse(list.body)["kind"], "PodList");
 }

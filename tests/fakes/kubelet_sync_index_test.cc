@@ -10,7 +10,7 @@ using nlohmann::json;
 
 const TimePoint kT0 = TimePoint(Duration(1767225600LL * 1000000));
 
-json pod(const std::string& name, const std::string& uid, json spec) {
+json kubelet_pod(const std::string& name, const std::string& uid, json spec) {
   return {{"metadata", {{"namespace", "ci"}, {"name", name}, {"uid", uid}}}, {"spec", std::move(spec)}};
 }
 
@@ -24,21 +24,21 @@ TEST(PodFacts, SeesSecretEnvVolumesAndDeadline) {
   const json env = {{"containers",
                      {{{"name", "build"},
                        {"env", {{{"name", "A"}, {"valueFrom", {{"secretKeyRef", {{"name", "s"}, {"key", "k"}}}}}}}}}}}};
-  EXPECT_TRUE(pod_facts(pod("a", "1", env)).secret_env);
+  EXPECT_TRUE(pod_facts(kubelet_pod("a", "1", env)).secret_env);
   const json optional = {
       {"containers", {{{"name", "build"}, {"envFrom", {{{"secretRef", {{"name", "s"}, {"optional", true}}}}}}}}}};
-  EXPECT_FALSE(pod_facts(pod("a", "1", optional)).secret_env);
+  EXPECT_FALSE(pod_facts(kubelet_pod("a", "1", optional)).secret_env);
   const json volumes = {{"volumes", {{{"name", "v"}, {"configMap", {{"name", "c"}}}}}}, {"activeDeadlineSeconds", 60}};
-  const PodFacts facts = pod_facts(pod("a", "1", volumes));
+  const PodFacts facts = pod_facts(kubelet_pod("a", "1", volumes));
   EXPECT_TRUE(facts.object_volumes);
   EXPECT_EQ(facts.deadline, 60);
 }
 
 TEST(KubeletSyncIndex, NamesFailingSpecsAlwaysAndOthersOncePastTheirDeadline) {
   KubeletSyncIndex index;
-  index.admit(pod("b-plain", "1", {{"activeDeadlineSeconds", 10}}), kT0);
-  index.admit(pod("a-volume", "2", {{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "x"}}}}}}}), kT0);
-  index.admit(pod("c-no-deadline", "3", {{"containers", json::array()}}), kT0);
+  index.admit(kubelet_pod("b-plain", "1", {{"activeDeadlineSeconds", 10}}), kT0);
+  index.admit(kubelet_pod("a-volume", "2", {{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "x"}}}}}}}), kT0);
+  index.admit(kubelet_pod("c-no-deadline", "3", {{"containers", json::array()}}), kT0);
   EXPECT_EQ(names(index, kT0 + std::chrono::seconds(9)), std::vector<std::string>({"a-volume"}));
   EXPECT_EQ(names(index, kT0 + std::chrono::seconds(10)), std::vector<std::string>({"a-volume", "b-plain"}));
   index.forget("2");
@@ -48,10 +48,10 @@ TEST(KubeletSyncIndex, NamesFailingSpecsAlwaysAndOthersOncePastTheirDeadline) {
 
 TEST(KubeletSyncIndex, AReplacedSpecIsSeen) {
   KubeletSyncIndex index;
-  index.admit(pod("a", "1", {{"activeDeadlineSeconds", 10}}), kT0);
-  index.admit(pod("a", "1", {{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "x"}}}}}}}), kT0);
+  index.admit(kubelet_pod("a", "1", {{"activeDeadlineSeconds", 10}}), kT0);
+  index.admit(kubelet_pod("a", "1", {{"volumes", {{{"name", "v"}, {"secret", {{"secretName", "x"}}}}}}}), kT0);
   EXPECT_EQ(names(index, kT0), std::vector<std::string>({"a"}));
-  index.admit(pod("a", "1", json::object()), kT0);
+  index.admit(kubelet_pod("a", "1", json::object()), kT0);
   EXPECT_TRUE(names(index, kT0 + std::chrono::hours(1)).empty());
 }
 

@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-json pod(const std::string& name, bool ready, const std::string& phase = "Running") {
+json pdb_pod(const std::string& name, bool ready, const std::string& phase = "Running") {
   return {{"metadata", {{"name", name}, {"namespace", "ci"}, {"labels", {{"job.runner.gitlab.com/pod", "p-1"}}}}},
           {"status", {{"phase", phase}, {"conditions", {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
 }
@@ -18,7 +18,8 @@ json job_budget() {
 }
 
 TEST(PodDisruptionBudget, StatusCountsHealthyPodsAgainstMinAvailable) {
-  const json status = pdb_with_status(job_budget(), {pod("a", true), pod("b", true), pod("c", false)})["status"];
+  const json status =
+      pdb_with_status(job_budget(), {pdb_pod("a", true), pdb_pod("b", true), pdb_pod("c", false)})["status"];
   EXPECT_EQ(status["expectedPods"], 3);
   EXPECT_EQ(status["currentHealthy"], 2);
   EXPECT_EQ(status["desiredHealthy"], 1);
@@ -37,7 +38,7 @@ TEST(PodDisruptionBudget, SelectorMatchesLabelsAndExpressions) {
 }
 
 TEST(PodDisruptionBudget, EvictionOfTheOnlyHealthyPodIsRefusedWith429) {
-  const json running = pod("a", true);
+  const json running = pdb_pod("a", true);
   const json pdb = pdb_with_status(job_budget(), {running});
   const auto refused = eviction_refusal(running, {pdb});
   ASSERT_TRUE(refused.has_value());
@@ -51,15 +52,15 @@ TEST(PodDisruptionBudget, EvictionOfTheOnlyHealthyPodIsRefusedWith429) {
 }
 
 TEST(PodDisruptionBudget, EvictionGoesOnWhenTheBudgetAllowsOrThePodIsDone) {
-  const json a = pod("a", true), b = pod("b", true);
+  const json a = pdb_pod("a", true), b = pdb_pod("b", true);
   EXPECT_FALSE(eviction_refusal(a, {pdb_with_status(job_budget(), {a, b})}).has_value());
-  const json done = pod("a", false, "Succeeded");
+  const json done = pdb_pod("a", false, "Succeeded");
   EXPECT_FALSE(eviction_refusal(done, {pdb_with_status(job_budget(), {done})}).has_value());
   EXPECT_FALSE(eviction_refusal(a, {}).has_value());
 }
 
 TEST(PodDisruptionBudget, TwoBudgetsOverOnePodAreAnInternalError) {
-  const json a = pod("a", true);
+  const json a = pdb_pod("a", true);
   const json pdb = pdb_with_status(job_budget(), {a});
   const auto refused = eviction_refusal(a, {pdb, pdb});
   ASSERT_TRUE(refused.has_value());

@@ -14,7 +14,7 @@ const TimePoint kNow = TimePoint{} + std::chrono::hours(24 * 365 * 56);
 
 std::string at(std::chrono::seconds before_now) { return format_rfc3339(kNow - before_now); }
 
-json pod(json spec, json status) {
+json table_pod(json spec, json status) {
   return {{"metadata", {{"name", "job"}, {"creationTimestamp", at(std::chrono::seconds(90))}}},
           {"spec", std::move(spec)},
           {"status", std::move(status)}};
@@ -40,16 +40,16 @@ json with_name(json status, const char* name) {
 std::string cell(const json& pod, size_t i) { return pod_cells(pod, kNow)[i].get<std::string>(); }
 
 TEST(PodTableTest, ContainerCreatingAndRunning) {
-  json creating =
-      pod(two_containers(),
-          {{"phase", "Pending"},
-           {"containerStatuses",
-            {with_name(waiting("ContainerCreating"), "build"), with_name(waiting("ContainerCreating"), "helper")}}});
+  json creating = table_pod(
+      two_containers(),
+      {{"phase", "Pending"},
+       {"containerStatuses",
+        {with_name(waiting("ContainerCreating"), "build"), with_name(waiting("ContainerCreating"), "helper")}}});
   EXPECT_EQ(cell(creating, 1), "0/2");
   EXPECT_EQ(cell(creating, 2), "ContainerCreating");
   EXPECT_EQ(cell(creating, 3), "0");
   EXPECT_EQ(cell(creating, 4), "90s");
-  json up = pod(
+  json up = table_pod(
       two_containers(),
       {{"phase", "Running"}, {"containerStatuses", {with_name(running(), "build"), with_name(running(), "helper")}}});
   EXPECT_EQ(cell(up, 1), "2/2");
@@ -58,28 +58,29 @@ TEST(PodTableTest, ContainerCreatingAndRunning) {
 
 TEST(PodTableTest, AWaitingOrTerminatedContainerNamesTheStatus) {
   for (const char* reason : {"ErrImagePull", "ImagePullBackOff", "CreateContainerConfigError", "InvalidImageName"}) {
-    json p = pod(two_containers(),
-                 {{"phase", "Pending"},
-                  {"containerStatuses",
-                   {with_name(waiting(reason), "build"), with_name(waiting("ContainerCreating"), "helper")}}});
+    json p = table_pod(two_containers(),
+                       {{"phase", "Pending"},
+                        {"containerStatuses",
+                         {with_name(waiting(reason), "build"), with_name(waiting("ContainerCreating"), "helper")}}});
     EXPECT_EQ(cell(p, 2), reason);  // the first container in spec order wins (the walk goes backwards)
   }
-  json oom =
-      pod(two_containers(),
-          {{"phase", "Running"},
-           {"containerStatuses", {with_name(terminated("OOMKilled", 137), "build"), with_name(running(), "helper")}}});
+  json oom = table_pod(
+      two_containers(),
+      {{"phase", "Running"},
+       {"containerStatuses", {with_name(terminated("OOMKilled", 137), "build"), with_name(running(), "helper")}}});
   EXPECT_EQ(cell(oom, 1), "1/2");
   EXPECT_EQ(cell(oom, 2), "OOMKilled");
-  json failed = pod(two_containers(),
-                    {{"phase", "Failed"},
-                     {"containerStatuses",
-                      {with_name(terminated("Error", 1), "build"), with_name(terminated("Completed", 0), "helper")}}});
+  json failed =
+      table_pod(two_containers(),
+                {{"phase", "Failed"},
+                 {"containerStatuses",
+                  {with_name(terminated("Error", 1), "build"), with_name(terminated("Completed", 0), "helper")}}});
   EXPECT_EQ(cell(failed, 2), "Error");
   json done =
-      pod(two_containers(),
-          {{"phase", "Succeeded"},
-           {"containerStatuses",
-            {with_name(terminated("Completed", 0), "build"), with_name(terminated("Completed", 0), "helper")}}});
+      table_pod(two_containers(),
+                {{"phase", "Succeeded"},
+                 {"containerStatuses",
+                  {with_name(terminated("Completed", 0), "build"), with_name(terminated("Completed", 0), "helper")}}});
   EXPECT_EQ(cell(done, 2), "Completed");
   EXPECT_EQ(pod_table({done}, kNow, "7")["rows"][0]["conditions"][0]["message"], "The pod has completed successfully.");
 }
@@ -89,9 +90,9 @@ TEST(PodTableTest, CompletedWithARunningContainerIsRunningOrNotReady) {
       {"phase", "Running"},
       {"conditions", {{{"type", "Ready"}, {"status", "False"}}}},
       {"containerStatuses", {with_name(terminated("Completed", 0), "build"), with_name(running(), "helper")}}};
-  EXPECT_EQ(cell(pod(two_containers(), status), 2), "NotReady");
+  EXPECT_EQ(cell(table_pod(two_containers(), status), 2), "NotReady");
   status["conditions"][0]["status"] = "True";
-  EXPECT_EQ(cell(pod(two_containers(), status), 2), "Running");
+  EXPECT_EQ(cell(table_pod(two_containers(), status), 2), "Running");
 }
 
 TEST(PodTableTest, CrashLoopBackOffCountsRestartsWithTheLastOnesAge) {
@@ -100,7 +101,8 @@ TEST(PodTableTest, CrashLoopBackOffCountsRestartsWithTheLastOnesAge) {
   loop["restartCount"] = 3;
   loop["lastState"] = {
       {"terminated", {{"reason", "Error"}, {"exitCode", 255}, {"finishedAt", at(std::chrono::seconds(40))}}}};
-  json p = pod(two_containers(), {{"phase", "Running"}, {"containerStatuses", {loop, with_name(running(), "helper")}}});
+  json p = table_pod(two_containers(),
+                     {{"phase", "Running"}, {"containerStatuses", {loop, with_name(running(), "helper")}}});
   EXPECT_EQ(cell(p, 1), "1/2");
   EXPECT_EQ(cell(p, 2), "CrashLoopBackOff");
   EXPECT_EQ(cell(p, 3), "3 (40s ago)");
@@ -110,10 +112,11 @@ TEST(PodTableTest, InitContainersShowProgressThenPodInitializing) {
   json spec = two_containers();
   spec["initContainers"] = {{{"name", "init-permissions"}}};
   json statuses = {with_name(waiting("PodInitializing"), "build"), with_name(waiting("PodInitializing"), "helper")};
-  json pending = pod(spec, {{"phase", "Pending"},
-                            {"conditions", {{{"type", "Initialized"}, {"status", "False"}}}},
-                            {"initContainerStatuses", {with_name(waiting("PodInitializing"), "init-permissions")}},
-                            {"containerStatuses", statuses}});
+  json pending =
+      table_pod(spec, {{"phase", "Pending"},
+                       {"conditions", {{{"type", "Initialized"}, {"status", "False"}}}},
+                       {"initContainerStatuses", {with_name(waiting("PodInitializing"), "init-permissions")}},
+                       {"containerStatuses", statuses}});
   EXPECT_EQ(cell(pending, 2), "Init:0/1");
   json pulling = pending;
   pulling["status"]["initContainerStatuses"][0] = with_name(waiting("ErrImagePull"), "init-permissions");
@@ -128,7 +131,7 @@ TEST(PodTableTest, InitContainersShowProgressThenPodInitializing) {
 }
 
 TEST(PodTableTest, ADeletedPodIsTerminatingUnlessItEnded) {
-  json p = pod(
+  json p = table_pod(
       two_containers(),
       {{"phase", "Running"}, {"containerStatuses", {with_name(running(), "build"), with_name(running(), "helper")}}});
   p["metadata"]["deletionTimestamp"] = at(std::chrono::seconds(1));
@@ -143,7 +146,7 @@ TEST(PodTableTest, ADeletedPodIsTerminatingUnlessItEnded) {
 }
 
 TEST(PodTableTest, WideColumnsAndTableShape) {
-  json p = pod(two_containers(), {{"phase", "Pending"}});
+  json p = table_pod(two_containers(), {{"phase", "Pending"}});
   EXPECT_EQ(cell(p, 2), "Pending");
   EXPECT_EQ(cell(p, 5), "<none>");  // IP
   EXPECT_EQ(cell(p, 6), "<none>");  // NODE

@@ -10,7 +10,7 @@
 namespace kexsim::fakes {
 namespace {
 
-constexpr int64_t kNow = 1767225600;  // 2026-01-01, inside the simulation certificates' validity
+constexpr int64_t kTlsNow = 1767225600;  // 2026-01-01, inside the simulation certificates' validity
 
 class TlsPipeTest : public ::testing::Test {
  protected:
@@ -28,7 +28,7 @@ class TlsPipeTest : public ::testing::Test {
 
   static TlsPipeServer identity(const Result<KeyPair>& pair) { return {pair->cert_pem, pair->key_pem, false}; }
   TlsPipeClient client(const std::string& host = "gitlab.mylab.com") const {
-    return {host, {ca_->cert_pem()}, true, kNow};
+    return {host, {ca_->cert_pem()}, true, kTlsNow};
   }
 
   static CertificateAuthority* ca_;

@@ -19,37 +19,37 @@ int run(std::vector<std::string> args) {
   return run_cli(static_cast<int>(argv.size()), argv.data());
 }
 
-std::string data(const std::string& name) { return std::string(KEXSIM_SOURCE_DIR) + "/tests/data/" + name; }
+std::string data_file(const std::string& name) { return std::string(KEXSIM_SOURCE_DIR) + "/tests/data/" + name; }
 
 TEST(Cli, BrokenConfigInsideAScenarioNamesItsLineAndColumnAndExits3) {
-  testing::internal::CaptureStderr();
-  testing::internal::CaptureStdout();
-  const int code = run({"run", "--no-color", data("broken-config.toml")});
-  const std::string err = testing::internal::GetCapturedStderr();
-  testing::internal::GetCapturedStdout();
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
+  const int code = run({"run", "--no-color", data_file("broken-config.toml")});
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 3);
   // The unterminated string starts on line 9 of the scenario file (line 4 of the embedded config).
   EXPECT_NE(err.find("broken-config.toml:9:"), std::string::npos) << err;
 }
 
 TEST(Cli, UnknownScenarioKeyIsReportedWithASuggestionAndExits3) {
-  testing::internal::CaptureStderr();
-  testing::internal::CaptureStdout();
-  const int code = run({"run", "--no-color", data("broken-scenario.toml")});
-  const std::string err = testing::internal::GetCapturedStderr();
-  testing::internal::GetCapturedStdout();
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
+  const int code = run({"run", "--no-color", data_file("broken-scenario.toml")});
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 3);
   EXPECT_NE(err.find("broken-scenario.toml:16:1"), std::string::npos) << err;
   EXPECT_NE(err.find("status"), std::string::npos) << err;
 }
 
 TEST(Cli, UsageErrorsExit2) {
-  testing::internal::CaptureStderr();
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
   EXPECT_EQ(run({"run"}), 2);
   EXPECT_EQ(run({"frobnicate"}), 2);
-  testing::internal::GetCapturedStderr();
-  testing::internal::GetCapturedStdout();
+  ::testing::internal::GetCapturedStderr();
+  ::testing::internal::GetCapturedStdout();
 }
 
 TEST(Cli, AGitLabUrlWithABadPortIsAnInvalidScenarioNotPort0) {
@@ -62,11 +62,11 @@ TEST(Cli, AGitLabUrlWithABadPortIsAnInvalidScenarioNotPort0) {
   TempDir dir("kexsim-cli-test");
   ASSERT_TRUE(dir.ok()) << dir.error();
   ASSERT_TRUE(write_file(dir.file("bad-port.toml"), scenario));
-  testing::internal::CaptureStderr();
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
   const int code = run({"run", "--no-color", dir.file("bad-port.toml")});
-  const std::string err = testing::internal::GetCapturedStderr();
-  testing::internal::GetCapturedStdout();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 3);
   EXPECT_NE(err.find("invalid URL https://gitlab.example.com:44x3: port \"44x3\" is not a number from 1 to 65535"),
             std::string::npos)
@@ -77,9 +77,9 @@ TEST(Cli, CheckOfTheLibraryPassesAndPrintsTheSummaryLine) {
   const std::string basics = std::string(KEXSIM_SOURCE_DIR) + "/scenarios/basics";
   const size_t count = list_scenarios(basics).size();
   ASSERT_GT(count, 0u);
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStdout();
   const int code = run({"check", "--no-color", basics});
-  const std::string out = testing::internal::GetCapturedStdout();
+  const std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("\n" + std::to_string(count) + " passed, 0 failed\n"), std::string::npos) << out;
 }
@@ -91,9 +91,9 @@ namespace kexsim::sim {
 namespace {
 
 TEST(Cli, UnsupportedConfigKeysAreWarnedAboutWithTheirPositionNotDropped) {
-  testing::internal::CaptureStdout();
-  const int code = run({"run", "--no-color", data("unsupported-key.toml")});
-  const std::string out = testing::internal::GetCapturedStdout();
+  ::testing::internal::CaptureStdout();
+  const int code = run({"run", "--no-color", data_file("unsupported-key.toml")});
+  const std::string out = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("unsupported-key.toml:20:5: key \"runners.kubernetes.suspend_pvc_size\" is not supported "
                      "by kexsim yet"),
@@ -102,11 +102,11 @@ TEST(Cli, UnsupportedConfigKeysAreWarnedAboutWithTheirPositionNotDropped) {
 }
 
 TEST(Cli, MatrixPrintsATableWithItsCellCount) {
-  testing::internal::CaptureStderr();
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
   const int code = run({"matrix", "--cells", "3"});
-  const std::string out = testing::internal::GetCapturedStdout();
-  const std::string err = testing::internal::GetCapturedStderr();
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  const std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(code, 0) << out << err;
   EXPECT_NE(out.find("fault matrix of fault-matrix-hello\ncall "), std::string::npos) << out;
   for (const char* fault : {"refused", "reset", "black-hole", "500", "429", "403", "dropped"})
@@ -115,13 +115,13 @@ TEST(Cli, MatrixPrintsATableWithItsCellCount) {
 }
 
 TEST(Cli, MatrixTakesAProfileOrAScenarioNotBoth) {
-  testing::internal::CaptureStderr();
-  testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
   EXPECT_EQ(run({"matrix", "--profile", "12.0"}), 2);
-  EXPECT_EQ(run({"matrix", "--profile", "13.12", data("broken-config.toml")}), 2);
-  EXPECT_EQ(run({"matrix", data("broken-config.toml")}), 3);
-  testing::internal::GetCapturedStderr();
-  testing::internal::GetCapturedStdout();
+  EXPECT_EQ(run({"matrix", "--profile", "13.12", data_file("broken-config.toml")}), 2);
+  EXPECT_EQ(run({"matrix", data_file("broken-config.toml")}), 3);
+  ::testing::internal::GetCapturedStderr();
+  ::testing::internal::GetCapturedStdout();
 }
 
 }  // namespace

@@ -6,8 +6,7 @@
 namespace kexsim::sim {
 namespace {
 
-// A scenario of 10 lines; `extra` starts on line 11.
-std::string minimal(const std::string& extra) { return testing::minimal_scenario(extra); }
+using testing::minimal_scenario;
 
 const nlohmann::json* object_of(const Scenario& s, const std::string& kind) {
   for (const auto& o : s.cluster_objects)
@@ -16,29 +15,29 @@ const nlohmann::json* object_of(const Scenario& s, const std::string& kind) {
 }
 
 TEST(ScenarioAdmissionTest, KeysBecomeObjectsAndWebhooks) {
-  auto s = parse_scenario(minimal("[cluster]\n"
-                                  "namespaces = [\"ci\"]\n"
-                                  "[cluster.namespace_labels]\n"
-                                  "ci = { \"pod-security.kubernetes.io/enforce\" = \"restricted\" }\n"
-                                  "[[cluster.pods]]\n"
-                                  "name = \"web-1\"\n"
-                                  "namespace = \"ci\"\n"
-                                  "requests = { cpu = \"0.5\" }\n"
-                                  "[[cluster.resource_quotas]]\n"
-                                  "name = \"compute\"\n"
-                                  "namespace = \"ci\"\n"
-                                  "hard = { \"requests.cpu\" = \"4\", pods = 10 }\n"
-                                  "[[cluster.limit_ranges]]\n"
-                                  "name = \"limits\"\n"
-                                  "namespace = \"ci\"\n"
-                                  "[[cluster.limit_ranges.limits]]\n"
-                                  "max = { cpu = \"1\" }\n"
-                                  "default_request = { memory = \"128Mi\" }\n"
-                                  "[[cluster.webhooks]]\n"
-                                  "name = \"validation.gatekeeper.sh\"\n"
-                                  "service = \"gatekeeper-system/gatekeeper-webhook-service\"\n"
-                                  "failure_policy = \"Ignore\"\n"
-                                  "failure = \"timeout\"\n"),
+  auto s = parse_scenario(minimal_scenario("[cluster]\n"
+                                           "namespaces = [\"ci\"]\n"
+                                           "[cluster.namespace_labels]\n"
+                                           "ci = { \"pod-security.kubernetes.io/enforce\" = \"restricted\" }\n"
+                                           "[[cluster.pods]]\n"
+                                           "name = \"web-1\"\n"
+                                           "namespace = \"ci\"\n"
+                                           "requests = { cpu = \"0.5\" }\n"
+                                           "[[cluster.resource_quotas]]\n"
+                                           "name = \"compute\"\n"
+                                           "namespace = \"ci\"\n"
+                                           "hard = { \"requests.cpu\" = \"4\", pods = 10 }\n"
+                                           "[[cluster.limit_ranges]]\n"
+                                           "name = \"limits\"\n"
+                                           "namespace = \"ci\"\n"
+                                           "[[cluster.limit_ranges.limits]]\n"
+                                           "max = { cpu = \"1\" }\n"
+                                           "default_request = { memory = \"128Mi\" }\n"
+                                           "[[cluster.webhooks]]\n"
+                                           "name = \"validation.gatekeeper.sh\"\n"
+                                           "service = \"gatekeeper-system/gatekeeper-webhook-service\"\n"
+                                           "failure_policy = \"Ignore\"\n"
+                                           "failure = \"timeout\"\n"),
                           "s.toml");
   ASSERT_TRUE(s.ok()) << s.error().message;
   const auto* ns = object_of(*s, "Namespace");
@@ -59,24 +58,24 @@ TEST(ScenarioAdmissionTest, KeysBecomeObjectsAndWebhooks) {
 }
 
 TEST(ScenarioAdmissionTest, WrongValuesHavePositions) {
-  auto bad_quantity = parse_scenario(minimal("[[cluster.resource_quotas]]\nname = \"q\"\nnamespace = \"ci\"\n"
-                                             "hard = { cpu = \"4 cores\" }\n"),
+  auto bad_quantity = parse_scenario(minimal_scenario("[[cluster.resource_quotas]]\nname = \"q\"\nnamespace = \"ci\"\n"
+                                                      "hard = { cpu = \"4 cores\" }\n"),
                                      "s.toml");
   ASSERT_FALSE(bad_quantity.ok());
   EXPECT_EQ(bad_quantity.error().where.rfind("s.toml:14:", 0), 0u) << bad_quantity.error().where;
   EXPECT_NE(bad_quantity.error().message.find("cluster.resource_quotas.hard.cpu"), std::string::npos);
 
-  auto bad_rule = parse_scenario(minimal("[[cluster.webhooks]]\nname = \"w\"\ndeny = [\"root\"]\n"), "s.toml");
+  auto bad_rule = parse_scenario(minimal_scenario("[[cluster.webhooks]]\nname = \"w\"\ndeny = [\"root\"]\n"), "s.toml");
   ASSERT_FALSE(bad_rule.ok());
   EXPECT_EQ(bad_rule.error().where.rfind("s.toml:13:", 0), 0u) << bad_rule.error().where;
   EXPECT_NE(bad_rule.error().message.find("got \"root\""), std::string::npos) << bad_rule.error().message;
 
-  auto idle = parse_scenario(minimal("[[cluster.webhooks]]\nname = \"w\"\n"), "s.toml");
+  auto idle = parse_scenario(minimal_scenario("[[cluster.webhooks]]\nname = \"w\"\n"), "s.toml");
   ASSERT_FALSE(idle.ok());
   EXPECT_NE(idle.error().message.find("neither denies nor fails"), std::string::npos);
 
-  auto unknown = parse_scenario(minimal("[[cluster.limit_ranges]]\nname = \"l\"\nnamespace = \"ci\"\n"
-                                        "[[cluster.limit_ranges.limits]]\nmaxx = { cpu = \"1\" }\n"),
+  auto unknown = parse_scenario(minimal_scenario("[[cluster.limit_ranges]]\nname = \"l\"\nnamespace = \"ci\"\n"
+                                                 "[[cluster.limit_ranges.limits]]\nmaxx = { cpu = \"1\" }\n"),
                                 "s.toml");
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().message, "unknown key \"cluster.limit_ranges.limits.maxx\" (did you mean \"max\"?)");

@@ -2,28 +2,26 @@
 // repository sizes and a command's memory, each checked with a file position.
 #include "sim/scenario_containers.h"
 #include "tests/support/minimal_scenario.h"
+#include "tests/support/scenario_error.h"
 
 #include <gtest/gtest.h>
 
 namespace kexsim::sim {
 namespace {
 
-std::string minimal(const std::string& extra = "") { return testing::minimal_scenario(extra); }
+using testing::minimal_scenario;
 
-Error error_of(const std::string& text) {
-  auto s = parse_scenario(text, "s.toml");
-  EXPECT_FALSE(s.ok()) << "expected an error";
-  return s.ok() ? Error{} : s.error();
-}
+using testing::scenario_error;
 
 TEST(ScenarioContainers, KeysAreRead) {
-  auto s = parse_scenario(minimal("[gitlab]\nrepository_sizes = { \"root/app\" = \"1.5Gi\", \"root/b\" = 1024 }\n"
-                                  "[cluster]\ncgroup_version = 1\nsingle_process_oom_kill = true\n"
-                                  "run_once_active_deadline_seconds = 600\n"
-                                  "[cluster.commands.gradle]\nmemory = \"3Gi\"\n"
-                                  "[[cluster.secrets]]\nname = \"db\"\nnamespace = \"ci\"\n"
-                                  "string_data = { password = \"s3cr3t\" }\n"),
-                          "s.toml");
+  auto s =
+      parse_scenario(minimal_scenario("[gitlab]\nrepository_sizes = { \"root/app\" = \"1.5Gi\", \"root/b\" = 1024 }\n"
+                                      "[cluster]\ncgroup_version = 1\nsingle_process_oom_kill = true\n"
+                                      "run_once_active_deadline_seconds = 600\n"
+                                      "[cluster.commands.gradle]\nmemory = \"3Gi\"\n"
+                                      "[[cluster.secrets]]\nname = \"db\"\nnamespace = \"ci\"\n"
+                                      "string_data = { password = \"s3cr3t\" }\n"),
+                     "s.toml");
   ASSERT_TRUE(s.ok()) << s.error().describe();
   EXPECT_EQ(s->cgroup_version, 1);
   EXPECT_TRUE(s->single_process_oom_kill);
@@ -38,7 +36,7 @@ TEST(ScenarioContainers, KeysAreRead) {
 }
 
 TEST(ScenarioContainers, DefaultsAreCgroupV2AndNoOverride) {
-  auto s = parse_scenario(minimal(), "s.toml");
+  auto s = parse_scenario(minimal_scenario(), "s.toml");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->cgroup_version, 2);
   EXPECT_FALSE(s->single_process_oom_kill);
@@ -47,22 +45,23 @@ TEST(ScenarioContainers, DefaultsAreCgroupV2AndNoOverride) {
 }
 
 TEST(ScenarioContainers, WrongValuesHavePositions) {
-  Error cgroup = error_of(minimal("[cluster]\ncgroup_version = 3\n"));
+  Error cgroup = scenario_error(minimal_scenario("[cluster]\ncgroup_version = 3\n"));
   EXPECT_EQ(cgroup.where, "s.toml:12:18");
   EXPECT_EQ(cgroup.message, "cluster.cgroup_version: expected 1 or 2");
-  Error deadline = error_of(minimal("[cluster]\nrun_once_active_deadline_seconds = 0\n"));
+  Error deadline = scenario_error(minimal_scenario("[cluster]\nrun_once_active_deadline_seconds = 0\n"));
   EXPECT_EQ(deadline.message, "cluster.run_once_active_deadline_seconds: expected a number of seconds > 0");
-  Error memory = error_of(minimal("[cluster.commands.make]\nmemory = \"lots\"\n"));
+  Error memory = scenario_error(minimal_scenario("[cluster.commands.make]\nmemory = \"lots\"\n"));
   EXPECT_EQ(memory.where, "s.toml:12:10");
   EXPECT_EQ(memory.message,
             "cluster.commands.make.memory: quantities must match the regular expression "
             "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
-  Error size = error_of(minimal("[gitlab]\nrepository_sizes = { \"root/app\" = true }\n"));
+  Error size = scenario_error(minimal_scenario("[gitlab]\nrepository_sizes = { \"root/app\" = true }\n"));
   EXPECT_EQ(size.message,
             "gitlab.repository_sizes.root/app: expected a quantity such as \"3Gi\" or \"512Mi\", got a boolean");
-  Error secret = error_of(minimal("[[cluster.secrets]]\nname = \"db\"\n"));
+  Error secret = scenario_error(minimal_scenario("[[cluster.secrets]]\nname = \"db\"\n"));
   EXPECT_EQ(secret.message, "cluster.secrets: missing required key \"namespace\"");
-  Error typo = error_of(minimal("[[cluster.secrets]]\nname = \"db\"\nnamespace = \"ci\"\nstringdata = {}\n"));
+  Error typo =
+      scenario_error(minimal_scenario("[[cluster.secrets]]\nname = \"db\"\nnamespace = \"ci\"\nstringdata = {}\n"));
   EXPECT_EQ(typo.message, "unknown key \"cluster.secrets.stringdata\" (did you mean \"string_data\"?)");
 }
 

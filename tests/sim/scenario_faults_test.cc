@@ -14,7 +14,7 @@ std::string with_faults(const std::string& faults) {
   return testing::minimal_scenario("[[faults]]\n" + faults);  // faults start on line 12
 }
 
-Error error_of(const std::string& faults) {
+Error faults_error(const std::string& faults) {
   auto s = parse_scenario(with_faults(faults), "s.toml");
   EXPECT_FALSE(s.ok()) << "expected an error";
   return s.ok() ? Error{} : s.error();
@@ -54,48 +54,48 @@ TEST(ScenarioFaults, ReadsEveryKey) {
 }
 
 TEST(ScenarioFaults, WireIsRequiredAndClosed) {
-  EXPECT_EQ(error_of("status = 500\nmessage = \"x\"\n").message, "faults: missing required key \"wire\"");
-  const Error e = error_of("wire = \"etcd\"\nstatus = 500\n");
+  EXPECT_EQ(faults_error("status = 500\nmessage = \"x\"\n").message, "faults: missing required key \"wire\"");
+  const Error e = faults_error("wire = \"etcd\"\nstatus = 500\n");
   EXPECT_EQ(e.where, "s.toml:12:8");
   EXPECT_EQ(e.message, "faults.wire: expected one of \"kubernetes\", \"gitlab\", \"git\", got \"etcd\"");
   // The pods' git wire answers like GitLab's, but in the same instant.
-  EXPECT_EQ(error_of("wire = \"git\"\nlatency_seconds = 5\n").message,
+  EXPECT_EQ(faults_error("wire = \"git\"\nlatency_seconds = 5\n").message,
             "faults.latency_seconds: not modelled on wire = \"git\" (use [network.pod] timeout for a slow or silent "
             "GitLab)");
 }
 
 TEST(ScenarioFaults, BadValuesArePositioned) {
-  Error e = error_of("wire = \"kubernetes\"\nnth = 0\nstatus = 504\n");
+  Error e = faults_error("wire = \"kubernetes\"\nnth = 0\nstatus = 504\n");
   EXPECT_EQ(e.where, "s.toml:13:7");
   EXPECT_EQ(e.message, "faults.nth: expected a value >= 1 (the first call is 1)");
-  e = error_of("wire = \"kubernetes\"\nstatus = 200\n");
+  e = faults_error("wire = \"kubernetes\"\nstatus = 200\n");
   EXPECT_EQ(e.where, "s.toml:13:10");
   EXPECT_EQ(e.message, "faults.status: expected an error status, 400 to 599");
-  e = error_of("wire = \"kubernetes\"\nstatus = 500\n");
+  e = faults_error("wire = \"kubernetes\"\nstatus = 500\n");
   EXPECT_EQ(e.message,
             "faults.status: a Kubernetes fault needs message = \"...\" (the Status message), except for 429 and 504");
-  e = error_of("wire = \"kubernetes\"\nstatus = 504\nafter_seconds = 5\nuntil_seconds = 5\n");
+  e = faults_error("wire = \"kubernetes\"\nstatus = 504\nafter_seconds = 5\nuntil_seconds = 5\n");
   EXPECT_EQ(e.message, "faults.until_seconds: expected a value greater than after_seconds");
-  e = error_of("wire = \"kubernetes\"\nverb = \"post\"\nstatus = 504\n");
+  e = faults_error("wire = \"kubernetes\"\nverb = \"post\"\nstatus = 504\n");
   EXPECT_EQ(e.where, "s.toml:13:8");
-  e = error_of("wire = \"gitlab\"\npath = \"api/v4/jobs\"\nstatus = 503\n");
+  e = faults_error("wire = \"gitlab\"\npath = \"api/v4/jobs\"\nstatus = 503\n");
   EXPECT_EQ(e.message, "faults.path: expected a path starting with \"/\"");
 }
 
 TEST(ScenarioFaults, KeysOfTheOtherWireAreErrors) {
-  Error e = error_of("wire = \"gitlab\"\nstatus = 503\nmessage = \"x\"\n");
+  Error e = faults_error("wire = \"gitlab\"\nstatus = 503\nmessage = \"x\"\n");
   EXPECT_EQ(e.where, "s.toml:14:11");
   EXPECT_EQ(e.message, "faults.message: only for wire = \"kubernetes\" (a GitLab fault answers with body)");
-  e = error_of("wire = \"kubernetes\"\nstatus = 504\nbody = \"x\"\n");
+  e = faults_error("wire = \"kubernetes\"\nstatus = 504\nbody = \"x\"\n");
   EXPECT_EQ(e.message, "faults.body: only for wire = \"gitlab\" (a Kubernetes fault answers with a Status)");
 }
 
 TEST(ScenarioFaults, UnsupportedAndUnknownKeys) {
-  Error e = error_of("wire = \"gitlab\"\nlatency_seconds = 2\nbody = \"x\"\n");
+  Error e = faults_error("wire = \"gitlab\"\nlatency_seconds = 2\nbody = \"x\"\n");
   EXPECT_EQ(e.message, "faults.body: a latency fault without status lets the fake answer: give status too");
-  e = error_of("wire = \"gitlab\"\nlatency_seconds = 0\n");
+  e = faults_error("wire = \"gitlab\"\nlatency_seconds = 0\n");
   EXPECT_EQ(e.message, "faults.latency_seconds: expected a number of seconds > 0");
-  e = error_of("wire = \"kubernetes\"\nstatus = 504\ncuont = 2\n");
+  e = faults_error("wire = \"kubernetes\"\nstatus = 504\ncuont = 2\n");
   EXPECT_EQ(e.where, "s.toml:14:1");
   EXPECT_EQ(e.message, "unknown key \"faults.cuont\" (did you mean \"count\"?)");
 }
@@ -104,7 +104,7 @@ TEST(ScenarioFaults, ResetNeedsNoStatusAndTakesNoAnswer) {
   auto s = parse_scenario(with_faults("wire = \"kubernetes\"\nreset = true\n"), "s.toml");
   ASSERT_TRUE(s.ok()) << s.error().describe();
   EXPECT_TRUE(s->faults[0].reset);
-  const Error e = error_of("wire = \"kubernetes\"\nreset = true\nstatus = 500\n");
+  const Error e = faults_error("wire = \"kubernetes\"\nreset = true\nstatus = 500\n");
   EXPECT_EQ(e.where, "s.toml:14:10");
   EXPECT_EQ(e.message, "faults.status: a reset fault answers nothing: leave out the answer keys");
 }
@@ -118,14 +118,14 @@ TEST(ScenarioFaults, ConnectionFaultsMatchByCountAndWindowOnly) {
   EXPECT_TRUE(fakes::is_connection_fault(s->faults[0]));
   EXPECT_EQ(s->faults[0].nth, 2);
   EXPECT_TRUE(s->faults[1].tls_alert);
-  Error e = error_of("wire = \"kubernetes\"\nrefuse = true\nresource = \"pods\"\n");
+  Error e = faults_error("wire = \"kubernetes\"\nrefuse = true\nresource = \"pods\"\n");
   EXPECT_EQ(e.where, "s.toml:14:12");
   EXPECT_EQ(e.message,
             "faults.resource: a refused connection happens before any request is sent, so it cannot match one: match "
             "the wire's connections with nth, count, after_seconds and until_seconds");
-  e = error_of("wire = \"kubernetes\"\ntls_alert = true\nstatus = 500\n");
+  e = faults_error("wire = \"kubernetes\"\ntls_alert = true\nstatus = 500\n");
   EXPECT_EQ(e.message, "faults.status: a TLS alert answers nothing: leave out the answer keys");
-  e = error_of("wire = \"kubernetes\"\nrefuse = true\nreset = true\n");
+  e = faults_error("wire = \"kubernetes\"\nrefuse = true\nreset = true\n");
   EXPECT_EQ(e.message, "faults.refuse: a fault has one effect, and this one already has reset");
 }
 
@@ -134,7 +134,7 @@ TEST(ScenarioFaults, BlackHoleTakesNoAnswer) {
   ASSERT_TRUE(s.ok()) << s.error().describe();
   EXPECT_TRUE(s->faults[0].black_hole);
   EXPECT_FALSE(fakes::is_connection_fault(s->faults[0]));
-  const Error e = error_of("wire = \"gitlab\"\nblack_hole = true\nlatency_seconds = 3\n");
+  const Error e = faults_error("wire = \"gitlab\"\nblack_hole = true\nlatency_seconds = 3\n");
   EXPECT_EQ(e.message, "faults.latency_seconds: a black-hole fault never answers: leave out the answer keys");
 }
 
@@ -146,16 +146,16 @@ TEST(ScenarioFaults, DroppedStreamsAreExecOrAttachOnly) {
   ASSERT_TRUE(s.ok()) << s.error().describe();
   EXPECT_EQ(s->faults[0].drop_after_bytes, 512);
   EXPECT_EQ(s->faults[1].drop_after_seconds, 2.5);
-  Error e = error_of("wire = \"kubernetes\"\nresource = \"pods\"\ndrop_after_bytes = 5\n");
+  Error e = faults_error("wire = \"kubernetes\"\nresource = \"pods\"\ndrop_after_bytes = 5\n");
   EXPECT_EQ(e.message,
             "faults.drop_after_bytes: a dropped stream is an exec or attach session: give wire = \"kubernetes\" and "
             "resource = \"pods/exec\" or \"pods/attach\"");
-  e = error_of("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 0\n");
+  e = faults_error("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 0\n");
   EXPECT_EQ(e.message,
             "faults.drop_after_bytes: expected a number of bytes >= 1 (0 would be a refused upgrade: use status)");
-  e = error_of("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_seconds = 0\n");
+  e = faults_error("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_seconds = 0\n");
   EXPECT_EQ(e.message, "faults.drop_after_seconds: expected a number of seconds > 0");
-  e = error_of("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 5\nstatus = 500\n");
+  e = faults_error("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 5\nstatus = 500\n");
   EXPECT_EQ(e.message,
             "faults.status: a dropped stream is answered by the fake (101), then cut: leave out the answer keys");
 }

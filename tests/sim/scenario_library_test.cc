@@ -12,7 +12,7 @@ namespace {
 /// A seed no scenario uses as its own, so this run differs from `check`'s.
 constexpr uint64_t kOtherSeed = 4242;
 
-class ScenarioLibrary : public testing::TestWithParam<std::string> {};
+class ScenarioLibrary : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ScenarioLibrary, AnotherSeedStillPassesAndLeavesNothingBehind) {
   auto scenario = load_scenario(GetParam());
@@ -35,7 +35,7 @@ TEST_P(ScenarioLibrary, AnotherSeedStillPassesAndLeavesNothingBehind) {
   }
 }
 
-std::string name_of(const testing::TestParamInfo<std::string>& info) {
+std::string name_of(const ::testing::TestParamInfo<std::string>& info) {
   std::string name = info.param.substr(std::string(KEXSIM_SOURCE_DIR).size() + std::string("/scenarios/").size());
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -43,7 +43,7 @@ std::string name_of(const testing::TestParamInfo<std::string>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ScenarioLibrary,
-                         testing::ValuesIn(list_scenarios(std::string(KEXSIM_SOURCE_DIR) + "/scenarios")), name_of);
+                         ::testing::ValuesIn(list_scenarios(std::string(KEXSIM_SOURCE_DIR) + "/scenarios")), name_of);
 
 }  // namespace
 }  // namespace kexsim::sim

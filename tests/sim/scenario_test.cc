@@ -1,5 +1,6 @@
 #include "sim/scenario.h"
 #include "tests/support/minimal_scenario.h"
+#include "tests/support/scenario_error.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -114,14 +115,9 @@ min_virtual_seconds = 1
 max_virtual_seconds = 200
 )";
 
-// A valid scenario with `extra` appended (later tables may be added this way).
-std::string minimal(const std::string& extra = "") { return testing::minimal_scenario(extra); }
+using testing::minimal_scenario;
 
-Error error_of(const std::string& text, const std::string& path = "s.toml") {
-  auto s = parse_scenario(text, path);
-  EXPECT_FALSE(s.ok()) << "expected an error";
-  return s.ok() ? Error{} : s.error();
-}
+using testing::scenario_error;
 
 TEST(ScenarioTest, FullScenarioParses) {
   auto s = parse_scenario(kFull, "scenarios/rbac/secrets-forbidden.toml");
@@ -231,7 +227,7 @@ TEST(ScenarioTest, FullScenarioParses) {
 }
 
 TEST(ScenarioTest, MinimalScenarioTakesDefaults) {
-  auto s = parse_scenario(minimal(), "s.toml");
+  auto s = parse_scenario(minimal_scenario(), "s.toml");
   ASSERT_TRUE(s.ok()) << s.error().describe();
   EXPECT_EQ(s->profile, "19.4");
   EXPECT_EQ(s->seed, 1u);
@@ -246,90 +242,91 @@ TEST(ScenarioTest, MinimalScenarioTakesDefaults) {
 }
 
 TEST(ScenarioTest, SyntaxErrorsHaveFilePositions) {
-  Error e = error_of("name = \"x\nprofile = \"19.4\"\n");
+  Error e = scenario_error("name = \"x\nprofile = \"19.4\"\n");
   EXPECT_EQ(e.where, "s.toml:1:10");
   EXPECT_EQ(e.hint, "scenario files are TOML; see docs/scenarios.md for the scenario format");
 }
 
 TEST(ScenarioTest, UnknownKeysAreErrorsWithSuggestions) {
-  Error top = error_of(minimal("[expect]\nstatus = \"failed\"\nlog_contain = ['x']\n"));
+  Error top = scenario_error(minimal_scenario("[expect]\nstatus = \"failed\"\nlog_contain = ['x']\n"));
   EXPECT_EQ(top.where, "s.toml:13:1");
   EXPECT_EQ(top.message, "unknown key \"expect.log_contain\" (did you mean \"log_contains\"?)");
   EXPECT_EQ(top.hint, "see docs/scenarios.md for the scenario format");
 
-  Error root = error_of("nmae = \"x\"\n" + minimal().substr(11));
+  Error root = scenario_error("nmae = \"x\"\n" + minimal_scenario().substr(11));
   EXPECT_EQ(root.where, "s.toml:1:1");
   EXPECT_EQ(root.message, "missing required key \"name\" (\"nmae\" looks like a misspelling of it)");
 
-  Error section = error_of(minimal("[chaos]\nx = 1\n"));
+  Error section = scenario_error(minimal_scenario("[chaos]\nx = 1\n"));
   EXPECT_EQ(section.where, "s.toml:11:2");
   EXPECT_EQ(section.message, "unknown key \"chaos\"");
 
-  Error nested = error_of(minimal("[[network.hosts]]\nname = \"a\"\nsrves = \"gitlab\"\n"));
+  Error nested = scenario_error(minimal_scenario("[[network.hosts]]\nname = \"a\"\nsrves = \"gitlab\"\n"));
   EXPECT_EQ(nested.where, "s.toml:13:1");
   EXPECT_EQ(nested.message, "unknown key \"network.hosts.srves\" (did you mean \"serves\"?)");
 }
 
 TEST(ScenarioTest, WrongTypesNameTheKey) {
-  Error e = error_of(minimal("[cluster]\npod_pending_seconds = \"6\"\n"));
+  Error e = scenario_error(minimal_scenario("[cluster]\npod_pending_seconds = \"6\"\n"));
   EXPECT_EQ(e.where, "s.toml:12:23");
   EXPECT_EQ(e.message, "cluster.pod_pending_seconds: expected a number, got a string");
 
-  Error profile = error_of("profile = 13.12\n" + minimal());
+  Error profile = scenario_error("profile = 13.12\n" + minimal_scenario());
   EXPECT_EQ(profile.where, "s.toml:1:11");
   EXPECT_EQ(profile.message, "profile: expected a string, got a float");
 }
 
 TEST(ScenarioTest, RequiredPartsAreChecked) {
-  Error runner = error_of("name = \"x\"\n[[gitlab.jobs]]\nscript = [\"true\"]\n");
+  Error runner = scenario_error("name = \"x\"\n[[gitlab.jobs]]\nscript = [\"true\"]\n");
   EXPECT_EQ(runner.where, "s.toml:1:1");
   EXPECT_EQ(runner.message, "missing required key \"runner\"");
 
-  Error config = error_of("name = \"x\"\n[runner]\nhostname = \"h\"\n[[gitlab.jobs]]\nscript = [\"true\"]\n");
+  Error config = scenario_error("name = \"x\"\n[runner]\nhostname = \"h\"\n[[gitlab.jobs]]\nscript = [\"true\"]\n");
   EXPECT_EQ(config.where, "s.toml:2:1");
   EXPECT_EQ(config.message, "runner: missing required key \"config\"");
 
-  Error jobs = error_of(minimal().substr(0, minimal().find("[[gitlab.jobs]]")) + "[gitlab]\nurl = \"https://g\"\n");
+  Error jobs = scenario_error(minimal_scenario().substr(0, minimal_scenario().find("[[gitlab.jobs]]")) +
+                              "[gitlab]\nurl = \"https://g\"\n");
   EXPECT_EQ(jobs.where, "s.toml:9:1");
   EXPECT_EQ(jobs.message, "at least one [[gitlab.jobs]] is required");
 
-  Error script = error_of(minimal("[[gitlab.jobs]]\nimage = \"alpine\"\n"));
+  Error script = scenario_error(minimal_scenario("[[gitlab.jobs]]\nimage = \"alpine\"\n"));
   EXPECT_EQ(script.where, "s.toml:11:1");
   EXPECT_EQ(script.message, "gitlab.jobs: missing required key \"script\"");
 }
 
 TEST(ScenarioTest, TheCancelTableSetsTimeAndMode) {
-  auto graceful = parse_scenario(minimal("cancel = { after_seconds = 20 }\n"), "s.toml");
+  auto graceful = parse_scenario(minimal_scenario("cancel = { after_seconds = 20 }\n"), "s.toml");
   ASSERT_TRUE(graceful) << graceful.error().describe();
   EXPECT_EQ(graceful->jobs[0].cancel_after_ms, 20000);
   EXPECT_TRUE(graceful->jobs[0].cancel_graceful);
-  auto force = parse_scenario(minimal("cancel = { after_seconds = 1.5, mode = \"force\" }\n"), "s.toml");
+  auto force = parse_scenario(minimal_scenario("cancel = { after_seconds = 1.5, mode = \"force\" }\n"), "s.toml");
   ASSERT_TRUE(force) << force.error().describe();
   EXPECT_EQ(force->jobs[0].cancel_after_ms, 1500);
   EXPECT_FALSE(force->jobs[0].cancel_graceful);
-  Error mode = error_of(minimal("cancel = { after_seconds = 1, mode = \"soft\" }\n"));
+  Error mode = scenario_error(minimal_scenario("cancel = { after_seconds = 1, mode = \"soft\" }\n"));
   EXPECT_EQ(mode.message, "gitlab.jobs.cancel.mode: expected \"graceful\" or \"force\", got \"soft\"");
-  Error missing = error_of(minimal("cancel = { mode = \"force\" }\n"));
+  Error missing = scenario_error(minimal_scenario("cancel = { mode = \"force\" }\n"));
   EXPECT_EQ(missing.message, "gitlab.jobs.cancel: missing required key \"after_seconds\"");
 }
 
 TEST(ScenarioTest, ClosedValueSetsAreChecked) {
-  Error profile = error_of("profile = \"14.0\"\n" + minimal());
+  Error profile = scenario_error("profile = \"14.0\"\n" + minimal_scenario());
   EXPECT_EQ(profile.where, "s.toml:1:11");
   EXPECT_EQ(profile.message,
             "profile: expected one of \"13.12\", \"15.11\", \"16.11\", \"17.11\", \"18.11\", \"19.4\", got \"14.0\"");
 
-  Error status = error_of(minimal("[expect]\nstatus = \"passed\"\n"));
+  Error status = scenario_error(minimal_scenario("[expect]\nstatus = \"passed\"\n"));
   EXPECT_EQ(status.where, "s.toml:12:10");
   EXPECT_EQ(status.message, "expect.status: expected one of \"success\", \"failed\", \"canceled\", got \"passed\"");
 
-  Error tls = error_of(minimal("[[network.hosts]]\nname = \"g\"\ntls = \"bad-cert\"\n"));
+  Error tls = scenario_error(minimal_scenario("[[network.hosts]]\nname = \"g\"\ntls = \"bad-cert\"\n"));
   EXPECT_EQ(tls.where, "s.toml:13:7");
   EXPECT_EQ(tls.message,
             "network.hosts.tls: expected one of \"ok\", \"reset\", \"untrusted\", \"wrong-name\", "
             "\"expired\", \"none\", got \"bad-cert\"");
 
-  Error serves = error_of(minimal("[[network.hosts]]\nname = \"g\"\nserves = \"gitlab-ce\"\n"));
+  Error serves = scenario_error(minimal_scenario("[[network.hosts]]\nname = \"g\"\nserves = \"gitlab-ce\"\n"));
   EXPECT_EQ(serves.where, "s.toml:13:10");
   EXPECT_EQ(serves.message,
             "network.hosts.serves: expected one of \"gitlab\", \"kubernetes\", \"\", got \"gitlab-ce\"");
@@ -351,12 +348,13 @@ TEST(ScenarioTest, EmbeddedConfigErrorsPointIntoTheScenario) {
   EXPECT_EQ(t.error().where, "rbac.toml:10:14");
   EXPECT_EQ(t.error().message, "concurrent: expected an integer, got a string");
 
-  Error docker = error_of(minimal().replace(minimal().find("\"kubernetes\""), 12, "\"docker\""));
+  Error docker =
+      scenario_error(minimal_scenario().replace(minimal_scenario().find("\"kubernetes\""), 12, "\"docker\""));
   EXPECT_EQ(docker.where, "s.toml:7:14");
 }
 
 TEST(ScenarioTest, ConfigOnTheSameLineAsTheQuotesKeepsItsLine) {
-  std::string text = minimal();
+  std::string text = minimal_scenario();
   text.replace(text.find("'''\n[[runners]]"), 4, "'''");
   auto s = parse_scenario(text, "s.toml");
   ASSERT_TRUE(s.ok()) << s.error().describe();
@@ -364,7 +362,7 @@ TEST(ScenarioTest, ConfigOnTheSameLineAsTheQuotesKeepsItsLine) {
 }
 
 TEST(ScenarioTest, ConfigWithoutRunnersIsAnError) {
-  Error e = error_of(
+  Error e = scenario_error(
       "name = \"x\"\n[runner]\nconfig = '''\nconcurrent = 1\n'''\n[[gitlab.jobs]]\nscript = "
       "[\"true\"]\n");
   EXPECT_EQ(e.where, "s.toml:3:10");
@@ -373,14 +371,14 @@ TEST(ScenarioTest, ConfigWithoutRunnersIsAnError) {
 
 TEST(ScenarioTest, BindingSubjectsAreChecked) {
   Error e =
-      error_of(minimal("[[cluster.cluster_role_bindings]]\nname = \"b\"\nrole = \"r\"\n"
-                       "subjects = [{ kind = \"ServiceAccount\", name = \"default\" }]\n"));
+      scenario_error(minimal_scenario("[[cluster.cluster_role_bindings]]\nname = \"b\"\nrole = \"r\"\n"
+                                      "subjects = [{ kind = \"ServiceAccount\", name = \"default\" }]\n"));
   EXPECT_EQ(e.where, "s.toml:14:13");
   EXPECT_EQ(e.message, "cluster.cluster_role_bindings.subjects: a ServiceAccount subject needs a namespace");
 
   Error kind =
-      error_of(minimal("[[cluster.role_bindings]]\nname = \"b\"\nnamespace = \"n\"\nrole = \"r\"\n"
-                       "subjects = [{ kind = \"Serviceaccount\", name = \"default\" }]\n"));
+      scenario_error(minimal_scenario("[[cluster.role_bindings]]\nname = \"b\"\nnamespace = \"n\"\nrole = \"r\"\n"
+                                      "subjects = [{ kind = \"Serviceaccount\", name = \"default\" }]\n"));
   EXPECT_EQ(kind.message,
             "cluster.role_bindings.subjects.kind: expected one of \"ServiceAccount\", \"User\", "
             "\"Group\", "
@@ -394,7 +392,7 @@ TEST(ScenarioTest, LoadsFilesAndListsThemSorted) {
   fs::create_directories(dir / "network");
   fs::create_directories(dir / "rbac");
   for (const char* name : {"rbac/b.toml", "network/a.toml", "rbac/a.toml", "README.md"}) {
-    std::ofstream(dir / name) << minimal();
+    std::ofstream(dir / name) << minimal_scenario();
   }
   auto listed = list_scenarios(dir.string());
   ASSERT_EQ(listed.size(), 3u);
@@ -423,20 +421,20 @@ namespace kexsim::sim {
 namespace {
 
 TEST(ScenarioTest, NodesAutoscalerAndVersionAreRead) {
-  auto s = parse_scenario(minimal("[cluster]\n"
-                                  "kubernetes_version = \"v1.29.3\"\n"
-                                  "[[cluster.nodes]]\n"
-                                  "name = \"ci-1\"\n"
-                                  "labels = { pool = \"ci\" }\n"
-                                  "taints = [{ key = \"dedicated\", value = \"ci\" }]\n"
-                                  "capacity = { cpu = \"8\", pods = 30, \"nvidia.com/gpu\" = 1 }\n"
-                                  "used = { cpu = \"3500m\" }\n"
-                                  "ready = false\n"
-                                  "[[cluster.autoscaler]]\n"
-                                  "node_group = \"pool\"\n"
-                                  "scale_up_seconds = 90.5\n"
-                                  "max_size = 4\n"
-                                  "arch = \"arm64\"\n"),
+  auto s = parse_scenario(minimal_scenario("[cluster]\n"
+                                           "kubernetes_version = \"v1.29.3\"\n"
+                                           "[[cluster.nodes]]\n"
+                                           "name = \"ci-1\"\n"
+                                           "labels = { pool = \"ci\" }\n"
+                                           "taints = [{ key = \"dedicated\", value = \"ci\" }]\n"
+                                           "capacity = { cpu = \"8\", pods = 30, \"nvidia.com/gpu\" = 1 }\n"
+                                           "used = { cpu = \"3500m\" }\n"
+                                           "ready = false\n"
+                                           "[[cluster.autoscaler]]\n"
+                                           "node_group = \"pool\"\n"
+                                           "scale_up_seconds = 90.5\n"
+                                           "max_size = 4\n"
+                                           "arch = \"arm64\"\n"),
                           "s.toml");
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->kubernetes_minor, 29);
@@ -455,23 +453,25 @@ TEST(ScenarioTest, NodesAutoscalerAndVersionAreRead) {
 }
 
 TEST(ScenarioTest, NodeKeysAreCheckedWithPositions) {
-  Error q = error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ncapacity = { cpu = \"four\" }\n"));
+  Error q =
+      scenario_error(minimal_scenario("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ncapacity = { cpu = \"four\" }\n"));
   EXPECT_EQ(q.where, "s.toml:14:20");
   EXPECT_EQ(q.message,
             "cluster.nodes.capacity.cpu: quantities must match the regular expression "
             "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
-  Error effect =
-      error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ntaints = [{ key = \"k\", effect = \"Never\" }]\n"));
+  Error effect = scenario_error(
+      minimal_scenario("[cluster]\n[[cluster.nodes]]\nname = \"a\"\ntaints = [{ key = \"k\", effect = \"Never\" }]\n"));
   EXPECT_EQ(effect.message,
             "cluster.nodes.taints.effect: expected one of \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\", got "
             "\"Never\"");
-  Error twice = error_of(minimal("[cluster]\n[[cluster.nodes]]\nname = \"a\"\n[[cluster.nodes]]\nname = \"a\"\n"));
+  Error twice =
+      scenario_error(minimal_scenario("[cluster]\n[[cluster.nodes]]\nname = \"a\"\n[[cluster.nodes]]\nname = \"a\"\n"));
   EXPECT_EQ(twice.message, "cluster.nodes: node \"a\" is declared twice");
-  Error version = error_of(minimal("[cluster]\nkubernetes_version = \"1.21\"\n"));
+  Error version = scenario_error(minimal_scenario("[cluster]\nkubernetes_version = \"1.21\"\n"));
   EXPECT_EQ(version.where, "s.toml:12:22");
   EXPECT_EQ(version.message,
             "cluster.kubernetes_version: expected a release from 1.22 to 1.35 such as \"1.29\", got \"1.21\"");
-  Error group = error_of(minimal("[cluster]\n[[cluster.autoscaler]]\nmax_size = 0\n"));
+  Error group = scenario_error(minimal_scenario("[cluster]\n[[cluster.autoscaler]]\nmax_size = 0\n"));
   EXPECT_EQ(group.message, "cluster.autoscaler: missing required key \"node_group\"");
 }
 
