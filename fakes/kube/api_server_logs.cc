@@ -101,7 +101,7 @@ HttpResponse KubeApiServer::pod_log(const HttpRequest& request, const std::strin
   const ResourceType& pods = *find_resource("", "pods");
   const StoredObject* stored = store_.find("pods", ns, name);
   if (!stored) return status_not_found(pods.group_resource(), name).response();
-  ApiResult<PodLogOptions> options = parse_pod_log_options(request, name);
+  ApiResult<PodLogOptions> options = parse_pod_log_options(request, name, std::atoi(version_.minor.c_str()));
   if (!options.ok()) return options.status().response();
   const json pod = present(pods, *stored);
   ApiResult<std::string> container = log_container(pod, options.value().container);
