@@ -113,6 +113,7 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   try {
     sync_lifecycle();  // every read sees the history up to now
     sync_container_events();
+    record_back_off_events();
     response = serve(request, user_name);
   } catch (const json::exception& e) {
     // A body of the right syntax but the wrong shape (a string where an object belongs).
@@ -565,6 +566,7 @@ void KubeApiServer::sync_lifecycle() {
     containers_started(*pod, d.at);  // before the MODIFIED event, which then shows what ended at the start
     store_.touch(pods.resource, d.ns, d.name, std::move(before));
   }
+  commands_.advance(now);  // the restarts due by now (their runs land in the status and logs)
   sync_disruptions();
   if (pods_watched_) record_status_changes();
 }
@@ -650,6 +652,8 @@ std::optional<TimePoint> KubeApiServer::next_lifecycle_change() const {
     if (!started) continue;
     const std::optional<TimePoint> at = container_states_.next_change(present(pods, *pod), *started, clock_.now());
     if (at && (!next || *at < *next)) next = at;
+    const std::optional<TimePoint> run = commands_.next_change(text(member(pod->object, "metadata"), "uid"), clock_.now());
+    if (run && (!next || *run < *next)) next = run;
   }
   if (const std::optional<TimePoint> disrupted = disruptions_.next_change(clock_.now()))
     if (!next || *disrupted < *next) next = disrupted;
@@ -707,6 +711,7 @@ void KubeApiServer::remove_pod(const std::string& ns, const std::string& name, j
   pods_.release(uid);
   container_memory_.release(uid);
   container_states_.release(uid);
+  commands_.release(uid);
   scheduler_.release(uid, clock_.now(), events_, store_.resource_version());
   if (scheduler_.modelled()) status_sync_.invalidate();  // the room it leaves may bind another pod
   images_.release(uid);
@@ -797,20 +802,7 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   HttpResponse response;
   response.status = 101;
   const std::string uid = text(member(pod, "metadata"), "uid");
-  const SecretLookup secrets = [this](const std::string& secret_ns, const std::string& secret_name) {
-    return find_secret(secret_ns, secret_name);
-  };
-  json process_pod = pod;
-  resolve_secret_env(process_pod, container, secrets);
-  resolve_config_map_env(process_pod, container, config_map_lookup(store_));
-  project_secret_volumes(pod, container, secrets, pods_.volumes(uid)->fs);
-  project_config_map_volumes(
-      pod, container,
-      [this](const std::string& map_ns, const std::string& map_name) {
-        const StoredObject* map = store_.find("configmaps", map_ns, map_name);
-        return map ? &map->object : nullptr;
-      },
-      pods_.volumes(uid)->fs);
+  const json for_process = process_pod(pod, container);
   ExecContainer target;
   target.memory = container_memory_.cgroup(pod, container);
   const std::optional<TimePoint> started = kubelet_start(*stored);
@@ -834,13 +826,32 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
   const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(uid);
   if (attach) {  // fakes/kube/attach.h: typed into the container's shell
     const std::string out = request.query_value("stdout");
-    response.exec = make_attach_runner(process_pod, container, out == "true" || out == "1", attached_, worlds_, clock_,
+    response.exec = make_attach_runner(for_process, container, out == "true" || out == "1", attached_, worlds_, clock_,
                                        volumes, std::move(target));
   } else {
-    response.exec = make_exec_runner(process_pod, container, command, worlds_, clock_, volumes, std::move(target));
+    response.exec = make_exec_runner(for_process, container, command, worlds_, clock_, volumes, std::move(target));
   }
   response.upgrade_failed = upgrade_failure_response;
   return response;
+}
+
+json KubeApiServer::process_pod(const json& pod, const std::string& container) {
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  const SecretLookup secrets = [this](const std::string& secret_ns, const std::string& secret_name) {
+    return find_secret(secret_ns, secret_name);
+  };
+  json out = pod;
+  resolve_secret_env(out, container, secrets);
+  resolve_config_map_env(out, container, config_map_lookup(store_));
+  project_secret_volumes(pod, container, secrets, pods_.volumes(uid)->fs);
+  project_config_map_volumes(
+      pod, container,
+      [this](const std::string& map_ns, const std::string& map_name) {
+        const StoredObject* map = store_.find("configmaps", map_ns, map_name);
+        return map ? &map->object : nullptr;
+      },
+      pods_.volumes(uid)->fs);
+  return out;
 }
 
 json KubeApiServer::present(const ResourceType& type, const StoredObject& stored) const {
@@ -878,7 +889,8 @@ json KubeApiServer::present(const ResourceType& type, const StoredObject& stored
   apply_config_errors(
       pod, [this](const std::string& ns, const std::string& name) { return find_secret(ns, name); },
       config_map_lookup(store_));
-  container_states_.apply(pod, started, clock_.now(), states);
+  const std::optional<TimePoint> commands_changed = commands_.apply(pod, clock_.now());
+  container_states_.apply(pod, started, clock_.now(), states, commands_changed);
   disruptions_.apply(pod, clock_.now());
   return pod;
 }
@@ -954,6 +966,15 @@ void KubeApiServer::sync_container_events() {
       container_states_.record_config_events(pod, *started + timing_.pending, clock_.now(), secrets, events_,
                                              store_.resource_version(), config_map_lookup(store_));
   }
+}
+
+void KubeApiServer::record_back_off_events() {
+  if (commands_.empty()) return;
+  const ResourceType& pods = *find_resource("", "pods");
+  for (const StoredObject* stored : store_.list("pods", ""))
+    if (commands_.has_pod(text(member(stored->object, "metadata"), "uid")))
+      commands_.record_back_off_events(present(pods, *stored), std::atoi(version_.minor.c_str()), clock_.now(), events_,
+                                       store_.resource_version());
 }
 
 void KubeApiServer::record_start_events(const std::string& ns, const std::string& name) {

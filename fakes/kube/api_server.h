@@ -20,6 +20,7 @@
 #include "fakes/kube/admission.h"
 #include "fakes/kube/attach.h"
 #include "fakes/kube/call_log.h"
+#include "fakes/kube/container_command.h"
 #include "fakes/kube/container_memory.h"
 #include "fakes/kube/container_start_events.h"
 #include "fakes/kube/container_states.h"
@@ -143,6 +144,11 @@ class KubeApiServer : public HttpHandler {
   /// The pod's containers started at `at`: the kubelet's Created and Started events, dated then (so events
   /// list in time order), and the service daemons that fail at their start (unprivileged dockerd) end.
   void containers_started(const StoredObject& pod, TimePoint at);
+  /// Starts the main process of the pod's containers that run their own command (container_command.h), at `at`.
+  void start_own_commands(const nlohmann::json& pod, TimePoint at);
+  /// The pod as container's processes see it: its env from Secrets and ConfigMaps resolved, and their
+  /// volumes projected into the pod's files.
+  nlohmann::json process_pod(const nlohmann::json& pod, const std::string& container);
 
   ApiResult<nlohmann::json> create_object(const ResourceType& type, const std::string& ns, nlohmann::json object);
   nlohmann::json present(const ResourceType& type, const StoredObject& stored) const;
@@ -174,6 +180,8 @@ class KubeApiServer : public HttpHandler {
   std::vector<nlohmann::json> budgets(const std::string& ns) const;
   /// Records the kubelet's container events due by now (deadlines, mount failures, config errors).
   void sync_container_events();
+  /// Records the kubelet's BackOff events due by now for containers running their own command.
+  void record_back_off_events();
   /// Records the Created/Started events of the containers started so far in ns (every namespace when empty),
   /// of pod `name` only when it is given.
   void record_start_events(const std::string& ns, const std::string& name);
@@ -193,6 +201,7 @@ class KubeApiServer : public HttpHandler {
   std::set<std::string> daemon_logs_written_;      ///< uids whose service daemons' output is in the logs
   ContainerMemory container_memory_;               ///< the containers' memory cgroups
   ContainerStates container_states_;               ///< containers that ended, kubelet events owed
+  ContainerCommands commands_;                     ///< the runs of containers that run their own command
   ContainerStartEvents start_events_;              ///< container starts whose Created/Started are recorded
   std::optional<int64_t> run_once_deadline_;       ///< RunOnceDurationOverride's activeDeadlineSeconds
   std::optional<SandboxFailure> sandbox_failure_;  ///< a broken CNI: no pod gets a sandbox

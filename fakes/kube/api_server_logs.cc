@@ -6,6 +6,7 @@
 
 #include "base/json_fields.h"
 #include "fakes/kube/api_server.h"
+#include "fakes/kube/attach.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -33,6 +34,7 @@ void KubeApiServer::containers_started(const StoredObject& stored, TimePoint at)
   const json pod = present(*find_resource("", "pods"), stored);
   status_sync_.mark(text(member(pod, "metadata"), "namespace"), text(member(pod, "metadata"), "name"));
   start_events_.record(pod, std::atoi(version_.minor.c_str()), events_, store_.resource_version(), at);
+  start_own_commands(pod, at);
   if (!runs_dind(pod)) return;  // only dockerd fails at its start
   write_daemon_logs(pod);       // while its container shows it running, with the time it started
   std::unique_ptr<ContainerWorld> world = worlds_.world_for(pod, "");
@@ -43,6 +45,41 @@ void KubeApiServer::containers_started(const StoredObject& stored, TimePoint at)
     if (d.dind && d.dind->fails && d.files_from)
       // dockerd exits as it fails to start (fakes/runtime/dind.h); the kubelet reports the runtime's Error.
       container_states_.record_exit(uid, d.container, {*d.files_from, "Error", d.dind->exit_code});
+}
+
+void KubeApiServer::start_own_commands(const json& pod, TimePoint at) {
+  if (text(member(pod, "status"), "phase") != "Running") return;  // a container that cannot be configured never starts
+  const std::string uid = text(member(pod, "metadata"), "uid");
+  const json& spec = member(pod, "spec");
+  // pkg/kubelet/container/helpers.go ShouldContainerBeRestarted: an unset restartPolicy is Always (defaulting).
+  const std::string policy = text(spec, "restartPolicy").empty() ? "Always" : text(spec, "restartPolicy");
+  const std::optional<PodImageStates> images = image_states(uid, at);
+  for (const json& c : member(spec, "containers")) {
+    if (!runs_own_command(c)) continue;
+    const std::string name = text(c, "name");
+    // A binary for another platform never runs: runc's execve fails (container_states.h, exec format error).
+    if (images)
+      if (auto it = images->find(name); it != images->end() && !it->second.foreign_platform.empty()) continue;
+    std::string id;
+    for (const json& cs : member(member(pod, "status"), "containerStatuses"))
+      if (text(cs, "name") == name) id = text(cs, "containerID");
+    const json for_process = process_pod(pod, name);
+    const std::shared_ptr<shell::Volumes> volumes = pods_.volumes(uid);
+    const std::vector<std::string> argv = container_argv(c);
+    ContainerCommands::Runner run = [this, for_process, name, volumes, argv](TimePoint start) {
+      std::unique_ptr<ContainerWorld> world = worlds_.world_for(for_process, name);
+      if (!world) return ShellResult{};
+      ShellOptions options = exec_options(for_process, name);
+      options.start = start;
+      options.volumes = volumes;
+      volumes->land_due(start);
+      make_mount_dirs(for_process, name, *volumes);
+      // A bare shell (`sh`) reads its script from a stdin the container does not have: it ends at once.
+      const ExecScript plan = exec_script(argv);
+      return interpret(plan.from_stdin ? std::string() : plan.script, options, *world);
+    };
+    commands_.start(uid, name, policy, at, id, std::move(run));
+  }
 }
 
 void KubeApiServer::write_daemon_logs(const json& pod) {
@@ -68,7 +105,7 @@ HttpResponse KubeApiServer::pod_log(const HttpRequest& request, const std::strin
   const ResourceType& pods = *find_resource("", "pods");
   const StoredObject* stored = store_.find("pods", ns, name);
   if (!stored) return status_not_found(pods.group_resource(), name).response();
-  ApiResult<PodLogOptions> options = parse_pod_log_options(request, name);
+  ApiResult<PodLogOptions> options = parse_pod_log_options(request, name, std::atoi(version_.minor.c_str()));
   if (!options.ok()) return options.status().response();
   const json pod = present(pods, *stored);
   ApiResult<std::string> container = log_container(pod, options.value().container);
@@ -80,9 +117,14 @@ HttpResponse KubeApiServer::pod_log(const HttpRequest& request, const std::strin
     return status_bad_request(*refused).response();
   const std::string uid = text(member(pod, "metadata"), "uid");
   write_daemon_logs(pod);
-  // The previous instance of a restarted container wrote nothing the model keeps (it failed at its start).
+  // The previous instance of a restarted container wrote nothing the model keeps (it failed at its start),
+  // unless the container runs its own command: each run keeps its own log.
   static const std::vector<LogLine> kNone;
-  const std::vector<LogLine>& lines = options.value().previous ? kNone : container_logs_.lines(uid, container.value());
+  const bool own = commands_.has(uid, container.value());
+  const std::vector<LogLine>* run_log = own ? commands_.log(uid, container.value(), options.value().previous, clock_.now()) : nullptr;
+  const std::vector<LogLine>& lines = own                        ? (run_log ? *run_log : kNone)
+                                      : options.value().previous ? kNone
+                                                                 : container_logs_.lines(uid, container.value());
   // A previous instance has ended: following it is reading it whole.
   if (!options.value().follow || options.value().previous) {
     HttpResponse response = HttpResponse::text(200, render_pod_log(lines, options.value(), clock_.now()));
@@ -95,6 +137,7 @@ HttpResponse KubeApiServer::pod_log(const HttpRequest& request, const std::strin
     if (alive.expired()) return nullptr;
     const StoredObject* now = store_.find("pods", ns, name);
     if (!now || text(member(now->object, "metadata"), "uid") != uid) return nullptr;
+    if (commands_.has(uid, which)) return commands_.log(uid, which, false, clock_.now());
     return &container_logs_.lines(uid, which);
   };
   auto running = [this, alive, ns, name, uid, which]() {

@@ -192,6 +192,14 @@ std::string crash_loop_message(Duration back_off, const std::string& container, 
          " pod=" + text(meta, "name") + "_" + text(meta, "namespace") + "(" + text(meta, "uid") + ")";
 }
 
+std::string crash_loop_event_message(const std::string& container, const json& pod, int kubernetes_minor) {
+  const json& meta = member(pod, "metadata");
+  // kuberuntime_manager.go doBackOff: 1.26+ names the container and pod (format.Pod).
+  if (kubernetes_minor < 26) return "Back-off restarting failed container";
+  return "Back-off restarting failed container " + container + " in pod " + text(meta, "name") + "_" +
+         text(meta, "namespace") + "(" + text(meta, "uid") + ")";
+}
+
 int exec_format_exit_code(int kubernetes_minor) { return kubernetes_minor >= 32 ? 255 : 1; }
 
 void ContainerStates::record_exit(const std::string& uid, const std::string& container, ContainerExit exit) {
@@ -292,13 +300,14 @@ bool ContainerStates::apply_init_exec_failure(json& pod, TimePoint now, const Po
   return true;
 }
 
-void ContainerStates::apply(json& pod, TimePoint started, TimePoint now, const PodImageStates* images) const {
+void ContainerStates::apply(json& pod, TimePoint started, TimePoint now, const PodImageStates* images,
+                            std::optional<TimePoint> commands_changed) const {
   json& status = pod["status"];
   if (!status.is_object() || !status.contains("containerStatuses")) return;
   if (apply_init_exec_failure(pod, now, images)) return;
   const std::string uid = text(member(pod, "metadata"), "uid");
   const json& spec = member(pod, "spec");
-  std::optional<TimePoint> changed;  // when readiness last changed
+  std::optional<TimePoint> changed = commands_changed;  // when readiness last changed
   const auto note = [&](TimePoint at) { changed = changed ? std::max(*changed, at) : at; };
 
   bool deadline_passed = false;
@@ -546,12 +555,7 @@ void ContainerStates::record_crash_loop_events(const json& pod, TimePoint now, E
       subject.field_path =
           std::string(list == std::string("containerStatuses") ? "spec.containers{" : "spec.initContainers{") + name +
           "}";
-      const json& meta = member(pod, "metadata");
-      // kuberuntime_manager.go doBackOff: 1.26+ names the container and pod (format.Pod).
-      const std::string message = minor_ >= 26
-                                      ? "Back-off restarting failed container " + name + " in pod " +
-                                            text(meta, "name") + "_" + text(meta, "namespace") + "(" + uid + ")"
-                                      : "Back-off restarting failed container";
+      const std::string message = crash_loop_event_message(name, pod, minor_);
       for (int k = recorded; k < count; ++k)
         events.record_legacy(subject, kubelet_event(pod, "Warning", "BackOff", message), exits[static_cast<size_t>(k)],
                              rv);

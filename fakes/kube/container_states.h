@@ -38,6 +38,10 @@ CrashLoop crash_loop_at(TimePoint first_exit, TimePoint now);
 /// pod=NAME_NS(UID)" (kuberuntime_manager.go, pkg/kubelet/util/format/pod.go).
 std::string crash_loop_message(Duration back_off, const std::string& container, const nlohmann::json& pod);
 
+/// The Warning BackOff event's message for a crash-looping container: ≤1.25 "Back-off restarting failed
+/// container", from 1.26 "... container NAME in pod POD_NS(UID)" (kuberuntime_manager.go doBackOff).
+std::string crash_loop_event_message(const std::string& container, const nlohmann::json& pod, int kubernetes_minor);
+
 /// The exit code of a binary for another platform: runc init's execve fails with ENOEXEC (`exec /bin/sh:
 /// exec format error`) and exits 1 (runc 1.1, clusters up to 1.31 here) or 255 (runc 1.2, from 1.32 on).
 int exec_format_exit_code(int kubernetes_minor);
@@ -97,7 +101,9 @@ class ContainerStates {
   /// readiness, phase, and activeDeadlineSeconds (started: when the kubelet took the pod). With `images`,
   /// a container whose image is for another platform ends at its start (exec format error): terminated
   /// Error under restartPolicy Never, else waiting CrashLoopBackOff with restarts and lastState.
-  void apply(nlohmann::json& pod, TimePoint started, TimePoint now, const PodImageStates* images = nullptr) const;
+  /// `commands_changed`: when containers running their own command (container_command.h) last changed.
+  void apply(nlohmann::json& pod, TimePoint started, TimePoint now, const PodImageStates* images = nullptr,
+             std::optional<TimePoint> commands_changed = std::nullopt) const;
   /// The next moment after `now` at which this model changes a pod as a read presents it (`presented`:
   /// the pod at now; started: when the kubelet took it): a container's recorded end, the deadline and its
   /// kill, a crash-looping container's next restart. Watches wake then to send the MODIFIED event.

@@ -104,7 +104,8 @@ void ContainerLogs::forget(const std::string& uid) {
   logs_.erase(logs_.lower_bound({uid, std::string()}), logs_.lower_bound({uid + '\x01', std::string()}));
 }
 
-ApiResult<PodLogOptions> parse_pod_log_options(const HttpRequest& request, const std::string& pod) {
+ApiResult<PodLogOptions> parse_pod_log_options(const HttpRequest& request, const std::string& pod,
+                                               int kubernetes_minor) {
   PodLogOptions o;
   o.container = request.query_value("container");
   o.follow = flag(request, "follow");
@@ -136,6 +137,12 @@ ApiResult<PodLogOptions> parse_pod_log_options(const HttpRequest& request, const
     causes.push_back({"FieldValueInvalid",
                       "Invalid value: " + std::to_string(*o.since_seconds) + ": must be greater than 0",
                       "sinceSeconds"});
+  // 1.32 added PodLogOptions.stream behind the alpha gate PodLogsQuerySplitStreams (off by default,
+  // pkg/features/versioned_kube_features.go); with the gate off the API server refuses any stream, as a 1.32
+  // server answers in kubernetes/kubernetes#133005: `stream: Forbidden: may not be specified`. Before 1.32
+  // the field does not exist and the query decoder ignores it.
+  if (kubernetes_minor >= 32 && !request.query_values("stream").empty())
+    causes.push_back({"FieldValueForbidden", "Forbidden: may not be specified", "stream"});
   if (!causes.empty()) return status_invalid("", "PodLogOptions", pod, causes);
   return o;
 }

@@ -62,8 +62,10 @@ struct PodLogOptions {
 };
 
 /// Decodes and validates the query as the API server does (ValidatePodLogOptions: 422 PodLogOptions "NAME"
-/// is invalid); pod names the pod for the message.
-ApiResult<PodLogOptions> parse_pod_log_options(const HttpRequest& request, const std::string& pod);
+/// is invalid); pod names the pod for the message. kubernetes_minor: from 1.32 a `stream` is refused (the
+/// PodLogsQuerySplitStreams gate is off), before it is ignored.
+ApiResult<PodLogOptions> parse_pod_log_options(const HttpRequest& request, const std::string& pod,
+                                               int kubernetes_minor = 33);
 
 /// The container a log request is for: the one asked for, or the only one; otherwise the API server's 400
 /// (`a container name must be specified for pod P, choose one of: [a b]`, init containers first).

@@ -76,6 +76,15 @@ TEST(PodLogs, RendersTailSinceTimestampsAndLimitBytes) {
   EXPECT_EQ(render_pod_log(lines, o, now), "2027-01-01");
 }
 
+TEST(PodLogs, StreamIsRefusedFrom132WithTheGateOffAndIgnoredBefore) {
+  // PodLogsQuerySplitStreams: alpha in 1.32, off by default (kubernetes/kubernetes#133005 shows the answer).
+  ApiResult<PodLogOptions> refused = parse_pod_log_options(query({{"stream", "Stdout"}}), "p", 32);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code, 422);
+  EXPECT_EQ(refused.status().message(), "PodLogOptions \"p\" is invalid: stream: Forbidden: may not be specified");
+  EXPECT_TRUE(parse_pod_log_options(query({{"stream", "Stdout"}}), "p", 31).ok());
+}
+
 TEST(PodLogs, OptionsAreValidatedAsTheApiServerDoes) {
   ApiResult<PodLogOptions> ok = parse_pod_log_options(
       query({{"container", "build"}, {"follow", "true"}, {"timestamps", "1"}, {"tailLines", "5"}, {"limitBytes", "9"}}),
