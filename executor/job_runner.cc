@@ -318,12 +318,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
   /// common/build.go Build.Log's fields (the ones kexsim knows), for the runner's log.
   std::vector<LogField> build_log_fields() const {
-    std::vector<LogField> f;
-    if (!short_token_.empty()) f.emplace_back("runner", short_token_);
-    if (logs_runner_name_field(profile_) && !runner_.name.empty()) f.emplace_back("runner_name", runner_.name);
-    f.emplace_back("job", std::to_string(job_.id));
-    f.emplace_back("project", std::to_string(job_.job_info.project_id));
-    return f;
+    return executor::build_log_fields(profile_, short_token_, runner_.name, job_);
+  }
+  /// BuildLogger.Errorln: an ERROR line in the job log, teed to the runner's log with the build's
+  /// fields (common/buildlogger/internal/tee.go Tee.log).
+  void build_error(const std::string& text) {
+    trace_.error(text);
+    log_runner(format_runner_log_line(LogLevel::kError, text, build_log_fields()));
   }
   // The attach strategy's ensurePodsConfigured wraps these; the legacy strategy's setupPodLegacy
   // (executors/kubernetes/kubernetes.go) returns them as they are.
@@ -1546,7 +1547,7 @@ asio::awaitable<void> Execution::tear_down_build_namespace() {
   if (!kube_ || !runner_.kubernetes.namespace_per_job || !has_namespace_per_job(profile_)) co_return;
   if (!namespace_created_) co_return;
   auto deleted = co_await kube_->delete_namespace(namespace_);
-  if (!deleted) trace_.error("Error tearing down namespace: failed to delete namespace: " + deleted.error().message);
+  if (!deleted) build_error("Error tearing down namespace: failed to delete namespace: " + deleted.error().message);
 }
 
 asio::awaitable<void> Execution::cleanup() {
@@ -1565,14 +1566,14 @@ asio::awaitable<void> Execution::cleanup() {
     if (runner_.kubernetes.cleanup_grace_period_seconds)
       options["gracePeriodSeconds"] = *runner_.kubernetes.cleanup_grace_period_seconds;
     auto deleted = co_await kube_->remove(namespace_, "pods", pod_name_, std::move(options));
-    if (!deleted) trace_.error(messages::error_cleaning_up_pod(deleted.error().message));
+    if (!deleted) build_error(messages::error_cleaning_up_pod(deleted.error().message));
   }
   // A secret the pod owns goes with the pod; anything else must be deleted here.
   if (!secret_name_.empty() && !secret_owned_) {
     json options = {{"propagationPolicy", "Background"}};
     auto deleted = co_await kube_->remove(namespace_, "secrets", secret_name_, std::move(options));
     if (!deleted && deleted.error().code != 404)
-      trace_.error(messages::error_cleaning_up_secrets(deleted.error().message));
+      build_error(messages::error_cleaning_up_secrets(deleted.error().message));
   }
   watch->active = false;
   kube_http_->close_idle();
