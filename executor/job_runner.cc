@@ -239,7 +239,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<void> tear_down_build_namespace();
   /// handlePodEvents (FF_PRINT_POD_EVENTS): the events watch, opened once, for the first pod.
   asio::awaitable<std::optional<Failure>> watch_pod_events();
-  asio::awaitable<void> log_pod_warning_events();
+  /// logPodWarningEvents on the context of the stage that failed (withPullRetry's cmd.Context).
+  asio::awaitable<void> log_pod_warning_events(StageScope scope);
   std::optional<Failure> prepare_pull_policies();
   std::map<std::string, std::string> current_pull_policies() const;
   bool next_pull_policy(int attempt, const TerminalContainerError& e);
@@ -588,7 +589,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   const bool prepared = !failure;  // executePrepareScripts' cont: the upload stages run after this point
   if (!failure) {
     failure = co_await get_sources_with_attempts();
-    if (failure) co_await log_pod_warning_events();
+    if (failure) co_await log_pod_warning_events(StageScope::kGetSources);
   }
   // restore_cache and download_artifacts have nothing to run in kexsim (no cache, no artifacts), but
   // 13.12 checks their attempts first (attemptExecuteStage).
@@ -685,7 +686,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
   const StageScript script = step_script(scripts_);
   const std::string script_header = messages::executing_step_script();
   std::optional<Failure> failure = co_await run_stage(script, "step_script", script_header, StageScope::kScript);
-  if (failure) co_await log_pod_warning_events();
+  if (failure) co_await log_pod_warning_events(StageScope::kScript);
   *script_active = false;
   in_user_scripts_ = false;
   user_scripts_done_ = true;
@@ -1029,7 +1030,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   auto prepare = prepare_script(scripts_);
   std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
   if (prepared) {
-    co_await log_pod_warning_events();
+    co_await log_pod_warning_events(StageScope::kBuild);
     // executePrepareScripts wraps with %w: the stage's BuildError (script_failure, its exit code) survives (E3).
     Failure wrapped = prepare_error(prepared->message);
     wrapped.reason = prepared->reason;
@@ -1320,7 +1321,7 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     if (!failure) failure = co_await watch_pod_events();
     if (!failure) failure = co_await wait_for_pod();
     if (!failure) co_return std::nullopt;
-    co_await log_pod_warning_events();
+    co_await log_pod_warning_events(StageScope::kBuild);
     if (!pull_error_ || !pull_error_->image_pull || build_done() || !next_pull_policy(attempt, *pull_error_))
       co_return failure;
     co_await cleanup();
@@ -1330,9 +1331,12 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
   }
 }
 
-asio::awaitable<void> Execution::log_pod_warning_events() {
+asio::awaitable<void> Execution::log_pod_warning_events(StageScope scope) {
   // kubernetes.go logPodWarningEvents (19.4, print_pod_warning_events): a failed list is Debug only.
   if (!prints_pod_warning_events(profile_, runner_.kubernetes) || pod_name_.empty() || !kube_) co_return;
+  // The list goes out on the failed stage's cmd.Context: a cancel or a deadline that ended it makes
+  // client-go fail the list at once with ctx.Err(), so nothing is sent or printed.
+  if (scope_done(scope)) co_return;
   const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning&limit=200";
   auto events = co_await kube_->list(namespace_, "events", query);
   if (!events) co_return;
