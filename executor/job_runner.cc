@@ -239,7 +239,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<void> tear_down_build_namespace();
   /// handlePodEvents (FF_PRINT_POD_EVENTS): the events watch, opened once, for the first pod.
   asio::awaitable<std::optional<Failure>> watch_pod_events();
-  asio::awaitable<void> log_pod_warning_events();
+  /// logPodWarningEvents on the context of the stage that failed (withPullRetry's cmd.Context).
+  asio::awaitable<void> log_pod_warning_events(StageScope scope);
   std::optional<Failure> prepare_pull_policies();
   std::map<std::string, std::string> current_pull_policies() const;
   bool next_pull_policy(int attempt, const TerminalContainerError& e);
@@ -318,12 +319,13 @@ class Execution : public std::enable_shared_from_this<Execution> {
   void log_runner(std::string line) { runner_log_.push_back(std::move(line)); }
   /// common/build.go Build.Log's fields (the ones kexsim knows), for the runner's log.
   std::vector<LogField> build_log_fields() const {
-    std::vector<LogField> f;
-    if (!short_token_.empty()) f.emplace_back("runner", short_token_);
-    if (logs_runner_name_field(profile_) && !runner_.name.empty()) f.emplace_back("runner_name", runner_.name);
-    f.emplace_back("job", std::to_string(job_.id));
-    f.emplace_back("project", std::to_string(job_.job_info.project_id));
-    return f;
+    return executor::build_log_fields(profile_, short_token_, runner_.name, job_);
+  }
+  /// BuildLogger.Errorln: an ERROR line in the job log, teed to the runner's log with the build's
+  /// fields (common/buildlogger/internal/tee.go Tee.log).
+  void build_error(const std::string& text) {
+    trace_.error(text);
+    log_runner(format_runner_log_line(LogLevel::kError, text, build_log_fields()));
   }
   // The attach strategy's ensurePodsConfigured wraps these; the legacy strategy's setupPodLegacy
   // (executors/kubernetes/kubernetes.go) returns them as they are.
@@ -587,7 +589,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_stages() {
   const bool prepared = !failure;  // executePrepareScripts' cont: the upload stages run after this point
   if (!failure) {
     failure = co_await get_sources_with_attempts();
-    if (failure) co_await log_pod_warning_events();
+    if (failure) co_await log_pod_warning_events(StageScope::kGetSources);
   }
   // restore_cache and download_artifacts have nothing to run in kexsim (no cache, no artifacts), but
   // 13.12 checks their attempts first (attemptExecuteStage).
@@ -685,7 +687,7 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
   const StageScript script = step_script(scripts_);
   const std::string script_header = messages::executing_step_script();
   std::optional<Failure> failure = co_await run_stage(script, "step_script", script_header, StageScope::kScript);
-  if (failure) co_await log_pod_warning_events();
+  if (failure) co_await log_pod_warning_events(StageScope::kScript);
   *script_active = false;
   in_user_scripts_ = false;
   user_scripts_done_ = true;
@@ -1029,7 +1031,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_environment_stage() {
   auto prepare = prepare_script(scripts_);
   std::optional<Failure> prepared = co_await run_stage(prepare, "", "");
   if (prepared) {
-    co_await log_pod_warning_events();
+    co_await log_pod_warning_events(StageScope::kBuild);
     // executePrepareScripts wraps with %w: the stage's BuildError (script_failure, its exit code) survives (E3).
     Failure wrapped = prepare_error(prepared->message);
     wrapped.reason = prepared->reason;
@@ -1321,7 +1323,7 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     if (!failure) failure = co_await watch_pod_events();
     if (!failure) failure = co_await wait_for_pod();
     if (!failure) co_return std::nullopt;
-    co_await log_pod_warning_events();
+    co_await log_pod_warning_events(StageScope::kBuild);
     if (!pull_error_ || !pull_error_->image_pull || build_done() || !next_pull_policy(attempt, *pull_error_))
       co_return failure;
     co_await cleanup();
@@ -1331,9 +1333,12 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
   }
 }
 
-asio::awaitable<void> Execution::log_pod_warning_events() {
+asio::awaitable<void> Execution::log_pod_warning_events(StageScope scope) {
   // kubernetes.go logPodWarningEvents (19.4, print_pod_warning_events): a failed list is Debug only.
   if (!prints_pod_warning_events(profile_, runner_.kubernetes) || pod_name_.empty() || !kube_) co_return;
+  // The list goes out on the failed stage's cmd.Context: a cancel or a deadline that ended it makes
+  // client-go fail the list at once with ctx.Err(), so nothing is sent or printed.
+  if (scope_done(scope)) co_return;
   const std::string query = "fieldSelector=involvedObject.name%3D" + pod_name_ + "%2Ctype%3DWarning&limit=200";
   auto events = co_await kube_->list(namespace_, "events", query);
   if (!events) co_return;
@@ -1548,7 +1553,7 @@ asio::awaitable<void> Execution::tear_down_build_namespace() {
   if (!kube_ || !runner_.kubernetes.namespace_per_job || !has_namespace_per_job(profile_)) co_return;
   if (!namespace_created_) co_return;
   auto deleted = co_await kube_->delete_namespace(namespace_);
-  if (!deleted) trace_.error("Error tearing down namespace: failed to delete namespace: " + deleted.error().message);
+  if (!deleted) build_error("Error tearing down namespace: failed to delete namespace: " + deleted.error().message);
 }
 
 asio::awaitable<void> Execution::cleanup() {
@@ -1567,14 +1572,14 @@ asio::awaitable<void> Execution::cleanup() {
     if (runner_.kubernetes.cleanup_grace_period_seconds)
       options["gracePeriodSeconds"] = *runner_.kubernetes.cleanup_grace_period_seconds;
     auto deleted = co_await kube_->remove(namespace_, "pods", pod_name_, std::move(options));
-    if (!deleted) trace_.error(messages::error_cleaning_up_pod(deleted.error().message));
+    if (!deleted) build_error(messages::error_cleaning_up_pod(deleted.error().message));
   }
   // A secret the pod owns goes with the pod; anything else must be deleted here.
   if (!secret_name_.empty() && !secret_owned_) {
     json options = {{"propagationPolicy", "Background"}};
     auto deleted = co_await kube_->remove(namespace_, "secrets", secret_name_, std::move(options));
     if (!deleted && deleted.error().code != 404)
-      trace_.error(messages::error_cleaning_up_secrets(deleted.error().message));
+      build_error(messages::error_cleaning_up_secrets(deleted.error().message));
   }
   watch->active = false;
   kube_http_->close_idle();

@@ -321,16 +321,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
 
   /// A build's fields (common/build.go Build.Log, the ones kexsim knows).
   std::vector<LogField> build_fields(const Entry& e, const Job& job) const {
-    std::vector<LogField> f = runner_fields(e);
-    f.emplace_back("job", std::to_string(job.id));
-    f.emplace_back("project", std::to_string(job.job_info.project_id));
-    if (logs_build_job_info_fields(env_.profile)) {
-      f.emplace_back("pipeline_id", std::to_string(job.job_info.pipeline_id));
-      f.emplace_back("project_full_path", job.job_info.project_full_path);
-      f.emplace_back("namespace_id", std::to_string(job.job_info.namespace_id));
-      f.emplace_back("root_namespace_id", std::to_string(job.job_info.root_namespace_id));
-    }
-    return f;
+    return build_log_fields(env_.profile, e.short_token, e.config->name, job);
   }
 
   /// processBuildOnRunner's fields with mr.log()'s builds / max_builds.

@@ -7,7 +7,11 @@
 #include <utility>
 #include <vector>
 
+#include "executor/profile.h"
+
 namespace kexsim::executor {
+
+struct Job;
 
 /// A logrus level, as far as the runner's log shows it.
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
@@ -19,6 +23,12 @@ using LogField = std::pair<std::string, std::string>;
 /// prefix ("WARNING: ", "ERROR: ") and the message padded to 50 columns, then " key=value" per
 /// field in key order.
 std::string format_runner_log_line(LogLevel level, std::string_view message, std::vector<LogField> fields);
+
+/// common/build.go Build.Log's fields, the ones kexsim knows: the runner's (config.go RunnerConfig.Log:
+/// runner, and runner_name from 18.9), the job and project, and from 19.0 the job's pipeline and
+/// namespaces. A build's BuildLogger tees its lines to the runner's log with them.
+std::vector<LogField> build_log_fields(Profile profile, std::string_view short_token, std::string_view runner_name,
+                                       const Job& job);
 
 /// The lines the runner process printed, in order. Debug lines are dropped, as at the default
 /// log_level (info).

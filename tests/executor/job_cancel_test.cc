@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,96 @@ TEST(JobCancelTest, TheJobTimeoutEndsTheScriptAtTheDeadline) {
   EXPECT_GE(run.virtual_duration, std::chrono::seconds(90));
   EXPECT_LT(run.virtual_duration, std::chrono::seconds(100));
   EXPECT_TRUE(run.leftovers.empty());
+}
+
+int count_calls(const std::vector<std::string>& calls, const std::string& part) {
+  int n = 0;
+  for (const auto& call : calls) n += has(call, part) ? 1 : 0;
+  return n;
+}
+
+TEST(JobCancelTest, ACancelEndsTheWaitForAPendingPodAtTheNextPoll) {
+  auto run = run_edited("jobs/cancel-pod-pending.toml", [](sim::Scenario&) {});
+  EXPECT_EQ(run.job_state, "canceled");
+  EXPECT_TRUE(has(run.trace, "Job failed: canceled"));
+  // retryCreateExecutor: a Prepare error while the context is done is not retried.
+  EXPECT_FALSE(has(run.trace, "Preparation failed"));
+  EXPECT_FALSE(has(run.trace, "timed out waiting for pod to start"));
+  // The cancel lands at 20 s; waitForPodRunning sees the context at its next 3 s poll.
+  EXPECT_GE(run.virtual_duration, std::chrono::seconds(20));
+  EXPECT_LE(run.virtual_duration, std::chrono::seconds(24));
+  EXPECT_TRUE(run.leftovers.empty());
+}
+
+TEST(JobCancelTest, AGracefulCancelEndsAHungAttachAndAfterScriptStillRuns) {
+  auto run = run_edited("jobs/cancel-attach-black-holed.toml", [](sim::Scenario&) {});
+  EXPECT_EQ(run.job_state, "canceled");
+  EXPECT_TRUE(has(run.trace, "script canceled externally (UI, API)"));
+  EXPECT_TRUE(has(run.trace, "after_script sees CI_JOB_STATUS=canceled"));
+  EXPECT_FALSE(has(run.trace, "execution took longer than"));
+  EXPECT_LT(run.virtual_duration, std::chrono::seconds(120));
+  // step_script never started (its attach hangs), so the remote stage status is still get_sources'
+  // exit: runWithAttach sends no kill script. Build-container execs: the trapping scripts and the
+  // saves of step_script and after_script; jobs/cancel-graceful, whose script did start, has a 4th.
+  EXPECT_EQ(count_calls(run.kube_calls, "/exec?container=build&"), 3);
+  auto started = run_edited("jobs/cancel-graceful.toml", [](sim::Scenario&) {});
+  EXPECT_EQ(count_calls(started.kube_calls, "/exec?container=build&"), 4);
+  EXPECT_TRUE(run.leftovers.empty());
+}
+
+TEST(JobCancelTest, AForcedCancelEndsAHungAttachWithoutAfterScript) {
+  auto run = run_edited("jobs/cancel-attach-black-holed-force.toml", [](sim::Scenario&) {});
+  EXPECT_EQ(run.job_state, "canceled");
+  EXPECT_FALSE(has(run.trace, "Running after_script"));
+  EXPECT_FALSE(has(run.trace, "execution took longer than"));
+  EXPECT_LT(run.virtual_duration, std::chrono::seconds(120));
+  EXPECT_EQ(count_calls(run.kube_calls, "DELETE /api/v1/namespaces/gitlab-runner/pods/"), 1);
+  EXPECT_TRUE(run.leftovers.empty());
+}
+
+TEST(JobCancelTest, In13_12ACancelEndsAHungExecAndTheWholeBuild) {
+  auto run = run_edited("jobs/cancel-attach-black-holed.toml", [](sim::Scenario& s) {
+    s.profile = "13.12";
+    s.faults[0].resource = "pods/exec";  // one exec per stage: the second is get_sources
+    s.faults[0].nth = 2;
+  });
+  EXPECT_EQ(run.job_state, "canceled");
+  EXPECT_TRUE(has(run.trace, "Job failed: canceled"));
+  EXPECT_FALSE(has(run.trace, "after_script sees"));
+  EXPECT_EQ(count_calls(run.kube_calls, "black-hole - fault"), 1);
+  EXPECT_LT(run.virtual_duration, std::chrono::seconds(120));
+  EXPECT_TRUE(run.leftovers.empty());
+}
+
+TEST(CleanupTimeoutTest, ABlackHoledDeleteEndsExactlyAtCleanupResourcesTimeout) {
+  auto fast = run_edited("faults/cleanup-delete-black-holed-timeout.toml", [](sim::Scenario&) {});
+  auto slow = run_edited("faults/cleanup-delete-black-holed.toml", [](sim::Scenario&) {});
+  for (const auto* run : {&fast, &slow}) {
+    EXPECT_EQ(run->job_state, "success");  // the final update still goes out, after cleanup
+    EXPECT_TRUE(has(run->trace, "Error cleaning up pod: Delete \"https://10.96.0.1:443/api/v1/namespaces/"));
+    EXPECT_TRUE(has(run->trace, "\": context deadline exceeded"));
+    EXPECT_EQ(run->leftovers.size(), 1u);
+    // BuildLogger.Errorln tees the line to the runner's log.
+    bool teed = false;
+    for (const auto& line : run->runner_log)
+      teed = teed || (has(line, "ERROR: Error cleaning up pod: Delete") && has(line, "job=1000"));
+    EXPECT_TRUE(teed);
+  }
+  // Everything before cleanup is the same: the runs differ by the timeouts, 5 minutes and 30 s.
+  EXPECT_EQ(slow.virtual_duration - fast.virtual_duration, Duration(std::chrono::seconds(270)));
+}
+
+TEST(CleanupTimeoutTest, TheTimeoutIsCleanupsOwnNotTheCanceledBuildContext) {
+  // 16.4+: a cancel ended the build context, yet cleanup's DELETE is sent and waited on.
+  auto run = run_edited("faults/cleanup-delete-black-holed-timeout.toml",
+                        [](sim::Scenario& s) {
+                          s.jobs[0].cancel_after_ms = 500;
+                          s.jobs[0].cancel_graceful = true;  // a forced cancel's trace never reaches GitLab
+                        });
+  EXPECT_EQ(run.job_state, "canceled");
+  EXPECT_TRUE(has(run.trace, "Error cleaning up pod: Delete"));
+  EXPECT_TRUE(has(run.trace, "\": context deadline exceeded"));
+  EXPECT_FALSE(has(run.trace, "\": context canceled"));
 }
 
 TEST(RemoteJobStateTest, JobStatusAndForbiddenAsUpstreamReadsThem) {
