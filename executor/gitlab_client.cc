@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "executor/release_features.h"
+#include "executor/runner_features.h"
 
 namespace kexsim::executor {
 namespace {
@@ -73,22 +74,8 @@ std::string GitLabClient::url(const std::string& path) const {
 }
 
 std::string GitLabClient::info_json() const {
-  nlohmann::json features = {{"variables", true},
-                             {"image", true},
-                             {"services", true},
-                             {"artifacts", true},
-                             {"cache", true},
-                             {"shared", false},
-                             {"masking", true},
-                             {"raw_variables", true},
-                             {"multi_build_steps", true},
-                             {"trace_reset", true},
-                             {"trace_checksum", true},
-                             {"trace_size", true},
-                             {"cancelable", true},
-                             {"return_exit_code", true},
-                             {"refspecs", true}};
-  if (two_phase_job_commit(profile_)) features["two_phase_job_commit"] = true;
+  // executor/runner_features.h: every FeaturesInfo field the release has, as it sets them.
+  const nlohmann::json features = runner_features_json(profile_);
   nlohmann::json info = {{"name", "gitlab-runner"},
                          {"version", std::string(runner_version(profile_))},
                          {"revision", std::string(runner_revision(profile_))},
@@ -129,6 +116,9 @@ asio::awaitable<Status> GitLabClient::verify() {
 asio::awaitable<JobRequestResult> GitLabClient::request_job() {
   nlohmann::json body = {{"token", runner_.token}, {"info", nlohmann::json::parse(info_json())}};
   if (header_has_system_id(profile_)) body["system_id"] = system_id_;
+  // common/network.go JobRequest `last_update,omitempty`: the X-GitLab-Last-Update GitLab last sent
+  // this runner's client (network/client.go setLastUpdate keeps the last non-empty one).
+  if (!last_update_.empty()) body["last_update"] = last_update_;
   const std::string endpoint = url("jobs/request");
   HttpClientRequest req{"POST", endpoint, headers("RUNNER-TOKEN", runner_.token), body.dump()};
   auto res = co_await requester_.send(std::move(req));
@@ -141,6 +131,7 @@ asio::awaitable<JobRequestResult> GitLabClient::request_job() {
     co_return out;
   }
   out.status = res->status;
+  if (std::string lu = res->header("X-GitLab-Last-Update"); !lu.empty()) last_update_ = std::move(lu);
   if (res->status == 201) {
     out.payload = res->body;
     co_return out;

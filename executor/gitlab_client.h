@@ -91,6 +91,7 @@ class GitLabClient {
   const RunnerConfig& runner_;
   Profile profile_;
   std::string system_id_;
+  std::string last_update_;  ///< the last X-GitLab-Last-Update of a runner-token request (jobs/request's last_update)
 };
 
 }  // namespace kexsim::executor

@@ -132,6 +132,23 @@ void read_variables(Reader& r, const json& obj, const char* key, const std::stri
   }
 }
 
+// executor_opts.kubernetes.user (common/spec/spec.go ImageKubernetesOptions, StringOrInt64).
+void read_kubernetes_user(Reader& r, const json& image, const std::string& p, std::string& out) {
+  const json* opts = r.object(r.field(image, "executor_opts"), p + "executor_opts");
+  if (!opts) return;
+  const json* kube = r.object(r.field(*opts, "kubernetes"), p + "executor_opts.kubernetes");
+  if (!kube) return;
+  const json* user = r.field(*kube, "user");
+  if (!user || user->is_null()) return;
+  if (user->is_number_integer()) {
+    out = std::to_string(user->get<int64_t>());
+  } else if (user->is_string()) {
+    out = user->get<std::string>();
+  } else {
+    r.mismatch(p + "executor_opts.kubernetes.user", "a string or an integer", *user);
+  }
+}
+
 void read_image(Reader& r, const json& v, const std::string& path, JobImage& out) {
   const std::string p = path + ".";
   r.str(v, "name", p, out.name);
@@ -140,6 +157,7 @@ void read_image(Reader& r, const json& v, const std::string& path, JobImage& out
   r.strings(v, "entrypoint", p, out.entrypoint);
   r.strings(v, "pull_policy", p, out.pull_policy);
   read_variables(r, v, "variables", p, out.variables);
+  read_kubernetes_user(r, v, p, out.kubernetes_user);
   if (const json* ports = r.array(v, "ports", p)) {
     for (size_t i = 0; i < ports->size(); ++i) {
       const std::string pp = index_path(p, "ports", i);

@@ -62,6 +62,8 @@ struct JobImage {
   std::vector<ImagePort> ports;
   std::vector<JobVariable> variables;  ///< services: the service's own variables
   std::vector<std::string> pull_policy;
+  /// executor_opts.kubernetes.user, "uid[:gid]" (StringOrInt64: an integer reads as its decimal).
+  std::string kubernetes_user;
 };
 
 /// One of `credentials[]`.

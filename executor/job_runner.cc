@@ -1187,6 +1187,8 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   }
   // preparePodConfig: getPodActiveDeadlineSeconds prints while the spec is built, after setupCredentials and
   // the host-alias check (D8), so a failed secret POST or /version never shows it; getDNSPolicy comes next.
+  // preparePodServices and createBuildAndHelperContainers judge the job's user before that (executor/job_user.h).
+  for (const JobUserLine& l : job_user_lines(pod_inputs)) l.warning ? trace_.warning(l.text) : trace_.println(l.text);
   if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
   if (auto dns = dns_policy_warning(runner_.kubernetes)) trace_.warning(*dns);  // preparePodConfig getDNSPolicy
   auto pod = build_pod(pod_inputs);

@@ -11,6 +11,7 @@
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec_extras.h"
+#include "executor/job_user.h"
 #include "executor/predefined_variables.h"
 #include "executor/pod_tolerations.h"
 #include "executor/release_features.h"
@@ -30,6 +31,7 @@ struct Service {
   std::vector<std::string> entrypoint;
   std::vector<JobVariable> variables;
   bool has_ports = false;
+  std::string user;  ///< the job's `kubernetes: user` for it (config.toml services have none)
   std::string container_name;
 };
 
@@ -84,8 +86,13 @@ json resources(const ResourceLists& lists) {
   return r;
 }
 
+// The job's `kubernetes: user` as the release reads it (18.6+: expanded with the job's variables).
+std::string job_user(const PodInputs& in, const std::string& user) {
+  return job_user_expanded(in.profile) ? in.job->expand(user) : user;
+}
+
 json container(const PodInputs& in, const std::string& name, const std::string& image, const json& mounts,
-               const json& res) {
+               const json& res, const std::string& user = {}) {
   json c = {{"name", name}, {"image", image}, {"stdin", true}, {"volumeMounts", mounts}};
   // The pull manager's current policy for the container (empty: the cluster's default).
   auto p = in.pull_policies.find(name);
@@ -93,7 +100,9 @@ json container(const PodInputs& in, const std::string& name, const std::string& 
   if (p != in.pull_policies.end() && !p->second.empty()) c["imagePullPolicy"] = p->second;
   if (!res.empty()) c["resources"] = res;
   // executor/security_context.h: the container's own section over [runners.kubernetes]'s flags.
-  const json sc = container_security_context(in.runner->kubernetes, container_kind(name), in.profile);
+  json sc = container_security_context(in.runner->kubernetes, container_kind(name), in.profile);
+  // executor/job_user.h: the job's user where the configuration leaves the ids open.
+  apply_job_user(job_user_ids(in.runner->kubernetes, container_kind(name), name, job_user(in, user), in.profile), sc);
   if (!sc.empty()) c["securityContext"] = sc;
   if (name != "init-permissions")  // buildContainer sets the hooks; the init container has none
     if (json hooks = container_lifecycle(in.runner->kubernetes, in.profile); !hooks.is_null()) c["lifecycle"] = hooks;
@@ -220,6 +229,7 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
       s.variables.push_back(std::move(v));
     }
     s.has_ports = !img.ports.empty();
+    s.user = img.kubernetes_user;
     out.push_back(std::move(s));
   }
 
@@ -436,7 +446,7 @@ Result<json> build_pod(const PodInputs& in) {
   const json shell_command = {"sh", "-c", detect_shell_script()};
   json containers = json::array();
 
-  json build = container(in, "build", build_image, mounts, resources(ow.build));
+  json build = container(in, "build", build_image, mounts, resources(ow.build), job.image.kubernetes_user);
   build["command"] = shell_command;
   if (!job.image.command.empty()) build["args"] = job.image.command;
   build["env"] = env_list(job_vars, in.project_dir);
@@ -447,7 +457,8 @@ Result<json> build_pod(const PodInputs& in) {
   containers.push_back(helper);
 
   for (const Service& s : services) {
-    json c = container(in, s.container_name, s.image, mounts, resources(ow.service_resources(s.container_name)));
+    json c = container(in, s.container_name, s.image, mounts, resources(ow.service_resources(s.container_name)),
+                       s.user);
     if (!s.entrypoint.empty()) c["command"] = s.entrypoint;
     if (!s.command.empty()) c["args"] = s.command;
     const auto service_vars = service_env(in.variables, s.variables, in.profile);
@@ -522,6 +533,18 @@ json build_registry_secret(const std::string& namespace_, const std::string& nam
           {"metadata", metadata},
           {"type", "kubernetes.io/dockercfg"},
           {"data", {{".dockercfg", base64_encode(dockercfg_json(registries))}}}};
+}
+
+std::vector<JobUserLine> job_user_lines(const PodInputs& in) {
+  std::vector<JobUserLine> out;
+  const auto add = [&](const std::string& name, const std::string& user) {
+    auto ids = job_user_ids(in.runner->kubernetes, container_kind(name), name, job_user(in, user), in.profile);
+    for (auto& l : ids.lines) out.push_back(std::move(l));
+  };
+  // setupBuildPod: preparePodServices (in pod order), then createBuildAndHelperContainers.
+  for (const Service& s : collect_services(in, *in.job)) add(s.container_name, s.user);
+  add("build", in.job->image.kubernetes_user);
+  return out;
 }
 
 std::vector<ServiceContainer> service_containers(const PodInputs& in) {

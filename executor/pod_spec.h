@@ -11,6 +11,7 @@
 #include "executor/config.h"
 #include "executor/docker_auth.h"
 #include "executor/job.h"
+#include "executor/job_user.h"
 #include "executor/profile.h"
 
 namespace kexsim::executor {
@@ -58,6 +59,10 @@ struct PodInputs {
 Result<nlohmann::json> build_pod(const PodInputs& in);
 /// The build pod's labels (buildLabels) for unique_name (ProjectUniqueName); the pod informer selects by them.
 nlohmann::json pod_labels(const PodInputs& in, const std::string& unique_name);
+
+/// The lines GitLab Runner prints about the job's `kubernetes: user` while it builds the containers
+/// (services in pod order, then build): parse and allow-list warnings, "Overriding user ... is not allowed".
+std::vector<JobUserLine> job_user_lines(const PodInputs& in);
 
 /// One service container of the job pod: its container name and the service's own variables.
 struct ServiceContainer {

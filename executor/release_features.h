@@ -179,6 +179,19 @@ constexpr bool security_context_profiles(Profile p) { return p.at_least(18, 11);
 /// 18.4 (getSecurityContextWithUIDGID): build, helper and services carry the pod context's runAsUser /
 /// runAsGroup when their own context sets none.
 constexpr bool containers_copy_pod_run_as(Profile p) { return p.at_least(18, 4); }
+/// 17.11 (setSecurityContextUser): the job's `image/services: kubernetes: user` reaches the build and
+/// service containers' runAsUser.
+constexpr bool reads_job_kubernetes_user(Profile p) { return p.at_least(17, 11); }
+/// 18.0 (ImageKubernetesOptions.GetUIDGID): the job's user is "uid[:gid]" and also sets runAsGroup; a
+/// malformed one is warned about.
+constexpr bool job_user_has_group(Profile p) { return p.at_least(18, 0); }
+/// 18.4 (getContainerUIDGID): the configured contexts win over the job's user ("Overriding user ... is
+/// not allowed"), which must pass allowed_users / allowed_groups.
+constexpr bool job_user_allow_lists(Profile p) { return p.at_least(18, 4); }
+/// 18.6: the job's user is expanded with the job's variables (ImageKubernetesOptions.Expand).
+constexpr bool job_user_expanded(Profile p) { return p.at_least(18, 6); }
+/// 19.0 (isUserOrGroupAllowed): ids are compared as numbers ("00" is root), not as strings.
+constexpr bool allow_lists_compare_numbers(Profile p) { return p.at_least(19, 0); }
 /// 14.2: container_lifecycle (postStart / preStop) on build, helper and services.
 constexpr bool container_lifecycle_hooks(Profile p) { return p.at_least(14, 2); }
 /// 14.9: runtime_class_name.

@@ -70,6 +70,20 @@ void read_runner(TomlTable& root, const std::string& text, Scenario& s) {
   s.runner_config_line = static_cast<int>(begin.line) + (newline_dropped ? 1 : 0);
 }
 
+// `kubernetes: user:` of an image or service: "uid[:gid]" or an integer, as .gitlab-ci.yml takes it.
+void read_kubernetes_user(TomlTable& t, std::string_view key, std::string& out, bool& is_int) {
+  const toml::node* n = t.node(key);
+  if (!n) return;
+  if (const auto* i = n->as_integer()) {
+    out = std::to_string(i->get());
+    is_int = true;
+  } else if (const auto* str = n->as_string()) {
+    out = str->get();
+  } else {
+    t.context().fail_type(*n, t.path(key), "a user id such as \"1000\" or \"1000:1000\" (or an integer)");
+  }
+}
+
 std::vector<fakes::JobService> read_services(TomlTable& job) {
   std::vector<fakes::JobService> out;
   const toml::node* n = job.node("services");
@@ -91,6 +105,7 @@ std::vector<fakes::JobService> read_services(TomlTable& job) {
       t.get("command", service.command);
       t.get("entrypoint", service.entrypoint);
       t.get("variables", service.variables);
+      read_kubernetes_user(t, "user", service.user, service.user_is_int);
       t.reject_unread();
     } else {
       job.context().fail_type(e, where, "an image name or { name = \"...\", alias = \"...\" }");
@@ -145,6 +160,10 @@ fakes::JobDefinition read_job(TomlTable& t) {
   if (get_non_negative(t, "timeout", job.timeout_seconds) && job.timeout_seconds == 0)
     t.context().fail(t.raw().get("timeout")->source(), t.path("timeout") + ": expected seconds > 0", kHint);
   t.get("image", job.image);
+  read_kubernetes_user(t, "image_user", job.image_user, job.image_user_is_int);
+  if (!job.image_user.empty() && job.image.empty())
+    t.context().fail(t.raw().get("image_user")->source(),
+                     t.path("image_user") + ": needs the job's image (image: {name, kubernetes: {user}})", kHint);
   job.services = read_services(t);
   t.require("script", "a job needs script = ['...'], as in .gitlab-ci.yml");
   t.get("script", job.script);

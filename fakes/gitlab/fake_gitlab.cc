@@ -57,6 +57,18 @@ std::string string_field(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// A jobs/request body's info.features, as the runner sent them.
+std::map<std::string, bool> features_of(const json& body) {
+  std::map<std::string, bool> out;
+  auto info = body.find("info");
+  if (info == body.end() || !info->is_object()) return out;
+  auto features = info->find("features");
+  if (features == info->end() || !features->is_object()) return out;
+  for (const auto& [name, value] : features->items())
+    if (value.is_boolean()) out[name] = value.get<bool>();
+  return out;
+}
+
 std::string format_checksum(uint32_t crc) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%08x", crc);
@@ -230,6 +242,8 @@ HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
   std::string token = string_field(*body, "token");
   if (token.empty()) token = request.header("runner-token");
   if (!accepts_runner(token)) return forbidden();
+  runner_features_ = features_of(*body);
+  received_last_update_ = string_field(*body, "last_update");
 
   auto next = std::find_if(jobs_.begin(), jobs_.end(), [](const JobRecord& j) { return j.state == "pending"; });
   if (next == jobs_.end()) {

@@ -73,6 +73,10 @@ class FakeGitLab : public HttpHandler {
   const std::vector<JobRecord>& jobs() const { return jobs_; }
   /// The job with this id, or nullptr.
   const JobRecord* job(int64_t id) const;
+  /// What the last jobs/request said of the runner: `info.features` (name -> value, as sent) and
+  /// `last_update` (empty when it sent none). Recorded, never acted on (Rails' decisions are not modelled).
+  const std::map<std::string, bool>& runner_features() const { return runner_features_; }
+  const std::string& received_last_update() const { return received_last_update_; }
   /// "<METHOD> <path> <status>" per request, in order.
   const std::vector<std::string>& call_log() const { return call_log_; }
   /// Logs what a fault layer did to a request: "<METHOD> <path> <verdict> fault", the verdict being
@@ -113,6 +117,8 @@ class FakeGitLab : public HttpHandler {
   std::map<std::string, int64_t> namespace_ids_;
   std::map<std::string, int64_t> pipeline_ids_;  ///< "<project>@<sha>" -> pipeline id
   std::vector<std::string> call_log_;
+  std::map<std::string, bool> runner_features_;
+  std::string received_last_update_;
   uint64_t request_ids_ = 0;  ///< X-Request-Id values handed out (artifact endpoints)
 };
 

@@ -15,6 +15,8 @@ struct JobService {
   std::vector<std::string> command;
   std::vector<std::string> entrypoint;
   std::map<std::string, std::string> variables;  ///< the service's own `variables:` (e.g. HEALTHCHECK_TCP_PORT)
+  std::string user;          ///< `kubernetes: user:` ("uid[:gid]"); empty: none
+  bool user_is_int = false;  ///< the YAML gave an integer (sent as a JSON number)
 };
 
 /// A job variable (`variables:`, project/group/instance variables, predefined variables).
@@ -67,6 +69,8 @@ struct JobDefinition {
   std::string sha;  ///< 40 hex; empty: derived deterministically
   int depth = 20;
   std::string image;  ///< empty: the runner's default image
+  std::string image_user;          ///< `image: kubernetes: user:` ("uid[:gid]"); empty: none
+  bool image_user_is_int = false;  ///< the YAML gave an integer (sent as a JSON number)
   std::vector<JobService> services;
   std::vector<std::string> script;
   std::vector<std::string> after_script;

@@ -57,6 +57,14 @@ json image_json(const std::string& name, const std::string& alias, const std::ve
   return out;
 }
 
+// The image's executor_opts (Ci::Build image options: `kubernetes: user:` as .gitlab-ci.yml typed it).
+void add_kubernetes_user(json& image, const std::string& user, bool is_int) {
+  if (user.empty() || image.is_null()) return;
+  json value = user;
+  if (is_int) value = std::stoll(user);
+  image["executor_opts"] = {{"kubernetes", {{"user", value}}}};
+}
+
 std::string repo_url(const ServerUrl& server, const JobDefinition& job, const std::string& token) {
   const std::string rest = server.base.substr(server.protocol.size() + 3 + server.authority.size());
   return server.protocol + "://gitlab-ci-token:" + token + "@" + server.authority + rest + "/" + job.project + ".git";
@@ -265,6 +273,7 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
   json services = json::array();
   for (const auto& s : job.services) {
     services.push_back(image_json(s.name, s.alias, s.command, s.entrypoint));
+    add_kubernetes_user(services.back(), s.user, s.user_is_int);
     // Ci::BuildRunnerPresenter: a service's variables go with it, public, as the job's own do.
     if (!s.variables.empty()) services.back()["variables"] = json::array();
     for (const auto& [key, value] : s.variables)
@@ -308,6 +317,7 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
   payload["variables"] = std::move(variables);
   payload["steps"] = std::move(steps);
   payload["image"] = job.image.empty() ? json(nullptr) : image_json(job.image, "", {}, {});
+  add_kubernetes_user(payload["image"], job.image_user, job.image_user_is_int);
   payload["services"] = std::move(services);
   payload["artifacts"] = artifacts_json(job.artifacts);
   payload["cache"] = cache_json(job.cache, ctx.protected_ref);

@@ -237,6 +237,33 @@ std::string PodContainerWorld::image() {
   return {};
 }
 
+ProcessIds PodContainerWorld::ids() {
+  const auto spec = pod_.find("spec");
+  if (spec == pod_.end() || !spec->is_object()) return {};
+  const auto id_in = [](const nlohmann::json& owner, const char* key) -> std::optional<int64_t> {
+    auto sc = owner.find("securityContext");
+    if (sc == owner.end() || !sc->is_object()) return std::nullopt;
+    auto v = sc->find(key);
+    if (v == sc->end() || !v->is_number_integer()) return std::nullopt;
+    return v->get<int64_t>();
+  };
+  const nlohmann::json* own = nullptr;
+  for (const char* list : {"containers", "initContainers"}) {
+    auto l = spec->find(list);
+    if (l == spec->end() || !l->is_array()) continue;
+    for (const auto& c : *l)
+      if (!own && c.is_object() && c.value("name", std::string()) == container_) own = &c;
+  }
+  // The kubelet's effective context (DetermineEffectiveSecurityContext): the container's ids over the pod's.
+  ProcessIds out;
+  for (const auto& [key, field] : {std::pair{"runAsUser", &out.uid}, std::pair{"runAsGroup", &out.gid}}) {
+    std::optional<int64_t> v = own ? id_in(*own, key) : std::nullopt;
+    if (!v) v = id_in(*spec, key);
+    if (v) *field = *v;
+  }
+  return out;
+}
+
 const CommandSpec* PodContainerWorld::command(const std::string& name) {
   auto it = commands_.find(name);
   return it == commands_.end() ? nullptr : &it->second;

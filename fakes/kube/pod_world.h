@@ -49,6 +49,7 @@ class PodContainerWorld : public ContainerWorld {
   std::optional<std::string> resolve(const std::string& host) override;
   const PodServices* services() override;
   std::string image() override;
+  ProcessIds ids() override;
 
  private:
   PodNetwork& net_;

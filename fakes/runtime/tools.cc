@@ -15,6 +15,22 @@ int tool_hostname(ToolContext& ctx) {
   return 0;
 }
 
+// `id -u` / `id -g`: the container's runAsUser / runAsGroup (ContainerWorld::ids). Names and the
+// full `id` line depend on the image's /etc/passwd, which is not modelled.
+int tool_id(ToolContext& ctx) {
+  const ProcessIds ids = ctx.session.world.ids();
+  if (ctx.args.size() == 2 && ctx.args[1] == "-u") {
+    ctx.out(std::to_string(ids.uid) + "\n");
+    return 0;
+  }
+  if (ctx.args.size() == 2 && ctx.args[1] == "-g") {
+    ctx.out(std::to_string(ids.gid) + "\n");
+    return 0;
+  }
+  ctx.err("id: kexsim models only `id -u` and `id -g` (define the command in the scenario for more)\n");
+  return 1;
+}
+
 // Virtual time: the script's clock moves, the host's does not.
 int tool_sleep(ToolContext& ctx) {
   if (ctx.args.size() < 2) {
@@ -113,6 +129,7 @@ ToolTable build_table() {
   table["true"] = {tool_true, ToolTier::kBuiltin};
   table["false"] = {tool_false, ToolTier::kBuiltin};
   table["hostname"] = {tool_hostname, ToolTier::kModel};
+  table["id"] = {tool_id, ToolTier::kModel};
   table["sleep"] = {tool_sleep, ToolTier::kModel};
   table["printenv"] = {tool_printenv, ToolTier::kModel};
   table["which"] = {tool_which, ToolTier::kModel};

@@ -66,6 +66,12 @@ struct CommandSpec {
   uint64_t memory_bytes = 0;  ///< its resident footprint at peak (0: a small program's)
 };
 
+/// The user and group a container's processes run as.
+struct ProcessIds {
+  int64_t uid = 0;
+  int64_t gid = 0;
+};
+
 /// The simulated world as one container sees it.
 class ContainerWorld {
  public:
@@ -91,6 +97,9 @@ class ContainerWorld {
   }
   /// The image this container runs (the helper's tool models word their output by its release); "": unknown.
   virtual std::string image() { return {}; }
+  /// Who the container's processes are: securityContext.runAsUser / runAsGroup, the container's over
+  /// the pod's; an image's own USER is not modelled (root).
+  virtual ProcessIds ids() { return {}; }
   /// The daemons of the pod's service containers (late listeners, docker:dind); null: none modelled.
   virtual const PodServices* services() { return nullptr; }
   /// Bytes a fetch of the repository at this URL path ("/root/app.git") receives on top of the

@@ -74,6 +74,17 @@ TEST(ParseJob, DefaultsForAbsentAndNullFields) {
   EXPECT_EQ(parse_job("{}")->timeout_seconds, 7200);
 }
 
+TEST(ParseJob, ReadsTheKubernetesUserAsStringOrInteger) {
+  auto job = parse_job(R"({"image":{"name":"alpine","executor_opts":{"kubernetes":{"user":"1000:2000"}}},
+    "services":[{"name":"postgres","executor_opts":{"kubernetes":{"user":999}}},{"name":"redis"}]})");
+  ASSERT_TRUE(job.ok()) << job.error().describe();
+  EXPECT_EQ(job->image.kubernetes_user, "1000:2000");
+  EXPECT_EQ(job->services[0].kubernetes_user, "999");
+  EXPECT_EQ(job->services[1].kubernetes_user, "");
+  EXPECT_EQ(parse_job(R"({"image":{"executor_opts":{"kubernetes":{"user":[1]}}}})").error().message,
+            "job payload: \"image.executor_opts.kubernetes.user\": expected a string or an integer, got [1]");
+}
+
 TEST(ParseJob, WrongTypeNamesTheField) {
   auto job = parse_job(R"({"git_info":{"depth":"x"}})");
   ASSERT_FALSE(job.ok());

@@ -122,6 +122,32 @@ TEST_F(FakeGitLabTest, BadJsonAndUnknownRoutes) {
   EXPECT_EQ(gitlab_.handle(make("GET", "/api/v4/jobs/1000")).status, 404);
 }
 
+TEST_F(FakeGitLabTest, PayloadCarriesTheKubernetesUser) {
+  JobDefinition def = sample_job();
+  def.image = "alpine:3.20";
+  def.image_user = "1000:1000";
+  def.services.push_back({});
+  def.services.back().name = "postgres:15";
+  def.services.back().user = "999";
+  def.services.back().user_is_int = true;
+  gitlab_.enqueue(def);
+  const json p = json::parse(request_job().body);
+  EXPECT_EQ(p["image"]["executor_opts"], json::parse(R"({"kubernetes":{"user":"1000:1000"}})"));
+  EXPECT_EQ(p["services"].back()["executor_opts"]["kubernetes"]["user"], 999);
+}
+
+TEST_F(FakeGitLabTest, RecordsWhatTheRunnerAdvertises) {
+  json body = {{"token", kRunnerToken},
+               {"last_update", "0123abcd"},
+               {"info", {{"features", {{"cancel_gracefully", true}, {"shared", false}}}}}};
+  gitlab_.handle(make("POST", "/api/v4/jobs/request", body.dump()));
+  EXPECT_EQ(gitlab_.runner_features(), (std::map<std::string, bool>{{"cancel_gracefully", true}, {"shared", false}}));
+  EXPECT_EQ(gitlab_.received_last_update(), "0123abcd");
+  request_job();
+  EXPECT_TRUE(gitlab_.runner_features().empty());
+  EXPECT_EQ(gitlab_.received_last_update(), "");
+}
+
 TEST_F(FakeGitLabTest, PayloadCarriesTheJob) {
   gitlab_.enqueue(sample_job());
   auto response = request_job();
