@@ -143,6 +143,7 @@ asio::awaitable<JobRequestResult> GitLabClient::request_job() {
   out.status = res->status;
   if (res->status == 201) {
     out.payload = res->body;
+    out.tls_chain = res->tls_chain;  // network/gitlab.go RequestJob: the job's TLSData (getResponseTLSData)
     co_return out;
   }
   out.status_text = response_message("POST", endpoint, *res);
