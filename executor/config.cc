@@ -310,6 +310,12 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("request_concurrency", r.request_concurrency);
   t.get("unhealthy_requests_limit", r.unhealthy_requests_limit);
   if (t.get("feature_flags", r.feature_flags)) warn_unused_flags(t);
+  if (const toml::table* custom = t.table("custom_build_dir")) {
+    TomlTable ct(*custom, t.path("custom_build_dir"), t.context());
+    bool enabled = false;
+    if (ct.get("enabled", enabled)) r.custom_build_dir_enabled = enabled;
+    warn_unread(ct, {"enabled"});
+  }
   if (const toml::table* k8s = t.table("kubernetes")) {
     TomlTable kt(*k8s, t.path("kubernetes"), t.context());
     read_kubernetes(kt, r.kubernetes);

@@ -128,6 +128,9 @@ struct RunnerConfig {
   int job_status_final_update_retry_limit = 0;  ///< rounds of the final update; < 1 means upstream's 10
   /// debug_trace_disabled: CI_DEBUG_TRACE is refused (a warning, no xtrace; executor/git_settings.h).
   bool debug_trace_disabled = false;
+  /// [runners.custom_build_dir] enabled: whether GIT_CLONE_PATH may choose CI_PROJECT_DIR
+  /// (unset: the executor's default, true for Kubernetes; executor/build_dir.h).
+  std::optional<bool> custom_build_dir_enabled;
   /// The job log's limit in KiB; 0 means upstream's 4096 (network/trace.go setupLogLimit).
   int output_limit = 0;
   /// 19.4 prepare_timeout and get_sources_timeout (Go durations, "30s"): limits of the prepare

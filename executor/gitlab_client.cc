@@ -134,6 +134,7 @@ asio::awaitable<JobRequestResult> GitLabClient::request_job() {
   if (std::string lu = res->header("X-GitLab-Last-Update"); !lu.empty()) last_update_ = std::move(lu);
   if (res->status == 201) {
     out.payload = res->body;
+    out.tls_chain = res->tls_chain;  // network/gitlab.go RequestJob: the job's TLSData (getResponseTLSData)
     co_return out;
   }
   out.status_text = response_message("POST", endpoint, *res);

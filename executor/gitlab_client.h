@@ -59,6 +59,7 @@ struct JobRequestResult {
   int status = -1;                     ///< the HTTP status; -1 when no answer came (a transport error)
   std::string status_text;             ///< what GitLab Runner logs as `status=`: the error, or the answer's message
   std::optional<std::string> payload;  ///< the job (201)
+  std::string tls_chain;               ///< the chain the answer's TLS connection verified (PEM), for the job
 };
 
 /// Talks to GitLab as one [[runners]] entry.

@@ -140,6 +140,8 @@ struct Job {
   std::vector<JobCache> cache;
   std::vector<JobDependency> dependencies;
   JobFeatures features;
+  /// TLSData.CAChain's fallback: the chain the job request's connection verified (not in the payload).
+  std::string tls_chain;
 
   /// The value of the last variable named key ("" if none), as the runner's lookup does.
   std::string variable(std::string_view key) const;

@@ -15,6 +15,7 @@
 #include "executor/access_review.h"
 #include "executor/attach_strategy.h"
 #include "executor/backoff.h"
+#include "executor/build_dir.h"
 #include "executor/dialer.h"
 #include "executor/failure_reason.h"
 #include "executor/git_settings.h"
@@ -202,6 +203,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
     if (kind == PrepareErrorKind::kPlain) reason = FailureReason::kRunnerSystemFailure;
     return Failure{std::move(message), reason, 0, kind};
   }
+  /// AbstractExecutor.startBuild: decides build_dir_; its error is a BuildError (never retried).
+  std::optional<Failure> start_build();
   asio::awaitable<std::optional<Failure>> prepare_environment();
   asio::awaitable<std::optional<Failure>> prepare_environment_stage();
   /// ensurePodsConfigured / setupPodLegacy: the pod (and attach's scripts and log processor), once.
@@ -358,6 +361,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   std::vector<std::unique_ptr<HttpClient>> retired_http_;
   std::vector<std::unique_ptr<KubeClient>> retired_kube_;
   std::string namespace_, short_token_, project_dir_;
+  /// StartBuild's BuildDir (executor/build_dir.h): the default or GIT_CLONE_PATH; set by Prepare.
+  std::string build_dir_;
   Overwrites overwrites_;           ///< the job's KUBERNETES_* overwrites (executor/overwrites.h)
   bool namespace_created_ = false;  ///< namespace_per_job: its POST was sent, so cleanup deletes it
   PodImages images_;
@@ -938,8 +943,32 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
   co_return failure;
 }
 
+std::optional<Failure> Execution::start_build() {
+  const std::string root = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
+  std::string standard = builds_dir(profile_, root, short_token_, concurrent_project_id_, job_.job_info.project_full_path);
+  // GIT_CLONE_PATH as GetAllVariables expands it, CI_BUILDS_DIR already set (StartBuild's first refresh).
+  const auto vars = build_variables({profile_, &job_, feature_flag_variables(), root, standard, concurrent_id_,
+                                     concurrent_project_id_, short_token_, runner_.environment, ""});
+  std::string clone_path;
+  for (const auto& v : vars)
+    if (v.key == "GIT_CLONE_PATH") clone_path = v.value;
+  auto dir = job_build_dir(profile_, root, std::move(standard), clone_path, custom_build_dir_enabled(runner_));
+  if (dir) {
+    build_dir_ = std::move(*dir);
+    return std::nullopt;
+  }
+  // executors/kubernetes/kubernetes.go Prepare: 14.2+ "prepare build and shell: %w", 13.12 "prepare AbstractExecutor: %w".
+  const char* wrap = build_dir_checked_after_images(profile_) ? "prepare build and shell: " : "prepare AbstractExecutor: ";
+  const FailureReason reason = custom_build_dir_configuration_error(profile_) ? FailureReason::kRunnerConfigurationError
+                                                                             : FailureReason::kScriptFailure;
+  return Failure{wrap + dir.error().message, reason, 0, PrepareErrorKind::kBuildError};
+}
+
 asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   const KubernetesConfig& kube_config = runner_.kubernetes;
+  if (!build_dir_checked_after_images(profile_)) {
+    if (auto f = start_build()) co_return f;
+  }
   if (auto f = prepare_overwrites()) co_return f;
   auto images = resolve_images(runner_, job_, profile_);
   if (!images) co_return config_prepare_failure(images.error().message, FailureReason::kRunnerConfigurationError);
@@ -977,6 +1006,9 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   // The pull manager also answers for init-permissions, with the helper's policies (attach only).
   if (use_attach_ && prints_pull_policy_lines(profile_))
     trace_.println(messages::using_pull_policy(pull_policies_["helper"], "init-permissions"));
+  if (build_dir_checked_after_images(profile_)) {
+    if (auto f = start_build()) co_return f;
+  }
   if (auto f = co_await start_pod_watcher()) co_return f;
   co_return co_await wait_for_services();
 }
@@ -1047,8 +1079,9 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
 
   const std::string unique = project_unique_name(short_token_, job_.job_info.project_id, concurrent_project_id_);
   const std::string builds_base = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
-  project_dir_ =
-      builds_dir(profile_, builds_base, short_token_, concurrent_project_id_, job_.job_info.project_full_path);
+  project_dir_ = build_dir_.empty() ? builds_dir(profile_, builds_base, short_token_, concurrent_project_id_,
+                                                 job_.job_info.project_full_path)
+                                    : build_dir_;
   scripts_.job = &job_;
   scripts_.profile = profile_;
   scripts_.runner_hostname = env_.hostname;
@@ -1057,7 +1090,8 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
   scripts_.debug_trace_disabled = runner_.debug_trace_disabled;
   scripts_.variables =
       build_variables({profile_, &job_, feature_flag_variables(), builds_base, project_dir_, concurrent_id_,
-                       concurrent_project_id_, short_token_, runner_.environment, runner_ca_chain(runner_)});
+                       concurrent_project_id_, short_token_, runner_.environment,
+                       runner_ca_chain(runner_, job_.tls_chain)});
 
   if (auto f = co_await set_up_pod(unique)) co_return f;
   if (use_attach_) {

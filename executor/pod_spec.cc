@@ -64,17 +64,25 @@ std::string replace_all(std::string s, char from, std::string_view to) {
 
 std::string escape_dollars(const std::string& v) { return replace_all(v, '$', "$$"); }
 
-// Env list: public and internal variables, first position kept, last value wins.
-json env_list(const std::vector<const JobVariable*>& vars, const std::string& project_dir) {
-  std::vector<std::string> order;
-  std::map<std::string, std::string> values;
+// executors/kubernetes/util.go buildVariables over the public and internal variables (PublicOrInternal).
+// 16.6 puts a file variable's path where its content was; 17.9 keeps one entry per name (first
+// position, last value); 19.0 escapes "$" as "$$" against Kubernetes' $(VAR) substitution.
+json env_list(const std::vector<const JobVariable*>& vars, const std::string& project_dir, Profile p) {
+  json env = json::array();
+  std::map<std::string, size_t> index;
   for (const JobVariable* v : vars) {
     if (!v->is_public && !v->internal) continue;
-    if (!values.count(v->key)) order.push_back(v->key);
-    values[v->key] = v->file ? file_variable_path(project_dir, v->key) : escape_dollars(v->value);
+    std::string value = v->file && env_file_variables_as_paths(p) ? file_variable_path(project_dir, v->key) : v->value;
+    json entry = {{"name", v->key}, {"value", env_escapes_dollars(p) ? escape_dollars(value) : value}};
+    if (env_deduplicated(p)) {
+      if (auto it = index.find(v->key); it != index.end()) {
+        env[it->second] = std::move(entry);
+        continue;
+      }
+      index[v->key] = env.size();
+    }
+    env.push_back(std::move(entry));
   }
-  json env = json::array();
-  for (const auto& key : order) env.push_back({{"name", key}, {"value", values[key]}});
   return env;
 }
 
@@ -449,7 +457,7 @@ Result<json> build_pod(const PodInputs& in) {
   json build = container(in, "build", build_image, mounts, resources(ow.build), job.image.kubernetes_user);
   build["command"] = shell_command;
   if (!job.image.command.empty()) build["args"] = job.image.command;
-  build["env"] = env_list(job_vars, in.project_dir);
+  build["env"] = env_list(job_vars, in.project_dir, in.profile);
   containers.push_back(build);
 
   json helper = container(in, "helper", helper_image, mounts, resources(ow.helper));
@@ -464,7 +472,7 @@ Result<json> build_pod(const PodInputs& in) {
     const auto service_vars = service_env(in.variables, s.variables, in.profile);
     std::vector<const JobVariable*> vars;
     for (const auto& v : service_vars) vars.push_back(&v);
-    c["env"] = env_list(vars, in.project_dir);
+    c["env"] = env_list(vars, in.project_dir, in.profile);
     containers.push_back(c);
   }
 

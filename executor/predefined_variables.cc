@@ -155,11 +155,14 @@ std::vector<JobVariable> feature_flag_variables(Profile p, const FeatureFlagValu
   return out;
 }
 
-std::string runner_ca_chain(const RunnerConfig& runner) {
-  // network/client.go buildCAChain: the tls-ca-file data as read when the client was made.
-  if (runner.tls_ca_file.empty()) return "";
-  auto data = read_file(runner.tls_ca_file);
-  return data ? *data : std::string();
+std::string runner_ca_chain(const RunnerConfig& runner, std::string_view verified_chain) {
+  // network/client.go buildCAChain (13.12 and 19.4): the tls-ca-file data as read when the client
+  // was made, else the connection's verified chains (helpers/tls/ca_chain/builder.go).
+  if (!runner.tls_ca_file.empty()) {
+    auto data = read_file(runner.tls_ca_file);
+    if (data && !data->empty()) return *data;
+  }
+  return std::string(verified_chain);
 }
 
 std::vector<JobVariable> runner_variables(const BuildVariablesInput& in) {

@@ -31,8 +31,9 @@ struct BuildVariablesInput {
 /// The FF_* variables that open the list: 18.4 the effective values, before the defaults.
 std::vector<JobVariable> feature_flag_variables(Profile p, const FeatureFlagValues& flags);
 
-/// The runner's CA for GitLab as GetCITLSVariables sees it: `tls-ca-file`'s content ("" without one).
-std::string runner_ca_chain(const RunnerConfig& runner);
+/// The runner's CA chain for GitLab as GetCITLSVariables sees it (network/client.go buildCAChain):
+/// `tls-ca-file`'s content, else the chain the job request's TLS connection verified ("" over HTTP).
+std::string runner_ca_chain(const RunnerConfig& runner, std::string_view verified_chain = {});
 
 /// Every variable of the job in GetAllVariables' order, non-raw values expanded against the list.
 std::vector<JobVariable> build_variables(const BuildVariablesInput& in);

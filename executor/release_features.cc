@@ -4,6 +4,13 @@ namespace kexsim::executor {
 namespace {
 
 constexpr ReleaseFeature kFeatures[] = {
+    {"env_file_variables_as_paths", [](Profile p) { return env_file_variables_as_paths(p); }, Profile(16, 6)},
+    {"env_deduplicated", [](Profile p) { return env_deduplicated(p); }, Profile(17, 9)},
+    {"env_escapes_dollars", [](Profile p) { return env_escapes_dollars(p); }, Profile(19, 0)},
+    {"build_dir_checked_after_images", [](Profile p) { return build_dir_checked_after_images(p); }, Profile(14, 2)},
+    {"custom_build_dir_cleaned", [](Profile p) { return custom_build_dir_cleaned(p); }, Profile(15, 3)},
+    {"custom_build_dir_configuration_error", [](Profile p) { return custom_build_dir_configuration_error(p); },
+     Profile(19, 0)},
     {"submodule_force_https_variable", [](Profile p) { return submodule_force_https_variable(p); }, Profile(15, 11)},
     {"submodule_paths", [](Profile p) { return submodule_paths(p); }, Profile(14, 0)},
     {"submodule_update_flags", [](Profile p) { return submodule_update_flags(p); }, Profile(14, 8)},

@@ -384,6 +384,26 @@ constexpr bool protects_runner_labels(Profile p) { return p.at_least(17, 9); }
 /// 18.10: pod_cpu_* / pod_memory_* and KUBERNETES_POD_{CPU,MEMORY}_* set the pod-level spec.resources.
 constexpr bool pod_level_resources(Profile p) { return p.at_least(18, 10); }
 
+// ---- The containers' env (mirror, executors/kubernetes/util.go buildVariables) ----
+/// 16.6: a file variable's env value is its file's path (bv.Get); before, its content.
+constexpr bool env_file_variables_as_paths(Profile p) { return p.at_least(16, 6); }
+/// 17.9: one env entry per name, at the first one's position with the last one's value; before,
+/// every variable is an entry (Kubernetes takes the last of a name).
+constexpr bool env_deduplicated(Profile p) { return p.at_least(17, 9); }
+/// 19.0: "$" is escaped "$$" in env values (Kubernetes' $(VAR) substitution); before, values as they are.
+constexpr bool env_escapes_dollars(Profile p) { return p.at_least(19, 0); }
+
+// ---- The build directory (mirror, common/build.go getCustomBuildDir, executors/kubernetes/kubernetes.go Prepare) ----
+/// 14.2: the Kubernetes Prepare checks GIT_CLONE_PATH (PrepareBuildAndShell) after the image and pull
+/// policy lines and wraps its error "prepare build and shell: "; 13.12 runs AbstractExecutor.Prepare
+/// first and wraps it "prepare AbstractExecutor: ".
+constexpr bool build_dir_checked_after_images(Profile p) { return p.at_least(14, 2); }
+/// 15.3: a GIT_CLONE_PATH within the builds dir is used path.Clean'ed ("/builds/a/../b/" is "/builds/b").
+constexpr bool custom_build_dir_cleaned(Profile p) { return p.at_least(15, 3); }
+/// 19.0: GIT_CLONE_PATH's errors are runner_configuration_error (FailureReason: ConfigurationError);
+/// before, MakeBuildError's BuildError has no reason and the job fails as script_failure.
+constexpr bool custom_build_dir_configuration_error(Profile p) { return p.at_least(19, 0); }
+
 /// One predicate, for tests and documentation: its name and the first release that has it.
 struct ReleaseFeature {
   std::string_view name;

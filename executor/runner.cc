@@ -202,6 +202,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     slots_.release_request(rc.token);
     std::optional<Result<Job>> job;
     if (answer.payload) job = parse_job(*answer.payload);
+    if (job && *job) (*job)->tls_chain = answer.tls_chain;
     mark_health(e, log_request(e, answer, job && *job ? &**job : nullptr));
     if (!job) {
       if (answer.status == 204 || (++e.empty_answers >= unhealthy_limit(rc) && outage_over())) e.drained = true;

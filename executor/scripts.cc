@@ -210,6 +210,20 @@ std::string submodule_commands(const ScriptContext& ctx, const GitSettings& sett
   return out;
 }
 
+// shells/abstract.go writeGitSSLConfig (13.12 and 19.4; the Kubernetes executor is not a shared
+// environment, so --global): git trusts CI_SERVER_TLS_CA_FILE for the repository's scheme://host.
+std::string git_ssl_config(const ScriptContext& ctx) {
+  bool has_ca = false;
+  for (const auto& v : ctx.variables)
+    if (v.key == "CI_SERVER_TLS_CA_FILE") has_ca = !v.value.empty();
+  if (!has_ca) return "";
+  const std::string url = url_without_credentials(ctx.job->git_info.repo_url);
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  const std::string host = url.substr(0, url.find('/', scheme + 3));  // url_helpers.OnlySchemeAndHost
+  return "git config --global " + shell_quote("http." + host + ".sslCAInfo") + " \"$CI_SERVER_TLS_CA_FILE\"\n";
+}
+
 }  // namespace
 
 std::string url_without_credentials(std::string_view url) {
@@ -312,6 +326,7 @@ StageScript get_sources(const ScriptContext& ctx) {
     body += export_line("GIT_TERMINAL_PROMPT", "0");
     body += export_line("GCM_INTERACTIVE", "Never");
   }
+  body += git_ssl_config(ctx);
   // handleGetSourcesStrategy.
   if (settings.strategy == GitStrategy::kNone || settings.strategy == GitStrategy::kEmpty) {
     if (settings.strategy == GitStrategy::kNone) {

@@ -132,6 +132,7 @@ std::vector<fakes::JobVariable> read_variables(TomlTable& job) {
       t.get("masked", var.masked);
       t.get("public", var.is_public);
       t.get("file", var.file);
+      t.get("raw", var.raw);
       t.reject_unread();
     } else {
       job.context().fail_type(*node, where, "a string or { value = \"...\", masked = true }");

@@ -71,6 +71,14 @@ struct RunnerHostFile {
   std::string content;  ///< verbatim, with @apiserver, @simulation-ca-data, ... replaced when written
 };
 
+/// [[gitlab.runners]]: what GitLab registered for one runner token (its jobs' CI_RUNNER_* variables).
+struct RunnerRegistration {
+  std::string token;                       ///< empty: the first [[runners]] entry's
+  std::optional<int64_t> id;               ///< default: the [[runners]] entry's position, from 1
+  std::optional<std::string> description;  ///< default: the [[runners]] entry's name (register's description)
+  std::vector<std::string> tags;
+};
+
 /// A loaded, validated scenario file, with its config.toml parsed once (run, check and serve use
 /// `config`; nothing parses runner_config again).
 struct Scenario {
@@ -85,6 +93,7 @@ struct Scenario {
   std::map<std::string, std::string>
       runner_files;                         ///< files on the runner host: path -> "simulation-ca" | "untrusted-ca"
   std::vector<std::string> revoked_tokens;  ///< runner tokens GitLab no longer accepts
+  std::vector<RunnerRegistration> registrations;  ///< [[gitlab.runners]] (sim/scenario_jobs.h)
   std::string runner_config;                ///< config.toml text, verbatim
   int runner_config_line = 0;               ///< scenario line where config.toml line 1 is
   executor::Config config;                  ///< runner_config as the executor reads it; has at least one [[runners]]

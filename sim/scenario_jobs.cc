@@ -103,7 +103,41 @@ void read_runner_host(TomlTable& runner, Scenario& s) {
   s.runner_files = std::move(files);
 }
 
-void read_gitlab_tokens(TomlTable& gitlab, Scenario& s) { gitlab.get("revoked_tokens", s.revoked_tokens); }
+void read_gitlab_tokens(TomlTable& gitlab, Scenario& s) {
+  gitlab.get("revoked_tokens", s.revoked_tokens);
+  for (const toml::table* entry : gitlab.tables("runners")) {
+    TomlTable t(*entry, gitlab.path("runners"), gitlab.context());
+    RunnerRegistration r;
+    t.get("token", r.token);
+    int64_t id = 0;
+    if (t.get("id", id)) r.id = id;
+    std::string description;
+    if (t.get("description", description)) r.description = description;
+    t.get("tags", r.tags);
+    t.reject_unread();
+    s.registrations.push_back(std::move(r));
+  }
+}
+
+Status register_runners(const Scenario& s, fakes::FakeGitLab& gitlab) {
+  const auto& runners = s.config.runners;
+  std::vector<fakes::RunnerIdentity> identities;
+  for (size_t i = 0; i < runners.size(); ++i)
+    identities.push_back({static_cast<int64_t>(i + 1), runners[i].name, {}});
+  for (const auto& r : s.registrations) {
+    const std::string& token = r.token.empty() ? runners.front().token : r.token;
+    auto it = std::find_if(runners.begin(), runners.end(), [&](const auto& c) { return c.token == token; });
+    if (it == runners.end())
+      return make_error("[[gitlab.runners]] token \"" + token + "\" is no [[runners]] entry's token",
+                        "write the token of a [[runners]] entry in runner.config, or leave token out for the first");
+    fakes::RunnerIdentity& identity = identities[static_cast<size_t>(it - runners.begin())];
+    if (r.id) identity.id = *r.id;
+    if (r.description) identity.description = *r.description;
+    identity.tags = r.tags;
+  }
+  for (size_t i = 0; i < runners.size(); ++i) gitlab.set_runner_identity(runners[i].token, identities[i]);
+  return {};
+}
 
 void read_job_expectations(TomlTable& expect, Expectations& e) {
   expect.get("runner_log_contains", e.runner_log_contains);

@@ -18,8 +18,12 @@ int read_job_copies(TomlTable& job);
 /// [runner] `in_cluster` and `files`.
 void read_runner_host(TomlTable& runner, Scenario& s);
 
-/// [gitlab] `revoked_tokens`.
+/// [gitlab] `revoked_tokens` and [[gitlab.runners]] (id, description and tags of a runner token).
 void read_gitlab_tokens(TomlTable& gitlab, Scenario& s);
+
+/// What GitLab registered for each [[runners]] token: its defaults, then [[gitlab.runners]].
+/// Fails for a [[gitlab.runners]] token that no [[runners]] entry has.
+Status register_runners(const Scenario& s, fakes::FakeGitLab& gitlab);
 
 /// [expect] `runner_log_contains`, `runner_log_not_contains` and [[expect.jobs]].
 void read_job_expectations(TomlTable& expect, Expectations& e);

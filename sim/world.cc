@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "base/random.h"
+#include "sim/scenario_jobs.h"
 
 namespace kexsim::sim {
 namespace {
@@ -156,6 +157,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   w->gitlab_ = std::make_unique<fakes::FakeGitLab>(clock, root.fork("gitlab"), "https://" + gitlab_host, first.token);
   fakes::FakeGitLab& gitlab = *w->gitlab_;
   for (const auto& runner : s.config.runners) gitlab.add_runner_token(runner.token);
+  if (auto registered = register_runners(s, gitlab); !registered) return registered.error();
   for (const auto& token : s.revoked_tokens) gitlab.revoke_runner_token(token);
   for (const auto& project : s.projects)
     if (auto added = gitlab.add_project(project); !added) return added.error();

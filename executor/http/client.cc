@@ -107,6 +107,7 @@ asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> connect(Dialer&
   handshake.release();
   if (auto verdict = go_verify_error(*findings, peer)) co_return make_error(*verdict);
   if (ec) co_return make_error(go_cause(ec, false));
+  if (!insecure) conn->verified_chain = verified_chain_pem(stream.native_handle());
   co_return conn;
 }
 
@@ -277,6 +278,7 @@ asio::awaitable<Result<HttpClientResponse>> HttpClient::request(HttpClientReques
     conn = std::move(pending->conn);
     message = std::move(pending->message);
     if (!x.ec) {
+      x.response.tls_chain = conn->verified_chain;
       if (x.keep_alive && !idle_.count(key)) idle_[key] = std::move(conn);
       co_return std::move(x.response);
     }

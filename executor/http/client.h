@@ -34,6 +34,8 @@ struct HttpClientResponse {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// res.TLS's verified chain as PEM (network/client.go getResponseTLSData); empty over plain HTTP.
+  std::string tls_chain;
   /// The first value of a header (name case-insensitive), or empty.
   std::string header(std::string_view name) const;
 };

@@ -2,6 +2,10 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
+#include <set>
+
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -80,6 +84,31 @@ std::optional<std::string> go_verify_error(const VerifyFindings& f, const std::s
   }
   if (f.untrusted) return "x509: certificate signed by unknown authority";
   return std::nullopt;
+}
+
+std::string verified_chain_pem(ssl_st* ssl) {
+  // tls.ConnectionState.VerifiedChains: nothing when verification was skipped or failed.
+  if (SSL_get_verify_result(ssl) != X509_V_OK || SSL_get_verify_mode(ssl) == SSL_VERIFY_NONE) return "";
+  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+  if (!chain) return "";
+  std::string out;
+  std::set<std::string> seen;  // addCertificate: a certificate is known by its signature
+  BIO* bio = BIO_new(BIO_s_mem());
+  for (int i = 0; i < sk_X509_num(chain); ++i) {
+    X509* cert = sk_X509_value(chain, i);
+    const ASN1_BIT_STRING* signature = nullptr;
+    X509_get0_signature(&signature, nullptr, cert);
+    std::string key(reinterpret_cast<const char*>(ASN1_STRING_get0_data(signature)),
+                    static_cast<size_t>(ASN1_STRING_length(signature)));
+    if (!seen.insert(std::move(key)).second) continue;
+    PEM_write_bio_X509(bio, cert);  // encoding/pem: 64-column base64 between the CERTIFICATE lines
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  if (size > 0) out.assign(data, static_cast<size_t>(size));
+  BIO_free(bio);
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();  // strings.TrimSpace
+  return out;
 }
 
 }  // namespace kexsim::executor

@@ -31,4 +31,9 @@ void record_verify_error(x509_store_ctx_st* ctx, VerifyFindings& out);
 /// then chain. nullopt when the certificate is good.
 std::optional<std::string> go_verify_error(const VerifyFindings& findings, const std::string& host);
 
+/// The chain the handshake verified (leaf first, the trusted root last) as the runner's CA chain
+/// builder writes it: each certificate once, PEM, joined, surrounding space trimmed
+/// (helpers/tls/ca_chain/builder.go String). Empty when nothing was verified.
+std::string verified_chain_pem(ssl_st* ssl);
+
 }  // namespace kexsim::executor

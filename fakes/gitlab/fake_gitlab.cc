@@ -98,6 +98,7 @@ FakeGitLab::FakeGitLab(Clock& clock, Random random, std::string external_url, st
       external_url_(std::move(external_url)),
       runner_token_(std::move(runner_token)) {
   last_update_ = next_last_update();
+  runner_identities_[runner_token_].id = 1;
 }
 
 Status FakeGitLab::enqueue(JobDefinition job) {
@@ -182,7 +183,17 @@ const JobRecord* FakeGitLab::job(int64_t id) const {
 }
 
 void FakeGitLab::add_runner_token(std::string token) {
+  // GitLab numbers runners as they register: the next id for a token it has not seen.
+  if (!runner_identities_.count(token)) {
+    const auto next = static_cast<int64_t>(runner_identities_.size()) + 1;
+    runner_identities_[token].id = next;
+  }
   if (token != runner_token_) runner_tokens_.insert(std::move(token));
+}
+
+void FakeGitLab::set_runner_identity(const std::string& token, RunnerIdentity identity) {
+  add_runner_token(token);
+  runner_identities_[token] = std::move(identity);
 }
 
 void FakeGitLab::revoke_runner_token(const std::string& token) { revoked_tokens_.insert(token); }
@@ -232,7 +243,9 @@ HttpResponse FakeGitLab::verify_runner(const HttpRequest& request) {
   std::string token = string_field(*body, "token");
   if (token.empty()) token = request.header("runner-token");
   if (!accepts_runner(token)) return forbidden();
-  return HttpResponse::json(200, json{{"id", 1}, {"token", token}, {"token_expires_at", nullptr}}.dump());
+  const auto it = runner_identities_.find(token);  // the runner's id, as CI_RUNNER_ID says it
+  const int64_t id = it == runner_identities_.end() ? 1 : it->second.id;
+  return HttpResponse::json(200, json{{"id", id}, {"token", token}, {"token_expires_at", nullptr}}.dump());
 }
 
 HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
@@ -273,6 +286,7 @@ HttpResponse FakeGitLab::request_job(const HttpRequest& request) {
   ctx.protected_ref = repo && repo->default_branch() == def.ref;
   ctx.time_in_queue_seconds = std::max<int64_t>(0, unix_seconds(now) - unix_seconds(job.enqueued_at));
   ctx.dependencies = dependencies_of(job);
+  if (auto it = runner_identities_.find(token); it != runner_identities_.end()) ctx.runner = it->second;
 
   HttpResponse r = HttpResponse::json(201, job_payload(def, ctx));
   r.headers.emplace_back("X-GitLab-Last-Update", last_update_);

@@ -63,6 +63,10 @@ class FakeGitLab : public HttpHandler {
 
   /// Makes GitLab know one more runner (another [[runners]] entry); any known runner takes any job.
   void add_runner_token(std::string token);
+  /// Sets what GitLab registered for a runner token (CI_RUNNER_ID/_DESCRIPTION/_TAGS of its jobs).
+  /// Without it a token's runner has id 1, 2, ... in the order the tokens became known, no
+  /// description and no tags.
+  void set_runner_identity(const std::string& token, RunnerIdentity identity);
   /// Revokes a runner's token: verify and job requests with it get 403 Forbidden.
   void revoke_runner_token(const std::string& token);
 
@@ -108,6 +112,7 @@ class FakeGitLab : public HttpHandler {
   std::string external_url_;
   std::string runner_token_;
   std::set<std::string> runner_tokens_, revoked_tokens_;
+  std::map<std::string, RunnerIdentity> runner_identities_;  ///< by token
   std::string last_update_;
   int64_t next_job_id_ = 1000;
   int64_t next_pipeline_id_ = 1;

@@ -26,6 +26,14 @@ struct JobVariable {
   bool is_public = true;
   bool masked = false;
   bool file = false;
+  bool raw = false;  ///< `raw: true` in .gitlab-ci.yml / "Expand variable reference" off: the runner never expands it
+};
+
+/// The runner as GitLab registered it: what CI_RUNNER_ID, CI_RUNNER_DESCRIPTION and CI_RUNNER_TAGS say.
+struct RunnerIdentity {
+  int64_t id = 0;
+  std::string description;
+  std::vector<std::string> tags;
 };
 
 /// A registry credential handed to the runner (`credentials[]` in the payload).

@@ -45,7 +45,7 @@ std::string slugify(const std::string& text) {
 
 json variable_json(const JobVariable& v) {
   return json{{"key", v.key},       {"value", v.value}, {"public", v.is_public},
-              {"masked", v.masked}, {"file", v.file},   {"raw", false}};
+              {"masked", v.masked}, {"file", v.file},   {"raw", v.raw}};
 }
 
 json image_json(const std::string& name, const std::string& alias, const std::vector<std::string>& command,
@@ -186,6 +186,21 @@ std::vector<std::string> effective_failure_reasons(const JobDefinition& job) {
   return job.failure_reasons.empty() ? default_failure_reasons() : job.failure_reasons;
 }
 
+std::string ruby_array_string(const std::vector<std::string>& items) {
+  // String#inspect for the printable ASCII tags are made of: a quote or backslash gets a backslash.
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
 std::vector<JobVariable> predefined_variables(const JobDefinition& job, const JobContext& ctx) {
   const ServerUrl server = parse_server_url(ctx.external_url);
   const ProjectPath project = split_project(job.project);
@@ -241,6 +256,12 @@ std::vector<JobVariable> predefined_variables(const JobDefinition& job, const Jo
   add("GITLAB_USER_LOGIN", "root");
   add("GITLAB_USER_NAME", "Administrator");
   add("GITLAB_USER_EMAIL", "admin@example.com");
+  // The runner's own, after the project's and pipeline's (Gitlab::Ci::Variables::Builder): GitLab's
+  // Ci::Runner#predefined_variables. CI_RUNNER_TAGS has been `tag_list.to_a.to_s` since GitLab 15.7
+  // (gitlab-org/gitlab#384949: `["docker", "linux"]`, no longer "docker, linux").
+  add("CI_RUNNER_ID", std::to_string(ctx.runner.id));
+  add("CI_RUNNER_DESCRIPTION", ctx.runner.description);
+  add("CI_RUNNER_TAGS", ruby_array_string(ctx.runner.tags));
 
   std::set<std::string> own;
   for (const auto& v : job.variables) own.insert(v.key);

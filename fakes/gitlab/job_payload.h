@@ -29,6 +29,7 @@ struct JobContext {
   bool protected_ref = false;     ///< git_info.protected (the default branch is protected)
   int64_t time_in_queue_seconds = 0;
   std::vector<JobDependency> dependencies;  ///< resolved from the definition's dependency names
+  RunnerIdentity runner;                    ///< the runner that took the job (its token's registration)
 };
 
 /// The pieces of an external URL the predefined variables need.
@@ -48,6 +49,9 @@ const std::vector<std::string>& default_failure_reasons();
 
 /// The failure reasons a job advertises (its own list, or the default set).
 std::vector<std::string> effective_failure_reasons(const JobDefinition& job);
+
+/// Ruby's Array#to_s of strings, `["docker", "linux"]`: how GitLab spells CI_RUNNER_TAGS.
+std::string ruby_array_string(const std::vector<std::string>& items);
 
 /// The predefined variables GitLab sends for a job, in the order it sends them; keys the job sets
 /// itself are left out (its own value follows in the payload).

@@ -135,6 +135,30 @@ TEST(BuildPod, BuildAndHelperContainers) {
   EXPECT_FALSE(spec.contains("imagePullSecrets"));
 }
 
+TEST(BuildPod, EnvAsEachReleaseBuildsIt) {
+  // executors/kubernetes/util.go buildVariables: 16.6 file paths, 17.9 de-duplication, 19.0 "$$".
+  const RunnerConfig runner = runner_config();
+  const Job job = basic_job();
+  const auto env = [&](Profile p) {
+    auto pod = build_pod(inputs(runner, job, p));
+    EXPECT_TRUE(pod.ok());
+    return (*pod)["spec"]["containers"][0]["env"];
+  };
+  EXPECT_EQ(env(Profile::kV13_12), json::parse(R"([
+    {"name":"CI_JOB_ID","value":"1001"},
+    {"name":"CI_PROJECT_NAMESPACE","value":"grp"},
+    {"name":"PRICE","value":"$5"},
+    {"name":"PUB_FILE","value":"content"},
+    {"name":"CI_JOB_ID","value":"1002"}])"));
+  EXPECT_EQ(env(Profile::kV16_11)[3], json::parse(R"({"name":"PUB_FILE","value":"/builds/grp/app.tmp/PUB_FILE"})"));
+  EXPECT_EQ(env(Profile::kV16_11).size(), 5u);
+  EXPECT_EQ(env(Profile::kV18_11), json::parse(R"([
+    {"name":"CI_JOB_ID","value":"1002"},
+    {"name":"CI_PROJECT_NAMESPACE","value":"grp"},
+    {"name":"PRICE","value":"$5"},
+    {"name":"PUB_FILE","value":"/builds/grp/app.tmp/PUB_FILE"}])"));
+}
+
 TEST(BuildPod, ActiveDeadlineWrapsAsGoForTheLargestTimeout) {
   // kubernetes.go getPodActiveDeadlineSeconds adds 1 in Go's int: INT64_MAX wraps to INT64_MIN (W11).
   const RunnerConfig runner = runner_config();

@@ -101,6 +101,16 @@ TEST(PredefinedVariables, ExpandsOnceExceptRawAndFilesGiveTheirPath) {
   EXPECT_EQ(value(old, "USE"), "pem");  // 13.12: a file variable expands to its content
 }
 
+TEST(PredefinedVariables, CaChainFallsBackToTheVerifiedChain) {
+  // network/client.go buildCAChain: tls-ca-file's data first, else the connection's verified chain.
+  kexsim::testing::TestDir dir;
+  RunnerConfig runner;
+  EXPECT_EQ(runner_ca_chain(runner, "CHAIN"), "CHAIN");
+  runner.tls_ca_file = dir.file("ca.pem");
+  ASSERT_TRUE(write_file(runner.tls_ca_file, "FILE").ok());
+  EXPECT_EQ(runner_ca_chain(runner, "CHAIN"), "FILE");
+}
+
 TEST(PredefinedVariables, CaFileBecomesAFileVariable) {
   kexsim::testing::TestDir dir;
   RunnerConfig runner;

@@ -105,6 +105,18 @@ TEST(Scripts, GetSourcesIn194UsesDetachedHeadWordingAndDefaultRefspec) {
   EXPECT_NE(s.find("Checking out 87f5240d as detached HEAD (ref is master)..."), std::string::npos);
 }
 
+TEST(Scripts, GetSourcesTrustsCiServerTlsCaFileForTheRepositoryHost) {
+  // shells/abstract.go writeGitSSLConfig: --global, for scheme://host of the remote, also with GIT_STRATEGY none.
+  Job job = field_job();
+  job.variables.push_back({"GIT_STRATEGY", "none", true});
+  ScriptContext ctx = context(job, Profile::kV19_4);
+  EXPECT_EQ(get_sources(ctx).script.find("sslCAInfo"), std::string::npos);
+  ctx.variables.push_back({"CI_SERVER_TLS_CA_FILE", "PEM", true, false, true, false, true});
+  EXPECT_NE(get_sources(ctx).script.find(
+                "git config --global 'http.https://gitlab.mylab.com.sslCAInfo' \"$CI_SERVER_TLS_CA_FILE\"\n"),
+            std::string::npos);
+}
+
 TEST(Scripts, GetSourcesSkipsWithGitStrategyNone) {
   Job job = field_job();
   job.variables.push_back({"GIT_STRATEGY", "none", true});

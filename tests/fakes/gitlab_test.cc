@@ -472,5 +472,56 @@ TEST_F(FakeGitLabTest, ForcedCancelIsCanceledAtOnce) {
   EXPECT_EQ(gitlab_.job(id)->state, "canceled");
 }
 
+TEST(JobPayload, RunnerTagsAreARubyArray) {
+  EXPECT_EQ(ruby_array_string({}), "[]");
+  EXPECT_EQ(ruby_array_string({"docker", "linux"}), R"(["docker", "linux"])");
+  EXPECT_EQ(ruby_array_string({R"(a"b\c)"}), R"(["a\"b\\c"])");
+}
+
+TEST(JobPayload, RawVariablesStayRaw) {
+  JobDefinition job;
+  job.id = 5;
+  job.sha = std::string(40, 'c');
+  job.variables = {{"PASSWORD", "pa$$word", true, false, false, true}, {"PLAIN", "$HOME", true}};
+  JobContext ctx;
+  ctx.external_url = "https://gitlab.example.com";
+  const json p = json::parse(job_payload(job, ctx));
+  const json& vars = p["variables"];
+  ASSERT_GE(vars.size(), 2u);
+  EXPECT_EQ(vars[vars.size() - 2], json::parse(R"({"key":"PASSWORD","value":"pa$$word","public":true,
+                                                  "masked":false,"file":false,"raw":true})"));
+  EXPECT_EQ(vars.back()["raw"], false);
+}
+
+TEST_F(FakeGitLabTest, JobsCarryTheirRunnersIdentity) {
+  std::map<std::string, std::string> vars;
+  auto variables = [&](const HttpResponse& r) {
+    std::map<std::string, std::string> out;
+    const json body = json::parse(r.body);  // kept: a range-for over a temporary's member would dangle
+    for (const auto& v : body["variables"]) out[v["key"].get<std::string>()] = v["value"].get<std::string>();
+    return out;
+  };
+  // Unregistered: the first token is runner 1, no description, no tags.
+  gitlab_.enqueue(sample_job());
+  vars = variables(request_job());
+  EXPECT_EQ(vars["CI_RUNNER_ID"], "1");
+  EXPECT_EQ(vars["CI_RUNNER_DESCRIPTION"], "");
+  EXPECT_EQ(vars["CI_RUNNER_TAGS"], "[]");
+
+  gitlab_.set_runner_identity(kRunnerToken, {42, "k8s runner", {"kubernetes", "linux"}});
+  gitlab_.enqueue(sample_job());
+  vars = variables(request_job());
+  EXPECT_EQ(vars["CI_RUNNER_ID"], "42");
+  EXPECT_EQ(vars["CI_RUNNER_DESCRIPTION"], "k8s runner");
+  EXPECT_EQ(vars["CI_RUNNER_TAGS"], R"(["kubernetes", "linux"])");
+  auto verified = gitlab_.handle(make("POST", "/api/v4/runners/verify", json{{"token", kRunnerToken}}.dump()));
+  EXPECT_EQ(json::parse(verified.body)["id"], 42);
+
+  // Another token GitLab learns of is the next runner.
+  gitlab_.add_runner_token("glrt-second");
+  auto second = gitlab_.handle(make("POST", "/api/v4/runners/verify", json{{"token", "glrt-second"}}.dump()));
+  EXPECT_EQ(json::parse(second.body)["id"], 2);
+}
+
 }  // namespace
 }  // namespace kexsim::fakes
