@@ -50,7 +50,7 @@ int count(const std::string& text, const std::string& part) {
   return n;
 }
 
-int count_calls(const std::vector<std::string>& calls, const std::string& part) {
+int count_matching_calls(const std::vector<std::string>& calls, const std::string& part) {
   int n = 0;
   for (const auto& c : calls) n += c.find(part) != std::string::npos;
   return n;
@@ -168,7 +168,7 @@ TEST(SectionAttemptsTest, PausesBetweenTries) {
 TEST(SectionAttemptsTest, GetSourcesRunsAgainUntilItSucceedsOrTheTriesRunOut) {
   // jobs/get-sources-attempts-exhausted: three 502s, three tries.
   auto run = run_retry_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario&) {});
-  EXPECT_EQ(count_calls(run.gitlab_calls, "GET /root/mycicd.git/info/refs 502 fault"), 3);
+  EXPECT_EQ(count_matching_calls(run.gitlab_calls, "GET /root/mycicd.git/info/refs 502 fault"), 3);
   EXPECT_EQ(count(run.trace, "WARNING: Retrying..."), 2);
   EXPECT_EQ(count(run.trace, "Deleting all tracked and untracked files due to source fetch failure"), 1);
   EXPECT_EQ(run.job_state, "failed");
@@ -184,7 +184,7 @@ TEST(SectionAttemptsTest, GetSourcesRunsAgainUntilItSucceedsOrTheTriesRunOut) {
 TEST(SectionAttemptsTest, In13_12TheStageRepeatsAtOnceWithoutAWord) {
   auto run =
       run_retry_edited("jobs/get-sources-attempts-exhausted.toml", [](sim::Scenario& s) { s.profile = "13.12"; });
-  EXPECT_EQ(count_calls(run.gitlab_calls, "GET /root/mycicd.git/info/refs 502 fault"), 3);
+  EXPECT_EQ(count_matching_calls(run.gitlab_calls, "GET /root/mycicd.git/info/refs 502 fault"), 3);
   EXPECT_EQ(count(run.trace, "Retrying..."), 0);
   EXPECT_EQ(count(run.trace, "Getting source from Git repository"), 3);
   EXPECT_LT(run.virtual_duration, Duration(std::chrono::seconds(10)));

@@ -16,13 +16,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-class Worlds : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override {
-    return std::make_unique<runtime_testing::TestWorld>();
-  }
-};
-
 CommandRun ran(int start, int end, int code) {
   CommandRun r;
   r.start = TimePoint(seconds(start));
@@ -107,7 +100,7 @@ class OwnCommandTest : public ::testing::Test {
   }
 
   testing::ManualClock clock_;
-  Worlds worlds_;
+  runtime_testing::CommandWorlds worlds_;
   KubeApiServer server_{clock_, Random(1), worlds_};
 };
 

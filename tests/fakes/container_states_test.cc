@@ -20,16 +20,6 @@ using std::chrono::seconds;
 
 constexpr uint64_t kMiB = 1024 * 1024;
 
-class Worlds : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override {
-    auto world = std::make_unique<runtime_testing::TestWorld>();
-    world->commands = commands;
-    return world;
-  }
-  std::map<std::string, CommandSpec> commands;
-};
-
 class ContainerStatesTest : public ::testing::Test {
  protected:
   ContainerStatesTest() {
@@ -109,7 +99,7 @@ class ContainerStatesTest : public ::testing::Test {
   }
 
   testing::ManualClock clock_;
-  Worlds worlds_;
+  runtime_testing::CommandWorlds worlds_;
   KubeApiServer server_{clock_, Random(3), worlds_};
   int last_exec_status_ = 0;
 };

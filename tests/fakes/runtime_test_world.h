@@ -4,11 +4,15 @@
 // in memory, without TLS (tests/fakes/tls_pipe_test.cc covers the TLS verdicts).
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fakes/http/types.h"
+#include "fakes/kube/exec.h"
 #include "fakes/kube/pod_world.h"
 #include "fakes/runtime/shell.h"
 #include "fakes/runtime/world.h"
@@ -59,6 +63,17 @@ class TestWorld : public ContainerWorld {
   std::string pod_name = "runner-abc-project-1-concurrent-0-xyz";
   std::vector<std::string> connects;
   std::vector<std::vector<std::string>> trusted;  ///< the extra CA PEMs of each TLS connect
+};
+
+/// A ContainerWorldFactory for API server tests: every pod gets a TestWorld knowing `commands`.
+class CommandWorlds : public ContainerWorldFactory {
+ public:
+  std::unique_ptr<ContainerWorld> world_for(const nlohmann::json&, const std::string&) override {
+    auto world = std::make_unique<TestWorld>();
+    world->commands = commands;
+    return world;
+  }
+  std::map<std::string, CommandSpec> commands;
 };
 
 /// All output of one stream, concatenated.

@@ -60,17 +60,7 @@ TEST(StatusSyncMemoTest, NextChangesAreCurrentUntilAWriteOrAMark) {
   EXPECT_EQ(memo.earliest(), std::nullopt);
 }
 
-constexpr uint64_t kMiB = 1024 * 1024;
-
-class Worlds : public ContainerWorldFactory {
- public:
-  std::unique_ptr<ContainerWorld> world_for(const json&, const std::string&) override {
-    auto world = std::make_unique<runtime_testing::TestWorld>();
-    world->commands = commands;
-    return world;
-  }
-  std::map<std::string, CommandSpec> commands;
-};
+constexpr uint64_t k1MiB = 1024 * 1024;
 
 class StatusSyncTest : public ::testing::Test {
  protected:
@@ -80,7 +70,7 @@ class StatusSyncTest : public ::testing::Test {
     CommandSpec hog;
     hog.stdout_text = "linking\n";
     hog.duration = seconds(10);
-    hog.memory_bytes = 128 * kMiB;
+    hog.memory_bytes = 128 * k1MiB;
     worlds_.commands["hog"] = hog;
   }
 
@@ -141,12 +131,12 @@ class StatusSyncTest : public ::testing::Test {
   }
 
   testing::ManualClock clock_;
-  Worlds worlds_;
+  runtime_testing::CommandWorlds worlds_;
   KubeApiServer server_{clock_, Random(3), worlds_};
 };
 
 // Pulls a stream to its end, noting the clock at each line.
-asio::awaitable<void> drain(std::shared_ptr<HttpBodyStream> stream, Clock* clock,
+asio::awaitable<void> drain_json(std::shared_ptr<HttpBodyStream> stream, Clock* clock,
                             std::vector<std::pair<json, TimePoint>>* out) {
   for (;;) {
     std::optional<std::string> line = co_await stream->next();
@@ -169,7 +159,7 @@ TEST_F(StatusSyncTest, AnOomKillByAnExecReachesAWatchAtTheKillsTime) {
   exec("job", "echo start; hog; echo never");
   asio::io_context io;
   std::vector<std::pair<json, TimePoint>> got;
-  asio::co_spawn(io, drain(w, &clock_, &got), asio::detached);
+  asio::co_spawn(io, drain_json(w, &clock_, &got), asio::detached);
   io.run();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].first["type"], "MODIFIED");
