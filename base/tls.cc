@@ -6,7 +6,6 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
 #include <openssl/ec.h>
-#include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -34,42 +33,6 @@ using BioPtr = std::unique_ptr<BIO, BioFree>;
 // nothing is torn down at exit (1.4 M instructions), since the process's memory goes with it.
 [[maybe_unused]] const bool kOpenSslInitialised =
     OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, nullptr) == 1;
-
-#ifndef OPENSSL_NO_ENGINE
-// Certificates' EC keys decoded by OpenSSL's own EC key method instead of its provider decoders. OpenSSL
-// 3.0 decodes the public key of every certificate it parses (in each handshake the client parses the
-// server's certificate) through OSSL_DECODER_CTX_new_for_pkey, which builds its chain of decoders anew
-// every time: 1.3 M of a handshake's 8.3 M instructions (BENCHMARKS.md, "the handshakes' certificate
-// decode"). It decodes with the key type's legacy method instead (eckey_pub_decode) when an ENGINE serves
-// that key type, so one serves EC keys with OpenSSL's built-in EC method, the same ECDSA and ECDH code the
-// default provider wraps: every handshake, signature and verification verdict is still OpenSSL's. X25519
-// keys are not touched.
-const int kEngineKeyTypes[] = {EVP_PKEY_EC};
-
-int builtin_ec_method(ENGINE*, EVP_PKEY_METHOD** method, const int** nids, int nid) {
-  if (!method) {
-    *nids = kEngineKeyTypes;
-    return 1;
-  }
-  *method = nid == EVP_PKEY_EC ? const_cast<EVP_PKEY_METHOD*>(EVP_PKEY_meth_find(EVP_PKEY_EC)) : nullptr;
-  return *method != nullptr;
-}
-
-bool serve_ec_keys_by_builtin_method() {
-  ENGINE* engine = ENGINE_new();
-  if (!engine) return false;
-  // The functional reference ENGINE_init takes is kept for the life of the process, like OpenSSL's state.
-  const bool ok = ENGINE_set_id(engine, "kexsim-builtin-ec") == 1 &&
-                  ENGINE_set_name(engine, "OpenSSL's built-in EC key method") == 1 &&
-                  ENGINE_set_pkey_meths(engine, builtin_ec_method) == 1 && ENGINE_add(engine) == 1 &&
-                  ENGINE_init(engine) == 1 && ENGINE_set_default_pkey_meths(engine) == 1;
-  ENGINE_free(engine);
-  ERR_clear_error();
-  return ok;
-}
-
-[[maybe_unused]] const bool kBuiltinEcKeys = kOpenSslInitialised && serve_ec_keys_by_builtin_method();
-#endif
 
 // Fixed validity windows (ASN.1 GeneralizedTime text): reproducible, and far from any real "now".
 constexpr const char* kNotBefore = "20000101000000Z";

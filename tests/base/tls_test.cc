@@ -133,54 +133,6 @@ TEST(CertificateAuthority, AnotherCaIsNotTrusted) {
   EXPECT_EQ(verify(other->cert_pem(), leaf->cert_pem), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
 
-// A certificate read off the wire (DER, as a client gets it) has its EC key decoded by OpenSSL's built-in
-// method (base/tls.cc): the key still checks signatures made with the identity's key, and only those, and
-// a certificate whose signature was altered still fails with OpenSSL's own verdict.
-TEST(CertificateDecoding, AParsedCertificatesKeyVerifiesAsOpenSslDoes) {
-  auto ca = CertificateAuthority::create("ca");
-  ASSERT_TRUE(ca);
-  auto leaf = ca->issue_identity({"gitlab.mylab.com"});
-  ASSERT_TRUE(leaf) << leaf.error().message;
-  unsigned char* der = nullptr;
-  const int der_len = i2d_X509(leaf->cert(), &der);
-  ASSERT_GT(der_len, 0);
-  const unsigned char* in = der;
-  X509Ptr parsed(d2i_X509(nullptr, &in, der_len));
-  ASSERT_TRUE(parsed);
-  EVP_PKEY* key = X509_get0_pubkey(parsed.get());
-  ASSERT_NE(key, nullptr);
-  EXPECT_EQ(curve_of(key), "prime256v1");
-  EXPECT_EQ(EVP_PKEY_eq(key, leaf->key()), 1);
-
-  const std::string message = "transcript hash";
-  unsigned char sig[128];
-  size_t sig_len = sizeof sig;
-  EVP_MD_CTX* sign = EVP_MD_CTX_new();
-  ASSERT_EQ(EVP_DigestSignInit(sign, nullptr, EVP_sha256(), nullptr, leaf->key()), 1);
-  ASSERT_EQ(EVP_DigestSign(sign, sig, &sig_len, reinterpret_cast<const unsigned char*>(message.data()), message.size()),
-            1);
-  EVP_MD_CTX_free(sign);
-  const auto verifies = [&](const std::string& text) {
-    EVP_MD_CTX* check = EVP_MD_CTX_new();
-    const int ok = EVP_DigestVerifyInit(check, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-                   EVP_DigestVerify(check, sig, sig_len, reinterpret_cast<const unsigned char*>(text.data()),
-                                    text.size()) == 1;
-    EVP_MD_CTX_free(check);
-    ERR_clear_error();
-    return ok;
-  };
-  EXPECT_TRUE(verifies(message));
-  EXPECT_FALSE(verifies("another transcript"));
-
-  EXPECT_EQ(verify(ca->cert(), parsed.get(), "gitlab.mylab.com"), X509_V_OK);
-  der[der_len - 2] ^= 0x01;  // inside the signature, the last field of the DER
-  in = der;
-  X509Ptr altered(d2i_X509(nullptr, &in, der_len));
-  OPENSSL_free(der);
-  ASSERT_TRUE(altered);
-  EXPECT_EQ(verify(ca->cert(), altered.get()), X509_V_ERR_CERT_SIGNATURE_FAILURE);
-}
-
 TEST(CertificateAuthority, SerialsCountUpAndValidityIsFixed) {
   auto ca = CertificateAuthority::create("ca");
   ASSERT_TRUE(ca);
