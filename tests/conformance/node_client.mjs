@@ -102,7 +102,7 @@ async function stream(kc, run, { protocols, stdin } = {}) {
 function pod(name) {
   return {
     metadata: { name },
-    spec: { restartPolicy: 'Never', containers: [{ name: 'build', image: 'alpine:3.20', command: ['sleep', '3600'] }] },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'build', image: 'alpine:3.20', command: ['sh'], stdin: true }] },
   };
 }
 

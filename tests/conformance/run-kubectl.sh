@@ -83,7 +83,7 @@ check_kubectl() {
   timeout 20 "$k" get pods -n cicd -w --field-selector "metadata.name=$pod" --request-timeout=4s \
     -o 'jsonpath={.metadata.name} {.status.phase}{"\n"}' >"$tmp/watch.out" 2>"$tmp/watch.err" &
   local watch_pid=$!
-  run "$k" run "$pod" --image=alpine:3.20 -n cicd --restart=Never -- sleep 1
+  run "$k" run "$pod" --image=alpine:3.20 -n cicd --restart=Never --stdin --attach=false -- sh
   expect "run a pod" 0 "pod/$pod created" ""
   local i phase=""
   for i in $(seq 100); do  # the scenario's pod_pending_seconds pass in real time: poll at most 10 s
