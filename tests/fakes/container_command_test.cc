@@ -6,9 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fakes/kube/api_server.h"
-#include "tests/fakes/runtime_test_world.h"
-#include "tests/support/manual_clock.h"
+#include "tests/fakes/admin_api_test.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -60,38 +58,17 @@ TEST(ContainerCommand, RestartPolicyAndTheKubeletBackOff) {
   EXPECT_EQ(next_restart(runs, "Always")->second, Duration(0));
 }
 
-class OwnCommandTest : public ::testing::Test {
+class OwnCommandTest : public api_testing::AdminApiTest {
  protected:
-  OwnCommandTest() {
-    server_.add_token("admin-token", "admin", {"system:masters"});
-    EXPECT_TRUE(server_.seed({{"kind", "Namespace"}, {"apiVersion", "v1"}, {"metadata", {{"name", "ci"}}}}).ok());
-  }
-
-  HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                    std::vector<std::pair<std::string, std::string>> query = {}) {
-    HttpRequest r;
-    r.method = method;
-    r.path = path;
-    r.target = path;
-    r.query = std::move(query);
-    r.body = body;
-    r.headers["authorization"] = "Bearer admin-token";
-    if (!body.empty()) r.headers["content-type"] = "application/json";
-    return server_.handle(r);
-  }
+  OwnCommandTest() : AdminApiTest(1) {}
 
   // kubectl run x --image=alpine --restart=POLICY -- sh -c SCRIPT
   void run(const std::string& policy, const std::string& script) {
-    json pod = {{"apiVersion", "v1"},
-                {"kind", "Pod"},
-                {"metadata", {{"name", "x"}}},
-                {"spec",
-                 {{"restartPolicy", policy},
-                  {"containers", {{{"name", "x"}, {"image", "alpine"}, {"args", {"sh", "-c", script}}}}}}}};
-    ASSERT_EQ(call("POST", "/api/v1/namespaces/ci/pods", pod.dump()).status, 201);
+    create_pod("x", {{"restartPolicy", policy},
+                     {"containers", {{{"name", "x"}, {"image", "alpine"}, {"args", {"sh", "-c", script}}}}}});
   }
 
-  json pod() { return json::parse(call("GET", "/api/v1/namespaces/ci/pods/x").body); }
+  json pod() { return get_pod("x"); }
   json container() { return pod()["status"]["containerStatuses"][0]; }
   std::string log(bool previous = false) {
     std::vector<std::pair<std::string, std::string>> q;
@@ -99,9 +76,6 @@ class OwnCommandTest : public ::testing::Test {
     return call("GET", "/api/v1/namespaces/ci/pods/x/log", "", q).body;
   }
 
-  testing::ManualClock clock_;
-  runtime_testing::CommandWorlds worlds_;
-  KubeApiServer server_{clock_, Random(1), worlds_};
 };
 
 TEST_F(OwnCommandTest, NeverRunsOnceAndTheExitEndsThePod) {

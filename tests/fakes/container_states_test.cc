@@ -8,9 +8,7 @@
 #include <algorithm>
 #include <set>
 
-#include "fakes/kube/api_server.h"
-#include "tests/fakes/runtime_test_world.h"
-#include "tests/support/manual_clock.h"
+#include "tests/fakes/admin_api_test.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -18,62 +16,20 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-constexpr uint64_t kMiB = 1024 * 1024;
-
-class ContainerStatesTest : public ::testing::Test {
+class ContainerStatesTest : public api_testing::AdminApiTest {
  protected:
-  ContainerStatesTest() {
-    server_.add_token("admin-token", "admin", {"system:masters"});
-    EXPECT_TRUE(server_.seed({{"kind", "Namespace"}, {"apiVersion", "v1"}, {"metadata", {{"name", "ci"}}}}).ok());
-    CommandSpec hog;
-    hog.stdout_text = "linking\n";
-    hog.duration = seconds(10);
-    hog.memory_bytes = 128 * kMiB;
-    worlds_.commands["hog"] = hog;
-  }
+  ContainerStatesTest() { worlds_.commands["hog"] = api_testing::memory_hog(); }
 
-  HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
-                    const std::string& query = "") {
-    HttpRequest r;
-    r.method = method;
-    r.path = path;
-    r.target = path + (query.empty() ? "" : "?" + query);
-    r.body = body;
-    r.headers["authorization"] = "Bearer admin-token";
-    if (!body.empty()) r.headers["content-type"] = "application/json";
-    if (path.find("/exec") != std::string::npos) r.headers["upgrade"] = "SPDY/3.1";
-    return server_.handle(r);
-  }
-
-  std::string create(json spec) {
-    json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "job"}}}, {"spec", std::move(spec)}};
-    const HttpResponse r = call("POST", "/api/v1/namespaces/ci/pods", pod.dump());
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.body;
-  }
-
-  json pod() { return json::parse(call("GET", "/api/v1/namespaces/ci/pods/job").body); }
+  std::string create(json spec) { return create_pod("job", std::move(spec)); }
+  json pod() { return get_pod("job"); }
+  static json two_containers(const std::string& build_limit) { return build_and_helper(build_limit); }
 
   // Runs script in the container (sh -c) and returns the exec's outcome.
   ExecOutcome exec(const std::string& container, const std::string& script) {
-    HttpRequest r;
-    r.method = "POST";
-    r.path = "/api/v1/namespaces/ci/pods/job/exec";
-    r.target = r.path;
-    r.query = {{"container", container}, {"command", "sh"}, {"command", "-c"}, {"command", script}};
-    r.headers["authorization"] = "Bearer admin-token";
-    r.headers["upgrade"] = "SPDY/3.1";
-    HttpResponse response = server_.handle(r);
+    HttpResponse response = exec_request("job", container, script);
     last_exec_status_ = response.status;
     if (!response.exec) return {};
     return response.exec("");
-  }
-
-  static const json& status_of(const json& pod, const std::string& container) {
-    for (const json& c : pod["status"]["containerStatuses"])
-      if (c["name"] == container) return c;
-    static const json kNone;
-    return kNone;
   }
 
   static const json& condition(const json& pod, const std::string& type) {
@@ -91,16 +47,6 @@ class ContainerStatesTest : public ::testing::Test {
     return out;
   }
 
-  static json two_containers(const std::string& build_limit) {
-    return {{"restartPolicy", "Never"},
-            {"containers",
-             {{{"name", "build"}, {"image", "alpine"}, {"resources", {{"limits", {{"memory", build_limit}}}}}},
-              {{"name", "helper"}, {"image", "helper"}}}}};
-  }
-
-  testing::ManualClock clock_;
-  runtime_testing::CommandWorlds worlds_;
-  KubeApiServer server_{clock_, Random(3), worlds_};
   int last_exec_status_ = 0;
 };
 

@@ -11,10 +11,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "fakes/kube/api_server.h"
 #include "fakes/kube/watch_stream.h"
-#include "tests/fakes/runtime_test_world.h"
-#include "tests/support/manual_clock.h"
+#include "tests/fakes/admin_api_test.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -60,84 +58,35 @@ TEST(StatusSyncMemoTest, NextChangesAreCurrentUntilAWriteOrAMark) {
   EXPECT_EQ(memo.earliest(), std::nullopt);
 }
 
-constexpr uint64_t k1MiB = 1024 * 1024;
-
-class StatusSyncTest : public ::testing::Test {
+class StatusSyncTest : public api_testing::AdminApiTest {
  protected:
-  StatusSyncTest() {
-    server_.add_token("admin-token", "admin", {"system:masters"});
-    EXPECT_TRUE(server_.seed({{"kind", "Namespace"}, {"apiVersion", "v1"}, {"metadata", {{"name", "ci"}}}}).ok());
-    CommandSpec hog;
-    hog.stdout_text = "linking\n";
-    hog.duration = seconds(10);
-    hog.memory_bytes = 128 * k1MiB;
-    worlds_.commands["hog"] = hog;
-  }
+  StatusSyncTest() { worlds_.commands["hog"] = api_testing::memory_hog(); }
 
-  HttpRequest request(const std::string& method, const std::string& path,
-                      std::vector<std::pair<std::string, std::string>> query = {}, const std::string& body = "") {
-    HttpRequest r;
-    r.method = method;
-    r.path = path;
-    r.target = path;
-    r.query = std::move(query);
-    r.body = body;
-    r.headers["authorization"] = "Bearer admin-token";
-    if (!body.empty()) r.headers["content-type"] = "application/json";
-    return r;
-  }
-
-  void create(const std::string& name, json spec) {
-    json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", name}}}, {"spec", std::move(spec)}};
-    const HttpResponse r = server_.handle(request("POST", "/api/v1/namespaces/ci/pods", {}, pod.dump()));
-    EXPECT_EQ(r.status, 201) << r.body;
-  }
-
-  json get(const std::string& name) {
-    return json::parse(server_.handle(request("GET", "/api/v1/namespaces/ci/pods/" + name)).body);
-  }
+  void create(const std::string& name, json spec) { create_pod(name, std::move(spec)); }
+  json get(const std::string& name) { return get_pod(name); }
+  static json spec(const std::string& memory_limit) { return build_and_helper(memory_limit); }
+  static json build_state(const json& pod) { return status_of(pod, "build")["state"]; }
 
   std::shared_ptr<WatchStream> watch(const std::string& timeout) {
-    const std::string rv = json::parse(server_.handle(request("GET", "/api/v1/namespaces/ci/pods")).body)["metadata"]
-                                                                                                        ["resourceVersion"];
-    HttpResponse r = server_.handle(request("GET", "/api/v1/namespaces/ci/pods",
-                                            {{"resourceVersion", rv}, {"timeoutSeconds", timeout}, {"watch", "true"}}));
+    const std::string rv = json::parse(call("GET", "/api/v1/namespaces/ci/pods").body)["metadata"]["resourceVersion"];
+    HttpResponse r =
+        call("GET", "/api/v1/namespaces/ci/pods", "", {{"resourceVersion", rv}, {"timeoutSeconds", timeout}, {"watch", "true"}});
     EXPECT_EQ(r.status, 200) << r.body;
     return std::dynamic_pointer_cast<WatchStream>(r.stream);
   }
 
   // Runs script in the pod's build container; the outcome's side effects land in the models.
   void exec(const std::string& name, const std::string& script) {
-    HttpRequest r = request("POST", "/api/v1/namespaces/ci/pods/" + name + "/exec",
-                            {{"container", "build"}, {"command", "sh"}, {"command", "-c"}, {"command", script}});
-    r.headers["upgrade"] = "SPDY/3.1";
-    HttpResponse response = server_.handle(r);
+    HttpResponse response = exec_request(name, "build", script);
     ASSERT_EQ(response.status, 101) << response.body;
     ASSERT_TRUE(response.exec);
     response.exec("");
   }
-
-  static json build_state(const json& pod) {
-    for (const json& c : pod["status"]["containerStatuses"])
-      if (c["name"] == "build") return c["state"];
-    return nullptr;
-  }
-
-  static json spec(const std::string& memory_limit) {
-    return {{"restartPolicy", "Never"},
-            {"containers",
-             {{{"name", "build"}, {"image", "alpine"}, {"resources", {{"limits", {{"memory", memory_limit}}}}}},
-              {{"name", "helper"}, {"image", "helper"}}}}};
-  }
-
-  testing::ManualClock clock_;
-  runtime_testing::CommandWorlds worlds_;
-  KubeApiServer server_{clock_, Random(3), worlds_};
 };
 
 // Pulls a stream to its end, noting the clock at each line.
 asio::awaitable<void> drain_json(std::shared_ptr<HttpBodyStream> stream, Clock* clock,
-                            std::vector<std::pair<json, TimePoint>>* out) {
+                                 std::vector<std::pair<json, TimePoint>>* out) {
   for (;;) {
     std::optional<std::string> line = co_await stream->next();
     if (!line) break;
