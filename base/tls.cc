@@ -2,13 +2,16 @@
 
 #include <memory>
 
-// The keys are made with OpenSSL's EC_KEY API, deprecated in 3.0 but kept in every 3.x (see new_p256_key).
+// The keys are made with OpenSSL's EC_KEY API, deprecated in 3.0 but kept in every 3.x (see p256_key_for).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -90,13 +93,49 @@ bool add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
   return ok == 1;
 }
 
-// A new EC P-256 key. Made as a "legacy" key on purpose: X509_set_pubkey encodes a provider key by
-// running OpenSSL 3's encoder and then its decoder on the result (10 M instructions for the first
-// certificate of a process, 2 M for each later one), a legacy key by its own method (microseconds).
-// Signing and verifying with it still go through the provider, which OpenSSL exports it to once.
-PkeyPtr new_p256_key() {
+struct BnFree {
+  void operator()(BIGNUM* p) const { BN_clear_free(p); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+
+// SHA-256 of text.
+std::string sha256(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+// A scalar in [1, order - 1] derived from label: the same label gives the same scalar in every process.
+BnPtr scalar_for(const std::string& label, const BIGNUM* order, BN_CTX* ctx) {
+  // 64 bytes of hash reduced modulo order - 1 is uniform enough; + 1 keeps it non-zero.
+  const std::string wide = sha256("1 " + label) + sha256("2 " + label);
+  BnPtr x(BN_bin2bn(reinterpret_cast<const unsigned char*>(wide.data()), static_cast<int>(wide.size()), nullptr));
+  BnPtr order_minus_one(BN_dup(order));
+  if (!x || !order_minus_one || BN_sub_word(order_minus_one.get(), 1) != 1 ||
+      BN_mod(x.get(), x.get(), order_minus_one.get(), ctx) != 1 || BN_add_word(x.get(), 1) != 1)
+    return nullptr;
+  return x;
+}
+
+// An EC P-256 key derived from label. Simulation identities are made from names, not from randomness,
+// so a certificate's bytes are the same in every process and on every machine: a job can print them
+// (CI_DEBUG_TRACE shows CI_SERVER_TLS_CA_FILE's content), and a job log must be byte-identical for a
+// scenario and seed. They guard loopback connections of a simulation, never secrets. Made as a "legacy"
+// key on purpose: X509_set_pubkey encodes a provider key by running OpenSSL 3's encoder and then its
+// decoder on the result (10 M instructions for the first certificate of a process, 2 M for each later
+// one), a legacy key by its own method (microseconds). Signing and verifying with it still go through
+// the provider, which OpenSSL exports it to once.
+PkeyPtr p256_key_for(const std::string& label) {
   EC_KEY* ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
-  if (!ec || EC_KEY_generate_key(ec) != 1) {
+  BN_CTX* ctx = BN_CTX_new();
+  const EC_GROUP* group = ec ? EC_KEY_get0_group(ec) : nullptr;
+  BnPtr d = group && ctx ? scalar_for("key " + label, EC_GROUP_get0_order(group), ctx) : nullptr;
+  EC_POINT* pub = group ? EC_POINT_new(group) : nullptr;
+  const bool made = d && pub && EC_POINT_mul(group, pub, d.get(), nullptr, nullptr, ctx) == 1 &&
+                    EC_KEY_set_private_key(ec, d.get()) == 1 && EC_KEY_set_public_key(ec, pub) == 1;
+  EC_POINT_free(pub);
+  BN_CTX_free(ctx);
+  if (!made) {
     EC_KEY_free(ec);
     return nullptr;
   }
@@ -106,6 +145,72 @@ PkeyPtr new_p256_key() {
     return nullptr;
   }
   return key;
+}
+
+// Signs cert with key (ECDSA P-256, SHA-256) with a nonce derived from the key and the signed bytes,
+// as RFC 6979 does, so the same certificate gets the same signature in every process (OpenSSL 3.0 has
+// no deterministic ECDSA of its own; 3.2's "nonce-type" is newer than Debian's). Returns the certificate
+// re-read from its DER, so that no cached encoding of the first, random signature survives.
+X509Ptr sign_reproducibly(X509* cert, EVP_PKEY* key) {
+  if (X509_sign(cert, key, EVP_sha256()) == 0) return nullptr;  // sets both signature algorithms
+  unsigned char* tbs = nullptr;
+  const int tbs_len = i2d_re_X509_tbs(cert, &tbs);
+  if (tbs_len <= 0) return nullptr;
+  const std::string digest = sha256(std::string(reinterpret_cast<const char*>(tbs), static_cast<size_t>(tbs_len)));
+  OPENSSL_free(tbs);
+  const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key);
+  const EC_GROUP* group = ec ? EC_KEY_get0_group(ec) : nullptr;
+  BN_CTX* ctx = BN_CTX_new();
+  if (!group || !ctx) {
+    BN_CTX_free(ctx);
+    return nullptr;
+  }
+  const BIGNUM* order = EC_GROUP_get0_order(group);
+  char* secret_hex = BN_bn2hex(EC_KEY_get0_private_key(ec));
+  BnPtr k = secret_hex ? scalar_for(std::string("nonce ") + secret_hex + " " + digest, order, ctx) : nullptr;
+  OPENSSL_clear_free(secret_hex, secret_hex ? std::char_traits<char>::length(secret_hex) : 0);
+  // ECDSA_do_sign_ex takes k^-1 and r = (kG).x mod n, precomputed.
+  EC_POINT* kg = group ? EC_POINT_new(group) : nullptr;
+  BnPtr x(BN_new()), kinv(BN_new()), r(BN_new());
+  const bool ready = k && kg && x && kinv && r && EC_POINT_mul(group, kg, k.get(), nullptr, nullptr, ctx) == 1 &&
+                     EC_POINT_get_affine_coordinates(group, kg, x.get(), nullptr, ctx) == 1 &&
+                     BN_nnmod(r.get(), x.get(), order, ctx) == 1 && !BN_is_zero(r.get()) &&
+                     BN_mod_inverse(kinv.get(), k.get(), order, ctx) != nullptr;
+  EC_POINT_free(kg);
+  BN_CTX_free(ctx);
+  if (!ready) return nullptr;
+  ECDSA_SIG* sig = ECDSA_do_sign_ex(reinterpret_cast<const unsigned char*>(digest.data()),
+                                    static_cast<int>(digest.size()), kinv.get(), r.get(), const_cast<EC_KEY*>(ec));
+  if (!sig) return nullptr;
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(sig, &der);
+  ECDSA_SIG_free(sig);
+  if (der_len <= 0) return nullptr;
+  const ASN1_BIT_STRING* signature = nullptr;
+  const X509_ALGOR* algorithm = nullptr;
+  X509_get0_signature(&signature, &algorithm, cert);
+  auto* bits = const_cast<ASN1_BIT_STRING*>(signature);
+  const bool set = bits && ASN1_BIT_STRING_set(bits, der, der_len) == 1;
+  OPENSSL_free(der);
+  if (!set) return nullptr;
+  bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+  bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;  // no unused bits
+  unsigned char* whole = nullptr;
+  const int whole_len = i2d_X509(cert, &whole);
+  if (whole_len <= 0) return nullptr;
+  const unsigned char* read = whole;
+  X509Ptr fresh(d2i_X509(nullptr, &read, whole_len));
+  OPENSSL_free(whole);
+  return fresh;
+}
+
+// A leaf's serial from its names: the same leaf gets the same serial whatever was issued before it in
+// the process (`kexsim run` and `kexsim check` make identities in different orders). 2..2^62: 1 is the CA's.
+uint64_t serial_for(const std::string& label) {
+  const std::string digest = sha256("serial " + label);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(digest[static_cast<size_t>(i)]);
+  return 2 + (v >> 2);
 }
 
 // A certificate skeleton: version 3, serial, validity, subject and public key.
@@ -191,7 +296,7 @@ CertificateAuthority::CertificateAuthority(std::string common_name, X509Ptr cert
       cert_pem_(std::move(cert_pem)) {}
 
 Result<CertificateAuthority> CertificateAuthority::create(const std::string& common_name) {
-  PkeyPtr key = new_p256_key();
+  PkeyPtr key = p256_key_for("CA " + common_name);
   if (!key) return make_error(openssl_error("generating CA key"));
   auto cert = new_cert(1, common_name, key.get(), false);
   if (!cert) return cert.error();
@@ -199,12 +304,15 @@ Result<CertificateAuthority> CertificateAuthority::create(const std::string& com
   if (X509_set_issuer_name(c, X509_get_subject_name(c)) != 1 ||
       !add_extension(c, c, NID_basic_constraints, "critical,CA:TRUE") ||
       !add_extension(c, c, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature") ||
-      !add_extension(c, c, NID_subject_key_identifier, "hash") || X509_sign(c, key.get(), EVP_sha256()) == 0)
-    return make_error(openssl_error("signing CA certificate " + common_name));
-  auto cert_pem = cert_to_pem(c);
+      !add_extension(c, c, NID_subject_key_identifier, "hash"))
+    return make_error(openssl_error("building CA certificate " + common_name));
+  X509Ptr signed_cert = sign_reproducibly(c, key.get());
+  if (!signed_cert) return make_error(openssl_error("signing CA certificate " + common_name));
+  auto cert_pem = cert_to_pem(signed_cert.get());
   if (!cert_pem) return cert_pem.error();
-  ParsedPems::process().remember(*cert_pem, c);  // trust stores loaded from this PEM get the object itself
-  return CertificateAuthority(common_name, std::move(*cert), std::move(key), std::move(*cert_pem));
+  // Trust stores loaded from this PEM get the object itself.
+  ParsedPems::process().remember(*cert_pem, signed_cert.get());
+  return CertificateAuthority(common_name, std::move(signed_cert), std::move(key), std::move(*cert_pem));
 }
 
 Result<TlsIdentity> CertificateAuthority::issue_identity(const std::vector<std::string>& names, bool expired) const {
@@ -217,9 +325,10 @@ Result<TlsIdentity> CertificateAuthority::issue_identity(const std::vector<std::
     san += (is_ip_literal(name) ? "IP:" : "DNS:") + name;
   }
   X509* ca_cert = cert_.get();
-  PkeyPtr key = new_p256_key();
+  const std::string label = common_name_ + " issues " + san + (expired ? " expired" : "");
+  PkeyPtr key = p256_key_for(label);
   if (!key) return make_error(openssl_error("generating key for " + names.front()));
-  auto cert = new_cert(next_serial_++, names.front(), key.get(), expired);
+  auto cert = new_cert(serial_for(label), names.front(), key.get(), expired);
   if (!cert) return cert.error();
   X509* c = cert->get();
   if (X509_set_issuer_name(c, X509_get_subject_name(ca_cert)) != 1 ||
@@ -227,9 +336,11 @@ Result<TlsIdentity> CertificateAuthority::issue_identity(const std::vector<std::
       !add_extension(c, ca_cert, NID_key_usage, "critical,digitalSignature,keyEncipherment") ||
       !add_extension(c, ca_cert, NID_ext_key_usage, "serverAuth,clientAuth") ||
       !add_extension(c, ca_cert, NID_authority_key_identifier, "keyid:always") ||
-      !add_extension(c, ca_cert, NID_subject_alt_name, san) || X509_sign(c, key_.get(), EVP_sha256()) == 0)
-    return make_error(openssl_error("signing certificate for " + names.front()));
-  return TlsIdentity(std::move(*cert), std::move(key));
+      !add_extension(c, ca_cert, NID_subject_alt_name, san))
+    return make_error(openssl_error("building certificate for " + names.front()));
+  X509Ptr signed_cert = sign_reproducibly(c, key_.get());
+  if (!signed_cert) return make_error(openssl_error("signing certificate for " + names.front()));
+  return TlsIdentity(std::move(signed_cert), std::move(key));
 }
 
 Result<KeyPair> CertificateAuthority::issue(const std::vector<std::string>& names, bool expired) const {

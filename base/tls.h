@@ -58,8 +58,9 @@ class TlsIdentity {
   PkeyPtr key_;
 };
 
-/// A certificate authority (EC P-256, self-signed) that issues leaf certificates. Validity dates
-/// are fixed so that nothing reads the wall clock and runs stay reproducible.
+/// A certificate authority (EC P-256, self-signed) that issues leaf certificates. Keys, serials and
+/// signatures derive from the names and validity dates are fixed, so the same CA and leaf are the same
+/// bytes in every process: nothing reads the wall clock or randomness, and runs stay reproducible.
 class CertificateAuthority {
  public:
   /// Makes a new CA whose subject is CN=common_name.
@@ -71,8 +72,8 @@ class CertificateAuthority {
   CertificateAuthority& operator=(const CertificateAuthority&) = delete;
 
   /// Issues a leaf for names (DNS names or IP literals; the first is also the CN), usable for
-  /// server and client authentication. expired: valid 2000-01-01..2001-01-01 only. Not
-  /// thread-safe (it counts serials): share a CA through IdentityCache.
+  /// server and client authentication. expired: valid 2000-01-01..2001-01-01 only. The same names
+  /// give the same certificate and key.
   Result<TlsIdentity> issue_identity(const std::vector<std::string>& names, bool expired = false) const;
   /// issue_identity, as PEM.
   Result<KeyPair> issue(const std::vector<std::string>& names, bool expired = false) const;
@@ -91,7 +92,6 @@ class CertificateAuthority {
   X509Ptr cert_;
   PkeyPtr key_;
   std::string cert_pem_;
-  mutable uint64_t next_serial_ = 2;  // 1 is the CA's own
 };
 
 /// CAs and leaves made once and shared, keyed by what determines them: making keys and

@@ -260,6 +260,8 @@ void read_kubernetes(TomlTable& k8s, KubernetesConfig& out) {
   }
   k8s.get("allowed_pull_policies", out.allowed_pull_policies);
   k8s.get("allowed_users", out.allowed_users);
+  k8s.get("allowed_images", out.allowed_images);
+  k8s.get("allowed_services", out.allowed_services);
   k8s.get("allowed_groups", out.allowed_groups);
   k8s.get("print_pod_warning_events", out.print_pod_warning_events);
   k8s.get("pod_disruption_budget", out.pod_disruption_budget);

@@ -76,6 +76,8 @@ struct KubernetesConfig {
   std::vector<std::string> allowed_pull_policies;  ///< `allowed_pull_policies`
   /// `allowed_users` / `allowed_groups`: the ids a job's `kubernetes: user` may ask for (18.4+, executor/job_user.h).
   std::vector<std::string> allowed_users, allowed_groups;
+  /// `allowed_images` / `allowed_services`: doublestar patterns for the job's images (14.2+, executor/allowed_images.h).
+  std::vector<std::string> allowed_images, allowed_services;
   std::optional<bool> print_pod_warning_events;    ///< default true (19.4)
   bool pod_disruption_budget = false;              ///< 18.11+: a PodDisruptionBudget for the job pod
   bool helper_image_autoset_arch_and_os = false;   ///< the helper image's arch/os from the runner's platform

@@ -1221,10 +1221,23 @@ asio::awaitable<std::optional<Failure>> Execution::create_build_pod(std::string 
   }
   // preparePodConfig: getPodActiveDeadlineSeconds prints while the spec is built, after setupCredentials and
   // the host-alias check (D8), so a failed secret POST or /version never shows it; getDNSPolicy comes next.
-  // preparePodServices and createBuildAndHelperContainers judge the job's user before that (executor/job_user.h).
-  for (const JobUserLine& l : job_user_lines(pod_inputs)) l.warning ? trace_.warning(l.text) : trace_.println(l.text);
-  if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
-  if (auto dns = dns_policy_warning(runner_.kubernetes)) trace_.warning(*dns);  // preparePodConfig getDNSPolicy
+  // preparePodServices and createBuildAndHelperContainers judge the job's user and the images before that
+  // (executor/job_user.h, executor/allowed_images.h).
+  bool image_refused = false;  // a refused image ends the set-up before preparePodConfig's lines
+  for (const SetupLine& l : pod_setup_lines(pod_inputs)) {
+    if (l.error) {
+      trace_.error(l.text);
+      image_refused = true;
+    } else if (l.warning) {
+      trace_.warning(l.text);
+    } else {
+      trace_.println(l.text);
+    }
+  }
+  if (!image_refused) {
+    if (active_deadline_default_on(profile_)) trace_.println(messages::active_deadline_notice(job_.timeout_seconds));
+    if (auto dns = dns_policy_warning(runner_.kubernetes)) trace_.warning(*dns);  // preparePodConfig getDNSPolicy
+  }
   auto pod = build_pod(pod_inputs);
   if (!pod) co_return prepare_error(setting_up_build_pod(pod.error().message));
   // setupBuildPod checkDependantResources (15.0+), between preparePodConfig and the pod spec patches.

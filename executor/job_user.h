@@ -16,17 +16,18 @@ namespace kexsim::executor {
 
 struct KubernetesConfig;
 
-/// A line the runner prints while it builds a container's securityContext.
-struct JobUserLine {
+/// A line the runner prints while it sets up a container (its securityContext, its image check).
+struct SetupLine {
   bool warning = false;  ///< BuildLogger.Warningln (else Println)
   std::string text;
+  bool error = false;  ///< BuildLogger.Errorln
 };
 
 /// What the job's user does to one container: the ids to write over the securityContext (none: keep
 /// what the configuration gives) and the lines printed on the way.
 struct JobUserIds {
   std::optional<int64_t> uid, gid;
-  std::vector<JobUserLine> lines;
+  std::vector<SetupLine> lines;
 };
 
 /// The job's `user` (already expanded where the release expands it) for the container `name` of

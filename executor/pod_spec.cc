@@ -11,6 +11,7 @@
 #include "executor/overwrites.h"
 #include "executor/pod_checks.h"
 #include "executor/pod_spec_extras.h"
+#include "executor/allowed_images.h"
 #include "executor/job_user.h"
 #include "executor/predefined_variables.h"
 #include "executor/pod_tolerations.h"
@@ -397,6 +398,31 @@ json pod_labels(const PodInputs& in, const std::string& unique_name) {
   return labels(in, *in.job, unique_name, evaluated ? *evaluated : Overwrites{});
 }
 
+namespace {
+
+// What a user does about a refused image.
+std::string allowed_images_hint() {
+  return "add a pattern that matches the image to [runners.kubernetes] allowed_images (allowed_services for a "
+         "service), or use an image that one matches";
+}
+
+// kubernetes.go verifyAllowedImages: allowed_services judges a service, allowed_images the build
+// container; the config's image and the helper image always pass.
+std::optional<std::vector<SetupLine>> image_refusal(const PodInputs& in, const PodImages& images,
+                                                    const std::string& image, bool service) {
+  if (!verifies_allowed_images(in.profile)) return std::nullopt;
+  const KubernetesConfig& kube = in.runner->kubernetes;
+  ImageCheck check;
+  check.image = image;
+  check.option = service ? "services" : "images";
+  check.allowed = service ? kube.allowed_services : kube.allowed_images;
+  const bool expand = allowed_images_internal_expanded(in.profile);
+  check.internal = {expand ? in.job->expand(kube.image) : kube.image, images.helper};
+  return refuse_image(check, in.profile);
+}
+
+}  // namespace
+
 Result<json> build_pod(const PodInputs& in) {
   if (!in.runner || !in.job) {
     return make_error("build_pod: runner config and job are required", "", "pod spec");
@@ -439,6 +465,14 @@ Result<json> build_pod(const PodInputs& in) {
     mounts = std::move(first);
   }
   const std::vector<Service> services = collect_services(in, job);
+  // createPodConfigPrepareOpts: preparePodServices' error as it is, then createBuildAndHelperContainers'
+  // "building build container: %w" (executor/allowed_images.h prints the lines: pod_setup_lines).
+  for (const Service& s : services)
+    if (image_refusal(in, images, s.image, true))
+      return make_error(std::string(kDisallowedImage), allowed_images_hint(), "allowed_services");
+  if (image_refusal(in, images, build_image, false))
+    return make_error("building build container: " + std::string(kDisallowedImage), allowed_images_hint(),
+                      "allowed_images");
   auto aliases = host_aliases(in, services);
   if (!aliases.ok()) return aliases.error();
   if (explicit_service_overwrites(in.profile)) {
@@ -543,15 +577,27 @@ json build_registry_secret(const std::string& namespace_, const std::string& nam
           {"data", {{".dockercfg", base64_encode(dockercfg_json(registries))}}}};
 }
 
-std::vector<JobUserLine> job_user_lines(const PodInputs& in) {
-  std::vector<JobUserLine> out;
-  const auto add = [&](const std::string& name, const std::string& user) {
+std::vector<SetupLine> pod_setup_lines(const PodInputs& in) {
+  std::vector<SetupLine> out;
+  PodImages images = in.images;
+  if (images.build.empty() || images.helper.empty()) {
+    auto resolved = resolve_images(*in.runner, *in.job, in.profile);
+    if (!resolved) return out;  // build_pod says why
+    if (images.build.empty()) images.build = resolved->build;
+    if (images.helper.empty()) images.helper = resolved->helper;
+  }
+  // Each container's securityContext lines, then its image check (buildContainer); a refusal ends the set-up.
+  const auto add = [&](const std::string& name, const std::string& user, const std::string& image, bool service) {
     auto ids = job_user_ids(in.runner->kubernetes, container_kind(name), name, job_user(in, user), in.profile);
     for (auto& l : ids.lines) out.push_back(std::move(l));
+    auto refused = image_refusal(in, images, image, service);
+    if (refused) out.insert(out.end(), refused->begin(), refused->end());
+    return !refused;
   };
   // setupBuildPod: preparePodServices (in pod order), then createBuildAndHelperContainers.
-  for (const Service& s : collect_services(in, *in.job)) add(s.container_name, s.user);
-  add("build", in.job->image.kubernetes_user);
+  for (const Service& s : collect_services(in, *in.job))
+    if (!add(s.container_name, s.user, s.image, true)) return out;
+  add("build", in.job->image.kubernetes_user, images.build, false);
   return out;
 }
 

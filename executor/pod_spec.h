@@ -60,9 +60,10 @@ Result<nlohmann::json> build_pod(const PodInputs& in);
 /// The build pod's labels (buildLabels) for unique_name (ProjectUniqueName); the pod informer selects by them.
 nlohmann::json pod_labels(const PodInputs& in, const std::string& unique_name);
 
-/// The lines GitLab Runner prints about the job's `kubernetes: user` while it builds the containers
-/// (services in pod order, then build): parse and allow-list warnings, "Overriding user ... is not allowed".
-std::vector<JobUserLine> job_user_lines(const PodInputs& in);
+/// The lines GitLab Runner prints while it builds the containers (services in pod order, then build):
+/// the job's `kubernetes: user` (parse and allow-list warnings, "Overriding user ... is not allowed") and
+/// a refused image (executor/allowed_images.h), after which it builds no more.
+std::vector<SetupLine> pod_setup_lines(const PodInputs& in);
 
 /// One service container of the job pod: its container name and the service's own variables.
 struct ServiceContainer {

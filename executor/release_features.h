@@ -414,4 +414,17 @@ struct ReleaseFeature {
 /// Every predicate above with the release it is keyed by.
 std::span<const ReleaseFeature> release_features();
 
+// ---- Allowed images and services (mirror: common/allowed_images.go, executors/kubernetes/kubernetes.go) ----
+
+/// 14.2: `allowed_images` / `allowed_services` judge the build and service images (buildContainer ->
+/// common.VerifyAllowedImage; v14.1.0 has no AllowedImages in executors/kubernetes/kubernetes.go).
+constexpr bool verifies_allowed_images(Profile p) { return p.at_least(14, 2); }
+/// 16.0: the images that always pass (the config's `image`, the helper image) are expanded with the
+/// job's variables first (v15.11.0 buildContainer: raw s.Config.Kubernetes.Image; v16.0.0
+/// verifyAllowedImages: s.ExpandValue(...)).
+constexpr bool allowed_images_internal_expanded(Profile p) { return p.at_least(16, 0); }
+/// 17.11: the refusal's documentation link is the new site's (commit ed851f8fe "Updating links to point
+/// to new doc site": advanced-configuration/ instead of advanced-configuration.html).
+constexpr bool allowed_images_new_doc_link(Profile p) { return p.at_least(17, 11); }
+
 }  // namespace kexsim::executor

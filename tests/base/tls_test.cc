@@ -133,19 +133,38 @@ TEST(CertificateAuthority, AnotherCaIsNotTrusted) {
   EXPECT_EQ(verify(other->cert_pem(), leaf->cert_pem), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
 
-TEST(CertificateAuthority, SerialsCountUpAndValidityIsFixed) {
+TEST(CertificateAuthority, TheSameNamesGiveTheSameBytesAndValidityIsFixed) {
+  // A job can print a certificate (CI_DEBUG_TRACE shows CI_SERVER_TLS_CA_FILE), so a CA and its leaves
+  // must be the same bytes in every process, whatever else the process issued first.
   auto ca = CertificateAuthority::create("ca");
+  auto again = CertificateAuthority::create("ca");
   ASSERT_TRUE(ca);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(ca->cert_pem(), again->cert_pem());
   auto a = ca->issue({"a"});
   auto b = ca->issue({"b"});
+  (void)again->issue({"z"});  // another leaf first must not change a's serial or bytes
+  auto a_again = again->issue({"a"});
   ASSERT_TRUE(a);
   ASSERT_TRUE(b);
+  ASSERT_TRUE(a_again);
+  EXPECT_EQ(a->cert_pem, a_again->cert_pem);
+  EXPECT_EQ(a->key_pem, a_again->key_pem);
+  EXPECT_NE(a->cert_pem, b->cert_pem);
+  EXPECT_NE(a->key_pem, b->key_pem);
   X509Ptr ca_cert = parse(ca->cert_pem());
   X509Ptr ca_a = parse(a->cert_pem);
   X509Ptr ca_b = parse(b->cert_pem);
   EXPECT_EQ(ASN1_INTEGER_get(X509_get0_serialNumber(ca_cert.get())), 1);
-  EXPECT_EQ(ASN1_INTEGER_get(X509_get0_serialNumber(ca_a.get())), 2);
-  EXPECT_EQ(ASN1_INTEGER_get(X509_get0_serialNumber(ca_b.get())), 3);
+  EXPECT_NE(ASN1_INTEGER_cmp(X509_get0_serialNumber(ca_a.get()), X509_get0_serialNumber(ca_b.get())), 0);
+  // The reproducible signatures are real ones: each leaf verifies with the CA's key, the CA with its own.
+  EXPECT_EQ(X509_verify(ca_a.get(), X509_get0_pubkey(ca_cert.get())), 1);
+  EXPECT_EQ(X509_verify(ca_b.get(), X509_get0_pubkey(ca_cert.get())), 1);
+  EXPECT_EQ(X509_verify(ca_cert.get(), X509_get0_pubkey(ca_cert.get())), 1);
+  // An expired twin of a leaf is another certificate.
+  auto expired = ca->issue({"a"}, true);
+  ASSERT_TRUE(expired);
+  EXPECT_NE(expired->cert_pem, a->cert_pem);
   ASN1_TIME* expected = ASN1_TIME_new();
   ASN1_TIME_set_string_X509(expected, "20991231235959Z");
   EXPECT_EQ(ASN1_TIME_compare(X509_get0_notAfter(ca_a.get()), expected), 0);
