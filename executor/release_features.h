@@ -51,6 +51,16 @@ constexpr bool git_terminal_prompt_disabled(Profile p) { return p.at_least(17, 9
 /// include.path of the external git config (mirror: configureSubmoduleCredentials).
 constexpr bool submodule_parent_credentials(Profile p) { return p.at_least(18, 7); }
 
+// ---- The stage scripts' shell options -------------------------------------------------------------
+
+/// 14.9: the script turns pipefail on only where `set -o` lists it ("Remove bashisms from Bash shell
+/// implementation", 68a8a0e7f; mirror: v14.9.0 shells/bash.go BashWriter.Finish); 13.12 writes
+/// `set -eo pipefail`.
+constexpr bool pipefail_only_where_listed(Profile p) { return p.at_least(14, 9); }
+/// 19.1: that test is a `case` on "$(set -o)" instead of `set -o | grep pipefail` ("Remove need for
+/// `grep` to enable `pipefail`", 22b2dce57; mirror: v19.1.0 shells/bash.go BashWriter.Finish).
+constexpr bool pipefail_test_without_grep(Profile p) { return p.at_least(19, 1); }
+
 // ---- Strategy and job log wording -----------------------------------------------------------------
 
 /// 14.0: attach is the default strategy (FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY off), which

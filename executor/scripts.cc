@@ -45,11 +45,26 @@ bool debug_traced(const ScriptContext& ctx) {
   return ctx.job && read_git_settings(*ctx.job, ctx.profile, ctx.debug_trace_disabled).debug_trace;
 }
 
+// The shell options line each release's BashWriter writes (shells/bash.go; 13.12 writeScript, later
+// Finish), after CI_DEBUG_TRACE's `set -o xtrace`.
+std::string shell_options(const ScriptContext& ctx) {
+  std::string out = debug_traced(ctx) ? "set -o xtrace\n" : "";
+  if (pipefail_test_without_grep(ctx.profile)) {
+    // v19.1.0 shells/bash.go BashWriter.Finish
+    out += "case \"$(set -o)\" in *\"pipefail\"*) set -o pipefail;; esac; set -o errexit\n";
+  } else if (pipefail_only_where_listed(ctx.profile)) {
+    // v14.9.0 (to v19.0.0) shells/bash.go BashWriter.Finish
+    out += "if set -o | grep pipefail > /dev/null; then set -o pipefail; fi; set -o errexit\n";
+  } else {
+    out += "set -eo pipefail\n";  // v13.12.0 shells/bash.go BashWriter.writeScript
+  }
+  return out;
+}
+
 // The common head of every stage script: shell options and the job's variables.
 std::string preamble(const ScriptContext& ctx) {
-  // shells/bash.go Finish: CI_DEBUG_TRACE puts `set -o xtrace` before the shell options.
-  std::string out = debug_traced(ctx) ? "set -o xtrace\n" : "";
-  out += "set -eo pipefail\nset +o noclobber\n";
+  std::string out = shell_options(ctx);
+  out += "set +o noclobber\n";  // shells/bash.go Finish / writeScript, every release
   const std::string tmp_dir = ctx.project_dir + ".tmp";
   bool made_tmp = false;
   const auto add = [&](const JobVariable& v) {
@@ -450,7 +465,7 @@ StageScript after_script(const ScriptContext& ctx) {
 
 StageScript cleanup_file_variables(const ScriptContext& ctx) {
   return StageScript{"cleanup_file_variables", "helper", stage_command("helper", ctx.profile),
-                     std::string(debug_traced(ctx) ? "set -o xtrace\n" : "") + "set -eo pipefail\nrm -rf " +
+                     shell_options(ctx) + "rm -rf " +
                          shell_quote(ctx.project_dir + ".tmp") + "\n"};
 }
 

@@ -86,7 +86,7 @@ TEST(GitSettings, DebugTraceDisabledRefusesIt) {
   EXPECT_EQ(refused.debug_trace_refused, "CI_DEBUG_TRACE: usage is disabled on this Runner");
   EXPECT_EQ(read_git_settings(job, Profile::kV13_12, true).debug_trace_refused,
             "CI_DEBUG_TRACE usage is disabled on this Runner");
-  EXPECT_TRUE(has(sources(job, Profile::kV19_4), "set -o xtrace\nset -eo pipefail\n"));
+  EXPECT_TRUE(has(sources(job, Profile::kV19_4), "set -o xtrace\ncase \"$(set -o)\" in *\"pipefail\"*) set -o pipefail;; esac; set -o errexit\n"));
   EXPECT_FALSE(has(sources(job, Profile::kV19_4, true), "xtrace"));
 }
 

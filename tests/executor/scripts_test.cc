@@ -163,7 +163,26 @@ TEST(Scripts, CleanupRemovesTheTmpDirSilently) {
   const Job job = field_job();
   const StageScript s = cleanup_file_variables(context(job, Profile::kV19_4));
   EXPECT_EQ(s.container, "helper");
-  EXPECT_EQ(s.script, "set -eo pipefail\nrm -rf '/builds/root/mycicd.tmp'\n");
+  EXPECT_EQ(s.script,
+            "case \"$(set -o)\" in *\"pipefail\"*) set -o pipefail;; esac; set -o errexit\n"
+            "rm -rf '/builds/root/mycicd.tmp'\n");
+}
+
+// shells/bash.go: v13.12.0 writeScript, v14.9.0-v19.0.0 and v19.1.0+ BashWriter.Finish.
+TEST(Scripts, ShellOptionsLinePerRelease) {
+  const Job job = field_job();
+  const std::string grep_form =
+      "if set -o | grep pipefail > /dev/null; then set -o pipefail; fi; set -o errexit\nset +o noclobber\n";
+  const std::string case_form =
+      "case \"$(set -o)\" in *\"pipefail\"*) set -o pipefail;; esac; set -o errexit\nset +o noclobber\n";
+  const auto head = [&](Profile p) { return step_script(context(job, p)).script; };
+  EXPECT_EQ(head(Profile::kV13_12).rfind("set -eo pipefail\nset +o noclobber\n", 0), 0u);
+  for (Profile p : {Profile::kV15_11, Profile::kV16_11, Profile::kV17_11, Profile::kV18_11}) {
+    EXPECT_EQ(head(p).rfind(grep_form, 0), 0u);
+  }
+  EXPECT_EQ(head(Profile(19, 0)).rfind(grep_form, 0), 0u);
+  EXPECT_EQ(head(Profile(19, 1)).rfind(case_form, 0), 0u);
+  EXPECT_EQ(head(Profile::kV19_4).rfind(case_form, 0), 0u);
 }
 
 TEST(Scripts, NoBashOnlySyntax) {
