@@ -161,7 +161,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
         profile_(env.profile),
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
-               flags_.on("FF_TIMESTAMPS"), improved_url_masking(env.profile, runner)),
+               flags_.on("FF_TIMESTAMPS"), improved_url_masking(env.profile, runner.feature_flags)),
         use_attach_(uses_attach_strategy(profile_, flags_)),
         attempts_(read_section_attempts(job, env.profile)),
         git_settings_(read_git_settings(job, env.profile, runner.debug_trace_disabled)) {
@@ -173,13 +173,6 @@ class Execution : public std::enable_shared_from_this<Execution> {
   asio::awaitable<JobOutcome> run();
 
  private:
-  // network/trace.go newJobTrace (15.0–16.10): config.IsFeatureFlagOn(UseImprovedURLMasking), the
-  // runner's [runners.feature_flags] only ("can only be configured via Runner's config and not from a job").
-  static bool improved_url_masking(Profile profile, const RunnerConfig& runner) {
-    const auto no_job_variable = [](std::string_view) -> const std::string* { return nullptr; };
-    return resolve_feature_flags(profile, runner.feature_flags, no_job_variable).on("FF_USE_IMPROVED_URL_MASKING");
-  }
-
   // common/build.go getNewLogger: the default prefixes only with FF_MASK_ALL_DEFAULT_TOKENS.
   std::vector<std::string> token_prefixes(const Job& job, const FeatureFlagValues& flags) const {
     std::vector<std::string> out;

@@ -190,4 +190,11 @@ std::string scrub_url_secrets(Profile p, std::string_view line) {
   return out;
 }
 
+bool improved_url_masking(Profile p, const std::map<std::string, bool>& config_flags) {
+  // config.IsFeatureFlagOn(featureflags.UseImprovedURLMasking): "can only be configured via Runner's
+  // config and not from a job" (helpers/featureflags/flags.go).
+  const auto no_job_variable = [](std::string_view) -> const std::string* { return nullptr; };
+  return resolve_feature_flags(p, config_flags, no_job_variable).on("FF_USE_IMPROVED_URL_MASKING");
+}
+
 }  // namespace kexsim::executor

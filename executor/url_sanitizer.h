@@ -2,6 +2,7 @@
 // Sensitive URL query parameters in the job log: the streaming sanitizer of the whole trace ([MASKED])
 // and the older scrub of runner-side lines ([FILTERED]), as each GitLab Runner release applies them.
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -30,5 +31,9 @@ class UrlSanitizer {
 /// "key=[FILTERED]" (up to the next '&' or space; X-AMZ-Security-Token from 14.5). Upstream applies
 /// it to Println/Infoln/Warningln/Errorln lines while the whole-trace sanitizer is off.
 std::string scrub_url_secrets(Profile p, std::string_view line);
+
+/// FF_USE_IMPROVED_URL_MASKING (15.0–16.10) as network/trace.go newJobTrace reads it: from the
+/// runner's [runners.feature_flags] only, never a job variable.
+bool improved_url_masking(Profile p, const std::map<std::string, bool>& config_flags);
 
 }  // namespace kexsim::executor
