@@ -189,8 +189,12 @@ asio::awaitable<UpdateReply> GitLabClient::update_job(int64_t id, const std::str
 asio::awaitable<PatchReply> GitLabClient::patch_trace(int64_t id, const std::string& job_token,
                                                       const std::string& trace, size_t& sent) {
   PatchReply reply;
-  // Named before the await: bytes the trace gains while the PATCH is in flight are not in it.
-  const size_t end = trace.size();
+  // network/trace.go sendPatch: buffer.Bytes(sentTrace, maxTracePatchSize), at most
+  // common.DefaultTracePatchLimit (1 MiB, every release) from `sent`; the rest goes in the next PATCH
+  // (the next tick, or at once in ensureAllTraceSent). Named before the await: bytes the trace gains
+  // while the PATCH is in flight are not in it.
+  constexpr size_t kTracePatchLimit = 1024 * 1024;  // common/consts.go DefaultTracePatchLimit
+  const size_t end = std::min(trace.size(), sent + kTracePatchLimit);
   if (sent >= end) {
     reply.state = PatchState::kSucceeded;
     co_return reply;

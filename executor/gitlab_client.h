@@ -76,7 +76,7 @@ class GitLabClient {
   /// PUT /api/v4/jobs/:id, classified as network/gitlab.go createUpdateJobResult does.
   asio::awaitable<UpdateReply> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);
   /// PATCH /api/v4/jobs/:id/trace with trace[sent, end) where end is trace's size when the PATCH
-  /// leaves; a 202 moves sent to end, a 416 to GitLab's offset (createPatchTraceResult). Nothing to
+  /// leaves, at most 1 MiB past sent; a 202 moves sent to end, a 416 to GitLab's offset (createPatchTraceResult). Nothing to
   /// send is a success without a request.
   asio::awaitable<PatchReply> patch_trace(int64_t id, const std::string& job_token, const std::string& trace,
                                           size_t& sent);

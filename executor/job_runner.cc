@@ -161,7 +161,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
         profile_(env.profile),
         flags_(resolve_feature_flags(env.profile, runner.feature_flags, flag_variable_lookup(job, runner))),
         trace_(clock, env.profile, job.features.trace_sections, job.masked_values(), token_prefixes(job, flags_),
-               flags_.on("FF_TIMESTAMPS")),
+               flags_.on("FF_TIMESTAMPS"), improved_url_masking(env.profile, runner.feature_flags)),
         use_attach_(uses_attach_strategy(profile_, flags_)),
         attempts_(read_section_attempts(job, env.profile)),
         git_settings_(read_git_settings(job, env.profile, runner.debug_trace_disabled)) {

@@ -104,7 +104,8 @@ bool is_feature_flag(Profile p, std::string_view name) {
 
 bool kexsim_acts_on_flag(std::string_view name) {
   return name == "FF_TIMESTAMPS" || name == "FF_MASK_ALL_DEFAULT_TOKENS" ||
-         name == "FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY" || name == "FF_USE_ADVANCED_POD_SPEC_CONFIGURATION";
+         name == "FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY" || name == "FF_USE_ADVANCED_POD_SPEC_CONFIGURATION" ||
+         name == "FF_USE_IMPROVED_URL_MASKING";
 }
 
 bool FeatureFlagValues::on(std::string_view name) const {

@@ -116,6 +116,15 @@ constexpr bool feature_flag_variables_resolved(Profile p) { return p.at_least(18
 constexpr bool masks_default_tokens(Profile p) { return p.at_least(17, 9); }
 /// 18.2 (mirror, tokensanitizer allTokenPrefixes): "glrtr-" joins the default prefixes.
 constexpr bool masks_runner_registration_token_prefix(Profile p) { return p.at_least(18, 2); }
+/// 16.11 (mirror, common/buildlogger/build_logger.go wrap): the URL-parameter sanitizer runs on every
+/// stream; 15.0–16.10 only with FF_USE_IMPROVED_URL_MASKING from the runner's config (network/trace.go
+/// newJobTrace), and runner-side lines are scrubbed to [FILTERED] while it is off.
+constexpr bool masks_url_params_always(Profile p) { return p.at_least(16, 11); }
+/// 16.11 (mirror, build_logger.go wrap): phrases, then URL parameters, then token prefixes; before,
+/// helpers/trace/buffer.go SetMasked wrapped URL parameters outermost, so they went first.
+constexpr bool masks_url_params_after_phrases(Profile p) { return p.at_least(16, 11); }
+/// 14.5 (mirror, helpers/url/scrub_secrets.go): X-AMZ-Security-Token joins the [FILTERED] scrub.
+constexpr bool scrubs_amz_security_token(Profile p) { return p.at_least(14, 5); }
 
 // ---- Short token and names --------------------------------------------------------------------------
 

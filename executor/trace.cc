@@ -30,8 +30,12 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(
 }  // namespace
 
 JobTrace::JobTrace(Clock& clock, Profile profile, bool sections, std::vector<std::string> masked_values,
-                   std::vector<std::string> token_prefixes, bool timestamps)
-    : clock_(clock), profile_(profile), sections_(sections), timestamps_(timestamps) {
+                   std::vector<std::string> token_prefixes, bool timestamps, bool improved_url_masking)
+    : clock_(clock),
+      profile_(profile),
+      sections_(sections),
+      timestamps_(timestamps),
+      masks_urls_(masks_url_params_always(profile) || improved_url_masking) {
   // Stream ids and types: common/buildlogger/build_logger.go (StreamExecutorLevel,
   // StreamWorkLevel); the pod wait writes to (0, Stderr), exec output to (1, Stdout/Stderr)
   // (executors/kubernetes/kubernetes.go getExecutorIoWriters).
@@ -130,12 +134,16 @@ void JobTrace::commit(std::string_view bytes) {
 
 void JobTrace::line(std::string_view prefix, std::string_view text) {
   std::string out(prefix);
-  out += text;
-  // GitLab Runner 13.x reset colours after the newline; later releases before it.
+  // GitLab Runner 13.x reset colours after the newline; later releases before it. Without the
+  // whole-trace sanitizer, sendLog scrubs the line first (common/build_logger.go; 13.12 with its
+  // newline, which a scrubbed value at the end swallows).
   if (!reset_before_newline(profile_)) {
-    out += '\n';
+    std::string body(text);
+    body += '\n';
+    out += masks_urls_ ? body : scrub_url_secrets(profile_, body);
     out += kReset;
   } else {
+    out += masks_urls_ ? std::string(text) : scrub_url_secrets(profile_, text);
     out += kReset;
     out += '\n';
   }
@@ -183,6 +191,14 @@ size_t JobTrace::secret_length_at(std::string_view rest) const {
 
 void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
   Stream& stream = streams_[index];
+  // A final write closes the URL sanitizer too: kexsim's streams end or pause there (see release_held).
+  const bool urls_first = masks_urls_ && !masks_url_params_after_phrases(profile_);
+  std::string sanitized;
+  if (urls_first) {
+    stream.urls.write(bytes, sanitized);
+    if (final) stream.urls.close(sanitized);
+    bytes = sanitized;
+  }
   stream.pending += bytes;
   const std::string_view buf = stream.pending;
   std::string out;
@@ -220,6 +236,14 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
   }
   stream.pending.erase(0, i);
   if (final) stream.swallowing = false;  // the writer is closed (end of an exec's output)
+  if (masks_urls_ && !urls_first) {
+    // 16.11+: phrases first, then URL parameters; kexsim masks token bodies in the same pass as
+    // phrases, which gives the same bytes (a token cannot hold '?', '&' or span a parameter's end).
+    std::string after;
+    stream.urls.write(out, after);
+    if (final) stream.urls.close(after);
+    out = std::move(after);
+  }
   emit(stream, out);
 }
 

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "executor/profile.h"
 #include "executor/timestamper.h"
+#include "executor/url_sanitizer.h"
 
 namespace kexsim::executor {
 
@@ -18,12 +19,15 @@ namespace kexsim::executor {
 /// As upstream's buildlogger, each stream (runner messages 00O, pod-wait lines 00E, exec stdout
 /// 01O and stderr 01E) has its own masker, then, with FF_TIMESTAMPS, its own timestamper: masking
 /// comes first, so a secret split across lines or writes is masked before prefixes go in.
+/// Sensitive URL parameters (executor/url_sanitizer.h) are masked in every stream from 16.11, or in
+/// 15.x–16.10 with FF_USE_IMPROVED_URL_MASKING; otherwise only runner lines are scrubbed.
 class JobTrace {
  public:
   /// `sections`: the job's features.trace_sections. `token_prefixes`: besides "glpat-", which
   /// is always masked (e.g. the job's features.token_mask_prefixes). `timestamps`: FF_TIMESTAMPS.
+  /// `improved_url_masking`: FF_USE_IMPROVED_URL_MASKING as the runner's config sets it (15.0–16.10).
   JobTrace(Clock& clock, Profile profile, bool sections, std::vector<std::string> masked_values,
-           std::vector<std::string> token_prefixes, bool timestamps = false);
+           std::vector<std::string> token_prefixes, bool timestamps = false, bool improved_url_masking = false);
 
   /// A plain runner line ("\033[0K" prefix).
   void println(std::string_view text);
@@ -66,6 +70,7 @@ class JobTrace {
     explicit Stream(const Clock& clock, TraceStream id) : timestamper(clock, id) {}
     std::string pending;      ///< masker: a tail that may be the start of a secret
     bool swallowing = false;  ///< masker: inside the body of a token already written as [MASKED]
+    UrlSanitizer urls;        ///< sensitive URL parameters (when masks_urls_)
     Timestamper timestamper;
   };
   enum StreamIndex : size_t { kRunnerOut, kRunnerErr, kWorkOut, kWorkErr, kStreamCount };
@@ -83,6 +88,7 @@ class JobTrace {
   Profile profile_;
   bool sections_;
   bool timestamps_;
+  bool masks_urls_;  ///< the whole-trace URL-parameter sanitizer is on
   std::vector<std::string> masked_values_;  ///< longest first
   std::vector<std::string> token_prefixes_;
   std::string committed_;
