@@ -61,12 +61,24 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-// encoding/base64 (Go) decode.go Encoding.Decode of StdEncoding, with its CorruptInputError offsets.
-Result<std::string> go_base64_decode(std::string_view src) {
-  const auto corrupt = [](size_t at) -> Result<std::string> {
+// The 6-bit value of a URL-alphabet character ("-_" for "+/"), or -1.
+int url_value(unsigned char c) {
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  if (c == '+' || c == '/') return -1;
+  return base64_value(static_cast<char>(c));
+}
+
+// encoding/base64 (Go) base64.go Encoding.decodeQuantum of StdEncoding or RawURLEncoding, with its
+// CorruptInputError offsets.
+Result<std::string> go_base64_decode(std::string_view src, GoBase64 encoding) {
+  const bool raw_url = encoding == GoBase64::kRawURLEncoding;
+  const auto corrupt = [raw_url](size_t at) -> Result<std::string> {
     // encoding/base64 CorruptInputError.Error: "illegal base64 data at input byte " + strconv.FormatInt(...).
     return Error{"illegal base64 data at input byte " + std::to_string(at),
-                 "the text is not padded standard base64: encode the bytes again (base64 -w0 FILE)", ""};
+                 raw_url ? "the text is not unpadded URL-safe base64 (A-Z a-z 0-9 - _)"
+                         : "the text is not padded standard base64: encode the bytes again (base64 -w0 FILE)",
+                 ""};
   };
   std::string out;
   size_t si = 0;
@@ -77,10 +89,14 @@ Result<std::string> go_base64_decode(std::string_view src) {
     for (size_t j = 0; j < 4; ++j) {
       if (si == src.size()) {
         if (j == 0) return out;
-        return corrupt(si - j);  // StdEncoding pads: a short last quantum is corrupt
+        // StdEncoding pads, so a short last quantum is corrupt; without padding only one of 1 character is.
+        if (j == 1 || !raw_url) return corrupt(si - j);
+        dlen = j;
+        end = true;
+        break;
       }
       const unsigned char in = static_cast<unsigned char>(src[si++]);
-      if (int v = base64_value(in); v >= 0) {
+      if (int v = raw_url ? url_value(in) : base64_value(static_cast<char>(in)); v >= 0) {
         dbuf[j] = v;
         continue;
       }
@@ -88,7 +104,7 @@ Result<std::string> go_base64_decode(std::string_view src) {
         --j;
         continue;
       }
-      if (in != '=') return corrupt(si - 1);
+      if (in != '=' || raw_url) return corrupt(si - 1);  // NoPadding: '=' is not the pad
       if (j < 2) return corrupt(si - 1);
       if (j == 2) {
         while (si < src.size() && (src[si] == '\n' || src[si] == '\r')) ++si;

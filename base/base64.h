@@ -19,8 +19,14 @@ int base64_value(char c);
 /// Decodes padded or unpadded standard base64; nullopt on a character outside the alphabet.
 std::optional<std::string> base64_decode(std::string_view text);
 
-/// Go's base64.StdEncoding.DecodeString, as encoding/json decodes a []byte field: padding required, CR
-/// and LF skipped; otherwise Go's error, "illegal base64 data at input byte N".
-Result<std::string> go_base64_decode(std::string_view src);
+/// Which of Go's encoding/base64 encodings go_base64_decode imitates.
+enum class GoBase64 {
+  kStdEncoding,     ///< StdEncoding: "+/" alphabet, padding required (a []byte field of encoding/json)
+  kRawURLEncoding,  ///< RawURLEncoding: "-_" alphabet, no padding ('=' is corrupt), e.g. a continue token
+};
+
+/// Go's base64.<encoding>.DecodeString: CR and LF skipped; otherwise Go's error, "illegal base64 data at
+/// input byte N".
+Result<std::string> go_base64_decode(std::string_view src, GoBase64 encoding = GoBase64::kStdEncoding);
 
 }  // namespace kexsim

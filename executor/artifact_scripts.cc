@@ -37,6 +37,7 @@ std::optional<StageScript> download_artifacts_script(const ScriptContext& ctx) {
   std::string commands;
   for (const auto& dep : ctx.job->dependencies) {
     if (dep.artifacts_filename.empty()) continue;
+    // shells/abstract.go downloadArtifacts: Noticef("Downloading artifacts for %s (%d)...", job.Name, job.ID).
     commands += notice_line("Downloading artifacts for " + dep.name + " (" + std::to_string(dep.id) + ")...");
     commands += command_line(
         {"artifacts-downloader", "--url", ctx.runner_url, "--token", dep.token, "--id", std::to_string(dep.id)});

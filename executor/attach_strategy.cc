@@ -367,6 +367,7 @@ asio::awaitable<void> AttachStrategy::watch_pod(std::shared_ptr<Waiter> waiter) 
       failure = pod.error().message;
       pod_gone_ = true;
     } else if (!pod) {
+      // executors/kubernetes/kubernetes.go checkPodStatus: Warningln("Getting job pod status", err).
       sinks_.warning("Getting job pod status " + pod.error().message);
       continue;
     } else if (auto verdict = check_pod_status(*pod, pod_); !verdict) {

@@ -102,6 +102,7 @@ std::optional<StageScript> archive_cache_script(const ScriptContext& ctx, bool o
     std::vector<std::string> args = {"cache-archiver", "--file", cache_archive_file(ctx, key), "--timeout",
                                      request_timeout(job)};
     args.insert(args.end(), paths.begin(), paths.end());
+    // shells/abstract.go addCacheUploadCommand: Noticef("Creating cache %s...", ...), then Noticef("Created cache").
     std::string create = notice_line("Creating cache " + key + "...");
     create += "if " + command_line(args) + "; then\n";
     create += notice_line("Created cache");

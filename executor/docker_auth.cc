@@ -37,6 +37,8 @@ std::string quote_char(unsigned char c) {
 
 // The first syntax error of encoding/json's Decoder reading one value from text ("" if none; Decode
 // stops after the first value, so what follows it is not looked at). EOF inside a value: "unexpected EOF".
+// Go encoding/json scanner.go scanner.error: "invalid character " + quoteChar(c) + " " + context, the context
+// being its state function's ("looking for beginning of value", "looking for beginning of object key string", ...).
 class GoJsonScanner {
  public:
   explicit GoJsonScanner(std::string_view s) : s_(s) {}

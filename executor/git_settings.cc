@@ -87,6 +87,8 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
   } else if (strategy == "empty" && git_strategy_empty(p)) {
     out.strategy = GitStrategy::kEmpty;
   } else if (!strategy.empty() && warns) {
+    // common/build_settings.go validate: "%s: expected either 'clone', 'fetch' or 'none' got %q, using default value '%v'"
+    // (17.3: "'clone', 'fetch', 'none' or 'empty'").
     const std::string expected =
         git_strategy_empty(p) ? "'clone', 'fetch', 'none' or 'empty'" : "'clone', 'fetch' or 'none'";
     out.errors.push_back("GIT_STRATEGY: expected either " + expected + " got " + messages::go_quote(strategy) +

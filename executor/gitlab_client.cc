@@ -11,7 +11,7 @@
 namespace kexsim::executor {
 namespace {
 
-/// Go's http.StatusText for the answers a runner meets.
+/// Go net/http/status.go StatusText, for the answers a runner meets.
 std::string status_text(int status) {
   switch (status) {
     case 200: return "OK";

@@ -62,7 +62,8 @@ struct Failure {
   bool pod_not_found = false;
 };
 
-/// A StatusError NotFound whose Details.Kind is "pods": the API server words it `pods "NAME" not found`.
+/// A StatusError NotFound whose Details.Kind is "pods": apimachinery pkg/api/errors/errors.go NewNotFound words it
+/// "%s %q not found" with the resource, `pods "NAME" not found`.
 bool is_pod_not_found(const Error& e) { return e.code == 404 && e.message.rfind("pods \"", 0) == 0; }
 
 /// obj[key] when obj is an object and the member is a string, else fallback: API answers are

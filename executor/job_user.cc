@@ -93,6 +93,7 @@ struct ConfiguredId {
   const char* source = nullptr;  ///< securityContextIDSource
 };
 
+// executors/kubernetes/kubernetes.go securityContextIDSource: "container security context", "pod security context".
 ConfiguredId configured(std::optional<int64_t> container, std::optional<int64_t> pod) {
   if (container) return {container, "container security context"};
   if (pod) return {pod, "pod security context"};
@@ -120,6 +121,8 @@ JobUserIds allow_listed(const KubernetesConfig& kube, ContainerKind kind, const 
     std::string error;
     const int64_t uid = parse_and_validate(uid_str, "UID", "user", kube.allowed_users, profile, error);
     if (!error.empty())
+      // executors/kubernetes/kubernetes.go getContainerUIDGID: "Error parsing 'uid' from image options for container %q, using
+      // the configured security context: %v".
       out.lines.push_back({true, "Error parsing 'uid' from image options for container " + go_quote(name) +
                                      ", using the configured security context: " + error});
     if (uid > -1) out.uid = uid;
@@ -133,6 +136,8 @@ JobUserIds allow_listed(const KubernetesConfig& kube, ContainerKind kind, const 
     if (gid > -1) out.gid = gid;
   }
   if (uid_conf.value && !uid_str.empty())
+    // executors/kubernetes/kubernetes.go getContainerUIDGID: "Overriding user for container %q to %q is not allowed: user is
+    // set to %d in %s".
     out.lines.push_back({false, "Overriding user for container " + go_quote(name) + " to " + go_quote(uid_str) +
                                     " is not allowed: user is set to " + std::to_string(*uid_conf.value) + " in " +
                                     uid_conf.source});

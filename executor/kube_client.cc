@@ -44,6 +44,8 @@ std::string string_field(const json& object, const char* key) {
 
 // encoding/json's error for a body that is no metav1.Status: exact for a truncated body, a bad first
 // character and a non-object value; other syntax errors are named by their first bad character only.
+// Go encoding/json scanner.go stateBeginValue: "invalid character " + quoteChar(c) + " looking for beginning of value";
+// decode.go UnmarshalTypeError.Error: "json: cannot unmarshal " + e.Value + " into Go value of type " + e.Type.String().
 std::string go_unmarshal_status_error(const std::string& body) {
   const json any = json::parse(body, nullptr, false);
   if (!any.is_discarded()) {

@@ -55,7 +55,7 @@ Status regex_check(const std::string& pattern, const std::string& value, const s
                       "fix the regular expression of " + key + " (RE2 syntax)", key);
   }
   if (!std::regex_search(value, re)) {
-    // malformedOverwriteError
+    // executors/kubernetes/overwrites.go malformedOverwriteError.Error: "provided value %q does not match %q".
     return make_error("provided value " + messages::go_quote(value) + " does not match " + messages::go_quote(pattern),
                       "the job's value must match " + key + " in [runners.kubernetes]", key);
   }

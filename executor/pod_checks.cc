@@ -180,6 +180,8 @@ std::string pull_policy_failed(Profile profile, const TerminalContainerError& e,
 
 std::string pull_policy_attempt(Profile profile, int attempt, const std::string& policy,
                                 const TerminalContainerError& e) {
+  // executors/kubernetes/internal/pull/manager.go UpdatePolicyForContainer: "Attempt #%d: Trying %q pull policy for %q image"
+  // (17.5: " for container %q").
   std::string out = "Attempt #" + std::to_string(attempt) + ": Trying " + go_quote(policy) + " pull policy for " +
                     go_quote(e.image) + " image";
   if (pull_messages_name_container(profile)) out += " for container " + go_quote(e.container);

@@ -382,6 +382,7 @@ StageScript get_sources(const ScriptContext& ctx) {
               double_quote_escape("^" + regex_quote(without) + "$") + "\"" + "\n";
     body += "git config --file " + template_config + " --replace-all include.path " + shell_quote(ext_config) + " " +
             "\"" + double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
+    // shells/abstract.go writeRefspecFetchCmd: w.Command("git", "init", projectDir, "--template", templateDir).
     body += "git init " + dir + " --template " + shell_quote(tmp + "/git-template") + "\n";
   } else {
     body += "git init " + dir + "\n";

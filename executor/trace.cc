@@ -127,6 +127,8 @@ void JobTrace::commit(std::string_view bytes) {
     }
   }
   committed_ += bytes.substr(0, cut);
+  // helpers/trace/buffer.go limitWriter.writeLimitExceededMessage: "\n%sJob's log exceeded limit of %v bytes.\n"
+  // "Job execution will continue but no more output will be collected.%s\n".
   committed_ += "\n\033[33;1mJob's log exceeded limit of " + std::to_string(limit_) +
                 " bytes.\nJob execution will continue but no more output will be collected.\033[0;m\n";
   limit_exceeded_ = true;

@@ -64,6 +64,7 @@ std::string go_cause(const boost::system::error_code& ec, bool got_bytes) {
   if (ec == asio::error::eof || ec == http::error::end_of_stream || ec == asio::ssl::error::stream_truncated)
     return got_bytes ? "unexpected EOF" : "EOF";
   if (ec == http::error::partial_message) return "unexpected EOF";
+  // Go net/net.go OpError.Error: "read ...: <err>"; syscall zerrors_linux_amd64.go ECONNRESET: "connection reset by peer".
   if (ec == asio::error::connection_reset) return "read: connection reset by peer";
   if (ec == asio::error::broken_pipe) return "write: broken pipe";
   if (ec == asio::error::connection_aborted) return "read: software caused connection abort";

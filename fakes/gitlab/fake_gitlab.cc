@@ -28,6 +28,7 @@ HttpResponse message(int status, const std::string& text) {
 
 HttpResponse bad_request(const std::string& error) { return HttpResponse::json(400, json{{"error", error}}.dump()); }
 
+// GitLab lib/api/helpers.rb not_found! ("404 Not Found"), forbidden!: render_api_error!('403 Forbidden', 403).
 HttpResponse not_found() { return message(404, "404 Not Found"); }
 HttpResponse forbidden() { return message(403, "403 Forbidden"); }
 
@@ -409,6 +410,7 @@ HttpResponse FakeGitLab::artifacts(const HttpRequest& request, int64_t id) {
     const bool known = std::any_of(jobs_.begin(), jobs_.end(), [&](const JobRecord& j) {
       return !token.empty() && j.token == token && (j.state == "running" || j.id == id);
     });
+    // GitLab lib/api/helpers.rb unauthorized!: render_api_error!('401 Unauthorized', 401).
     if (!known) return message(401, "401 Unauthorized");
     r = serve_artifact_download(job->artifacts);
   }

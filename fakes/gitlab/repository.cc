@@ -76,6 +76,7 @@ std::string GitRepository::commit(const std::string& readme, const std::string& 
   if (!submodules_.empty()) {
     std::string gitmodules;
     for (const auto& sub : submodules_) {
+      // .gitmodules as git writes it: git config.c store_create_section "[%s \"%s\"]\n", write_pair "\t%s = %s".
       gitmodules += "[submodule \"" + sub.path + "\"]\n\tpath = " + sub.path + "\n\turl = " + sub.url + "\n";
       entries[sub.path] = "160000 " + sub.path + '\0' + hex_to_raw(sub.commit);
     }

@@ -75,6 +75,8 @@ const Quantity* find(const ResourceList& list, const std::string& name) {
   return it == list.end() ? nullptr : &it->second;
 }
 
+// plugin/pkg/admission/limitranger/admission.go minConstraint: "minimum %s usage per %s is %s, but request is %s"
+// (", but limit is %s"; ".  No request is specified").
 std::optional<std::string> min_constraint(const std::string& type, const std::string& res, const Quantity& enforced,
                                           const ResourceList& requests, const ResourceList& limits) {
   const Quantity* req = find(requests, res);
@@ -87,6 +89,8 @@ std::optional<std::string> min_constraint(const std::string& type, const std::st
   return std::nullopt;
 }
 
+// plugin/pkg/admission/limitranger/admission.go maxConstraint: "maximum %s usage per %s is %s, but limit is %s"
+// (", but request is %s"; ".  No limit is specified").
 std::optional<std::string> max_constraint(const std::string& type, const std::string& res, const Quantity& enforced,
                                           const ResourceList& requests, const ResourceList& limits) {
   const Quantity* req = find(requests, res);

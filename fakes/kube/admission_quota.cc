@@ -87,6 +87,7 @@ std::string constraints(const std::set<std::string>& tracked, const json& pod, i
       if (!usage.count(r)) missing[r].insert(text(*c, "name"));
   }
   if (missing.empty()) return {};
+  // kubernetes pkg/quota/v1/evaluator/core/pods.go podEvaluator.Constraints: fmt.Errorf("must specify %s", ...).
   std::string out = "must specify ";
   bool first = true;
   for (const auto& [resource, containers] : missing) {
@@ -154,6 +155,8 @@ std::optional<std::string> check_quotas(const std::vector<json>& quotas, const j
     for (const auto& [name, q] : masked_new)
       if (auto h = hard.find(name); h != hard.end() && q.compare(h->second) > 0) exceeded.insert(name);
     if (exceeded.empty()) continue;
+    // apiserver pkg/admission/plugin/resourcequota/controller.go CheckRequest:
+    // "exceeded quota: %s, requested: %s, used: %s, limited: %s".
     return "exceeded quota: " + text(member(*quota, "metadata"), "name") +
            ", requested: " + pretty_print(mask(requested, exceeded)) + ", used: " + pretty_print(mask(used, exceeded)) +
            ", limited: " + pretty_print(mask(hard, exceeded));

@@ -82,6 +82,7 @@ std::string url(const WebhookSpec& w) {
 }
 
 std::string call_error(const WebhookSpec& w) {
+  // Go net/url/url.go Error.Error: fmt.Sprintf("%s %q: %s", e.Op, e.URL, e.Err), the Op of client-go's POST.
   const std::string post = "Post \"" + url(w) + "\": ";
   if (w.failure == "refused")
     return post + "dial tcp " + w.address + ":" + std::to_string(w.port) + ": connect: connection refused";

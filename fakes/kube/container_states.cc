@@ -111,6 +111,7 @@ std::optional<std::string> container_config_error(const json& pod, const json& c
       const json* stored = find_map(name);
       if (!stored) return "configmap \"" + name + "\" not found";
       if (!member(member(*stored, "data"), key.c_str()).is_string())
+        // kubelet pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: "couldn't find key %v in ConfigMap %v/%v".
         return "couldn't find key " + key + " in ConfigMap " + ns + "/" + name;
     }
     const json& ref = member(member(env, "valueFrom"), "secretKeyRef");
@@ -119,6 +120,7 @@ std::optional<std::string> container_config_error(const json& pod, const json& c
     const json* stored = secret(ns, name);
     if (!stored) return "secret \"" + name + "\" not found";
     if (!member(member(*stored, "data"), key.c_str()).is_string())
+      // kubelet pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: "couldn't find key %v in Secret %v/%v".
       return "couldn't find key " + key + " in Secret " + ns + "/" + name;
   }
   return std::nullopt;

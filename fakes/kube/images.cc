@@ -221,7 +221,8 @@ PullResult pull_from_registries(const ImageSettings& settings, const ImageRefere
   const std::string bare_host = port_colon == std::string::npos ? server_host : registry->host.substr(0, port_colon);
   result.took = kSecond;
   if (registry->reach != RegistryReach::kReachable) {
-    // Go's net errors inside url.Error: Head "<url>": dial tcp …
+    // Go's net errors inside url.Error: Head "<url>": dial tcp … (Go net/net.go OpError.Error: "dial tcp <addr>: <err>";
+    // timeoutError.Error: "i/o timeout"; the syscall errno texts "connection refused", "no route to host").
     std::string net;
     switch (registry->reach) {
       case RegistryReach::kUnreachable:
@@ -398,6 +399,7 @@ void ImageModel::start_pod(const json& pod, const std::string& node, const std::
       k.steady = pull_from_registries(settings_, *ref, platform, credentials, minor_);
       if (settings_.serialize_pulls) k.begins = std::max(cursor, busy_until_[node]);
       k.first = k.steady;
+      // kubelet pkg/kubelet/images/helpers.go throttledImageService.PullImage: fmt.Errorf("pull QPS exceeded").
       if (!take_token(node, k.begins)) {
         k.first = PullResult{};
         k.first.error = "pull QPS exceeded";

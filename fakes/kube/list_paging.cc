@@ -29,20 +29,9 @@ struct Decoded {
 };
 
 ApiResult<Decoded> decode_continue(const std::string& token) {
-  // base64.RawURLEncoding: the URL alphabet, no padding; Go names the first byte it cannot take.
-  std::string standard = token;
-  for (size_t i = 0; i < standard.size(); ++i) {
-    char& c = standard[i];
-    const bool url_alphabet =
-        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!url_alphabet || (standard.size() % 4 == 1 && i == standard.size() - 1))
-      return invalid_token(std::string(kGenericInvalidKey) + ": illegal base64 data at input byte " +
-                           std::to_string(i));
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  const std::optional<std::string> bytes = base64_decode(standard);
-  if (!bytes) return invalid_token(kGenericInvalidKey);
+  // storage/continue.go DecodeContinue: base64.RawURLEncoding.DecodeString; Go names the first byte it cannot take.
+  const Result<std::string> bytes = go_base64_decode(token, GoBase64::kRawURLEncoding);
+  if (!bytes) return invalid_token(std::string(kGenericInvalidKey) + ": " + bytes.error().message);
   const json c = json::parse(*bytes, nullptr, false);
   // Go's json.Unmarshal error text is not reproduced here: the generic refusal stands for it.
   if (!c.is_object()) return invalid_token(kGenericInvalidKey);

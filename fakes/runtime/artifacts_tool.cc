@@ -384,6 +384,7 @@ std::string go_dial_error(const ConnectOutcome& o, const std::string& host, int 
     case Kind::kRefused: return "dial tcp " + target + ": connect: connection refused";
     case Kind::kUnreachable: return "dial tcp " + target + ": connect: no route to host";
     case Kind::kTimeout: return "dial tcp " + target + ": i/o timeout";
+    // Go net/net.go OpError.Error: "<op> <net> <addr>: <err>"; syscall zerrors_linux_amd64.go ECONNRESET: "connection reset by peer".
     case Kind::kTlsReset: return "read tcp " + target + ": read: connection reset by peer";
     case Kind::kTlsUntrusted:
       if (o.tls_detail.find("expired") != std::string::npos)

@@ -609,6 +609,7 @@ class DockerCli {
     auto images = load_images(*d);
     for (const auto& tag : tags) {
       const ImageRef ref = normalize(tag);
+      // moby builder/builder-next/exporter/wrapper.go processNamed: progress.OneOff(ctx, fmt.Sprintf("naming to %s", newTag)).
       exporting += label + " naming to " + ref.full_repo + ":" + ref.tag + " done\n";
       images[ref.familiar] = id.substr(0, 12);
     }

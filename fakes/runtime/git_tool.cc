@@ -963,6 +963,7 @@ int Git::submodule_update(const std::string& root, const std::vector<Submodule>&
     fs.remove(root + "/" + sub->path);
     fs.make_dir(root + "/" + sub->path);
     if (!try_clone(*sub)) {
+      // git builtin/submodule--helper.c update_clone_task_finished: "Failed to clone '%s' a second time, aborting".
       ctx.err("Failed to clone '" + prefix + sub->path + "' a second time, aborting\n");
       return 1;
     }

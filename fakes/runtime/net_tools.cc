@@ -145,6 +145,7 @@ int tool_curl(ToolContext& ctx) {
   if (kind != ConnectOutcome::Kind::kOk) {
     const int code = curl_exit_code(kind);
     if (report) {
+      // curl src/tool_operate.c post_per_transfer: fprintf(global->errors, "curl: (%d) %s\n", result, ...).
       ctx.err("curl: (" + std::to_string(code) + ") " + curl_error_text(outcome, url->host, url->port) + "\n");
       if (code == 60) ctx.err(kCurlCertHelp);
     }
