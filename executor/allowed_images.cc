@@ -139,7 +139,8 @@ std::optional<std::vector<SetupLine>> refuse_image(const ImageCheck& check, Prof
   lines.push_back(std::move(refusal));
   for (const std::string& pattern : check.allowed) lines.push_back({false, "- " + pattern});
   lines.push_back({});
-  // logger.Println(`Please check runner's allowed_images configuration: ` + the documentation link)
+  // common/allowed_images.go VerifyAllowedImage: logger.Println(`Please check runner's allowed_images
+  // configuration: ` + the documentation link).
   lines.push_back({false,
                    std::string("Please check runner's allowed_images configuration: ") +
                        (allowed_images_new_doc_link(profile)

@@ -13,7 +13,8 @@
 
 namespace kexsim::executor {
 
-/// The error a refused image fails the pod's set-up with (common.ErrDisallowedImage).
+/// The error a refused image fails the pod's set-up with: common/allowed_images.go ErrDisallowedImage,
+/// errors.New("disallowed image").
 inline constexpr std::string_view kDisallowedImage = "disallowed image";
 
 /// True when `name` matches `pattern` as github.com/bmatcuk/doublestar/v4 Match does with '/' as the
