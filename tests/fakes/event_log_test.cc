@@ -19,7 +19,9 @@ EventSubject subject(const std::string& ns, const std::string& name, const std::
   return s;
 }
 
-EventRecord pulled() { return {"Normal", "Pulled", "Container image \"alpine:3.20\" already present on machine", "", "kubelet", "node-1"}; }
+EventRecord pulled() {
+  return {"Normal", "Pulled", "Container image \"alpine:3.20\" already present on machine", "", "kubelet", "node-1"};
+}
 
 TEST(EventLogTest, ALegacyRepeatCountsOnItsOwnSubjectsEventOnly) {
   EventLog log;
@@ -33,17 +35,19 @@ TEST(EventLogTest, ALegacyRepeatCountsOnItsOwnSubjectsEventOnly) {
   std::vector<std::string> got;
   for (const json& e : log.list(""))
     got.push_back(e["metadata"]["namespace"].get<std::string>() + "/" + e["involvedObject"]["name"].get<std::string>() +
-                  " " + e["involvedObject"]["fieldPath"].get<std::string>() + " x" + std::to_string(e["count"].get<int>()) +
-                  " rv" + e["metadata"]["resourceVersion"].get<std::string>());
+                  " " + e["involvedObject"]["fieldPath"].get<std::string>() + " x" +
+                  std::to_string(e["count"].get<int>()) + " rv" + e["metadata"]["resourceVersion"].get<std::string>());
   std::sort(got.begin(), got.end());
-  EXPECT_EQ(got, (std::vector<std::string>{"ci/a spec.containers{build} x2 rv9", "ci/a spec.containers{helper} x1 rv8",
-                                           "ci/b spec.containers{build} x1 rv6", "other/a spec.containers{build} x1 rv7"}));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"ci/a spec.containers{build} x2 rv9", "ci/a spec.containers{helper} x1 rv8",
+                                      "ci/b spec.containers{build} x1 rv6", "other/a spec.containers{build} x1 rv7"}));
 }
 
 TEST(EventLogTest, ASeriesRepeatStartsItsOwnSubjectsSeries) {
   EventLog log;
   const TimePoint t0{};
-  const EventRecord failed{"Warning", "FailedScheduling", "0/1 nodes are available", "Scheduling", "default-scheduler", ""};
+  const EventRecord failed{"Warning",    "FailedScheduling",  "0/1 nodes are available",
+                           "Scheduling", "default-scheduler", ""};
   log.record_series(subject("ci", "a", "u-a"), failed, t0, "5");
   log.record_series(subject("ci", "b", "u-b"), failed, t0, "6");
   log.record_series(subject("ci", "a", "u-a"), failed, t0 + std::chrono::seconds(1), "7");
