@@ -357,17 +357,9 @@ HttpResponse KubeApiServer::list(const HttpRequest& request, const ResourceType&
   } else if (type.resource == "nodes") {
     objects = node_objects();
   } else {
-    // Presenting adds status, never labels, names or namespaces: objects the selectors refuse as stored
-    // are not presented (an informer's list of its one pod among a thousand).
-    const auto refused = [&](const json& stored) {
-      if (!labels.value().matches(member(member(stored, "metadata"), "labels"))) return true;
-      return std::any_of(fields.value().begin(), fields.value().end(), [&](const FieldTerm& t) {
-        return (t.field == "metadata.name" || t.field == "metadata.namespace") &&
-               (field_value(stored, t.field) == t.value) != t.equals;
-      });
-    };
+    // Objects the selectors refuse as stored are not presented (fakes/kube/selector.h).
     for (const StoredObject* stored : store_.list(type.resource, ns))
-      if (!refused(stored->object)) objects.push_back(present(type, *stored));
+      if (may_select_stored(stored->object, labels.value(), fields.value())) objects.push_back(present(type, *stored));
   }
   std::vector<json> selected_objects;
   for (const json& object : objects) {
@@ -453,11 +445,12 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   }
   WatchSource source;
   source.sync = [this] { sync_lifecycle(); };
-  source.current = [this, &type, ns] {
+  source.current = [this, &type, ns](const StoredFilter& may_select) {
     std::vector<json> out;
     // Events live in the cluster model, without history: the watch sends them as they appear (snapshot).
     if (type.resource == "events") return events_.list(ns);
-    for (const StoredObject* stored : store_.list(type.resource, ns)) out.push_back(present(type, *stored));
+    for (const StoredObject* stored : store_.list(type.resource, ns))
+      if (may_select(stored->object)) out.push_back(present(type, *stored));
     return out;
   };
   options.snapshot = type.resource == "events";

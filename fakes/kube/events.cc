@@ -58,8 +58,8 @@ std::string truncate_event_note(const std::string& message) {
 
 void EventLog::record_series(const EventSubject& subject, const EventRecord& record, TimePoint at,
                              const std::string& rv) {
-  for (auto& [key, event] : events_) {
-    if (key.first != subject.ns || event["involvedObject"]["uid"] != subject.uid) continue;
+  for (json* found : of_subject(subject)) {
+    json& event = *found;
     if (event["reason"] != record.reason || event["message"] != record.message || event["type"] != record.type ||
         event.value("action", "") != record.action || event.value("reportingComponent", "") != record.component)
       continue;
@@ -85,12 +85,13 @@ void EventLog::record_series(const EventSubject& subject, const EventRecord& rec
                 {"reportingComponent", record.component},
                 {"reportingInstance", record.instance}};
   events_[{subject.ns, name}] = std::move(event);
+  names_by_subject_[{subject.ns, subject.uid}].insert(name);
 }
 
 void EventLog::record_legacy(const EventSubject& subject, const EventRecord& record, TimePoint at,
                              const std::string& rv) {
-  for (auto& [key, event] : events_) {
-    if (key.first != subject.ns || event["involvedObject"]["uid"] != subject.uid) continue;
+  for (json* found : of_subject(subject)) {
+    json& event = *found;
     if (event["involvedObject"].value("fieldPath", "") != subject.field_path) continue;
     if (event["reason"] != record.reason || event["message"] != record.message || event["type"] != record.type ||
         event["source"].value("component", "") != record.component)
@@ -118,6 +119,15 @@ void EventLog::record_legacy(const EventSubject& subject, const EventRecord& rec
                 {"reportingComponent", record.component},
                 {"reportingInstance", record.instance}};
   events_[{subject.ns, name}] = std::move(event);
+  names_by_subject_[{subject.ns, subject.uid}].insert(name);
+}
+
+std::vector<json*> EventLog::of_subject(const EventSubject& subject) {
+  std::vector<json*> out;
+  auto names = names_by_subject_.find({subject.ns, subject.uid});
+  if (names == names_by_subject_.end()) return out;
+  for (const std::string& name : names->second) out.push_back(&events_.at({subject.ns, name}));
+  return out;
 }
 
 std::vector<json> EventLog::list(const std::string& ns) const {

@@ -4,6 +4,7 @@
 // controllers such as cluster-autoscaler (count, firstTimestamp, lastTimestamp, source).
 
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -40,7 +41,13 @@ class EventLog {
   size_t size() const { return events_.size(); }
 
  private:
+  /// The subject's events in (namespace, name) order: a repeat is looked for among these only, not among
+  /// every event of the cluster (O(events) a record made a thousand jobs' pod starts quadratic).
+  std::vector<nlohmann::json*> of_subject(const EventSubject& subject);
+
   std::map<std::pair<std::string, std::string>, nlohmann::json> events_;
+  /// (namespace, involvedObject.uid) -> the names of its events; events are never removed or re-pointed.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> names_by_subject_;
 };
 
 /// The scheduler's truncateMessage: notes over 1024 bytes are cut to 1020 and end in " ...".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/json_fields.h"
 #include "base/strings.h"
 
 namespace kexsim::fakes {
@@ -136,6 +137,15 @@ std::string field_value(const nlohmann::json& object, const std::string& path) {
     start = dot + 1;
   }
   return node->is_string() ? node->get<std::string>() : std::string();
+}
+
+bool may_select_stored(const nlohmann::json& stored, const LabelSelector& labels,
+                       const std::vector<FieldTerm>& fields) {
+  if (!labels.matches(json_fields::member(json_fields::member(stored, "metadata"), "labels"))) return false;
+  return std::none_of(fields.begin(), fields.end(), [&](const FieldTerm& t) {
+    return (t.field == "metadata.name" || t.field == "metadata.namespace") &&
+           (field_value(stored, t.field) == t.value) != t.equals;
+  });
 }
 
 }  // namespace kexsim::fakes

@@ -41,4 +41,10 @@ Result<std::vector<FieldTerm>> parse_field_selector(const std::string& text);
 /// The string at a dotted path ("status.phase") of an object, or empty when absent.
 std::string field_value(const nlohmann::json& object, const std::string& path);
 
+/// Whether the selectors can still select a stored object once it is presented: presenting adds status and
+/// defaults, never labels, names or namespaces, so an object these terms refuse as stored is refused as
+/// presented too and need not be presented (an informer's list or watch of its one pod among a thousand).
+/// True does not mean selected: the caller still filters the presented object.
+bool may_select_stored(const nlohmann::json& stored, const LabelSelector& labels, const std::vector<FieldTerm>& fields);
+
 }  // namespace kexsim::fakes

@@ -59,7 +59,9 @@ void WatchStream::start() {
   if (from_now || options_.send_initial_events) {
     // apiserver: a watch from "" / "0" (or watch-list) first sees the current state as ADDED events.
     cursor_ = source_.resource_version();
-    for (const json& object : source_.current())
+    // Presenting every object of a thousand for an informer of one pod was O(pods) a watch: objects the
+    // selectors refuse as stored are not presented (fakes/kube/selector.h may_select_stored).
+    for (const json& object : source_.current(stored_filter()))
       if (selects(object)) push("ADDED", object);
     if (options_.send_initial_events && options_.allow_bookmarks) push_bookmark(true);
     return;
@@ -69,6 +71,14 @@ void WatchStream::start() {
     return;
   }
   cursor_ = requested;
+}
+
+StoredFilter WatchStream::stored_filter() const {
+  return [this](const json& stored) {
+    const json& ns = member(member(stored, "metadata"), "namespace");
+    if (!options_.ns.empty() && ns != options_.ns) return false;
+    return may_select_stored(stored, options_.labels, options_.fields);
+  };
 }
 
 bool WatchStream::selects(const json& object) const {
@@ -107,7 +117,7 @@ void WatchStream::push_expired(uint64_t requested, uint64_t oldest) {
 }
 
 void WatchStream::collect_snapshot() {
-  for (const json& object : source_.current()) {
+  for (const json& object : source_.current(stored_filter())) {
     if (!selects(object)) continue;
     const json& meta = member(object, "metadata");
     const auto text = [&](const char* k) {

@@ -45,10 +45,14 @@ struct WatchOptions {
   std::function<nlohmann::json(const nlohmann::json&)> present;
 };
 
+/// Whether a stored object may be selected once presented; false: it need not be presented at all.
+using StoredFilter = std::function<bool(const nlohmann::json& stored)>;
+
 /// The server-side state a watch reads besides the history; every call happens while the server lives.
 struct WatchSource {
-  std::function<void()> sync;                             ///< records the changes due by now (pod status steps)
-  std::function<std::vector<nlohmann::json>()> current;   ///< the watched kind's objects as a list shows them now
+  std::function<void()> sync;  ///< records the changes due by now (pod status steps)
+  /// The watched kind's objects as a list shows them now; those the filter refuses as stored may be left out.
+  std::function<std::vector<nlohmann::json>(const StoredFilter&)> current;
   std::function<std::optional<TimePoint>()> next_change;  ///< when sync() next has something to record
   std::function<uint64_t()> resource_version;             ///< the current global resourceVersion
 };
@@ -79,6 +83,7 @@ class WatchStream : public HttpBodyStream, public std::enable_shared_from_this<W
   void collect();
   void collect_snapshot();
   bool selects(const nlohmann::json& object) const;
+  StoredFilter stored_filter() const;
   void push(const char* type, const nlohmann::json& object);
   void push_bookmark(bool initial_events_end);
   void push_expired(uint64_t requested, uint64_t oldest);

@@ -1,6 +1,7 @@
 // Watches on the fake API server: the change history, resourceVersion semantics, 410 Expired, bookmarks,
 // selectors, timeoutSeconds on a manual clock, and one chunked stream over a real socket.
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "fakes/kube/api_server.h"
 #include "fakes/kube/images.h"
 #include "fakes/kube/nodes.h"
+#include "fakes/kube/selector.h"
 #include "fakes/kube/watch_history.h"
 #include "fakes/kube/watch_stream.h"
 #include "tests/support/manual_clock.h"
@@ -432,7 +434,6 @@ TEST_F(KubeWatchTest, StreamsChunkedEventsOverARealSocket) {
   EXPECT_EQ(server_.call_log().back(), "GET /api/v1/namespaces/cicd/pods?watch=true&timeoutSeconds=10 200 admin");
 }
 
-}  // namespace
 TEST(WatchStreamSnapshotTest, EventsWithoutHistoryAreSentAsTheyAppearAndChange) {
   // Events live in the cluster model: the watch compares what a list shows with what it sent.
   testing::ManualClock clock;
@@ -444,7 +445,7 @@ TEST(WatchStreamSnapshotTest, EventsWithoutHistoryAreSentAsTheyAppearAndChange) 
                                {"reason", "Scheduled"}}};
   WatchSource source;
   source.sync = [] {};
-  source.current = [&events] { return events; };
+  source.current = [&events](const StoredFilter&) { return events; };
   source.next_change = [] { return std::optional<TimePoint>(); };
   source.resource_version = [] { return uint64_t{5}; };
   WatchOptions options;
@@ -460,4 +461,67 @@ TEST(WatchStreamSnapshotTest, EventsWithoutHistoryAreSentAsTheyAppearAndChange) 
   EXPECT_EQ(types(w->poll()), (std::vector<std::string>{"MODIFIED p.1"}));  // q's event is not selected
 }
 
+// The initial events of a selective watch are those of presenting every pod and filtering them: the stored
+// prefilter (may_select_stored) leaves out only pods the selectors would refuse anyway.
+TEST_F(KubeWatchTest, SelectiveInitialEventsAreThoseOfFilteringEveryPod) {
+  create(pod("a"));
+  create(pod("b", "deploy"));
+  clock_.advance(seconds(6));  // a and b run
+  create(pod("c"));
+  json unlabelled = pod("d");
+  unlabelled["metadata"].erase("labels");
+  create(unlabelled);
+  std::vector<std::string> all;
+  for (const std::string& line : watch({})->poll()) all.push_back(line);
+  ASSERT_EQ(all.size(), 4u);
+  const std::vector<std::pair<std::string, std::string>> selectors = {
+      {"", ""},
+      {"app=build", ""},
+      {"app!=build", ""},
+      {"app in (build,deploy)", ""},
+      {"!app", ""},
+      {"", "metadata.name=b"},
+      {"", "metadata.name!=b"},
+      {"", "metadata.namespace=cicd"},
+      {"", "metadata.namespace=other"},
+      {"", "status.phase=Running"},
+      {"app=build", "status.phase!=Running,metadata.name!=a"},
+  };
+  for (const auto& [label_text, field_text] : selectors) {
+    const LabelSelector labels = LabelSelector::parse(label_text).value();
+    const std::vector<FieldTerm> fields = parse_field_selector(field_text).value();
+    std::vector<std::string> expected;
+    for (const std::string& line : all) {
+      const json object = parse(line).object;
+      const bool selected = labels.matches(object["metadata"].value("labels", json())) &&
+                            std::all_of(fields.begin(), fields.end(), [&](const FieldTerm& t) {
+                              return (field_value(object, t.field) == t.value) == t.equals;
+                            });
+      if (selected) expected.push_back(line);
+    }
+    std::vector<std::pair<std::string, std::string>> query;
+    if (!label_text.empty()) query.emplace_back("labelSelector", label_text);
+    if (!field_text.empty()) query.emplace_back("fieldSelector", field_text);
+    EXPECT_EQ(watch(query)->poll(), expected) << label_text << " / " << field_text;
+  }
+}
+
+TEST(MaySelectStoredTest, RefusesOnlyOnWhatPresentingCannotChange) {
+  const json stored = {{"metadata", {{"name", "p"}, {"namespace", "cicd"}, {"labels", {{"app", "build"}}}}}};
+  const auto may = [&](const std::string& labels, const std::string& fields) {
+    return may_select_stored(stored, LabelSelector::parse(labels).value(), parse_field_selector(fields).value());
+  };
+  EXPECT_TRUE(may("", ""));
+  EXPECT_TRUE(may("app=build", "metadata.name=p,metadata.namespace=cicd"));
+  EXPECT_FALSE(may("app=deploy", ""));
+  EXPECT_FALSE(may("", "metadata.name=q"));
+  EXPECT_FALSE(may("", "metadata.name!=p"));
+  EXPECT_FALSE(may("", "metadata.namespace=other"));
+  // The status is added by presenting: a stored object without it may still be selected by it.
+  EXPECT_TRUE(may("", "status.phase=Running"));
+  EXPECT_TRUE(may("", "spec.nodeName=node-1"));
+  EXPECT_FALSE(may_select_stored(json(), LabelSelector::parse("app").value(), {}));
+}
+
+}  // namespace
 }  // namespace kexsim::fakes
