@@ -79,6 +79,16 @@ class AdminApiTest : public ::testing::Test {
     return server_.handle(r);
   }
 
+  /// Seeds Secret `name` in "ci" holding `key`: `value` (stringData).
+  void seed_secret(const std::string& name, const std::string& key, const std::string& value) {
+    ASSERT_TRUE(server_
+                    .seed({{"apiVersion", "v1"},
+                           {"kind", "Secret"},
+                           {"metadata", {{"name", name}, {"namespace", "ci"}}},
+                           {"stringData", {{key, value}}}})
+                    .ok());
+  }
+
   /// A spec with a "build" container limited to `build_memory_limit` and a "helper" beside it.
   static nlohmann::json build_and_helper(const std::string& build_memory_limit) {
     return {{"restartPolicy", "Never"},

@@ -150,12 +150,7 @@ TEST_F(ContainerStatesTest, AMissingSecretVolumeKeepsThePodCreatingWithFailedMou
 }
 
 TEST_F(ContainerStatesTest, APresentSecretIsMountedAsFiles) {
-  ASSERT_TRUE(server_
-                  .seed({{"apiVersion", "v1"},
-                         {"kind", "Secret"},
-                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
-                         {"stringData", {{"password", "s3cr3t"}}}})
-                  .ok());
+  seed_secret("db-creds", "password", "s3cr3t");
   json spec = two_containers("1Gi");
   spec["volumes"] = {{{"name", "creds"}, {"secret", {{"secretName", "db-creds"}}}}};
   spec["containers"][0]["volumeMounts"] = {{{"name", "creds"}, {"mountPath", "/etc/creds"}}};
@@ -182,12 +177,7 @@ TEST_F(ContainerStatesTest, RunOnceDurationOverrideCapsTheDeadlineOfRunOncePods)
 }
 
 TEST_F(ContainerStatesTest, EnvFromAMissingSecretKeyIsACreateContainerConfigError) {
-  ASSERT_TRUE(server_
-                  .seed({{"apiVersion", "v1"},
-                         {"kind", "Secret"},
-                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
-                         {"stringData", {{"pass", "s3cr3t"}}}})
-                  .ok());
+  seed_secret("db-creds", "pass", "s3cr3t");
   json spec = two_containers("1Gi");
   spec["containers"][0]["env"] = {
       {{"name", "DB_PASSWORD"}, {"valueFrom", {{"secretKeyRef", {{"name", "db-creds"}, {"key", "password"}}}}}}};
@@ -212,12 +202,7 @@ TEST_F(ContainerStatesTest, EnvFromAMissingSecretKeyIsACreateContainerConfigErro
 }
 
 TEST_F(ContainerStatesTest, EnvFromASecretReachesTheProcess) {
-  ASSERT_TRUE(server_
-                  .seed({{"apiVersion", "v1"},
-                         {"kind", "Secret"},
-                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
-                         {"stringData", {{"password", "s3cr3t"}}}})
-                  .ok());
+  seed_secret("db-creds", "password", "s3cr3t");
   json spec = two_containers("1Gi");
   spec["containers"][0]["env"] = {
       {{"name", "DB_PASSWORD"}, {"valueFrom", {{"secretKeyRef", {{"name", "db-creds"}, {"key", "password"}}}}}}};

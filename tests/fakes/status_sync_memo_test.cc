@@ -132,12 +132,7 @@ TEST_F(StatusSyncTest, ASecretWrittenAtTheSameTimeReachesAWatch) {
   const json before = get("job");
   ASSERT_TRUE(build_state(before).contains("waiting")) << before.dump();
   w->poll();  // synced after the last request
-  ASSERT_TRUE(server_
-                  .seed({{"apiVersion", "v1"},
-                         {"kind", "Secret"},
-                         {"metadata", {{"name", "db-creds"}, {"namespace", "ci"}}},
-                         {"stringData", {{"password", "s3cr3t"}}}})
-                  .ok());
+  seed_secret("db-creds", "password", "s3cr3t");
   const std::vector<std::string> lines = w->poll();  // before any request: a request's kubelet sync looks anew
   const json after = get("job");
   ASSERT_NE(build_state(after), build_state(before));  // the pod reads differently now
