@@ -605,9 +605,13 @@ void KubeApiServer::record_status_changes() {
       store_.touch(pods.resource, text(meta, "namespace"), text(meta, "name"), std::move(it->second));
       shown = present(pods, *store_.find("pods", text(meta, "namespace"), text(meta, "name")));
     }
-    // What next_lifecycle_change() asks of this pod, from the presentation just made.
+    // What next_lifecycle_change() asks of this pod, from the presentation just made: its containers'
+    // next state change, or its own command's next restart (fakes/kube/container_command.h), whichever is first.
     const std::optional<TimePoint> started = kubelet_start(*pod);
-    status_sync_.set_next(uid, started ? container_states_.next_change(shown, *started, clock_.now()) : std::nullopt);
+    std::optional<TimePoint> next = started ? container_states_.next_change(shown, *started, clock_.now()) : std::nullopt;
+    if (const std::optional<TimePoint> run = started ? commands_.next_change(uid, clock_.now()) : std::nullopt)
+      if (!next || *run < *next) next = run;
+    status_sync_.set_next(uid, next);
     shown_[uid] = std::move(shown);
   }
   status_sync_.synced(key, history.latest("pods"));  // its own touches included: they show nothing new

@@ -118,6 +118,31 @@ TEST_F(StatusSyncTest, AnOomKillByAnExecReachesAWatchAtTheKillsTime) {
   EXPECT_LT(got[0].second, exec_at + seconds(120));  // at the kill, not at the watch's end
 }
 
+// A container that runs its own command and crash-loops changes at each exit and restart with no store
+// write: the memo's next change for the pod must be the command's, or a synced watch sleeps through them.
+TEST_F(StatusSyncTest, ACrashLoopingCommandReachesAWatchAtEachRestart) {
+  create("loop", {{"restartPolicy", "Always"},
+                  {"containers", {{{"name", "build"}, {"image", "alpine"}, {"args", {"sh", "-c", "sleep 5; exit 1"}}}}}});
+  create("other", spec("1Gi"));
+  clock_.advance(seconds(7));  // started at 6 s, first run until 11 s
+  auto w = watch("60");
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(w->poll().empty());  // synced: nothing new
+  const TimePoint from = clock_.now();
+  asio::io_context io;
+  std::vector<std::pair<json, TimePoint>> got;
+  asio::co_spawn(io, drain_json(w, &clock_, &got), asio::detached);
+  io.run();
+  std::string seen;  // "<seconds after the sync>:<restartCount>" of each MODIFIED of the looping pod
+  for (const auto& [event, at] : got) {
+    if (event["object"]["metadata"]["name"] != "loop") continue;
+    seen += std::to_string(std::chrono::duration_cast<seconds>(at - from).count()) + ":" +
+            status_of(event["object"], "build")["restartCount"].dump() + " ";
+  }
+  // Exits at 11 s (restarted at once), 16 s (back-off 10 s), 31 s (20 s), 56 s; restarts at 26 s and 51 s.
+  EXPECT_EQ(seen, "4:1 9:1 19:2 24:2 44:3 49:3 ");
+}
+
 // A Secret created at the same virtual time changes how a started pod reads (its env resolves): the
 // watch sees that, though no pod was written.
 TEST_F(StatusSyncTest, ASecretWrittenAtTheSameTimeReachesAWatch) {
