@@ -237,6 +237,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   /// 18.11+ with pod_disruption_budget: the job pod's PodDisruptionBudget (executor/pod_disruption_budget.h).
   asio::awaitable<std::optional<Failure>> create_disruption_budget(json pod);
   asio::awaitable<std::optional<Failure>> wait_for_pod();
+  /// After the pod runs: until the kubelet answers a log request (17.5; 17.6+ FF_WAIT_FOR_POD_TO_BE_REACHABLE).
+  asio::awaitable<std::optional<Failure>> wait_for_pod_reachable();
   asio::awaitable<std::optional<Failure>> set_up_pod(std::string unique_name);
   std::optional<Failure> prepare_overwrites();
   asio::awaitable<std::optional<Failure>> set_up_build_namespace();
@@ -1316,7 +1318,7 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
         if (string_at(container, "name") == "build") build_ready = ready.is_boolean() && ready.get<bool>();
       }
       // 17.4+ isRunning waits for the build container's readiness; v13.12 util.go isRunning takes the phase.
-      if (build_ready || !running_waits_for_build_ready(profile_)) co_return std::nullopt;
+      if (build_ready || !running_waits_for_build_ready(profile_)) co_return co_await wait_for_pod_reachable();
     } else if (last_phase == "Succeeded" || last_phase == "Failed") {
       const std::string inner =
           last_phase == "Succeeded" ? messages::pod_already_succeeded() : messages::pod_status_failed();
@@ -1348,6 +1350,23 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
     if (build_done()) co_return build_failure();
   }
   co_return prepare_error(messages::waiting_for_pod_running(messages::timed_out_waiting(profile_, last_phase)));
+}
+
+asio::awaitable<std::optional<Failure>> Execution::wait_for_pod_reachable() {
+  if (!waits_for_pod_reachable(profile_, flags_.on("FF_WAIT_FOR_POD_TO_BE_REACHABLE"))) co_return std::nullopt;
+  // util.go WaitForPodReachable: ten lines of the helper's log, poll_timeout / poll_interval + 1 tries, a
+  // poll_interval's sleep after every failure (the last included); the error itself is dropped.
+  const KubernetesConfig& kube_config = runner_.kubernetes;
+  const int interval = kube_config.poll_interval > 0 ? kube_config.poll_interval : 3;
+  const int timeout = kube_config.poll_timeout > 0 ? kube_config.poll_timeout : 180;
+  for (int i = 0; i <= timeout / interval; ++i) {
+    if (build_done()) co_return build_failure();
+    auto opened = co_await kube_->open_pod_log(namespace_, pod_name_, "container=helper&tailLines=10");
+    if (opened) co_return std::nullopt;
+    co_await clock_.sleep_for(std::chrono::seconds(interval));
+  }
+  if (build_done()) co_return build_failure();
+  co_return prepare_error(messages::pod_not_attachable());
 }
 
 asio::awaitable<std::optional<Failure>> Execution::watch_pod_events() {

@@ -202,6 +202,11 @@ asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::str
   co_return parsed;
 }
 
+asio::awaitable<Result<json>> KubeClient::open_pod_log(std::string ns, std::string pod, std::string query) {
+  // Not through the runner's retry wrapper: util.go getPodLog calls client-go directly.
+  return call_once("GET", object_path(ns, "pods", pod) + "/log" + (query.empty() ? "" : "?" + query), std::nullopt,
+                   [](const std::string&) { return json::object(); });
+}
 asio::awaitable<Result<json>> KubeClient::create(std::string ns, std::string resource, json object) {
   return call("POST", object_path(ns, resource), std::move(object));
 }

@@ -40,6 +40,9 @@ class KubeClient {
   asio::awaitable<Result<nlohmann::json>> list(std::string ns, std::string resource, std::string query);
   /// GET a pod: its metadata, status and spec.nodeName (the rest of the spec is not decoded).
   asio::awaitable<Result<nlohmann::json>> get_pod(std::string ns, std::string name);
+  /// GET a container's log (pods/NAME/log) with an encoded query; the answer is whether it opened, the
+  /// text itself is dropped (util.go getPodLog only opens and closes the stream).
+  asio::awaitable<Result<nlohmann::json>> open_pod_log(std::string ns, std::string pod, std::string query);
   /// PUT: replaces the object.
   asio::awaitable<Result<nlohmann::json>> update(std::string ns, std::string resource, std::string name,
                                                  nlohmann::json object);

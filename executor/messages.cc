@@ -213,6 +213,11 @@ std::string timed_out_waiting(Profile p, std::string_view last_phase) {
 
 // executors/kubernetes/util.go isRunning (and pod_status_failed below).
 std::string pod_already_succeeded() { return "pod already succeeded before it begins running"; }
+// kubernetes.go waitForPod: fmt.Errorf("pod failed to become attachable %w", err) around util.go
+// WaitForPodReachable's errors.New("timed out waiting for pod to become attachable") (17.5+).
+std::string pod_not_attachable() {
+  return "pod failed to become attachable timed out waiting for pod to become attachable";
+}
 std::string pod_status_failed() { return "pod status is failed"; }
 
 // executors/kubernetes/kubernetes.go podPhaseError.Error: "pod %q status is %q".

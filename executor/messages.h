@@ -84,6 +84,8 @@ std::string pod_condition(std::string_view reason, std::string_view message);
 std::string timed_out_waiting(Profile p, std::string_view last_phase);
 /// The pod finished before it ever ran.
 std::string pod_already_succeeded();
+/// waitForPod after the reachability wait gave up (17.5+; "attachable" and the error, no colon).
+std::string pod_not_attachable();
 /// The pod's phase became Failed while waiting.
 std::string pod_status_failed();
 /// `pod "<pod>" status is "<phase>"` (a stage's pod-status watchdog).

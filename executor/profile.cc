@@ -105,7 +105,8 @@ bool is_feature_flag(Profile p, std::string_view name) {
 bool kexsim_acts_on_flag(std::string_view name) {
   return name == "FF_TIMESTAMPS" || name == "FF_MASK_ALL_DEFAULT_TOKENS" ||
          name == "FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY" || name == "FF_USE_ADVANCED_POD_SPEC_CONFIGURATION" ||
-         name == "FF_USE_IMPROVED_URL_MASKING";
+         name == "FF_USE_IMPROVED_URL_MASKING" || name == "FF_PRINT_POD_EVENTS" ||
+         name == "FF_USE_EXPONENTIAL_BACKOFF_STAGE_RETRY" || name == "FF_WAIT_FOR_POD_TO_BE_REACHABLE";
 }
 
 bool FeatureFlagValues::on(std::string_view name) const {

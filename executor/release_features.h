@@ -270,6 +270,13 @@ constexpr bool wait_lists_warning_events(Profile p) { return p.at_least(19, 4); 
 /// 16.5 (mirror, kubernetes.go watchPodEvents/printPodEvents): FF_PRINT_POD_EVENTS watches the pod's events
 /// and prints them as a table instead of the wait lines.
 constexpr bool prints_pod_events(Profile p) { return p.at_least(16, 5); }
+/// 17.5 (mirror, commit 9a7e1986f, kubernetes.go waitForPod/waitForPodAttach): once the pod runs, the runner
+/// reads ten lines of the helper's log every poll_interval until the kubelet answers ("Upstream k8s considers
+/// it valid to schedule pods on nodes before the node CSR has completed"). 17.6 (db36519e9) puts it behind
+/// FF_WAIT_FOR_POD_TO_BE_REACHABLE, default off.
+constexpr bool waits_for_pod_reachable(Profile p, bool flag_on) {
+  return p.at_least(17, 6) ? flag_on : p.at_least(17, 5);
+}
 
 // ---- Pod informer (mirror: executors/kubernetes/internal/watchers/, kubernetes.go newPodWatcher) -----
 

@@ -76,7 +76,8 @@ std::string pod_path(const std::string& ns, const std::string& name) {
 // The Kubernetes calls of job_runner.cc's flow (prepare_environment, wait_for_pod, run_stage,
 // cleanup) on the path where every call succeeds.
 void plan_calls(const RenderInputs& in, const executor::Job& job, const std::string& ns, const std::string& secret_name,
-                const std::string& pod_name, const executor::AttachPaths* attach, Rendering& out) {
+                const std::string& pod_name, const executor::AttachPaths* attach, bool waits_reachable,
+                Rendering& out) {
   const bool owned = executor::secret_owned_by_pod(in.profile);
   auto add = [&](std::string method, std::string path, std::string when) {
     out.calls.push_back({std::move(method), std::move(path), std::move(when)});
@@ -118,6 +119,10 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     add("GET",
         "/api/v1/namespaces/" + ns + "/events?fieldSelector=involvedObject.name%3D" + pod_name + "%2Ctype%3DWarning",
         "after each poll that finds the pod not running: its Warning events (print_pod_warning_events)");
+  if (waits_reachable)
+    add("GET", pod_path(ns, pod_name) + "/log?container=helper&tailLines=10",
+        "FF_WAIT_FOR_POD_TO_BE_REACHABLE: once Running, until the kubelet answers, every " + std::to_string(interval) +
+            " s, at most " + std::to_string(timeout / interval + 1) + " times");
   struct Stage {
     const char* name;
     const char* container;
@@ -523,7 +528,8 @@ Result<Rendering> render(const RenderInputs& in) {
   out.objects.push_back(*pod);
 
   const std::string pod_name = v19 ? pod_in.name : unique + "XXXXX";
-  plan_calls(in, *job, ns, secret_name, pod_name, attach ? &attach_dirs : nullptr, out);
+  plan_calls(in, *job, ns, secret_name, pod_name, attach ? &attach_dirs : nullptr,
+             waits_for_pod_reachable(p, flags.on("FF_WAIT_FOR_POD_TO_BE_REACHABLE")), out);
   if (v19) {
     out.assumptions.push_back("names end in the random suffix a run with seed " + std::to_string(in.seed) +
                               " draws; another --seed gives other names");

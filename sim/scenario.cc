@@ -367,6 +367,7 @@ void read_node_keys(TomlTable& t, fakes::NodeSpec& node) {
   read_quantities(t, "used", node.used);
   t.get("arch", node.arch);
   t.get("os", node.os);
+  get_non_negative(t, "kubelet_serving_cert_seconds", node.kubelet_serving_cert_seconds);
 }
 
 // "1.29", "v1.29" or "v1.29.3": the minor, for releases whose wording the simulation knows (1.22-1.35).

@@ -6,6 +6,7 @@
 #include "base/json_fields.h"
 #include "base/strings.h"
 #include "fakes/kube/admission_quota.h"
+#include "fakes/kube/kubelet_serving.h"
 #include "fakes/kube/list_paging.h"
 #include "fakes/kube/config_map_env.h"
 #include "fakes/kube/config_maps.h"
@@ -789,6 +790,11 @@ HttpResponse KubeApiServer::exec(const HttpRequest& request, const std::string& 
     return status_bad_request("container " + container + " is not valid for pod " + name).response();
   const std::vector<std::string> command = request.query_values("command");
   if (command.empty() && !attach) return status_bad_request("you must specify at least 1 command").response();
+  // The API server dials the kubelet before the kubelet can judge the container.
+  const std::string node = text(member(pod, "spec"), "nodeName");
+  if (!request.header("upgrade").empty() && !node.empty())
+    if (std::optional<KubeletDialFailure> dial = kubelet_dial_failure(scheduler_, node, clock_.now()))
+      return status_failure(500, "", kubelet_upgrade_error(*dial)).response();
   if (text(member(pod, "status"), "phase") != "Running" || !in_app || !container_running(pod, container))
     // apimachinery util/httpstream/spdy/roundtripper.go NewConnection ("unable to upgrade connection: %v") around
     // the kubelet's pkg/kubelet/kubelet_pods.go GetExec/GetAttach ("container not found (%q)").

@@ -7,6 +7,7 @@
 #include "base/json_fields.h"
 #include "fakes/kube/api_server.h"
 #include "fakes/kube/attach.h"
+#include "fakes/kube/kubelet_serving.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -111,7 +112,11 @@ HttpResponse KubeApiServer::pod_log(const HttpRequest& request, const std::strin
   ApiResult<std::string> container = log_container(pod, options.value().container);
   if (!container.ok()) return container.status().response();
   // pkg/registry/core/pod/rest/log.go: an unbound pod has no kubelet to ask, and the answer is empty.
-  if (text(member(pod, "spec"), "nodeName").empty()) return HttpResponse::text(200, "");
+  const std::string node = text(member(pod, "spec"), "nodeName");
+  if (node.empty()) return HttpResponse::text(200, "");
+  // A kubelet the API server cannot reach answers nothing; Go's error is the Status (ErrorToAPIStatus).
+  if (std::optional<KubeletDialFailure> dial = kubelet_dial_failure(scheduler_, node, clock_.now()))
+    return status_failure(500, "", kubelet_log_error(*dial, ns, name, container.value(), options.value())).response();
   // The kubelet's refusal reaches the client as a 400 with its words (genericrest's response checker).
   if (std::optional<std::string> refused = log_state_error(pod, container.value(), options.value().previous))
     return status_bad_request(*refused).response();

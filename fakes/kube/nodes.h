@@ -30,6 +30,9 @@ struct NodeSpec {
   bool ready = true;           ///< NotReady nodes carry the node.kubernetes.io/not-ready:NoSchedule taint
   bool unschedulable = false;  ///< cordoned
   std::string address;         ///< InternalIP; the API server assigns one when empty
+  /// Virtual seconds after the node joins until its kubelet-serving CSR is approved (0: at once); until
+  /// then the API server's TLS connection to the kubelet fails (fakes/kube/kubelet_serving.h).
+  double kubelet_serving_cert_seconds = 0;
 };
 
 /// Amounts the scheduler compares: cpu in milli-cores, memory and storage in bytes, a pod count,

@@ -273,7 +273,7 @@ TEST(ConfigTest, FeatureFlagsPollDefaultsAndConnection) {
   environment = ["GIT_SSL_NO_VERIFY=1"]
   [runners.feature_flags]
     FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY = true
-    FF_PRINT_POD_EVENTS = false
+    FF_USE_FASTZIP = false
   [runners.kubernetes]
     host = "https://10.0.0.1:6443"
     bearer_token = "tok"
@@ -296,14 +296,14 @@ TEST(ConfigTest, FeatureFlagsPollDefaultsAndConnection) {
   // FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY picks the strategy, so only the other flag warns.
   ASSERT_EQ(config->warnings.size(), 1u);
   EXPECT_EQ(config->warnings[0].message,
-            "key \"runners.feature_flags.FF_PRINT_POD_EVENTS\" is not acted on by kexsim yet: the flag only shows "
+            "key \"runners.feature_flags.FF_USE_FASTZIP\" is not acted on by kexsim yet: the flag only shows "
             "in the \"feature flags:\" header line");
   EXPECT_EQ(config->check_interval, 3);
   const RunnerConfig& r = config->runners[0];
   EXPECT_EQ(r.tls_ca_file, "/etc/gitlab-runner/certs/ca.crt");
   EXPECT_EQ(r.builds_dir, "/builds");
   EXPECT_EQ(r.environment, std::vector<std::string>{"GIT_SSL_NO_VERIFY=1"});
-  EXPECT_EQ(r.feature_flags, (std::map<std::string, bool>{{"FF_PRINT_POD_EVENTS", false},
+  EXPECT_EQ(r.feature_flags, (std::map<std::string, bool>{{"FF_USE_FASTZIP", false},
                                                           {"FF_USE_LEGACY_KUBERNETES_EXECUTION_STRATEGY", true}}));
   EXPECT_EQ(r.kubernetes.host, "https://10.0.0.1:6443");
   EXPECT_EQ(r.kubernetes.bearer_token, "tok");

@@ -788,6 +788,9 @@ TEST(RenderPlan, MatchesTheCallsOfASimulatedRun) { expect_plan_matches_run("basi
 TEST(RenderPlan, MatchesTheCallsOfASimulatedRunWithCredentials) {
   expect_plan_matches_run("rbac/secrets-allowed.toml");
 }
+TEST(RenderPlan, MatchesTheCallsOfARunThatWaitsForTheKubelet) {  // FF_WAIT_FOR_POD_TO_BE_REACHABLE's log GETs
+  expect_plan_matches_run("pods/kubelet-serving-cert-pending-fixed.toml");
+}
 
 int cli(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
   args.insert(args.begin(), "kexsim");
