@@ -1,5 +1,6 @@
 #include "fakes/kube/attach.h"
 
+#include "fakes/runtime/process_table.h"
 #include "fakes/runtime/read_logs.h"
 #include "fakes/runtime/shell.h"
 
@@ -142,14 +143,7 @@ namespace {
 
 // What a SIGKILL at `after` (since the line started) leaves of it: nothing later reaches stdout or the
 // log volume, so no exit-status line is written and the runner learns of it from the pod.
-void cut_attached_at(ShellResult& result, Duration after) {
-  if (after < Duration(0)) after = Duration(0);
-  if (result.duration <= after) return;
-  std::erase_if(result.output, [after](const OutputChunk& chunk) { return chunk.at > after; });
-  std::erase_if(result.appends, [after](const FileAppend& append) { return append.at > after; });
-  result.duration = after;
-  result.exit_code = 137;
-}
+void cut_attached_at(ShellResult& result, Duration after) { shell::cut_result_at(result, after, 137); }
 
 }  // namespace
 
