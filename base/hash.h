@@ -30,4 +30,7 @@ inline uint64_t splitmix64(uint64_t& state) {
 /// v as 16 lowercase hex digits.
 std::string hex64(uint64_t v);
 
+/// A UUID-shaped id ("8-4-4-4-12" hex) derived from seed: the fakes' object UIDs, the same every run.
+std::string stable_uid(std::string_view seed);
+
 }  // namespace kexsim

@@ -32,7 +32,7 @@ struct Pieces {
 };
 
 // Mirrors parseQuantityString: sign, leading zeros dropped, numerator, optional ".denominator", suffix.
-bool split(std::string_view s, Pieces& p) {
+bool split_quantity(std::string_view s, Pieces& p) {
   size_t pos = 0;
   const size_t end = s.size();
   if (pos < end && (s[0] == '-' || s[0] == '+')) {
@@ -161,7 +161,7 @@ Int128 magnitude_nano(const std::string& digits, int base, int exponent, int fra
 Result<Quantity> Quantity::parse(std::string_view text) {
   if (text.empty()) return make_error(kFormatWrong, kHint);
   Pieces p;
-  if (!split(text, p)) return make_error(kFormatWrong, kHint);
+  if (!split_quantity(text, p)) return make_error(kFormatWrong, kHint);
   int base = 10, exponent = 0;
   Format format = Format::kDecimalSI;
   if (!interpret(p.suffix, base, exponent, format)) return make_error(kSuffixWrong, kHint);

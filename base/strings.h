@@ -2,6 +2,7 @@
 // Small text helpers that know no protocol: trimming, splitting, case-insensitive comparison and
 // telling an IP literal from a host name. Each exists once in the house.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,5 +27,11 @@ inline bool starts_with(std::string_view s, std::string_view prefix) { return s.
 inline bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
+/// s with ASCII letters lower-cased (header names, git config keys, registry hosts).
+std::string to_lower(std::string_view s);
+/// Go's strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False, anything else nullopt.
+std::optional<bool> parse_go_bool(std::string_view s);
+/// Go's %v of a []string: "[a b c]".
+std::string go_list(const std::vector<std::string>& items);
 
 }  // namespace kexsim

@@ -7,13 +7,9 @@ namespace kexsim::executor {
 namespace {
 
 using json_fields::member;
+using json_fields::text;
 using nlohmann::json;
 using ojson = nlohmann::ordered_json;
-
-std::string text_of(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 bool flag_of(const json& object, const char* key) {
   const json& v = member(object, key);
@@ -37,11 +33,11 @@ AccessAnswer read_access_review(const Result<json>& created, const std::string& 
   // executors/kubernetes/feature.go IsResourceVerbAllowed.
   if (!created) return {false, "SelfSubjectAccessReview creation: " + created.error().message};
   const json& status = member(*created, "status");
-  if (const std::string ee = text_of(status, "evaluationError"); !ee.empty())
+  if (const std::string ee = text(status, "evaluationError"); !ee.empty())
     return {false, "SelfSubjectAccessReview evaluation error: " + ee};
   if (flag_of(status, "allowed") && !flag_of(status, "denied")) return {true, ""};
   std::string reason = "not allowed: " + verb + " on " + resource;
-  if (const std::string r = text_of(status, "reason"); !r.empty()) reason += " (reason: " + r + ")";
+  if (const std::string r = text(status, "reason"); !r.empty()) reason += " (reason: " + r + ")";
   return {false, reason};
 }
 

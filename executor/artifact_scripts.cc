@@ -12,19 +12,18 @@ std::string command_line(const std::vector<std::string>& args) {
   return out + "\n";
 }
 
-// guardRunnerCommand: the helper commands only where the helper binary answers --version.
-std::string guarded(std::string_view action, const std::string& body) {
-  std::string out = "if " + std::string(kRunnerCommand) + " --version >/dev/null 2>/dev/null; then\n";
+std::string cd_project(const ScriptContext& ctx) { return "cd " + shell_quote(ctx.project_dir) + "\n"; }
+
+}  // namespace
+
+std::string guard_runner_command(Profile p, std::string_view action, const std::string& body) {
+  std::string out = if_cmd_line(p, std::string(kRunnerCommand) + " --version");
   out += body;
   out += "else\n";
   out += warning_line("Missing " + std::string(kRunnerCommand) + ". " + std::string(action) + " is disabled.");
   out += "fi\n";
   return out;
 }
-
-std::string cd_project(const ScriptContext& ctx) { return "cd " + shell_quote(ctx.project_dir) + "\n"; }
-
-}  // namespace
 
 bool when_applies(std::string_view when, bool on_success) {
   if (when == "always") return true;
@@ -44,7 +43,7 @@ std::optional<StageScript> download_artifacts_script(const ScriptContext& ctx) {
   }
   if (commands.empty()) return std::nullopt;
   return stage_with_preamble("download_artifacts", "helper", ctx,
-                             cd_project(ctx) + guarded("Artifacts downloading", commands));
+                             cd_project(ctx) + guard_runner_command(ctx.profile, "Artifacts downloading", commands));
 }
 
 std::optional<StageScript> upload_artifacts_script(const ScriptContext& ctx, bool on_success) {
@@ -69,7 +68,8 @@ std::optional<StageScript> upload_artifacts_script(const ScriptContext& ctx, boo
     if (!a.expire_in.empty()) args.insert(args.end(), {"--expire-in", a.expire_in});
     if (!a.artifact_format.empty()) args.insert(args.end(), {"--artifact-format", a.artifact_format});
     if (!a.artifact_type.empty()) args.insert(args.end(), {"--artifact-type", a.artifact_type});
-    body += guarded("Uploading artifacts", notice_line("Uploading artifacts...") + command_line(args));
+    body += guard_runner_command(ctx.profile, "Uploading artifacts",
+                                 notice_line("Uploading artifacts...") + command_line(args));
   }
   if (body.empty()) return std::nullopt;
   return stage_with_preamble(on_success ? "upload_artifacts_on_success" : "upload_artifacts_on_failure", "helper", ctx,

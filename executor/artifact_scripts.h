@@ -32,4 +32,8 @@ std::optional<StageScript> upload_artifacts_script(const ScriptContext& ctx, boo
 /// Whether an artifact or cache `when` applies after a job that succeeded (on_success) or failed.
 bool when_applies(std::string_view when, bool on_success);
 
+/// guardRunnerCommand: `body` only where the helper binary answers --version, else the warning that
+/// `action` ("Artifacts downloading", "Creating cache ...") is disabled.
+std::string guard_runner_command(Profile p, std::string_view action, const std::string& body);
+
 }  // namespace kexsim::executor

@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 
 // Go's %q of a plain string: quotes and backslashes escaped.
-std::string go_quote(std::string_view s) {
+std::string go_quote_plain(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -309,9 +309,10 @@ asio::awaitable<AttachStageOutcome> AttachStrategy::run_stage(std::string stage,
   const std::string phase = pod ? phase_of(*pod) : std::string();
   if (!pod || phase != "Running") {
     // executors/kubernetes/exec.go AttachOptions.Run.
-    outcome.error = !pod ? messages::couldnt_get_pod_details(pod.error().message)
-                         : "pod " + go_quote(pod_) + " (on namespace " + go_quote(ns_) +
-                               ") is not running and cannot execute commands; current phase is " + go_quote(phase);
+    outcome.error = !pod
+                        ? messages::couldnt_get_pod_details(pod.error().message)
+                        : "pod " + go_quote_plain(pod_) + " (on namespace " + go_quote_plain(ns_) +
+                              ") is not running and cannot execute commands; current phase is " + go_quote_plain(phase);
     waiter->failure = outcome.error;  // stops the watchdog
     co_return outcome;
   }

@@ -11,17 +11,10 @@ std::string request_timeout(const Job& job) {
   return !v.empty() && v.find_first_not_of("0123456789") == std::string::npos ? v : "10";
 }
 
-std::string command_line(const std::vector<std::string>& args) {
+std::string runner_command_line(const std::vector<std::string>& args) {
   std::string out(kRunnerCommand);
   for (const auto& a : args) out += " " + shell_quote(a);
   return out;
-}
-
-std::string guarded(std::string_view action, const std::string& body) {
-  std::string out = "if " + std::string(kRunnerCommand) + " --version >/dev/null 2>/dev/null; then\n" + body;
-  out += "else\n";
-  out += warning_line("Missing " + std::string(kRunnerCommand) + ". " + std::string(action) + " is disabled.");
-  return out + "fi\n";
 }
 
 std::vector<std::string> archiver_args(const JobCache& cache) {
@@ -70,15 +63,15 @@ std::optional<StageScript> restore_cache_script(const ScriptContext& ctx) {
     // shells/abstract.go writeCacheExtractCmd: "Checking cache for %s...", then "Successfully extracted cache" or
     // Warningf("Failed to extract cache").
     std::string extract = notice_line("Checking cache for " + key + "...");
-    extract +=
-        "if " +
-        command_line({"cache-extractor", "--file", cache_archive_file(ctx, key), "--timeout", request_timeout(job)}) +
-        "; then\n";
+    extract += "if " +
+               runner_command_line(
+                   {"cache-extractor", "--file", cache_archive_file(ctx, key), "--timeout", request_timeout(job)}) +
+               "; then\n";
     extract += notice_line("Successfully extracted cache");
     extract += "else\n";
     extract += warning_line("Failed to extract cache");
     extract += "fi\n";
-    body += guarded("Extracting cache", extract);
+    body += guard_runner_command(ctx.profile, "Extracting cache", extract);
   }
   if (!any) return std::nullopt;
   return stage_with_preamble("restore_cache", "helper", ctx, body);
@@ -104,12 +97,12 @@ std::optional<StageScript> archive_cache_script(const ScriptContext& ctx, bool o
     args.insert(args.end(), paths.begin(), paths.end());
     // shells/abstract.go addCacheUploadCommand: Noticef("Creating cache %s...", ...), then Noticef("Created cache").
     std::string create = notice_line("Creating cache " + key + "...");
-    create += "if " + command_line(args) + "; then\n";
+    create += "if " + runner_command_line(args) + "; then\n";
     create += notice_line("Created cache");
     create += "else\n";
     create += warning_line("Failed to create cache");
     create += "fi\n";
-    body += guarded("Creating cache", create);
+    body += guard_runner_command(ctx.profile, "Creating cache", create);
   }
   if (!any) return std::nullopt;
   return stage_with_preamble(on_success ? "archive_cache" : "archive_cache_on_failure", "helper", ctx, body);

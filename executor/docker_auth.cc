@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
+#include "base/strings.h"
 #include "executor/predefined_variables.h"
 #include "executor/release_features.h"
 
@@ -291,15 +292,10 @@ ConfigRead read_docker_config(Profile p, const std::string& text) {
   return out;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 }  // namespace
 
 std::string registry_hostname(const std::string& server_address) {
-  std::string url = lower(server_address);
+  std::string url = to_lower(server_address);
   if (url.rfind("http://", 0) == 0) url = url.substr(7);
   if (url.rfind("https://", 0) == 0) url = url.substr(8);
   url = url.substr(0, url.find('/'));
@@ -308,10 +304,10 @@ std::string registry_hostname(const std::string& server_address) {
 }
 
 std::string registry_path(const std::string& server_address) {
-  const std::string low = lower(server_address.substr(0, std::min<size_t>(8, server_address.size())));
+  const std::string low = to_lower(server_address.substr(0, std::min<size_t>(8, server_address.size())));
   if (low.rfind("http://", 0) == 0 || low.rfind("https://", 0) == 0) {
     std::string path = server_address.substr(server_address.find("://") + 3);
-    path = lower(path.substr(0, path.find('/')));
+    path = to_lower(path.substr(0, path.find('/')));
     return path == "index.docker.io" ? "docker.io" : path;
   }
   std::string path = server_address;
@@ -321,8 +317,8 @@ std::string registry_path(const std::string& server_address) {
   if (slash != std::string::npos && tag != std::string::npos && tag > slash) path = path.substr(0, tag);
   // pathWithLowerCaseHostname.
   const size_t first = path.find('/');
-  if (first == std::string::npos) return lower(path);
-  return lower(path.substr(0, first)) + path.substr(first);
+  if (first == std::string::npos) return to_lower(path);
+  return to_lower(path.substr(0, first)) + path.substr(first);
 }
 
 std::string docker_auth_config(const std::vector<JobVariable>& variables, Profile p) {

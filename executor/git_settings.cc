@@ -10,15 +10,6 @@
 namespace kexsim::executor {
 namespace {
 
-// strconv.ParseBool.
-std::optional<bool> parse_go_bool(std::string_view s) {
-  for (std::string_view t : {"1", "t", "T", "TRUE", "true", "True"})
-    if (s == t) return true;
-  for (std::string_view f : {"0", "f", "F", "FALSE", "false", "False"})
-    if (s == f) return false;
-  return std::nullopt;
-}
-
 // strconv.ParseInt(s, 10, 64), kept to an int.
 std::optional<int> parse_go_int(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -143,6 +134,9 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
     if (raw != "none") out.submodule_update_flags = fields(raw);
   }
 
+  // IsLFSSmudgeDisabled: 13.12 strconv.ParseBool of the variable (anything else is false, silently);
+  // 16.9 validate(variables, "GIT_LFS_SKIP_SMUDGE", ..., false), after the update flags.
+  out.lfs_skip_smudge = bool_setting("GIT_LFS_SKIP_SMUDGE", false);
   if (submodule_force_https_variable(p)) out.submodule_force_https = bool_setting("GIT_SUBMODULE_FORCE_HTTPS", false);
 
   // IsDebugTraceEnabled / validateDebugTraceSettings: the runner's debug_trace_disabled wins.

@@ -1,7 +1,7 @@
 #pragma once
 // The job variables that shape get_sources and the scripts' tracing, read as each release reads them:
 // GIT_STRATEGY, GIT_CHECKOUT, GIT_SUBMODULE_STRATEGY / _PATHS / _DEPTH / _UPDATE_FLAGS,
-// GIT_FETCH_EXTRA_FLAGS and CI_DEBUG_TRACE (with the runner's debug_trace_disabled).
+// GIT_FETCH_EXTRA_FLAGS, GIT_LFS_SKIP_SMUDGE and CI_DEBUG_TRACE (with the runner's debug_trace_disabled).
 
 #include <string>
 #include <vector>
@@ -26,6 +26,7 @@ struct GitSettings {
   std::vector<std::string> submodule_update_flags;             ///< GIT_SUBMODULE_UPDATE_FLAGS (14.8)
   int submodule_depth = 0;                                     ///< GIT_SUBMODULE_DEPTH (15.5), else GIT_DEPTH
   bool submodule_force_https = false;  ///< GIT_SUBMODULE_FORCE_HTTPS (15.11; kexsim: from 18.6's external config)
+  bool lfs_skip_smudge = false;        ///< GIT_LFS_SKIP_SMUDGE: the job leaves LFS alone (no export, no `git lfs pull`)
   bool debug_trace = false;            ///< CI_DEBUG_TRACE, after debug_trace_disabled
   /// 16.9+ settings errors of these variables in validateVariables' order (they come before the
   /// attempts' in printSettingErrors' one WARNING).

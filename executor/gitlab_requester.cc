@@ -12,7 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // retry_requester.go: backOffMinDelay, backOffMaxDelay, backOffDelayFactor, backOffDelayJitter.
-constexpr Duration kBackoffMin = 100ms;
+constexpr Duration kRequestBackoffMin = 100ms;
 constexpr Duration kBackoffMax = 60s;
 // ratelimit_requester.go: defaultRateLimitFallbackDelay, used when RateLimit-ResetTime does not parse.
 constexpr Duration kRateLimitFallback = 1min;
@@ -77,7 +77,7 @@ GitLabRequester::GitLabRequester(HttpClient& http, Clock& clock, Random random, 
     : http_(http), clock_(clock), random_(random), policy_(profile) {}
 
 asio::awaitable<Result<HttpClientResponse>> GitLabRequester::send(HttpClientRequest request) {
-  Backoff backoff(kBackoffMin, kBackoffMax, 2.0, true);
+  Backoff backoff(kRequestBackoffMin, kBackoffMax, 2.0, true);
   for (int attempt = 1;; ++attempt) {
     HttpClientRequest copy = request;
     auto reply = co_await http_.request(std::move(copy));

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/crc32.h"
+#include "base/json_fields.h"
 #include "executor/access_review.h"
 #include "executor/attach_strategy.h"
 #include "executor/backoff.h"
@@ -49,6 +50,7 @@
 namespace kexsim::executor {
 namespace {
 
+using json_fields::member;
 using nlohmann::json;
 
 /// Why a job stopped: the error text GitLab Runner prints, the failure reason and the exit code.
@@ -72,14 +74,6 @@ std::string string_at(const json& obj, const char* key, std::string fallback = {
   if (!obj.is_object()) return fallback;
   auto it = obj.find(key);
   return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
-/// obj[key] when obj is an object and the member has the wanted type, else an empty value.
-const json& member(const json& obj, const char* key) {
-  static const json kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(key);
-  return it != obj.end() ? *it : kNull;
 }
 
 /// The items of obj[key] when it is an array, else none.

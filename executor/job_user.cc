@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/strings.h"
 #include "executor/config.h"
 #include "executor/messages.h"
 #include "executor/release_features.h"
@@ -30,13 +31,6 @@ std::optional<int64_t> parse_int(const std::string& s, std::string& error) {
     return std::nullopt;
   }
   return v;
-}
-
-// Go's fmt %v of a []string: "[a b]".
-std::string go_list(const std::vector<std::string>& list) {
-  std::string out = "[";
-  for (size_t i = 0; i < list.size(); ++i) out += (i ? " " : "") + list[i];
-  return out + "]";
 }
 
 // common/config.go isUserOrGroupAllowed (18.4: string comparison; 19.0: numeric, non-numeric entries
@@ -100,7 +94,7 @@ ConfiguredId configured(std::optional<int64_t> container, std::optional<int64_t>
   return {};
 }
 
-const ContainerSecurityContextConfig& section(const SecurityConfig& s, ContainerKind kind) {
+const ContainerSecurityContextConfig& security_section_of(const SecurityConfig& s, ContainerKind kind) {
   return kind == ContainerKind::kService ? s.service : s.build;
 }
 
@@ -113,8 +107,8 @@ JobUserIds allow_listed(const KubernetesConfig& kube, ContainerKind kind, const 
   const std::string gid_str = colon == std::string::npos ? "" : user.substr(colon + 1);
   // GetContainerSecurityContext before 14.5 has no per-container sections (security_context.cc).
   static const ContainerSecurityContextConfig kNone;
-  const ContainerSecurityContextConfig& own = per_container_security_contexts(profile) ? section(kube.security, kind)
-                                                                                      : kNone;
+  const ContainerSecurityContextConfig& own =
+      per_container_security_contexts(profile) ? security_section_of(kube.security, kind) : kNone;
   const ConfiguredId uid_conf = configured(own.run_as_user, kube.security.pod.run_as_user);
   const ConfiguredId gid_conf = configured(own.run_as_group, kube.security.pod.run_as_group);
   if (!uid_conf.value) {

@@ -56,12 +56,6 @@ std::string spdy_upgrade_failure_message(const std::string& body) {
   return "unable to upgrade connection: " + std::string(trim_view(body));
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // A boolean query parameter of the exec URL ("true" or "1", as the API server parses PodExecOptions).
 bool query_flag(std::string_view target, std::string_view name) {
   const size_t q = target.find('?');
@@ -304,8 +298,8 @@ asio::awaitable<Result<ExecStreamResult>> run_spdy(
                          url_error("POST", url_text, go_cause(ec, parser.got_some())).message);
   }
   const auto& res = parser.get();
-  const std::string connection_header = lower(sv(res[http::field::connection]));
-  const std::string upgrade_header = lower(sv(res[http::field::upgrade]));
+  const std::string connection_header = to_lower(sv(res[http::field::connection]));
+  const std::string upgrade_header = to_lower(sv(res[http::field::upgrade]));
   if (res.result_int() != 101 || connection_header.find("upgrade") == std::string::npos ||
       upgrade_header.find("spdy/3.1") == std::string::npos)
     co_return make_error(spdy_upgrade_failure_message(res.body()));

@@ -29,7 +29,7 @@ const std::vector<std::string_view> kNetworkErrors19 = {
 
 // common/consts.go: DefaultRequestRetryLimit, RequestRetryBackoffMin, DefaultRequestRetryBackoffMax.
 constexpr int kDefaultRetryLimit = 5;
-constexpr Duration kBackoffMin = std::chrono::milliseconds(500);
+constexpr Duration kApiBackoffMin = std::chrono::milliseconds(500);
 constexpr Duration kDefaultBackoffMax = std::chrono::milliseconds(2000);
 
 }  // namespace
@@ -64,7 +64,7 @@ KubeRetryPolicy::KubeRetryPolicy(Profile profile, KubeRetrySettings settings)
   if (settings_.retry_backoff_max_ms <= 0)
     backoff_max_ = kDefaultBackoffMax;
   else
-    backoff_max_ = std::max(configured, kBackoffMin);
+    backoff_max_ = std::max(configured, kApiBackoffMin);
 }
 
 bool KubeRetryPolicy::retryable(std::string_view error_text) const {
@@ -91,7 +91,7 @@ bool KubeRetryPolicy::should_retry(int tries, std::string_view error_text) const
 
 Duration KubeRetryPolicy::backoff(int retry) const {
   // jpillora/backoff with Factor 2 and no jitter: min * 2^attempt, capped at max.
-  Duration d = kBackoffMin;
+  Duration d = kApiBackoffMin;
   for (int i = 0; i < retry && d < backoff_max_; ++i) d *= 2;
   return std::min(d, backoff_max_);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/json_fields.h"
 #include "executor/messages.h"
 #include "executor/pod_spec.h"
 #include "executor/pod_spec_extras.h"
@@ -10,21 +11,11 @@
 namespace kexsim::executor {
 namespace {
 
+using json_fields::member;
+using json_fields::text;
 using nlohmann::json;
 
-const json& member(const json& obj, const char* key) {
-  static const json kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(key);
-  return it != obj.end() ? *it : kNull;
-}
-
-std::string text(const json& obj, const char* key) {
-  const json& v = member(obj, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
-std::string go_quote(const std::string& s) { return json(s).dump(); }
+std::string json_quote(const std::string& s) { return json(s).dump(); }
 
 // CheckTerminalContainerErrors' crashLoopMessage: the waiting message and the last termination's.
 std::string crash_loop_message(const json& status) {
@@ -60,7 +51,7 @@ std::optional<TerminalContainerError> check_one(const json& status, Profile prof
       e.message = messages::pulling_image_failed(e.image, e.container, msg);
     } else {
       // v13.12 internal/pull/errors.go: "pulling image %q: %s".
-      e.message = "pulling image " + go_quote(e.image) + ": " + e.pull_message;
+      e.message = "pulling image " + json_quote(e.image) + ": " + e.pull_message;
     }
     // 19.1+ common/classify_image_pull_failure.go; 16.1+ image_pull_failure; before: none (script_failure).
     e.reason = classifies_image_pull_failure(profile) ? classify_image_pull_failure(msg)
@@ -97,7 +88,7 @@ Result<std::string> kubernetes_policy(const std::string& docker) {
   if (docker == "always") return std::string("Always");
   if (docker == "never") return std::string("Never");
   if (docker == "if-not-present") return std::string("IfNotPresent");
-  return make_error("unsupported pull policy: " + go_quote(docker),
+  return make_error("unsupported pull policy: " + json_quote(docker),
                     "use never, if-not-present or always (a string or a list)", "runners.kubernetes.pull_policy");
 }
 
@@ -171,20 +162,20 @@ std::vector<std::string> WarningEventPrinter::take_new(const json& event_list) {
 // %q, from 17.5 also "for container %q".
 std::string pull_policy_failed(Profile profile, const TerminalContainerError& e, const std::string& policy) {
   if (!pull_failure_names_image(profile))
-    return "Failed to pull image with policy " + go_quote(policy) + ": " + e.pull_message;
+    return "Failed to pull image with policy " + json_quote(policy) + ": " + e.pull_message;
   if (!pull_messages_name_container(profile))
-    return "Failed to pull image " + go_quote(e.image) + " with policy " + go_quote(policy) + ": " + e.pull_message;
-  return "Failed to pull image " + go_quote(e.image) + " for container " + go_quote(e.container) + " with policy " +
-         go_quote(policy) + ": " + e.pull_message;
+    return "Failed to pull image " + json_quote(e.image) + " with policy " + json_quote(policy) + ": " + e.pull_message;
+  return "Failed to pull image " + json_quote(e.image) + " for container " + json_quote(e.container) + " with policy " +
+         json_quote(policy) + ": " + e.pull_message;
 }
 
 std::string pull_policy_attempt(Profile profile, int attempt, const std::string& policy,
                                 const TerminalContainerError& e) {
   // executors/kubernetes/internal/pull/manager.go UpdatePolicyForContainer: "Attempt #%d: Trying %q pull policy for %q image"
   // (17.5: " for container %q").
-  std::string out = "Attempt #" + std::to_string(attempt) + ": Trying " + go_quote(policy) + " pull policy for " +
-                    go_quote(e.image) + " image";
-  if (pull_messages_name_container(profile)) out += " for container " + go_quote(e.container);
+  std::string out = "Attempt #" + std::to_string(attempt) + ": Trying " + json_quote(policy) + " pull policy for " +
+                    json_quote(e.image) + " image";
+  if (pull_messages_name_container(profile)) out += " for container " + json_quote(e.container);
   return out;
 }
 
@@ -201,7 +192,7 @@ Result<std::vector<std::string>> effective_pull_policies(Profile profile, const 
   if (job_pull_policies(profile) && !job_policies.empty()) {
     auto converted = convert(job_policies);
     if (!converted)
-      return make_error("converting pull policy for container " + go_quote(container) +
+      return make_error("converting pull policy for container " + json_quote(container) +
                             ": conversion to Kubernetes policy: " + converted.error().message,
                         converted.error().hint, "image:pull_policy");
     policies = *converted;
@@ -210,7 +201,7 @@ Result<std::vector<std::string>> effective_pull_policies(Profile profile, const 
     if (!converted) {
       const std::string prefix =
           pull_policy_errors_name_container(profile)
-              ? "converting pull policy for container " + go_quote(container) + ": pull_policy config: "
+              ? "converting pull policy for container " + json_quote(container) + ": pull_policy config: "
               : "pull_policy config: ";
       return make_error(prefix + converted.error().message, converted.error().hint, "runners.kubernetes.pull_policy");
     }
@@ -241,7 +232,7 @@ Result<std::vector<std::string>> effective_pull_policies(Profile profile, const 
     const std::string source = !job_policies.empty()       ? "GitLab pipeline config"
                                : !kube.pull_policy.empty() ? "Runner config"
                                                            : "Runner config (default)";
-    return make_error("invalid pull policy for container " + go_quote(container) + ": pull_policy (" +
+    return make_error("invalid pull policy for container " + json_quote(container) + ": pull_policy (" +
                           pull_policy_list(policies) + ") defined in " + source +
                           " is not one of the allowed_pull_policies (" + pull_policy_list(allowed) + ")",
                       "set pull_policy to one of allowed_pull_policies, or allow the policy the job asks for",

@@ -18,12 +18,8 @@ namespace kexsim::executor {
 namespace {
 
 using json_fields::member;
+using json_fields::text;
 using nlohmann::json;
-
-std::string text_of(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 // client-go tools/cache/reflector.go: defaultMinWatchTimeout (5m); each watch asks for
 // minWatchTimeout * (rand.Float64() + 1.0) seconds.
@@ -36,15 +32,15 @@ constexpr Duration kRelistBackoff = std::chrono::milliseconds(800);
 std::optional<PodWatchError> terminal_pod_error(const json& pod, Profile profile) {
   // executors/kubernetes/internal/watchers/pod.go checkTerminalPodErrors.
   const json& meta = member(pod, "metadata");
-  const std::string full_name = messages::go_quote(text_of(meta, "namespace") + "/" + text_of(meta, "name"));
+  const std::string full_name = messages::go_quote(text(meta, "namespace") + "/" + text(meta, "name"));
   const json& status = member(pod, "status");
   const json& conditions = member(status, "conditions");
   if (conditions.is_array()) {
     for (const json& c : conditions) {
-      if (text_of(c, "type") != "DisruptionTarget") continue;
-      if (text_of(c, "status") == "True")
-        return PodWatchError{"pod " + full_name + " is disrupted: reason " + messages::go_quote(text_of(c, "reason")) +
-                             ", message " + messages::go_quote(text_of(c, "message"))};
+      if (text(c, "type") != "DisruptionTarget") continue;
+      if (text(c, "status") == "True")
+        return PodWatchError{"pod " + full_name + " is disrupted: reason " + messages::go_quote(text(c, "reason")) +
+                             ", message " + messages::go_quote(text(c, "message"))};
       break;  // getPodCondition: the first of its type
     }
   }
@@ -99,9 +95,9 @@ std::optional<PodWatchError> informer_event_error(const std::string& type, const
   // FilteringResourceEventHandler: only the current pod's events reach the handler functions (a retried
   // pod's predecessor may still be terminating).
   const json& meta = member(pod, "metadata");
-  if (pod_name.empty() || text_of(meta, "name") != pod_name) return std::nullopt;
+  if (pod_name.empty() || text(meta, "name") != pod_name) return std::nullopt;
   if (type == "DELETED")
-    return PodWatchError{"pod " + messages::go_quote(text_of(meta, "namespace") + "/" + text_of(meta, "name")) +
+    return PodWatchError{"pod " + messages::go_quote(text(meta, "namespace") + "/" + text(meta, "name")) +
                          " is deleted"};
   if (type == "ADDED" || type == "MODIFIED") return terminal_pod_error(pod, profile);
   return std::nullopt;
@@ -145,7 +141,7 @@ void PodInformer::stop() {
 asio::awaitable<bool> PodInformer::relist() {
   auto listed = co_await kube_.list(ns_, "pods", informer_list_query(selector_, resource_version_));
   if (!listed) co_return false;
-  resource_version_ = text_of(member(*listed, "metadata"), "resourceVersion");
+  resource_version_ = text(member(*listed, "metadata"), "resourceVersion");
   const json& items = member(*listed, "items");
   if (items.is_array())
     for (const json& pod : items)
@@ -190,7 +186,7 @@ asio::awaitable<void> PodInformer::run() {
 
 void PodInformer::on_watch_event(const std::string& type, const json& object) {
   if (stopped_) return;
-  const std::string rv = text_of(member(object, "metadata"), "resourceVersion");
+  const std::string rv = text(member(object, "metadata"), "resourceVersion");
   if (type == "ERROR") {
     const json& code = member(object, "code");
     if (code.is_number_integer() && code.get<int>() == 410) expired_ = true;
@@ -199,7 +195,7 @@ void PodInformer::on_watch_event(const std::string& type, const json& object) {
   if (!rv.empty()) resource_version_ = rv;
   if (type == "BOOKMARK") {
     const json& annotations = member(member(object, "metadata"), "annotations");
-    if (text_of(annotations, "k8s.io/initial-events-end") == "true") synced(true);
+    if (text(annotations, "k8s.io/initial-events-end") == "true") synced(true);
     return;
   }
   handle(type, object);

@@ -18,9 +18,9 @@ constexpr Duration kDefaultCleanupResourcesTimeout = std::chrono::minutes(5);
 constexpr int kDefaultResourceAvailabilityCheckMaxAttempts = 5;
 
 // A sub-table reader: each function reads one Go struct of common/config.go into the API's JSON.
-using Reader = json (*)(TomlTable&);
+using ExtraReader = json (*)(TomlTable&);
 
-json read_sub_table(TomlTable& parent, std::string_view key, Reader reader) {
+json read_sub_table(TomlTable& parent, std::string_view key, ExtraReader reader) {
   const toml::table* raw = parent.table(key);
   if (!raw) return nullptr;
   TomlTable t(*raw, parent.path(key), parent.context());
@@ -29,7 +29,7 @@ json read_sub_table(TomlTable& parent, std::string_view key, Reader reader) {
   return out;
 }
 
-json read_sub_tables(TomlTable& parent, std::string_view key, Reader reader) {
+json read_sub_tables(TomlTable& parent, std::string_view key, ExtraReader reader) {
   json out = json::array();
   for (const toml::table* raw : parent.tables(key)) {
     TomlTable t(*raw, parent.path(key), parent.context());
@@ -82,7 +82,7 @@ json node_affinity(TomlTable& t) {
   return out;
 }
 
-json label_selector(TomlTable& t) {
+json read_label_selector(TomlTable& t) {
   json out = json::object();
   std::map<std::string, std::string> labels;
   if (t.get("match_labels", labels) && !labels.empty()) out["matchLabels"] = labels;
@@ -92,12 +92,12 @@ json label_selector(TomlTable& t) {
 
 json pod_affinity_term(TomlTable& t) {
   json out = json::object();
-  if (json s = read_sub_table(t, "label_selector", label_selector); !s.is_null()) out["labelSelector"] = s;
+  if (json s = read_sub_table(t, "label_selector", read_label_selector); !s.is_null()) out["labelSelector"] = s;
   put_strings(t, "namespaces", out, "namespaces");
   std::string topology_key;
   t.get("topology_key", topology_key);
   out["topologyKey"] = topology_key;
-  if (json s = read_sub_table(t, "namespace_selector", label_selector); !s.is_null()) out["namespaceSelector"] = s;
+  if (json s = read_sub_table(t, "namespace_selector", read_label_selector); !s.is_null()) out["namespaceSelector"] = s;
   put_strings(t, "match_label_keys", out, "matchLabelKeys");
   put_strings(t, "mismatch_label_keys", out, "mismatchLabelKeys");
   return out;

@@ -16,7 +16,7 @@ JobVariable internal_variable(std::string key, std::string value, bool is_public
   return v;
 }
 
-bool is_feature_flag(const std::vector<JobVariable>& flags, std::string_view key) {
+bool flag_variable_on(const std::vector<JobVariable>& flags, std::string_view key) {
   for (const auto& f : flags) {
     if (f.key == key) return true;
   }
@@ -132,7 +132,7 @@ std::vector<JobVariable> build_variables(const BuildVariablesInput& in) {
     // 18.4 getNonFeatureFlagJobVariables: the resolved FF_* above stand for the job's.
     const bool drop_flags = feature_flag_variables_resolved(p);
     for (const auto& v : job->variables) {
-      if (drop_flags && is_feature_flag(in.feature_flags, v.key)) continue;
+      if (drop_flags && flag_variable_on(in.feature_flags, v.key)) continue;
       out.push_back(v);
     }
   }

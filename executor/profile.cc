@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "base/strings.h"
 #include "executor/release_features.h"
 
 namespace kexsim::executor {
@@ -68,13 +69,6 @@ std::string_view runner_version(Profile p) { return release_of(p).version; }
 std::string_view runner_revision(Profile p) { return release_of(p).revision; }
 
 namespace {
-
-// Go's strconv.ParseBool.
-std::optional<bool> parse_go_bool(std::string_view s) {
-  if (s == "1" || s == "t" || s == "T" || s == "TRUE" || s == "true" || s == "True") return true;
-  if (s == "0" || s == "f" || s == "F" || s == "FALSE" || s == "false" || s == "False") return false;
-  return std::nullopt;
-}
 
 }  // namespace
 

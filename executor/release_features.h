@@ -47,11 +47,23 @@ constexpr bool git_strategy_empty(Profile p) { return p.at_least(17, 3); }
 /// 17.9: get_sources exports GIT_TERMINAL_PROMPT=0 and GCM_INTERACTIVE=Never, so a git that needs
 /// a password says "terminal prompts disabled" instead of waiting for a terminal.
 constexpr bool git_terminal_prompt_disabled(Profile p) { return p.at_least(17, 9); }
+/// 18.7: the submodules' LFS pull is announced, "Pulling LFS files..." (mirror: writeSubmoduleUpdateCmd).
+constexpr bool submodule_lfs_pull_notice(Profile p) { return p.at_least(18, 7); }
+/// 19.2: the submodules' foreach runs `git lfs pull` as three words, before as one quoted command
+/// ('git lfs pull') (mirror: writeSubmoduleUpdateCmd, `append(foreachArgs, "git", "lfs", "pull")`).
+constexpr bool submodule_lfs_pull_words(Profile p) { return p.at_least(19, 2); }
 /// 18.7: "Configuring submodules to use parent git credentials..." and every submodule's
 /// include.path of the external git config (mirror: configureSubmoduleCredentials).
 constexpr bool submodule_parent_credentials(Profile p) { return p.at_least(18, 7); }
 
 // ---- The stage scripts' shell options -------------------------------------------------------------
+
+/// 14.9: the shell writer's IfCmd sends the command's stderr where its stdout goes, `>/dev/null 2>&1`
+/// (before: `>/dev/null 2>/dev/null`) (mirror: shells/bash.go IfCmd, 68a8a0e7f).
+constexpr bool if_cmd_stderr_to_stdout(Profile p) { return p.at_least(14, 9); }
+/// 18.6: IfCmd writes `if <command> >/dev/null 2>&1 ; then`, a space before the semicolon (mirror:
+/// shells/bash.go ifCmd, 59453a42e "Externalize git configuration").
+constexpr bool if_cmd_space_before_semicolon(Profile p) { return p.at_least(18, 6); }
 
 /// 14.9: the script turns pipefail on only where `set -o` lists it ("Remove bashisms from Bash shell
 /// implementation", 68a8a0e7f; mirror: v14.9.0 shells/bash.go BashWriter.Finish); 13.12 writes

@@ -10,7 +10,7 @@ namespace kexsim::executor {
 namespace {
 
 constexpr std::string_view kGreen = "\033[32;1m";
-constexpr std::string_view kReset = "\033[0;m";
+constexpr std::string_view kAnsiReset = "\033[0;m";
 
 bool is_shell_name(std::string_view key) {
   if (key.empty()) return false;
@@ -94,7 +94,7 @@ std::string user_commands(const std::vector<std::string>& lines) {
     if (blank(line)) continue;
     std::string echoed(kGreen);
     echoed += "$ " + line;
-    echoed += kReset;
+    echoed += kAnsiReset;
     out += "printf '%s\\n' " + shell_quote(echoed) + "\n";
     out += line + "\n";
   }
@@ -209,18 +209,30 @@ std::string submodule_commands(const ScriptContext& ctx, const GitSettings& sett
   out += sync;
   out += clean + reset;
   // shells/abstract.go writeSubmoduleUpdateCmds: "Updated submodules" / "Updating submodules failed. Retrying...".
-  if (!submodule_update_retry(p)) return out + update_cmd;
-  out += "if " + update_cmd.substr(0, update_cmd.size() - 1) + "; then\n";
-  out += notice("Updated submodules");
-  if (git_commands_without_submodule_recursion(p)) out += sync;
-  out += "else\n";
-  out += warning_line("Updating submodules failed. Retrying...");
-  out += sync + update_cmd + reset;
-  out += "fi\n";
-  out += clean;
+  if (!submodule_update_retry(p)) {
+    out += update_cmd;
+  } else {
+    out += "if " + update_cmd.substr(0, update_cmd.size() - 1) + "; then\n";
+    out += notice("Updated submodules");
+    if (git_commands_without_submodule_recursion(p)) out += sync;
+    out += "else\n";
+    out += warning_line("Updating submodules failed. Retrying...");
+    out += sync + update_cmd + reset;
+    out += "fi\n";
+    out += clean;
+  }
   if (submodule_parent_credentials(p) && !ext_config.empty()) {
     out += notice("Configuring submodules to use parent git credentials...");
     out += "git submodule foreach --recursive git config --replace-all include.path " + shell_quote(ext_config) + "\n";
+  }
+  if (!settings.lfs_skip_smudge) {
+    // The submodules' LFS objects, each submodule in turn; 16.4-18.5 put GetURLInsteadOfArgs before
+    // `submodule`, which kexsim does not write (as for the update above).
+    out += if_cmd_line(p, "git lfs version");
+    if (submodule_lfs_pull_notice(p)) out += notice("Pulling LFS files...");
+    out += "git " + (ext_config.empty() ? std::string() : "-c " + shell_quote("include.path=" + ext_config) + " ") +
+           foreach.substr(4) + (submodule_lfs_pull_words(p) ? " git lfs pull\n" : " 'git lfs pull'\n");
+    out += "fi\n";
   }
   return out;
 }
@@ -280,6 +292,11 @@ StageScript stage_with_preamble(std::string_view name, std::string_view containe
 }
 
 std::string notice_line(std::string_view text) { return notice(text); }
+
+std::string if_cmd_line(Profile p, std::string_view command) {
+  return "if " + std::string(command) + (if_cmd_stderr_to_stdout(p) ? " >/dev/null 2>&1" : " >/dev/null 2>/dev/null") +
+         (if_cmd_space_before_semicolon(p) ? " ; then\n" : "; then\n");
+}
 
 std::string warning_line(std::string_view text) {
   return "echo -e " + shell_quote("\\033[0;33m" + std::string(text) + "\\033[0;m") + "\n";
@@ -342,6 +359,10 @@ StageScript get_sources(const ScriptContext& ctx) {
     body += export_line("GCM_INTERACTIVE", "Never");
   }
   body += git_ssl_config(ctx);
+  // writeCloneFetchCmds (13.12 to 19.4): LFS smudging off for the fetch and checkout, so that a big LFS
+  // object is not filtered through git's memory; `git lfs pull` fetches the objects after the checkout
+  // (gitlab-runner#3366, git-lfs#3524). A job that sets GIT_LFS_SKIP_SMUDGE itself gets neither.
+  if (!settings.lfs_skip_smudge) body += export_line("GIT_LFS_SKIP_SMUDGE", "1");
   // handleGetSourcesStrategy.
   if (settings.strategy == GitStrategy::kNone || settings.strategy == GitStrategy::kEmpty) {
     if (settings.strategy == GitStrategy::kNone) {
@@ -390,7 +411,7 @@ StageScript get_sources(const ScriptContext& ctx) {
   body += "cd " + dir + "\n";
   // shells/abstract.go writeRefspecFetchCmd: add the remote, or (a repeated try of the stage,
   // GET_SOURCES_ATTEMPTS) point the existing one at the URL again.
-  body += "if git remote add origin " + shell_quote(remote_url) + " >/dev/null 2>&1; then\n";
+  body += if_cmd_line(ctx.profile, "git remote add origin " + shell_quote(remote_url));
   body += notice(messages::created_fresh_repository());
   body += "else\n";
   body += "git remote set-url origin " + shell_quote(remote_url) + "\n";
@@ -425,6 +446,11 @@ StageScript get_sources(const ScriptContext& ctx) {
       body += "git clean";
       for (const auto& flag : clean) body += " " + flag_word(flag);
       body += "\n";
+    }
+    if (!settings.lfs_skip_smudge) {
+      // IfCmd("git", "lfs", "version"), Command("git", "lfs", "pull"), EmptyLine(), EndIf(): the blank
+      // line after "Checking out ..." in every job log comes from that echo.
+      body += if_cmd_line(ctx.profile, "git lfs version") + "git lfs pull\necho\nfi\n";
     }
   } else {
     body += notice("Skipping Git checkout");

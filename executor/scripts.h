@@ -62,6 +62,10 @@ std::string notice_line(std::string_view text);
 /// A yellow warning line as the runner's shell writer prints it (Warningf: no "WARNING:" prefix).
 std::string warning_line(std::string_view text);
 
+/// The shell writer's IfCmd: `if <command> >/dev/null 2>&1; then` and a newline, quiet about the
+/// command's output, in the release's spelling. `command` is already quoted.
+std::string if_cmd_line(Profile p, std::string_view command);
+
 /// The URL with any user:password@ removed ("https://gitlab-ci-token:T@host/p.git" -> "https://host/p.git").
 std::string url_without_credentials(std::string_view url);
 

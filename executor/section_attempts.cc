@@ -10,7 +10,7 @@ namespace kexsim::executor {
 namespace {
 
 /// Go's strconv.ParseInt(s, 10, 64) (and Atoi, which 13.12 uses): an optional sign, then digits only.
-std::optional<int64_t> parse_go_int(std::string_view s) {
+std::optional<int64_t> parse_go_int64(std::string_view s) {
   bool negative = false;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
     negative = s.front() == '-';
@@ -46,7 +46,7 @@ SectionAttempts read_section_attempts(const Job& job, Profile p) {
     if (!clamps_section_attempts(p) && std::string_view(e.name) == "SECRETS_RETRIEVAL_ATTEMPTS") continue;
     const std::string raw = job.variable(e.name);
     if (raw.empty()) continue;  // the default
-    const auto parsed = parse_go_int(raw);
+    const auto parsed = parse_go_int64(raw);
     if (parsed) {
       *e.value = as_attempts(*parsed);
     } else if (warns_malformed_settings(p)) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
 #include "executor/release_features.h"
 
 namespace kexsim::executor {
@@ -24,8 +25,6 @@ bool is_token_char(char c) {
 bool is_token_char(char c, Profile p) {
   return is_token_char(c) || (token_alphabet_has_dot_and_equals(p) && (c == '.' || c == '='));
 }
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 

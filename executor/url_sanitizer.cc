@@ -7,7 +7,7 @@
 namespace kexsim::executor {
 namespace {
 
-constexpr std::string_view kMasked = "[MASKED]";
+constexpr std::string_view kUrlMasked = "[MASKED]";
 
 // urlsanitizer.go tokenParamKeys (the same six from 15.4 to 19.4; 15.0–15.3 helpers/trace/mask.go
 // sensitiveURLTokens had them too).
@@ -124,7 +124,7 @@ void UrlSanitizer::write(std::string_view p, std::string& out) {
       n += off;
       last = n;
       masking_ = false;
-      out += kMasked;
+      out += kUrlMasked;
     }
     if (match_.size() == kMatchCap) match_.clear();
     if (match_.empty()) {
@@ -165,7 +165,7 @@ void UrlSanitizer::write(std::string_view p, std::string& out) {
 }
 
 void UrlSanitizer::close(std::string& out) {
-  if (masking_) out += kMasked;
+  if (masking_) out += kUrlMasked;
   masking_ = false;
   match_.clear();
 }

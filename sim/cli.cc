@@ -45,7 +45,7 @@ Style style_for(bool no_color_flag) {
   return s;
 }
 
-std::string seconds(Duration d) {
+std::string seconds_label(Duration d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(d).count());
   return buf;
@@ -139,7 +139,7 @@ int cmd_run(const std::vector<std::string>& files, std::optional<uint64_t> seed,
       if (!scenario->fix.empty()) std::cout << "  fix:   " << scenario->fix << "\n";
     }
     std::cout << (run->passed() ? st.green("PASS") : st.red("FAIL")) << " " << scenario->name << " in "
-              << seconds(run->virtual_duration) << " of virtual time\n\n";
+              << seconds_label(run->virtual_duration) << " of virtual time\n\n";
     code = std::max(code, static_cast<int>(exit_code_of(*run)));
   }
   return code;

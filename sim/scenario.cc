@@ -31,21 +31,6 @@ using nlohmann::json;
 const char kHint[] = "see docs/scenarios.md for the scenario format";
 const char kRbacGroup[] = "rbac.authorization.k8s.io";
 
-using sim::get_one_of;  // the plain reader (scenario_fields.h), beside this optional one
-
-void get_one_of(TomlTable& t, std::string_view key, std::optional<std::string>& out,
-                const std::vector<std::string>& allowed) {
-  std::string value;
-  get_one_of(t, key, value, allowed);
-  if (t.raw().get(key) && !t.context().failed()) out = value;
-}
-
-// A string that must be present and non-empty.
-void get_required(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
-  if (t.require(key, hint) && t.get(key, out) && out.empty())
-    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": must not be empty", hint);
-}
-
 // [runner]: the host name, and config.toml embedded verbatim.
 void read_runner(TomlTable& root, const std::string& text, Scenario& s) {
   if (!root.require("runner", "add a [runner] table with config = '''<your config.toml>'''")) return;
@@ -84,7 +69,7 @@ void read_kubernetes_user(TomlTable& t, std::string_view key, std::string& out, 
   }
 }
 
-std::vector<fakes::JobService> read_services(TomlTable& job) {
+std::vector<fakes::JobService> read_job_services(TomlTable& job) {
   std::vector<fakes::JobService> out;
   const toml::node* n = job.node("services");
   if (!n) return out;
@@ -165,7 +150,7 @@ fakes::JobDefinition read_job(TomlTable& t) {
   if (!job.image_user.empty() && job.image.empty())
     t.context().fail(t.raw().get("image_user")->source(),
                      t.path("image_user") + ": needs the job's image (image: {name, kubernetes: {user}})", kHint);
-  job.services = read_services(t);
+  job.services = read_job_services(t);
   t.require("script", "a job needs script = ['...'], as in .gitlab-ci.yml");
   t.get("script", job.script);
   t.get("after_script", job.after_script);

@@ -3,13 +3,14 @@
 #include <algorithm>
 
 #include "fakes/kube/quantity.h"
+#include "sim/scenario_fields.h"
 
 namespace kexsim::sim {
 namespace {
 
 using nlohmann::json;
 
-const char kHint[] = "see docs/scenarios.md, section \"Admission\"";
+const char kAdmissionHint[] = "see docs/scenarios.md, section \"Admission\"";
 
 std::string quoted_list(const std::vector<std::string>& allowed) {
   std::string out;
@@ -17,20 +18,17 @@ std::string quoted_list(const std::vector<std::string>& allowed) {
   return out;
 }
 
-void get_one_of(TomlTable& t, std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
+void get_admission_choice(TomlTable& t, std::string_view key, std::string& out,
+                          const std::vector<std::string>& allowed) {
   std::string value;
   if (!t.get(key, value)) return;
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
     t.context().fail(t.raw().get(key)->source(),
-                     t.path(key) + ": expected one of " + quoted_list(allowed) + ", got \"" + value + "\"", kHint);
+                     t.path(key) + ": expected one of " + quoted_list(allowed) + ", got \"" + value + "\"",
+                     kAdmissionHint);
     return;
   }
   out = value;
-}
-
-void get_required(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
-  if (t.require(key, hint) && t.get(key, out) && out.empty())
-    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": must not be empty", hint);
 }
 
 // A table of quantities (cpu = "500m", pods = 10) as a Kubernetes ResourceList, each checked as the
@@ -61,7 +59,7 @@ json quantities(TomlTable& t, std::string_view key) {
   return out;
 }
 
-json metadata(const std::string& name, const std::string& ns) { return {{"name", name}, {"namespace", ns}}; }
+json object_meta(const std::string& name, const std::string& ns) { return {{"name", name}, {"namespace", ns}}; }
 
 void read_namespace_labels(TomlTable& cluster, Scenario& s) {
   const toml::table* table = cluster.table("namespace_labels");
@@ -107,7 +105,7 @@ void read_pods(TomlTable& cluster, Scenario& s) {
     if (!resources.empty()) container["resources"] = resources;
     s.cluster_objects.push_back({{"apiVersion", "v1"},
                                  {"kind", "Pod"},
-                                 {"metadata", metadata(name, ns)},
+                                 {"metadata", object_meta(name, ns)},
                                  {"spec", {{"containers", {container}}}}});
   }
 }
@@ -123,7 +121,7 @@ void read_limit_ranges(TomlTable& cluster, Scenario& s) {
     for (const toml::table* li : r.tables("limits")) {
       TomlTable l(*li, r.path("limits"), r.context());
       std::string type = "Container";
-      get_one_of(l, "type", type, {"Container", "Pod"});
+      get_admission_choice(l, "type", type, {"Container", "Pod"});
       json item = {{"type", type}};
       for (const auto& [key, field] : {std::pair<const char*, const char*>{"max", "max"},
                                        {"min", "min"},
@@ -139,7 +137,7 @@ void read_limit_ranges(TomlTable& cluster, Scenario& s) {
     r.reject_unread();
     s.cluster_objects.push_back({{"apiVersion", "v1"},
                                  {"kind", "LimitRange"},
-                                 {"metadata", metadata(name, ns)},
+                                 {"metadata", object_meta(name, ns)},
                                  {"spec", {{"limits", items}}}});
   }
 }
@@ -155,7 +153,7 @@ void read_quotas(TomlTable& cluster, Scenario& s) {
     q.reject_unread();
     s.cluster_objects.push_back({{"apiVersion", "v1"},
                                  {"kind", "ResourceQuota"},
-                                 {"metadata", metadata(name, ns)},
+                                 {"metadata", object_meta(name, ns)},
                                  {"spec", {{"hard", hard}}}});
   }
 }
@@ -173,7 +171,8 @@ void read_webhooks(TomlTable& cluster, Scenario& s) {
       const size_t slash = service.find('/');
       if (slash == std::string::npos || slash == 0 || slash + 1 == service.size()) {
         t.context().fail(t.raw().get("service")->source(),
-                         t.path("service") + ": expected \"<namespace>/<name>\", got \"" + service + "\"", kHint);
+                         t.path("service") + ": expected \"<namespace>/<name>\", got \"" + service + "\"",
+                         kAdmissionHint);
       } else {
         w.service_namespace = service.substr(0, slash);
         w.service_name = service.substr(slash + 1);
@@ -183,7 +182,7 @@ void read_webhooks(TomlTable& cluster, Scenario& s) {
     t.get("port", w.port);
     t.get("timeout_seconds", w.timeout_seconds);
     std::string policy = "Fail";
-    get_one_of(t, "failure_policy", policy, {"Fail", "Ignore"});
+    get_admission_choice(t, "failure_policy", policy, {"Fail", "Ignore"});
     w.fail_open = policy == "Ignore";
     t.get("namespaces", w.namespaces);
     if (t.get("deny", w.deny))
@@ -191,11 +190,11 @@ void read_webhooks(TomlTable& cluster, Scenario& s) {
         if (std::find(kRules.begin(), kRules.end(), rule) == kRules.end())
           t.context().fail(t.raw().get("deny")->source(),
                            t.path("deny") + ": expected rules from " + quoted_list(kRules) + ", got \"" + rule + "\"",
-                           kHint);
+                           kAdmissionHint);
     t.get("message", w.message);
     t.get("code", w.code);
     t.get("reason", w.reason);
-    get_one_of(t, "failure", w.failure, {"timeout", "refused", "no-endpoints"});
+    get_admission_choice(t, "failure", w.failure, {"timeout", "refused", "no-endpoints"});
     t.get("address", w.address);
     if (w.deny.empty() && w.failure.empty())
       t.context().fail(entry->source(),

@@ -8,17 +8,17 @@ namespace {
 
 using nlohmann::json;
 
-const char kHint[] = "see docs/scenarios.md, \"ConfigMaps and declared budgets\"";
+const char kExtrasHint[] = "see docs/scenarios.md, \"ConfigMaps and declared budgets\"";
 
-bool required(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
+bool require_string(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
   return t.require(key, hint) && t.get(key, out);
 }
 
 json config_map(TomlTable& t) {
   std::string name, ns;
   std::map<std::string, std::string> data;
-  required(t, "name", name, "name the ConfigMap, e.g. name = \"build-settings\"");
-  required(t, "namespace", ns, "a ConfigMap lives in a namespace");
+  require_string(t, "name", name, "name the ConfigMap, e.g. name = \"build-settings\"");
+  require_string(t, "namespace", ns, "a ConfigMap lives in a namespace");
   t.get("data", data);
   t.reject_unread();
   json out = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}, {"namespace", ns}}}};
@@ -30,15 +30,15 @@ json disruption_budget(TomlTable& t) {
   std::string name, ns;
   std::map<std::string, std::string> labels;
   int min_available = -1, max_unavailable = -1;
-  required(t, "name", name, "name the PodDisruptionBudget, e.g. name = \"ci-jobs\"");
-  required(t, "namespace", ns, "a PodDisruptionBudget lives in a namespace");
+  require_string(t, "name", name, "name the PodDisruptionBudget, e.g. name = \"ci-jobs\"");
+  require_string(t, "namespace", ns, "a PodDisruptionBudget lives in a namespace");
   t.get("match_labels", labels);
   const bool min = t.get("min_available", min_available);
   const bool max = t.get("max_unavailable", max_unavailable);
   if (min == max || min_available < -1 || max_unavailable < -1 || (min && min_available < 0) ||
       (max && max_unavailable < 0))
     t.context().fail(t.raw().source(), t.prefix() + ": set exactly one of min_available and max_unavailable (>= 0)",
-                     kHint);
+                     kExtrasHint);
   t.reject_unread();
   json spec = {{"selector", {{"matchLabels", labels}}}};
   if (min) spec["minAvailable"] = min_available;

@@ -6,7 +6,7 @@
 namespace kexsim::sim {
 namespace {
 
-Duration seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
+Duration from_seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
 
 // A number of seconds >= 0 at key, or the loader's error; false when absent or invalid.
 bool get_seconds(TomlTable& t, const char* key, double& out) {
@@ -42,8 +42,8 @@ void read_disruption_keys(TomlTable& t, Scenario& s) {
     const bool timed = get_seconds(d, "at_seconds", at);
     d.get("on_output", plan.on_output);
     const bool delayed = get_seconds(d, "after_seconds", after);
-    if (timed) plan.at = seconds(at);
-    plan.after = seconds(after);
+    if (timed) plan.at = from_seconds(at);
+    plan.after = from_seconds(after);
     const bool has_at = d.node("at_seconds") != nullptr, has_output = d.node("on_output") != nullptr;
     if (!has_at && !has_output)
       d.context().fail(entry->source(), t.path("disruptions") + ": a disruption needs a trigger",

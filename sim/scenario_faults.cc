@@ -10,7 +10,7 @@
 namespace kexsim::sim {
 namespace {
 
-const char kHint[] = "see docs/scenarios.md for the scenario format";
+const char kFaultsHint[] = "see docs/scenarios.md for the scenario format";
 
 // The answer keys of a request-level fault: a fault that answers otherwise takes none of them.
 constexpr const char* kAnswerKeys[] = {
@@ -25,7 +25,7 @@ void read_faults(TomlTable& root, Scenario& s) {
     TomlContext& ctx = f.context();
     auto fail_at = [&](std::string_view key, const std::string& message) {
       const toml::node* n = f.raw().get(key);
-      ctx.fail(n ? n->source() : entry->source(), f.path(key) + ": " + message, kHint);
+      ctx.fail(n ? n->source() : entry->source(), f.path(key) + ": " + message, kFaultsHint);
     };
     auto has = [&](std::string_view key) { return f.raw().get(key) != nullptr; };
     fakes::FaultRule rule;

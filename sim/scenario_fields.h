@@ -37,6 +37,20 @@ inline void get_one_of(TomlTable& t, std::string_view key, std::string& out, con
   out = value;
 }
 
+/// The same for an optional field, set only when the key is present and its value allowed.
+inline void get_one_of(TomlTable& t, std::string_view key, std::optional<std::string>& out,
+                       const std::vector<std::string>& allowed) {
+  std::string value;
+  get_one_of(t, key, value, allowed);
+  if (t.raw().get(key) && !t.context().failed()) out = value;
+}
+
+/// Reads a string that must be present and non-empty; `hint` says what the value is for.
+inline void get_required(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
+  if (t.require(key, hint) && t.get(key, out) && out.empty())
+    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": must not be empty", hint);
+}
+
 /// Reads a number that must not be negative (durations, counts); false when absent or negative.
 template <class T>
 bool get_non_negative(TomlTable& t, std::string_view key, T& out) {

@@ -5,7 +5,7 @@
 namespace kexsim::sim {
 namespace {
 
-const char kHint[] = "see docs/scenarios.md, \"Projects and submodules\"";
+const char kGitHint[] = "see docs/scenarios.md, \"Projects and submodules\"";
 
 // "root/lib": a namespace and a name, no ".git", no leading or trailing slash.
 bool valid_project_path(const std::string& p) {
@@ -18,7 +18,7 @@ bool read_path(TomlTable& t, std::string_view key, std::string& out, const std::
   if (!valid_project_path(out)) {
     t.context().fail(t.raw().get(key)->source(),
                      t.path(key) + ": expected a project path such as \"root/lib\" (no .git), got \"" + out + "\"",
-                     kHint);
+                     kGitHint);
     return false;
   }
   return true;
@@ -32,7 +32,7 @@ fakes::ProjectDefinition::Submodule read_submodule(TomlTable& t) {
         sub.path == ".." || sub.path == ".git")
       t.context().fail(t.raw().get("path")->source(),
                        t.path("path") + ": expected one directory name such as \"lib\", got \"" + sub.path + "\"",
-                       kHint);
+                       kGitHint);
   }
   // Unset: the project's path relative to the superproject's namespace root, as GitLab recommends.
   if (!t.get("url", sub.url)) sub.url = "../../" + sub.project + ".git";
@@ -59,7 +59,7 @@ void read_git_projects(TomlTable& gitlab, Scenario& s) {
     const bool duplicate = std::any_of(s.projects.begin(), s.projects.end(),
                                        [&](const fakes::ProjectDefinition& p) { return p.path == project.path; });
     if (duplicate)
-      t.context().fail(t.raw().source(), t.prefix() + ": project " + project.path + " is declared twice", kHint);
+      t.context().fail(t.raw().source(), t.prefix() + ": project " + project.path + " is declared twice", kGitHint);
     s.projects.push_back(std::move(project));
   }
 }

@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-const char kHint[] = "see docs/scenarios.md, \"Images and registries\"";
+const char kImagesHint[] = "see docs/scenarios.md, \"Images and registries\"";
 
 bool one_of(TomlTable& t, std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
   std::string value;
@@ -19,14 +19,14 @@ bool one_of(TomlTable& t, std::string_view key, std::string& out, const std::vec
     std::string list;
     for (size_t i = 0; i < allowed.size(); ++i) list += (i ? ", \"" : "\"") + allowed[i] + "\"";
     t.context().fail(t.raw().get(key)->source(), t.path(key) + ": expected one of " + list + ", got \"" + value + "\"",
-                     kHint);
+                     kImagesHint);
     return false;
   }
   out = value;
   return true;
 }
 
-bool required(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
+bool require_nonempty(TomlTable& t, std::string_view key, std::string& out, const std::string& hint) {
   if (!t.require(key, hint) || !t.get(key, out)) return false;
   if (out.empty()) {
     t.context().fail(t.raw().get(key)->source(), t.path(key) + ": must not be empty", hint);
@@ -39,7 +39,7 @@ bool non_negative(TomlTable& t, std::string_view key, double& out) {
   double value = 0;
   if (!t.get(key, value)) return false;
   if (value < 0) {
-    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": expected a value >= 0", kHint);
+    t.context().fail(t.raw().get(key)->source(), t.path(key) + ": expected a value >= 0", kImagesHint);
     return false;
   }
   out = value;
@@ -56,7 +56,8 @@ bool valid_platform(const std::string& p) {
 
 void read_registry(TomlTable& r, fakes::ImageSettings& settings) {
   fakes::Registry reg;
-  required(r, "host", reg.host, "name the registry as image references do, e.g. host = \"registry.example.com\"");
+  require_nonempty(r, "host", reg.host,
+                   "name the registry as image references do, e.g. host = \"registry.example.com\"");
   r.get("address", reg.address);
   std::string reach = "ok";
   one_of(r, "reach", reach, {"ok", "unreachable", "timeout", "refused", "no-such-host"});
@@ -72,14 +73,15 @@ void read_registry(TomlTable& r, fakes::ImageSettings& settings) {
   for (const toml::table* entry : r.tables("images")) {
     TomlTable i(*entry, r.path("images"), r.context());
     fakes::RegistryImage image;
-    required(i, "repository", image.repository, "the path inside the registry, e.g. repository = \"library/nginx\"");
+    require_nonempty(i, "repository", image.repository,
+                     "the path inside the registry, e.g. repository = \"library/nginx\"");
     i.get("tags", image.tags);
     if (i.get("platforms", image.platforms))
       for (const auto& p : image.platforms)
         if (!valid_platform(p))
           i.context().fail(i.raw().get("platforms")->source(),
                            i.path("platforms") + ": expected \"os/arch\" such as \"linux/arm64\", got \"" + p + "\"",
-                           kHint);
+                           kImagesHint);
     double size = static_cast<double>(image.size_bytes);
     if (non_negative(i, "size_bytes", size)) image.size_bytes = static_cast<int64_t>(size);
     i.get("index", image.index);
@@ -96,10 +98,11 @@ void read_registry(TomlTable& r, fakes::ImageSettings& settings) {
 // A docker-registry Secret as `kubectl create secret docker-registry` writes it.
 json pull_secret(TomlTable& p) {
   std::string name, ns, type = "dockerconfigjson", registry, username, password;
-  required(p, "name", name, "name the secret, e.g. name = \"regcred\"");
-  required(p, "namespace", ns, "a Secret lives in a namespace");
+  require_nonempty(p, "name", name, "name the secret, e.g. name = \"regcred\"");
+  require_nonempty(p, "namespace", ns, "a Secret lives in a namespace");
   one_of(p, "type", type, {"dockerconfigjson", "dockercfg"});
-  required(p, "registry", registry, "the registry the credentials are for, e.g. registry = \"registry.example.com\"");
+  require_nonempty(p, "registry", registry,
+                   "the registry the credentials are for, e.g. registry = \"registry.example.com\"");
   p.get("username", username);
   p.get("password", password);
   p.reject_unread();
@@ -141,7 +144,7 @@ void read_images(TomlTable& cluster, Scenario& s) {
     TomlTable p(*entry, t.path("preloaded"), t.context());
     std::string node;
     std::vector<std::string> images;
-    required(p, "node", node, "the node the images are on, e.g. node = \"node-1\"");
+    require_nonempty(p, "node", node, "the node the images are on, e.g. node = \"node-1\"");
     p.get("images", images);
     p.reject_unread();
     auto& list = s.images.preloaded[node];

@@ -10,9 +10,9 @@
 namespace kexsim::sim {
 namespace {
 
-const char kHint[] = "see docs/scenarios.md for the scenario format";
+const char kJobsHint[] = "see docs/scenarios.md for the scenario format";
 
-void check(RunResult& r, std::string expectation, bool ok, std::string actual) {
+void add_verdict(RunResult& r, std::string expectation, bool ok, std::string actual) {
   r.verdicts.push_back({std::move(expectation), ok, ok ? std::string() : std::move(actual)});
 }
 
@@ -26,46 +26,47 @@ std::string seconds_text(double s) {
 void evaluate_job(const JobExpectation& e, const fakes::JobRecord* job, TimePoint start, RunResult& r) {
   const std::string who = "job " + std::to_string(e.id);
   if (!job) {
-    check(r, who + " exists", false, "GitLab has no job " + std::to_string(e.id));
+    add_verdict(r, who + " exists", false, "GitLab has no job " + std::to_string(e.id));
     return;
   }
   const std::string& state = job->state;  // pending and running too: a job the runner never took
-  if (e.status) check(r, who + " status = \"" + *e.status + "\"", state == *e.status, "status was \"" + state + "\"");
+  if (e.status)
+    add_verdict(r, who + " status = \"" + *e.status + "\"", state == *e.status, "status was \"" + state + "\"");
   if (e.failure_reason)
-    check(r, who + " failure_reason = \"" + *e.failure_reason + "\"", job->failure_reason == *e.failure_reason,
-          "failure_reason was \"" + job->failure_reason + "\"");
+    add_verdict(r, who + " failure_reason = \"" + *e.failure_reason + "\"", job->failure_reason == *e.failure_reason,
+                "failure_reason was \"" + job->failure_reason + "\"");
   if (e.exit_code)
-    check(
+    add_verdict(
         r, who + " exit_code = " + std::to_string(*e.exit_code), job->exit_code == *e.exit_code,
         job->exit_code ? "exit_code was " + std::to_string(*job->exit_code) : std::string("no exit_code was reported"));
   const auto lines = fakes::log_lines(job->trace);
   for (const auto& want : e.log_contains) {
     const bool found = std::find(lines.begin(), lines.end(), want) != lines.end();
-    check(r, who + " log contains the line: " + want, found, "no such line in its log");
+    add_verdict(r, who + " log contains the line: " + want, found, "no such line in its log");
   }
   for (const auto& want : e.log_contains_text) {
     bool found = false;
     for (const auto& l : lines) found |= l.find(want) != std::string::npos;
-    check(r, who + " log contains the text: " + want, found, "no line of its log has it");
+    add_verdict(r, who + " log contains the text: " + want, found, "no line of its log has it");
   }
   for (const auto& unwanted : e.log_not_contains) {
     std::string seen;
     for (const auto& l : lines)
       if (l.find(unwanted) != std::string::npos) seen = l;
-    check(r, who + " log does not contain: " + unwanted, seen.empty(), "found in: " + seen);
+    add_verdict(r, who + " log does not contain: " + unwanted, seen.empty(), "found in: " + seen);
   }
   if (e.started_after_seconds || e.started_before_seconds) {
     if (!job->started_at) {
-      check(r, who + " was taken by the runner", false, "it was never taken");
+      add_verdict(r, who + " was taken by the runner", false, "it was never taken");
       return;
     }
     const double at = std::chrono::duration<double>(*job->started_at - start).count();
     if (e.started_after_seconds)
-      check(r, who + " started at or after " + seconds_text(*e.started_after_seconds), at >= *e.started_after_seconds,
-            "it started at " + seconds_text(at));
+      add_verdict(r, who + " started at or after " + seconds_text(*e.started_after_seconds),
+                  at >= *e.started_after_seconds, "it started at " + seconds_text(at));
     if (e.started_before_seconds)
-      check(r, who + " started at or before " + seconds_text(*e.started_before_seconds),
-            at <= *e.started_before_seconds, "it started at " + seconds_text(at));
+      add_verdict(r, who + " started at or before " + seconds_text(*e.started_before_seconds),
+                  at <= *e.started_before_seconds, "it started at " + seconds_text(at));
   }
 }
 
@@ -75,7 +76,7 @@ int read_job_copies(TomlTable& job) {
   int copies = 1;
   if (!job.get("copies", copies)) return 1;
   if (copies < 1 || copies > 100000) {
-    job.context().fail(job.raw().get("copies")->source(), job.path("copies") + ": expected 1 to 100000", kHint);
+    job.context().fail(job.raw().get("copies")->source(), job.path("copies") + ": expected 1 to 100000", kJobsHint);
     return 1;
   }
   return copies;
@@ -89,14 +90,14 @@ void read_runner_host(TomlTable& runner, Scenario& s) {
   for (const auto& [path, content] : files) {
     if (path.empty() || path[0] != '/') {
       runner.context().fail(runner.raw().get("files")->source(),
-                            runner.path("files") + ": \"" + path + "\": expected an absolute path", kHint);
+                            runner.path("files") + ": \"" + path + "\": expected an absolute path", kJobsHint);
       return;
     }
     if (content != "simulation-ca" && content != "untrusted-ca") {
       runner.context().fail(runner.raw().get("files")->source(),
                             runner.path("files") + ".\"" + path +
                                 "\": expected \"simulation-ca\" or \"untrusted-ca\", got \"" + content + "\"",
-                            kHint);
+                            kJobsHint);
       return;
     }
   }
@@ -165,13 +166,13 @@ void evaluate_jobs(const Scenario& s, const std::vector<fakes::JobRecord>& jobs,
   for (const auto& want : e.runner_log_contains) {
     bool found = false;
     for (const auto& l : r.runner_log) found |= l.find(want) != std::string::npos;
-    check(r, "runner log contains: " + want, found, "no such line in the runner's log");
+    add_verdict(r, "runner log contains: " + want, found, "no such line in the runner's log");
   }
   for (const auto& unwanted : e.runner_log_not_contains) {
     std::string seen;
     for (const auto& l : r.runner_log)
       if (l.find(unwanted) != std::string::npos) seen = l;
-    check(r, "runner log does not contain: " + unwanted, seen.empty(), "found in: " + seen);
+    add_verdict(r, "runner log does not contain: " + unwanted, seen.empty(), "found in: " + seen);
   }
   for (const auto& job : e.jobs) {
     auto it = std::find_if(jobs.begin(), jobs.end(), [&](const fakes::JobRecord& j) { return j.id == job.id; });

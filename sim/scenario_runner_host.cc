@@ -9,7 +9,7 @@
 namespace kexsim::sim {
 namespace {
 
-const char kHint[] = "see docs/scenarios.md, section \"The runner host: env and files\"";
+const char kRunnerHostHint[] = "see docs/scenarios.md, section \"The runner host: env and files\"";
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
@@ -29,7 +29,8 @@ void read_runner_host_env_and_files(TomlTable& runner, Scenario& s) {
     t.reject_unread();
     if (t.context().failed()) return;
     if (file.path.empty() || file.path[0] != '/' || file.path.find("..") != std::string::npos) {
-      t.context().fail(entry->source(), t.path("path") + ": \"" + file.path + "\": expected an absolute path", kHint);
+      t.context().fail(entry->source(), t.path("path") + ": \"" + file.path + "\": expected an absolute path",
+                       kRunnerHostHint);
       return;
     }
     s.runner_host_files.push_back(std::move(file));

@@ -14,7 +14,7 @@
 namespace kexsim::sim {
 namespace {
 
-constexpr const char* kBugHint = "this is a kexsim bug; please report it with the scenario name and --seed";
+constexpr const char* kClockBugHint = "this is a kexsim bug; please report it with the scenario name and --seed";
 
 /// "1 request/message is" or "K requests/messages are".
 std::string in_flight_phrase(int64_t n) {
@@ -51,9 +51,9 @@ Status VirtualClock::run_until(const std::function<bool()>& done, Duration limit
   try {
     return drive(done, limit);
   } catch (const std::exception& e) {
-    return make_error(std::string("an exception escaped the simulation: ") + e.what(), kBugHint);
+    return make_error(std::string("an exception escaped the simulation: ") + e.what(), kClockBugHint);
   } catch (...) {
-    return make_error("an exception of unknown type escaped the simulation", kBugHint);
+    return make_error("an exception of unknown type escaped the simulation", kClockBugHint);
   }
 }
 
@@ -87,7 +87,7 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
       return make_error("virtual time has not moved for " + wall_seconds(spun) +
                             " s while coroutines keep running (a busy loop at " + std::to_string(at) +
                             " ms of virtual time)",
-                        kBugHint);
+                        kClockBugHint);
     }
     if (io_.stopped()) io_.restart();
     if (const size_t ran = io_.poll(); ran > 0) {
@@ -100,7 +100,7 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
       return make_error("the in-flight count is " + std::to_string(in_flight_) +
                             " with nothing ready to run: an io_end() without its io_begin()"
                             " (unbalanced io_begin/io_end)",
-                        kBugHint);
+                        kClockBugHint);
     }
     if (in_flight_ > 0) {
       // A peer has bytes to consume; wait (in wall time, which never shows in results) for the
@@ -109,7 +109,7 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
       if (waited >= stall_timeout_) {
         return make_error("no progress for " + wall_seconds(waited) + " s while " + in_flight_phrase(in_flight_) +
                               " in flight (unbalanced io_begin/io_end)",
-                          kBugHint);
+                          kClockBugHint);
       }
       const auto slice = std::min<WallClock::duration>(std::chrono::milliseconds(200), stall_timeout_ - waited);
       if (io_.stopped()) io_.restart();
@@ -119,7 +119,7 @@ Status VirtualClock::drive(const std::function<bool()>& done, Duration limit) {
     }
     while (!sleepers_.empty() && sleepers_.begin()->second.expired()) sleepers_.erase(sleepers_.begin());
     if (sleepers_.empty()) {
-      return make_error("the simulation stalled: nothing is in flight and nothing waits on the clock", kBugHint);
+      return make_error("the simulation stalled: nothing is in flight and nothing waits on the clock", kClockBugHint);
     }
     auto it = sleepers_.begin();
     if (it->first.first > now_) now_ = it->first.first;

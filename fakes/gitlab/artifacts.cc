@@ -18,7 +18,7 @@ std::string header_param(const std::string& header, const std::string& name) {
   return header.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
-HttpResponse message(int status, const std::string& text) {
+HttpResponse text_response(int status, const std::string& text) {
   return HttpResponse::json(status, nlohmann::json{{"message", text}}.dump());
 }
 
@@ -50,7 +50,7 @@ HttpResponse accept_artifact_upload(const HttpRequest& request, std::vector<Stor
                                     int64_t job_id) {
   // GitLab's API::Ci::Runner POST /jobs/:id/artifacts: a "file" part, the rest in the query.
   auto file = parse_multipart_file(request.header("content-type"), request.body);
-  if (!file || file->field != "file") return message(400, "400 Bad request - file is missing");
+  if (!file || file->field != "file") return text_response(400, "400 Bad request - file is missing");
   StoredArtifact artifact;
   artifact.filename = file->filename;
   artifact.artifact_type = request.query_value("artifact_type");
@@ -61,7 +61,7 @@ HttpResponse accept_artifact_upload(const HttpRequest& request, std::vector<Stor
   artifact.uploaded_at = now;
   // A job keeps one archive of each type: a second upload of the same type is refused.
   for (const auto& a : store)
-    if (a.artifact_type == artifact.artifact_type) return message(400, "400 Bad request - Already uploaded");
+    if (a.artifact_type == artifact.artifact_type) return text_response(400, "400 Bad request - Already uploaded");
   store.push_back(std::move(artifact));
   return HttpResponse::json(201, nlohmann::json{{"id", job_id}}.dump());
 }
@@ -76,7 +76,7 @@ HttpResponse serve_artifact_download(const std::vector<StoredArtifact>& store) {
     r.body = a.content;
     return r;
   }
-  return message(404, "404 Not Found");
+  return text_response(404, "404 Not Found");
 }
 
 }  // namespace kexsim::fakes

@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kHex[] = "0123456789abcdef";
+constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kTokenAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 constexpr char kJobsPrefix[] = "/api/v4/jobs/";
 // Seconds the runner should wait between trace PATCHes (X-GitLab-Trace-Update-Interval).
@@ -486,7 +486,7 @@ void FakeGitLab::apply_cancellation(JobRecord& job) {
   job.finished_at = cancel_at;
 }
 
-std::string FakeGitLab::next_last_update() { return last_update_random_.chars(32, kHex); }
+std::string FakeGitLab::next_last_update() { return last_update_random_.chars(32, kHexDigits); }
 
 int64_t FakeGitLab::namespace_id(const std::string& path) {
   return namespace_ids_.try_emplace(path, static_cast<int64_t>(namespace_ids_.size()) + 1).first->second;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "base/strings.h"
 #include "base/zlib.h"
 #include "fakes/gitlab/pack.h"
 
@@ -12,10 +13,6 @@ namespace {
 
 // Gitaly runs git built with GitLab's ".gl" version suffix.
 constexpr const char* kAgent = "agent=git/2.45.2.gl1";
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string chomp(std::string s) {
   if (!s.empty() && s.back() == '\n') s.pop_back();

@@ -70,12 +70,6 @@ std::string percent_decode(std::string_view in, bool plus_is_space) {
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 HttpRequest to_fake_request(const http::request<http::string_body>& req, const std::string& listener) {
   HttpRequest out;
   out.method = std::string(req.method_string());
@@ -99,7 +93,7 @@ HttpRequest to_fake_request(const http::request<http::string_body>& req, const s
     }
   }
   for (const auto& field : req) {
-    const std::string name = lower(sv(field.name_string()));
+    const std::string name = to_lower(sv(field.name_string()));
     auto [it, inserted] = out.headers.emplace(name, std::string(field.value()));
     if (!inserted) it->second += ", " + std::string(field.value());  // repeated fields fold into a list
   }

@@ -19,7 +19,7 @@ std::vector<json> objects(const Store& store, const char* resource, const std::s
 }
 
 // admission.NewForbidden: `pods "<name>" is forbidden: <err>` (403).
-ApiStatus forbidden(const json& pod, const std::string& err) {
+ApiStatus admission_forbidden(const json& pod, const std::string& err) {
   const json& meta = pod["metadata"];
   std::string name = meta.value("name", "");
   if (name.empty()) name = meta.value("generateName", "");
@@ -40,7 +40,7 @@ AdmissionOutcome PodAdmission::admit(const Store& store, const std::string& ns, 
   if (!ranges.empty()) {
     apply_limit_defaults(ranges, pod);
     if (auto err = check_limits(ranges, pod)) {
-      out.rejected = forbidden(pod, *err);
+      out.rejected = admission_forbidden(pod, *err);
       return out;
     }
   }
@@ -49,7 +49,7 @@ AdmissionOutcome PodAdmission::admit(const Store& store, const std::string& ns, 
     labels = nso->object["metadata"].value("labels", json::object());
   PodSecurityOutcome psa = check_pod_security(labels, pod, minor_);
   if (psa.denied) {
-    out.rejected = forbidden(pod, *psa.denied);
+    out.rejected = admission_forbidden(pod, *psa.denied);
     return out;
   }
   out.warnings = std::move(psa.warnings);
@@ -59,7 +59,7 @@ AdmissionOutcome PodAdmission::admit(const Store& store, const std::string& ns, 
   }
   if (!quotas.empty()) {
     if (auto err = check_quotas(quotas, pod, pods, minor_)) {
-      out.rejected = forbidden(pod, *err);
+      out.rejected = admission_forbidden(pod, *err);
       return out;
     }
   }

@@ -32,7 +32,7 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
-struct Result {
+struct PsaVerdict {
   std::string reason, detail;  ///< empty reason: allowed
 };
 
@@ -52,14 +52,14 @@ std::string containers_phrase(const std::vector<std::string>& names) {
 }
 
 // check_privileged.go
-Result privileged(const json& pod) {
+PsaVerdict privileged(const json& pod) {
   auto bad = containers_where(pod, [](const json& c) { return is_true(member(sc(c), "privileged")); });
   if (bad.empty()) return {};
   return {"privileged", containers_phrase(bad) + " must not set securityContext.privileged=true"};
 }
 
 // check_capabilities_baseline.go
-Result capabilities_baseline(const json& pod) {
+PsaVerdict capabilities_baseline(const json& pod) {
   static const std::set<std::string> kAllowed = {"AUDIT_WRITE", "CHOWN",  "DAC_OVERRIDE",     "FOWNER",  "FSETID",
                                                  "KILL",        "MKNOD",  "NET_BIND_SERVICE", "SETFCAP", "SETGID",
                                                  "SETPCAP",     "SETUID", "SYS_CHROOT"};
@@ -78,7 +78,7 @@ Result capabilities_baseline(const json& pod) {
 }
 
 // check_hostNamespaces.go
-Result host_namespaces(const json& pod) {
+PsaVerdict host_namespaces(const json& pod) {
   const json& spec = member(pod, "spec");
   std::vector<std::string> set;
   if (is_true(member(spec, "hostNetwork"))) set.push_back("hostNetwork=true");
@@ -98,14 +98,14 @@ std::vector<std::string> volumes_where(const json& pod, const std::function<bool
 }
 
 // check_hostPathVolumes.go
-Result host_path_volumes(const json& pod) {
+PsaVerdict host_path_volumes(const json& pod) {
   auto bad = volumes_where(pod, [](const json& v) { return v.contains("hostPath"); });
   if (bad.empty()) return {};
   return {"hostPath volumes", std::string(pluralize("volume", "volumes", bad.size())) + " " + join_quote(bad)};
 }
 
 // check_hostPorts.go
-Result host_ports(const json& pod) {
+PsaVerdict host_ports(const json& pod) {
   std::vector<std::string> bad;
   std::set<std::string> ports;  // sets.NewString: sorted as text
   for (const json* c : pod_containers(pod)) {
@@ -126,7 +126,7 @@ Result host_ports(const json& pod) {
 }
 
 // check_allowPrivilegeEscalation.go
-Result allow_privilege_escalation(const json& pod) {
+PsaVerdict allow_privilege_escalation(const json& pod) {
   auto bad = containers_where(pod, [](const json& c) {
     const json& v = member(sc(c), "allowPrivilegeEscalation");
     return !v.is_boolean() || v.get<bool>();
@@ -137,7 +137,7 @@ Result allow_privilege_escalation(const json& pod) {
 }
 
 // check_capabilities_restricted.go
-Result capabilities_restricted(const json& pod) {
+PsaVerdict capabilities_restricted(const json& pod) {
   std::vector<std::string> missing_drop, adding;
   std::set<std::string> forbidden;
   for (const json* c : pod_containers(pod)) {
@@ -168,7 +168,7 @@ Result capabilities_restricted(const json& pod) {
 }
 
 // check_restrictedVolumes.go (only the types the executor mounts are told apart).
-Result restricted_volumes(const json& pod) {
+PsaVerdict restricted_volumes(const json& pod) {
   static const std::set<std::string> kAllowed = {"configMap", "csi",   "downwardAPI",           "emptyDir",
                                                  "ephemeral", "image", "persistentVolumeClaim", "projected",
                                                  "secret"};
@@ -192,7 +192,7 @@ Result restricted_volumes(const json& pod) {
 }
 
 // check_runAsNonRoot.go
-Result run_as_non_root(const json& pod) {
+PsaVerdict run_as_non_root(const json& pod) {
   std::vector<std::string> setters;
   bool pod_non_root = false;
   const json& pod_value = member(pod_sc(pod), "runAsNonRoot");
@@ -221,7 +221,7 @@ Result run_as_non_root(const json& pod) {
 }
 
 // check_runAsUser.go (from v1.23)
-Result run_as_user(const json& pod) {
+PsaVerdict run_as_user(const json& pod) {
   std::vector<std::string> setters;
   const json& pod_user = member(pod_sc(pod), "runAsUser");
   if (pod_user.is_number_integer() && pod_user.get<int64_t>() == 0) setters.push_back("pod");
@@ -235,7 +235,7 @@ Result run_as_user(const json& pod) {
 }
 
 // check_seccompProfile_restricted.go
-Result seccomp_restricted(const json& pod) {
+PsaVerdict seccomp_restricted(const json& pod) {
   const auto valid = [](const std::string& t) { return t == "RuntimeDefault" || t == "Localhost"; };
   std::vector<std::string> setters;
   std::set<std::string> bad_values;
@@ -279,7 +279,7 @@ struct Check {
   bool restricted;
   bool overridden_by_restricted;
   int since_minor;
-  Result (*run)(const json&);
+  PsaVerdict (*run)(const json&);
 };
 
 // Baseline IDs sorted by bytes, then restricted IDs sorted (registry.go populate). Not modelled:
@@ -325,7 +325,7 @@ std::string pod_security_violations(const std::string& level, const json& pod, i
     if (check.restricted && !restricted) continue;
     if (check.overridden_by_restricted && restricted) continue;
     if (minor < check.since_minor) continue;
-    const Result r = check.run(pod);
+    const PsaVerdict r = check.run(pod);
     if (r.reason.empty()) continue;
     // policy/checks.go ForbiddenDetail: "reason (detail)", joined with ", ".
     parts.push_back(r.detail.empty() ? r.reason : r.reason + " (" + r.detail + ")");

@@ -45,7 +45,7 @@ ResourceList pod_total(const json& pod, const char* part) {
   return sum;
 }
 
-void default_container(json& c) {
+void default_requests_to_limits(json& c) {
   if (!c.is_object() || !c.contains("resources") || !c["resources"].is_object()) return;
   json& res = c["resources"];
   if (!res.contains("limits") || !res["limits"].is_object()) return;
@@ -85,7 +85,7 @@ void default_requests_from_limits(json& pod) {
   for (const char* list : {"containers", "initContainers"}) {
     auto it = pod["spec"].find(list);
     if (it == pod["spec"].end() || !it->is_array()) continue;
-    for (json& c : *it) default_container(c);
+    for (json& c : *it) default_requests_to_limits(c);
   }
 }
 

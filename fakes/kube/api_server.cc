@@ -21,15 +21,11 @@
 namespace kexsim::fakes {
 namespace {
 
+using json_fields::text;
 using nlohmann::json;
 
 // Until protobuf request bodies are decoded (reference §9.2), JSON is all the fake accepts.
 const std::vector<std::string> kAcceptedMediaTypes = {"application/json"};
-
-std::string text(const json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return {};
-  return object[key].get<std::string>();
-}
 
 using json_fields::member;
 
@@ -43,13 +39,6 @@ ApiResult<json> decode_body(const HttpRequest& request) {
     return status_bad_request("couldn't get version/kind; json parse error: the body is not valid JSON");
   if (!body.is_object()) return status_bad_request("couldn't get version/kind; json parse error: expected an object");
   return body;
-}
-
-// Go's %s of a []string.
-std::string go_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? " " : "") + items[i];
-  return out + "]";
 }
 
 std::vector<std::string> names_in(const json& pod, const char* list) {

@@ -10,12 +10,8 @@ namespace kexsim::fakes {
 namespace {
 
 using json_fields::member;
+using json_fields::text;
 using nlohmann::json;
-
-std::string text(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 }  // namespace
 

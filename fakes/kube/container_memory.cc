@@ -7,7 +7,7 @@ namespace {
 
 using nlohmann::json;
 
-const json* find_container(const json& pod, const std::string& name) {
+const json* spec_container(const json& pod, const std::string& name) {
   const json* spec = pod.is_object() && pod.contains("spec") ? &pod["spec"] : nullptr;
   if (!spec || !spec->is_object()) return nullptr;
   for (const char* list : {"containers", "initContainers"}) {
@@ -21,7 +21,7 @@ const json* find_container(const json& pod, const std::string& name) {
 }  // namespace
 
 std::optional<uint64_t> container_memory_limit(const json& pod, const std::string& container) {
-  const json* c = find_container(pod, container);
+  const json* c = spec_container(pod, container);
   if (!c || !c->contains("resources")) return std::nullopt;
   const json& resources = (*c)["resources"];
   if (!resources.is_object() || !resources.contains("limits") || !resources["limits"].is_object()) return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include "base/hash.h"
 #include "base/json_fields.h"
+#include "base/strings.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -13,13 +14,6 @@ using nlohmann::json;
 
 using json_fields::member;
 using json_fields::text;
-
-// Go's %v of a []string: "[a b]".
-std::string go_list(const std::vector<std::string>& names) {
-  std::string out = "[";
-  for (size_t i = 0; i < names.size(); ++i) out += (i ? " " : "") + names[i];
-  return out + "]";
-}
 
 // pkg/kubelet/active_deadline.go (1.22–1.32).
 constexpr const char* kDeadlineReason = "DeadlineExceeded";
@@ -31,7 +25,7 @@ constexpr Duration kMountRetryMax = std::chrono::seconds(122);
 // pkg/kubelet/volumemanager/volume_manager.go podAttachAndMountTimeout.
 constexpr Duration kMountWaitTimeout = std::chrono::seconds(123);
 
-EventSubject subject_of(const json& pod) {
+EventSubject container_subject(const json& pod) {
   const json& meta = member(pod, "metadata");
   EventSubject s;
   s.ns = text(meta, "namespace");
@@ -413,7 +407,7 @@ void ContainerStates::apply(json& pod, TimePoint started, TimePoint now, const P
 void ContainerStates::record_events(const json& pod, TimePoint started, TimePoint now,
                                     const std::optional<MountFailure>& mount, EventLog& events, const std::string& rv) {
   const std::string uid = text(member(pod, "metadata"), "uid");
-  const EventSubject subject = subject_of(pod);
+  const EventSubject subject = container_subject(pod);
   if (const json& d = member(member(pod, "spec"), "activeDeadlineSeconds");
       d.is_number_integer() && !deadline_recorded_.count(uid)) {
     const TimePoint deadline = started + std::chrono::seconds(d.get<int64_t>());
@@ -477,8 +471,8 @@ void ContainerStates::record_config_events(const json& pod, TimePoint running_at
       // kuberuntime_container.go startContainer: Warning Failed "Error: %v".
       for (const json& c : member(member(pod, "spec"), "containers"))
         if (const auto error = container_config_error(pod, c, secret, config_map))
-          events.record_legacy(subject_of(pod), kubelet_event(pod, "Warning", "Failed", "Error: " + *error), attempt,
-                               rv);
+          events.record_legacy(container_subject(pod), kubelet_event(pod, "Warning", "Failed", "Error: " + *error),
+                               attempt, rv);
       recorded = i + 1;
     }
     attempt += wait;
@@ -498,7 +492,7 @@ void ContainerStates::record_sandbox_events(const json& pod, TimePoint started, 
       std::string id;
       for (int k = 0; k < 4; ++k) id += hex64(splitmix64(state));
       events.record_legacy(
-          subject_of(pod),
+          container_subject(pod),
           kubelet_event(pod, "Warning", "FailedCreatePodSandBox", sandbox_failure_message(failure, id)), attempt, rv);
       recorded = i + 1;
     }
@@ -553,7 +547,7 @@ void ContainerStates::record_crash_loop_events(const json& pod, TimePoint now, E
                                                      std::chrono::seconds(300));
         exits[static_cast<size_t>(k - 1)] = exits[static_cast<size_t>(k)] - back_off;
       }
-      EventSubject subject = subject_of(pod);
+      EventSubject subject = container_subject(pod);
       subject.field_path =
           std::string(list == std::string("containerStatuses") ? "spec.containers{" : "spec.initContainers{") + name +
           "}";

@@ -9,12 +9,8 @@ namespace kexsim::fakes {
 namespace {
 
 using json_fields::member;
+using json_fields::text;
 using nlohmann::json;
-
-std::string text(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 // The cloud node-lifecycle controller deletes a NotReady node whose instance is gone on its next pass
 // (--node-monitor-period, 5 s; cloud-provider controllers/nodelifecycle).
@@ -23,17 +19,10 @@ constexpr Duration kCloudNodeMonitorPeriod = std::chrono::seconds(5);
 constexpr Duration kDrainEvictionRetryInterval = std::chrono::seconds(5);
 constexpr int64_t kMinimumGracePeriodSeconds = 2;
 
-std::string stable_uid(const std::string& seed) {
-  uint64_t state = fnv1a(seed);
-  const std::string hex = hex64(splitmix64(state)) + hex64(splitmix64(state));
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-         hex.substr(20, 12);
-}
-
 bool starts_with_prefix(const std::string& name, const std::string& prefix) { return name.rfind(prefix, 0) == 0; }
 
-json condition(const char* type, const char* status, TimePoint since, const std::string& reason,
-               const std::string& message) {
+json disruption_condition(const char* type, const char* status, TimePoint since, const std::string& reason,
+                          const std::string& message) {
   json c = {
       {"type", type}, {"status", status}, {"lastProbeTime", nullptr}, {"lastTransitionTime", format_rfc3339(since)}};
   if (!reason.empty()) c["reason"] = reason;
@@ -53,7 +42,7 @@ void set_condition(json& pod, const char* type, const char* status, TimePoint si
       if (!message.empty()) c["message"] = message;
       return;
     }
-  conditions.push_back(condition(type, status, since, reason, message));  // a new type goes last
+  conditions.push_back(disruption_condition(type, status, since, reason, message));  // a new type goes last
 }
 
 // The container runtime's record of a SIGKILLed container (128 + 9), as the kubelet reports it.

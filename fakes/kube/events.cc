@@ -25,13 +25,6 @@ std::string event_name(const std::string& object, const std::string& ns, TimePoi
   }
 }
 
-std::string stable_uid(const std::string& text) {
-  uint64_t state = fnv1a(text);
-  const std::string hex = hex64(splitmix64(state)) + hex64(splitmix64(state));
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-         hex.substr(20, 12);
-}
-
 json involved(const EventSubject& s) {
   json out = {{"kind", s.kind}, {"namespace", s.ns},  {"name", s.name},
               {"uid", s.uid},   {"apiVersion", "v1"}, {"resourceVersion", s.resource_version}};

@@ -8,15 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-// A uid-shaped identifier derived from text, so that node uids are stable across runs.
-std::string stable_uid(const std::string& text) {
-  uint64_t state = fnv1a(text);
-  const std::string hex = hex64(splitmix64(state)) + hex64(splitmix64(state));
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-         hex.substr(20, 12);
-}
-
-json condition(const char* type, bool status, const char* reason, const char* message, TimePoint at) {
+json node_condition(const char* type, bool status, const char* reason, const char* message, TimePoint at) {
   return {{"type", type},
           {"status", status ? "True" : "False"},
           {"lastHeartbeatTime", format_rfc3339(at)},
@@ -141,15 +133,16 @@ json node_object(const NodeSpec& node, TimePoint created, const std::string& kub
   // Condition reasons and messages as the kubelet's node status setters write them
   // (pkg/kubelet/nodestatus/setters.go), in the kubelet's order.
   json conditions = json::array(
-      {condition("MemoryPressure", false, "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
-                 created),
-       condition("DiskPressure", false, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", created),
-       condition("PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available", created),
-       node.ready ? condition("Ready", true, "KubeletReady", "kubelet is posting ready status", created)
-                  : condition("Ready", false, "KubeletNotReady",
-                              "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
-                              "message:Network plugin returns error: cni plugin not initialized",
-                              created)});
+      {node_condition("MemoryPressure", false, "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
+                      created),
+       node_condition("DiskPressure", false, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", created),
+       node_condition("PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available", created),
+       node.ready
+           ? node_condition("Ready", true, "KubeletReady", "kubelet is posting ready status", created)
+           : node_condition("Ready", false, "KubeletNotReady",
+                            "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+                            "message:Network plugin returns error: cni plugin not initialized",
+                            created)});
   return {{"kind", "Node"},
           {"apiVersion", "v1"},
           {"metadata",

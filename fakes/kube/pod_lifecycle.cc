@@ -6,6 +6,7 @@
 
 #include "base/hash.h"
 #include "base/json_fields.h"
+#include "base/strings.h"
 
 namespace kexsim::fakes {
 namespace {
@@ -21,15 +22,8 @@ std::vector<std::string> container_names(const json& containers) {
   return names;
 }
 
-// Go's %s of a []string: "[a b c]".
-std::string go_list(const std::vector<std::string>& names) {
-  std::string out = "[";
-  for (size_t i = 0; i < names.size(); ++i) out += (i ? " " : "") + names[i];
-  return out + "]";
-}
-
-json condition(const char* type, bool status, TimePoint since, const std::string& reason = {},
-               const std::string& message = {}) {
+json pod_condition(const char* type, bool status, TimePoint since, const std::string& reason = {},
+                   const std::string& message = {}) {
   json c = {{"type", type},
             {"status", status ? "True" : "False"},
             {"lastProbeTime", nullptr},
@@ -188,13 +182,13 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
         "containers with unready status: " + go_list(images ? not_ready : container_names(containers));
     status["phase"] = "Pending";
     status["conditions"] = json::array(
-        {condition("PodReadyToStartContainers", false, created),
-         has_init ? condition("Initialized", false, created, "ContainersNotInitialized",
-                              "containers with incomplete status: " + go_list(container_names(init_containers)))
-                  : condition("Initialized", true, created),
-         condition("Ready", false, created, "ContainersNotReady", unready),
-         condition("ContainersReady", false, created, "ContainersNotReady", unready),
-         condition("PodScheduled", true, created)});
+        {pod_condition("PodReadyToStartContainers", false, created),
+         has_init ? pod_condition("Initialized", false, created, "ContainersNotInitialized",
+                                  "containers with incomplete status: " + go_list(container_names(init_containers)))
+                  : pod_condition("Initialized", true, created),
+         pod_condition("Ready", false, created, "ContainersNotReady", unready),
+         pod_condition("ContainersReady", false, created, "ContainersNotReady", unready),
+         pod_condition("PodScheduled", true, created)});
     const char* waiting = has_init ? "PodInitializing" : "ContainerCreating";
     auto container_status = [&](const json& c, const char* fallback) {
       const ContainerImageState* state = image_state(images, c);
@@ -225,10 +219,10 @@ json pod_status(const json& pod, TimePoint created, TimePoint now, const PodTimi
   status["phase"] = "Running";
   status["podIP"] = pod_ip;
   status["podIPs"] = json::array({{{"ip", pod_ip}}});
-  status["conditions"] =
-      json::array({condition("PodReadyToStartContainers", true, ready_at),
-                   condition("Initialized", true, has_init ? ready_at : created), condition("Ready", true, ready_at),
-                   condition("ContainersReady", true, ready_at), condition("PodScheduled", true, created)});
+  status["conditions"] = json::array(
+      {pod_condition("PodReadyToStartContainers", true, ready_at),
+       pod_condition("Initialized", true, has_init ? ready_at : created), pod_condition("Ready", true, ready_at),
+       pod_condition("ContainersReady", true, ready_at), pod_condition("PodScheduled", true, created)});
   json statuses = json::array();
   if (containers.is_array())
     for (const auto& c : containers) statuses.push_back(started_status(c, uid, ready_at, false));
@@ -261,7 +255,7 @@ json unscheduled_pod(const json& pod, TimePoint since, const std::string& messag
   if (out.contains("spec") && out["spec"].is_object()) out["spec"].erase("nodeName");
   json status = json::object();
   status["phase"] = "Pending";
-  status["conditions"] = json::array({condition("PodScheduled", false, since, "Unschedulable", message)});
+  status["conditions"] = json::array({pod_condition("PodScheduled", false, since, "Unschedulable", message)});
   status["qosClass"] = pod_qos_class(pod);
   out["status"] = status;
   return out;

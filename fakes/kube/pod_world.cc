@@ -28,7 +28,7 @@ const char* reason_phrase(int status) {
   }
 }
 
-std::string percent_decode(const std::string& s, bool plus_is_space) {
+std::string query_unescape(const std::string& s, bool plus_is_space) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
@@ -80,13 +80,13 @@ class ServerEnd {
       request.body = buffer_.substr(end + 4, length);
       buffer_.erase(0, end + 4 + length);
       const size_t q = request.target.find('?');
-      request.path = percent_decode(request.target.substr(0, q), false);
+      request.path = query_unescape(request.target.substr(0, q), false);
       if (q != std::string::npos)
         for (const auto& pair : split(request.target.substr(q + 1), '&')) {
           if (pair.empty()) continue;
           const size_t eq = pair.find('=');
-          request.query.emplace_back(percent_decode(pair.substr(0, eq), true),
-                                     eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1), true));
+          request.query.emplace_back(query_unescape(pair.substr(0, eq), true),
+                                     eq == std::string::npos ? "" : query_unescape(pair.substr(eq + 1), true));
         }
       request.listener = listener_;
       HttpResponse response;

@@ -15,7 +15,7 @@ using nlohmann::json;
 const std::string kServiceAccountPrefix = "system:serviceaccount:";
 const std::string kAuthenticated = "system:authenticated";
 
-bool contains(const std::vector<std::string>& list, const std::string& value) {
+bool in_rule_list(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
@@ -79,7 +79,7 @@ bool subject_applies(const json& subject, const UserInfo& user, const std::strin
   const std::string kind = text_of(subject, "kind");
   const std::string name = text_of(subject, "name");
   if (kind == "User") return user.name == name;
-  if (kind == "Group") return contains(user.groups, name);
+  if (kind == "Group") return in_rule_list(user.groups, name);
   if (kind == "ServiceAccount") {
     std::string ns = text_of(subject, "namespace");
     if (ns.empty()) ns = binding_ns;
@@ -154,11 +154,6 @@ const json* rules_of(const StoredObject* role) {
   return rules.is_array() ? &rules : &kNoRules;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
   std::string current;
@@ -175,7 +170,7 @@ std::vector<std::string> split_path(const std::string& path) {
 
 // A boolean query parameter as apimachinery decodes it (runtime Convert_Slice_string_To_bool): set and
 // not "", "0" or "false" in any case means true, so the Python client's "watch=True" is a watch.
-bool query_flag(const std::vector<std::pair<std::string, std::string>>& query, const std::string& key) {
+bool rbac_query_flag(const std::vector<std::pair<std::string, std::string>>& query, const std::string& key) {
   for (const auto& [k, v] : query)
     if (k == key) return !v.empty() && v != "0" && !iequals(v, "false");
   return false;
@@ -191,7 +186,7 @@ UserInfo authenticated_user(const std::string& name, std::vector<std::string> gr
   }
   groups.push_back(kAuthenticated);
   for (auto& g : groups)
-    if (!contains(user.groups, g)) user.groups.push_back(g);
+    if (!in_rule_list(user.groups, g)) user.groups.push_back(g);
   return user;
 }
 
@@ -199,7 +194,7 @@ RequestAttributes resolve_request(const std::string& method, const std::string& 
                                   const std::vector<std::pair<std::string, std::string>>& query) {
   RequestAttributes a;
   a.path = path;
-  a.verb = lower(method);
+  a.verb = to_lower(method);
   std::vector<std::string> parts = split_path(path);
   if (parts.size() < 3 || (parts[0] != "api" && parts[0] != "apis")) return a;
   const bool grouped = parts[0] == "apis";
@@ -243,7 +238,7 @@ RequestAttributes resolve_request(const std::string& method, const std::string& 
   a.resource = parts[0];
 
   if (a.name.empty() && a.verb == "get") {
-    a.verb = query_flag(query, "watch") ? "watch" : "list";
+    a.verb = rbac_query_flag(query, "watch") ? "watch" : "list";
     for (const auto& [k, v] : query) {
       if (k != "fieldSelector") continue;
       auto terms = parse_field_selector(v);
@@ -264,7 +259,7 @@ RequestAttributes resolve_request(const std::string& method, const std::string& 
 
 bool rule_allows(const json& rule, const RequestAttributes& request) {
   const auto verbs = strings_of(rule, "verbs");
-  if (!contains(verbs, "*") && !contains(verbs, request.verb)) return false;
+  if (!in_rule_list(verbs, "*") && !in_rule_list(verbs, request.verb)) return false;
   if (!request.resource_request) {
     for (const std::string& url : strings_of(rule, "nonResourceURLs")) {
       if (url == "*" || url == request.path) return true;
@@ -273,7 +268,7 @@ bool rule_allows(const json& rule, const RequestAttributes& request) {
     return false;
   }
   const auto groups = strings_of(rule, "apiGroups");
-  if (!contains(groups, "*") && !contains(groups, request.api_group)) return false;
+  if (!in_rule_list(groups, "*") && !in_rule_list(groups, request.api_group)) return false;
 
   const std::string combined =
       request.subresource.empty() ? request.resource : request.resource + "/" + request.subresource;
@@ -288,7 +283,7 @@ bool rule_allows(const json& rule, const RequestAttributes& request) {
   if (!resource_ok) return false;
 
   const auto names = strings_of(rule, "resourceNames");
-  return names.empty() || contains(names, request.name);
+  return names.empty() || in_rule_list(names, request.name);
 }
 
 // apiserver pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage: "User %q cannot %s resource %q in API
@@ -312,7 +307,7 @@ ApiStatus forbidden_status(const UserInfo& user, const RequestAttributes& reques
 
 Decision Authorizer::authorize(const UserInfo& user, const RequestAttributes& request) const {
   // system:masters is authorized ahead of RBAC on a real server, with no reason.
-  if (contains(user.groups, "system:masters")) return Decision{true, ""};
+  if (in_rule_list(user.groups, "system:masters")) return Decision{true, ""};
 
   Visitor visitor(user, request);
   for (const BootstrapBinding& b : bootstrap_bindings()) {
@@ -379,7 +374,8 @@ ApiResult<UserInfo> Authorizer::impersonate(const UserInfo& caller, const std::s
   }
   UserInfo result{user, groups};
   if (service_account && groups.empty()) result.groups = {"system:serviceaccounts", "system:serviceaccounts:" + sa_ns};
-  if (user != "system:anonymous" && !contains(result.groups, kAuthenticated)) result.groups.push_back(kAuthenticated);
+  if (user != "system:anonymous" && !in_rule_list(result.groups, kAuthenticated))
+    result.groups.push_back(kAuthenticated);
   return result;
 }
 

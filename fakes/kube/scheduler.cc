@@ -145,7 +145,7 @@ std::string fit_error(size_t nodes, const std::map<std::string, int>& reasons, c
   return head + " " + h + "." + (post.empty() ? "" : " " + post);
 }
 
-EventSubject subject_of(const json& pod) {
+EventSubject scheduling_subject(const json& pod) {
   const json& meta = member(pod, "metadata");
   EventSubject s;
   s.ns = text(meta, "namespace");
@@ -346,7 +346,7 @@ void Scheduler::attempt(const std::string& uid, TimePoint now, EventLog& events,
   if (w == waiting_.end()) return;
   const json& pod = w->second.pod;
   const ScheduleOutcome outcome = schedule_pod(pod, views(), minor_);
-  const EventSubject subject = subject_of(pod);
+  const EventSubject subject = scheduling_subject(pod);
   if (!outcome.node.empty()) {
     Placement p{true, outcome.node, "", now, ""};
     for (const Member& m : nodes_)
@@ -403,7 +403,7 @@ void Scheduler::try_scale_up(const std::string& uid, TimePoint now, EventLog& ev
     // processors/status/eventing_scale_up_processor.go; ScaleUpInfo.String() is "{%v %v->%v (max: %v)}".
     const std::string info = "{" + g.name + " " + std::to_string(current) + "->" + std::to_string(current + 1) +
                              " (max: " + std::to_string(g.max_size) + ")}";
-    events.record_legacy(subject_of(w.pod),
+    events.record_legacy(scheduling_subject(w.pod),
                          {"Normal", "TriggeredScaleUp", "pod triggered scale-up: [" + info + "]", "", kAutoscaler, ""},
                          now, rv);
     return;
@@ -412,7 +412,7 @@ void Scheduler::try_scale_up(const std::string& uid, TimePoint now, EventLog& ev
   std::string joined;
   for (const auto& [reason, count] : reasons)
     joined += (joined.empty() ? "" : ", ") + std::to_string(count) + " " + reason;
-  events.record_legacy(subject_of(w.pod),
+  events.record_legacy(scheduling_subject(w.pod),
                        {"Normal", "NotTriggerScaleUp", "pod didn't trigger scale-up: " + joined, "", kAutoscaler, ""},
                        now, rv);
 }

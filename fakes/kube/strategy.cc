@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "base/base64.h"
+#include "base/json_fields.h"
 #include "fakes/kube/quantity.h"
 
 namespace kexsim::fakes {
 namespace {
 
+using json_fields::text;
 using nlohmann::json;
 
 const char* kSubdomainMessage =
@@ -56,11 +58,6 @@ FieldCause required(const std::string& field, const std::string& detail = {}) {
 
 FieldCause invalid(const std::string& field, const std::string& value, const std::string& detail) {
   return {"FieldValueInvalid", "Invalid value: " + json(value).dump() + ": " + detail, field};
-}
-
-std::string text(const json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return {};
-  return object[key].get<std::string>();
 }
 
 void validate_meta(const ResourceType& type, const json& meta, std::vector<FieldCause>& causes) {

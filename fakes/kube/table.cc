@@ -2,20 +2,17 @@
 
 #include <algorithm>
 
+#include "base/json_fields.h"
 #include "base/strings.h"
 
 namespace kexsim::fakes {
 namespace {
 
+using json_fields::text;
 using nlohmann::json;
 
 json column(const char* name, const char* description, int priority = 0, const char* format = "") {
   return {{"name", name}, {"type", "string"}, {"format", format}, {"description", description}, {"priority", priority}};
-}
-
-std::string text(const json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return {};
-  return object[key].get<std::string>();
 }
 
 // The age of an RFC 3339 timestamp at now, or "<unknown>" (translateTimestampSince).
@@ -153,7 +150,7 @@ const json& field(const json& object, const char* key) {
   return it != object.end() ? *it : kNull;
 }
 
-bool is_true(const json& value) { return value.is_boolean() && value.get<bool>(); }
+bool json_true(const json& value) { return value.is_boolean() && value.get<bool>(); }
 
 int restart_count(const json& status) {
   const json& n = field(status, "restartCount");
@@ -223,8 +220,8 @@ json pod_cells(const json& pod, TimePoint now) {
     const json& terminated = field(state, "terminated");
     const json& waiting = field(state, "waiting");
     if (terminated.is_object() && field(terminated, "exitCode") == 0) continue;
-    if (sidecar && is_true(field(c, "started"))) {
-      if (is_true(field(c, "ready"))) ++ready;
+    if (sidecar && json_true(field(c, "started"))) {
+      if (json_true(field(c, "ready"))) ++ready;
       continue;
     }
     if (terminated.is_object()) {
@@ -255,7 +252,7 @@ json pod_cells(const json& pod, TimePoint now) {
         reason = text(waiting, "reason");
       } else if (terminated.is_object()) {
         reason = terminated_reason(terminated, "");
-      } else if (is_true(field(c, "ready")) && field(state, "running").is_object()) {
+      } else if (json_true(field(c, "ready")) && field(state, "running").is_object()) {
         has_running = true;
         ++ready;
       }

@@ -8,11 +8,6 @@
 namespace kexsim::fakes::shell {
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // A canonical key split into its section header ("http", "http \"https://x\"") and name.
 struct KeyParts {
   std::string section, subsection, name;
@@ -59,9 +54,9 @@ std::string canonical_git_key(const std::string& key) {
   const size_t first = key.find('.');
   const size_t last = key.rfind('.');
   if (first == std::string::npos || first == 0 || last + 1 >= key.size()) return {};
-  std::string out = lower(key.substr(0, first));
+  std::string out = to_lower(key.substr(0, first));
   if (last > first) out += "." + key.substr(first + 1, last - first - 1);
-  return out + "." + lower(key.substr(last + 1));
+  return out + "." + to_lower(key.substr(last + 1));
 }
 
 std::vector<GitConfigEntry> parse_git_config(const std::string& text) {
@@ -75,17 +70,18 @@ std::vector<GitConfigEntry> parse_git_config(const std::string& text) {
       const std::string inside = line.substr(1, close == std::string::npos ? std::string::npos : close - 1);
       const size_t quote = inside.find('"');
       if (quote == std::string::npos) {
-        section = lower(trim(inside));  // also the old [section.subsection] form, lower-cased
+        section = to_lower(trim(inside));  // also the old [section.subsection] form, lower-cased
       } else {
         const size_t end = inside.rfind('"');
-        section = lower(trim(inside.substr(0, quote))) + "." + inside.substr(quote + 1, end - quote - 1);
+        section = to_lower(trim(inside.substr(0, quote))) + "." + inside.substr(quote + 1, end - quote - 1);
       }
       continue;
     }
     const size_t eq = line.find('=');
     const std::string name = trim(line.substr(0, eq));
     // A name without "=" is a boolean true (git-config(1), "Syntax").
-    out.push_back({section + "." + lower(name), eq == std::string::npos ? "true" : unquote(line.substr(eq + 1)), name});
+    out.push_back(
+        {section + "." + to_lower(name), eq == std::string::npos ? "true" : unquote(line.substr(eq + 1)), name});
   }
   return out;
 }
@@ -127,7 +123,7 @@ std::string git_rewrite_url(const std::vector<GitConfigEntry>& entries, const st
 }
 
 bool git_false(const std::string& value) {
-  const std::string v = lower(trim(value));
+  const std::string v = to_lower(trim(value));
   return v == "false" || v == "no" || v == "off" || v == "0" || v.empty();
 }
 
@@ -135,7 +131,7 @@ std::string git_http_setting(const std::vector<GitConfigEntry>& entries, const s
                              const std::string& url) {
   std::string best;
   long best_length = -1;
-  const std::string wanted = lower(name);
+  const std::string wanted = to_lower(name);
   for (const auto& e : entries) {
     const KeyParts p = split_key(e.key);
     if (p.section != "http" || p.name != wanted) continue;

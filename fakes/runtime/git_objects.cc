@@ -19,7 +19,7 @@ std::string hex(const unsigned char* raw, size_t n) {
   return out;
 }
 
-std::string sha1_hex(const std::string& data) {
+std::string object_sha1_hex(const std::string& data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha1(), nullptr);
@@ -73,7 +73,7 @@ Status checkout_tree(FileSystem& fs, const std::string& git_dir, const std::stri
 Result<size_t> unpack_objects(FileSystem& fs, const std::string& git_dir, const std::string& pack) {
   if (pack.size() < 32 || pack.compare(0, 4, "PACK") != 0 || be32(pack, 4) != 2)
     return make_error("fatal: protocol error: bad pack header");
-  if (sha1_hex(pack.substr(0, pack.size() - 20)) !=
+  if (object_sha1_hex(pack.substr(0, pack.size() - 20)) !=
       hex(reinterpret_cast<const unsigned char*>(pack.data() + pack.size() - 20), 20))
     return make_error("fatal: pack is corrupted (SHA1 mismatch)");
   const uint32_t count = be32(pack, 8);
@@ -99,7 +99,7 @@ Result<size_t> unpack_objects(FileSystem& fs, const std::string& git_dir, const 
     if (!data || data->size() != size) return make_error("fatal: pack has bad object at offset " + std::to_string(pos));
     pos += consumed;
     const std::string loose = std::string(kTypes[type]) + " " + std::to_string(size) + '\0' + *data;
-    const std::string id = sha1_hex(loose);
+    const std::string id = object_sha1_hex(loose);
     auto compressed = zlib_deflate(loose);
     if (!compressed) return make_error("fatal: unable to write object " + id);
     fs.make_dir(git_dir + "/objects/" + id.substr(0, 2));

@@ -25,6 +25,8 @@ namespace {
 
 constexpr Duration kTransferCost = std::chrono::seconds(1);
 constexpr const char* kVersion = "git version 2.45.2\n";
+// `git lfs version` of git-lfs 3.5 (its own format: git-lfs/<version> (GitHub; <os> <arch>; go <version>)).
+constexpr const char* kLfsVersion = "git-lfs/3.5.1 (GitHub; linux amd64; go 1.22.2)\n";
 constexpr const char* kAgent = "agent=git/2.45.2";
 constexpr const char* kUserAgent = "git/2.45.2";
 constexpr const char* kReadRemoteHelp =
@@ -379,6 +381,7 @@ struct Git {
   int rev_parse(const std::vector<std::string>& args);
   int config(const std::vector<std::string>& args);
   int submodule(const std::vector<std::string>& args);
+  int lfs(const std::vector<std::string>& args);
   int run(const std::vector<std::string>& args);
 
   // One submodule of the work tree: .gitmodules' name, path and url, and the commit its gitlink pins.
@@ -1170,6 +1173,17 @@ int Git::submodule(const std::vector<std::string>& args) {
   return 1;
 }
 
+int Git::lfs(const std::vector<std::string>& args) {
+  // The helper image carries git-lfs; the runner asks `git lfs version` (output discarded) before
+  // `git lfs pull`. The projects here hold no LFS pointers, so a pull in a work tree has nothing to do.
+  if (args.empty() || args[0] == "version" || args[0] == "--version") {
+    ctx.out(kLfsVersion);
+    return 0;
+  }
+  if (args[0] == "pull") return work_tree() ? 0 : not_a_repository();
+  return 0;
+}
+
 int Git::run(const std::vector<std::string>& args) {
   size_t i = 1;
   for (; i < args.size(); ++i) {
@@ -1206,7 +1220,8 @@ int Git::run(const std::vector<std::string>& args) {
   if (command == "config") return config(rest);
   if (command == "submodule") return submodule(rest);
   if (command == "clean" || command == "reset" || command == "rm") return work_tree() ? 0 : not_a_repository();
-  // lfs and everything else: accepted silently.
+  if (command == "lfs") return lfs(rest);
+  // everything else: accepted silently.
   return 0;
 }
 

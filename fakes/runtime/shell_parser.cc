@@ -8,23 +8,23 @@
 namespace kexsim::fakes::shell {
 namespace {
 
-bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_param_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_param_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 }  // namespace
 
 bool is_assignment_word(const std::string& raw) {
-  if (raw.empty() || !is_name_start(raw[0])) return false;
+  if (raw.empty() || !is_param_start(raw[0])) return false;
   size_t i = 1;
-  while (i < raw.size() && is_name_char(raw[i])) ++i;
+  while (i < raw.size() && is_param_char(raw[i])) ++i;
   return i < raw.size() && raw[i] == '=';
 }
 
 namespace {
 
 bool is_valid_name(const std::string& s) {
-  if (s.empty() || !is_name_start(s[0])) return false;
+  if (s.empty() || !is_param_start(s[0])) return false;
   for (char c : s)
-    if (!is_name_char(c)) return false;
+    if (!is_param_char(c)) return false;
   return true;
 }
 

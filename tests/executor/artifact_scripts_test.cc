@@ -30,7 +30,7 @@ TEST(ArtifactScripts, UploadOnSuccessRunsTheUploaderInTheHelper) {
   ASSERT_TRUE(stage);
   EXPECT_EQ(stage->name, "upload_artifacts_on_success");
   EXPECT_EQ(stage->container, "helper");
-  EXPECT_NE(stage->script.find("if /usr/bin/gitlab-runner-helper --version >/dev/null 2>/dev/null; then\n"),
+  EXPECT_NE(stage->script.find("if /usr/bin/gitlab-runner-helper --version >/dev/null 2>&1 ; then\n"),
             std::string::npos);
   EXPECT_NE(stage->script.find("/usr/bin/gitlab-runner-helper 'artifacts-uploader' '--url' "
                                "'https://gitlab.example.com' '--token' 'glcbt-64_tok' '--id' '1000' '--timeout' "

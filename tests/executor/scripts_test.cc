@@ -75,12 +75,12 @@ TEST(Scripts, GetSourcesIn1312) {
   const StageScript s = get_sources(context(job, Profile::kV13_12));
   EXPECT_EQ(s.container, "helper");
   EXPECT_EQ(s.command, std::vector<std::string>{"gitlab-runner-build"});
-  EXPECT_EQ(s.script, kPreamble1312 +
+  EXPECT_EQ(s.script, kPreamble1312 + "export GIT_LFS_SKIP_SMUDGE='1'\n" +
                           "echo -e '\\033[32;1mFetching changes with git depth set to 50...\\033[0;m'\n"
                           "git init '/builds/LBxMyCry/0/root/mycicd'\n"
                           "cd '/builds/LBxMyCry/0/root/mycicd'\n"
                           "if git remote add origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git' "
-                          ">/dev/null 2>&1; then\n"
+                          ">/dev/null 2>/dev/null; then\n"
                           "echo -e '\\033[32;1mCreated fresh repository.\\033[0;m'\n"
                           "else\n"
                           "git remote set-url origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git'\n"
@@ -90,6 +90,10 @@ TEST(Scripts, GetSourcesIn1312) {
                           "echo -e '\\033[32;1mChecking out 87f5240d as master...\\033[0;m'\n"
                           "git checkout -f -q '87f5240d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60'\n"
                           "git clean -ffdx\n"
+                          "if git lfs version >/dev/null 2>/dev/null; then\n"
+                          "git lfs pull\n"
+                          "echo\n"
+                          "fi\n"
                           "echo -e '\\033[32;1mSkipping Git submodules setup\\033[0;m'\n");
 }
 
