@@ -182,6 +182,56 @@ TEST(GitSettings, SubmodulesIn19_4IncludeTheExternalConfig) {
   EXPECT_TRUE(has(s, "export GIT_TERMINAL_PROMPT='0'\nexport GCM_INTERACTIVE='Never'\n"));
 }
 
+TEST(GitSettings, LfsPullFollowsTheCheckoutInTheReleasesSpelling) {
+  // writeCloneFetchCmds: smudging off for fetch and checkout, `git lfs pull` after them, then an empty line.
+  const std::string old = sources(git_job({}), Profile::kV13_12);
+  EXPECT_TRUE(has(old, "export GIT_LFS_SKIP_SMUDGE='1'\necho -e '\\033[32;1mFetching changes")) << old;
+  EXPECT_TRUE(has(old, "git clean -ffdx\nif git lfs version >/dev/null 2>/dev/null; then\ngit lfs pull\necho\nfi\n"))
+      << old;
+  EXPECT_TRUE(has(sources(git_job({}), Profile::kV16_11), "if git lfs version >/dev/null 2>&1; then\ngit lfs pull\n"));
+  const std::string now = sources(git_job({}), Profile::kV19_4);
+  EXPECT_TRUE(has(now, "if git lfs version >/dev/null 2>&1 ; then\ngit lfs pull\necho\nfi\n")) << now;
+  EXPECT_TRUE(has(now, "if git remote add origin 'https://gitlab.mylab.com/root/mycicd.git' >/dev/null 2>&1 ; then\n"))
+      << now;
+  // GIT_STRATEGY=none still exports (before handleGetSourcesStrategy) but has no checkout to pull after.
+  const std::string none = sources(git_job({{"GIT_STRATEGY", "none", true}}), Profile::kV19_4);
+  EXPECT_TRUE(has(none, "export GIT_LFS_SKIP_SMUDGE='1'\n")) << none;
+  EXPECT_FALSE(has(none, "git lfs"));
+}
+
+TEST(GitSettings, AJobsOwnLfsSkipSmudgeLeavesLfsAlone) {
+  const Job skip = git_job({{"GIT_LFS_SKIP_SMUDGE", "true", true}, {"GIT_SUBMODULE_STRATEGY", "normal", true}});
+  for (Profile p : {Profile::kV13_12, Profile::kV19_4}) {
+    const std::string s = sources(skip, p);
+    EXPECT_FALSE(has(s, "GIT_LFS_SKIP_SMUDGE")) << s;
+    EXPECT_FALSE(has(s, "git lfs")) << s;
+  }
+  // Malformed: 13.12's ParseBool error is silent, 16.9+ validate reports it; both keep the default (false).
+  const Job odd = git_job({{"GIT_LFS_SKIP_SMUDGE", "maybe", true}});
+  EXPECT_TRUE(read_git_settings(odd, Profile::kV13_12, false).errors.empty());
+  EXPECT_EQ(read_git_settings(odd, Profile::kV19_4, false).errors,
+            std::vector<std::string>{"GIT_LFS_SKIP_SMUDGE: expected bool got \"maybe\", using default value: false"});
+  EXPECT_TRUE(has(sources(odd, Profile::kV19_4), "git lfs pull\n"));
+}
+
+TEST(GitSettings, SubmoduleLfsPullPerRelease) {
+  const Job job = git_job({{"GIT_SUBMODULE_STRATEGY", "recursive", true}});
+  // 13.12: after the update, one quoted foreach command.
+  EXPECT_TRUE(has(sources(job, Profile::kV13_12),
+                  "git submodule update --init --recursive --depth 20\n"
+                  "if git lfs version >/dev/null 2>/dev/null; then\n"
+                  "git submodule foreach --recursive 'git lfs pull'\n"
+                  "fi\n"));
+  // 18.7+: announced, with the external config; 19.2+: three words.
+  const std::string inc = "git -c 'include.path=/builds/root/mycicd.tmp/.gitlab-runner.ext.conf' submodule foreach ";
+  EXPECT_TRUE(has(sources(job, Profile::kV18_11),
+                  "if git lfs version >/dev/null 2>&1 ; then\n"
+                  "echo -e '\\033[32;1mPulling LFS files...\\033[0;m'\n" +
+                      inc + "--recursive 'git lfs pull'\nfi\n"));
+  const std::string now = sources(job, Profile::kV19_4);
+  EXPECT_TRUE(has(now, "Pulling LFS files...\\033[0;m'\n" + inc + "--recursive git lfs pull\nfi\n")) << now;
+}
+
 TEST(GitSettings, ForceHttpsAddsTheSshRewrites) {
   Job job = git_job({{"GIT_SUBMODULE_FORCE_HTTPS", "true", true}, {"CI_SERVER_HOST", "gitlab.mylab.com", true}});
   const std::string s = sources(job, Profile::kV19_4);

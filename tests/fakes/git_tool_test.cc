@@ -229,6 +229,15 @@ TEST_F(GitToolTest, CommandsOutsideARepositoryFail) {
   EXPECT_EQ(stream_text(r, 2), "fatal: not a git repository (or any of the parent directories): .git\n");
 }
 
+TEST_F(GitToolTest, LfsAnswersItsVersionAndPullsNothingInAWorkTree) {
+  const ShellResult r =
+      run("git lfs version\ngit init /b >/dev/null; cd /b\ngit lfs pull\necho \"pull=$?\"\n"
+          "cd /tmp\ngit lfs pull\n");
+  EXPECT_EQ(stream_text(r, 1), "git-lfs/3.5.1 (GitHub; linux amd64; go 1.22.2)\npull=0\n");
+  EXPECT_EQ(r.exit_code, 128);
+  EXPECT_EQ(stream_text(r, 2), "fatal: not a git repository (or any of the parent directories): .git\n");
+}
+
 TEST_F(GitToolTest, CloneCreatesTheWorkTree) {
   const ShellResult r =
       run("cd /builds\n"
