@@ -18,16 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-// Go's %q of a plain string: quotes and backslashes escaped.
-std::string go_quote_plain(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string base_dir(std::string_view default_base, std::string_view config_dir, int64_t project_id, int64_t job_id) {
   std::string base(default_base);
   if (!config_dir.empty()) {
@@ -309,10 +299,10 @@ asio::awaitable<AttachStageOutcome> AttachStrategy::run_stage(std::string stage,
   const std::string phase = pod ? phase_of(*pod) : std::string();
   if (!pod || phase != "Running") {
     // executors/kubernetes/exec.go AttachOptions.Run.
-    outcome.error = !pod
-                        ? messages::couldnt_get_pod_details(pod.error().message)
-                        : "pod " + go_quote_plain(pod_) + " (on namespace " + go_quote_plain(ns_) +
-                              ") is not running and cannot execute commands; current phase is " + go_quote_plain(phase);
+    outcome.error = !pod ? messages::couldnt_get_pod_details(pod.error().message)
+                         : "pod " + messages::go_quote(pod_) + " (on namespace " + messages::go_quote(ns_) +
+                               ") is not running and cannot execute commands; current phase is " +
+                               messages::go_quote(phase);
     waiter->failure = outcome.error;  // stops the watchdog
     co_return outcome;
   }
