@@ -4,6 +4,7 @@
 
 #include "executor/git_settings.h"
 #include "executor/messages.h"
+#include "executor/profile.h"
 #include "executor/release_features.h"
 
 namespace kexsim::executor {
@@ -419,7 +420,11 @@ StageScript get_sources(const ScriptContext& ctx) {
     body += "git config --file .git/config --replace-all include.path " + shell_quote(ext_config) + " " + "\"" +
             double_quote_escape(regex_quote(".gitlab-runner.ext.conf") + "$") + "\"" + "\n";
   body += "fi\n";
-  std::string fetch = "git fetch origin";
+  // writeRefspecFetchCmd (13.12 to 19.4): `-c http.userAgent=<AppVersion name version os/arch>` on every fetch.
+  std::string fetch =
+      "git -c " +
+      shell_quote("http.userAgent=gitlab-runner " + std::string(runner_version(ctx.profile)) + " linux/amd64") +
+      " fetch origin";
   if (git_commands_without_submodule_recursion(ctx.profile)) fetch += " --no-recurse-submodules";
   if (git.refspecs.empty()) {
     fetch += " " + shell_quote(default_refspec(git));

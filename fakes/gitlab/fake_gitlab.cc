@@ -429,6 +429,7 @@ HttpResponse FakeGitLab::artifacts(const HttpRequest& request, int64_t id) {
 
 HttpResponse FakeGitLab::git(const HttpRequest& request) {
   const GitHttpRoute route = *git_http_route(request.path);
+  git_user_agents_.push_back(request.header("user-agent"));
   // Jobs clone as gitlab-ci-token:<job token> (basic auth); public projects also read anonymously.
   const std::string authorization = request.header("authorization");
   const auto denied = [] {

@@ -81,6 +81,8 @@ class FakeGitLab : public HttpHandler {
   /// `last_update` (empty when it sent none). Recorded, never acted on (Rails' decisions are not modelled).
   const std::map<std::string, bool>& runner_features() const { return runner_features_; }
   const std::string& received_last_update() const { return received_last_update_; }
+  /// The User-Agent of every git smart-HTTP request, in order (the runner names itself in its fetches).
+  const std::vector<std::string>& git_user_agents() const { return git_user_agents_; }
   /// "<METHOD> <path> <status>" per request, in order.
   const std::vector<std::string>& call_log() const { return call_log_; }
   /// Logs what a fault layer did to a request: "<METHOD> <path> <verdict> fault", the verdict being
@@ -122,6 +124,7 @@ class FakeGitLab : public HttpHandler {
   std::map<std::string, int64_t> namespace_ids_;
   std::map<std::string, int64_t> pipeline_ids_;  ///< "<project>@<sha>" -> pipeline id
   std::vector<std::string> call_log_;
+  std::vector<std::string> git_user_agents_;
   std::map<std::string, bool> runner_features_;
   std::string received_last_update_;
   uint64_t request_ids_ = 0;  ///< X-Request-Id values handed out (artifact endpoints)

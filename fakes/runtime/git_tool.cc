@@ -168,7 +168,9 @@ struct Git {
       return 128;
     }
     remote.connection = std::move(connected.connection);
-    remote.headers.emplace_back("User-Agent", kUserAgent);
+    // http.c: http.userAgent (per URL too) over git's own; the runner sets it on every fetch.
+    const std::string agent = git_http_setting(config, "userAgent", url->display());
+    remote.headers.emplace_back("User-Agent", agent.empty() ? std::string(kUserAgent) : agent);
     remote.headers.emplace_back("Accept", "*/*");
     remote.headers.emplace_back("Pragma", "no-cache");
     remote.base = url->path;

@@ -120,7 +120,8 @@ TEST(GitSettings, FetchExtraFlagsReplaceTheDefault) {
   EXPECT_TRUE(has(none, "--depth 20 || exit 1\n")) << none;
   const std::string modern = sources(git_job({}), Profile::kV19_4);
   EXPECT_TRUE(has(modern,
-                  "git fetch origin --no-recurse-submodules '+refs/heads/main:refs/remotes/origin/main' "
+                  "git -c 'http.userAgent=gitlab-runner 19.4.0 linux/amd64' fetch origin --no-recurse-submodules "
+                  "'+refs/heads/main:refs/remotes/origin/main' "
                   "--depth 20 --prune --quiet || exit 1\n"))
       << modern;
 }

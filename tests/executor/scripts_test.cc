@@ -85,7 +85,8 @@ TEST(Scripts, GetSourcesIn1312) {
                           "else\n"
                           "git remote set-url origin 'https://gitlab-ci-token:tok@gitlab.mylab.com/root/mycicd.git'\n"
                           "fi\n"
-                          "git fetch origin '+refs/heads/master:refs/remotes/origin/master' --depth 50 --prune "
+                          "git -c 'http.userAgent=gitlab-runner 13.12.0 linux/amd64' fetch origin "
+                          "'+refs/heads/master:refs/remotes/origin/master' --depth 50 --prune "
                           "--quiet || exit 1\n"
                           "echo -e '\\033[32;1mChecking out 87f5240d as master...\\033[0;m'\n"
                           "git checkout -f -q '87f5240d1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60'\n"
@@ -103,7 +104,8 @@ TEST(Scripts, GetSourcesIn194UsesDetachedHeadWordingAndDefaultRefspec) {
   job.git_info.depth = 0;
   const std::string s = get_sources(context(job, Profile::kV19_4)).script;
   EXPECT_NE(s.find("echo -e '\\033[32;1mFetching changes...\\033[0;m'\n"), std::string::npos);
-  EXPECT_NE(s.find("git fetch origin --no-recurse-submodules '+refs/heads/master:refs/remotes/origin/master' --prune "
+  EXPECT_NE(s.find("git -c 'http.userAgent=gitlab-runner 19.4.0 linux/amd64' fetch origin --no-recurse-submodules "
+                   "'+refs/heads/master:refs/remotes/origin/master' --prune "
                    "--quiet || exit 1\n"),
             std::string::npos);
   EXPECT_NE(s.find("Checking out 87f5240d as detached HEAD (ref is master)..."), std::string::npos);

@@ -57,6 +57,18 @@ TEST_F(GitToolTest, FetchAsksTheFakeGitLabOverSmartHttp) {
                                                          "POST /root/mycicd.git/git-upload-pack 200"}));
 }
 
+TEST_F(GitToolTest, HttpUserAgentNamesTheClientAsTheRunnersFetchAsks) {
+  // GitLab Runner fetches with `git -c http.userAgent=gitlab-runner <version> linux/amd64` (shells/abstract.go
+  // writeRefspecFetchCmd); without it git names itself.
+  const ShellResult r = run(
+      "git -c 'http.userAgent=gitlab-runner 19.4.0 linux/amd64' clone -q https://gitlab.mylab.com/root/mycicd.git /a\n"
+      "git clone -q https://gitlab.mylab.com/root/mycicd.git /b\n");
+  ASSERT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(gitlab.git_user_agents(),
+            (std::vector<std::string>{"gitlab-runner 19.4.0 linux/amd64", "gitlab-runner 19.4.0 linux/amd64",
+                                      "git/2.45.2", "git/2.45.2"}));
+}
+
 TEST_F(GitToolTest, ExtraCaFilesAreReadFromThePod) {
   const ShellResult r = run(
       "echo PEM-TEXT > /ca.crt\n"
