@@ -61,10 +61,14 @@ std::string detect_shell_file_script() {
   return s;
 }
 
-std::string trapped_script(std::string_view body) {
-  // shells/bash.go: bashExitOnScriptTerminationSignal, bashJSONInitializationScript and
+std::string trapped_script(Profile profile, std::string_view body) {
+  // shells/bash.go: bashExitOnScriptTerminationSignal (17.4+), bashJSONInitializationScript and
   // bashJSONTerminationScript, in Finish's order, ahead of the stage's own text.
-  std::string out = "trap 'exit 1' TERM\n\n";
+  std::string out;
+  if (stage_term_trap_quoted(profile))
+    out = "trap 'exit 1' TERM\n\n";
+  else if (stage_term_trap(profile))
+    out = "trap exit 1 TERM\n\n";
   out += "start_json=\"{\\\"script\\\": \\\"$0\\\"}\"\necho \"$start_json\"\n";
   out +=
       "runner_script_trap() {\n\texit_code=$?\n\tout_json=\"{\\\"command_exit_code\\\": $exit_code, \\\"script\\\": "
@@ -175,7 +179,7 @@ Duration read_logs_backoff(int attempt) {
 
 AttachStrategy::AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClient& kube, std::string ns,
                                std::string pod, AttachPaths paths, Sinks sinks, Duration poll_interval,
-                               KubeRetryPolicy retry)
+                               KubeRetryPolicy retry, Profile profile)
     : ex_(ex),
       clock_(clock),
       kube_(kube),
@@ -184,7 +188,8 @@ AttachStrategy::AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClien
       paths_(std::move(paths)),
       sinks_(std::move(sinks)),
       poll_interval_(poll_interval),
-      retry_(std::move(retry)) {}
+      retry_(std::move(retry)),
+      profile_(profile) {}
 
 asio::awaitable<std::optional<std::string>> AttachStrategy::setup_trapping_scripts() {
   auto self = shared_from_this();
@@ -281,7 +286,7 @@ asio::awaitable<AttachStageOutcome> AttachStrategy::run_stage(std::string stage,
   // with that exit code.
   std::function<void(int, std::string_view)> ignore = [](int, std::string_view) {};
   std::vector<std::string> shell = {"sh", "-c", detect_shell_script()};
-  std::string saver = save_script(path, trapped_script(script));
+  std::string saver = save_script(path, trapped_script(profile_, script));
   Result<int> saved = co_await kube_.exec(ns_, pod_, container, shell, saver, ignore);
   if (!saved) {
     outcome.error = saved.error().message;

@@ -50,7 +50,7 @@ std::string detect_shell_file_script();
 /// A stage script with the trapping head the attach strategy needs (shells/bash.go Finish with
 /// useJSONInitializationTermination): it announces itself as {"script": "$0"} and, on exit, prints
 /// an empty line and {"command_exit_code": N, "script": "$0"}.
-std::string trapped_script(std::string_view body);
+std::string trapped_script(Profile profile, std::string_view body);
 
 /// The script, run through `sh -c <detect>` by exec, that saves script at path (generateSaveScript:
 /// write to <path>.tmp, chmod 777, mv).
@@ -124,9 +124,10 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   };
 
   /// poll_interval: how often the pod watchdog checks the pod during a stage (poll_interval);
-  /// retry: the Kubernetes retry policy the stage's attach is retried by (runInContainer's retry.WithFn).
+  /// retry: the Kubernetes retry policy the stage's attach is retried by (runInContainer's retry.WithFn);
+  /// profile: the release whose stage scripts are saved (their trap line).
   AttachStrategy(asio::any_io_executor ex, Clock& clock, KubeClient& kube, std::string ns, std::string pod,
-                 AttachPaths paths, Sinks sinks, Duration poll_interval, KubeRetryPolicy retry);
+                 AttachPaths paths, Sinks sinks, Duration poll_interval, KubeRetryPolicy retry, Profile profile);
 
   /// setupTrappingScripts: saves the detect script in the build container. The error is unwrapped
   /// (the caller adds "setting up trapping scripts on emptyDir: ").
@@ -168,6 +169,7 @@ class AttachStrategy : public std::enable_shared_from_this<AttachStrategy> {
   Sinks sinks_;
   Duration poll_interval_;
   KubeRetryPolicy retry_;
+  Profile profile_;
   LogLineReader reader_;
   std::optional<StageStatus> remote_status_;                ///< the last control line (remoteStageStatus)
   std::map<std::string, std::shared_ptr<Waiter>> waiters_;  ///< by stage script path

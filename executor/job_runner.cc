@@ -1101,7 +1101,8 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
     attach_ = std::make_shared<AttachStrategy>(
         ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_, std::move(sinks), std::chrono::seconds(interval),
         KubeRetryPolicy(profile_, {runner_.kubernetes.retry_limit, runner_.kubernetes.retry_limits,
-                                   runner_.kubernetes.retry_backoff_max}));
+                                   runner_.kubernetes.retry_backoff_max}),
+        profile_);
     // executors/kubernetes/kubernetes.go ensurePodsConfigured: the detect script goes on the emptyDir, then the log
     // processor starts ("setting up trapping scripts on emptyDir: %w").
     std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();

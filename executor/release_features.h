@@ -72,6 +72,14 @@ constexpr bool pipefail_only_where_listed(Profile p) { return p.at_least(14, 9);
 /// 19.1: that test is a `case` on "$(set -o)" instead of `set -o | grep pipefail` ("Remove need for
 /// `grep` to enable `pipefail`", 22b2dce57; mirror: v19.1.0 shells/bash.go BashWriter.Finish).
 constexpr bool pipefail_test_without_grep(Profile p) { return p.at_least(19, 1); }
+/// 17.4: stage scripts start with a TERM trap, so that a cancelled stage exits instead of dumping its
+/// script ("Prevent script dump on job cancellation through UI", fda8b2dd3): `trap exit 1 TERM`, which
+/// bash reads as the action `exit` for signals 1 (HUP) and TERM (mirror: v17.4.0 shells/bash.go
+/// bashExitOnScriptTerminationSignal, written first by BashWriter.Finish).
+constexpr bool stage_term_trap(Profile p) { return p.at_least(17, 4); }
+/// 19.1: the trap's action quoted, `trap 'exit 1' TERM` ("Fix Bash script body leak on job cancellation",
+/// 681d6ce50, issue 39005; mirror: v19.1.0 shells/bash.go).
+constexpr bool stage_term_trap_quoted(Profile p) { return p.at_least(19, 1); }
 
 // ---- Strategy and job log wording -----------------------------------------------------------------
 

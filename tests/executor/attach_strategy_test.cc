@@ -132,7 +132,7 @@ TEST(AttachReadLogs, CommandAsTheLogStreamerBuildsIt) {
 }
 
 TEST(AttachScripts, TrappedScriptAnnouncesAndReportsItself) {
-  const std::string s = trapped_script("echo hi\n");
+  const std::string s = trapped_script(Profile::kV19_4, "echo hi\n");
   EXPECT_EQ(s.rfind("trap 'exit 1' TERM\n\n", 0), 0u);
   EXPECT_NE(s.find("start_json=\"{\\\"script\\\": \\\"$0\\\"}\"\necho \"$start_json\"\n"), std::string::npos);
   EXPECT_NE(s.find("trap runner_script_trap EXIT\necho hi\n"), std::string::npos);
@@ -140,6 +140,20 @@ TEST(AttachScripts, TrappedScriptAnnouncesAndReportsItself) {
   EXPECT_EQ(save_script("/scripts-2-7/x", "a'b"),
             "printf '%s\\n' 'a'\\''b' > /scripts-2-7/x.tmp\nchmod 777 /scripts-2-7/x.tmp\n"
             "mv /scripts-2-7/x.tmp /scripts-2-7/x\n");
+}
+
+TEST(AttachScripts, TheTermTrapPerRelease) {
+  // shells/bash.go bashExitOnScriptTerminationSignal: none before 17.4, `trap exit 1 TERM` 17.4-19.0,
+  // quoted from 19.1; the JSON announcement follows it (or opens the script).
+  const std::string announce = "start_json=";
+  EXPECT_EQ(trapped_script(Profile::kV16_11, "").rfind(announce, 0), 0u);
+  EXPECT_EQ(trapped_script(Profile(17, 3), "").rfind(announce, 0), 0u);
+  EXPECT_EQ(trapped_script(Profile(17, 4), "").rfind("trap exit 1 TERM\n\n" + announce, 0), 0u);
+  EXPECT_EQ(trapped_script(Profile(19, 0), "").rfind("trap exit 1 TERM\n\n" + announce, 0), 0u);
+  EXPECT_EQ(trapped_script(Profile(19, 1), "").rfind("trap 'exit 1' TERM\n\n" + announce, 0), 0u);
+  EXPECT_EQ(trapped_script(Profile::kV17_11, "").rfind("trap exit 1 TERM\n\n" + announce, 0), 0u);
+  EXPECT_EQ(trapped_script(Profile::kV18_11, "").rfind("trap exit 1 TERM\n\n" + announce, 0), 0u);
+  EXPECT_EQ(trapped_script(Profile::kV19_4, "").rfind("trap 'exit 1' TERM\n\n" + announce, 0), 0u);
 }
 
 TEST(AttachScripts, CancellationScriptFindsTheStageByItsCommandLine) {
