@@ -64,11 +64,7 @@ std::string detect_shell_file_script() {
 std::string trapped_script(Profile profile, std::string_view body) {
   // shells/bash.go: bashExitOnScriptTerminationSignal (17.4+), bashJSONInitializationScript and
   // bashJSONTerminationScript, in Finish's order, ahead of the stage's own text.
-  std::string out;
-  if (stage_term_trap_quoted(profile))
-    out = "trap 'exit 1' TERM\n\n";
-  else if (stage_term_trap(profile))
-    out = "trap exit 1 TERM\n\n";
+  std::string out = term_trap_line(profile);
   out += "start_json=\"{\\\"script\\\": \\\"$0\\\"}\"\necho \"$start_json\"\n";
   out +=
       "runner_script_trap() {\n\texit_code=$?\n\tout_json=\"{\\\"command_exit_code\\\": $exit_code, \\\"script\\\": "

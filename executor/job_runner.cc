@@ -1530,7 +1530,9 @@ asio::awaitable<void> Execution::exec_stage(std::shared_ptr<StageWait> wait, Sta
       code = make_error(attached.error);
     if (!wait->result) wait->unknown_failure = attached.unknown_failure;
   } else {
-    code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command, stage.script, on_output);
+    // The legacy strategy types the whole script into the exec's stdin, Finish's TERM trap first.
+    code = co_await kube_->exec(namespace_, pod_name_, stage.container, stage.command,
+                                term_trap_line(profile_) + stage.script, on_output);
   }
   if (!wait->result) wait->result.emplace(std::move(code));  // unless the pod watcher ended the stage first
   wait->wake.cancel();

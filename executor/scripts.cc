@@ -326,6 +326,11 @@ std::vector<std::string> stage_command(std::string_view container, Profile) {
   return {"sh", "-c", detect_shell_script()};
 }
 
+std::string term_trap_line(Profile profile) {
+  if (stage_term_trap_quoted(profile)) return "trap 'exit 1' TERM\n\n";
+  return stage_term_trap(profile) ? "trap exit 1 TERM\n\n" : "";
+}
+
 std::string shell_quote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {

@@ -76,5 +76,8 @@ std::vector<std::string> git_clean_flags(const Job& job);
 
 /// Single-quotes s for sh ('it'\''s').
 std::string shell_quote(std::string_view s);
+/// The TERM trap every stage script of the release opens with (shells/bash.go Finish,
+/// bashExitOnScriptTerminationSignal, then a blank line); empty before 17.4.
+std::string term_trap_line(Profile profile);
 
 }  // namespace kexsim::executor
