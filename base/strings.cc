@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cctype>
+#include <charconv>
 
 namespace kexsim {
 
@@ -60,6 +61,22 @@ std::optional<bool> parse_go_bool(std::string_view s) {
   for (std::string_view f : {"0", "f", "F", "FALSE", "false", "False"})
     if (s == f) return false;
   return std::nullopt;
+}
+
+std::optional<int64_t> parse_go_int(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  // from_chars takes no sign for an unsigned value, so "+-5" fails here as in Go.
+  if (s.empty()) return std::nullopt;
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  const uint64_t max = negative ? uint64_t(1) << 63 : (uint64_t(1) << 63) - 1;
+  if (value > max) return std::nullopt;  // ErrRange
+  return negative ? static_cast<int64_t>(0 - value) : static_cast<int64_t>(value);
 }
 
 std::string go_list(const std::vector<std::string>& items) {

@@ -2,6 +2,7 @@
 // Small text helpers that know no protocol: trimming, splitting, case-insensitive comparison and
 // telling an IP literal from a host name. Each exists once in the house.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,8 @@ inline bool ends_with(std::string_view s, std::string_view suffix) {
 std::string to_lower(std::string_view s);
 /// Go's strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False, anything else nullopt.
 std::optional<bool> parse_go_bool(std::string_view s);
+/// Go's strconv.Atoi on a 64-bit build: an optional sign, decimal digits, within int64; else nullopt.
+std::optional<int64_t> parse_go_int(std::string_view s);
 /// Go's %v of a []string: "[a b c]".
 std::string go_list(const std::vector<std::string>& items);
 

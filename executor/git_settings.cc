@@ -1,6 +1,7 @@
 #include "executor/git_settings.h"
 
-#include <charconv>
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 
 #include "base/strings.h"
@@ -9,16 +10,6 @@
 
 namespace kexsim::executor {
 namespace {
-
-// strconv.ParseInt(s, 10, 64), kept to an int.
-std::optional<int> parse_go_int(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return std::nullopt;
-  int value = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return value;
-}
 
 // strings.Fields on spaces and tabs (what these variables hold).
 std::vector<std::string> fields(std::string_view s) {
@@ -114,7 +105,8 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
     const std::string raw = job.variable("GIT_SUBMODULE_DEPTH");
     if (!raw.empty()) {
       if (auto v = parse_go_int(raw)) {
-        out.submodule_depth = *v;
+        // Go keeps an int64; a depth past int's range is clamped here (git takes no such depth anyway).
+        out.submodule_depth = static_cast<int>(std::clamp<int64_t>(*v, INT32_MIN, INT32_MAX));
       } else if (warns) {
         out.errors.push_back("GIT_SUBMODULE_DEPTH: expected int got " + messages::go_quote(raw) +
                              ", using default value: " + std::to_string(job.git_info.depth));

@@ -1,29 +1,13 @@
 #include "executor/section_attempts.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "base/strings.h"
 #include "executor/messages.h"
 #include "executor/release_features.h"
 
 namespace kexsim::executor {
 namespace {
-
-/// Go's strconv.ParseInt(s, 10, 64) (and Atoi, which 13.12 uses): an optional sign, then digits only.
-std::optional<int64_t> parse_go_int64(std::string_view s) {
-  bool negative = false;
-  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-    negative = s.front() == '-';
-    s.remove_prefix(1);
-  }
-  if (s.empty()) return std::nullopt;
-  uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  const uint64_t max = negative ? uint64_t(1) << 63 : (uint64_t(1) << 63) - 1;
-  if (value > max) return std::nullopt;  // ErrRange
-  return negative ? static_cast<int64_t>(0 - value) : static_cast<int64_t>(value);
-}
 
 /// The int of Go's int(i) on a 64-bit build, held in an int here: values outside are clamped anyway.
 int as_attempts(int64_t v) { return static_cast<int>(std::clamp<int64_t>(v, -1'000'000'000, 1'000'000'000)); }
@@ -46,7 +30,7 @@ SectionAttempts read_section_attempts(const Job& job, Profile p) {
     if (!clamps_section_attempts(p) && std::string_view(e.name) == "SECRETS_RETRIEVAL_ATTEMPTS") continue;
     const std::string raw = job.variable(e.name);
     if (raw.empty()) continue;  // the default
-    const auto parsed = parse_go_int64(raw);
+    const auto parsed = parse_go_int(raw);
     if (parsed) {
       *e.value = as_attempts(*parsed);
     } else if (warns_malformed_settings(p)) {

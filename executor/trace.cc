@@ -14,7 +14,6 @@ constexpr std::string_view kBoldGreen = "\033[32;1m";
 constexpr std::string_view kBoldCyan = "\033[36;1m";
 constexpr std::string_view kWarning = "\033[0;33mWARNING: ";
 constexpr std::string_view kError = "\033[31;1mERROR: ";
-constexpr std::string_view kMasked = "[MASKED]";
 
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -216,7 +215,7 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
     const std::string_view rest = buf.substr(i);
     if (!final && could_start_secret(rest)) break;
     if (const size_t n = secret_length_at(rest)) {
-      out += kMasked;
+      out += kMaskedText;
       i += n;
       continue;
     }
@@ -227,7 +226,7 @@ void JobTrace::write(StreamIndex index, std::string_view bytes, bool final) {
       while (end < rest.size() && is_token_char(rest[end], profile_)) ++end;
       if (end == p.size()) continue;  // a prefix alone is not a token
       out += p;
-      out += kMasked;
+      out += kMaskedText;
       i += end;
       stream.swallowing = end == rest.size() && !final;  // the body may go on in the next write
       masked_token = true;

@@ -7,8 +7,6 @@
 namespace kexsim::executor {
 namespace {
 
-constexpr std::string_view kUrlMasked = "[MASKED]";
-
 // urlsanitizer.go tokenParamKeys (the same six from 15.4 to 19.4; 15.0–15.3 helpers/trace/mask.go
 // sensitiveURLTokens had them too).
 constexpr std::array<std::string_view, 6> kParamKeys = {"private_token",    "authenticity_token", "rss_token",
@@ -124,7 +122,7 @@ void UrlSanitizer::write(std::string_view p, std::string& out) {
       n += off;
       last = n;
       masking_ = false;
-      out += kUrlMasked;
+      out += kMaskedText;
     }
     if (match_.size() == kMatchCap) match_.clear();
     if (match_.empty()) {
@@ -165,7 +163,7 @@ void UrlSanitizer::write(std::string_view p, std::string& out) {
 }
 
 void UrlSanitizer::close(std::string& out) {
-  if (masking_) out += kUrlMasked;
+  if (masking_) out += kMaskedText;
   masking_ = false;
   match_.clear();
 }

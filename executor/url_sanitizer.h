@@ -10,6 +10,9 @@
 
 namespace kexsim::executor {
 
+/// What the trace shows in place of a masked value or URL parameter (helpers/trace masking, the sanitizer).
+inline constexpr std::string_view kMaskedText = "[MASKED]";
+
 /// One stream's URL-parameter sanitizer (common/buildlogger/internal/urlsanitizer/urlsanitizer.go,
 /// 15.4–16.10 helpers/trace/internal/urlsanitizer): after "?key=" or "&key=" with a sensitive key
 /// (any case), the value up to '?', '&', a space or a control character becomes "[MASKED]". A key may

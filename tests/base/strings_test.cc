@@ -47,6 +47,19 @@ TEST(Strings, IpLiteralsV4AndV6) {
   EXPECT_FALSE(is_ip_literal(""));
 }
 
+TEST(Strings, ParseGoIntIsAtoiOnA64BitBuild) {
+  EXPECT_EQ(parse_go_int("5"), 5);
+  EXPECT_EQ(parse_go_int("+5"), 5);
+  EXPECT_EQ(parse_go_int("-5"), -5);
+  EXPECT_EQ(parse_go_int("007"), 7);
+  EXPECT_EQ(parse_go_int("9223372036854775807"), INT64_MAX);
+  EXPECT_EQ(parse_go_int("-9223372036854775808"), INT64_MIN);
+  EXPECT_EQ(parse_go_int("3000000000"), 3000000000);  // past int32: Go's int is 64 bits
+  for (const char* bad :
+       {"", "+", "-", "+-5", "-+5", " 5", "5 ", "5x", "0x10", "1_000", "9223372036854775808", "-9223372036854775809"})
+    EXPECT_EQ(parse_go_int(bad), std::nullopt) << bad;
+}
+
 TEST(Strings, PrefixAndSuffix) {
   EXPECT_TRUE(starts_with("Bearer t", "Bearer "));
   EXPECT_FALSE(starts_with("Bear", "Bearer "));
