@@ -77,6 +77,10 @@ KubeApiServer::KubeApiServer(Clock& clock, Random random, ContainerWorldFactory&
   });
 }
 
+KubeApiServer::~KubeApiServer() {
+  if (ticker_) ticker_->stop();
+}
+
 void KubeApiServer::add_token(const std::string& token, const std::string& user, std::vector<std::string> groups) {
   tokens_[token] = authenticated_user(user, std::move(groups));
 }
@@ -445,6 +449,10 @@ HttpResponse KubeApiServer::watch(const HttpRequest& request, const ResourceType
   };
   options.snapshot = type.resource == "events";
   source.next_change = [this] { return next_lifecycle_change(); };
+  if (!ticker_)
+    ticker_ = std::make_shared<LifecycleTicker>(
+        clock_, store_.history(), [this] { sync_lifecycle(); }, [this] { return next_lifecycle_change(); }, alive_);
+  source.ticker = ticker_;
   source.resource_version = [this] { return static_cast<uint64_t>(std::stoull(store_.resource_version())); };
   // kubectl get pods -w asks for Tables: each event carries a one-row Table with its column definitions.
   if (type.resource == "pods" && wants_table(request.header("accept")))

@@ -44,10 +44,13 @@
 
 namespace kexsim::fakes {
 
+class LifecycleTicker;
+
 /// An in-memory Kubernetes API server answering the requests a runner, kubectl and official clients send.
 class KubeApiServer : public HttpHandler {
  public:
   KubeApiServer(Clock& clock, Random random, ContainerWorldFactory& worlds);
+  ~KubeApiServer();
   KubeApiServer(const KubeApiServer&) = delete;
   KubeApiServer& operator=(const KubeApiServer&) = delete;
 
@@ -230,6 +233,7 @@ class KubeApiServer : public HttpHandler {
   /// releases kexsim models never watch pods).
   bool pods_watched_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  ///< watches hold it weakly: they end when we go
+  std::shared_ptr<LifecycleTicker> ticker_;                ///< made by the first watch, shared by all
 };
 
 }  // namespace kexsim::fakes

@@ -104,6 +104,12 @@ bool LabelSelector::matches(const nlohmann::json& labels) const {
   return true;
 }
 
+std::optional<std::pair<std::string, std::string>> LabelSelector::required_label() const {
+  for (const Requirement& r : requirements_)
+    if ((r.op == Op::kEquals || r.op == Op::kIn) && r.values.size() == 1) return std::pair(r.key, r.values.front());
+  return std::nullopt;
+}
+
 Result<std::vector<FieldTerm>> parse_field_selector(const std::string& text) {
   std::vector<FieldTerm> terms;
   if (trim(text).empty()) return terms;

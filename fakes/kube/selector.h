@@ -1,7 +1,9 @@
 #pragma once
 // Label and field selectors of list requests (`labelSelector=a=b,c in (x,y)`, `fieldSelector=status.phase=Running`).
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +19,9 @@ class LabelSelector {
   static Result<LabelSelector> parse(const std::string& text);
   /// Whether metadata.labels (an object, or null) satisfies every requirement.
   bool matches(const nlohmann::json& labels) const;
+  /// A label (key, value) every object this selects carries (from `a=b` or `a in (b)`), if there is one:
+  /// what a watch's events are indexed by.
+  std::optional<std::pair<std::string, std::string>> required_label() const;
 
  private:
   enum class Op { kEquals, kNotEquals, kIn, kNotIn, kExists, kNotExists };

@@ -9,14 +9,48 @@ void WatchHistory::record(WatchEvent event) {
   Log& log = logs_[event.resource];
   log.events.push_back(std::move(event));
   trim(log);
-  wake_all();
+  if (!log.events.empty()) notify(log.events.back(), false);
+}
+
+void WatchHistory::offer_labelled(const WatchEvent& event, const nlohmann::json& object,
+                                  std::vector<uint64_t>& ids) const {
+  if (!object.is_object()) return;
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return;
+  auto labels = meta->find("labels");
+  if (labels == meta->end() || !labels->is_object()) return;
+  for (const auto& [key, value] : labels->items()) {
+    if (!value.is_string()) continue;
+    auto it = labelled_.find({event.resource, {key, value.get<std::string>()}});
+    if (it != labelled_.end()) ids.insert(ids.end(), it->second.begin(), it->second.end());
+  }
+}
+
+void WatchHistory::notify(const WatchEvent& event, bool restated) {
+  // Ids first, in subscription order (the order timers are cancelled in, so the order woken watches run
+  // in): a woken watcher may subscribe or unsubscribe. Nothing is recorded while wakers and offers run.
+  std::vector<uint64_t> ids;
+  if (!restated) ids.assign(wakers_.begin(), wakers_.end());
+  if (auto it = unlabelled_.find(event.resource); it != unlabelled_.end())
+    ids.insert(ids.end(), it->second.begin(), it->second.end());
+  offer_labelled(event, event.object, ids);
+  offer_labelled(event, event.previous, ids);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const uint64_t id : ids) {
+    auto it = subscribers_.find(id);
+    if (it == subscribers_.end()) continue;
+    if (it->second.wake)
+      it->second.wake();
+    else
+      it->second.offer(event);
+  }
 }
 
 void WatchHistory::wake_all() {
-  // Copy first: a woken watcher may subscribe or unsubscribe.
-  std::vector<std::function<void()>> wakers;
-  for (const auto& [id, wake] : subscribers_) wakers.push_back(wake);
-  for (const auto& wake : wakers) wake();
+  const std::vector<uint64_t> ids(wakers_.begin(), wakers_.end());
+  for (const uint64_t id : ids)
+    if (auto it = subscribers_.find(id); it != subscribers_.end()) it->second.wake();
 }
 
 void WatchHistory::trim(Log& log) {
@@ -45,6 +79,7 @@ bool WatchHistory::restate(const std::string& resource, uint64_t resource_versio
                                 [](const WatchEvent& e, uint64_t rv) { return e.resource_version < rv; });
   if (event == events.end() || event->resource_version != resource_version) return false;
   event->object = std::move(object);
+  notify(*event, true);
   return true;
 }
 
@@ -76,10 +111,39 @@ void WatchHistory::set_capacity(size_t capacity) {
 
 uint64_t WatchHistory::subscribe(std::function<void()> wake) {
   const uint64_t id = next_subscriber_++;
-  subscribers_[id] = std::move(wake);
+  subscribers_[id] = Subscriber{std::move(wake), {}, {}, {}};
+  wakers_.insert(id);
   return id;
 }
 
-void WatchHistory::unsubscribe(uint64_t id) { subscribers_.erase(id); }
+uint64_t WatchHistory::subscribe(const std::string& resource, std::optional<LabelKey> label,
+                                 std::function<void(const WatchEvent&)> offer) {
+  const uint64_t id = next_subscriber_++;
+  if (label)
+    labelled_[{resource, *label}].insert(id);
+  else
+    unlabelled_[resource].insert(id);
+  subscribers_[id] = Subscriber{{}, std::move(offer), resource, std::move(label)};
+  return id;
+}
+
+void WatchHistory::unsubscribe(uint64_t id) {
+  auto it = subscribers_.find(id);
+  if (it == subscribers_.end()) return;
+  const Subscriber& s = it->second;
+  const auto drop = [id](auto& index, const auto& key) {
+    auto entry = index.find(key);
+    if (entry == index.end()) return;
+    entry->second.erase(id);
+    if (entry->second.empty()) index.erase(entry);
+  };
+  if (s.wake)
+    wakers_.erase(id);
+  else if (s.label)
+    drop(labelled_, std::pair(s.resource, *s.label));
+  else
+    drop(unlabelled_, s.resource);
+  subscribers_.erase(it);
+}
 
 }  // namespace kexsim::fakes

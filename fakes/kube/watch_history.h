@@ -8,7 +8,9 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,7 +27,8 @@ struct WatchEvent {
   nlohmann::json previous;  ///< the object before a MODIFIED or DELETED, null for ADDED
 };
 
-/// Bounded, per-resource event log; watchers subscribe to be woken on every new event.
+/// Bounded, per-resource event log; watchers subscribe to be woken on every new event, or to be offered
+/// the events of one resource and decide for themselves.
 class WatchHistory {
  public:
   /// How many events each resource keeps by default (the apiserver's watch cache keeps 100 and grows).
@@ -49,10 +52,17 @@ class WatchHistory {
   /// Changes the window (tests); shrinking drops the oldest events at once.
   void set_capacity(size_t capacity);
 
-  /// Calls wake on every later record() until unsubscribe(id); wakers run in subscription order.
+  /// Calls wake on every later record() and wake_all() until unsubscribe(id).
   uint64_t subscribe(std::function<void()> wake);
-  /// Wakes every subscriber without an event: something they wait for moved (a disruption armed by output),
-  /// so they look again at when their next change is due.
+  /// A label every object the subscriber selects carries: events without it are not offered.
+  using LabelKey = std::pair<std::string, std::string>;
+  /// Offers later events of resource to offer until unsubscribe(id): as recorded, and again when restate()
+  /// changes one; with label, only events whose object (or previous object) carries it. With N watches of
+  /// one pod each, waking every watch on every event was O(N) wake-ups an event (BENCHMARKS.md).
+  uint64_t subscribe(const std::string& resource, std::optional<LabelKey> label,
+                     std::function<void(const WatchEvent&)> offer);
+  /// Wakes the wake subscribers without an event: something they wait for moved (a disruption armed by
+  /// output), so they look again at when their next change is due.
   void wake_all();
   /// Stops waking a subscriber (idempotent).
   void unsubscribe(uint64_t id);
@@ -64,10 +74,23 @@ class WatchHistory {
   };
   void trim(Log& log);
 
+  /// A wake (every event) or an offer (one resource's events); called in subscription order.
+  struct Subscriber {
+    std::function<void()> wake;
+    std::function<void(const WatchEvent&)> offer;
+    std::string resource;
+    std::optional<LabelKey> label;
+  };
+  void notify(const WatchEvent& event, bool restated);
+  void offer_labelled(const WatchEvent& event, const nlohmann::json& object, std::vector<uint64_t>& ids) const;
+
   size_t capacity_;
   std::map<std::string, Log> logs_;
   uint64_t next_subscriber_ = 0;
-  std::map<uint64_t, std::function<void()>> subscribers_;
+  std::map<uint64_t, Subscriber> subscribers_;
+  std::set<uint64_t> wakers_;                                                ///< the wake subscribers
+  std::map<std::string, std::set<uint64_t>> unlabelled_;                     ///< resource -> offers without a label
+  std::map<std::pair<std::string, LabelKey>, std::set<uint64_t>> labelled_;  ///< (resource, label) -> offers
 };
 
 }  // namespace kexsim::fakes

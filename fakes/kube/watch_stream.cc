@@ -4,11 +4,7 @@
 #include <charconv>
 #include <utility>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "base/json_fields.h"
 
@@ -36,12 +32,22 @@ WatchStream::WatchStream(Clock& clock, std::shared_ptr<WatchHistory> history, Wa
       source_(std::move(source)),
       alive_(std::move(alive)),
       options_(std::move(options)),
-      deadline_(clock_.now() + options_.timeout) {
-  subscription_ = history_->subscribe([this] { wake(); });
+      deadline_(clock_.now() + options_.timeout),
+      wait_(std::make_shared<WakeableWait>(clock)) {
+  if (ticked()) {
+    source_.ticker->opened();
+    subscription_ = history_->subscribe(options_.resource, options_.labels.required_label(),
+                                        [this](const WatchEvent& event) { offer(event); });
+  } else {
+    subscription_ = history_->subscribe([this] { wait_->wake(); });
+  }
   start();
 }
 
-WatchStream::~WatchStream() { history_->unsubscribe(subscription_); }
+WatchStream::~WatchStream() {
+  history_->unsubscribe(subscription_);
+  leave_ticker();
+}
 
 void WatchStream::start() {
   if (alive_.expired()) {
@@ -71,6 +77,9 @@ void WatchStream::start() {
     return;
   }
   cursor_ = requested;
+  // The history after `requested` was written before this watch was offered anything: read all of it.
+  unread_ = true;
+  first_unread_ = requested + 1;
 }
 
 StoredFilter WatchStream::stored_filter() const {
@@ -87,6 +96,20 @@ bool WatchStream::selects(const json& object) const {
   if (!options_.labels.matches(member(meta, "labels"))) return false;
   return std::all_of(options_.fields.begin(), options_.fields.end(),
                      [&](const FieldTerm& t) { return (field_value(object, t.field) == t.value) == t.equals; });
+}
+
+bool WatchStream::concerns(const WatchEvent& event) const {
+  // Exactly the events collect() sends something for: ADDED/DELETED it selects, a MODIFIED whose object
+  // it selects before or after.
+  return selects(event.object) || (event.type == "MODIFIED" && selects(event.previous));
+}
+
+void WatchStream::offer(const WatchEvent& event) {
+  if (ended_ || cancelled_ || !concerns(event)) return;
+  // A restated event (a create's ADDED as the create answers it) may be offered after later ones.
+  first_unread_ = unread_ ? std::min(first_unread_, event.resource_version) : event.resource_version;
+  unread_ = true;
+  wait_->wake();
 }
 
 void WatchStream::push(const char* type, const json& object) {
@@ -140,10 +163,18 @@ void WatchStream::collect() {
     collect_snapshot();
     return;
   }
+  if (ticked()) {
+    if (!unread_) {  // nothing since the cursor is for this watch
+      cursor_ = std::max(cursor_, history_->latest(options_.resource));
+      return;
+    }
+    cursor_ = std::max(cursor_, first_unread_ - 1);
+  }
   if (auto oldest = history_->too_old(options_.resource, cursor_)) {  // fell behind the window
     push_expired(cursor_, *oldest);
     return;
   }
+  unread_ = false;
   for (const WatchEvent* event : history_->since(options_.resource, cursor_)) {
     cursor_ = event->resource_version;
     const bool now_selected = selects(event->object);
@@ -180,7 +211,10 @@ std::vector<std::string> WatchStream::poll() {
 
 asio::awaitable<std::optional<std::string>> WatchStream::next() {
   for (;;) {
-    if (cancelled_) co_return std::nullopt;
+    if (cancelled_) {
+      leave_ticker();
+      co_return std::nullopt;
+    }
     if (pending_.empty()) {
       for (std::string& line : poll()) pending_.push_back(std::move(line));
     }
@@ -189,42 +223,31 @@ asio::awaitable<std::optional<std::string>> WatchStream::next() {
       pending_.pop_front();
       co_return line;
     }
-    if (ended_ || alive_.expired()) co_return std::nullopt;
+    if (ended_ || alive_.expired()) {
+      leave_ticker();
+      co_return std::nullopt;
+    }
     TimePoint when = deadline_;
-    if (auto change = source_.next_change(); change && *change > clock_.now() && *change < when) when = *change;
-    co_await wait_until(when);
+    if (ticked()) {
+      source_.ticker->run_on(co_await asio::this_coro::executor);
+    } else if (auto change = source_.next_change(); change && *change > clock_.now() && *change < when) {
+      when = *change;
+    }
+    co_await wait_->until(when);
   }
 }
 
 void WatchStream::cancel() {
   cancelled_ = true;
-  wake();
+  leave_ticker();
+  wait_->wake();
 }
 
-void WatchStream::wake() {
-  if (auto timer = waiting_.lock()) timer->cancel();
-}
-
-asio::awaitable<void> WatchStream::wait_until(TimePoint when) {
-  auto ex = co_await asio::this_coro::executor;
-  // The timer never expires by itself: a new event, cancel() or the clock alarm cut it short.
-  auto timer = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
-  waiting_ = timer;
-  if (alarms_.insert(when).second) {
-    const Duration d = std::chrono::duration_cast<Duration>(when - clock_.now());
-    asio::co_spawn(ex, alarm(&clock_, d, when, weak_from_this()), asio::detached);
-  }
-  boost::system::error_code ec;
-  co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  waiting_.reset();
-}
-
-asio::awaitable<void> WatchStream::alarm(Clock* clock, Duration d, TimePoint when, std::weak_ptr<WatchStream> stream) {
-  co_await clock->sleep_for(d);
-  if (auto s = stream.lock()) {
-    s->alarms_.erase(when);
-    s->wake();
-  }
+void WatchStream::leave_ticker() {
+  // An ended watch is often kept (by its connection, by a test) after its last line: it needs no ticks.
+  if (!ticked() || left_ticker_) return;
+  left_ticker_ = true;
+  source_.ticker->closed();
 }
 
 }  // namespace kexsim::fakes

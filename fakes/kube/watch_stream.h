@@ -11,17 +11,18 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include <utility>  // Boost 1.74 Asio in C++20 needs <utility> first
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "fakes/http/types.h"
+#include "fakes/kube/lifecycle_ticker.h"
 #include "fakes/kube/selector.h"
+#include "fakes/kube/wakeable_wait.h"
 #include "fakes/kube/watch_history.h"
 
 namespace kexsim::fakes {
@@ -55,6 +56,10 @@ struct WatchSource {
   std::function<std::vector<nlohmann::json>(const StoredFilter&)> current;
   std::function<std::optional<TimePoint>()> next_change;  ///< when sync() next has something to record
   std::function<uint64_t()> resource_version;             ///< the current global resourceVersion
+  /// Syncs at each next_change while watches are open; then a watch that keeps history (not snapshot)
+  /// waits only for the events it selects and its end. None: every watch wakes on every event and sleeps
+  /// until next_change itself.
+  std::shared_ptr<LifecycleTicker> ticker;
 };
 
 /// The body of a watch response: one `{"type":…,"object":…}\n` line per chunk.
@@ -83,13 +88,14 @@ class WatchStream : public HttpBodyStream, public std::enable_shared_from_this<W
   void collect();
   void collect_snapshot();
   bool selects(const nlohmann::json& object) const;
+  bool concerns(const WatchEvent& event) const;
+  void offer(const WatchEvent& event);
   StoredFilter stored_filter() const;
   void push(const char* type, const nlohmann::json& object);
   void push_bookmark(bool initial_events_end);
   void push_expired(uint64_t requested, uint64_t oldest);
-  void wake();
-  asio::awaitable<void> wait_until(TimePoint when);
-  static asio::awaitable<void> alarm(Clock* clock, Duration d, TimePoint when, std::weak_ptr<WatchStream> stream);
+  bool ticked() const { return source_.ticker && !options_.snapshot; }
+  void leave_ticker();
 
   Clock& clock_;
   std::shared_ptr<WatchHistory> history_;
@@ -98,13 +104,18 @@ class WatchStream : public HttpBodyStream, public std::enable_shared_from_this<W
   WatchOptions options_;
   TimePoint deadline_;
   uint64_t cursor_ = 0;  ///< the last resourceVersion this watch has seen
+  /// Ticked: whether an offered event this watch selects waits to be collected, and the first one's
+  /// resourceVersion. Every other event since the cursor is one the watch does not send, so collect()
+  /// skips them (and a watch is never 410 Expired for events it would not have sent).
+  bool unread_ = false;
+  uint64_t first_unread_ = 0;
   uint64_t subscription_ = 0;
   bool ended_ = false;
   bool cancelled_ = false;
+  bool left_ticker_ = false;
   std::deque<std::string> pending_;
   std::map<std::string, std::string> sent_;    ///< snapshot mode: namespace/name -> the object last sent
-  std::weak_ptr<asio::steady_timer> waiting_;  ///< the wait in progress, cut short by wake()
-  std::set<TimePoint> alarms_;                 ///< clock sleepers already pending, one per wake-up time
+  std::shared_ptr<WakeableWait> wait_;         ///< next()'s sleep, cut short by an event, cancel() or wake_all()
 };
 
 /// Parses a resourceVersion query value: "" and "0" give 0; false when it is not a number.

@@ -223,6 +223,35 @@ TEST_F(KubeWatchTest, AddedPodReadsAsTheCreateAnswersItWhenBoundAndPulling) {
   EXPECT_EQ(parse(later[0]).object["status"]["phase"], "Running");
 }
 
+TEST(WatchHistoryTest, OffersEachResourcesEventsByLabelAndWakesOnlyWakers) {
+  WatchHistory history;
+  std::vector<std::string> calls;
+  const auto note = [&](const std::string& who) {
+    return [&calls, who](const WatchEvent& e) { calls.push_back(who + " " + std::to_string(e.resource_version)); };
+  };
+  history.subscribe([&] { calls.push_back("wake"); });
+  const uint64_t build = history.subscribe("pods", std::pair<std::string, std::string>("app", "build"), note("build"));
+  history.subscribe("pods", std::nullopt, note("pods"));
+  history.subscribe("secrets", std::nullopt, note("secrets"));
+  const json labelled = {{"metadata", {{"labels", {{"app", "build"}}}}}};
+  const json other = {{"metadata", {{"labels", {{"app", "deploy"}}}}}};
+  history.record({1, "ADDED", "pods", "cicd", other, nullptr});
+  history.record({2, "ADDED", "pods", "cicd", labelled, nullptr});
+  history.record({3, "MODIFIED", "pods", "cicd", other, labelled});  // left app=build: still offered
+  history.record({4, "ADDED", "secrets", "cicd", labelled, nullptr});
+  EXPECT_EQ(calls, (std::vector<std::string>{"wake", "pods 1", "wake", "build 2", "pods 2", "wake", "build 3", "pods 3",
+                                             "wake", "secrets 4"}));
+  calls.clear();
+  EXPECT_TRUE(history.restate("pods", 1, labelled));  // offered again as it reads now; no wake
+  history.wake_all();
+  EXPECT_EQ(calls, (std::vector<std::string>{"build 1", "pods 1", "wake"}));
+  calls.clear();
+  history.unsubscribe(build);
+  history.unsubscribe(build);
+  history.record({5, "ADDED", "pods", "cicd", labelled, nullptr});
+  EXPECT_EQ(calls, (std::vector<std::string>{"wake", "pods 5"}));
+}
+
 TEST(WatchHistoryTest, RestateReplacesOneEventInTheWindow) {
   WatchHistory history(2);
   for (uint64_t rv = 1; rv <= 3; ++rv) history.record({rv, "ADDED", "pods", "cicd", {{"n", rv}}, {}});
@@ -254,6 +283,24 @@ TEST_F(KubeWatchTest, TooOldVersionIsAnExpiredErrorEventThenTheEnd) {
   EXPECT_TRUE(w->ended());
   auto ok = watch({{"resourceVersion", first}});  // the changes after `first` are all still kept
   EXPECT_EQ(types(ok->poll()), (std::vector<std::string>{"ADDED b", "ADDED c"}));
+}
+
+// With a thousand jobs each watching its own pod, the other pods' changes pass the window of every watch:
+// they are not its events, so they neither wake it nor make it 410 Expired.
+TEST_F(KubeWatchTest, OthersChangesPassingTheWindowNeitherWakeNorExpireAWatch) {
+  server_.set_watch_window(2);
+  auto w = watch({{"resourceVersion", list_version()}, {"labelSelector", "app=deploy"}});
+  EXPECT_TRUE(w->poll().empty());
+  for (const char* name : {"a", "b", "c", "d"}) create(pod(name));
+  EXPECT_TRUE(w->poll().empty());
+  EXPECT_FALSE(w->ended());
+  create(pod("e", "deploy"));
+  create(pod("f"));  // e's ADDED is still in the window
+  EXPECT_EQ(types(w->poll()), (std::vector<std::string>{"ADDED e"}));
+  // Resuming from a version the window has left is still 410, as from the apiserver's watch cache.
+  auto late = watch({{"resourceVersion", "1"}, {"labelSelector", "app=deploy"}});
+  ASSERT_EQ(late->poll().size(), 1u);
+  EXPECT_TRUE(late->ended());
 }
 
 TEST_F(KubeWatchTest, TooLargeVersionIsTimeout504) {
@@ -347,7 +394,7 @@ TEST_F(KubeWatchTest, TimeoutSecondsEndsTheStreamOnTheClock) {
   asio::io_context io;
   std::vector<std::pair<std::string, TimePoint>> got;
   asio::co_spawn(io, drain(w, &clock_, &got), asio::detached);
-  io.run();
+  clock_.run(io);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(parse(got[0].first).type, "ADDED");
   EXPECT_EQ(got[0].second, start);
@@ -365,7 +412,7 @@ TEST_F(KubeWatchTest, CancelEndsAnIdleWatchWithoutWaiting) {
   std::vector<std::pair<std::string, TimePoint>> got;
   const TimePoint start = clock_.now();
   asio::co_spawn(io, drain(w, &clock_, &got), asio::detached);
-  io.run();
+  clock_.run(io);
   EXPECT_TRUE(got.empty());
   EXPECT_EQ(clock_.now(), start);
 }
@@ -420,7 +467,7 @@ TEST_F(KubeWatchTest, StreamsChunkedEventsOverARealSocket) {
   const TimePoint start = clock_.now();
   asio::co_spawn(io, fetch_all(&http, *port, "/api/v1/namespaces/cicd/pods?watch=true&timeoutSeconds=10", &response),
                  asio::detached);
-  io.run();
+  clock_.run(io);
   EXPECT_NE(response.find("HTTP/1.1 200 OK\r\n"), std::string::npos) << response;
   EXPECT_NE(response.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << response;
   EXPECT_NE(response.find("Content-Type: application/json\r\n"), std::string::npos) << response;

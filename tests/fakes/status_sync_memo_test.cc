@@ -109,7 +109,7 @@ TEST_F(StatusSyncTest, AnOomKillByAnExecReachesAWatchAtTheKillsTime) {
   asio::io_context io;
   std::vector<std::pair<json, TimePoint>> got;
   asio::co_spawn(io, drain_json(w, &clock_, &got), asio::detached);
-  io.run();
+  clock_.run(io);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].first["type"], "MODIFIED");
   EXPECT_EQ(got[0].first["object"]["metadata"]["name"], "job");
@@ -132,7 +132,7 @@ TEST_F(StatusSyncTest, ACrashLoopingCommandReachesAWatchAtEachRestart) {
   asio::io_context io;
   std::vector<std::pair<json, TimePoint>> got;
   asio::co_spawn(io, drain_json(w, &clock_, &got), asio::detached);
-  io.run();
+  clock_.run(io);
   std::string seen;  // "<seconds after the sync>:<restartCount>" of each MODIFIED of the looping pod
   for (const auto& [event, at] : got) {
     if (event["object"]["metadata"]["name"] != "loop") continue;
