@@ -365,6 +365,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   PodImages images_;
   ScriptContext scripts_;
   std::string secret_name_;
+  nlohmann::json secret_;  ///< the registry secret as the API server last answered it (create, then update)
   bool secret_owned_ = false;
   std::string pod_name_;
   bool pod_configured_ = false;  ///< configure_pod ran to the end (for this try of Prepare)
@@ -923,6 +924,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor() {
       retired_kube_.push_back(std::move(kube_));
       pod_name_.clear();
       secret_name_.clear();
+      secret_ = nullptr;
       secret_owned_ = false;
       attach_.reset();
       pod_configured_ = false;
@@ -1173,6 +1175,7 @@ asio::awaitable<std::optional<Failure>> Execution::create_registry_secret(std::s
   auto created = co_await kube_->create(namespace_, "secrets", std::move(secret));
   if (!created) co_return prepare_error(setting_up_credentials(created.error().message));
   secret_name_ = string_at(member(*created, "metadata"), "name");
+  secret_ = std::move(*created);
   co_return std::nullopt;
 }
 
@@ -1274,19 +1277,19 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
   // setOwnerReferencesForResources fails the job when the update fails: "error setting
   // ownerReferences: <err>" (executors/kubernetes/kubernetes.go: setupBuildPod).
   if (secret_name_.empty() || !secret_owned_by_pod(profile_)) co_return std::nullopt;
+  // setOwnerReferencesForResources: a PUT of a copy of the secret as created (s.credentials.DeepCopy()),
+  // no GET first, retried as every API call is; the answer replaces the kept copy.
   const json& metadata = member(pod, "metadata");
-  auto secret = co_await kube_->get(namespace_, "secrets", secret_name_);
-  if (!secret) {
-    co_return prepare_error(setting_up_build_pod("error setting ownerReferences: " + secret.error().message));
-  }
-  json& secret_metadata = (*secret)["metadata"];  // call() answers objects only
+  json secret = secret_;
+  json& secret_metadata = secret["metadata"];  // call() answers objects only
   if (!secret_metadata.is_object()) secret_metadata = json::object();
   secret_metadata["ownerReferences"] =
       json::array({{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", pod_name_}, {"uid", string_at(metadata, "uid")}}});
-  auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(*secret));
+  auto updated = co_await kube_->update(namespace_, "secrets", secret_name_, std::move(secret));
   if (!updated) {
     co_return prepare_error(setting_up_build_pod("error setting ownerReferences: " + updated.error().message));
   }
+  secret_ = std::move(*updated);
   secret_owned_ = true;
   co_return std::nullopt;
 }
@@ -1393,6 +1396,7 @@ asio::awaitable<std::optional<Failure>> Execution::set_up_pod(std::string unique
     co_await cleanup();
     pod_name_.clear();
     secret_name_.clear();
+    secret_ = nullptr;
     secret_owned_ = false;
   }
 }

@@ -106,7 +106,7 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
   }
   add("POST", "/api/v1/namespaces/" + ns + "/pods", "the build pod");
   if (!secret_name.empty() && owned) {
-    add("GET", secrets + "/" + secret_name, "to tie the secret to the pod");
+    // setOwnerReferencesForResources: a PUT of the secret as created, with no GET first.
     add("PUT", secrets + "/" + secret_name, "ownerReferences: the pod, so the secret goes with it");
   }
   const auto& k = in.runner.kubernetes;
