@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/base64.h"
 #include "executor/kube_exec_stream.h"
 #include "executor/messages.h"
 #include "executor/pod_body.h"
@@ -136,10 +137,24 @@ Result<int> exec_exit_code(const std::string& status_json) {
   return make_error(string_field(status, "message"));  // errors.New(status.Message)
 }
 
+namespace {
+
+// client-go transport HTTPWrappersForConfig: a bearer token, else username/password as basic
+// authentication (basicAuthRoundTripper: req.SetBasicAuth), else nothing. kubeconfig validation has
+// already refused a user with both.
+std::string kube_authorization_header(const KubeConnection& connection) {
+  if (!connection.token.empty()) return "Bearer " + connection.token;
+  if (!connection.username.empty() || !connection.password.empty())
+    return "Basic " + base64_encode(connection.username + ":" + connection.password);
+  return "";
+}
+
+}  // namespace
+
 KubeClient::KubeClient(HttpClient& http, const KubeConnection& connection)
     : http_(http),
       base_url_(connection.base_url),
-      token_(connection.token),
+      authorization_(kube_authorization_header(connection)),
       user_agent_(connection.user_agent),
       profile_(connection.profile) {
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
@@ -175,7 +190,7 @@ asio::awaitable<Result<json>> KubeClient::call_once(std::string method, std::str
   req.url = base_url_ + path;
   req.headers.emplace_back("Accept", "application/json");
   req.headers.emplace_back("User-Agent", user_agent_);
-  if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
+  if (!authorization_.empty()) req.headers.emplace_back("Authorization", authorization_);
   if (body) {
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body->dump();
@@ -294,7 +309,7 @@ asio::awaitable<Result<int>> KubeClient::exec(std::string ns, std::string pod, s
   for (const auto& a : argv) url += "&command=" + url_encode(a);
   url += "&stdin=true&stdout=true&stderr=true";
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
-  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  if (!authorization_.empty()) headers.emplace_back("Authorization", authorization_);
   // GitLab Runner execs over SPDY (executors/kubernetes/exec.go: remotecommand.NewSPDYExecutor), never WebSocket.
   auto res = co_await stream(std::move(url), std::move(headers), std::move(stdin_data), std::move(on_output));
   if (!res) co_return res.error();
@@ -308,7 +323,7 @@ asio::awaitable<Result<int>> KubeClient::exec_output_only(
   for (const auto& a : argv) url += "&command=" + url_encode(a);
   url += "&stdout=true&stderr=true";
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
-  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  if (!authorization_.empty()) headers.emplace_back("Authorization", authorization_);
   auto res = co_await stream(std::move(url), std::move(headers), std::string(), std::move(on_output));
   if (!res) co_return res.error();
   co_return exec_exit_code(res->status_json);
@@ -320,7 +335,7 @@ asio::awaitable<Result<int>> KubeClient::attach(std::string ns, std::string pod,
   std::string url =
       base_url_ + object_path(ns, "pods", pod) + "/attach?container=" + url_encode(container) + "&stdin=true";
   std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", user_agent_}};
-  if (!token_.empty()) headers.emplace_back("Authorization", "Bearer " + token_);
+  if (!authorization_.empty()) headers.emplace_back("Authorization", authorization_);
   auto res = co_await stream(std::move(url), std::move(headers), std::move(stdin_data), {});
   if (!res) co_return res.error();
   co_return exec_exit_code(res->status_json);

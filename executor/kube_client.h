@@ -52,7 +52,7 @@ class KubeClient {
   /// POST to a path outside the core namespaced resources (e.g. SelfSubjectAccessReviews).
   asio::awaitable<Result<nlohmann::json>> create_at(std::string path, nlohmann::json object);
   /// Where this client's watches go (run_watch), with its identity and User-Agent.
-  WatchTarget watch_target() const { return {&http_, base_url_, token_, user_agent_}; }
+  WatchTarget watch_target() const { return {&http_, base_url_, authorization_, user_agent_}; }
   /// GET /version.
   asio::awaitable<Result<nlohmann::json>> server_version();
   /// POST /api/v1/namespaces (namespace_per_job).
@@ -90,7 +90,7 @@ class KubeClient {
 
   HttpClient& http_;
   std::string base_url_;
-  std::string token_;
+  std::string authorization_;  ///< the Authorization header's value; empty: none
   std::string user_agent_;
   Profile profile_;
   std::optional<KubeRetryPolicy> retry_;

@@ -73,6 +73,8 @@ Result<KubeConnection> kubectl_config(const KubernetesConfig& config, const InCl
   KubeConnection out;
   out.base_url = client->host;
   out.token = client->token;
+  out.username = client->username;
+  out.password = client->password;
   out.tls.ca_pem = client->ca_pem;
   out.tls.cert_file = client->cert_file;
   out.tls.key_file = client->key_file;
@@ -82,6 +84,12 @@ Result<KubeConnection> kubectl_config(const KubernetesConfig& config, const InCl
   out.tls.server_name = client->server_name;
   // getKubeClientConfig: the overwrites' bearer token (bearer_token, or KUBERNETES_BEARER_TOKEN) wins.
   if (!config.bearer_token.empty()) out.token = config.bearer_token;
+  // transport.HTTPWrappersForConfig, met when kubernetes.NewForConfig makes the client.
+  if (!out.token.empty() && (!out.username.empty() || !out.password.empty()))
+    return make_error("username/password or bearer token may be set, but not both",
+                      "the bearer token (bearer_token or KUBERNETES_BEARER_TOKEN) and the kubeconfig user's "
+                      "username/password cannot both be used: drop one",
+                      kNewForConfig);
   return out;
 }
 

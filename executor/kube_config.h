@@ -29,6 +29,8 @@ struct KubeConnection {
   TlsSettings tls;
   std::string user_agent;             ///< GitLab Runner's AppVersion.UserAgent()
   Profile profile = Profile::kV19_4;  ///< the runner release, for what its client-go offers (exec protocols)
+  /// kubeconfig username/password: client-go's basicAuthRoundTripper sends them when there is no token.
+  std::string username, password;
 };
 
 /// GitLab Runner's getKubeClientConfig: host set -> out-of-cluster config from the file; otherwise

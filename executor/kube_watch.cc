@@ -40,7 +40,7 @@ asio::awaitable<WatchEnd> read_watch(Stream& stream, beast::flat_buffer& buffer,
   std::string request = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header + "\r\n";
   request += "User-Agent: " + target.user_agent + "\r\n";
   request += "Accept: application/json, */*\r\n";
-  if (!target.token.empty()) request += "Authorization: Bearer " + target.token + "\r\n";
+  if (!target.authorization.empty()) request += "Authorization: " + target.authorization + "\r\n";
   request += "\r\n";
   const std::string where = "Get \"" + target.base_url + url.target + "\": ";
   InFlight flight(clock);  // the request until its response header (or its whole error answer)

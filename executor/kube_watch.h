@@ -19,7 +19,7 @@ namespace kexsim::executor {
 struct WatchTarget {
   HttpClient* http = nullptr;
   std::string base_url;
-  std::string token;
+  std::string authorization;  ///< the Authorization header's value; empty: none
   std::string user_agent;
 };
 

@@ -63,6 +63,7 @@ struct RunnerHostFiles {
 struct KubeconfigClientConfig {
   std::string host;  ///< with a scheme (rest.DefaultServerURL's https/http default applied)
   std::string token;
+  std::string username, password;   ///< basic authentication
   std::string ca_pem;               ///< certificate-authority-data or the file's content
   std::string cert_file, key_file;  ///< on this machine (root applied)
   std::string cert_pem, key_pem;    ///< client-certificate-data / client-key-data

@@ -424,6 +424,7 @@ void read_cluster(TomlTable& root, Scenario& s) {
   t.get("runner_identity", s.runner_identity);
   get_non_negative(t, "pod_pending_seconds", s.pod_pending_seconds);
   t.get("pod_never_starts", s.pod_never_starts);
+  t.get("anonymous_auth", s.anonymous_auth);
   read_kubernetes_version(t, s);
   read_nodes(t, s);
   read_images(t, s);

@@ -110,6 +110,8 @@ struct Scenario {
   std::vector<fakes::WebhookSpec> webhooks;     ///< [[cluster.webhooks]] (sim/scenario_admission.h)
   double pod_pending_seconds = 2;
   bool pod_never_starts = false;
+  /// kube-apiserver --anonymous-auth: requests without a bearer token are system:anonymous (true) or 401.
+  bool anonymous_auth = true;
   std::map<std::string, fakes::CommandSpec> commands;    ///< container commands the scenario defines
   std::vector<fakes::ServiceModel> service_models;       ///< [[cluster.services]]: late daemons, dind overrides
   int cgroup_version = 2;                                ///< [cluster] cgroup_version: the nodes' cgroups

@@ -210,6 +210,7 @@ Result<std::unique_ptr<SimWorld>> SimWorld::start(const Scenario& s, uint64_t se
   w->runner_token_ = "kexsim-runner-" + root.fork("token").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   w->admin_token_ = "kexsim-admin-" + root.fork("admin").chars(16, "abcdefghijklmnopqrstuvwxyz0123456789");
   kube.add_token(w->admin_token_, "kexsim-admin", {"system:masters", "system:authenticated"});
+  kube.set_anonymous_auth(s.anonymous_auth);
   const std::string& runner_token = w->runner_token_;
   {
     std::vector<std::string> groups;

@@ -117,13 +117,26 @@ HttpResponse KubeApiServer::handle(const HttpRequest& request) {
   return response;
 }
 
+std::optional<UserInfo> KubeApiServer::authenticate(const std::string& header) const {
+  // bearertoken.go AuthenticateRequest: no header, another scheme (Basic: its authenticator left in 1.19)
+  // or an empty token is no credential; an unknown token is an error, never anonymous.
+  const std::string auth = trim(header);
+  const std::vector<std::string> parts = split(auth, ' ');
+  const bool bearer = parts.size() >= 2 && to_lower(parts[0]) == "bearer" && !parts[1].empty();
+  if (bearer) {
+    auto token = tokens_.find(parts[1]);
+    if (token == tokens_.end()) return std::nullopt;
+    return token->second;
+  }
+  // authenticator/config.go New: union.NewFailOnError(..., anonymous.NewAuthenticator(...)).
+  if (!anonymous_auth_) return std::nullopt;
+  return UserInfo{"system:anonymous", {"system:unauthenticated"}};
+}
+
 HttpResponse KubeApiServer::serve(const HttpRequest& request, std::string& user_name) {
-  const std::string authorization = request.header("authorization");
-  const std::string prefix = "Bearer ";
-  auto token =
-      authorization.rfind(prefix, 0) == 0 ? tokens_.find(trim(authorization.substr(prefix.size()))) : tokens_.end();
-  if (token == tokens_.end()) return status_unauthorized().response();
-  UserInfo user = token->second;
+  std::optional<UserInfo> authenticated = authenticate(request.header("authorization"));
+  if (!authenticated) return status_unauthorized().response();
+  UserInfo user = std::move(*authenticated);
   user_name = user.name;
 
   const std::string as_user = trim(request.header("impersonate-user"));

@@ -59,6 +59,9 @@ class KubeApiServer : public HttpHandler {
 
   /// Accepts `Authorization: Bearer <token>` as user with groups (plus the groups §5.4 adds).
   void add_token(const std::string& token, const std::string& user, std::vector<std::string> groups);
+  /// kube-apiserver --anonymous-auth (default true): a request that presents no bearer token (none, or
+  /// `Basic`, which 1.19 removed) is system:anonymous, so RBAC answers 403; false answers 401.
+  void set_anonymous_auth(bool enabled) { anonymous_auth_ = enabled; }
   /// Creates (or replaces) Namespace/ServiceAccount/Secret/Role/RoleBinding/ClusterRole/ClusterRoleBinding/Pod as
   /// admin.
   Status seed(const nlohmann::json& object);
@@ -121,6 +124,8 @@ class KubeApiServer : public HttpHandler {
 
  private:
   HttpResponse serve(const HttpRequest& request, std::string& user_name);
+  /// Who an Authorization header authenticates as; nullopt: 401 (a bad token, or no anonymous auth).
+  std::optional<UserInfo> authenticate(const std::string& header) const;
   HttpResponse serve_non_resource(const HttpRequest& request);
   HttpResponse serve_resource(const HttpRequest& request, const RequestAttributes& attrs, const UserInfo& user);
   HttpResponse create(const HttpRequest& request, const ResourceType& type, const std::string& ns);
@@ -198,6 +203,7 @@ class KubeApiServer : public HttpHandler {
   PodTiming timing_;
   VersionInfo version_;
   std::map<std::string, UserInfo> tokens_;
+  bool anonymous_auth_ = true;
   PodResources pods_;                              ///< pod IPs and volumes, by pod uid
   AttachedShells attached_;                        ///< what attached containers' shells have read of their stdin
   ContainerLogs container_logs_;                   ///< what the containers wrote to stdout and stderr

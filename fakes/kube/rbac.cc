@@ -48,26 +48,31 @@ bool split_service_account(const std::string& user, std::string& ns, std::string
   return true;
 }
 
-// The bootstrap ClusterRoles a fresh cluster binds to every authenticated user (§5.4). They are
-// built in rather than stored, so listing clusterroles shows only what a scenario created.
+// The bootstrap ClusterRoles a fresh cluster binds to every authenticated user, and one to anonymous ones (§5.4). They
+// are built in rather than stored, so listing clusterroles shows only what a scenario created.
 struct BootstrapBinding {
   std::string name;
-  std::string group;
+  std::vector<std::string> groups;  ///< the binding's Group subjects
   json rules;
 };
 
 const std::vector<BootstrapBinding>& bootstrap_bindings() {
   static const std::vector<BootstrapBinding> bindings = {
-      {"system:discovery", kAuthenticated,
+      {"system:discovery",
+       {kAuthenticated},
        json::array({{{"verbs", {"get"}},
                      {"nonResourceURLs",
                       {"/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz",
                        "/version", "/version/"}}}})},
-      {"system:basic-user", kAuthenticated,
+      {"system:basic-user",
+       {kAuthenticated},
        json::array({{{"verbs", {"create"}},
                      {"apiGroups", {"authorization.k8s.io"}},
                      {"resources", {"selfsubjectaccessreviews", "selfsubjectrulesreviews"}}}})},
-      {"system:public-info-viewer", kAuthenticated,
+      // plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go ClusterRoleBindings: the only one that
+      // anonymous requests (system:unauthenticated) get, so /version answers them.
+      {"system:public-info-viewer",
+       {kAuthenticated, "system:unauthenticated"},
        json::array(
            {{{"verbs", {"get"}}, {"nonResourceURLs", {"/healthz", "/livez", "/readyz", "/version", "/version/"}}}})},
   };
@@ -311,8 +316,9 @@ Decision Authorizer::authorize(const UserInfo& user, const RequestAttributes& re
 
   Visitor visitor(user, request);
   for (const BootstrapBinding& b : bootstrap_bindings()) {
-    const json binding = {{"roleRef", {{"kind", "ClusterRole"}, {"name", b.name}}},
-                          {"subjects", json::array({{{"kind", "Group"}, {"name", b.group}}})}};
+    json subjects = json::array();
+    for (const std::string& group : b.groups) subjects.push_back({{"kind", "Group"}, {"name", group}});
+    const json binding = {{"roleRef", {{"kind", "ClusterRole"}, {"name", b.name}}}, {"subjects", std::move(subjects)}};
     if (visitor.visit(binding, "", &b.rules, "", "ClusterRoleBinding " + json(b.name).dump())) return visitor.allowed();
   }
   for (const StoredObject* stored : store_.list("clusterrolebindings", "")) {

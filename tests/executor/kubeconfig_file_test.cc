@@ -328,5 +328,23 @@ TEST(KubeconfigFileTest, InsecureWithACertificateAuthorityFailsCreatingTheClient
             "creating Kubernetes client: specifying a root certificates file with the insecure flag is not allowed");
 }
 
+TEST(KubeconfigFileTest, ABasicAuthUserIsSentAsBasicAuthentication) {
+  // client-go still sends username/password (basicAuthRoundTripper); only the API server dropped them (1.19).
+  HomeConfig host(
+      one_context("{server: https://k, insecure-skip-tls-verify: true}", "{username: ci, password: s3cret}"));
+  auto c = host.connect(KubernetesConfig{}, Profile::kV19_4);
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->token, "");
+  EXPECT_EQ(c->username, "ci");
+  EXPECT_EQ(c->password, "s3cret");
+  // A bearer token from config.toml as well: transport.HTTPWrappersForConfig refuses the pair.
+  KubernetesConfig with_token;
+  with_token.bearer_token = "t";
+  auto both = host.connect(with_token, Profile::kV19_4);
+  ASSERT_FALSE(both);
+  EXPECT_EQ(kube_connection_failure(both.error()),
+            "creating Kubernetes client: username/password or bearer token may be set, but not both");
+}
+
 }  // namespace
 }  // namespace kexsim::executor

@@ -130,15 +130,41 @@ class KubeApiServerTest : public ::testing::Test {
   KubeApiServer server_{clock_, Random(7), worlds_};
 };
 
-TEST_F(KubeApiServerTest, UnknownOrMissingTokenIsUnauthorized) {
-  for (const std::string token : {"", "nope"}) {
-    const HttpResponse r = call("GET", "/api/v1/namespaces/cicd/pods", token);
-    EXPECT_EQ(r.status, 401);
-    EXPECT_EQ(
-        r.body,
-        R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
-  }
+TEST_F(KubeApiServerTest, AnUnknownTokenIsUnauthorized) {
+  const HttpResponse r = call("GET", "/api/v1/namespaces/cicd/pods", "nope");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(
+      r.body,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
   EXPECT_EQ(server_.call_log().back(), "GET /api/v1/namespaces/cicd/pods 401 -");
+}
+
+// bearertoken.go: no header, another scheme (Basic, which 1.19's API server no longer reads) or an empty
+// token is no credential, and --anonymous-auth (on by default) makes it system:anonymous.
+TEST_F(KubeApiServerTest, NoBearerTokenIsSystemAnonymous) {
+  const std::vector<std::map<std::string, std::string>> credentials = {
+      {}, {{"authorization", "Basic Y2k6czNjcmV0"}}, {{"authorization", "Bearer "}}};
+  for (const auto& headers : credentials) {
+    const HttpResponse r = call("GET", "/api/v1/namespaces/cicd/pods", "", "", headers);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(json::parse(r.body)["message"],
+              "pods is forbidden: User \"system:anonymous\" cannot list resource \"pods\" in API group \"\" in the "
+              "namespace \"cicd\"");
+    EXPECT_EQ(server_.call_log().back(), "GET /api/v1/namespaces/cicd/pods 403 system:anonymous");
+  }
+  // system:public-info-viewer is bound to system:unauthenticated too; system:discovery is not.
+  EXPECT_EQ(call("GET", "/version", "").status, 200);
+  const HttpResponse discovery = call("GET", "/api", "");
+  EXPECT_EQ(discovery.status, 403) << discovery.body;
+}
+
+TEST_F(KubeApiServerTest, WithoutAnonymousAuthNoTokenIsUnauthorized) {
+  server_.set_anonymous_auth(false);
+  for (const std::string header : {"", "Basic Y2k6czNjcmV0"}) {
+    std::map<std::string, std::string> headers;
+    if (!header.empty()) headers["authorization"] = header;
+    EXPECT_EQ(call("GET", "/api/v1/namespaces/cicd/pods", "", "", headers).status, 401);
+  }
 }
 
 TEST_F(KubeApiServerTest, DiscoveryIsOpenToEveryAuthenticatedUser) {
