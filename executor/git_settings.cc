@@ -52,8 +52,14 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
     return def;
   };
 
-  // validateVariables' order: CI_DEBUG_TRACE, GIT_STRATEGY, GIT_CHECKOUT, GIT_SUBMODULE_STRATEGY,
-  // GIT_SUBMODULE_PATHS, GIT_SUBMODULE_DEPTH, ..., GIT_FETCH_EXTRA_FLAGS, GIT_SUBMODULE_UPDATE_FLAGS.
+  // validateVariables' order (16.9+): CI_DEBUG_SERVICES, CI_DEBUG_TRACE, GIT_STRATEGY, GIT_CHECKOUT,
+  // GIT_SUBMODULE_STRATEGY, GIT_SUBMODULE_PATHS, GIT_SUBMODULE_DEPTH, ..., GIT_FETCH_EXTRA_FLAGS,
+  // GIT_SUBMODULE_UPDATE_FLAGS. 15.6-16.8 IsCIDebugServiceEnabled: strconv.ParseBool, false when malformed (its
+  // Warningln is not modelled).
+  bool services_asked = false;
+  if (captures_service_logs(p))
+    services_asked = warns ? bool_setting("CI_DEBUG_SERVICES", false)
+                           : parse_go_bool(job.variable("CI_DEBUG_SERVICES")).value_or(false);
   const bool trace_asked = bool_setting("CI_DEBUG_TRACE", false);
 
   // GetGitStrategy: unset (or, before 16.9, anything unknown) is fetch when GitLab allows it, else clone.
@@ -137,6 +143,10 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
   if (trace_asked && debug_trace_disabled)
     out.debug_trace_refused =
         warns ? "CI_DEBUG_TRACE: usage is disabled on this Runner" : "CI_DEBUG_TRACE usage is disabled on this Runner";
+  // validateDebugTraceSettings (16.9+) refuses both; before, debug_trace_disabled left services alone.
+  out.debug_services = services_asked && !(warns && debug_trace_disabled);
+  if (services_asked && warns && debug_trace_disabled)
+    out.debug_services_refused = "CI_DEBUG_SERVICES: usage is disabled on this Runner";
   return out;
 }
 

@@ -28,6 +28,8 @@ struct GitSettings {
   bool submodule_force_https = false;  ///< GIT_SUBMODULE_FORCE_HTTPS (15.11; kexsim: from 18.6's external config)
   bool lfs_skip_smudge = false;        ///< GIT_LFS_SKIP_SMUDGE: the job leaves LFS alone (no export, no `git lfs pull`)
   bool debug_trace = false;            ///< CI_DEBUG_TRACE, after debug_trace_disabled
+  /// CI_DEBUG_SERVICES (15.6+), after debug_trace_disabled (16.9+): stream the services' logs into the job log.
+  bool debug_services = false;
   /// 16.9+ settings errors of these variables in validateVariables' order (they come before the
   /// attempts' in printSettingErrors' one WARNING).
   std::vector<std::string> errors;
@@ -35,6 +37,9 @@ struct GitSettings {
   /// (validateDebugTraceSettings, after the attempts' parse errors), 13.12's warning line, which
   /// IsDebugTraceEnabled prints each time a stage script is generated. Empty when not refused.
   std::string debug_trace_refused;
+  /// CI_DEBUG_SERVICES asked for on a runner with debug_trace_disabled (16.9+ settings error, after
+  /// CI_DEBUG_TRACE's). Empty when not refused.
+  std::string debug_services_refused;
 };
 
 /// Reads the job's variables as release p does; debug_trace_disabled is [[runners]] debug_trace_disabled.

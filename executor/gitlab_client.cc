@@ -187,7 +187,7 @@ asio::awaitable<UpdateReply> GitLabClient::update_job(int64_t id, const std::str
 }
 
 asio::awaitable<PatchReply> GitLabClient::patch_trace(int64_t id, const std::string& job_token,
-                                                      const std::string& trace, size_t& sent) {
+                                                      const std::string& trace, size_t& sent, bool debug_mode) {
   PatchReply reply;
   // network/trace.go sendPatch: buffer.Bytes(sentTrace, maxTracePatchSize), at most
   // common.DefaultTracePatchLimit (1 MiB, every release) from `sent`; the rest goes in the next PATCH
@@ -204,9 +204,11 @@ asio::awaitable<PatchReply> GitLabClient::patch_trace(int64_t id, const std::str
   h.emplace_back("Content-Type", "text/plain");
   h.emplace_back("JOB-TOKEN", job_token);
   h.emplace_back("Content-Range", std::to_string(sent) + "-" + std::to_string(end - 1));
-  // 19.4 adds ?debug_trace= (patchTraceQuery); 13.12's PatchTrace has no query.
+  // 19.4 adds ?debug_trace= (patchTraceQuery: strconv.FormatBool of trace.SetDebugModeEnabled's value);
+  // 13.12's PatchTrace has no query.
   const std::string path = "jobs/" + std::to_string(id) + "/trace";
-  HttpClientRequest req{"PATCH", url(trace_patch_debug_query(profile_) ? path + "?debug_trace=false" : path), h,
+  const std::string query = std::string("?debug_trace=") + (debug_mode ? "true" : "false");
+  HttpClientRequest req{"PATCH", url(trace_patch_debug_query(profile_) ? path + query : path), h,
                         trace.substr(sent, end - sent)};
   auto res = co_await requester_.send(std::move(req));
   if (!res) {

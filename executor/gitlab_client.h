@@ -76,10 +76,11 @@ class GitLabClient {
   /// PUT /api/v4/jobs/:id, classified as network/gitlab.go createUpdateJobResult does.
   asio::awaitable<UpdateReply> update_job(int64_t id, const std::string& job_token, const JobUpdate& update);
   /// PATCH /api/v4/jobs/:id/trace with trace[sent, end) where end is trace's size when the PATCH
-  /// leaves, at most 1 MiB past sent; a 202 moves sent to end, a 416 to GitLab's offset (createPatchTraceResult). Nothing to
-  /// send is a success without a request.
+  /// leaves, at most 1 MiB past sent; a 202 moves sent to end, a 416 to GitLab's offset (createPatchTraceResult).
+  /// Nothing to send is a success without a request. debug_mode: the build's IsDebugModeEnabled (CI_DEBUG_TRACE or
+  /// CI_DEBUG_SERVICES), sent as ?debug_trace= where the release has it.
   asio::awaitable<PatchReply> patch_trace(int64_t id, const std::string& job_token, const std::string& trace,
-                                          size_t& sent);
+                                          size_t& sent, bool debug_mode = false);
 
  private:
   std::string url(const std::string& path) const;

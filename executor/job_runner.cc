@@ -44,6 +44,7 @@
 #include "executor/scripts.h"
 #include "executor/section_attempts.h"
 #include "executor/service_health.h"
+#include "executor/service_logs.h"
 #include "executor/stage_timeouts.h"
 #include "executor/trace.h"
 
@@ -207,6 +208,8 @@ class Execution : public std::enable_shared_from_this<Execution> {
   /// waitForServices (16.9+): with a service's HEALTHCHECK_TCP_PORT, Prepare configures the pod and runs
   /// the helper's health-check beside a pod status watch (executor/service_health.h).
   asio::awaitable<std::optional<Failure>> wait_for_services();
+  /// The pod's service containers as build_pod names them (executor/pod_spec.h service_containers).
+  std::vector<ServiceContainer> job_service_containers() const;
   asio::awaitable<void> exec_health_check(std::shared_ptr<StageWait> wait, StageScript check);
   asio::awaitable<void> watch_health_check_pod(std::shared_ptr<StageWait> wait, std::shared_ptr<std::string> error);
   /// newPodWatcher + Start (17.9+): the access reviews, then the pod informer, or the WARNING without it.
@@ -382,6 +385,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
       trace_.warning(git_settings_.debug_trace_refused);
   }
   std::shared_ptr<AttachStrategy> attach_;
+  std::shared_ptr<ServiceLogCapture> service_logs_;  ///< CI_DEBUG_SERVICES (executor/service_logs.h)
   /// The pod watcher (17.9+, when RBAC lets it list and watch pods).
   std::shared_ptr<PodInformer> informer_;
   /// FF_PRINT_POD_EVENTS' events watch, once the pod exists.
@@ -467,6 +471,7 @@ asio::awaitable<JobOutcome> Execution::run() {
   setting_errors.insert(setting_errors.end(), attempts_.warnings.begin(), clamps);
   if (warns_malformed_settings(profile_) && !git_settings_.debug_trace_refused.empty())
     setting_errors.push_back(git_settings_.debug_trace_refused);
+  if (!git_settings_.debug_services_refused.empty()) setting_errors.push_back(git_settings_.debug_services_refused);
   setting_errors.insert(setting_errors.end(), clamps, attempts_.warnings.end());
   setting_errors.insert(setting_errors.end(), flags_.errors.begin(), flags_.errors.end());
   if (!setting_errors.empty()) trace_.warning(messages::feature_flag_errors(setting_errors));
@@ -830,7 +835,8 @@ asio::awaitable<bool> Execution::final_update_round(JobUpdate update, std::optio
   while (true) {
     // ensureAllTraceSent
     while (trace_sent_ < trace_.bytes().size()) {
-      const PatchReply patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+      const PatchReply patched = co_await gitlab_.patch_trace(
+          job_.id, job_.token, trace_.bytes(), trace_sent_, git_settings_.debug_trace || git_settings_.debug_services);
       if (patched.state == PatchState::kSucceeded) continue;
       if (patched.state == PatchState::kAbort || patched.state == PatchState::kNotFound) {
         log_runner("WARNING: " + patched.message);
@@ -870,7 +876,8 @@ asio::awaitable<void> Execution::patch_periodically() {
     if (finished_) break;
     if (trace_sent_ < trace_.bytes().size()) {
       patching_ = true;
-      const PatchReply patched = co_await gitlab_.patch_trace(job_.id, job_.token, trace_.bytes(), trace_sent_);
+      const PatchReply patched = co_await gitlab_.patch_trace(
+          job_.id, job_.token, trace_.bytes(), trace_sent_, git_settings_.debug_trace || git_settings_.debug_services);
       patching_ = false;
       if (finished_) break;
       // A failed PATCH is sent again from trace_sent_ on the next tick.
@@ -1110,18 +1117,36 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
     std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();
     if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
     attach_->start_log_processor();
+    // ensurePodsConfigured: then the services' logs (captureServiceContainersLogs), with CI_DEBUG_SERVICES.
+    if (git_settings_.debug_services) {
+      ServiceLogCapture::Sinks log_sinks;
+      log_sinks.output = [self](std::string_view bytes) { self->trace_.service_output(bytes); };
+      log_sinks.warning = [self](std::string_view line) { self->trace_.warning(line); };
+      service_logs_ = std::make_shared<ServiceLogCapture>(
+          ex_, clock_, *kube_, namespace_, pod_name_,
+          runner_.kubernetes.poll_timeout > 0 ? runner_.kubernetes.poll_timeout : 180,
+          KubeRetryPolicy(profile_, {runner_.kubernetes.retry_limit, runner_.kubernetes.retry_limits,
+                                     runner_.kubernetes.retry_backoff_max}),
+          profile_, std::move(log_sinks));
+      co_await service_logs_->start(
+          service_log_targets(job_service_containers(), images_.build, images_.helper, profile_));
+    }
   }
   pod_configured_ = true;
   co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<Failure>> Execution::wait_for_services() {
-  if (!waits_for_service_health(profile_)) co_return std::nullopt;
+std::vector<ServiceContainer> Execution::job_service_containers() const {
   PodInputs services_in;
   services_in.runner = &runner_;
   services_in.job = &job_;
   services_in.profile = profile_;
-  const std::string command = health_check_command(service_containers(services_in));
+  return service_containers(services_in);
+}
+
+asio::awaitable<std::optional<Failure>> Execution::wait_for_services() {
+  if (!waits_for_service_health(profile_)) co_return std::nullopt;
+  const std::string command = health_check_command(job_service_containers());
   if (command.empty()) co_return std::nullopt;
   // ensurePodsConfigured (attach) or setupPodLegacy, as Prepare's own step.
   pod_in_prepare_ = true;
@@ -1628,6 +1653,7 @@ asio::awaitable<void> Execution::tear_down_build_namespace() {
 
 asio::awaitable<void> Execution::cleanup() {
   if (attach_) attach_->stop();
+  if (service_logs_) service_logs_->stop();
   if (!kube_) co_return;
   // cleanupResources runs on a context of its own, whatever ended the build's (common/consts.go
   // KubernetesCleanupResourcesTimeout: 5 minutes); a call it outlives fails with ctx.Err().

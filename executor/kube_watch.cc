@@ -34,9 +34,9 @@ std::string status_message(int code, const std::string& body) {
 }
 
 template <class Stream>
-asio::awaitable<WatchEnd> read_watch(Stream& stream, beast::flat_buffer& buffer, Clock& clock, const Url& url,
-                                     const WatchTarget& target, const std::shared_ptr<WatchControl>& control,
-                                     const std::function<void(const std::string&, const json&)>& on_event) {
+asio::awaitable<WatchEnd> read_stream(Stream& stream, beast::flat_buffer& buffer, Clock& clock, const Url& url,
+                                      const WatchTarget& target, const std::shared_ptr<WatchControl>& control,
+                                      const std::function<void(const std::string&)>& on_chunk) {
   std::string request = "GET " + url.target + " HTTP/1.1\r\nHost: " + url.host_header + "\r\n";
   request += "User-Agent: " + target.user_agent + "\r\n";
   request += "Accept: application/json, */*\r\n";
@@ -102,16 +102,7 @@ asio::awaitable<WatchEnd> read_watch(Stream& stream, beast::flat_buffer& buffer,
       co_return true;
     }
     if (control->stopped) continue;
-    size_t begin = 0;
-    while (begin < piece.size()) {
-      size_t end = piece.find('\n', begin);
-      if (end == std::string::npos) end = piece.size();
-      const json event = json::parse(piece.substr(begin, end - begin), nullptr, false);
-      begin = end + 1;
-      if (!event.is_object() || !event.contains("type") || !event["type"].is_string()) continue;
-      on_event(event["type"].get<std::string>(), event.contains("object") ? event["object"] : json());
-      if (control->stopped) break;
-    }
+    on_chunk(piece);
   }
   control->close_send = nullptr;
   if (control->stopped) co_return true;
@@ -120,9 +111,9 @@ asio::awaitable<WatchEnd> read_watch(Stream& stream, beast::flat_buffer& buffer,
 
 }  // namespace
 
-asio::awaitable<WatchEnd> run_watch(WatchTarget target, std::string path_and_query,
-                                    std::shared_ptr<WatchControl> control,
-                                    std::function<void(const std::string& type, const json& object)> on_event) {
+asio::awaitable<WatchEnd> run_stream(WatchTarget target, std::string path_and_query,
+                                     std::shared_ptr<WatchControl> control,
+                                     std::function<void(const std::string& chunk)> on_chunk) {
   const std::string url_text = target.base_url + path_and_query;
   auto opened = co_await target.http->open_for_upgrade(url_text, "GET");
   WatchEnd end = true;
@@ -132,12 +123,31 @@ asio::awaitable<WatchEnd> run_watch(WatchTarget target, std::string path_and_que
     Clock& clock = target.http->clock();
     auto& conn = *opened->connection;
     if (conn.secure)
-      end = co_await read_watch(*conn.secure, conn.buffer, clock, opened->url, target, control, on_event);
+      end = co_await read_stream(*conn.secure, conn.buffer, clock, opened->url, target, control, on_chunk);
     else
-      end = co_await read_watch(*conn.plain, conn.buffer, clock, opened->url, target, control, on_event);
+      end = co_await read_stream(*conn.plain, conn.buffer, clock, opened->url, target, control, on_chunk);
   }
   if (control->established) std::exchange(control->established, nullptr)(end);
   co_return end;
+}
+
+asio::awaitable<WatchEnd> run_watch(WatchTarget target, std::string path_and_query,
+                                    std::shared_ptr<WatchControl> control,
+                                    std::function<void(const std::string& type, const json& object)> on_event) {
+  // Each chunk holds whole event lines (the server writes one event a chunk).
+  std::function<void(const std::string&)> on_chunk = [control,
+                                                      on_event = std::move(on_event)](const std::string& piece) {
+    size_t begin = 0;
+    while (begin < piece.size() && !control->stopped) {
+      size_t end = piece.find('\n', begin);
+      if (end == std::string::npos) end = piece.size();
+      const json event = json::parse(piece.substr(begin, end - begin), nullptr, false);
+      begin = end + 1;
+      if (!event.is_object() || !event.contains("type") || !event["type"].is_string()) continue;
+      on_event(event["type"].get<std::string>(), event.contains("object") ? event["object"] : json());
+    }
+  };
+  co_return co_await run_stream(std::move(target), std::move(path_and_query), std::move(control), std::move(on_chunk));
 }
 
 std::string go_duration_seconds(long long seconds) {

@@ -43,6 +43,12 @@ struct WatchControl {
 /// the request (a non-200 answer carries the Status message and Error::code).
 using WatchEnd = Result<bool>;
 
+/// GETs base_url + path_and_query and calls on_chunk with every chunk of the 200 answer's chunked body until
+/// the stream ends, the server closes it or control->stop() (a followed pod log, a watch).
+asio::awaitable<WatchEnd> run_stream(WatchTarget target, std::string path_and_query,
+                                     std::shared_ptr<WatchControl> control,
+                                     std::function<void(const std::string& chunk)> on_chunk);
+
 /// GETs base_url + path_and_query and calls on_event(type, object) for every event line until the stream
 /// ends, the server closes it or control->stop(). Transport time is accounted as the server sends it.
 asio::awaitable<WatchEnd> run_watch(

@@ -34,6 +34,7 @@ struct Service {
   bool has_ports = false;
   std::string user;  ///< the job's `kubernetes: user` for it (config.toml services have none)
   std::string container_name;
+  size_t declared = 0;  ///< index in config.toml's services then the job's
 };
 
 std::vector<std::string> split_aliases(const std::string& s) {
@@ -246,6 +247,7 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
   int fallback = 0;
   for (size_t i = 0; i < out.size(); ++i) {
     Service& s = out[i];
+    s.declared = i;
     if (!service_containers_named_by_alias(in.profile)) {
       s.container_name = "svc-" + std::to_string(i);
       continue;
@@ -603,7 +605,8 @@ std::vector<SetupLine> pod_setup_lines(const PodInputs& in) {
 
 std::vector<ServiceContainer> service_containers(const PodInputs& in) {
   std::vector<ServiceContainer> out;
-  for (Service& s : collect_services(in, *in.job)) out.push_back({s.container_name, std::move(s.variables)});
+  for (Service& s : collect_services(in, *in.job))
+    out.push_back({s.container_name, std::move(s.variables), s.image, s.aliases, s.declared});
   return out;
 }
 

@@ -69,6 +69,9 @@ std::vector<SetupLine> pod_setup_lines(const PodInputs& in);
 struct ServiceContainer {
   std::string name;
   std::vector<JobVariable> variables;
+  std::string image;    ///< the container's image (the service's name, expanded)
+  std::string aliases;  ///< the service's alias field as given ("a,b" or "a b")
+  size_t declared = 0;  ///< its place in config.toml's services then the job's
 };
 /// The pod's service containers in pod order (sorted by name, as getSortedServiceNames), config.toml's
 /// services then the job's, named as build_pod names them; for waitForServices.

@@ -369,6 +369,24 @@ constexpr bool token_alphabet_has_dot_and_equals(Profile p) { return p.at_least(
 /// 16.9 (mirror, common/build_settings.go validate): a malformed *_ATTEMPTS value keeps the default with
 /// "expected int got ..." (before: ignored).
 constexpr bool warns_malformed_settings(Profile p) { return p.at_least(16, 9); }
+/// 15.6 (mirror, executors/kubernetes/kubernetes.go captureContainersLogs): CI_DEBUG_SERVICES streams each
+/// service container's log (pods/log follow, timestamps) into the job log, "[service:NAME] " a line.
+constexpr bool captures_service_logs(Profile p) { return p.at_least(15, 6); }
+/// 15.11 (mirror, captureContainersLogs): NAME joins every alias of the service (service.Aliases()); before,
+/// the one alias field as written (so "image-" when it is empty).
+constexpr bool service_log_name_all_aliases(Profile p) { return p.at_least(15, 11); }
+/// 16.9 (mirror, captureContainerLogs): the log goes through its own buildlogger stream
+/// (StreamStartingServiceLevel, 0f), and opening it is retried as every API call.
+constexpr bool service_log_stream(Profile p) { return p.at_least(16, 9); }
+/// 17.5 (mirror, util.go waitForRunningContainer): a pod watch (status.phase=Running, the pod's name) waits
+/// for the container to run before its log is opened.
+constexpr bool service_log_waits_for_running(Profile p) { return p.at_least(17, 5); }
+/// 17.11 (mirror, captureServiceContainersLogs getSortedServiceNames): services in name order (the pod's
+/// container order), before in the order the config and the job list them.
+constexpr bool service_logs_in_name_order(Profile p) { return p.at_least(17, 11); }
+/// 19.0 (mirror, captureServiceContainersLogs isNotServiceContainerName): only service containers match a
+/// service's image (before, the build container with the same image did too).
+constexpr bool service_logs_only_service_containers(Profile p) { return p.at_least(19, 0); }
 /// 19.0: prepare_timeout.
 constexpr bool has_prepare_timeout(Profile p) { return p.at_least(19, 0); }
 /// 19.1: get_sources_timeout.

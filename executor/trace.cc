@@ -41,6 +41,7 @@ JobTrace::JobTrace(Clock& clock, Profile profile, bool sections, std::vector<std
   streams_.emplace_back(clock, TraceStream{0, 'E'});
   streams_.emplace_back(clock, TraceStream{1, 'O'});
   streams_.emplace_back(clock, TraceStream{1, 'E'});
+  streams_.emplace_back(clock, TraceStream{15, 'O'});  // common/buildlogger StreamStartingServiceLevel
   for (auto& v : masked_values) {
     if (!v.empty()) masked_values_.push_back(std::move(v));
   }
@@ -71,6 +72,11 @@ void JobTrace::section_start(std::string_view name) { section("section_start:", 
 void JobTrace::section_end(std::string_view name) { section("section_end:", name); }
 
 void JobTrace::raw(int channel, std::string_view bytes) { write(channel == 2 ? kWorkErr : kWorkOut, bytes, false); }
+
+void JobTrace::service_output(std::string_view bytes) {
+  release_held();
+  write(kServiceOut, bytes, true);
+}
 
 void JobTrace::waiting_line(std::string_view text) {
   std::string out(text);

@@ -47,6 +47,9 @@ class JobTrace {
   void raw(int channel, std::string_view bytes);
   /// Container stdout, as it came.
   void raw(std::string_view bytes) { raw(1, bytes); }
+  /// CI_DEBUG_SERVICES: a service container's log lines as the runner wraps them (stream 0fO,
+  /// buildlogger.StreamStartingServiceLevel); the caller writes whole lines.
+  void service_output(std::string_view bytes);
   /// A line without colour or level on the runner's stderr stream (00E: the "Waiting for pod
   /// ..." lines and their conditions).
   void waiting_line(std::string_view text);
@@ -73,7 +76,7 @@ class JobTrace {
     UrlSanitizer urls;        ///< sensitive URL parameters (when masks_urls_)
     Timestamper timestamper;
   };
-  enum StreamIndex : size_t { kRunnerOut, kRunnerErr, kWorkOut, kWorkErr, kStreamCount };
+  enum StreamIndex : size_t { kRunnerOut, kRunnerErr, kWorkOut, kWorkErr, kServiceOut, kStreamCount };
 
   void line(std::string_view prefix, std::string_view text);
   void section(std::string_view kind, std::string_view name);

@@ -23,6 +23,9 @@
 #include "executor/predefined_variables.h"
 #include "executor/release_features.h"
 #include "executor/scripts.h"
+#include "executor/git_settings.h"
+#include "executor/kube_watch.h"
+#include "executor/service_log_targets.h"
 #include "fakes/gitlab/fake_gitlab.h"
 #include "sim/scenario.h"
 #include "sim/virtual_clock.h"
@@ -77,7 +80,7 @@ std::string pod_path(const std::string& ns, const std::string& name) {
 // cleanup) on the path where every call succeeds.
 void plan_calls(const RenderInputs& in, const executor::Job& job, const std::string& ns, const std::string& secret_name,
                 const std::string& pod_name, const executor::AttachPaths* attach, bool waits_reachable,
-                Rendering& out) {
+                const std::vector<executor::ServiceLogTarget>& service_logs, Rendering& out) {
   const bool owned = executor::secret_owned_by_pod(in.profile);
   auto add = [&](std::string method, std::string path, std::string when) {
     out.calls.push_back({std::move(method), std::move(path), std::move(when)});
@@ -134,6 +137,17 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     add("GET", pod_path(ns, pod_name), "is the pod Running? before the trapping script");
     add("POST", pod_path(ns, pod_name) + "/exec?container=build",
         "attach strategy: SPDY/3.1 exec saving " + attach->script("detect_shell_script"));
+    // CI_DEBUG_SERVICES (captureServiceContainersLogs), while the log processor's exec starts.
+    const std::string selector = "status.phase%3DRunning%2Cmetadata.name%3D" + pod_name;
+    for (const executor::ServiceLogTarget& t : service_logs) {
+      if (executor::service_log_waits_for_running(in.profile))
+        add("GET",
+            "/api/v1/namespaces/" + ns + "/pods?fieldSelector=" + selector + "&timeout=" +
+                executor::go_duration_seconds(timeout) + "&timeoutSeconds=" + std::to_string(timeout) + "&watch=true",
+            "CI_DEBUG_SERVICES: a watch until container " + t.container + " runs");
+      add("GET", pod_path(ns, pod_name) + "/log?container=" + t.container + "&follow=true&timestamps=true",
+          "CI_DEBUG_SERVICES: followed in the background, each line as [service:" + t.name + "]");
+    }
   }
   bool first = true;
   for (const Stage& s : stages) {
@@ -528,8 +542,12 @@ Result<Rendering> render(const RenderInputs& in) {
   out.objects.push_back(*pod);
 
   const std::string pod_name = v19 ? pod_in.name : unique + "XXXXX";
+  std::vector<executor::ServiceLogTarget> service_logs;
+  if (attach && executor::read_git_settings(*job, p, in.runner.debug_trace_disabled).debug_services)
+    service_logs = executor::service_log_targets(executor::service_containers(pod_in), pod_in.images.build,
+                                                 pod_in.images.helper, p);
   plan_calls(in, *job, ns, secret_name, pod_name, attach ? &attach_dirs : nullptr,
-             waits_for_pod_reachable(p, flags.on("FF_WAIT_FOR_POD_TO_BE_REACHABLE")), out);
+             waits_for_pod_reachable(p, flags.on("FF_WAIT_FOR_POD_TO_BE_REACHABLE")), service_logs, out);
   if (v19) {
     out.assumptions.push_back("names end in the random suffix a run with seed " + std::to_string(in.seed) +
                               " draws; another --seed gives other names");

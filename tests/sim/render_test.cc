@@ -466,6 +466,19 @@ CONFIG_FILE = { value = "a=b", file = true }
     EXPECT_EQ(calls[6], "PUT /api/v1/namespaces/ci/secrets/" + secret);  // no GET first, as upstream
     EXPECT_EQ(calls.back(), "DELETE /api/v1/namespaces/ci/pods/" + pod);
   })->job = Case{}.job + kCredentials;
+  add("plan_with_ci_debug_services_follows_each_services_log", kNs, [](const Rendered& r) {
+    std::vector<std::string> follows;
+    int watches = 0;
+    for (const auto& call : r.calls()) {
+      if (call.find("&follow=true&timestamps=true") != std::string::npos)
+        follows.push_back(call.substr(call.find("/log?")));
+      watches += call.find("?fieldSelector=status.phase%3DRunning%2Cmetadata.name%3D") != std::string::npos;
+    }
+    // captureServiceContainersLogs: services in name order, each after a watch for its container (17.5+).
+    EXPECT_EQ(follows, (std::vector<std::string>{"/log?container=svc-0&follow=true&timestamps=true",
+                                                 "/log?container=svc-alias&follow=true&timestamps=true"}));
+    EXPECT_EQ(watches, 2);
+  })->job = kServicesJob + "variables = { CI_DEBUG_SERVICES = \"true\" }\n";
   add("plan_runs_after_script_only_when_the_job_has_one", kNs, [](const Rendered& r) {
     int attaches = 0;
     for (const auto& call : r.calls()) attaches += call.find("/attach?container=") != std::string::npos;
