@@ -16,6 +16,7 @@
 #include <boost/beast/http.hpp>
 
 #include "executor/http/connection.h"
+#include "executor/http/go_errors.h"
 
 namespace kexsim::executor {
 namespace {
@@ -53,13 +54,13 @@ asio::awaitable<WatchEnd> read_stream(Stream& stream, beast::flat_buffer& buffer
   co_await asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     control->abandon = nullptr;
-    co_return make_error(where + ec.message());
+    co_return make_error(where + go_cause(ec, false));  // as net/http words a transport failure
   }
   http::response_parser<http::string_body> parser;
   parser.body_limit(8u << 20);
   co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
   control->abandon = nullptr;
-  if (ec) co_return make_error(where + ec.message());
+  if (ec) co_return make_error(where + go_cause(ec, false));
   const int status = static_cast<int>(parser.get().result_int());
   if (status != 200 || !parser.chunked()) {
     co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
