@@ -97,16 +97,18 @@ void read_faults(TomlTable& root, Scenario& s) {
         if (has(key)) fail_at(key, what + " answers nothing: leave out the answer keys");
     }
     if (drop) {
+      // Exec and attach sessions, and the streamed answers: a followed log, a watch.
       const bool stream = rule.resource == "pods/exec" || rule.resource == "pods/attach" ||
+                          rule.resource == "pods/log" || rule.verb == "watch" ||
                           rule.path.find("/exec") != std::string::npos ||
-                          rule.path.find("/attach") != std::string::npos;
+                          rule.path.find("/attach") != std::string::npos || rule.path.find("/log") != std::string::npos;
       if (rule.wire != "kubernetes" || !stream)
         fail_at(effects[0],
-                "a dropped stream is an exec or attach session: give wire = \"kubernetes\" and "
-                "resource = \"pods/exec\" or \"pods/attach\"");
+                "a dropped stream is an exec or attach session, a followed log or a watch: give wire = "
+                "\"kubernetes\" and resource = \"pods/exec\", \"pods/attach\" or \"pods/log\", or verb = \"watch\"");
       for (const char* key : kAnswerKeys)
         if (has(key))
-          fail_at(key, "a dropped stream is answered by the fake (101), then cut: leave out the answer keys");
+          fail_at(key, "a dropped stream is answered by the fake (101 or 200), then cut: leave out the answer keys");
     }
     if (rule.delay_only)
       for (const char* key :

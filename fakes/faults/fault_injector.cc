@@ -67,9 +67,11 @@ HttpResponse FaultInjector::handle(const HttpRequest& request) {
   if (!rule) return inner_.handle(request);
   const Duration delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(rule->latency_seconds));
   if (rule->drop_after_bytes || rule->drop_after_seconds) {
-    // A stream fault: the fake accepts the upgrade as usual, and the server cuts the stream later.
+    // A stream fault: the fake accepts the upgrade (or starts the streamed body) as usual, and the server
+    // cuts the stream later.
     HttpResponse accepted = inner_.handle(request);
-    if (accepted.status != 101) return accepted;  // refused by the fake itself: nothing to drop
+    const bool streamed = accepted.status == 200 && accepted.stream;
+    if (accepted.status != 101 && !streamed) return accepted;  // refused by the fake itself: nothing to drop
     char verdict[64];
     if (rule->drop_after_bytes) {
       accepted.drop_after_bytes = static_cast<uint64_t>(*rule->drop_after_bytes);

@@ -184,8 +184,22 @@ asio::awaitable<void> watch_peer(std::shared_ptr<Session<Stream>> session, std::
   body->cancel();
 }
 
-// A streamed response (a watch): the header with chunked encoding, one chunk per piece the body gives,
-// then the zero-length chunk. The connection closes afterwards (the reader owns its read side).
+// A drop_after_seconds fault on a streamed response: the connection closes at that virtual time, with no
+// last chunk, as a kubelet or proxy that goes away mid-stream (the client reads "unexpected EOF").
+template <class Stream>
+asio::awaitable<void> drop_stream_after(std::shared_ptr<Session<Stream>> session, std::shared_ptr<HttpBodyStream> body,
+                                        std::shared_ptr<StreamPeer> peer, Duration after) {
+  co_await session->state->clock->sleep_for(after);
+  if (peer->gone) co_return;
+  peer->gone = true;
+  error_code ignored;
+  session->socket().close(ignored);
+  body->cancel();
+}
+
+// A streamed response (a watch, a followed log): the header with chunked encoding, one chunk per piece the
+// body gives, then the zero-length chunk. The connection closes afterwards (the reader owns its read side).
+// A drop_after_* fault ends it early: the connection closes after that many body bytes or seconds.
 template <class Stream>
 asio::awaitable<void> write_streamed(std::shared_ptr<Session<Stream>> session, HttpResponse resp) {
   State& state = *session->state;
@@ -204,17 +218,28 @@ asio::awaitable<void> write_streamed(std::shared_ptr<Session<Stream>> session, H
   }
   auto peer = std::make_shared<StreamPeer>();
   asio::co_spawn(state.ex, watch_peer(session, body, peer), rethrow);
+  if (resp.drop_after) asio::co_spawn(state.ex, drop_stream_after(session, body, peer, *resp.drop_after), rethrow);
+  std::optional<uint64_t> budget = resp.drop_after_bytes;
   Clock& clock = *state.clock;
   for (;;) {
     std::optional<std::string> piece = co_await body->next();
     if (!piece || peer->gone || state.stopped) break;
     if (piece->empty()) continue;  // an empty chunk would end the body
+    const bool last = budget && piece->size() >= *budget;
+    if (last) piece->resize(*budget);
+    if (budget) *budget -= piece->size();
     clock.io_begin();
     co_await asio::async_write(session->stream, http::make_chunk(asio::buffer(*piece)),
                                asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       clock.io_end();  // never delivered whole
       peer->gone = true;
+      break;
+    }
+    if (last) {  // the budget is spent: the connection goes, no last chunk
+      peer->gone = true;
+      error_code ignored;
+      session->socket().close(ignored);
       break;
     }
   }

@@ -138,7 +138,7 @@ TEST(ScenarioFaults, BlackHoleTakesNoAnswer) {
   EXPECT_EQ(e.message, "faults.latency_seconds: a black-hole fault never answers: leave out the answer keys");
 }
 
-TEST(ScenarioFaults, DroppedStreamsAreExecOrAttachOnly) {
+TEST(ScenarioFaults, DroppedStreamsAreExecAttachLogsOrWatches) {
   auto s = parse_scenario(with_faults("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 512\n"
                                       "[[faults]]\nwire = \"kubernetes\"\nresource = \"pods/attach\"\n"
                                       "drop_after_seconds = 2.5\n"),
@@ -146,18 +146,24 @@ TEST(ScenarioFaults, DroppedStreamsAreExecOrAttachOnly) {
   ASSERT_TRUE(s.ok()) << s.error().describe();
   EXPECT_EQ(s->faults[0].drop_after_bytes, 512);
   EXPECT_EQ(s->faults[1].drop_after_seconds, 2.5);
+  EXPECT_TRUE(
+      parse_scenario(with_faults("wire = \"kubernetes\"\nresource = \"pods/log\"\ndrop_after_bytes = 9\n"
+                                 "[[faults]]\nwire = \"kubernetes\"\nverb = \"watch\"\ndrop_after_seconds = 3\n"),
+                     "s.toml")
+          .ok());
   Error e = faults_error("wire = \"kubernetes\"\nresource = \"pods\"\ndrop_after_bytes = 5\n");
   EXPECT_EQ(e.message,
-            "faults.drop_after_bytes: a dropped stream is an exec or attach session: give wire = \"kubernetes\" and "
-            "resource = \"pods/exec\" or \"pods/attach\"");
+            "faults.drop_after_bytes: a dropped stream is an exec or attach session, a followed log or a watch: give "
+            "wire = \"kubernetes\" and resource = \"pods/exec\", \"pods/attach\" or \"pods/log\", or verb = \"watch\"");
   e = faults_error("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 0\n");
   EXPECT_EQ(e.message,
             "faults.drop_after_bytes: expected a number of bytes >= 1 (0 would be a refused upgrade: use status)");
   e = faults_error("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_seconds = 0\n");
   EXPECT_EQ(e.message, "faults.drop_after_seconds: expected a number of seconds > 0");
   e = faults_error("wire = \"kubernetes\"\nresource = \"pods/exec\"\ndrop_after_bytes = 5\nstatus = 500\n");
-  EXPECT_EQ(e.message,
-            "faults.status: a dropped stream is answered by the fake (101), then cut: leave out the answer keys");
+  EXPECT_EQ(
+      e.message,
+      "faults.status: a dropped stream is answered by the fake (101 or 200), then cut: leave out the answer keys");
 }
 
 TEST(ScenarioFaults, FaultsMustBeAnArrayOfTables) {
