@@ -54,12 +54,20 @@ GitSettings read_git_settings(const Job& job, Profile p, bool debug_trace_disabl
 
   // validateVariables' order (16.9+): CI_DEBUG_SERVICES, CI_DEBUG_TRACE, GIT_STRATEGY, GIT_CHECKOUT,
   // GIT_SUBMODULE_STRATEGY, GIT_SUBMODULE_PATHS, GIT_SUBMODULE_DEPTH, ..., GIT_FETCH_EXTRA_FLAGS,
-  // GIT_SUBMODULE_UPDATE_FLAGS. 15.6-16.8 IsCIDebugServiceEnabled: strconv.ParseBool, false when malformed (its
-  // Warningln is not modelled).
+  // GIT_SUBMODULE_UPDATE_FLAGS. 15.6-16.8 IsCIDebugServiceEnabled: strconv.ParseBool, false with a warning
+  // when malformed.
   bool services_asked = false;
-  if (captures_service_logs(p))
-    services_asked = warns ? bool_setting("CI_DEBUG_SERVICES", false)
-                           : parse_go_bool(job.variable("CI_DEBUG_SERVICES")).value_or(false);
+  if (captures_service_logs(p) && warns) {
+    services_asked = bool_setting("CI_DEBUG_SERVICES", false);
+  } else if (captures_service_logs(p)) {
+    const std::string raw = job.variable("CI_DEBUG_SERVICES");
+    const std::optional<bool> parsed = raw.empty() ? std::optional<bool>(false) : parse_go_bool(raw);
+    services_asked = parsed.value_or(false);
+    if (!parsed)  // strconv.NumError: "strconv.ParseBool: parsing %q: invalid syntax"
+      out.debug_services_parse_warning = "failed to parse value '" + raw +
+                                         "' for CI_DEBUG_SERVICES variable: " + "strconv.ParseBool: parsing " +
+                                         messages::go_quote(raw) + ": invalid syntax";
+  }
   const bool trace_asked = bool_setting("CI_DEBUG_TRACE", false);
 
   // GetGitStrategy: unset (or, before 16.9, anything unknown) is fetch when GitLab allows it, else clone.

@@ -40,6 +40,9 @@ struct GitSettings {
   /// CI_DEBUG_SERVICES asked for on a runner with debug_trace_disabled (16.9+ settings error, after
   /// CI_DEBUG_TRACE's). Empty when not refused.
   std::string debug_services_refused;
+  /// 15.6-16.8: a CI_DEBUG_SERVICES that strconv.ParseBool refuses, the warning captureContainersLogs
+  /// prints (IsCIDebugServiceEnabled; its earlier call, before the build logger exists, prints nothing).
+  std::string debug_services_parse_warning;
 };
 
 /// Reads the job's variables as release p does; debug_trace_disabled is [[runners]] debug_trace_disabled.

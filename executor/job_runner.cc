@@ -1118,6 +1118,7 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
     if (trap_error) co_return prepare_error("setting up trapping scripts on emptyDir: " + *trap_error);
     attach_->start_log_processor();
     // ensurePodsConfigured: then the services' logs (captureServiceContainersLogs), with CI_DEBUG_SERVICES.
+    if (!git_settings_.debug_services_parse_warning.empty()) trace_.warning(git_settings_.debug_services_parse_warning);
     if (git_settings_.debug_services) {
       ServiceLogCapture::Sinks log_sinks;
       log_sinks.output = [self](std::string_view bytes) { self->trace_.service_output(bytes); };

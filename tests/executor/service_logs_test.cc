@@ -93,6 +93,13 @@ TEST(ServiceLogSettings, CiDebugServicesPerRelease) {
   EXPECT_FALSE(refused.debug_services);
   EXPECT_EQ(refused.debug_services_refused, "CI_DEBUG_SERVICES: usage is disabled on this Runner");
   EXPECT_TRUE(read_git_settings(on, Profile(16, 8), true).debug_services);
+  // 15.6-16.8: strconv.ParseBool's error in a warning of captureContainersLogs, and no capture.
+  const GitSettings old = read_git_settings(with_variables({{"CI_DEBUG_SERVICES", "yes"}}), Profile(16, 8), false);
+  EXPECT_FALSE(old.debug_services);
+  EXPECT_TRUE(old.errors.empty());
+  EXPECT_EQ(old.debug_services_parse_warning,
+            "failed to parse value 'yes' for CI_DEBUG_SERVICES variable: strconv.ParseBool: parsing \"yes\": invalid "
+            "syntax");
 }
 
 }  // namespace
