@@ -172,11 +172,21 @@ asio::awaitable<void> PodInformer::run() {
     std::function<void(const std::string&, const json&)> on_event =
         [self](const std::string& type, const json& object) { self->on_watch_event(type, object); };
     control_ = std::make_shared<WatchControl>();
+    bool established = false;
+    control_->established = [&established](const Result<bool>& opened) { established = opened.ok(); };
+    watch_events_ = 0;
+    const TimePoint started = clock_.now();
     if (stopped_) break;
     WatchEnd end =
         co_await run_watch(kube_.watch_target(), "/api/v1/namespaces/" + ns_ + "/pods?" + query, control_, on_event);
     if (stopped_) break;
     if (initial && !synced_) synced(end.ok());
+    // reflector.go handleWatch: a stream cut short (StreamWatcher reads io.ErrUnexpectedEOF as the end) is a
+    // normal close, watched again from the last resourceVersion, unless it was a "very short watch": under a
+    // second and no event, an error after which ListAndWatch starts over with a LIST.
+    const bool cut = !end && established;
+    const bool short_watch = watch_events_ == 0 && clock_.now() - started < std::chrono::seconds(1);
+    if (cut && !short_watch) end = true;
     if (!end || expired_) {
       need_list = true;
       co_await clock_.sleep_for(kRelistBackoff);
@@ -192,6 +202,7 @@ void PodInformer::on_watch_event(const std::string& type, const json& object) {
     if (code.is_number_integer() && code.get<int>() == 410) expired_ = true;
     return;
   }
+  ++watch_events_;  // handleWatch counts every event it handles, bookmarks included
   if (!rv.empty()) resource_version_ = rv;
   if (type == "BOOKMARK") {
     const json& annotations = member(member(object, "metadata"), "annotations");

@@ -109,6 +109,7 @@ class PodInformer : public std::enable_shared_from_this<PodInformer> {
   std::string resource_version_;
   bool watch_list_ = false;
   bool expired_ = false;
+  int watch_events_ = 0;  ///< events the current watch delivered (reflector handleWatch's eventCount)
   bool stopped_ = false;
   std::optional<bool> synced_;
   std::shared_ptr<asio::steady_timer> sync_wait_;
