@@ -74,11 +74,33 @@ def check_logs(admin):
     admin.delete_namespaced_pod("py-dind", "cicd")
 
 
+def check_anonymous(kubeconfig):
+    """No credentials at all: --anonymous-auth (kube-apiserver's default) makes the request system:anonymous,
+    which RBAC lets read /version and no pods."""
+    config = kubernetes.client.Configuration()
+    kubernetes.config.load_kube_config(config_file=kubeconfig, client_configuration=config)
+    config.api_key = {}
+    config.api_key_prefix = {}
+    anonymous = kubernetes.client.ApiClient(config)
+    try:
+        kubernetes.client.CoreV1Api(anonymous).list_namespaced_pod("cicd")
+        check("anonymous list pods -> 403", False, "it answered")
+    except ApiException as e:
+        message = json.loads(e.body or "{}").get("message")
+        check("anonymous list pods -> 403 as system:anonymous",
+              e.status == 403 and message == ('pods is forbidden: User "system:anonymous" cannot list resource "pods" '
+                                             'in API group "" in the namespace "cicd"'), (e.status, message))
+    version = kubernetes.client.VersionApi(anonymous).get_code()
+    check("anonymous GET /version answers (system:public-info-viewer)", version.git_version == "v1.33.0",
+          version.git_version)
+
+
 def main(kubeconfig):
     print(f"python3-kubernetes {kubernetes.__version__}")
     kubernetes.config.load_kube_config(config_file=kubeconfig)
     admin = kubernetes.client.CoreV1Api()
     runner = core_api(kubeconfig, "runner")
+    check_anonymous(kubeconfig)
 
     names = sorted(ns.metadata.name for ns in admin.list_namespace().items)
     check("list namespaces has cicd and default", "cicd" in names and "default" in names, names)
