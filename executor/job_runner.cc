@@ -208,6 +208,18 @@ class Execution : public std::enable_shared_from_this<Execution> {
   /// waitForServices (16.9+): with a service's HEALTHCHECK_TCP_PORT, Prepare configures the pod and runs
   /// the helper's health-check beside a pod status watch (executor/service_health.h).
   asio::awaitable<std::optional<Failure>> wait_for_services();
+  /// [runners.kubernetes] retry_limit, retry_limits and retry_backoff_max as the runner's retry policy.
+  KubeRetryPolicy kube_retry_policy() const {
+    const KubernetesConfig& k = runner_.kubernetes;
+    return KubeRetryPolicy(profile_, {k.retry_limit, k.retry_limits, k.retry_backoff_max});
+  }
+  /// GetPollInterval / GetPollTimeout: poll_interval (default 3 s) and poll_timeout (default 180 s).
+  int poll_interval_seconds() const {
+    return runner_.kubernetes.poll_interval > 0 ? runner_.kubernetes.poll_interval : 3;
+  }
+  int poll_timeout_seconds() const {
+    return runner_.kubernetes.poll_timeout > 0 ? runner_.kubernetes.poll_timeout : 180;
+  }
   /// The pod's service containers as build_pod names them (executor/pod_spec.h service_containers).
   std::vector<ServiceContainer> job_service_containers() const;
   asio::awaitable<void> exec_health_check(std::shared_ptr<StageWait> wait, StageScript check);
@@ -1000,9 +1012,7 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
   }
   kube_http_ = std::make_unique<HttpClient>(ex_, dialer_, clock_, connection->tls, tls_contexts_);
   kube_ = std::make_unique<KubeClient>(*kube_http_, *connection);
-  kube_->set_retry(
-      KubeRetryPolicy(profile_, {kube_config.retry_limit, kube_config.retry_limits, kube_config.retry_backoff_max}),
-      clock_);
+  kube_->set_retry(kube_retry_policy(), clock_);
 
   trace_.println(messages::using_namespace(namespace_));
   trace_.println(messages::using_image(images_.build));
@@ -1106,12 +1116,10 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
     sinks.output = [self](std::string_view line) { self->trace_.raw(1, line); };
     sinks.warning = [self](std::string_view line) { self->trace_.warning(line); };
     sinks.runner_log = [self](std::string line) { self->log_runner(std::move(line)); };
-    const int interval = runner_.kubernetes.poll_interval > 0 ? runner_.kubernetes.poll_interval : 3;
-    attach_ = std::make_shared<AttachStrategy>(
-        ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_, std::move(sinks), std::chrono::seconds(interval),
-        KubeRetryPolicy(profile_, {runner_.kubernetes.retry_limit, runner_.kubernetes.retry_limits,
-                                   runner_.kubernetes.retry_backoff_max}),
-        profile_);
+    const int interval = poll_interval_seconds();
+    attach_ =
+        std::make_shared<AttachStrategy>(ex_, clock_, *kube_, namespace_, pod_name_, attach_paths_, std::move(sinks),
+                                         std::chrono::seconds(interval), kube_retry_policy(), profile_);
     // executors/kubernetes/kubernetes.go ensurePodsConfigured: the detect script goes on the emptyDir, then the log
     // processor starts ("setting up trapping scripts on emptyDir: %w").
     std::optional<std::string> trap_error = co_await attach_->setup_trapping_scripts();
@@ -1123,12 +1131,9 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
       ServiceLogCapture::Sinks log_sinks;
       log_sinks.output = [self](std::string_view bytes) { self->trace_.service_output(bytes); };
       log_sinks.warning = [self](std::string_view line) { self->trace_.warning(line); };
-      service_logs_ = std::make_shared<ServiceLogCapture>(
-          ex_, clock_, *kube_, namespace_, pod_name_,
-          runner_.kubernetes.poll_timeout > 0 ? runner_.kubernetes.poll_timeout : 180,
-          KubeRetryPolicy(profile_, {runner_.kubernetes.retry_limit, runner_.kubernetes.retry_limits,
-                                     runner_.kubernetes.retry_backoff_max}),
-          profile_, std::move(log_sinks));
+      service_logs_ =
+          std::make_shared<ServiceLogCapture>(ex_, clock_, *kube_, namespace_, pod_name_, poll_timeout_seconds(),
+                                              kube_retry_policy(), profile_, std::move(log_sinks));
       co_await service_logs_->start(
           service_log_targets(job_service_containers(), images_.build, images_.helper, profile_));
     }
@@ -1322,8 +1327,8 @@ asio::awaitable<std::optional<Failure>> Execution::adopt_registry_secret(json po
 
 asio::awaitable<std::optional<Failure>> Execution::wait_for_pod() {
   const KubernetesConfig& kube_config = runner_.kubernetes;
-  const int interval = kube_config.poll_interval > 0 ? kube_config.poll_interval : 3;
-  const int timeout = kube_config.poll_timeout > 0 ? kube_config.poll_timeout : 180;
+  const int interval = poll_interval_seconds();
+  const int timeout = poll_timeout_seconds();
   const int attempts = timeout / interval;
   std::string last_phase = "Unknown";
   for (int i = 0; i <= attempts; ++i) {
@@ -1380,9 +1385,8 @@ asio::awaitable<std::optional<Failure>> Execution::wait_for_pod_reachable() {
   if (!waits_for_pod_reachable(profile_, flags_.on("FF_WAIT_FOR_POD_TO_BE_REACHABLE"))) co_return std::nullopt;
   // util.go WaitForPodReachable: ten lines of the helper's log, poll_timeout / poll_interval + 1 tries, a
   // poll_interval's sleep after every failure (the last included); the error itself is dropped.
-  const KubernetesConfig& kube_config = runner_.kubernetes;
-  const int interval = kube_config.poll_interval > 0 ? kube_config.poll_interval : 3;
-  const int timeout = kube_config.poll_timeout > 0 ? kube_config.poll_timeout : 180;
+  const int interval = poll_interval_seconds();
+  const int timeout = poll_timeout_seconds();
   for (int i = 0; i <= timeout / interval; ++i) {
     if (build_done()) co_return build_failure();
     auto opened = co_await kube_->open_pod_log(namespace_, pod_name_, "container=helper&tailLines=10");
@@ -1583,7 +1587,7 @@ asio::awaitable<void> Execution::exec_health_check(std::shared_ptr<StageWait> wa
 asio::awaitable<void> Execution::watch_health_check_pod(std::shared_ptr<StageWait> wait,
                                                         std::shared_ptr<std::string> error) {
   auto self = shared_from_this();
-  const int interval = runner_.kubernetes.poll_interval > 0 ? runner_.kubernetes.poll_interval : 3;
+  const int interval = poll_interval_seconds();
   // watchPodStatus: a ticker of GetPollInterval seconds, checkPodStatus on each tick.
   for (;;) {
     co_await clock_.sleep_for(std::chrono::seconds(interval));

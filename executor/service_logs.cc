@@ -24,6 +24,16 @@ using json_fields::member;
 using json_fields::text;
 using nlohmann::json;
 
+std::string running_pod_watch_query(const std::string& pod, int timeout_seconds) {
+  return "fieldSelector=" + url_encode("status.phase=Running,metadata.name=" + pod) +
+         "&timeout=" + go_duration_seconds(timeout_seconds) + "&timeoutSeconds=" + std::to_string(timeout_seconds) +
+         "&watch=true";
+}
+
+std::string followed_log_query(const std::string& container) {
+  return "container=" + url_encode(container) + "&follow=true&timestamps=true";
+}
+
 ServiceLogCapture::ServiceLogCapture(asio::any_io_executor ex, Clock& clock, KubeClient& kube, std::string ns,
                                      std::string pod, int poll_timeout_seconds, KubeRetryPolicy retry, Profile profile,
                                      Sinks sinks)
@@ -46,9 +56,7 @@ void ServiceLogCapture::stop() {
 
 asio::awaitable<Result<bool>> ServiceLogCapture::wait_for_running(const std::string& container) {
   // util.go waitForRunningContainer: a watch of the pod once Running; its first event decides.
-  const std::string selector = "status.phase=Running,metadata.name=" + pod_;
-  const std::string query = "fieldSelector=" + url_encode(selector) + "&timeout=" + go_duration_seconds(poll_timeout_) +
-                            "&timeoutSeconds=" + std::to_string(poll_timeout_) + "&watch=true";
+  const std::string query = running_pod_watch_query(pod_, poll_timeout_);
   auto control = std::make_shared<WatchControl>();
   waiting_ = control;  // stop() ends it too
   std::optional<Result<bool>> verdict;
@@ -113,8 +121,8 @@ asio::awaitable<void> ServiceLogCapture::follow(std::shared_ptr<ServiceLogCaptur
   std::function<void(const std::string&)> on_chunk = [self, name = target.name](const std::string& chunk) {
     if (!self->stopped_) self->sinks_.output(inline_service_log(name, chunk));  // io.Copy: one Write a read
   };
-  const std::string path = "/api/v1/namespaces/" + self->ns_ + "/pods/" + self->pod_ +
-                           "/log?container=" + url_encode(target.container) + "&follow=true&timestamps=true";
+  const std::string path =
+      "/api/v1/namespaces/" + self->ns_ + "/pods/" + self->pod_ + "/log?" + followed_log_query(target.container);
   const WatchEnd end = co_await run_stream(self->kube_.watch_target(), path, control, std::move(on_chunk));
   // io.Copy ends with nil at the log's end; a stream cut short is Go's io.ErrUnexpectedEOF.
   if (streaming && !end && !control->stopped && !self->stopped_)

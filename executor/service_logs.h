@@ -25,6 +25,11 @@
 
 namespace kexsim::executor {
 
+/// waitForRunningContainer's pod watch: the query after "pods?" for pod, client-go's order and timeout.
+std::string running_pod_watch_query(const std::string& pod, int timeout_seconds);
+/// captureContainerLogs' PodLogOptions{Container, Follow, Timestamps}: the query after "log?".
+std::string followed_log_query(const std::string& container);
+
 /// The follow-up of one job's service logs: opens each stream in turn, then reads them in the background
 /// until the container's log ends or stop().
 class ServiceLogCapture : public std::enable_shared_from_this<ServiceLogCapture> {

@@ -24,8 +24,7 @@
 #include "executor/release_features.h"
 #include "executor/scripts.h"
 #include "executor/git_settings.h"
-#include "executor/kube_watch.h"
-#include "executor/service_log_targets.h"
+#include "executor/service_logs.h"
 #include "fakes/gitlab/fake_gitlab.h"
 #include "sim/scenario.h"
 #include "sim/virtual_clock.h"
@@ -138,14 +137,11 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     add("POST", pod_path(ns, pod_name) + "/exec?container=build",
         "attach strategy: SPDY/3.1 exec saving " + attach->script("detect_shell_script"));
     // CI_DEBUG_SERVICES (captureServiceContainersLogs), while the log processor's exec starts.
-    const std::string selector = "status.phase%3DRunning%2Cmetadata.name%3D" + pod_name;
     for (const executor::ServiceLogTarget& t : service_logs) {
       if (executor::service_log_waits_for_running(in.profile))
-        add("GET",
-            "/api/v1/namespaces/" + ns + "/pods?fieldSelector=" + selector + "&timeout=" +
-                executor::go_duration_seconds(timeout) + "&timeoutSeconds=" + std::to_string(timeout) + "&watch=true",
+        add("GET", "/api/v1/namespaces/" + ns + "/pods?" + executor::running_pod_watch_query(pod_name, timeout),
             "CI_DEBUG_SERVICES: a watch until container " + t.container + " runs");
-      add("GET", pod_path(ns, pod_name) + "/log?container=" + t.container + "&follow=true&timestamps=true",
+      add("GET", pod_path(ns, pod_name) + "/log?" + executor::followed_log_query(t.container),
           "CI_DEBUG_SERVICES: followed in the background, each line as [service:" + t.name + "]");
     }
   }
