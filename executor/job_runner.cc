@@ -199,6 +199,17 @@ class Execution : public std::enable_shared_from_this<Execution> {
     if (kind == PrepareErrorKind::kPlain) reason = FailureReason::kRunnerSystemFailure;
     return Failure{std::move(message), reason, 0, kind};
   }
+  /// GetAllVariables when the images are expanded (executor/predefined_variables.h image_expansion_variables).
+  std::vector<JobVariable> image_variables() const {
+    const std::string root = runner_.builds_dir.empty() ? std::string(kDefaultBuildsDir) : runner_.builds_dir;
+    const std::string project_dir =
+        build_dir_.empty()
+            ? builds_dir(profile_, root, short_token_, concurrent_project_id_, job_.job_info.project_full_path)
+            : build_dir_;
+    return image_expansion_variables({profile_, &job_, feature_flag_variables(), root, project_dir, concurrent_id_,
+                                      concurrent_project_id_, short_token_, runner_.environment,
+                                      runner_ca_chain(runner_, job_.tls_chain)});
+  }
   /// AbstractExecutor.startBuild: decides build_dir_; its error is a BuildError (never retried).
   std::optional<Failure> start_build();
   asio::awaitable<std::optional<Failure>> prepare_environment();
@@ -988,11 +999,13 @@ asio::awaitable<std::optional<Failure>> Execution::prepare_executor_once() {
     if (auto f = start_build()) co_return f;
   }
   if (auto f = prepare_overwrites()) co_return f;
-  auto images = resolve_images(runner_, job_, profile_);
+  const std::vector<JobVariable> image_vars = image_variables();
+  auto images = resolve_images(runner_, job_, profile_, image_vars);
   if (!images) co_return config_prepare_failure(images.error().message, FailureReason::kRunnerConfigurationError);
   images_ = std::move(*images);
   // executors/kubernetes/kubernetes.go checkDefaults: BuildLogger.Infoln (its fields go to the runner's log only).
-  if (prints_using_default_image(profile_) && job_.expand(job_.image.name).empty()) trace_.info("Using default image");
+  if (prints_using_default_image(profile_) && expand_value(image_vars, job_.image.name, profile_).empty())
+    trace_.info("Using default image");
   namespace_ = overwrites_.namespace_;
   // checkDefaults: namespace_per_job names the namespace after the job (16.10+).
   if (kube_config.namespace_per_job && has_namespace_per_job(profile_))

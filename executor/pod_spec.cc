@@ -126,19 +126,22 @@ std::string builds_mount_path(const RunnerConfig& runner) {
 }
 
 // Volumes (configured, by kind, then `repo`) and the mounts every container gets.
-void volumes(const PodInputs& in, const Job& job, json& out_volumes, json& out_mounts) {
+void volumes(const PodInputs& in, json& out_volumes, json& out_mounts) {
   const auto& configured = in.runner->kubernetes.volumes;
   const std::string builds = builds_mount_path(*in.runner);
   out_volumes = json::array();
   out_mounts = json::array();
   bool builds_dir_mounted = false;
   std::set<std::string> pvc_names;
+  const auto expand_mount = [&](const std::string& text) {
+    return volume_mount_paths_expanded(in.profile) ? expand_value(in.variables, text, in.profile) : text;
+  };
   for (const char* kind : {"host_path", "secret", "pvc", "config_map", "empty_dir", "csi", "nfs"}) {
     for (const VolumeConfig& v : configured) {
       if (v.kind != kind) continue;
-      const std::string mount_path = job.expand(v.mount_path);
+      const std::string mount_path = expand_mount(v.mount_path);
       json mount = {{"name", v.name}, {"mountPath", mount_path}};
-      if (!v.sub_path.empty()) mount["subPath"] = job.expand(v.sub_path);
+      if (!v.sub_path.empty()) mount["subPath"] = expand_mount(v.sub_path);
       if (v.read_only) mount["readOnly"] = true;
       out_mounts.push_back(mount);
       if (mount_path == builds) builds_dir_mounted = true;
@@ -146,7 +149,8 @@ void volumes(const PodInputs& in, const Job& job, json& out_volumes, json& out_m
       json vol = {{"name", v.name}};
       const std::string k = kind;
       if (k == "host_path") {
-        vol["hostPath"] = {{"path", v.host_path.empty() ? mount_path : v.host_path}};
+        // getVolumesForHostPaths: the mount path as written, not expanded (9.3's syntax).
+        vol["hostPath"] = {{"path", v.host_path.empty() ? v.mount_path : v.host_path}};
       } else if (k == "secret" || k == "config_map") {
         json src = json::object();
         src[k == "secret" ? "secretName" : "name"] = v.name;
@@ -156,7 +160,8 @@ void volumes(const PodInputs& in, const Job& job, json& out_volumes, json& out_m
         }
         vol[k == "secret" ? "secret" : "configMap"] = src;
       } else if (k == "pvc") {
-        const std::string claim = job.expand(v.name);
+        const std::string claim =
+            pvc_names_expanded(in.profile) ? expand_value(in.variables, v.name, in.profile) : v.name;
         out_mounts.back()["name"] = claim;
         if (!pvc_names.insert(claim).second) continue;  // one volume per claim
         vol["name"] = claim;
@@ -213,7 +218,7 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
   std::vector<Service> out;
   for (const ServiceConfig& sc : in.runner->kubernetes.services) {
     Service s;
-    s.image = job.expand(sc.name);
+    s.image = expand_value(in.variables, sc.name, in.profile);  // GetExpandedServices(GetAllVariables())
     s.aliases = sc.alias;
     s.command = sc.command;
     s.entrypoint = sc.entrypoint;
@@ -230,7 +235,7 @@ std::vector<Service> collect_services(const PodInputs& in, const Job& job) {
   }
   for (const JobImage& img : job.services) {
     Service s;
-    s.image = job.expand(img.name);
+    s.image = expand_value(in.variables, img.name, in.profile);  // expandContainerOptions
     s.aliases = img.alias;
     s.command = img.command;
     s.entrypoint = img.entrypoint;
@@ -380,15 +385,18 @@ std::string helper_image_tag(Profile p) {
 
 std::string default_helper_image(Profile p) { return helper_image_repository(p) + "x86_64-" + helper_image_tag(p); }
 
-Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile) {
+Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile,
+                                 const std::vector<JobVariable>& vars) {
   PodImages out;
-  out.build = job.expand(job.image.name);
-  if (out.build.empty()) out.build = job.expand(runner.kubernetes.image);
+  out.build = expand_value(vars, job.image.name, profile);
+  if (out.build.empty()) out.build = expand_value(vars, runner.kubernetes.image, profile);
   if (out.build.empty()) {
     return make_error(messages::no_image_specified(),
                       "set `image` in [runners.kubernetes] or `image:` in .gitlab-ci.yml", "runners.kubernetes.image");
   }
-  out.helper = job.expand(runner.kubernetes.helper_image);
+  out.helper = helper_image_expanded_with_all_variables(profile)
+                   ? expand_value(vars, runner.kubernetes.helper_image, profile)
+                   : expand_value(runner_version_variables(profile), runner.kubernetes.helper_image, profile);
   if (out.helper.empty()) out.helper = default_helper_image_for(profile, runner.kubernetes);
   return out;
 }
@@ -435,7 +443,7 @@ Result<json> build_pod(const PodInputs& in) {
 
   PodImages images = in.images;
   if (images.build.empty() || images.helper.empty()) {
-    auto resolved = resolve_images(runner, job, in.profile);
+    auto resolved = resolve_images(runner, job, in.profile, in.variables);
     if (!resolved) return resolved.error();
     if (images.build.empty()) images.build = resolved->build;
     if (images.helper.empty()) images.helper = resolved->helper;
@@ -454,7 +462,7 @@ Result<json> build_pod(const PodInputs& in) {
   const std::string& helper_image = images.helper;
 
   json vols, mounts;
-  volumes(in, job, vols, mounts);
+  volumes(in, vols, mounts);
   const bool attach = !in.logs_dir.empty();
   if (attach) {
     // executors/kubernetes/kubernetes.go getVolumes/getVolumeMounts: the emptyDirs come last, their
@@ -583,7 +591,7 @@ std::vector<SetupLine> pod_setup_lines(const PodInputs& in) {
   std::vector<SetupLine> out;
   PodImages images = in.images;
   if (images.build.empty() || images.helper.empty()) {
-    auto resolved = resolve_images(*in.runner, *in.job, in.profile);
+    auto resolved = resolve_images(*in.runner, *in.job, in.profile, in.variables);
     if (!resolved) return out;  // build_pod says why
     if (images.build.empty()) images.build = resolved->build;
     if (images.helper.empty()) images.helper = resolved->helper;

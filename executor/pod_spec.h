@@ -23,9 +23,11 @@ struct PodImages {
   std::string helper;  ///< [runners.kubernetes] helper_image (expanded), else default_helper_image()
 };
 
-/// Resolves the images (common/build.go expands the job's image; checkDefaults and
-/// getHelperImage the config's). Error: no image at all (messages::no_image_specified()).
-Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile);
+/// Resolves the images, expanded with vars (image_expansion_variables(); common/build.go
+/// expandContainerOptions the job's, checkDefaults and getHelperImage the config's). Error: no image
+/// at all (messages::no_image_specified()).
+Result<PodImages> resolve_images(const RunnerConfig& runner, const Job& job, Profile profile,
+                                 const std::vector<JobVariable>& vars);
 
 struct Overwrites;
 

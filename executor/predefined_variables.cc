@@ -138,12 +138,26 @@ std::vector<JobVariable> build_variables(const BuildVariablesInput& in) {
   }
   // getBaseVariablesAfterJob: the kubernetes executor is not shared (ExecutorFeatures.Shared).
   out.push_back(internal_variable("CI_DISPOSABLE_ENVIRONMENT", "true"));
-  out.push_back(internal_variable("CI_RUNNER_VERSION", std::string(runner_version(p))));  // common/version.go
-  out.push_back(internal_variable("CI_RUNNER_REVISION", std::string(runner_revision(p))));
-  out.push_back(internal_variable("CI_RUNNER_EXECUTABLE_ARCH", "linux/amd64"));
+  for (JobVariable& v : runner_version_variables(p)) out.push_back(std::move(v));
   if (temp_project_dir_variable(p))
     out.push_back(internal_variable("RUNNER_TEMP_PROJECT_DIR", in.project_dir + ".tmp"));
   return expand_with(out, out, p);
+}
+
+std::vector<JobVariable> image_expansion_variables(BuildVariablesInput in) {
+  // common/build.go StartBuild sets RootDir and BuildDir; 14.2+'s Kubernetes Prepare (and 16.0+'s
+  // Build.Run expandContainerOptions) expand the images before it runs.
+  if (build_dir_checked_after_images(in.profile)) {
+    in.builds_dir.clear();
+    in.project_dir.clear();
+  }
+  return build_variables(in);
+}
+
+std::vector<JobVariable> runner_version_variables(Profile p) {
+  return {internal_variable("CI_RUNNER_VERSION", std::string(runner_version(p))),  // common/version.go Variables
+          internal_variable("CI_RUNNER_REVISION", std::string(runner_revision(p))),
+          internal_variable("CI_RUNNER_EXECUTABLE_ARCH", "linux/amd64")};
 }
 
 std::vector<JobVariable> feature_flag_variables(Profile p, const FeatureFlagValues& flags) {

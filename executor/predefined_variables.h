@@ -38,6 +38,13 @@ std::string runner_ca_chain(const RunnerConfig& runner, std::string_view verifie
 /// Every variable of the job in GetAllVariables' order, non-raw values expanded against the list.
 std::vector<JobVariable> build_variables(const BuildVariablesInput& in);
 
+/// The variables images expand with: GetAllVariables as it stands when the release expands them. 14.2+
+/// expand before StartBuild has set CI_BUILDS_DIR and CI_PROJECT_DIR (so they are empty there).
+std::vector<JobVariable> image_expansion_variables(BuildVariablesInput in);
+
+/// common.AppVersion.Variables(): CI_RUNNER_VERSION, CI_RUNNER_REVISION and CI_RUNNER_EXECUTABLE_ARCH.
+std::vector<JobVariable> runner_version_variables(Profile p);
+
 /// The runner's own variables only (no job): build_variables without a job, for tools and tests.
 std::vector<JobVariable> runner_variables(const BuildVariablesInput& in);
 

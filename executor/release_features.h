@@ -185,6 +185,20 @@ constexpr bool docker_auth_without_email(Profile p) { return p.at_least(19, 3); 
 /// against all of the job's (before: the job's public ones and the service's, expanded again together).
 constexpr bool service_variables_expanded_alone(Profile p) { return p.at_least(19, 3); }
 
+/// 15.1 (mirror, kubernetes.go getVolumeMountsForConfig): volume mount paths and sub paths expand with
+/// GetAllVariables (before: taken as written).
+constexpr bool volume_mount_paths_expanded(Profile p) { return p.at_least(15, 1); }
+/// 16.3 (mirror, kubernetes.go getVolumesForPVCs): a PVC volume's name (its claim) expands with
+/// GetAllVariables (before: taken as written).
+constexpr bool pvc_names_expanded(Profile p) { return p.at_least(16, 3); }
+/// 16.0 (mirror, common/build.go expandContainerOptions in Build.Run): the job's image and service
+/// names expand before the executor's Prepare, so CI_BUILDS_DIR and CI_PROJECT_DIR are still empty
+/// (before: the executor expanded them after StartBuild had set both).
+constexpr bool images_expanded_before_build_dirs(Profile p) { return p.at_least(16, 0); }
+/// 16.0 (mirror, kubernetes.go getHelperImage): `helper_image` expands with GetAllVariables (before:
+/// common.AppVersion.Variables(), only CI_RUNNER_VERSION, _REVISION and _EXECUTABLE_ARCH).
+constexpr bool helper_image_expanded_with_all_variables(Profile p) { return p.at_least(16, 0); }
+
 // ---- Pod spec and images ----------------------------------------------------------------------------
 
 /// Containers drop NET_RAW. Upstream 13.12 already did (kubernetes.go GetDefaultCapDrop); kexsim's 13.12

@@ -480,9 +480,17 @@ Result<Rendering> render(const RenderInputs& in) {
     return nullptr;
   };
   const FeatureFlagValues flags = resolve_feature_flags(p, in.runner.feature_flags, flag_lookup);
-  const auto variables =
-      build_variables({p, &*job, feature_flag_variables(p, flags), builds_base, project_dir, concurrent_id,
-                       concurrent_id, token, in.runner.environment, runner_ca_chain(in.runner)});
+  const BuildVariablesInput variables_in{p,
+                                         &*job,
+                                         feature_flag_variables(p, flags),
+                                         builds_base,
+                                         project_dir,
+                                         concurrent_id,
+                                         concurrent_id,
+                                         token,
+                                         in.runner.environment,
+                                         runner_ca_chain(in.runner)};
+  const auto variables = build_variables(variables_in);
 
   const bool v19 = explicit_resource_names(p);  // else generateName
   std::string secret_name;
@@ -504,7 +512,7 @@ Result<Rendering> render(const RenderInputs& in) {
     pod_in.name = name_with_random_suffix(unique, random);
   else
     pod_in.generate_name = unique;
-  auto images = resolve_images(in.runner, *job, p);
+  auto images = resolve_images(in.runner, *job, p, image_expansion_variables(variables_in));
   if (!images) return images.error();
   pod_in.images = *images;
   pod_in.registry_secret = secret_name;

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/base64.h"
+#include "executor/predefined_variables.h"
 #include "executor/scripts.h"
 
 namespace kexsim::executor {
@@ -327,6 +328,71 @@ TEST(BuildPod, ConfiguredVolumes) {
   pod = build_pod(inputs(runner, job));
   ASSERT_TRUE(pod.ok());
   EXPECT_EQ((*pod)["spec"]["volumes"], json::parse(R"([{"name":"builds","emptyDir":{}}])"));
+}
+
+TEST(BuildPod, VolumesExpandWithEveryVariableFromTheirRelease) {
+  RunnerConfig runner = runner_config();
+  VolumeConfig cache = volume("pvc", "cache-$CI_JOB_ID", "/cache/$CI_CONCURRENT_ID");
+  VolumeConfig host = volume("host_path", "scratch", "/scratch/$CI_CONCURRENT_ID");
+  host.sub_path = "$CI_PROJECT_NAMESPACE";
+  runner.kubernetes.volumes = {host, cache};
+  const Job job = basic_job();
+  const auto pod_of = [&](Profile p) {
+    PodInputs in = inputs(runner, job, p);
+    in.variables.push_back({"CI_CONCURRENT_ID", "3", true});  // a runner variable, not the job's
+    auto pod = build_pod(in);
+    EXPECT_TRUE(pod.ok());
+    return pod.ok() ? *pod : json();
+  };
+  // 16.3+: mounts and claim names expand; a hostPath without host_path keeps the mount path as written.
+  json pod = pod_of(Profile::kV19_4);
+  EXPECT_EQ(pod["spec"]["volumes"], json::parse(R"([
+    {"name":"scratch","hostPath":{"path":"/scratch/$CI_CONCURRENT_ID"}},
+    {"name":"cache-1002","persistentVolumeClaim":{"claimName":"cache-1002"}},
+    {"name":"repo","emptyDir":{}}])"));
+  EXPECT_EQ(pod["spec"]["containers"][0]["volumeMounts"], json::parse(R"([
+    {"name":"scratch","mountPath":"/scratch/3","subPath":"grp"},
+    {"name":"cache-1002","mountPath":"/cache/3"},
+    {"name":"repo","mountPath":"/builds"}])"));
+  // 15.1-16.2: mounts expand, the claim is taken as written.
+  pod = pod_of(Profile::kV15_11);
+  EXPECT_EQ(pod["spec"]["volumes"][1], json::parse(R"({"name":"cache-$CI_JOB_ID",
+    "persistentVolumeClaim":{"claimName":"cache-$CI_JOB_ID"}})"));
+  EXPECT_EQ(pod["spec"]["containers"][0]["volumeMounts"][1]["mountPath"], "/cache/3");
+  // 13.12: nothing expands.
+  pod = pod_of(Profile::kV13_12);
+  EXPECT_EQ(
+      pod["spec"]["containers"][0]["volumeMounts"][0],
+      json::parse(R"({"name":"scratch","mountPath":"/scratch/$CI_CONCURRENT_ID","subPath":"$CI_PROJECT_NAMESPACE"})"));
+}
+
+TEST(BuildPod, ImagesExpandWithTheRunnersVariablesToo) {
+  RunnerConfig runner = runner_config();
+  runner.kubernetes.image = "registry.local/base:$CI_RUNNER_VERSION";
+  runner.kubernetes.helper_image = "registry.local/helper:x86_64-${CI_RUNNER_REVISION}$SUFFIX";
+  Job job = basic_job();
+  job.variables.push_back({"SUFFIX", "-custom", true});
+  job.services = {service("registry.local/db:$CI_RUNNER_REVISION")};
+  const auto vars_of = [&](Profile p) {
+    BuildVariablesInput b;
+    b.profile = p;
+    b.job = &job;
+    return image_expansion_variables(b);
+  };
+  auto images = resolve_images(runner, job, Profile::kV19_4, vars_of(Profile::kV19_4));
+  ASSERT_TRUE(images.ok());
+  EXPECT_EQ(images->build, "registry.local/base:19.4.0");
+  EXPECT_EQ(images->helper, "registry.local/helper:x86_64-4d1a0ea3-custom");  // 16.0+: GetAllVariables
+  // Before 16.0 getHelperImage expanded with common.AppVersion.Variables() only.
+  images = resolve_images(runner, job, Profile::kV15_11, vars_of(Profile::kV15_11));
+  ASSERT_TRUE(images.ok());
+  EXPECT_EQ(images->helper, "registry.local/helper:x86_64-436955cb");
+
+  PodInputs in = inputs(runner, job);
+  in.variables = vars_of(Profile::kV19_4);
+  auto pod = build_pod(in);
+  ASSERT_TRUE(pod.ok());
+  EXPECT_EQ((*pod)["spec"]["containers"][2]["image"], "registry.local/db:4d1a0ea3");
 }
 
 TEST(BuildPod, NoImageAnywhereIsAnError) {

@@ -101,6 +101,20 @@ TEST(PredefinedVariables, ExpandsOnceExceptRawAndFilesGiveTheirPath) {
   EXPECT_EQ(value(old, "USE"), "pem");  // 13.12: a file variable expands to its content
 }
 
+TEST(PredefinedVariables, ImagesExpandBeforeStartBuildFromFourteenTwo) {
+  Job job;
+  job.variables = {variable("TAG", "v1")};
+  const auto now = image_expansion_variables(input(job, Profile::kV19_4));
+  EXPECT_EQ(value(now, "CI_PROJECT_DIR"), "");  // StartBuild has not set RootDir and BuildDir yet
+  EXPECT_EQ(value(now, "CI_BUILDS_DIR"), "");
+  EXPECT_EQ(value(now, "TAG"), "v1");
+  EXPECT_EQ(value(now, "CI_RUNNER_REVISION"), "4d1a0ea3");
+  const auto old = image_expansion_variables(input(job, Profile::kV13_12));
+  EXPECT_EQ(value(old, "CI_PROJECT_DIR"), "/builds/grp/app");  // 13.12's Prepare ran AbstractExecutor.Prepare first
+  EXPECT_EQ(keys(runner_version_variables(Profile::kV15_11)),
+            (std::vector<std::string>{"CI_RUNNER_VERSION", "CI_RUNNER_REVISION", "CI_RUNNER_EXECUTABLE_ARCH"}));
+}
+
 TEST(PredefinedVariables, CaChainFallsBackToTheVerifiedChain) {
   // network/client.go buildCAChain: tls-ca-file's data first, else the connection's verified chain.
   kexsim::testing::TestDir dir;
