@@ -301,6 +301,12 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
   t.get("output_limit", r.output_limit);
   t.get("debug_trace_disabled", r.debug_trace_disabled);
+  t.get("pre_get_sources_script", r.scripts.pre_get_sources);
+  t.get("post_get_sources_script", r.scripts.post_get_sources);
+  t.get("pre_build_script", r.scripts.pre_build);
+  t.get("post_build_script", r.scripts.post_build);
+  t.get("pre_clone_script", r.scripts.pre_clone);
+  t.get("post_clone_script", r.scripts.post_clone);
   for (auto [key, target] : {std::pair{"prepare_timeout", &r.prepare_timeout},
                              std::pair{"get_sources_timeout", &r.get_sources_timeout}}) {
     std::string text;

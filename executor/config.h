@@ -114,6 +114,14 @@ struct KubernetesConfig {
   PodExtrasConfig extras;
 };
 
+/// [[runners]] scripts around get_sources and the build script, as written (common/config.go
+/// RunnerSettings); executor/scripts.h picks the ones the release reads.
+struct RunnerScriptsConfig {
+  std::string pre_get_sources, post_get_sources;  ///< pre_get_sources_script, post_get_sources_script (15.9+)
+  std::string pre_build, post_build;              ///< pre_build_script, post_build_script
+  std::string pre_clone, post_clone;              ///< 13.12's pre_clone_script; 15.9-16.x deprecated aliases
+};
+
 /// One [[runners]] entry.
 struct RunnerConfig {
   std::string name;
@@ -138,6 +146,7 @@ struct RunnerConfig {
   /// 19.4 prepare_timeout and get_sources_timeout (Go durations, "30s"): limits of the prepare
   /// stages and of get_sources; unset, the job timeout bounds them.
   std::optional<Duration> prepare_timeout, get_sources_timeout;
+  RunnerScriptsConfig scripts;
   KubernetesConfig kubernetes;
   int line = 0;  ///< where the entry starts in config.toml, for messages
 };

@@ -227,6 +227,25 @@ void read_job(Reader& r, const json& root, Job& job) {
     }
   }
 
+  // common/network.go Hooks: [{name, script}]; Hooks.Get takes the first of a name.
+  if (const json* hooks = r.array(root, "hooks", "")) {
+    bool seen_pre = false, seen_post = false;
+    for (size_t i = 0; i < hooks->size(); ++i) {
+      const std::string path = index_path("", "hooks", i);
+      const json* h = r.object(&(*hooks)[i], path);
+      if (!h) continue;
+      std::string name;
+      std::vector<std::string> script;
+      r.str(*h, "name", path + ".", name);
+      r.strings(*h, "script", path + ".", script);
+      bool& seen = name == "pre_get_sources_script" ? seen_pre : seen_post;
+      if (name != "pre_get_sources_script" && name != "post_get_sources_script") continue;
+      if (seen) continue;
+      seen = true;
+      (name == "pre_get_sources_script" ? job.pre_get_sources_hook : job.post_get_sources_hook) = std::move(script);
+    }
+  }
+
   if (const json* image = r.object(r.field(root, "image"), "image")) {
     read_image(r, *image, "image", job.image);
   }

@@ -133,6 +133,8 @@ struct Job {
   std::vector<JobStep> steps;
   std::vector<std::string> script;        ///< lines of the "script" step
   std::vector<std::string> after_script;  ///< lines of the "after_script" step
+  /// `hooks[]` (15.9+): the job's pre_get_sources_script and post_get_sources_script lines.
+  std::vector<std::string> pre_get_sources_hook, post_get_sources_hook;
   JobImage image;                         ///< name empty: the config's default image
   std::vector<JobImage> services;
   std::vector<JobCredential> credentials;

@@ -1117,6 +1117,7 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
   scripts_.project_dir = project_dir_;
   scripts_.runner_url = runner_.url;
   scripts_.debug_trace_disabled = runner_.debug_trace_disabled;
+  scripts_.runner_scripts = runner_.scripts;
   scripts_.variables =
       build_variables({profile_, &job_, feature_flag_variables(), builds_base, project_dir_, concurrent_id_,
                        concurrent_project_id_, short_token_, runner_.environment,

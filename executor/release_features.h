@@ -56,6 +56,16 @@ constexpr bool submodule_lfs_pull_words(Profile p) { return p.at_least(19, 2); }
 /// include.path of the external git config (mirror: configureSubmoduleCredentials).
 constexpr bool submodule_parent_credentials(Profile p) { return p.at_least(18, 7); }
 
+/// 15.9 (mirror, common/config.go RunnerSettings, common/network.go Hooks): pre_get_sources_script and
+/// post_get_sources_script, and the job's `hooks:` of those names (before: only pre_clone_script).
+constexpr bool get_sources_hooks(Profile p) { return p.at_least(15, 9); }
+/// 15.9-16.x (mirror, common/config.go rewriteGetSourcesHooks): a pre_clone_script or
+/// post_clone_script fills in an unset pre_/post_get_sources_script; 17.0 removed both keys.
+constexpr bool clone_script_aliases(Profile p) { return p.at_least(15, 9) && !p.at_least(17, 0); }
+/// 18.2 (mirror, shells/abstract.go guardGetSourcesScriptHooks): GIT_STRATEGY=empty skips the
+/// get_sources hooks as none does (17.3-18.1 ran them).
+constexpr bool get_sources_hooks_skip_empty_strategy(Profile p) { return p.at_least(18, 2); }
+
 // ---- The stage scripts' shell options -------------------------------------------------------------
 
 /// 14.9: the shell writer's IfCmd sends the command's stderr where its stdout goes, `>/dev/null 2>&1`

@@ -86,20 +86,38 @@ std::string preamble(const ScriptContext& ctx) {
   return out;
 }
 
-bool blank(std::string_view line) { return line.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+// Go's strings.TrimSpace over ASCII: space, \t, \n, \v, \f, \r.
+std::string_view trim_space(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\n\v\f\r";
+  const size_t first = s.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
+}
 
-// Echo each command as the runner does ("$ cmd" in green), then run it.
-std::string user_commands(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) {
-    if (blank(line)) continue;
-    std::string echoed(kGreen);
-    echoed += "$ " + line;
-    echoed += kAnsiReset;
-    out += "printf '%s\\n' " + shell_quote(echoed) + "\n";
-    out += line + "\n";
-  }
-  return out;
+// The get_sources hooks as guardGetSourcesScriptHooks writes them: none for GIT_STRATEGY=none, nor
+// (18.2+) for empty.
+std::string guarded_hooks(const ScriptContext& ctx, GitStrategy strategy, std::vector<std::string> commands) {
+  if (commands.empty() || strategy == GitStrategy::kNone) return "";
+  if (strategy == GitStrategy::kEmpty && get_sources_hooks_skip_empty_strategy(ctx.profile)) return "";
+  return write_commands(commands);
+}
+
+std::string pre_get_sources_commands(const ScriptContext& ctx, GitStrategy strategy) {
+  std::vector<std::string> commands;
+  if (std::string runner = runner_pre_get_sources(ctx.runner_scripts, ctx.profile); !runner.empty())
+    commands.push_back(std::move(runner));
+  if (get_sources_hooks(ctx.profile) && ctx.job)  // the runner's first, then the job's
+    commands.insert(commands.end(), ctx.job->pre_get_sources_hook.begin(), ctx.job->pre_get_sources_hook.end());
+  return guarded_hooks(ctx, strategy, std::move(commands));
+}
+
+std::string post_get_sources_commands(const ScriptContext& ctx, GitStrategy strategy) {
+  std::vector<std::string> commands;
+  if (get_sources_hooks(ctx.profile) && ctx.job)  // the job's first, then the runner's
+    commands = ctx.job->post_get_sources_hook;
+  if (std::string runner = runner_post_get_sources(ctx.runner_scripts, ctx.profile); !runner.empty())
+    commands.push_back(std::move(runner));
+  return guarded_hooks(ctx, strategy, std::move(commands));
 }
 
 std::string default_refspec(const GitInfo& git) {
@@ -292,6 +310,41 @@ StageScript stage_with_preamble(std::string_view name, std::string_view containe
   return make(name, container, ctx, std::move(body));
 }
 
+std::string write_commands(const std::vector<std::string>& commands) {
+  std::string out;
+  for (const std::string& raw : commands) {
+    const std::string_view command = trim_space(raw);
+    if (command.empty()) {
+      out += "echo\n";  // the shell writer's EmptyLine
+      continue;
+    }
+    const size_t newline = command.find('\n');
+    std::string echoed(kGreen);
+    echoed += "$ ";
+    echoed += newline == std::string_view::npos
+                  ? std::string(command)
+                  : std::string(command.substr(0, newline)) + " # collapsed multi-line command";
+    echoed += kAnsiReset;
+    // printf, not the notice's echo -e: the user's text keeps its backslashes.
+    out += "printf '%s\\n' " + shell_quote(echoed) + "\n";
+    out += command;
+    out += "\n";
+  }
+  return out;
+}
+
+std::string runner_pre_get_sources(const RunnerScriptsConfig& scripts, Profile p) {
+  if (!get_sources_hooks(p)) return scripts.pre_clone;  // 13.12: pre_clone_script is the key
+  if (scripts.pre_get_sources.empty() && clone_script_aliases(p)) return scripts.pre_clone;
+  return scripts.pre_get_sources;
+}
+
+std::string runner_post_get_sources(const RunnerScriptsConfig& scripts, Profile p) {
+  if (!get_sources_hooks(p)) return "";
+  if (scripts.post_get_sources.empty() && clone_script_aliases(p)) return scripts.post_clone;
+  return scripts.post_get_sources;
+}
+
 std::string notice_line(std::string_view text) { return notice(text); }
 
 std::string if_cmd_line(Profile p, std::string_view command) {
@@ -365,6 +418,7 @@ StageScript get_sources(const ScriptContext& ctx) {
     body += export_line("GCM_INTERACTIVE", "Never");
   }
   body += git_ssl_config(ctx);
+  body += pre_get_sources_commands(ctx, settings.strategy);
   // writeCloneFetchCmds (13.12 to 19.4): LFS smudging off for the fetch and checkout, so that a big LFS
   // object is not filtered through git's memory; `git lfs pull` fetches the objects after the checkout
   // (gitlab-runner#3366, git-lfs#3524). A job that sets GIT_LFS_SKIP_SMUDGE itself gets neither.
@@ -381,6 +435,7 @@ StageScript get_sources(const ScriptContext& ctx) {
     // shells/abstract.go writeCloneFetchCmds: "Skipping Git checkout" (GetGitCheckout is false for none and empty).
     body += notice("Skipping Git checkout");  // writeCloneFetchCmds: GetGitCheckout is false for none and empty
     body += notice(messages::skipping_submodules());
+    body += post_get_sources_commands(ctx, settings.strategy);
     return make("get_sources", "helper", ctx, body);
   }
   // clone: the same init and fetch into a directory removed first (writeCloneCmdIfPossible without
@@ -470,6 +525,7 @@ StageScript get_sources(const ScriptContext& ctx) {
   } else {
     body += submodule_commands(ctx, settings, external ? ext_config : std::string());
   }
+  body += post_get_sources_commands(ctx, settings.strategy);
   return make("get_sources", "helper", ctx, body);
 }
 
@@ -487,7 +543,10 @@ StageScript clear_worktree(const ScriptContext& ctx) {
 
 StageScript step_script(const ScriptContext& ctx) {
   std::string body = "cd " + shell_quote(ctx.project_dir) + "\n";
-  if (ctx.job) body += user_commands(ctx.job->script);
+  // shells/abstract.go writeUserScript: the runner's pre_build_script and post_build_script around the step.
+  if (!ctx.runner_scripts.pre_build.empty()) body += write_commands({ctx.runner_scripts.pre_build});
+  if (ctx.job) body += write_commands(ctx.job->script);
+  if (!ctx.runner_scripts.post_build.empty()) body += write_commands({ctx.runner_scripts.post_build});
   return make("step_script", "build", ctx, body);
 }
 
@@ -496,7 +555,7 @@ StageScript after_script(const ScriptContext& ctx) {
   if (!ctx.job_status.empty()) body += export_line("CI_JOB_STATUS", ctx.job_status);
   body += "cd " + shell_quote(ctx.project_dir) + "\n";
   body += notice("Running after script...");  // shells/abstract.go writeAfterScript (13.12 and 19.4)
-  if (ctx.job) body += user_commands(ctx.job->after_script);
+  if (ctx.job) body += write_commands(ctx.job->after_script);
   return make("after_script", "build", ctx, body);
 }
 

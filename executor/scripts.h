@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "executor/config.h"
 #include "executor/job.h"
 #include "executor/profile.h"
 
@@ -31,6 +32,7 @@ struct ScriptContext {
   std::string job_status;              ///< after_script: CI_JOB_STATUS ("success", "failed", "canceled")
   std::string runner_url;              ///< [[runners]] url: the helper commands' --url
   bool debug_trace_disabled = false;   ///< [[runners]] debug_trace_disabled: CI_DEBUG_TRACE is refused
+  RunnerScriptsConfig runner_scripts;  ///< [[runners]] pre_/post_ get_sources and build scripts
 };
 
 /// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.
@@ -46,7 +48,8 @@ StageScript prepare_script(const ScriptContext& ctx);
 StageScript get_sources(const ScriptContext& ctx);
 /// clear_worktree (helper, 19.4): before the second try of get_sources, removes tracked and untracked files.
 StageScript clear_worktree(const ScriptContext& ctx);
-/// step_script (build): echo each command as "$ <command>" in green, then run it.
+/// step_script (build): pre_build_script, the script's commands and post_build_script, each as
+/// write_commands writes it.
 StageScript step_script(const ScriptContext& ctx);
 /// after_script (build): like step_script with the after_script lines; the caller ignores its
 /// exit code, as the runner does.
@@ -57,6 +60,16 @@ StageScript cleanup_file_variables(const ScriptContext& ctx);
 /// A stage script in container with the common preamble (shell options, variables) before body.
 StageScript stage_with_preamble(std::string_view name, std::string_view container, const ScriptContext& ctx,
                                 std::string body);
+/// shells/abstract.go writeCommands: each command trimmed, echoed as "$ <command>" in green (a
+/// multi-line one as "$ <first line> # collapsed multi-line command", an empty one as a blank line),
+/// then run.
+std::string write_commands(const std::vector<std::string>& commands);
+
+/// The [[runners]] get_sources scripts the release runs, before and after the fetch (13.12
+/// pre_clone_script; 15.9+ pre_/post_get_sources_script, 15.9-16.x falling back to the clone keys).
+std::string runner_pre_get_sources(const RunnerScriptsConfig& scripts, Profile p);
+std::string runner_post_get_sources(const RunnerScriptsConfig& scripts, Profile p);
+
 /// A green notice line as the runner's shell writer prints it (Noticef).
 std::string notice_line(std::string_view text);
 /// A yellow warning line as the runner's shell writer prints it (Warningf: no "WARNING:" prefix).

@@ -281,6 +281,17 @@ Result<fakes::JobDefinition> job_from_json(const ordered_json& doc, const std::s
   f.get("image", job.image);
   f.get("script", job.script);
   f.get("after_script", job.after_script);
+  if (const ordered_json* hooks = f.find("hooks")) {
+    JsonFields hf(*hooks, "hooks", file);
+    if (!hooks->is_object()) {
+      hf.fail("hooks: expected { pre_get_sources_script = [...], post_get_sources_script = [...] }");
+    } else {
+      hf.get("pre_get_sources_script", job.pre_get_sources_hook);
+      hf.get("post_get_sources_script", job.post_get_sources_hook);
+      hf.reject_unread();
+    }
+    if (hf.failed()) return hf.error();
+  }
   if (const ordered_json* services = f.find("services")) {
     if (!services->is_array()) f.fail("services: expected an array");
     for (size_t i = 0; services->is_array() && i < services->size(); ++i) {

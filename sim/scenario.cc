@@ -154,6 +154,12 @@ fakes::JobDefinition read_job(TomlTable& t) {
   t.require("script", "a job needs script = ['...'], as in .gitlab-ci.yml");
   t.get("script", job.script);
   t.get("after_script", job.after_script);
+  if (const toml::table* hooks = t.table("hooks")) {
+    TomlTable h(*hooks, t.path("hooks"), t.context());
+    h.get("pre_get_sources_script", job.pre_get_sources_hook);
+    h.get("post_get_sources_script", job.post_get_sources_hook);
+    h.reject_unread();
+  }
   job.variables = read_variables(t);
   for (const toml::table* entry : t.tables("credentials")) {
     TomlTable c(*entry, t.path("credentials"), t.context());

@@ -82,6 +82,8 @@ struct JobDefinition {
   std::vector<JobService> services;
   std::vector<std::string> script;
   std::vector<std::string> after_script;
+  /// `hooks: pre_get_sources_script:` and `post_get_sources_script:` (sent as `hooks[]` when set).
+  std::vector<std::string> pre_get_sources_hook, post_get_sources_hook;
   std::vector<JobVariable> variables;  ///< user variables; predefined CI_* are added by the fake
   std::vector<JobCredential> credentials;
   std::vector<JobArtifact> artifacts;

@@ -337,6 +337,13 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
   payload["runner_info"] = {{"timeout", job.timeout_seconds}};
   payload["variables"] = std::move(variables);
   payload["steps"] = std::move(steps);
+  // Ci::JobRequest::Hook (GitLab 15.9+): one {name, script} per hook the job sets.
+  json hooks = json::array();
+  if (!job.pre_get_sources_hook.empty())
+    hooks.push_back({{"name", "pre_get_sources_script"}, {"script", job.pre_get_sources_hook}});
+  if (!job.post_get_sources_hook.empty())
+    hooks.push_back({{"name", "post_get_sources_script"}, {"script", job.post_get_sources_hook}});
+  if (!hooks.empty()) payload["hooks"] = std::move(hooks);
   payload["image"] = job.image.empty() ? json(nullptr) : image_json(job.image, "", {}, {});
   add_kubernetes_user(payload["image"], job.image_user, job.image_user_is_int);
   payload["services"] = std::move(services);

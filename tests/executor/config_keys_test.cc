@@ -305,7 +305,19 @@ TEST(ConfigKeysTest, TheKeysStillWarnedAbout) {
   }
   std::string all;
   for (const auto& w : warned) all += w + "\n";
-  EXPECT_EQ(all, "listen_address\nsession_server\nlabels\nlog_level\nlog_format\nuser\nsentry_dsn\nconnection_max_age\nmachine\nexperimental\nshutdown_timeout\nrunners.strict_check_interval\nrunners.unhealthy_interval\nrunners.experimental\nrunners.id\nrunners.token_obtained_at\nrunners.token_expires_at\nrunners.tls-cert-file\nrunners.tls-key-file\nrunners.labels\nrunners.cache_dir\nrunners.clone_url\nrunners.proxy_exec\nrunners.pre_get_sources_script\nrunners.post_get_sources_script\nrunners.pre_build_script\nrunners.post_build_script\nrunners.safe_directory_checkout\nrunners.clean_git_config\nrunners.shell\nrunners.referees\nrunners.cache\nrunners.artifact\nrunners.monitoring\nrunners.use_slot_cgroups\nrunners.slot_cgroup_template\nrunners.instance\nrunners.ssh\nrunners.docker\nrunners.parallels\nrunners.virtualbox\nrunners.machine\nrunners.custom\nrunners.autoscaler\nrunners.step_runner_image\nrunners.kubernetes.suspend_pvc_size\nrunners.kubernetes.suspend_pvc_storage_class\nrunners.kubernetes.autoscaler\nrunners.kubernetes.services.suspend_data_path\nrunners.kubernetes.volumes.host_path.mount_propagation\nrunners.kubernetes.volumes.pvc.mount_propagation\nrunners.kubernetes.volumes.empty_dir.mount_propagation\nrunners.kubernetes.volumes.csi.fs_type\nrunners.kubernetes.volumes.csi.volume_attributes\n");
+  EXPECT_EQ(all,
+            "listen_address\nsession_server\nlabels\nlog_level\nlog_format\nuser\nsentry_dsn\nconnection_max_"
+            "age\nmachine\nexperimental\nshutdown_timeout\nrunners.strict_check_interval\nrunners.unhealthy_"
+            "interval\nrunners.experimental\nrunners.id\nrunners.token_obtained_at\nrunners.token_expires_at\nrunners."
+            "tls-cert-file\nrunners.tls-key-file\nrunners.labels\nrunners.cache_dir\nrunners.clone_url\nrunners.proxy_"
+            "exec\nrunners.safe_directory_checkout\nrunners.clean_git_config\nrunners.shell\nrunners.referees\nrunners."
+            "cache\nrunners.artifact\nrunners.monitoring\nrunners.use_slot_cgroups\nrunners.slot_cgroup_"
+            "template\nrunners.instance\nrunners.ssh\nrunners.docker\nrunners.parallels\nrunners.virtualbox\nrunners."
+            "machine\nrunners.custom\nrunners.autoscaler\nrunners.step_runner_image\nrunners.kubernetes.suspend_pvc_"
+            "size\nrunners.kubernetes.suspend_pvc_storage_class\nrunners.kubernetes.autoscaler\nrunners.kubernetes."
+            "services.suspend_data_path\nrunners.kubernetes.volumes.host_path.mount_propagation\nrunners.kubernetes."
+            "volumes.pvc.mount_propagation\nrunners.kubernetes.volumes.empty_dir.mount_propagation\nrunners.kubernetes."
+            "volumes.csi.fs_type\nrunners.kubernetes.volumes.csi.volume_attributes\n");
 }
 
 TEST(ConfigKeysTest, OneUnsupportedKeyPerTableIsWarnedEach) {

@@ -104,6 +104,17 @@ TEST(ParseJob, WrongTypeInsideArraysNamesTheIndex) {
             "job payload: \"git_info.refspecs[0]\": expected a string, got 1");
 }
 
+TEST(ParseJob, ReadsTheFirstHookOfEachName) {
+  auto job = parse_job(R"({"hooks":[{"name":"pre_get_sources_script","script":["echo a"]},
+    {"name":"other","script":["echo x"]},{"name":"pre_get_sources_script","script":["echo b"]},
+    {"name":"post_get_sources_script","script":["echo c","echo d"]}]})");
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  EXPECT_EQ(job->pre_get_sources_hook, (std::vector<std::string>{"echo a"}));
+  EXPECT_EQ(job->post_get_sources_hook, (std::vector<std::string>{"echo c", "echo d"}));
+  EXPECT_EQ(parse_job(R"({"hooks":[{"name":"pre_get_sources_script","script":"echo"}]})").error().message,
+            "job payload: \"hooks[0].script\": expected an array, got \"echo\"");
+}
+
 TEST(ParseJob, InvalidJsonAndNonObjectsAreErrorsNotExceptions) {
   auto bad = parse_job("{\"id\":");
   ASSERT_FALSE(bad.ok());

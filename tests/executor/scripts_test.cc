@@ -138,7 +138,78 @@ TEST(Scripts, StepScriptEchoesEachCommandInGreenThenRunsIt) {
   EXPECT_EQ(s.script, kPreamble1312 +
                           "cd '/builds/LBxMyCry/0/root/mycicd'\n"
                           "printf '%s\\n' '\033[32;1m$ echo \"Hello, $GITLAB_USER_LOGIN!\"\033[0;m'\n"
-                          "echo \"Hello, $GITLAB_USER_LOGIN!\"\n");
+                          "echo \"Hello, $GITLAB_USER_LOGIN!\"\n"
+                          "echo\n");  // the blank command: the shell writer's EmptyLine
+}
+
+TEST(Scripts, WriteCommandsTrimsAndCollapsesMultiLineCommands) {
+  EXPECT_EQ(write_commands({"  echo a  ", "", "if true; then\n  echo b\nfi\n"}),
+            "printf '%s\\n' '\033[32;1m$ echo a\033[0;m'\n"
+            "echo a\n"
+            "echo\n"
+            "printf '%s\\n' '\033[32;1m$ if true; then # collapsed multi-line command\033[0;m'\n"
+            "if true; then\n  echo b\nfi\n");
+}
+
+TEST(Scripts, RunnerGetSourcesScriptsPerRelease) {
+  RunnerScriptsConfig only_clone;
+  only_clone.pre_clone = "pre-clone";
+  only_clone.post_clone = "post-clone";
+  // 13.12: pre_clone_script is the key, and there is nothing after the fetch.
+  EXPECT_EQ(runner_pre_get_sources(only_clone, Profile::kV13_12), "pre-clone");
+  EXPECT_EQ(runner_post_get_sources(only_clone, Profile::kV13_12), "");
+  // 15.9-16.x: the deprecated keys fill in unset pre_/post_get_sources_script.
+  EXPECT_EQ(runner_pre_get_sources(only_clone, Profile::kV15_11), "pre-clone");
+  EXPECT_EQ(runner_post_get_sources(only_clone, Profile::kV16_11), "post-clone");
+  RunnerScriptsConfig both = only_clone;
+  both.pre_get_sources = "pre-get";
+  both.post_get_sources = "post-get";
+  EXPECT_EQ(runner_pre_get_sources(both, Profile::kV15_11), "pre-get");
+  EXPECT_EQ(runner_pre_get_sources(both, Profile::kV13_12), "pre-clone");
+  // 17.0 removed the clone keys.
+  EXPECT_EQ(runner_pre_get_sources(only_clone, Profile::kV17_11), "");
+  EXPECT_EQ(runner_post_get_sources(both, Profile::kV19_4), "post-get");
+}
+
+TEST(Scripts, GetSourcesHooksAroundTheFetchRunnersAndJobsInUpstreamOrder) {
+  Job job = field_job();
+  job.pre_get_sources_hook = {"echo job-pre"};
+  job.post_get_sources_hook = {"echo job-post"};
+  ScriptContext ctx = context(job, Profile::kV19_4);
+  ctx.runner_scripts.pre_get_sources = "echo runner-pre";
+  ctx.runner_scripts.post_get_sources = "echo runner-post";
+  std::string s = get_sources(ctx).script;
+  const size_t runner_pre = s.find("\necho runner-pre\n"), job_pre = s.find("\necho job-pre\n");
+  const size_t fetch = s.find(" fetch origin"), skipping = s.find("Skipping Git submodules setup");
+  const size_t job_post = s.find("\necho job-post\n"), runner_post = s.find("\necho runner-post\n");
+  ASSERT_NE(runner_post, std::string::npos);
+  EXPECT_LT(runner_pre, job_pre);
+  EXPECT_LT(job_pre, fetch);
+  EXPECT_LT(skipping, job_post);
+  EXPECT_LT(job_post, runner_post);
+  // 13.12 reads no hooks of the job's.
+  s = get_sources(context(job, Profile::kV13_12)).script;
+  EXPECT_EQ(s.find("job-pre"), std::string::npos);
+  // GIT_STRATEGY=none runs neither; empty runs them in 17.3-18.1 and not from 18.2.
+  job.variables.push_back({"GIT_STRATEGY", "none", true});
+  EXPECT_EQ(get_sources(context(job, Profile::kV19_4)).script.find("job-pre"), std::string::npos);
+  job.variables.back().value = "empty";
+  EXPECT_NE(get_sources(context(job, Profile::kV17_11)).script.find("job-post"), std::string::npos);
+  EXPECT_EQ(get_sources(context(job, Profile::kV18_11)).script.find("job-pre"), std::string::npos);
+}
+
+TEST(Scripts, StepScriptRunsTheRunnersBuildScriptsAroundTheJobsAndAfterScriptNeither) {
+  const Job job = field_job();
+  ScriptContext ctx = context(job, Profile::kV19_4);
+  ctx.runner_scripts.pre_build = "echo pre-build";
+  ctx.runner_scripts.post_build = "echo post-build";
+  const std::string s = step_script(ctx).script;
+  const size_t pre = s.find("\necho pre-build\n"), hello = s.find("\necho \"Hello"),
+               post = s.find("\necho post-build\n");
+  ASSERT_NE(post, std::string::npos);
+  EXPECT_LT(pre, hello);
+  EXPECT_LT(hello, post);
+  EXPECT_EQ(after_script(ctx).script.find("pre-build"), std::string::npos);
 }
 
 TEST(Scripts, AfterScriptSetsTheJobStatus) {
