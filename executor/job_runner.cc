@@ -714,10 +714,15 @@ asio::awaitable<std::optional<Failure>> Execution::run_user_scripts() {
     if (limits.script) start_deadline(*limits.script, script_active, &Execution::script_timed_out_);
     in_user_scripts_ = true;
   }
-  // Named first: no temporaries inside a co_await call (g++ 12).
-  const StageScript script = step_script(scripts_);
-  const std::string script_header = messages::executing_step_script();
-  std::optional<Failure> failure = co_await run_stage(script, "step_script", script_header, StageScope::kScript);
+  // Every step but after_script, in payload order, until one fails (script, then e.g. release).
+  std::optional<Failure> failure;
+  for (const JobStep& step : user_steps(job_)) {
+    // Named first: no temporaries inside a co_await call (g++ 12).
+    const StageScript script = user_step_script(scripts_, step);
+    const std::string script_header = messages::executing_stage(script.name);
+    failure = co_await run_stage(script, script.name, script_header, StageScope::kScript);
+    if (failure || build_done()) break;
+  }
   if (failure) co_await log_pod_warning_events(StageScope::kScript);
   *script_active = false;
   in_user_scripts_ = false;

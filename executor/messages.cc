@@ -140,7 +140,10 @@ std::string preparing_executor() { return "Preparing the \"kubernetes\" executor
 // common/build.go GetStageDescription (all of the stage titles below).
 std::string preparing_environment() { return "Preparing environment"; }
 std::string getting_source() { return "Getting source from Git repository"; }
-std::string executing_step_script() { return "Executing \"step_script\" stage of the job script"; }
+std::string executing_step_script() { return executing_stage("step_script"); }
+std::string executing_stage(std::string_view stage) {
+  return "Executing " + go_quote(stage) + " stage of the job script";
+}
 std::string running_after_script() { return "Running after_script"; }
 // common/build.go executeUserScripts: Warningln("after_script failed, but job will continue unaffected:", err).
 std::string after_script_failed(std::string_view err) {

@@ -45,6 +45,9 @@ std::string preparing_environment();
 std::string getting_source();
 /// Stage title of step_script.
 std::string executing_step_script();
+/// Stage title of a build stage without a description of its own, e.g. step_release (common/build.go
+/// GetStageDescription: "Executing %q stage of the job script").
+std::string executing_stage(std::string_view stage);
 /// Stage title of after_script.
 std::string running_after_script();
 /// "after_script failed, but job will continue unaffected: <err>" (a WARNING line, 16.4+).

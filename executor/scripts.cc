@@ -1,9 +1,11 @@
 #include "executor/scripts.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "executor/git_settings.h"
 #include "executor/messages.h"
+#include "executor/predefined_variables.h"
 #include "executor/profile.h"
 #include "executor/release_features.h"
 
@@ -542,12 +544,43 @@ StageScript clear_worktree(const ScriptContext& ctx) {
 }
 
 StageScript step_script(const ScriptContext& ctx) {
+  JobStep step;
+  step.name = "script";
+  if (ctx.job) step.script = ctx.job->script;
+  return user_step_script(ctx, step);
+}
+
+std::string step_stage_name(const JobStep& step) {
+  std::string stage = "step_";
+  for (char c : step.name) stage += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return stage;
+}
+
+StageScript user_step_script(const ScriptContext& ctx, const JobStep& step) {
+  const std::string stage = step_stage_name(step);
+  std::vector<std::string> commands = step.script;
+  // writeUserScript: "the release yaml field that gets converted to a step by the backend".
+  if (step.name == "release")
+    for (std::string& line : commands) line = expand_value(ctx.variables, line, ctx.profile);
   std::string body = "cd " + shell_quote(ctx.project_dir) + "\n";
   // shells/abstract.go writeUserScript: the runner's pre_build_script and post_build_script around the step.
   if (!ctx.runner_scripts.pre_build.empty()) body += write_commands({ctx.runner_scripts.pre_build});
-  if (ctx.job) body += write_commands(ctx.job->script);
+  body += write_commands(commands);
   if (!ctx.runner_scripts.post_build.empty()) body += write_commands({ctx.runner_scripts.post_build});
-  return make("step_script", "build", ctx, body);
+  return make(stage, "build", ctx, body);
+}
+
+std::vector<JobStep> user_steps(const Job& job) {
+  std::vector<JobStep> out;
+  for (const JobStep& step : job.steps)
+    if (step.name != "after_script") out.push_back(step);  // BuildStageAfterScript runs on its own
+  if (job.steps.empty()) {
+    JobStep script;
+    script.name = "script";
+    script.script = job.script;
+    out.push_back(std::move(script));
+  }
+  return out;
 }
 
 StageScript after_script(const ScriptContext& ctx) {

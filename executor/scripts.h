@@ -51,6 +51,14 @@ StageScript clear_worktree(const ScriptContext& ctx);
 /// step_script (build): pre_build_script, the script's commands and post_build_script, each as
 /// write_commands writes it.
 StageScript step_script(const ScriptContext& ctx);
+/// The build stage of one payload step (common/build.go StepToBuildStage: "step_" + its lower-cased
+/// name), written as step_script is; a `release` step's lines expand with every variable first.
+StageScript user_step_script(const ScriptContext& ctx, const JobStep& step);
+/// common/build.go StepToBuildStage: "step_" and the step's name in lower case.
+std::string step_stage_name(const JobStep& step);
+/// The steps executeUserScripts runs, in payload order: every one but after_script (a Job built
+/// without steps: its `script` lines as the script step).
+std::vector<JobStep> user_steps(const Job& job);
 /// after_script (build): like step_script with the after_script lines; the caller ignores its
 /// exit code, as the runner does.
 StageScript after_script(const ScriptContext& ctx);

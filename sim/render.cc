@@ -129,7 +129,11 @@ void plan_calls(const RenderInputs& in, const executor::Job& job, const std::str
     const char* name;
     const char* container;
   };
-  std::vector<Stage> stages = {{"prepare_script", "helper"}, {"get_sources", "helper"}, {"step_script", "build"}};
+  std::vector<Stage> stages = {{"prepare_script", "helper"}, {"get_sources", "helper"}};
+  std::vector<std::string> step_stages;  // executor/scripts.h user_steps: step_script, step_release, ...
+  for (const executor::JobStep& step : executor::user_steps(job))
+    step_stages.push_back(executor::step_stage_name(step));
+  for (const std::string& name : step_stages) stages.push_back({name.c_str(), "build"});
   if (!job.after_script.empty()) stages.push_back({"after_script", "build"});
   stages.push_back({"cleanup_file_variables", "helper"});
   if (attach) {
@@ -281,6 +285,7 @@ Result<fakes::JobDefinition> job_from_json(const ordered_json& doc, const std::s
   f.get("image", job.image);
   f.get("script", job.script);
   f.get("after_script", job.after_script);
+  f.get("release_script", job.release_script);
   if (const ordered_json* hooks = f.find("hooks")) {
     JsonFields hf(*hooks, "hooks", file);
     if (!hooks->is_object()) {

@@ -154,6 +154,7 @@ fakes::JobDefinition read_job(TomlTable& t) {
   t.require("script", "a job needs script = ['...'], as in .gitlab-ci.yml");
   t.get("script", job.script);
   t.get("after_script", job.after_script);
+  t.get("release_script", job.release_script);
   if (const toml::table* hooks = t.table("hooks")) {
     TomlTable h(*hooks, t.path("hooks"), t.context());
     h.get("pre_get_sources_script", job.pre_get_sources_hook);

@@ -82,6 +82,9 @@ struct JobDefinition {
   std::vector<JobService> services;
   std::vector<std::string> script;
   std::vector<std::string> after_script;
+  /// The `release` step's lines as GitLab generates them from `release:` (Ci::Build::Releaser); sent
+  /// between script and after_script when set.
+  std::vector<std::string> release_script;
   /// `hooks: pre_get_sources_script:` and `post_get_sources_script:` (sent as `hooks[]` when set).
   std::vector<std::string> pre_get_sources_hook, post_get_sources_hook;
   std::vector<JobVariable> variables;  ///< user variables; predefined CI_* are added by the fake

@@ -278,18 +278,18 @@ std::string job_payload(const JobDefinition& job, const JobContext& ctx) {
   for (const auto& v : predefined_variables(job, ctx)) variables.push_back(variable_json(v));
   for (const auto& v : job.variables) variables.push_back(variable_json(v));
 
+  // Ci::BuildRunnerPresenter steps: from_commands, from_release, from_after_script.
   json steps = json::array();
-  steps.push_back({{"name", "script"},
-                   {"script", job.script},
-                   {"timeout", job.timeout_seconds},
-                   {"when", "on_success"},
-                   {"allow_failure", false}});
-  if (!job.after_script.empty())
-    steps.push_back({{"name", "after_script"},
-                     {"script", job.after_script},
+  const auto add_step = [&](const char* name, const std::vector<std::string>& script, bool after) {
+    steps.push_back({{"name", name},
+                     {"script", script},
                      {"timeout", job.timeout_seconds},
-                     {"when", "always"},
-                     {"allow_failure", true}});
+                     {"when", after ? "always" : "on_success"},
+                     {"allow_failure", after}});
+  };
+  add_step("script", job.script, false);
+  if (!job.release_script.empty()) add_step("release", job.release_script, false);
+  if (!job.after_script.empty()) add_step("after_script", job.after_script, true);
 
   json services = json::array();
   for (const auto& s : job.services) {

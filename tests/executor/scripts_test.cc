@@ -212,6 +212,26 @@ TEST(Scripts, StepScriptRunsTheRunnersBuildScriptsAroundTheJobsAndAfterScriptNei
   EXPECT_EQ(after_script(ctx).script.find("pre-build"), std::string::npos);
 }
 
+TEST(Scripts, UserStepsAreEveryStepButAfterScriptAsStepStages) {
+  Job job = field_job();
+  job.steps = {{"script", {"echo a"}},
+               {"Release", {"release-cli create --name \"$GITLAB_USER_LOGIN\""}},
+               {"after_script", {"echo bye"}}};
+  const std::vector<JobStep> steps = user_steps(job);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(step_stage_name(steps[0]), "step_script");
+  EXPECT_EQ(step_stage_name(steps[1]), "step_release");  // StepToBuildStage lower-cases
+  // Only a step named exactly "release" is expanded by the runner before the shell.
+  JobStep release = steps[1];
+  release.name = "release";
+  const std::string s = user_step_script(context(job, Profile::kV19_4), release).script;
+  EXPECT_NE(s.find("\nrelease-cli create --name \"root\"\n"), std::string::npos) << s;
+  EXPECT_NE(user_step_script(context(job, Profile::kV19_4), steps[1]).script.find("\"$GITLAB_USER_LOGIN\""),
+            std::string::npos);
+  job.steps.clear();  // a Job built without steps runs its script lines
+  EXPECT_EQ(user_steps(job).at(0).script, job.script);
+}
+
 TEST(Scripts, AfterScriptSetsTheJobStatus) {
   const Job job = field_job();
   ScriptContext ctx = context(job, Profile::kV19_4);
