@@ -297,6 +297,7 @@ RunnerConfig read_runner(TomlTable& t, int index, int line_offset) {
   t.get("executor", r.executor);
   t.get("tls-ca-file", r.tls_ca_file);
   t.get("builds_dir", r.builds_dir);
+  t.get("clone_url", r.clone_url);
   t.get("environment", r.environment);
   t.get("job_status_final_update_retry_limit", r.job_status_final_update_retry_limit);
   t.get("output_limit", r.output_limit);

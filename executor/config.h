@@ -130,6 +130,7 @@ struct RunnerConfig {
   std::string executor;
   std::string tls_ca_file;  ///< `tls-ca-file`
   std::string builds_dir;
+  std::string clone_url;                      ///< overrides the repository URL's base for git (GetRemoteURL)
   std::vector<std::string> environment;       ///< "K=V"
   int limit = 0;                              ///< jobs this entry runs at once; 0: only `concurrent` bounds it
   int request_concurrency = 1;                ///< job requests in flight at once; < 1 means 1

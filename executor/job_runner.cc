@@ -1123,6 +1123,7 @@ asio::awaitable<std::optional<Failure>> Execution::configure_pod() {
   scripts_.runner_url = runner_.url;
   scripts_.debug_trace_disabled = runner_.debug_trace_disabled;
   scripts_.runner_scripts = runner_.scripts;
+  scripts_.clone_url = runner_.clone_url;
   scripts_.variables =
       build_variables({profile_, &job_, feature_flag_variables(), builds_base, project_dir_, concurrent_id_,
                        concurrent_project_id_, short_token_, runner_.environment,

@@ -56,6 +56,10 @@ constexpr bool submodule_lfs_pull_words(Profile p) { return p.at_least(19, 2); }
 /// include.path of the external git config (mirror: configureSubmoduleCredentials).
 constexpr bool submodule_parent_credentials(Profile p) { return p.at_least(18, 7); }
 
+/// 15.9 (mirror, common/build.go GetRemoteURL): clone_url goes through url.Parse, any
+/// scheme counts and the project's path is path.Join'ed onto its path (13.12: an "http" prefix and
+/// plain concatenation).
+constexpr bool clone_url_builds_path(Profile p) { return p.at_least(15, 9); }
 /// 15.9 (mirror, common/config.go RunnerSettings, common/network.go Hooks): pre_get_sources_script and
 /// post_get_sources_script, and the job's `hooks:` of those names (before: only pre_clone_script).
 constexpr bool get_sources_hooks(Profile p) { return p.at_least(15, 9); }

@@ -142,6 +142,20 @@ std::string regex_quote(std::string_view s) {
   return out;
 }
 
+// Where a clone_url's "scheme://" ends as url.Parse sees a scheme (a letter, then letters, digits,
+// '+', '-' or '.'); npos: none, and the payload's repo_url stands. kexsim reads only the
+// "scheme://" form (an opaque "scheme:rest" is left to upstream's oddities).
+size_t clone_url_scheme_end(std::string_view url) {
+  const size_t colon = url.find("://");
+  if (colon == std::string_view::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(url[0])))
+    return std::string_view::npos;
+  for (size_t i = 1; i < colon; ++i) {
+    const char c = url[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return std::string_view::npos;
+  }
+  return colon + 3;
+}
+
 // The insteadOf rewrites of 18.6's external git config (shells/abstract.go setupExternalGitConfig,
 // common/build_url_helper.go authenticatedURLHelper.GetInsteadOfs): the project's credential-less
 // URL, then the runner's base URL (so a submodule on the same GitLab gets the job token too), then
@@ -153,9 +167,10 @@ std::vector<std::pair<std::string, std::string>> git_insteadofs(const ScriptCont
     const std::pair<std::string, std::string> entry{std::move(with), std::move(without)};
     if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(entry);
   };
-  const std::string& with = job.git_info.repo_url;
+  const std::string with = git_remote_url(ctx);
   if (url_without_credentials(with) != with) add(with, url_without_credentials(with));
-  std::string base = ctx.runner_url;
+  // getBaseURL: clone_url when it has a scheme, else the runner's URL.
+  std::string base = clone_url_scheme_end(ctx.clone_url) != std::string::npos ? ctx.clone_url : ctx.runner_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   const size_t scheme = base.find("://");
   const std::string scheme_name = scheme == std::string::npos ? "" : base.substr(0, scheme);
@@ -265,7 +280,7 @@ std::string git_ssl_config(const ScriptContext& ctx) {
   for (const auto& v : ctx.variables)
     if (v.key == "CI_SERVER_TLS_CA_FILE") has_ca = !v.value.empty();
   if (!has_ca) return "";
-  const std::string url = url_without_credentials(ctx.job->git_info.repo_url);
+  const std::string url = url_without_credentials(git_remote_url(ctx));  // writeGitSSLConfig: GetRemoteURL
   const size_t scheme = url.find("://");
   if (scheme == std::string::npos) return "";
   const std::string host = url.substr(0, url.find('/', scheme + 3));  // url_helpers.OnlySchemeAndHost
@@ -273,6 +288,40 @@ std::string git_ssl_config(const ScriptContext& ctx) {
 }
 
 }  // namespace
+
+std::string git_remote_url(const ScriptContext& ctx) {
+  const Job& job = *ctx.job;
+  const std::string project = job.variable("CI_PROJECT_PATH");
+  if (!clone_url_builds_path(ctx.profile)) {
+    // 13.12: TrimRight "/", HasPrefix "http", then "<scheme>://gitlab-ci-token:<CI_JOB_TOKEN>@<rest>/<path>.git".
+    std::string clone = ctx.clone_url;
+    while (!clone.empty() && clone.back() == '/') clone.pop_back();
+    const size_t split = clone.find("://");
+    if (clone.rfind("http", 0) != 0 || split == std::string::npos) return job.git_info.repo_url;
+    return clone.substr(0, split + 3) + "gitlab-ci-token:" + job.variable("CI_JOB_TOKEN") + "@" +
+           clone.substr(split + 3) + "/" + project + ".git";
+  }
+  const size_t start = clone_url_scheme_end(ctx.clone_url);
+  if (start == std::string::npos) return job.git_info.repo_url;
+  // url.Parse, then u.Path = path.Join(u.Path, "<path>.git") and the job token as the user.
+  const std::string_view rest = std::string_view(ctx.clone_url).substr(start);
+  size_t host_end = rest.find_first_of("/?#");
+  if (host_end == std::string_view::npos) host_end = rest.size();
+  std::string host(rest.substr(0, host_end));
+  std::string user;
+  if (const size_t at = host.rfind('@'); at != std::string::npos) {
+    user = host.substr(0, at);
+    host = host.substr(at + 1);
+  }
+  // getURLWithAuth: ssh keeps its user (default "git"); any other scheme gets the job token.
+  const std::string scheme = ctx.clone_url.substr(0, start - 3);
+  user = scheme == "ssh" ? (user.empty() ? "git" : user) : "gitlab-ci-token:" + job.token;
+  std::string path(rest.substr(host_end, rest.find_first_of("?#", host_end) - host_end));
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  path += "/" + project + ".git";
+  if (path[0] != '/') path = "/" + path;
+  return ctx.clone_url.substr(0, start) + user + "@" + host + path;
+}
 
 std::string url_without_credentials(std::string_view url) {
   const size_t scheme = url.find("://");
@@ -448,11 +497,11 @@ StageScript get_sources(const ScriptContext& ctx) {
   // template config that includes an external file beside the project (<project>.tmp), and that file
   // rewrites the credential-less remote URL to the one with the token (url.<with>.insteadOf <without>).
   const bool external = git_token_outside_repo_config(ctx.profile);
-  std::string remote_url = git.repo_url;
+  std::string remote_url = git_remote_url(ctx);
   const std::string tmp = ctx.project_dir + ".tmp";
   const std::string ext_config = tmp + "/.gitlab-runner.ext.conf";
   if (external) {
-    remote_url = url_without_credentials(git.repo_url);
+    remote_url = url_without_credentials(remote_url);
     const std::string template_config = shell_quote(tmp + "/git-template/config");
     body += "mkdir -p " + shell_quote(tmp + "/git-template") + "\n";
     body += "git config -f " + template_config + " init.defaultBranch none\n";

@@ -33,6 +33,7 @@ struct ScriptContext {
   std::string runner_url;              ///< [[runners]] url: the helper commands' --url
   bool debug_trace_disabled = false;   ///< [[runners]] debug_trace_disabled: CI_DEBUG_TRACE is refused
   RunnerScriptsConfig runner_scripts;  ///< [[runners]] pre_/post_ get_sources and build scripts
+  std::string clone_url;               ///< [[runners]] clone_url: git's remote base instead of the payload's
 };
 
 /// The shell-detection script containers start with (`sh -c <this>`): exec the first shell found.
@@ -86,6 +87,10 @@ std::string warning_line(std::string_view text);
 /// The shell writer's IfCmd: `if <command> >/dev/null 2>&1; then` and a newline, quiet about the
 /// command's output, in the release's spelling. `command` is already quoted.
 std::string if_cmd_line(Profile p, std::string_view command);
+
+/// The repository URL git fetches, with the job token (common/build.go GetRemoteURL): the payload's
+/// repo_url, or with clone_url set the project's path under it (13.12: any clone_url starting "http").
+std::string git_remote_url(const ScriptContext& ctx);
 
 /// The URL with any user:password@ removed ("https://gitlab-ci-token:T@host/p.git" -> "https://host/p.git").
 std::string url_without_credentials(std::string_view url);

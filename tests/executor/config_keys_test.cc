@@ -309,7 +309,7 @@ TEST(ConfigKeysTest, TheKeysStillWarnedAbout) {
             "listen_address\nsession_server\nlabels\nlog_level\nlog_format\nuser\nsentry_dsn\nconnection_max_"
             "age\nmachine\nexperimental\nshutdown_timeout\nrunners.strict_check_interval\nrunners.unhealthy_"
             "interval\nrunners.experimental\nrunners.id\nrunners.token_obtained_at\nrunners.token_expires_at\nrunners."
-            "tls-cert-file\nrunners.tls-key-file\nrunners.labels\nrunners.cache_dir\nrunners.clone_url\nrunners.proxy_"
+            "tls-cert-file\nrunners.tls-key-file\nrunners.labels\nrunners.cache_dir\nrunners.proxy_"
             "exec\nrunners.safe_directory_checkout\nrunners.clean_git_config\nrunners.shell\nrunners.referees\nrunners."
             "cache\nrunners.artifact\nrunners.monitoring\nrunners.use_slot_cgroups\nrunners.slot_cgroup_"
             "template\nrunners.instance\nrunners.ssh\nrunners.docker\nrunners.parallels\nrunners.virtualbox\nrunners."

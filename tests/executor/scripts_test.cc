@@ -232,6 +232,30 @@ TEST(Scripts, UserStepsAreEveryStepButAfterScriptAsStepStages) {
   EXPECT_EQ(user_steps(job).at(0).script, job.script);
 }
 
+TEST(Scripts, CloneUrlBuildsTheRemoteAsEachReleaseDoes) {
+  Job job = field_job();
+  job.token = "tok";
+  job.variables.push_back({"CI_PROJECT_PATH", "root/mycicd", true});
+  ScriptContext ctx = context(job, Profile::kV19_4);
+  EXPECT_EQ(git_remote_url(ctx), job.git_info.repo_url);  // no clone_url: the payload's
+  ctx.clone_url = "https://gitlab.svc:8443/gitlab/";
+  EXPECT_EQ(git_remote_url(ctx), "https://gitlab-ci-token:tok@gitlab.svc:8443/gitlab/root/mycicd.git");
+  ctx.clone_url = "ssh://gitlab.svc";
+  EXPECT_EQ(git_remote_url(ctx), "ssh://git@gitlab.svc/root/mycicd.git");  // getURLWithAuth: ssh keeps "git"
+  ctx.clone_url = "gitlab.svc";
+  EXPECT_EQ(git_remote_url(ctx), job.git_info.repo_url);  // no scheme
+  // 13.12: an "http" prefix, the trailing slash trimmed, then concatenated.
+  ScriptContext old = context(job, Profile::kV13_12);
+  old.clone_url = "http://10.0.0.5:8080/";
+  EXPECT_EQ(git_remote_url(old), "http://gitlab-ci-token:tok@10.0.0.5:8080/root/mycicd.git");
+  old.clone_url = "ssh://gitlab.svc";
+  EXPECT_EQ(git_remote_url(old), job.git_info.repo_url);
+  // get_sources adds the remote at that URL (18.6+: without the token, which the external config adds).
+  ctx.clone_url = "https://gitlab.svc";
+  EXPECT_NE(get_sources(ctx).script.find("git remote add origin 'https://gitlab.svc/root/mycicd.git'"),
+            std::string::npos);
+}
+
 TEST(Scripts, AfterScriptSetsTheJobStatus) {
   const Job job = field_job();
   ScriptContext ctx = context(job, Profile::kV19_4);
