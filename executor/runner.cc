@@ -5,6 +5,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -126,6 +127,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     const Duration check_interval = std::chrono::duration_cast<Duration>(
         std::chrono::seconds(config_.check_interval > 0 ? config_.check_interval : 3));
     const Duration interval = check_interval / static_cast<int64_t>(std::max<size_t>(1, entries_.size()));
+    for (const auto& e : entries_) log_clone_script_deprecations(*e);
     if (logs_worker_starvation(env_.profile)) log_concurrency_warnings();
     check_idle();
     while (!stopped_) {
@@ -309,6 +311,22 @@ class Loop : public std::enable_shared_from_this<Loop> {
       log_.append(entry.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
       if (nl == std::string::npos) break;
       start = nl + 1;
+    }
+  }
+
+  /// 15.9-16.x common/config.go rewriteGetSourcesHooks, as LoadConfig reads the file: the deprecated
+  /// clone keys, and the copy into an unset get_sources key (the copy itself is scripts.h's).
+  void log_clone_script_deprecations(const Entry& e) {
+    if (!clone_script_aliases(env_.profile)) return;
+    const std::vector<LogField> fields = {{"runner", e.short_token}, {"runner_name", e.config->name}};
+    const RunnerScriptsConfig& s = e.config->scripts;
+    for (const auto& [old_key, new_key, old_value, new_value] :
+         {std::tuple{"pre_clone_script", "pre_get_sources_script", &s.pre_clone, &s.pre_get_sources},
+          std::tuple{"post_clone_script", "post_get_sources_script", &s.post_clone, &s.post_get_sources}}) {
+      if (old_value->empty()) continue;
+      log_.log(LogLevel::kWarning, std::string(old_key) + " is deprecated; use " + new_key + " instead", fields);
+      if (new_value->empty())
+        log_.log(LogLevel::kWarning, std::string(new_key) + " is not defined; copying value of " + old_key, fields);
     }
   }
 
