@@ -238,11 +238,12 @@ void read_job(Reader& r, const json& root, Job& job) {
       std::vector<std::string> script;
       r.str(*h, "name", path + ".", name);
       r.strings(*h, "script", path + ".", script);
-      bool& seen = name == "pre_get_sources_script" ? seen_pre : seen_post;
-      if (name != "pre_get_sources_script" && name != "post_get_sources_script") continue;
+      const bool pre = name == "pre_get_sources_script";
+      if (!pre && name != "post_get_sources_script") continue;  // a hook this runner does not know
+      bool& seen = pre ? seen_pre : seen_post;
       if (seen) continue;
       seen = true;
-      (name == "pre_get_sources_script" ? job.pre_get_sources_hook : job.post_get_sources_hook) = std::move(script);
+      (pre ? job.pre_get_sources_hook : job.post_get_sources_hook) = std::move(script);
     }
   }
 
