@@ -15,6 +15,7 @@
 #include "base/base64.h"
 #include "base/strings.h"
 #include "fakes/runtime/git_config.h"
+#include "fakes/runtime/git_log.h"
 #include "fakes/runtime/git_objects.h"
 #include "fakes/runtime/interpreter.h"
 #include "fakes/runtime/tools.h"
@@ -381,6 +382,7 @@ struct Git {
   int clone(const std::vector<std::string>& args);
   int checkout(const std::vector<std::string>& args);
   int rev_parse(const std::vector<std::string>& args);
+  int log(const std::vector<std::string>& args);
   int config(const std::vector<std::string>& args);
   int submodule(const std::vector<std::string>& args);
   int lfs(const std::vector<std::string>& args);
@@ -792,6 +794,31 @@ int Git::rev_parse(const std::vector<std::string>& args) {
     }
   }
   ctx.out(out);
+  return 0;
+}
+
+int Git::log(const std::vector<std::string>& args) {
+  std::string root;
+  GitWorkTree* tree = work_tree(&root);
+  if (!tree) return not_a_repository();
+  auto options = parse_git_log_args(args);
+  if (!options) {
+    ctx.err("fatal: " + options.error().message + "\nhint: " + options.error().hint + "\n");
+    return 128;
+  }
+  const std::string sha = resolve(*tree, options->revision);
+  if (sha.empty()) {
+    if (!options->revision_given) {
+      // No checkout yet (GIT_CHECKOUT=false). The model keeps no unborn branch name: git's default.
+      ctx.err("fatal: your current branch 'master' does not have any commits yet\n");
+      return 128;
+    }
+    ctx.err("fatal: ambiguous argument '" + options->revision +
+            "': unknown revision or path not in the working tree.\nUse '--' to separate paths from revisions, "
+            "like this:\n'git <command> [<revision>...] -- [<file>...]'\n");
+    return 128;
+  }
+  ctx.out(format_git_log(session().fs, root + "/.git", sha, *options));
   return 0;
 }
 
@@ -1219,6 +1246,7 @@ int Git::run(const std::vector<std::string>& args) {
   if (command == "clone") return clone(rest);
   if (command == "checkout") return checkout(rest);
   if (command == "rev-parse") return rev_parse(rest);
+  if (command == "log") return log(rest);
   if (command == "config") return config(rest);
   if (command == "submodule") return submodule(rest);
   if (command == "clean" || command == "reset" || command == "rm") return work_tree() ? 0 : not_a_repository();

@@ -1,5 +1,5 @@
 // The git model: GitLab Runner's get_sources script against each connection outcome, and the
-// git commands around it (init, remote, fetch, checkout, clone, rev-parse).
+// git commands around it (init, remote, fetch, checkout, clone, rev-parse, log).
 
 #include <gtest/gtest.h>
 
@@ -113,6 +113,39 @@ TEST_F(GitToolTest, ShallowCloneOfABranchOnTopOfMaster) {
           "cd /a && git rev-parse HEAD && cat .git/shallow README.md\n");
   EXPECT_EQ(r.exit_code, 0) << stream_text(r, 2);
   EXPECT_EQ(stream_text(r, 1), feature_sha + "\n" + feature_sha + "\n# mycicd\n\nWork on feature.\n");
+}
+
+TEST_F(GitToolTest, LogWalksTheFetchedHistoryInGitsFormats) {
+  const ShellResult r =
+      run("git clone -q -b feature https://gitlab.mylab.com/root/mycicd.git /a\n"
+          "cd /a\ngit log\ngit log --oneline\ngit log -1 --format='%h|%an|%ae|%ad|%at|%aI|%s|%P'\n"
+          "git log --pretty=format:%s\necho\ngit log -n1 --pretty=oneline " +
+          master_sha.substr(0, 8) + "\n");
+  ASSERT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  const std::string date = "Thu Jan 1 00:00:00 2026 +0000";
+  EXPECT_EQ(stream_text(r, 1),
+            "commit " + feature_sha + "\nAuthor: Administrator <admin@example.com>\nDate:   " + date +
+                "\n\n    Update README.md for feature\n\ncommit " + master_sha +
+                "\nAuthor: Administrator <admin@example.com>\nDate:   " + date + "\n\n    Initial commit\n" +
+                feature_sha.substr(0, 7) + " Update README.md for feature\n" + master_sha.substr(0, 7) +
+                " Initial commit\n" + feature_sha.substr(0, 7) + "|Administrator|admin@example.com|" + date +
+                "|1767225600|2026-01-01T00:00:00+00:00|Update README.md for feature|" + master_sha +
+                "\nUpdate README.md for feature\nInitial commit\n" + master_sha + " Initial commit\n");
+}
+
+TEST_F(GitToolTest, LogStopsAtAShallowBoundaryAndNamesWhatItDoesNotKnow) {
+  const ShellResult r =
+      run("git clone -q --depth 1 -b feature https://gitlab.mylab.com/root/mycicd.git /a\n"
+          "cd /a && git log --oneline\n"
+          "git log --graph || echo \"rc=$?\"\n"
+          "git log nope || echo \"rc=$?\"\n");
+  ASSERT_EQ(r.exit_code, 0) << stream_text(r, 2);
+  EXPECT_EQ(stream_text(r, 1), feature_sha.substr(0, 7) + " Update README.md for feature\nrc=128\nrc=128\n");
+  const std::string err = stream_text(r, 2);
+  EXPECT_EQ(err.rfind("fatal: unrecognized argument: --graph\nhint: kexsim's git model knows log's -n", 0), 0u) << err;
+  EXPECT_NE(err.find("\nfatal: ambiguous argument 'nope': unknown revision or path not in the working tree.\n"),
+            std::string::npos)
+      << err;
 }
 
 TEST_F(GitToolTest, GetSourcesSucceedsWithExactOutput) {
