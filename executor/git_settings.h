@@ -25,7 +25,8 @@ struct GitSettings {
   std::vector<std::string> submodule_paths;                    ///< GIT_SUBMODULE_PATHS (14.0)
   std::vector<std::string> submodule_update_flags;             ///< GIT_SUBMODULE_UPDATE_FLAGS (14.8)
   int submodule_depth = 0;                                     ///< GIT_SUBMODULE_DEPTH (15.5), else GIT_DEPTH
-  bool submodule_force_https = false;  ///< GIT_SUBMODULE_FORCE_HTTPS (15.11; kexsim: from 18.6's external config)
+  bool submodule_force_https =
+      false;  ///< GIT_SUBMODULE_FORCE_HTTPS (15.11+: the SSH forms among the insteadOf rewrites)
   bool lfs_skip_smudge = false;        ///< GIT_LFS_SKIP_SMUDGE: the job leaves LFS alone (no export, no `git lfs pull`)
   bool debug_trace = false;            ///< CI_DEBUG_TRACE, after debug_trace_disabled
   /// CI_DEBUG_SERVICES (15.6+), after debug_trace_disabled (16.9+): stream the services' logs into the job log.

@@ -30,7 +30,7 @@ constexpr bool submodule_init_before_sync(Profile p) { return p.at_least(15, 1);
 /// 15.5: GIT_SUBMODULE_DEPTH (default GIT_DEPTH) is the submodules' depth (mirror: GetSubmoduleDepth).
 constexpr bool submodule_depth_variable(Profile p) { return p.at_least(15, 5); }
 /// 15.11: GIT_SUBMODULE_FORCE_HTTPS rewrites the GitLab host's SSH submodule URLs to HTTPS with
-/// the job token (kexsim writes the rewrites into 18.6's external git config only).
+/// the job token (15.11-18.5 as `-c url…insteadOf` on the submodule update, 18.6+ in the external git config).
 constexpr bool submodule_force_https_variable(Profile p) { return p.at_least(15, 11); }
 /// 16.1: the submodules' clean takes GIT_CLEAN_FLAGS ("git clean -ffdx"; before: "git clean -ffxd").
 constexpr bool submodule_clean_uses_clean_flags(Profile p) { return p.at_least(16, 1); }
@@ -56,6 +56,13 @@ constexpr bool submodule_lfs_pull_words(Profile p) { return p.at_least(19, 2); }
 /// include.path of the external git config (mirror: configureSubmoduleCredentials).
 constexpr bool submodule_parent_credentials(Profile p) { return p.at_least(18, 7); }
 
+/// 15.11-18.5 (mirror, shells/abstract.go writeSubmoduleUpdateCmd, common/build.go GetURLInsteadOfArgs):
+/// `git submodule update` carries `-c url.<base with the job token>.insteadOf=<base>` (and with
+/// GIT_SUBMODULE_FORCE_HTTPS the SSH forms), so an absolute URL on the GitLab host gets the token too.
+/// 18.6 moved the rewrites into the external git config.
+constexpr bool submodule_update_insteadof_args(Profile p) { return p.at_least(15, 11) && !p.at_least(18, 6); }
+/// 16.4-18.5 (mirror, writeSubmoduleUpdateCmd): the submodules' `git lfs pull` carries them as well.
+constexpr bool submodule_lfs_insteadof_args(Profile p) { return p.at_least(16, 4) && !p.at_least(18, 6); }
 /// 15.9 (mirror, common/build.go GetRemoteURL): clone_url goes through url.Parse, any
 /// scheme counts and the project's path is path.Join'ed onto its path (13.12: an "http" prefix and
 /// plain concatenation).

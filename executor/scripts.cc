@@ -200,6 +200,35 @@ std::string flag_word(const std::string& flag) {
              : shell_quote(flag);
 }
 
+// common/build.go GetURLInsteadOfArgs (15.11-18.5): "-c url.<base with the job token>.insteadOf=<base>"
+// for the runner's base URL (clone_url, else the runner's URL; none unless it starts "http"), then
+// with GIT_SUBMODULE_FORCE_HTTPS the GitLab host's SSH forms. Words ready for a git command line.
+std::string url_insteadof_args(const ScriptContext& ctx, bool force_https) {
+  const Job& job = *ctx.job;
+  std::string base = clone_url_scheme_end(ctx.clone_url) != std::string::npos ? ctx.clone_url : ctx.runner_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const size_t scheme = base.find("://");
+  if (base.rfind("http", 0) != 0 || scheme == std::string::npos) return "";
+  base = url_without_credentials(base);
+  const std::string authed =
+      base.substr(0, scheme + 3) + "gitlab-ci-token:" + job.token + "@" + base.substr(scheme + 3);
+  const auto arg = [](const std::string& with, const std::string& without) {
+    return "-c " + shell_quote("url." + with + ".insteadOf=" + without) + " ";
+  };
+  std::string out = arg(authed, base);
+  if (!force_https) return out;
+  std::string host = job.variable("CI_SERVER_SHELL_SSH_HOST");
+  if (host.empty()) host = job.variable("CI_SERVER_HOST");
+  const std::string port = job.variable("CI_SERVER_SHELL_SSH_PORT");
+  if (port.empty() || port == "22") {
+    out += arg(authed + "/", "git@" + host + ":");
+    out += arg(authed, "ssh://git@" + host);
+  } else {
+    out += arg(authed, "ssh://git@" + host + ":" + port);
+  }
+  return out;
+}
+
 // shells/abstract.go writeSubmoduleUpdateNoticeMsg.
 std::string submodule_notice(bool recursive, int depth) {
   if (recursive && depth > 0)
@@ -228,9 +257,11 @@ std::string submodule_commands(const ScriptContext& ctx, const GitSettings& sett
   if (depth > 0) update += " --depth " + std::to_string(depth);
   for (const auto& flag : settings.submodule_update_flags) update += " " + flag_word(flag);
   update += paths;
+  const std::string insteadofs =
+      submodule_update_insteadof_args(p) ? url_insteadof_args(ctx, settings.submodule_force_https) : "";
   const std::string update_cmd =
-      "git " + (ext_config.empty() ? std::string() : "-c " + shell_quote("include.path=" + ext_config) + " ") + update +
-      "\n";
+      "git " + insteadofs +
+      (ext_config.empty() ? std::string() : "-c " + shell_quote("include.path=" + ext_config) + " ") + update + "\n";
   std::string clean_flags = "-ffxd";
   if (submodule_clean_uses_clean_flags(p)) {
     const Job& job = *ctx.job;
@@ -262,11 +293,11 @@ std::string submodule_commands(const ScriptContext& ctx, const GitSettings& sett
     out += "git submodule foreach --recursive git config --replace-all include.path " + shell_quote(ext_config) + "\n";
   }
   if (!settings.lfs_skip_smudge) {
-    // The submodules' LFS objects, each submodule in turn; 16.4-18.5 put GetURLInsteadOfArgs before
-    // `submodule`, which kexsim does not write (as for the update above).
+    // The submodules' LFS objects, each submodule in turn; 16.4-18.5 put GetURLInsteadOfArgs before `submodule`.
     out += if_cmd_line(p, "git lfs version");
     if (submodule_lfs_pull_notice(p)) out += notice("Pulling LFS files...");
-    out += "git " + (ext_config.empty() ? std::string() : "-c " + shell_quote("include.path=" + ext_config) + " ") +
+    out += "git " + (submodule_lfs_insteadof_args(p) ? insteadofs : std::string()) +
+           (ext_config.empty() ? std::string() : "-c " + shell_quote("include.path=" + ext_config) + " ") +
            foreach.substr(4) + (submodule_lfs_pull_words(p) ? " git lfs pull\n" : " 'git lfs pull'\n");
     out += "fi\n";
   }

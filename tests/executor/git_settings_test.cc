@@ -138,6 +138,30 @@ TEST(GitSettings, SubmoduleCommandsIn13_12) {
   EXPECT_FALSE(has(s, "Skipping Git submodules setup"));
 }
 
+// GetURLInsteadOfArgs (15.11-18.5): the runner URL with the job token stands in for the runner URL.
+const std::string kInsteadOf =
+    "-c 'url.https://gitlab-ci-token:tok@gitlab.mylab.com.insteadOf=https://gitlab.mylab.com' ";
+
+TEST(GitSettings, SubmoduleUpdateRewritesSshUrlsWithForceHttpsBefore18_6) {
+  const std::string s = sources(git_job({{"GIT_SUBMODULE_STRATEGY", "normal", true},
+                                         {"GIT_SUBMODULE_FORCE_HTTPS", "true", true},
+                                         {"CI_SERVER_HOST", "gitlab.mylab.com", true}}),
+                                Profile::kV17_11);
+  EXPECT_TRUE(has(s, "if git " + kInsteadOf +
+                         "-c 'url.https://gitlab-ci-token:tok@gitlab.mylab.com/.insteadOf=git@gitlab.mylab.com:' "
+                         "-c 'url.https://gitlab-ci-token:tok@gitlab.mylab.com.insteadOf=ssh://git@gitlab.mylab.com' "
+                         "submodule update --init"))
+      << s;
+  // 16.4+: the submodules' LFS pull carries them too; 13.12 writes none.
+  EXPECT_TRUE(has(s, "git " + kInsteadOf +
+                         "-c 'url.https://gitlab-ci-token:tok@gitlab.mylab.com/.insteadOf=git@"
+                         "gitlab.mylab.com:' -c 'url.https://gitlab-ci-token:tok@gitlab.mylab.com.insteadOf=ssh://"
+                         "git@gitlab.mylab.com' submodule foreach 'git lfs pull'\n"))
+      << s;
+  const std::string old = sources(git_job({{"GIT_SUBMODULE_STRATEGY", "normal", true}}), Profile::kV13_12);
+  EXPECT_FALSE(has(old, "insteadOf")) << old;
+}
+
 TEST(GitSettings, SubmoduleCommandsIn16_11) {
   const std::string s = sources(git_job({{"GIT_SUBMODULE_STRATEGY", "normal", true},
                                          {"GIT_SUBMODULE_DEPTH", "1", true},
@@ -150,16 +174,20 @@ TEST(GitSettings, SubmoduleCommandsIn16_11) {
                   "git submodule sync -- lib\n"
                   "git submodule foreach 'git clean -ffdx'\n"
                   "git submodule foreach 'git reset --hard'\n"
-                  "if git submodule update --init --depth 1 --jobs 4 -- lib; then\n"
-                  "echo -e '\\033[32;1mUpdated submodules\\033[0;m'\n"
-                  "git submodule sync -- lib\n"
-                  "else\n"
-                  "echo -e '\\033[0;33mUpdating submodules failed. Retrying...\\033[0;m'\n"
-                  "git submodule sync -- lib\n"
-                  "git submodule update --init --depth 1 --jobs 4 -- lib\n"
-                  "git submodule foreach 'git reset --hard'\n"
-                  "fi\n"
-                  "git submodule foreach 'git clean -ffdx'\n"))
+                  "if git " +
+                      kInsteadOf +
+                      "submodule update --init --depth 1 --jobs 4 -- lib; then\n"
+                      "echo -e '\\033[32;1mUpdated submodules\\033[0;m'\n"
+                      "git submodule sync -- lib\n"
+                      "else\n"
+                      "echo -e '\\033[0;33mUpdating submodules failed. Retrying...\\033[0;m'\n"
+                      "git submodule sync -- lib\n"
+                      "git " +
+                      kInsteadOf +
+                      "submodule update --init --depth 1 --jobs 4 -- lib\n"
+                      "git submodule foreach 'git reset --hard'\n"
+                      "fi\n"
+                      "git submodule foreach 'git clean -ffdx'\n"))
       << s;
 }
 
