@@ -156,39 +156,47 @@ size_t clone_url_scheme_end(std::string_view url) {
   return colon + 3;
 }
 
-// The insteadOf rewrites of 18.6's external git config (shells/abstract.go setupExternalGitConfig,
-// common/build_url_helper.go authenticatedURLHelper.GetInsteadOfs): the project's credential-less
-// URL, then the runner's base URL (so a submodule on the same GitLab gets the job token too), then
-// with GIT_SUBMODULE_FORCE_HTTPS the SSH forms of the GitLab host. Pairs of (with, without).
-std::vector<std::pair<std::string, std::string>> git_insteadofs(const ScriptContext& ctx, bool force_https) {
+// The runner's base URL with the job token standing in for it, then with GIT_SUBMODULE_FORCE_HTTPS the
+// GitLab host's SSH forms, as pairs (with, without). The base is clone_url when it has a scheme, else
+// the runner's URL (getBaseURL); none when it is not HTTP: 15.11-18.5's GetURLInsteadOfArgs asks for an
+// "http" prefix (http_prefix), 18.6's GetInsteadOfs for an http or https scheme.
+std::vector<std::pair<std::string, std::string>> base_insteadofs(const ScriptContext& ctx, bool force_https,
+                                                                 bool http_prefix) {
   const Job& job = *ctx.job;
   std::vector<std::pair<std::string, std::string>> out;
-  const auto add = [&](std::string with, std::string without) {
-    const std::pair<std::string, std::string> entry{std::move(with), std::move(without)};
-    if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(entry);
-  };
-  const std::string with = git_remote_url(ctx);
-  if (url_without_credentials(with) != with) add(with, url_without_credentials(with));
-  // getBaseURL: clone_url when it has a scheme, else the runner's URL.
   std::string base = clone_url_scheme_end(ctx.clone_url) != std::string::npos ? ctx.clone_url : ctx.runner_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   const size_t scheme = base.find("://");
   const std::string scheme_name = scheme == std::string::npos ? "" : base.substr(0, scheme);
-  if (scheme_name != "http" && scheme_name != "https") return out;
+  const bool http = http_prefix ? scheme_name.rfind("http", 0) == 0 : scheme_name == "http" || scheme_name == "https";
+  if (!http) return out;
   base = url_without_credentials(base);
   const std::string authed =
       base.substr(0, scheme + 3) + "gitlab-ci-token:" + job.token + "@" + base.substr(scheme + 3);
-  add(authed, base);
+  out.emplace_back(authed, base);
   if (!force_https) return out;
   std::string host = job.variable("CI_SERVER_SHELL_SSH_HOST");
   if (host.empty()) host = job.variable("CI_SERVER_HOST");
   const std::string port = job.variable("CI_SERVER_SHELL_SSH_PORT");
   if (port.empty() || port == "22") {
-    add(authed + "/", "git@" + host + ":");
-    add(authed, "ssh://git@" + host);
+    out.emplace_back(authed + "/", "git@" + host + ":");
+    out.emplace_back(authed, "ssh://git@" + host);
   } else {
-    add(authed, "ssh://git@" + host + ":" + port);
+    out.emplace_back(authed, "ssh://git@" + host + ":" + port);
   }
+  return out;
+}
+
+// The insteadOf rewrites of 18.6's external git config (shells/abstract.go setupExternalGitConfig,
+// common/build_url_helper.go authenticatedURLHelper.GetInsteadOfs): the project's credential-less
+// URL, then the runner's base URL (so a submodule on the same GitLab gets the job token too), then
+// with GIT_SUBMODULE_FORCE_HTTPS the SSH forms of the GitLab host. Pairs of (with, without).
+std::vector<std::pair<std::string, std::string>> git_insteadofs(const ScriptContext& ctx, bool force_https) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string with = git_remote_url(ctx);
+  if (url_without_credentials(with) != with) out.emplace_back(with, url_without_credentials(with));
+  for (auto& entry : base_insteadofs(ctx, force_https, false))
+    if (std::find(out.begin(), out.end(), entry) == out.end()) out.push_back(std::move(entry));
   return out;
 }
 
@@ -200,32 +208,12 @@ std::string flag_word(const std::string& flag) {
              : shell_quote(flag);
 }
 
-// common/build.go GetURLInsteadOfArgs (15.11-18.5): "-c url.<base with the job token>.insteadOf=<base>"
-// for the runner's base URL (clone_url, else the runner's URL; none unless it starts "http"), then
-// with GIT_SUBMODULE_FORCE_HTTPS the GitLab host's SSH forms. Words ready for a git command line.
+// common/build.go GetURLInsteadOfArgs (15.11-18.5): base_insteadofs as "-c url.<with>.insteadOf=<without>"
+// words for a git command line.
 std::string url_insteadof_args(const ScriptContext& ctx, bool force_https) {
-  const Job& job = *ctx.job;
-  std::string base = clone_url_scheme_end(ctx.clone_url) != std::string::npos ? ctx.clone_url : ctx.runner_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  const size_t scheme = base.find("://");
-  if (base.rfind("http", 0) != 0 || scheme == std::string::npos) return "";
-  base = url_without_credentials(base);
-  const std::string authed =
-      base.substr(0, scheme + 3) + "gitlab-ci-token:" + job.token + "@" + base.substr(scheme + 3);
-  const auto arg = [](const std::string& with, const std::string& without) {
-    return "-c " + shell_quote("url." + with + ".insteadOf=" + without) + " ";
-  };
-  std::string out = arg(authed, base);
-  if (!force_https) return out;
-  std::string host = job.variable("CI_SERVER_SHELL_SSH_HOST");
-  if (host.empty()) host = job.variable("CI_SERVER_HOST");
-  const std::string port = job.variable("CI_SERVER_SHELL_SSH_PORT");
-  if (port.empty() || port == "22") {
-    out += arg(authed + "/", "git@" + host + ":");
-    out += arg(authed, "ssh://git@" + host);
-  } else {
-    out += arg(authed, "ssh://git@" + host + ":" + port);
-  }
+  std::string out;
+  for (const auto& [with, without] : base_insteadofs(ctx, force_https, true))
+    out += "-c " + shell_quote("url." + with + ".insteadOf=" + without) + " ";
   return out;
 }
 
